@@ -1,0 +1,183 @@
+import { readFileSync } from 'node:fs';
+
+// Parsed once at start-up from environment variables; every bad value is refused with
+// the variable's name and what it expects, so a typo never starts a half-configured server.
+
+export interface Config {
+  host: string;
+  port: number;
+  mqttPort: number;
+  dataDir: string;
+  /** PEM contents, not paths: read once here so a missing file fails at start-up. */
+  tls: { cert: string; key: string } | null;
+  tokenTtlSeconds: number;
+  sessionTtlSeconds: number;
+  historyRetentionDays: number;
+  maxPacketBytes: number;
+  /** Normalised origins (`scheme://host[:port]`). Empty = same origin + localhost. */
+  allowedOrigins: string[];
+  logLevel: string;
+  demoPassword: string | null;
+  demoAgents: number;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`${variable}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const SECONDS_PER_DAY = 86_400;
+
+export const DEFAULTS = {
+  host: '127.0.0.1',
+  port: 8080,
+  mqttPort: 1883,
+  dataDir: './data',
+  tokenTtlSeconds: 3_600,
+  sessionTtlSeconds: 7 * SECONDS_PER_DAY,
+  historyRetentionDays: 30,
+  maxPacketBytes: 262_144, // 256 KiB
+  logLevel: 'info',
+  demoAgents: 5,
+} as const;
+
+// The MQTT remaining-length field tops out at 268,435,455 bytes [MQTT-2.2.3].
+const MQTT_MAX_PACKET_BYTES = 268_435_455;
+// Below this even a CONNECT with a JWT password would not fit.
+const MIN_PACKET_BYTES = 1_024;
+const MAX_TOKEN_TTL_SECONDS = SECONDS_PER_DAY;
+const MAX_SESSION_TTL_SECONDS = 90 * SECONDS_PER_DAY;
+// agent-01 .. agent-99: the seed names them with two digits.
+const MAX_DEMO_AGENTS = 99;
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+type Env = NodeJS.ProcessEnv;
+
+/** Unset and blank are the same: a variable exported empty means "use the default". */
+function raw(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value === undefined || value === '' ? undefined : value;
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const value = raw(env, name);
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value)) {
+    throw new ConfigError(name, `expected a whole number from ${min} to ${max}, got "${value}"`);
+  }
+  const n = Number(value);
+  if (n < min || n > max) {
+    throw new ConfigError(name, `expected a whole number from ${min} to ${max}, got ${n}`);
+  }
+  return n;
+}
+
+function origins(env: Env, name: string): string[] {
+  const value = raw(env, name);
+  if (value === undefined) return [];
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')
+    .map((entry) => {
+      let url: URL;
+      try {
+        url = new URL(entry);
+      } catch {
+        throw new ConfigError(name, `"${entry}" is not an origin like https://chat.example.com`);
+      }
+      const isBareOrigin =
+        (url.pathname === '/' || url.pathname === '') && !url.search && !url.hash;
+      if ((url.protocol !== 'http:' && url.protocol !== 'https:') || !isBareOrigin) {
+        throw new ConfigError(
+          name,
+          `"${entry}" is not an origin: expected http(s)://host[:port] without a path`,
+        );
+      }
+      return url.origin;
+    });
+}
+
+function readPem(name: string, path: string): string {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(name, `cannot read "${path}": ${(err as Error).message}`);
+  }
+  if (!text.includes('-----BEGIN')) {
+    throw new ConfigError(name, `"${path}" is not a PEM file`);
+  }
+  return text;
+}
+
+function tls(env: Env): Config['tls'] {
+  const certFile = raw(env, 'TLS_CERT_FILE');
+  const keyFile = raw(env, 'TLS_KEY_FILE');
+  if (certFile === undefined && keyFile === undefined) return null;
+  if (certFile === undefined) {
+    throw new ConfigError('TLS_CERT_FILE', 'must be set together with TLS_KEY_FILE');
+  }
+  if (keyFile === undefined) {
+    throw new ConfigError('TLS_KEY_FILE', 'must be set together with TLS_CERT_FILE');
+  }
+  return { cert: readPem('TLS_CERT_FILE', certFile), key: readPem('TLS_KEY_FILE', keyFile) };
+}
+
+function logLevel(env: Env): string {
+  const value = raw(env, 'LOG_LEVEL') ?? DEFAULTS.logLevel;
+  if (!(LOG_LEVELS as readonly string[]).includes(value)) {
+    throw new ConfigError('LOG_LEVEL', `expected one of ${LOG_LEVELS.join(', ')}, got "${value}"`);
+  }
+  return value;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  return {
+    host: raw(env, 'HOST') ?? DEFAULTS.host,
+    port: integer(env, 'PORT', DEFAULTS.port, 0, 65_535),
+    mqttPort: integer(env, 'MQTT_PORT', DEFAULTS.mqttPort, 0, 65_535),
+    dataDir: raw(env, 'DATA_DIR') ?? DEFAULTS.dataDir,
+    tls: tls(env),
+    tokenTtlSeconds: integer(
+      env,
+      'TOKEN_TTL_SECONDS',
+      DEFAULTS.tokenTtlSeconds,
+      1,
+      MAX_TOKEN_TTL_SECONDS,
+    ),
+    sessionTtlSeconds: integer(
+      env,
+      'SESSION_TTL_SECONDS',
+      DEFAULTS.sessionTtlSeconds,
+      60,
+      MAX_SESSION_TTL_SECONDS,
+    ),
+    historyRetentionDays: integer(
+      env,
+      'HISTORY_RETENTION_DAYS',
+      DEFAULTS.historyRetentionDays,
+      1,
+      3_650,
+    ),
+    maxPacketBytes: integer(
+      env,
+      'MAX_PACKET_BYTES',
+      DEFAULTS.maxPacketBytes,
+      MIN_PACKET_BYTES,
+      MQTT_MAX_PACKET_BYTES,
+    ),
+    allowedOrigins: origins(env, 'ALLOWED_ORIGINS'),
+    logLevel: logLevel(env),
+    // Not trimmed: a password is taken as given (only "unset" and "empty" mean none).
+    demoPassword:
+      env.DEMO_PASSWORD === undefined || env.DEMO_PASSWORD === '' ? null : env.DEMO_PASSWORD,
+    demoAgents: integer(env, 'DEMO_AGENTS', DEFAULTS.demoAgents, 0, MAX_DEMO_AGENTS),
+  };
+}
