@@ -1,0 +1,150 @@
+import { z } from 'zod';
+import { isValidId } from './ids';
+import {
+  filterContains,
+  filtersIntersect,
+  topicMatches,
+  validateTopicFilter,
+} from './topic-filter';
+
+// ACL rules in EMQX 5's format, so an external EMQX can enforce the same tokens.
+// Topics are as a client sees them (inside its org's mount point). Placeholders:
+// ${username} is the bare user id, ${clientid} the client id the client chose.
+
+export type AclPermission = 'allow' | 'deny';
+export type AclAction = 'publish' | 'subscribe' | 'all';
+
+export interface AclRule {
+  permission: AclPermission;
+  action: AclAction;
+  topic: string;
+}
+
+export interface AclVars {
+  username: string;
+  clientid: string;
+}
+
+export interface AclDecision {
+  allowed: boolean;
+  /** The rule that decided; null when none applied and the default (deny) did. */
+  rule: AclRule | null;
+}
+
+export const ROLES = ['member', 'agent', 'service', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+export function isRole(x: unknown): x is Role {
+  return typeof x === 'string' && (ROLES as readonly string[]).includes(x);
+}
+
+const allow = (action: AclAction, topic: string): AclRule => ({
+  permission: 'allow',
+  action,
+  topic,
+});
+const DENY_ALL: AclRule = { permission: 'deny', action: 'all', topic: '#' };
+
+const MEMBER_RULES: readonly AclRule[] = [
+  allow('publish', 'chat/+/messages'), // the broker also checks `from`
+  allow('publish', 'chat/+/typing'),
+  allow('subscribe', 'chat/+/+'),
+  allow('publish', 'presence/${username}/+'),
+  allow('subscribe', 'presence/+/+'),
+  allow('subscribe', 'notifications/${username}'),
+  allow('subscribe', 'agents/+/state'),
+  allow('subscribe', 'agents/+/replies'),
+  allow('publish', 'agents/+/inbox'),
+];
+
+const ROLE_RULES: Record<Role, readonly AclRule[]> = {
+  member: [...MEMBER_RULES, DENY_ALL],
+  admin: [
+    ...MEMBER_RULES,
+    allow('publish', 'notifications/+'),
+    allow('subscribe', '$SYS/#'),
+    DENY_ALL,
+  ],
+  agent: [
+    allow('publish', 'agents/${username}/state'),
+    allow('publish', 'agents/${username}/replies'),
+    allow('subscribe', 'agents/${username}/inbox'),
+    DENY_ALL,
+  ],
+  service: [
+    allow('publish', 'notifications/+'),
+    allow('publish', 'chat/+/messages'),
+    allow('subscribe', 'chat/+/+'),
+    allow('subscribe', 'presence/+/+'),
+    allow('subscribe', 'agents/+/state'),
+    allow('subscribe', 'agents/+/replies'),
+    allow('publish', 'agents/+/inbox'),
+    DENY_ALL,
+  ],
+};
+
+/** The rule templates of a role, with placeholders, deny-all last. */
+export function roleRules(role: Role): AclRule[] {
+  return ROLE_RULES[role].map((rule) => ({ ...rule }));
+}
+
+const PLACEHOLDER = /\$\{(username|clientid)\}/g;
+
+/**
+ * Substitutes placeholders; null when a value could widen the rule (a client id holding
+ * `+`, `#` or `/` would turn a literal level into a wildcard), so the rule never applies.
+ */
+export function expandTopic(topic: string, vars: AclVars): string | null {
+  let unsafe = false;
+  const expanded = topic.replace(PLACEHOLDER, (_, name: keyof AclVars) => {
+    const value = vars[name];
+    if (!isValidId(value)) unsafe = true;
+    return value;
+  });
+  return unsafe ? null : expanded;
+}
+
+/**
+ * First applicable rule wins; no applicable rule means deny. A subscription is allowed
+ * only when an allow rule contains the whole filter and no earlier deny rule overlaps it.
+ */
+export function evaluateAcl(
+  rules: readonly AclRule[],
+  action: 'publish' | 'subscribe',
+  topicOrFilter: string,
+  vars: AclVars,
+): AclDecision {
+  for (const rule of rules) {
+    if (rule.action !== action && rule.action !== 'all') continue;
+    const topic = expandTopic(rule.topic, vars);
+    if (topic === null) continue;
+    if (action === 'publish') {
+      if (topicMatches(topic, topicOrFilter)) return { allowed: rule.permission === 'allow', rule };
+    } else if (rule.permission === 'deny') {
+      if (filtersIntersect(topic, topicOrFilter)) return { allowed: false, rule };
+    } else if (filterContains(topic, topicOrFilter)) {
+      return { allowed: true, rule };
+    }
+  }
+  return { allowed: false, rule: null };
+}
+
+export const aclRuleSchema = z.object({
+  permission: z.enum(['allow', 'deny']),
+  action: z.enum(['publish', 'subscribe', 'all']),
+  topic: z.string().superRefine((topic, ctx) => {
+    const error = validateTopicFilter(topic);
+    if (error) ctx.addIssue({ code: 'custom', message: error.message });
+  }),
+});
+
+export function validateAclRule(
+  rule: unknown,
+): { ok: true; rule: AclRule } | { ok: false; error: string } {
+  const result = aclRuleSchema.safeParse(rule);
+  if (result.success) return { ok: true, rule: result.data };
+  return {
+    ok: false,
+    error: result.error.issues.map((i) => `${i.path.join('.') || 'rule'}: ${i.message}`).join('; '),
+  };
+}

@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import {
+  evaluateAcl,
+  expandTopic,
+  roleRules,
+  validateAclRule,
+  type AclRule,
+  type Role,
+} from '../../src/shared/acl';
+
+const vars = (username: string, clientid = `${username}-1`) => ({ username, clientid });
+
+describe('role templates', () => {
+  it.each<[Role, 'publish' | 'subscribe', string, boolean]>([
+    ['member', 'publish', 'chat/general/messages', true],
+    ['member', 'publish', 'chat/general/typing', true],
+    ['member', 'subscribe', 'chat/+/+', true],
+    ['member', 'subscribe', 'chat/#', false], // wider than chat/+/+
+    ['member', 'subscribe', '#', false],
+    ['member', 'publish', 'presence/alice/alice-1', true],
+    ['member', 'publish', 'presence/bob/bob-1', false],
+    ['member', 'subscribe', 'presence/+/+', true],
+    ['member', 'subscribe', 'notifications/alice', true],
+    ['member', 'subscribe', 'notifications/bob', false],
+    ['member', 'subscribe', 'notifications/+', false],
+    ['member', 'subscribe', 'notifications/#', false],
+    ['member', 'publish', 'notifications/bob', false],
+    ['member', 'publish', 'agents/agent-01/inbox', true],
+    ['member', 'publish', 'agents/agent-01/state', false],
+    ['member', 'subscribe', 'agents/+/state', true],
+    ['member', 'subscribe', 'agents/+/inbox', false],
+    ['member', 'subscribe', '$SYS/#', false],
+    ['admin', 'subscribe', '$SYS/#', true],
+    ['admin', 'publish', 'notifications/bob', true],
+    ['admin', 'subscribe', 'notifications/bob', false],
+    ['admin', 'publish', '$SYS/x', false],
+    ['agent', 'publish', 'agents/alice/state', true],
+    ['agent', 'publish', 'agents/alice/replies', true],
+    ['agent', 'publish', 'agents/other/state', false],
+    ['agent', 'subscribe', 'agents/alice/inbox', true],
+    ['agent', 'subscribe', 'agents/+/inbox', false],
+    ['agent', 'subscribe', 'agents/other/inbox', false],
+    ['agent', 'publish', 'chat/general/messages', false],
+    ['service', 'publish', 'notifications/bob', true],
+    ['service', 'subscribe', 'notifications/bob', false],
+    ['service', 'subscribe', 'agents/+/state', true],
+  ])('%s %s %s → %s', (role, action, topic, allowed) => {
+    expect(evaluateAcl(roleRules(role), action, topic, vars('alice')).allowed).toBe(allowed);
+  });
+});
+
+describe('evaluateAcl ordering and containment', () => {
+  const rules: AclRule[] = [
+    { permission: 'deny', action: 'subscribe', topic: 'chat/secret/+' },
+    { permission: 'allow', action: 'all', topic: 'chat/#' },
+  ];
+
+  it.each<['publish' | 'subscribe', string, boolean, number | null]>([
+    ['subscribe', 'chat/general/messages', true, 1],
+    ['subscribe', 'chat/secret/messages', false, 0],
+    ['subscribe', 'chat/+/messages', false, 0], // could match chat/secret/messages
+    ['subscribe', 'chat/#', false, 0],
+    ['publish', 'chat/secret/messages', true, 1], // the deny is subscribe-only
+    ['publish', 'other', false, null],
+  ])('%s %s → %s by rule %s', (action, topic, allowed, ruleIndex) => {
+    const decision = evaluateAcl(rules, action, topic, vars('alice'));
+    expect(decision.allowed).toBe(allowed);
+    expect(decision.rule).toBe(ruleIndex === null ? null : rules[ruleIndex]);
+  });
+
+  it('denies by default with no rules', () => {
+    expect(evaluateAcl([], 'publish', 'x', vars('alice'))).toEqual({ allowed: false, rule: null });
+  });
+});
+
+describe('placeholders', () => {
+  it.each([
+    ['presence/${username}/${clientid}', vars('alice', 'tab-1'), 'presence/alice/tab-1'],
+    ['x/${clientid}', vars('alice', 'a+b'), null], // would turn into a wildcard level
+    ['x/${clientid}', vars('alice', 'a/b'), null],
+    ['x/${clientid}', vars('alice', '#'), null],
+    ['x/${username}', vars('Alice'), null],
+  ])('%s with %j → %s', (template, v, expected) => {
+    expect(expandTopic(template, v)).toBe(expected);
+  });
+
+  it('a hostile client id cannot widen a ${clientid} rule', () => {
+    const rules: AclRule[] = [
+      { permission: 'allow', action: 'publish', topic: 'devices/${clientid}' },
+    ];
+    expect(evaluateAcl(rules, 'publish', 'devices/other', vars('alice', '+')).allowed).toBe(false);
+    expect(evaluateAcl(rules, 'publish', 'devices/d1', vars('alice', 'd1')).allowed).toBe(true);
+  });
+});
+
+describe('validateAclRule', () => {
+  it.each([
+    [{ permission: 'allow', action: 'publish', topic: 'chat/+/messages' }, true],
+    [{ permission: 'deny', action: 'all', topic: '#' }, true],
+    [{ permission: 'allow', action: 'subscribe', topic: 'notifications/${username}' }, true],
+    [{ permission: 'maybe', action: 'publish', topic: 'x' }, false],
+    [{ permission: 'allow', action: 'read', topic: 'x' }, false],
+    [{ permission: 'allow', action: 'publish', topic: 'a/#/b' }, false],
+    [{ permission: 'allow', action: 'publish', topic: '' }, false],
+    [{ permission: 'allow', action: 'publish' }, false],
+    ['allow all', false],
+  ])('%j → %s', (rule, ok) => {
+    expect(validateAclRule(rule).ok).toBe(ok);
+  });
+});
