@@ -1,0 +1,62 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { createHistoryStore, type HistoryStore } from './history-store';
+import { migrate } from './migrations';
+import { createRevokedTokenStore, type RevokedTokenStore } from './revoked-token-store';
+import { createRoomStore, type RoomStore } from './room-store';
+import { createSessionStore, type SessionStore } from './session-store';
+import { createUserStore, type UserStore } from './user-store';
+
+export interface Storage {
+  users: UserStore;
+  tokens: RevokedTokenStore;
+  sessions: SessionStore;
+  rooms: RoomStore;
+  history: HistoryStore;
+  close(): void;
+}
+
+export interface StorageOptions {
+  /** Clock in ms since the epoch; tests move it to expire sessions. */
+  now?: () => number;
+}
+
+export const DATABASE_FILE = 'switchboard.db';
+// Another process (the CLI next to a running server) may hold the write lock briefly.
+const BUSY_TIMEOUT_MS = 5_000;
+
+/** Opens (creating if needed) `<dataDir>/switchboard.db` and brings its schema up to date. */
+export function openStorage(dataDir: string, options: StorageOptions = {}): Storage {
+  const now = options.now ?? Date.now;
+  mkdirSync(dataDir, { recursive: true });
+  const db = new Database(join(dataDir, DATABASE_FILE));
+  try {
+    // WAL: the HTTP API reads while the broker records history, without blocking it.
+    db.pragma('journal_mode = WAL');
+    // NORMAL is durable across process crashes in WAL mode; only power loss can drop the
+    // last transactions, and those are chat lines the broker has already delivered.
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    migrate(db);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+  return {
+    users: createUserStore(db, now),
+    tokens: createRevokedTokenStore(db),
+    sessions: createSessionStore(db, now),
+    rooms: createRoomStore(db, now),
+    history: createHistoryStore(db, now),
+    close: () => db.close(),
+  };
+}
+
+export { StorageError, isStorageError, type StorageErrorCode } from './storage-error';
+export type { UserRecord, NewUser, UserStore } from './user-store';
+export type { RevokedTokenStore } from './revoked-token-store';
+export type { SessionRecord, SessionStore } from './session-store';
+export type { Room, RoomStore } from './room-store';
+export type { HistoryPage, HistoryStore } from './history-store';

@@ -1,0 +1,84 @@
+import type { Database } from 'better-sqlite3';
+import { StorageError } from './storage-error';
+
+// Append only: migration N brings `PRAGMA user_version` from N to N + 1. Never edit one
+// that has shipped; add another.
+const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE orgs (
+    id TEXT PRIMARY KEY,
+    created_at INTEGER NOT NULL
+  ) STRICT;
+
+  CREATE TABLE users (
+    org_id TEXT NOT NULL REFERENCES orgs(id) ON DELETE CASCADE,
+    user_id TEXT NOT NULL,
+    role TEXT NOT NULL,
+    password_hash TEXT NOT NULL,
+    disabled INTEGER NOT NULL DEFAULT 0,
+    extra_rules TEXT NOT NULL DEFAULT '[]', -- JSON array of EMQX 5 ACL rules
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (org_id, user_id)
+  ) STRICT;
+
+  CREATE TABLE revoked_tokens (
+    jti TEXT PRIMARY KEY,
+    expires_at INTEGER NOT NULL
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX revoked_tokens_expires ON revoked_tokens (expires_at);
+
+  -- Only the SHA-256 of a session id is stored: a copy of the database signs nobody in.
+  CREATE TABLE sessions (
+    id_hash TEXT PRIMARY KEY,
+    org_id TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    expires_at INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    FOREIGN KEY (org_id, user_id) REFERENCES users (org_id, user_id) ON DELETE CASCADE
+  ) STRICT;
+  CREATE INDEX sessions_user ON sessions (org_id, user_id);
+
+  CREATE TABLE rooms (
+    org_id TEXT NOT NULL REFERENCES orgs(id) ON DELETE CASCADE,
+    id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (org_id, id)
+  ) STRICT;
+
+  -- AUTOINCREMENT: seq never goes back, even after pruning the newest rows, so a cursor
+  -- handed out earlier never points at a different message.
+  CREATE TABLE messages (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    org_id TEXT NOT NULL,
+    room_id TEXT NOT NULL,
+    id TEXT NOT NULL,
+    sender TEXT NOT NULL,
+    text TEXT NOT NULL,
+    sent_at INTEGER NOT NULL,
+    received_at INTEGER NOT NULL,
+    UNIQUE (org_id, room_id, id)
+  ) STRICT;
+  CREATE INDEX messages_room_seq ON messages (org_id, room_id, seq);
+  CREATE INDEX messages_received ON messages (received_at);
+  `,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+export function migrate(db: Database): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > SCHEMA_VERSION) {
+    throw new StorageError(
+      'schema_too_new',
+      `the database is at schema version ${current} but this server knows only up to ${SCHEMA_VERSION}: upgrade Switchboard`,
+    );
+  }
+  const apply = db.transaction(() => {
+    for (let version = current; version < SCHEMA_VERSION; version++) {
+      db.exec(MIGRATIONS[version] ?? '');
+      db.pragma(`user_version = ${version + 1}`);
+    }
+  });
+  apply();
+}

@@ -1,0 +1,50 @@
+import type { Database } from 'better-sqlite3';
+import { StorageError } from './storage-error';
+import { assertId } from './validate';
+
+export interface Room {
+  id: string;
+  name: string;
+}
+
+export interface RoomStore {
+  /** Sorted by id. */
+  list(org: string): Room[];
+  has(org: string, id: string): boolean;
+  /** `name` defaults to the id. @throws StorageError invalid_id | invalid_name | unknown_org | exists */
+  add(org: string, id: string, name?: string): Room;
+}
+
+const MAX_ROOM_NAME_CHARS = 100;
+
+export function createRoomStore(db: Database, now: () => number): RoomStore {
+  const selectAll = db.prepare<[string], Room>(
+    'SELECT id, name FROM rooms WHERE org_id = ? ORDER BY id',
+  );
+  const selectOne = db.prepare<[string, string], { one: number }>(
+    'SELECT 1 AS one FROM rooms WHERE org_id = ? AND id = ?',
+  );
+  const selectOrg = db.prepare<[string], { one: number }>('SELECT 1 AS one FROM orgs WHERE id = ?');
+  const insert = db.prepare('INSERT INTO rooms (org_id, id, name, created_at) VALUES (?, ?, ?, ?)');
+
+  const has = (org: string, id: string): boolean => selectOne.get(org, id) !== undefined;
+
+  return {
+    list: (org) => selectAll.all(org),
+    has,
+    add(org, id, name = id) {
+      assertId('room', id);
+      const trimmed = name.trim();
+      if (trimmed === '' || trimmed.length > MAX_ROOM_NAME_CHARS) {
+        throw new StorageError(
+          'invalid_name',
+          `room name must be 1-${MAX_ROOM_NAME_CHARS} characters`,
+        );
+      }
+      if (!selectOrg.get(org)) throw new StorageError('unknown_org', `no org "${org}"`);
+      if (has(org, id)) throw new StorageError('exists', `room "${id}" already exists`);
+      insert.run(org, id, trimmed, now());
+      return { id, name: trimmed };
+    },
+  };
+}
