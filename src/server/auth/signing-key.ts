@@ -1,0 +1,73 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
+
+export const SIGNING_ALG = 'ES256';
+export const KEY_FILE = 'jwt-key.json';
+// Owner read/write only: whoever reads this file can mint tokens for anyone.
+const KEY_FILE_MODE = 0o600;
+
+export interface SigningKey {
+  kid: string;
+  privateKey: CryptoKey;
+  publicKey: CryptoKey;
+  publicJwk: JWK;
+}
+
+interface KeyFile {
+  kid: string;
+  privateJwk: JWK;
+}
+
+async function fromPrivateJwk(kid: string, privateJwk: JWK): Promise<SigningKey> {
+  // The public half is the private JWK without its secret `d`.
+  const { d: _secret, ...publicFields } = privateJwk;
+  const publicJwk: JWK = { ...publicFields, kid, alg: SIGNING_ALG, use: 'sig' };
+  const privateKey = (await importJWK(privateJwk, SIGNING_ALG)) as CryptoKey;
+  const publicKey = (await importJWK(publicJwk, SIGNING_ALG)) as CryptoKey;
+  return { kid, privateKey, publicKey, publicJwk };
+}
+
+async function createKeyFile(path: string): Promise<KeyFile> {
+  const { privateKey } = await generateKeyPair(SIGNING_ALG, { extractable: true });
+  const privateJwk = await exportJWK(privateKey);
+  const { d: _secret, ...publicJwk } = privateJwk;
+  const keyFile: KeyFile = { kid: await calculateJwkThumbprint(publicJwk), privateJwk };
+  // 'wx': if another process created the key meanwhile, keep theirs (read it below).
+  await writeFile(path, JSON.stringify(keyFile), { mode: KEY_FILE_MODE, flag: 'wx' });
+  return keyFile;
+}
+
+async function readKeyFile(path: string): Promise<KeyFile | null> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+  const parsed = JSON.parse(text) as Partial<KeyFile>;
+  if (typeof parsed.kid !== 'string' || typeof parsed.privateJwk?.d !== 'string') {
+    throw new Error(`${path} is not a Switchboard signing key; move it away to create a new one`);
+  }
+  return { kid: parsed.kid, privateJwk: parsed.privateJwk };
+}
+
+/**
+ * The ES256 key pair that signs broker tokens, created on first start and kept under the
+ * data directory so tokens (and external brokers' cached JWKS) survive a restart.
+ */
+export async function loadOrCreateSigningKey(dataDir: string): Promise<SigningKey> {
+  const path = join(dataDir, KEY_FILE);
+  let keyFile = await readKeyFile(path);
+  if (!keyFile) {
+    try {
+      keyFile = await createKeyFile(path);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      keyFile = await readKeyFile(path);
+      if (!keyFile) throw err;
+    }
+  }
+  return fromPrivateJwk(keyFile.kid, keyFile.privateJwk);
+}
