@@ -19,10 +19,13 @@ interface KeyFile {
   privateJwk: JWK;
 }
 
+// Copied field by field (not "everything but d") so no private member can ever leak.
+function publicPart({ kty, crv, x, y }: JWK): JWK {
+  return { kty, crv, x, y };
+}
+
 async function fromPrivateJwk(kid: string, privateJwk: JWK): Promise<SigningKey> {
-  // The public half is the private JWK without its secret `d`.
-  const { d: _secret, ...publicFields } = privateJwk;
-  const publicJwk: JWK = { ...publicFields, kid, alg: SIGNING_ALG, use: 'sig' };
+  const publicJwk: JWK = { ...publicPart(privateJwk), kid, alg: SIGNING_ALG, use: 'sig' };
   const privateKey = (await importJWK(privateJwk, SIGNING_ALG)) as CryptoKey;
   const publicKey = (await importJWK(publicJwk, SIGNING_ALG)) as CryptoKey;
   return { kid, privateKey, publicKey, publicJwk };
@@ -31,8 +34,10 @@ async function fromPrivateJwk(kid: string, privateJwk: JWK): Promise<SigningKey>
 async function createKeyFile(path: string): Promise<KeyFile> {
   const { privateKey } = await generateKeyPair(SIGNING_ALG, { extractable: true });
   const privateJwk = await exportJWK(privateKey);
-  const { d: _secret, ...publicJwk } = privateJwk;
-  const keyFile: KeyFile = { kid: await calculateJwkThumbprint(publicJwk), privateJwk };
+  const keyFile: KeyFile = {
+    kid: await calculateJwkThumbprint(publicPart(privateJwk)),
+    privateJwk,
+  };
   // 'wx': if another process created the key meanwhile, keep theirs (read it below).
   await writeFile(path, JSON.stringify(keyFile), { mode: KEY_FILE_MODE, flag: 'wx' });
   return keyFile;
