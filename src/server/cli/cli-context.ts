@@ -1,0 +1,34 @@
+import { parseUsername, type Username } from '../../shared/ids';
+import type { Storage } from '../storage';
+import { CliError } from './cli-error';
+
+export interface CliDeps {
+  storage: Storage;
+  /** Normal output, one line per call. */
+  out: (line: string) => void;
+  /** Errors; defaults to `out`. */
+  err?: (line: string) => void;
+}
+
+export interface CommandInput {
+  positionals: string[];
+  role: string | undefined;
+  password: string | undefined;
+}
+
+export type Command = (input: CommandInput, deps: CliDeps) => Promise<void> | void;
+
+export function requireUsername(value: string | undefined): Username {
+  if (value === undefined) throw new CliError('missing <user>@<org>');
+  const parsed = parseUsername(value);
+  if (!parsed) {
+    throw new CliError(
+      `"${value}" is not <user>@<org>: both are 1-64 lowercase letters, digits, "-" or "_"`,
+    );
+  }
+  return parsed;
+}
+
+export function noMoreArguments(extra: string[]): void {
+  if (extra.length > 0) throw new CliError(`unexpected argument "${extra[0]}"`);
+}

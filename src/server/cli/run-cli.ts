@@ -1,0 +1,98 @@
+import { parseArgs } from 'node:util';
+import { isStorageError } from '../storage';
+import type { CliDeps, Command } from './cli-context';
+import { CliError } from './cli-error';
+import { orgAdd, orgList } from './org-commands';
+import {
+  userAdd,
+  userDisable,
+  userEnable,
+  userList,
+  userPasswd,
+  userRemove,
+} from './user-commands';
+
+export type { CliDeps } from './cli-context';
+
+interface CommandSpec {
+  run: Command;
+  usage: string;
+  /** Options this command takes; any other is refused rather than silently ignored. */
+  options: readonly ('role' | 'password')[];
+}
+
+const COMMANDS: Record<string, CommandSpec> = {
+  'org add': { run: orgAdd, usage: 'org add <org>', options: [] },
+  'org list': { run: orgList, usage: 'org list', options: [] },
+  'user add': {
+    run: userAdd,
+    usage: 'user add <user>@<org> --role <member|agent|service|admin> [--password <pw>]',
+    options: ['role', 'password'],
+  },
+  'user list': { run: userList, usage: 'user list [<org>]', options: [] },
+  'user remove': { run: userRemove, usage: 'user remove <user>@<org>', options: [] },
+  'user passwd': {
+    run: userPasswd,
+    usage: 'user passwd <user>@<org> [--password <pw>]',
+    options: ['password'],
+  },
+  'user disable': { run: userDisable, usage: 'user disable <user>@<org>', options: [] },
+  'user enable': { run: userEnable, usage: 'user enable <user>@<org>', options: [] },
+};
+
+const USAGE = [
+  'usage: npm run cli -- <command>',
+  ...Object.values(COMMANDS).map((c) => `  ${c.usage}`),
+  'Without --password a password is generated and printed once.',
+];
+
+/** Runs one admin command against `deps.storage`; resolves to the process exit status. */
+export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
+  const err = deps.err ?? deps.out;
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      options: {
+        role: { type: 'string' },
+        password: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (e) {
+    err(`error: ${(e as Error).message}`);
+    return 1;
+  }
+  const { values, positionals } = parsed;
+  const [group, action, ...rest] = positionals;
+  if (values.help || group === undefined || group === 'help') {
+    USAGE.forEach((line) => deps.out(line));
+    return 0;
+  }
+  const key = `${group} ${action ?? ''}`;
+  const spec = Object.hasOwn(COMMANDS, key) ? COMMANDS[key] : undefined;
+  if (!spec) {
+    err(`error: unknown command "${positionals.slice(0, 2).join(' ')}"`);
+    USAGE.forEach((line) => err(line));
+    return 1;
+  }
+  for (const option of ['role', 'password'] as const) {
+    if (values[option] !== undefined && !spec.options.includes(option)) {
+      err(`error: "${group} ${action}" does not take --${option}`);
+      return 1;
+    }
+  }
+  try {
+    await spec.run({ positionals: rest, role: values.role, password: values.password }, deps);
+    return 0;
+  } catch (e) {
+    if (e instanceof CliError || isStorageError(e)) {
+      err(`error: ${e.message}`);
+      err(`usage: npm run cli -- ${spec.usage}`);
+      return 1;
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,175 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { verifyPassword } from '../../../src/server/auth/password';
+import { runCli } from '../../../src/server/cli/run-cli';
+import { openTempStorage, type TempStorage } from '../storage/temp-storage';
+
+describe('runCli', () => {
+  let t: TempStorage;
+  let out: string[];
+  let err: string[];
+  const run = (...argv: string[]) =>
+    runCli(argv, {
+      storage: t.storage,
+      out: (line) => out.push(line),
+      err: (line) => err.push(line),
+    });
+
+  beforeEach(() => {
+    t = openTempStorage();
+    out = [];
+    err = [];
+  });
+  afterEach(() => t.cleanup());
+
+  it('adds an org', async () => {
+    expect(await run('org', 'add', 'acme')).toBe(0);
+    expect(out).toEqual(['created org acme']);
+    expect(t.storage.users.listOrgs()).toEqual(['acme']);
+    out = [];
+    expect(await run('org', 'list')).toBe(0);
+    expect(out).toEqual(['acme']);
+  });
+
+  it('adds a user with a generated password it prints once, which then verifies', async () => {
+    await run('org', 'add', 'acme');
+    out = [];
+    expect(await run('user', 'add', 'dev-1@acme', '--role', 'agent')).toBe(0);
+    expect(out[0]).toBe('created dev-1@acme (agent)');
+    const password = /^password: (\S{20})$/.exec(out[1] ?? '')?.[1];
+    expect(password).toBeDefined();
+    const stored = t.storage.users.getUser('acme', 'dev-1');
+    expect(stored?.role).toBe('agent');
+    expect(await verifyPassword(password ?? '', stored?.passwordHash ?? '')).toBe(true);
+  });
+
+  it('adds a user with the given password and prints no password', async () => {
+    await run('org', 'add', 'acme');
+    out = [];
+    expect(
+      await run('user', 'add', 'svc@acme', '--role', 'service', '--password', 'long enough pw'),
+    ).toBe(0);
+    expect(out).toEqual(['created svc@acme (service)']);
+    const hash = t.storage.users.getUser('acme', 'svc')?.passwordHash ?? '';
+    expect(await verifyPassword('long enough pw', hash)).toBe(true);
+  });
+
+  it('lists users of one org or all orgs, as an aligned table', async () => {
+    await run('org', 'add', 'acme');
+    await run('org', 'add', 'demo');
+    await run('user', 'add', 'bob@demo', '--role', 'member', '--password', '12345678');
+    await run('user', 'add', 'administrator@acme', '--role', 'admin', '--password', '12345678');
+    await run('user', 'disable', 'bob@demo');
+    out = [];
+    expect(await run('user', 'list')).toBe(0);
+    expect(out).toEqual([
+      'USERNAME            ROLE    STATUS',
+      'administrator@acme  admin   active',
+      'bob@demo            member  disabled',
+    ]);
+    out = [];
+    expect(await run('user', 'list', 'demo')).toBe(0);
+    expect(out).toHaveLength(2);
+    expect(out[1]).toMatch(/^bob@demo\s+member\s+disabled$/);
+  });
+
+  it('removes a user', async () => {
+    await run('org', 'add', 'acme');
+    await run('user', 'add', 'bob@acme', '--role', 'member', '--password', '12345678');
+    expect(await run('user', 'remove', 'bob@acme')).toBe(0);
+    expect(t.storage.users.getUser('acme', 'bob')).toBeUndefined();
+    expect(await run('user', 'remove', 'bob@acme')).toBe(1);
+    expect(err[0]).toBe('error: no user bob@acme');
+  });
+
+  it('changes a password and ends the user’s sessions', async () => {
+    await run('org', 'add', 'acme');
+    await run('user', 'add', 'bob@acme', '--role', 'member', '--password', 'old password');
+    const session = t.storage.sessions.create('acme', 'bob', 60);
+    out = [];
+    expect(await run('user', 'passwd', 'bob@acme')).toBe(0);
+    expect(out[0]).toBe('changed the password of bob@acme; ended 1 session(s)');
+    const password = /^password: (\S+)$/.exec(out[1] ?? '')?.[1] ?? '';
+    const hash = t.storage.users.getUser('acme', 'bob')?.passwordHash ?? '';
+    expect(await verifyPassword(password, hash)).toBe(true);
+    expect(await verifyPassword('old password', hash)).toBe(false);
+    expect(t.storage.sessions.get(session.id)).toBeUndefined();
+
+    expect(await run('user', 'passwd', 'bob@acme', '--password', 'new password')).toBe(0);
+    const newHash = t.storage.users.getUser('acme', 'bob')?.passwordHash ?? '';
+    expect(await verifyPassword('new password', newHash)).toBe(true);
+  });
+
+  it('prints usage for help and for no command', async () => {
+    expect(await run()).toBe(0);
+    expect(out[0]).toMatch(/^usage: npm run cli/);
+    out = [];
+    expect(await run('--help')).toBe(0);
+    expect(out.join('\n')).toContain('user add <user>@<org> --role');
+  });
+
+  const refusals: [string, string[], RegExp][] = [
+    ['unknown command', ['frobnicate'], /unknown command "frobnicate"/],
+    ['unknown sub-command', ['user', 'explode'], /unknown command "user explode"/],
+    ['prototype key as command', ['constructor'], /unknown command/],
+    ['unknown option', ['org', 'add', 'x', '--force'], /Unknown option '--force'/],
+    ['option without value', ['user', 'add', 'a@demo', '--role'], /--role/],
+    [
+      'option the command does not take',
+      ['org', 'add', 'x', '--role', 'admin'],
+      /does not take --role/,
+    ],
+    ['missing org', ['org', 'add'], /missing <org>/],
+    ['bad org id', ['org', 'add', 'Acme'], /"Acme" is not a valid org id/],
+    ['reserved org id', ['org', 'add', 'prototype'], /not a valid org id/],
+    ['existing org', ['org', 'add', 'demo'], /org "demo" already exists/],
+    ['extra argument', ['org', 'add', 'x', 'y'], /unexpected argument "y"/],
+    [
+      'username without org',
+      ['user', 'add', 'alice', '--role', 'member'],
+      /"alice" is not <user>@<org>/,
+    ],
+    ['username with two @', ['user', 'add', 'a@b@demo', '--role', 'member'], /not <user>@<org>/],
+    ['missing username', ['user', 'add', '--role', 'member'], /missing <user>@<org>/],
+    [
+      'missing role',
+      ['user', 'add', 'eve@demo'],
+      /missing --role \(member, agent, service, admin\)/,
+    ],
+    ['unknown role', ['user', 'add', 'eve@demo', '--role', 'root'], /unknown role "root"/],
+    [
+      'short password',
+      ['user', 'add', 'eve@demo', '--role', 'member', '--password', 'abc'],
+      /at least 8/,
+    ],
+    ['unknown org for user', ['user', 'add', 'eve@nope', '--role', 'member'], /no org "nope"/],
+    ['existing user', ['user', 'add', 'alice@demo', '--role', 'member'], /already exists/],
+    ['list unknown org', ['user', 'list', 'nope'], /no org "nope"/],
+    ['passwd of nobody', ['user', 'passwd', 'nobody@demo'], /no user nobody@demo/],
+    ['disable nobody', ['user', 'disable', 'nobody@demo'], /no user nobody@demo/],
+  ];
+  it.each(refusals)(
+    'refuses %s with exit status 1 and a clear error',
+    async (_name, argv, message) => {
+      t.storage.users.addOrg('demo');
+      t.storage.users.addUser({ org: 'demo', user: 'alice', role: 'member', passwordHash: 'h' });
+      expect(await run(...argv)).toBe(1);
+      expect(err[0]).toMatch(/^error: /);
+      expect(err[0]).toMatch(message);
+      expect(out).toEqual([]);
+      // Nothing was half-done.
+      expect(t.storage.users.listOrgs()).toEqual(['demo']);
+      expect(t.storage.users.listUsers('demo').map((u) => u.user)).toEqual(['alice']);
+    },
+  );
+
+  it('enables a disabled user again', async () => {
+    t.storage.users.addOrg('demo');
+    t.storage.users.addUser({ org: 'demo', user: 'bob', role: 'member', passwordHash: 'h' });
+    const session = t.storage.sessions.create('demo', 'bob', 60);
+    expect(await run('user', 'disable', 'bob@demo')).toBe(0);
+    expect(t.storage.users.getUser('demo', 'bob')?.disabled).toBe(true);
+    expect(t.storage.sessions.get(session.id)).toBeUndefined();
+    expect(await run('user', 'enable', 'bob@demo')).toBe(0);
+    expect(t.storage.users.getUser('demo', 'bob')?.disabled).toBe(false);
+  });
+});
