@@ -1,0 +1,149 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { connectAsync } from 'mqtt';
+import { formatUsername } from '../shared/ids';
+import type { AppNotification } from '../shared/schemas';
+import { notificationsTopic } from '../shared/topics';
+import { SimulatedAgent } from './simulated-agent';
+import type { Random } from './task-script';
+
+export { SimulatedAgent } from './simulated-agent';
+
+export interface NotifierOptions {
+  /** The service user, `notifier` or already on the wire as `notifier@demo`. */
+  username: string;
+  password: string;
+  /** Users who receive the fleet's periodic reports on `notifications/<user>`. */
+  recipients: string[];
+}
+
+export interface FleetOptions {
+  url: string;
+  count: number;
+  password: (agentId: string) => string;
+  org?: string;
+  notifier?: NotifierOptions | null;
+  /** Base tick; each agent's ticks last 1–3 × this. */
+  tickMs?: number;
+  notifyEveryMs?: number;
+  logger?: (line: string) => void;
+  /** Like Math.random; pass a fixed one for reproducible runs and tests. */
+  random?: Random;
+}
+
+export interface AgentFleet {
+  agents: SimulatedAgent[];
+  stop(): Promise<void>;
+  /** Destroys the agent's socket without DISCONNECT so its Last Will fires. */
+  kill(agentId: string): void;
+}
+
+export const DEFAULT_ORG = 'demo';
+export const DEFAULT_TICK_MS = 1_000;
+export const DEFAULT_NOTIFY_EVERY_MS = 3 * 60_000; // often enough to see, rare enough to read
+const RECONNECT_PERIOD_MS = 2_000; // outlive broker restarts
+export const MAX_AGENTS = 99; // ids are agent-01 … agent-99
+
+export const agentId = (index: number) => `agent-${String(index).padStart(2, '0')}`;
+
+export async function startAgentFleet(options: FleetOptions): Promise<AgentFleet> {
+  const { url, count, org = DEFAULT_ORG, tickMs = DEFAULT_TICK_MS } = options;
+  const log = options.logger ?? ((line: string) => console.log(line));
+  const random = options.random ?? Math.random;
+  if (!Number.isInteger(count) || count < 1 || count > MAX_AGENTS) {
+    throw new RangeError(`count must be an integer from 1 to ${MAX_AGENTS}, got ${count}`);
+  }
+
+  const agents = Array.from({ length: count }, (_, i) => {
+    const id = agentId(i + 1);
+    return new SimulatedAgent({
+      id,
+      url,
+      org,
+      password: options.password(id),
+      tickMs,
+      random,
+      log,
+    });
+  });
+  const stopAgents = () => Promise.all(agents.map((agent) => agent.stop()));
+  let notifier: Notifier | undefined;
+  try {
+    await Promise.all(agents.map((agent) => agent.start()));
+    if (options.notifier) {
+      const every = options.notifyEveryMs ?? DEFAULT_NOTIFY_EVERY_MS;
+      notifier = await startNotifier({ ...options.notifier, url, org, every, agents, random, log });
+    }
+  } catch (error) {
+    await stopAgents();
+    throw error;
+  }
+
+  return {
+    agents,
+    async stop() {
+      await Promise.all([stopAgents(), notifier?.stop()]);
+    },
+    kill(id) {
+      const agent = agents.find((candidate) => candidate.id === id);
+      if (!agent) throw new Error(`no agent "${id}" in this fleet`);
+      agent.kill();
+    },
+  };
+}
+
+interface Notifier {
+  stop(): Promise<void>;
+}
+
+interface NotifierContext extends NotifierOptions {
+  url: string;
+  org: string;
+  every: number;
+  agents: SimulatedAgent[];
+  random: Random;
+  log: (line: string) => void;
+}
+
+/** A service user (not an agent: agents may publish only under agents/<self>/). */
+async function startNotifier(context: NotifierContext): Promise<Notifier> {
+  const { url, org, every, agents, random, log, recipients } = context;
+  // Accept the wire form too: the seed prints `notifier@demo`.
+  const username = context.username.includes('@')
+    ? context.username
+    : formatUsername(context.username, org);
+  const user = username.slice(0, username.indexOf('@'));
+  const client = await connectAsync(url, {
+    protocolVersion: 4,
+    username,
+    password: context.password,
+    clientId: `${user}-${randomBytes(4).toString('hex')}`,
+    reconnectPeriod: RECONNECT_PERIOD_MS,
+  });
+  client.on('error', (error) => log(`${user}: ${error.message}`));
+  const timer = setInterval(() => {
+    const agent = agents[Math.floor(random() * agents.length)];
+    if (!agent) return;
+    const notification = report(agent);
+    for (const recipient of recipients) {
+      client.publish(notificationsTopic(recipient), JSON.stringify(notification), { qos: 1 });
+    }
+    log(`${user}: sent "${notification.title}" to ${recipients.join(', ')}`);
+  }, every);
+  return {
+    async stop() {
+      clearInterval(timer);
+      await client.endAsync(!client.connected);
+    },
+  };
+}
+
+function report(agent: SimulatedAgent): AppNotification {
+  const { status, task, progress, detail } = agent.state;
+  const body =
+    status === 'working' || status === 'paused'
+      ? `${status === 'paused' ? 'Paused on' : 'Working on'} ${task ?? 'a task'} (${progress ?? 0}%).`
+      : status === 'error'
+        ? `Failed ${task ?? 'a task'}: ${detail ?? 'unknown error'}.`
+        : 'Idle, waiting for work.';
+  return { id: randomUUID(), title: `Status of ${agent.id}`, body, createdAt: Date.now() };
+}
