@@ -1,0 +1,121 @@
+import type { AuthenticateError, Client, ConnectPacket, PublishPacket } from 'aedes';
+import { parseUsername, type Username } from '../../shared/ids';
+import { setIdentity, type ClientIdentity, type Principal } from './client-identity';
+import { checkPublish } from './check-publish';
+import { mountClientId, mountTopic } from './mount-point';
+import type { AuthThrottle } from './auth-throttle';
+import { CONNACK, ConnectRefused, toAuthenticateError } from './refusal';
+
+/** Resolves a CONNECT's credentials to a principal, or throws ConnectRefused. */
+export type VerifyCredentials = (who: Username, password: string) => Promise<Principal>;
+
+export interface AuthenticateOptions {
+  verifyCredentials: VerifyCredentials;
+  throttle: AuthThrottle;
+  addressOf(client: Client): string;
+  onAuthenticated(client: Client, identity: ClientIdentity): void;
+  onRefused(client: Client, error: ConnectRefused): void;
+}
+
+// aedes keeps the CONNECT's will here until the session is stored.
+type ClientWithWill = Client & { _will: PublishPacket | null | undefined };
+
+const withoutClientId = new WeakSet<Client>();
+
+/** Notes which clients sent an empty client id, before aedes replaces it with its own. */
+export function preConnect(
+  client: Client,
+  packet: ConnectPacket,
+  callback: (error: Error | null, success: boolean) => void,
+): void {
+  if (!packet.clientId) withoutClientId.add(client);
+  callback(null, true);
+}
+
+export function createAuthenticate(options: AuthenticateOptions) {
+  return function authenticate(
+    client: Client,
+    username: string | undefined,
+    password: Buffer | undefined,
+    done: (error: AuthenticateError | null, success: boolean | null) => void,
+  ): void {
+    const address = options.addressOf(client);
+    if (options.throttle.isBlocked(address)) {
+      const refusal = new ConnectRefused(
+        'rate_limited',
+        'too many failed attempts; try again later',
+        CONNACK.serverUnavailable,
+      );
+      options.onRefused(client, refusal);
+      return done(toAuthenticateError(refusal), false);
+    }
+    identify(client as ClientWithWill, username, password).then(
+      (identity) => {
+        options.onAuthenticated(client, identity);
+        done(null, true);
+      },
+      (error: unknown) => {
+        const refusal =
+          error instanceof ConnectRefused
+            ? error
+            : new ConnectRefused(
+                'server_error',
+                'authentication failed',
+                CONNACK.serverUnavailable,
+              );
+        if (refusal.returnCode === CONNACK.badUsernameOrPassword)
+          options.throttle.recordFailure(address);
+        options.onRefused(client, refusal);
+        done(toAuthenticateError(refusal), false);
+      },
+    );
+  };
+
+  async function identify(
+    client: ClientWithWill,
+    username: string | undefined,
+    password: Buffer | undefined,
+  ): Promise<ClientIdentity> {
+    const who = parseUsername(username ?? '');
+    if (!who) {
+      throw new ConnectRefused(
+        'invalid_username',
+        'username must be <user>@<org>',
+        CONNACK.badUsernameOrPassword,
+      );
+    }
+    if (!password || password.length === 0) {
+      throw new ConnectRefused(
+        'missing_password',
+        'a password or token is required',
+        CONNACK.badUsernameOrPassword,
+      );
+    }
+    // aedes invents an id for an empty one; a persistent session needs the client's own.
+    if (withoutClientId.has(client) && !client.clean) {
+      // [MQTT-3.1.3-8]
+      throw new ConnectRefused(
+        'client_id_required',
+        'a persistent session needs a client id',
+        CONNACK.identifierRejected,
+      );
+    }
+    const principal = await options.verifyCredentials(who, password.toString('utf8'));
+    const identity: ClientIdentity = { ...principal, clientId: client.id, connectedAt: Date.now() };
+    const will = client._will;
+    if (will) {
+      const verdict = checkPublish(identity, will.topic, will.payload as Buffer, will.retain);
+      if (!verdict.ok) {
+        throw new ConnectRefused(
+          `will_${verdict.code}`,
+          `Last Will refused: ${verdict.reason}`,
+          CONNACK.notAuthorized,
+        );
+      }
+      will.topic = mountTopic(identity.org, will.topic);
+    }
+    (client as { id: string }).id = mountClientId(identity.org, identity.user, client.id);
+    setIdentity(client, identity);
+    return identity;
+  }
+}

@@ -1,0 +1,39 @@
+import type { Client, Subscription } from 'aedes';
+import { evaluateAcl } from '../../shared/acl';
+import { validateTopicFilter } from '../../shared/topic-filter';
+import { getIdentity } from './client-identity';
+import { mountTopic, unmountTopic } from './mount-point';
+
+export interface AuthorizeSubscribeOptions {
+  onDenied(client: Client, filter: string, code: string, reason: string): void;
+}
+
+export function createAuthorizeSubscribe(options: AuthorizeSubscribeOptions) {
+  return function authorizeSubscribe(
+    client: Client,
+    sub: Subscription,
+    callback: (error: Error | null, subscription?: Subscription | null) => void,
+  ): void {
+    const identity = getIdentity(client);
+    if (!identity) return callback(new Error('subscribe from an unauthenticated client'));
+    // A persistent session's stored (mounted) filters come back through here during CONNECT,
+    // before aedes handles any packet from the wire; they are checked again so that ACL
+    // changes made while the client was away take effect.
+    const filter = client.connected ? sub.topic : unmountTopic(identity.org, sub.topic);
+    if (filter === null) return callback(null, null);
+    const filterError = validateTopicFilter(filter);
+    if (filterError) {
+      options.onDenied(client, filter, `filter_${filterError.code}`, filterError.message);
+      return callback(null, null); // SUBACK 0x80 for this filter only [MQTT-3.9.3-2]
+    }
+    const decision = evaluateAcl(identity.rules, 'subscribe', filter, {
+      username: identity.user,
+      clientid: identity.clientId,
+    });
+    if (!decision.allowed) {
+      options.onDenied(client, filter, 'acl_denied', `subscribe to ${filter} is not allowed`);
+      return callback(null, null);
+    }
+    callback(null, { ...sub, topic: mountTopic(identity.org, filter) });
+  };
+}

@@ -1,0 +1,185 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { Aedes, type Client } from 'aedes';
+import type { Logger } from 'pino';
+import { createAuthenticate, preConnect, type VerifyCredentials } from './authenticate';
+import { authorizeForward } from './authorize-forward';
+import { createAuthorizePublish } from './authorize-publish';
+import { createAuthorizeSubscribe } from './authorize-subscribe';
+import { getIdentity, type ClientIdentity } from './client-identity';
+import { AuthThrottle } from './auth-throttle';
+import { ExpiryTimers } from './expiry-timers';
+import { openBrokerPersistence } from './persistence';
+import { createRecordHistory, type RecordChatMessage } from './record-history';
+import { startSysStats } from './sys-stats';
+import { limitPacketSize } from './transports/packet-size-limit';
+
+export const CONNECT_TIMEOUT_MS = 10_000; // a socket that never sends CONNECT is dropped
+export const MAX_CLIENT_ID_LENGTH = 128; // beyond 3.1's 23; ours are `<user>-<random>`
+// aedes checks for orphaned wills every 4 heartbeats: 20 s after a restart at this pace.
+export const HEARTBEAT_INTERVAL_MS = 5_000;
+
+export interface BrokerOptions {
+  dataDir: string;
+  logger: Logger;
+  verifyCredentials: VerifyCredentials;
+  recordChatMessage: RecordChatMessage;
+  maxPacketBytes: number;
+}
+
+export interface Broker {
+  readonly aedes: Aedes;
+  /** Serves one MQTT connection over any byte stream (TCP, TLS, WebSocket). */
+  handle(stream: Duplex, request?: IncomingMessage): void;
+  /** Live connections and who they belong to. */
+  connections(): ClientIdentity[];
+  /** Closes every connection whose identity matches; returns how many. */
+  disconnect(match: (identity: ClientIdentity) => boolean): number;
+  close(): Promise<void>;
+}
+
+export async function createBroker(options: BrokerOptions): Promise<Broker> {
+  const { logger } = options;
+  const expiry = new ExpiryTimers<Client>();
+  const live = new Map<Client, ClientIdentity>();
+
+  const persistence = openBrokerPersistence(options.dataDir);
+  const aedes = await Aedes.createBroker({
+    // Each start gets a fresh broker id (the default): aedes fires the stored Last Wills
+    // of sessions whose broker has stopped beating, which is how presence and agent states
+    // turn offline for clients that never came back after a restart.
+    heartbeatInterval: HEARTBEAT_INTERVAL_MS,
+    persistence,
+    connectTimeout: CONNECT_TIMEOUT_MS,
+    maxClientsIdLength: MAX_CLIENT_ID_LENGTH,
+    preConnect,
+    authenticate: createAuthenticate({
+      verifyCredentials: options.verifyCredentials,
+      throttle: new AuthThrottle(),
+      addressOf,
+      onAuthenticated(client, identity) {
+        if (identity.expiresAt !== null) {
+          expiry.schedule(client, identity.expiresAt, () => {
+            logger.info(
+              {
+                event: 'token_expired',
+                org: identity.org,
+                user: identity.user,
+                clientId: identity.clientId,
+              },
+              'token expired: connection closed',
+            );
+            client.close();
+          });
+        }
+      },
+      onRefused(client, error) {
+        logger.warn(
+          {
+            event: 'connect_refused',
+            code: error.code,
+            returnCode: error.returnCode,
+            address: addressOf(client),
+          },
+          error.message,
+        );
+      },
+    }),
+    authorizePublish: createAuthorizePublish({
+      onDenied(client, topic, code, reason) {
+        const identity = getIdentity(client);
+        logger.warn(
+          { event: 'publish_denied', code, topic, org: identity?.org, user: identity?.user },
+          reason,
+        );
+      },
+    }),
+    authorizeSubscribe: createAuthorizeSubscribe({
+      onDenied(client, filter, code, reason) {
+        const identity = getIdentity(client);
+        logger.warn(
+          { event: 'subscribe_denied', code, filter, org: identity?.org, user: identity?.user },
+          reason,
+        );
+      },
+    }),
+    authorizeForward,
+    published: createRecordHistory(options.recordChatMessage),
+  });
+
+  const sysStats = startSysStats(aedes, () => live.values(), Date.now());
+  aedes.on('client', (client) => {
+    const identity = getIdentity(client);
+    if (!identity) return;
+    live.set(client, identity);
+    sysStats.changed();
+    logger.info(
+      {
+        event: 'client_connected',
+        org: identity.org,
+        user: identity.user,
+        clientId: identity.clientId,
+        address: addressOf(client),
+      },
+      'client connected',
+    );
+  });
+  aedes.on('clientDisconnect', (client) => {
+    expiry.cancel(client);
+    const identity = live.get(client);
+    live.delete(client);
+    sysStats.changed();
+    if (identity)
+      logger.info(
+        {
+          event: 'client_disconnected',
+          org: identity.org,
+          user: identity.user,
+          clientId: identity.clientId,
+        },
+        'client disconnected',
+      );
+  });
+  aedes.on('clientError', (client, error) => {
+    expiry.cancel(client);
+    logger.info(
+      {
+        event: 'client_error',
+        address: addressOf(client),
+        clientId: getIdentity(client)?.clientId,
+      },
+      error.message,
+    );
+  });
+  aedes.on('connectionError', (client, error) => {
+    logger.info({ event: 'connection_error', address: addressOf(client) }, error.message);
+  });
+
+  return {
+    aedes,
+    handle(stream, request) {
+      limitPacketSize(aedes.handle(stream, request), options.maxPacketBytes);
+    },
+    connections: () => [...live.values()],
+    disconnect(match) {
+      let count = 0;
+      for (const [client, identity] of live) {
+        if (!match(identity)) continue;
+        client.close();
+        count++;
+      }
+      return count;
+    },
+    async close() {
+      sysStats.stop();
+      expiry.clear();
+      await new Promise<void>((resolve) => aedes.close(() => resolve()));
+      await persistence.destroy();
+    },
+  };
+}
+
+function addressOf(client: Client): string {
+  const conn = client.conn as { remoteAddress?: string };
+  return client.req?.socket.remoteAddress ?? conn.remoteAddress ?? 'unknown';
+}

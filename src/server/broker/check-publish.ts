@@ -1,0 +1,61 @@
+import { evaluateAcl } from '../../shared/acl';
+import { decodePayload } from '../../shared/schemas';
+import { parseTopic } from '../../shared/topics';
+import { validateTopicName } from '../../shared/topic-filter';
+import type { ClientIdentity } from './client-identity';
+
+const CONTRACT_ROOTS: ReadonlySet<string> = new Set([
+  'chat',
+  'presence',
+  'notifications',
+  'agents',
+]);
+
+export type PublishVerdict = { ok: true } | { ok: false; code: string; reason: string };
+
+/**
+ * The rules every publish (and every Last Will) of a client must pass, on the topic as the
+ * client named it: a valid name, not `$`-reserved, allowed by the ACL, and, on contract
+ * topics, a payload that fits its schema with `from` naming the sender itself.
+ */
+export function checkPublish(
+  identity: ClientIdentity,
+  topic: string,
+  payload: Uint8Array | string,
+  retain: boolean,
+): PublishVerdict {
+  const topicError = validateTopicName(topic);
+  if (topicError)
+    return { ok: false, code: `topic_${topicError.code}`, reason: topicError.message };
+  if (topic.startsWith('$')) {
+    return { ok: false, code: 'topic_reserved', reason: '$ topics are reserved for the broker' };
+  }
+  const decision = evaluateAcl(identity.rules, 'publish', topic, {
+    username: identity.user,
+    clientid: identity.clientId,
+  });
+  if (!decision.allowed) {
+    return { ok: false, code: 'acl_denied', reason: `publish to ${topic} is not allowed` };
+  }
+  if (parseTopic(topic) === null) {
+    // The contract's namespaces hold only contract topics (no `chat/__proto__/messages`).
+    if (CONTRACT_ROOTS.has(topic.slice(0, topic.indexOf('/')))) {
+      return {
+        ok: false,
+        code: 'topic_outside_contract',
+        reason: `${topic} is not a topic of the contract`,
+      };
+    }
+    return { ok: true }; // extra topics an ACL rule allows
+  }
+  // An empty retained publish clears a retained message [MQTT-3.3.1-10].
+  if (retain && payload.length === 0) return { ok: true };
+  const decoded = decodePayload(topic, payload);
+  if (!decoded.ok) return { ok: false, code: 'payload_invalid', reason: decoded.error };
+  // Chat messages, typing and agent commands name their sender; it must be the publisher.
+  const { value } = decoded.message;
+  if ('from' in value && value.from !== identity.user) {
+    return { ok: false, code: 'sender_mismatch', reason: `from must be ${identity.user}` };
+  }
+  return { ok: true };
+}

@@ -1,0 +1,29 @@
+import type { Client } from 'aedes';
+import type { AclRule } from '../../shared/acl';
+
+/** Who an authenticated connection belongs to; attached at CONNECT. */
+export interface Principal {
+  org: string;
+  user: string;
+  rules: AclRule[];
+  /** The JWT id when the connection used a temporary token; null for a password. */
+  jti: string | null;
+  /** When the token expires (ms since the epoch); null for a password. */
+  expiresAt: number | null;
+}
+
+export interface ClientIdentity extends Principal {
+  /** The client id as the client chose it (the broker keys sessions by the mounted one). */
+  clientId: string;
+  connectedAt: number;
+}
+
+const identities = new WeakMap<Client, ClientIdentity>();
+
+export function setIdentity(client: Client, identity: ClientIdentity): void {
+  identities.set(client, identity);
+}
+
+export function getIdentity(client: Client | null | undefined): ClientIdentity | undefined {
+  return client ? identities.get(client) : undefined;
+}

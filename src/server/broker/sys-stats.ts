@@ -1,0 +1,57 @@
+import type { Aedes } from 'aedes';
+import type { ClientIdentity } from './client-identity';
+import { mountTopic } from './mount-point';
+
+export const SYS_STATS_INTERVAL_MS = 10_000; // admins' dashboards refresh at this pace
+const SYS_STATS_DEBOUNCE_MS = 250; // a burst of connects yields one update
+
+/**
+ * Publishes each org's own broker statistics under its `$SYS/broker/…` (retained), so an
+ * org's admin sees its connections and nothing of any other org's.
+ */
+export function startSysStats(
+  aedes: Aedes,
+  connected: () => Iterable<ClientIdentity>,
+  startedAt: number,
+) {
+  const publish = () => {
+    const perOrg = new Map<string, number>();
+    for (const identity of connected())
+      perOrg.set(identity.org, (perOrg.get(identity.org) ?? 0) + 1);
+    const uptimeSeconds = Math.round((Date.now() - startedAt) / 1_000);
+    for (const [org, clients] of perOrg) {
+      for (const [name, value] of [
+        ['clients/connected', clients],
+        ['uptime', uptimeSeconds],
+      ] as const) {
+        aedes.publish(
+          {
+            cmd: 'publish',
+            topic: mountTopic(org, `$SYS/broker/${name}`),
+            payload: Buffer.from(String(value)),
+            qos: 0,
+            retain: true,
+            dup: false,
+          },
+          () => {},
+        );
+      }
+    }
+  };
+  const timer = setInterval(publish, SYS_STATS_INTERVAL_MS);
+  timer.unref();
+  let pending: NodeJS.Timeout | null = null;
+  return {
+    /** Connections changed: publish soon rather than at the next interval. */
+    changed() {
+      pending ??= setTimeout(() => {
+        pending = null;
+        publish();
+      }, SYS_STATS_DEBOUNCE_MS);
+    },
+    stop() {
+      clearInterval(timer);
+      if (pending) clearTimeout(pending);
+    },
+  };
+}

@@ -1,0 +1,26 @@
+import net from 'node:net';
+import tls from 'node:tls';
+import type { Duplex } from 'node:stream';
+
+export interface TcpTransportOptions {
+  host: string;
+  port: number;
+  tls: { cert: string; key: string } | null;
+  onConnection(stream: Duplex): void;
+}
+
+/** MQTT over TCP, or over TLS when given a certificate (services, agents, devices). */
+export async function listenTcp(options: TcpTransportOptions): Promise<net.Server> {
+  const server = options.tls
+    ? tls.createServer({ cert: options.tls.cert, key: options.tls.key }, options.onConnection)
+    : net.createServer(options.onConnection);
+  server.on('connection', (socket: net.Socket) => socket.setNoDelay(true));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return server;
+}

@@ -1,0 +1,57 @@
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, createWebSocketStream } from 'ws';
+import type { Logger } from 'pino';
+import { isOriginAllowed } from './origin-policy';
+
+export const MQTT_WEBSOCKET_PATH = '/mqtt';
+const WS_FRAME_OVERHEAD_BYTES = 14; // largest WebSocket frame header
+
+export interface WebSocketTransportOptions {
+  server: Server;
+  allowedOrigins: readonly string[];
+  maxPacketBytes: number;
+  logger: Logger;
+  onConnection(stream: Duplex, request: IncomingMessage): void;
+}
+
+/** MQTT over WebSocket on the HTTP server's `/mqtt` path. */
+export function attachWebSocketTransport(options: WebSocketTransportOptions) {
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: options.maxPacketBytes + WS_FRAME_OVERHEAD_BYTES,
+    // mqtt.js offers `mqtt`; MQTT 3.1 clients offer `mqttv3.1`.
+    handleProtocols: (protocols) =>
+      protocols.has('mqtt') ? 'mqtt' : protocols.has('mqttv3.1') ? 'mqttv3.1' : false,
+  });
+
+  const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const { pathname } = new URL(request.url ?? '/', 'http://localhost');
+    if (pathname !== MQTT_WEBSOCKET_PATH) return refuse(socket, 404, 'Not Found');
+    if (!isOriginAllowed(request.headers.origin, request.headers.host, options.allowedOrigins)) {
+      options.logger.warn(
+        { event: 'websocket_origin_refused', origin: request.headers.origin },
+        'WebSocket upgrade from a foreign origin refused',
+      );
+      return refuse(socket, 403, 'Forbidden');
+    }
+    wss.handleUpgrade(request, socket, head, (ws) => {
+      const stream = createWebSocketStream(ws);
+      stream.on('error', () => ws.terminate());
+      options.onConnection(stream, request);
+    });
+  };
+  options.server.on('upgrade', onUpgrade);
+
+  return {
+    close() {
+      options.server.off('upgrade', onUpgrade);
+      for (const client of wss.clients) client.terminate();
+      wss.close();
+    },
+  };
+}
+
+function refuse(socket: Duplex, status: number, reason: string): void {
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}

@@ -1,0 +1,71 @@
+import { roleRules } from '../../shared/acl';
+import type { Username } from '../../shared/ids';
+import { dummyPasswordHash, verifyPassword } from '../auth/password';
+import { TokenError, type TokenIssuer } from '../auth/tokens';
+import type { UserStore } from '../storage';
+import type { VerifyCredentials } from './authenticate';
+import type { Principal } from './client-identity';
+import { CONNACK, ConnectRefused } from './refusal';
+
+// Three base64url segments, the first a JSON header: a JWT, not a password.
+const JWT_SHAPE = /^eyJ[\w-]*\.[\w-]*\.[\w-]*$/;
+
+/**
+ * A CONNECT's password is either a temporary token from POST /api/token or, for services,
+ * agents and devices, a permanent password. Either way the rules come from the database at
+ * connect time, so role and ACL changes apply from the next connection on; the token's
+ * `acl` claim is for external brokers that validate the same tokens.
+ */
+export function createVerifyCredentials(deps: {
+  users: UserStore;
+  tokens: TokenIssuer;
+}): VerifyCredentials {
+  const badCredentials = () =>
+    new ConnectRefused(
+      'invalid_credentials',
+      'bad user name or password',
+      CONNACK.badUsernameOrPassword,
+    );
+
+  return async function verifyCredentials(
+    { user, org }: Username,
+    password: string,
+  ): Promise<Principal> {
+    if (JWT_SHAPE.test(password)) {
+      let claims;
+      try {
+        claims = await deps.tokens.verify(password);
+      } catch (error) {
+        if (error instanceof TokenError) {
+          throw new ConnectRefused(error.code, error.message, CONNACK.badUsernameOrPassword);
+        }
+        throw error;
+      }
+      if (claims.sub !== user || claims.org !== org) {
+        throw new ConnectRefused(
+          'token_mismatch',
+          'the token belongs to another user',
+          CONNACK.badUsernameOrPassword,
+        );
+      }
+      return { ...principalOf(user, org), jti: claims.jti, expiresAt: claims.exp * 1_000 };
+    }
+    const record = deps.users.getUser(org, user);
+    // Same work and answer for an unknown user as for a wrong password.
+    const valid = await verifyPassword(
+      password,
+      record?.passwordHash ?? (await dummyPasswordHash()),
+    );
+    if (!record || !valid) throw badCredentials();
+    return { ...principalOf(user, org), jti: null, expiresAt: null };
+  };
+
+  function principalOf(user: string, org: string): Omit<Principal, 'jti' | 'expiresAt'> {
+    const record = deps.users.getUser(org, user);
+    if (!record) throw badCredentials();
+    if (record.disabled) {
+      throw new ConnectRefused('user_disabled', 'this account is disabled', CONNACK.notAuthorized);
+    }
+    return { org, user, rules: [...deps.users.extraRules(org, user), ...roleRules(record.role)] };
+  }
+}

@@ -1,0 +1,194 @@
+import { SignJWT, base64url } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { roleRules } from '../../../src/shared/acl';
+import { hashPassword } from '../../../src/server/auth/password';
+import { connackCode, connect } from '../support/mqtt-clients';
+import { DEMO_PASSWORD, startTestServer, type TestServer } from '../support/test-server';
+
+let server: TestServer;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  server.storage.users.addUser({
+    org: 'demo',
+    user: 'dave',
+    role: 'member',
+    passwordHash: await hashPassword('dave-password'),
+  });
+  server.storage.users.setDisabled('demo', 'dave', true);
+});
+afterAll(() => server.cleanup());
+
+async function mint(user = 'alice', org = 'demo') {
+  return server.tokens.mint({ org, user, clientId: `${user}-t`, acl: roleRules('member') });
+}
+
+function tamper(token: string): string {
+  const [header, payload, signature] = token.split('.') as [string, string, string];
+  const claims = JSON.parse(new TextDecoder().decode(base64url.decode(payload))) as Record<
+    string,
+    unknown
+  >;
+  return [header, base64url.encode(JSON.stringify({ ...claims, sub: 'bob' })), signature].join('.');
+}
+
+describe('CONNECT over TCP with permanent credentials', () => {
+  it.each([
+    ['the right password', 'agent-01@demo', DEMO_PASSWORD, 0],
+    ['a wrong password', 'agent-01@demo', 'not-the-password', 4],
+    ['an unknown user', 'nobody@demo', DEMO_PASSWORD, 4],
+    ['an unknown org', 'agent-01@nowhere', DEMO_PASSWORD, 4],
+    ['a username without org', 'agent-01', DEMO_PASSWORD, 4],
+    ['a hostile username', '__proto__@demo', DEMO_PASSWORD, 4],
+    ['a wildcard in the username', 'agent-+@demo', DEMO_PASSWORD, 4],
+    ['no password', 'agent-01@demo', '', 4],
+    ['a disabled user', 'dave@demo', 'dave-password', 5],
+  ])('%s → CONNACK %i', async (_, username, password, code) => {
+    expect(
+      await connackCode(server.mqttUrl, {
+        username,
+        password: password || undefined,
+        clientId: 'c1',
+      }),
+    ).toBe(code);
+  });
+
+  it('refuses an empty client id for a persistent session [MQTT-3.1.3-8]', async () => {
+    expect(
+      await connackCode(server.mqttUrl, {
+        username: 'agent-01@demo',
+        password: DEMO_PASSWORD,
+        clientId: '',
+        clean: false,
+      }),
+    ).toBe(2);
+  });
+
+  it('accepts an empty client id for a clean session', async () => {
+    expect(
+      await connackCode(server.mqttUrl, {
+        username: 'agent-01@demo',
+        password: DEMO_PASSWORD,
+        clientId: '',
+        clean: true,
+      }),
+    ).toBe(0);
+  });
+});
+
+describe('CONNECT over WebSocket with a temporary token', () => {
+  it('accepts a token minted for the user', async () => {
+    const { token } = await mint();
+    expect(
+      await connackCode(server.wsUrl, {
+        username: 'alice@demo',
+        password: token,
+        clientId: 'alice-1',
+      }),
+    ).toBe(0);
+  });
+
+  it.each([
+    ['for another user', async () => (await mint('bob')).token, 4],
+    ['with a tampered payload', async () => tamper((await mint()).token), 4],
+    [
+      'signed with alg none',
+      async () => {
+        const header = base64url.encode(JSON.stringify({ alg: 'none', typ: 'JWT' }));
+        const now = Math.floor(Date.now() / 1000);
+        const payload = base64url.encode(
+          JSON.stringify({ sub: 'alice', org: 'demo', iat: now, exp: now + 60, jti: 'x', acl: [] }),
+        );
+        return `${header}.${payload}.`;
+      },
+      4,
+    ],
+    [
+      'signed with HS256 and a guessed secret',
+      async () =>
+        new SignJWT({ org: 'demo', acl: [] })
+          .setProtectedHeader({ alg: 'HS256' })
+          .setSubject('alice')
+          .setIssuedAt()
+          .setExpirationTime('1h')
+          .setJti('forged')
+          .sign(new TextEncoder().encode('secret')),
+      4,
+    ],
+    [
+      'that is revoked',
+      async () => {
+        const minted = await mint();
+        server.tokens.revoke(minted.jti, minted.expiresAt);
+        return minted.token;
+      },
+      4,
+    ],
+  ])('refuses a token %s', async (_, makeToken, code) => {
+    expect(
+      await connackCode(server.wsUrl, {
+        username: 'alice@demo',
+        password: await makeToken(),
+        clientId: 'alice-2',
+      }),
+    ).toBe(code);
+  });
+
+  it('closes the connection when the token expires', async () => {
+    const short = await startTestServer({ tokenTtlSeconds: 1 });
+    try {
+      const { token } = await short.tokens.mint({
+        org: 'demo',
+        user: 'alice',
+        clientId: 'alice-x',
+        acl: [],
+      });
+      const client = await connect(short.wsUrl, {
+        username: 'alice@demo',
+        password: token,
+        clientId: 'alice-x',
+      });
+      const closed = new Promise((resolve) => client.once('close', resolve));
+      await closed;
+      expect(client.connected).toBe(false);
+      expect(
+        await connackCode(short.wsUrl, {
+          username: 'alice@demo',
+          password: token,
+          clientId: 'alice-x',
+        }),
+      ).toBe(4);
+    } finally {
+      await short.cleanup();
+    }
+  });
+});
+
+describe('failed CONNECTs are throttled per address', () => {
+  it('answers Server unavailable once an address has failed too often, and other credentials still fail fast', async () => {
+    const throttled = await startTestServer();
+    try {
+      const codes: number[] = [];
+      for (let i = 0; i < 21; i++) {
+        codes.push(
+          await connackCode(throttled.mqttUrl, {
+            username: 'agent-01@demo',
+            password: `wrong-${i}`,
+            clientId: 'c',
+          }),
+        );
+      }
+      expect(codes.slice(0, 20).every((code) => code === 4)).toBe(true);
+      expect(codes[20]).toBe(3);
+      expect(
+        await connackCode(throttled.mqttUrl, {
+          username: 'agent-01@demo',
+          password: DEMO_PASSWORD,
+          clientId: 'c',
+        }),
+      ).toBe(3);
+    } finally {
+      await throttled.cleanup();
+    }
+  });
+});

@@ -1,0 +1,188 @@
+import type { MqttClient } from 'mqtt';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { roleRules } from '../../../src/shared/acl';
+import {
+  closeAll,
+  connackCode,
+  connect,
+  json,
+  record,
+  subscribeGrants,
+  waitForMessage,
+} from '../support/mqtt-clients';
+import { DEMO_PASSWORD, startTestServer, type TestServer } from '../support/test-server';
+
+let server: TestServer;
+const open: MqttClient[] = [];
+
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterEach(async () => {
+  await closeAll(open.splice(0));
+});
+afterAll(() => server.cleanup());
+
+async function member(
+  user: string,
+  clientId = `${user}-${Math.random().toString(36).slice(2, 8)}`,
+) {
+  const { token } = await server.tokens.mint({
+    org: 'demo',
+    user,
+    clientId,
+    acl: roleRules('member'),
+  });
+  const client = await connect(server.wsUrl, {
+    username: `${user}@demo`,
+    password: token,
+    clientId,
+  });
+  open.push(client);
+  return client;
+}
+
+async function device(user: string, options: Parameters<typeof connect>[1] = {}) {
+  const client = await connect(server.mqttUrl, {
+    username: `${user}@demo`,
+    password: DEMO_PASSWORD,
+    clientId: `${user}-dev`,
+    ...options,
+  });
+  open.push(client);
+  return client;
+}
+
+const chat = (from: string, text: string, id = `${from}-${text}`) =>
+  json({ id, from, text, sentAt: Date.now() });
+
+describe('subscriptions are granted only within the ACL (filter containment)', () => {
+  it.each([
+    ['alice', ['chat/+/+'], [1]],
+    ['alice', ['chat/#'], [128]],
+    ['alice', ['#'], [128]],
+    ['alice', ['notifications/alice'], [1]],
+    ['alice', ['notifications/bob'], [128]],
+    ['alice', ['notifications/+'], [128]],
+    ['alice', ['$SYS/#'], [128]],
+    ['alice', ['agents/+/state', 'agents/+/inbox'], [1, 128]],
+    ['admin', ['$SYS/#'], [1]],
+  ])('%s subscribing %j gets %j', async (user, filters, grants) => {
+    const client = await member(user);
+    expect(await subscribeGrants(client, filters)).toEqual(grants);
+    expect(client.connected).toBe(true);
+  });
+
+  it('an agent reads only its own inbox', async () => {
+    const agent = await device('agent-01');
+    expect(
+      await subscribeGrants(agent, [
+        'agents/agent-01/inbox',
+        'agents/agent-02/inbox',
+        'agents/+/inbox',
+      ]),
+    ).toEqual([1, 128, 128]);
+  });
+});
+
+describe('publishes outside the contract are dropped and logged, and the publisher keeps working', () => {
+  it.each([
+    ['a chat message from someone else', 'alice', 'chat/general/messages', chat('bob', 'forged')],
+    ['typing as someone else', 'alice', 'chat/general/typing', json({ from: 'bob', typing: true })],
+    ['a chat message that is not JSON', 'alice', 'chat/general/messages', '{oops'],
+    [
+      'a chat message without text',
+      'alice',
+      'chat/general/messages',
+      json({ id: 'x', from: 'alice', sentAt: 1 }),
+    ],
+    [
+      'a notification by a member',
+      'alice',
+      'notifications/bob',
+      json({ id: 'n', title: 't', body: '', createdAt: 1 }),
+    ],
+    ['a $SYS topic', 'admin', '$SYS/broker/uptime', '1'],
+    [
+      'presence for someone else',
+      'alice',
+      'presence/bob/bob-1',
+      json({ status: 'offline', since: 1 }),
+    ],
+  ])('%s', async (_, user, topic, payload) => {
+    const watcher = await member('bob');
+    const seen = record(watcher);
+    await subscribeGrants(watcher, ['chat/+/+', 'presence/+/+', 'notifications/bob']);
+    const publisher = await member(user);
+    await publisher.publishAsync(topic, payload, { qos: 1 }); // acknowledged [MQTT-3.3.5-2]
+    await publisher.publishAsync('chat/general/messages', chat(user, 'after'), { qos: 1 });
+    await waitForMessage(seen, (m) => m.payload.includes('"after"'));
+    expect(seen.map((m) => m.payload)).not.toContain(payload);
+    expect(publisher.connected).toBe(true);
+  });
+
+  it('an agent publishes only under its own agents/<id>/', async () => {
+    const watcher = await member('alice');
+    const seen = record(watcher);
+    await subscribeGrants(watcher, ['agents/+/state']);
+    const agent = await device('agent-01');
+    const state = (status: string) => json({ status, updatedAt: Date.now() });
+    await agent.publishAsync('agents/agent-02/state', state('error'), { qos: 1 });
+    await agent.publishAsync('agents/agent-01/state', state('working'), { qos: 1 });
+    const got = await waitForMessage(seen, (m) => m.topic === 'agents/agent-01/state');
+    expect(got.payload).toContain('working');
+    expect(seen.some((m) => m.topic === 'agents/agent-02/state')).toBe(false);
+  });
+
+  it('a service sends a notification that only its recipient receives', async () => {
+    const bob = await member('bob');
+    const bobSeen = record(bob);
+    await subscribeGrants(bob, ['notifications/bob']);
+    const notifier = await device('notifier');
+    const payload = json({
+      id: 'n1',
+      title: 'Deploy finished',
+      body: 'all green',
+      createdAt: Date.now(),
+    });
+    await notifier.publishAsync('notifications/bob', payload, { qos: 1 });
+    expect((await waitForMessage(bobSeen, () => true)).payload).toBe(payload);
+  });
+});
+
+describe('Last Will', () => {
+  it('refuses a CONNECT whose will is outside the ACL with Not authorized', async () => {
+    const code = await connackCode(server.mqttUrl, {
+      username: 'agent-01@demo',
+      password: DEMO_PASSWORD,
+      clientId: 'will-out',
+      will: {
+        topic: 'agents/agent-02/state',
+        payload: Buffer.from(json({ status: 'offline', updatedAt: 1 })),
+        qos: 1,
+        retain: true,
+      },
+    });
+    expect(code).toBe(5);
+  });
+
+  it('publishes an allowed will, mounted in the org, when the connection drops', async () => {
+    const watcher = await member('alice');
+    const seen = record(watcher);
+    await subscribeGrants(watcher, ['agents/+/state']);
+    const agent = await device('agent-03', {
+      will: {
+        topic: 'agents/agent-03/state',
+        payload: Buffer.from(json({ status: 'offline', updatedAt: 1 })),
+        qos: 1,
+        retain: true,
+      },
+    });
+    agent.stream.destroy(); // no DISCONNECT: the will fires
+    const got = await waitForMessage(
+      seen,
+      (m) => m.topic === 'agents/agent-03/state' && m.payload.includes('offline'),
+    );
+    expect(got.qos).toBe(1);
+  });
+});

@@ -1,0 +1,124 @@
+import type { MqttClient } from 'mqtt';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { roleRules } from '../../../src/shared/acl';
+import { hashPassword } from '../../../src/server/auth/password';
+import {
+  closeAll,
+  connect,
+  json,
+  record,
+  subscribeGrants,
+  waitForMessage,
+} from '../support/mqtt-clients';
+import { DEMO_PASSWORD, startTestServer, type TestServer } from '../support/test-server';
+
+let server: TestServer;
+const open: MqttClient[] = [];
+
+beforeAll(async () => {
+  server = await startTestServer();
+  const passwordHash = await hashPassword(DEMO_PASSWORD);
+  server.storage.users.addOrg('acme');
+  server.storage.users.addUser({ org: 'acme', user: 'eve', role: 'admin', passwordHash });
+  server.storage.users.addUser({ org: 'acme', user: 'agent-01', role: 'agent', passwordHash });
+});
+afterEach(async () => {
+  await closeAll(open.splice(0));
+});
+afterAll(() => server.cleanup());
+
+async function person(user: string, org: string, clientId = `${user}-${org}`) {
+  const { token } = await server.tokens.mint({ org, user, clientId, acl: roleRules('member') });
+  const client = await connect(server.wsUrl, {
+    username: `${user}@${org}`,
+    password: token,
+    clientId,
+  });
+  open.push(client);
+  return client;
+}
+
+async function agent(org: string, options: Parameters<typeof connect>[1] = {}) {
+  const client = await connect(server.mqttUrl, {
+    username: `agent-01@${org}`,
+    password: DEMO_PASSWORD,
+    clientId: 'agent-01',
+    ...options,
+  });
+  open.push(client);
+  return client;
+}
+
+const state = (status: string) => json({ status, updatedAt: Date.now() });
+
+describe('organisations are isolated by mount points', () => {
+  it('live messages, retained states and wills never cross orgs', async () => {
+    const eve = await person('eve', 'acme');
+    const eveSeen = record(eve);
+    await subscribeGrants(eve, ['chat/+/+', 'agents/+/state', 'presence/+/+']);
+
+    const demoAgent = await agent('demo', {
+      will: {
+        topic: 'agents/agent-01/state',
+        payload: Buffer.from(state('offline')),
+        qos: 1,
+        retain: true,
+      },
+    });
+    await demoAgent.publishAsync('agents/agent-01/state', state('working'), {
+      qos: 1,
+      retain: true,
+    });
+    const alice = await person('alice', 'demo');
+    await alice.publishAsync(
+      'chat/general/messages',
+      json({ id: 'd1', from: 'alice', text: 'demo only', sentAt: 1 }),
+      { qos: 1 },
+    );
+    demoAgent.stream.destroy();
+
+    // acme's own traffic arrives, proving eve's subscriptions work and ordering the check.
+    const acmeAgent = await agent('acme');
+    await acmeAgent.publishAsync('agents/agent-01/state', state('idle'), { qos: 1, retain: true });
+    await waitForMessage(eveSeen, (m) => m.payload.includes('idle'));
+    expect(eveSeen.filter((m) => !m.payload.includes('idle'))).toEqual([]);
+
+    // A late subscriber in acme sees acme's retained state only.
+    const late = await person('eve', 'acme', 'eve-late');
+    const lateSeen = record(late);
+    await subscribeGrants(late, ['agents/+/state']);
+    await waitForMessage(lateSeen, (m) => m.retain);
+    expect(lateSeen.map((m) => JSON.parse(m.payload).status)).toEqual(['idle']);
+  });
+
+  it("$SYS is per org: an admin sees its own org's statistics", async () => {
+    const eve = await person('eve', 'acme');
+    const seen = record(eve);
+    expect(await subscribeGrants(eve, ['$SYS/#', '#'])).toEqual([1, 128]);
+    await person('alice', 'demo', 'alice-sys');
+    const got = await waitForMessage(seen, (m) => m.topic === '$SYS/broker/clients/connected');
+    expect(Number(got.payload)).toBe(1); // eve alone in acme, though demo has connections too
+  });
+
+  it('the same client id in another org, or for another user, takes over nothing', async () => {
+    const demoAgent = await agent('demo');
+    const acmeAgent = await agent('acme'); // same username part and client id, other org
+    const alice = await person('alice', 'demo', 'shared-id');
+    const bob = await person('bob', 'demo', 'shared-id'); // bob reuses alice's client id
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect([demoAgent, acmeAgent, alice, bob].map((c) => c.connected)).toEqual([
+      true,
+      true,
+      true,
+      true,
+    ]);
+  });
+
+  it('a second connection of the same user with the same client id takes over its session', async () => {
+    const first = await person('alice', 'demo', 'alice-tab');
+    const closed = new Promise((resolve) => first.once('close', resolve));
+    await person('alice', 'demo', 'alice-tab');
+    await closed;
+    expect(first.connected).toBe(false);
+  });
+});

@@ -1,0 +1,75 @@
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+
+export interface ReceivedMessage {
+  topic: string;
+  payload: string;
+  retain: boolean;
+  qos: number;
+}
+
+const BASE: IClientOptions = { reconnectPeriod: 0, connectTimeout: 5_000, protocolVersion: 4 };
+
+/** Connects and resolves once the CONNACK accepted; rejects with its refusal. */
+export async function connect(url: string, options: IClientOptions): Promise<MqttClient> {
+  return mqtt.connectAsync(url, { ...BASE, ...options });
+}
+
+/** The CONNACK return code (0 when accepted; the client is then closed). */
+export async function connackCode(url: string, options: IClientOptions): Promise<number> {
+  try {
+    const client = await connect(url, options);
+    await client.endAsync();
+    return 0;
+  } catch (error) {
+    const code = (error as { code?: number }).code;
+    if (typeof code !== 'number') throw error;
+    return code;
+  }
+}
+
+/** Records every message a client receives. */
+export function record(client: MqttClient): ReceivedMessage[] {
+  const messages: ReceivedMessage[] = [];
+  client.on('message', (topic, payload, packet) => {
+    messages.push({ topic, payload: payload.toString(), retain: packet.retain, qos: packet.qos });
+  });
+  return messages;
+}
+
+/** Resolves with the first message matching `predicate` (already received or next). */
+export function waitForMessage(
+  messages: ReceivedMessage[],
+  predicate: (message: ReceivedMessage) => boolean,
+  timeoutMs = 5_000,
+): Promise<ReceivedMessage> {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const poll = () => {
+      const found = messages.find(predicate);
+      if (found) return resolve(found);
+      if (Date.now() - started > timeoutMs) {
+        return reject(
+          new Error(`no matching message within ${timeoutMs} ms; got ${JSON.stringify(messages)}`),
+        );
+      }
+      setTimeout(poll, 10);
+    };
+    poll();
+  });
+}
+
+/** The SUBACK grants: a QoS per filter, 128 for a refused one. */
+export async function subscribeGrants(
+  client: MqttClient,
+  filters: string[],
+  qos: 0 | 1 = 1,
+): Promise<number[]> {
+  const granted = await client.subscribeAsync(filters, { qos });
+  return granted.map((grant) => grant.qos);
+}
+
+export const json = (value: unknown) => JSON.stringify(value);
+
+export function closeAll(clients: MqttClient[]): Promise<void[]> {
+  return Promise.all(clients.map((client) => client.endAsync(true).then(() => undefined)));
+}

@@ -1,0 +1,44 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startServer, type RunningServer } from '../../../src/server/app';
+import { DEFAULTS, type Config } from '../../../src/server/config';
+import { createLogger } from '../../../src/server/logger';
+
+export const DEMO_PASSWORD = 'demo-password-1';
+
+export interface TestServer extends RunningServer {
+  config: Config;
+  /** Stops the server and deletes its data dir. */
+  cleanup(): Promise<void>;
+}
+
+export async function makeDataDir(): Promise<string> {
+  return mkdtemp(path.join(tmpdir(), 'switchboard-test-'));
+}
+
+/** The real server on 127.0.0.1 with free ports and a temporary data dir. */
+export async function startTestServer(overrides: Partial<Config> = {}): Promise<TestServer> {
+  const config: Config = {
+    ...DEFAULTS,
+    tls: null,
+    allowedOrigins: [],
+    demoPassword: DEMO_PASSWORD,
+    port: 0,
+    mqttPort: 0,
+    logLevel: 'silent',
+    dataDir: overrides.dataDir ?? (await makeDataDir()),
+    ...overrides,
+  };
+  const server = await startServer(config, {
+    logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
+  });
+  return {
+    ...server,
+    config,
+    async cleanup() {
+      await server.close();
+      await rm(config.dataDir, { recursive: true, force: true });
+    },
+  };
+}
