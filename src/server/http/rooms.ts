@@ -1,0 +1,56 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { isValidId } from '../../shared/ids';
+import { isStorageError } from '../storage';
+import { ApiError } from './errors';
+import type { HttpDeps } from './http-deps';
+import { parseBody } from './parse-body';
+import { authOf, requireSession } from './require-session';
+
+const newRoomSchema = z.object({
+  id: z.string(),
+  name: z.string().optional(),
+});
+
+// Rooms are for people; agents and services have no business creating them.
+const ROOM_CREATORS: ReadonlySet<string> = new Set(['member', 'admin']);
+
+export function assertRoomId(room: string): void {
+  if (!isValidId(room)) {
+    throw new ApiError(
+      400,
+      'invalid_room_id',
+      'room id must be 1-64 lowercase letters, digits, "-" or "_"',
+    );
+  }
+}
+
+export function roomRoutes(app: FastifyInstance, deps: HttpDeps): void {
+  const { storage, config } = deps;
+  const signedIn = requireSession(storage, config);
+
+  app.get('/api/rooms', { preHandler: signedIn }, async (request) => ({
+    rooms: storage.rooms.list(authOf(request).org),
+  }));
+
+  app.post('/api/rooms', { preHandler: signedIn }, async (request, reply) => {
+    const { org, role } = authOf(request);
+    const body = parseBody(newRoomSchema, request.body);
+    if (!ROOM_CREATORS.has(role)) {
+      throw new ApiError(403, 'forbidden', `a ${role} cannot create rooms`);
+    }
+    assertRoomId(body.id);
+    try {
+      const room = storage.rooms.add(org, body.id, body.name);
+      return reply.code(201).send(room);
+    } catch (err) {
+      if (isStorageError(err, 'exists')) {
+        throw new ApiError(409, 'room_exists', `room "${body.id}" already exists`);
+      }
+      if (isStorageError(err, 'invalid_name')) {
+        throw new ApiError(400, 'invalid_room_name', err.message);
+      }
+      throw err;
+    }
+  });
+}

@@ -1,0 +1,90 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { parseUsername } from '../../shared/ids';
+import { dummyPasswordHash, MAX_PASSWORD_LENGTH, verifyPassword } from '../auth/password';
+import { ApiError } from './errors';
+import type { HttpDeps } from './http-deps';
+import { parseBody } from './parse-body';
+import { authOf, requireSession } from './require-session';
+import { clearSessionCookie, SESSION_COOKIE, setSessionCookie } from './session-cookie';
+
+// Per IP and username: slows guessing one account without letting one noisy office
+// (shared IP) lock everyone else out.
+const SIGN_IN_MAX_PER_WINDOW = 10;
+const SIGN_IN_WINDOW_MS = 60_000;
+
+const signInSchema = z.object({
+  username: z.string().max(200),
+  password: z.string().min(1).max(MAX_PASSWORD_LENGTH),
+});
+
+function signInRateKey(request: { ip: string; body: unknown }): string {
+  const body = request.body as { username?: unknown } | undefined;
+  const username = typeof body?.username === 'string' ? body.username.toLowerCase() : '';
+  return `${request.ip}|${username}`;
+}
+
+export function sessionRoutes(app: FastifyInstance, deps: HttpDeps): void {
+  const { storage, config } = deps;
+
+  app.post(
+    '/api/session',
+    {
+      config: {
+        rateLimit: {
+          max: SIGN_IN_MAX_PER_WINDOW,
+          timeWindow: SIGN_IN_WINDOW_MS,
+          hook: 'preHandler', // after body parsing: the key needs the username
+          keyGenerator: signInRateKey,
+        },
+      },
+    },
+    async (request, reply) => {
+      const body = parseBody(signInSchema, request.body);
+      const name = parseUsername(body.username);
+      if (!name) {
+        throw new ApiError(
+          400,
+          'invalid_username',
+          'username must be <user>@<org>, for example alice@demo',
+        );
+      }
+      const record = storage.users.hasOrg(name.org)
+        ? storage.users.getUser(name.org, name.user)
+        : undefined;
+      // Always one scrypt, so an unknown user or org answers as slowly as a wrong password.
+      const hash = record?.passwordHash ?? (await dummyPasswordHash());
+      const passwordOk = await verifyPassword(body.password, hash);
+      if (!record || !passwordOk) {
+        throw new ApiError(401, 'invalid_credentials', 'wrong username or password');
+      }
+      if (record.disabled) {
+        throw new ApiError(403, 'account_disabled', 'this account is disabled');
+      }
+      const previous = request.cookies[SESSION_COOKIE];
+      if (previous) storage.sessions.delete(previous);
+      const session = storage.sessions.create(record.org, record.user, config.sessionTtlSeconds);
+      setSessionCookie(reply, request, config, session.id);
+      reply.header('cache-control', 'no-store');
+      return { user: record.user, org: record.org, role: record.role };
+    },
+  );
+
+  app.get(
+    '/api/session',
+    { preHandler: requireSession(storage, config) },
+    async (request, reply) => {
+      const { user, org, role } = authOf(request);
+      reply.header('cache-control', 'no-store');
+      return { user, org, role };
+    },
+  );
+
+  // Works signed in or not: signing out must never fail.
+  app.delete('/api/session', async (request, reply) => {
+    const sessionId = request.cookies[SESSION_COOKIE];
+    if (sessionId) storage.sessions.delete(sessionId);
+    clearSessionCookie(reply, request, config);
+    return reply.code(204).send();
+  });
+}

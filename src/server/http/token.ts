@@ -1,0 +1,89 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { roleRules } from '../../shared/acl';
+import { formatUsername, isValidId } from '../../shared/ids';
+import { ApiError } from './errors';
+import type { HttpDeps } from './http-deps';
+import { parseBody } from './parse-body';
+import { authOf, requireSession } from './require-session';
+
+const TOKEN_MAX_PER_WINDOW = 30;
+const TOKEN_WINDOW_MS = 60_000;
+// MQTT 3.1.1 only; MQTT 5 extras are used against brokers that offer them (DESIGN.md).
+const MQTT_PROTOCOL_VERSION = 4;
+export const MQTT_WS_PATH = '/mqtt';
+const CLIENT_ID_RANDOM_BYTES = 6; // 12 hex characters
+const MAX_ID_LENGTH = 64;
+
+const tokenSchema = z
+  .object({ clientId: z.string().optional() })
+  .optional()
+  .transform((body) => body ?? {});
+
+// `host[:port]`, IPv6 in brackets; anything else is not echoed back into a URL.
+const HOST_HEADER = /^(?:[a-z0-9.-]+|\[[0-9a-f:.]+\])(?::\d{1,5})?$/i;
+
+/** `<user>-<random>`, shortening the user part so the whole stays a valid id. */
+function newClientId(user: string): string {
+  const suffix = randomBytes(CLIENT_ID_RANDOM_BYTES).toString('hex');
+  return `${user.slice(0, MAX_ID_LENGTH - suffix.length - 1)}-${suffix}`;
+}
+
+function brokerUrl(request: FastifyRequest, tls: boolean): string {
+  const host = request.host;
+  if (!HOST_HEADER.test(host)) {
+    throw new ApiError(400, 'invalid_host', 'the Host header is not a host name');
+  }
+  return `${tls ? 'wss' : 'ws'}://${host}${MQTT_WS_PATH}`;
+}
+
+// The raw session id stays out of the limiter's memory.
+function sessionRateKey(request: FastifyRequest): string {
+  const sessionId = request.auth?.sessionId;
+  return sessionId ? createHash('sha256').update(sessionId).digest('base64url') : request.ip;
+}
+
+export function tokenRoutes(app: FastifyInstance, deps: HttpDeps): void {
+  const { storage, config, tokens } = deps;
+
+  app.post(
+    '/api/token',
+    {
+      preHandler: requireSession(storage, config),
+      config: {
+        rateLimit: {
+          max: TOKEN_MAX_PER_WINDOW,
+          timeWindow: TOKEN_WINDOW_MS,
+          hook: 'preHandler', // after requireSession, which sets the key
+          keyGenerator: sessionRateKey,
+        },
+      },
+    },
+    async (request, reply) => {
+      const { org, user, role } = authOf(request);
+      const body = parseBody(tokenSchema, request.body);
+      if (body.clientId !== undefined && !isValidId(body.clientId)) {
+        throw new ApiError(
+          400,
+          'invalid_client_id',
+          'clientId must be 1-64 lowercase letters, digits, "-" or "_"',
+        );
+      }
+      const clientId = body.clientId ?? newClientId(user);
+      // Extra rules first: a per-user deny can narrow what the role template allows.
+      const acl = [...storage.users.extraRules(org, user), ...roleRules(role)];
+      const minted = await tokens.mint({ org, user, clientId, acl });
+      const tls = config.tls !== null || request.protocol === 'https';
+      reply.header('cache-control', 'no-store');
+      return {
+        url: brokerUrl(request, tls),
+        username: formatUsername(user, org),
+        password: minted.token,
+        clientId,
+        expiresAt: minted.expiresAt,
+        protocolVersion: MQTT_PROTOCOL_VERSION,
+      };
+    },
+  );
+}

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { isOriginAllowed } from '../../../src/server/http';
+
+describe('isOriginAllowed', () => {
+  const cases: [string, string | undefined, string | undefined, string[], boolean][] = [
+    ['no Origin (non-browser client)', undefined, 'sb.example', [], true],
+    ['same origin', 'https://sb.example', 'sb.example', [], true],
+    ['same origin with port', 'http://sb.example:8080', 'sb.example:8080', [], true],
+    ['same host, other port', 'http://sb.example:9999', 'sb.example:8080', [], false],
+    ['Host header in capitals', 'http://sb.example', 'SB.example', [], true],
+    ['localhost any port', 'http://localhost:5173', 'sb.example', [], true],
+    ['127.0.0.1 any port', 'http://127.0.0.1:3000', 'sb.example', [], true],
+    ['[::1]', 'http://[::1]:3000', 'sb.example', [], true],
+    ['another site', 'https://evil.example', 'sb.example', [], false],
+    ['a look-alike suffix', 'https://sb.example.evil.example', 'sb.example', [], false],
+    ['opaque origin', 'null', 'sb.example', [], false],
+    ['not a URL', 'garbage', 'sb.example', [], false],
+    ['a non-web scheme', 'file://sb.example', 'sb.example', [], false],
+    ['no Host header', 'https://sb.example', undefined, [], false],
+    ['listed', 'https://app.example', 'sb.example', ['https://app.example'], true],
+    [
+      'unlisted same origin once a list is set',
+      'https://sb.example',
+      'sb.example',
+      ['https://app.example'],
+      false,
+    ],
+    [
+      'localhost once a list is set',
+      'http://localhost:5173',
+      'sb.example',
+      ['https://app.example'],
+      false,
+    ],
+    ['listed, other scheme', 'http://app.example', 'sb.example', ['https://app.example'], false],
+  ];
+  it.each(cases)('%s', (_name, origin, host, allowed, expected) => {
+    expect(isOriginAllowed(origin, host, allowed)).toBe(expected);
+  });
+});

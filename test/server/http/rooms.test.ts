@@ -1,0 +1,111 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { expectError, signIn, startTestApi, type TestApi } from './test-api';
+
+describe('/api/rooms and /api/people', () => {
+  let api: TestApi;
+  let alice: string;
+  beforeEach(async () => {
+    api = await startTestApi();
+    alice = await signIn(api.app, 'alice@demo');
+  });
+  afterEach(() => api.close());
+
+  const createRoom = (payload: string, cookie = alice, contentType = 'application/json') =>
+    api.app.inject({
+      method: 'POST',
+      url: '/api/rooms',
+      headers: { cookie, 'content-type': contentType },
+      payload,
+    });
+
+  it('lists the rooms of the caller’s org only', async () => {
+    const res = await api.app.inject({
+      method: 'GET',
+      url: '/api/rooms',
+      headers: { cookie: alice },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({
+      rooms: [
+        { id: 'general', name: 'general' },
+        { id: 'random', name: 'random' },
+      ],
+    });
+    const mallory = await signIn(api.app, 'mallory@acme');
+    const other = await api.app.inject({
+      method: 'GET',
+      url: '/api/rooms',
+      headers: { cookie: mallory },
+    });
+    expect(other.json()).toEqual({ rooms: [{ id: 'general', name: 'general' }] });
+  });
+
+  it('creates a room (201) that then appears in the list', async () => {
+    const res = await createRoom(JSON.stringify({ id: 'design' }));
+    expect(res.statusCode).toBe(201);
+    expect(res.json()).toEqual({ id: 'design', name: 'design' });
+    const list = await api.app.inject({
+      method: 'GET',
+      url: '/api/rooms',
+      headers: { cookie: alice },
+    });
+    expect((list.json() as { rooms: { id: string }[] }).rooms.map((r) => r.id)).toContain('design');
+    // Same id in another org is another room.
+    const mallory = await signIn(api.app, 'mallory@acme');
+    expect((await createRoom(JSON.stringify({ id: 'design' }), mallory)).statusCode).toBe(201);
+  });
+
+  it('refuses an existing room with 409', async () => {
+    expectError(await createRoom(JSON.stringify({ id: 'general' })), 409, 'room_exists');
+  });
+
+  const badIds = ['General', 'a/b', '#', '+', '', 'x'.repeat(65), '__proto__', 'prototype', 'a@b'];
+  it.each(badIds)('refuses room id %j', async (id) => {
+    expectError(await createRoom(JSON.stringify({ id })), 400, 'invalid_room_id');
+  });
+
+  it.each([
+    ['no id', '{}'],
+    ['a number id', '{"id": 7}'],
+  ])('refuses a body with %s', async (_name, payload) => {
+    expectError(await createRoom(payload), 400, 'invalid_body');
+  });
+
+  it('refuses bad JSON and non-JSON bodies', async () => {
+    expectError(await createRoom('{"id":'), 400, 'invalid_json');
+    expectError(
+      await createRoom('id=x', alice, 'application/x-www-form-urlencoded'),
+      415,
+      'unsupported_media_type',
+    );
+  });
+
+  it('lets only people (members, admins) create rooms', async () => {
+    const agent = await signIn(api.app, 'agent-01@demo');
+    expectError(await createRoom(JSON.stringify({ id: 'botroom' }), agent), 403, 'forbidden');
+    const admin = await signIn(api.app, 'admin@demo');
+    expect((await createRoom(JSON.stringify({ id: 'admins' }), admin)).statusCode).toBe(201);
+  });
+
+  it('refuses without a session', async () => {
+    expectError(await api.app.inject({ method: 'GET', url: '/api/rooms' }), 401, 'not_signed_in');
+    expectError(await createRoom(JSON.stringify({ id: 'x' }), ''), 401, 'not_signed_in');
+    expectError(await api.app.inject({ method: 'GET', url: '/api/people' }), 401, 'not_signed_in');
+  });
+
+  it('lists the people of the caller’s org: members and admins, not disabled', async () => {
+    const res = await api.app.inject({
+      method: 'GET',
+      url: '/api/people',
+      headers: { cookie: alice },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({
+      people: [
+        { user: 'admin', role: 'admin' },
+        { user: 'alice', role: 'member' },
+        { user: 'bob', role: 'member' },
+      ],
+    });
+  });
+});

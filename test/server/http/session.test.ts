@@ -1,0 +1,251 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  expectError,
+  PASSWORD,
+  signIn,
+  signInRequest,
+  startTestApi,
+  type TestApi,
+} from './test-api';
+
+describe('/api/session', () => {
+  let api: TestApi;
+  beforeEach(async () => {
+    api = await startTestApi();
+  });
+  afterEach(() => api.close());
+
+  it('signs in, sets a strict HttpOnly cookie, and says who is signed in', async () => {
+    const res = await api.app.inject(signInRequest('alice@demo'));
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ user: 'alice', org: 'demo', role: 'member' });
+    expect(res.headers['cache-control']).toBe('no-store');
+    const cookie = res.cookies.find((c) => c.name === 'sb_session');
+    expect(cookie).toMatchObject({
+      httpOnly: true,
+      sameSite: 'Strict',
+      path: '/',
+      maxAge: api.config.sessionTtlSeconds,
+    });
+    expect(cookie?.secure).toBeFalsy();
+    expect(cookie?.value).toMatch(/^[A-Za-z0-9_-]{43}$/);
+
+    const me = await api.app.inject({
+      method: 'GET',
+      url: '/api/session',
+      headers: { cookie: `sb_session=${cookie?.value ?? ''}` },
+    });
+    expect(me.statusCode).toBe(200);
+    expect(me.json()).toEqual({ user: 'alice', org: 'demo', role: 'member' });
+  });
+
+  it('accepts a JSON content type with a charset', async () => {
+    const req = signInRequest('bob@demo');
+    const res = await api.app.inject({
+      ...req,
+      headers: { 'content-type': 'application/json; charset=utf-8' },
+    });
+    expect(res.statusCode).toBe(200);
+  });
+
+  it('refuses an unknown user, a wrong password and an unknown org alike', async () => {
+    const answers = await Promise.all(
+      [
+        signInRequest('alice@demo', 'wrong-password'),
+        signInRequest('nobody@demo'),
+        signInRequest('alice@nowhere'),
+        signInRequest('mallory@demo'), // exists, but in another org
+      ].map((req) => api.app.inject(req)),
+    );
+    for (const res of answers) {
+      expectError(res, 401, 'invalid_credentials');
+      expect(res.cookies).toEqual([]);
+    }
+    expect(new Set(answers.map((r) => r.body)).size).toBe(1);
+  });
+
+  it('refuses a disabled user (with the right password)', async () => {
+    expectError(await api.app.inject(signInRequest('carol@demo')), 403, 'account_disabled');
+  });
+
+  const malformed = [
+    'alice',
+    'alice@',
+    '@demo',
+    'Alice@demo',
+    'a@b@demo',
+    'alice@de mo',
+    '__proto__@demo',
+    'constructor@demo',
+    '',
+  ];
+  it.each(malformed)('refuses malformed username %j with invalid_username', async (username) => {
+    expectError(await api.app.inject(signInRequest(username)), 400, 'invalid_username');
+  });
+
+  const badBodies: [string, string][] = [
+    ['missing password', JSON.stringify({ username: 'alice@demo' })],
+    ['number username', JSON.stringify({ username: 42, password: PASSWORD })],
+    ['empty password', JSON.stringify({ username: 'alice@demo', password: '' })],
+    ['array body', JSON.stringify([PASSWORD])],
+    ['no body', ''],
+    ['huge password', JSON.stringify({ username: 'alice@demo', password: 'x'.repeat(2_000) })],
+  ];
+  it.each(badBodies)('refuses a body with %s', async (_name, payload) => {
+    const res = await api.app.inject({
+      method: 'POST',
+      url: '/api/session',
+      headers: { 'content-type': 'application/json' },
+      payload,
+    });
+    expectError(res, 400, 'invalid_body');
+  });
+
+  const badJson = [
+    '{',
+    '{"username": "alice@demo",}',
+    'nul',
+    '{"__proto__": {"x": 1}}', // prototype poisoning
+    '{"constructor": {"prototype": {}}}',
+  ];
+  it.each(badJson)('refuses bad JSON %j', async (payload) => {
+    const res = await api.app.inject({
+      method: 'POST',
+      url: '/api/session',
+      headers: { 'content-type': 'application/json' },
+      payload,
+    });
+    expectError(res, 400, 'invalid_json');
+  });
+
+  const notJson: [string, Record<string, string>][] = [
+    ['a form', { 'content-type': 'application/x-www-form-urlencoded' }],
+    ['text/plain', { 'content-type': 'text/plain' }],
+    ['multipart', { 'content-type': 'multipart/form-data; boundary=x' }],
+    ['no content type', {}],
+  ];
+  it.each(notJson)('refuses %s with 415 (CSRF defence)', async (_name, headers) => {
+    const res = await api.app.inject({
+      method: 'POST',
+      url: '/api/session',
+      headers,
+      payload: `username=alice%40demo&password=${PASSWORD}`,
+    });
+    expectError(res, 415, 'unsupported_media_type');
+  });
+
+  it('refuses a body above the size limit', async () => {
+    const res = await api.app.inject({
+      method: 'POST',
+      url: '/api/session',
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify({
+        username: 'alice@demo',
+        password: PASSWORD,
+        pad: 'x'.repeat(20_000),
+      }),
+    });
+    expectError(res, 413, 'payload_too_large');
+  });
+
+  it('rate limits sign-in per IP and username after 10 attempts a minute', async () => {
+    for (let i = 0; i < 10; i++) {
+      const res = await api.app.inject(signInRequest('alice@demo', 'wrong-password'));
+      expect(res.statusCode).toBe(401);
+    }
+    // The right password does not get through either once the limit is hit.
+    const limited = await api.app.inject(signInRequest('alice@demo'));
+    expectError(limited, 429, 'rate_limited');
+    expect(limited.headers['retry-after']).toBeDefined();
+    // Another account from the same IP is not locked out by alice's attacker.
+    expect((await api.app.inject(signInRequest('bob@demo'))).statusCode).toBe(200);
+    // Neither is alice from another IP.
+    const other = await api.app.inject({
+      ...signInRequest('alice@demo'),
+      remoteAddress: '10.0.0.9',
+    });
+    expect(other.statusCode).toBe(200);
+  });
+
+  it('answers 401 not_signed_in without a cookie, or with a bad one', async () => {
+    expectError(await api.app.inject({ method: 'GET', url: '/api/session' }), 401, 'not_signed_in');
+    const bad = await api.app.inject({
+      method: 'GET',
+      url: '/api/session',
+      headers: { cookie: 'sb_session=forged' },
+    });
+    expectError(bad, 401, 'not_signed_in');
+    // The stale cookie is cleared.
+    expect(bad.cookies.find((c) => c.name === 'sb_session')?.value).toBe('');
+  });
+
+  it('signs out: the cookie is cleared and the session no longer works', async () => {
+    const cookie = await signIn(api.app, 'alice@demo');
+    const out = await api.app.inject({
+      method: 'DELETE',
+      url: '/api/session',
+      headers: { cookie },
+    });
+    expect(out.statusCode).toBe(204);
+    expect(out.body).toBe('');
+    const cleared = out.cookies.find((c) => c.name === 'sb_session');
+    expect(cleared?.value).toBe('');
+    expect(cleared?.expires?.getTime() ?? cleared?.maxAge).toBeLessThanOrEqual(Date.now());
+    const me = await api.app.inject({ method: 'GET', url: '/api/session', headers: { cookie } });
+    expectError(me, 401, 'not_signed_in');
+  });
+
+  it('signs out without a session too', async () => {
+    expect((await api.app.inject({ method: 'DELETE', url: '/api/session' })).statusCode).toBe(204);
+  });
+
+  it('ends a session at once when its user is disabled or removed', async () => {
+    const alice = await signIn(api.app, 'alice@demo');
+    const bob = await signIn(api.app, 'bob@demo');
+    api.t.storage.users.setDisabled('demo', 'alice', true);
+    api.t.storage.users.removeUser('demo', 'bob');
+    for (const cookie of [alice, bob]) {
+      const res = await api.app.inject({ method: 'GET', url: '/api/session', headers: { cookie } });
+      expectError(res, 401, 'not_signed_in');
+    }
+  });
+
+  it('ends a session when it expires', async () => {
+    const cookie = await signIn(api.app, 'alice@demo');
+    api.t.clock.now += api.config.sessionTtlSeconds * 1_000;
+    const res = await api.app.inject({ method: 'GET', url: '/api/session', headers: { cookie } });
+    expectError(res, 401, 'not_signed_in');
+  });
+
+  it('replaces the previous session on a new sign-in', async () => {
+    const first = await signIn(api.app, 'alice@demo');
+    const res = await api.app.inject({
+      ...signInRequest('alice@demo'),
+      headers: { 'content-type': 'application/json', cookie: first },
+    });
+    expect(res.statusCode).toBe(200);
+    const me = await api.app.inject({
+      method: 'GET',
+      url: '/api/session',
+      headers: { cookie: first },
+    });
+    expectError(me, 401, 'not_signed_in');
+  });
+});
+
+describe('/api/session over TLS', () => {
+  it('marks the cookie Secure', async () => {
+    const { createServer } = await import('node:http');
+    const api = await startTestApi({
+      config: { tls: { cert: 'unused', key: 'unused' } },
+      // app.ts supplies the (https) server; a plain one stands in so no PEM is needed.
+      deps: { serverFactory: (handler) => createServer(handler) },
+    });
+    try {
+      const res = await api.app.inject(signInRequest('alice@demo'));
+      expect(res.cookies.find((c) => c.name === 'sb_session')?.secure).toBe(true);
+    } finally {
+      await api.close();
+    }
+  });
+});
