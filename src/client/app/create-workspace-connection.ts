@@ -1,0 +1,90 @@
+import { decodePayload } from '../../shared/schemas';
+import {
+  ALL_AGENT_REPLIES_FILTER,
+  ALL_AGENT_STATES_FILTER,
+  ALL_CHAT_FILTER,
+  ALL_PRESENCE_FILTER,
+  notificationsTopic,
+} from '../../shared/topics';
+import type { BrokerToken, ClientFactory, Subscription } from '../lib/mqtt/client-types';
+import { Connection } from '../lib/mqtt/connection';
+import type { FrameScheduler } from '../lib/mqtt/frame-scheduler';
+import type { NetworkStatus } from '../lib/mqtt/network-status';
+import { Outbox, OUTBOX_STORAGE_KEY } from '../lib/mqtt/outbox';
+import { createMessageRouter } from '../lib/mqtt/router';
+import { resolveBrokerUrl } from '../lib/mqtt/broker-url';
+import { useAgentCommandsStore } from '../features/agent-board/stores/agent-commands-store';
+import { useChatStore } from '../features/chat/stores/chat-store';
+import { useConnectionStore } from '../features/connection/stores/connection-store';
+import { showDesktopNotification } from '../features/notifications/lib/desktop-notifications';
+import { createMessageHandlers } from './message-handlers';
+
+// QoS 1 everywhere we must not miss anything while away: the persistent session queues
+// those. Typing is published at QoS 0, so it is never queued whatever we ask for here.
+export function workspaceSubscriptions(me: string): Subscription[] {
+  return [
+    { filter: ALL_CHAT_FILTER, qos: 1 },
+    { filter: ALL_PRESENCE_FILTER, qos: 1 },
+    { filter: notificationsTopic(me), qos: 1 },
+    { filter: ALL_AGENT_STATES_FILTER, qos: 1 },
+    { filter: ALL_AGENT_REPLIES_FILTER, qos: 1 },
+  ];
+}
+
+export interface WorkspaceConnectionOptions {
+  me: string;
+  getToken(): Promise<BrokerToken>;
+  createClient: ClientFactory;
+  storage?: Storage | null;
+  network?: NetworkStatus;
+  schedule?: FrameScheduler;
+  random?(): number;
+}
+
+/** The connection wired to the stores: router in, acks and state out. */
+export function createWorkspaceConnection(options: WorkspaceConnectionOptions): Connection {
+  const { me } = options;
+  const router = createMessageRouter(
+    createMessageHandlers({ me, onNewNotification: showDesktopNotification }),
+    options.schedule,
+  );
+  const storage = options.storage === undefined ? sessionStorage : options.storage;
+  const connection = new Connection({
+    getToken: options.getToken,
+    createClient: options.createClient,
+    subscriptions: workspaceSubscriptions(me),
+    onMessage: router.route,
+    onStateChange: (state) => useConnectionStore.getState().setState(state),
+    // Per user: another person signing in to this tab must never send our messages.
+    outbox: new Outbox(storage, `${OUTBOX_STORAGE_KEY}:${me}`),
+    network: options.network,
+    random: options.random,
+    resolveUrl: (url) => resolveBrokerUrl(url, window.location),
+  });
+  connection.onAck((id) => {
+    useChatStore.getState().markSent(id);
+    useAgentCommandsStore.getState().markSent(id);
+  });
+  restorePending(connection, me);
+  return connection;
+}
+
+/** After a reload, what still waits in the outbox shows as pending again. */
+function restorePending(connection: Connection, me: string): void {
+  for (const entry of connection.outbox.list()) {
+    const decoded = decodePayload(entry.topic, entry.payload);
+    if (!decoded.ok) continue;
+    const message = decoded.message;
+    if (message.kind === 'chat-message' && message.value.from === me) {
+      useChatStore.getState().addPending(message.room, message.value);
+    } else if (message.kind === 'agent-inbox' && message.value.from === me) {
+      useAgentCommandsStore.getState().addCommand({
+        id: message.value.id,
+        agent: message.agent,
+        command: message.value.command,
+        sentAt: Date.now(),
+        delivery: 'pending',
+      });
+    }
+  }
+}

@@ -1,0 +1,50 @@
+import type { AppNotification } from '../../shared/schemas';
+import type { MessageHandlers } from '../lib/mqtt/router';
+import { useAgentCommandsStore } from '../features/agent-board/stores/agent-commands-store';
+import { useAgentsStore } from '../features/agent-board/stores/agents-store';
+import { useChatStore } from '../features/chat/stores/chat-store';
+import { useTypingStore } from '../features/chat/stores/typing-store';
+import { useConnectionStore } from '../features/connection/stores/connection-store';
+import { useNotificationsStore } from '../features/notifications/stores/notifications-store';
+import { usePresenceStore } from '../features/presence/stores/presence-store';
+
+export interface HandlerOptions {
+  me: string;
+  /** A notification that was not in the inbox yet (desktop notification). */
+  onNewNotification?(notification: AppNotification): void;
+  now?(): number;
+}
+
+/** The router's targets: one store action per kind of message. */
+export function createMessageHandlers({
+  me,
+  onNewNotification,
+  now = Date.now,
+}: HandlerOptions): MessageHandlers {
+  return {
+    chatMessage: (room, message) => {
+      useChatStore.getState().receive(room, message);
+      useTypingStore.getState().clear(room, message.from);
+    },
+    typing: (updates) => {
+      const others = updates.filter((update) => update.value.from !== me);
+      if (others.length === 0) return;
+      useTypingStore.getState().apply(
+        others.map(({ room, value }) => ({ room, from: value.from, typing: value.typing })),
+        now(),
+      );
+    },
+    presence: (updates) => usePresenceStore.getState().apply(updates),
+    agentStates: (updates) => useAgentsStore.getState().apply(updates),
+    notification: (notification) => {
+      if (useNotificationsStore.getState().receive(notification)) onNewNotification?.(notification);
+    },
+    agentReply: (agent, reply) =>
+      useAgentCommandsStore.getState().receiveReply(agent, reply, now()),
+    dropped: (topic, reason) => {
+      useConnectionStore.getState().countDropped();
+      if (import.meta.env.DEV)
+        console.warn(`[switchboard] dropped a payload on ${topic}: ${reason}`);
+    },
+  };
+}

@@ -1,0 +1,26 @@
+import { useAgentCommandsStore } from '../features/agent-board/stores/agent-commands-store';
+import { useAgentsStore } from '../features/agent-board/stores/agents-store';
+import { useAuthNoticeStore } from '../features/auth/stores/auth-notice-store';
+import { useChatStore } from '../features/chat/stores/chat-store';
+import { useTypingStore } from '../features/chat/stores/typing-store';
+import { useConnectionStore } from '../features/connection/stores/connection-store';
+import { useNotificationsStore } from '../features/notifications/stores/notifications-store';
+import { usePresenceStore } from '../features/presence/stores/presence-store';
+import { useNavigationStore } from './navigation-store';
+
+/** Forget everything of the previous user (sign-out, auth error, between tests). */
+export function resetWorkspaceStores(): void {
+  useAgentCommandsStore.getState().reset();
+  useAgentsStore.getState().reset();
+  useChatStore.getState().reset();
+  useTypingStore.getState().reset();
+  useConnectionStore.getState().reset();
+  useNotificationsStore.getState().reset();
+  usePresenceStore.getState().reset();
+  useNavigationStore.getState().reset();
+}
+
+export function resetAllStores(): void {
+  resetWorkspaceStores();
+  useAuthNoticeStore.getState().setNotice(null);
+}

@@ -1,0 +1,150 @@
+import { useEffect, useRef, useState } from 'react';
+import { AgentBoard } from '../features/agent-board/components/agent-board';
+import { AgentDetail } from '../features/agent-board/components/agent-detail';
+import { useSignOutRequest } from '../features/auth/api/delete-session';
+import type { Session } from '../features/auth/api/get-session';
+import { RoomList } from '../features/chat/components/room-list';
+import { RoomView } from '../features/chat/components/room-view';
+import { StatusPill } from '../features/connection/components/status-pill';
+import { NotificationsButton } from '../features/notifications/components/notifications-button';
+import { NotificationsPanel } from '../features/notifications/components/notifications-panel';
+import { PeopleList } from '../features/presence/components/people-list';
+import { useConnection } from '../lib/mqtt/connection-context';
+import { HomeView } from './home-view';
+import { useNavigationStore, type View } from './navigation-store';
+import { resetWorkspaceStores } from './reset-stores';
+
+export function Shell({ session }: { session: Session }) {
+  const view = useNavigationStore((state) => state.view);
+  const navigate = useNavigationStore((state) => state.navigate);
+  const connection = useConnection();
+  const signOutRequest = useSignOutRequest();
+  const [menuOpen, setMenuOpen] = useState(false);
+  const [signingOut, setSigningOut] = useState(false);
+  const mainRef = useRef<HTMLElement>(null);
+  const firstView = useRef(true);
+
+  // Keyboard and screen-reader users land on the new view, not back at the menu.
+  useEffect(() => {
+    if (firstView.current) {
+      firstView.current = false;
+      return;
+    }
+    mainRef.current?.focus();
+  }, [view]);
+
+  const go = (next: View) => {
+    navigate(next);
+    setMenuOpen(false);
+  };
+
+  const signOut = async () => {
+    setSigningOut(true);
+    await connection.signOut(); // presence goes offline before the session ends
+    resetWorkspaceStores();
+    signOutRequest.mutate();
+  };
+
+  return (
+    <div className={menuOpen ? 'shell shell--menu-open' : 'shell'}>
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header className="topbar">
+        <button
+          className="icon-button menu-toggle"
+          aria-expanded={menuOpen}
+          aria-controls="sidebar"
+          onClick={() => setMenuOpen((open) => !open)}
+        >
+          <span aria-hidden="true">☰</span>
+          <span className="visually-hidden">Menu</span>
+        </button>
+        <p className="brand">Switchboard</p>
+        <StatusPill />
+        <div className="topbar__end">
+          <NotificationsButton
+            current={view.name === 'notifications'}
+            onOpen={() => go({ name: 'notifications' })}
+          />
+          <span className="topbar__me" title={`${session.user}@${session.org}`}>
+            {session.user}
+          </span>
+          <button
+            className="button button--quiet"
+            onClick={() => void signOut()}
+            disabled={signingOut}
+          >
+            {signingOut ? 'Signing out…' : 'Sign out'}
+          </button>
+        </div>
+      </header>
+      <nav id="sidebar" className="sidebar" aria-label="Workspace">
+        <RoomList
+          activeRoom={view.name === 'room' ? view.room : null}
+          onOpenRoom={(room) => go({ name: 'room', room })}
+        />
+        <section className="nav-section" aria-labelledby="more-heading">
+          <h2 id="more-heading" className="nav-section__title">
+            Workspace
+          </h2>
+          <ul className="nav-list">
+            <NavItem
+              label="Agents"
+              current={view.name === 'agents' || view.name === 'agent'}
+              onClick={() => go({ name: 'agents' })}
+            />
+            <NavItem
+              label="People"
+              current={view.name === 'people'}
+              onClick={() => go({ name: 'people' })}
+            />
+            <NavItem
+              label="Notifications"
+              current={view.name === 'notifications'}
+              onClick={() => go({ name: 'notifications' })}
+            />
+          </ul>
+        </section>
+      </nav>
+      <main id="main" className="main" ref={mainRef} tabIndex={-1}>
+        <CurrentView view={view} go={go} />
+      </main>
+    </div>
+  );
+}
+
+function NavItem({
+  label,
+  current,
+  onClick,
+}: {
+  label: string;
+  current: boolean;
+  onClick(): void;
+}) {
+  return (
+    <li>
+      <button className="nav-item" aria-current={current ? 'page' : undefined} onClick={onClick}>
+        <span className="nav-item__label">{label}</span>
+      </button>
+    </li>
+  );
+}
+
+function CurrentView({ view, go }: { view: View; go(view: View): void }) {
+  switch (view.name) {
+    case 'home':
+      return <HomeView onOpenRoom={(room) => go({ name: 'room', room })} />;
+    case 'room':
+      return <RoomView key={view.room} room={view.room} />;
+    case 'people':
+      return <PeopleList />;
+    case 'agents':
+      return <AgentBoard onOpenAgent={(agent) => go({ name: 'agent', agent })} />;
+    case 'agent':
+      return <AgentDetail agent={view.agent} onBack={() => go({ name: 'agents' })} />;
+    case 'notifications':
+      return <NotificationsPanel />;
+  }
+}

@@ -1,0 +1,7 @@
+export function Splash({ label = 'Loading…' }: { label?: string }) {
+  return (
+    <div className="splash" role="status">
+      {label}
+    </div>
+  );
+}

@@ -1,0 +1,68 @@
+import { useEffect, useMemo, useState } from 'react';
+import type { Session } from '../features/auth/api/get-session';
+import { useChatStore } from '../features/chat/stores/chat-store';
+import { useGetToken } from '../features/connection/api/create-token';
+import { useNotificationsStore } from '../features/notifications/stores/notifications-store';
+import { tabClientId } from '../lib/mqtt/client-id';
+import type { ClientFactory } from '../lib/mqtt/client-types';
+import type { Connection } from '../lib/mqtt/connection';
+import { ConnectionContext } from '../lib/mqtt/connection-context';
+import { createMqttClient } from '../lib/mqtt/mqtt-client-factory';
+import type { NetworkStatus } from '../lib/mqtt/network-status';
+import { createWorkspaceConnection } from './create-workspace-connection';
+import { Shell } from './shell';
+import { Splash } from './splash';
+import {
+  useRefetchHistoryOnConnect,
+  useReturnToSignInOnAuthError,
+} from './use-workspace-lifecycle';
+
+export interface WorkspaceProps {
+  session: Session;
+  /** Tests pass a fake; the app uses mqtt.js. */
+  createClient?: ClientFactory;
+  network?: NetworkStatus;
+}
+
+// Loaded with React.lazy after sign-in: this module pulls in mqtt.js, zod and every feature.
+export default function Workspace({
+  session,
+  createClient = createMqttClient,
+  network,
+}: WorkspaceProps) {
+  const clientId = useMemo(() => tabClientId(session.user, sessionStorageOrNull()), [session.user]);
+  const getToken = useGetToken(clientId);
+  const [connection, setConnection] = useState<Connection | null>(null);
+
+  useEffect(() => {
+    useChatStore.getState().setMe(session.user);
+    useNotificationsStore.getState().load(session.user);
+    const created = createWorkspaceConnection({
+      me: session.user,
+      getToken,
+      createClient,
+      network,
+    });
+    setConnection(created);
+    created.start();
+    return () => created.dispose();
+  }, [session.user, getToken, createClient, network]);
+
+  useReturnToSignInOnAuthError();
+  useRefetchHistoryOnConnect();
+
+  if (!connection) return <Splash label="Opening your workspace…" />;
+  return (
+    <ConnectionContext.Provider value={connection}>
+      <Shell session={session} />
+    </ConnectionContext.Provider>
+  );
+}
+
+function sessionStorageOrNull(): Storage | null {
+  try {
+    return window.sessionStorage;
+  } catch {
+    return null; // blocked by privacy settings
+  }
+}

@@ -1,0 +1,83 @@
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useMemo, useRef, useState } from 'react';
+import { useNow } from '../../../hooks/use-now';
+import { boardRows, formatAge, type BoardQuery } from '../lib/board-view';
+import { useAgentsStore } from '../stores/agents-store';
+import { AgentStatusBadge, ProgressBar } from './agent-status-badge';
+import { BoardControls } from './board-controls';
+
+const ROW_HEIGHT_PX = 76;
+const OVERSCAN_ROWS = 6;
+const AGE_TICK_MS = 5_000; // "updated 12 s ago" and stale markers move on their own
+
+export function AgentBoard({ onOpenAgent }: { onOpenAgent(agent: string): void }) {
+  const agents = useAgentsStore((state) => state.agents);
+  const [query, setQuery] = useState<BoardQuery>({ text: '', status: 'all', sort: 'name' });
+  const now = useNow(AGE_TICK_MS);
+  const rows = useMemo(() => boardRows(agents, query, now), [agents, query, now]);
+  const total = Object.keys(agents).length;
+
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT_PX,
+    overscan: OVERSCAN_ROWS,
+    getItemKey: (index) => rows[index]?.agent ?? index,
+  });
+
+  return (
+    <section className="agents" aria-labelledby="agents-heading">
+      <div className="view-header">
+        <h2 id="agents-heading" className="view-title">
+          Agents
+        </h2>
+        <p className="muted" aria-live="polite">
+          {rows.length === total ? `${total} agents` : `${rows.length} of ${total} agents`}
+        </p>
+      </div>
+      <BoardControls query={query} onChange={setQuery} />
+      <div className="agents__scroller" ref={scrollRef}>
+        {total === 0 && <p className="muted">No agent has reported yet.</p>}
+        <ul
+          className="agents__list"
+          aria-label="Agents"
+          style={{ height: virtualizer.getTotalSize() }}
+        >
+          {virtualizer.getVirtualItems().map((item) => {
+            const row = rows[item.index];
+            if (!row) return null;
+            const { agent, state, stale } = row;
+            return (
+              <li
+                key={item.key}
+                className={stale ? 'agent-row agent-row--stale' : 'agent-row'}
+                style={{ height: ROW_HEIGHT_PX, transform: `translateY(${item.start}px)` }}
+                aria-setsize={rows.length}
+                aria-posinset={item.index + 1}
+              >
+                <button className="agent-row__name link-button" onClick={() => onOpenAgent(agent)}>
+                  {agent}
+                </button>
+                <AgentStatusBadge status={state.status} />
+                {stale && (
+                  <span className="stale-marker" title="No update for over a minute">
+                    stale
+                  </span>
+                )}
+                <span className="agent-row__task">{state.task ?? '—'}</span>
+                <ProgressBar value={state.progress} label={`${agent} progress`} />
+                <time
+                  className="agent-row__age muted"
+                  dateTime={new Date(state.updatedAt).toISOString()}
+                >
+                  {formatAge(now - state.updatedAt)}
+                </time>
+              </li>
+            );
+          })}
+        </ul>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,122 @@
+import { useMemo } from 'react';
+import { useNow } from '../../../hooks/use-now';
+import { AGENT_COMMANDS, useSendAgentCommand } from '../hooks/use-send-agent-command';
+import { formatAge, isStale } from '../lib/board-view';
+import { useAgentCommandsStore, type ReceivedReply } from '../stores/agent-commands-store';
+import { useAgentsStore } from '../stores/agents-store';
+import { AgentStatusBadge, ProgressBar } from './agent-status-badge';
+
+const AGE_TICK_MS = 5_000;
+
+export function AgentDetail({ agent, onBack }: { agent: string; onBack(): void }) {
+  const state = useAgentsStore((s) => s.agents[agent]);
+  const commands = useAgentCommandsStore((s) => s.commands);
+  const replies = useAgentCommandsStore((s) => s.replies);
+  const send = useSendAgentCommand(agent);
+  const now = useNow(AGE_TICK_MS);
+
+  const mine = useMemo(
+    () =>
+      Object.values(commands)
+        .filter((c) => c.agent === agent)
+        .sort((a, b) => b.sentAt - a.sentAt),
+    [commands, agent],
+  );
+  const others = useMemo(
+    () =>
+      Object.entries(replies)
+        .filter(([commandId, list]) => !commands[commandId] && list.some((r) => r.agent === agent))
+        .map(([commandId, list]) => ({ commandId, list })),
+    [replies, commands, agent],
+  );
+
+  return (
+    <section className="agent-detail" aria-labelledby="agent-heading">
+      <button className="link-button" onClick={onBack}>
+        ← All agents
+      </button>
+      <h2 id="agent-heading" className="view-title">
+        {agent}
+      </h2>
+      {state ? (
+        <dl className="agent-detail__state">
+          <dt>Status</dt>
+          <dd>
+            <AgentStatusBadge status={state.status} />
+            {isStale(state, now) && <span className="stale-marker">stale</span>}
+          </dd>
+          <dt>Task</dt>
+          <dd>{state.task ?? '—'}</dd>
+          <dt>Progress</dt>
+          <dd>
+            {state.progress === undefined ? '—' : `${Math.round(state.progress)} %`}
+            <ProgressBar value={state.progress} label={`${agent} progress`} />
+          </dd>
+          <dt>Detail</dt>
+          <dd>{state.detail ?? '—'}</dd>
+          <dt>Updated</dt>
+          <dd>{formatAge(now - state.updatedAt)}</dd>
+        </dl>
+      ) : (
+        <p className="muted">This agent has not reported a state.</p>
+      )}
+      <div className="agent-detail__commands" role="group" aria-label="Commands">
+        {AGENT_COMMANDS.map((command) => (
+          <button key={command} className="button" onClick={() => send(command)}>
+            {command[0]?.toUpperCase()}
+            {command.slice(1)}
+          </button>
+        ))}
+      </div>
+      <h3>Commands sent</h3>
+      {mine.length === 0 ? (
+        <p className="muted">None yet.</p>
+      ) : (
+        <ul className="command-log" aria-live="polite">
+          {mine.map((command) => (
+            <li key={command.id} className="command-log__item">
+              <span className="command-log__name">{command.command}</span>
+              <span className="muted">{formatAge(now - command.sentAt)}</span>
+              <CommandOutcome delivery={command.delivery} replies={replies[command.id]} />
+            </li>
+          ))}
+        </ul>
+      )}
+      {others.length > 0 && (
+        <>
+          <h3>Replies to other dashboards</h3>
+          <ul className="command-log">
+            {others.map(({ commandId, list }) => (
+              <li key={commandId} className="command-log__item">
+                <span className="command-log__name">command {commandId.slice(0, 8)}</span>
+                <CommandOutcome delivery="sent" replies={list} />
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+    </section>
+  );
+}
+
+function CommandOutcome({
+  delivery,
+  replies,
+}: {
+  delivery: 'pending' | 'sent';
+  replies: ReceivedReply[] | undefined;
+}) {
+  const latest = replies?.at(-1);
+  if (!latest)
+    return (
+      <span className="command-log__status">
+        {delivery === 'pending' ? 'pending' : 'sent, no reply yet'}
+      </span>
+    );
+  return (
+    <span className={`command-log__status command-log__status--${latest.status}`}>
+      {latest.status}
+      {latest.detail ? `: ${latest.detail}` : ''}
+    </span>
+  );
+}

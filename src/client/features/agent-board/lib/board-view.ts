@@ -1,0 +1,72 @@
+import type { AgentState, AgentStatus } from '../../../../shared/schemas';
+
+// An agent that has not said anything for this long may be hung or cut off without its
+// Last Will having fired yet (keepalive is 1.5× the agent's interval).
+export const AGENT_STALE_AFTER_MS = 60_000;
+
+export type AgentSort = 'name' | 'status' | 'updated';
+export type StatusFilter = AgentStatus | 'all';
+
+export interface BoardQuery {
+  text: string;
+  status: StatusFilter;
+  sort: AgentSort;
+}
+
+export interface BoardRow {
+  agent: string;
+  state: AgentState;
+  stale: boolean;
+}
+
+// What needs attention first.
+const STATUS_RANK: Record<AgentStatus, number> = {
+  error: 0,
+  working: 1,
+  paused: 2,
+  idle: 3,
+  offline: 4,
+};
+
+export function isStale(state: AgentState, now: number): boolean {
+  return state.status !== 'offline' && now - state.updatedAt > AGENT_STALE_AFTER_MS;
+}
+
+export function boardRows(
+  agents: Readonly<Record<string, AgentState>>,
+  query: BoardQuery,
+  now: number,
+): BoardRow[] {
+  const needle = query.text.trim().toLowerCase();
+  const rows: BoardRow[] = [];
+  for (const [agent, state] of Object.entries(agents)) {
+    if (query.status !== 'all' && state.status !== query.status) continue;
+    if (needle && !matches(agent, state, needle)) continue;
+    rows.push({ agent, state, stale: isStale(state, now) });
+  }
+  return rows.sort(comparators[query.sort]);
+}
+
+function matches(agent: string, state: AgentState, needle: string): boolean {
+  return [agent, state.task, state.detail].some((field) => field?.toLowerCase().includes(needle));
+}
+
+const byName = (a: BoardRow, b: BoardRow) => (a.agent < b.agent ? -1 : a.agent > b.agent ? 1 : 0);
+
+const comparators: Record<AgentSort, (a: BoardRow, b: BoardRow) => number> = {
+  name: byName,
+  status: (a, b) => STATUS_RANK[a.state.status] - STATUS_RANK[b.state.status] || byName(a, b),
+  updated: (a, b) => b.state.updatedAt - a.state.updatedAt || byName(a, b),
+};
+
+/** "just now", "42 s ago", "5 min ago", "3 h ago", "2 d ago" */
+export function formatAge(ms: number): string {
+  const seconds = Math.max(0, Math.floor(ms / 1_000));
+  if (seconds < 5) return 'just now';
+  if (seconds < 60) return `${seconds} s ago`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes} min ago`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) return `${hours} h ago`;
+  return `${Math.floor(hours / 24)} d ago`;
+}

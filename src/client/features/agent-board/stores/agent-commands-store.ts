@@ -1,0 +1,55 @@
+import { create } from 'zustand';
+import type { AgentReply } from '../../../../shared/schemas';
+
+export interface SentCommand {
+  id: string;
+  agent: string;
+  command: string;
+  sentAt: number;
+  /** pending until the broker's PUBACK */
+  delivery: 'pending' | 'sent';
+}
+
+export interface ReceivedReply extends AgentReply {
+  agent: string;
+  receivedAt: number;
+}
+
+interface AgentCommandsStore {
+  commands: Record<string, SentCommand>;
+  /** command id → replies in arrival order (accepted, then done or failed) */
+  replies: Record<string, ReceivedReply[]>;
+  addCommand(command: SentCommand): void;
+  /** PUBACK for an outbox id; no-op when the id is not a command. */
+  markSent(id: string): void;
+  receiveReply(agent: string, reply: AgentReply, now: number): void;
+  reset(): void;
+}
+
+// Replies of other dashboards' commands arrive too (agents/+/replies); keep a bounded few.
+export const MAX_REPLIES_PER_COMMAND = 20;
+
+export const useAgentCommandsStore = create<AgentCommandsStore>()((set) => ({
+  commands: {},
+  replies: {},
+  addCommand: (command) =>
+    set((state) => ({ commands: { ...state.commands, [command.id]: command } })),
+  markSent: (id) =>
+    set((state) => {
+      const command = state.commands[id];
+      if (!command || command.delivery === 'sent') return state;
+      return { commands: { ...state.commands, [id]: { ...command, delivery: 'sent' } } };
+    }),
+  receiveReply: (agent, reply, now) =>
+    set((state) => {
+      const previous = state.replies[reply.commandId] ?? [];
+      // QoS 1 may redeliver the same reply.
+      if (previous.some((r) => r.status === reply.status && r.detail === reply.detail))
+        return state;
+      const next = [...previous, { ...reply, agent, receivedAt: now }].slice(
+        -MAX_REPLIES_PER_COMMAND,
+      );
+      return { replies: { ...state.replies, [reply.commandId]: next } };
+    }),
+  reset: () => set({ commands: {}, replies: {} }),
+}));

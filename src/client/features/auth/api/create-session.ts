@@ -1,0 +1,21 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { apiFetch } from '../../../lib/api/api-fetch';
+import { sessionQueryKey, type Session } from './get-session';
+
+export interface Credentials {
+  username: string;
+  password: string;
+}
+
+export function createSession(credentials: Credentials): Promise<Session> {
+  return apiFetch<Session>('/api/session', { method: 'POST', body: credentials });
+}
+
+/** Sign in: on success the session query holds the new session and the app switches. */
+export function useSignIn() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: createSession,
+    onSuccess: (session) => queryClient.setQueryData(sessionQueryKey, session),
+  });
+}

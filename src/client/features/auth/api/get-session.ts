@@ -1,0 +1,32 @@
+import { queryOptions, useQuery } from '@tanstack/react-query';
+import { apiFetch } from '../../../lib/api/api-fetch';
+import { isApiError } from '../../../lib/api/api-error';
+
+export interface Session {
+  user: string;
+  org: string;
+  role: string;
+}
+
+export const sessionQueryKey = ['session'] as const;
+
+/** null when nobody is signed in (401 not_signed_in). */
+export async function fetchSession(signal?: AbortSignal): Promise<Session | null> {
+  try {
+    return await apiFetch<Session>('/api/session', { signal });
+  } catch (error) {
+    if (isApiError(error) && error.status === 401) return null;
+    throw error;
+  }
+}
+
+export const sessionQueryOptions = () =>
+  queryOptions({
+    queryKey: sessionQueryKey,
+    queryFn: ({ signal }) => fetchSession(signal),
+    // The session changes only through sign-in, sign-out or an auth error, all of which
+    // write this query themselves.
+    staleTime: Infinity,
+  });
+
+export const useSession = () => useQuery(sessionQueryOptions());

@@ -1,0 +1,48 @@
+import { infiniteQueryOptions, useInfiniteQuery } from '@tanstack/react-query';
+import { chatMessageSchema, type ChatMessage } from '../../../../shared/schemas';
+import { apiFetch } from '../../../lib/api/api-fetch';
+import { useConnectionStore } from '../../connection/stores/connection-store';
+
+export const HISTORY_PAGE_SIZE = 50;
+
+export interface HistoryPage {
+  /** oldest first */
+  messages: ChatMessage[];
+  /** cursor of the next older page; null when there is none */
+  nextCursor: string | null;
+}
+
+export async function fetchRoomMessages(
+  room: string,
+  before: string | null,
+  signal?: AbortSignal,
+): Promise<HistoryPage> {
+  const params = new URLSearchParams({ limit: String(HISTORY_PAGE_SIZE) });
+  if (before) params.set('before', before);
+  const page = await apiFetch<HistoryPage>(
+    `/api/rooms/${encodeURIComponent(room)}/messages?${params}`,
+    { signal },
+  );
+  // History holds what people typed; it gets the same schema check as live messages.
+  const messages = page.messages.filter((message) => {
+    const valid = chatMessageSchema.safeParse(message).success;
+    if (!valid) useConnectionStore.getState().countDropped();
+    return valid;
+  });
+  return { messages, nextCursor: page.nextCursor };
+}
+
+export const roomMessagesQueryKey = (room: string) => ['rooms', room, 'messages'] as const;
+
+export const roomMessagesQueryOptions = (room: string) =>
+  infiniteQueryOptions({
+    queryKey: roomMessagesQueryKey(room),
+    queryFn: ({ pageParam, signal }) => fetchRoomMessages(room, pageParam, signal),
+    initialPageParam: null as string | null,
+    // "next" = older: the list grows upwards as the reader scrolls back.
+    getNextPageParam: (lastPage) => lastPage.nextCursor,
+    // Live messages keep the view current; a refetch happens on reconnect to close gaps.
+    staleTime: Infinity,
+  });
+
+export const useRoomHistory = (room: string) => useInfiniteQuery(roomMessagesQueryOptions(room));

@@ -1,0 +1,61 @@
+import { useId, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { MAX_CHAT_TEXT_LENGTH } from '../../../../shared/schemas';
+import { useSendMessage } from '../hooks/use-send-message';
+import { useTypingPublisher } from '../hooks/use-typing-publisher';
+
+export function Composer({ room, roomName }: { room: string; roomName: string }) {
+  const [draft, setDraft] = useState('');
+  const send = useSendMessage(room);
+  const typing = useTypingPublisher(room);
+  const hintId = useId();
+
+  const submit = () => {
+    const text = draft.trim();
+    if (text.length === 0) return;
+    typing.stopped(); // before the message, so nobody sees "typing" after it arrived
+    send(text);
+    setDraft('');
+  };
+
+  const onSubmit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    submit();
+  };
+
+  const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
+    // Enter sends, Shift+Enter breaks the line; never while an IME is composing.
+    if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
+      event.preventDefault();
+      submit();
+    }
+  };
+
+  return (
+    <form className="composer" onSubmit={onSubmit}>
+      <label className="visually-hidden" htmlFor={`${hintId}-input`}>
+        Message #{roomName}
+      </label>
+      <textarea
+        id={`${hintId}-input`}
+        className="composer__input"
+        rows={1}
+        value={draft}
+        maxLength={MAX_CHAT_TEXT_LENGTH}
+        placeholder={`Message #${roomName}`}
+        aria-describedby={hintId}
+        onChange={(event) => {
+          setDraft(event.target.value);
+          if (event.target.value.length > 0) typing.typing();
+          else typing.stopped();
+        }}
+        onKeyDown={onKeyDown}
+      />
+      <span id={hintId} className="visually-hidden">
+        Enter sends, Shift+Enter adds a line.
+      </span>
+      <button className="button button--primary" type="submit" disabled={draft.trim().length === 0}>
+        Send
+      </button>
+    </form>
+  );
+}

@@ -1,0 +1,112 @@
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useLayoutEffect, useRef } from 'react';
+import type { TimelineMessage } from '../lib/merge-messages';
+import { MessageItem } from './message-item';
+
+const ESTIMATED_MESSAGE_PX = 64;
+const OVERSCAN_ITEMS = 8;
+const LOAD_OLDER_WITHIN_PX = 200; // start fetching before the reader hits the top
+const STICK_TO_BOTTOM_WITHIN_PX = 80; // "at the bottom" despite sub-pixel scroll offsets
+
+interface MessageListProps {
+  roomName: string;
+  messages: TimelineMessage[];
+  me: string;
+  hasOlder: boolean;
+  isLoadingOlder: boolean;
+  onLoadOlder(): void;
+}
+
+export function MessageList({
+  roomName,
+  messages,
+  me,
+  hasOlder,
+  isLoadingOlder,
+  onLoadOlder,
+}: MessageListProps) {
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const atBottom = useRef(true);
+  const virtualizer = useVirtualizer({
+    count: messages.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ESTIMATED_MESSAGE_PX,
+    overscan: OVERSCAN_ITEMS,
+    getItemKey: (index) => messages[index]?.id ?? index,
+  });
+
+  const firstId = messages[0]?.id;
+  const lastId = messages[messages.length - 1]?.id;
+  const previous = useRef({ firstId, lastId, count: 0, totalSize: 0 });
+
+  // Keep the reader's place: follow new messages when at the bottom, and hold still
+  // when older pages are prepended above.
+  useLayoutEffect(() => {
+    const element = scrollRef.current;
+    const before = previous.current;
+    const count = messages.length;
+    const totalSize = virtualizer.getTotalSize();
+    if (element && count > 0) {
+      if (before.count === 0 || (lastId !== before.lastId && atBottom.current)) {
+        virtualizer.scrollToIndex(count - 1, { align: 'end' });
+      } else if (firstId !== before.firstId && lastId === before.lastId) {
+        element.scrollTop += totalSize - before.totalSize;
+      }
+    }
+    previous.current = { firstId, lastId, count, totalSize };
+  }, [firstId, lastId, messages.length, virtualizer]);
+
+  const onScroll = () => {
+    const element = scrollRef.current;
+    if (!element) return;
+    atBottom.current =
+      element.scrollHeight - element.scrollTop - element.clientHeight < STICK_TO_BOTTOM_WITHIN_PX;
+    if (element.scrollTop < LOAD_OLDER_WITHIN_PX) onLoadOlder();
+  };
+
+  const items = virtualizer.getVirtualItems();
+  return (
+    <div className="message-list">
+      <div className="message-list__older">
+        {hasOlder ? (
+          <button className="link-button" onClick={onLoadOlder} disabled={isLoadingOlder}>
+            {isLoadingOlder ? 'Loading older messages…' : 'Load older messages'}
+          </button>
+        ) : (
+          <span className="muted">Beginning of #{roomName}</span>
+        )}
+      </div>
+      <div
+        className="message-list__scroller"
+        ref={scrollRef}
+        onScroll={onScroll}
+        tabIndex={0}
+        aria-label={`Messages in #${roomName}`}
+        role="region"
+      >
+        <ol className="message-list__items" style={{ height: virtualizer.getTotalSize() }}>
+          {items.map((item) => {
+            const message = messages[item.index];
+            if (!message) return null;
+            return (
+              <li
+                key={item.key}
+                data-index={item.index}
+                ref={virtualizer.measureElement}
+                className="message-list__item"
+                style={{ transform: `translateY(${item.start}px)` }}
+                aria-setsize={messages.length}
+                aria-posinset={item.index + 1}
+              >
+                <MessageItem message={message} mine={message.from === me} />
+              </li>
+            );
+          })}
+        </ol>
+        {messages.length === 0 && (
+          <p className="muted message-list__empty">No messages yet. Say hello!</p>
+        )}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,51 @@
+import { useState, type FormEvent } from 'react';
+import { isValidId } from '../../../../shared/ids';
+import { useCreateRoom } from '../api/create-room';
+
+export function NewRoomForm({ onCreated }: { onCreated(room: string): void }) {
+  const createRoom = useCreateRoom();
+  const [id, setId] = useState('');
+  const [error, setError] = useState<string | null>(null);
+
+  const onSubmit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const room = id.trim().toLowerCase();
+    if (!isValidId(room)) {
+      setError('Use lowercase letters, digits, - and _ (up to 64).');
+      return;
+    }
+    setError(null);
+    createRoom.mutate(room, {
+      onSuccess: (created) => {
+        setId('');
+        onCreated(created.id);
+      },
+      onError: (cause) => setError(cause.message),
+    });
+  };
+
+  return (
+    <details className="new-room">
+      <summary>New room</summary>
+      <form onSubmit={onSubmit} className="new-room__form">
+        <label className="field">
+          <span className="field__label">Room id</span>
+          <input
+            value={id}
+            onChange={(event) => setId(event.target.value)}
+            placeholder="design-review"
+            maxLength={64}
+          />
+        </label>
+        {error && (
+          <p className="form-error" role="alert">
+            {error}
+          </p>
+        )}
+        <button className="button" type="submit" disabled={createRoom.isPending}>
+          Create
+        </button>
+      </form>
+    </details>
+  );
+}

@@ -1,0 +1,56 @@
+import { useChatStore } from '../stores/chat-store';
+import { useRooms } from '../api/get-rooms';
+import { NewRoomForm } from './new-room-form';
+
+interface RoomListProps {
+  activeRoom: string | null;
+  onOpenRoom(room: string): void;
+}
+
+export function RoomList({ activeRoom, onOpenRoom }: RoomListProps) {
+  const rooms = useRooms();
+  const unread = useChatStore((state) => state.unread);
+
+  return (
+    <section className="nav-section" aria-labelledby="rooms-heading">
+      <h2 id="rooms-heading" className="nav-section__title">
+        Rooms
+      </h2>
+      {rooms.isPending && <p className="muted">Loading rooms…</p>}
+      {rooms.error && (
+        <p className="form-error" role="alert">
+          Could not load rooms.{' '}
+          <button className="link-button" onClick={() => void rooms.refetch()}>
+            Retry
+          </button>
+        </p>
+      )}
+      {rooms.data && (
+        <ul className="nav-list">
+          {rooms.data.map((room) => {
+            const count = unread[room.id] ?? 0;
+            return (
+              <li key={room.id}>
+                <button
+                  className="nav-item"
+                  aria-current={room.id === activeRoom ? 'page' : undefined}
+                  onClick={() => onOpenRoom(room.id)}
+                >
+                  <span className="nav-item__label"># {room.name}</span>
+                  {count > 0 && (
+                    <span className="badge">
+                      {count}
+                      <span className="visually-hidden"> unread</span>
+                    </span>
+                  )}
+                </button>
+              </li>
+            );
+          })}
+          {rooms.data.length === 0 && <li className="muted">No rooms yet.</li>}
+        </ul>
+      )}
+      <NewRoomForm onCreated={onOpenRoom} />
+    </section>
+  );
+}

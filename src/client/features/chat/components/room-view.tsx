@@ -1,0 +1,50 @@
+import { useEffect } from 'react';
+import { useCurrentUser } from '../../auth/hooks/use-current-user';
+import { useRooms } from '../api/get-rooms';
+import { useRoomMessages } from '../hooks/use-room-messages';
+import { useChatStore } from '../stores/chat-store';
+import { Composer } from './composer';
+import { MessageList } from './message-list';
+import { NewMessageAnnouncer } from './new-message-announcer';
+import { TypingIndicator } from './typing-indicator';
+
+export function RoomView({ room }: { room: string }) {
+  const me = useCurrentUser();
+  const rooms = useRooms();
+  const roomName = rooms.data?.find((r) => r.id === room)?.name ?? room;
+  const timeline = useRoomMessages(room);
+
+  // Messages arriving while the room is open are read, not unread.
+  useEffect(() => {
+    useChatStore.getState().setActiveRoom(room);
+    return () => useChatStore.getState().setActiveRoom(null);
+  }, [room]);
+
+  return (
+    <section className="room" aria-labelledby="room-heading">
+      <h2 id="room-heading" className="view-title">
+        # {roomName}
+      </h2>
+      {timeline.error && (
+        <p className="form-error" role="alert">
+          Could not load the history of #{roomName}: {timeline.error.message}
+        </p>
+      )}
+      {timeline.isLoading ? (
+        <p className="muted room__loading">Loading messages…</p>
+      ) : (
+        <MessageList
+          roomName={roomName}
+          messages={timeline.messages}
+          me={me}
+          hasOlder={timeline.hasOlder}
+          isLoadingOlder={timeline.isLoadingOlder}
+          onLoadOlder={timeline.loadOlder}
+        />
+      )}
+      <TypingIndicator room={room} />
+      <NewMessageAnnouncer room={room} me={me} />
+      <Composer room={room} roomName={roomName} />
+    </section>
+  );
+}

@@ -1,0 +1,78 @@
+import { useNotificationsStore } from '../stores/notifications-store';
+import { useUnreadNotifications } from '../hooks/use-unread-notifications';
+import { safeHref } from '../lib/safe-href';
+import { DesktopNotificationsButton } from './desktop-notifications-button';
+
+const dateTimeFormat = new Intl.DateTimeFormat(undefined, {
+  dateStyle: 'medium',
+  timeStyle: 'short',
+});
+
+export function NotificationsPanel() {
+  const items = useNotificationsStore((state) => state.items);
+  const readIds = useNotificationsStore((state) => state.readIds);
+  const markRead = useNotificationsStore((state) => state.markRead);
+  const markAllRead = useNotificationsStore((state) => state.markAllRead);
+  const unread = useUnreadNotifications();
+
+  return (
+    <section className="notifications" aria-labelledby="notifications-heading">
+      <div className="view-header">
+        <h2 id="notifications-heading" className="view-title">
+          Notifications
+        </h2>
+        <p className="muted" aria-live="polite">
+          {unread === 0 ? 'All caught up' : `${unread} unread`}
+        </p>
+        <button className="button" onClick={markAllRead} disabled={unread === 0}>
+          Mark all read
+        </button>
+      </div>
+      <DesktopNotificationsButton />
+      {items.length === 0 ? (
+        <p className="muted">
+          Nothing here yet. Notifications sent to you appear here, also those sent while you were
+          away.
+        </p>
+      ) : (
+        <ul className="notifications__list">
+          {items.map((item) => {
+            const read = readIds[item.id] === true;
+            const href = safeHref(item.link);
+            return (
+              <li
+                key={item.id}
+                className={read ? 'notification' : 'notification notification--unread'}
+              >
+                <article aria-label={item.title}>
+                  <header className="notification__header">
+                    <h3 className="notification__title">
+                      {!read && <span className="visually-hidden">Unread: </span>}
+                      {item.title}
+                    </h3>
+                    <time dateTime={new Date(item.createdAt).toISOString()} className="muted">
+                      {dateTimeFormat.format(item.createdAt)}
+                    </time>
+                  </header>
+                  {item.body && <p className="notification__body">{item.body}</p>}
+                  <div className="notification__actions">
+                    {href && (
+                      <a href={href} target="_blank" rel="noopener noreferrer">
+                        Open link
+                      </a>
+                    )}
+                    {!read && (
+                      <button className="link-button" onClick={() => markRead(item.id)}>
+                        Mark read<span className="visually-hidden">: {item.title}</span>
+                      </button>
+                    )}
+                  </div>
+                </article>
+              </li>
+            );
+          })}
+        </ul>
+      )}
+    </section>
+  );
+}

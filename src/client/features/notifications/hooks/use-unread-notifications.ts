@@ -1,0 +1,3 @@
+import { selectUnreadCount, useNotificationsStore } from '../stores/notifications-store';
+
+export const useUnreadNotifications = (): number => useNotificationsStore(selectUnreadCount);

@@ -1,0 +1,429 @@
+import { parseUsername } from '../../../shared/ids';
+import { presenceTopic } from '../../../shared/topics';
+import type { Presence } from '../../../shared/schemas';
+import { isUnauthorized } from '../api/api-error';
+import { reconnectDelayMs } from './backoff';
+import type { BrokerToken, ClientFactory, MqttClientLike, Subscription } from './client-types';
+import type { ConnectionState } from './connection-state';
+import { browserNetworkStatus, type NetworkStatus } from './network-status';
+import { Outbox, type OutboxEntry } from './outbox';
+
+// Renew with a fifth of the token's lifetime left: enough to survive one slow /api/token.
+export const TOKEN_RENEW_AT_FRACTION = 0.8;
+export const MIN_RENEW_DELAY_MS = 500; // a token already near expiry must not spin
+export const RENEW_RETRY_DELAY_MS = 5_000; // /api/token failed during a renewal
+export const GRACEFUL_END_TIMEOUT_MS = 3_000; // a dead socket never completes DISCONNECT
+export const SIGN_OUT_PUBLISH_TIMEOUT_MS = 2_000; // do not hold sign-out hostage to a slow PUBACK
+export const KEEPALIVE_SECONDS = 30;
+export const CONNECT_TIMEOUT_MS = 10_000;
+
+// CONNACK return codes that mean "these credentials are not accepted" [MQTT-3.2.2.3].
+const REFUSED_BAD_CREDENTIALS = 4;
+const REFUSED_NOT_AUTHORIZED = 5;
+
+export interface ConnectionOptions {
+  getToken(): Promise<BrokerToken>;
+  createClient: ClientFactory;
+  subscriptions: readonly Subscription[];
+  onMessage(topic: string, payload: Uint8Array): void;
+  onStateChange?(state: ConnectionState): void;
+  outbox?: Outbox;
+  network?: NetworkStatus;
+  resolveUrl?(url: string): string;
+  random?(): number;
+  now?(): number;
+}
+
+interface HeldToken extends BrokerToken {
+  receivedAt: number;
+}
+
+type Timer = ReturnType<typeof setTimeout>;
+
+/**
+ * Owns the one MQTT client of the tab: tokens, reconnects with backoff, token renewal
+ * without losing the persistent session, presence and the outbox. The React tree only
+ * starts and stops it (DESIGN.md: the connection lives in a plain module).
+ *
+ * Every client gets a generation number; events from a client that has been replaced
+ * are ignored, and a replaced client is always ended, so two clients of this tab never
+ * fight over the same client id.
+ */
+export class Connection {
+  readonly outbox: Outbox;
+  private readonly options: ConnectionOptions;
+  private readonly network: NetworkStatus;
+  private readonly random: () => number;
+  private readonly now: () => number;
+  private state: ConnectionState = { status: 'signed-out' };
+  private running = false;
+  private client: MqttClientLike | null = null;
+  private generation = 0;
+  private live = false; // the current client has its CONNACK and subscriptions requested
+  private token: HeldToken | null = null;
+  private presence: string | null = null;
+  private attempt = 0;
+  private authRetried = false;
+  private retryTimer: Timer | undefined;
+  private renewTimer: Timer | undefined;
+  private readonly inFlight = new Set<string>(); // outbox ids written on the current client
+  private readonly ackListeners = new Set<(id: string) => void>();
+  private unsubscribeNetwork: (() => void) | null = null;
+
+  constructor(options: ConnectionOptions) {
+    this.options = options;
+    this.outbox = options.outbox ?? new Outbox(null);
+    this.network = options.network ?? browserNetworkStatus;
+    this.random = options.random ?? Math.random;
+    this.now = options.now ?? Date.now;
+  }
+
+  getState(): ConnectionState {
+    return this.state;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.attempt = 0;
+    this.authRetried = false;
+    this.unsubscribeNetwork = this.network.subscribe((online) => this.handleNetwork(online));
+    if (!this.network.isOnline()) {
+      this.setState({ status: 'offline' });
+      return;
+    }
+    this.setState({ status: 'connecting' });
+    void this.open();
+  }
+
+  /**
+   * QoS 1, kept in the outbox until the broker's PUBACK (then ack listeners hear `id`).
+   * Works while disconnected: the message goes out on the next connect.
+   */
+  publishReliable(
+    topic: string,
+    payload: string,
+    options: { id?: string; retain?: boolean } = {},
+  ): string {
+    const entry: OutboxEntry = {
+      id: options.id ?? crypto.randomUUID(),
+      topic,
+      payload,
+      qos: 1,
+      retain: options.retain ?? false,
+    };
+    this.outbox.add(entry);
+    if (this.live && this.client) this.write(this.client, entry);
+    return entry.id;
+  }
+
+  /** QoS 0 and only while connected: for signals that are worthless late (typing). */
+  publishVolatile(topic: string, payload: string): boolean {
+    if (!this.live || !this.client) return false;
+    this.client.publish(topic, payload, { qos: 0, retain: false }, noop);
+    return true;
+  }
+
+  /** Hear the PUBACK of each outbox entry once. Returns the unsubscribe function. */
+  onAck(listener: (id: string) => void): () => void {
+    this.ackListeners.add(listener);
+    return () => this.ackListeners.delete(listener);
+  }
+
+  /** Marks this connection offline for others, then disconnects cleanly. */
+  async signOut(): Promise<void> {
+    const client = this.client;
+    const wasLive = this.live;
+    this.stop();
+    if (client && wasLive && this.presence) {
+      const offline: Presence = { status: 'offline', since: this.now() };
+      await publishWithTimeout(client, this.presence, JSON.stringify(offline));
+    }
+    if (client) await endGracefully(client);
+    this.outbox.clear(); // the next person in this tab must not send our messages
+    this.setState({ status: 'signed-out' });
+  }
+
+  /** Stops without a goodbye (page teardown): the broker publishes our Last Will. */
+  dispose(): void {
+    const client = this.client;
+    this.stop();
+    client?.end(true, noop);
+  }
+
+  private stop(): void {
+    this.running = false;
+    this.generation += 1;
+    this.live = false;
+    this.client = null;
+    this.clearTimers();
+    this.unsubscribeNetwork?.();
+    this.unsubscribeNetwork = null;
+  }
+
+  private async open(): Promise<void> {
+    this.dropClient();
+    const generation = ++this.generation;
+    let token = this.token;
+    if (!token || this.now() >= renewAt(token)) {
+      try {
+        token = await this.fetchToken();
+      } catch (error) {
+        if (generation !== this.generation || !this.running) return;
+        if (isUnauthorized(error)) this.failAuth();
+        else this.scheduleReconnect();
+        return;
+      }
+      if (generation !== this.generation || !this.running) return;
+    }
+    this.connect(token, generation);
+  }
+
+  private connect(token: HeldToken, generation: number): void {
+    const user = parseUsername(token.username)?.user;
+    this.presence = user ? presenceTopic(user, token.clientId) : null;
+    const offline: Presence = { status: 'offline', since: this.now() };
+    const client = this.options.createClient(
+      {
+        url: this.options.resolveUrl ? this.options.resolveUrl(token.url) : token.url,
+        clientId: token.clientId,
+        username: token.username,
+        password: token.password,
+        protocolVersion: token.protocolVersion,
+        clean: false,
+        reconnectPeriod: 0,
+        keepaliveSeconds: KEEPALIVE_SECONDS,
+        connectTimeoutMs: CONNECT_TIMEOUT_MS,
+        will: this.presence
+          ? { topic: this.presence, payload: JSON.stringify(offline), qos: 1, retain: true }
+          : undefined,
+      },
+      {
+        onConnect: () => {
+          if (generation === this.generation) this.handleConnect(client);
+        },
+        onRefused: (code) => {
+          if (generation === this.generation) this.handleRefused(client, code);
+        },
+        onClose: () => {
+          if (generation === this.generation) this.handleClose();
+        },
+        onMessage: (topic, payload) => {
+          // A client being ended gracefully may still deliver; duplicates are harmless
+          // (stores deduplicate), a message after sign-out is not.
+          if (this.running) this.options.onMessage(topic, payload);
+        },
+      },
+    );
+    this.client = client;
+  }
+
+  private handleConnect(client: MqttClientLike): void {
+    this.live = true;
+    this.attempt = 0;
+    this.authRetried = false;
+    this.inFlight.clear();
+    // Subscribing again to the same filters replaces them [MQTT-3.8.4-3], so this is
+    // idempotent, and it makes the broker resend retained state we may have missed.
+    // "connected" waits for the SUBACK: from then on nothing published is missed, which
+    // is when history may be refetched to close a gap.
+    const generation = this.generation;
+    client.subscribe(this.options.subscriptions, (error, refused) => {
+      if (error || refused.length > 0) {
+        console.warn('[switchboard] subscriptions refused', error ?? refused);
+      }
+      if (generation === this.generation && this.live) this.setState({ status: 'connected' });
+    });
+    if (this.presence) {
+      const online: Presence = { status: 'online', since: this.now() };
+      client.publish(this.presence, JSON.stringify(online), { qos: 1, retain: true }, noop);
+    }
+    for (const entry of this.outbox.list()) this.write(client, entry);
+    this.scheduleRenewal();
+  }
+
+  private handleRefused(client: MqttClientLike, code: number): void {
+    this.generation += 1; // the close that follows belongs to this refusal
+    this.live = false;
+    this.client = null;
+    client.end(true, noop);
+    const credentials = code === REFUSED_BAD_CREDENTIALS || code === REFUSED_NOT_AUTHORIZED;
+    if (!credentials) {
+      this.scheduleReconnect();
+      return;
+    }
+    if (this.authRetried) {
+      this.failAuth();
+      return;
+    }
+    // The token may have expired or been revoked between fetch and CONNECT: one fresh try.
+    this.authRetried = true;
+    this.token = null;
+    void this.open();
+  }
+
+  private handleClose(): void {
+    this.live = false;
+    this.client = null;
+    clearTimeout(this.renewTimer);
+    if (!this.running) return;
+    if (!this.network.isOnline()) {
+      this.setState({ status: 'offline' });
+      return;
+    }
+    this.scheduleReconnect();
+  }
+
+  private handleNetwork(online: boolean): void {
+    if (!this.running) return;
+    const status = this.state.status;
+    if (!online) {
+      // A live socket may well survive a network switch; only a waiting retry is pointless.
+      if (status === 'reconnecting') {
+        clearTimeout(this.retryTimer);
+        this.setState({ status: 'offline' });
+      }
+      return;
+    }
+    if (status === 'offline' || status === 'reconnecting') {
+      clearTimeout(this.retryTimer);
+      this.attempt = 0;
+      this.setState({ status: 'connecting' });
+      void this.open();
+    }
+  }
+
+  private scheduleReconnect(): void {
+    clearTimeout(this.retryTimer);
+    this.attempt += 1;
+    const delay = reconnectDelayMs(this.attempt, this.random);
+    this.setState({
+      status: 'reconnecting',
+      attempt: this.attempt,
+      nextRetryAt: this.now() + delay,
+    });
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      void this.open();
+    }, delay);
+  }
+
+  private scheduleRenewal(): void {
+    clearTimeout(this.renewTimer);
+    const token = this.token;
+    if (!token) return;
+    const delay = Math.max(MIN_RENEW_DELAY_MS, renewAt(token) - this.now());
+    this.renewTimer = setTimeout(() => void this.renew(), delay);
+  }
+
+  /**
+   * Fetch the next token while still connected, end the old client with DISCONNECT (the
+   * broker then discards its Last Will, so presence does not flicker), and connect the
+   * new one with the same client id: the broker resumes the persistent session and its
+   * queued messages. Publishes made in between wait in the outbox.
+   */
+  private async renew(): Promise<void> {
+    const generation = this.generation;
+    let token: HeldToken;
+    try {
+      token = await this.fetchToken();
+    } catch (error) {
+      if (generation !== this.generation || !this.running) return;
+      if (isUnauthorized(error)) {
+        this.failAuth();
+        return;
+      }
+      this.renewTimer = setTimeout(() => void this.renew(), RENEW_RETRY_DELAY_MS);
+      return;
+    }
+    // A reconnect took over meanwhile; it will use the token we just stored.
+    if (generation !== this.generation || !this.running || !this.live) return;
+    const old = this.client;
+    const next = ++this.generation;
+    this.live = false;
+    this.client = null;
+    if (old) await endGracefully(old);
+    if (next !== this.generation || !this.running) return;
+    this.connect(token, next);
+  }
+
+  private write(client: MqttClientLike, entry: OutboxEntry): void {
+    if (this.inFlight.has(entry.id)) return;
+    const generation = this.generation;
+    this.inFlight.add(entry.id);
+    client.publish(
+      entry.topic,
+      entry.payload,
+      { qos: entry.qos, retain: entry.retain },
+      (error) => {
+        if (generation === this.generation) this.inFlight.delete(entry.id);
+        if (error) return; // still in the outbox: it goes out again on the next connect
+        if (this.outbox.remove(entry.id)) {
+          for (const listener of this.ackListeners) listener(entry.id);
+        }
+      },
+    );
+  }
+
+  private async fetchToken(): Promise<HeldToken> {
+    const token = await this.options.getToken();
+    this.token = { ...token, receivedAt: this.now() };
+    return this.token;
+  }
+
+  private failAuth(): void {
+    const client = this.client;
+    this.stop();
+    client?.end(true, noop);
+    this.token = null;
+    this.setState({ status: 'auth-error' });
+  }
+
+  private dropClient(): void {
+    const client = this.client;
+    this.client = null;
+    this.live = false;
+    client?.end(true, noop);
+  }
+
+  private clearTimers(): void {
+    clearTimeout(this.retryTimer);
+    clearTimeout(this.renewTimer);
+    this.retryTimer = undefined;
+    this.renewTimer = undefined;
+  }
+
+  private setState(state: ConnectionState): void {
+    this.state = state;
+    this.options.onStateChange?.(state);
+  }
+}
+
+function renewAt(token: HeldToken): number {
+  return token.receivedAt + (token.expiresAt - token.receivedAt) * TOKEN_RENEW_AT_FRACTION;
+}
+
+function endGracefully(client: MqttClientLike): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      client.end(true, noop);
+      resolve();
+    }, GRACEFUL_END_TIMEOUT_MS);
+    client.end(false, () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+function publishWithTimeout(client: MqttClientLike, topic: string, payload: string): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, SIGN_OUT_PUBLISH_TIMEOUT_MS);
+    client.publish(topic, payload, { qos: 1, retain: true }, () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+function noop(): void {}

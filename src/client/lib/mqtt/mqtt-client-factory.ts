@@ -1,0 +1,53 @@
+import mqtt from 'mqtt';
+import type { ClientFactory, MqttClientLike } from './client-types';
+
+// The one place in the browser that touches mqtt.js (ESLint enforces it). Everything
+// else sees the small MqttClientLike surface, which tests replace with a fake.
+const SUBACK_FAILURE = 0x80; // [MQTT-3.9.3] return code for a refused filter
+
+export const createMqttClient: ClientFactory = (options, events) => {
+  const client = mqtt.connect(options.url, {
+    clientId: options.clientId,
+    username: options.username,
+    password: options.password,
+    protocolVersion: options.protocolVersion,
+    clean: options.clean,
+    reconnectPeriod: options.reconnectPeriod,
+    keepalive: options.keepaliveSeconds,
+    connectTimeout: options.connectTimeoutMs,
+    will: options.will,
+    resubscribe: false, // the connection re-subscribes itself on every CONNACK
+    queueQoSZero: false, // QoS 0 is only sent while connected; QoS 1 waits in our outbox
+  });
+
+  client.on('connect', (connack) => events.onConnect(connack.sessionPresent));
+  // mqtt.js reports a refused CONNACK as a generic 'error'; the packet itself is exact.
+  client.on('packetreceive', (packet) => {
+    if (packet.cmd === 'connack') {
+      const code = packet.returnCode ?? packet.reasonCode ?? 0;
+      if (code !== 0) events.onRefused(code);
+    }
+  });
+  client.on('message', (topic, payload) => events.onMessage(topic, payload));
+  client.on('close', () => events.onClose());
+  // Without a listener mqtt.js would throw; every error is followed by 'close', which
+  // is where the connection decides what to do.
+  client.on('error', () => {});
+
+  const wrapped: MqttClientLike = {
+    subscribe(subscriptions, done) {
+      const map = Object.fromEntries(subscriptions.map((s) => [s.filter, { qos: s.qos }]));
+      client.subscribe(map, (error, granted) => {
+        const refused = (granted ?? []).filter((g) => g.qos === SUBACK_FAILURE).map((g) => g.topic);
+        done(error ?? null, refused);
+      });
+    },
+    publish(topic, payload, publishOptions, done) {
+      client.publish(topic, payload, publishOptions, (error) => done(error ?? null));
+    },
+    end(force, done) {
+      client.end(force, {}, () => done());
+    },
+  };
+  return wrapped;
+};

@@ -1,0 +1,347 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ApiError } from '../../../../src/client/lib/api/api-error';
+import { RECONNECT_DELAYS_MS } from '../../../../src/client/lib/mqtt/backoff';
+import type { BrokerToken } from '../../../../src/client/lib/mqtt/client-types';
+import { Connection, GRACEFUL_END_TIMEOUT_MS } from '../../../../src/client/lib/mqtt/connection';
+import type { ConnectionState } from '../../../../src/client/lib/mqtt/connection-state';
+import type { NetworkStatus } from '../../../../src/client/lib/mqtt/network-status';
+import { Outbox } from '../../../../src/client/lib/mqtt/outbox';
+import { FakeMqttFactory } from '../../support/fake-mqtt';
+import { tokenFor } from '../../support/fixtures';
+
+const CLIENT_ID = 'alice-tab1';
+const TTL_MS = 10_000;
+
+class FakeNetwork implements NetworkStatus {
+  online = true;
+  private listeners = new Set<(online: boolean) => void>();
+  isOnline = () => this.online;
+  subscribe = (listener: (online: boolean) => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+  set(online: boolean) {
+    this.online = online;
+    for (const listener of this.listeners) listener(online);
+  }
+}
+
+/** Lets pending promise callbacks (getToken) run without moving fake time. */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 5; i++) await Promise.resolve();
+}
+
+function setup(options: { getToken?: () => Promise<BrokerToken>; random?: () => number } = {}) {
+  const factory = new FakeMqttFactory();
+  const network = new FakeNetwork();
+  const states: ConnectionState[] = [];
+  const messages: Array<[string, string]> = [];
+  const tokens: BrokerToken[] = [];
+  const getToken =
+    options.getToken ??
+    (async () => {
+      const token = tokenFor('alice', CLIENT_ID, Date.now(), TTL_MS, `jwt-${tokens.length + 1}`);
+      tokens.push(token);
+      return token;
+    });
+  const outbox = new Outbox(sessionStorage, 'test-outbox');
+  const connection = new Connection({
+    getToken,
+    createClient: factory.create,
+    subscriptions: [
+      { filter: 'chat/+/+', qos: 1 },
+      { filter: 'notifications/alice', qos: 1 },
+    ],
+    onMessage: (topic, payload) => messages.push([topic, new TextDecoder().decode(payload)]),
+    onStateChange: (state) => states.push(state),
+    outbox,
+    network,
+    random: options.random ?? (() => 0.5),
+  });
+  return { connection, factory, network, states, messages, tokens, outbox };
+}
+
+describe('Connection', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ now: new Date('2025-01-01T10:00:00Z') });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('connects with the token, a persistent session and a retained offline Last Will, then subscribes and goes online', async () => {
+    const { connection, factory, states } = setup();
+    connection.start();
+    expect(states.at(-1)).toEqual({ status: 'connecting' });
+    await settle();
+
+    const client = factory.last;
+    expect(client.options).toMatchObject({
+      clientId: CLIENT_ID,
+      username: 'alice@demo',
+      password: 'jwt-1',
+      clean: false,
+      protocolVersion: 4,
+      reconnectPeriod: 0,
+    });
+    expect(client.options.will).toMatchObject({
+      topic: `presence/alice/${CLIENT_ID}`,
+      qos: 1,
+      retain: true,
+    });
+    expect(JSON.parse(client.options.will?.payload ?? '{}')).toMatchObject({ status: 'offline' });
+
+    client.acceptConnect();
+    expect(states.at(-1)).toEqual({ status: 'connected' });
+    expect(client.subscribeCalls).toEqual([
+      [
+        { filter: 'chat/+/+', qos: 1 },
+        { filter: 'notifications/alice', qos: 1 },
+      ],
+    ]);
+    const presence = client.publishedOn(`presence/alice/${CLIENT_ID}`);
+    expect(presence).toHaveLength(1);
+    expect(presence[0]).toMatchObject({ qos: 1, retain: true });
+    expect(JSON.parse(presence[0]?.payload ?? '{}')).toMatchObject({ status: 'online' });
+  });
+
+  it('reconnects with the named backoff delays, re-subscribes, and starts over after a success', async () => {
+    const { connection, factory, states } = setup();
+    connection.start();
+    await settle();
+    factory.last.acceptConnect();
+
+    for (const [index, delay] of RECONNECT_DELAYS_MS.entries()) {
+      const before = factory.clients.length;
+      factory.last.drop();
+      expect(states.at(-1)).toEqual({
+        status: 'reconnecting',
+        attempt: index + 1,
+        nextRetryAt: Date.now() + delay,
+      });
+      await vi.advanceTimersByTimeAsync(delay - 1);
+      expect(factory.clients).toHaveLength(before); // not a millisecond early
+      await vi.advanceTimersByTimeAsync(1);
+      expect(factory.clients).toHaveLength(before + 1);
+    }
+    // Past the table the last delay repeats.
+    factory.last.drop();
+    expect(states.at(-1)).toMatchObject({ attempt: RECONNECT_DELAYS_MS.length + 1 });
+    await vi.advanceTimersByTimeAsync(RECONNECT_DELAYS_MS[RECONNECT_DELAYS_MS.length - 1]);
+
+    const client = factory.last;
+    client.acceptConnect();
+    expect(states.at(-1)).toEqual({ status: 'connected' });
+    expect(client.options.clientId).toBe(CLIENT_ID); // same session every time
+    expect(client.subscribeCalls).toHaveLength(1);
+
+    client.drop();
+    expect(states.at(-1)).toMatchObject({ status: 'reconnecting', attempt: 1 });
+  });
+
+  it('spreads retries with jitter', async () => {
+    const { connection, factory, states } = setup({ random: () => 0 });
+    connection.start();
+    await settle();
+    factory.last.drop();
+    const state = states.at(-1);
+    expect(state?.status).toBe('reconnecting');
+    if (state?.status !== 'reconnecting') return;
+    expect(state.nextRetryAt - Date.now()).toBe(RECONNECT_DELAYS_MS[0] * 0.7);
+  });
+
+  it('fetches a new token once when the broker refuses the credentials, then reports auth-error', async () => {
+    const { connection, factory, states, tokens } = setup();
+    connection.start();
+    await settle();
+    factory.last.refuse(5);
+    await settle();
+    expect(tokens).toHaveLength(2);
+    expect(factory.clients).toHaveLength(2);
+    expect(factory.last.options.password).toBe('jwt-2');
+    expect(states.at(-1)).toEqual({ status: 'connecting' });
+
+    factory.last.refuse(4);
+    await settle();
+    expect(states.at(-1)).toEqual({ status: 'auth-error' });
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(factory.clients).toHaveLength(2); // gave up: no retry loop
+    expect(tokens).toHaveLength(2);
+  });
+
+  it('gets a fresh retry after an accepted connection', async () => {
+    const { connection, factory, states } = setup();
+    connection.start();
+    await settle();
+    factory.last.refuse(5);
+    await settle();
+    factory.last.acceptConnect();
+    factory.last.drop();
+    await vi.advanceTimersByTimeAsync(RECONNECT_DELAYS_MS[0]);
+    const clients = factory.clients.length;
+    factory.last.refuse(5);
+    await settle();
+    expect(factory.clients).toHaveLength(clients + 1); // retried with a fresh token
+    expect(states.at(-1)?.status).not.toBe('auth-error');
+  });
+
+  it('treats a 401 from /api/token as auth-error and a network failure as a reason to retry', async () => {
+    let fail: ApiError = new ApiError(0, 'network_error', 'offline');
+    const { connection, states } = setup({
+      getToken: () => Promise.reject(fail),
+    });
+    connection.start();
+    await settle();
+    expect(states.at(-1)).toMatchObject({ status: 'reconnecting', attempt: 1 });
+
+    fail = new ApiError(401, 'not_signed_in', 'Sign in first');
+    await vi.advanceTimersByTimeAsync(RECONNECT_DELAYS_MS[0]);
+    expect(states.at(-1)).toEqual({ status: 'auth-error' });
+  });
+
+  it('renews the token at 80 % of its lifetime, swapping clients without losing or duplicating queued messages', async () => {
+    const { connection, factory, states, tokens, outbox } = setup();
+    connection.start();
+    await settle();
+    const first = factory.last;
+    first.acceptConnect();
+
+    connection.publishReliable('chat/general/messages', '{"n":1}', { id: 'm1' });
+    expect(first.publishedOn('chat/general/messages')).toHaveLength(1);
+
+    await vi.advanceTimersByTimeAsync(TTL_MS * 0.8 - 1);
+    expect(tokens).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    await settle();
+    expect(tokens).toHaveLength(2);
+
+    // The old client ended with DISCONNECT (graceful), so its Last Will is discarded.
+    expect(first.ended).toEqual({ force: false });
+    // m1 was in flight when the old client went away: it stays in the outbox.
+    expect(outbox.has('m1')).toBe(true);
+
+    // Sent between the two clients: waits in the outbox.
+    connection.publishReliable('chat/general/messages', '{"n":2}', { id: 'm2' });
+    const second = factory.last;
+    expect(second).not.toBe(first);
+    expect(second.options).toMatchObject({ clientId: CLIENT_ID, password: 'jwt-2' });
+    expect(second.published).toHaveLength(0);
+    expect(states.filter((s) => s.status !== 'connected')).toEqual([{ status: 'connecting' }]); // no flicker
+
+    second.acceptConnect();
+    const sent = second.publishedOn('chat/general/messages').map((p) => p.payload);
+    expect(sent).toEqual(['{"n":1}', '{"n":2}']);
+    const acks: string[] = [];
+    connection.onAck((id) => acks.push(id));
+    second.ackAll();
+    expect(acks).toEqual(['m1', 'm2']);
+    expect(outbox.list()).toEqual([]);
+  });
+
+  it('forces the old client closed when a graceful end hangs during renewal', async () => {
+    const { connection, factory } = setup();
+    connection.start();
+    await settle();
+    const first = factory.last;
+    first.acceptConnect();
+    first.end = vi.fn(); // a dead socket never answers DISCONNECT
+    await vi.advanceTimersByTimeAsync(TTL_MS * 0.8);
+    expect(factory.clients).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(GRACEFUL_END_TIMEOUT_MS);
+    expect(first.end).toHaveBeenLastCalledWith(true, expect.any(Function));
+    expect(factory.clients).toHaveLength(2);
+  });
+
+  it('keeps messages published while disconnected and sends them, once, on reconnect', async () => {
+    const { connection, factory, outbox } = setup();
+    connection.start();
+    await settle();
+    factory.last.acceptConnect();
+    factory.last.drop();
+
+    expect(connection.publishVolatile('chat/general/typing', '{}')).toBe(false); // typing is not queued
+    connection.publishReliable('chat/general/messages', 'hello', { id: 'x1' });
+    expect(JSON.parse(sessionStorage.getItem('test-outbox') ?? '[]')).toHaveLength(1);
+
+    await vi.advanceTimersByTimeAsync(RECONNECT_DELAYS_MS[0]);
+    const client = factory.last;
+    client.acceptConnect();
+    expect(client.publishedOn('chat/general/messages').map((p) => p.payload)).toEqual(['hello']);
+    client.ackAll();
+    expect(outbox.has('x1')).toBe(false);
+    expect(sessionStorage.getItem('test-outbox')).toBeNull();
+  });
+
+  it('sends messages restored from sessionStorage after a reload', async () => {
+    sessionStorage.setItem(
+      'test-outbox',
+      JSON.stringify([
+        { id: 'r1', topic: 'chat/general/messages', payload: 'from before', qos: 1, retain: false },
+      ]),
+    );
+    const { connection, factory } = setup();
+    connection.start();
+    await settle();
+    factory.last.acceptConnect();
+    expect(factory.last.publishedOn('chat/general/messages').map((p) => p.payload)).toEqual([
+      'from before',
+    ]);
+  });
+
+  it('waits for the network instead of retrying while the browser is offline', async () => {
+    const { connection, factory, network, states } = setup();
+    connection.start();
+    await settle();
+    factory.last.acceptConnect();
+    network.online = false;
+    factory.last.drop();
+    expect(states.at(-1)).toEqual({ status: 'offline' });
+    await vi.advanceTimersByTimeAsync(120_000);
+    expect(factory.clients).toHaveLength(1);
+
+    network.set(true);
+    await settle();
+    expect(factory.clients).toHaveLength(2);
+    factory.last.acceptConnect();
+    expect(states.at(-1)).toEqual({ status: 'connected' });
+  });
+
+  it('signs out by publishing presence offline, disconnecting cleanly and clearing the outbox', async () => {
+    const { connection, factory, states, outbox } = setup();
+    connection.start();
+    await settle();
+    const client = factory.last;
+    client.acceptConnect();
+    client.ackAll();
+    connection.publishReliable('chat/general/messages', 'unsent', { id: 'u1' });
+
+    const done = connection.signOut();
+    const offline = client.publishedOn(`presence/alice/${CLIENT_ID}`).at(-1);
+    expect(offline).toMatchObject({ retain: true, qos: 1 });
+    expect(JSON.parse(offline?.payload ?? '{}')).toMatchObject({ status: 'offline' });
+    expect(client.ended).toBeNull(); // waits for the PUBACK of "offline"
+    offline?.ack();
+    await done;
+    expect(client.ended).toEqual({ force: false });
+    expect(states.at(-1)).toEqual({ status: 'signed-out' });
+    expect(outbox.list()).toEqual([]);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(factory.clients).toHaveLength(1);
+  });
+
+  it('ignores events from a replaced client', async () => {
+    const { connection, factory, states, messages } = setup();
+    connection.start();
+    await settle();
+    const first = factory.last;
+    first.acceptConnect();
+    first.drop();
+    await vi.advanceTimersByTimeAsync(RECONNECT_DELAYS_MS[0]);
+    const second = factory.last;
+    second.acceptConnect();
+    first.drop(); // a late close from the old socket
+    expect(states.at(-1)).toEqual({ status: 'connected' });
+    second.deliver('chat/general/messages', 'x');
+    expect(messages).toEqual([['chat/general/messages', 'x']]);
+  });
+});

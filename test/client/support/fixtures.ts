@@ -1,0 +1,25 @@
+import type { Session } from '../../../src/client/features/auth/api/get-session';
+import type { BrokerToken } from '../../../src/client/lib/mqtt/client-types';
+
+export const ALICE: Session = { user: 'alice', org: 'demo', role: 'member' };
+
+export const TOKEN_TTL_MS = 60 * 60_000;
+
+export function tokenFor(
+  user: string,
+  clientId: string,
+  now = Date.now(),
+  ttlMs = TOKEN_TTL_MS,
+  password = 'jwt-1',
+): BrokerToken {
+  return {
+    url: 'ws://localhost:3000/mqtt',
+    username: `${user}@demo`,
+    password,
+    clientId,
+    expiresAt: now + ttlMs,
+    protocolVersion: 4,
+  };
+}
+
+export const apiError = (code: string, message: string) => ({ error: { code, message } });

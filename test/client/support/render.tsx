@@ -1,0 +1,74 @@
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { render, type RenderResult } from '@testing-library/react';
+import type { ReactElement } from 'react';
+import { createWorkspaceConnection } from '../../../src/client/app/create-workspace-connection';
+import { sessionQueryKey, type Session } from '../../../src/client/features/auth/api/get-session';
+import { useChatStore } from '../../../src/client/features/chat/stores/chat-store';
+import type { Connection } from '../../../src/client/lib/mqtt/connection';
+import { ConnectionContext } from '../../../src/client/lib/mqtt/connection-context';
+import type { NetworkStatus } from '../../../src/client/lib/mqtt/network-status';
+import { FakeMqttFactory, type FakeMqttClient } from './fake-mqtt';
+import { ALICE, tokenFor } from './fixtures';
+
+export function createTestQueryClient(): QueryClient {
+  return new QueryClient({
+    defaultOptions: { queries: { retry: false }, mutations: { retry: false } },
+  });
+}
+
+export const alwaysOnline: NetworkStatus = { isOnline: () => true, subscribe: () => () => {} };
+
+export interface TestWorkspace {
+  connection: Connection;
+  factory: FakeMqttFactory;
+  /** The current fake client (after connect). */
+  client(): FakeMqttClient;
+}
+
+/**
+ * The app's real wiring (router, stores, outbox, acks) on a fake MQTT client, already
+ * connected. Coalesced updates apply synchronously so tests need no frames.
+ */
+export async function connectTestWorkspace(
+  options: { me?: string; autoAck?: boolean; clientId?: string } = {},
+): Promise<TestWorkspace> {
+  const me = options.me ?? ALICE.user;
+  const clientId = options.clientId ?? `${me}-test`;
+  const factory = new FakeMqttFactory({ autoAck: options.autoAck ?? true });
+  useChatStore.getState().setMe(me);
+  const connection = createWorkspaceConnection({
+    me,
+    getToken: async () => tokenFor(me, clientId),
+    createClient: factory.create,
+    storage: sessionStorage,
+    network: alwaysOnline,
+    schedule: (callback) => callback(),
+  });
+  connection.start();
+  await vitestWaitForClient(factory);
+  factory.last.acceptConnect();
+  return { connection, factory, client: () => factory.last };
+}
+
+async function vitestWaitForClient(factory: FakeMqttFactory): Promise<void> {
+  // getToken resolves on a microtask; the client is created right after.
+  for (let i = 0; i < 10 && factory.clients.length === 0; i++) await Promise.resolve();
+  if (factory.clients.length === 0) throw new Error('the connection never created a client');
+}
+
+export function renderWithWorkspace(
+  ui: ReactElement,
+  {
+    connection,
+    session = ALICE,
+    queryClient = createTestQueryClient(),
+  }: { connection: Connection; session?: Session; queryClient?: QueryClient },
+): RenderResult & { queryClient: QueryClient } {
+  queryClient.setQueryData(sessionQueryKey, session);
+  const result = render(
+    <QueryClientProvider client={queryClient}>
+      <ConnectionContext.Provider value={connection}>{ui}</ConnectionContext.Provider>
+    </QueryClientProvider>,
+  );
+  return { ...result, queryClient };
+}
