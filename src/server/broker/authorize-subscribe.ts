@@ -17,9 +17,10 @@ export function createAuthorizeSubscribe(options: AuthorizeSubscribeOptions) {
     const identity = getIdentity(client);
     if (!identity) return callback(new Error('subscribe from an unauthenticated client'));
     // A persistent session's stored (mounted) filters come back through here during CONNECT,
-    // before aedes handles any packet from the wire; they are checked again so that ACL
-    // changes made while the client was away take effect.
-    const filter = client.connected ? sub.topic : unmountTopic(identity.org, sub.topic);
+    // before the CONNACK; a SUBSCRIBE from the wire is handled only after it. Stored filters
+    // are checked again so ACL changes made while the client was away take effect.
+    const restoring = !(client as { connackSent?: boolean }).connackSent;
+    const filter = restoring ? unmountTopic(identity.org, sub.topic) : sub.topic;
     if (filter === null) return callback(null, null);
     const filterError = validateTopicFilter(filter);
     if (filterError) {
@@ -34,6 +35,8 @@ export function createAuthorizeSubscribe(options: AuthorizeSubscribeOptions) {
       options.onDenied(client, filter, 'acl_denied', `subscribe to ${filter} is not allowed`);
       return callback(null, null);
     }
-    callback(null, { ...sub, topic: mountTopic(identity.org, filter) });
+    // In place: aedes looks up retained messages by the SUBSCRIBE packet's own entries.
+    sub.topic = mountTopic(identity.org, filter);
+    callback(null, sub);
   };
 }

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { roleRules } from '../../shared/acl';
 import { formatUsername, isValidId } from '../../shared/ids';
+import { MQTT_WEBSOCKET_PATH } from '../broker/transports/websocket';
 import { ApiError } from './errors';
 import type { HttpDeps } from './http-deps';
 import { parseBody } from './parse-body';
@@ -12,7 +13,6 @@ const TOKEN_MAX_PER_WINDOW = 30;
 const TOKEN_WINDOW_MS = 60_000;
 // MQTT 3.1.1 only; MQTT 5 extras are used against brokers that offer them (DESIGN.md).
 const MQTT_PROTOCOL_VERSION = 4;
-export const MQTT_WS_PATH = '/mqtt';
 const CLIENT_ID_RANDOM_BYTES = 6; // 12 hex characters
 const MAX_ID_LENGTH = 64;
 
@@ -35,7 +35,7 @@ function brokerUrl(request: FastifyRequest, tls: boolean): string {
   if (!HOST_HEADER.test(host)) {
     throw new ApiError(400, 'invalid_host', 'the Host header is not a host name');
   }
-  return `${tls ? 'wss' : 'ws'}://${host}${MQTT_WS_PATH}`;
+  return `${tls ? 'wss' : 'ws'}://${host}${MQTT_WEBSOCKET_PATH}`;
 }
 
 // The raw session id stays out of the limiter's memory.

@@ -1,4 +1,6 @@
+import net from 'node:net';
 import { SignJWT, base64url } from 'jose';
+import mqttPacket from 'mqtt-packet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { roleRules } from '../../../src/shared/acl';
 import { hashPassword } from '../../../src/server/auth/password';
@@ -43,7 +45,7 @@ describe('CONNECT over TCP with permanent credentials', () => {
     ['a wildcard in the username', 'agent-+@demo', DEMO_PASSWORD, 4],
     ['no password', 'agent-01@demo', '', 4],
     ['a disabled user', 'dave@demo', 'dave-password', 5],
-  ])('%s → CONNACK %i', async (_, username, password, code) => {
+  ])('%s (%s) → CONNACK %s', async (_, username, password, code) => {
     expect(
       await connackCode(server.mqttUrl, {
         username,
@@ -54,14 +56,24 @@ describe('CONNECT over TCP with permanent credentials', () => {
   });
 
   it('refuses an empty client id for a persistent session [MQTT-3.1.3-8]', async () => {
-    expect(
-      await connackCode(server.mqttUrl, {
-        username: 'agent-01@demo',
-        password: DEMO_PASSWORD,
-        clientId: '',
-        clean: false,
-      }),
-    ).toBe(2);
+    // mqtt.js and mqtt-packet will not produce this, so the CONNECT is patched by hand.
+    const url = new URL(server.mqttUrl);
+    const socket = net.connect(Number(url.port), url.hostname);
+    const connack = new Promise<Buffer>((resolve) => socket.once('data', resolve));
+    const bytes = mqttPacket.generate({
+      cmd: 'connect',
+      protocolId: 'MQTT',
+      protocolVersion: 4,
+      clean: true,
+      clientId: '',
+      keepalive: 30,
+      username: 'agent-01@demo',
+      password: Buffer.from(DEMO_PASSWORD),
+    });
+    bytes[9] = bytes[9]! & ~0x02; // connect flags after header(2) + "MQTT"(6) + level(1): clear Clean Session
+    socket.write(bytes);
+    expect([...(await connack)]).toEqual([0x20, 2, 0, 2]); // CONNACK: identifier rejected
+    socket.destroy();
   });
 
   it('accepts an empty client id for a clean session', async () => {
@@ -148,7 +160,7 @@ describe('CONNECT over WebSocket with a temporary token', () => {
         password: token,
         clientId: 'alice-x',
       });
-      const closed = new Promise((resolve) => client.once('close', resolve));
+      const closed = new Promise((resolve) => client.once('close', () => resolve(undefined)));
       await closed;
       expect(client.connected).toBe(false);
       expect(

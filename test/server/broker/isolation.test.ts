@@ -116,7 +116,7 @@ describe('organisations are isolated by mount points', () => {
 
   it('a second connection of the same user with the same client id takes over its session', async () => {
     const first = await person('alice', 'demo', 'alice-tab');
-    const closed = new Promise((resolve) => first.once('close', resolve));
+    const closed = new Promise((resolve) => first.once('close', () => resolve(undefined)));
     await person('alice', 'demo', 'alice-tab');
     await closed;
     expect(first.connected).toBe(false);

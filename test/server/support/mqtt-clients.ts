@@ -64,8 +64,16 @@ export async function subscribeGrants(
   filters: string[],
   qos: 0 | 1 = 1,
 ): Promise<number[]> {
-  const granted = await client.subscribeAsync(filters, { qos });
-  return granted.map((grant) => grant.qos);
+  try {
+    const granted = await client.subscribeAsync(filters, { qos });
+    return granted.map((grant) => grant.qos);
+  } catch (error) {
+    // mqtt.js rejects when any grant is a failure; the SUBACK rides on the error.
+    const granted = (error as { packet?: { granted?: (number | { qos: number })[] } }).packet
+      ?.granted;
+    if (!granted) throw error;
+    return granted.map((grant) => (typeof grant === 'number' ? grant : grant.qos));
+  }
 }
 
 export const json = (value: unknown) => JSON.stringify(value);

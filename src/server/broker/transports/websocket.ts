@@ -2,7 +2,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, createWebSocketStream } from 'ws';
 import type { Logger } from 'pino';
-import { isOriginAllowed } from './origin-policy';
+import { isOriginAllowed } from '../../http/allowed-origin';
 
 export const MQTT_WEBSOCKET_PATH = '/mqtt';
 const WS_FRAME_OVERHEAD_BYTES = 14; // largest WebSocket frame header

@@ -1,0 +1,141 @@
+import { mkdirSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { createTokenIssuer, type TokenIssuer } from './auth/tokens';
+import { createBroker, type Broker } from './broker/broker';
+import { listenTcp } from './broker/transports/tcp';
+import { attachWebSocketTransport, MQTT_WEBSOCKET_PATH } from './broker/transports/websocket';
+import { createVerifyCredentials } from './broker/verify-credentials';
+import type { Config } from './config';
+import { saveDemoCredentials } from './demo-credentials';
+import { buildHttpApi } from './http';
+import { createLogger } from './logger';
+import { seedDemo, type SeedResult } from './seed';
+import { openStorage, type Storage } from './storage';
+
+const PRUNE_INTERVAL_MS = 60 * 60 * 1_000; // retention is in days, tokens in hours: hourly is plenty
+const MS_PER_DAY = 86_400_000;
+
+export interface RunningServer {
+  /** e.g. http://127.0.0.1:8080 */
+  httpUrl: string;
+  /** e.g. ws://127.0.0.1:8080/mqtt */
+  wsUrl: string;
+  /** e.g. mqtt://127.0.0.1:1883 (mqtts:// with TLS) */
+  mqttUrl: string;
+  seed: SeedResult;
+  tokens: TokenIssuer;
+  broker: Broker;
+  storage: Storage;
+  http: FastifyInstance;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  logger?: Logger;
+  /** Seed the demo org into an empty data dir (default true). */
+  seed?: boolean;
+}
+
+/** The whole system in one process: HTTP API, app, and the broker on WebSocket and TCP. */
+export async function startServer(
+  config: Config,
+  options: StartOptions = {},
+): Promise<RunningServer> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  mkdirSync(config.dataDir, { recursive: true });
+  const storage = openStorage(config.dataDir);
+  const cleanups: (() => Promise<void> | void)[] = [() => storage.close()];
+  const close = async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+  };
+  try {
+    const seed =
+      options.seed === false
+        ? { created: false, logins: [] }
+        : await seedDemo(storage, { password: config.demoPassword, agents: config.demoAgents });
+    if (seed.created) saveDemoCredentials(config.dataDir, seed.logins);
+
+    const tokens = await createTokenIssuer({
+      dataDir: config.dataDir,
+      ttlSeconds: config.tokenTtlSeconds,
+      revoked: storage.tokens,
+    });
+    const broker = await createBroker({
+      dataDir: config.dataDir,
+      logger,
+      maxPacketBytes: config.maxPacketBytes,
+      verifyCredentials: createVerifyCredentials({ users: storage.users, tokens }),
+      recordChatMessage: (org, room, message) => storage.history.record(org, room, message),
+    });
+    cleanups.push(() => broker.close());
+
+    const tls = config.tls;
+    const app = await buildHttpApi({
+      config,
+      storage,
+      tokens,
+      logger,
+      serverFactory: (handler) =>
+        tls
+          ? https.createServer({ cert: tls.cert, key: tls.key }, handler)
+          : http.createServer(handler),
+    });
+    cleanups.push(() => app.close());
+    const ws = attachWebSocketTransport({
+      server: app.server,
+      allowedOrigins: config.allowedOrigins,
+      maxPacketBytes: config.maxPacketBytes,
+      logger,
+      onConnection: (stream, request) => broker.handle(stream, request),
+    });
+    cleanups.push(() => ws.close());
+    await app.listen({ port: config.port, host: config.host });
+
+    const tcp = await listenTcp({
+      host: config.host,
+      port: config.mqttPort,
+      tls,
+      onConnection: (stream) => broker.handle(stream),
+    });
+    // Stop accepting; the broker's close then ends the connections themselves.
+    cleanups.push(() => void tcp.close());
+
+    const prune = () => {
+      const now = Date.now();
+      storage.history.prune(now - config.historyRetentionDays * MS_PER_DAY);
+      storage.tokens.prune(now);
+      storage.sessions.prune();
+    };
+    prune();
+    const pruneTimer = setInterval(prune, PRUNE_INTERVAL_MS);
+    pruneTimer.unref();
+    cleanups.push(() => clearInterval(pruneTimer));
+
+    const host = formatHost(config.host);
+    const httpPort = (app.server.address() as AddressInfo).port;
+    const mqttPort = (tcp.address() as AddressInfo).port;
+    return {
+      httpUrl: `${tls ? 'https' : 'http'}://${host}:${httpPort}`,
+      wsUrl: `${tls ? 'wss' : 'ws'}://${host}:${httpPort}${MQTT_WEBSOCKET_PATH}`,
+      mqttUrl: `${tls ? 'mqtts' : 'mqtt'}://${host}:${mqttPort}`,
+      seed,
+      tokens,
+      broker,
+      storage,
+      http: app,
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+function formatHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return 'localhost';
+  return host.includes(':') ? `[${host}]` : host;
+}
