@@ -118,19 +118,16 @@ describe('mosquitto clients with permanent credentials', () => {
   });
 
   it('a subscription wider than the ACL is refused in the SUBACK', async () => {
-    const result = await run('mosquitto_sub', [
+    // mosquitto_sub reports the 0x80 grant and gives up instead of waiting for messages.
+    const { stdout, stderr } = await run('mosquitto_sub', [
       ...auth('agent-01'),
       '-t',
       'agents/+/inbox',
       '-C',
       '1',
       '-W',
-      '2',
-    ]).then(
-      () => ({ code: 0, stderr: '' }),
-      (error: { code: number; stderr: string }) => error,
-    );
-    expect(result.code).not.toBe(0);
-    expect(result.stderr).toMatch(/denied|refused|failed/i);
+      '5',
+    ]);
+    expect(stdout + stderr).toMatch(/All subscription requests were denied/);
   });
 });
