@@ -19,7 +19,7 @@ export interface HandlerOptions {
 export function createMessageHandlers({
   me,
   onNewNotification,
-  now = Date.now,
+  now = () => Date.now(),
 }: HandlerOptions): MessageHandlers {
   return {
     chatMessage: (room, message) => {

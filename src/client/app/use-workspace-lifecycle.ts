@@ -15,6 +15,9 @@ export function useReturnToSignInOnAuthError(): void {
         useAuthNoticeStore.getState().setNotice('Your session has ended. Please sign in again.');
         resetWorkspaceStores();
         queryClient.setQueryData(sessionQueryKey, null);
+        queryClient.removeQueries({
+          predicate: (query) => query.queryKey[0] !== sessionQueryKey[0],
+        });
       }),
     [queryClient],
   );

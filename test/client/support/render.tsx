@@ -30,7 +30,7 @@ export interface TestWorkspace {
  * connected. Coalesced updates apply synchronously so tests need no frames.
  */
 export async function connectTestWorkspace(
-  options: { me?: string; autoAck?: boolean; clientId?: string } = {},
+  options: { me?: string; autoAck?: boolean; clientId?: string; random?: () => number } = {},
 ): Promise<TestWorkspace> {
   const me = options.me ?? ALICE.user;
   const clientId = options.clientId ?? `${me}-test`;
@@ -43,6 +43,7 @@ export async function connectTestWorkspace(
     storage: sessionStorage,
     network: alwaysOnline,
     schedule: (callback) => callback(),
+    random: options.random,
   });
   connection.start();
   await vitestWaitForClient(factory);

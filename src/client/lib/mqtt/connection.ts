@@ -74,8 +74,8 @@ export class Connection {
     this.options = options;
     this.outbox = options.outbox ?? new Outbox(null);
     this.network = options.network ?? browserNetworkStatus;
-    this.random = options.random ?? Math.random;
-    this.now = options.now ?? Date.now;
+    this.random = options.random ?? (() => Math.random());
+    this.now = options.now ?? (() => Date.now());
   }
 
   getState(): ConnectionState {

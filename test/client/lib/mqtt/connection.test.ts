@@ -1,6 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ApiError } from '../../../../src/client/lib/api/api-error';
-import { RECONNECT_DELAYS_MS } from '../../../../src/client/lib/mqtt/backoff';
+import {
+  MAX_RECONNECT_DELAY_MS,
+  RECONNECT_DELAYS_MS,
+} from '../../../../src/client/lib/mqtt/backoff';
 import type { BrokerToken } from '../../../../src/client/lib/mqtt/client-types';
 import { Connection, GRACEFUL_END_TIMEOUT_MS } from '../../../../src/client/lib/mqtt/connection';
 import type { ConnectionState } from '../../../../src/client/lib/mqtt/connection-state';
@@ -127,7 +130,7 @@ describe('Connection', () => {
     // Past the table the last delay repeats.
     factory.last.drop();
     expect(states.at(-1)).toMatchObject({ attempt: RECONNECT_DELAYS_MS.length + 1 });
-    await vi.advanceTimersByTimeAsync(RECONNECT_DELAYS_MS[RECONNECT_DELAYS_MS.length - 1]);
+    await vi.advanceTimersByTimeAsync(MAX_RECONNECT_DELAY_MS);
 
     const client = factory.last;
     client.acceptConnect();

@@ -12,8 +12,9 @@ export function useSignOutRequest() {
   return useMutation({
     mutationFn: deleteSession,
     onSettled: () => {
-      queryClient.clear();
+      // The session query stays (observed by the app shell, now null); the rest goes.
       queryClient.setQueryData(sessionQueryKey, null);
+      queryClient.removeQueries({ predicate: (query) => query.queryKey[0] !== sessionQueryKey[0] });
     },
   });
 }

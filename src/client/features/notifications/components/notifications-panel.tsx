@@ -62,8 +62,12 @@ export function NotificationsPanel() {
                       </a>
                     )}
                     {!read && (
-                      <button className="link-button" onClick={() => markRead(item.id)}>
-                        Mark read<span className="visually-hidden">: {item.title}</span>
+                      <button
+                        className="link-button"
+                        onClick={() => markRead(item.id)}
+                        aria-label={`Mark read: ${item.title}`}
+                      >
+                        Mark read
                       </button>
                     )}
                   </div>

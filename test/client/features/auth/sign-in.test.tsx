@@ -1,0 +1,172 @@
+import { QueryClientProvider } from '@tanstack/react-query';
+import { act, render, screen, waitFor } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { http, HttpResponse } from 'msw';
+import { describe, expect, it } from 'vitest';
+import { App } from '../../../../src/client/app/app';
+import { FakeMqttFactory } from '../../support/fake-mqtt';
+import { ALICE, apiError, tokenFor } from '../../support/fixtures';
+import { server } from '../../support/msw-server';
+import { createTestQueryClient } from '../../support/render';
+
+const LAZY_LOAD_MS = 15_000; // the first lazy import transforms the whole workspace
+
+function serveWorkspace(tokenRequests: unknown[] = []) {
+  server.use(
+    http.post('/api/token', async ({ request }) => {
+      const body = (await request.json()) as { clientId: string };
+      tokenRequests.push(body);
+      return HttpResponse.json(tokenFor('alice', body.clientId));
+    }),
+    http.get('/api/rooms', () =>
+      HttpResponse.json({ rooms: [{ id: 'general', name: 'general' }] }),
+    ),
+  );
+}
+
+function renderApp(factory: FakeMqttFactory) {
+  return render(
+    <QueryClientProvider client={createTestQueryClient()}>
+      <App createClient={factory.create} />
+    </QueryClientProvider>,
+  );
+}
+
+describe('sign-in', () => {
+  it('signs in, loads the workspace and connects with a per-tab client id', async () => {
+    const signIns: unknown[] = [];
+    const tokenRequests: unknown[] = [];
+    server.use(
+      http.get('/api/session', () =>
+        HttpResponse.json(apiError('not_signed_in', 'Sign in first'), { status: 401 }),
+      ),
+      http.post('/api/session', async ({ request }) => {
+        signIns.push(await request.json());
+        return HttpResponse.json(ALICE);
+      }),
+    );
+    serveWorkspace(tokenRequests);
+    const factory = new FakeMqttFactory({ autoConnect: true, autoAck: true });
+    renderApp(factory);
+
+    const user = userEvent.setup();
+    await user.type(await screen.findByRole('textbox', { name: 'Username' }), 'Alice@demo');
+    await user.type(screen.getByLabelText('Password'), 'secret');
+    await user.click(screen.getByRole('button', { name: 'Sign in' }));
+
+    expect(
+      await screen.findByRole('button', { name: 'Sign out' }, { timeout: LAZY_LOAD_MS }),
+    ).toBeInTheDocument();
+    expect(signIns).toEqual([{ username: 'alice@demo', password: 'secret' }]);
+    await waitFor(() => expect(screen.getByText('Connected')).toBeInTheDocument());
+    expect(tokenRequests).toEqual([{ clientId: expect.stringMatching(/^alice-[0-9a-f]{12}$/) }]);
+    expect(factory.last.options.clientId).toBe((tokenRequests[0] as { clientId: string }).clientId);
+    expect(sessionStorage.getItem('switchboard:client-id')).toBe(factory.last.options.clientId);
+  });
+
+  it('shows the error and stays on the form when the credentials are wrong', async () => {
+    server.use(
+      http.get('/api/session', () =>
+        HttpResponse.json(apiError('not_signed_in', 'Sign in first'), { status: 401 }),
+      ),
+      http.post('/api/session', () =>
+        HttpResponse.json(apiError('invalid_credentials', 'Invalid username or password'), {
+          status: 401,
+        }),
+      ),
+    );
+    renderApp(new FakeMqttFactory());
+    const user = userEvent.setup();
+    await user.type(await screen.findByRole('textbox', { name: 'Username' }), 'alice@demo');
+    await user.type(screen.getByLabelText('Password'), 'wrong');
+    await user.click(screen.getByRole('button', { name: 'Sign in' }));
+
+    expect(await screen.findByRole('alert')).toHaveTextContent('Wrong username or password.');
+    expect(screen.getByRole('textbox', { name: 'Username' })).toHaveAttribute(
+      'aria-invalid',
+      'true',
+    );
+    expect(screen.getByRole('button', { name: 'Sign in' })).toBeEnabled();
+  });
+
+  it('explains rate limiting', async () => {
+    server.use(
+      http.get('/api/session', () =>
+        HttpResponse.json(apiError('not_signed_in', 'Sign in first'), { status: 401 }),
+      ),
+      http.post('/api/session', () =>
+        HttpResponse.json(apiError('rate_limited', 'Slow down'), { status: 429 }),
+      ),
+    );
+    renderApp(new FakeMqttFactory());
+    const user = userEvent.setup();
+    await user.type(await screen.findByRole('textbox', { name: 'Username' }), 'alice@demo');
+    await user.type(screen.getByLabelText('Password'), 'pw');
+    await user.click(screen.getByRole('button', { name: 'Sign in' }));
+    expect(await screen.findByRole('alert')).toHaveTextContent('Too many attempts');
+  });
+
+  it('checks the username format before asking the server', async () => {
+    let posts = 0;
+    server.use(
+      http.get('/api/session', () =>
+        HttpResponse.json(apiError('not_signed_in', 'Sign in first'), { status: 401 }),
+      ),
+      http.post('/api/session', () => {
+        posts += 1;
+        return HttpResponse.json(ALICE);
+      }),
+    );
+    renderApp(new FakeMqttFactory());
+    const user = userEvent.setup();
+    await user.type(await screen.findByRole('textbox', { name: 'Username' }), 'alice');
+    await user.type(screen.getByLabelText('Password'), 'pw');
+    await user.click(screen.getByRole('button', { name: 'Sign in' }));
+    expect(screen.getByRole('alert')).toHaveTextContent('for example alice@demo');
+    expect(posts).toBe(0);
+  });
+
+  it('returns to sign-in with a notice when the broker refuses a fresh token too', async () => {
+    server.use(http.get('/api/session', () => HttpResponse.json(ALICE)));
+    const tokenRequests: unknown[] = [];
+    serveWorkspace(tokenRequests);
+    const factory = new FakeMqttFactory();
+    renderApp(factory);
+    await screen.findByRole('button', { name: 'Sign out' }, { timeout: LAZY_LOAD_MS });
+
+    await waitFor(() => expect(factory.clients).toHaveLength(1));
+    act(() => factory.last.refuse(5));
+    await waitFor(() => expect(factory.clients).toHaveLength(2));
+    act(() => factory.last.refuse(5));
+
+    expect(await screen.findByRole('textbox', { name: 'Username' })).toBeInTheDocument();
+    expect(screen.getByText('Your session has ended. Please sign in again.')).toBeInTheDocument();
+    expect(tokenRequests).toHaveLength(2);
+  });
+
+  it('signs out: presence offline first, then the session is deleted', async () => {
+    const order: string[] = [];
+    server.use(
+      http.get('/api/session', () => HttpResponse.json(ALICE)),
+      http.delete('/api/session', () => {
+        order.push('DELETE /api/session');
+        return new HttpResponse(null, { status: 204 });
+      }),
+    );
+    serveWorkspace();
+    const factory = new FakeMqttFactory({ autoConnect: true, autoAck: true });
+    renderApp(factory);
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Sign out' }, { timeout: LAZY_LOAD_MS }),
+    );
+
+    expect(await screen.findByRole('textbox', { name: 'Username' })).toBeInTheDocument();
+    const client = factory.last;
+    const presence = client
+      .publishedOn(`presence/alice/${client.options.clientId}`)
+      .map((p) => JSON.parse(p.payload).status);
+    expect(presence).toEqual(['online', 'offline']);
+    expect(client.ended).toEqual({ force: false });
+    expect(order).toEqual(['DELETE /api/session']);
+  });
+});

@@ -1,0 +1,168 @@
+import { screen, waitFor, within, act } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { http, HttpResponse } from 'msw';
+import { describe, expect, it } from 'vitest';
+import type { ChatMessage } from '../../../../src/shared/schemas';
+import { useRefetchHistoryOnConnect } from '../../../../src/client/app/use-workspace-lifecycle';
+import { RoomView } from '../../../../src/client/features/chat/components/room-view';
+import { server } from '../../support/msw-server';
+import { connectTestWorkspace, renderWithWorkspace } from '../../support/render';
+
+const T = 1_735_725_600_000;
+const msg = (id: string, minute: number, from = 'bob', text = `message ${id}`): ChatMessage => ({
+  id,
+  from,
+  text,
+  sentAt: T + minute * 60_000,
+});
+
+function serveRoom(
+  pages: (before: string | null) => { messages: ChatMessage[]; nextCursor: string | null },
+) {
+  const requests: Array<string | null> = [];
+  server.use(
+    http.get('/api/rooms', () =>
+      HttpResponse.json({ rooms: [{ id: 'general', name: 'general' }] }),
+    ),
+    http.get('/api/rooms/general/messages', ({ request }) => {
+      const before = new URL(request.url).searchParams.get('before');
+      requests.push(before);
+      return HttpResponse.json(pages(before));
+    }),
+  );
+  return requests;
+}
+
+const shownTexts = () =>
+  screen
+    .queryAllByRole('article')
+    .map((article) => article.querySelector('.message__text')?.textContent);
+
+function RoomWithReconnectRefetch() {
+  useRefetchHistoryOnConnect();
+  return <RoomView room="general" />;
+}
+
+describe('RoomView', () => {
+  it('merges history with live messages in order, without duplicates, and loads older pages', async () => {
+    serveRoom((before) =>
+      before === 'c1'
+        ? { messages: [msg('m1', 1)], nextCursor: null }
+        : { messages: [msg('m2', 2), msg('m3', 3)], nextCursor: 'c1' },
+    );
+    const workspace = await connectTestWorkspace();
+    renderWithWorkspace(<RoomView room="general" />, { connection: workspace.connection });
+    await waitFor(() => expect(shownTexts()).toEqual(['message m2', 'message m3']));
+
+    act(() => {
+      workspace.client().deliver('chat/general/messages', msg('m3', 3)); // overlaps history
+      workspace.client().deliver('chat/general/messages', msg('m5', 5));
+      workspace.client().deliver('chat/general/messages', msg('m4', 4)); // arrives out of order
+    });
+    expect(shownTexts()).toEqual(['message m2', 'message m3', 'message m4', 'message m5']);
+
+    await userEvent.click(screen.getByRole('button', { name: 'Load older messages' }));
+    await waitFor(() =>
+      expect(shownTexts()).toEqual([
+        'message m1',
+        'message m2',
+        'message m3',
+        'message m4',
+        'message m5',
+      ]),
+    );
+    expect(screen.getByText('Beginning of #general')).toBeInTheDocument();
+  });
+
+  it('refetches history after a reconnect and still shows every message once', async () => {
+    let serverHas = [msg('m1', 1)];
+    const requests = serveRoom(() => ({ messages: serverHas, nextCursor: null }));
+    const workspace = await connectTestWorkspace({ random: () => 0 });
+    renderWithWorkspace(<RoomWithReconnectRefetch />, { connection: workspace.connection });
+    await waitFor(() => expect(shownTexts()).toEqual(['message m1']));
+    act(() => workspace.client().deliver('chat/general/messages', msg('m2', 2)));
+
+    // While we were away m3 was published and recorded, but not queued for us.
+    const first = workspace.client();
+    act(() => first.drop());
+    serverHas = [msg('m1', 1), msg('m2', 2), msg('m3', 3)];
+    await waitFor(() => expect(workspace.factory.clients.length).toBe(2), { timeout: 3_000 });
+    const before = requests.length;
+    act(() => workspace.client().acceptConnect());
+    await waitFor(() => expect(requests.length).toBe(before + 1));
+    await waitFor(() => expect(shownTexts()).toEqual(['message m1', 'message m2', 'message m3']));
+  });
+
+  it('shows a sent message as pending until its PUBACK, then as sent', async () => {
+    serveRoom(() => ({ messages: [], nextCursor: null }));
+    const workspace = await connectTestWorkspace({ autoAck: false });
+    renderWithWorkspace(<RoomView room="general" />, { connection: workspace.connection });
+    const input = await screen.findByRole('textbox', { name: 'Message #general' });
+
+    await userEvent.type(input, 'hello there{Enter}');
+    expect(input).toHaveValue('');
+    const article = screen.getByRole('article');
+    expect(within(article).getByText('hello there')).toBeInTheDocument();
+    expect(within(article).getByText('pending')).toBeInTheDocument();
+
+    const [publish] = workspace.client().publishedOn('chat/general/messages');
+    expect(publish).toMatchObject({ qos: 1, retain: false });
+    const payload = JSON.parse(publish?.payload ?? '{}') as ChatMessage;
+    expect(payload).toMatchObject({ from: 'alice', text: 'hello there' });
+    expect(payload.id).toMatch(/^[0-9a-f-]{36}$/);
+
+    act(() => publish?.ack());
+    expect(within(article).getByText('sent')).toBeInTheDocument();
+    expect(within(article).queryByText('pending')).not.toBeInTheDocument();
+
+    // The broker's echo of our own message does not add a second copy.
+    act(() => workspace.client().deliver('chat/general/messages', payload));
+    expect(screen.getAllByRole('article')).toHaveLength(1);
+  });
+
+  it('Shift+Enter adds a line instead of sending; blank drafts are not sent', async () => {
+    serveRoom(() => ({ messages: [], nextCursor: null }));
+    const workspace = await connectTestWorkspace();
+    renderWithWorkspace(<RoomView room="general" />, { connection: workspace.connection });
+    const input = await screen.findByRole('textbox', { name: 'Message #general' });
+    await userEvent.type(input, '   {Enter}');
+    await userEvent.clear(input);
+    await userEvent.type(input, 'line one{Shift>}{Enter}{/Shift}line two');
+    expect(workspace.client().publishedOn('chat/general/messages')).toHaveLength(0);
+    await userEvent.click(screen.getByRole('button', { name: 'Send' }));
+    expect(
+      JSON.parse(workspace.client().publishedOn('chat/general/messages')[0]?.payload ?? '{}').text,
+    ).toBe('line one\nline two');
+  });
+
+  it('renders markup in a message as text', async () => {
+    const attack = '<img src=x onerror=alert(1)>';
+    serveRoom(() => ({
+      messages: [msg('h1', 1, 'mallory', `<b>bold</b> ${attack}`)],
+      nextCursor: null,
+    }));
+    const workspace = await connectTestWorkspace();
+    const { container } = renderWithWorkspace(<RoomView room="general" />, {
+      connection: workspace.connection,
+    });
+    act(() => workspace.client().deliver('chat/general/messages', msg('x1', 2, 'mallory', attack)));
+    await waitFor(() => expect(screen.getByText(attack)).toBeInTheDocument());
+    expect(screen.getByText(`<b>bold</b> ${attack}`)).toBeInTheDocument();
+    expect(container.querySelector('img')).toBeNull();
+    expect(container.querySelector('b')).toBeNull();
+  });
+
+  it('announces new messages from others politely', async () => {
+    serveRoom(() => ({ messages: [], nextCursor: null }));
+    const workspace = await connectTestWorkspace();
+    const { container } = renderWithWorkspace(<RoomView room="general" />, {
+      connection: workspace.connection,
+    });
+    await screen.findByText('No messages yet. Say hello!');
+    act(() => workspace.client().deliver('chat/general/messages', msg('n1', 1, 'bob', 'lunch?')));
+    const regions = [...container.querySelectorAll('[aria-live="polite"]')].map(
+      (r) => r.textContent,
+    );
+    expect(regions).toContain('bob: lunch?');
+  });
+});
