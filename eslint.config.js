@@ -51,7 +51,9 @@ export default tseslint.config(
         'error',
         {
           paths: [{ name: 'mqtt', message: 'Only src/client/lib/mqtt may import mqtt.' }],
-          patterns: [{ group: ['**/server/**', '**/agents/**'], message: 'client imports shared only.' }],
+          patterns: [
+            { group: ['**/server/**', '**/agents/**'], message: 'client imports shared only.' },
+          ],
         },
       ],
     },

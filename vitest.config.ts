@@ -11,7 +11,11 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'node',
-          include: ['test/shared/**/*.test.ts', 'test/server/**/*.test.ts', 'test/agents/**/*.test.ts'],
+          include: [
+            'test/shared/**/*.test.ts',
+            'test/server/**/*.test.ts',
+            'test/agents/**/*.test.ts',
+          ],
           environment: 'node',
           testTimeout: 20_000,
           hookTimeout: 30_000,
