@@ -12,6 +12,9 @@ export async function registerSecurityHeaders(app: FastifyInstance, tls: boolean
         connectSrc: ["'self'", 'ws:', 'wss:'],
         // React and the virtualiser set inline style attributes.
         styleSrc: ["'self'", "'unsafe-inline'"],
+        // mqtt.js runs its keepalive timers in a Worker made from a blob URL, so a tab in
+        // the background (where timers are throttled) still pings the broker in time.
+        workerSrc: ["'self'", 'blob:'],
         imgSrc: ["'self'", 'data:'],
         objectSrc: ["'none'"],
         frameAncestors: ["'none'"],
