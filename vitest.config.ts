@@ -15,6 +15,8 @@ export default defineConfig({
             'test/shared/**/*.test.ts',
             'test/server/**/*.test.ts',
             'test/agents/**/*.test.ts',
+            // the browser's connection module against the real server
+            'test/integration/**/*.test.ts',
           ],
           environment: 'node',
           testTimeout: 20_000,
