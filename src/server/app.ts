@@ -108,6 +108,7 @@ export async function startServer(
       const now = Date.now();
       storage.history.prune(now - config.historyRetentionDays * MS_PER_DAY);
       storage.tokens.prune(now);
+      storage.issuedTokens.prune(now);
       storage.sessions.prune();
     };
     prune();

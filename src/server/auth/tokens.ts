@@ -25,6 +25,8 @@ export interface TokenClaims {
 export interface MintedToken {
   token: string;
   jti: string;
+  /** ms since the epoch (whole seconds, as the `iat` claim) */
+  issuedAt: number;
   /** ms since the epoch */
   expiresAt: number;
 }
@@ -97,7 +99,7 @@ export async function createTokenIssuer(options: TokenIssuerOptions): Promise<To
         .setExpirationTime(exp)
         .setJti(jti)
         .sign(key.privateKey);
-      return { token, jti, expiresAt: exp * 1_000 };
+      return { token, jti, issuedAt: iat * 1_000, expiresAt: exp * 1_000 };
     },
 
     async verify(token) {

@@ -74,6 +74,15 @@ export function tokenRoutes(app: FastifyInstance, deps: HttpDeps): void {
       // Extra rules first: a per-user deny can narrow what the role template allows.
       const acl = [...storage.users.extraRules(org, user), ...roleRules(role)];
       const minted = await tokens.mint({ org, user, clientId, acl });
+      // The admin console lists and revokes what was handed out.
+      storage.issuedTokens.record({
+        jti: minted.jti,
+        org,
+        user,
+        clientId,
+        issuedAt: minted.issuedAt,
+        expiresAt: minted.expiresAt,
+      });
       const tls = config.tls !== null || request.protocol === 'https';
       reply.header('cache-control', 'no-store');
       return {

@@ -1,7 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { createAuditStore, type AuditStore } from './audit-store';
 import { createHistoryStore, type HistoryStore } from './history-store';
+import { createIssuedTokenStore, type IssuedTokenStore } from './issued-token-store';
 import { migrate } from './migrations';
 import { createRevokedTokenStore, type RevokedTokenStore } from './revoked-token-store';
 import { createRoomStore, type RoomStore } from './room-store';
@@ -14,6 +16,8 @@ export interface Storage {
   sessions: SessionStore;
   rooms: RoomStore;
   history: HistoryStore;
+  issuedTokens: IssuedTokenStore;
+  audit: AuditStore;
   close(): void;
 }
 
@@ -50,6 +54,8 @@ export function openStorage(dataDir: string, options: StorageOptions = {}): Stor
     sessions: createSessionStore(db, now),
     rooms: createRoomStore(db, now),
     history: createHistoryStore(db, now),
+    issuedTokens: createIssuedTokenStore(db),
+    audit: createAuditStore(db, now),
     close: () => db.close(),
   };
 }
@@ -60,3 +66,5 @@ export type { RevokedTokenStore } from './revoked-token-store';
 export type { SessionRecord, SessionStore } from './session-store';
 export type { Room, RoomStore } from './room-store';
 export type { HistoryPage, HistoryStore } from './history-store';
+export type { IssuedToken, IssuedTokenStore } from './issued-token-store';
+export type { AuditDetail, AuditEntry, AuditPage, AuditStore } from './audit-store';

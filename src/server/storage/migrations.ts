@@ -62,6 +62,33 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX messages_room_seq ON messages (org_id, room_id, seq);
   CREATE INDEX messages_received ON messages (received_at);
   `,
+  // Admin console: the tokens POST /api/token minted (so they can be listed and revoked),
+  // and who changed what.
+  `
+  CREATE TABLE issued_tokens (
+    jti TEXT PRIMARY KEY,
+    org_id TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    client_id TEXT NOT NULL,
+    issued_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    revoked_at INTEGER
+  ) STRICT;
+  CREATE INDEX issued_tokens_user ON issued_tokens (org_id, user_id);
+  CREATE INDEX issued_tokens_expires ON issued_tokens (expires_at);
+
+  -- No foreign keys: the log outlives the users it names.
+  CREATE TABLE audit_log (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    org_id TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    target TEXT NOT NULL,
+    detail TEXT NOT NULL -- JSON object
+  ) STRICT;
+  CREATE INDEX audit_log_org_seq ON audit_log (org_id, seq);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,0 +1,100 @@
+import type { Database } from 'better-sqlite3';
+
+export interface IssuedToken {
+  jti: string;
+  org: string;
+  user: string;
+  clientId: string;
+  /** ms since the epoch */
+  issuedAt: number;
+  /** ms since the epoch */
+  expiresAt: number;
+  /** ms since the epoch; null while the token is not revoked */
+  revokedAt: number | null;
+}
+
+/**
+ * Every temporary broker token POST /api/token minted, so an admin can list the live ones
+ * and revoke them. The refusal itself lives in the revoked-token store, which the broker
+ * checks on every CONNECT; this one is the admin's inventory.
+ */
+export interface IssuedTokenStore {
+  record(token: Omit<IssuedToken, 'revokedAt'>): void;
+  /** A token of `org` (live or not); undefined when unknown or another org's. */
+  get(org: string, jti: string): IssuedToken | undefined;
+  /** Not expired at `now` and not revoked, newest first; only `user`'s when given. */
+  listLive(org: string, now: number, user?: string): IssuedToken[];
+  /** Marks the token revoked at `at` (ms) unless it already was. */
+  markRevoked(jti: string, at: number): void;
+  /** Deletes tokens that expired before `now` (ms); returns how many. */
+  prune(now: number): number;
+}
+
+interface TokenRow {
+  jti: string;
+  org_id: string;
+  user_id: string;
+  client_id: string;
+  issued_at: number;
+  expires_at: number;
+  revoked_at: number | null;
+}
+
+const COLUMNS = 'jti, org_id, user_id, client_id, issued_at, expires_at, revoked_at';
+
+function toToken(row: TokenRow): IssuedToken {
+  return {
+    jti: row.jti,
+    org: row.org_id,
+    user: row.user_id,
+    clientId: row.client_id,
+    issuedAt: row.issued_at,
+    expiresAt: row.expires_at,
+    revokedAt: row.revoked_at,
+  };
+}
+
+export function createIssuedTokenStore(db: Database): IssuedTokenStore {
+  const insert = db.prepare(
+    `INSERT OR IGNORE INTO issued_tokens (jti, org_id, user_id, client_id, issued_at, expires_at)
+     VALUES (?, ?, ?, ?, ?, ?)`,
+  );
+  const selectOne = db.prepare<[string, string], TokenRow>(
+    `SELECT ${COLUMNS} FROM issued_tokens WHERE org_id = ? AND jti = ?`,
+  );
+  const selectLive = db.prepare<[string, number], TokenRow>(
+    `SELECT ${COLUMNS} FROM issued_tokens
+     WHERE org_id = ? AND expires_at > ? AND revoked_at IS NULL
+     ORDER BY issued_at DESC, jti`,
+  );
+  const selectLiveOfUser = db.prepare<[string, string, number], TokenRow>(
+    `SELECT ${COLUMNS} FROM issued_tokens
+     WHERE org_id = ? AND user_id = ? AND expires_at > ? AND revoked_at IS NULL
+     ORDER BY issued_at DESC, jti`,
+  );
+  const updateRevoked = db.prepare(
+    'UPDATE issued_tokens SET revoked_at = ? WHERE jti = ? AND revoked_at IS NULL',
+  );
+  const deleteExpired = db.prepare('DELETE FROM issued_tokens WHERE expires_at < ?');
+
+  return {
+    record({ jti, org, user, clientId, issuedAt, expiresAt }) {
+      insert.run(jti, org, user, clientId, Math.trunc(issuedAt), Math.trunc(expiresAt));
+    },
+    get(org, jti) {
+      const row = selectOne.get(org, jti);
+      return row && toToken(row);
+    },
+    listLive(org, now, user) {
+      const rows =
+        user === undefined
+          ? selectLive.all(org, Math.trunc(now))
+          : selectLiveOfUser.all(org, user, Math.trunc(now));
+      return rows.map(toToken);
+    },
+    markRevoked(jti, at) {
+      updateRevoked.run(Math.trunc(at), jti);
+    },
+    prune: (now) => deleteExpired.run(Math.trunc(now)).changes,
+  };
+}
