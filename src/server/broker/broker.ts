@@ -6,12 +6,15 @@ import { createAuthenticate, preConnect, type VerifyCredentials } from './authen
 import { authorizeForward } from './authorize-forward';
 import { createAuthorizePublish } from './authorize-publish';
 import { createAuthorizeSubscribe } from './authorize-subscribe';
+import { createBrokerAdmin, type BrokerAdmin } from './broker-admin';
+import { addressOf } from './client-address';
 import { getIdentity, type ClientIdentity } from './client-identity';
 import { AuthThrottle } from './auth-throttle';
 import { ExpiryTimers } from './expiry-timers';
 import { openBrokerPersistence } from './persistence';
 import { createRecordHistory, type RecordChatMessage } from './record-history';
 import { startSysStats } from './sys-stats';
+import { MessageCounters } from './message-counters';
 import { limitPacketSize } from './transports/packet-size-limit';
 
 export const CONNECT_TIMEOUT_MS = 10_000; // a socket that never sends CONNECT is dropped
@@ -35,6 +38,8 @@ export interface Broker {
   connections(): ClientIdentity[];
   /** Closes every connection whose identity matches; returns how many. */
   disconnect(match: (identity: ClientIdentity) => boolean): number;
+  /** What the admin console reads and changes, per org. */
+  readonly admin: BrokerAdmin;
   close(): Promise<void>;
 }
 
@@ -44,6 +49,7 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
   const live = new Map<Client, ClientIdentity>();
 
   const persistence = openBrokerPersistence(options.dataDir);
+  const counters = new MessageCounters();
   const aedes = await Aedes.createBroker({
     // Each start gets a fresh broker id (the default): aedes fires the stored Last Wills
     // of sessions whose broker has stopped beating, which is how presence and agent states
@@ -85,15 +91,17 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
         );
       },
     }),
-    authorizePublish: createAuthorizePublish({
-      onDenied(client, topic, code, reason) {
-        const identity = getIdentity(client);
-        logger.warn(
-          { event: 'publish_denied', code, topic, org: identity?.org, user: identity?.user },
-          reason,
-        );
-      },
-    }),
+    authorizePublish: counters.countingPublishes(
+      createAuthorizePublish({
+        onDenied(client, topic, code, reason) {
+          const identity = getIdentity(client);
+          logger.warn(
+            { event: 'publish_denied', code, topic, org: identity?.org, user: identity?.user },
+            reason,
+          );
+        },
+      }),
+    ),
     authorizeSubscribe: createAuthorizeSubscribe({
       onDenied(client, filter, code, reason) {
         const identity = getIdentity(client);
@@ -103,11 +111,12 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
         );
       },
     }),
-    authorizeForward,
+    authorizeForward: counters.countingForwards(authorizeForward),
     published: createRecordHistory(options.recordChatMessage),
   });
 
-  const sysStats = startSysStats(aedes, () => live.values(), Date.now());
+  const startedAt = Date.now();
+  const sysStats = startSysStats(aedes, () => live.values(), startedAt);
   aedes.on('client', (client) => {
     const identity = getIdentity(client);
     if (!identity) return;
@@ -170,16 +179,13 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
       }
       return count;
     },
+    admin: createBrokerAdmin({ aedes, live, persistence, counters, startedAt }),
     async close() {
       sysStats.stop();
+      counters.stop();
       expiry.clear();
       await new Promise<void>((resolve) => aedes.close(() => resolve()));
       await persistence.destroy();
     },
   };
-}
-
-function addressOf(client: Client): string {
-  const conn = client.conn as { remoteAddress?: string };
-  return client.req?.socket.remoteAddress ?? conn.remoteAddress ?? 'unknown';
 }

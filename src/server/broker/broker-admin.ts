@@ -1,0 +1,166 @@
+import type { Aedes, Client } from 'aedes';
+import type { AclRule } from '../../shared/acl';
+import type { ClientIdentity } from './client-identity';
+import { applyRules, subscriptionsOf } from './live-acl';
+import type { MessageCounters } from './message-counters';
+import { mountClientId } from './mount-point';
+import type { BrokerPersistence } from './persistence';
+import { clearRetained, retainedMessages, type RetainedMessage } from './retained-messages';
+import {
+  describeLive,
+  describeStored,
+  parseMountedClientId,
+  type LiveSession,
+  type StoredSession,
+} from './session-views';
+
+export type { LiveSession, StoredSession } from './session-views';
+export type { RetainedMessage } from './retained-messages';
+
+export interface OrgHealth {
+  connections: number;
+  /** Subscriptions of the org's live connections. */
+  subscriptions: number;
+  retained: number;
+  messagesInPerSecond: number;
+  messagesOutPerSecond: number;
+  /** The whole server process's: one process serves every org. */
+  memory: { rssBytes: number; heapUsedBytes: number };
+  uptimeSeconds: number;
+}
+
+/** Everything the admin console reads from and changes in the broker, one org at a time. */
+export interface BrokerAdmin {
+  /** Sorted by user, then client id. */
+  liveSessions(org: string): Promise<LiveSession[]>;
+  /** Persistent sessions whose client is away. Sorted by user, then client id. */
+  storedSessions(org: string): Promise<StoredSession[]>;
+  /**
+   * Forgets an away persistent session (subscriptions and queue), as a clean-session
+   * CONNECT would; only `user`'s when given. A connected one is left alone.
+   * @returns how many sessions were cleared
+   */
+  clearStoredSession(org: string, clientId: string, user?: string): Promise<number>;
+  /**
+   * Gives `user`'s live connections new rules and removes their subscriptions those no
+   * longer allow (see live-acl.ts).
+   */
+  applyRules(
+    org: string,
+    user: string,
+    rules: AclRule[],
+  ): Promise<{ connections: number; removed: string[] }>;
+  /** Topic order; at most `limit`, `truncated` when there were more. */
+  retained(
+    org: string,
+    prefix: string,
+    limit: number,
+  ): Promise<{ messages: RetainedMessage[]; truncated: boolean }>;
+  hasRetained(org: string, topic: string): Promise<boolean>;
+  clearRetained(org: string, topic: string): Promise<void>;
+  health(org: string): Promise<OrgHealth>;
+}
+
+export interface BrokerAdminDeps {
+  aedes: Aedes;
+  live: ReadonlyMap<Client, ClientIdentity>;
+  persistence: BrokerPersistence;
+  counters: MessageCounters;
+  /** ms since the epoch */
+  startedAt: number;
+}
+
+export function createBrokerAdmin(deps: BrokerAdminDeps): BrokerAdmin {
+  const { aedes, live, persistence, counters } = deps;
+
+  function* clientsOf(org: string, user?: string): Generator<[Client, ClientIdentity]> {
+    for (const entry of live) {
+      const identity = entry[1];
+      if (identity.org === org && (user === undefined || identity.user === user)) yield entry;
+    }
+  }
+
+  const connectedIds = () => new Set([...live.keys()].map((client) => client.id));
+
+  return {
+    async liveSessions(org) {
+      const sessions = await Promise.all(
+        [...clientsOf(org)].map(([client, identity]) =>
+          describeLive(client, identity, persistence),
+        ),
+      );
+      return sessions.sort(
+        (a, b) => a.user.localeCompare(b.user) || a.clientId.localeCompare(b.clientId),
+      );
+    },
+
+    storedSessions: (org) => describeStored(org, persistence, connectedIds()),
+
+    async clearStoredSession(org, clientId, user) {
+      const connected = connectedIds();
+      let cleared = 0;
+      for (const mounted of await persistence.storedClientIds()) {
+        const parsed = parseMountedClientId(mounted);
+        if (parsed?.org !== org || parsed.clientId !== clientId || connected.has(mounted)) continue;
+        if (user !== undefined && mountClientId(org, user, clientId) !== mounted) continue;
+        await persistence.cleanSubscriptions({ id: mounted });
+        await persistence.clearQueue(mounted);
+        cleared++;
+      }
+      return cleared;
+    },
+
+    async applyRules(org, user, rules) {
+      const removed = new Set<string>();
+      let connections = 0;
+      for (const [client, identity] of clientsOf(org, user)) {
+        connections++;
+        // Each connection gets its own copy: identities are mutated one by one.
+        for (const filter of await applyRules(client, identity, [...rules], persistence))
+          removed.add(filter);
+      }
+      return { connections, removed: [...removed].sort() };
+    },
+
+    async retained(org, prefix, limit) {
+      const messages: RetainedMessage[] = [];
+      for await (const message of retainedMessages(persistence, org, prefix)) {
+        if (messages.length === limit) return { messages, truncated: true };
+        messages.push(message);
+      }
+      return { messages, truncated: false };
+    },
+
+    async hasRetained(org, topic) {
+      for await (const message of retainedMessages(persistence, org, topic)) {
+        if (message.topic === topic) return true;
+      }
+      return false;
+    },
+
+    clearRetained: (org, topic) => clearRetained(aedes, org, topic),
+
+    async health(org) {
+      let connections = 0;
+      let subscriptions = 0;
+      for (const [client] of clientsOf(org)) {
+        connections++;
+        subscriptions += subscriptionsOf(client).length;
+      }
+      let retained = 0;
+      const all = retainedMessages(persistence, org);
+      while (!(await all.next()).done) retained++;
+      const { inPerSecond, outPerSecond } = counters.rates(org);
+      const memory = process.memoryUsage();
+      return {
+        connections,
+        subscriptions,
+        retained,
+        messagesInPerSecond: inPerSecond,
+        messagesOutPerSecond: outPerSecond,
+        memory: { rssBytes: memory.rss, heapUsedBytes: memory.heapUsed },
+        uptimeSeconds: Math.round((Date.now() - deps.startedAt) / 1_000),
+      };
+    },
+  };
+}

@@ -1,0 +1,48 @@
+import type { Client } from 'aedes';
+import { evaluateAcl, type AclRule } from '../../shared/acl';
+import type { ClientIdentity } from './client-identity';
+import { unmountTopic } from './mount-point';
+import type { BrokerPersistence } from './persistence';
+
+// aedes keeps a client's live subscriptions here, keyed by the (mounted) filter.
+type ClientWithSubscriptions = Client & { subscriptions: Record<string, unknown> };
+
+export function subscriptionsOf(client: Client): string[] {
+  return Object.keys((client as ClientWithSubscriptions).subscriptions);
+}
+
+/**
+ * Gives a live connection new ACL rules without a reconnect: publishes are checked against
+ * the identity's rules on every packet, so replacing them is enough there; subscriptions
+ * were checked once, so those the new rules no longer allow are removed, from the stored
+ * session too, so a reconnect does not bring them back. The client is not told (MQTT
+ * 3.1.1 has no server-initiated UNSUBSCRIBE); it simply stops receiving those messages.
+ *
+ * @returns the client-side filters that were removed
+ */
+export async function applyRules(
+  client: Client,
+  identity: ClientIdentity,
+  rules: AclRule[],
+  persistence: BrokerPersistence,
+): Promise<string[]> {
+  identity.rules = rules;
+  const vars = { username: identity.user, clientid: identity.clientId };
+  const forbidden: { mounted: string; filter: string }[] = [];
+  for (const mounted of subscriptionsOf(client)) {
+    const filter = unmountTopic(identity.org, mounted);
+    if (filter === null) continue;
+    if (!evaluateAcl(rules, 'subscribe', filter, vars).allowed) forbidden.push({ mounted, filter });
+  }
+  if (forbidden.length === 0) return [];
+  const mounted = forbidden.map((f) => f.mounted);
+  if (!client.clean) await persistence.removeSubscriptions(client, mounted);
+  // Without a messageId aedes sends no UNSUBACK and leaves the persistence alone
+  // (lib/handlers/unsubscribe.js): the same path it takes when a connection closes.
+  await new Promise<void>((resolve, reject) =>
+    client.unsubscribe({ cmd: 'unsubscribe', unsubscriptions: mounted }, (error) =>
+      error ? reject(error) : resolve(),
+    ),
+  );
+  return forbidden.map((f) => f.filter);
+}

@@ -1,0 +1,45 @@
+import type { Level } from 'level';
+
+// Which persistent sessions the broker holds, read from aedes-persistence-level's keys:
+// the persistence API can list one client's subscriptions and queue, but not which
+// clients there are. The layout (`subscriptions:<encodeURIComponent(id)>:<topic>`,
+// `outgoing:<id>:…`, `outgoing-id:<id>:…`) is that of aedes-persistence-level 9;
+// test/server/admin/sessions.test.ts fails if it changes.
+const SUBSCRIPTIONS = 'subscriptions:';
+const OUTGOING = 'outgoing:';
+const OUTGOING_BY_ID = 'outgoing-id:';
+
+// Every key under a prefix ending in ':' sorts below the same prefix ending in ';'.
+function prefixRange(prefix: string) {
+  return { gte: prefix, lt: `${prefix.slice(0, -1)};` };
+}
+
+/** The (mounted) client ids with stored subscriptions or queued messages. */
+export async function storedClientIds(db: Level<string, unknown>): Promise<Set<string>> {
+  const ids = new Set<string>();
+  for (const prefix of [SUBSCRIPTIONS, OUTGOING]) {
+    const { lt } = prefixRange(prefix);
+    let gte = prefix;
+    // One seek per client rather than a walk over every subscription and queued message.
+    for (;;) {
+      const [key] = await db.keys({ gte, lt, limit: 1 }).all();
+      if (key === undefined) break;
+      const end = key.indexOf(':', prefix.length);
+      if (end < 0) break;
+      const encoded = key.slice(prefix.length, end);
+      ids.add(decodeURIComponent(encoded));
+      // Past every key of this client: encodeURIComponent never emits ':' or ';', and a
+      // longer id sharing this one as a prefix sorts either before it (seen already) or
+      // after `<id>;`.
+      gte = `${prefix}${encoded};`;
+    }
+  }
+  return ids;
+}
+
+/** Drops a client's queued messages, delivered or not. */
+export async function clearStoredQueue(db: Level<string, unknown>, clientId: string) {
+  const encoded = encodeURIComponent(clientId);
+  await db.clear(prefixRange(`${OUTGOING}${encoded}:`));
+  await db.clear(prefixRange(`${OUTGOING_BY_ID}${encoded}:`));
+}
