@@ -1,6 +1,9 @@
+import { randomUUID } from 'node:crypto';
+import type { Page, Response } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { useE2eHarness } from './support/e2e-harness';
-import { openRoom, UI_TIMEOUT_MS } from './support/workspace-page';
+import { connectAs } from './support/mqtt-observer';
+import { openRoom, UI_TIMEOUT_MS, waitConnected } from './support/workspace-page';
 
 describe('chat', () => {
   const e2e = useE2eHarness('chat');
@@ -33,4 +36,100 @@ describe('chat', () => {
     await aliceRoom.composer.pressSequentially('Great, see you at', { delay: 20 });
     await bobRoom.typing.getByText('alice is typing…').waitFor();
   });
+
+  it('a conversation goes on across several token renewals with no lost or duplicated message', async () => {
+    const server = await e2e.startServer({ tokenTtlSeconds: TOKEN_TTL_SECONDS });
+    const alice = await e2e.signIn(server, 'alice@demo');
+    const bob = await e2e.signIn(server, 'bob@demo');
+    const rooms = [await openRoom(alice.page, 'general'), await openRoom(bob.page, 'general')];
+    const renewals = rooms.map((room) => countTokenResponses(room.page));
+
+    // Each sends right as its tab renews: the old client is being ended and the new one
+    // is not connected yet, the moment a message could be lost or sent twice.
+    const sent = await Promise.all(
+      rooms.map(async (room, index) => {
+        const texts: string[] = [];
+        for (let round = 1; round <= RENEWAL_ROUNDS; round++) {
+          await room.page.waitForResponse(isTokenResponse, { timeout: UI_TIMEOUT_MS });
+          const text = `${index === 0 ? 'alice' : 'bob'} says ${round}`;
+          await room.send(text);
+          texts.push(text);
+        }
+        return texts;
+      }),
+    );
+    const all = sent.flat();
+    for (const count of renewals) expect(count()).toBeGreaterThanOrEqual(RENEWAL_ROUNDS);
+
+    for (const room of rooms) {
+      for (const text of all) await room.message(text).waitFor();
+    }
+    // One more renewal each: a message redelivered from the session queue would show now.
+    await Promise.all(
+      rooms.map((room) => room.page.waitForResponse(isTokenResponse, { timeout: UI_TIMEOUT_MS })),
+    );
+    for (const room of rooms) {
+      await waitConnected(room.page);
+      expect(await room.totalMessages()).toBe(all.length);
+      for (const text of all) expect(await room.message(text).count(), text).toBe(1);
+      await room.page.getByText('pending', { exact: true }).waitFor({ state: 'hidden' });
+    }
+  });
+
+  it('a room with more than one page of history scrolls back to its first message', async () => {
+    const server = await e2e.startServer();
+    const bob = await connectAs(server, 'bob');
+    e2e.onCleanup(() => bob.close());
+    const start = Date.now() - HISTORY_MESSAGES * 1_000;
+    for (let i = 1; i <= HISTORY_MESSAGES; i++) {
+      const message = {
+        id: randomUUID(),
+        from: 'bob',
+        text: historyText(i),
+        sentAt: start + i * 1_000,
+      };
+      await bob.client.publishAsync('chat/general/messages', JSON.stringify(message), { qos: 1 });
+    }
+
+    const alice = await e2e.signIn(server, 'alice@demo');
+    const room = await openRoom(alice.page, 'general');
+    await room.message(historyText(HISTORY_MESSAGES)).waitFor();
+    // The newest page only: the rest is fetched as alice scrolls up.
+    expect(await room.totalMessages()).toBeLessThan(HISTORY_MESSAGES);
+    expect(await room.message(historyText(1)).count()).toBe(0);
+
+    await room.messages.hover();
+    await expect
+      .poll(
+        async () => {
+          await alice.page.mouse.wheel(0, -5_000);
+          return room.message(historyText(1)).isVisible();
+        },
+        { timeout: UI_TIMEOUT_MS, intervals: [250] },
+      )
+      .toBe(true);
+    await alice.page.getByText('Beginning of #general', { exact: true }).waitFor();
+    expect(await room.totalMessages()).toBe(HISTORY_MESSAGES);
+    expect(await room.message(historyText(1)).count()).toBe(1);
+    expect(await room.message(historyText(2)).count()).toBe(1);
+  });
 });
+
+const TOKEN_TTL_SECONDS = 5; // the app renews at 80 %: every 4 s
+const RENEWAL_ROUNDS = 5; // ≈ 20 s of conversation
+const HISTORY_MESSAGES = 120; // the app fetches 50 per page
+
+const historyText = (i: number) => `history message ${String(i).padStart(3, '0')}`;
+
+function isTokenResponse(response: Response): boolean {
+  return response.url().endsWith('/api/token') && response.ok();
+}
+
+/** Counts the tab's successful POST /api/token responses from now on. */
+function countTokenResponses(page: Page): () => number {
+  let count = 0;
+  page.on('response', (response) => {
+    if (isTokenResponse(response)) count += 1;
+  });
+  return () => count;
+}

@@ -24,6 +24,8 @@ export interface E2eHarness {
   signIn(server: E2eServer, username: string, password?: string): Promise<UserPage>;
   /** The page whose final state is saved as the test's screenshot (default: first signed in). */
   showcase(page: Page): void;
+  /** Saves an intermediate screenshot as `<file>--<label>.png` (for docs and debugging). */
+  snapshot(page: Page, label: string): Promise<void>;
   /** Runs after the test (after the screenshot), last registered first. */
   onCleanup(cleanup: Cleanup): void;
 }
@@ -94,6 +96,9 @@ export function useE2eHarness(fileName: string): E2eHarness {
     },
     showcase(page) {
       showcased = page;
+    },
+    async snapshot(page, label) {
+      await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${fileName}--${slug(label)}.png`) });
     },
     onCleanup(cleanup) {
       cleanups.push(cleanup);

@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import type { AgentState } from '../../src/shared/schemas';
+import { addAgentUsers, startAgentSimulator } from './support/agent-simulator';
+import { useE2eHarness } from './support/e2e-harness';
+import { connectAs } from './support/mqtt-observer';
+import { agentRow, openSection, UI_TIMEOUT_MS } from './support/workspace-page';
+
+const AGENTS = ['agent-01', 'agent-02', 'agent-03'];
+const FIRST_TASK_TIMEOUT_MS = 60_000; // agents rest 2–6 ticks of 1–3 s before a task
+
+describe('agents', () => {
+  const e2e = useE2eHarness('agents');
+
+  it('the board shows retained states on load, a killed simulator turns its agents offline, and a ping gets its reply', async () => {
+    const server = await e2e.startServer();
+    await addAgentUsers(server, AGENTS.length);
+    const observer = await connectAs(server, 'admin');
+    e2e.onCleanup(() => observer.close());
+    await observer.client.subscribeAsync('agents/+/state', { qos: 1 });
+    const latest = new Map<string, AgentState>();
+    observer.client.on('message', (topic, payload) => {
+      const agent = topic.split('/')[1];
+      if (agent) latest.set(agent, JSON.parse(payload.toString()) as AgentState);
+    });
+
+    // A first simulator works for a while, then stops cleanly: its states stay retained.
+    const first = await startAgentSimulator(server, AGENTS.length);
+    e2e.onCleanup(() => first.kill());
+    for (const agent of AGENTS) {
+      await observer.waitFor(
+        (m) => m.topic === `agents/${agent}/state` && m.payload.includes('"task"'),
+        FIRST_TASK_TIMEOUT_MS,
+      );
+    }
+    await first.stop();
+
+    // Nobody is publishing now: whatever alice sees came from the broker's retained store.
+    const alice = await e2e.signIn(server, 'alice@demo');
+    await openSection(alice.page, 'Agents');
+    for (const agent of AGENTS) {
+      const state = latest.get(agent);
+      expect(state, `${agent} published a state`).toBeDefined();
+      if (!state) continue;
+      expect(state.status).not.toBe('offline');
+      const row = agentRow(alice.page, agent);
+      await row.getByText(state.status, { exact: true }).waitFor();
+      await row.getByText(state.task ?? '—', { exact: true }).waitFor();
+    }
+    await alice.page.getByText(`${AGENTS.length} agents`, { exact: true }).waitFor();
+
+    // A second simulator, started as its own process, then killed: its wills fire.
+    const second = await startAgentSimulator(server, AGENTS.length);
+    e2e.onCleanup(() => second.kill());
+
+    await agentRow(alice.page, 'agent-02').getByRole('button', { name: 'agent-02' }).click();
+    await alice.page.getByRole('heading', { name: 'agent-02', level: 2 }).waitFor();
+    await alice.page
+      .getByRole('group', { name: 'Commands' })
+      .getByRole('button', { name: 'Ping' })
+      .click();
+    await alice.page.getByText('done: pong', { exact: true }).waitFor();
+
+    await alice.page.getByRole('button', { name: '← All agents' }).click();
+    for (const agent of AGENTS) {
+      await agentRow(alice.page, agent)
+        .getByText('offline', { exact: true })
+        .waitFor({ state: 'hidden' });
+    }
+    await e2e.snapshot(alice.page, 'live board');
+    await second.kill();
+    for (const agent of AGENTS) {
+      await agentRow(alice.page, agent).getByText('offline', { exact: true }).waitFor();
+    }
+    await expect
+      .poll(
+        () =>
+          alice.page
+            .getByRole('list', { name: 'Agents' })
+            .getByText('offline', { exact: true })
+            .count(),
+        {
+          timeout: UI_TIMEOUT_MS,
+        },
+      )
+      .toBe(AGENTS.length);
+  });
+});

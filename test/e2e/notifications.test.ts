@@ -1,0 +1,48 @@
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { useE2eHarness } from './support/e2e-harness';
+import { connectAs } from './support/mqtt-observer';
+import { openSection, signInOn, signOut } from './support/workspace-page';
+
+function notification(title: string, body: string): string {
+  return JSON.stringify({ id: randomUUID(), title, body, createdAt: Date.now() });
+}
+
+describe('notifications', () => {
+  const e2e = useE2eHarness('notifications');
+
+  it('a notification sent to bob while he is signed out is in his inbox after he signs in, and alice never sees it', async () => {
+    const server = await e2e.startServer();
+    const alice = await e2e.signIn(server, 'alice@demo');
+    const bob = await e2e.signIn(server, 'bob@demo');
+    e2e.showcase(bob.page);
+    // Signing in once gave this tab a persistent session; the broker queues for it.
+    await signOut(bob.page);
+
+    const notifier = await connectAs(server, 'notifier');
+    e2e.onCleanup(() => notifier.close());
+    await notifier.client.publishAsync(
+      'notifications/bob',
+      notification('Deploy finished', 'switchboard 0.1.0 is live on staging.'),
+      { qos: 1 },
+    );
+    // Sent after bob's: once alice has this one, bob's would have reached her too.
+    await notifier.client.publishAsync(
+      'notifications/alice',
+      notification('Review requested', 'bob asked for a review of the e2e suite.'),
+      { qos: 1 },
+    );
+
+    await signInOn(bob.page, 'bob@demo');
+    await bob.page.getByRole('button', { name: 'Notifications, 1 unread' }).waitFor();
+    await openSection(bob.page, 'Notifications');
+    const deploy = bob.page.getByRole('article', { name: 'Deploy finished' });
+    await deploy.getByText('switchboard 0.1.0 is live on staging.').waitFor();
+    expect(await bob.page.getByRole('article', { name: 'Review requested' }).count()).toBe(0);
+
+    await openSection(alice.page, 'Notifications');
+    await alice.page.getByRole('article', { name: 'Review requested' }).waitFor();
+    expect(await alice.page.getByRole('article').count()).toBe(1);
+    expect(await alice.page.getByText('Deploy finished').count()).toBe(0);
+  });
+});
