@@ -105,7 +105,7 @@ describe('chat', () => {
           await alice.page.mouse.wheel(0, -5_000);
           return room.message(historyText(1)).isVisible();
         },
-        { timeout: UI_TIMEOUT_MS, intervals: [250] },
+        { timeout: UI_TIMEOUT_MS, interval: 250 },
       )
       .toBe(true);
     await alice.page.getByText('Beginning of #general', { exact: true }).waitFor();
