@@ -60,7 +60,7 @@ export function Shell({ session }: { session: Session }) {
           <span aria-hidden="true">☰</span>
           <span className="visually-hidden">Menu</span>
         </button>
-        <p className="brand">Switchboard</p>
+        <h1 className="brand">Switchboard</h1>
         <StatusPill />
         <div className="topbar__end">
           <NotificationsButton

@@ -1,9 +1,9 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { Session } from '../features/auth/api/get-session';
 import { useChatStore } from '../features/chat/stores/chat-store';
 import { useGetToken } from '../features/connection/api/create-token';
 import { useNotificationsStore } from '../features/notifications/stores/notifications-store';
-import { tabClientId } from '../lib/mqtt/client-id';
+import type { ClientIdEnvironment } from '../lib/mqtt/client-id';
 import type { ClientFactory } from '../lib/mqtt/client-types';
 import type { Connection } from '../lib/mqtt/connection';
 import { ConnectionContext } from '../lib/mqtt/connection-context';
@@ -12,6 +12,7 @@ import type { NetworkStatus } from '../lib/mqtt/network-status';
 import { createWorkspaceConnection } from './create-workspace-connection';
 import { Shell } from './shell';
 import { Splash } from './splash';
+import { useClaimedClientId } from './use-claimed-client-id';
 import {
   useRefetchHistoryOnConnect,
   useReturnToSignInOnAuthError,
@@ -22,6 +23,7 @@ export interface WorkspaceProps {
   /** Tests pass a fake; the app uses mqtt.js. */
   createClient?: ClientFactory;
   network?: NetworkStatus;
+  clientIdEnvironment?: ClientIdEnvironment;
 }
 
 // Loaded with React.lazy after sign-in: this module pulls in mqtt.js, zod and every feature.
@@ -29,8 +31,28 @@ export default function Workspace({
   session,
   createClient = createMqttClient,
   network,
+  clientIdEnvironment,
 }: WorkspaceProps) {
-  const clientId = useMemo(() => tabClientId(session.user, sessionStorageOrNull()), [session.user]);
+  const clientId = useClaimedClientId(session.user, clientIdEnvironment);
+  if (!clientId) return <Splash label="Opening your workspace…" />;
+  return (
+    <ConnectedWorkspace
+      session={session}
+      clientId={clientId}
+      createClient={createClient}
+      network={network}
+    />
+  );
+}
+
+interface ConnectedWorkspaceProps {
+  session: Session;
+  clientId: string;
+  createClient: ClientFactory;
+  network: NetworkStatus | undefined;
+}
+
+function ConnectedWorkspace({ session, clientId, createClient, network }: ConnectedWorkspaceProps) {
   const getToken = useGetToken(clientId);
   const [connection, setConnection] = useState<Connection | null>(null);
 
@@ -57,12 +79,4 @@ export default function Workspace({
       <Shell session={session} />
     </ConnectionContext.Provider>
   );
-}
-
-function sessionStorageOrNull(): Storage | null {
-  try {
-    return window.sessionStorage;
-  } catch {
-    return null; // blocked by privacy settings
-  }
 }

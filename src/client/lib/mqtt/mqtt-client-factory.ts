@@ -1,5 +1,6 @@
 import mqtt from 'mqtt';
 import type { ClientFactory, MqttClientLike } from './client-types';
+import { keepaliveTimer } from './keepalive-timer';
 
 // The one place in the browser that touches mqtt.js (ESLint enforces it). Everything
 // else sees the small MqttClientLike surface, which tests replace with a fake.
@@ -18,6 +19,7 @@ export const createMqttClient: ClientFactory = (options, events) => {
     will: options.will,
     resubscribe: false, // the connection re-subscribes itself on every CONNACK
     queueQoSZero: false, // QoS 0 is only sent while connected; QoS 1 waits in our outbox
+    timerVariant: keepaliveTimer(),
   });
 
   client.on('connect', (connack) => events.onConnect(connack.sessionPresent));

@@ -88,13 +88,11 @@ describe('AgentDetail', () => {
       connection: workspace.connection,
     });
     act(() =>
-      workspace
-        .client()
-        .deliver('agents/builder/state', {
-          status: 'working',
-          progress: 10,
-          updatedAt: Date.now(),
-        }),
+      workspace.client().deliver('agents/builder/state', {
+        status: 'working',
+        progress: 10,
+        updatedAt: Date.now(),
+      }),
     );
 
     await userEvent.click(screen.getByRole('button', { name: 'Pause' }));
@@ -122,13 +120,11 @@ describe('AgentDetail', () => {
     });
     expect(log()).toHaveTextContent('accepted');
     act(() =>
-      workspace
-        .client()
-        .deliver('agents/builder/replies', {
-          commandId: command.id,
-          status: 'done',
-          detail: 'paused at step 3',
-        }),
+      workspace.client().deliver('agents/builder/replies', {
+        commandId: command.id,
+        status: 'done',
+        detail: 'paused at step 3',
+      }),
     );
     expect(log()).toHaveTextContent('done: paused at step 3');
     expect(screen.getByText('Replies to other dashboards')).toBeInTheDocument();

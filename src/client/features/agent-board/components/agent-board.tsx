@@ -59,14 +59,18 @@ export function AgentBoard({ onOpenAgent }: { onOpenAgent(agent: string): void }
                 <button className="agent-row__name link-button" onClick={() => onOpenAgent(agent)}>
                   {agent}
                 </button>
-                <AgentStatusBadge status={state.status} />
-                {stale && (
-                  <span className="stale-marker" title="No update for over a minute">
-                    stale
-                  </span>
-                )}
+                <span className="agent-row__status">
+                  <AgentStatusBadge status={state.status} />
+                  {stale && (
+                    <span className="stale-marker" title="No update for over a minute">
+                      stale
+                    </span>
+                  )}
+                </span>
                 <span className="agent-row__task">{state.task ?? '—'}</span>
-                <ProgressBar value={state.progress} label={`${agent} progress`} />
+                <span className="agent-row__progress">
+                  <ProgressBar value={state.progress} label={`${agent} progress`} />
+                </span>
                 <time
                   className="agent-row__age muted"
                   dateTime={new Date(state.updatedAt).toISOString()}
