@@ -79,6 +79,7 @@ export async function startServer(
       storage,
       tokens,
       logger,
+      broker,
       serverFactory: (handler) =>
         tls
           ? https.createServer({ cert: tls.cert, key: tls.key }, handler)

@@ -1,6 +1,7 @@
 import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { adminRoutes } from './admin';
 import { ApiError, errorBody, notFoundError, registerErrorHandlers } from './errors';
 import { healthRoutes } from './health';
 import { historyRoutes } from './history';
@@ -18,8 +19,8 @@ import { tokenRoutes } from './token';
 const BODY_LIMIT_BYTES = 16 * 1024;
 
 /**
- * The HTTP side: sign-in, broker tokens, rooms, people, history, health, JWKS, and the
- * built app. Does not listen: app.ts owns the server (and its /mqtt upgrades).
+ * The HTTP side: sign-in, broker tokens, rooms, people, history, admin console, health,
+ * JWKS, and the built app. Does not listen: app.ts owns the server (and its /mqtt upgrades).
  */
 export async function buildHttpApi(deps: HttpDeps): Promise<FastifyInstance> {
   const { config, logger } = deps;
@@ -71,6 +72,7 @@ export async function buildHttpApi(deps: HttpDeps): Promise<FastifyInstance> {
   roomRoutes(app, deps);
   peopleRoutes(app, deps);
   historyRoutes(app, deps);
+  await adminRoutes(app, deps);
 
   const servesApp = await registerStaticApp(
     app,

@@ -4,7 +4,7 @@ import { isStorageError, type StorageErrorCode } from '../storage';
 
 /** Every error the API answers with: `{"error":{"code","message"}}`, code stable snake_case. */
 export interface ErrorBody {
-  error: { code: string; message: string };
+  error: { code: string; message: string; details?: Record<string, unknown> };
 }
 
 /** Thrown by routes; the error handler turns it into the one error shape. */
@@ -13,14 +13,20 @@ export class ApiError extends Error {
     readonly statusCode: number,
     readonly code: string,
     message: string,
+    /** Machine-readable specifics a client acts on, e.g. which item of a list was bad. */
+    readonly details?: Record<string, unknown>,
   ) {
     super(message);
     this.name = 'ApiError';
   }
 }
 
-export function errorBody(code: string, message: string): ErrorBody {
-  return { error: { code, message } };
+export function errorBody(
+  code: string,
+  message: string,
+  details?: Record<string, unknown>,
+): ErrorBody {
+  return { error: details ? { code, message, details } : { code, message } };
 }
 
 // Fastify's own errors, renamed to this API's codes so a client sees one vocabulary.
@@ -85,7 +91,9 @@ export function registerErrorHandlers(app: FastifyInstance, logger: Logger): voi
     if (apiError.statusCode >= 500) {
       logger.error({ err, method: request.method, url: request.url }, 'request failed');
     }
-    return reply.code(apiError.statusCode).send(errorBody(apiError.code, apiError.message));
+    return reply
+      .code(apiError.statusCode)
+      .send(errorBody(apiError.code, apiError.message, apiError.details));
   });
 }
 

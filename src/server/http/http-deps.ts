@@ -1,6 +1,7 @@
 import type { FastifyServerFactory } from 'fastify';
 import type { Logger } from 'pino';
 import type { TokenIssuer } from '../auth/tokens';
+import type { Broker } from '../broker/broker';
 import type { Config } from '../config';
 import type { Storage } from '../storage';
 
@@ -9,6 +10,12 @@ export interface HttpDeps {
   storage: Storage;
   tokens: TokenIssuer;
   logger: Logger;
+  /**
+   * The embedded broker, for the admin console's sessions, retained messages, health and
+   * live effects. Absent when the HTTP side runs alone (an external MQTT cluster, or the
+   * API tests): those endpoints answer 503 and changes apply from the next connection.
+   */
+  broker?: Broker;
   /** The lead's app.ts passes this to share one server between HTTP and /mqtt upgrades. */
   serverFactory?: FastifyServerFactory;
   /**

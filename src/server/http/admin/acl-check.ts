@@ -1,0 +1,51 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { evaluateAcl } from '../../../shared/acl';
+import { validateTopicFilter, validateTopicName } from '../../../shared/topic-filter';
+import { ApiError } from '../errors';
+import type { HttpDeps } from '../http-deps';
+import { parseBody } from '../parse-body';
+import { authOf } from '../require-session';
+import { effectiveRules } from './effective-rules';
+import { findUser } from './target-user';
+
+const checkSchema = z.object({
+  user: z.string(),
+  action: z.string(),
+  topic: z.string(),
+  /** For rules with ${clientid}; without it those rules never apply. */
+  clientId: z.string().optional(),
+});
+
+export function aclCheckRoutes(app: FastifyInstance, deps: HttpDeps): void {
+  const { storage } = deps;
+
+  // "Can <user> publish/subscribe <topic>?", answered by the evaluator the broker uses.
+  app.post('/acl-check', async (request) => {
+    const { org } = authOf(request);
+    const body = parseBody(checkSchema, request.body);
+    const { action } = body;
+    if (action !== 'publish' && action !== 'subscribe') {
+      throw new ApiError(400, 'invalid_action', 'action must be publish or subscribe');
+    }
+    const record = findUser(storage, org, body.user);
+    const topicError =
+      action === 'publish' ? validateTopicName(body.topic) : validateTopicFilter(body.topic);
+    if (topicError) throw new ApiError(400, 'invalid_topic', topicError.message);
+    const extra = storage.users.extraRules(org, record.user);
+    const rules = effectiveRules(storage.users, record);
+    const decision = evaluateAcl(rules, action, body.topic, {
+      username: record.user,
+      // '' is no valid id, so a ${clientid} rule is skipped, as the broker would for it.
+      clientid: body.clientId ?? '',
+    });
+    const index = decision.rule ? rules.indexOf(decision.rule) : -1;
+    return {
+      allowed: decision.allowed,
+      rule: decision.rule,
+      source: index < 0 ? 'default' : index < extra.length ? 'extra' : 'role',
+      role: record.role,
+      disabled: record.disabled,
+    };
+  });
+}

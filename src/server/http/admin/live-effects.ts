@@ -1,0 +1,47 @@
+import type { Broker } from '../../broker/broker';
+import type { ClientIdentity } from '../../broker/client-identity';
+import type { UserRecord } from '../../storage';
+import { ApiError } from '../errors';
+import type { HttpDeps } from '../http-deps';
+import { effectiveRules } from './effective-rules';
+
+// Admin changes reach connections that are already open, not only the next ones.
+
+export function requireBroker(deps: HttpDeps): Broker {
+  if (!deps.broker) {
+    throw new ApiError(
+      503,
+      'broker_unavailable',
+      'this server runs without the embedded broker; ask the MQTT cluster instead',
+    );
+  }
+  return deps.broker;
+}
+
+/** Gives the user's live connections their current rules; see broker/live-acl.ts. */
+export async function applyCurrentRules(
+  deps: HttpDeps,
+  record: UserRecord,
+): Promise<{ connections: number; removedSubscriptions: string[] }> {
+  if (!deps.broker) return { connections: 0, removedSubscriptions: [] };
+  const { connections, removed } = await deps.broker.admin.applyRules(
+    record.org,
+    record.user,
+    effectiveRules(deps.storage.users, record),
+  );
+  return { connections, removedSubscriptions: removed };
+}
+
+/** Closes the user's connections (those matching `also` when given); returns how many. */
+export function disconnectUser(
+  deps: HttpDeps,
+  org: string,
+  user: string,
+  also: (identity: ClientIdentity) => boolean = () => true,
+): number {
+  return (
+    deps.broker?.disconnect(
+      (identity) => identity.org === org && identity.user === user && also(identity),
+    ) ?? 0
+  );
+}

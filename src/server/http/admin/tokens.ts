@@ -1,0 +1,66 @@
+import type { FastifyInstance } from 'fastify';
+import { ApiError } from '../errors';
+import type { HttpDeps } from '../http-deps';
+import { authOf } from '../require-session';
+import { optionalString } from './query-params';
+import { findUser } from './target-user';
+import { liveTokensOf, revokeTokens } from './token-revocation';
+
+export function tokenRoutes(app: FastifyInstance, deps: HttpDeps): void {
+  const { storage } = deps;
+
+  // Live = not expired and not revoked; newest first.
+  app.get<{ Querystring: Record<string, unknown> }>('/tokens', async (request) => {
+    const { org } = authOf(request);
+    const user = optionalString(request.query.user, 'user');
+    const inUse = new Map<string, number>();
+    for (const identity of deps.broker?.connections() ?? []) {
+      if (identity.org === org && identity.jti !== null)
+        inUse.set(identity.jti, (inUse.get(identity.jti) ?? 0) + 1);
+    }
+    return {
+      tokens: storage.issuedTokens.listLive(org, Date.now(), user).map((token) => ({
+        jti: token.jti,
+        user: token.user,
+        clientId: token.clientId,
+        issuedAt: token.issuedAt,
+        expiresAt: token.expiresAt,
+        connections: inUse.get(token.jti) ?? 0,
+      })),
+    };
+  });
+
+  app.post<{ Params: { jti: string } }>('/tokens/:jti/revoke', async (request) => {
+    const auth = authOf(request);
+    const { jti } = request.params;
+    const issued = storage.issuedTokens.get(auth.org, jti);
+    // Also a token this server did not record but a connection of the org is using.
+    const expiresAt =
+      issued?.expiresAt ??
+      deps.broker?.connections().find((id) => id.org === auth.org && id.jti === jti)?.expiresAt;
+    if (expiresAt === undefined || expiresAt === null) {
+      throw new ApiError(404, 'token_not_found', 'no such token in this org');
+    }
+    const { disconnected } = revokeTokens(deps, auth.org, [{ jti, expiresAt }]);
+    storage.audit.record(auth.org, {
+      actor: auth.user,
+      action: 'token.revoke',
+      target: jti,
+      detail: { user: issued?.user, disconnected },
+    });
+    return { revoked: [jti], disconnected };
+  });
+
+  app.post<{ Params: { user: string } }>('/users/:user/revoke-tokens', async (request) => {
+    const auth = authOf(request);
+    const record = findUser(storage, auth.org, request.params.user);
+    const result = revokeTokens(deps, auth.org, liveTokensOf(deps, auth.org, record.user));
+    storage.audit.record(auth.org, {
+      actor: auth.user,
+      action: 'user.revoke_tokens',
+      target: record.user,
+      detail: { revoked: result.revoked.length, disconnected: result.disconnected },
+    });
+    return result;
+  });
+}

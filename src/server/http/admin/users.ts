@@ -1,0 +1,176 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { isRole, ROLES, type Role } from '../../../shared/acl';
+import { isValidId } from '../../../shared/ids';
+import { checkNewPassword, generatePassword, hashPassword } from '../../auth/password';
+import { isStorageError, type UserRecord } from '../../storage';
+import { ApiError } from '../errors';
+import type { HttpDeps } from '../http-deps';
+import { parseBody } from '../parse-body';
+import { authOf } from '../require-session';
+import { applyCurrentRules, disconnectUser } from './live-effects';
+import { findUser, refuseSelf } from './target-user';
+import { liveTokensOf, revokeTokens } from './token-revocation';
+
+const newUserSchema = z.object({
+  user: z.string(),
+  role: z.string(),
+  password: z.string().optional(),
+});
+
+const changeSchema = z.strictObject({
+  role: z.string().optional(),
+  disabled: z.boolean().optional(),
+});
+
+function parseRole(role: string): Role {
+  if (!isRole(role)) {
+    throw new ApiError(400, 'invalid_role', `role must be one of ${ROLES.join(', ')}`);
+  }
+  return role;
+}
+
+export function userRoutes(app: FastifyInstance, deps: HttpDeps): void {
+  const { storage } = deps;
+
+  const view = (record: UserRecord) => ({
+    user: record.user,
+    role: record.role,
+    disabled: record.disabled,
+    createdAt: record.createdAt,
+    /** Rules evaluated before the role's template. */
+    rules: storage.users.extraRules(record.org, record.user),
+    connections:
+      deps.broker?.connections().filter((id) => id.org === record.org && id.user === record.user)
+        .length ?? 0,
+  });
+
+  app.get('/users', async (request) => ({
+    users: storage.users.listUsers(authOf(request).org).map(view),
+  }));
+
+  app.post('/users', async (request, reply) => {
+    const auth = authOf(request);
+    const body = parseBody(newUserSchema, request.body);
+    if (!isValidId(body.user)) {
+      throw new ApiError(
+        400,
+        'invalid_user_id',
+        'user id must be 1-64 lowercase letters, digits, "-" or "_", starting with a letter or digit',
+      );
+    }
+    const role = parseRole(body.role);
+    const generated = body.password === undefined;
+    const password = body.password ?? generatePassword();
+    const problem = checkNewPassword(password);
+    if (problem) throw new ApiError(400, 'invalid_password', problem);
+    let record: UserRecord;
+    try {
+      record = storage.users.addUser({
+        org: auth.org,
+        user: body.user,
+        role,
+        passwordHash: await hashPassword(password),
+      });
+    } catch (err) {
+      if (isStorageError(err, 'exists')) {
+        throw new ApiError(409, 'user_exists', `user "${body.user}" already exists`);
+      }
+      throw err;
+    }
+    storage.audit.record(auth.org, {
+      actor: auth.user,
+      action: 'user.create',
+      target: record.user,
+      detail: { role },
+    });
+    // A generated password is shown this once; it is stored only as a hash.
+    return reply.code(201).send({ ...view(record), ...(generated ? { password } : {}) });
+  });
+
+  app.patch<{ Params: { user: string } }>('/users/:user', async (request) => {
+    const auth = authOf(request);
+    const record = findUser(storage, auth.org, request.params.user);
+    const body = parseBody(changeSchema, request.body ?? {});
+    if (body.role === undefined && body.disabled === undefined) {
+      throw new ApiError(400, 'invalid_body', 'give role or disabled to change');
+    }
+    const role = body.role === undefined ? undefined : parseRole(body.role);
+    if (role !== undefined && role !== record.role) {
+      refuseSelf(auth, record.user, 'change the role of');
+      storage.users.setRole(auth.org, record.user, role);
+      const live = await applyCurrentRules(deps, { ...record, role });
+      storage.audit.record(auth.org, {
+        actor: auth.user,
+        action: 'user.role',
+        target: record.user,
+        detail: { from: record.role, to: role, ...live },
+      });
+    }
+    if (body.disabled !== undefined && body.disabled !== record.disabled) {
+      if (body.disabled) {
+        refuseSelf(auth, record.user, 'disable');
+        storage.users.setDisabled(auth.org, record.user, true);
+        // Sign-in sessions end and connections close now; new ones are refused.
+        const signedOut = storage.sessions.deleteForUser(auth.org, record.user);
+        const disconnected = disconnectUser(deps, auth.org, record.user);
+        storage.audit.record(auth.org, {
+          actor: auth.user,
+          action: 'user.disable',
+          target: record.user,
+          detail: { signedOut, disconnected },
+        });
+      } else {
+        storage.users.setDisabled(auth.org, record.user, false);
+        storage.audit.record(auth.org, {
+          actor: auth.user,
+          action: 'user.enable',
+          target: record.user,
+        });
+      }
+    }
+    return view(findUser(storage, auth.org, record.user));
+  });
+
+  app.delete<{ Params: { user: string } }>('/users/:user', async (request, reply) => {
+    const auth = authOf(request);
+    const record = findUser(storage, auth.org, request.params.user);
+    refuseSelf(auth, record.user, 'delete');
+    // Revoked first: a user created later under the same id must not inherit them.
+    const { revoked } = revokeTokens(deps, auth.org, liveTokensOf(deps, auth.org, record.user));
+    storage.users.removeUser(auth.org, record.user); // its sign-in sessions go with it
+    const disconnected = disconnectUser(deps, auth.org, record.user);
+    storage.audit.record(auth.org, {
+      actor: auth.user,
+      action: 'user.delete',
+      target: record.user,
+      detail: { role: record.role, revokedTokens: revoked.length, disconnected },
+    });
+    return reply.code(204).send();
+  });
+
+  app.post<{ Params: { user: string } }>('/users/:user/password', async (request) => {
+    const auth = authOf(request);
+    const record = findUser(storage, auth.org, request.params.user);
+    refuseSelf(auth, record.user, 'reset the password of');
+    const password = generatePassword();
+    storage.users.setPassword(auth.org, record.user, await hashPassword(password));
+    // A reset often answers a leak: whoever holds the old password is signed out and
+    // its MQTT connections (services, devices) are closed. Tokens stay valid until they
+    // expire; revoke them separately when they leaked too.
+    const signedOut = storage.sessions.deleteForUser(auth.org, record.user);
+    const disconnected = disconnectUser(
+      deps,
+      auth.org,
+      record.user,
+      (identity) => identity.jti === null,
+    );
+    storage.audit.record(auth.org, {
+      actor: auth.user,
+      action: 'user.password_reset',
+      target: record.user,
+      detail: { signedOut, disconnected },
+    });
+    return { user: record.user, password };
+  });
+}
