@@ -1,0 +1,241 @@
+import type { MqttClient } from 'mqtt';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { roleRules } from '../../../src/shared/acl';
+import {
+  closeAll,
+  connect,
+  json,
+  record,
+  subscribeGrants,
+  waitForMessage,
+} from '../support/mqtt-clients';
+import { DEMO_PASSWORD } from '../support/test-server';
+import { expectApiError, startAdminServer, type AdminServer } from './admin-server';
+
+let t: AdminServer;
+const open: MqttClient[] = [];
+let userCount = 0;
+
+beforeAll(async () => {
+  t = await startAdminServer();
+});
+afterEach(async () => {
+  await closeAll(open.splice(0));
+});
+afterAll(() => t.server.cleanup());
+
+/** A fresh member per test, so rule changes never leak between tests. */
+async function newMember(): Promise<{ user: string; cookie: string }> {
+  const user = `member-${++userCount}`;
+  const res = await t.request(t.cookies.admin, 'POST', '/api/admin/users', {
+    user,
+    role: 'member',
+    password: DEMO_PASSWORD,
+  });
+  expect(res.statusCode, res.body).toBe(201);
+  return { user, cookie: await t.signIn(`${user}@demo`) };
+}
+
+const putRules = (user: string, rules: unknown) =>
+  t.request(t.cookies.admin, 'PUT', `/api/admin/users/${user}/rules`, rules);
+
+const chat = (from: string, text: string) =>
+  json({ id: `${from}-${text}`, from, text, sentAt: Date.now() });
+
+describe('PUT /api/admin/users/:user/rules', () => {
+  it('stores the rules, lists them, and puts them before the role template', async () => {
+    const { user } = await newMember();
+    const rules = [{ permission: 'deny', action: 'publish', topic: 'chat/secret/messages' }];
+    const res = await putRules(user, rules);
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toEqual({ user, rules, connections: 0, removedSubscriptions: [] });
+    const list = await t.request(t.cookies.admin, 'GET', '/api/admin/users');
+    expect(list.json<{ users: { user: string }[] }>().users).toContainEqual(
+      expect.objectContaining({ user, rules }),
+    );
+    expect(t.server.storage.users.extraRules('demo', user)).toEqual(rules);
+  });
+
+  it.each([
+    ['a bad permission', [{ permission: 'maybe', action: 'publish', topic: 'a' }], 0, 'permission'],
+    [
+      'an invalid filter in the second rule',
+      [
+        { permission: 'allow', action: 'publish', topic: 'a' },
+        { permission: 'allow', action: 'subscribe', topic: 'chat/#/x' },
+      ],
+      1,
+      'topic',
+    ],
+    ['a missing action', [{ permission: 'allow', topic: 'a' }], 0, 'action'],
+    ['a rule that is not an object', [42], 0, 'rule'],
+  ])('refuses %s with the index and reason', async (_name, rules, index, field) => {
+    const body = expectApiError(await putRules('alice', rules), 400, 'invalid_rule');
+    expect(body.error.details).toEqual({ index, reason: expect.stringContaining(field) });
+    expect(body.error.message).toContain(`rule ${index}`);
+    expect(t.server.storage.users.extraRules('demo', 'alice')).toEqual([]);
+  });
+
+  it('refuses a body that is not an array, too many rules, bad JSON and an unknown user', async () => {
+    expectApiError(await putRules('alice', { rules: [] }), 400, 'invalid_body');
+    const many = Array.from({ length: 101 }, () => ({
+      permission: 'allow',
+      action: 'publish',
+      topic: 'x',
+    }));
+    expectApiError(await putRules('alice', many), 400, 'too_many_rules');
+    const bad = await t.server.http.inject({
+      method: 'PUT',
+      url: '/api/admin/users/alice/rules',
+      headers: { cookie: t.cookies.admin, 'content-type': 'application/json' },
+      payload: '[{"permission":',
+    });
+    expectApiError(bad, 400, 'invalid_json');
+    expectApiError(await putRules('nobody', []), 404, 'user_not_found');
+  });
+});
+
+describe('live effect of narrowing a user’s ACL', () => {
+  it('refuses their next publish to the room and removes the now-forbidden subscription', async () => {
+    const { user, cookie } = await newMember();
+    const { client } = await t.connectWithToken(cookie);
+    const watcher = await t.connectWithToken(t.cookies.alice);
+    open.push(client, watcher.client);
+    const seenByUser = record(client);
+    const seenByWatcher = record(watcher.client);
+    expect(await subscribeGrants(client, ['chat/+/+'])).toEqual([1]);
+    expect(await subscribeGrants(watcher.client, ['chat/+/+'])).toEqual([1]);
+
+    // Before: both ways work.
+    await client.publishAsync('chat/general/messages', chat(user, 'before'), { qos: 1 });
+    await waitForMessage(seenByWatcher, (m) => m.payload.includes('before'));
+
+    const res = await putRules(user, [
+      { permission: 'deny', action: 'all', topic: 'chat/general/#' },
+    ]);
+    expect(res.json()).toMatchObject({ connections: 1, removedSubscriptions: ['chat/+/+'] });
+
+    // Their publish is acknowledged but goes nowhere.
+    await client.publishAsync('chat/general/messages', chat(user, 'after'), { qos: 1 });
+    // Others' messages no longer reach them: the subscription is gone.
+    await watcher.client.publishAsync('chat/general/messages', chat('alice', 'to-all'), {
+      qos: 1,
+    });
+    await waitForMessage(seenByWatcher, (m) => m.payload.includes('to-all'));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(seenByWatcher.some((m) => m.payload.includes('"after"'))).toBe(false);
+    expect(seenByUser.some((m) => m.payload.includes('to-all'))).toBe(false);
+    expect(client.connected).toBe(true);
+
+    // What is still allowed can be subscribed again; the wide filter cannot.
+    expect(await subscribeGrants(client, ['chat/+/+', 'chat/random/+'])).toEqual([128, 1]);
+  });
+
+  it('keeps a removed subscription out of the persistent session after a reconnect', async () => {
+    const { user, cookie } = await newMember();
+    const clientId = `${user}-tab`;
+    const first = await t.connectWithToken(cookie, { clientId, clean: false });
+    open.push(first.client);
+    await subscribeGrants(first.client, ['chat/+/+', 'notifications/' + user]);
+    await putRules(user, [{ permission: 'deny', action: 'subscribe', topic: 'chat/#' }]);
+    await first.client.endAsync();
+
+    const sessions = await t.request(t.cookies.admin, 'GET', '/api/admin/sessions');
+    expect(sessions.json<{ offline: unknown[] }>().offline).toContainEqual(
+      expect.objectContaining({ clientId, user, subscriptions: [`notifications/${user}`] }),
+    );
+  });
+
+  it('applies a role change to live connections', async () => {
+    const { user, cookie } = await newMember();
+    const { client } = await t.connectWithToken(cookie);
+    open.push(client);
+    await subscribeGrants(client, ['chat/+/+', 'agents/+/state']);
+    const res = await t.request(t.cookies.admin, 'PATCH', `/api/admin/users/${user}`, {
+      role: 'agent',
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toMatchObject({ user, role: 'agent' });
+    const audit = await t.request(t.cookies.admin, 'GET', '/api/admin/audit?limit=1');
+    expect(audit.json<{ entries: unknown[] }>().entries[0]).toMatchObject({
+      action: 'user.role',
+      target: user,
+      detail: {
+        from: 'member',
+        to: 'agent',
+        connections: 1,
+        removedSubscriptions: ['agents/+/state', 'chat/+/+'],
+      },
+    });
+    // An agent publishes only its own state.
+    const watcher = await connect(t.server.mqttUrl, {
+      username: 'notifier@demo',
+      password: DEMO_PASSWORD,
+      clientId: 'rules-watcher',
+    });
+    open.push(watcher);
+    const seen = record(watcher);
+    await subscribeGrants(watcher, ['chat/+/+']);
+    await client.publishAsync('chat/general/messages', chat(user, 'as-agent'), { qos: 1 });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(seen).toEqual([]);
+  });
+});
+
+describe('POST /api/admin/acl-check', () => {
+  const check = (body: unknown) => t.request(t.cookies.admin, 'POST', '/api/admin/acl-check', body);
+
+  it.each([
+    ['alice', 'publish', 'chat/general/messages', true, 'role', 'chat/+/messages'],
+    ['alice', 'subscribe', 'chat/+/+', true, 'role', 'chat/+/+'],
+    ['alice', 'subscribe', 'notifications/bob', false, 'role', '#'],
+    ['alice', 'publish', 'presence/alice/tab-1', true, 'role', 'presence/${username}/+'],
+    ['alice', 'publish', 'presence/bob/tab-1', false, 'role', '#'],
+    ['admin', 'subscribe', '$SYS/#', true, 'role', '$SYS/#'],
+    ['alice', 'subscribe', '$SYS/#', false, 'default', null],
+  ])('%s %s %s → allowed %s by %s', async (user, action, topic, allowed, source, ruleTopic) => {
+    const res = await check({ user, action, topic });
+    expect(res.statusCode, res.body).toBe(200);
+    const body = res.json<{ allowed: boolean; source: string; rule: { topic: string } | null }>();
+    expect({ allowed: body.allowed, source: body.source, rule: body.rule?.topic ?? null }).toEqual({
+      allowed,
+      source,
+      rule: ruleTopic,
+    });
+  });
+
+  it('names an extra rule as the source, as the broker would decide', async () => {
+    const { user } = await newMember();
+    const deny = { permission: 'deny', action: 'publish', topic: 'chat/secret/messages' };
+    await putRules(user, [deny]);
+    const res = await check({ user, action: 'publish', topic: 'chat/secret/messages' });
+    expect(res.json()).toMatchObject({ allowed: false, source: 'extra', rule: deny });
+    const other = await check({ user, action: 'publish', topic: 'chat/open/messages' });
+    expect(other.json()).toMatchObject({ allowed: true, source: 'role' });
+    expect(roleRules('member')).toContainEqual(other.json<{ rule: unknown }>().rule);
+  });
+
+  it('refuses a bad action, a bad topic and an unknown user', async () => {
+    expectApiError(
+      await check({ user: 'alice', action: 'read', topic: 'a' }),
+      400,
+      'invalid_action',
+    );
+    expectApiError(
+      await check({ user: 'alice', action: 'publish', topic: 'chat/+/messages' }),
+      400,
+      'invalid_topic',
+    );
+    expectApiError(
+      await check({ user: 'alice', action: 'subscribe', topic: 'chat/#/x' }),
+      400,
+      'invalid_topic',
+    );
+    expectApiError(
+      await check({ user: 'nobody', action: 'publish', topic: 'a' }),
+      404,
+      'user_not_found',
+    );
+    expectApiError(await check({ user: 'alice' }), 400, 'invalid_body');
+  });
+});
