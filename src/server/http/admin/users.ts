@@ -137,14 +137,15 @@ export function userRoutes(app: FastifyInstance, deps: HttpDeps): void {
     const record = findUser(storage, auth.org, request.params.user);
     refuseSelf(auth, record.user, 'delete');
     // Revoked first: a user created later under the same id must not inherit them.
-    const { revoked } = revokeTokens(deps, auth.org, liveTokensOf(deps, auth.org, record.user));
+    const revocation = revokeTokens(deps, auth.org, liveTokensOf(deps, auth.org, record.user));
     storage.users.removeUser(auth.org, record.user); // its sign-in sessions go with it
-    const disconnected = disconnectUser(deps, auth.org, record.user);
+    // Password connections (services, devices) are left after the token ones.
+    const disconnected = revocation.disconnected + disconnectUser(deps, auth.org, record.user);
     storage.audit.record(auth.org, {
       actor: auth.user,
       action: 'user.delete',
       target: record.user,
-      detail: { role: record.role, revokedTokens: revoked.length, disconnected },
+      detail: { role: record.role, revokedTokens: revocation.revoked.length, disconnected },
     });
     return reply.code(204).send();
   });

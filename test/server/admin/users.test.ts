@@ -1,0 +1,262 @@
+import type { MqttClient } from 'mqtt';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { closeAll, connackCode, connect } from '../support/mqtt-clients';
+import { DEMO_PASSWORD } from '../support/test-server';
+import { closed, expectApiError, startAdminServer, type AdminServer } from './admin-server';
+
+let t: AdminServer;
+const open: MqttClient[] = [];
+let userCount = 0;
+
+beforeAll(async () => {
+  t = await startAdminServer();
+});
+afterEach(async () => {
+  await closeAll(open.splice(0));
+});
+afterAll(() => t.server.cleanup());
+
+interface UserView {
+  user: string;
+  role: string;
+  disabled: boolean;
+  createdAt: number;
+  rules: unknown[];
+  connections: number;
+  password?: string;
+}
+
+const nextId = () => `person-${++userCount}`;
+
+const createUser = (body: unknown) => t.request(t.cookies.admin, 'POST', '/api/admin/users', body);
+
+async function newUser(role = 'member') {
+  const user = nextId();
+  expect((await createUser({ user, role, password: DEMO_PASSWORD })).statusCode).toBe(201);
+  return user;
+}
+
+async function lastAudit() {
+  const res = await t.request(t.cookies.admin, 'GET', '/api/admin/audit?limit=1');
+  return res.json<{ entries: Record<string, unknown>[] }>().entries[0];
+}
+
+describe('GET /api/admin/users', () => {
+  it('lists the org’s users with role, status, creation time, extra rules and connections', async () => {
+    const res = await t.request(t.cookies.admin, 'GET', '/api/admin/users');
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['cache-control']).toBe('no-store');
+    const { users } = res.json<{ users: UserView[] }>();
+    expect(users.map((u) => u.user)).toEqual(
+      expect.arrayContaining(['admin', 'alice', 'agent-01']),
+    );
+    expect(users.find((u) => u.user === 'agent-01')).toEqual({
+      user: 'agent-01',
+      role: 'agent',
+      disabled: false,
+      createdAt: expect.any(Number),
+      rules: [],
+      connections: 0,
+    });
+    expect(users.some((u) => u.user === 'boss')).toBe(false);
+  });
+});
+
+describe('POST /api/admin/users', () => {
+  it('creates a person with a generated password, shown once, that signs in', async () => {
+    const user = nextId();
+    const res = await createUser({ user, role: 'member' });
+    expect(res.statusCode, res.body).toBe(201);
+    const body = res.json<UserView>();
+    expect(body).toMatchObject({ user, role: 'member', disabled: false, rules: [] });
+    expect(body.password).toMatch(/^[A-Za-z0-9]{20}$/);
+    await t.signIn(`${user}@demo`, body.password);
+    const list = await t.request(t.cookies.admin, 'GET', '/api/admin/users');
+    expect(JSON.stringify(list.json())).not.toContain(body.password);
+    expect(await lastAudit()).toMatchObject({
+      actor: 'admin',
+      action: 'user.create',
+      target: user,
+      detail: { role: 'member' },
+    });
+  });
+
+  it.each(['admin', 'service', 'agent'])('creates a %s with the given password', async (role) => {
+    const user = nextId();
+    const res = await createUser({ user, role, password: 'a-good-password' });
+    expect(res.statusCode).toBe(201);
+    expect(res.json<UserView>().password).toBeUndefined();
+    // Services and agents connect with their permanent password.
+    if (role !== 'admin') {
+      const code = await connackCode(t.server.mqttUrl, {
+        username: `${user}@demo`,
+        password: 'a-good-password',
+        clientId: `${user}-1`,
+      });
+      expect(code).toBe(0);
+    }
+  });
+
+  it.each([
+    ['a bad role', { user: 'x1', role: 'owner' }, 400, 'invalid_role'],
+    ['a bad user id', { user: 'Bad/Name', role: 'member' }, 400, 'invalid_user_id'],
+    [
+      'a short password',
+      { user: 'x2', role: 'member', password: 'short' },
+      400,
+      'invalid_password',
+    ],
+    ['an existing user', { user: 'alice', role: 'member' }, 409, 'user_exists'],
+    ['a missing role', { user: 'x3' }, 400, 'invalid_body'],
+  ])('refuses %s', async (_name, body, status, code) => {
+    expectApiError(await createUser(body), status, code);
+  });
+
+  it('refuses bad JSON', async () => {
+    const res = await t.server.http.inject({
+      method: 'POST',
+      url: '/api/admin/users',
+      headers: { cookie: t.cookies.admin, 'content-type': 'application/json' },
+      payload: '{"user":',
+    });
+    expectApiError(res, 400, 'invalid_json');
+  });
+});
+
+describe('PATCH /api/admin/users/:user', () => {
+  const patch = (user: string, body: unknown) =>
+    t.request(t.cookies.admin, 'PATCH', `/api/admin/users/${user}`, body);
+
+  it('disabling a user closes their connections and ends their sign-in sessions', async () => {
+    const user = await newUser();
+    const cookie = await t.signIn(`${user}@demo`);
+    const viaToken = await t.connectWithToken(cookie);
+    const viaPassword = await connect(t.server.mqttUrl, {
+      username: `${user}@demo`,
+      password: DEMO_PASSWORD,
+      clientId: `${user}-device`,
+    });
+    open.push(viaToken.client, viaPassword);
+    const res = await patch(user, { disabled: true });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toMatchObject({ user, disabled: true, connections: 0 });
+    await Promise.all([closed(viaToken.client), closed(viaPassword)]);
+    expectApiError(await t.request(cookie, 'GET', '/api/session'), 401, 'not_signed_in');
+    const code = await connackCode(t.server.mqttUrl, {
+      username: `${user}@demo`,
+      password: DEMO_PASSWORD,
+      clientId: `${user}-device`,
+    });
+    expect(code).toBe(5); // not authorized
+    expect(await lastAudit()).toMatchObject({
+      action: 'user.disable',
+      target: user,
+      detail: { signedOut: 1, disconnected: 2 },
+    });
+
+    expect((await patch(user, { disabled: false })).json()).toMatchObject({ disabled: false });
+    expect(await lastAudit()).toMatchObject({ action: 'user.enable', target: user });
+    await t.signIn(`${user}@demo`);
+  });
+
+  it('changes the role', async () => {
+    const user = await newUser();
+    expect((await patch(user, { role: 'service' })).json()).toMatchObject({ role: 'service' });
+    expect(t.server.storage.users.getUser('demo', user)?.role).toBe('service');
+  });
+
+  it.each([
+    ['a bad role', { role: 'owner' }, 400, 'invalid_role'],
+    ['nothing to change', {}, 400, 'invalid_body'],
+    ['an unknown field', { role: 'member', admin: true }, 400, 'invalid_body'],
+    ['a non-boolean disabled', { disabled: 'yes' }, 400, 'invalid_body'],
+  ])('refuses %s', async (_name, body, status, code) => {
+    expectApiError(await patch('bob', body), status, code);
+  });
+
+  it('refuses an unknown user, and an admin disabling or demoting themselves', async () => {
+    expectApiError(await patch('nobody', { disabled: true }), 404, 'user_not_found');
+    expectApiError(await patch('admin', { disabled: true }), 409, 'cannot_modify_self');
+    expectApiError(await patch('admin', { role: 'member' }), 409, 'cannot_modify_self');
+    expect(t.server.storage.users.getUser('demo', 'admin')).toMatchObject({
+      role: 'admin',
+      disabled: false,
+    });
+  });
+});
+
+describe('DELETE /api/admin/users/:user', () => {
+  it('deletes the user, closes their connections, revokes their tokens and sign-ins', async () => {
+    const user = await newUser();
+    const cookie = await t.signIn(`${user}@demo`);
+    const { client, jti } = await t.connectWithToken(cookie);
+    open.push(client);
+    const res = await t.request(t.cookies.admin, 'DELETE', `/api/admin/users/${user}`);
+    expect(res.statusCode, res.body).toBe(204);
+    await closed(client);
+    expect(t.server.storage.users.getUser('demo', user)).toBeUndefined();
+    expect(t.server.storage.tokens.isRevoked(jti)).toBe(true);
+    expectApiError(await t.request(cookie, 'GET', '/api/session'), 401, 'not_signed_in');
+    expect(await lastAudit()).toMatchObject({
+      action: 'user.delete',
+      target: user,
+      detail: { role: 'member', revokedTokens: 1, disconnected: 1 },
+    });
+    expectApiError(
+      await t.request(t.cookies.admin, 'DELETE', `/api/admin/users/${user}`),
+      404,
+      'user_not_found',
+    );
+  });
+
+  it('refuses an admin deleting themselves', async () => {
+    expectApiError(
+      await t.request(t.cookies.admin, 'DELETE', '/api/admin/users/admin'),
+      409,
+      'cannot_modify_self',
+    );
+  });
+});
+
+describe('POST /api/admin/users/:user/password', () => {
+  it('sets a new password, shown once; the old one, its sign-ins and connections end', async () => {
+    const user = await newUser('service');
+    const cookie = await t.signIn(`${user}@demo`);
+    const device = await connect(t.server.mqttUrl, {
+      username: `${user}@demo`,
+      password: DEMO_PASSWORD,
+      clientId: `${user}-device`,
+    });
+    open.push(device);
+    const res = await t.request(t.cookies.admin, 'POST', `/api/admin/users/${user}/password`);
+    expect(res.statusCode, res.body).toBe(200);
+    const { password } = res.json<{ user: string; password: string }>();
+    expect(password).toMatch(/^[A-Za-z0-9]{20}$/);
+    await closed(device);
+    expectApiError(await t.request(cookie, 'GET', '/api/session'), 401, 'not_signed_in');
+    const login = (pw: string) =>
+      connackCode(t.server.mqttUrl, {
+        username: `${user}@demo`,
+        password: pw,
+        clientId: `${user}-device`,
+      });
+    expect(await login(DEMO_PASSWORD)).toBe(4);
+    expect(await login(password)).toBe(0);
+    const entry = await lastAudit();
+    expect(entry).toMatchObject({ action: 'user.password_reset', target: user });
+    expect(JSON.stringify(entry)).not.toContain(password);
+  });
+
+  it('refuses an unknown user and the caller themselves', async () => {
+    expectApiError(
+      await t.request(t.cookies.admin, 'POST', '/api/admin/users/nobody/password'),
+      404,
+      'user_not_found',
+    );
+    expectApiError(
+      await t.request(t.cookies.admin, 'POST', '/api/admin/users/admin/password'),
+      409,
+      'cannot_modify_self',
+    );
+  });
+});
