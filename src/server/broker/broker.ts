@@ -116,7 +116,12 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
   });
 
   const startedAt = Date.now();
-  const sysStats = startSysStats(aedes, () => live.values(), startedAt);
+  const sysStats = startSysStats(
+    aedes,
+    () => live.values(),
+    startedAt,
+    (org) => counters.rates(org),
+  );
   aedes.on('client', (client) => {
     const identity = getIdentity(client);
     if (!identity) return;

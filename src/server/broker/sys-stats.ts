@@ -1,5 +1,6 @@
 import type { Aedes } from 'aedes';
 import type { ClientIdentity } from './client-identity';
+import type { MessageRates } from './message-counters';
 import { mountTopic } from './mount-point';
 
 export const SYS_STATS_INTERVAL_MS = 10_000; // admins' dashboards refresh at this pace
@@ -13,6 +14,7 @@ export function startSysStats(
   aedes: Aedes,
   connected: () => Iterable<ClientIdentity>,
   startedAt: number,
+  rates: (org: string) => MessageRates = () => ({ inPerSecond: 0, outPerSecond: 0 }),
 ) {
   const publish = () => {
     const perOrg = new Map<string, number>();
@@ -20,9 +22,12 @@ export function startSysStats(
       perOrg.set(identity.org, (perOrg.get(identity.org) ?? 0) + 1);
     const uptimeSeconds = Math.round((Date.now() - startedAt) / 1_000);
     for (const [org, clients] of perOrg) {
+      const { inPerSecond, outPerSecond } = rates(org);
       for (const [name, value] of [
         ['clients/connected', clients],
         ['uptime', uptimeSeconds],
+        ['load/messages/received/per-second', inPerSecond],
+        ['load/messages/sent/per-second', outPerSecond],
       ] as const) {
         aedes.publish(
           {

@@ -124,6 +124,16 @@ describe('DELETE /api/admin/retained', () => {
   });
 });
 
+interface OrgHealth {
+  connections: number;
+  subscriptions: number;
+  retained: number;
+  messagesInPerSecond: number;
+  messagesOutPerSecond: number;
+  memory: { rssBytes: number; heapUsedBytes: number };
+  uptimeSeconds: number;
+}
+
 describe('GET /api/admin/health', () => {
   it('counts the org’s connections, subscriptions, retained messages and message rates', async () => {
     // In acme, where nothing else runs, so the counts are exact.
@@ -150,7 +160,7 @@ describe('GET /api/admin/health', () => {
     await eventually(() => seen.length === 5);
     const res = await t.request(t.cookies.acme, 'GET', '/api/admin/health');
     expect(res.statusCode, res.body).toBe(200);
-    const health = res.json<Record<string, number> & { memory: Record<string, number> }>();
+    const health = res.json<OrgHealth>();
     expect(health).toMatchObject({ connections: 2, subscriptions: 3, retained: 0 });
     // 5 in, each delivered to both connections: twice as many out, over the same window.
     expect(health.messagesInPerSecond).toBeGreaterThan(0);
@@ -162,6 +172,22 @@ describe('GET /api/admin/health', () => {
     // The demo org sees none of it, and acme none of demo's retained states.
     const demo = await t.request(t.cookies.admin, 'GET', '/api/admin/health');
     expect(demo.json()).toMatchObject({ connections: 0, subscriptions: 0, retained: 1 });
+  });
+});
+
+describe('$SYS statistics', () => {
+  it('carry the org’s message rates for its admins', async () => {
+    const { client } = await t.connectWithToken(t.cookies.acme);
+    open.push(client);
+    const seen = record(client);
+    await subscribeGrants(client, ['$SYS/broker/load/#']);
+    for (const name of ['received', 'sent']) {
+      const got = await waitForMessage(
+        seen,
+        (m) => m.topic === `$SYS/broker/load/messages/${name}/per-second`,
+      );
+      expect(Number(got.payload)).toBeGreaterThanOrEqual(0);
+    }
   });
 });
 
