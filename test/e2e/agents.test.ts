@@ -47,6 +47,7 @@ describe('agents', () => {
       await row.getByText(state.task ?? '—', { exact: true }).waitFor();
     }
     await alice.page.getByText(`${AGENTS.length} agents`, { exact: true }).waitFor();
+    await e2e.snapshot(alice.page, 'retained board');
 
     // A second simulator, started as its own process, then killed: its wills fire.
     const second = await startAgentSimulator(server, AGENTS.length);
@@ -66,7 +67,6 @@ describe('agents', () => {
         .getByText('offline', { exact: true })
         .waitFor({ state: 'hidden' });
     }
-    await e2e.snapshot(alice.page, 'live board');
     await second.kill();
     for (const agent of AGENTS) {
       await agentRow(alice.page, agent).getByText('offline', { exact: true }).waitFor();
@@ -83,5 +83,5 @@ describe('agents', () => {
         },
       )
       .toBe(AGENTS.length);
-  });
+  }, 180_000); // agents rest up to 18 s before their first task
 });

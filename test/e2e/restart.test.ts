@@ -81,5 +81,5 @@ describe('server restart', () => {
     await row.getByText('working', { exact: true }).waitFor();
     await row.getByText('Surviving a restart', { exact: true }).waitFor();
     await waitConnected(fresh);
-  });
+  }, 180_000); // reconnect backoff after the restart
 });
