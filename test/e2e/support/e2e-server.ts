@@ -66,7 +66,12 @@ export async function startE2eServer(options: E2eServerOptions = {}): Promise<E2
     proc = spawnTsx('src/server/main.ts', [], env);
     await waitUntilHealthy(httpUrl, proc);
   };
-  await start();
+  try {
+    await start();
+  } catch (error) {
+    await rm(dataDir, { recursive: true, force: true }); // nobody else will clean it up
+    throw error;
+  }
 
   return {
     httpUrl,
