@@ -69,7 +69,11 @@ export async function startServer(
       logger,
       maxPacketBytes: config.maxPacketBytes,
       verifyCredentials: createVerifyCredentials({ users: storage.users, tokens }),
-      recordChatMessage: (org, room, message) => storage.history.record(org, room, message),
+      history: {
+        chatMessage: (org, room, message) => storage.history.record(org, room, message),
+        notification: (org, user, notification) =>
+          storage.notifications.record(org, user, notification),
+      },
     });
     cleanups.push(() => broker.close());
 
@@ -108,6 +112,7 @@ export async function startServer(
     const prune = () => {
       const now = Date.now();
       storage.history.prune(now - config.historyRetentionDays * MS_PER_DAY);
+      storage.notifications.prune(now - config.historyRetentionDays * MS_PER_DAY);
       storage.tokens.prune(now);
       storage.issuedTokens.prune(now);
       storage.sessions.prune();

@@ -12,7 +12,7 @@ import { getIdentity, type ClientIdentity } from './client-identity';
 import { AuthThrottle } from './auth-throttle';
 import { ExpiryTimers } from './expiry-timers';
 import { openBrokerPersistence } from './persistence';
-import { createRecordHistory, type RecordChatMessage } from './record-history';
+import { createRecordHistory, type HistoryRecorder } from './record-history';
 import { startSysStats } from './sys-stats';
 import { MessageCounters } from './message-counters';
 import { limitPacketSize } from './transports/packet-size-limit';
@@ -26,7 +26,7 @@ export interface BrokerOptions {
   dataDir: string;
   logger: Logger;
   verifyCredentials: VerifyCredentials;
-  recordChatMessage: RecordChatMessage;
+  history: HistoryRecorder;
   maxPacketBytes: number;
 }
 
@@ -112,7 +112,7 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
       },
     }),
     authorizeForward: counters.countingForwards(authorizeForward),
-    published: createRecordHistory(options.recordChatMessage),
+    published: createRecordHistory(options.history),
   });
 
   const startedAt = Date.now();

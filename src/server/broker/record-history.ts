@@ -1,16 +1,19 @@
 import type { AedesPublishPacket } from 'aedes';
-import { chatMessageSchema, type ChatMessage } from '../../shared/schemas';
-import { parseTopic } from '../../shared/topics';
+import { decodePayload, type AppNotification, type ChatMessage } from '../../shared/schemas';
 import { orgOfMountedTopic, unmountTopic } from './mount-point';
 
-export type RecordChatMessage = (org: string, room: string, message: ChatMessage) => void;
+/** Where the messages the broker routes are kept for later: chat history and inboxes. */
+export interface HistoryRecorder {
+  chatMessage(org: string, room: string, message: ChatMessage): void;
+  notification(org: string, user: string, notification: AppNotification): void;
+}
 
 /**
- * The `published` hook: every chat message the broker routes goes into history. Payloads
- * were validated when authorized; parsing again costs little and keeps this hook safe for
- * messages that enter by other paths (wills, the broker API).
+ * The `published` hook: every chat message and notification the broker routes is
+ * recorded. Payloads were validated when authorized; decoding again keeps this hook safe
+ * for messages that enter by other paths (wills, the broker API).
  */
-export function createRecordHistory(record: RecordChatMessage) {
+export function createRecordHistory(recorder: HistoryRecorder) {
   return function published(
     packet: AedesPublishPacket,
     _client: unknown,
@@ -18,13 +21,20 @@ export function createRecordHistory(record: RecordChatMessage) {
   ): void {
     const org = orgOfMountedTopic(packet.topic);
     const topic = org === null ? null : unmountTopic(org, packet.topic);
-    const parsed = topic === null ? null : parseTopic(topic);
-    if (org === null || parsed?.kind !== 'chat-message') return callback(null);
-    try {
-      const message = chatMessageSchema.safeParse(JSON.parse(packet.payload.toString()));
-      if (message.success) record(org, parsed.room, message.data);
-    } catch {
-      // not JSON: nothing to record
+    // Cheap prefix test first: most traffic (agent states, typing, presence) is not kept.
+    if (
+      org === null ||
+      topic === null ||
+      !(topic.startsWith('chat/') || topic.startsWith('notifications/'))
+    ) {
+      return callback(null);
+    }
+    const decoded = decodePayload(topic, packet.payload);
+    if (decoded.ok) {
+      const { message } = decoded;
+      if (message.kind === 'chat-message') recorder.chatMessage(org, message.room, message.value);
+      else if (message.kind === 'notification')
+        recorder.notification(org, message.user, message.value);
     }
     callback(null);
   };

@@ -5,6 +5,7 @@ import { adminRoutes } from './admin';
 import { ApiError, errorBody, notFoundError, registerErrorHandlers } from './errors';
 import { healthRoutes } from './health';
 import { historyRoutes } from './history';
+import { notificationRoutes } from './notifications';
 import type { HttpDeps } from './http-deps';
 import { registerJsonOnly } from './json-only';
 import { jwksRoutes } from './jwks';
@@ -72,6 +73,7 @@ export async function buildHttpApi(deps: HttpDeps): Promise<FastifyInstance> {
   roomRoutes(app, deps);
   peopleRoutes(app, deps);
   historyRoutes(app, deps);
+  notificationRoutes(app, deps);
   await adminRoutes(app, deps);
 
   const servesApp = await registerStaticApp(

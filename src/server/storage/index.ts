@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { createAuditStore, type AuditStore } from './audit-store';
+import { createNotificationStore, type NotificationStore } from './notification-store';
 import { createHistoryStore, type HistoryStore } from './history-store';
 import { createIssuedTokenStore, type IssuedTokenStore } from './issued-token-store';
 import { migrate } from './migrations';
@@ -16,6 +17,7 @@ export interface Storage {
   sessions: SessionStore;
   rooms: RoomStore;
   history: HistoryStore;
+  notifications: NotificationStore;
   issuedTokens: IssuedTokenStore;
   audit: AuditStore;
   close(): void;
@@ -54,6 +56,7 @@ export function openStorage(dataDir: string, options: StorageOptions = {}): Stor
     sessions: createSessionStore(db, now),
     rooms: createRoomStore(db, now),
     history: createHistoryStore(db, now),
+    notifications: createNotificationStore(db, now),
     issuedTokens: createIssuedTokenStore(db),
     audit: createAuditStore(db, now),
     close: () => db.close(),
@@ -66,5 +69,6 @@ export type { RevokedTokenStore } from './revoked-token-store';
 export type { SessionRecord, SessionStore } from './session-store';
 export type { Room, RoomStore } from './room-store';
 export type { HistoryPage, HistoryStore } from './history-store';
+export type { NotificationPage, NotificationStore } from './notification-store';
 export type { IssuedToken, IssuedTokenStore } from './issued-token-store';
 export type { AuditDetail, AuditEntry, AuditPage, AuditStore } from './audit-store';

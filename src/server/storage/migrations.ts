@@ -89,6 +89,24 @@ const MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE INDEX audit_log_org_seq ON audit_log (org_id, seq);
   `,
+  // Each person's notifications, so an inbox is complete on any device: the broker's
+  // persistent session only queues for a client id that has connected before.
+  `
+  CREATE TABLE notifications (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    org_id TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    id TEXT NOT NULL,
+    title TEXT NOT NULL,
+    body TEXT NOT NULL,
+    link TEXT,
+    created_at INTEGER NOT NULL,
+    received_at INTEGER NOT NULL,
+    UNIQUE (org_id, user_id, id)
+  ) STRICT;
+  CREATE INDEX notifications_user_seq ON notifications (org_id, user_id, seq);
+  CREATE INDEX notifications_received ON notifications (received_at);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
