@@ -17,6 +17,7 @@ import {
   useRefetchHistoryOnConnect,
   useReturnToSignInOnAuthError,
 } from './use-workspace-lifecycle';
+import { useSyncInbox } from '../features/notifications/hooks/use-sync-inbox';
 
 export interface WorkspaceProps {
   session: Session;
@@ -72,6 +73,7 @@ function ConnectedWorkspace({ session, clientId, createClient, network }: Connec
 
   useReturnToSignInOnAuthError();
   useRefetchHistoryOnConnect();
+  useSyncInbox();
 
   if (!connection) return <Splash label="Opening your workspace…" />;
   return (

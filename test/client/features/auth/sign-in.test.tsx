@@ -21,6 +21,9 @@ function serveWorkspace(tokenRequests: unknown[] = []) {
     http.get('/api/rooms', () =>
       HttpResponse.json({ rooms: [{ id: 'general', name: 'general' }] }),
     ),
+    http.get('/api/notifications', () =>
+      HttpResponse.json({ notifications: [], nextCursor: null }),
+    ),
   );
 }
 

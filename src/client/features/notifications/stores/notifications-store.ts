@@ -1,8 +1,8 @@
 import { create } from 'zustand';
 import type { AppNotification } from '../../../../shared/schemas';
 
-// Notifications are not retained by the broker and the server keeps no copy, so the
-// inbox (and which items were read) lives in this browser, per user.
+// The server keeps every notification (GET /api/notifications); which ones were read is
+// this browser's, per user, along with a copy of the inbox for an instant first paint.
 export const MAX_KEPT_NOTIFICATIONS = 200; // oldest fall off; localStorage is small
 export const notificationsStorageKey = (user: string) => `switchboard:notifications:${user}`;
 
@@ -20,6 +20,8 @@ interface NotificationsStore {
   load(user: string): void;
   /** True when the notification was not in the inbox yet. */
   receive(notification: AppNotification): boolean;
+  /** Merges a batch (the server's inbox) in one update. */
+  receiveMany(notifications: readonly AppNotification[]): void;
   markRead(id: string): void;
   markAllRead(): void;
   reset(): void;
@@ -39,23 +41,32 @@ export const useNotificationsStore = create<NotificationsStore>()((set, get) => 
     }
   };
 
+  const merge = (fresh: readonly AppNotification[]) => {
+    const items = [...get().items, ...fresh]
+      .sort((a, b) => b.createdAt - a.createdAt || a.id.localeCompare(b.id))
+      .slice(0, MAX_KEPT_NOTIFICATIONS);
+    const kept = new Set(items.map((item) => item.id));
+    const readIds = Object.fromEntries(
+      Object.keys(get().readIds)
+        .filter((id) => kept.has(id))
+        .map((id) => [id, true as const]),
+    );
+    set({ items, readIds });
+    save();
+  };
+
   return {
     ...initial,
     load: (user) => set({ user, ...read(user) }),
     receive: (notification) => {
       if (get().items.some((item) => item.id === notification.id)) return false;
-      const items = [...get().items, notification]
-        .sort((a, b) => b.createdAt - a.createdAt || a.id.localeCompare(b.id))
-        .slice(0, MAX_KEPT_NOTIFICATIONS);
-      const kept = new Set(items.map((item) => item.id));
-      const readIds = Object.fromEntries(
-        Object.keys(get().readIds)
-          .filter((id) => kept.has(id))
-          .map((id) => [id, true as const]),
-      );
-      set({ items, readIds });
-      save();
-      return kept.has(notification.id);
+      merge([notification]);
+      return get().items.some((item) => item.id === notification.id);
+    },
+    receiveMany: (notifications) => {
+      const known = new Set(get().items.map((item) => item.id));
+      const fresh = notifications.filter((notification) => !known.has(notification.id));
+      if (fresh.length > 0) merge(fresh);
     },
     markRead: (id) => {
       if (get().readIds[id]) return;

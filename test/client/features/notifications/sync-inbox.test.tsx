@@ -1,0 +1,57 @@
+import { act, screen, waitFor } from '@testing-library/react';
+import { http, HttpResponse } from 'msw';
+import { describe, expect, it } from 'vitest';
+import { NotificationsButton } from '../../../../src/client/features/notifications/components/notifications-button';
+import { useSyncInbox } from '../../../../src/client/features/notifications/hooks/use-sync-inbox';
+import { useNotificationsStore } from '../../../../src/client/features/notifications/stores/notifications-store';
+import { server } from '../../support/msw-server';
+import { connectTestWorkspace, renderWithWorkspace } from '../../support/render';
+
+const T = 1_735_725_600_000;
+const note = (id: string, minutes: number) => ({
+  id,
+  title: `Title ${id}`,
+  body: '',
+  createdAt: T + minutes * 60_000,
+});
+
+function Inbox() {
+  useSyncInbox();
+  return <NotificationsButton current={false} onOpen={() => {}} />;
+}
+
+describe('the inbox from the server', () => {
+  it('merges what was sent while away with live notifications, once each, dropping invalid ones', async () => {
+    let requests = 0;
+    server.use(
+      http.get('/api/notifications', () => {
+        requests++;
+        return HttpResponse.json({
+          notifications: [note('n2', 2), { id: 'bad', title: '', body: 1 }, note('n1', 1)],
+          nextCursor: null,
+        });
+      }),
+    );
+    const workspace = await connectTestWorkspace({ random: () => 0 });
+    useNotificationsStore.getState().load('alice');
+    renderWithWorkspace(<Inbox />, { connection: workspace.connection });
+
+    await screen.findByRole('button', { name: 'Notifications, 2 unread' });
+    act(() => {
+      workspace.client().deliver('notifications/alice', note('n2', 2)); // also live: not twice
+      workspace.client().deliver('notifications/alice', note('n3', 3));
+    });
+    expect(screen.getByRole('button', { name: 'Notifications, 3 unread' })).toBeInTheDocument();
+    expect(useNotificationsStore.getState().items.map((item) => item.id)).toEqual([
+      'n3',
+      'n2',
+      'n1',
+    ]);
+
+    // A reconnect fetches the inbox again to close any gap.
+    act(() => workspace.client().drop());
+    await waitFor(() => expect(workspace.factory.clients.length).toBe(2), { timeout: 5_000 });
+    act(() => workspace.factory.last.acceptConnect());
+    await waitFor(() => expect(requests).toBe(2));
+  });
+});
