@@ -1,9 +1,8 @@
 import type { Aedes, Client } from 'aedes';
 import type { AclRule } from '../../shared/acl';
 import type { ClientIdentity } from './client-identity';
-import { applyRules, subscriptionsOf } from './live-acl';
+import { applyRules, pruneStoredSubscriptions, subscriptionsOf } from './live-acl';
 import type { MessageCounters } from './message-counters';
-import { mountClientId } from './mount-point';
 import type { BrokerPersistence } from './persistence';
 import { clearRetained, retainedMessages, type RetainedMessage } from './retained-messages';
 import {
@@ -41,9 +40,11 @@ export interface BrokerAdmin {
    * @returns how many sessions were cleared
    */
   clearStoredSession(org: string, clientId: string, user?: string): Promise<number>;
+  /** Forgets every stored session of a user (who was deleted); returns how many. */
+  forgetUser(org: string, user: string): Promise<number>;
   /**
-   * Gives `user`'s live connections new rules and removes their subscriptions those no
-   * longer allow (see live-acl.ts).
+   * Gives `user`'s live connections new rules and removes the subscriptions those no
+   * longer allow, from their away persistent sessions too (see live-acl.ts).
    */
   applyRules(
     org: string,
@@ -75,12 +76,35 @@ export function createBrokerAdmin(deps: BrokerAdminDeps): BrokerAdmin {
 
   function* clientsOf(org: string, user?: string): Generator<[Client, ClientIdentity]> {
     for (const entry of live) {
-      const identity = entry[1];
+      const [client, identity] = entry;
+      if (client.closed) continue; // closing: aedes has not reported it gone yet
       if (identity.org === org && (user === undefined || identity.user === user)) yield entry;
     }
   }
 
-  const connectedIds = () => new Set([...live.keys()].map((client) => client.id));
+  const connectedIds = () =>
+    new Set([...live.keys()].filter((client) => !client.closed).map((client) => client.id));
+
+  type StoredRef = { mountedId: string; org: string; user: string; clientId: string };
+
+  /** The org's stored sessions whose client is not connected, matching `match`. */
+  async function awaySessions(org: string, match: (s: StoredRef) => boolean) {
+    const connected = connectedIds();
+    const found: StoredRef[] = [];
+    for (const mountedId of await persistence.storedClientIds()) {
+      const parsed = parseMountedClientId(mountedId);
+      if (parsed?.org !== org || connected.has(mountedId)) continue;
+      const ref = { mountedId, ...parsed };
+      if (match(ref)) found.push(ref);
+    }
+    return found;
+  }
+
+  // What a clean-session CONNECT would drop: subscriptions and queued messages.
+  async function forget(mountedId: string) {
+    await persistence.cleanSubscriptions({ id: mountedId });
+    await persistence.clearQueue(mountedId);
+  }
 
   return {
     async liveSessions(org) {
@@ -97,17 +121,18 @@ export function createBrokerAdmin(deps: BrokerAdminDeps): BrokerAdmin {
     storedSessions: (org) => describeStored(org, persistence, connectedIds()),
 
     async clearStoredSession(org, clientId, user) {
-      const connected = connectedIds();
-      let cleared = 0;
-      for (const mounted of await persistence.storedClientIds()) {
-        const parsed = parseMountedClientId(mounted);
-        if (parsed?.org !== org || parsed.clientId !== clientId || connected.has(mounted)) continue;
-        if (user !== undefined && mountClientId(org, user, clientId) !== mounted) continue;
-        await persistence.cleanSubscriptions({ id: mounted });
-        await persistence.clearQueue(mounted);
-        cleared++;
-      }
-      return cleared;
+      const sessions = await awaySessions(
+        org,
+        (s) => s.clientId === clientId && (user === undefined || s.user === user),
+      );
+      for (const { mountedId } of sessions) await forget(mountedId);
+      return sessions.length;
+    },
+
+    async forgetUser(org, user) {
+      const sessions = await awaySessions(org, (s) => s.user === user);
+      for (const { mountedId } of sessions) await forget(mountedId);
+      return sessions.length;
     },
 
     async applyRules(org, user, rules) {
@@ -117,6 +142,10 @@ export function createBrokerAdmin(deps: BrokerAdminDeps): BrokerAdmin {
         connections++;
         // Each connection gets its own copy: identities are mutated one by one.
         for (const filter of await applyRules(client, identity, [...rules], persistence))
+          removed.add(filter);
+      }
+      for (const session of await awaySessions(org, (s) => s.user === user)) {
+        for (const filter of await pruneStoredSubscriptions(persistence, session, rules))
           removed.add(filter);
       }
       return { connections, removed: [...removed].sort() };

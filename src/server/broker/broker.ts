@@ -174,11 +174,12 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
     handle(stream, request) {
       limitPacketSize(aedes.handle(stream, request), options.maxPacketBytes);
     },
-    connections: () => [...live.values()],
+    connections: () => [...live].filter(([client]) => !client.closed).map(([, id]) => id),
     disconnect(match) {
       let count = 0;
       for (const [client, identity] of live) {
-        if (!match(identity)) continue;
+        // Closed but not yet reported gone (a WebSocket close takes a turn or two).
+        if (client.closed || !match(identity)) continue;
         client.close();
         count++;
       }

@@ -46,3 +46,33 @@ export async function applyRules(
   );
   return forbidden.map((f) => f.filter);
 }
+
+/**
+ * The same for a persistent session whose client is away: without this its stored
+ * subscriptions would keep queueing messages the user may no longer read, and the queue is
+ * delivered on reconnect without another ACL check.
+ *
+ * @returns the client-side filters that were removed
+ */
+export async function pruneStoredSubscriptions(
+  persistence: BrokerPersistence,
+  session: { mountedId: string; org: string; user: string; clientId: string },
+  rules: AclRule[],
+): Promise<string[]> {
+  const vars = { username: session.user, clientid: session.clientId };
+  const forbidden: { mounted: string; filter: string }[] = [];
+  for (const { topic: mounted } of await persistence.subscriptionsByClient({
+    id: session.mountedId,
+  })) {
+    const filter = unmountTopic(session.org, mounted);
+    if (filter !== null && !evaluateAcl(rules, 'subscribe', filter, vars).allowed)
+      forbidden.push({ mounted, filter });
+  }
+  if (forbidden.length > 0) {
+    await persistence.removeSubscriptions(
+      { id: session.mountedId },
+      forbidden.map((f) => f.mounted),
+    );
+  }
+  return forbidden.map((f) => f.filter);
+}

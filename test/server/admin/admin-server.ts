@@ -21,6 +21,8 @@ export interface AdminServer {
     body?: unknown,
   ): Promise<LightMyRequestResponse>;
   signIn(username: string, password?: string): Promise<string>;
+  /** Resolves once the admin API lists `clientId` as an away persistent session. */
+  untilAway(clientId: string): Promise<void>;
   /** Connects over WebSocket with a token from POST /api/token, as the app does. */
   connectWithToken(
     cookie: string,
@@ -80,12 +82,25 @@ export async function startAdminServer(): Promise<AdminServer> {
     return { client, clientId: token.clientId, jti: claims.jti };
   };
 
+  // A client's DISCONNECT reaches the broker a little after endAsync resolves.
+  const untilAway = (clientId: string) =>
+    eventually(
+      async () => {
+        const res = await request(admin, 'GET', '/api/admin/sessions');
+        return res
+          .json<{ offline: { clientId: string }[] }>()
+          .offline.some((s) => s.clientId === clientId);
+      },
+      2_000,
+      `${clientId} away`,
+    );
+
   const [admin, alice, acme] = await Promise.all([
     signIn('admin@demo'),
     signIn('alice@demo'),
     signIn('boss@acme'),
   ]);
-  return { server, cookies: { admin, alice, acme }, request, signIn, connectWithToken };
+  return { server, cookies: { admin, alice, acme }, request, signIn, connectWithToken, untilAway };
 }
 
 /** The one error shape with the given status and code; returns the body. */

@@ -139,11 +139,37 @@ describe('live effect of narrowing a user’s ACL', () => {
     await subscribeGrants(first.client, ['chat/+/+', 'notifications/' + user]);
     await putRules(user, [{ permission: 'deny', action: 'subscribe', topic: 'chat/#' }]);
     await first.client.endAsync();
+    await t.untilAway(clientId);
 
     const sessions = await t.request(t.cookies.admin, 'GET', '/api/admin/sessions');
     expect(sessions.json<{ offline: unknown[] }>().offline).toContainEqual(
       expect.objectContaining({ clientId, user, subscriptions: [`notifications/${user}`] }),
     );
+  });
+
+  it('removes a now-forbidden subscription from an away persistent session too', async () => {
+    const { user, cookie } = await newMember();
+    const clientId = `${user}-away`;
+    const first = await t.connectWithToken(cookie, { clientId, clean: false });
+    await subscribeGrants(first.client, ['chat/+/+', `notifications/${user}`]);
+    await first.client.endAsync();
+    await t.untilAway(clientId);
+
+    const res = await putRules(user, [{ permission: 'deny', action: 'all', topic: 'chat/#' }]);
+    expect(res.json()).toMatchObject({ connections: 0, removedSubscriptions: ['chat/+/+'] });
+    // Nothing more is queued for it from the rooms.
+    const sender = await t.connectWithToken(t.cookies.alice);
+    open.push(sender.client);
+    await sender.client.publishAsync('chat/general/messages', chat('alice', 'while-away'), {
+      qos: 1,
+    });
+    const sessions = await t.request(t.cookies.admin, 'GET', '/api/admin/sessions');
+    expect(sessions.json<{ offline: unknown[] }>().offline).toContainEqual({
+      clientId,
+      user,
+      subscriptions: [`notifications/${user}`],
+      queued: 0,
+    });
   });
 
   it('applies a role change to live connections', async () => {

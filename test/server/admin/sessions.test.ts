@@ -80,6 +80,7 @@ describe('GET /api/admin/sessions', () => {
     const away = await device('notifier-away', false);
     await subscribeGrants(away, ['chat/+/+'], 1);
     await away.endAsync();
+    await t.untilAway('notifier-away');
     const sender = await t.connectWithToken(t.cookies.alice);
     open.push(sender.client);
     for (const id of ['q1', 'q2']) {
@@ -161,7 +162,7 @@ describe('DELETE /api/admin/sessions/:clientId', () => {
     const away = await device('notifier-gone', false);
     await subscribeGrants(away, ['chat/+/+'], 1);
     await away.endAsync();
-    expect((await sessions()).offline.some((s) => s.clientId === 'notifier-gone')).toBe(true);
+    await t.untilAway('notifier-gone');
     const res = await t.request(
       t.cookies.admin,
       'DELETE',

@@ -190,6 +190,10 @@ describe('DELETE /api/admin/users/:user', () => {
     const user = await newUser();
     const cookie = await t.signIn(`${user}@demo`);
     const { client, jti } = await t.connectWithToken(cookie);
+    const stored = await t.connectWithToken(cookie, { clientId: `${user}-kept`, clean: false });
+    await stored.client.subscribeAsync(`notifications/${user}`, { qos: 1 });
+    await stored.client.endAsync();
+    await t.untilAway(`${user}-kept`);
     open.push(client);
     const res = await t.request(t.cookies.admin, 'DELETE', `/api/admin/users/${user}`);
     expect(res.statusCode, res.body).toBe(204);
@@ -200,8 +204,10 @@ describe('DELETE /api/admin/users/:user', () => {
     expect(await lastAudit()).toMatchObject({
       action: 'user.delete',
       target: user,
-      detail: { role: 'member', revokedTokens: 1, disconnected: 1 },
+      detail: { role: 'member', revokedTokens: 2, disconnected: 1, forgottenSessions: 1 },
     });
+    const sessions = await t.request(t.cookies.admin, 'GET', '/api/admin/sessions');
+    expect(JSON.stringify(sessions.json())).not.toContain(`"user":"${user}"`);
     expectApiError(
       await t.request(t.cookies.admin, 'DELETE', `/api/admin/users/${user}`),
       404,

@@ -33,21 +33,30 @@ function parseRole(role: string): Role {
 export function userRoutes(app: FastifyInstance, deps: HttpDeps): void {
   const { storage } = deps;
 
-  const view = (record: UserRecord) => ({
+  /** Live connections per user of `org`. */
+  const connectionCounts = (org: string) => {
+    const counts = new Map<string, number>();
+    for (const identity of deps.broker?.connections() ?? []) {
+      if (identity.org === org) counts.set(identity.user, (counts.get(identity.user) ?? 0) + 1);
+    }
+    return counts;
+  };
+
+  const view = (record: UserRecord, counts = connectionCounts(record.org)) => ({
     user: record.user,
     role: record.role,
     disabled: record.disabled,
     createdAt: record.createdAt,
     /** Rules evaluated before the role's template. */
     rules: storage.users.extraRules(record.org, record.user),
-    connections:
-      deps.broker?.connections().filter((id) => id.org === record.org && id.user === record.user)
-        .length ?? 0,
+    connections: counts.get(record.user) ?? 0,
   });
 
-  app.get('/users', async (request) => ({
-    users: storage.users.listUsers(authOf(request).org).map(view),
-  }));
+  app.get('/users', async (request) => {
+    const { org } = authOf(request);
+    const counts = connectionCounts(org);
+    return { users: storage.users.listUsers(org).map((record) => view(record, counts)) };
+  });
 
   app.post('/users', async (request, reply) => {
     const auth = authOf(request);
@@ -141,11 +150,18 @@ export function userRoutes(app: FastifyInstance, deps: HttpDeps): void {
     storage.users.removeUser(auth.org, record.user); // its sign-in sessions go with it
     // Password connections (services, devices) are left after the token ones.
     const disconnected = revocation.disconnected + disconnectUser(deps, auth.org, record.user);
+    // Their persistent sessions would otherwise keep queueing messages for nobody.
+    const forgottenSessions = (await deps.broker?.admin.forgetUser(auth.org, record.user)) ?? 0;
     storage.audit.record(auth.org, {
       actor: auth.user,
       action: 'user.delete',
       target: record.user,
-      detail: { role: record.role, revokedTokens: revocation.revoked.length, disconnected },
+      detail: {
+        role: record.role,
+        revokedTokens: revocation.revoked.length,
+        disconnected,
+        forgottenSessions,
+      },
     });
     return reply.code(204).send();
   });
