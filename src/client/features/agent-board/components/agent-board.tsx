@@ -33,7 +33,9 @@ export function AgentBoard({ onOpenAgent }: { onOpenAgent(agent: string): void }
           Agents
         </h2>
         <p className="muted" aria-live="polite">
-          {rows.length === total ? `${total} agents` : `${rows.length} of ${total} agents`}
+          {rows.length === total
+            ? `${total} ${pluralAgents(total)}`
+            : `${rows.length} of ${total} ${pluralAgents(total)}`}
         </p>
       </div>
       <BoardControls query={query} onChange={setQuery} />
@@ -85,3 +87,5 @@ export function AgentBoard({ onOpenAgent }: { onOpenAgent(agent: string): void }
     </section>
   );
 }
+
+const pluralAgents = (count: number) => (count === 1 ? 'agent' : 'agents');

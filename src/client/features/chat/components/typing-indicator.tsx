@@ -11,7 +11,7 @@ export function describeTyping(users: readonly string[]): string {
 export function TypingIndicator({ room }: { room: string }) {
   const users = useTypingUsers(room);
   return (
-    <p className="typing-indicator" aria-live="polite">
+    <p className="typing-indicator" role="status" aria-label="Typing" aria-live="polite">
       {describeTyping(users)}
     </p>
   );

@@ -35,7 +35,11 @@ export function PeopleList() {
           </p>
           <ul className="people__list" aria-label="People in your organisation">
             {sorted.map((person) => (
-              <li key={person.user} className="people__row">
+              <li
+                key={person.user}
+                className="people__row"
+                aria-label={`${person.user} (${person.role}), ${isUserOnline(clients, person.user) ? 'online' : 'offline'}`}
+              >
                 <PresenceDot user={person.user} />
                 <span className="people__name">{person.user}</span>
                 <span className="people__role">{person.role}</span>
