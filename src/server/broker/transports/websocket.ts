@@ -1,8 +1,9 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, createWebSocketStream } from 'ws';
+import { WebSocketServer } from 'ws';
 import type { Logger } from 'pino';
 import { isOriginAllowed } from '../../http/allowed-origin';
+import { WebSocketConnection } from './websocket-connection';
 
 export const MQTT_WEBSOCKET_PATH = '/mqtt';
 const WS_FRAME_OVERHEAD_BYTES = 14; // largest WebSocket frame header
@@ -36,9 +37,9 @@ export function attachWebSocketTransport(options: WebSocketTransportOptions) {
       return refuse(socket, 403, 'Forbidden');
     }
     wss.handleUpgrade(request, socket, head, (ws) => {
-      const stream = createWebSocketStream(ws);
-      stream.on('error', () => ws.terminate());
-      options.onConnection(stream, request);
+      // Not a Duplex, but all of one that aedes uses (see websocket-connection.ts): the
+      // cast keeps aedes' `Connection` type without paying a Writable per write.
+      options.onConnection(new WebSocketConnection(ws) as unknown as Duplex, request);
     });
   };
   options.server.on('upgrade', onUpgrade);
