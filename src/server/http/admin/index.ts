@@ -23,7 +23,7 @@ export async function adminRoutes(app: FastifyInstance, deps: HttpDeps): Promise
     async (admin) => {
       admin.addHook('preHandler', requireSession(deps.storage, deps.config));
       admin.addHook('preHandler', requireAdmin);
-      // Answers carry passwords, tokens ids and org internals: never cached anywhere.
+      // Answers carry passwords, token ids and org internals: never cached anywhere.
       admin.addHook('onSend', async (_request, reply) => {
         reply.header('cache-control', 'no-store');
       });
