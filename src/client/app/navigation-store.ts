@@ -7,7 +7,8 @@ export type View =
   | { name: 'people' }
   | { name: 'agents' }
   | { name: 'agent'; agent: string }
-  | { name: 'notifications' };
+  | { name: 'notifications' }
+  | { name: 'admin' };
 
 interface NavigationStore {
   view: View;

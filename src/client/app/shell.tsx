@@ -10,6 +10,7 @@ import { NotificationsButton } from '../features/notifications/components/notifi
 import { NotificationsPanel } from '../features/notifications/components/notifications-panel';
 import { PeopleList } from '../features/presence/components/people-list';
 import { useConnection } from '../lib/mqtt/connection-context';
+import { AdminView } from './admin-view';
 import { HomeView } from './home-view';
 import { useNavigationStore, type View } from './navigation-store';
 import { resetWorkspaceStores } from './reset-stores';
@@ -23,6 +24,9 @@ export function Shell({ session }: { session: Session }) {
   const [signingOut, setSigningOut] = useState(false);
   const mainRef = useRef<HTMLElement>(null);
   const firstView = useRef(true);
+  // The server refuses /api/admin to anyone else; the entry is hidden so members are not
+  // offered a console that would only answer 403 (nor download its code).
+  const isAdmin = session.role === 'admin';
 
   // Keyboard and screen-reader users land on the new view, not back at the menu.
   useEffect(() => {
@@ -104,11 +108,18 @@ export function Shell({ session }: { session: Session }) {
               current={view.name === 'notifications'}
               onClick={() => go({ name: 'notifications' })}
             />
+            {isAdmin && (
+              <NavItem
+                label="Admin"
+                current={view.name === 'admin'}
+                onClick={() => go({ name: 'admin' })}
+              />
+            )}
           </ul>
         </section>
       </nav>
       <main id="main" className="main" ref={mainRef} tabIndex={-1}>
-        <CurrentView view={view} go={go} />
+        <CurrentView view={view} go={go} me={session.user} isAdmin={isAdmin} />
       </main>
     </div>
   );
@@ -132,7 +143,14 @@ function NavItem({
   );
 }
 
-function CurrentView({ view, go }: { view: View; go(view: View): void }) {
+interface CurrentViewProps {
+  view: View;
+  go(view: View): void;
+  me: string;
+  isAdmin: boolean;
+}
+
+function CurrentView({ view, go, me, isAdmin }: CurrentViewProps) {
   switch (view.name) {
     case 'home':
       return <HomeView onOpenRoom={(room) => go({ name: 'room', room })} />;
@@ -146,5 +164,8 @@ function CurrentView({ view, go }: { view: View; go(view: View): void }) {
       return <AgentDetail agent={view.agent} onBack={() => go({ name: 'agents' })} />;
     case 'notifications':
       return <NotificationsPanel />;
+    case 'admin':
+      if (!isAdmin) return <HomeView onOpenRoom={(room) => go({ name: 'room', room })} />;
+      return <AdminView me={me} />;
   }
 }

@@ -1,15 +1,17 @@
-// Every server error has the shape {"error":{"code","message"}}; code is stable, message
-// is for people. Network failures get status 0 so callers can tell "server said no" from
+// Every server error has the shape {"error":{"code","message","details"?}}; code is stable,
+// message is for people, details are specifics a client acts on (e.g. which rule was bad). Network failures get status 0 so callers can tell "server said no" from
 // "could not reach the server".
 export class ApiError extends Error {
   readonly status: number;
   readonly code: string;
+  readonly details: Readonly<Record<string, unknown>> | undefined;
 
-  constructor(status: number, code: string, message: string) {
+  constructor(status: number, code: string, message: string, details?: Record<string, unknown>) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
     this.code = code;
+    this.details = details;
   }
 }
 

@@ -1,7 +1,7 @@
 import { ApiError, NETWORK_ERROR_CODE } from './api-error';
 
 export interface ApiRequest {
-  method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   body?: unknown;
   signal?: AbortSignal;
 }
@@ -47,7 +47,8 @@ async function readJson(response: Response): Promise<unknown> {
 
 function toApiError(response: Response, payload: unknown): ApiError {
   if (isErrorBody(payload)) {
-    return new ApiError(response.status, payload.error.code, payload.error.message);
+    const { code, message, details } = payload.error;
+    return new ApiError(response.status, code, message, isRecord(details) ? details : undefined);
   }
   return new ApiError(
     response.status,
@@ -56,7 +57,13 @@ function toApiError(response: Response, payload: unknown): ApiError {
   );
 }
 
-function isErrorBody(value: unknown): value is { error: { code: string; message: string } } {
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isErrorBody(
+  value: unknown,
+): value is { error: { code: string; message: string; details?: unknown } } {
   if (typeof value !== 'object' || value === null || !('error' in value)) return false;
   const error = (value as { error: unknown }).error;
   return (

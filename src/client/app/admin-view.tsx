@@ -1,0 +1,16 @@
+import { lazy, Suspense } from 'react';
+import type { AdminConsoleProps } from '../features/admin/components/admin-console';
+import { Splash } from './splash';
+
+// A chunk of its own, fetched the first time an admin opens the console: members never
+// download it (test/client/features/admin/admin-bundle.test.ts keeps it out of the
+// workspace's static imports).
+const AdminConsole = lazy(() => import('../features/admin/components/admin-console'));
+
+export function AdminView(props: AdminConsoleProps) {
+  return (
+    <Suspense fallback={<Splash label="Opening the admin console…" />}>
+      <AdminConsole {...props} />
+    </Suspense>
+  );
+}

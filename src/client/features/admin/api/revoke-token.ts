@@ -1,0 +1,35 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { apiFetch } from '../../../lib/api/api-fetch';
+import { adminKeys } from './admin-keys';
+
+export interface Revocation {
+  revoked: string[];
+  /** Connections that were using the revoked tokens, closed at once. */
+  disconnected: number;
+}
+
+export function revokeToken(jti: string): Promise<Revocation> {
+  return apiFetch<Revocation>(`/api/admin/tokens/${encodeURIComponent(jti)}/revoke`, {
+    method: 'POST',
+    body: {},
+  });
+}
+
+export function useRevokeToken() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: revokeToken,
+    onSuccess: () => invalidateAfterRevocation(queryClient),
+  });
+}
+
+export function invalidateAfterRevocation(
+  queryClient: ReturnType<typeof useQueryClient>,
+): Promise<unknown> {
+  return Promise.all([
+    queryClient.invalidateQueries({ queryKey: adminKeys.tokensAll() }),
+    queryClient.invalidateQueries({ queryKey: adminKeys.sessions() }),
+    queryClient.invalidateQueries({ queryKey: adminKeys.users() }),
+    queryClient.invalidateQueries({ queryKey: adminKeys.audit() }),
+  ]);
+}

@@ -1,0 +1,41 @@
+import { useState, type ReactNode } from 'react';
+import type { AdminSection } from '../lib/admin-sections';
+import { AdminTabs, panelId, tabId } from './admin-tabs';
+import { UsersView } from './users/users-view';
+
+export interface AdminConsoleProps {
+  /** The signed-in admin: the server refuses changes to one's own account. */
+  me: string;
+  /** Tests open a section directly; people start at Users. */
+  initialSection?: AdminSection;
+}
+
+// Loaded with React.lazy from the app shell, for admins only: members never download it.
+// The section is the console's own state, not the app's navigation: switching tabs must
+// keep focus on the tab (the shell moves focus to <main> on every navigation).
+export default function AdminConsole({ me, initialSection = 'users' }: AdminConsoleProps) {
+  const [section, setSection] = useState<AdminSection>(initialSection);
+  return (
+    <section className="admin" aria-labelledby="admin-heading">
+      <h2 id="admin-heading" className="view-title">
+        Admin
+      </h2>
+      <AdminTabs current={section} onSelect={setSection} />
+      <div
+        className="admin__panel"
+        role="tabpanel"
+        id={panelId(section)}
+        aria-labelledby={tabId(section)}
+      >
+        <SectionView section={section} me={me} />
+      </div>
+    </section>
+  );
+}
+
+function SectionView({ section, me }: { section: AdminSection; me: string }): ReactNode {
+  switch (section) {
+    case 'users':
+      return <UsersView me={me} />;
+  }
+}

@@ -1,0 +1,106 @@
+import { useId, useState, type FormEvent } from 'react';
+import type { Role } from '../../../../../shared/acl';
+import { isValidId } from '../../../../../shared/ids';
+import { useCreateUser, type CreatedUser } from '../../api/create-user';
+import { USER_KINDS } from '../../lib/user-kinds';
+import { ErrorMessage } from '../error-message';
+
+const ID_RULE = '1–64 lowercase letters, digits, "-" or "_", starting with a letter or digit';
+
+export function CreateUserForm({ onCreated }: { onCreated(user: CreatedUser): void }) {
+  const [user, setUser] = useState('');
+  const [role, setRole] = useState<Role>('member');
+  const [password, setPassword] = useState('');
+  const [submitted, setSubmitted] = useState(false);
+  const create = useCreateUser();
+  const ids = useId();
+
+  const idError = user === '' ? (submitted ? 'Give the user an id' : null) : idProblem(user);
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    setSubmitted(true);
+    if (user === '' || idProblem(user)) return;
+    create.mutate(
+      { user, role, ...(password === '' ? {} : { password }) },
+      {
+        onSuccess: (created) => {
+          setUser('');
+          setPassword('');
+          setSubmitted(false);
+          onCreated(created);
+        },
+      },
+    );
+  };
+
+  return (
+    <form className="admin-form" aria-labelledby={`${ids}-title`} onSubmit={submit} noValidate>
+      <h4 id={`${ids}-title`} className="admin-form__title">
+        Add a user
+      </h4>
+      <div className="admin-form__fields">
+        <div className="field">
+          <label className="field__label" htmlFor={`${ids}-user`}>
+            User id
+          </label>
+          <input
+            id={`${ids}-user`}
+            value={user}
+            onChange={(event) => {
+              setUser(event.target.value);
+              create.reset();
+            }}
+            autoComplete="off"
+            autoCapitalize="none"
+            spellCheck={false}
+            aria-invalid={idError !== null}
+            aria-describedby={idError ? `${ids}-user-error` : undefined}
+          />
+          {idError && (
+            <p id={`${ids}-user-error`} className="field-error">
+              {idError}
+            </p>
+          )}
+        </div>
+        <div className="field">
+          <label className="field__label" htmlFor={`${ids}-kind`}>
+            Kind
+          </label>
+          <select
+            id={`${ids}-kind`}
+            value={role}
+            onChange={(event) => setRole(event.target.value as Role)}
+          >
+            {USER_KINDS.map((kind) => (
+              <option key={kind.role} value={kind.role}>
+                {kind.label}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label className="field__label" htmlFor={`${ids}-password`}>
+            Password <span className="muted">(optional)</span>
+          </label>
+          <input
+            id={`${ids}-password`}
+            type="password"
+            value={password}
+            onChange={(event) => setPassword(event.target.value)}
+            autoComplete="new-password"
+            placeholder="Leave empty to generate one"
+          />
+        </div>
+        <button type="submit" className="button button--primary" disabled={create.isPending}>
+          {create.isPending ? 'Creating…' : 'Create user'}
+        </button>
+      </div>
+      {create.error && <ErrorMessage error={create.error} action="Could not create the user" />}
+    </form>
+  );
+}
+
+function idProblem(id: string): string | null {
+  return isValidId(id) ? null : `Use ${ID_RULE}`;
+}

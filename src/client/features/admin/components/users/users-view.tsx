@@ -1,0 +1,87 @@
+import { useState } from 'react';
+import { useUsers } from '../../api/get-users';
+import { ErrorMessage } from '../error-message';
+import { OneTimeSecret } from '../one-time-secret';
+import { CreateUserForm } from './create-user-form';
+import { UserRow } from './user-row';
+import { UserRulesEditor } from './user-rules-editor';
+
+interface Secret {
+  title: string;
+  password: string;
+}
+
+export function UsersView({ me }: { me: string }) {
+  const users = useUsers();
+  const [secret, setSecret] = useState<Secret | null>(null);
+  const [created, setCreated] = useState<string | null>(null);
+  const [editing, setEditing] = useState<string | null>(null);
+  const editingUser = users.data?.find((u) => u.user === editing);
+
+  return (
+    <div className="admin-section">
+      <h3 className="admin-section__title">Users</h3>
+      <CreateUserForm
+        onCreated={(user) => {
+          setCreated(user.user);
+          setSecret(
+            user.password === undefined
+              ? null
+              : { title: `Password for ${user.user}`, password: user.password },
+          );
+        }}
+      />
+      {created && !secret && (
+        <p className="notice" role="status">
+          Created {created}.
+        </p>
+      )}
+      {secret && (
+        <OneTimeSecret
+          key={secret.password}
+          title={secret.title}
+          secret={secret.password}
+          onDismiss={() => setSecret(null)}
+        />
+      )}
+      {users.isPending && <p className="muted">Loading users…</p>}
+      {users.error && <ErrorMessage error={users.error} action="Could not load users" />}
+      {users.data && (
+        <table className="admin-table">
+          <caption className="visually-hidden">Users of this organisation</caption>
+          <thead>
+            <tr>
+              <th scope="col">User</th>
+              <th scope="col">Role</th>
+              <th scope="col">Status</th>
+              <th scope="col">Connections</th>
+              <th scope="col">Created</th>
+              <th scope="col">Actions</th>
+            </tr>
+          </thead>
+          <tbody>
+            {users.data.map((user) => (
+              <UserRow
+                key={user.user}
+                user={user}
+                self={user.user === me}
+                editingRules={editing === user.user}
+                onEditRules={() => setEditing(editing === user.user ? null : user.user)}
+                onPasswordReset={(reset) =>
+                  setSecret({ title: `New password for ${reset.user}`, password: reset.password })
+                }
+              />
+            ))}
+          </tbody>
+        </table>
+      )}
+      {editingUser && (
+        <UserRulesEditor
+          key={editingUser.user}
+          user={editingUser}
+          onClose={() => setEditing(null)}
+        />
+      )}
+    </div>
+  );
+}
