@@ -4,7 +4,8 @@ import { ApiError } from '../errors';
 import type { HttpDeps } from '../http-deps';
 import { authOf } from '../require-session';
 import { requireBroker } from './live-effects';
-import { optionalString, parseLimit } from './query-params';
+import { parseLimit } from '../paging';
+import { optionalString } from './query-params';
 
 const DEFAULT_RETAINED_LIMIT = 200;
 const MAX_RETAINED_LIMIT = 1_000;
