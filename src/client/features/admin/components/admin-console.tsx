@@ -1,5 +1,6 @@
 import { useState, type ReactNode } from 'react';
 import type { AdminSection } from '../lib/admin-sections';
+import { AclChecker } from './acl/acl-checker';
 import { AdminTabs, panelId, tabId } from './admin-tabs';
 import { UsersView } from './users/users-view';
 
@@ -37,5 +38,7 @@ function SectionView({ section, me }: { section: AdminSection; me: string }): Re
   switch (section) {
     case 'users':
       return <UsersView me={me} />;
+    case 'acl':
+      return <AclChecker />;
   }
 }

@@ -1,5 +1,7 @@
-// The console's sections, in tab order. Kept apart from the components so the app's
-// navigation state can name a section without importing the (lazily loaded) console.
-export const ADMIN_SECTIONS = [{ id: 'users', label: 'Users' }] as const;
+// The console's sections, in tab order: the tab list and the panel switch share this list.
+export const ADMIN_SECTIONS = [
+  { id: 'users', label: 'Users' },
+  { id: 'acl', label: 'ACL check' },
+] as const;
 
 export type AdminSection = (typeof ADMIN_SECTIONS)[number]['id'];

@@ -1,0 +1,141 @@
+import { screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { http, HttpResponse } from 'msw';
+import { describe, expect, it } from 'vitest';
+import { server } from '../../support/msw-server';
+import { adminUser, errorBody, recorder, usersHandler } from './support/admin-api';
+import { renderConsole } from './support/render-console';
+
+const users = [adminUser('admin', { role: 'admin' }), adminUser('alice'), adminUser('bob')];
+
+async function ask(
+  user: ReturnType<typeof userEvent.setup>,
+  question: { user: string; action: 'publish' | 'subscribe'; topic: string; clientId?: string },
+) {
+  await screen.findByRole('option', { name: question.user });
+  await user.selectOptions(screen.getByRole('combobox', { name: 'User' }), question.user);
+  await user.click(screen.getByRole('radio', { name: question.action }));
+  await user.type(screen.getByRole('textbox', { name: /^Topic/ }), question.topic);
+  if (question.clientId) {
+    await user.type(screen.getByRole('textbox', { name: /^Client id/ }), question.clientId);
+  }
+  await user.click(screen.getByRole('button', { name: 'Check' }));
+}
+
+describe('ACL check', () => {
+  it.each([
+    [
+      'allowed by the role',
+      {
+        allowed: true,
+        rule: { permission: 'allow', action: 'publish', topic: 'chat/+/messages' },
+        source: 'role',
+      },
+      'Allowed: alice can publish to chat/general/messages',
+      "Decided by the rule allow publish chat/+/messages, from the member role's rules.",
+    ],
+    [
+      'denied by an extra rule',
+      {
+        allowed: false,
+        rule: { permission: 'deny', action: 'publish', topic: 'chat/general/messages' },
+        source: 'extra',
+      },
+      'Denied: alice cannot publish to chat/general/messages',
+      "Decided by the rule deny publish chat/general/messages, from alice's extra rules.",
+    ],
+    [
+      'denied by default',
+      { allowed: false, rule: null, source: 'default' },
+      'Denied: alice cannot publish to chat/general/messages',
+      'Decided by no rule matched, so the default (deny) decided.',
+    ],
+  ])('answers with the deciding rule and its source: %s', async (_name, answer, verdict, why) => {
+    const user = userEvent.setup();
+    const { calls, record } = recorder();
+    server.use(
+      usersHandler(users),
+      http.post('/api/admin/acl-check', async ({ request }) => {
+        await record(request);
+        return HttpResponse.json({ ...answer, role: 'member', disabled: false });
+      }),
+    );
+    renderConsole('acl');
+    await ask(user, { user: 'alice', action: 'publish', topic: 'chat/general/messages' });
+    const result = await screen.findByRole('region', { name: 'Answer' });
+    expect(
+      within(result)
+        .getByText(/^(Allowed|Denied):/)
+        .closest('p'),
+    ).toHaveTextContent(verdict);
+    expect(result).toHaveTextContent(why);
+    expect(calls.map((c) => c.body)).toEqual([
+      { user: 'alice', action: 'publish', topic: 'chat/general/messages' },
+    ]);
+  });
+
+  it('asks about a subscription filter with a client id and notes a disabled user', async () => {
+    const user = userEvent.setup();
+    const { calls, record } = recorder();
+    server.use(
+      usersHandler(users),
+      http.post('/api/admin/acl-check', async ({ request }) => {
+        await record(request);
+        return HttpResponse.json({
+          allowed: true,
+          rule: { permission: 'allow', action: 'subscribe', topic: 'chat/+/+' },
+          source: 'role',
+          role: 'member',
+          disabled: true,
+        });
+      }),
+    );
+    renderConsole('acl');
+    await ask(user, { user: 'bob', action: 'subscribe', topic: 'chat/#', clientId: 'bob-1' });
+    const result = await screen.findByRole('region', { name: 'Answer' });
+    expect(result).toHaveTextContent('bob is disabled: they cannot connect at all.');
+    expect(calls[0]?.body).toEqual({
+      user: 'bob',
+      action: 'subscribe',
+      topic: 'chat/#',
+      clientId: 'bob-1',
+    });
+  });
+
+  it('checks the topic as it is typed: wildcards only in a subscription filter', async () => {
+    const user = userEvent.setup();
+    server.use(usersHandler(users)); // a POST would be unhandled and fail the test
+    renderConsole('acl');
+    const topic = await screen.findByRole('textbox', { name: 'Topic' });
+    await user.type(topic, 'chat/+/messages');
+    expect(topic).toHaveAttribute('aria-invalid', 'true');
+    expect(topic).toHaveAccessibleDescription('a topic name must not contain + or #');
+    await user.click(screen.getByRole('button', { name: 'Check' }));
+    expect(screen.queryByRole('region', { name: 'Answer' })).not.toBeInTheDocument();
+
+    await user.click(screen.getByRole('radio', { name: 'subscribe' }));
+    expect(screen.getByRole('textbox', { name: 'Topic filter' })).toHaveAttribute(
+      'aria-invalid',
+      'false',
+    );
+  });
+
+  it.each([
+    [404, 'user_not_found', 'no user "alice" in this org'],
+    [400, 'invalid_topic', 'topic must not contain NUL'],
+    [403, 'forbidden', 'only an admin of this org can do this'],
+  ])('shows the server’s %i %s', async (status, code, message) => {
+    const user = userEvent.setup();
+    server.use(
+      usersHandler(users),
+      http.post('/api/admin/acl-check', () =>
+        HttpResponse.json(errorBody(code, message), { status }),
+      ),
+    );
+    renderConsole('acl');
+    await ask(user, { user: 'alice', action: 'publish', topic: 'x' });
+    expect(await screen.findByRole('alert')).toHaveTextContent(
+      `Could not check: ${message} (${code})`,
+    );
+  });
+});
