@@ -2,6 +2,7 @@ import { useState, type ReactNode } from 'react';
 import type { AdminSection } from '../lib/admin-sections';
 import { AclChecker } from './acl/acl-checker';
 import { AdminTabs, panelId, tabId } from './admin-tabs';
+import { TokensView } from './tokens/tokens-view';
 import { UsersView } from './users/users-view';
 
 export interface AdminConsoleProps {
@@ -40,5 +41,7 @@ function SectionView({ section, me }: { section: AdminSection; me: string }): Re
       return <UsersView me={me} />;
     case 'acl':
       return <AclChecker />;
+    case 'tokens':
+      return <TokensView />;
   }
 }

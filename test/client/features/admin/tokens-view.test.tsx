@@ -1,0 +1,135 @@
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { http, HttpResponse } from 'msw';
+import { describe, expect, it } from 'vitest';
+import type { IssuedToken } from '../../../../src/client/features/admin/api/get-tokens';
+import { server } from '../../support/msw-server';
+import { adminUser, errorBody, recorder, T0, usersHandler } from './support/admin-api';
+import { renderConsole } from './support/render-console';
+
+const HOUR_MS = 3_600_000;
+const token = (jti: string, user: string, clientId: string, connections = 1): IssuedToken => ({
+  jti,
+  user,
+  clientId,
+  issuedAt: T0,
+  expiresAt: T0 + HOUR_MS,
+  connections,
+});
+
+/** A fake of GET /tokens (with ?user=) over a list the revocation handlers change. */
+function tokensApi(initial: IssuedToken[]) {
+  let tokens = [...initial];
+  const { calls, record } = recorder();
+  server.use(
+    usersHandler([adminUser('admin', { role: 'admin' }), adminUser('alice'), adminUser('bob')]),
+    http.get('/api/admin/tokens', async ({ request }) => {
+      await record(request);
+      const user = new URL(request.url).searchParams.get('user');
+      return HttpResponse.json({ tokens: tokens.filter((t) => user === null || t.user === user) });
+    }),
+    http.post('/api/admin/tokens/:jti/revoke', async ({ request, params }) => {
+      await record(request);
+      const found = tokens.find((t) => t.jti === params.jti);
+      if (!found) {
+        return HttpResponse.json(errorBody('token_not_found', 'no such token in this org'), {
+          status: 404,
+        });
+      }
+      tokens = tokens.filter((t) => t !== found);
+      return HttpResponse.json({ revoked: [found.jti], disconnected: found.connections });
+    }),
+    http.post('/api/admin/users/:user/revoke-tokens', async ({ request, params }) => {
+      await record(request);
+      const mine = tokens.filter((t) => t.user === params.user);
+      tokens = tokens.filter((t) => t.user !== params.user);
+      return HttpResponse.json({
+        revoked: mine.map((t) => t.jti),
+        disconnected: mine.reduce((n, t) => n + t.connections, 0),
+      });
+    }),
+  );
+  return calls;
+}
+
+const table = () => screen.getByRole('table', { name: 'Live tokens' });
+const rowOfClient = (clientId: string) => {
+  const row = within(table()).getByText(clientId).closest('tr');
+  if (!row) throw new Error(`no row for ${clientId}`);
+  return row;
+};
+
+describe('Tokens', () => {
+  it('lists live tokens with user, client, issue and expiry times and connections', async () => {
+    tokensApi([token('j1', 'alice', 'alice-laptop', 2), token('j2', 'bob', 'bob-phone', 0)]);
+    renderConsole('tokens');
+    await screen.findByRole('table', { name: 'Live tokens' });
+    const row = within(rowOfClient('alice-laptop'));
+    expect(row.getByRole('rowheader')).toHaveTextContent('alice');
+    expect(row.getByRole('cell', { name: '2' })).toBeInTheDocument();
+    const times = rowOfClient('alice-laptop').querySelectorAll('time');
+    expect([...times].map((t) => t.dateTime)).toEqual([
+      new Date(T0).toISOString(),
+      new Date(T0 + HOUR_MS).toISOString(),
+    ]);
+    expect(within(rowOfClient('bob-phone')).getByRole('rowheader')).toHaveTextContent('bob');
+  });
+
+  it('revokes one token and says how many connections closed', async () => {
+    const user = userEvent.setup();
+    const calls = tokensApi([token('j1', 'alice', 'alice-laptop'), token('j2', 'bob', 'bob-1')]);
+    renderConsole('tokens');
+    await screen.findByRole('table');
+    await user.click(screen.getByRole('button', { name: "Revoke alice's token for alice-laptop" }));
+    expect(await screen.findByRole('status')).toHaveTextContent(
+      'Revoked 1 token; 1 connection closed.',
+    );
+    await waitFor(() => expect(screen.queryByText('alice-laptop')).not.toBeInTheDocument());
+    expect(calls.filter((c) => c.method === 'POST').map((c) => c.path)).toEqual([
+      '/api/admin/tokens/j1/revoke',
+    ]);
+  });
+
+  it('narrows to one user and revokes all of theirs after confirming', async () => {
+    const user = userEvent.setup();
+    const calls = tokensApi([
+      token('j1', 'alice', 'alice-laptop'),
+      token('j2', 'alice', 'alice-phone'),
+      token('j3', 'bob', 'bob-1'),
+    ]);
+    renderConsole('tokens');
+    await screen.findByRole('option', { name: 'alice' });
+    await user.selectOptions(screen.getByRole('combobox', { name: 'User' }), 'alice');
+    await waitFor(() => expect(screen.queryByText('bob-1')).not.toBeInTheDocument());
+    expect(calls.some((c) => c.search === '?user=alice')).toBe(true);
+
+    await user.click(screen.getByRole('button', { name: "Revoke all of alice's tokens" }));
+    await user.click(screen.getByRole('button', { name: 'Revoke all' }));
+    expect(await screen.findByRole('status')).toHaveTextContent(
+      'Revoked 2 tokens; 2 connections closed.',
+    );
+    expect(await screen.findByText('No live tokens for alice.')).toBeInTheDocument();
+    expect(calls.filter((c) => c.method === 'POST').map((c) => c.path)).toEqual([
+      '/api/admin/users/alice/revoke-tokens',
+    ]);
+  });
+
+  it('shows a 404 for a token that is already gone', async () => {
+    const user = userEvent.setup();
+    tokensApi([token('j1', 'alice', 'alice-laptop')]);
+    server.use(
+      http.post('/api/admin/tokens/:jti/revoke', () =>
+        HttpResponse.json(errorBody('token_not_found', 'no such token in this org'), {
+          status: 404,
+        }),
+      ),
+    );
+    renderConsole('tokens');
+    await user.click(
+      await screen.findByRole('button', { name: "Revoke alice's token for alice-laptop" }),
+    );
+    expect(await screen.findByRole('alert')).toHaveTextContent(
+      'Could not revoke: no such token in this org (token_not_found)',
+    );
+  });
+});
