@@ -3,6 +3,7 @@ export const ADMIN_SECTIONS = [
   { id: 'users', label: 'Users' },
   { id: 'acl', label: 'ACL check' },
   { id: 'tokens', label: 'Tokens' },
+  { id: 'sessions', label: 'Sessions' },
 ] as const;
 
 export type AdminSection = (typeof ADMIN_SECTIONS)[number]['id'];
