@@ -1,0 +1,77 @@
+import { writeHeapSnapshot } from 'node:v8';
+import type { PublishPacket } from 'aedes';
+import { mountTopic } from '../../src/server/broker/mount-point';
+import { DEMO_PASSWORD, startTestServer } from '../../test/server/support/test-server';
+import { emitEvent, serveRpc } from '../lib/rpc';
+import { applyExperiments } from './experiments';
+import { DEMO_ORG, type ServerReady } from '../lib/targets';
+
+// The real server (HTTP API, embedded broker with every hook, WebSocket and TCP transports)
+// with the demo org, in its own process so its CPU and memory are measured alone.
+
+const EXIT_DELAY_MS = 50; // lets the reply to `stop` leave before the process ends
+
+const server = await startTestServer();
+applyExperiments(
+  server.broker.aedes,
+  (process.env.SWITCHBOARD_BENCH_EXPERIMENTS ?? '').split(',').filter(Boolean),
+);
+
+serveRpc({
+  /** Broker credentials as POST /api/token would hand them to a browser. */
+  async mint({ user, clientIds }: { user: string; clientIds: string[] }) {
+    return Promise.all(
+      clientIds.map(async (clientId) => {
+        const { token } = await server.tokens.mint({ org: DEMO_ORG, user, clientId, acl: [] });
+        return token;
+      }),
+    );
+  },
+  /** Retained messages straight into the broker, as if each agent had published its state. */
+  async seedRetained({ topics, payload }: { topics: string[]; payload: string }) {
+    const body = Buffer.from(payload);
+    await Promise.all(
+      topics.map(
+        (topic) =>
+          new Promise<void>((resolve, reject) => {
+            const packet = {
+              cmd: 'publish',
+              topic: mountTopic(DEMO_ORG, topic),
+              payload: body,
+              qos: 1,
+              retain: true,
+              dup: false,
+            } as PublishPacket;
+            server.broker.aedes.publish(packet, (error) => (error ? reject(error) : resolve()));
+          }),
+      ),
+    );
+  },
+  memory() {
+    collectGarbage();
+    return process.memoryUsage();
+  },
+  connections: () => server.broker.connections().length,
+  /** A V8 heap snapshot for bench/heap-summary.ts; returns its path. */
+  heapSnapshot({ file }: { file: string }) {
+    collectGarbage();
+    return writeHeapSnapshot(file);
+  },
+  async stop() {
+    await server.cleanup();
+    setTimeout(() => process.exit(0), EXIT_DELAY_MS);
+  },
+});
+
+emitEvent('ready', {
+  wsUrl: server.wsUrl,
+  mqttUrl: server.mqttUrl,
+  password: DEMO_PASSWORD,
+} satisfies ServerReady);
+
+/** Full collections until the heap stops shrinking (needs --expose-gc). */
+function collectGarbage(): void {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) return;
+  for (let i = 0; i < 3; i++) gc();
+}
