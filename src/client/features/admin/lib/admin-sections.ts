@@ -4,6 +4,7 @@ export const ADMIN_SECTIONS = [
   { id: 'acl', label: 'ACL check' },
   { id: 'tokens', label: 'Tokens' },
   { id: 'sessions', label: 'Sessions' },
+  { id: 'retained', label: 'Retained' },
 ] as const;
 
 export type AdminSection = (typeof ADMIN_SECTIONS)[number]['id'];

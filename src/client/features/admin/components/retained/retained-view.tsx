@@ -1,0 +1,105 @@
+import { useId, useMemo, useState, type FormEvent } from 'react';
+import { useClearRetained } from '../../api/clear-retained';
+import { RETAINED_LIMIT, useRetained } from '../../api/get-retained';
+import { buildTopicTree } from '../../lib/topic-tree';
+import { ErrorMessage } from '../error-message';
+import { RetainedMessageView } from './retained-message-view';
+import { TopicTreeView } from './topic-tree-view';
+
+export function RetainedView() {
+  const [draftPrefix, setDraftPrefix] = useState('');
+  const [prefix, setPrefix] = useState('');
+  const [selected, setSelected] = useState<string | null>(null);
+  const [cleared, setCleared] = useState<string | null>(null);
+  const retained = useRetained(prefix);
+  const clear = useClearRetained();
+  const ids = useId();
+
+  const messages = retained.data?.messages;
+  const tree = useMemo(() => (messages ? buildTopicTree(messages) : []), [messages]);
+  const message = messages?.find((m) => m.topic === selected);
+
+  const search = (event: FormEvent) => {
+    event.preventDefault();
+    setPrefix(draftPrefix.trim());
+  };
+
+  return (
+    <div className="admin-section">
+      <div className="admin-section__header">
+        <h3 className="admin-section__title">Retained messages</h3>
+        <button
+          type="button"
+          className="button button--small"
+          onClick={() => void retained.refetch()}
+        >
+          Refresh
+        </button>
+      </div>
+      <form className="admin-actions admin-actions--end" role="search" onSubmit={search}>
+        <div className="field">
+          <label className="field__label" htmlFor={`${ids}-prefix`}>
+            Topic prefix
+          </label>
+          <input
+            id={`${ids}-prefix`}
+            type="search"
+            value={draftPrefix}
+            placeholder="agents/"
+            autoCapitalize="none"
+            spellCheck={false}
+            onChange={(event) => setDraftPrefix(event.target.value)}
+          />
+        </div>
+        <button type="submit" className="button">
+          Show
+        </button>
+      </form>
+      <p className="notice" role="status" hidden={cleared === null}>
+        {cleared && `Cleared the retained message on ${cleared}.`}
+      </p>
+      {clear.error && <ErrorMessage error={clear.error} action="Could not clear" />}
+      {retained.isPending && <p className="muted">Loading retained messages…</p>}
+      {retained.error && (
+        <ErrorMessage error={retained.error} action="Could not load retained messages" />
+      )}
+      {retained.data?.truncated && (
+        <p className="notice">
+          Showing the first {RETAINED_LIMIT}; narrow the prefix to see the rest.
+        </p>
+      )}
+      {messages && messages.length === 0 && (
+        <p className="muted">No retained messages{prefix === '' ? '' : ` under “${prefix}”`}.</p>
+      )}
+      {messages && messages.length > 0 && (
+        <div className="retained">
+          <TopicTreeView
+            label="Retained topics"
+            nodes={tree}
+            selected={selected}
+            onSelect={(topic) => {
+              setSelected(topic);
+              clear.reset();
+              setCleared(null);
+            }}
+          />
+          {message && (
+            <RetainedMessageView
+              key={message.topic}
+              message={message}
+              clearing={clear.isPending}
+              onClear={() =>
+                clear.mutate(message.topic, {
+                  onSuccess: () => {
+                    setSelected(null);
+                    setCleared(message.topic);
+                  },
+                })
+              }
+            />
+          )}
+        </div>
+      )}
+    </div>
+  );
+}
