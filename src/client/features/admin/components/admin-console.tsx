@@ -2,6 +2,7 @@ import { useState, type ReactNode } from 'react';
 import type { AdminSection } from '../lib/admin-sections';
 import { AclChecker } from './acl/acl-checker';
 import { AdminTabs, panelId, tabId } from './admin-tabs';
+import { HealthView } from './health/health-view';
 import { RetainedView } from './retained/retained-view';
 import { SessionsView } from './sessions/sessions-view';
 import { TokensView } from './tokens/tokens-view';
@@ -49,5 +50,7 @@ function SectionView({ section, me }: { section: AdminSection; me: string }): Re
       return <SessionsView />;
     case 'retained':
       return <RetainedView />;
+    case 'health':
+      return <HealthView />;
   }
 }

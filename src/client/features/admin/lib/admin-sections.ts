@@ -5,6 +5,7 @@ export const ADMIN_SECTIONS = [
   { id: 'tokens', label: 'Tokens' },
   { id: 'sessions', label: 'Sessions' },
   { id: 'retained', label: 'Retained' },
+  { id: 'health', label: 'Health' },
 ] as const;
 
 export type AdminSection = (typeof ADMIN_SECTIONS)[number]['id'];
