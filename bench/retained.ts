@@ -13,7 +13,7 @@ import type { Target } from './lib/targets';
 
 const args = benchArgs({
   agents: '10000',
-  runs: '3',
+  runs: '5',
   targets: 'switchboard,mosquitto',
   experiments: '',
 });

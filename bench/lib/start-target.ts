@@ -20,9 +20,13 @@ export async function startTarget(name: string, args: TargetArgs): Promise<Targe
       });
     case 'plain-aedes':
       return startPlainAedes(list(args.experiments));
+    case 'plain-aedes-memory':
+      return startPlainAedes(list(args.experiments), 'memory');
     case 'mosquitto':
       return startMosquittoTarget();
     default:
-      throw new Error(`unknown target ${name}: switchboard, plain-aedes or mosquitto`);
+      throw new Error(
+        `unknown target ${name}: switchboard, plain-aedes, plain-aedes-memory or mosquitto`,
+      );
   }
 }

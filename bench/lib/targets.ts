@@ -21,7 +21,7 @@ export interface ClientLogin {
   password?: string;
 }
 
-export type TargetName = 'switchboard' | 'mosquitto' | 'plain-aedes';
+export type TargetName = 'switchboard' | 'mosquitto' | 'plain-aedes' | 'plain-aedes-memory';
 
 export interface Target {
   name: TargetName;
@@ -88,12 +88,21 @@ export async function startSwitchboard(options: SwitchboardOptions = {}): Promis
   };
 }
 
-export async function startPlainAedes(experiments: string[] = []): Promise<Target> {
+export async function startPlainAedes(
+  experiments: string[] = [],
+  persistence: 'level' | 'memory' = 'level',
+): Promise<Target> {
   const { child, ready } = await spawnRpcChild<ServerReady>(
     new URL('../servers/plain-aedes-server.ts', import.meta.url),
-    { env: { SWITCHBOARD_BENCH_EXPERIMENTS: experiments.join(',') } },
+    {
+      env: {
+        SWITCHBOARD_BENCH_EXPERIMENTS: experiments.join(','),
+        PLAIN_AEDES_PERSISTENCE: persistence,
+      },
+    },
   );
-  return anonymousTarget('plain-aedes', child.pid, ready.wsUrl, ready.mqttUrl, () => child.stop());
+  const name = persistence === 'memory' ? 'plain-aedes-memory' : 'plain-aedes';
+  return anonymousTarget(name, child.pid, ready.wsUrl, ready.mqttUrl, () => child.stop());
 }
 
 /** Mosquitto, or null (after saying so) when it is not installed. */

@@ -21,8 +21,11 @@ import type { ServerReady } from '../lib/targets';
 const EXIT_DELAY_MS = 50;
 
 const dataDir = await mkdtemp(path.join(tmpdir(), 'switchboard-bench-plain-'));
-const persistence = openBrokerPersistence(dataDir);
-const aedes = await Aedes.createBroker({ persistence });
+// PLAIN_AEDES_PERSISTENCE=memory: aedes' in-memory store (retained messages in a topic
+// trie), to see what an in-memory retained index in front of LevelDB would buy.
+const inMemory = process.env.PLAIN_AEDES_PERSISTENCE === 'memory';
+const persistence = inMemory ? null : openBrokerPersistence(dataDir);
+const aedes = await Aedes.createBroker(persistence ? { persistence } : {});
 applyExperiments(
   aedes,
   (process.env.SWITCHBOARD_BENCH_EXPERIMENTS ?? '').split(',').filter(Boolean),
@@ -43,7 +46,7 @@ serveRpc({
   async stop() {
     ws.close();
     await new Promise<void>((resolve) => aedes.close(() => resolve()));
-    await persistence.destroy();
+    await persistence?.destroy();
     await rm(dataDir, { recursive: true, force: true });
     httpServer.close();
     setTimeout(() => process.exit(0), EXIT_DELAY_MS);
