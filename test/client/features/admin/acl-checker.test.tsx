@@ -3,7 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
 import { server } from '../../support/msw-server';
-import { adminUser, errorBody, recorder, usersHandler } from './support/admin-api';
+import { adminUser, errorBody, recorder, trackRequests, usersHandler } from './support/admin-api';
 import { renderConsole } from './support/render-console';
 
 const users = [adminUser('admin', { role: 'admin' }), adminUser('alice'), adminUser('bob')];
@@ -104,7 +104,8 @@ describe('ACL check', () => {
 
   it('checks the topic as it is typed: wildcards only in a subscription filter', async () => {
     const user = userEvent.setup();
-    server.use(usersHandler(users)); // a POST would be unhandled and fail the test
+    server.use(usersHandler(users));
+    const requests = trackRequests();
     renderConsole('acl');
     const topic = await screen.findByRole('textbox', { name: 'Topic' });
     await user.type(topic, 'chat/+/messages');
@@ -118,6 +119,7 @@ describe('ACL check', () => {
       'aria-invalid',
       'false',
     );
+    expect(requests.filter((r) => !r.startsWith('GET'))).toEqual([]);
   });
 
   it.each([

@@ -1,5 +1,6 @@
 import { screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
+import { http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
 import { ADMIN_SECTIONS } from '../../../../src/client/features/admin/lib/admin-sections';
 import { server } from '../../support/msw-server';
@@ -9,7 +10,11 @@ import { renderConsole } from './support/render-console';
 describe('admin sections', () => {
   it('are tabs: one tab stop, arrows and Home/End move and select, the panel follows', async () => {
     const user = userEvent.setup();
-    server.use(usersHandler([adminUser('admin', { role: 'admin' })]));
+    // Every panel the keys pass through loads its data.
+    server.use(
+      usersHandler([adminUser('admin', { role: 'admin' })]),
+      http.get('/api/admin/audit', () => HttpResponse.json({ entries: [], nextCursor: null })),
+    );
     renderConsole('users');
     const tabs = screen.getAllByRole('tab');
     expect(tabs.map((t) => t.textContent)).toEqual(ADMIN_SECTIONS.map((s) => s.label));

@@ -3,7 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
 import { server } from '../../support/msw-server';
-import { adminUser, errorBody, recorder, usersHandler } from './support/admin-api';
+import { adminUser, errorBody, recorder, trackRequests, usersHandler } from './support/admin-api';
 import { renderConsole } from './support/render-console';
 
 const editor = () => screen.getByRole('region', { name: 'Extra rules for carol' });
@@ -72,7 +72,8 @@ describe('extra ACL rules', () => {
 
   it('checks each topic filter as it is typed, with the shared validator, and sends nothing invalid', async () => {
     const user = userEvent.setup();
-    server.use(usersHandler([carol])); // a PUT would be unhandled and fail the test
+    server.use(usersHandler([carol]));
+    const requests = trackRequests();
     const panel = await openEditor(user);
     await user.click(within(panel).getByRole('button', { name: 'Add a rule' }));
     const topic = within(panel).getByRole('textbox', { name: 'Rule 2 Topic filter' });
@@ -92,6 +93,7 @@ describe('extra ACL rules', () => {
     expect(topic).toHaveAccessibleDescription('topic must not be empty');
     await user.type(topic, 'chat/${username}/+');
     expect(topic).toHaveAttribute('aria-invalid', 'false');
+    expect(requests.filter((r) => !r.startsWith('GET'))).toEqual([]);
   });
 
   it('marks the rule the server refused by the index in its 400 answer', async () => {

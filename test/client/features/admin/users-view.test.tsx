@@ -4,7 +4,14 @@ import { http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
 import type { AdminUser } from '../../../../src/client/features/admin/api/get-users';
 import { server } from '../../support/msw-server';
-import { adminUser, errorBody, forbidden, recorder, usersHandler } from './support/admin-api';
+import {
+  adminUser,
+  errorBody,
+  forbidden,
+  recorder,
+  trackRequests,
+  usersHandler,
+} from './support/admin-api';
 import { renderConsole } from './support/render-console';
 
 const usersTable = () => screen.getByRole('table', { name: 'Users of this organisation' });
@@ -116,7 +123,8 @@ describe('Users', () => {
 
   it('checks the user id as it is typed and sends nothing invalid', async () => {
     const user = userEvent.setup();
-    server.use(usersHandler(demoUsers())); // a POST would be unhandled and fail the test
+    server.use(usersHandler(demoUsers()));
+    const requests = trackRequests();
     renderConsole('users');
     const id = await screen.findByRole('textbox', { name: 'User id' });
 
@@ -130,6 +138,7 @@ describe('Users', () => {
     expect(id).toHaveAccessibleDescription('Give the user an id');
     await user.type(id, 'good-name');
     expect(id).toHaveAttribute('aria-invalid', 'false');
+    expect(requests.filter((r) => !r.startsWith('GET'))).toEqual([]);
   });
 
   it('shows the server’s refusal of a new user (409 user_exists)', async () => {

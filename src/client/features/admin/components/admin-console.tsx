@@ -2,6 +2,7 @@ import { useState, type ReactNode } from 'react';
 import type { AdminSection } from '../lib/admin-sections';
 import { AclChecker } from './acl/acl-checker';
 import { AdminTabs, panelId, tabId } from './admin-tabs';
+import { AuditView } from './audit/audit-view';
 import { HealthView } from './health/health-view';
 import { RetainedView } from './retained/retained-view';
 import { SessionsView } from './sessions/sessions-view';
@@ -52,5 +53,7 @@ function SectionView({ section, me }: { section: AdminSection; me: string }): Re
       return <RetainedView />;
     case 'health':
       return <HealthView />;
+    case 'audit':
+      return <AuditView />;
   }
 }

@@ -6,6 +6,7 @@ export const ADMIN_SECTIONS = [
   { id: 'sessions', label: 'Sessions' },
   { id: 'retained', label: 'Retained' },
   { id: 'health', label: 'Health' },
+  { id: 'audit', label: 'Audit log' },
 ] as const;
 
 export type AdminSection = (typeof ADMIN_SECTIONS)[number]['id'];

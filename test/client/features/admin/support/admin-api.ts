@@ -1,5 +1,7 @@
 import { http, HttpResponse, type JsonBodyType } from 'msw';
+import { onTestFinished } from 'vitest';
 import type { AdminUser } from '../../../../../src/client/features/admin/api/get-users';
+import { server } from '../../../support/msw-server';
 
 // Bodies as src/server/http/admin/** sends them (see test/server/admin/** for the
 // server's own assertions on the same shapes).
@@ -54,4 +56,19 @@ export function recorder() {
 /** GET /api/admin/users from a list the test mutates as the fake server. */
 export function usersHandler(users: AdminUser[]) {
   return http.get('/api/admin/users', () => HttpResponse.json({ users } as JsonBodyType));
+}
+
+/**
+ * Every request the app makes during the test, handled or not, as "METHOD /path". An
+ * unhandled request only makes the app's fetch fail (msw logs it), so a test that must
+ * prove nothing was sent asserts on this list.
+ */
+export function trackRequests(): string[] {
+  const seen: string[] = [];
+  const listener = ({ request }: { request: Request }) => {
+    seen.push(`${request.method} ${new URL(request.url).pathname}`);
+  };
+  server.events.on('request:start', listener);
+  onTestFinished(() => server.events.removeListener('request:start', listener));
+  return seen;
 }
