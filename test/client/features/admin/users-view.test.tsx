@@ -99,6 +99,7 @@ describe('Users', () => {
 
     await user.click(within(secret).getByRole('button', { name: 'Done, hide it' }));
     expect(screen.queryByText('Gen3ratedPassw0rdXyz')).not.toBeInTheDocument();
+    expect(screen.queryByRole('status')).not.toBeInTheDocument();
   });
 
   it('sends a password the admin chose and shows no secret then', async () => {

@@ -23,6 +23,7 @@ export function UsersView({ me }: { me: string }) {
       <h3 className="admin-section__title">Users</h3>
       <CreateUserForm
         onCreated={(user) => {
+          // With a generated password the secret panel says it; otherwise a short notice.
           setCreated(user.user);
           setSecret(
             user.password === undefined
@@ -41,7 +42,10 @@ export function UsersView({ me }: { me: string }) {
           key={secret.password}
           title={secret.title}
           secret={secret.password}
-          onDismiss={() => setSecret(null)}
+          onDismiss={() => {
+            setSecret(null);
+            setCreated(null);
+          }}
         />
       )}
       {users.isPending && <p className="muted">Loading users…</p>}
