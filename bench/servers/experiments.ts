@@ -7,8 +7,9 @@ export const EXPERIMENTS = {
   /**
    * aedes looks up every PUBACK in the persistence (a LevelDB get on disk) to clear the
    * stored outgoing packet; a clean session never stores one (aedes writes its QoS 1
-   * deliveries without outgoingUpdate), so the lookup always misses. Proposed for
-   * src/server/broker/persistence.ts: answer "not found" for clean sessions at once.
+   * deliveries without outgoingUpdate), so the lookup always misses. Switchboard now
+   * answers "not found" for clean sessions at once (src/server/broker/persistence.ts);
+   * this applies the same to the plain-Aedes reference.
    */
   'clean-puback': (aedes: Aedes) => {
     // aedes' types leave the persistence out; it is the instance given at creation.

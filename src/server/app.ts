@@ -73,6 +73,11 @@ export async function startServer(
         chatMessage: (org, room, message) => storage.history.record(org, room, message),
         notification: (org, user, notification) =>
           storage.notifications.record(org, user, notification),
+        onError: (error) =>
+          logger.error(
+            { event: 'history_record_failed', err: error },
+            'could not record a message',
+          ),
       },
     });
     cleanups.push(() => broker.close());

@@ -45,4 +45,24 @@ describe('notifications', () => {
     expect(await alice.page.getByRole('article').count()).toBe(1);
     expect(await alice.page.getByText('Deploy finished').count()).toBe(0);
   });
+
+  it('a notification sent before bob ever signed in reaches him on a fresh device', async () => {
+    const server = await e2e.startServer();
+    const notifier = await connectAs(server, 'notifier');
+    e2e.onCleanup(() => notifier.close());
+    await notifier.client.publishAsync(
+      'notifications/bob',
+      notification('Welcome aboard', 'Your workspace is ready.'),
+      { qos: 1 },
+    );
+
+    // No session, no client id the broker could have queued for: the server's inbox.
+    const bob = await e2e.signIn(server, 'bob@demo');
+    await bob.page.getByRole('button', { name: 'Notifications, 1 unread' }).waitFor();
+    await openSection(bob.page, 'Notifications');
+    await bob.page
+      .getByRole('article', { name: 'Welcome aboard' })
+      .getByText('Your workspace is ready.')
+      .waitFor();
+  });
 });

@@ -21,6 +21,7 @@ export const CONNECT_TIMEOUT_MS = 10_000; // a socket that never sends CONNECT i
 export const MAX_CLIENT_ID_LENGTH = 128; // beyond 3.1's 23; ours are `<user>-<random>`
 // aedes checks for orphaned wills every 4 heartbeats: 20 s after a restart at this pace.
 export const HEARTBEAT_INTERVAL_MS = 5_000;
+export const DRAIN_TIMEOUT_MS = 10_000; // generous for a phone on a bad network
 
 export interface BrokerOptions {
   dataDir: string;
@@ -55,6 +56,9 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
     // of sessions whose broker has stopped beating, which is how presence and agent states
     // turn offline for clients that never came back after a restart.
     heartbeatInterval: HEARTBEAT_INTERVAL_MS,
+    // A subscriber that stops reading holds up delivery to everyone else until its socket
+    // drains or it is dropped; aedes' default waits a minute.
+    drainTimeout: DRAIN_TIMEOUT_MS,
     persistence,
     connectTimeout: CONNECT_TIMEOUT_MS,
     maxClientsIdLength: MAX_CLIENT_ID_LENGTH,

@@ -6,6 +6,8 @@ import { orgOfMountedTopic, unmountTopic } from './mount-point';
 export interface HistoryRecorder {
   chatMessage(org: string, room: string, message: ChatMessage): void;
   notification(org: string, user: string, notification: AppNotification): void;
+  /** Recording failed (disk full, database closed during shutdown): routing goes on. */
+  onError(error: unknown): void;
 }
 
 /**

@@ -5,6 +5,11 @@ import { connect, json, record, subscribeGrants, waitForMessage } from '../suppo
 import { DEMO_PASSWORD, makeDataDir, startTestServer } from '../support/test-server';
 
 let dataDir: string;
+
+async function until(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !condition(); i++) await new Promise((r) => setTimeout(r, 10));
+  if (!condition()) throw new Error('condition not met in time');
+}
 afterAll(() => rm(dataDir, { recursive: true, force: true }));
 
 describe('broker state and history survive a restart on the same data dir', () => {
@@ -61,6 +66,8 @@ describe('broker state and history survive a restart on the same data dir', () =
       { qos: 1 },
     );
     await alice.endAsync();
+    // aedes sends the PUBACK before routing (and so recording) a QoS 1 message.
+    await until(() => first.storage.history.count('demo', 'general') === 1);
     await first.close();
 
     const second = await startTestServer({ dataDir });
