@@ -158,6 +158,11 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
         'client disconnected',
       );
   });
+  // A new $SYS subscriber gets fresh figures at once: retained ones may still be on their
+  // way to disk when its SUBSCRIBE looks them up, and the next round is seconds away.
+  aedes.on('subscribe', (subscriptions) => {
+    if (subscriptions.some((sub) => sub.topic.includes('/$SYS/'))) sysStats.changed();
+  });
   aedes.on('clientError', (client, error) => {
     expiry.cancel(client);
     logger.info(
