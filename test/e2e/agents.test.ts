@@ -59,7 +59,13 @@ describe('agents', () => {
       .getByRole('group', { name: 'Commands' })
       .getByRole('button', { name: 'Ping' })
       .click();
-    await alice.page.getByText('done: pong', { exact: true }).waitFor();
+    await alice.page
+      .getByText('done: pong', { exact: true })
+      .waitFor()
+      .catch((e: unknown) => {
+        console.error('SIMULATOR OUTPUT', second.output());
+        throw e;
+      });
 
     await alice.page.getByRole('button', { name: '← All agents' }).click();
     for (const agent of AGENTS) {
