@@ -5,41 +5,9 @@ import type { ClientIdentity } from './client-identity';
 import { subscriptionsOf } from './live-acl';
 import { unmountTopic } from './mount-point';
 import type { BrokerPersistence } from './persistence';
+import { MAX_QUEUE_COUNT, type LiveSession, type StoredSession } from '../../shared/admin-api';
 
-// Counting a queue walks it; past this the console shows "at least".
-export const MAX_QUEUE_COUNT = 10_000;
-
-export interface LiveSession {
-  /** As the client chose it. */
-  clientId: string;
-  user: string;
-  address: string;
-  transport: 'ws' | 'tcp';
-  /** TLS (wss:// or mqtts://). */
-  secure: boolean;
-  /** 4 = MQTT 3.1.1, 3 = MQTT 3.1 */
-  protocolVersion: number;
-  /** Clean session off: subscriptions and QoS 1/2 messages outlive the connection. */
-  persistent: boolean;
-  /** ms since the epoch */
-  connectedAt: number;
-  /** The token's id when the connection used one; null for a password. */
-  jti: string | null;
-  /** When its token expires and the broker closes it (ms); null for a password. */
-  expiresAt: number | null;
-  /** Client-side filters, sorted. */
-  subscriptions: string[];
-  /** QoS 1/2 messages stored for the session and not yet acknowledged (0 when clean). */
-  queued: number;
-}
-
-export interface StoredSession {
-  clientId: string;
-  user: string;
-  subscriptions: string[];
-  /** QoS 1/2 messages waiting for the client to come back (capped at MAX_QUEUE_COUNT). */
-  queued: number;
-}
+export { MAX_QUEUE_COUNT, type LiveSession, type StoredSession };
 
 export async function describeLive(
   client: Client,

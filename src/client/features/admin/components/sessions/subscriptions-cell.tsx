@@ -1,3 +1,4 @@
+import { MAX_QUEUE_COUNT } from '../../../../../shared/admin-api';
 /** A count that opens into the filters: rows stay one line until someone asks. */
 export function SubscriptionsCell({ filters }: { filters: readonly string[] }) {
   if (filters.length === 0) return <span className="muted">none</span>;
@@ -17,9 +18,7 @@ export function SubscriptionsCell({ filters }: { filters: readonly string[] }) {
   );
 }
 
-// The server stops counting a queue here (walking it costs); more shows as "10000+".
-export const QUEUE_COUNT_CAP = 10_000;
-
+// The server stops counting a queue at MAX_QUEUE_COUNT (walking it costs): "10000+".
 export function formatQueued(queued: number): string {
-  return queued >= QUEUE_COUNT_CAP ? `${QUEUE_COUNT_CAP}+` : String(queued);
+  return queued >= MAX_QUEUE_COUNT ? `${MAX_QUEUE_COUNT}+` : String(queued);
 }
