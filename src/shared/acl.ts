@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from './zod';
 import { isValidId } from './ids';
 import {
   filterContains,
@@ -132,10 +132,12 @@ export function evaluateAcl(
 export const aclRuleSchema = z.object({
   permission: z.enum(['allow', 'deny']),
   action: z.enum(['publish', 'subscribe', 'all']),
-  topic: z.string().superRefine((topic, ctx) => {
-    const error = validateTopicFilter(topic);
-    if (error) ctx.addIssue({ code: 'custom', message: error.message });
-  }),
+  topic: z.string().check(
+    z.superRefine((topic, ctx) => {
+      const error = validateTopicFilter(topic);
+      if (error) ctx.addIssue({ code: 'custom', message: error.message });
+    }),
+  ),
 });
 
 export function validateAclRule(

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from './zod';
 import { ID_PATTERN } from './ids';
 import { parseTopic, type ParsedTopic } from './topics';
 
@@ -8,14 +8,14 @@ import { parseTopic, type ParsedTopic } from './topics';
 export const MAX_CHAT_TEXT_LENGTH = 4_000;
 export const MAX_PAYLOAD_ID_LENGTH = 64;
 
-const id = z.string().regex(ID_PATTERN, 'must be a valid id');
-const messageId = z.string().min(1).max(MAX_PAYLOAD_ID_LENGTH);
-const epochMs = z.number().int().nonnegative();
+const id = z.string().check(z.regex(ID_PATTERN, 'must be a valid id'));
+const messageId = z.string().check(z.minLength(1), z.maxLength(MAX_PAYLOAD_ID_LENGTH));
+const epochMs = z.number().check(z.int(), z.nonnegative());
 
 export const chatMessageSchema = z.object({
   id: messageId,
   from: id,
-  text: z.string().min(1).max(MAX_CHAT_TEXT_LENGTH),
+  text: z.string().check(z.minLength(1), z.maxLength(MAX_CHAT_TEXT_LENGTH)),
   sentAt: epochMs,
 });
 
@@ -28,9 +28,9 @@ export const presenceSchema = z.object({
 
 export const notificationSchema = z.object({
   id: messageId,
-  title: z.string().min(1).max(200),
-  body: z.string().max(4_000),
-  link: z.string().max(2_000).optional(),
+  title: z.string().check(z.minLength(1), z.maxLength(200)),
+  body: z.string().check(z.maxLength(4_000)),
+  link: z.optional(z.string().check(z.maxLength(2_000))),
   createdAt: epochMs,
 });
 
@@ -38,23 +38,23 @@ export const AGENT_STATUSES = ['idle', 'working', 'paused', 'error', 'offline'] 
 
 export const agentStateSchema = z.object({
   status: z.enum(AGENT_STATUSES),
-  task: z.string().max(200).optional(),
-  progress: z.number().min(0).max(100).optional(),
-  detail: z.string().max(2_000).optional(),
+  task: z.optional(z.string().check(z.maxLength(200))),
+  progress: z.optional(z.number().check(z.gte(0), z.lte(100))),
+  detail: z.optional(z.string().check(z.maxLength(2_000))),
   updatedAt: epochMs,
 });
 
 export const agentCommandSchema = z.object({
   id: messageId,
-  command: z.string().min(1).max(64),
-  args: z.record(z.string(), z.unknown()).optional(),
+  command: z.string().check(z.minLength(1), z.maxLength(64)),
+  args: z.optional(z.record(z.string(), z.unknown())),
   from: id,
 });
 
 export const agentReplySchema = z.object({
   commandId: messageId,
   status: z.enum(['accepted', 'done', 'failed']),
-  detail: z.string().max(2_000).optional(),
+  detail: z.optional(z.string().check(z.maxLength(2_000))),
 });
 
 export type ChatMessage = z.infer<typeof chatMessageSchema>;
@@ -77,7 +77,7 @@ export type DecodedPayload =
 
 export type DecodeResult = { ok: true; message: DecodedPayload } | { ok: false; error: string };
 
-const SCHEMAS: { [K in ParsedTopic['kind']]: z.ZodType } = {
+const SCHEMAS: { [K in ParsedTopic['kind']]: z.ZodMiniType } = {
   'chat-message': chatMessageSchema,
   'chat-typing': typingSchema,
   presence: presenceSchema,
