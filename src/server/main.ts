@@ -1,9 +1,9 @@
 import { startAgentFleet } from '../agents/agent-fleet';
-import { startServer } from './app';
+import { startServer, type RunningServer } from './app';
 import { ConfigError, loadConfig } from './config';
 import { loadDemoCredentials } from './demo-credentials';
 import { createLogger } from './logger';
-import { DEMO_ORG } from './seed';
+import { DEMO_ORG, formatDemoLogins } from './seed';
 
 // `npm start`: the whole system on one machine, with a demo org and a fleet of simulated
 // agents so a new user sees a living workspace.
@@ -47,12 +47,7 @@ async function main(): Promise<void> {
         })
       : null;
 
-  printWelcome(
-    server.httpUrl,
-    server.mqttUrl,
-    server.seed.created ? server.seed.logins : null,
-    config.demoPassword !== null,
-  );
+  printWelcome(server);
 
   const shutdown = async (signal: string) => {
     logger.info({ event: 'shutdown', signal }, 'shutting down');
@@ -64,28 +59,20 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
 }
 
-function printWelcome(
-  httpUrl: string,
-  mqttUrl: string,
-  logins: { username: string; role: string; password: string }[] | null,
-  fixedPassword: boolean,
-): void {
+function printWelcome(server: RunningServer): void {
   const lines = [
     '',
-    `  Switchboard is running: ${httpUrl}`,
-    `  MQTT for services and devices: ${mqttUrl} (WebSocket: ${httpUrl.replace(/^http/, 'ws')}/mqtt)`,
+    `  Switchboard is running: ${server.httpUrl}`,
+    `  MQTT for services and devices: ${server.mqttUrl} (WebSocket: ${server.wsUrl})`,
+    '',
+    ...(server.seed.created
+      ? [
+          '  Demo logins (org "demo"); passwords are shown only now:',
+          ...formatDemoLogins(server.seed.logins),
+        ]
+      : ['  Sign in with your users; manage them with `npm run cli -- user list`.']),
     '',
   ];
-  if (logins) {
-    lines.push('  Demo logins (org "demo"); passwords are shown only now:');
-    for (const login of logins)
-      lines.push(`    ${login.username.padEnd(18)} ${login.role.padEnd(8)} ${login.password}`);
-  } else {
-    lines.push(
-      `  Sign in with your users${fixedPassword ? ' (DEMO_PASSWORD applies to demo users seeded with it)' : ''}; manage them with \`npm run cli -- user list\`.`,
-    );
-  }
-  lines.push('');
   process.stdout.write(lines.join('\n') + '\n');
 }
 

@@ -2,7 +2,7 @@ import { roleRules } from '../../shared/acl';
 import type { Username } from '../../shared/ids';
 import { dummyPasswordHash, verifyPassword } from '../auth/password';
 import { TokenError, type TokenIssuer } from '../auth/tokens';
-import type { UserStore } from '../storage';
+import type { UserRecord, UserStore } from '../storage';
 import type { VerifyCredentials } from './authenticate';
 import type { Principal } from './client-identity';
 import { CONNACK, ConnectRefused } from './refusal';
@@ -48,7 +48,9 @@ export function createVerifyCredentials(deps: {
           CONNACK.badUsernameOrPassword,
         );
       }
-      return { ...principalOf(user, org), jti: claims.jti, expiresAt: claims.exp * 1_000 };
+      const record = deps.users.getUser(org, user);
+      if (!record) throw badCredentials(); // deleted since the token was minted
+      return { ...principalOf(record), jti: claims.jti, expiresAt: claims.exp * 1_000 };
     }
     const record = deps.users.getUser(org, user);
     // Same work and answer for an unknown user as for a wrong password.
@@ -57,12 +59,11 @@ export function createVerifyCredentials(deps: {
       record?.passwordHash ?? (await dummyPasswordHash()),
     );
     if (!record || !valid) throw badCredentials();
-    return { ...principalOf(user, org), jti: null, expiresAt: null };
+    return { ...principalOf(record), jti: null, expiresAt: null };
   };
 
-  function principalOf(user: string, org: string): Omit<Principal, 'jti' | 'expiresAt'> {
-    const record = deps.users.getUser(org, user);
-    if (!record) throw badCredentials();
+  function principalOf(record: UserRecord): Omit<Principal, 'jti' | 'expiresAt'> {
+    const { org, user } = record;
     if (record.disabled) {
       throw new ConnectRefused('user_disabled', 'this account is disabled', CONNACK.notAuthorized);
     }
