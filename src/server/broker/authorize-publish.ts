@@ -1,6 +1,7 @@
 import type { Client, PublishPacket } from 'aedes';
 import { getIdentity } from './client-identity';
 import { checkPublish } from './check-publish';
+import { rememberDecoded } from './decoded-payloads';
 import { DISCARD_TOPIC, mountTopic } from './mount-point';
 
 export interface AuthorizePublishOptions {
@@ -27,6 +28,7 @@ export function createAuthorizePublish(options: AuthorizePublishOptions) {
       return callback(null);
     }
     packet.topic = mountTopic(identity.org, packet.topic);
+    if (verdict.message) rememberDecoded(packet, verdict.message);
     callback(null);
   };
 }

@@ -1,5 +1,5 @@
 import { evaluateAcl } from '../../shared/acl';
-import { decodePayload } from '../../shared/schemas';
+import { decodePayload, type DecodedPayload } from '../../shared/schemas';
 import { parseTopic } from '../../shared/topics';
 import { validateTopicName } from '../../shared/topic-filter';
 import type { ClientIdentity } from './client-identity';
@@ -11,7 +11,9 @@ const CONTRACT_ROOTS: ReadonlySet<string> = new Set([
   'agents',
 ]);
 
-export type PublishVerdict = { ok: true } | { ok: false; code: string; reason: string };
+export type PublishVerdict =
+  /** `message`: the decoded payload, for a contract topic with one */
+  { ok: true; message?: DecodedPayload } | { ok: false; code: string; reason: string };
 
 /**
  * The rules every publish (and every Last Will) of a client must pass, on the topic as the
@@ -57,5 +59,5 @@ export function checkPublish(
   if ('from' in value && value.from !== identity.user) {
     return { ok: false, code: 'sender_mismatch', reason: `from must be ${identity.user}` };
   }
-  return { ok: true };
+  return { ok: true, message: decoded.message };
 }
