@@ -101,7 +101,7 @@ async function publisher(server: TestServer): Promise<MqttClient> {
 const chat = (id: string) => json({ id, from: 'notifier', text: id, sentAt: Date.now() });
 
 describe('the connection module against the real server', () => {
-  it('renews a 2-second token several times without losing or duplicating a message', async () => {
+  it('renews a 2-second token several times without losing a message or repeating more than a redelivery', async () => {
     const server = await started({ tokenTtlSeconds: 2 });
     cleanups.push(() => server.cleanup());
     const alice = openConnection(() => server, 'alice', 'alice-renew');
@@ -116,7 +116,13 @@ describe('the connection module against the real server', () => {
     }
     await until(() => sent.every((id) => alice.received.includes(id)));
     expect(alice.tokensMinted()).toBeGreaterThanOrEqual(4); // ≈6 s at renewals every 1.6 s
-    expect(alice.received.filter((id) => sent.includes(id))).toEqual(sent); // in order, once each
+    const received = alice.received.filter((id) => sent.includes(id));
+    // Nothing lost, first arrivals in order. QoS 1 is at least once: a message on its way
+    // to the old client as it says DISCONNECT comes again on the resumed session, which is
+    // why the stores deduplicate by id (the e2e renewal test checks the page shows each
+    // once). At most the in-flight message of each switch may repeat, never more.
+    expect([...new Set(received)]).toEqual(sent);
+    expect(received.length - sent.length).toBeLessThanOrEqual(alice.tokensMinted() - 1);
   });
 
   it('reconnects by itself after the server restarts, resuming its session', async () => {
