@@ -21,10 +21,13 @@ import type { ServerReady } from '../lib/targets';
 const EXIT_DELAY_MS = 50;
 
 const dataDir = await mkdtemp(path.join(tmpdir(), 'switchboard-bench-plain-'));
-// PLAIN_AEDES_PERSISTENCE=memory: aedes' in-memory store (retained messages in a topic
-// trie), to see what an in-memory retained index in front of LevelDB would buy.
+// PLAIN_AEDES_PERSISTENCE=memory: aedes' in-memory store instead, for comparison.
 const inMemory = process.env.PLAIN_AEDES_PERSISTENCE === 'memory';
-const persistence = inMemory ? null : openBrokerPersistence(dataDir);
+const persistence = inMemory
+  ? null
+  : openBrokerPersistence(dataDir, (error) => {
+      throw error;
+    });
 const aedes = await Aedes.createBroker(persistence ? { persistence } : {});
 applyExperiments(
   aedes,

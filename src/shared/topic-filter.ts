@@ -67,15 +67,21 @@ export function validateTopicFilter(filter: string): TopicError | null {
 export function topicMatches(filter: string, topic: string): boolean {
   // [MQTT-4.7.2-1] a filter starting with a wildcard does not match topics starting with `$`.
   if (topic.startsWith('$') && (filter.startsWith('+') || filter.startsWith('#'))) return false;
-  const f = filter.split('/');
-  const t = topic.split('/');
-  for (let i = 0; i < f.length; i++) {
-    const level = f[i];
+  return levelsMatch(filter.split('/'), topic.split('/'));
+}
+
+/**
+ * topicMatches on topics already split into levels, for matching one filter against many
+ * topics; leaves the `$` rule to the caller.
+ */
+export function levelsMatch(filter: readonly string[], topic: readonly string[]): boolean {
+  for (let i = 0; i < filter.length; i++) {
+    const level = filter[i];
     if (level === '#') return true; // also matches the parent level [MQTT-4.7.1-2]
-    if (i >= t.length) return false;
-    if (level !== '+' && level !== t[i]) return false;
+    if (i >= topic.length) return false;
+    if (level !== '+' && level !== topic[i]) return false;
   }
-  return f.length === t.length;
+  return filter.length === topic.length;
 }
 
 /**

@@ -7,6 +7,7 @@ import { authorizeForward } from './authorize-forward';
 import { createAuthorizePublish } from './authorize-publish';
 import { createAuthorizeSubscribe } from './authorize-subscribe';
 import { createBrokerAdmin, type BrokerAdmin } from './broker-admin';
+import { collapseOverlaps, keepOvertakenDeliveries } from './delivery-order';
 import { addressOf } from './client-address';
 import { getIdentity, type ClientIdentity } from './client-identity';
 import { AuthThrottle } from './auth-throttle';
@@ -49,7 +50,12 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
   const expiry = new ExpiryTimers<Client>();
   const live = new Map<Client, ClientIdentity>();
 
-  const persistence = openBrokerPersistence(options.dataDir);
+  const persistence = openBrokerPersistence(options.dataDir, (error, topic) =>
+    logger.error(
+      { event: 'retained_write_failed', topic, err: error },
+      'retained message not saved',
+    ),
+  );
   const counters = new MessageCounters();
   const aedes = await Aedes.createBroker({
     // Each start gets a fresh broker id (the default): aedes fires the stored Last Wills
@@ -62,7 +68,10 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
     persistence,
     connectTimeout: CONNECT_TIMEOUT_MS,
     maxClientsIdLength: MAX_CLIENT_ID_LENGTH,
-    preConnect,
+    preConnect(client, packet, callback) {
+      keepOvertakenDeliveries(client);
+      preConnect(client, packet, callback);
+    },
     authenticate: createAuthenticate({
       verifyCredentials: options.verifyCredentials,
       throttle: new AuthThrottle(),
@@ -115,7 +124,7 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
         );
       },
     }),
-    authorizeForward: counters.countingForwards(authorizeForward),
+    authorizeForward: collapseOverlaps(counters.countingForwards(authorizeForward)),
     published: createRecordHistory(options.history),
   });
 

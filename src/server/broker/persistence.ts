@@ -1,8 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { Level } from 'level';
+import { RetainedIndex, type RetainablePacket } from './retained-index';
 import { clearStoredQueue, storedClientIds } from './stored-sessions';
 
 // aedes 1.x needs an async persistence; aedes-persistence-level's default export is the
@@ -26,7 +27,10 @@ export interface StoredPacket {
 
 /** The part of the aedes persistence API (aedes-persistence) the admin console reads. */
 interface AedesPersistence {
+  setup(broker: unknown): Promise<void>;
   destroy(): Promise<void>;
+  storeRetained(packet: RetainablePacket): Promise<void>;
+  createRetainedStreamCombi(patterns: string[]): Readable;
   /** Retained messages whose (mounted) topic matches `pattern`, as StoredPackets. */
   createRetainedStream(pattern: string): Readable;
   subscriptionsByClient(client: { id: string }): Promise<StoredSubscription[]>;
@@ -35,6 +39,8 @@ interface AedesPersistence {
   /** A persistent session's queued (and in-flight) QoS 1/2 messages. */
   outgoingStream(client: { id: string }): Readable;
   outgoingClearMessageId(client: { clean?: boolean }, packet: unknown): Promise<unknown>;
+  outgoingEnqueueCombi(subscriptions: unknown[], packet: unknown): Promise<unknown>;
+  outgoingUpdate(client: object, packet: unknown): Promise<unknown>;
 }
 
 export interface BrokerPersistence extends AedesPersistence {
@@ -45,11 +51,16 @@ export interface BrokerPersistence extends AedesPersistence {
 }
 
 /** Retained messages, sessions, subscriptions, offline queues and wills, on disk. */
-export function openBrokerPersistence(dataDir: string): BrokerPersistence {
+export function openBrokerPersistence(
+  dataDir: string,
+  onWriteError: (error: unknown, topic: string) => void,
+): BrokerPersistence {
   const dir = path.join(dataDir, 'broker');
   mkdirSync(dir, { recursive: true });
   const db = new Level<string, unknown>(dir);
   const persistence = new AsyncLevelPersistence(db);
+  serveRetainedFromMemory(persistence, onWriteError);
+  writeQueuesInOrder(persistence);
   // aedes looks every PUBACK up on disk to clear the stored outgoing packet, but a clean
   // session never stores one (its QoS 1 deliveries skip outgoingUpdate), so for clean
   // sessions the lookup always misses. It was 39% of broker time in QoS 1 fan-out
@@ -61,4 +72,69 @@ export function openBrokerPersistence(dataDir: string): BrokerPersistence {
     storedClientIds: () => storedClientIds(db),
     clearQueue: (clientId: string) => clearStoredQueue(db, clientId),
   });
+}
+
+/** Retained messages come from a RetainedIndex; the level store is its disk. */
+function serveRetainedFromMemory(
+  persistence: AedesPersistence,
+  onWriteError: (error: unknown, topic: string) => void,
+): void {
+  const disk = {
+    setup: persistence.setup.bind(persistence),
+    storeRetained: persistence.storeRetained.bind(persistence),
+    createRetainedStream: persistence.createRetainedStream.bind(persistence),
+    destroy: persistence.destroy.bind(persistence),
+  };
+  const index = new RetainedIndex(disk.storeRetained, onWriteError);
+  persistence.setup = async (broker) => {
+    await disk.setup(broker);
+    // Every stored topic is mounted (`$<org>/…`), so `#` here means all of them.
+    await index.load(disk.createRetainedStream('#'));
+  };
+  persistence.storeRetained = (packet) => {
+    index.store(packet);
+    return Promise.resolve();
+  };
+  persistence.createRetainedStreamCombi = (patterns) => Readable.from(index.match(patterns));
+  persistence.createRetainedStream = (pattern) =>
+    Readable.from([...index.match([pattern])].sort(byTopic));
+  persistence.destroy = async () => {
+    await index.flush();
+    await disk.destroy();
+  };
+}
+
+function byTopic(a: { topic: string }, b: { topic: string }): number {
+  return a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : 0;
+}
+
+/**
+ * aedes waits on the disk twice on a QoS 1 message's way to a persistent subscriber:
+ * before emitting it (the offline queues) and before writing it to each client (its
+ * message id). Those writes run at once but complete in any order, which reordered a
+ * publisher's messages; here each resolves only after the ones before it (all of them,
+ * or the same client's).
+ */
+function writeQueuesInOrder(persistence: AedesPersistence): void {
+  const enqueue = persistence.outgoingEnqueueCombi.bind(persistence);
+  const inOrder = resolvingInOrder();
+  persistence.outgoingEnqueueCombi = (subscriptions, packet) =>
+    inOrder(persistence, enqueue(subscriptions, packet));
+  const update = persistence.outgoingUpdate.bind(persistence);
+  const inClientOrder = resolvingInOrder();
+  persistence.outgoingUpdate = (client, packet) => inClientOrder(client, update(client, packet));
+}
+
+/** For each key, promises settle in the order they were handed in. */
+function resolvingInOrder() {
+  const last = new WeakMap<object, Promise<unknown>>();
+  return <T>(key: object, work: Promise<T>): Promise<T> => {
+    const previous = last.get(key);
+    const settled = previous ? previous.then(() => work) : work;
+    last.set(
+      key,
+      settled.catch(() => undefined),
+    );
+    return settled;
+  };
 }

@@ -47,9 +47,14 @@ export function startSysStats(
   timer.unref();
   let pending: NodeJS.Timeout | null = null;
   return {
-    /** Connections changed: publish soon rather than at the next interval. */
+    /**
+     * Connections or $SYS subscriptions changed: publish once things settle rather than at
+     * the next interval. Each call moves the round later, so a round scheduled before a
+     * subscription completed never stands in for one after it.
+     */
     changed() {
-      pending ??= setTimeout(() => {
+      if (pending) clearTimeout(pending);
+      pending = setTimeout(() => {
         pending = null;
         publish();
       }, SYS_STATS_DEBOUNCE_MS);

@@ -2,7 +2,8 @@ import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeAll, connect, json } from '../support/mqtt-clients';
 import { DEMO_PASSWORD } from '../support/test-server';
-import { eventually, expectApiError, startAdminServer, type AdminServer } from './admin-server';
+import { expectApiError, startAdminServer, type AdminServer } from './admin-server';
+import { eventually } from '../support/eventually';
 
 // Who may call what: a member gets 403 everywhere, an admin of another org gets 404 on
 // this org's ids and sees none of its data in lists.

@@ -2,6 +2,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import type { MqttClient } from 'mqtt';
 import { expect } from 'vitest';
 import { hashPassword } from '../../../src/server/auth/password';
+import { eventually } from '../support/eventually';
 import { connect } from '../support/mqtt-clients';
 import { DEMO_PASSWORD, startTestServer, type TestServer } from '../support/test-server';
 
@@ -113,19 +114,6 @@ export function expectApiError(
   expect({ status: res.statusCode, code: body.error.code }).toEqual({ status, code });
   expect(body.error.message).not.toBe('');
   return body;
-}
-
-/** Resolves once `condition` holds, polling; fails after `timeoutMs`. */
-export async function eventually(
-  condition: () => boolean | Promise<boolean>,
-  timeoutMs = 1_000,
-  what = 'condition',
-): Promise<void> {
-  const started = Date.now();
-  while (!(await condition())) {
-    if (Date.now() - started > timeoutMs) throw new Error(`${what} not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 /** Resolves when the client's connection closes; rejects after `timeoutMs`. */

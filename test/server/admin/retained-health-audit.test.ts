@@ -9,7 +9,8 @@ import {
   waitForMessage,
 } from '../support/mqtt-clients';
 import { DEMO_PASSWORD } from '../support/test-server';
-import { eventually, expectApiError, startAdminServer, type AdminServer } from './admin-server';
+import { expectApiError, startAdminServer, type AdminServer } from './admin-server';
+import { eventually } from '../support/eventually';
 
 let t: AdminServer;
 const open: MqttClient[] = [];

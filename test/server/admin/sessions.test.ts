@@ -2,13 +2,8 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { closeAll, connect, json, subscribeGrants } from '../support/mqtt-clients';
 import { DEMO_PASSWORD } from '../support/test-server';
-import {
-  closed,
-  eventually,
-  expectApiError,
-  startAdminServer,
-  type AdminServer,
-} from './admin-server';
+import { closed, expectApiError, startAdminServer, type AdminServer } from './admin-server';
+import { eventually } from '../support/eventually';
 
 let t: AdminServer;
 const open: MqttClient[] = [];

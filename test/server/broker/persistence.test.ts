@@ -2,14 +2,11 @@ import { rm } from 'node:fs/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { roleRules } from '../../../src/shared/acl';
 import { connect, json, record, subscribeGrants, waitForMessage } from '../support/mqtt-clients';
+import { eventually } from '../support/eventually';
 import { DEMO_PASSWORD, makeDataDir, startTestServer } from '../support/test-server';
 
 let dataDir: string;
 
-async function until(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 200 && !condition(); i++) await new Promise((r) => setTimeout(r, 10));
-  if (!condition()) throw new Error('condition not met in time');
-}
 afterAll(() => rm(dataDir, { recursive: true, force: true }));
 
 describe('broker state and history survive a restart on the same data dir', () => {
@@ -67,7 +64,7 @@ describe('broker state and history survive a restart on the same data dir', () =
     );
     await alice.endAsync();
     // aedes sends the PUBACK before routing (and so recording) a QoS 1 message.
-    await until(() => first.storage.history.count('demo', 'general') === 1);
+    await eventually(() => first.storage.history.count('demo', 'general') === 1, 2_000);
     await first.close();
 
     const second = await startTestServer({ dataDir });
