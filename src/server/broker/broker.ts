@@ -13,6 +13,7 @@ import { getIdentity, type ClientIdentity } from './client-identity';
 import { AuthThrottle } from './auth-throttle';
 import { ExpiryTimers } from './expiry-timers';
 import { openBrokerPersistence } from './persistence';
+import { deliverRetained } from './retained-delivery';
 import { createRecordHistory, type HistoryRecorder } from './record-history';
 import { startSysStats } from './sys-stats';
 import { MessageCounters } from './message-counters';
@@ -169,7 +170,8 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
   });
   // A new $SYS subscriber gets fresh figures at once: retained ones may still be on their
   // way to disk when its SUBSCRIBE looks them up, and the next round is seconds away.
-  aedes.on('subscribe', (subscriptions) => {
+  aedes.on('subscribe', (subscriptions, client) => {
+    deliverRetained(persistence.retained, client, subscriptions);
     if (subscriptions.some((sub) => sub.topic.includes('/$SYS/'))) sysStats.changed();
   });
   aedes.on('clientError', (client, error) => {

@@ -44,6 +44,8 @@ interface AedesPersistence {
 }
 
 export interface BrokerPersistence extends AedesPersistence {
+  /** Switchboard's own: the retained messages, served from memory (retained-index.ts). */
+  readonly retained: RetainedIndex;
   /** Switchboard's own: the (mounted) client ids that have a stored session. */
   storedClientIds(): Promise<Set<string>>;
   /** Switchboard's own: drops a stored session's queued messages. */
@@ -59,7 +61,7 @@ export function openBrokerPersistence(
   mkdirSync(dir, { recursive: true });
   const db = new Level<string, unknown>(dir);
   const persistence = new AsyncLevelPersistence(db);
-  serveRetainedFromMemory(persistence, onWriteError);
+  const retained = serveRetainedFromMemory(persistence, onWriteError);
   writeQueuesInOrder(persistence);
   // aedes looks every PUBACK up on disk to clear the stored outgoing packet, but a clean
   // session never stores one (its QoS 1 deliveries skip outgoingUpdate), so for clean
@@ -69,6 +71,7 @@ export function openBrokerPersistence(
   persistence.outgoingClearMessageId = (client, packet) =>
     client.clean ? Promise.resolve(undefined) : clearMessageId(client, packet);
   return Object.assign(persistence, {
+    retained,
     storedClientIds: () => storedClientIds(db),
     clearQueue: (clientId: string) => clearStoredQueue(db, clientId),
   });
@@ -78,7 +81,7 @@ export function openBrokerPersistence(
 function serveRetainedFromMemory(
   persistence: AedesPersistence,
   onWriteError: (error: unknown, topic: string) => void,
-): void {
+): RetainedIndex {
   const disk = {
     setup: persistence.setup.bind(persistence),
     storeRetained: persistence.storeRetained.bind(persistence),
@@ -95,13 +98,16 @@ function serveRetainedFromMemory(
     index.store(packet);
     return Promise.resolve();
   };
-  persistence.createRetainedStreamCombi = (patterns) => Readable.from(index.match(patterns));
+  // A SUBSCRIBE's retained messages are sent by retained-delivery.ts, several at a time;
+  // aedes' own stream, one message at a time, gets nothing.
+  persistence.createRetainedStreamCombi = () => Readable.from([]);
   persistence.createRetainedStream = (pattern) =>
-    Readable.from([...index.match([pattern])].sort(byTopic));
+    Readable.from([...index.match(pattern)].sort(byTopic));
   persistence.destroy = async () => {
     await index.flush();
     await disk.destroy();
   };
+  return index;
 }
 
 function byTopic(a: { topic: string }, b: { topic: string }): number {

@@ -54,25 +54,17 @@ export class RetainedIndex {
     this.writing ??= this.drain();
   }
 
-  /** Retained packets whose topic matches any of the (valid) filters, each once. */
-  *match(filters: readonly string[]): Generator<RetainedPacket> {
-    const sent = filters.length > 1 ? new Set<string>() : null;
-    for (const filter of filters) {
-      const levels = filter.split('/');
-      const root = levels[0] ?? '';
-      const wildcardLed = root === '+' || root === '#';
-      const roots = wildcardLed ? this.byRoot : new Map([[root, this.byRoot.get(root)]]);
-      for (const [topicRoot, entries] of roots) {
-        // [MQTT-4.7.2-1]: a wildcard-led filter matches no `$` topic.
-        if (!entries || (wildcardLed && topicRoot.startsWith('$'))) continue;
-        for (const { packet, levels: topicLevels } of entries.values()) {
-          if (!levelsMatch(levels, topicLevels)) continue;
-          if (sent) {
-            if (sent.has(packet.topic)) continue;
-            sent.add(packet.topic);
-          }
-          yield packet;
-        }
+  /** Retained packets whose topic matches a valid filter. */
+  *match(filter: string): Generator<RetainedPacket> {
+    const levels = filter.split('/');
+    const root = levels[0] ?? '';
+    const wildcardLed = root === '+' || root === '#';
+    const roots = wildcardLed ? this.byRoot : new Map([[root, this.byRoot.get(root)]]);
+    for (const [topicRoot, entries] of roots) {
+      // [MQTT-4.7.2-1]: a wildcard-led filter matches no `$` topic.
+      if (!entries || (wildcardLed && topicRoot.startsWith('$'))) continue;
+      for (const { packet, levels: topicLevels } of entries.values()) {
+        if (levelsMatch(levels, topicLevels)) yield packet;
       }
     }
   }

@@ -1,0 +1,98 @@
+import type { Client, Subscription } from 'aedes';
+import type { RetainedIndex, RetainedPacket } from './retained-index';
+
+// How many retained messages may be on their way to one client at once: enough that a
+// turn's writes share a WebSocket frame, few enough that a slow reader holds little.
+export const RETAINED_WINDOW = 256;
+const REFUSED = 128; // a SUBACK's failure code, left in the subscription's qos by aedes
+
+/** The part of an aedes Client that sends a message to it (lib/client.js). */
+interface DeliveringClient {
+  closed: boolean;
+  deliverQoS(packet: RetainedDelivery, done: () => void): void;
+}
+
+interface RetainedDelivery {
+  cmd: 'publish';
+  topic: string;
+  payload: Buffer;
+  qos: number;
+  retain: true;
+  dup: false;
+  /** No broker id: never collapsed as a duplicate of a live message (delivery-order.ts). */
+  brokerId: null;
+  brokerCounter: 0;
+}
+
+/**
+ * Sends the retained messages matching a SUBSCRIBE's granted filters, each once, at the
+ * lower of its own QoS and the highest granted QoS of a filter that matches it
+ * [MQTT-3.8.4-6].
+ *
+ * aedes pipes them through a stream one at a time: each waits two event-loop turns and
+ * leaves in its own WebSocket frame, and 10,000 agent states took twice Mosquitto's time
+ * (docs/benchmarks.md). Here up to RETAINED_WINDOW are in flight: the writes of a turn
+ * share a frame, and as each delivery calls back only once written (after 'drain' when
+ * the socket is full), a slow reader still sets the pace. Call on aedes' 'subscribe'
+ * event, which comes after the SUBACK is written; the persistence then gives aedes' own
+ * retained stream nothing (persistence.ts).
+ */
+export function deliverRetained(
+  index: RetainedIndex,
+  client: Client,
+  subscriptions: readonly Subscription[],
+): void {
+  const granted = subscriptions
+    .filter((sub) => (sub.qos as number) !== REFUSED)
+    .sort((a, b) => b.qos - a.qos);
+  if (granted.length === 0) return;
+  const target = client as unknown as DeliveringClient;
+  const pending = deliveries(index, granted);
+  let inFlight = 0;
+  let exhausted = false;
+  const next = (): void => {
+    while (!exhausted && inFlight < RETAINED_WINDOW) {
+      const item = target.closed ? null : pending.next();
+      if (!item || item.done) {
+        exhausted = true;
+        return;
+      }
+      inFlight++;
+      target.deliverQoS(item.value, delivered);
+    }
+  };
+  const delivered = (): void => {
+    inFlight--;
+    next();
+  };
+  next();
+}
+
+function* deliveries(
+  index: RetainedIndex,
+  granted: readonly Subscription[],
+): Generator<RetainedDelivery> {
+  const sent = granted.length > 1 ? new Set<string>() : null;
+  for (const { topic: filter, qos } of granted) {
+    for (const packet of index.match(filter)) {
+      if (sent) {
+        if (sent.has(packet.topic)) continue;
+        sent.add(packet.topic);
+      }
+      yield toDelivery(packet, Math.min(packet.qos, qos));
+    }
+  }
+}
+
+function toDelivery(packet: RetainedPacket, qos: number): RetainedDelivery {
+  return {
+    cmd: 'publish',
+    topic: packet.topic,
+    payload: packet.payload,
+    qos,
+    retain: true,
+    dup: false,
+    brokerId: null,
+    brokerCounter: 0,
+  };
+}
