@@ -1,0 +1,336 @@
+import os from 'node:os';
+import { benchArgs, list } from './lib/args';
+import {
+  cdp,
+  ensureBuiltApp,
+  frameStats,
+  launchBrowser,
+  longFrameScripts,
+  openAppPage,
+  paced,
+  percentile,
+  probe,
+  publishDirect,
+  SENDER,
+  signInAsAlice,
+  startAppServer,
+  startProfile,
+  stopProfile,
+  waitForFigures,
+  type Browser,
+  type FrameStats,
+  type Observation,
+  type Page,
+} from './lib/browser';
+import { saveResult } from './lib/results';
+import { formatNumber, printTable } from './lib/table';
+import { openRoom, openSection } from '../test/e2e/support/workspace-page';
+import type { TestServer } from '../test/server/support/test-server';
+
+// Target 4 of issue 6: one page (the real app in headless Chromium, signed in as alice)
+// receiving 10,000 msg/s spread over chat rooms and agent states. Delivered: every message
+// reflected in what the page shows; publish → rendered p99 < 50 ms; ≥ 55 fps; no long task
+// over 50 ms. Run once with a room open (#general: its timeline grows, the other rooms'
+// unread badges count) and once with the agents board open (every room counts unread).
+
+const args = benchArgs({
+  rate: '10000', // messages/s offered to the page, all kinds together
+  seconds: '10',
+  chatShare: '0.5', // the rest are agent states
+  rooms: 'general,random,ops',
+  agents: '100',
+  views: 'room,agents',
+  qos: '1', // as the app's members and agents publish
+  build: 'false', // 'true': npm run build first even when dist/ exists
+});
+const DRAIN_TIMEOUT_MS = 60_000;
+const SETTLE_MS = 1_000;
+
+interface Latencies {
+  count: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+}
+
+interface Row extends FrameStats {
+  view: string;
+  offeredPerSecond: number;
+  achievedPerSecond: number;
+  seconds: number;
+  chatPublished: number;
+  chatShown: number;
+  agentStatesPublished: number;
+  agentsFinalShown: number;
+  agents: number;
+  chatLatency: Latencies;
+  agentLatency: Latencies;
+  allLatency: Latencies;
+  drainMs: number;
+  nodeCpuPercent: number;
+  machineBusyPercent: number;
+  publishErrors: number;
+  longFrameScripts: [string, number][];
+  profile?: string[];
+}
+
+const rate = Number(args.rate);
+const total = Math.round(rate * Number(args.seconds));
+const chatShare = Number(args.chatShare);
+const rooms = list(args.rooms);
+const agentIds = Array.from(
+  { length: Number(args.agents) },
+  (_, i) => `load-${String(i + 1).padStart(5, '0')}`,
+);
+const qos = args.qos === '0' ? 0 : 1;
+
+const latencies = (values: number[]): Latencies => ({
+  count: values.length,
+  p50: percentile(values, 50),
+  p95: percentile(values, 95),
+  p99: percentile(values, 99),
+  max: values.length ? Math.max(...values) : NaN,
+});
+
+function machineTimes() {
+  let busy = 0;
+  let all = 0;
+  for (const cpu of os.cpus()) {
+    const { idle, ...rest } = cpu.times;
+    const used = Object.values(rest).reduce((a, b) => a + b, 0);
+    busy += used;
+    all += used + idle;
+  }
+  return { busy, all };
+}
+
+async function openView(page: Page, view: string): Promise<void> {
+  if (view === 'room') {
+    await openRoom(page, rooms[0] ?? 'general');
+  } else {
+    await openSection(page, 'Agents');
+    const expected = `${agentIds.length} agents`;
+    const { ok } = await waitForFigures(page, (f) => f.board === expected, 30_000);
+    if (!ok) throw new Error(`the board never showed ${expected}`);
+  }
+}
+
+async function runView(browser: Browser, view: string): Promise<Row> {
+  const server: TestServer = await startAppServer();
+  const page = await openAppPage(browser, server.httpUrl);
+  try {
+    // Every agent has a retained state before the page opens, as a running fleet would.
+    await Promise.all(
+      agentIds.map((agent) =>
+        publishDirect(server, `agents/${agent}/state`, agentState(0, Date.now()), {
+          qos: 1,
+          retain: true,
+        }),
+      ),
+    );
+    await signInAsAlice(page);
+    await openView(page, view);
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+    await probe.observations(page); // what was shown before the load is not measured
+    const openRoomName = view === 'room' ? rooms[0] : undefined;
+
+    const chatPublishedAt = new Map<string, number[]>(rooms.map((room) => [room, []]));
+    const agentPublishedAt = new Map<number, number>(); // agent-state seq → when
+    const lastSeqOf = new Map<string, number>();
+    let chatPublished = 0;
+    let agentSeq = 0;
+    let publishErrors = 0;
+    const onError = () => void publishErrors++;
+
+    const session = args.profile ? await cdp(page) : null;
+    if (session) await startProfile(session);
+    const cpuBefore = process.cpuUsage();
+    const machineBefore = machineTimes();
+    await probe.start(page);
+    const elapsedMs = await paced(rate, total, (i) => {
+      const at = Date.now();
+      if (Math.floor((i + 1) * chatShare) > Math.floor(i * chatShare)) {
+        const room = rooms[chatPublished++ % rooms.length] ?? 'general';
+        const sent = chatPublishedAt.get(room) ?? [];
+        const seq = sent.push(at);
+        const message = { id: `${room}-${seq}`, from: SENDER, text: `load ${seq}`, sentAt: at };
+        publishDirect(server, `chat/${room}/messages`, JSON.stringify(message), {
+          qos,
+          retain: false,
+        }).catch(onError);
+      } else {
+        const seq = ++agentSeq;
+        const agent = agentIds[seq % agentIds.length] ?? 'load-00001';
+        agentPublishedAt.set(seq, at);
+        lastSeqOf.set(agent, seq);
+        publishDirect(server, `agents/${agent}/state`, agentState(seq, at), {
+          qos,
+          retain: true,
+        }).catch(onError);
+      }
+    });
+    const window = await probe.stop(page);
+    const cpu = process.cpuUsage(cpuBefore);
+    const machineAfter = machineTimes();
+    const profile = session ? await stopProfile(session) : undefined;
+
+    // Drain: wait until every room shows every message (badge or timeline length).
+    const expected = (figures: Record<string, string | null>) =>
+      rooms.every((room) => {
+        const count = chatPublishedAt.get(room)?.length ?? 0;
+        const figure =
+          room === openRoomName ? figures[`timeline:${room}`] : figures[`unread:${room}`];
+        return Number(figure) === count;
+      });
+    const drainStart = Date.now();
+    const drained = await waitForFigures(page, expected, DRAIN_TIMEOUT_MS);
+    const drainMs = Date.now() - drainStart;
+    const observations = await probe.observations(page);
+
+    const chatShown = rooms.reduce((sum, room) => {
+      const figure = drained.figures[room === openRoomName ? `timeline:${room}` : `unread:${room}`];
+      return sum + Math.min(Number(figure) || 0, chatPublishedAt.get(room)?.length ?? 0);
+    }, 0);
+
+    // Every agent's last state, read off the board a screenful at a time.
+    if (view !== 'agents') await openSection(page, 'Agents');
+    const board = await probe.readAllAgents(page);
+    const agentsFinalShown = agentIds.filter(
+      (agent) => board[agent] === `s${lastSeqOf.get(agent) ?? 0}`,
+    ).length;
+
+    const { chat, agent } = latenciesFrom(observations, chatPublishedAt, agentPublishedAt);
+    const stats = frameStats(window);
+    return {
+      view,
+      offeredPerSecond: rate,
+      achievedPerSecond: (total * 1_000) / elapsedMs,
+      seconds: elapsedMs / 1_000,
+      chatPublished,
+      chatShown,
+      agentStatesPublished: agentSeq,
+      agentsFinalShown,
+      agents: agentIds.length,
+      chatLatency: latencies(chat),
+      agentLatency: latencies(agent),
+      allLatency: latencies([...chat, ...agent]),
+      drainMs: drained.ok ? drainMs : NaN,
+      nodeCpuPercent: (100 * (cpu.user + cpu.system)) / 1_000 / elapsedMs,
+      machineBusyPercent:
+        (100 * (machineAfter.busy - machineBefore.busy)) / (machineAfter.all - machineBefore.all),
+      publishErrors,
+      ...stats,
+      longFrameScripts: longFrameScripts(window.longFrames),
+      ...(profile ? { profile } : {}),
+    };
+  } finally {
+    await page.context().close();
+    await server.cleanup();
+  }
+}
+
+function agentState(seq: number, at: number): string {
+  return JSON.stringify({ status: 'working', task: `s${seq}`, progress: seq % 101, updatedAt: at });
+}
+
+/**
+ * publish → rendered for each message the page reflected: a chat message when its room's
+ * count (unread badge, or the open timeline's length) first includes it, an agent state
+ * when a board row first shows it. States that a newer one overtook before the next frame
+ * are never drawn (the app coalesces agent states per frame, by design) and are not counted.
+ */
+function latenciesFrom(
+  observations: Observation[],
+  chatPublishedAt: Map<string, number[]>,
+  agentPublishedAt: Map<number, number>,
+): { chat: number[]; agent: number[] } {
+  const chat: number[] = [];
+  const agent: number[] = [];
+  const shownUpTo = new Map<string, number>();
+  const agentSeen = new Set<number>();
+  for (const [figure, value, at] of observations) {
+    const [kind, key] = figure.split(':');
+    if ((kind === 'unread' || kind === 'timeline') && key) {
+      const sent = chatPublishedAt.get(key) ?? [];
+      const count = Math.min(Number(value) || 0, sent.length);
+      for (let i = shownUpTo.get(key) ?? 0; i < count; i++) chat.push(at - (sent[i] ?? at));
+      shownUpTo.set(key, Math.max(count, shownUpTo.get(key) ?? 0));
+    } else if (kind === 'agent' && value?.startsWith('s')) {
+      const seq = Number(value.slice(1));
+      const publishedAt = agentPublishedAt.get(seq);
+      if (publishedAt !== undefined && !agentSeen.has(seq)) {
+        agentSeen.add(seq);
+        agent.push(at - publishedAt);
+      }
+    }
+  }
+  return { chat, agent };
+}
+
+ensureBuiltApp(args.build === 'true');
+const browser = await launchBrowser();
+const rows: Row[] = [];
+try {
+  for (const view of list(args.views)) {
+    const row = await runView(browser, view);
+    rows.push(row);
+    console.log(
+      `${view}: ${formatNumber(row.achievedPerSecond)} msg/s for ${formatNumber(row.seconds, 1)} s, ` +
+        `chat shown ${row.chatShown}/${row.chatPublished}, agents final ${row.agentsFinalShown}/${row.agents}, ` +
+        `p99 ${formatNumber(row.allLatency.p99)} ms, ${formatNumber(row.fps, 1)} fps, ` +
+        `${row.longTasks} long tasks (worst ${formatNumber(row.worstLongTaskMs)} ms)`,
+    );
+    for (const [script, ms] of row.longFrameScripts) {
+      console.log(`  long frames: ${formatNumber(ms)} ms in ${script}`);
+    }
+    for (const line of row.profile ?? []) console.log(`  ${line}`);
+  }
+} finally {
+  await browser.close();
+}
+
+const met = (ok: boolean) => (ok ? 'met' : 'NOT met');
+printTable(
+  `One page at ${formatNumber(rate)} msg/s (${formatNumber(chatShare * 100)} % chat over ${rooms.length} rooms, the rest states of ${agentIds.length} agents), QoS ${qos}`,
+  [
+    'view',
+    'msg/s',
+    'chat shown',
+    'agents final',
+    'p50 ms',
+    'p99 ms',
+    'p99 chat',
+    'p99 agent',
+    'fps',
+    'slow frames',
+    'long tasks',
+    'worst task ms',
+    'drain ms',
+    'machine busy %',
+    'targets',
+  ],
+  rows.map((row) => [
+    row.view,
+    formatNumber(row.achievedPerSecond),
+    `${row.chatShown}/${row.chatPublished}`,
+    `${row.agentsFinalShown}/${row.agents}`,
+    formatNumber(row.allLatency.p50),
+    formatNumber(row.allLatency.p99),
+    formatNumber(row.chatLatency.p99),
+    formatNumber(row.agentLatency.p99),
+    formatNumber(row.fps, 1),
+    row.slowFrames,
+    row.longTasks,
+    formatNumber(row.worstLongTaskMs),
+    formatNumber(row.drainMs),
+    formatNumber(row.machineBusyPercent),
+    [
+      `delivered ${met(row.chatShown === row.chatPublished && row.agentsFinalShown === row.agents)}`,
+      `p99 ${met(row.allLatency.p99 < 50)}`,
+      `fps ${met(row.fps >= 55)}`,
+      `long tasks ${met(row.longTasks === 0)}`,
+    ].join(', '),
+  ]),
+);
+saveResult('browser-page', rows, args);

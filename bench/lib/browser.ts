@@ -1,0 +1,313 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { PublishPacket } from 'aedes';
+import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
+import { SourceMapConsumer, type RawSourceMap } from 'source-map-js';
+import { mountTopic } from '../../src/server/broker/mount-point';
+import { launchBrowser } from '../../test/e2e/support/browser';
+import { signInOn } from '../../test/e2e/support/workspace-page';
+import {
+  DEMO_PASSWORD,
+  startTestServer,
+  type TestServer,
+} from '../../test/server/support/test-server';
+import { DEMO_ORG } from './targets';
+
+// Shared by the browser benchmarks: the real server in-process serving the built app,
+// headless Chromium (launched as the end-to-end suite does) with the page probe
+// (bench/lib/page-probe.js) installed, load injected straight into the broker, and the
+// statistics the targets are stated in.
+
+export { launchBrowser };
+export type { Browser, Page };
+
+const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const PROBE_PATH = fileURLToPath(new URL('./page-probe.js', import.meta.url));
+// As the end-to-end suite: tall enough to show a screenful of rows.
+export const VIEWPORT = { width: 1280, height: 1000 };
+export const UI_TIMEOUT_MS = 60_000;
+export const ME = 'alice';
+export const SENDER = 'bob'; // chat load is "from" bob: alice's unread counts grow
+
+/** The server serves dist/; build it when missing (or when asked to with --build). */
+export function ensureBuiltApp(force: boolean): void {
+  if (!force && existsSync(`${REPO_ROOT}dist/index.html`)) return;
+  console.log('building the app (npm run build)…');
+  const result = spawnSync('npm', ['run', 'build'], { cwd: REPO_ROOT, stdio: 'inherit' });
+  if (result.status !== 0) throw new Error('npm run build failed');
+}
+
+/** The real server (HTTP API, app from dist/, broker) on free loopback ports. */
+export function startAppServer(): Promise<TestServer> {
+  return startTestServer({ host: '127.0.0.1' });
+}
+
+export const demoLogin = (user: string) => ({
+  username: `${user}@${DEMO_ORG}`,
+  password: DEMO_PASSWORD,
+});
+
+/** A fresh context with the probe, on the app's sign-in page (not signed in yet). */
+export async function openAppPage(browser: Browser, httpUrl: string): Promise<Page> {
+  const context: BrowserContext = await browser.newContext({
+    baseURL: httpUrl,
+    viewport: VIEWPORT,
+  });
+  context.setDefaultTimeout(UI_TIMEOUT_MS);
+  await context.addInitScript({ path: PROBE_PATH });
+  const page = await context.newPage();
+  await page.goto('/');
+  return page;
+}
+
+/** Signs in as alice and waits for "Connected". */
+export async function signInAsAlice(page: Page): Promise<void> {
+  await signInOn(page, `${ME}@${DEMO_ORG}`, DEMO_PASSWORD);
+}
+
+export const workspaceNav = (page: Page) => page.getByRole('navigation', { name: 'Workspace' });
+
+// --- load injection ---------------------------------------------------------------------
+
+/**
+ * Publishes as if a client had: straight into Aedes on the org's mounted topic. The
+ * broker's `published` hook still runs (chat history is recorded) and alice's
+ * subscriptions still forward; authentication and the publish ACL are skipped, which is
+ * fine for load injection (bob may publish chat messages "from" bob, and agent X only on
+ * agents/X/…, as here).
+ */
+export function publishDirect(
+  server: TestServer,
+  topic: string,
+  payload: string,
+  options: { qos: 0 | 1; retain: boolean },
+): Promise<void> {
+  const packet = {
+    cmd: 'publish',
+    topic: mountTopic(DEMO_ORG, topic),
+    payload: Buffer.from(payload),
+    qos: options.qos,
+    retain: options.retain,
+    dup: false,
+  } as PublishPacket;
+  return new Promise((resolve, reject) =>
+    server.broker.aedes.publish(packet, (error) => (error ? reject(error) : resolve())),
+  );
+}
+
+const PACE_TICK_MS = 5;
+
+/**
+ * Calls `send(i)` `total` times at `ratePerSecond`, catching up when a tick is late, so
+ * the offered rate holds even if the event loop is busy. Returns how long it took.
+ */
+export async function paced(
+  ratePerSecond: number,
+  total: number,
+  send: (i: number) => void,
+): Promise<number> {
+  const start = performance.now();
+  let sent = 0;
+  while (sent < total) {
+    const due = Math.min(total, Math.floor(((performance.now() - start) * ratePerSecond) / 1_000));
+    while (sent < due) send(sent++);
+    if (sent < total) await new Promise((resolve) => setTimeout(resolve, PACE_TICK_MS));
+  }
+  return performance.now() - start;
+}
+
+// --- the probe ---------------------------------------------------------------------------
+
+export type Observation = [figure: string, value: string | null, at: number];
+
+export interface LongFrame {
+  start: number;
+  duration: number;
+  blockingDuration: number;
+  scripts: { duration: number; invoker: string; source: string; functionName: string }[];
+}
+
+export interface WindowResult {
+  durationMs: number;
+  frames: number[];
+  longTasks: { start: number; duration: number }[];
+  longFrames: LongFrame[];
+}
+
+export interface WsFigures {
+  openAt: number | null;
+  firstMessageAt: number | null;
+  lastMessageAt: number | null;
+  frames: number;
+  bytes: number;
+}
+
+// String expressions, not functions: tsx would compile a function with helpers the page
+// does not define.
+export const probe = {
+  start: (page: Page) => page.evaluate('window.__switchboardBench.start()'),
+  stop: (page: Page) => page.evaluate('window.__switchboardBench.stop()') as Promise<WindowResult>,
+  observations: (page: Page) =>
+    page.evaluate('window.__switchboardBench.takeObservations()') as Promise<Observation[]>,
+  figures: (page: Page) =>
+    page.evaluate('window.__switchboardBench.figures()') as Promise<Record<string, string | null>>,
+  ws: (page: Page) => page.evaluate('window.__switchboardBench.ws') as Promise<WsFigures>,
+  readAllAgents: (page: Page) =>
+    page.evaluate('window.__switchboardBench.readAllAgents()') as Promise<Record<string, string>>,
+};
+
+/** Polls `figures` until `done` says so or `timeoutMs` passes; returns the last figures. */
+export async function waitForFigures(
+  page: Page,
+  done: (figures: Record<string, string | null>) => boolean,
+  timeoutMs: number,
+): Promise<{ figures: Record<string, string | null>; ok: boolean }> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const figures = await probe.figures(page);
+    if (done(figures)) return { figures, ok: true };
+    if (Date.now() > deadline) return { figures, ok: false };
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+// --- statistics ---------------------------------------------------------------------------
+
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
+  return sorted[Math.max(0, index)] ?? NaN;
+}
+
+const FRAME_BUDGET_MS = 1_000 / 60;
+
+export interface FrameStats {
+  fps: number;
+  /** Frames that took longer than 1.5 budgets (at least one refresh missed). */
+  slowFrames: number;
+  worstFrameMs: number;
+  p99FrameMs: number;
+  longTasks: number;
+  worstLongTaskMs: number;
+  longFrames: number;
+}
+
+export function frameStats(window: WindowResult): FrameStats {
+  const gaps = window.frames.slice(1).map((t, i) => t - (window.frames[i] ?? t));
+  return {
+    fps: (window.frames.length * 1_000) / window.durationMs,
+    slowFrames: gaps.filter((gap) => gap > 1.5 * FRAME_BUDGET_MS).length,
+    worstFrameMs: gaps.length ? Math.max(...gaps) : NaN,
+    p99FrameMs: percentile(gaps, 99),
+    longTasks: window.longTasks.length,
+    worstLongTaskMs: window.longTasks.length
+      ? Math.max(...window.longTasks.map((t) => t.duration))
+      : 0,
+    longFrames: window.longFrames.length,
+  };
+}
+
+/** Which scripts the long animation frames spent their time in, heaviest first. */
+export function longFrameScripts(frames: readonly LongFrame[], top = 8): [string, number][] {
+  const byScript = new Map<string, number>();
+  for (const frame of frames) {
+    for (const script of frame.scripts) {
+      const key = `${script.invoker} → ${script.functionName || '(anonymous)'}`;
+      byScript.set(key, (byScript.get(key) ?? 0) + script.duration);
+    }
+  }
+  return [...byScript].sort((a, b) => b[1] - a[1]).slice(0, top);
+}
+
+// --- CDP: heap and CPU profile -----------------------------------------------------------
+
+export async function cdp(page: Page): Promise<CDPSession> {
+  return page.context().newCDPSession(page);
+}
+
+const GC_ROUNDS = 3;
+
+/** JS heap in use after full collections, in bytes. */
+export async function heapAfterGc(session: CDPSession): Promise<number> {
+  for (let i = 0; i < GC_ROUNDS; i++) await session.send('HeapProfiler.collectGarbage');
+  const usage = await session.send('Runtime.getHeapUsage');
+  return usage.usedSize;
+}
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
+}
+interface CpuProfile {
+  nodes: ProfileNode[];
+  samples?: number[];
+  timeDeltas?: number[];
+}
+
+export async function startProfile(session: CDPSession): Promise<void> {
+  await session.send('Profiler.enable');
+  await session.send('Profiler.setSamplingInterval', { interval: 500 });
+  await session.send('Profiler.start');
+}
+
+/**
+ * Stops the profiler and sums self time by source position, mapped back to src/ through
+ * the build's source maps (dist/assets/*.js.map) so minified frames get their real names.
+ */
+export async function stopProfile(session: CDPSession, top = 20): Promise<string[]> {
+  const { profile } = (await session.send('Profiler.stop')) as unknown as { profile: CpuProfile };
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const self = new Map<number, number>();
+  (profile.samples ?? []).forEach((id, i) =>
+    self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas?.[i] ?? 0)),
+  );
+  const maps = new Map<string, SourceMapConsumer | null>();
+  const consumer = (url: string) => {
+    if (!maps.has(url)) {
+      const file = /\/assets\/[^/?#]+\.js/.exec(url)?.[0];
+      const path = file ? `${REPO_ROOT}dist${file}.map` : null;
+      maps.set(
+        url,
+        path && existsSync(path)
+          ? new SourceMapConsumer(JSON.parse(readFileSync(path, 'utf8')) as RawSourceMap)
+          : null,
+      );
+    }
+    return maps.get(url) ?? null;
+  };
+  let total = 0;
+  let idle = 0;
+  const byFunction = new Map<string, number>();
+  for (const [id, micros] of self) {
+    total += micros;
+    const frame = byId.get(id)?.callFrame;
+    if (!frame || frame.functionName === '(idle)') {
+      idle += micros;
+      continue;
+    }
+    let name = `${frame.functionName || '(anonymous)'} ${frame.url ? shortUrl(frame.url) : ''}`;
+    const map = frame.url ? consumer(frame.url) : null;
+    if (map) {
+      const original = map.originalPositionFor({
+        line: frame.lineNumber + 1,
+        column: frame.columnNumber,
+      });
+      if (original.source) {
+        name = `${original.name ?? frame.functionName ?? '(anonymous)'} ${shortSource(original.source)}:${original.line}`;
+      }
+    }
+    byFunction.set(name, (byFunction.get(name) ?? 0) + micros);
+  }
+  const busy = total - idle;
+  const lines = [`busy ${(busy / 1e6).toFixed(2)} s of ${(total / 1e6).toFixed(2)} s sampled`];
+  for (const [name, micros] of [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, top)) {
+    lines.push(`${((100 * micros) / busy).toFixed(1).padStart(5)}%  ${name.trim()}`);
+  }
+  return lines;
+}
+
+const shortUrl = (url: string) => url.replace(/^https?:\/\/[^/]+/, '');
+const shortSource = (source: string) =>
+  source.replace(/^.*?\/(src\/|node_modules\/)/, '$1').replace(/^(\.\.\/)+/, '');
