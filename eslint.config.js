@@ -53,6 +53,7 @@ export default tseslint.config(
           paths: [{ name: 'mqtt', message: 'Only src/client/lib/mqtt may import mqtt.' }],
           patterns: [
             { group: ['**/server/**', '**/agents/**'], message: 'client imports shared only.' },
+            { group: ['mqtt/*'], message: 'Only src/client/lib/mqtt may import mqtt.' },
           ],
         },
       ],

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 // `npm run bench`: every benchmark in turn, each in a fresh process so none inherits
 // another's warm caches, garbage or open sockets.
 
-const BENCHMARKS = ['fan-out', 'retained', 'idle-memory', 'chat-cost'] as const;
+const BENCHMARKS = ['fan-out', 'retained', 'idle-memory', 'chat-cost', 'bundle-size'] as const;
 
 for (const name of BENCHMARKS) {
   console.log(`\n=== ${name} ===`);

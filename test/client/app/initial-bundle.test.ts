@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-// The sign-in page must stay small: mqtt.js (≈105 KB gz) and zod arrive only with the
+// The sign-in page must stay small: mqtt.js (≈78 KB gz) and zod arrive only with the
 // lazily imported workspace. Walk the static import graph from the entry point the way
 // the bundler does (type-only imports are erased, dynamic import() starts a new chunk).
 const ENTRY = resolve(__dirname, '../../../src/client/main.tsx');
