@@ -1,12 +1,14 @@
+import { spawnSync } from 'node:child_process';
 import os from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { benchArgs, list } from './lib/args';
 import {
   cdp,
-  ensureBuiltApp,
   frameStats,
   launchBrowser,
   longFrameScripts,
   openAppPage,
+  prepareApp,
   paced,
   percentile,
   probe,
@@ -41,7 +43,7 @@ const args = benchArgs({
   agents: '100',
   views: 'room,agents',
   qos: '1', // as the app's members and agents publish
-  build: 'false', // 'true': npm run build first even when dist/ exists
+  app: 'head', // head: the committed tree, unpacked and built privately; worktree: this one
 });
 const DRAIN_TIMEOUT_MS = 60_000;
 const SETTLE_MS = 1_000;
@@ -117,7 +119,7 @@ async function openView(page: Page, view: string): Promise<void> {
 }
 
 async function runView(browser: Browser, view: string): Promise<Row> {
-  const server: TestServer = await startAppServer();
+  const server: TestServer = await startAppServer(appRoot);
   const page = await openAppPage(browser, server.httpUrl);
   try {
     // Every agent has a retained state before the page opens, as a running fleet would.
@@ -173,7 +175,7 @@ async function runView(browser: Browser, view: string): Promise<Row> {
     const window = await probe.stop(page);
     const cpu = process.cpuUsage(cpuBefore);
     const machineAfter = machineTimes();
-    const profile = session ? await stopProfile(session) : undefined;
+    const profile = session ? await stopProfile(session, appRoot) : undefined;
 
     // Drain: wait until every room shows every message (badge or timeline length).
     const expected = (figures: Record<string, string | null>) =>
@@ -268,11 +270,27 @@ function latenciesFrom(
   return { chat, agent };
 }
 
-ensureBuiltApp(args.build === 'true');
+// One view per process: a page that fell behind leaves the broker and the event loop busy
+// for a while, which must not leak into the next view's numbers.
+const views = list(args.views);
+if (views.length > 1) {
+  for (const view of views) {
+    const argv = process.argv.slice(2).filter((arg) => !arg.startsWith('--views'));
+    const child = spawnSync(
+      process.execPath,
+      [...process.execArgv, fileURLToPath(import.meta.url), ...argv, `--views=${view}`],
+      { stdio: 'inherit' },
+    );
+    if (child.status !== 0) process.exitCode = 1;
+  }
+  process.exit();
+}
+
+const appRoot = prepareApp(args.app);
 const browser = await launchBrowser();
 const rows: Row[] = [];
 try {
-  for (const view of list(args.views)) {
+  for (const view of views) {
     const row = await runView(browser, view);
     rows.push(row);
     console.log(

@@ -1,17 +1,21 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { PublishPacket } from 'aedes';
 import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
 import { SourceMapConsumer, type RawSourceMap } from 'source-map-js';
 import { mountTopic } from '../../src/server/broker/mount-point';
 import { launchBrowser } from '../../test/e2e/support/browser';
 import { signInOn } from '../../test/e2e/support/workspace-page';
-import {
-  DEMO_PASSWORD,
-  startTestServer,
-  type TestServer,
-} from '../../test/server/support/test-server';
+import type * as testServerModule from '../../test/server/support/test-server';
+import type { TestServer } from '../../test/server/support/test-server';
+
+type TestServerModule = typeof testServerModule;
+export type { TestServer };
+// Every demo user's password in the test server (test/server/support/test-server.ts).
+const DEMO_PASSWORD = 'demo-password-1';
 import { DEMO_ORG } from './targets';
 
 // Shared by the browser benchmarks: the real server in-process serving the built app,
@@ -30,16 +34,55 @@ export const UI_TIMEOUT_MS = 60_000;
 export const ME = 'alice';
 export const SENDER = 'bob'; // chat load is "from" bob: alice's unread counts grow
 
-/** The server serves dist/; build it when missing (or when asked to with --build). */
-export function ensureBuiltApp(force: boolean): void {
-  if (!force && existsSync(`${REPO_ROOT}dist/index.html`)) return;
-  console.log('building the app (npm run build)…');
-  const result = spawnSync('npm', ['run', 'build'], { cwd: REPO_ROOT, stdio: 'inherit' });
-  if (result.status !== 0) throw new Error('npm run build failed');
+/**
+ * Which Switchboard is measured; returns its root directory. `head` (the default): the
+ * committed tree (`git archive HEAD`) unpacked once per commit under the OS temp dir, its
+ * app built there with `vite build`, and its server run from there, so a working tree
+ * that others are editing (or rebuilding dist/ from) cannot change what is measured.
+ * `worktree`: this working tree, its server and its dist/ (`npm run build` when missing).
+ * Either way the real server serves the built app from its own dist/.
+ */
+export function prepareApp(app: string): string {
+  if (app === 'worktree') {
+    if (!existsSync(`${REPO_ROOT}dist/index.html`)) {
+      console.log('building the app (npm run build)…');
+      run('npm', ['run', 'build'], REPO_ROOT);
+    }
+    return REPO_ROOT;
+  }
+  if (app !== 'head') throw new Error(`--app must be head or worktree, not ${app}`);
+  const commit = spawnSync('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: REPO_ROOT })
+    .stdout.toString()
+    .trim();
+  const root = path.join(os.tmpdir(), `switchboard-bench-${commit}`);
+  if (existsSync(path.join(root, 'dist', 'index.html'))) return `${root}/`;
+  console.log(`unpacking commit ${commit} into ${root} and building its app…`);
+  rmSync(root, { recursive: true, force: true });
+  mkdirSync(root, { recursive: true });
+  const archive = spawnSync('git', ['archive', '--format=tar', 'HEAD'], {
+    cwd: REPO_ROOT,
+    maxBuffer: 1 << 30,
+  });
+  if (archive.status !== 0) throw new Error('git archive HEAD failed');
+  const untar = spawnSync('tar', ['-x', '-C', root], { input: archive.stdout });
+  if (untar.status !== 0) throw new Error('could not unpack HEAD');
+  symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(root, 'node_modules'));
+  run(path.join(REPO_ROOT, 'node_modules/.bin/vite'), ['build', '--logLevel', 'warn'], root);
+  return `${root}/`;
 }
 
-/** The real server (HTTP API, app from dist/, broker) on free loopback ports. */
-export function startAppServer(): Promise<TestServer> {
+function run(command: string, commandArgs: string[], cwd: string): void {
+  const result = spawnSync(command, commandArgs, { cwd, stdio: 'inherit' });
+  if (result.status !== 0) throw new Error(`${command} ${commandArgs.join(' ')} failed`);
+}
+
+/**
+ * The real server of `root` (HTTP API, the app from root/dist/, broker) in-process on free
+ * loopback ports with a temporary data dir, as the server tests start it.
+ */
+export async function startAppServer(root: string): Promise<TestServer> {
+  const url = pathToFileURL(`${root}test/server/support/test-server.ts`).href;
+  const { startTestServer } = (await import(url)) as TestServerModule;
   return startTestServer({ host: '127.0.0.1' });
 }
 
@@ -256,7 +299,7 @@ export async function startProfile(session: CDPSession): Promise<void> {
  * Stops the profiler and sums self time by source position, mapped back to src/ through
  * the build's source maps (dist/assets/*.js.map) so minified frames get their real names.
  */
-export async function stopProfile(session: CDPSession, top = 20): Promise<string[]> {
+export async function stopProfile(session: CDPSession, root: string, top = 20): Promise<string[]> {
   const { profile } = (await session.send('Profiler.stop')) as unknown as { profile: CpuProfile };
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const self = new Map<number, number>();
@@ -267,11 +310,11 @@ export async function stopProfile(session: CDPSession, top = 20): Promise<string
   const consumer = (url: string) => {
     if (!maps.has(url)) {
       const file = /\/assets\/[^/?#]+\.js/.exec(url)?.[0];
-      const path = file ? `${REPO_ROOT}dist${file}.map` : null;
+      const mapFile = file ? `${root}dist${file}.map` : null;
       maps.set(
         url,
-        path && existsSync(path)
-          ? new SourceMapConsumer(JSON.parse(readFileSync(path, 'utf8')) as RawSourceMap)
+        mapFile && existsSync(mapFile)
+          ? new SourceMapConsumer(JSON.parse(readFileSync(mapFile, 'utf8')) as RawSourceMap)
           : null,
       );
     }

@@ -197,4 +197,48 @@
     scroller.scrollTop = 0;
     return seen;
   };
+
+  const timeline = () => document.querySelector('.message-list__scroller');
+  const timelineLength = () =>
+    Number(document.querySelector('.message-list__items > li')?.getAttribute('aria-setsize') ?? 0);
+
+  /**
+   * Reads back through the open room's history as a reader would: keeps the timeline
+   * scrolled to the top, which makes the app fetch the next older page, until `count`
+   * messages are loaded or `timeoutMs` passes.
+   */
+  bench.loadHistory = (count, timeoutMs) =>
+    new Promise((resolve) => {
+      const started = performance.now();
+      const step = () => {
+        const scroller = timeline();
+        const loaded = timelineLength();
+        const ms = performance.now() - started;
+        if (loaded >= count || ms > timeoutMs || !scroller) return resolve({ loaded, ms });
+        // The app holds the reader's place when a page is prepended (scrollTop moves down
+        // by its height); back to the top, and a scroll event in case it was already there.
+        if (scroller.scrollTop !== 0) scroller.scrollTop = 0;
+        else scroller.dispatchEvent(new Event('scroll'));
+        requestAnimationFrame(step);
+      };
+      requestAnimationFrame(step);
+    });
+
+  /** Scrolls the open timeline at a steady `pxPerSecond` for `ms` from `fromFraction`. */
+  bench.scrollTimeline = (pxPerSecond, ms, fromFraction) =>
+    new Promise((resolve) => {
+      const scroller = timeline();
+      if (!scroller) return resolve({ px: 0 });
+      const from = Math.floor((scroller.scrollHeight - scroller.clientHeight) * fromFraction);
+      scroller.scrollTop = from;
+      let started = null;
+      const step = (timestamp) => {
+        if (started === null) started = timestamp;
+        const elapsed = timestamp - started;
+        scroller.scrollTop = from + (pxPerSecond * elapsed) / 1_000;
+        if (elapsed < ms) requestAnimationFrame(step);
+        else resolve({ px: scroller.scrollTop - from });
+      };
+      requestAnimationFrame(step);
+    });
 })();
