@@ -6,11 +6,11 @@ import { isMounted, unmountTopic } from './mount-point';
 /**
  * Strips the org mount point from every packet on its way to a client.
  *
- * aedes delivers live messages by copying the returned packet (the original is shared by
- * all subscribers, so it must not change), but drains a stored offline queue by writing
- * the packet it passed in (lib/handlers/connect.js, emptyQueueFilter). Those are per-client
- * QoS packets, recognisable by their own `writeCallback`, and are rewritten in place. A
- * stored packet whose delivery was attempted before is kept unmounted already.
+ * Every packet handed in is this delivery's own, so it is rewritten in place: aedes wraps
+ * each live message in a new Packet per subscription (lib/handlers/subscribe.js,
+ * handlePacketSubscription), drains a stored offline queue packet by packet, and
+ * retained-delivery.ts builds one object per message. A stored packet whose delivery was
+ * attempted before is kept unmounted already.
  */
 export function authorizeForward(
   client: Client,
@@ -26,13 +26,8 @@ export function authorizeForward(
   // A mounted `#` also matches `$<org>/$SYS/…`; only a `$SYS` filter may deliver it
   // [MQTT-4.7.2-1].
   if (topic.startsWith('$') && !hasDollarSubscription(client, identity.org, topic)) return null;
-  if ('writeCallback' in packet) {
-    packet.topic = topic;
-    return packet;
-  }
-  return Object.assign(Object.create(Object.getPrototypeOf(packet) as object) as object, packet, {
-    topic,
-  }) as AedesPublishPacket;
+  packet.topic = topic;
+  return packet;
 }
 
 function hasDollarSubscription(client: Client, org: string, topic: string): boolean {

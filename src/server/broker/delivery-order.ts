@@ -10,7 +10,7 @@ import type { AedesPublishPacket, Client } from 'aedes';
  * meant to collapse a message matched by two of its subscriptions. So a retained agent
  * state or a QoS 1 chat message overtaken by a quicker publish was silently lost to every
  * client subscribed to both: in one burst of states and replies, every state
- * (test/server/broker/delivery-order.test.ts).
+ * (test/server/broker/delivery-order.test.ts; upstream: moscajs/aedes#955, #994).
  *
  * Here aedes' check never drops (its bookkeeping reads 0 and keeps nothing), and
  * `collapseOverlaps` drops only a true duplicate. mqemitter hands one message to all of a
