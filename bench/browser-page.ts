@@ -9,6 +9,7 @@ import {
   longFrameScripts,
   openAppPage,
   prepareApp,
+  resolveCommit,
   paced,
   percentile,
   probe,
@@ -43,7 +44,7 @@ const args = benchArgs({
   agents: '100',
   views: 'room,agents',
   qos: '1', // as the app's members and agents publish
-  app: 'head', // head: the committed tree, unpacked and built privately; worktree: this one
+  app: 'head', // head (or a commit): that tree, unpacked and built privately; worktree: this one
 });
 const DRAIN_TIMEOUT_MS = 60_000;
 const SETTLE_MS = 1_000;
@@ -275,10 +276,19 @@ function latenciesFrom(
 const views = list(args.views);
 if (views.length > 1) {
   for (const view of views) {
-    const argv = process.argv.slice(2).filter((arg) => !arg.startsWith('--views'));
+    const app = args.app === 'worktree' ? 'worktree' : resolveCommit(args.app);
+    const argv = process.argv
+      .slice(2)
+      .filter((arg) => !arg.startsWith('--views') && !arg.startsWith('--app'));
     const child = spawnSync(
       process.execPath,
-      [...process.execArgv, fileURLToPath(import.meta.url), ...argv, `--views=${view}`],
+      [
+        ...process.execArgv,
+        fileURLToPath(import.meta.url),
+        ...argv,
+        `--views=${view}`,
+        `--app=${app}`,
+      ],
       { stdio: 'inherit' },
     );
     if (child.status !== 0) process.exitCode = 1;

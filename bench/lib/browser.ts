@@ -50,25 +50,31 @@ export function prepareApp(app: string): string {
     }
     return REPO_ROOT;
   }
-  if (app !== 'head') throw new Error(`--app must be head or worktree, not ${app}`);
-  const commit = spawnSync('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: REPO_ROOT })
-    .stdout.toString()
-    .trim();
+  const commit = resolveCommit(app);
   const root = path.join(os.tmpdir(), `switchboard-bench-${commit}`);
   if (existsSync(path.join(root, 'dist', 'index.html'))) return `${root}/`;
   console.log(`unpacking commit ${commit} into ${root} and building its app…`);
   rmSync(root, { recursive: true, force: true });
   mkdirSync(root, { recursive: true });
-  const archive = spawnSync('git', ['archive', '--format=tar', 'HEAD'], {
+  const archive = spawnSync('git', ['archive', '--format=tar', commit], {
     cwd: REPO_ROOT,
     maxBuffer: 1 << 30,
   });
-  if (archive.status !== 0) throw new Error('git archive HEAD failed');
+  if (archive.status !== 0) throw new Error(`git archive ${commit} failed`);
   const untar = spawnSync('tar', ['-x', '-C', root], { input: archive.stdout });
-  if (untar.status !== 0) throw new Error('could not unpack HEAD');
+  if (untar.status !== 0) throw new Error(`could not unpack ${commit}`);
   symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(root, 'node_modules'));
   run(path.join(REPO_ROOT, 'node_modules/.bin/vite'), ['build', '--logLevel', 'warn'], root);
   return `${root}/`;
+}
+
+/** `head` or a commit → its 12-digit abbreviation (pass it on so every run measures one tree). */
+export function resolveCommit(app: string): string {
+  const result = spawnSync('git', ['rev-parse', '--short=12', app === 'head' ? 'HEAD' : app], {
+    cwd: REPO_ROOT,
+  });
+  if (result.status !== 0) throw new Error(`--app must be head, worktree or a commit, not ${app}`);
+  return result.stdout.toString().trim();
 }
 
 function run(command: string, commandArgs: string[], cwd: string): void {
