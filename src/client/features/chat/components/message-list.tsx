@@ -26,42 +26,30 @@ export function MessageList({
   onLoadOlder,
 }: MessageListProps) {
   const scrollRef = useRef<HTMLDivElement>(null);
-  const atBottom = useRef(true);
   const virtualizer = useVirtualizer({
     count: messages.length,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => ESTIMATED_MESSAGE_PX,
     overscan: OVERSCAN_ITEMS,
     getItemKey: (index) => messages[index]?.id ?? index,
+    // Keep the reader's place: hold still when older pages are prepended above, and
+    // follow new messages only when already at the bottom.
+    anchorTo: 'end',
+    followOnAppend: true,
+    scrollEndThreshold: STICK_TO_BOTTOM_WITHIN_PX,
   });
 
-  const firstId = messages[0]?.id;
-  const lastId = messages[messages.length - 1]?.id;
-  const previous = useRef({ firstId, lastId, count: 0, totalSize: 0 });
-
-  // Keep the reader's place: follow new messages when at the bottom, and hold still
-  // when older pages are prepended above.
+  // A room opens at its newest message, also when its first page was already cached.
+  const opened = useRef(false);
   useLayoutEffect(() => {
-    const element = scrollRef.current;
-    const before = previous.current;
-    const count = messages.length;
-    const totalSize = virtualizer.getTotalSize();
-    if (element && count > 0) {
-      if (before.count === 0 || (lastId !== before.lastId && atBottom.current)) {
-        virtualizer.scrollToIndex(count - 1, { align: 'end' });
-      } else if (firstId !== before.firstId && lastId === before.lastId) {
-        element.scrollTop += totalSize - before.totalSize;
-      }
-    }
-    previous.current = { firstId, lastId, count, totalSize };
-  }, [firstId, lastId, messages.length, virtualizer]);
+    if (opened.current || messages.length === 0) return;
+    opened.current = true;
+    virtualizer.scrollToIndex(messages.length - 1, { align: 'end' });
+  }, [messages.length, virtualizer]);
 
   const onScroll = () => {
     const element = scrollRef.current;
-    if (!element) return;
-    atBottom.current =
-      element.scrollHeight - element.scrollTop - element.clientHeight < STICK_TO_BOTTOM_WITHIN_PX;
-    if (element.scrollTop < LOAD_OLDER_WITHIN_PX) onLoadOlder();
+    if (element && element.scrollTop < LOAD_OLDER_WITHIN_PX) onLoadOlder();
   };
 
   const items = virtualizer.getVirtualItems();
