@@ -45,7 +45,11 @@ export interface WorkspaceConnectionOptions {
 export function createWorkspaceConnection(options: WorkspaceConnectionOptions): Connection {
   const { me } = options;
   const router = createMessageRouter(
-    createMessageHandlers({ me, onNewNotification: showDesktopNotification }),
+    createMessageHandlers({
+      me,
+      onNewNotification: showDesktopNotification,
+      schedule: options.schedule,
+    }),
     options.schedule,
   );
   const storage = options.storage === undefined ? sessionStorage : options.storage;

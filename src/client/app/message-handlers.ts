@@ -1,8 +1,9 @@
 import type { AppNotification } from '../../shared/schemas';
+import { createFrameBatch, type FrameScheduler } from '../lib/mqtt/frame-scheduler';
 import type { MessageHandlers } from '../lib/mqtt/router';
 import { useAgentCommandsStore } from '../features/agent-board/stores/agent-commands-store';
 import { useAgentsStore } from '../features/agent-board/stores/agents-store';
-import { useChatStore } from '../features/chat/stores/chat-store';
+import { useChatStore, type ReceivedMessage } from '../features/chat/stores/chat-store';
 import { useTypingStore } from '../features/chat/stores/typing-store';
 import { useConnectionStore } from '../features/connection/stores/connection-store';
 import { useNotificationsStore } from '../features/notifications/stores/notifications-store';
@@ -13,6 +14,8 @@ export interface HandlerOptions {
   /** A notification that was not in the inbox yet (desktop notification). */
   onNewNotification?(notification: AppNotification): void;
   now?(): number;
+  /** When coalesced chat messages are applied (tests apply them at once). */
+  schedule?: FrameScheduler;
 }
 
 /** The router's targets: one store action per kind of message. */
@@ -20,13 +23,20 @@ export function createMessageHandlers({
   me,
   onNewNotification,
   now = () => Date.now(),
+  schedule,
 }: HandlerOptions): MessageHandlers {
+  // Chat is a high-rate topic too: one store update per frame, not one per message.
+  const chat = createFrameBatch<ReceivedMessage>((batch) => {
+    useChatStore.getState().receiveBatch(batch);
+    useTypingStore
+      .getState()
+      .clearSenders(batch.map(({ room, message }) => ({ room, from: message.from })));
+  }, schedule);
+
   return {
-    chatMessage: (room, message) => {
-      useChatStore.getState().receive(room, message);
-      useTypingStore.getState().clear(room, message.from);
-    },
+    chatMessage: (room, message) => chat.add({ room, message }),
     typing: (updates) => {
+      chat.flush(); // a typing signal sent after a message must outlive that message
       const others = updates.filter((update) => update.value.from !== me);
       if (others.length === 0) return;
       useTypingStore.getState().apply(

@@ -12,3 +12,42 @@ export const nextFrame: FrameScheduler = (callback) => {
     setTimeout(callback, FALLBACK_FRAME_MS);
   }
 };
+
+export interface FrameBatch<T> {
+  /** Queues an item; the batch is applied before the next paint. */
+  add(item: T): void;
+  /** Applies what is queued now (something that must land after it is about to). */
+  flush(): void;
+}
+
+/**
+ * Collects items and hands them to `apply` together, at most once per frame: one store
+ * update per frame for a high-rate stream instead of one per message.
+ */
+export function createFrameBatch<T>(
+  apply: (items: T[]) => void,
+  schedule: FrameScheduler = nextFrame,
+): FrameBatch<T> {
+  let queued: T[] = [];
+  let scheduled = false;
+
+  function flush(): void {
+    scheduled = false;
+    if (queued.length === 0) return;
+    const items = queued;
+    queued = [];
+    apply(items);
+  }
+
+  return {
+    add(item) {
+      queued.push(item);
+      if (scheduled) return;
+      scheduled = true;
+      schedule(() => {
+        if (scheduled) flush();
+      });
+    },
+    flush,
+  };
+}

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { ChatMessage } from '../../../../src/shared/schemas';
-import { mergeMessages } from '../../../../src/client/features/chat/lib/merge-messages';
+import {
+  compareMessages,
+  mergeMessages,
+} from '../../../../src/client/features/chat/lib/merge-messages';
 import type { LiveMessage } from '../../../../src/client/features/chat/stores/chat-store';
 
 const msg = (id: string, sentAt: number, text = id): ChatMessage => ({
@@ -9,7 +12,8 @@ const msg = (id: string, sentAt: number, text = id): ChatMessage => ({
   text,
   sentAt,
 });
-const live = (...messages: LiveMessage[]) => Object.fromEntries(messages.map((m) => [m.id, m]));
+// The store keeps live messages ordered.
+const live = (...messages: LiveMessage[]) => messages.sort(compareMessages);
 
 describe('mergeMessages', () => {
   it.each([

@@ -14,8 +14,9 @@ const NOW = 1_735_725_600_000;
 function setup() {
   vi.spyOn(console, 'warn').mockImplementation(() => {}); // dev-mode drop logging
   const frames: Array<() => void> = [];
-  const handlers = createMessageHandlers({ me: 'alice', now: () => NOW });
-  const router = createMessageRouter(handlers, (callback) => frames.push(callback));
+  const schedule = (callback: () => void) => frames.push(callback);
+  const handlers = createMessageHandlers({ me: 'alice', now: () => NOW, schedule });
+  const router = createMessageRouter(handlers, schedule);
   const runFrame = () => frames.splice(0).forEach((frame) => frame());
   return { router, runFrame, frames };
 }
@@ -68,7 +69,7 @@ describe('message router', () => {
     expect(useConnectionStore.getState().droppedPayloads).toBe(1);
     expect(useChatStore.getState().live).toEqual({});
     expect(usePresenceStore.getState().clients).toEqual({});
-    expect(useAgentsStore.getState().agents).toEqual({});
+    expect(useAgentsStore.getState().agents.size).toBe(0);
     expect(useNotificationsStore.getState().items).toEqual([]);
   });
 
@@ -82,12 +83,14 @@ describe('message router', () => {
     router.route('presence/bob/bob-1', JSON.stringify({ status: 'online', since: NOW }));
     router.route('agents/a1/state', JSON.stringify({ status: 'idle', updatedAt: NOW }));
     runFrame();
-    expect(useChatStore.getState().live.general?.m1).toMatchObject({ text: 'hi', status: 'sent' });
+    expect(useChatStore.getState().live.general).toMatchObject([
+      { id: 'm1', text: 'hi', status: 'sent' },
+    ]);
     expect(useNotificationsStore.getState().items.map((n) => n.id)).toEqual(['n1']);
     expect(usePresenceStore.getState().clients).toEqual({
       bob: { 'bob-1': { status: 'online', since: NOW } },
     });
-    expect(useAgentsStore.getState().agents.a1?.status).toBe('idle');
+    expect(useAgentsStore.getState().agents.get('a1')?.status).toBe('idle');
     expect(useConnectionStore.getState().droppedPayloads).toBe(0);
   });
 
@@ -112,16 +115,18 @@ describe('message router', () => {
     unsubscribe();
     expect(renders).toHaveBeenCalledTimes(1);
     expect(applied).toHaveBeenCalledTimes(1);
-    expect(useAgentsStore.getState().agents.a1?.progress).toBe(100);
-    expect(useAgentsStore.getState().agents.a2?.progress).toBe(100);
+    expect(useAgentsStore.getState().agents.get('a1')?.progress).toBe(100);
+    expect(useAgentsStore.getState().agents.get('a2')?.progress).toBe(100);
   });
 
   it('applies buffered typing before a chat message, so the message clears the indicator', () => {
-    const { router } = setup();
+    const { router, runFrame } = setup();
     router.route('chat/general/typing', JSON.stringify({ from: 'bob', typing: true }));
     router.route('chat/general/messages', JSON.stringify(validMessage));
+    expect(useTypingStore.getState().typing.general?.bob).toBeDefined();
+    runFrame(); // chat messages are coalesced per frame too
     expect(useTypingStore.getState().typing.general?.bob).toBeUndefined();
-    expect(useChatStore.getState().live.general?.m1).toBeDefined();
+    expect(useChatStore.getState().live.general?.map((m) => m.id)).toEqual(['m1']);
   });
 
   it('ignores our own typing signals', () => {
@@ -140,7 +145,7 @@ describe('message router', () => {
     router.route('agents/a1/state', new Uint8Array());
     runFrame();
     expect(usePresenceStore.getState().clients.bob).toEqual({});
-    expect(useAgentsStore.getState().agents).toEqual({});
+    expect(useAgentsStore.getState().agents.size).toBe(0);
     expect(useConnectionStore.getState().droppedPayloads).toBe(0);
   });
 

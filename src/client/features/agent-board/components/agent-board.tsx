@@ -1,7 +1,8 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useMemo, useRef, useState } from 'react';
 import { useNow } from '../../../hooks/use-now';
-import { boardRows, formatAge, type BoardQuery } from '../lib/board-view';
+import { BoardIndex } from '../lib/board-index';
+import { formatAge, type BoardQuery } from '../lib/board-view';
 import { useAgentsStore } from '../stores/agents-store';
 import { AgentStatusBadge, ProgressBar } from './agent-status-badge';
 import { BoardControls } from './board-controls';
@@ -12,10 +13,20 @@ const AGE_TICK_MS = 5_000; // "updated 12 s ago" and stale markers move on their
 
 export function AgentBoard({ onOpenAgent }: { onOpenAgent(agent: string): void }) {
   const agents = useAgentsStore((state) => state.agents);
+  const version = useAgentsStore((state) => state.version);
   const [query, setQuery] = useState<BoardQuery>({ text: '', status: 'all', sort: 'name' });
   const now = useNow(AGE_TICK_MS);
-  const rows = useMemo(() => boardRows(agents, query, now), [agents, query, now]);
-  const total = Object.keys(agents).length;
+  const [index] = useState(() => new BoardIndex());
+  const indexedVersion = useRef<number | null>(null);
+  const rows = useMemo(() => {
+    const since = indexedVersion.current;
+    indexedVersion.current = version;
+    // Changes up to the store's version, maybe past this render's: applying a change
+    // twice is harmless, the map always holds the latest states.
+    const changed = since === null ? null : useAgentsStore.getState().changedSince(since);
+    return index.update(agents, changed, query, now);
+  }, [index, agents, version, query, now]);
+  const total = agents.size;
 
   const scrollRef = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({

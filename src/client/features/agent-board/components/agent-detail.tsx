@@ -9,7 +9,7 @@ import { AgentStatusBadge, ProgressBar } from './agent-status-badge';
 const AGE_TICK_MS = 5_000;
 
 export function AgentDetail({ agent, onBack }: { agent: string; onBack(): void }) {
-  const state = useAgentsStore((s) => s.agents[agent]);
+  const state = useAgentsStore((s) => s.agents.get(agent));
   const commands = useAgentCommandsStore((s) => s.commands);
   const replies = useAgentCommandsStore((s) => s.replies);
   const send = useSendAgentCommand(agent);

@@ -33,19 +33,34 @@ export function isStale(state: AgentState, now: number): boolean {
 }
 
 export function boardRows(
-  agents: Readonly<Record<string, AgentState>>,
+  agents: ReadonlyMap<string, AgentState> | Readonly<Record<string, AgentState>>,
   query: BoardQuery,
   now: number,
 ): BoardRow[] {
-  const needle = query.text.trim().toLowerCase();
   const rows: BoardRow[] = [];
-  for (const [agent, state] of Object.entries(agents)) {
-    if (query.status !== 'all' && state.status !== query.status) continue;
-    if (needle && !matches(agent, state, needle)) continue;
-    rows.push({ agent, state, stale: isStale(state, now) });
+  const entries = agents instanceof Map ? agents.entries() : Object.entries(agents);
+  for (const [agent, state] of entries) {
+    const row = boardRow(agent, state, query, now);
+    if (row) rows.push(row);
   }
-  return rows.sort(comparators[query.sort]);
+  return rows.sort(compareRows(query.sort));
 }
+
+/** The agent's row under `query`, or null when the query filters it out. */
+export function boardRow(
+  agent: string,
+  state: AgentState,
+  query: BoardQuery,
+  now: number,
+): BoardRow | null {
+  if (query.status !== 'all' && state.status !== query.status) return null;
+  const needle = query.text.trim().toLowerCase();
+  if (needle && !matches(agent, state, needle)) return null;
+  return { agent, state, stale: isStale(state, now) };
+}
+
+/** Rows' order for a sort; a total order (names are unique), so rows can be searched. */
+export const compareRows = (sort: AgentSort) => comparators[sort];
 
 function matches(agent: string, state: AgentState, needle: string): boolean {
   return [agent, state.task, state.detail].some((field) => field?.toLowerCase().includes(needle));

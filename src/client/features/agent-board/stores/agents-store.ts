@@ -7,23 +7,58 @@ export interface AgentStateChange {
   value: AgentState | null;
 }
 
+// How many updates back `changedSince` can answer; a reader further behind rebuilds. At
+// one update per frame that is two seconds.
+export const CHANGE_LOG_UPDATES = 120;
+
 interface AgentsStore {
-  /** agent id → last-known state (from the retained agents/<id>/state) */
-  agents: Record<string, AgentState>;
+  /**
+   * agent id → last-known state (from the retained agents/<id>/state). Updated in place,
+   * so that a frame's few changes do not copy thousands of agents: select `version`, or
+   * one agent's state, to re-render on changes, never this map alone.
+   */
+  agents: ReadonlyMap<string, AgentState>;
+  /** Bumped by every update that changed an agent. */
+  version: number;
+  /** The agents changed by each update, oldest first, for the last CHANGE_LOG_UPDATES. */
+  changeLog: ReadonlyArray<{ version: number; agents: readonly string[] }>;
   apply(changes: readonly AgentStateChange[]): void;
+  /** Agents changed after `version`; null when the log no longer reaches back that far. */
+  changedSince(version: number): ReadonlySet<string> | null;
   reset(): void;
 }
 
-export const useAgentsStore = create<AgentsStore>()((set) => ({
-  agents: {},
+export const useAgentsStore = create<AgentsStore>()((set, get) => ({
+  agents: new Map(),
+  version: 0,
+  changeLog: [],
   apply: (changes) =>
     set((state) => {
-      const agents = { ...state.agents };
+      const agents = state.agents as Map<string, AgentState>;
+      const changed: string[] = [];
       for (const { agent, value } of changes) {
-        if (value) agents[agent] = value;
-        else delete agents[agent];
+        if (value ? agents.get(agent) === value : !agents.has(agent)) continue;
+        if (value) agents.set(agent, value);
+        else agents.delete(agent);
+        changed.push(agent);
       }
-      return { agents };
+      if (changed.length === 0) return state;
+      const version = state.version + 1;
+      const changeLog = state.changeLog.slice(-(CHANGE_LOG_UPDATES - 1));
+      changeLog.push({ version, agents: changed });
+      return { version, changeLog };
     }),
-  reset: () => set({ agents: {} }),
+  changedSince: (since) => {
+    const { version, changeLog } = get();
+    if (since === version) return new Set();
+    const oldest = changeLog[0];
+    if (since > version || !oldest || oldest.version > since + 1) return null;
+    const changed = new Set<string>();
+    for (const entry of changeLog) {
+      if (entry.version > since) for (const agent of entry.agents) changed.add(agent);
+    }
+    return changed;
+  },
+  // A new map: readers holding the old one see that everything changed.
+  reset: () => set((state) => ({ agents: new Map(), version: state.version + 1, changeLog: [] })),
 }));

@@ -1,6 +1,11 @@
-import { useMemo } from 'react';
+import { useMemo, useRef } from 'react';
 import { useRoomHistory } from '../api/get-room-messages';
-import { mergeMessages, type TimelineMessage } from '../lib/merge-messages';
+import {
+  extendHistory,
+  mergeLive,
+  type HistoryTimeline,
+  type TimelineMessage,
+} from '../lib/merge-messages';
 import { useChatStore } from '../stores/chat-store';
 
 export interface RoomMessages {
@@ -17,10 +22,16 @@ export function useRoomMessages(room: string): RoomMessages {
   const history = useRoomHistory(room);
   const live = useChatStore((state) => state.live[room]);
   const pages = history.data?.pages;
-  const messages = useMemo(
-    () => mergeMessages(pages?.map((page) => page.messages) ?? [], live),
-    [pages, live],
-  );
+  // The previous timeline, so that an older page is merged in rather than everything
+  // re-sorted. Any timeline is a valid start (extendHistory rebuilds when it must), so
+  // keeping the latest one computed, committed or not, is safe.
+  const previous = useRef<HistoryTimeline | null>(null);
+  const historyTimeline = useMemo(() => {
+    const next = extendHistory(previous.current, pages?.map((page) => page.messages) ?? []);
+    previous.current = next;
+    return next;
+  }, [pages]);
+  const messages = useMemo(() => mergeLive(historyTimeline, live), [historyTimeline, live]);
   const { hasNextPage, isFetchingNextPage, fetchNextPage } = history;
 
   return {

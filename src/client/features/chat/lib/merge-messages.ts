@@ -11,19 +11,168 @@ export function compareMessages(a: ChatMessage, b: ChatMessage): number {
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
+/** The first index whose message does not sort before `message` (binary search). */
+export function lowerBound(list: readonly ChatMessage[], message: ChatMessage): number {
+  let low = 0;
+  let high = list.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (compareMessages(list[middle] as ChatMessage, message) < 0) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
 /**
- * One timeline from history pages (HTTP) and live messages (MQTT). They overlap by
- * design, around the moment history was fetched, so the union is deduplicated by id; a
- * message the server has in history has certainly been sent.
+ * Two ordered lists as one. Pages and live messages mostly follow each other, so only
+ * the stretch where they overlap is compared message by message; the rest is copied.
  */
+export function mergeSorted<T extends ChatMessage>(a: readonly T[], b: readonly T[]): T[] {
+  const firstA = a[0];
+  const firstB = b[0];
+  if (firstA === undefined) return b.slice();
+  if (firstB === undefined) return a.slice();
+  if (compareMessages(a[a.length - 1] as T, firstB) < 0) return a.concat(b);
+  if (compareMessages(b[b.length - 1] as T, firstA) < 0) return b.concat(a);
+  const [early, late] = compareMessages(firstA, firstB) <= 0 ? [a, b] : [b, a];
+  let i = lowerBound(early, late[0] as T);
+  const merged = early.slice(0, i);
+  let j = 0;
+  while (i < early.length && j < late.length) {
+    const x = early[i] as T;
+    const y = late[j] as T;
+    if (compareMessages(x, y) <= 0) {
+      merged.push(x);
+      i++;
+    } else {
+      merged.push(y);
+      j++;
+    }
+  }
+  for (; i < early.length; i++) merged.push(early[i] as T);
+  for (; j < late.length; j++) merged.push(late[j] as T);
+  return merged;
+}
+
+function isOrdered(list: readonly ChatMessage[]): boolean {
+  for (let i = 1; i < list.length; i++) {
+    if (compareMessages(list[i - 1] as ChatMessage, list[i] as ChatMessage) > 0) return false;
+  }
+  return true;
+}
+
+/** A message the server has in history has certainly been sent. Computed once per page. */
+const sentPages = new WeakMap<readonly ChatMessage[], TimelineMessage[]>();
+function sentPage(page: readonly ChatMessage[]): TimelineMessage[] {
+  let sent = sentPages.get(page);
+  if (!sent) {
+    sent = page.map((message) => ({ ...message, status: 'sent' as const }));
+    if (!isOrdered(sent)) sent.sort(compareMessages);
+    sentPages.set(page, sent);
+  }
+  return sent;
+}
+
+/**
+ * The loaded history pages as one ordered, duplicate-free list. Built page by page: a
+ * new older page is merged into the previous timeline instead of re-sorting all pages.
+ */
+export interface HistoryTimeline {
+  readonly pages: ReadonlyArray<readonly ChatMessage[]>;
+  readonly messages: readonly TimelineMessage[];
+  /** Whether a message id is in one of this timeline's pages. */
+  has(id: string): boolean;
+}
+
+/**
+ * Ids seen along one chain of timelines, each with the number of pages of the first
+ * timeline that had it: a timeline of n pages has an id iff that number is ≤ n. Shared
+ * by a timeline and its extensions, never by two branches (see `extendHistory`).
+ */
+interface Lineage {
+  firstSeen: Map<string, number>;
+  latest: HistoryTimeline | null;
+}
+const lineages = new WeakMap<HistoryTimeline, Lineage>();
+
+function timeline(
+  lineage: Lineage,
+  pages: ReadonlyArray<readonly ChatMessage[]>,
+  messages: readonly TimelineMessage[],
+): HistoryTimeline {
+  const pageCount = pages.length;
+  const made: HistoryTimeline = {
+    pages,
+    messages,
+    has: (id) => (lineage.firstSeen.get(id) ?? Infinity) <= pageCount,
+  };
+  lineage.latest = made;
+  lineages.set(made, lineage);
+  return made;
+}
+
+/** The pages not yet in `timeline`, deduplicated against it and each other. */
+function addPages(
+  lineage: Lineage,
+  pages: ReadonlyArray<readonly ChatMessage[]>,
+  from: number,
+): TimelineMessage[] {
+  const added: TimelineMessage[] = [];
+  for (let index = from; index < pages.length; index++) {
+    const page = sentPage(pages[index] as readonly ChatMessage[]);
+    for (const message of page) {
+      if (lineage.firstSeen.has(message.id)) continue; // overlapping pages (refetch)
+      lineage.firstSeen.set(message.id, index + 1);
+      added.push(message);
+    }
+  }
+  return added;
+}
+
+/**
+ * `pages` as a timeline, reusing `previous` when `pages` only adds older pages to it
+ * (scrolling back). Anything else, such as a refetch after a reconnect, rebuilds.
+ */
+export function extendHistory(
+  previous: HistoryTimeline | null,
+  pages: ReadonlyArray<readonly ChatMessage[]>,
+): HistoryTimeline {
+  const lineage = previous ? lineages.get(previous) : undefined;
+  const extends_ =
+    previous !== null &&
+    lineage?.latest === previous && // a sibling would have added its own ids
+    pages.length >= previous.pages.length &&
+    previous.pages.every((page, index) => pages[index] === page);
+  if (extends_ && previous.pages.length === pages.length) return previous;
+  if (extends_) {
+    const added = addPages(lineage, pages, previous.pages.length);
+    if (!isOrdered(added)) added.sort(compareMessages);
+    return timeline(lineage, pages, mergeSorted(added, previous.messages));
+  }
+  const fresh: Lineage = { firstSeen: new Map(), latest: null };
+  const all = addPages(fresh, pages, 0);
+  if (!isOrdered(all)) all.sort(compareMessages);
+  return timeline(fresh, pages, all);
+}
+
+/**
+ * One timeline from history (HTTP) and live messages (MQTT, already ordered). They
+ * overlap by design, around the moment history was fetched, so the union is
+ * deduplicated by id, history's copy winning.
+ */
+export function mergeLive(
+  history: HistoryTimeline,
+  live: readonly LiveMessage[] | undefined,
+): TimelineMessage[] {
+  if (!live || live.length === 0) return history.messages.slice();
+  const unseen = live.filter((message) => !history.has(message.id));
+  return mergeSorted<TimelineMessage>(history.messages, unseen);
+}
+
+/** History pages (newest page first, as fetched) and live messages as one timeline. */
 export function mergeMessages(
   historyPages: ReadonlyArray<readonly ChatMessage[]>,
-  live: Readonly<Record<string, LiveMessage>> | undefined,
+  live: readonly LiveMessage[] | undefined,
 ): TimelineMessage[] {
-  const byId = new Map<string, TimelineMessage>();
-  for (const message of Object.values(live ?? {})) byId.set(message.id, message);
-  for (const page of historyPages) {
-    for (const message of page) byId.set(message.id, { ...message, status: 'sent' });
-  }
-  return [...byId.values()].sort(compareMessages);
+  return mergeLive(extendHistory(null, historyPages), live);
 }

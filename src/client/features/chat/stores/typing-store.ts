@@ -16,6 +16,8 @@ interface TypingStore {
   apply(signals: readonly TypingSignal[], now: number): void;
   /** Their message arrived: the indicator has done its job. */
   clear(room: string, from: string): void;
+  /** `clear` for several messages, in one update. */
+  clearSenders(senders: ReadonlyArray<{ room: string; from: string }>): void;
   prune(now: number): void;
   reset(): void;
 }
@@ -39,6 +41,18 @@ export const useTypingStore = create<TypingStore>()((set) => ({
       const roomTyping = { ...state.typing[room] };
       delete roomTyping[from];
       return { typing: { ...state.typing, [room]: roomTyping } };
+    }),
+  clearSenders: (senders) =>
+    set((state) => {
+      let typing: Record<string, Record<string, number>> | null = null;
+      for (const { room, from } of senders) {
+        const current: Record<string, Record<string, number>> = typing ?? state.typing;
+        if (current[room]?.[from] === undefined) continue;
+        const roomTyping = { ...current[room] };
+        delete roomTyping[from];
+        typing = { ...current, [room]: roomTyping };
+      }
+      return typing ? { typing } : state;
     }),
   prune: (now) =>
     set((state) => {
