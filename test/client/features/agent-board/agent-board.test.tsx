@@ -81,6 +81,47 @@ describe('AgentBoard', () => {
   });
 });
 
+describe('AgentBoard under updates', () => {
+  it('moves an agent whose sort key changed, and keeps filters applied to updates', async () => {
+    const workspace = await connectTestWorkspace();
+    renderWithWorkspace(<AgentBoard onOpenAgent={() => {}} />, {
+      connection: workspace.connection,
+    });
+    const now = Date.now();
+    const state = (status: string, ago: number, task?: string) => ({
+      status,
+      task,
+      updatedAt: now - ago,
+    });
+    act(() => {
+      workspace.client().deliver('agents/a1/state', state('idle', 1_000));
+      workspace.client().deliver('agents/a2/state', state('working', 2_000));
+      workspace.client().deliver('agents/a3/state', state('paused', 3_000));
+    });
+    const user = userEvent.setup();
+    await user.selectOptions(screen.getByRole('combobox', { name: 'Sort by' }), 'updated');
+    expect(rowNames()).toEqual(['a1', 'a2', 'a3']);
+
+    act(() => workspace.client().deliver('agents/a3/state', state('paused', 0)));
+    expect(rowNames()).toEqual(['a3', 'a1', 'a2']);
+
+    await user.selectOptions(screen.getByRole('combobox', { name: 'Sort by' }), 'status');
+    expect(rowNames()).toEqual(['a2', 'a3', 'a1']);
+    act(() => workspace.client().deliver('agents/a1/state', state('error', 0, 'boom')));
+    expect(rowNames()).toEqual(['a1', 'a2', 'a3']);
+
+    await user.selectOptions(screen.getByRole('combobox', { name: 'Status' }), 'working');
+    expect(rowNames()).toEqual(['a2']);
+    act(() => {
+      workspace.client().deliver('agents/a2/state', state('idle', 0)); // leaves the filter
+      workspace.client().deliver('agents/a3/state', state('working', 0)); // joins it
+      workspace.client().deliver('agents/a4/state', state('working', 0)); // new
+    });
+    expect(rowNames()).toEqual(['a3', 'a4']);
+    expect(screen.getByText('2 of 4 agents')).toBeInTheDocument();
+  });
+});
+
 describe('AgentDetail', () => {
   it('sends commands to the agent inbox and shows the replies matched by command id', async () => {
     const workspace = await connectTestWorkspace({ autoAck: false });

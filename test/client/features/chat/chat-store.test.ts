@@ -35,4 +35,51 @@ describe('chat store', () => {
     expect(status('p2')).toBe('sent');
     expect(useChatStore.getState().unread).toEqual({});
   });
+
+  it('keeps each room ordered by (sentAt, id) as messages arrive, late ones included', () => {
+    const at = (id: string, sentAt: number) => ({ ...msg(id), sentAt });
+    useChatStore.getState().receiveBatch([
+      { room: 'general', message: at('c', 3) },
+      { room: 'general', message: at('a', 1) },
+      { room: 'general', message: at('e', 5) },
+    ]);
+    useChatStore.getState().receive('general', at('d', 3)); // same time as c: by id
+    useChatStore.getState().receive('general', at('b', 1));
+    useChatStore.getState().receive('general', at('f', 9));
+    expect(useChatStore.getState().live.general?.map((m) => m.id)).toEqual([
+      'a',
+      'b',
+      'c',
+      'd',
+      'e',
+      'f',
+    ]);
+  });
+
+  it('gives a new array only to the rooms that changed, and none on a redelivery', () => {
+    const chat = useChatStore.getState();
+    chat.receive('general', msg('1'));
+    chat.receive('random', msg('2'));
+    const before = useChatStore.getState();
+    useChatStore.getState().receive('random', msg('3'));
+    const after = useChatStore.getState();
+    expect(after.live.general).toBe(before.live.general);
+    expect(after.live.random).not.toBe(before.live.random);
+    expect(before.live.random?.map((m) => m.id)).toEqual(['2']); // never changed in place
+
+    useChatStore.getState().receive('random', msg('3'));
+    expect(useChatStore.getState()).toBe(after);
+  });
+
+  it('remembers the newest live message from someone else per room, for announcing', () => {
+    const chat = useChatStore.getState();
+    chat.receiveBatch([
+      { room: 'general', message: msg('1') },
+      { room: 'general', message: msg('2', 'carol') },
+      { room: 'general', message: msg('3', 'alice') }, // ours
+    ]);
+    expect(useChatStore.getState().latestFromOthers.general?.id).toBe('2');
+    useChatStore.getState().receive('general', msg('1')); // redelivery: not news
+    expect(useChatStore.getState().latestFromOthers.general?.id).toBe('2');
+  });
 });

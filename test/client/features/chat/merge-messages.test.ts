@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { ChatMessage } from '../../../../src/shared/schemas';
 import {
   compareMessages,
+  extendHistory,
+  mergeLive,
   mergeMessages,
 } from '../../../../src/client/features/chat/lib/merge-messages';
 import type { LiveMessage } from '../../../../src/client/features/chat/stores/chat-store';
@@ -52,4 +54,88 @@ describe('mergeMessages', () => {
     const merged = mergeMessages([[msg('a', 1)]], live({ ...msg('a', 1), status: 'pending' }));
     expect(merged).toEqual([{ ...msg('a', 1), status: 'sent' }]);
   });
+});
+
+/** The previous implementation: everything into one map, history winning, then sorted. */
+function reference(
+  history: ReadonlyArray<readonly ChatMessage[]>,
+  liveMessages: readonly LiveMessage[],
+): LiveMessage[] {
+  const byId = new Map<string, LiveMessage>();
+  for (const message of liveMessages) byId.set(message.id, message);
+  for (const page of history) {
+    for (const message of page) byId.set(message.id, { ...message, status: 'sent' });
+  }
+  return [...byId.values()].sort(compareMessages);
+}
+
+/** Deterministic pseudo-random numbers (mulberry32). */
+function random(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+describe('extendHistory and mergeLive', () => {
+  it('adds an older page to the previous timeline without rebuilding it', () => {
+    const newest = [msg('c', 3), msg('d', 4)];
+    const older = [msg('a', 1), msg('b', 2)];
+    const first = extendHistory(null, [newest]);
+    const second = extendHistory(first, [newest, older]);
+    expect(second.messages.map((m) => m.id)).toEqual(['a', 'b', 'c', 'd']);
+    expect(extendHistory(second, [newest, older])).toBe(second); // same pages: same timeline
+    // The shorter timeline still answers for its own pages only.
+    expect(first.has('a')).toBe(false);
+    expect(second.has('a')).toBe(true);
+    expect(mergeLive(first, live({ ...msg('a', 1), status: 'sent' })).map((m) => m.id)).toEqual([
+      'a',
+      'c',
+      'd',
+    ]);
+  });
+
+  it('rebuilds when pages are replaced (refetch) or a timeline is extended twice', () => {
+    const page = [msg('c', 3)];
+    const base = extendHistory(null, [page]);
+    const one = extendHistory(base, [page, [msg('a', 1)]]);
+    const other = extendHistory(base, [page, [msg('b', 2)]]); // a sibling of `one`
+    expect(one.messages.map((m) => m.id)).toEqual(['a', 'c']);
+    expect(other.messages.map((m) => m.id)).toEqual(['b', 'c']);
+    expect(other.has('a')).toBe(false);
+    const refetched = extendHistory(other, [[msg('c', 3), msg('e', 5)]]);
+    expect(refetched.messages.map((m) => m.id)).toEqual(['c', 'e']);
+  });
+
+  it.each([1, 2, 3, 4, 5, 6, 7, 8])(
+    'matches a full merge and sort, page by page, with clocks out of step (seed %i)',
+    (seed) => {
+      const next = random(seed);
+      const ids = Array.from({ length: 60 }, (_, i) => `m${i}`);
+      // Pages come in server order (arrival), not in sentAt order: senders' clocks differ.
+      const all = ids.map((id, i) => msg(id, i * 10 + Math.floor(next() * 40)));
+      const pages: ChatMessage[][] = [];
+      for (let end = all.length; end > 0; end -= 7)
+        pages.push(all.slice(Math.max(0, end - 7), end));
+      // Live: a few that overlap history, some duplicates of each other, pending ones.
+      const liveMessages = [
+        ...all.filter(() => next() < 0.15),
+        ...Array.from({ length: 10 }, (_, i) => msg(`l${i}`, Math.floor(next() * 700))),
+      ].map((m): LiveMessage => ({ ...m, status: next() < 0.5 ? 'pending' : 'sent' }));
+      const sortedLive = [...new Map(liveMessages.map((m) => [m.id, m])).values()].sort(
+        compareMessages,
+      );
+      let timeline = extendHistory(null, []);
+      // One page at a time, or two at once (two fetches between renders).
+      for (let count = 1; count <= pages.length; count += next() < 0.5 ? 1 : 2) {
+        timeline = extendHistory(timeline, pages.slice(0, count));
+        expect(mergeLive(timeline, sortedLive)).toEqual(
+          reference(pages.slice(0, count), sortedLive),
+        );
+      }
+    },
+  );
 });

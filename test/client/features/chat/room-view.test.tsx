@@ -165,4 +165,21 @@ describe('RoomView', () => {
     );
     expect(regions).toContain('bob: lunch?');
   });
+
+  it('does not announce what arrived before the room was opened, nor our own messages', async () => {
+    serveRoom(() => ({ messages: [], nextCursor: null }));
+    const workspace = await connectTestWorkspace();
+    act(() => workspace.client().deliver('chat/general/messages', msg('o1', 1, 'bob', 'old news')));
+    const { container } = renderWithWorkspace(<RoomView room="general" />, {
+      connection: workspace.connection,
+    });
+    await waitFor(() => expect(shownTexts()).toEqual(['old news']));
+    const announced = () =>
+      [...container.querySelectorAll('[aria-live="polite"]')].map((r) => r.textContent);
+    expect(announced()).not.toContain('bob: old news');
+    act(() => workspace.client().deliver('chat/general/messages', msg('o2', 2, 'alice', 'mine')));
+    expect(announced()).not.toContain('alice: mine');
+    act(() => workspace.client().deliver('chat/general/messages', msg('o3', 3, 'bob', 'fresh')));
+    expect(announced()).toContain('bob: fresh');
+  });
 });

@@ -129,6 +129,43 @@ describe('message router', () => {
     expect(useChatStore.getState().live.general?.map((m) => m.id)).toEqual(['m1']);
   });
 
+  it('coalesces chat messages into one store update per frame, ordered, deduplicated and counted', () => {
+    const { router, runFrame, frames } = setup();
+    useChatStore.getState().addPending('general', { ...validMessage, id: 'mine', from: 'alice' });
+    const renders = vi.fn();
+    const unsubscribe = useChatStore.subscribe(renders);
+    const chat = (room: string, id: string, sentAt: number, from = 'bob') =>
+      router.route(`chat/${room}/messages`, JSON.stringify({ id, from, text: id, sentAt }));
+    chat('general', 'b', NOW + 2);
+    chat('general', 'a', NOW + 1); // late: sorts before b
+    chat('general', 'b', NOW + 2); // QoS 1 redelivery
+    chat('random', 'r1', NOW + 3);
+    chat('general', 'mine', NOW, 'alice'); // the echo of our own message
+    expect(frames).toHaveLength(1);
+    expect(renders).not.toHaveBeenCalled();
+    runFrame();
+    unsubscribe();
+    expect(renders).toHaveBeenCalledTimes(1);
+    const live = useChatStore.getState().live;
+    expect(live.general?.map((m) => [m.id, m.status])).toEqual([
+      ['mine', 'sent'],
+      ['a', 'sent'],
+      ['b', 'sent'],
+    ]);
+    expect(live.random?.map((m) => m.id)).toEqual(['r1']);
+    expect(useChatStore.getState().unread).toEqual({ general: 2, random: 1 });
+  });
+
+  it('applies queued chat messages before a later typing signal, which then stays', () => {
+    const { router, runFrame } = setup();
+    router.route('chat/general/messages', JSON.stringify(validMessage));
+    router.route('chat/general/typing', JSON.stringify({ from: 'bob', typing: true }));
+    router.flush(); // the router's frame may come before the chat batch's
+    expect(useChatStore.getState().live.general?.map((m) => m.id)).toEqual(['m1']);
+    runFrame();
+    expect(useTypingStore.getState().typing.general?.bob).toBeDefined();
+  });
+
   it('ignores our own typing signals', () => {
     const { router, runFrame } = setup();
     router.route('chat/general/typing', JSON.stringify({ from: 'alice', typing: true }));
