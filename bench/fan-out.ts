@@ -18,6 +18,8 @@ const args = benchArgs({
   seconds: '5',
   targets: 'switchboard,mosquitto',
   experiments: '',
+  // 'persistent': subscribers keep a session (clean session false), as the browser app does.
+  sessions: 'clean',
 });
 const TOPIC = 'agents/agent-01/state';
 const WINDOW_DELIVERIES = 50_000; // backlog the publisher may build, over all subscribers
@@ -112,7 +114,16 @@ async function runTarget(
     for (const subscribers of counts) {
       const logins = await target.memberLogins(subscribers, `fan${subscribers}-`);
       // Subscribed at QoS 1: each message is then delivered at the QoS it was published with.
-      await pool.subscribe({ url: target.wsUrl, topic: TOPIC, qos: 1, check: 'sequence' }, logins);
+      await pool.subscribe(
+        {
+          url: target.wsUrl,
+          topic: TOPIC,
+          qos: 1,
+          check: 'sequence',
+          clean: args.sessions !== 'persistent',
+        },
+        logins,
+      );
       let seq = 0;
       for (const qos of qosList) {
         const { row, nextSeq } = await measure(target, pool, publisher, subscribers, qos, seq);

@@ -21,6 +21,8 @@ export interface SubscribeArgs {
   qos: 0 | 1;
   /** 'sequence': payloads from statePayload(), checked; 'count': anything, counted. */
   check: 'sequence' | 'count';
+  /** Clean session (the default), or a persistent one as the browser app keeps. */
+  clean?: boolean;
 }
 
 export interface SubscriberStats {
@@ -69,7 +71,7 @@ async function connectOne(args: SubscribeArgs, login: ClientLogin): Promise<Subs
   const client = await mqtt.connectAsync(args.url, {
     ...login,
     protocolVersion: 4,
-    clean: true,
+    clean: args.clean ?? true,
     keepalive: KEEPALIVE_S,
     reconnectPeriod: 0,
     connectTimeout: CONNECT_TIMEOUT_MS,

@@ -51,11 +51,9 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
   const expiry = new ExpiryTimers<Client>();
   const live = new Map<Client, ClientIdentity>();
 
-  const persistence = openBrokerPersistence(options.dataDir, (error, topic) =>
-    logger.error(
-      { event: 'retained_write_failed', topic, err: error },
-      'retained message not saved',
-    ),
+  // `what`: the retained topic or the client id whose queued messages were being written.
+  const persistence = openBrokerPersistence(options.dataDir, (error, what) =>
+    logger.error({ event: 'broker_write_failed', what, err: error }, 'broker state not saved'),
   );
   const counters = new MessageCounters();
   const aedes = await Aedes.createBroker({
@@ -154,6 +152,8 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
   });
   aedes.on('clientDisconnect', (client) => {
     expiry.cancel(client);
+    // Its unacknowledged messages join its queue on disk, for its next connection.
+    void persistence.outgoing.flushClient(client.id);
     const identity = live.get(client);
     live.delete(client);
     sysStats.changed();

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { Level } from 'level';
+import { OUTGOING_FLUSH_AFTER_MS, OutgoingCache, type OutgoingStore } from './outgoing-cache';
 import { RetainedIndex, type RetainablePacket } from './retained-index';
 import { clearStoredQueue, storedClientIds } from './stored-sessions';
 
@@ -38,14 +39,20 @@ interface AedesPersistence {
   cleanSubscriptions(client: { id: string }): Promise<void>;
   /** A persistent session's queued (and in-flight) QoS 1/2 messages. */
   outgoingStream(client: { id: string }): Readable;
-  outgoingClearMessageId(client: { clean?: boolean }, packet: unknown): Promise<unknown>;
+  outgoingClearMessageId(
+    client: { id: string; clean?: boolean },
+    packet: unknown,
+  ): Promise<unknown>;
   outgoingEnqueueCombi(subscriptions: unknown[], packet: unknown): Promise<unknown>;
-  outgoingUpdate(client: object, packet: unknown): Promise<unknown>;
+  outgoingEnqueue(sub: { clientId: string }, packet: unknown): Promise<unknown>;
+  outgoingUpdate(client: { id: string }, packet: unknown): Promise<unknown>;
 }
 
 export interface BrokerPersistence extends AedesPersistence {
   /** Switchboard's own: the retained messages, served from memory (retained-index.ts). */
   readonly retained: RetainedIndex;
+  /** Switchboard's own: QoS 1 messages in flight to connected persistent sessions. */
+  readonly outgoing: OutgoingCache;
   /** Switchboard's own: the (mounted) client ids that have a stored session. */
   storedClientIds(): Promise<Set<string>>;
   /** Switchboard's own: drops a stored session's queued messages. */
@@ -55,13 +62,14 @@ export interface BrokerPersistence extends AedesPersistence {
 /** Retained messages, sessions, subscriptions, offline queues and wills, on disk. */
 export function openBrokerPersistence(
   dataDir: string,
-  onWriteError: (error: unknown, topic: string) => void,
+  onWriteError: (error: unknown, what: string) => void,
 ): BrokerPersistence {
   const dir = path.join(dataDir, 'broker');
   mkdirSync(dir, { recursive: true });
   const db = new Level<string, unknown>(dir);
   const persistence = new AsyncLevelPersistence(db);
   const retained = serveRetainedFromMemory(persistence, onWriteError);
+  const outgoing = holdInFlightInMemory(persistence, onWriteError);
   writeQueuesInOrder(persistence);
   // aedes looks every PUBACK up on disk to clear the stored outgoing packet, but a clean
   // session never stores one (its QoS 1 deliveries skip outgoingUpdate), so for clean
@@ -72,8 +80,12 @@ export function openBrokerPersistence(
     client.clean ? Promise.resolve(undefined) : clearMessageId(client, packet);
   return Object.assign(persistence, {
     retained,
+    outgoing,
     storedClientIds: () => storedClientIds(db),
-    clearQueue: (clientId: string) => clearStoredQueue(db, clientId),
+    clearQueue: async (clientId: string) => {
+      await outgoing.flushClient(clientId);
+      await clearStoredQueue(db, clientId);
+    },
   });
 }
 
@@ -112,6 +124,50 @@ function serveRetainedFromMemory(
 
 function byTopic(a: { topic: string }, b: { topic: string }): number {
   return a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : 0;
+}
+
+/** Outgoing QoS 1 messages to connected persistent sessions go through an OutgoingCache. */
+function holdInFlightInMemory(
+  persistence: AedesPersistence,
+  onWriteError: (error: unknown, clientId: string) => void,
+): OutgoingCache {
+  const disk: OutgoingStore = {
+    outgoingEnqueue: persistence.outgoingEnqueue.bind(persistence),
+    outgoingUpdate: persistence.outgoingUpdate.bind(persistence),
+    outgoingClearMessageId: persistence.outgoingClearMessageId.bind(persistence),
+    outgoingStream: persistence.outgoingStream.bind(persistence),
+  };
+  let clients: Record<string, { closed?: boolean } | undefined> = {};
+  const cache = new OutgoingCache(
+    disk,
+    (clientId) => clients[clientId]?.closed === false,
+    onWriteError,
+  );
+  const setup = persistence.setup.bind(persistence);
+  persistence.setup = async (broker) => {
+    clients = (broker as { clients: typeof clients }).clients;
+    await setup(broker);
+  };
+  // The level store's outgoingEnqueueCombi calls this.outgoingEnqueue once per subscriber.
+  persistence.outgoingEnqueue = (sub, packet) =>
+    cache.outgoingEnqueue(sub, packet as Parameters<OutgoingCache['outgoingEnqueue']>[1]);
+  persistence.outgoingUpdate = (client, packet) =>
+    cache.outgoingUpdate(client, packet as Parameters<OutgoingCache['outgoingUpdate']>[1]);
+  persistence.outgoingClearMessageId = (client, packet) =>
+    cache.outgoingClearMessageId(
+      client,
+      packet as Parameters<OutgoingCache['outgoingClearMessageId']>[1],
+    );
+  persistence.outgoingStream = (client) => cache.outgoingStream(client);
+  const timer = setInterval(() => void cache.flushAged(), OUTGOING_FLUSH_AFTER_MS / 2);
+  timer.unref();
+  const destroy = persistence.destroy.bind(persistence);
+  persistence.destroy = async () => {
+    clearInterval(timer);
+    await cache.flushAll();
+    await destroy();
+  };
+  return cache;
 }
 
 /**

@@ -1,0 +1,175 @@
+import { Readable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import {
+  OUTGOING_FLUSH_AFTER_MS,
+  OutgoingCache,
+  type OutgoingStore,
+} from '../../../src/server/broker/outgoing-cache';
+
+interface Packet {
+  cmd: string;
+  qos: number;
+  brokerId: string;
+  brokerCounter: number;
+  messageId?: number;
+  topic: string;
+}
+
+/** A disk that records what reaches it, keyed as aedes-persistence-level keys it. */
+function fakeDisk() {
+  const ops: string[] = [];
+  const stored = new Map<string, Packet>();
+  const byId = new Map<string, string>();
+  const disk: OutgoingStore = {
+    async outgoingEnqueue(sub, packet) {
+      const p = packet as Packet;
+      ops.push(`enqueue ${sub.clientId} ${p.brokerCounter}`);
+      stored.set(`${sub.clientId}:${p.brokerCounter}`, { ...p });
+    },
+    async outgoingUpdate(client, packet) {
+      const p = packet as Packet;
+      ops.push(`update ${client.id} ${p.brokerCounter} id=${p.messageId}`);
+      const key = `${client.id}:${p.brokerCounter}`;
+      if (!stored.has(key)) throw new Error('no such packet');
+      stored.set(key, { ...p });
+      byId.set(`${client.id}:${p.messageId}`, key);
+    },
+    async outgoingClearMessageId(client, packet) {
+      const p = packet as Packet;
+      ops.push(`clear ${client.id} id=${p.messageId}`);
+      const key = byId.get(`${client.id}:${p.messageId}`);
+      if (!key) return undefined;
+      const found = stored.get(key);
+      stored.delete(key);
+      return found;
+    },
+    outgoingStream(client) {
+      return Readable.from(
+        [...stored.entries()].filter(([k]) => k.startsWith(`${client.id}:`)).map(([, p]) => p),
+      );
+    },
+  };
+  return { disk, ops, stored };
+}
+
+const publish = (counter: number): Packet => ({
+  cmd: 'publish',
+  qos: 1,
+  brokerId: 'b1',
+  brokerCounter: counter,
+  topic: `$demo/chat/general/messages`,
+});
+
+function setup(connected = new Set(['alice'])) {
+  const { disk, ops, stored } = fakeDisk();
+  let now = 1_000;
+  const errors: string[] = [];
+  const cache = new OutgoingCache(
+    disk,
+    (id) => connected.has(id),
+    (error, id) => errors.push(`${id}: ${(error as Error).message}`),
+    () => now,
+  );
+  return {
+    cache,
+    disk,
+    ops,
+    stored,
+    errors,
+    connected,
+    advance: (ms: number) => {
+      now += ms;
+    },
+  };
+}
+
+async function collect(stream: Readable): Promise<Packet[]> {
+  const out: Packet[] = [];
+  for await (const packet of stream) out.push(packet as Packet);
+  return out;
+}
+
+describe('OutgoingCache', () => {
+  it('never touches the disk for a message its connected client acknowledges in time', async () => {
+    const { cache, ops } = setup();
+    await cache.outgoingEnqueue({ clientId: 'alice' }, publish(1));
+    await cache.outgoingUpdate({ id: 'alice' }, { ...publish(1), messageId: 7 });
+    const cleared = await cache.outgoingClearMessageId(
+      { id: 'alice' },
+      { ...publish(1), messageId: 7 },
+    );
+    expect(cleared).toMatchObject({ brokerCounter: 1, messageId: 7 });
+    expect(ops).toEqual([]);
+    expect(cache.heldFor('alice')).toBe(0);
+  });
+
+  it('sends offline sessions and QoS 2 straight to disk', async () => {
+    const { cache, ops } = setup();
+    await cache.outgoingEnqueue({ clientId: 'bob' }, publish(1));
+    await cache.outgoingEnqueue({ clientId: 'alice' }, { ...publish(2), qos: 2 });
+    expect(ops).toEqual(['enqueue bob 1', 'enqueue alice 2']);
+    expect(cache.heldFor('alice')).toBe(0);
+  });
+
+  it('writes a client’s unacknowledged messages through, in order, when it disconnects', async () => {
+    const { cache, ops, stored, connected } = setup();
+    await cache.outgoingEnqueue({ clientId: 'alice' }, publish(1));
+    await cache.outgoingEnqueue({ clientId: 'alice' }, publish(2));
+    await cache.outgoingUpdate({ id: 'alice' }, { ...publish(1), messageId: 5 });
+    connected.delete('alice');
+    await cache.flushClient('alice');
+    expect(ops).toEqual(['enqueue alice 1', 'update alice 1 id=5', 'enqueue alice 2']);
+    expect([...stored.keys()]).toEqual(['alice:1', 'alice:2']);
+    // A PUBACK that arrives now finds it on disk.
+    expect(
+      await cache.outgoingClearMessageId({ id: 'alice' }, { ...publish(1), messageId: 5 }),
+    ).toMatchObject({ brokerCounter: 1 });
+  });
+
+  it('streams the queue to a returning client only after its held messages are on disk', async () => {
+    const { cache } = setup();
+    await cache.outgoingEnqueue({ clientId: 'alice' }, publish(1));
+    const queued = await collect(cache.outgoingStream({ id: 'alice' }));
+    expect(queued.map((p) => p.brokerCounter)).toEqual([1]);
+  });
+
+  it('writes through what waited longer than OUTGOING_FLUSH_AFTER_MS, and keeps the rest', async () => {
+    const { cache, ops, advance } = setup();
+    await cache.outgoingEnqueue({ clientId: 'alice' }, publish(1));
+    advance(OUTGOING_FLUSH_AFTER_MS / 2);
+    await cache.outgoingEnqueue({ clientId: 'alice' }, publish(2));
+    advance(OUTGOING_FLUSH_AFTER_MS / 2 + 1);
+    await cache.flushAged();
+    expect(ops).toEqual(['enqueue alice 1']);
+    expect(cache.heldFor('alice')).toBe(1);
+  });
+
+  it('replaces the message id when a message is sent again', async () => {
+    const { cache, ops } = setup();
+    await cache.outgoingEnqueue({ clientId: 'alice' }, publish(1));
+    await cache.outgoingUpdate({ id: 'alice' }, { ...publish(1), messageId: 1 });
+    await cache.outgoingUpdate({ id: 'alice' }, { ...publish(1), messageId: 2 });
+    // The old id is no longer this message's: it goes to the disk, which has nothing.
+    expect(
+      await cache.outgoingClearMessageId({ id: 'alice' }, { ...publish(1), messageId: 1 }),
+    ).toBeUndefined();
+    expect(
+      await cache.outgoingClearMessageId({ id: 'alice' }, { ...publish(1), messageId: 2 }),
+    ).toMatchObject({ messageId: 2 });
+    expect(ops).toEqual(['clear alice id=1']);
+  });
+
+  it('reports a failed write and goes on with the next', async () => {
+    const { cache, disk, errors, stored } = setup();
+    await cache.outgoingEnqueue({ clientId: 'alice' }, publish(1));
+    await cache.outgoingEnqueue({ clientId: 'alice' }, publish(2));
+    const enqueue = disk.outgoingEnqueue;
+    disk.outgoingEnqueue = async (sub, p) => {
+      if ((p as Packet).brokerCounter === 1) throw new Error('disk full');
+      return enqueue(sub, p);
+    };
+    await cache.flushAll();
+    expect(errors).toEqual(['alice: disk full']);
+    expect([...stored.keys()]).toEqual(['alice:2']);
+  });
+});

@@ -1,0 +1,94 @@
+import net from 'node:net';
+import mqttPacket from 'mqtt-packet';
+import type { MqttClient } from 'mqtt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../support/eventually';
+import { connect, json } from '../support/mqtt-clients';
+import { DEMO_PASSWORD, startTestServer, type TestServer } from '../support/test-server';
+
+// A connected persistent session's QoS 1 messages wait for their PUBACK in memory
+// (outgoing-cache.ts). One not acknowledged when the connection drops must still reach
+// the session's next connection, and one acknowledged must not come again.
+
+let server: TestServer;
+let agent: MqttClient;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  agent = await connect(server.mqttUrl, {
+    username: 'agent-01@demo',
+    password: DEMO_PASSWORD,
+    clientId: 'agent-01-persistent-test',
+  });
+});
+afterAll(async () => {
+  await agent.endAsync();
+  await server.cleanup();
+});
+
+const generate = (p: object) => mqttPacket.generate(p as mqttPacket.Packet);
+
+/** alice's persistent session on a raw socket: nothing is acknowledged unless asked. */
+async function rawSession() {
+  const url = new URL(server.mqttUrl);
+  const socket = net.connect(Number(url.port), url.hostname);
+  const parser = mqttPacket.parser({ protocolVersion: 4 });
+  const received: mqttPacket.Packet[] = [];
+  parser.on('packet', (packet) => received.push(packet));
+  socket.on('data', (chunk) => parser.parse(chunk));
+  socket.write(
+    generate({
+      cmd: 'connect',
+      protocolId: 'MQTT',
+      protocolVersion: 4,
+      clean: false,
+      clientId: 'alice-raw-persistent',
+      keepalive: 30,
+      username: 'alice@demo',
+      password: Buffer.from(DEMO_PASSWORD),
+    }),
+  );
+  await eventually(() => received.some((p) => p.cmd === 'connack'), 2_000);
+  const publishes = () =>
+    received.filter((p): p is mqttPacket.IPublishPacket => p.cmd === 'publish');
+  return { socket, received, publishes };
+}
+
+const state = (progress: number) => json({ status: 'working', progress, updatedAt: Date.now() });
+
+describe('QoS 1 to a persistent session', () => {
+  it('redelivers a message left unacknowledged when the connection dropped, and only that one', async () => {
+    const first = await rawSession();
+    first.socket.write(
+      generate({
+        cmd: 'subscribe',
+        messageId: 1,
+        subscriptions: [{ topic: 'agents/agent-01/state', qos: 1 }],
+      }),
+    );
+    await eventually(() => first.received.some((p) => p.cmd === 'suback'), 2_000);
+
+    await agent.publishAsync('agents/agent-01/state', state(1), { qos: 1 });
+    await agent.publishAsync('agents/agent-01/state', state(2), { qos: 1 });
+    await eventually(() => first.publishes().length === 2, 2_000);
+    // The first is acknowledged, the second never is: the connection just drops.
+    first.socket.write(generate({ cmd: 'puback', messageId: first.publishes()[0]!.messageId }));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    first.socket.destroy();
+
+    const second = await rawSession();
+    await eventually(() => second.publishes().length >= 1, 2_000);
+    await new Promise((resolve) => setTimeout(resolve, 300)); // anything else would be here by now
+    const again = second.publishes();
+    expect(again.map((p) => JSON.parse(p.payload.toString()).progress)).toEqual([2]);
+
+    // Acknowledged this time: a third connection gets nothing more.
+    second.socket.write(generate({ cmd: 'puback', messageId: again[0]!.messageId }));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    second.socket.destroy();
+    const third = await rawSession();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(third.publishes()).toEqual([]);
+    third.socket.destroy();
+  });
+});
