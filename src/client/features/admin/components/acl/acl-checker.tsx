@@ -3,6 +3,7 @@ import { validateTopicFilter, validateTopicName } from '../../../../../shared/to
 import { useCheckAcl, type AclQuestion } from '../../api/check-acl';
 import { useUsers } from '../../api/get-users';
 import { ErrorMessage } from '../error-message';
+import { UserSelect } from '../user-select';
 import { AclAnswerView } from './acl-answer';
 
 type Action = AclQuestion['action'];
@@ -52,23 +53,12 @@ export function AclChecker() {
       {users.error && <ErrorMessage error={users.error} action="Could not load users" />}
       <form className="admin-form" onSubmit={submit} noValidate aria-label="ACL check">
         <div className="admin-form__fields">
-          <div className="field">
-            <label className="field__label" htmlFor={`${ids}-user`}>
-              User
-            </label>
-            <select
-              id={`${ids}-user`}
-              value={chosenUser}
-              disabled={!users.data}
-              onChange={(event) => setUser(event.target.value)}
-            >
-              {users.data?.map((u) => (
-                <option key={u.user} value={u.user}>
-                  {u.user}
-                </option>
-              ))}
-            </select>
-          </div>
+          <UserSelect
+            users={users.data}
+            value={chosenUser}
+            disabled={!users.data}
+            onChange={setUser}
+          />
           <fieldset className="admin-form__fieldset">
             <legend className="field__label">Action</legend>
             {(['publish', 'subscribe'] as const).map((a) => (

@@ -1,10 +1,29 @@
 import { useAuditLog, type AuditEntry } from '../../api/get-audit';
 import { auditActionLabel } from '../../lib/audit-actions';
 import { formatDateTime, isoTime } from '../../lib/format';
-import { ErrorMessage } from '../error-message';
+import { AdminTable, type AdminColumn } from '../admin-table';
+import { QueryStatus } from '../query-status';
 
 // Longer details (a rules change carries both lists) fold away behind a disclosure.
 const INLINE_DETAIL_CHARS = 80;
+
+const COLUMNS: readonly AdminColumn<AuditEntry>[] = [
+  {
+    header: 'When',
+    cell: (entry) => <time dateTime={isoTime(entry.at)}>{formatDateTime(entry.at)}</time>,
+  },
+  { header: 'Who', cell: (entry) => entry.actor },
+  {
+    header: 'What',
+    cell: (entry) => (
+      <>
+        {auditActionLabel(entry.action)} <code className="muted">{entry.action}</code>
+      </>
+    ),
+  },
+  { header: 'Target', cell: (entry) => <code>{entry.target}</code> },
+  { header: 'Details', cell: (entry) => <AuditDetail detail={entry.detail} /> },
+];
 
 export function AuditView() {
   const audit = useAuditLog();
@@ -24,27 +43,19 @@ export function AuditView() {
           Refresh
         </button>
       </div>
-      {audit.isPending && <p className="muted">Loading the audit log…</p>}
-      {audit.error && <ErrorMessage error={audit.error} action="Could not load the audit log" />}
-      {entries && entries.length === 0 && <p className="muted">Nothing has been changed yet.</p>}
-      {entries && entries.length > 0 && (
-        <table className="admin-table">
-          <caption className="visually-hidden">Audit log</caption>
-          <thead>
-            <tr>
-              <th scope="col">When</th>
-              <th scope="col">Who</th>
-              <th scope="col">What</th>
-              <th scope="col">Target</th>
-              <th scope="col">Details</th>
-            </tr>
-          </thead>
-          <tbody>
-            {entries.map((entry) => (
-              <AuditRow key={entry.id} entry={entry} />
-            ))}
-          </tbody>
-        </table>
+      <QueryStatus
+        query={audit}
+        loading="Loading the audit log…"
+        failed="Could not load the audit log"
+      />
+      {entries && (
+        <AdminTable
+          caption="Audit log"
+          columns={COLUMNS}
+          rows={entries}
+          rowKey={(entry) => entry.id}
+          empty="Nothing has been changed yet."
+        />
       )}
       {audit.hasNextPage && (
         <button
@@ -63,30 +74,14 @@ export function AuditView() {
   );
 }
 
-function AuditRow({ entry }: { entry: AuditEntry }) {
-  const detail = Object.keys(entry.detail).length === 0 ? '' : JSON.stringify(entry.detail);
-  return (
-    <tr>
-      <th scope="row" data-label="When">
-        <time dateTime={isoTime(entry.at)}>{formatDateTime(entry.at)}</time>
-      </th>
-      <td data-label="Who">{entry.actor}</td>
-      <td data-label="What">
-        {auditActionLabel(entry.action)} <code className="muted">{entry.action}</code>
-      </td>
-      <td data-label="Target">
-        <code>{entry.target}</code>
-      </td>
-      <td data-label="Details">
-        {detail.length <= INLINE_DETAIL_CHARS ? (
-          <code className="audit-detail">{detail}</code>
-        ) : (
-          <details className="admin-details">
-            <summary>Show</summary>
-            <pre className="audit-detail">{JSON.stringify(entry.detail, null, 2)}</pre>
-          </details>
-        )}
-      </td>
-    </tr>
+function AuditDetail({ detail }: { detail: AuditEntry['detail'] }) {
+  const inline = Object.keys(detail).length === 0 ? '' : JSON.stringify(detail);
+  return inline.length <= INLINE_DETAIL_CHARS ? (
+    <code className="audit-detail">{inline}</code>
+  ) : (
+    <details className="admin-details">
+      <summary>Show</summary>
+      <pre className="audit-detail">{JSON.stringify(detail, null, 2)}</pre>
+    </details>
   );
 }

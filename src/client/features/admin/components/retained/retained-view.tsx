@@ -3,6 +3,7 @@ import { useClearRetained } from '../../api/clear-retained';
 import { RETAINED_LIMIT, useRetained } from '../../api/get-retained';
 import { buildTopicTree } from '../../lib/topic-tree';
 import { ErrorMessage } from '../error-message';
+import { QueryStatus } from '../query-status';
 import { RetainedMessageView } from './retained-message-view';
 import { TopicTreeView } from './topic-tree-view';
 
@@ -59,10 +60,11 @@ export function RetainedView() {
         {cleared && `Cleared the retained message on ${cleared}.`}
       </p>
       {clear.error && <ErrorMessage error={clear.error} action="Could not clear" />}
-      {retained.isPending && <p className="muted">Loading retained messages…</p>}
-      {retained.error && (
-        <ErrorMessage error={retained.error} action="Could not load retained messages" />
-      )}
+      <QueryStatus
+        query={retained}
+        loading="Loading retained messages…"
+        failed="Could not load retained messages"
+      />
       {retained.data?.truncated && (
         <p className="notice">
           Showing the first {RETAINED_LIMIT}; narrow the prefix to see the rest.

@@ -1,7 +1,8 @@
 import type { SessionRef } from '../../api/disconnect-session';
 import type { LiveSession } from '../../api/get-sessions';
 import { formatDateTime, isoTime, protocolName, transportName } from '../../lib/format';
-import { formatQueued, SubscriptionsCell } from './subscriptions-cell';
+import { AdminTable, type AdminColumn } from '../admin-table';
+import { WAITING_COLUMNS } from './subscriptions-cell';
 
 const sameSession = (a: SessionRef | undefined, b: SessionRef) =>
   a !== undefined && a.clientId === b.clientId && a.user === b.user;
@@ -15,58 +16,49 @@ export function LiveSessionsTable({
   pending: SessionRef | undefined;
   onDisconnect(session: LiveSession): void;
 }) {
+  const columns: readonly AdminColumn<LiveSession>[] = [
+    { header: 'Client id', cell: (session) => <code>{session.clientId}</code> },
+    { header: 'User', cell: (session) => session.user },
+    { header: 'Address', cell: (session) => session.address },
+    { header: 'Transport', cell: (session) => transportName(session.transport, session.secure) },
+    {
+      header: 'Protocol',
+      cell: (session) => (
+        <>
+          {protocolName(session.protocolVersion)}
+          {session.persistent && <span className="muted"> · persistent</span>}
+        </>
+      ),
+    },
+    {
+      header: 'Connected since',
+      cell: (session) => (
+        <time dateTime={isoTime(session.connectedAt)}>{formatDateTime(session.connectedAt)}</time>
+      ),
+    },
+    ...WAITING_COLUMNS,
+    {
+      header: 'Actions',
+      cell: (session) => (
+        <button
+          type="button"
+          className="button button--small button--danger-quiet"
+          aria-label={`Disconnect ${session.clientId} (${session.user})`}
+          disabled={sameSession(pending, session)}
+          onClick={() => onDisconnect(session)}
+        >
+          {sameSession(pending, session) ? 'Disconnecting…' : 'Disconnect'}
+        </button>
+      ),
+    },
+  ];
   return (
-    <table className="admin-table">
-      <caption className="visually-hidden">Live connections</caption>
-      <thead>
-        <tr>
-          <th scope="col">Client id</th>
-          <th scope="col">User</th>
-          <th scope="col">Address</th>
-          <th scope="col">Transport</th>
-          <th scope="col">Protocol</th>
-          <th scope="col">Connected since</th>
-          <th scope="col">Subscriptions</th>
-          <th scope="col">Queued</th>
-          <th scope="col">Actions</th>
-        </tr>
-      </thead>
-      <tbody>
-        {sessions.map((session) => (
-          <tr key={`${session.user}/${session.clientId}/${session.connectedAt}`}>
-            <th scope="row" data-label="Client id">
-              <code>{session.clientId}</code>
-            </th>
-            <td data-label="User">{session.user}</td>
-            <td data-label="Address">{session.address}</td>
-            <td data-label="Transport">{transportName(session.transport, session.secure)}</td>
-            <td data-label="Protocol">
-              {protocolName(session.protocolVersion)}
-              {session.persistent && <span className="muted"> · persistent</span>}
-            </td>
-            <td data-label="Connected since">
-              <time dateTime={isoTime(session.connectedAt)}>
-                {formatDateTime(session.connectedAt)}
-              </time>
-            </td>
-            <td data-label="Subscriptions">
-              <SubscriptionsCell filters={session.subscriptions} />
-            </td>
-            <td data-label="Queued">{formatQueued(session.queued)}</td>
-            <td data-label="Actions">
-              <button
-                type="button"
-                className="button button--small button--danger-quiet"
-                aria-label={`Disconnect ${session.clientId} (${session.user})`}
-                disabled={sameSession(pending, session)}
-                onClick={() => onDisconnect(session)}
-              >
-                {sameSession(pending, session) ? 'Disconnecting…' : 'Disconnect'}
-              </button>
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <AdminTable
+      caption="Live connections"
+      columns={columns}
+      rows={sessions}
+      rowKey={(session) => `${session.user}/${session.clientId}/${session.connectedAt}`}
+      empty="Nobody is connected."
+    />
   );
 }

@@ -3,6 +3,7 @@ import { useClearSession } from '../../api/clear-session';
 import { useDisconnectSession, type SessionRef } from '../../api/disconnect-session';
 import { SESSIONS_REFRESH_MS, useSessions, type LiveSession } from '../../api/get-sessions';
 import { ErrorMessage } from '../error-message';
+import { QueryStatus } from '../query-status';
 import { LiveSessionsTable } from './live-sessions-table';
 import { StoredSessionsTable } from './stored-sessions-table';
 
@@ -51,37 +52,28 @@ export function SessionsView() {
       </p>
       {disconnect.error && <ErrorMessage error={disconnect.error} action="Could not disconnect" />}
       {clear.error && <ErrorMessage error={clear.error} action="Could not clear the session" />}
-      {sessions.isPending && <p className="muted">Loading sessions…</p>}
-      {sessions.error && <ErrorMessage error={sessions.error} action="Could not load sessions" />}
+      <QueryStatus query={sessions} loading="Loading sessions…" failed="Could not load sessions" />
       {live && sessions.data && (
         <>
           <section className="admin-section" aria-labelledby="live-sessions-title">
             <h4 id="live-sessions-title" className="admin-section__title">
               Connected ({live.length})
             </h4>
-            {live.length === 0 ? (
-              <p className="muted">Nobody is connected.</p>
-            ) : (
-              <LiveSessionsTable
-                sessions={live}
-                pending={disconnect.isPending ? disconnect.variables : undefined}
-                onDisconnect={onDisconnect}
-              />
-            )}
+            <LiveSessionsTable
+              sessions={live}
+              pending={disconnect.isPending ? disconnect.variables : undefined}
+              onDisconnect={onDisconnect}
+            />
           </section>
           <section className="admin-section" aria-labelledby="stored-sessions-title">
             <h4 id="stored-sessions-title" className="admin-section__title">
               Away, with a stored session ({sessions.data.offline.length})
             </h4>
-            {sessions.data.offline.length === 0 ? (
-              <p className="muted">No persistent session is waiting for its client.</p>
-            ) : (
-              <StoredSessionsTable
-                sessions={sessions.data.offline}
-                pending={clear.isPending ? clear.variables : undefined}
-                onClear={onClear}
-              />
-            )}
+            <StoredSessionsTable
+              sessions={sessions.data.offline}
+              pending={clear.isPending ? clear.variables : undefined}
+              onClear={onClear}
+            />
           </section>
         </>
       )}

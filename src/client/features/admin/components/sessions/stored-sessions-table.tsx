@@ -1,7 +1,8 @@
 import type { SessionRef } from '../../api/disconnect-session';
 import type { StoredSession } from '../../api/get-sessions';
+import { AdminTable, type AdminColumn } from '../admin-table';
 import { ConfirmButton } from '../confirm-button';
-import { formatQueued, SubscriptionsCell } from './subscriptions-cell';
+import { formatQueued, WAITING_COLUMNS } from './subscriptions-cell';
 
 export function StoredSessionsTable({
   sessions,
@@ -12,46 +13,35 @@ export function StoredSessionsTable({
   pending: SessionRef | undefined;
   onClear(session: SessionRef): void;
 }) {
+  const columns: readonly AdminColumn<StoredSession>[] = [
+    { header: 'Client id', cell: (session) => <code>{session.clientId}</code> },
+    { header: 'User', cell: (session) => session.user },
+    ...WAITING_COLUMNS,
+    {
+      header: 'Actions',
+      cell: (session) => (
+        <ConfirmButton
+          label="Clear"
+          ariaLabel={`Clear ${session.clientId} (${session.user})`}
+          question={`Clear ${session.clientId}? Its subscriptions and ${formatQueued(session.queued)} queued messages are dropped.`}
+          confirmLabel="Clear session"
+          busy={
+            pending !== undefined &&
+            pending.clientId === session.clientId &&
+            pending.user === session.user
+          }
+          onConfirm={() => onClear({ clientId: session.clientId, user: session.user })}
+        />
+      ),
+    },
+  ];
   return (
-    <table className="admin-table">
-      <caption className="visually-hidden">Stored sessions of clients that are away</caption>
-      <thead>
-        <tr>
-          <th scope="col">Client id</th>
-          <th scope="col">User</th>
-          <th scope="col">Subscriptions</th>
-          <th scope="col">Queued</th>
-          <th scope="col">Actions</th>
-        </tr>
-      </thead>
-      <tbody>
-        {sessions.map((session) => (
-          <tr key={`${session.user}/${session.clientId}`}>
-            <th scope="row" data-label="Client id">
-              <code>{session.clientId}</code>
-            </th>
-            <td data-label="User">{session.user}</td>
-            <td data-label="Subscriptions">
-              <SubscriptionsCell filters={session.subscriptions} />
-            </td>
-            <td data-label="Queued">{formatQueued(session.queued)}</td>
-            <td data-label="Actions">
-              <ConfirmButton
-                label="Clear"
-                ariaLabel={`Clear ${session.clientId} (${session.user})`}
-                question={`Clear ${session.clientId}? Its subscriptions and ${formatQueued(session.queued)} queued messages are dropped.`}
-                confirmLabel="Clear session"
-                busy={
-                  pending !== undefined &&
-                  pending.clientId === session.clientId &&
-                  pending.user === session.user
-                }
-                onConfirm={() => onClear({ clientId: session.clientId, user: session.user })}
-              />
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <AdminTable
+      caption="Stored sessions of clients that are away"
+      columns={columns}
+      rows={sessions}
+      rowKey={(session) => `${session.user}/${session.clientId}`}
+      empty="No persistent session is waiting for its client."
+    />
   );
 }

@@ -1,11 +1,37 @@
-import { useId, useState } from 'react';
-import { useTokens } from '../../api/get-tokens';
+import { useState } from 'react';
+import { useTokens, type IssuedToken } from '../../api/get-tokens';
 import { useUsers } from '../../api/get-users';
 import type { Revocation } from '../../api/revoke-token';
 import { useRevokeUserTokens } from '../../api/revoke-user-tokens';
+import { formatDateTime, isoTime } from '../../lib/format';
+import { AdminTable, type AdminColumn } from '../admin-table';
 import { ConfirmButton } from '../confirm-button';
 import { ErrorMessage } from '../error-message';
-import { TokenRow } from './token-row';
+import { QueryStatus } from '../query-status';
+import { UserSelect } from '../user-select';
+import { RevokeTokenButton } from './revoke-token-button';
+
+const tokenColumns = (onRevoked: (result: Revocation) => void): AdminColumn<IssuedToken>[] => [
+  { header: 'User', cell: (token) => token.user },
+  { header: 'Client', cell: (token) => <code>{token.clientId}</code> },
+  {
+    header: 'Issued',
+    cell: (token) => (
+      <time dateTime={isoTime(token.issuedAt)}>{formatDateTime(token.issuedAt)}</time>
+    ),
+  },
+  {
+    header: 'Expires',
+    cell: (token) => (
+      <time dateTime={isoTime(token.expiresAt)}>{formatDateTime(token.expiresAt)}</time>
+    ),
+  },
+  { header: 'Connections', cell: (token) => token.connections },
+  {
+    header: 'Actions',
+    cell: (token) => <RevokeTokenButton token={token} onRevoked={onRevoked} />,
+  },
+];
 
 export function TokensView() {
   const [user, setUser] = useState<string | null>(null);
@@ -13,7 +39,6 @@ export function TokensView() {
   const tokens = useTokens(user);
   const users = useUsers();
   const revokeAll = useRevokeUserTokens();
-  const ids = useId();
 
   return (
     <div className="admin-section">
@@ -22,26 +47,15 @@ export function TokensView() {
         <span className="muted">Temporary broker credentials that have not expired</span>
       </div>
       <div className="admin-actions admin-actions--end">
-        <div className="field">
-          <label className="field__label" htmlFor={`${ids}-user`}>
-            User
-          </label>
-          <select
-            id={`${ids}-user`}
-            value={user ?? ''}
-            onChange={(event) => {
-              setUser(event.target.value === '' ? null : event.target.value);
-              revokeAll.reset();
-            }}
-          >
-            <option value="">All users</option>
-            {users.data?.map((u) => (
-              <option key={u.user} value={u.user}>
-                {u.user}
-              </option>
-            ))}
-          </select>
-        </div>
+        <UserSelect
+          users={users.data}
+          value={user ?? ''}
+          anyLabel="All users"
+          onChange={(chosen) => {
+            setUser(chosen === '' ? null : chosen);
+            revokeAll.reset();
+          }}
+        />
         {user !== null && (
           <ConfirmButton
             label={`Revoke all of ${user}'s tokens`}
@@ -58,30 +72,15 @@ export function TokensView() {
       <p className="notice" role="status" hidden={result === null}>
         {result && describeRevocation(result)}
       </p>
-      {tokens.isPending && <p className="muted">Loading tokens…</p>}
-      {tokens.error && <ErrorMessage error={tokens.error} action="Could not load tokens" />}
-      {tokens.data && tokens.data.length === 0 && (
-        <p className="muted">No live tokens{user === null ? '' : ` for ${user}`}.</p>
-      )}
-      {tokens.data && tokens.data.length > 0 && (
-        <table className="admin-table">
-          <caption className="visually-hidden">Live tokens</caption>
-          <thead>
-            <tr>
-              <th scope="col">User</th>
-              <th scope="col">Client</th>
-              <th scope="col">Issued</th>
-              <th scope="col">Expires</th>
-              <th scope="col">Connections</th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {tokens.data.map((token) => (
-              <TokenRow key={token.jti} token={token} onRevoked={setResult} />
-            ))}
-          </tbody>
-        </table>
+      <QueryStatus query={tokens} loading="Loading tokens…" failed="Could not load tokens" />
+      {tokens.data && (
+        <AdminTable
+          caption="Live tokens"
+          columns={tokenColumns(setResult)}
+          rows={tokens.data}
+          rowKey={(token) => token.jti}
+          empty={`No live tokens${user === null ? '' : ` for ${user}`}.`}
+        />
       )}
     </div>
   );

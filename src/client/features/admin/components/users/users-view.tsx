@@ -1,9 +1,10 @@
 import { useState } from 'react';
 import { useUsers } from '../../api/get-users';
-import { ErrorMessage } from '../error-message';
+import { AdminTableFrame } from '../admin-table';
 import { OneTimeSecret } from '../one-time-secret';
+import { QueryStatus } from '../query-status';
 import { CreateUserForm } from './create-user-form';
-import { UserRow } from './user-row';
+import { USER_COLUMNS, UserRow } from './user-row';
 import { UserRulesEditor } from './user-rules-editor';
 
 interface Secret {
@@ -48,36 +49,22 @@ export function UsersView({ me }: { me: string }) {
           }}
         />
       )}
-      {users.isPending && <p className="muted">Loading users…</p>}
-      {users.error && <ErrorMessage error={users.error} action="Could not load users" />}
+      <QueryStatus query={users} loading="Loading users…" failed="Could not load users" />
       {users.data && (
-        <table className="admin-table">
-          <caption className="visually-hidden">Users of this organisation</caption>
-          <thead>
-            <tr>
-              <th scope="col">User</th>
-              <th scope="col">Role</th>
-              <th scope="col">Status</th>
-              <th scope="col">Connections</th>
-              <th scope="col">Created</th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {users.data.map((user) => (
-              <UserRow
-                key={user.user}
-                user={user}
-                self={user.user === me}
-                editingRules={editing === user.user}
-                onEditRules={() => setEditing(editing === user.user ? null : user.user)}
-                onPasswordReset={(reset) =>
-                  setSecret({ title: `New password for ${reset.user}`, password: reset.password })
-                }
-              />
-            ))}
-          </tbody>
-        </table>
+        <AdminTableFrame caption="Users of this organisation" columns={USER_COLUMNS}>
+          {users.data.map((user) => (
+            <UserRow
+              key={user.user}
+              user={user}
+              self={user.user === me}
+              editingRules={editing === user.user}
+              onEditRules={() => setEditing(editing === user.user ? null : user.user)}
+              onPasswordReset={(reset) =>
+                setSecret({ title: `New password for ${reset.user}`, password: reset.password })
+              }
+            />
+          ))}
+        </AdminTableFrame>
       )}
       {editingUser && (
         <UserRulesEditor
