@@ -182,4 +182,28 @@ describe('RoomView', () => {
     act(() => workspace.client().deliver('chat/general/messages', msg('o3', 3, 'bob', 'fresh')));
     expect(announced()).toContain('bob: fresh');
   });
+
+  it('opens with the newest 50 messages and reads back 200 at a time', async () => {
+    const searches: string[] = [];
+    server.use(
+      http.get('/api/rooms', () =>
+        HttpResponse.json({ rooms: [{ id: 'general', name: 'general' }] }),
+      ),
+      http.get('/api/rooms/general/messages', ({ request }) => {
+        const url = new URL(request.url);
+        searches.push(url.search);
+        return HttpResponse.json(
+          url.searchParams.get('before')
+            ? { messages: [msg('m1', 1)], nextCursor: null }
+            : { messages: [msg('m2', 2)], nextCursor: 'c1' },
+        );
+      }),
+    );
+    const workspace = await connectTestWorkspace();
+    renderWithWorkspace(<RoomView room="general" />, { connection: workspace.connection });
+    await waitFor(() => expect(shownTexts()).toEqual(['message m2']));
+    await userEvent.click(screen.getByRole('button', { name: 'Load older messages' }));
+    await waitFor(() => expect(shownTexts()).toEqual(['message m1', 'message m2']));
+    expect(searches).toEqual(['?limit=50', '?limit=200&before=c1']);
+  });
 });

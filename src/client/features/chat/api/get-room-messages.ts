@@ -3,7 +3,11 @@ import { chatMessageSchema, type ChatMessage } from '../../../../shared/schemas'
 import { apiFetch } from '../../../lib/api/api-fetch';
 import { useConnectionStore } from '../../connection/stores/connection-store';
 
-export const HISTORY_PAGE_SIZE = 50;
+export const HISTORY_PAGE_SIZE = 50; // the newest page: opening a room stays quick
+// Older pages are fetched while someone reads back: fewer, larger ones mean fewer
+// prepends, each of which makes the virtualized list lay out everything loaded again.
+// The server's maximum.
+export const OLDER_HISTORY_PAGE_SIZE = 200;
 
 export interface HistoryPage {
   /** oldest first */
@@ -17,7 +21,8 @@ export async function fetchRoomMessages(
   before: string | null,
   signal?: AbortSignal,
 ): Promise<HistoryPage> {
-  const params = new URLSearchParams({ limit: String(HISTORY_PAGE_SIZE) });
+  const limit = before ? OLDER_HISTORY_PAGE_SIZE : HISTORY_PAGE_SIZE;
+  const params = new URLSearchParams({ limit: String(limit) });
   if (before) params.set('before', before);
   const page = await apiFetch<HistoryPage>(
     `/api/rooms/${encodeURIComponent(room)}/messages?${params}`,
