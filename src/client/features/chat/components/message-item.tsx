@@ -1,3 +1,4 @@
+import { memo } from 'react';
 import type { TimelineMessage } from '../lib/merge-messages';
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
@@ -14,7 +15,15 @@ export function formatMessageTime(sentAt: number, now = Date.now()): string {
 }
 
 // Text goes through React as a string child: markup in a message is shown, not parsed.
-export function MessageItem({ message, mine }: { message: TimelineMessage; mine: boolean }) {
+// Memoized: the timeline re-renders its visible rows every frame while messages stream
+// in, and a message object only changes when the message does (e.g. pending → sent).
+export const MessageItem = memo(function MessageItem({
+  message,
+  mine,
+}: {
+  message: TimelineMessage;
+  mine: boolean;
+}) {
   return (
     <article
       className={mine ? 'message message--mine' : 'message'}
@@ -34,4 +43,4 @@ export function MessageItem({ message, mine }: { message: TimelineMessage; mine:
       <p className="message__text">{message.text}</p>
     </article>
   );
-}
+});
