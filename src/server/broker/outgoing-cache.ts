@@ -97,9 +97,10 @@ export class OutgoingCache {
     if (!queue || key === undefined || !entry) {
       return this.afterFlush(client.id, () => this.disk.outgoingClearMessageId(client, packet));
     }
+    // The emptied queue stays until its client disconnects: a busy session would otherwise
+    // build and drop one per message.
     queue.byMessageId.delete(packet.messageId!);
     queue.entries.delete(key);
-    if (queue.entries.size === 0) this.queues.delete(client.id);
     return Promise.resolve(entry.sent ?? entry.packet);
   }
 
@@ -119,8 +120,8 @@ export class OutgoingCache {
   flushClient(clientId: string): Promise<void> {
     const queue = this.queues.get(clientId);
     const previous = this.flushing.get(clientId);
-    if (!queue) return previous ?? Promise.resolve();
     this.queues.delete(clientId);
+    if (!queue || queue.entries.size === 0) return previous ?? Promise.resolve();
     return this.track(clientId, [...queue.entries.values()], previous);
   }
 
@@ -136,7 +137,6 @@ export class OutgoingCache {
         queue.entries.delete(key);
         if (entry.sent?.messageId !== undefined) queue.byMessageId.delete(entry.sent.messageId);
       }
-      if (queue.entries.size === 0) this.queues.delete(clientId);
       if (aged.length > 0) writes.push(this.track(clientId, aged, this.flushing.get(clientId)));
     }
     return Promise.all(writes).then(() => undefined);
