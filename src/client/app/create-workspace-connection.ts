@@ -19,14 +19,18 @@ import { useConnectionStore } from '../features/connection/stores/connection-sto
 import { showDesktopNotification } from '../features/notifications/lib/desktop-notifications';
 import { createMessageHandlers } from './message-handlers';
 
-// QoS 1 everywhere we must not miss anything while away: the persistent session queues
-// those. Typing is published at QoS 0, so it is never queued whatever we ask for here.
+// QoS 1 for what must not be missed while away (chat, notifications, replies to our
+// commands): the persistent session queues those. Agent states and presence are
+// last-known states carried by retained messages, resent on every SUBSCRIBE (the
+// connection subscribes on each CONNACK), so QoS 0: no queue of stale intermediate
+// states for a returning user, and no PUBACK per state update (the agents board at
+// 2,000 updates/s). Typing is published at QoS 0, so it is never queued whatever we ask.
 export function workspaceSubscriptions(me: string): Subscription[] {
   return [
     { filter: ALL_CHAT_FILTER, qos: 1 },
-    { filter: ALL_PRESENCE_FILTER, qos: 1 },
+    { filter: ALL_PRESENCE_FILTER, qos: 0 },
     { filter: notificationsTopic(me), qos: 1 },
-    { filter: ALL_AGENT_STATES_FILTER, qos: 1 },
+    { filter: ALL_AGENT_STATES_FILTER, qos: 0 },
     { filter: ALL_AGENT_REPLIES_FILTER, qos: 1 },
   ];
 }
