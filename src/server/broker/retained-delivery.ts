@@ -3,7 +3,7 @@ import type { RetainedIndex, RetainedPacket } from './retained-index';
 
 // How many retained messages may be on their way to one client at once: enough that a
 // turn's writes share a WebSocket frame, few enough that a slow reader holds little.
-export const RETAINED_WINDOW = 256;
+export const RETAINED_WINDOW = 1_024;
 const REFUSED = 128; // a SUBACK's failure code, left in the subscription's qos by aedes
 
 /** The part of an aedes Client that sends a message to it (lib/client.js). */
