@@ -7,20 +7,10 @@ import {
   type BoardQuery,
 } from '../../../../src/client/features/agent-board/lib/board-view';
 import { useAgentsStore } from '../../../../src/client/features/agent-board/stores/agents-store';
+import { seededRandom } from '../../support/seeded-random';
 
 const NOW = 1_735_725_600_000;
 const STATUSES: AgentStatus[] = ['error', 'working', 'paused', 'idle', 'offline'];
-
-/** Deterministic pseudo-random numbers (mulberry32). */
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 const queries: BoardQuery[] = [
   { text: '', status: 'all', sort: 'name' },
@@ -34,7 +24,7 @@ describe('BoardIndex', () => {
   it.each(queries)(
     'stays equal to a full rebuild through updates, removals and time (%o)',
     (query) => {
-      const next = random(query.text.length + query.sort.length + query.status.length);
+      const next = seededRandom(query.text.length + query.sort.length + query.status.length);
       const pick = <T>(list: readonly T[]) => list[Math.floor(next() * list.length)] as T;
       const agents = new Map<string, AgentState>();
       const state = (at: number): AgentState => ({

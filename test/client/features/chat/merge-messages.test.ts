@@ -7,6 +7,7 @@ import {
   mergeMessages,
 } from '../../../../src/client/features/chat/lib/merge-messages';
 import type { LiveMessage } from '../../../../src/client/features/chat/stores/chat-store';
+import { seededRandom } from '../../support/seeded-random';
 
 const msg = (id: string, sentAt: number, text = id): ChatMessage => ({
   id,
@@ -69,17 +70,6 @@ function reference(
   return [...byId.values()].sort(compareMessages);
 }
 
-/** Deterministic pseudo-random numbers (mulberry32). */
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 describe('extendHistory and mergeLive', () => {
   it('adds an older page to the previous timeline without rebuilding it', () => {
     const newest = [msg('c', 3), msg('d', 4)];
@@ -113,7 +103,7 @@ describe('extendHistory and mergeLive', () => {
   it.each([1, 2, 3, 4, 5, 6, 7, 8])(
     'matches a full merge and sort, page by page, with clocks out of step (seed %i)',
     (seed) => {
-      const next = random(seed);
+      const next = seededRandom(seed);
       const ids = Array.from({ length: 60 }, (_, i) => `m${i}`);
       // Pages come in server order (arrival), not in sentAt order: senders' clocks differ.
       const all = ids.map((id, i) => msg(id, i * 10 + Math.floor(next() * 40)));
