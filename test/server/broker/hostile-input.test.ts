@@ -1,43 +1,17 @@
 import net from 'node:net';
 import mqttPacket from 'mqtt-packet';
 import WebSocket from 'ws';
-import type { MqttClient } from 'mqtt';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  closeAll,
-  connect,
-  json,
-  record,
-  subscribeGrants,
-  waitForMessage,
-} from '../support/mqtt-clients';
-import { DEMO_PASSWORD, startTestServer, type TestServer } from '../support/test-server';
+import { describe, expect, it } from 'vitest';
+import { connect, json, record, waitForMessage } from '../support/mqtt-clients';
+import { DEMO_PASSWORD } from '../support/test-server';
+import { useWatchedServer } from '../support/watched-server';
 
 const MAX_PACKET_BYTES = 4_096;
-let server: TestServer;
-let watcher: MqttClient;
-const open: MqttClient[] = [];
-
-beforeAll(async () => {
-  server = await startTestServer({ maxPacketBytes: MAX_PACKET_BYTES });
-  watcher = await connect(server.mqttUrl, {
-    username: 'notifier@demo',
-    password: DEMO_PASSWORD,
-    clientId: 'watcher',
-  });
-  await subscribeGrants(watcher, ['agents/+/state']);
-});
-afterEach(async () => {
-  await closeAll(open.splice(0));
-});
-afterAll(async () => {
-  await watcher.endAsync();
-  await server.cleanup();
-});
+const fixture = useWatchedServer({ maxPacketBytes: MAX_PACKET_BYTES, transport: 'tcp' });
 
 /** A raw TCP connection: resolves when the server closes it. */
 function rawSocket(): Promise<{ socket: net.Socket; closed: Promise<void>; received: Buffer[] }> {
-  const url = new URL(server.mqttUrl);
+  const url = new URL(fixture.server.mqttUrl);
   return new Promise((resolve, reject) => {
     const socket = net.connect(Number(url.port), url.hostname, () =>
       resolve({ socket, closed, received }),
@@ -62,30 +36,12 @@ const connectPacket = (clientId: string) =>
     password: Buffer.from(DEMO_PASSWORD),
   });
 
-/** The broker keeps serving others: a state published now reaches the watcher. */
-async function brokerStillServes(): Promise<void> {
-  const seen = record(watcher);
-  const agent = await connect(server.mqttUrl, {
-    username: 'agent-02@demo',
-    password: DEMO_PASSWORD,
-    clientId: `probe-${Date.now()}`,
-  });
-  open.push(agent);
-  const marker = `alive-${Date.now()}`;
-  await agent.publishAsync(
-    'agents/agent-02/state',
-    json({ status: 'idle', detail: marker, updatedAt: Date.now() }),
-    { qos: 1 },
-  );
-  await waitForMessage(seen, (m) => m.payload.includes(marker));
-}
-
 describe('malformed and hostile traffic is refused without harming anyone else', () => {
   it('garbage bytes before CONNECT close that connection', async () => {
     const { socket, closed } = await rawSocket();
     socket.write(Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n'));
     await closed;
-    await brokerStillServes();
+    await fixture.stillServes();
   });
 
   it('a packet larger than MAX_PACKET_BYTES closes that connection before its body arrives', async () => {
@@ -100,12 +56,12 @@ describe('malformed and hostile traffic is refused without harming anyone else',
     });
     socket.write(huge.subarray(0, 16)); // only the header: the size alone is enough to refuse
     await closed;
-    await brokerStillServes();
+    await fixture.stillServes();
   });
 
   it('a packet split across many writes is reassembled', async () => {
     const { socket } = await rawSocket();
-    const seen = record(watcher);
+    const seen = record(fixture.watcher);
     const bytes = Buffer.concat([
       connectPacket('split'),
       packet({
@@ -134,7 +90,7 @@ describe('malformed and hostile traffic is refused without harming anyone else',
     ['a __proto__ level', 'agents/__proto__/state'],
   ])('a publish with %s is dropped', async (_, topic) => {
     const { socket } = await rawSocket();
-    const seen = record(watcher);
+    const seen = record(fixture.watcher);
     const topicBytes = Buffer.from(topic, 'latin1');
     // Built by hand so the topic's bytes go out exactly as given.
     const body = Buffer.concat([
@@ -145,7 +101,7 @@ describe('malformed and hostile traffic is refused without harming anyone else',
     socket.write(
       Buffer.concat([connectPacket(`h-${Math.random()}`), Buffer.from([0x30, body.length]), body]),
     );
-    await brokerStillServes();
+    await fixture.stillServes();
     expect(seen.some((m) => m.payload.includes('hostile'))).toBe(false);
     socket.destroy();
   });
@@ -156,12 +112,12 @@ describe('malformed and hostile traffic is refused without harming anyone else',
     const body = Buffer.concat([Buffer.from([0, topic.length]), topic, Buffer.from('{}')]);
     socket.write(Buffer.concat([connectPacket('wild'), Buffer.from([0x30, body.length]), body]));
     await closed;
-    await brokerStillServes();
+    await fixture.stillServes();
   });
 
   it('a WebSocket upgrade from a foreign Origin is refused with 403', async () => {
     const status = await new Promise<number>((resolve, reject) => {
-      const ws = new WebSocket(server.wsUrl, 'mqtt', { origin: 'https://evil.example' });
+      const ws = new WebSocket(fixture.server.wsUrl, 'mqtt', { origin: 'https://evil.example' });
       ws.on('unexpected-response', (_, response) => resolve(response.statusCode ?? 0));
       ws.on('open', () => reject(new Error('upgrade accepted')));
       ws.on('error', () => {});
@@ -171,7 +127,7 @@ describe('malformed and hostile traffic is refused without harming anyone else',
 
   it('a WebSocket upgrade on another path is refused with 404', async () => {
     const status = await new Promise<number>((resolve, reject) => {
-      const ws = new WebSocket(server.wsUrl.replace('/mqtt', '/other'), 'mqtt');
+      const ws = new WebSocket(fixture.server.wsUrl.replace('/mqtt', '/other'), 'mqtt');
       ws.on('unexpected-response', (_, response) => resolve(response.statusCode ?? 0));
       ws.on('open', () => reject(new Error('upgrade accepted')));
       ws.on('error', () => {});
@@ -180,14 +136,14 @@ describe('malformed and hostile traffic is refused without harming anyone else',
   });
 
   it('a WebSocket upgrade from the page origin is accepted', async () => {
-    const origin = server.httpUrl;
-    const client = await connect(server.wsUrl, {
+    const origin = fixture.server.httpUrl;
+    const client = await connect(fixture.server.wsUrl, {
       username: 'agent-01@demo',
       password: DEMO_PASSWORD,
       clientId: 'ws-origin',
       wsOptions: { origin },
     });
-    open.push(client);
+    fixture.open.push(client);
     expect(client.connected).toBe(true);
   });
 });

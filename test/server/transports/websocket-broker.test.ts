@@ -1,16 +1,9 @@
 import mqttPacket, { type IPublishPacket, type Packet } from 'mqtt-packet';
 import WebSocket from 'ws';
-import type { MqttClient } from 'mqtt';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  closeAll,
-  connect,
-  json,
-  record,
-  subscribeGrants,
-  waitForMessage,
-} from '../support/mqtt-clients';
-import { DEMO_PASSWORD, startTestServer, type TestServer } from '../support/test-server';
+import { afterEach, describe, expect, it } from 'vitest';
+import { connect, json, record, subscribeGrants, waitForMessage } from '../support/mqtt-clients';
+import { DEMO_PASSWORD } from '../support/test-server';
+import { useWatchedServer } from '../support/watched-server';
 import { until } from './ws-pair';
 
 // The embedded broker over the WebSocket transport, with raw frames where a client library
@@ -19,32 +12,16 @@ import { until } from './ws-pair';
 const MAX_PACKET_BYTES = 8_192;
 const CLOSE_UNSUPPORTED_DATA = 1_003;
 
-let server: TestServer;
-let watcher: MqttClient;
-const open: MqttClient[] = [];
+const fixture = useWatchedServer({ maxPacketBytes: MAX_PACKET_BYTES, transport: 'ws' });
 const sockets: WebSocket[] = [];
 
-beforeAll(async () => {
-  server = await startTestServer({ maxPacketBytes: MAX_PACKET_BYTES });
-  watcher = await connect(server.wsUrl, {
-    username: 'notifier@demo',
-    password: DEMO_PASSWORD,
-    clientId: 'ws-watcher',
-  });
-  await subscribeGrants(watcher, ['agents/+/state']);
-});
-afterEach(async () => {
+afterEach(() => {
   for (const socket of sockets.splice(0)) socket.terminate();
-  await closeAll(open.splice(0));
-});
-afterAll(async () => {
-  await watcher.endAsync();
-  await server.cleanup();
 });
 
 /** A bare WebSocket to /mqtt: packets it receives are parsed, close code recorded. */
 async function rawClient() {
-  const socket = new WebSocket(server.wsUrl, 'mqtt');
+  const socket = new WebSocket(fixture.server.wsUrl, 'mqtt');
   sockets.push(socket);
   socket.on('error', () => {});
   const packets: Packet[] = [];
@@ -84,7 +61,7 @@ const statePublish = (detail: string, qos: 0 | 1 = 0) =>
 describe('MQTT over the WebSocket transport', () => {
   it('reassembles CONNECT and PUBLISH sent seven bytes per frame', async () => {
     const { socket, packets } = await rawClient();
-    const seen = record(watcher);
+    const seen = record(fixture.watcher);
     const all = Buffer.concat([connectPacket('ws-split'), statePublish('split-frames')]);
     for (let i = 0; i < all.length; i += 7) socket.send(all.subarray(i, i + 7));
     await waitForMessage(seen, (m) => m.payload.includes('split-frames'));
@@ -111,18 +88,7 @@ describe('MQTT over the WebSocket transport', () => {
     await until(() => packets.length === 1);
     socket.send('PUBLISH agents/agent-01/state');
     expect(await closed).toBe(CLOSE_UNSUPPORTED_DATA);
-    const seen = record(watcher);
-    const agent = await connect(server.wsUrl, {
-      username: 'agent-02@demo',
-      password: DEMO_PASSWORD,
-      clientId: 'ws-after-text',
-    });
-    open.push(agent);
-    await agent.publishAsync(
-      'agents/agent-02/state',
-      json({ status: 'idle', detail: 'still-serving', updatedAt: 1 }),
-    );
-    await waitForMessage(seen, (m) => m.payload.includes('still-serving'));
+    await fixture.stillServes();
   });
 
   it('closes a connection whose packet would exceed the size limit, from its header alone', async () => {
@@ -145,14 +111,14 @@ describe('MQTT over the WebSocket transport', () => {
     const MESSAGES = 300;
     const subscribers = await Promise.all(
       Array.from({ length: SUBSCRIBERS }, (_, i) =>
-        connect(server.wsUrl, {
+        connect(fixture.server.wsUrl, {
           username: 'notifier@demo',
           password: DEMO_PASSWORD,
           clientId: `ws-fan-${i}`,
         }),
       ),
     );
-    open.push(...subscribers);
+    fixture.open.push(...subscribers);
     const received = subscribers.map(() => [] as number[]);
     await Promise.all(
       subscribers.map(async (client, i) => {
@@ -162,12 +128,12 @@ describe('MQTT over the WebSocket transport', () => {
         await subscribeGrants(client, ['agents/agent-01/state'], 0);
       }),
     );
-    const agent = await connect(server.wsUrl, {
+    const agent = await connect(fixture.server.wsUrl, {
       username: 'agent-01@demo',
       password: DEMO_PASSWORD,
       clientId: 'ws-fan-agent',
     });
-    open.push(agent);
+    fixture.open.push(agent);
     for (let n = 0; n < MESSAGES; n++) {
       agent.publish(
         'agents/agent-01/state',
@@ -198,14 +164,14 @@ describe('MQTT over the WebSocket transport', () => {
     );
     await until(() => packets.length === 2);
     socket.pause(); // the socket stops being read: the broker's writes back up
-    const watched = record(watcher);
+    const watched = record(fixture.watcher);
 
-    const agent = await connect(server.mqttUrl, {
+    const agent = await connect(fixture.server.mqttUrl, {
       username: 'agent-01@demo',
       password: DEMO_PASSWORD,
       clientId: 'ws-slow-agent',
     });
-    open.push(agent);
+    fixture.open.push(agent);
     // 4,000 × 2 KB: more than loopback's socket buffers hold, so the broker's writes back up
     const MESSAGES = 4_000;
     const detail = 'x'.repeat(1_900);
