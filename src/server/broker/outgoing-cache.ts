@@ -148,9 +148,14 @@ export class OutgoingCache {
     await Promise.all(this.flushing.values());
   }
 
-  /** How many messages are held for a client (for the admin console and tests). */
+  /** How many messages are held in memory for a client (for the admin console). */
   heldFor(clientId: string): number {
     return this.queues.get(clientId)?.entries.size ?? 0;
+  }
+
+  /** The client's queue on disk only, without writing anything through (for reading). */
+  storedStream(client: Client): Readable {
+    return this.disk.outgoingStream(client);
   }
 
   /** Disk work for a client waits for its messages still being written through. */

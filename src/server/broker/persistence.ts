@@ -59,7 +59,11 @@ export interface BrokerPersistence extends AedesPersistence {
   clearQueue(clientId: string): Promise<void>;
 }
 
-/** Retained messages, sessions, subscriptions, offline queues and wills, on disk. */
+/**
+ * Retained messages, sessions, subscriptions, offline queues and wills, on disk (LevelDB),
+ * with retained messages and QoS 1 messages in flight to connected sessions served from
+ * memory in front of it.
+ */
 export function openBrokerPersistence(
   dataDir: string,
   onWriteError: (error: unknown, what: string) => void,

@@ -78,9 +78,14 @@ function clientSideFilters(org: string, mounted: string[]): string[] {
     .sort();
 }
 
+/**
+ * Messages in flight in memory and queued on disk, up to MAX_QUEUE_COUNT. Read without
+ * `outgoingStream`, which would write a live session's in-flight messages to disk first.
+ */
 async function countQueued(persistence: BrokerPersistence, id: string): Promise<number> {
-  const stream = persistence.outgoingStream({ id });
-  let count = 0;
+  const stream = persistence.outgoing.storedStream({ id });
+  let count = persistence.outgoing.heldFor(id);
+  if (count >= MAX_QUEUE_COUNT) stream.destroy();
   stream.on('data', () => {
     if (++count >= MAX_QUEUE_COUNT) stream.destroy();
   });

@@ -133,6 +133,14 @@ describe('OutgoingCache', () => {
     expect(queued.map((p) => p.brokerCounter)).toEqual([1]);
   });
 
+  it('lets the stored queue be read without writing what is held through', async () => {
+    const { cache, ops } = setup();
+    await cache.outgoingEnqueue({ clientId: 'alice' }, publish(1));
+    expect(await collect(cache.storedStream({ id: 'alice' }))).toEqual([]);
+    expect(ops).toEqual([]);
+    expect(cache.heldFor('alice')).toBe(1);
+  });
+
   it('writes through what waited longer than OUTGOING_FLUSH_AFTER_MS, and keeps the rest', async () => {
     const { cache, ops, advance } = setup();
     await cache.outgoingEnqueue({ clientId: 'alice' }, publish(1));
