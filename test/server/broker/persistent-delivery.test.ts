@@ -29,7 +29,7 @@ afterAll(async () => {
 const generate = (p: object) => mqttPacket.generate(p as mqttPacket.Packet);
 
 /** alice's persistent session on a raw socket: nothing is acknowledged unless asked. */
-async function rawSession() {
+async function rawSession(clientId = 'alice-raw-persistent') {
   const url = new URL(server.mqttUrl);
   const socket = net.connect(Number(url.port), url.hostname);
   const parser = mqttPacket.parser({ protocolVersion: 4 });
@@ -42,7 +42,7 @@ async function rawSession() {
       protocolId: 'MQTT',
       protocolVersion: 4,
       clean: false,
-      clientId: 'alice-raw-persistent',
+      clientId,
       keepalive: 30,
       username: 'alice@demo',
       password: Buffer.from(DEMO_PASSWORD),
@@ -54,19 +54,33 @@ async function rawSession() {
   return { socket, received, publishes };
 }
 
+async function subscribe(session: Awaited<ReturnType<typeof rawSession>>, topic: string) {
+  session.socket.write(
+    generate({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic, qos: 1 }] }),
+  );
+  await eventually(() => session.received.some((p) => p.cmd === 'suback'), 2_000);
+}
+
 const state = (progress: number) => json({ status: 'working', progress, updatedAt: Date.now() });
 
 describe('QoS 1 to a persistent session', () => {
+  it('hands an unacknowledged message to a connection that takes the session over', async () => {
+    const first = await rawSession('alice-raw-takeover');
+    await subscribe(first, 'agents/agent-01/state');
+    await agent.publishAsync('agents/agent-01/state', state(10), { qos: 1 });
+    await eventually(() => first.publishes().length === 1, 2_000);
+
+    // Same client id while the first is still connected: the broker closes the first.
+    const second = await rawSession('alice-raw-takeover');
+    await eventually(() => second.publishes().length >= 1, 2_000);
+    expect(second.publishes().map((p) => JSON.parse(p.payload.toString()).progress)).toEqual([10]);
+    first.socket.destroy();
+    second.socket.destroy();
+  });
+
   it('redelivers a message left unacknowledged when the connection dropped, and only that one', async () => {
     const first = await rawSession();
-    first.socket.write(
-      generate({
-        cmd: 'subscribe',
-        messageId: 1,
-        subscriptions: [{ topic: 'agents/agent-01/state', qos: 1 }],
-      }),
-    );
-    await eventually(() => first.received.some((p) => p.cmd === 'suback'), 2_000);
+    await subscribe(first, 'agents/agent-01/state');
 
     await agent.publishAsync('agents/agent-01/state', state(1), { qos: 1 });
     await agent.publishAsync('agents/agent-01/state', state(2), { qos: 1 });
