@@ -77,7 +77,7 @@ export class RetainedIndex {
   private remember(packet: RetainablePacket): void {
     const levels = packet.topic.split('/');
     const root = levels[0] ?? '';
-    const payload = asBuffer(packet.payload);
+    const payload = ownedCopy(packet.payload);
     let entries = this.byRoot.get(root);
     if (payload.length === 0) {
       entries?.delete(packet.topic);
@@ -112,8 +112,18 @@ export class RetainedIndex {
   }
 }
 
-function asBuffer(payload: Buffer | Uint8Array | string): Buffer {
-  if (Buffer.isBuffer(payload)) return payload;
-  if (typeof payload === 'string') return Buffer.from(payload);
-  return Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
+/**
+ * The payload in memory of its own. A parsed payload is usually a view into the whole
+ * chunk read from the socket; kept as it is, one small retained state could hold tens of
+ * kilobytes alive for as long as it is retained. The copy is not taken from Node's shared
+ * pool either, as Node's docs advise for small buffers kept indefinitely.
+ */
+function ownedCopy(payload: Buffer | Uint8Array | string): Buffer {
+  const bytes = typeof payload === 'string' ? Buffer.from(payload) : payload;
+  if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength) {
+    return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer);
+  }
+  const copy = Buffer.allocUnsafeSlow(bytes.byteLength);
+  copy.set(bytes);
+  return copy;
 }

@@ -108,6 +108,18 @@ describe('RetainedIndex', () => {
     expect(topicsOf(index, '$demo/bad')).toEqual(['$demo/bad=v']); // still served
   });
 
+  it('keeps a payload of its own, not a view into the chunk it was parsed from', () => {
+    const index = new RetainedIndex(
+      async () => {},
+      () => {},
+    );
+    const chunk = Buffer.alloc(64 * 1024, 0x61);
+    index.store({ topic: '$demo/t', payload: chunk.subarray(100, 110), qos: 0 });
+    const [kept] = [...index.match('$demo/t')];
+    expect(kept?.payload.toString()).toBe('aaaaaaaaaa');
+    expect(kept?.payload.buffer.byteLength).toBe(10);
+  });
+
   it('loads what is on disk', async () => {
     const index = new RetainedIndex(
       async () => {},
