@@ -104,14 +104,22 @@ export class OutgoingCache {
     return Promise.resolve(entry.sent ?? entry.packet);
   }
 
-  /** The client's stored queue, after what it had in memory is on disk too. */
+  /**
+   * The client's stored queue, after what it had in memory is on disk too. A message that
+   * was sent before (it has a message id) goes out again with DUP set [MQTT-3.3.1-1],
+   * which aedes leaves unset.
+   */
   outgoingStream(client: Client): Readable {
     const flushed = this.flushClient(client.id);
     const { disk } = this;
     return Readable.from(
       (async function* () {
         await flushed;
-        yield* disk.outgoingStream(client);
+        for await (const packet of disk.outgoingStream(client)) {
+          const stored = packet as OutgoingPacket & { dup?: boolean };
+          if (stored.cmd !== 'pubrel' && typeof stored.messageId === 'number') stored.dup = true;
+          yield stored;
+        }
       })(),
     );
   }

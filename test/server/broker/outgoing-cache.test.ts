@@ -133,6 +133,18 @@ describe('OutgoingCache', () => {
     expect(queued.map((p) => p.brokerCounter)).toEqual([1]);
   });
 
+  it('marks a queued message that was sent before as a duplicate, and only that one', async () => {
+    const { cache } = setup();
+    await cache.outgoingEnqueue({ clientId: 'alice' }, publish(1));
+    await cache.outgoingEnqueue({ clientId: 'alice' }, publish(2));
+    await cache.outgoingUpdate({ id: 'alice' }, { ...publish(1), messageId: 4 });
+    const queued = await collect(cache.outgoingStream({ id: 'alice' }));
+    expect(queued.map((p) => [p.brokerCounter, (p as { dup?: boolean }).dup ?? false])).toEqual([
+      [1, true],
+      [2, false],
+    ]);
+  });
+
   it('lets the stored queue be read without writing what is held through', async () => {
     const { cache, ops } = setup();
     await cache.outgoingEnqueue({ clientId: 'alice' }, publish(1));

@@ -74,6 +74,7 @@ describe('QoS 1 to a persistent session', () => {
     const second = await rawSession('alice-raw-takeover');
     await eventually(() => second.publishes().length >= 1, 2_000);
     expect(second.publishes().map((p) => JSON.parse(p.payload.toString()).progress)).toEqual([10]);
+    expect(second.publishes()[0]?.dup).toBe(true);
     first.socket.destroy();
     second.socket.destroy();
   });
@@ -95,6 +96,7 @@ describe('QoS 1 to a persistent session', () => {
     await new Promise((resolve) => setTimeout(resolve, 300)); // anything else would be here by now
     const again = second.publishes();
     expect(again.map((p) => JSON.parse(p.payload.toString()).progress)).toEqual([2]);
+    expect(again[0]?.dup).toBe(true); // [MQTT-3.3.1-1]
 
     // Acknowledged this time: a third connection gets nothing more.
     second.socket.write(generate({ cmd: 'puback', messageId: again[0]!.messageId }));
