@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { createTokenIssuer, type TokenIssuer } from './auth/tokens';
+import { createBatchedHistory } from './broker/batched-history';
 import { createBroker, type Broker } from './broker/broker';
 import { listenTcp } from './broker/transports/tcp';
 import { attachWebSocketTransport, MQTT_WEBSOCKET_PATH } from './broker/transports/websocket';
@@ -64,21 +65,23 @@ export async function startServer(
       ttlSeconds: config.tokenTtlSeconds,
       revoked: storage.tokens,
     });
+    const history = createBatchedHistory(
+      {
+        chatMessage: (org, room, message) => void storage.history.record(org, room, message),
+        notification: (org, user, notification) =>
+          void storage.notifications.record(org, user, notification),
+        transaction: (work) => storage.transaction(work),
+      },
+      (error) =>
+        logger.error({ event: 'history_record_failed', err: error }, 'could not record a message'),
+    );
+    cleanups.push(() => history.flush()); // after the broker has closed, before the database
     const broker = await createBroker({
       dataDir: config.dataDir,
       logger,
       maxPacketBytes: config.maxPacketBytes,
       verifyCredentials: createVerifyCredentials({ users: storage.users, tokens }),
-      history: {
-        chatMessage: (org, room, message) => storage.history.record(org, room, message),
-        notification: (org, user, notification) =>
-          storage.notifications.record(org, user, notification),
-        onError: (error) =>
-          logger.error(
-            { event: 'history_record_failed', err: error },
-            'could not record a message',
-          ),
-      },
+      history,
     });
     cleanups.push(() => broker.close());
 

@@ -20,6 +20,8 @@ export interface Storage {
   notifications: NotificationStore;
   issuedTokens: IssuedTokenStore;
   audit: AuditStore;
+  /** Runs `work` in one transaction: all of it is written, or none of it. */
+  transaction(work: () => void): void;
   close(): void;
 }
 
@@ -59,6 +61,7 @@ export function openStorage(dataDir: string, options: StorageOptions = {}): Stor
     notifications: createNotificationStore(db, now),
     issuedTokens: createIssuedTokenStore(db),
     audit: createAuditStore(db, now),
+    transaction: (work) => db.transaction(work)(),
     close: () => db.close(),
   };
 }
