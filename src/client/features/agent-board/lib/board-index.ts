@@ -7,22 +7,7 @@ import {
   type BoardQuery,
   type BoardRow,
 } from './board-view';
-
-/** The first index whose row does not sort before `row` under `compare` (binary search). */
-function lowerBound(
-  rows: readonly BoardRow[],
-  row: BoardRow,
-  compare: (a: BoardRow, b: BoardRow) => number,
-): number {
-  let low = 0;
-  let high = rows.length;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    if (compare(rows[middle] as BoardRow, row) < 0) low = middle + 1;
-    else high = middle;
-  }
-  return low;
-}
+import { lowerBound } from '../../../lib/lower-bound';
 
 /**
  * The board's filtered, sorted rows, kept up to date from the agents that changed: a

@@ -1,5 +1,6 @@
 import type { ChatMessage } from '../../../../shared/schemas';
 import type { DeliveryStatus, LiveMessage } from '../stores/chat-store';
+import { lowerBound } from '../../../lib/lower-bound';
 
 export interface TimelineMessage extends ChatMessage {
   status: DeliveryStatus;
@@ -9,18 +10,6 @@ export interface TimelineMessage extends ChatMessage {
 export function compareMessages(a: ChatMessage, b: ChatMessage): number {
   if (a.sentAt !== b.sentAt) return a.sentAt - b.sentAt;
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
-}
-
-/** The first index whose message does not sort before `message` (binary search). */
-export function lowerBound(list: readonly ChatMessage[], message: ChatMessage): number {
-  let low = 0;
-  let high = list.length;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    if (compareMessages(list[middle] as ChatMessage, message) < 0) low = middle + 1;
-    else high = middle;
-  }
-  return low;
 }
 
 /**
@@ -35,7 +24,7 @@ export function mergeSorted<T extends ChatMessage>(a: readonly T[], b: readonly 
   if (compareMessages(a[a.length - 1] as T, firstB) < 0) return a.concat(b);
   if (compareMessages(b[b.length - 1] as T, firstA) < 0) return b.concat(a);
   const [early, late] = compareMessages(firstA, firstB) <= 0 ? [a, b] : [b, a];
-  let i = lowerBound(early, late[0] as T);
+  let i = lowerBound<ChatMessage>(early, late[0] as T, compareMessages);
   const merged = early.slice(0, i);
   let j = 0;
   while (i < early.length && j < late.length) {

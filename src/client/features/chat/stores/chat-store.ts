@@ -1,6 +1,7 @@
 import { create } from 'zustand';
 import type { ChatMessage } from '../../../../shared/schemas';
-import { compareMessages, lowerBound } from '../lib/merge-messages';
+import { lowerBound } from '../../../lib/lower-bound';
+import { compareMessages } from '../lib/merge-messages';
 
 export type DeliveryStatus = 'pending' | 'sent';
 
@@ -59,12 +60,12 @@ class LiveDraft {
     const messages = this.room(room);
     const last = messages[messages.length - 1];
     if (!last || compareMessages(last, message) < 0) messages.push(message);
-    else messages.splice(lowerBound(messages, message), 0, message);
+    else messages.splice(lowerBound(messages, message, compareMessages), 0, message);
   }
 
   replace(room: string, known: LiveMessage, message: LiveMessage): void {
     const messages = this.room(room);
-    const found = lowerBound(messages, known);
+    const found = lowerBound(messages, known, compareMessages);
     const index = messages[found] === known ? found : messages.indexOf(known);
     if (index === -1) {
       this.insert(room, message);
