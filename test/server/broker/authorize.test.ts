@@ -1,8 +1,5 @@
-import type { MqttClient } from 'mqtt';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { roleRules } from '../../../src/shared/acl';
+import { describe, expect, it } from 'vitest';
 import {
-  closeAll,
   connackCode,
   connect,
   json,
@@ -10,40 +7,14 @@ import {
   subscribeGrants,
   waitForMessage,
 } from '../support/mqtt-clients';
-import { DEMO_PASSWORD, startTestServer, type TestServer } from '../support/test-server';
+import { useTestServer } from '../support/server-fixture';
+import { DEMO_PASSWORD } from '../support/test-server';
 
-let server: TestServer;
-const open: MqttClient[] = [];
-
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterEach(async () => {
-  await closeAll(open.splice(0));
-});
-afterAll(() => server.cleanup());
-
-async function member(
-  user: string,
-  clientId = `${user}-${Math.random().toString(36).slice(2, 8)}`,
-) {
-  const { token } = await server.tokens.mint({
-    org: 'demo',
-    user,
-    clientId,
-    acl: roleRules('member'),
-  });
-  const client = await connect(server.wsUrl, {
-    username: `${user}@demo`,
-    password: token,
-    clientId,
-  });
-  open.push(client);
-  return client;
-}
+const fixture = useTestServer();
+const { member, open } = fixture;
 
 async function device(user: string, options: Parameters<typeof connect>[1] = {}) {
-  const client = await connect(server.mqttUrl, {
+  const client = await connect(fixture.server.mqttUrl, {
     username: `${user}@demo`,
     password: DEMO_PASSWORD,
     clientId: `${user}-dev`,
@@ -152,7 +123,7 @@ describe('publishes outside the contract are dropped and logged, and the publish
 
 describe('Last Will', () => {
   it('refuses a CONNECT whose will is outside the ACL with Not authorized', async () => {
-    const code = await connackCode(server.mqttUrl, {
+    const code = await connackCode(fixture.server.mqttUrl, {
       username: 'agent-01@demo',
       password: DEMO_PASSWORD,
       clientId: 'will-out',

@@ -1,8 +1,6 @@
 import net from 'node:net';
-import { rm } from 'node:fs/promises';
 import mqttPacket from 'mqtt-packet';
-import type { MqttClient } from 'mqtt';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { eventually } from '../support/eventually';
 import {
   connect,
@@ -12,30 +10,22 @@ import {
   waitForMessage,
   type ReceivedMessage,
 } from '../support/mqtt-clients';
-import { DEMO_PASSWORD, startTestServer, type TestServer } from '../support/test-server';
+import { useTestServer } from '../support/server-fixture';
+import { DEMO_PASSWORD, startTestServer } from '../support/test-server';
 
 // A publish that waits on disk (a retained one, or QoS 1 with a persistent subscriber) is
 // emitted after a quicker one that arrived later. Every subscriber must still get both,
 // each publisher's messages in order, and the last retained value must be the one kept.
 
 const ROUNDS = 50;
-let server: TestServer;
-const open: MqttClient[] = [];
-
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(async () => {
-  await Promise.all(open.map((client) => client.endAsync()));
-  await server.close();
-  await rm(server.config.dataDir, { recursive: true, force: true });
-});
+const fixture = useTestServer();
+const { open } = fixture;
 
 const generate = (p: object) => mqttPacket.generate(p as mqttPacket.Packet);
 
 /** agent-01 on a raw TCP socket, so that a whole burst of publishes leaves in one write. */
 async function rawAgent(): Promise<net.Socket> {
-  const url = new URL(server.mqttUrl);
+  const url = new URL(fixture.server.mqttUrl);
   const socket = net.connect(Number(url.port), url.hostname);
   await new Promise<void>((resolve, reject) => {
     socket.once('error', reject);
@@ -81,7 +71,7 @@ function burst(state: { qos: 0 | 1; retain: boolean }): Buffer {
 }
 
 async function viewer(clientId: string, qos: 0 | 1, clean = true) {
-  const client = await connect(server.mqttUrl, {
+  const client = await connect(fixture.server.mqttUrl, {
     username: 'alice@demo',
     password: DEMO_PASSWORD,
     clientId,
@@ -120,8 +110,8 @@ describe('delivery order', () => {
 
     // …and after a restart on the same data dir.
     await Promise.all(open.splice(0).map((client) => client.endAsync()));
-    await server.close();
-    server = await startTestServer({ dataDir: server.config.dataDir });
+    await fixture.server.close();
+    fixture.server = await startTestServer({ dataDir: fixture.server.config.dataDir });
     const afterRestart = await viewer('order-restarted', 0);
     const kept = await waitForMessage(
       afterRestart.seen,
@@ -143,7 +133,7 @@ describe('delivery order', () => {
   });
 
   it('delivers a message matched by two of a client’s subscriptions once', async () => {
-    const watcher = await connect(server.mqttUrl, {
+    const watcher = await connect(fixture.server.mqttUrl, {
       username: 'notifier@demo',
       password: DEMO_PASSWORD,
       clientId: 'order-overlap',

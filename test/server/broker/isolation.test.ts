@@ -1,45 +1,29 @@
-import type { MqttClient } from 'mqtt';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { roleRules } from '../../../src/shared/acl';
+import { describe, expect, it } from 'vitest';
 import { hashPassword } from '../../../src/server/auth/password';
-import {
-  closeAll,
-  connect,
-  json,
-  record,
-  subscribeGrants,
-  waitForMessage,
-} from '../support/mqtt-clients';
-import { DEMO_PASSWORD, startTestServer, type TestServer } from '../support/test-server';
+import { connect, json, record, subscribeGrants, waitForMessage } from '../support/mqtt-clients';
+import { useTestServer } from '../support/server-fixture';
+import { DEMO_PASSWORD } from '../support/test-server';
 
-let server: TestServer;
-const open: MqttClient[] = [];
-
-beforeAll(async () => {
-  server = await startTestServer();
-  const passwordHash = await hashPassword(DEMO_PASSWORD);
-  server.storage.users.addOrg('acme');
-  server.storage.users.addUser({ org: 'acme', user: 'eve', role: 'admin', passwordHash });
-  server.storage.users.addUser({ org: 'acme', user: 'agent-01', role: 'agent', passwordHash });
+const fixture = useTestServer({
+  async setup(server) {
+    const passwordHash = await hashPassword(DEMO_PASSWORD);
+    server.storage.users.addOrg('acme');
+    server.storage.users.addUser({ org: 'acme', user: 'eve', role: 'admin', passwordHash });
+    server.storage.users.addUser({
+      org: 'acme',
+      user: 'agent-01',
+      role: 'agent',
+      passwordHash,
+    });
+  },
 });
-afterEach(async () => {
-  await closeAll(open.splice(0));
-});
-afterAll(() => server.cleanup());
+const { open } = fixture;
 
-async function person(user: string, org: string, clientId = `${user}-${org}`) {
-  const { token } = await server.tokens.mint({ org, user, clientId, acl: roleRules('member') });
-  const client = await connect(server.wsUrl, {
-    username: `${user}@${org}`,
-    password: token,
-    clientId,
-  });
-  open.push(client);
-  return client;
-}
+const person = (user: string, org: string, clientId = `${user}-${org}`) =>
+  fixture.member(user, { org, clientId });
 
 async function agent(org: string, options: Parameters<typeof connect>[1] = {}) {
-  const client = await connect(server.mqttUrl, {
+  const client = await connect(fixture.server.mqttUrl, {
     username: `agent-01@${org}`,
     password: DEMO_PASSWORD,
     clientId: 'agent-01',

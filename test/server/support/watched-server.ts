@@ -1,14 +1,12 @@
 import type { MqttClient } from 'mqtt';
-import { afterAll, afterEach, beforeAll } from 'vitest';
-import { closeAll, connect, json, record, subscribeGrants, waitForMessage } from './mqtt-clients';
-import { DEMO_PASSWORD, startTestServer, type TestServer } from './test-server';
+import { afterAll, beforeAll } from 'vitest';
+import { connect, json, record, subscribeGrants, waitForMessage } from './mqtt-clients';
+import { useTestServer, type ServerFixture } from './server-fixture';
+import { DEMO_PASSWORD } from './test-server';
 
-export interface WatchedServer {
-  server: TestServer;
+export interface WatchedServer extends ServerFixture {
   /** notifier@demo, subscribed to every agent state. */
   watcher: MqttClient;
-  /** Clients a test opened; closed after each test. */
-  open: MqttClient[];
   /** Resolves once a state agent-02 publishes now reaches the watcher. */
   stillServes(): Promise<void>;
 }
@@ -22,7 +20,9 @@ export function useWatchedServer(options: {
   maxPacketBytes: number;
   transport: 'tcp' | 'ws';
 }): WatchedServer {
-  const fixture = { open: [] as MqttClient[] } as WatchedServer;
+  const fixture = useTestServer({
+    config: { maxPacketBytes: options.maxPacketBytes },
+  }) as WatchedServer;
   const url = () => (options.transport === 'ws' ? fixture.server.wsUrl : fixture.server.mqttUrl);
 
   fixture.stillServes = async () => {
@@ -43,7 +43,6 @@ export function useWatchedServer(options: {
   };
 
   beforeAll(async () => {
-    fixture.server = await startTestServer({ maxPacketBytes: options.maxPacketBytes });
     fixture.watcher = await connect(url(), {
       username: 'notifier@demo',
       password: DEMO_PASSWORD,
@@ -51,12 +50,7 @@ export function useWatchedServer(options: {
     });
     await subscribeGrants(fixture.watcher, ['agents/+/state']);
   });
-  afterEach(async () => {
-    await closeAll(fixture.open.splice(0));
-  });
-  afterAll(async () => {
-    await fixture.watcher.endAsync();
-    await fixture.server.cleanup();
-  });
+  // Registered after the server's own hooks, so it runs before the server stops.
+  afterAll(() => fixture.watcher.endAsync());
   return fixture;
 }
