@@ -18,10 +18,14 @@ export default defineConfig({
         find: /^worker-timers$/,
         replacement: fromRoot('src/client/lib/mqtt/browser/no-worker-timers.ts'),
       },
-      // The Node built-ins mqtt.js and mqtt-packet require, as their browser packages.
+      // The Node built-ins mqtt.js and mqtt-packet require, as their browser packages, and
+      // a `process` of our own (nextTick as a microtask).
       { find: /^buffer$/, replacement: 'buffer/' },
       { find: /^events$/, replacement: 'events/' },
-      { find: /^process$/, replacement: 'process/browser.js' },
+      {
+        find: /^process\/?$/,
+        replacement: fromRoot('src/client/lib/mqtt/browser/process.ts'),
+      },
     ],
   },
   server: {

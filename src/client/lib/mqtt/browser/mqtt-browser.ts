@@ -2,6 +2,7 @@ import './node-globals';
 import type { IClientOptions } from 'mqtt';
 import clientModule from 'mqtt/lib/client';
 import { browserStreamBuilder } from 'mqtt/lib/connect/ws';
+import { BatchedWebSocket } from './batched-web-socket';
 
 // mqtt.js' modules are CommonJS compiled from TypeScript. The bundler, like Node, makes
 // `module.exports` the default import, so the class is that object's `default`.
@@ -29,6 +30,8 @@ export function connect(url: string, options: IClientOptions): InstanceType<type
     host: hostname,
     ...(port ? { port: Number(port) } : {}),
     path: pathname + search,
+    createWebsocket: (socketUrl: string, protocols: string[]) =>
+      new BatchedWebSocket(socketUrl, protocols),
   };
   return new MqttClient((client) => browserStreamBuilder(client, resolved), resolved);
 }
