@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Response } from 'playwright-core';
+import mqttPacket from 'mqtt-packet';
+import type { Response, WebSocket } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { useE2eHarness } from './support/e2e-harness';
 import { connectAs } from './support/mqtt-observer';
@@ -74,6 +75,53 @@ describe('chat', () => {
     }
   }, 120_000); // ≈ 25 s of renewals on a fast machine
 
+  it('a burst of messages all show, and the page acknowledges them a frame at a time, not one frame each', async () => {
+    const server = await e2e.startServer();
+    const alice = await e2e.signIn(server, 'alice@demo');
+    // A second tab of alice's, watched from before its connection opens.
+    const frames = { in: 0, publishesIn: 0, withPubacks: 0, pubacks: 0 };
+    const page = await alice.context.newPage();
+    page.on('websocket', (socket: WebSocket) => {
+      if (!socket.url().includes('/mqtt')) return;
+      const received = packetCounter();
+      const sent = packetCounter();
+      socket.on('framereceived', ({ payload }) => {
+        const { publish = 0 } = received(payload);
+        frames.in += 1;
+        if (publish > 0) frames.publishesIn += 1;
+      });
+      socket.on('framesent', ({ payload }) => {
+        const { puback = 0 } = sent(payload);
+        frames.pubacks += puback;
+        if (puback > 0) frames.withPubacks += 1;
+      });
+    });
+    await page.goto('/');
+    await waitConnected(page);
+    const room = await openRoom(page, 'general');
+
+    const bob = await connectAs(server, 'bob');
+    e2e.onCleanup(() => bob.close());
+    const texts = Array.from({ length: BURST }, (_, i) => `burst ${i + 1}`);
+    await Promise.all(
+      texts.map((text, i) =>
+        bob.client.publishAsync(
+          'chat/general/messages',
+          JSON.stringify({ id: randomUUID(), from: 'bob', text, sentAt: Date.now() + i }),
+          { qos: 1 },
+        ),
+      ),
+    );
+
+    await expect.poll(() => room.totalMessages(), { timeout: UI_TIMEOUT_MS }).toBe(BURST);
+    await expect.poll(() => frames.pubacks, { timeout: UI_TIMEOUT_MS }).toBe(BURST);
+    // The broker sends a burst in few frames (else this test would show nothing), and the
+    // page answers each with at most one frame of PUBACKs.
+    expect(frames.publishesIn).toBeLessThan(BURST / 4);
+    expect(frames.withPubacks).toBeLessThanOrEqual(frames.publishesIn);
+    expect(await room.message(`burst ${BURST}`).count()).toBe(1); // the newest, in view
+  });
+
   it('a room with more than one page of history scrolls back to its first message', async () => {
     const server = await e2e.startServer();
     const bob = await connectAs(server, 'bob');
@@ -116,6 +164,20 @@ describe('chat', () => {
 const TOKEN_TTL_SECONDS = 5; // the app renews at 80 %: every 4 s
 const RENEWAL_ROUNDS = 5; // ≈ 20 s of conversation
 const HISTORY_MESSAGES = 120; // the app fetches 50 per page
+
+const BURST = 200;
+
+/** Counts the MQTT packets in a connection's frames, by kind (packets may span frames). */
+function packetCounter(): (payload: string | Buffer) => Record<string, number> {
+  const parser = mqttPacket.parser({ protocolVersion: 4 }); // as the server's tokens say
+  let counts: Record<string, number> = {};
+  parser.on('packet', (packet) => (counts[packet.cmd] = (counts[packet.cmd] ?? 0) + 1));
+  return (payload) => {
+    counts = {};
+    parser.parse(Buffer.isBuffer(payload) ? payload : Buffer.from(payload));
+    return counts;
+  };
+}
 
 const historyText = (i: number) => `history message ${String(i).padStart(3, '0')}`;
 

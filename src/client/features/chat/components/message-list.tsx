@@ -1,5 +1,5 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useLayoutEffect, useRef } from 'react';
+import { useCallback, useLayoutEffect, useRef } from 'react';
 import type { TimelineMessage } from '../lib/merge-messages';
 import { MessageItem } from './message-item';
 
@@ -26,12 +26,15 @@ export function MessageList({
   onLoadOlder,
 }: MessageListProps) {
   const scrollRef = useRef<HTMLDivElement>(null);
+  // A new key function only when the messages change: the virtualizer lays out every row
+  // again whenever its identity does.
+  const getItemKey = useCallback((index: number) => messages[index]?.id ?? index, [messages]);
   const virtualizer = useVirtualizer({
     count: messages.length,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => ESTIMATED_MESSAGE_PX,
     overscan: OVERSCAN_ITEMS,
-    getItemKey: (index) => messages[index]?.id ?? index,
+    getItemKey,
     // Keep the reader's place: hold still when older pages are prepended above, and
     // follow new messages only when already at the bottom.
     anchorTo: 'end',
