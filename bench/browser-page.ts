@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { benchArgs, list } from './lib/args';
@@ -26,6 +27,7 @@ import {
   type Page,
 } from './lib/browser';
 import { saveResult } from './lib/results';
+import { WebSocket as ServerSocket } from 'ws';
 import { formatNumber, printTable } from './lib/table';
 import { openRoom, openSection } from '../test/e2e/support/workspace-page';
 import type { TestServer } from '../test/server/support/test-server';
@@ -43,6 +45,7 @@ const args = benchArgs({
   rooms: 'general,random,ops',
   agents: '100',
   views: 'room,agents',
+  arrivals: 'false', // also time publish → frame arrival at the page (costs the page a little)
   app: 'head', // head (or a commit): that tree, unpacked and built privately; worktree: this one
 });
 const DRAIN_TIMEOUT_MS = 60_000;
@@ -69,6 +72,17 @@ interface Row extends FrameStats {
   chatLatency: Latencies;
   agentLatency: Latencies;
   allLatency: Latencies;
+  /** publish → WebSocket frame at the page, with --arrivals. */
+  arrivalLatency?: Latencies;
+  /** publish → WebSocket frame handed to the server's socket, with --arrivals. */
+  sentLatency?: Latencies;
+  /** The server process' event-loop delay during the load (ms). */
+  loopDelay: { p50: number; p99: number; max: number };
+  /** p99 publish → rendered of the chat published in each second of the load. */
+  chatP99BySecond: number[];
+  /** WebSocket frames received and sent by the page, load and drain. */
+  wsFramesIn: number;
+  wsFramesOut: number;
   drainMs: number;
   nodeCpuPercent: number;
   machineBusyPercent: number;
@@ -151,6 +165,14 @@ async function runView(browser: Browser, view: string): Promise<Row> {
     if (session) await startProfile(session);
     const cpuBefore = process.cpuUsage();
     const machineBefore = machineTimes();
+    const sent: number[] = [];
+    if (args.arrivals === 'true') {
+      await probe.trackArrivals(page);
+      timeServerSends(sent);
+    }
+    const wsBefore = await probe.ws(page);
+    const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+    loopDelay.enable();
     await probe.start(page);
     const elapsedMs = await paced(rate, total, (i) => {
       const at = Date.now();
@@ -174,6 +196,7 @@ async function runView(browser: Browser, view: string): Promise<Row> {
         }).catch(onError);
       }
     });
+    loopDelay.disable();
     const window = await probe.stop(page);
     const cpu = process.cpuUsage(cpuBefore);
     const machineAfter = machineTimes();
@@ -191,6 +214,7 @@ async function runView(browser: Browser, view: string): Promise<Row> {
     const drained = await waitForFigures(page, expected, DRAIN_TIMEOUT_MS);
     const drainMs = Date.now() - drainStart;
     const observations = await probe.observations(page);
+    const wsAfter = await probe.ws(page);
 
     const chatShown = rooms.reduce((sum, room) => {
       const figure = drained.figures[room === openRoomName ? `timeline:${room}` : `unread:${room}`];
@@ -219,6 +243,17 @@ async function runView(browser: Browser, view: string): Promise<Row> {
       chatLatency: latencies(chat),
       agentLatency: latencies(agent),
       allLatency: latencies([...chat, ...agent]),
+      ...(args.arrivals === 'true'
+        ? { arrivalLatency: latencies(window.arrivals), sentLatency: latencies(sent) }
+        : {}),
+      chatP99BySecond: p99BySecond(observations, chatPublishedAt),
+      loopDelay: {
+        p50: loopDelay.percentile(50) / 1e6,
+        p99: loopDelay.percentile(99) / 1e6,
+        max: loopDelay.max / 1e6,
+      },
+      wsFramesIn: wsAfter.frames - wsBefore.frames,
+      wsFramesOut: wsAfter.sent - wsBefore.sent,
       drainMs: drained.ok ? drainMs : NaN,
       nodeCpuPercent: (100 * (cpu.user + cpu.system)) / 1_000 / elapsedMs,
       machineBusyPercent:
@@ -232,6 +267,21 @@ async function runView(browser: Browser, view: string): Promise<Row> {
     await page.context().close();
     await server.cleanup();
   }
+}
+
+/** Records (send time − publish stamp) for every message in the server's WebSocket frames. */
+function timeServerSends(sink: number[]): void {
+  const send = ServerSocket.prototype.send;
+  const STAMP = /"(?:sentAt|updatedAt)":(\d{13})/g;
+  ServerSocket.prototype.send = function (this: ServerSocket, data: unknown, ...rest: unknown[]) {
+    const at = Date.now();
+    if (Buffer.isBuffer(data)) {
+      for (const match of data.toString('latin1').matchAll(STAMP)) {
+        sink.push(at - Number(match[1]));
+      }
+    }
+    return (send as (...args: unknown[]) => void).call(this, data, ...rest);
+  } as typeof send;
 }
 
 function agentState(seq: number, at: number): string {
@@ -272,6 +322,19 @@ function latenciesFrom(
   return { chat, agent };
 }
 
+/** The chat latencies of `latenciesFrom`, grouped by the second of the load they were sent in. */
+function p99BySecond(observations: Observation[], chatPublishedAt: Map<string, number[]>) {
+  const start = Math.min(...[...chatPublishedAt.values()].map((sent) => sent[0] ?? Infinity));
+  const bySecond: number[][] = [];
+  for (const [room, sent] of chatPublishedAt) {
+    const { chat } = latenciesFrom(observations, new Map([[room, sent]]), new Map());
+    chat.forEach((ms, i) =>
+      (bySecond[Math.floor(((sent[i] ?? start) - start) / 1_000)] ??= []).push(ms),
+    );
+  }
+  return [...bySecond].map((values) => percentile(values ?? [], 99));
+}
+
 // One view per process: a page that fell behind leaves the broker and the event loop busy
 // for a while, which must not leak into the next view's numbers.
 const views = list(args.views);
@@ -310,6 +373,23 @@ try {
         `p99 ${formatNumber(row.allLatency.p99)} ms, ${formatNumber(row.fps, 1)} fps, ` +
         `${row.longTasks} long tasks (worst ${formatNumber(row.worstLongTaskMs)} ms)`,
     );
+    console.log(
+      `  p99 chat by second of the load: ${row.chatP99BySecond.map((ms) => formatNumber(ms)).join(' ')}`,
+    );
+    if (row.arrivalLatency) {
+      const { p50, p99, max } = row.arrivalLatency;
+      console.log(`  publish → frame at the page: p50 ${p50} ms, p99 ${p99} ms, max ${max} ms`);
+    }
+    const { p50, p99, max } = row.loopDelay;
+    console.log(
+      `  server event-loop delay: p50 ${formatNumber(p50, 1)} ms, p99 ${formatNumber(p99, 1)} ms, max ${formatNumber(max, 1)} ms`,
+    );
+    if (row.sentLatency) {
+      const { p50, p99, max } = row.sentLatency;
+      console.log(
+        `  publish → frame sent by the server: p50 ${p50} ms, p99 ${p99} ms, max ${max} ms`,
+      );
+    }
     for (const [script, ms] of row.longFrameScripts) {
       console.log(`  long frames: ${formatNumber(ms)} ms in ${script}`);
     }

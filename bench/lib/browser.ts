@@ -182,6 +182,8 @@ export interface WindowResult {
   frames: number[];
   longTasks: { start: number; duration: number }[];
   longFrames: LongFrame[];
+  /** Frame arrival − publish stamp per message, with `probe.trackArrivals` on. */
+  arrivals: number[];
 }
 
 export interface WsFigures {
@@ -190,12 +192,15 @@ export interface WsFigures {
   lastMessageAt: number | null;
   frames: number;
   bytes: number;
+  /** WebSocket frames the page sent (PUBACKs, its own publishes, pings). */
+  sent: number;
 }
 
 // String expressions, not functions: tsx would compile a function with helpers the page
 // does not define.
 export const probe = {
   start: (page: Page) => page.evaluate('window.__switchboardBench.start()'),
+  trackArrivals: (page: Page) => page.evaluate('window.__switchboardBench.trackArrivals = true'),
   stop: (page: Page) => page.evaluate('window.__switchboardBench.stop()') as Promise<WindowResult>,
   observations: (page: Page) =>
     page.evaluate('window.__switchboardBench.takeObservations()') as Promise<Observation[]>,

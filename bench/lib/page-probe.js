@@ -15,7 +15,7 @@
 // - The MQTT WebSocket: when it opened, when frames arrived, how many bytes.
 (() => {
   const bench = {
-    ws: { openAt: null, firstMessageAt: null, lastMessageAt: null, frames: 0, bytes: 0 },
+    ws: { openAt: null, firstMessageAt: null, lastMessageAt: null, frames: 0, bytes: 0, sent: 0 },
     recording: false,
     windowStart: 0,
     windowEnd: 0,
@@ -23,16 +23,30 @@
     longTasks: [],
     longFrames: [],
     observations: [],
+    // With trackArrivals set, arrivals gets (frame arrival − stamp) for every `sentAt` or
+    // `updatedAt` in an MQTT frame received while recording: where publish → rendered is
+    // spent, network side or page side. Off by default: decoding every frame costs the page.
+    trackArrivals: false,
+    arrivals: [],
   };
   window.__switchboardBench = bench;
 
   // --- the MQTT WebSocket -------------------------------------------------------------
   const NativeWebSocket = window.WebSocket;
+  const decoder = new TextDecoder('latin1');
+  const STAMP = /"(?:sentAt|updatedAt)":(\d{13})/g;
   class ObservedWebSocket extends NativeWebSocket {
     constructor(url, protocols) {
       super(url, protocols);
       if (!String(url).includes('/mqtt')) return;
-      const ws = { openAt: null, firstMessageAt: null, lastMessageAt: null, frames: 0, bytes: 0 };
+      const ws = {
+        openAt: null,
+        firstMessageAt: null,
+        lastMessageAt: null,
+        frames: 0,
+        bytes: 0,
+        sent: 0,
+      };
       bench.ws = ws;
       this.addEventListener('open', () => (ws.openAt = Date.now()));
       this.addEventListener('message', (event) => {
@@ -41,7 +55,15 @@
         ws.lastMessageAt = at;
         ws.frames += 1;
         ws.bytes += event.data.byteLength ?? event.data.size ?? 0;
+        if (bench.trackArrivals && bench.recording && event.data instanceof ArrayBuffer) {
+          const text = decoder.decode(event.data);
+          for (const match of text.matchAll(STAMP)) bench.arrivals.push(at - Number(match[1]));
+        }
       });
+    }
+    send(data) {
+      bench.ws.sent += 1;
+      super.send(data);
     }
   }
   window.WebSocket = ObservedWebSocket;
@@ -161,6 +183,7 @@
     bench.frames = [];
     bench.longTasks = [];
     bench.longFrames = [];
+    bench.arrivals = [];
     bench.windowStart = performance.now();
     bench.recording = true;
   };
@@ -173,6 +196,7 @@
       frames: bench.frames,
       longTasks: bench.longTasks,
       longFrames: bench.longFrames,
+      arrivals: bench.arrivals,
     };
   };
   bench.takeObservations = () => bench.observations.splice(0);
