@@ -27,7 +27,7 @@ import {
   type Page,
 } from './lib/browser';
 import { saveResult } from './lib/results';
-import { WebSocket as ServerSocket } from 'ws';
+import { watchServerSends } from './lib/server-sends';
 import { formatNumber, printTable } from './lib/table';
 import { openRoom, openSection } from '../test/e2e/support/workspace-page';
 import type { TestServer } from '../test/server/support/test-server';
@@ -49,6 +49,7 @@ const args = benchArgs({
   app: 'head', // head (or a commit): that tree, unpacked and built privately; worktree: this one
 });
 const DRAIN_TIMEOUT_MS = 60_000;
+const STAMP = /"(?:sentAt|updatedAt)":(\d{13})/g;
 const SETTLE_MS = 1_000;
 
 interface Latencies {
@@ -168,7 +169,10 @@ async function runView(browser: Browser, view: string): Promise<Row> {
     const sent: number[] = [];
     if (args.arrivals === 'true') {
       await probe.trackArrivals(page);
-      timeServerSends(sent);
+      watchServerSends((at, data) => {
+        for (const match of data.toString('latin1').matchAll(STAMP))
+          sent.push(at - Number(match[1]));
+      });
     }
     const wsBefore = await probe.ws(page);
     const loopDelay = monitorEventLoopDelay({ resolution: 1 });
@@ -267,21 +271,6 @@ async function runView(browser: Browser, view: string): Promise<Row> {
     await page.context().close();
     await server.cleanup();
   }
-}
-
-/** Records (send time − publish stamp) for every message in the server's WebSocket frames. */
-function timeServerSends(sink: number[]): void {
-  const send = ServerSocket.prototype.send;
-  const STAMP = /"(?:sentAt|updatedAt)":(\d{13})/g;
-  ServerSocket.prototype.send = function (this: ServerSocket, data: unknown, ...rest: unknown[]) {
-    const at = Date.now();
-    if (Buffer.isBuffer(data)) {
-      for (const match of data.toString('latin1').matchAll(STAMP)) {
-        sink.push(at - Number(match[1]));
-      }
-    }
-    return (send as (...args: unknown[]) => void).call(this, data, ...rest);
-  } as typeof send;
 }
 
 function agentState(seq: number, at: number): string {

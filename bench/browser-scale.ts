@@ -24,6 +24,7 @@ import {
   type FrameStats,
 } from './lib/browser';
 import { DEMO_ORG } from './lib/targets';
+import { watchServerSends } from './lib/server-sends';
 import { saveResult } from './lib/results';
 import { formatNumber, printTable } from './lib/table';
 import { openRoom } from '../test/e2e/support/workspace-page';
@@ -152,8 +153,10 @@ interface BoardRow {
   openToAllPaintedMs: number;
   /** WebSocket open → the first agent row painted. */
   openToFirstRowMs: number;
-  /** WebSocket open → the last frame of the retained flood arrived (the broker's share). */
+  /** WebSocket open → the last frame of the retained flood arrived. */
   openToLastFrameMs: number;
+  /** WebSocket open → the server handed the flood's last frame to its socket. */
+  openToLastSentMs: number;
   heapMiB: number;
   updatesPerSecond: number;
   updates: number;
@@ -162,6 +165,8 @@ interface BoardRow {
   latencyP99: number;
   latencyCount: number;
   updatingLongFrameScripts: [string, number][];
+  /** With --profile: the page from sign-in to every agent shown, then while updating. */
+  openProfile?: string[];
   profile?: string[];
 }
 
@@ -199,20 +204,25 @@ async function runBoard(browser: Browser): Promise<BoardRow> {
     await workspaceNav(page).getByRole('button', { name: 'Agents', exact: true }).click();
     await page.getByRole('heading', { name: 'Agents', level: 2 }).waitFor();
     await probe.observations(page);
+    const session = await cdp(page);
+    if (args.profile) await startProfile(session);
+    let lastSentAt = NaN;
+    const unwatch = watchServerSends((at) => (lastSentAt = at));
     release();
 
     const all = `${agents} agents`;
     const shown = await waitForFigures(page, (f) => f.board === all, BOARD_TIMEOUT_MS);
     if (!shown.ok) throw new Error(`the board showed "${shown.figures.board}", not "${all}"`);
+    unwatch();
     const ws = await probe.ws(page);
     const observations = await probe.observations(page);
     const openAt = ws.openAt ?? NaN;
     const allAt = observations.find(([figure, value]) => figure === 'board' && value === all)?.[2];
     const firstRowAt = observations.find(([figure]) => figure.startsWith('agent:'))?.[2];
+    const openProfile = args.profile ? await stopProfile(session, appRoot) : undefined;
     await page.unroute('**/api/token');
 
     await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
-    const session = await cdp(page);
     const heap = await heapAfterGc(session);
     await probe.observations(page);
 
@@ -247,6 +257,7 @@ async function runBoard(browser: Browser): Promise<BoardRow> {
       openToAllPaintedMs: (allAt ?? NaN) - openAt,
       openToFirstRowMs: (firstRowAt ?? NaN) - openAt,
       openToLastFrameMs: (ws.lastMessageAt ?? NaN) - openAt,
+      openToLastSentMs: lastSentAt - openAt,
       heapMiB: toMiB(heap),
       updatesPerSecond: rate,
       updates,
@@ -255,6 +266,7 @@ async function runBoard(browser: Browser): Promise<BoardRow> {
       latencyP99: percentile(latencies, 99),
       latencyCount: latencies.length,
       updatingLongFrameScripts: longFrameScripts(window.longFrames),
+      ...(openProfile ? { openProfile } : {}),
       ...(profile ? { profile } : {}),
     };
   } finally {
@@ -322,6 +334,9 @@ if (room) {
 }
 if (board) {
   scripts('long frames while updating', board.updatingLongFrameScripts);
+  if (board.openProfile) console.log('  profile from the connection to every agent shown:');
+  for (const line of board.openProfile ?? []) console.log(`  ${line}`);
+  if (board.profile) console.log('  profile while updating:');
   for (const line of board.profile ?? []) console.log(`  ${line}`);
   printTable(
     `An agents board of ${formatNumber(board.agents)} agents`,
@@ -342,6 +357,12 @@ if (board) {
       [
         'connection open → last retained frame received',
         `${formatNumber(board.openToLastFrameMs)} ms`,
+        null,
+        null,
+      ],
+      [
+        'connection open → last retained frame sent by the server',
+        `${formatNumber(board.openToLastSentMs)} ms`,
         null,
         null,
       ],
