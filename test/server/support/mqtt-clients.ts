@@ -1,4 +1,5 @@
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import { onTestFinished } from 'vitest';
 
 export interface ReceivedMessage {
   topic: string;
@@ -27,12 +28,22 @@ export async function connackCode(url: string, options: IClientOptions): Promise
   }
 }
 
-/** Records every message a client receives. */
+/**
+ * Records every message a client receives from now on. Called in a test, it stops when the
+ * test ends, so a client shared by a file's tests (a watcher) does not gather a listener,
+ * and a growing list, per test.
+ */
 export function record(client: MqttClient): ReceivedMessage[] {
   const messages: ReceivedMessage[] = [];
-  client.on('message', (topic, payload, packet) => {
+  const onMessage = (topic: string, payload: Buffer, packet: { retain: boolean; qos: number }) => {
     messages.push({ topic, payload: payload.toString(), retain: packet.retain, qos: packet.qos });
-  });
+  };
+  client.on('message', onMessage);
+  try {
+    onTestFinished(() => void client.off('message', onMessage));
+  } catch {
+    // Outside a test (a hook, a benchmark): it records for the client's whole life.
+  }
   return messages;
 }
 
