@@ -21,6 +21,16 @@ export interface RetainablePacket {
 }
 
 /**
+ * How long a retained value waits before it is written to disk. Agent states change many
+ * times a second; written as soon as the disk was free, every intermediate state went to
+ * LevelDB at ≈ 11 µs of the event loop each: at 5,000 states/s over 100 agents, 22 % of
+ * the server process' busy time (4 % with the wait). Waiting, each topic's latest value
+ * is written once per pass. A crash loses at most about this much of the newest states
+ * (the value before stays retained); closing the broker writes at once.
+ */
+export const RETAINED_WRITE_BEHIND_MS = 100;
+
+/**
  * The broker's retained messages, held in memory and written behind to disk in order.
  *
  * aedes-persistence-level walks and decodes every retained message on disk for each
@@ -36,10 +46,14 @@ export class RetainedIndex {
   /** Topic → latest packet not yet handed to the disk. */
   private readonly unwritten = new Map<string, RetainablePacket>();
   private writing: Promise<void> | null = null;
+  /** Ends the current wait before a pass early; set while one is waiting. */
+  private hurry: (() => void) | null = null;
+  private flushing = 0;
 
   constructor(
     private readonly write: (packet: RetainablePacket) => Promise<void>,
     private readonly onWriteError: (error: unknown, topic: string) => void,
+    private readonly writeBehindMs = RETAINED_WRITE_BEHIND_MS,
   ) {}
 
   /** Fills the index from what is on disk, at start-up. */
@@ -69,9 +83,15 @@ export class RetainedIndex {
     }
   }
 
-  /** Resolves once every value stored so far is on disk (or failed and was reported). */
+  /** Writes what waits at once; resolves once it is on disk (or failed and was reported). */
   async flush(): Promise<void> {
-    while (this.writing) await this.writing;
+    this.flushing++;
+    try {
+      this.hurry?.();
+      while (this.writing) await this.writing;
+    } finally {
+      this.flushing--;
+    }
   }
 
   private remember(packet: RetainablePacket): void {
@@ -98,17 +118,33 @@ export class RetainedIndex {
     entries.set(packet.topic, { packet: stored, levels });
   }
 
+  /** Passes until nothing waits: a pause, then each topic's latest value, one at a time. */
   private async drain(): Promise<void> {
-    // A Map visits entries added while it is being walked, so this runs until it is empty.
-    for (const [topic, packet] of this.unwritten) {
-      this.unwritten.delete(topic);
-      try {
-        await this.write(packet);
-      } catch (error) {
-        this.onWriteError(error, topic);
+    while (this.unwritten.size > 0) {
+      if (this.flushing === 0) await this.pause();
+      const pass = [...this.unwritten.values()];
+      this.unwritten.clear();
+      for (const packet of pass) {
+        try {
+          await this.write(packet);
+        } catch (error) {
+          this.onWriteError(error, packet.topic);
+        }
       }
     }
     this.writing = null;
+  }
+
+  private pause(): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.hurry = null;
+        resolve();
+      };
+      const timer = setTimeout(done, this.writeBehindMs);
+      this.hurry = done;
+    });
   }
 }
 

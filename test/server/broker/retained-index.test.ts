@@ -47,19 +47,38 @@ describe('RetainedIndex', () => {
     });
   });
 
-  it('writes one topic’s values in order and skips those superseded while waiting', async () => {
+  it('waits, then writes each topic’s latest value once per pass, in order', async () => {
     const disk = slowDisk();
-    const index = new RetainedIndex(disk.write, () => {});
+    const index = new RetainedIndex(disk.write, () => {}, 20);
     index.store(packet('$demo/t', '1'));
     index.store(packet('$demo/t', '2'));
     index.store(packet('$demo/u', 'x'));
-    index.store(packet('$demo/t', '3'));
+    expect(disk.pending).toHaveLength(0); // nothing written yet: more values may come
+    await new Promise((resolve) => setTimeout(resolve, 40));
     expect(disk.pending).toHaveLength(1); // one write at a time
+    index.store(packet('$demo/t', '3')); // while the first pass is writing
     await disk.finishOne();
     await disk.finishOne();
+    expect(disk.pending).toHaveLength(0); // the next pass waits again
+    await new Promise((resolve) => setTimeout(resolve, 40));
     await disk.finishOne();
     await index.flush();
-    expect(disk.written).toEqual(['$demo/t=1', '$demo/t=3', '$demo/u=x']);
+    expect(disk.written).toEqual(['$demo/t=2', '$demo/u=x', '$demo/t=3']);
+  });
+
+  it('writes at once when flushed (the broker closing)', async () => {
+    const written: string[] = [];
+    const index = new RetainedIndex(
+      async (p) => void written.push(`${p.topic}=${p.payload.toString()}`),
+      () => {},
+      60_000,
+    );
+    index.store(packet('$demo/t', 'v'));
+    await index.flush(); // without the minute-long wait (the test would time out)
+    expect(written).toEqual(['$demo/t=v']);
+    index.store(packet('$demo/t', 'w'));
+    await index.flush();
+    expect(written).toEqual(['$demo/t=v', '$demo/t=w']);
   });
 
   it('clears a topic on an empty payload, and writes the clear', async () => {
