@@ -67,6 +67,8 @@ interface RoomRow {
   heapAfterScrollMiB: number;
   loadingLongFrameScripts: [string, number][];
   scrollingLongFrameScripts: [string, number][];
+  /** With --profile: the page while reading back through the history, then scrolling. */
+  loadingProfile?: string[];
   profile?: string[];
 }
 
@@ -104,11 +106,13 @@ async function runRoom(browser: Browser): Promise<RoomRow> {
     const session = await cdp(page);
     const heapAfterOpen = await heapAfterGc(session);
 
+    if (args.profile) await startProfile(session);
     await probe.start(page);
     const load = (await page.evaluate(
       `window.__switchboardBench.loadHistory(${messages}, ${Number(args.loadSeconds) * 1_000})`,
     )) as { loaded: number; ms: number };
     const loadingWindow = await probe.stop(page);
+    const loadingProfile = args.profile ? await stopProfile(session, appRoot) : undefined;
     console.log(
       `room: ${formatNumber(load.loaded)} messages loaded by scrolling up in ${formatNumber(load.ms / 1_000, 1)} s`,
     );
@@ -137,6 +141,7 @@ async function runRoom(browser: Browser): Promise<RoomRow> {
       heapAfterScrollMiB: toMiB(heapAfterScroll),
       loadingLongFrameScripts: longFrameScripts(loadingWindow.longFrames),
       scrollingLongFrameScripts: longFrameScripts(scrollWindow.longFrames),
+      ...(loadingProfile ? { loadingProfile } : {}),
       ...(profile ? { profile } : {}),
     };
   } finally {
@@ -297,6 +302,9 @@ const scripts = (label: string, entries: [string, number][]) => {
 if (room) {
   scripts('long frames while loading', room.loadingLongFrameScripts);
   scripts('long frames while scrolling', room.scrollingLongFrameScripts);
+  if (room.loadingProfile) console.log('  profile while reading back:');
+  for (const line of room.loadingProfile ?? []) console.log(`  ${line}`);
+  if (room.profile) console.log('  profile while scrolling:');
   for (const line of room.profile ?? []) console.log(`  ${line}`);
   const frames = (s: FrameStats) =>
     `${formatNumber(s.fps, 1)} fps, ${s.slowFrames} slow, ${s.longTasks} long tasks (worst ${formatNumber(s.worstLongTaskMs)} ms)`;

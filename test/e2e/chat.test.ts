@@ -126,6 +126,58 @@ describe('chat', () => {
     expect(await room.message(`burst ${BURST}`).count()).toBe(1); // the newest, in view
   });
 
+  it('a new message keeps a reader who scrolled up where they are, and follows one at the bottom', async () => {
+    const server = await e2e.startServer();
+    const bob = await connectAs(server, 'bob');
+    e2e.onCleanup(() => bob.close());
+    const say = (text: string, sentAt = Date.now()) =>
+      bob.client.publishAsync(
+        'chat/general/messages',
+        JSON.stringify({ id: randomUUID(), from: 'bob', text, sentAt }),
+        { qos: 1 },
+      );
+    const start = Date.now() - 60_000;
+    for (let i = 1; i <= 40; i++) await say(historyText(i), start + i * 1_000);
+
+    const alice = await e2e.signIn(server, 'alice@demo');
+    const room = await openRoom(alice.page, 'general');
+    await room.message(historyText(40)).waitFor();
+    const scrollTop = () => room.messages.evaluate((element) => element.scrollTop);
+    // On screen, not merely rendered (the list renders a few rows beyond its viewport).
+    const inView = (text: string) =>
+      room.messages.evaluate((scroller, wanted) => {
+        const view = scroller.getBoundingClientRect();
+        return [...scroller.querySelectorAll('article')].some((article) => {
+          const box = article.getBoundingClientRect();
+          const text = article.querySelector('.message__text')?.textContent;
+          return text === wanted && box.bottom > view.top && box.top < view.bottom;
+        });
+      }, text);
+
+    // Scrolled up a little: a new message must not move the view.
+    await room.messages.hover();
+    await alice.page.mouse.wheel(0, -600);
+    await expect.poll(() => inView(historyText(40)), { timeout: UI_TIMEOUT_MS }).toBe(false);
+    const readingAt = await scrollTop();
+    await say('while alice reads back');
+    await expect.poll(() => room.totalMessages(), { timeout: UI_TIMEOUT_MS }).toBe(41);
+    await alice.page.waitForTimeout(300); // a follow would have landed by now
+    expect(await scrollTop()).toBe(readingAt);
+
+    // Back at the bottom: the next messages come into view as they arrive.
+    await room.messages.focus();
+    await alice.page.keyboard.press('End');
+    await expect
+      .poll(() => inView('while alice reads back'), { timeout: UI_TIMEOUT_MS })
+      .toBe(true);
+    for (let i = 1; i <= 3; i++) {
+      await say(`while alice watches ${i}`);
+      await expect
+        .poll(() => inView(`while alice watches ${i}`), { timeout: UI_TIMEOUT_MS })
+        .toBe(true);
+    }
+  });
+
   it('a room with more than one page of history scrolls back to its first message', async () => {
     const server = await e2e.startServer();
     const bob = await connectAs(server, 'bob');

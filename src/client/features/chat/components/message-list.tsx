@@ -1,4 +1,4 @@
-import { useVirtualizer } from '@tanstack/react-virtual';
+import { measureElement, useVirtualizer, type Virtualizer } from '@tanstack/react-virtual';
 import { useCallback, useLayoutEffect, useRef } from 'react';
 import type { TimelineMessage } from '../lib/merge-messages';
 import { MessageItem } from './message-item';
@@ -7,6 +7,8 @@ const ESTIMATED_MESSAGE_PX = 64;
 const OVERSCAN_ITEMS = 8;
 const LOAD_OLDER_WITHIN_PX = 200; // start fetching before the reader hits the top
 const STICK_TO_BOTTOM_WITHIN_PX = 80; // "at the bottom" despite sub-pixel scroll offsets
+
+type ListVirtualizer = Virtualizer<HTMLDivElement, Element>;
 
 interface MessageListProps {
   roomName: string;
@@ -29,10 +31,24 @@ export function MessageList({
   // A new key function only when the messages change: the virtualizer lays out every row
   // again whenever its identity does.
   const getItemKey = useCallback((index: number) => messages[index]?.id ?? index, [messages]);
+  // A row not measured yet is estimated at the last measured row's height. Most messages
+  // are one line, so the estimate is exact, and a measured row that matches it changes
+  // nothing: an inexact one made the virtualizer lay out every row again (O(messages) per
+  // row while reading back through a long room) and correct the scroll position.
+  const lastMeasuredPx = useRef(ESTIMATED_MESSAGE_PX);
+  const measure = useCallback(
+    (element: Element, entry: ResizeObserverEntry | undefined, instance: ListVirtualizer) => {
+      const size = measureElement(element, entry, instance);
+      if (size > 0) lastMeasuredPx.current = size;
+      return size;
+    },
+    [],
+  );
   const virtualizer = useVirtualizer({
     count: messages.length,
     getScrollElement: () => scrollRef.current,
-    estimateSize: () => ESTIMATED_MESSAGE_PX,
+    estimateSize: () => lastMeasuredPx.current,
+    measureElement: measure,
     overscan: OVERSCAN_ITEMS,
     getItemKey,
     // Keep the reader's place: hold still when older pages are prepended above, and
@@ -50,9 +66,24 @@ export function MessageList({
     virtualizer.scrollToIndex(messages.length - 1, { align: 'end' });
   }, [messages.length, virtualizer]);
 
+  // Following new messages while the reader is at the bottom. With exact estimates the
+  // virtualizer's own follow misses messages that arrive in a burst (its at-the-end check
+  // reads a scroll offset its previous scroll has not updated yet; test/e2e/chat.test.ts),
+  // so the list also scrolls itself when its newest message changes.
+  const atBottom = useRef(true);
+  const newestId = messages.at(-1)?.id;
+  useLayoutEffect(() => {
+    if (!opened.current || !atBottom.current || newestId === undefined) return;
+    virtualizer.scrollToIndex(messages.length - 1, { align: 'end' });
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- only when the newest changes
+  }, [newestId]);
+
   const onScroll = () => {
     const element = scrollRef.current;
-    if (element && element.scrollTop < LOAD_OLDER_WITHIN_PX) onLoadOlder();
+    if (!element) return;
+    atBottom.current =
+      element.scrollHeight - element.scrollTop - element.clientHeight <= STICK_TO_BOTTOM_WITHIN_PX;
+    if (element.scrollTop < LOAD_OLDER_WITHIN_PX) onLoadOlder();
   };
 
   const items = virtualizer.getVirtualItems();
