@@ -101,8 +101,11 @@ describe('chat', () => {
 
     const bob = await connectAs(server, 'bob');
     e2e.onCleanup(() => bob.close());
-    // All at once, without waiting for each PUBACK: one burst on the wire.
-    await Promise.all(
+    // All in one TCP write (corked around the publishes), so the broker reads the burst at
+    // once and sends it on in a few frames.
+    const socket = (bob.client as unknown as { stream: { cork(): void; uncork(): void } }).stream;
+    socket.cork();
+    const published = Promise.all(
       Array.from({ length: BURST }, (_, i) =>
         bob.client.publishAsync(
           'chat/general/messages',
@@ -116,6 +119,8 @@ describe('chat', () => {
         ),
       ),
     );
+    socket.uncork();
+    await published;
 
     await expect.poll(() => room.totalMessages(), { timeout: UI_TIMEOUT_MS }).toBe(BURST);
     await expect.poll(() => frames.pubacks, { timeout: UI_TIMEOUT_MS }).toBe(BURST);
