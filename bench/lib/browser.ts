@@ -334,6 +334,7 @@ export async function stopProfile(session: CDPSession, root: string, top = 20): 
   let total = 0;
   let idle = 0;
   const byFunction = new Map<string, number>();
+  const byPackage = new Map<string, number>();
   for (const [id, micros] of self) {
     total += micros;
     const frame = byId.get(id)?.callFrame;
@@ -342,6 +343,13 @@ export async function stopProfile(session: CDPSession, root: string, top = 20): 
       continue;
     }
     let name = `${frame.functionName || '(anonymous)'} ${frame.url ? shortUrl(frame.url) : ''}`;
+    // No script: the engine's own buckets ('(program)': rendering, events; '(garbage
+    // collector)') and browser built-ins called from script (send, decode, …).
+    let where = frame.url
+      ? shortUrl(frame.url)
+      : frame.functionName.startsWith('(')
+        ? frame.functionName
+        : '(built-ins)';
     const map = frame.url ? consumer(frame.url) : null;
     if (map) {
       const original = map.originalPositionFor({
@@ -350,17 +358,34 @@ export async function stopProfile(session: CDPSession, root: string, top = 20): 
       });
       if (original.source) {
         name = `${original.name ?? frame.functionName ?? '(anonymous)'} ${shortSource(original.source)}:${original.line}`;
+        where = packageOf(shortSource(original.source));
       }
     }
     byFunction.set(name, (byFunction.get(name) ?? 0) + micros);
+    byPackage.set(where, (byPackage.get(where) ?? 0) + micros);
   }
   const busy = total - idle;
   const lines = [`busy ${(busy / 1e6).toFixed(2)} s of ${(total / 1e6).toFixed(2)} s sampled`];
-  for (const [name, micros] of [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, top)) {
-    lines.push(`${((100 * micros) / busy).toFixed(1).padStart(5)}%  ${name.trim()}`);
+  const share = (micros: number) => `${((100 * micros) / busy).toFixed(1).padStart(5)}%`;
+  const ranked = (map: Map<string, number>, count: number) =>
+    [...map].sort((a, b) => b[1] - a[1]).slice(0, count);
+  lines.push('by package:');
+  for (const [where, micros] of ranked(byPackage, PACKAGES_SHOWN)) {
+    lines.push(`${share(micros)}  ${where}`);
   }
+  lines.push('by function:');
+  for (const [name, micros] of ranked(byFunction, top))
+    lines.push(`${share(micros)}  ${name.trim()}`);
   return lines;
 }
+
+const PACKAGES_SHOWN = 10;
+
+/** `node_modules/<package>` or the app's own `src/<area>/<feature>` a source belongs to. */
+const packageOf = (source: string) =>
+  /^node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(source)?.[1] ??
+  /^(src\/[^/]+\/[^/]+)/.exec(source)?.[1] ??
+  source;
 
 const shortUrl = (url: string) => url.replace(/^https?:\/\/[^/]+/, '');
 const shortSource = (source: string) =>
