@@ -78,11 +78,17 @@ export function MessageList({
     // eslint-disable-next-line react-hooks/exhaustive-deps -- only when the newest changes
   }, [newestId]);
 
+  // At the bottom, or moved up by the reader. A scroll event that finds the list short of
+  // the bottom while moving down is a follow still landing (the list grew in between),
+  // not the reader leaving: it keeps the flag as it was.
+  const lastScrollTop = useRef(0);
   const onScroll = () => {
     const element = scrollRef.current;
     if (!element) return;
-    atBottom.current =
-      element.scrollHeight - element.scrollTop - element.clientHeight <= STICK_TO_BOTTOM_WITHIN_PX;
+    const fromBottom = element.scrollHeight - element.scrollTop - element.clientHeight;
+    if (fromBottom <= STICK_TO_BOTTOM_WITHIN_PX) atBottom.current = true;
+    else if (element.scrollTop < lastScrollTop.current) atBottom.current = false;
+    lastScrollTop.current = element.scrollTop;
     if (element.scrollTop < LOAD_OLDER_WITHIN_PX) onLoadOlder();
   };
 
