@@ -1,5 +1,6 @@
 import { measureElement, useVirtualizer, type Virtualizer } from '@tanstack/react-virtual';
-import { useCallback, useLayoutEffect, useRef } from 'react';
+import { useCallback, useRef } from 'react';
+import { useStickToBottom } from '../hooks/use-stick-to-bottom';
 import type { TimelineMessage } from '../lib/merge-messages';
 import { MessageItem } from './message-item';
 
@@ -58,38 +59,12 @@ export function MessageList({
     scrollEndThreshold: STICK_TO_BOTTOM_WITHIN_PX,
   });
 
-  // A room opens at its newest message, also when its first page was already cached.
-  const opened = useRef(false);
-  useLayoutEffect(() => {
-    if (opened.current || messages.length === 0) return;
-    opened.current = true;
-    virtualizer.scrollToIndex(messages.length - 1, { align: 'end' });
-  }, [messages.length, virtualizer]);
+  const stick = useStickToBottom(scrollRef, virtualizer, messages, STICK_TO_BOTTOM_WITHIN_PX);
 
-  // Following new messages while the reader is at the bottom. With exact estimates the
-  // virtualizer's own follow misses messages that arrive in a burst (its at-the-end check
-  // reads a scroll offset its previous scroll has not updated yet; test/e2e/chat.test.ts),
-  // so the list also scrolls itself when its newest message changes.
-  const atBottom = useRef(true);
-  const newestId = messages.at(-1)?.id;
-  useLayoutEffect(() => {
-    if (!opened.current || !atBottom.current || newestId === undefined) return;
-    virtualizer.scrollToIndex(messages.length - 1, { align: 'end' });
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- only when the newest changes
-  }, [newestId]);
-
-  // At the bottom, or moved up by the reader. A scroll event that finds the list short of
-  // the bottom while moving down is a follow still landing (the list grew in between),
-  // not the reader leaving: it keeps the flag as it was.
-  const lastScrollTop = useRef(0);
   const onScroll = () => {
+    stick.onScroll();
     const element = scrollRef.current;
-    if (!element) return;
-    const fromBottom = element.scrollHeight - element.scrollTop - element.clientHeight;
-    if (fromBottom <= STICK_TO_BOTTOM_WITHIN_PX) atBottom.current = true;
-    else if (element.scrollTop < lastScrollTop.current) atBottom.current = false;
-    lastScrollTop.current = element.scrollTop;
-    if (element.scrollTop < LOAD_OLDER_WITHIN_PX) onLoadOlder();
+    if (element && element.scrollTop < LOAD_OLDER_WITHIN_PX) onLoadOlder();
   };
 
   const items = virtualizer.getVirtualItems();
