@@ -8,7 +8,6 @@ import {
   frameStats,
   launchBrowser,
   longFrameScripts,
-  openAppPage,
   prepareApp,
   resolveCommit,
   paced,
@@ -17,7 +16,7 @@ import {
   publishDirect,
   SENDER,
   signInAsAlice,
-  startAppServer,
+  withAppPage,
   startProfile,
   stopProfile,
   waitForFigures,
@@ -30,7 +29,6 @@ import { saveResult } from './lib/results';
 import { watchServerSends } from './lib/server-sends';
 import { formatNumber, printTable } from './lib/table';
 import { openRoom, openSection } from '../test/e2e/support/workspace-page';
-import type { TestServer } from '../test/server/support/test-server';
 
 // Target 4 of issue 6: one page (the real app in headless Chromium, signed in as alice)
 // receiving 10,000 msg/s spread over chat rooms and agent states. Delivered: every message
@@ -136,9 +134,7 @@ async function openView(page: Page, view: string): Promise<void> {
 }
 
 async function runView(browser: Browser, view: string): Promise<Row> {
-  const server: TestServer = await startAppServer(appRoot);
-  const page = await openAppPage(browser, server.httpUrl);
-  try {
+  return withAppPage(browser, appRoot, async (server, page) => {
     // Every agent has a retained state before the page opens, as a running fleet would.
     await Promise.all(
       agentIds.map((agent) =>
@@ -167,9 +163,10 @@ async function runView(browser: Browser, view: string): Promise<Row> {
     const cpuBefore = process.cpuUsage();
     const machineBefore = machineTimes();
     const sent: number[] = [];
+    let unwatch = () => {};
     if (args.arrivals === 'true') {
       await probe.trackArrivals(page);
-      watchServerSends((at, data) => {
+      unwatch = watchServerSends((at, data) => {
         for (const match of data.toString('latin1').matchAll(STAMP))
           sent.push(at - Number(match[1]));
       });
@@ -201,6 +198,7 @@ async function runView(browser: Browser, view: string): Promise<Row> {
       }
     });
     loopDelay.disable();
+    unwatch();
     const window = await probe.stop(page);
     const cpu = process.cpuUsage(cpuBefore);
     const machineAfter = machineTimes();
@@ -267,10 +265,7 @@ async function runView(browser: Browser, view: string): Promise<Row> {
       longFrameScripts: longFrameScripts(window.longFrames),
       ...(profile ? { profile } : {}),
     };
-  } finally {
-    await page.context().close();
-    await server.cleanup();
-  }
+  });
 }
 
 function agentState(seq: number, at: number): string {

@@ -7,7 +7,6 @@ import {
   heapAfterGc,
   launchBrowser,
   longFrameScripts,
-  openAppPage,
   prepareApp,
   paced,
   percentile,
@@ -15,7 +14,8 @@ import {
   publishDirect,
   SENDER,
   signInAsAlice,
-  startAppServer,
+  printProfile,
+  withAppPage,
   startProfile,
   stopProfile,
   waitForFigures,
@@ -81,9 +81,7 @@ function historyText(n: number): string {
 
 async function runRoom(browser: Browser): Promise<RoomRow> {
   const messages = Number(args.messages);
-  const server = await startAppServer(appRoot);
-  const page = await openAppPage(browser, server.httpUrl);
-  try {
+  return withAppPage(browser, appRoot, async (server, page) => {
     const insertStart = performance.now();
     const first = Date.now() - messages * 1_000;
     for (let n = 1; n <= messages; n++) {
@@ -144,10 +142,7 @@ async function runRoom(browser: Browser): Promise<RoomRow> {
       ...(loadingProfile ? { loadingProfile } : {}),
       ...(profile ? { profile } : {}),
     };
-  } finally {
-    await page.context().close();
-    await server.cleanup();
-  }
+  });
 }
 
 // --- an agents board of 10,000 agents ---------------------------------------------------
@@ -181,9 +176,7 @@ const state = (seq: number, at: number) =>
 
 async function runBoard(browser: Browser): Promise<BoardRow> {
   const agents = Number(args.agents);
-  const server = await startAppServer(appRoot);
-  const page = await openAppPage(browser, server.httpUrl);
-  try {
+  return withAppPage(browser, appRoot, async (server, page) => {
     const seededAt = Date.now();
     await Promise.all(
       Array.from({ length: agents }, (_, i) =>
@@ -274,10 +267,7 @@ async function runBoard(browser: Browser): Promise<BoardRow> {
       ...(openProfile ? { openProfile } : {}),
       ...(profile ? { profile } : {}),
     };
-  } finally {
-    await page.context().close();
-    await server.cleanup();
-  }
+  });
 }
 
 // --- run ------------------------------------------------------------------------------------
@@ -302,10 +292,8 @@ const scripts = (label: string, entries: [string, number][]) => {
 if (room) {
   scripts('long frames while loading', room.loadingLongFrameScripts);
   scripts('long frames while scrolling', room.scrollingLongFrameScripts);
-  if (room.loadingProfile) console.log('  profile while reading back:');
-  for (const line of room.loadingProfile ?? []) console.log(`  ${line}`);
-  if (room.profile) console.log('  profile while scrolling:');
-  for (const line of room.profile ?? []) console.log(`  ${line}`);
+  printProfile('profile while reading back', room.loadingProfile);
+  printProfile('profile while scrolling', room.profile);
   const frames = (s: FrameStats) =>
     `${formatNumber(s.fps, 1)} fps, ${s.slowFrames} slow, ${s.longTasks} long tasks (worst ${formatNumber(s.worstLongTaskMs)} ms)`;
   printTable(
@@ -342,10 +330,8 @@ if (room) {
 }
 if (board) {
   scripts('long frames while updating', board.updatingLongFrameScripts);
-  if (board.openProfile) console.log('  profile from the connection to every agent shown:');
-  for (const line of board.openProfile ?? []) console.log(`  ${line}`);
-  if (board.profile) console.log('  profile while updating:');
-  for (const line of board.profile ?? []) console.log(`  ${line}`);
+  printProfile('profile from the connection to every agent shown', board.openProfile);
+  printProfile('profile while updating', board.profile);
   printTable(
     `An agents board of ${formatNumber(board.agents)} agents`,
     ['measure', 'value', 'target', 'met?'],

@@ -97,6 +97,32 @@ export const demoLogin = (user: string) => ({
   password: DEMO_PASSWORD,
 });
 
+/**
+ * Runs `work` against a fresh server (the app in `root`) and a fresh page on its sign-in
+ * page, then closes both whatever happened.
+ */
+export async function withAppPage<T>(
+  browser: Browser,
+  root: string,
+  work: (server: TestServer, page: Page) => Promise<T>,
+): Promise<T> {
+  const server = await startAppServer(root);
+  const page = await openAppPage(browser, server.httpUrl);
+  try {
+    return await work(server, page);
+  } finally {
+    await page.context().close();
+    await server.cleanup();
+  }
+}
+
+/** Prints a profile from `stopProfile` under a heading, if there is one. */
+export function printProfile(heading: string, lines: string[] | undefined): void {
+  if (!lines) return;
+  console.log(`  ${heading}:`);
+  for (const line of lines) console.log(`  ${line}`);
+}
+
 /** A fresh context with the probe, on the app's sign-in page (not signed in yet). */
 export async function openAppPage(browser: Browser, httpUrl: string): Promise<Page> {
   const context: BrowserContext = await browser.newContext({
