@@ -10,13 +10,13 @@
 export class BatchedWebSocket extends WebSocket {
   #pending: Uint8Array[] = [];
   #pendingBytes = 0;
-  #flushing = new MessageChannel();
+  #nextTask = new MessageChannel();
   #scheduled = false;
 
   constructor(url: string | URL, protocols?: string | string[]) {
     super(url, protocols);
-    this.#flushing.port1.onmessage = () => this.#flush();
-    this.addEventListener('close', () => this.#flushing.port1.close());
+    this.#nextTask.port1.onmessage = () => this.#flush();
+    this.addEventListener('close', () => this.#nextTask.port1.close());
   }
 
   override get bufferedAmount(): number {
@@ -33,7 +33,7 @@ export class BatchedWebSocket extends WebSocket {
     this.#pendingBytes += data.byteLength;
     if (!this.#scheduled) {
       this.#scheduled = true;
-      this.#flushing.port2.postMessage(null);
+      this.#nextTask.port2.postMessage(null);
     }
   }
 
