@@ -1,5 +1,4 @@
 import { spawnSync } from 'node:child_process';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { benchArgs, list } from './lib/args';
@@ -13,7 +12,6 @@ import {
   paced,
   percentile,
   probe,
-  publishDirect,
   SENDER,
   signInAsAlice,
   withAppPage,
@@ -26,7 +24,9 @@ import {
   type Page,
 } from './lib/browser';
 import { saveResult } from './lib/results';
-import { watchServerSends } from './lib/server-sends';
+import { connectLoadPublishers, type LoadPublishers } from './lib/load-publishers';
+import { cpuMicros } from './lib/proc-stats';
+import { startSwitchboard, type SwitchboardTarget } from './lib/targets';
 import { formatNumber, printTable } from './lib/table';
 import { openRoom, openSection } from '../test/e2e/support/workspace-page';
 
@@ -35,6 +35,8 @@ import { openRoom, openSection } from '../test/e2e/support/workspace-page';
 // reflected in what the page shows; publish → rendered p99 < 50 ms; ≥ 55 fps; no long task
 // over 50 ms. Run once with a room open (#general: its timeline grows, the other rooms'
 // unread badges count) and once with the agents board open (every room counts unread).
+// As in use, the server runs in its own process and the load comes from outside it: a
+// member's client (the chat) and one client per agent (their states), over MQTT/TCP.
 
 const args = benchArgs({
   rate: '10000', // messages/s offered to the page, all kinds together
@@ -47,7 +49,6 @@ const args = benchArgs({
   app: 'head', // head (or a commit): that tree, unpacked and built privately; worktree: this one
 });
 const DRAIN_TIMEOUT_MS = 60_000;
-const STAMP = /"(?:sentAt|updatedAt)":(\d{13})/g;
 const SETTLE_MS = 1_000;
 
 interface Latencies {
@@ -83,6 +84,8 @@ interface Row extends FrameStats {
   wsFramesIn: number;
   wsFramesOut: number;
   drainMs: number;
+  /** CPU of the server process, and of this one (publishers, Playwright), in % of a core. */
+  serverCpuPercent: number;
   nodeCpuPercent: number;
   machineBusyPercent: number;
   publishErrors: number;
@@ -98,9 +101,7 @@ const agentIds = Array.from(
   { length: Number(args.agents) },
   (_, i) => `load-${String(i + 1).padStart(5, '0')}`,
 );
-// QoS 1, as the app's members and agents publish (QoS 0 bursts injected straight into
-// Aedes recurse through its emitter's queue and overflow the stack).
-const qos = 1;
+const qos = 1; // as the app's members and agents publish
 
 const latencies = (values: number[]): Latencies => ({
   count: values.length,
@@ -134,138 +135,130 @@ async function openView(page: Page, view: string): Promise<void> {
 }
 
 async function runView(browser: Browser, view: string): Promise<Row> {
-  return withAppPage(browser, appRoot, async (server, page) => {
+  const start = () => startSwitchboard({ root: appRoot });
+  return withAppPage(browser, start, async (server, page) => {
+    await server.addAgents(agentIds);
     // Every agent has a retained state before the page opens, as a running fleet would.
-    await Promise.all(
-      agentIds.map((agent) =>
-        publishDirect(server, `agents/${agent}/state`, agentState(0, Date.now()), {
-          qos: 1,
-          retain: true,
-        }),
-      ),
+    await server.seedRetained(
+      agentIds.map((agent) => `agents/${agent}/state`),
+      agentState(0, Date.now()),
     );
-    await signInAsAlice(page);
-    await openView(page, view);
-    await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
-    await probe.observations(page); // what was shown before the load is not measured
-    const openRoomName = view === 'room' ? rooms[0] : undefined;
-
-    const chatPublishedAt = new Map<string, number[]>(rooms.map((room) => [room, []]));
-    const agentPublishedAt = new Map<number, number>(); // agent-state seq → when
-    const lastSeqOf = new Map<string, number>();
-    let chatPublished = 0;
-    let agentSeq = 0;
-    let publishErrors = 0;
-    const onError = () => void publishErrors++;
-
-    const session = args.profile ? await cdp(page) : null;
-    if (session) await startProfile(session);
-    const cpuBefore = process.cpuUsage();
-    const machineBefore = machineTimes();
-    const sent: number[] = [];
-    let unwatch = () => {};
-    if (args.arrivals === 'true') {
-      await probe.trackArrivals(page);
-      unwatch = watchServerSends((at, data) => {
-        for (const match of data.toString('latin1').matchAll(STAMP))
-          sent.push(at - Number(match[1]));
-      });
+    const publishers = await connectLoadPublishers(server, SENDER, agentIds);
+    try {
+      await signInAsAlice(page);
+      await openView(page, view);
+      await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+      await probe.observations(page); // what was shown before the load is not measured
+      return await measureLoad(server, page, view, publishers);
+    } finally {
+      await publishers.close();
     }
-    const wsBefore = await probe.ws(page);
-    const loopDelay = monitorEventLoopDelay({ resolution: 1 });
-    loopDelay.enable();
-    await probe.start(page);
-    const elapsedMs = await paced(rate, total, (i) => {
-      const at = Date.now();
-      if (Math.floor((i + 1) * chatShare) > Math.floor(i * chatShare)) {
-        const room = rooms[chatPublished++ % rooms.length] ?? 'general';
-        const sent = chatPublishedAt.get(room) ?? [];
-        const seq = sent.push(at);
-        const message = { id: `${room}-${seq}`, from: SENDER, text: `load ${seq}`, sentAt: at };
-        publishDirect(server, `chat/${room}/messages`, JSON.stringify(message), {
-          qos,
-          retain: false,
-        }).catch(onError);
-      } else {
-        const seq = ++agentSeq;
-        const agent = agentIds[seq % agentIds.length] ?? 'load-00001';
-        agentPublishedAt.set(seq, at);
-        lastSeqOf.set(agent, seq);
-        publishDirect(server, `agents/${agent}/state`, agentState(seq, at), {
-          qos,
-          retain: true,
-        }).catch(onError);
-      }
-    });
-    loopDelay.disable();
-    unwatch();
-    const window = await probe.stop(page);
-    const cpu = process.cpuUsage(cpuBefore);
-    const machineAfter = machineTimes();
-    const profile = session ? await stopProfile(session, appRoot) : undefined;
-
-    // Drain: wait until every room shows every message (badge or timeline length).
-    const expected = (figures: Record<string, string | null>) =>
-      rooms.every((room) => {
-        const count = chatPublishedAt.get(room)?.length ?? 0;
-        const figure =
-          room === openRoomName ? figures[`timeline:${room}`] : figures[`unread:${room}`];
-        return Number(figure) === count;
-      });
-    const drainStart = Date.now();
-    const drained = await waitForFigures(page, expected, DRAIN_TIMEOUT_MS);
-    const drainMs = Date.now() - drainStart;
-    const observations = await probe.observations(page);
-    const wsAfter = await probe.ws(page);
-
-    const chatShown = rooms.reduce((sum, room) => {
-      const figure = drained.figures[room === openRoomName ? `timeline:${room}` : `unread:${room}`];
-      return sum + Math.min(Number(figure) || 0, chatPublishedAt.get(room)?.length ?? 0);
-    }, 0);
-
-    // Every agent's last state, read off the board a screenful at a time.
-    if (view !== 'agents') await openSection(page, 'Agents');
-    const board = await probe.readAllAgents(page);
-    const agentsFinalShown = agentIds.filter(
-      (agent) => board[agent] === `s${lastSeqOf.get(agent) ?? 0}`,
-    ).length;
-
-    const { chat, agent } = latenciesFrom(observations, chatPublishedAt, agentPublishedAt);
-    const stats = frameStats(window);
-    return {
-      view,
-      offeredPerSecond: rate,
-      achievedPerSecond: (total * 1_000) / elapsedMs,
-      seconds: elapsedMs / 1_000,
-      chatPublished,
-      chatShown,
-      agentStatesPublished: agentSeq,
-      agentsFinalShown,
-      agents: agentIds.length,
-      chatLatency: latencies(chat),
-      agentLatency: latencies(agent),
-      allLatency: latencies([...chat, ...agent]),
-      ...(args.arrivals === 'true'
-        ? { arrivalLatency: latencies(window.arrivals), sentLatency: latencies(sent) }
-        : {}),
-      chatP99BySecond: p99BySecond(observations, chatPublishedAt),
-      loopDelay: {
-        p50: loopDelay.percentile(50) / 1e6,
-        p99: loopDelay.percentile(99) / 1e6,
-        max: loopDelay.max / 1e6,
-      },
-      wsFramesIn: wsAfter.frames - wsBefore.frames,
-      wsFramesOut: wsAfter.sent - wsBefore.sent,
-      drainMs: drained.ok ? drainMs : NaN,
-      nodeCpuPercent: (100 * (cpu.user + cpu.system)) / 1_000 / elapsedMs,
-      machineBusyPercent:
-        (100 * (machineAfter.busy - machineBefore.busy)) / (machineAfter.all - machineBefore.all),
-      publishErrors,
-      ...stats,
-      longFrameScripts: longFrameScripts(window.longFrames),
-      ...(profile ? { profile } : {}),
-    };
   });
+}
+
+async function measureLoad(
+  server: SwitchboardTarget,
+  page: Page,
+  view: string,
+  publishers: LoadPublishers,
+): Promise<Row> {
+  const openRoomName = view === 'room' ? rooms[0] : undefined;
+  const chatPublishedAt = new Map<string, number[]>(rooms.map((room) => [room, []]));
+  const agentPublishedAt = new Map<number, number>(); // agent-state seq → when
+  const lastSeqOf = new Map<string, number>();
+  let chatPublished = 0;
+  let agentSeq = 0;
+
+  const session = args.profile ? await cdp(page) : null;
+  if (session) await startProfile(session);
+  const cpuBefore = process.cpuUsage();
+  const serverCpuBefore = cpuMicros(server.pid);
+  const machineBefore = machineTimes();
+  if (args.arrivals === 'true') await probe.trackArrivals(page);
+  await server.startWatch({ sends: args.arrivals === 'true' });
+  const wsBefore = await probe.ws(page);
+  await probe.start(page);
+  const elapsedMs = await paced(rate, total, (i) => {
+    const at = Date.now();
+    if (Math.floor((i + 1) * chatShare) > Math.floor(i * chatShare)) {
+      const room = rooms[chatPublished++ % rooms.length] ?? 'general';
+      const sent = chatPublishedAt.get(room) ?? [];
+      const seq = sent.push(at);
+      const message = { id: `${room}-${seq}`, from: SENDER, text: `load ${seq}`, sentAt: at };
+      publishers.chat(room, JSON.stringify(message));
+    } else {
+      const seq = ++agentSeq;
+      const agent = agentIds[seq % agentIds.length] ?? 'load-00001';
+      agentPublishedAt.set(seq, at);
+      lastSeqOf.set(agent, seq);
+      publishers.agentState(agent, agentState(seq, at));
+    }
+  });
+  const watch = await server.stopWatch();
+  const window = await probe.stop(page);
+  const cpu = process.cpuUsage(cpuBefore);
+  const serverCpu = cpuMicros(server.pid) - serverCpuBefore;
+  const machineAfter = machineTimes();
+  const profile = session ? await stopProfile(session, appRoot) : undefined;
+
+  // Drain: wait until every room shows every message (badge or timeline length).
+  const expected = (figures: Record<string, string | null>) =>
+    rooms.every((room) => {
+      const count = chatPublishedAt.get(room)?.length ?? 0;
+      const figure =
+        room === openRoomName ? figures[`timeline:${room}`] : figures[`unread:${room}`];
+      return Number(figure) === count;
+    });
+  const drainStart = Date.now();
+  const drained = await waitForFigures(page, expected, DRAIN_TIMEOUT_MS);
+  const drainMs = Date.now() - drainStart;
+  const observations = await probe.observations(page);
+  const wsAfter = await probe.ws(page);
+
+  const chatShown = rooms.reduce((sum, room) => {
+    const figure = drained.figures[room === openRoomName ? `timeline:${room}` : `unread:${room}`];
+    return sum + Math.min(Number(figure) || 0, chatPublishedAt.get(room)?.length ?? 0);
+  }, 0);
+
+  // Every agent's last state, read off the board a screenful at a time.
+  if (view !== 'agents') await openSection(page, 'Agents');
+  const board = await probe.readAllAgents(page);
+  const agentsFinalShown = agentIds.filter(
+    (agent) => board[agent] === `s${lastSeqOf.get(agent) ?? 0}`,
+  ).length;
+
+  const { chat, agent } = latenciesFrom(observations, chatPublishedAt, agentPublishedAt);
+  const stats = frameStats(window);
+  return {
+    view,
+    offeredPerSecond: rate,
+    achievedPerSecond: (total * 1_000) / elapsedMs,
+    seconds: elapsedMs / 1_000,
+    chatPublished,
+    chatShown,
+    agentStatesPublished: agentSeq,
+    agentsFinalShown,
+    agents: agentIds.length,
+    chatLatency: latencies(chat),
+    agentLatency: latencies(agent),
+    allLatency: latencies([...chat, ...agent]),
+    ...(args.arrivals === 'true'
+      ? { arrivalLatency: latencies(window.arrivals), sentLatency: latencies(watch?.sent ?? []) }
+      : {}),
+    chatP99BySecond: p99BySecond(observations, chatPublishedAt),
+    loopDelay: watch?.loopDelay ?? { p50: NaN, p99: NaN, max: NaN },
+    wsFramesIn: wsAfter.frames - wsBefore.frames,
+    wsFramesOut: wsAfter.sent - wsBefore.sent,
+    drainMs: drained.ok ? drainMs : NaN,
+    serverCpuPercent: (100 * serverCpu) / 1_000 / elapsedMs,
+    nodeCpuPercent: (100 * (cpu.user + cpu.system)) / 1_000 / elapsedMs,
+    machineBusyPercent:
+      (100 * (machineAfter.busy - machineBefore.busy)) / (machineAfter.all - machineBefore.all),
+    publishErrors: publishers.errors,
+    ...stats,
+    longFrameScripts: longFrameScripts(window.longFrames),
+    ...(profile ? { profile } : {}),
+  };
 }
 
 function agentState(seq: number, at: number): string {
@@ -364,6 +357,9 @@ try {
       const { p50, p99, max } = row.arrivalLatency;
       console.log(`  publish → frame at the page: p50 ${p50} ms, p99 ${p99} ms, max ${max} ms`);
     }
+    console.log(
+      `  CPU: server process ${formatNumber(row.serverCpuPercent)} %, publishers and Playwright ${formatNumber(row.nodeCpuPercent)} %, machine ${formatNumber(row.machineBusyPercent)} % busy`,
+    );
     const { p50, p99, max } = row.loopDelay;
     console.log(
       `  server event-loop delay: p50 ${formatNumber(p50, 1)} ms, p99 ${formatNumber(p99, 1)} ms, max ${formatNumber(max, 1)} ms`,

@@ -15,6 +15,7 @@ import {
   SENDER,
   signInAsAlice,
   printProfile,
+  appServerInProcess,
   withAppPage,
   startProfile,
   stopProfile,
@@ -81,68 +82,72 @@ function historyText(n: number): string {
 
 async function runRoom(browser: Browser): Promise<RoomRow> {
   const messages = Number(args.messages);
-  return withAppPage(browser, appRoot, async (server, page) => {
-    const insertStart = performance.now();
-    const first = Date.now() - messages * 1_000;
-    for (let n = 1; n <= messages; n++) {
-      server.storage.history.record(DEMO_ORG, ROOM, {
-        id: `h-${n}`,
-        from: n % 3 === 0 ? 'alice' : SENDER,
-        text: historyText(n),
-        sentAt: first + n * 1_000,
-      });
-    }
-    const insertSeconds = (performance.now() - insertStart) / 1_000;
-    console.log(
-      `room: ${formatNumber(messages)} messages in history (${insertSeconds.toFixed(1)} s)`,
-    );
+  return withAppPage(
+    browser,
+    () => appServerInProcess(appRoot),
+    async (server, page) => {
+      const insertStart = performance.now();
+      const first = Date.now() - messages * 1_000;
+      for (let n = 1; n <= messages; n++) {
+        server.storage.history.record(DEMO_ORG, ROOM, {
+          id: `h-${n}`,
+          from: n % 3 === 0 ? 'alice' : SENDER,
+          text: historyText(n),
+          sentAt: first + n * 1_000,
+        });
+      }
+      const insertSeconds = (performance.now() - insertStart) / 1_000;
+      console.log(
+        `room: ${formatNumber(messages)} messages in history (${insertSeconds.toFixed(1)} s)`,
+      );
 
-    await signInAsAlice(page);
-    await openRoom(page, ROOM);
-    await waitForFigures(page, (f) => Number(f[`timeline:${ROOM}`]) > 0, 30_000);
-    await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
-    const session = await cdp(page);
-    const heapAfterOpen = await heapAfterGc(session);
+      await signInAsAlice(page);
+      await openRoom(page, ROOM);
+      await waitForFigures(page, (f) => Number(f[`timeline:${ROOM}`]) > 0, 30_000);
+      await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+      const session = await cdp(page);
+      const heapAfterOpen = await heapAfterGc(session);
 
-    if (args.profile) await startProfile(session);
-    await probe.start(page);
-    const load = (await page.evaluate(
-      `window.__switchboardBench.loadHistory(${messages}, ${Number(args.loadSeconds) * 1_000})`,
-    )) as { loaded: number; ms: number };
-    const loadingWindow = await probe.stop(page);
-    const loadingProfile = args.profile ? await stopProfile(session, appRoot) : undefined;
-    console.log(
-      `room: ${formatNumber(load.loaded)} messages loaded by scrolling up in ${formatNumber(load.ms / 1_000, 1)} s`,
-    );
-    await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
-    const heapAllLoaded = await heapAfterGc(session);
+      if (args.profile) await startProfile(session);
+      await probe.start(page);
+      const load = (await page.evaluate(
+        `window.__switchboardBench.loadHistory(${messages}, ${Number(args.loadSeconds) * 1_000})`,
+      )) as { loaded: number; ms: number };
+      const loadingWindow = await probe.stop(page);
+      const loadingProfile = args.profile ? await stopProfile(session, appRoot) : undefined;
+      console.log(
+        `room: ${formatNumber(load.loaded)} messages loaded by scrolling up in ${formatNumber(load.ms / 1_000, 1)} s`,
+      );
+      await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+      const heapAllLoaded = await heapAfterGc(session);
 
-    if (args.profile) await startProfile(session);
-    await probe.start(page);
-    const scrolled = (await page.evaluate(
-      `window.__switchboardBench.scrollTimeline(${Number(args.scrollPxPerSecond)}, ${Number(args.scrollSeconds) * 1_000}, 0.5)`,
-    )) as { px: number };
-    const scrollWindow = await probe.stop(page);
-    const profile = args.profile ? await stopProfile(session, appRoot) : undefined;
-    const heapAfterScroll = await heapAfterGc(session);
+      if (args.profile) await startProfile(session);
+      await probe.start(page);
+      const scrolled = (await page.evaluate(
+        `window.__switchboardBench.scrollTimeline(${Number(args.scrollPxPerSecond)}, ${Number(args.scrollSeconds) * 1_000}, 0.5)`,
+      )) as { px: number };
+      const scrollWindow = await probe.stop(page);
+      const profile = args.profile ? await stopProfile(session, appRoot) : undefined;
+      const heapAfterScroll = await heapAfterGc(session);
 
-    return {
-      messages,
-      insertSeconds,
-      heapAfterOpenMiB: toMiB(heapAfterOpen),
-      loaded: load.loaded,
-      loadSeconds: load.ms / 1_000,
-      heapAllLoadedMiB: toMiB(heapAllLoaded),
-      loading: frameStats(loadingWindow),
-      scrolling: frameStats(scrollWindow),
-      scrolledPx: scrolled.px,
-      heapAfterScrollMiB: toMiB(heapAfterScroll),
-      loadingLongFrameScripts: longFrameScripts(loadingWindow.longFrames),
-      scrollingLongFrameScripts: longFrameScripts(scrollWindow.longFrames),
-      ...(loadingProfile ? { loadingProfile } : {}),
-      ...(profile ? { profile } : {}),
-    };
-  });
+      return {
+        messages,
+        insertSeconds,
+        heapAfterOpenMiB: toMiB(heapAfterOpen),
+        loaded: load.loaded,
+        loadSeconds: load.ms / 1_000,
+        heapAllLoadedMiB: toMiB(heapAllLoaded),
+        loading: frameStats(loadingWindow),
+        scrolling: frameStats(scrollWindow),
+        scrolledPx: scrolled.px,
+        heapAfterScrollMiB: toMiB(heapAfterScroll),
+        loadingLongFrameScripts: longFrameScripts(loadingWindow.longFrames),
+        scrollingLongFrameScripts: longFrameScripts(scrollWindow.longFrames),
+        ...(loadingProfile ? { loadingProfile } : {}),
+        ...(profile ? { profile } : {}),
+      };
+    },
+  );
 }
 
 // --- an agents board of 10,000 agents ---------------------------------------------------
@@ -176,98 +181,104 @@ const state = (seq: number, at: number) =>
 
 async function runBoard(browser: Browser): Promise<BoardRow> {
   const agents = Number(args.agents);
-  return withAppPage(browser, appRoot, async (server, page) => {
-    const seededAt = Date.now();
-    await Promise.all(
-      Array.from({ length: agents }, (_, i) =>
-        publishDirect(server, `agents/${agentName(i)}/state`, state(0, seededAt), {
+  return withAppPage(
+    browser,
+    () => appServerInProcess(appRoot),
+    async (server, page) => {
+      const seededAt = Date.now();
+      await Promise.all(
+        Array.from({ length: agents }, (_, i) =>
+          publishDirect(server, `agents/${agentName(i)}/state`, state(0, seededAt), {
+            qos: 1,
+            retain: true,
+          }),
+        ),
+      );
+
+      // The board must be on screen before the connection opens: hold the broker-token
+      // request (the connection's first step) until alice has opened the Agents view.
+      let release = () => {};
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      await page.route('**/api/token', async (route: Route) => {
+        await gate;
+        await route.continue();
+      });
+      const { username, password } = demoLogin('alice');
+      await page.getByLabel('Username').fill(username);
+      await page.getByLabel('Password').fill(password);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await workspaceNav(page).getByRole('button', { name: 'Agents', exact: true }).click();
+      await page.getByRole('heading', { name: 'Agents', level: 2 }).waitFor();
+      await probe.observations(page);
+      const session = await cdp(page);
+      if (args.profile) await startProfile(session);
+      let lastSentAt = NaN;
+      const unwatch = watchServerSends((at) => (lastSentAt = at));
+      release();
+
+      const all = `${agents} agents`;
+      const shown = await waitForFigures(page, (f) => f.board === all, BOARD_TIMEOUT_MS);
+      if (!shown.ok) throw new Error(`the board showed "${shown.figures.board}", not "${all}"`);
+      unwatch();
+      const ws = await probe.ws(page);
+      const observations = await probe.observations(page);
+      const openAt = ws.openAt ?? NaN;
+      const allAt = observations.find(
+        ([figure, value]) => figure === 'board' && value === all,
+      )?.[2];
+      const firstRowAt = observations.find(([figure]) => figure.startsWith('agent:'))?.[2];
+      const openProfile = args.profile ? await stopProfile(session, appRoot) : undefined;
+      await page.unroute('**/api/token');
+
+      await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+      const heap = await heapAfterGc(session);
+      await probe.observations(page);
+
+      const rate = Number(args.updatesPerSecond);
+      const updates = Math.round(rate * Number(args.updateSeconds));
+      const publishedAt = new Map<number, number>();
+      let random = 42; // a fixed sequence of agents, the same every run
+      if (args.profile) await startProfile(session);
+      await probe.start(page);
+      await paced(rate, updates, (i) => {
+        random = (random * 1_103_515_245 + 12_345) % 2 ** 31;
+        const at = Date.now();
+        publishedAt.set(i + 1, at);
+        void publishDirect(server, `agents/${agentName(random % agents)}/state`, state(i + 1, at), {
           qos: 1,
           retain: true,
-        }),
-      ),
-    );
-
-    // The board must be on screen before the connection opens: hold the broker-token
-    // request (the connection's first step) until alice has opened the Agents view.
-    let release = () => {};
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    await page.route('**/api/token', async (route: Route) => {
-      await gate;
-      await route.continue();
-    });
-    const { username, password } = demoLogin('alice');
-    await page.getByLabel('Username').fill(username);
-    await page.getByLabel('Password').fill(password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await workspaceNav(page).getByRole('button', { name: 'Agents', exact: true }).click();
-    await page.getByRole('heading', { name: 'Agents', level: 2 }).waitFor();
-    await probe.observations(page);
-    const session = await cdp(page);
-    if (args.profile) await startProfile(session);
-    let lastSentAt = NaN;
-    const unwatch = watchServerSends((at) => (lastSentAt = at));
-    release();
-
-    const all = `${agents} agents`;
-    const shown = await waitForFigures(page, (f) => f.board === all, BOARD_TIMEOUT_MS);
-    if (!shown.ok) throw new Error(`the board showed "${shown.figures.board}", not "${all}"`);
-    unwatch();
-    const ws = await probe.ws(page);
-    const observations = await probe.observations(page);
-    const openAt = ws.openAt ?? NaN;
-    const allAt = observations.find(([figure, value]) => figure === 'board' && value === all)?.[2];
-    const firstRowAt = observations.find(([figure]) => figure.startsWith('agent:'))?.[2];
-    const openProfile = args.profile ? await stopProfile(session, appRoot) : undefined;
-    await page.unroute('**/api/token');
-
-    await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
-    const heap = await heapAfterGc(session);
-    await probe.observations(page);
-
-    const rate = Number(args.updatesPerSecond);
-    const updates = Math.round(rate * Number(args.updateSeconds));
-    const publishedAt = new Map<number, number>();
-    let random = 42; // a fixed sequence of agents, the same every run
-    if (args.profile) await startProfile(session);
-    await probe.start(page);
-    await paced(rate, updates, (i) => {
-      random = (random * 1_103_515_245 + 12_345) % 2 ** 31;
-      const at = Date.now();
-      publishedAt.set(i + 1, at);
-      void publishDirect(server, `agents/${agentName(random % agents)}/state`, state(i + 1, at), {
-        qos: 1,
-        retain: true,
+        });
       });
-    });
-    const window = await probe.stop(page);
-    const profile = args.profile ? await stopProfile(session, appRoot) : undefined;
-    await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
-    const latencies: number[] = [];
-    for (const [figure, value, at] of await probe.observations(page)) {
-      const seq =
-        figure.startsWith('agent:') && value?.startsWith('s') ? Number(value.slice(1)) : 0;
-      const sent = publishedAt.get(seq);
-      if (sent !== undefined) latencies.push(at - sent);
-    }
+      const window = await probe.stop(page);
+      const profile = args.profile ? await stopProfile(session, appRoot) : undefined;
+      await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+      const latencies: number[] = [];
+      for (const [figure, value, at] of await probe.observations(page)) {
+        const seq =
+          figure.startsWith('agent:') && value?.startsWith('s') ? Number(value.slice(1)) : 0;
+        const sent = publishedAt.get(seq);
+        if (sent !== undefined) latencies.push(at - sent);
+      }
 
-    return {
-      agents,
-      openToAllPaintedMs: (allAt ?? NaN) - openAt,
-      openToFirstRowMs: (firstRowAt ?? NaN) - openAt,
-      openToLastFrameMs: (ws.lastMessageAt ?? NaN) - openAt,
-      openToLastSentMs: lastSentAt - openAt,
-      heapMiB: toMiB(heap),
-      updatesPerSecond: rate,
-      updates,
-      updating: frameStats(window),
-      latencyP50: percentile(latencies, 50),
-      latencyP99: percentile(latencies, 99),
-      latencyCount: latencies.length,
-      updatingLongFrameScripts: longFrameScripts(window.longFrames),
-      ...(openProfile ? { openProfile } : {}),
-      ...(profile ? { profile } : {}),
-    };
-  });
+      return {
+        agents,
+        openToAllPaintedMs: (allAt ?? NaN) - openAt,
+        openToFirstRowMs: (firstRowAt ?? NaN) - openAt,
+        openToLastFrameMs: (ws.lastMessageAt ?? NaN) - openAt,
+        openToLastSentMs: lastSentAt - openAt,
+        heapMiB: toMiB(heap),
+        updatesPerSecond: rate,
+        updates,
+        updating: frameStats(window),
+        latencyP50: percentile(latencies, 50),
+        latencyP99: percentile(latencies, 99),
+        latencyCount: latencies.length,
+        updatingLongFrameScripts: longFrameScripts(window.longFrames),
+        ...(openProfile ? { openProfile } : {}),
+        ...(profile ? { profile } : {}),
+      };
+    },
+  );
 }
 
 // --- run ------------------------------------------------------------------------------------

@@ -101,18 +101,34 @@ export const demoLogin = (user: string) => ({
  * Runs `work` against a fresh server (the app in `root`) and a fresh page on its sign-in
  * page, then closes both whatever happened.
  */
-export async function withAppPage<T>(
-  browser: Browser,
-  root: string,
-  work: (server: TestServer, page: Page) => Promise<T>,
-): Promise<T> {
+/** A server the page can be opened on; `stop` ends it and deletes its data. */
+export interface PageServer {
+  httpUrl: string;
+  stop(): Promise<void>;
+}
+
+/** The in-process server of `startAppServer` as a PageServer. */
+export async function appServerInProcess(root: string): Promise<TestServer & PageServer> {
   const server = await startAppServer(root);
-  const page = await openAppPage(browser, server.httpUrl);
+  return Object.assign(server, { stop: () => server.cleanup() });
+}
+
+/** Starts a server, opens the app on a fresh page, runs `work`, then closes both. */
+export async function withAppPage<S extends PageServer, T>(
+  browser: Browser,
+  start: () => Promise<S>,
+  work: (server: S, page: Page) => Promise<T>,
+): Promise<T> {
+  const server = await start();
   try {
-    return await work(server, page);
+    const page = await openAppPage(browser, server.httpUrl);
+    try {
+      return await work(server, page);
+    } finally {
+      await page.context().close();
+    }
   } finally {
-    await page.context().close();
-    await server.cleanup();
+    await server.stop();
   }
 }
 

@@ -1,3 +1,4 @@
+import { pathToFileURL } from 'node:url';
 import mqtt from 'mqtt';
 import { mosquittoInstalled, startMosquitto } from './mosquitto';
 import { spawnRpcChild } from './rpc';
@@ -13,6 +14,19 @@ export interface ServerReady {
   wsUrl: string;
   mqttUrl: string;
   password: string;
+}
+
+/** The real server also serves the app. */
+export interface AppServerReady extends ServerReady {
+  httpUrl: string;
+}
+
+/** What the server process saw during a load (its `startWatch` … `stopWatch`). */
+export interface LoadWatch {
+  /** Event-loop delay, ms. */
+  loopDelay: { p50: number; p99: number; max: number };
+  /** publish → frame handed to a WebSocket, ms, per stamped message (with `sends`). */
+  sent: number[];
 }
 
 export interface ClientLogin {
@@ -46,30 +60,49 @@ export interface SwitchboardOptions {
   cpuProfDir?: string;
   /** What-if changes (bench/servers/experiments.ts) applied to the server. */
   experiments?: string[];
+  /** Run the server of this tree (bench/lib/browser.ts' prepareApp); default this one. */
+  root?: string;
 }
 
-export async function startSwitchboard(options: SwitchboardOptions = {}): Promise<Target> {
+/** The real server in its own process, with what the browser benchmarks drive it by. */
+export interface SwitchboardTarget extends Target {
+  httpUrl: string;
+  /** Broker credentials for `user`, one token per client id, as POST /api/token mints. */
+  mint(user: string, clientIds: string[]): Promise<string[]>;
+  /** Agents (users with the agent role) that can sign in with a token or the password. */
+  addAgents(names: string[]): Promise<void>;
+  startWatch(options: { sends: boolean }): Promise<void>;
+  stopWatch(): Promise<LoadWatch | null>;
+}
+
+export async function startSwitchboard(
+  options: SwitchboardOptions = {},
+): Promise<SwitchboardTarget> {
   const nodeFlags = ['--expose-gc'];
   if (options.cpuProfDir) nodeFlags.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`);
-  const { child, ready } = await spawnRpcChild<ServerReady>(
-    new URL('../servers/switchboard-server.ts', import.meta.url),
-    {
-      nodeFlags,
-      env: { SWITCHBOARD_BENCH_EXPERIMENTS: (options.experiments ?? []).join(',') },
-    },
-  );
+  const entry = options.root
+    ? new URL('bench/servers/switchboard-server.ts', pathToFileURL(options.root))
+    : new URL('../servers/switchboard-server.ts', import.meta.url);
+  const { child, ready } = await spawnRpcChild<AppServerReady>(entry, {
+    nodeFlags,
+    env: { SWITCHBOARD_BENCH_EXPERIMENTS: (options.experiments ?? []).join(',') },
+  });
+  const mint = (user: string, clientIds: string[]) =>
+    child.call<string[]>('mint', { user, clientIds });
   return {
     name: 'switchboard',
     pid: child.pid,
+    httpUrl: ready.httpUrl,
     wsUrl: ready.wsUrl,
     mqttUrl: ready.mqttUrl,
+    mint,
     async memberLogins(count, tag) {
       const logins: ClientLogin[] = [];
       for (const [index, user] of DEMO_MEMBERS.entries()) {
         const clientIds: string[] = [];
         for (let i = index; i < count; i += DEMO_MEMBERS.length)
           clientIds.push(`${user}-${tag}${i}`);
-        const tokens = await child.call<string[]>('mint', { user, clientIds });
+        const tokens = await mint(user, clientIds);
         clientIds.forEach((clientId, i) =>
           logins.push({ clientId, username: `${user}@${DEMO_ORG}`, password: tokens[i] }),
         );
@@ -81,6 +114,9 @@ export async function startSwitchboard(options: SwitchboardOptions = {}): Promis
       username: `${agent}@${DEMO_ORG}`,
       password: ready.password,
     }),
+    addAgents: (names) => child.call('addAgents', { names }),
+    startWatch: (watch) => child.call('startWatch', watch),
+    stopWatch: () => child.call<LoadWatch | null>('stopWatch'),
     seedRetained: (topics, payload) => child.call('seedRetained', { topics, payload }),
     memory: () => child.call<NodeJS.MemoryUsage>('memory'),
     heapSnapshot: (file) => child.call<string>('heapSnapshot', { file }),

@@ -1,15 +1,20 @@
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { writeHeapSnapshot } from 'node:v8';
 import type { PublishPacket } from 'aedes';
+import { hashPassword } from '../../src/server/auth/password';
 import { mountTopic } from '../../src/server/broker/mount-point';
 import { DEMO_PASSWORD, startTestServer } from '../../test/server/support/test-server';
 import { emitEvent, serveRpc } from '../lib/rpc';
+import { watchServerSends } from '../lib/server-sends';
 import { applyExperiments } from './experiments';
-import { DEMO_ORG, type ServerReady } from '../lib/targets';
+import { DEMO_ORG, type AppServerReady, type LoadWatch } from '../lib/targets';
 
 // The real server (HTTP API, embedded broker with every hook, WebSocket and TCP transports)
 // with the demo org, in its own process so its CPU and memory are measured alone.
 
 const EXIT_DELAY_MS = 50; // lets the reply to `stop` leave before the process ends
+// The publish time the load generators stamp into chat messages and agent states.
+const STAMP = /"(?:sentAt|updatedAt)":(\d{13})/g;
 
 const server = await startTestServer();
 applyExperiments(
@@ -47,6 +52,26 @@ serveRpc({
       ),
     );
   },
+  /** Agents with the demo password, beyond the seeded ones (one hash for all of them). */
+  async addAgents({ names }: { names: string[] }) {
+    const passwordHash = await hashPassword(DEMO_PASSWORD);
+    for (const user of names) {
+      server.storage.users.addUser({ org: DEMO_ORG, user, role: 'agent', passwordHash });
+    }
+  },
+  /**
+   * Starts watching a load: the event loop's delay and, with `sends`, publish → frame
+   * handed to a WebSocket for every stamped message (see server-sends.ts).
+   */
+  startWatch({ sends }: { sends: boolean }) {
+    watch?.stop();
+    watch = startLoadWatch(sends);
+  },
+  stopWatch(): LoadWatch | null {
+    const result = watch?.stop() ?? null;
+    watch = null;
+    return result;
+  },
   memory() {
     collectGarbage();
     return process.memoryUsage();
@@ -64,10 +89,40 @@ serveRpc({
 });
 
 emitEvent('ready', {
+  httpUrl: server.httpUrl,
   wsUrl: server.wsUrl,
   mqttUrl: server.mqttUrl,
   password: DEMO_PASSWORD,
-} satisfies ServerReady);
+} satisfies AppServerReady);
+
+let watch: { stop(): LoadWatch } | null = null;
+
+function startLoadWatch(sends: boolean): { stop(): LoadWatch } {
+  const loop: IntervalHistogram = monitorEventLoopDelay({ resolution: 1 });
+  loop.enable();
+  const sent: number[] = [];
+  const unwatch = sends
+    ? watchServerSends((at, data) => {
+        for (const match of data.toString('latin1').matchAll(STAMP))
+          sent.push(at - Number(match[1]));
+      })
+    : () => {};
+  return {
+    stop() {
+      loop.disable();
+      unwatch();
+      const ms = (ns: number) => ns / 1e6;
+      return {
+        loopDelay: {
+          p50: ms(loop.percentile(50)),
+          p99: ms(loop.percentile(99)),
+          max: ms(loop.max),
+        },
+        sent,
+      };
+    },
+  };
+}
 
 /** Full collections until the heap stops shrinking (needs --expose-gc). */
 function collectGarbage(): void {
