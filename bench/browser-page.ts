@@ -41,10 +41,15 @@ import { openRoom, openSection } from '../test/e2e/support/workspace-page';
 const args = benchArgs({
   rate: '10000', // messages/s offered to the page, all kinds together
   seconds: '10',
+  // The same load first, unmeasured, so the numbers are of a server and page in use, not of
+  // their first second (JIT warm-up on both sides); reported apart.
+  warmup: '2',
   chatShare: '0.5', // the rest are agent states
   rooms: 'general,random,ops',
   agents: '100',
+  senders: '1', // MQTT clients the chat load is spread over (all signed in as the sender)
   views: 'room,agents',
+  experiments: '', // what-if changes to the server (bench/servers/experiments.ts)
   arrivals: 'false', // also time publish → frame arrival at the page (costs the page a little)
   app: 'head', // head (or a commit): that tree, unpacked and built privately; worktree: this one
 });
@@ -74,10 +79,14 @@ interface Row extends FrameStats {
   allLatency: Latencies;
   /** publish → WebSocket frame at the page, with --arrivals. */
   arrivalLatency?: Latencies;
+  /** publish → PUBLISH parsed by the server, with --arrivals. */
+  receivedLatency?: Latencies;
   /** publish → WebSocket frame handed to the server's socket, with --arrivals. */
   sentLatency?: Latencies;
   /** The server process' event-loop delay during the load (ms). */
   loopDelay: { p50: number; p99: number; max: number };
+  /** publish → rendered during the warm-up (not part of the figures above). */
+  warmUpLatency: Latencies;
   /** p99 publish → rendered of the chat published in each second of the load. */
   chatP99BySecond: number[];
   /** WebSocket frames received and sent by the page, load and drain. */
@@ -135,7 +144,7 @@ async function openView(page: Page, view: string): Promise<void> {
 }
 
 async function runView(browser: Browser, view: string): Promise<Row> {
-  const start = () => startSwitchboard({ root: appRoot });
+  const start = () => startSwitchboard({ root: appRoot, experiments: list(args.experiments) });
   return withAppPage(browser, start, async (server, page) => {
     await server.addAgents(agentIds);
     // Every agent has a retained state before the page opens, as a running fleet would.
@@ -143,7 +152,11 @@ async function runView(browser: Browser, view: string): Promise<Row> {
       agentIds.map((agent) => `agents/${agent}/state`),
       agentState(0, Date.now()),
     );
-    const publishers = await connectLoadPublishers(server, SENDER, agentIds);
+    const publishers = await connectLoadPublishers(
+      server,
+      { user: SENDER, clients: Number(args.senders) },
+      agentIds,
+    );
     try {
       await signInAsAlice(page);
       await openView(page, view);
@@ -168,17 +181,7 @@ async function measureLoad(
   const lastSeqOf = new Map<string, number>();
   let chatPublished = 0;
   let agentSeq = 0;
-
-  const session = args.profile ? await cdp(page) : null;
-  if (session) await startProfile(session);
-  const cpuBefore = process.cpuUsage();
-  const serverCpuBefore = cpuMicros(server.pid);
-  const machineBefore = machineTimes();
-  if (args.arrivals === 'true') await probe.trackArrivals(page);
-  await server.startWatch({ sends: args.arrivals === 'true' });
-  const wsBefore = await probe.ws(page);
-  await probe.start(page);
-  const elapsedMs = await paced(rate, total, (i) => {
+  const publish = (i: number) => {
     const at = Date.now();
     if (Math.floor((i + 1) * chatShare) > Math.floor(i * chatShare)) {
       const room = rooms[chatPublished++ % rooms.length] ?? 'general';
@@ -193,7 +196,37 @@ async function measureLoad(
       lastSeqOf.set(agent, seq);
       publishers.agentState(agent, agentState(seq, at));
     }
-  });
+  };
+  // Every room shows every message published so far (badge or timeline length).
+  const allShown = (figures: Record<string, string | null>) =>
+    rooms.every((room) => {
+      const count = chatPublishedAt.get(room)?.length ?? 0;
+      const figure =
+        room === openRoomName ? figures[`timeline:${room}`] : figures[`unread:${room}`];
+      return Number(figure) === count;
+    });
+
+  await paced(rate, Math.round(rate * Number(args.warmup)), publish);
+  if (!(await waitForFigures(page, allShown, DRAIN_TIMEOUT_MS)).ok)
+    throw new Error('the page never caught up with the warm-up');
+  const warmUp = latenciesFrom(await probe.observations(page), chatPublishedAt, agentPublishedAt);
+  const warmUpLatency = latencies([...warmUp.chat, ...warmUp.agent]);
+  // The measured load starts here: what was published before is shown and not counted.
+  const shownBefore = new Map(rooms.map((room) => [room, chatPublishedAt.get(room)?.length ?? 0]));
+  const chatBefore = chatPublished;
+  const agentSeqBefore = agentSeq;
+  agentPublishedAt.clear();
+
+  const session = args.profile ? await cdp(page) : null;
+  if (session) await startProfile(session);
+  const cpuBefore = process.cpuUsage();
+  const serverCpuBefore = cpuMicros(server.pid);
+  const machineBefore = machineTimes();
+  if (args.arrivals === 'true') await probe.trackArrivals(page);
+  await server.startWatch({ sends: args.arrivals === 'true' });
+  const wsBefore = await probe.ws(page);
+  await probe.start(page);
+  const elapsedMs = await paced(rate, total, publish);
   const watch = await server.stopWatch();
   const window = await probe.stop(page);
   const cpu = process.cpuUsage(cpuBefore);
@@ -201,23 +234,16 @@ async function measureLoad(
   const machineAfter = machineTimes();
   const profile = session ? await stopProfile(session, appRoot) : undefined;
 
-  // Drain: wait until every room shows every message (badge or timeline length).
-  const expected = (figures: Record<string, string | null>) =>
-    rooms.every((room) => {
-      const count = chatPublishedAt.get(room)?.length ?? 0;
-      const figure =
-        room === openRoomName ? figures[`timeline:${room}`] : figures[`unread:${room}`];
-      return Number(figure) === count;
-    });
   const drainStart = Date.now();
-  const drained = await waitForFigures(page, expected, DRAIN_TIMEOUT_MS);
+  const drained = await waitForFigures(page, allShown, DRAIN_TIMEOUT_MS);
   const drainMs = Date.now() - drainStart;
   const observations = await probe.observations(page);
   const wsAfter = await probe.ws(page);
 
   const chatShown = rooms.reduce((sum, room) => {
     const figure = drained.figures[room === openRoomName ? `timeline:${room}` : `unread:${room}`];
-    return sum + Math.min(Number(figure) || 0, chatPublishedAt.get(room)?.length ?? 0);
+    const shown = Math.min(Number(figure) || 0, chatPublishedAt.get(room)?.length ?? 0);
+    return sum + shown - (shownBefore.get(room) ?? 0);
   }, 0);
 
   // Every agent's last state, read off the board a screenful at a time.
@@ -227,25 +253,35 @@ async function measureLoad(
     (agent) => board[agent] === `s${lastSeqOf.get(agent) ?? 0}`,
   ).length;
 
-  const { chat, agent } = latenciesFrom(observations, chatPublishedAt, agentPublishedAt);
+  const { chat, agent } = latenciesFrom(
+    observations,
+    chatPublishedAt,
+    agentPublishedAt,
+    shownBefore,
+  );
   const stats = frameStats(window);
   return {
     view,
     offeredPerSecond: rate,
     achievedPerSecond: (total * 1_000) / elapsedMs,
     seconds: elapsedMs / 1_000,
-    chatPublished,
+    chatPublished: chatPublished - chatBefore,
     chatShown,
-    agentStatesPublished: agentSeq,
+    agentStatesPublished: agentSeq - agentSeqBefore,
     agentsFinalShown,
     agents: agentIds.length,
     chatLatency: latencies(chat),
     agentLatency: latencies(agent),
     allLatency: latencies([...chat, ...agent]),
     ...(args.arrivals === 'true'
-      ? { arrivalLatency: latencies(window.arrivals), sentLatency: latencies(watch?.sent ?? []) }
+      ? {
+          arrivalLatency: latencies(window.arrivals),
+          receivedLatency: latencies(watch?.received ?? []),
+          sentLatency: latencies(watch?.sent ?? []),
+        }
       : {}),
-    chatP99BySecond: p99BySecond(observations, chatPublishedAt),
+    warmUpLatency,
+    chatP99BySecond: p99BySecond(observations, chatPublishedAt, shownBefore),
     loopDelay: watch?.loopDelay ?? { p50: NaN, p99: NaN, max: NaN },
     wsFramesIn: wsAfter.frames - wsBefore.frames,
     wsFramesOut: wsAfter.sent - wsBefore.sent,
@@ -275,10 +311,12 @@ function latenciesFrom(
   observations: Observation[],
   chatPublishedAt: Map<string, number[]>,
   agentPublishedAt: Map<number, number>,
+  /** Messages of each room shown before the observations began. */
+  shownBefore = new Map<string, number>(),
 ): { chat: number[]; agent: number[] } {
   const chat: number[] = [];
   const agent: number[] = [];
-  const shownUpTo = new Map<string, number>();
+  const shownUpTo = new Map(shownBefore);
   const agentSeen = new Set<number>();
   for (const [figure, value, at] of observations) {
     const [kind, key] = figure.split(':');
@@ -300,13 +338,24 @@ function latenciesFrom(
 }
 
 /** The chat latencies of `latenciesFrom`, grouped by the second of the load they were sent in. */
-function p99BySecond(observations: Observation[], chatPublishedAt: Map<string, number[]>) {
-  const start = Math.min(...[...chatPublishedAt.values()].map((sent) => sent[0] ?? Infinity));
+function p99BySecond(
+  observations: Observation[],
+  chatPublishedAt: Map<string, number[]>,
+  shownBefore: Map<string, number>,
+) {
+  const measured = [...chatPublishedAt].map(([room, sent]) => sent[shownBefore.get(room) ?? 0]);
+  const start = Math.min(...measured.map((at) => at ?? Infinity));
   const bySecond: number[][] = [];
   for (const [room, sent] of chatPublishedAt) {
-    const { chat } = latenciesFrom(observations, new Map([[room, sent]]), new Map());
+    const before = shownBefore.get(room) ?? 0;
+    const { chat } = latenciesFrom(
+      observations,
+      new Map([[room, sent]]),
+      new Map(),
+      new Map([[room, before]]),
+    );
     chat.forEach((ms, i) =>
-      (bySecond[Math.floor(((sent[i] ?? start) - start) / 1_000)] ??= []).push(ms),
+      (bySecond[Math.floor(((sent[before + i] ?? start) - start) / 1_000)] ??= []).push(ms),
     );
   }
   return [...bySecond].map((values) => percentile(values ?? [], 99));
@@ -351,6 +400,9 @@ try {
         `${row.longTasks} long tasks (worst ${formatNumber(row.worstLongTaskMs)} ms)`,
     );
     console.log(
+      `  warm-up (${args.warmup} s, not counted): p50 ${formatNumber(row.warmUpLatency.p50)} ms, p99 ${formatNumber(row.warmUpLatency.p99)} ms`,
+    );
+    console.log(
       `  p99 chat by second of the load: ${row.chatP99BySecond.map((ms) => formatNumber(ms)).join(' ')}`,
     );
     if (row.arrivalLatency) {
@@ -364,6 +416,12 @@ try {
     console.log(
       `  server event-loop delay: p50 ${formatNumber(p50, 1)} ms, p99 ${formatNumber(p99, 1)} ms, max ${formatNumber(max, 1)} ms`,
     );
+    if (row.receivedLatency) {
+      const { p50, p99, max } = row.receivedLatency;
+      console.log(
+        `  publish → received by the server: p50 ${p50} ms, p99 ${p99} ms, max ${max} ms`,
+      );
+    }
     if (row.sentLatency) {
       const { p50, p99, max } = row.sentLatency;
       console.log(

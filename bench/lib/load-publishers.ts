@@ -19,11 +19,11 @@ export interface LoadPublishers {
 
 export async function connectLoadPublishers(
   server: SwitchboardTarget,
-  member: string,
+  member: { user: string; clients: number },
   agents: readonly string[],
 ): Promise<LoadPublishers> {
-  const connect = async (user: string): Promise<MqttClient> => {
-    const clientId = `${user}-load`;
+  const connect = async (user: string, tag = ''): Promise<MqttClient> => {
+    const clientId = `${user}-load${tag}`;
     const [token] = await server.mint(user, [clientId]);
     return connectPublisher(server.mqttUrl, {
       clientId,
@@ -31,7 +31,11 @@ export async function connectLoadPublishers(
       password: token,
     });
   };
-  const memberClient = await connect(member);
+  // The member's chat goes round its clients (a member signed in on several devices).
+  const memberClients = await Promise.all(
+    Array.from({ length: member.clients }, (_, i) => connect(member.user, String(i))),
+  );
+  let nextMemberClient = 0;
   const agentClients = new Map(
     await Promise.all(agents.map(async (agent) => [agent, await connect(agent)] as const)),
   );
@@ -41,7 +45,8 @@ export async function connectLoadPublishers(
   };
   return {
     chat(room, payload) {
-      memberClient.publish(`chat/${room}/messages`, payload, { qos: 1 }, onDone);
+      const client = memberClients[nextMemberClient++ % memberClients.length];
+      client?.publish(`chat/${room}/messages`, payload, { qos: 1 }, onDone);
     },
     agentState(agent, payload) {
       const client = agentClients.get(agent);
@@ -52,7 +57,7 @@ export async function connectLoadPublishers(
       return errors;
     },
     async close() {
-      await Promise.all([memberClient, ...agentClients.values()].map((c) => c.endAsync()));
+      await Promise.all([...memberClients, ...agentClients.values()].map((c) => c.endAsync()));
     },
   };
 }

@@ -25,6 +25,8 @@ export interface AppServerReady extends ServerReady {
 export interface LoadWatch {
   /** Event-loop delay, ms. */
   loopDelay: { p50: number; p99: number; max: number };
+  /** publish → PUBLISH parsed by the broker, ms, per stamped message (with `sends`). */
+  received: number[];
   /** publish → frame handed to a WebSocket, ms, per stamped message (with `sends`). */
   sent: number[];
 }

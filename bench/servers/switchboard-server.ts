@@ -101,12 +101,28 @@ function startLoadWatch(sends: boolean): { stop(): LoadWatch } {
   const loop: IntervalHistogram = monitorEventLoopDelay({ resolution: 1 });
   loop.enable();
   const sent: number[] = [];
-  const unwatch = sends
+  const received: number[] = [];
+  const stampsOf = (data: Buffer) =>
+    Array.from(data.toString('latin1').matchAll(STAMP), (match) => Number(match[1]));
+  const unwatchSends = sends
     ? watchServerSends((at, data) => {
-        for (const match of data.toString('latin1').matchAll(STAMP))
-          sent.push(at - Number(match[1]));
+        for (const stamp of stampsOf(data)) sent.push(at - stamp);
       })
     : () => {};
+  // aedes asks authorizePublish about each PUBLISH as soon as it is parsed.
+  const { aedes } = server.broker;
+  const authorizePublish = aedes.authorizePublish;
+  if (sends) {
+    aedes.authorizePublish = (client, packet, done) => {
+      const at = Date.now();
+      for (const stamp of stampsOf(packet.payload as Buffer)) received.push(at - stamp);
+      authorizePublish.call(aedes, client, packet, done);
+    };
+  }
+  const unwatch = () => {
+    unwatchSends();
+    aedes.authorizePublish = authorizePublish;
+  };
   return {
     stop() {
       loop.disable();
@@ -118,6 +134,7 @@ function startLoadWatch(sends: boolean): { stop(): LoadWatch } {
           p99: ms(loop.percentile(99)),
           max: ms(loop.max),
         },
+        received,
         sent,
       };
     },
