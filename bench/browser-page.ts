@@ -26,6 +26,7 @@ import {
 import { saveResult } from './lib/results';
 import { connectLoadPublishers, type LoadPublishers } from './lib/load-publishers';
 import { cpuMicros } from './lib/proc-stats';
+import { PROFILE_DIR } from './lib/start-target';
 import { startSwitchboard, type SwitchboardTarget } from './lib/targets';
 import { formatNumber, printTable } from './lib/table';
 import { openRoom, openSection } from '../test/e2e/support/workspace-page';
@@ -49,6 +50,7 @@ const args = benchArgs({
   agents: '100',
   senders: '1', // MQTT clients the chat load is spread over (all signed in as the sender)
   views: 'room,agents',
+  serverProfile: 'false', // a V8 CPU profile of the server process, in bench/results/profiles
   experiments: '', // what-if changes to the server (bench/servers/experiments.ts)
   arrivals: 'false', // also time publish → frame arrival at the page (costs the page a little)
   app: 'head', // head (or a commit): that tree, unpacked and built privately; worktree: this one
@@ -144,7 +146,12 @@ async function openView(page: Page, view: string): Promise<void> {
 }
 
 async function runView(browser: Browser, view: string): Promise<Row> {
-  const start = () => startSwitchboard({ root: appRoot, experiments: list(args.experiments) });
+  const start = () =>
+    startSwitchboard({
+      root: appRoot,
+      experiments: list(args.experiments),
+      ...(args.serverProfile === 'true' ? { cpuProfDir: PROFILE_DIR } : {}),
+    });
   return withAppPage(browser, start, async (server, page) => {
     await server.addAgents(agentIds);
     // Every agent has a retained state before the page opens, as a running fleet would.

@@ -1,5 +1,6 @@
 import { Buffer } from 'buffer';
 import process from 'process';
+import { speedUpBufferViews } from './fast-buffer';
 
 // mqtt.js' modules expect Node's `process` and `Buffer` as globals (lib/shared.js reads
 // `process?.nextTick` at load, which throws where `process` was never declared). Imported
@@ -7,3 +8,4 @@ import process from 'process';
 const scope = globalThis as { process?: unknown; Buffer?: unknown };
 scope.process ??= process;
 scope.Buffer ??= Buffer;
+speedUpBufferViews(Buffer);
