@@ -38,6 +38,12 @@ export default tseslint.config(
       'react-hooks/exhaustive-deps': 'error',
     },
   },
+  {
+    // CommonJS on purpose (no-debug.cjs, the server's --require preload).
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
   boundary('shared', ['server', 'client', 'agents']),
   boundary('client', ['server', 'agents']),
   boundary('server', ['client']),

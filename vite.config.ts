@@ -14,7 +14,7 @@ export default defineConfig({
     alias: [
       // mqtt.js built from its modules, WebSocket only (see mqtt-browser.ts).
       { find: /^mqtt$/, replacement: fromRoot('src/client/lib/mqtt/browser/mqtt-browser.ts') },
-      { find: /^debug$/, replacement: fromRoot('src/client/lib/mqtt/browser/no-debug.cjs') },
+      { find: /^debug$/, replacement: fromRoot('src/shared/no-debug.cjs') },
       {
         find: /^worker-timers$/,
         replacement: fromRoot('src/client/lib/mqtt/browser/no-worker-timers.ts'),

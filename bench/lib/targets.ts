@@ -1,4 +1,5 @@
-import { pathToFileURL } from 'node:url';
+import { existsSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import mqtt from 'mqtt';
 import { mosquittoInstalled, startMosquitto } from './mosquitto';
 import { spawnRpcChild } from './rpc';
@@ -9,6 +10,13 @@ import { spawnRpcChild } from './rpc';
 export const DEMO_ORG = 'demo';
 const DEMO_MEMBERS = ['alice', 'bob'] as const;
 const MOSQUITTO_SEED_TIMEOUT_MS = 60_000;
+const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Node flags as `npm start` runs the server (package.json): mqtt-packet's debug stubbed. */
+function serverFlags(root: string): string[] {
+  const preload = `${root}src/server/quiet-debug.cjs`;
+  return existsSync(preload) ? ['--require', preload] : []; // older trees have none
+}
 
 export interface ServerReady {
   wsUrl: string;
@@ -80,7 +88,7 @@ export interface SwitchboardTarget extends Target {
 export async function startSwitchboard(
   options: SwitchboardOptions = {},
 ): Promise<SwitchboardTarget> {
-  const nodeFlags = ['--expose-gc'];
+  const nodeFlags = ['--expose-gc', ...serverFlags(options.root ?? REPO_ROOT)];
   if (options.cpuProfDir) nodeFlags.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`);
   const entry = options.root
     ? new URL('bench/servers/switchboard-server.ts', pathToFileURL(options.root))
@@ -133,6 +141,7 @@ export async function startPlainAedes(
   const { child, ready } = await spawnRpcChild<ServerReady>(
     new URL('../servers/plain-aedes-server.ts', import.meta.url),
     {
+      nodeFlags: serverFlags(REPO_ROOT), // routing as cheap as in the server it is set against
       env: {
         SWITCHBOARD_BENCH_EXPERIMENTS: experiments.join(','),
         PLAIN_AEDES_PERSISTENCE: persistence,
