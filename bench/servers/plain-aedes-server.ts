@@ -7,7 +7,7 @@ import { Aedes } from 'aedes';
 import { createLogger } from '../../src/server/logger';
 import { openBrokerPersistence } from '../../src/server/broker/persistence';
 import { attachWebSocketTransport } from '../../src/server/broker/transports/websocket';
-import { limitPacketSize } from '../../src/server/broker/transports/packet-size-limit';
+import { packetSizeLimit } from '../../src/server/broker/transports/packet-size-limit';
 import { DEFAULTS } from '../../src/server/config';
 import { emitEvent, serveRpc } from '../lib/rpc';
 import { applyExperiments } from './experiments';
@@ -33,14 +33,14 @@ applyExperiments(
   aedes,
   (process.env.SWITCHBOARD_BENCH_EXPERIMENTS ?? '').split(',').filter(Boolean),
 );
+const limitPacketSize = packetSizeLimit(DEFAULTS.maxPacketBytes);
 const httpServer = http.createServer((_, response) => response.writeHead(404).end());
 const ws = attachWebSocketTransport({
   server: httpServer,
   allowedOrigins: [],
   maxPacketBytes: DEFAULTS.maxPacketBytes,
   logger: createLogger('silent'),
-  onConnection: (stream, request) =>
-    limitPacketSize(aedes.handle(stream, request), DEFAULTS.maxPacketBytes),
+  onConnection: (stream, request) => limitPacketSize(aedes.handle(stream, request)),
 });
 await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
 const { port } = httpServer.address() as AddressInfo;

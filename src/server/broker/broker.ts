@@ -17,7 +17,7 @@ import { deliverRetained } from './retained-delivery';
 import { createRecordHistory, type HistoryRecorder } from './record-history';
 import { startSysStats } from './sys-stats';
 import { MessageCounters } from './message-counters';
-import { limitPacketSize } from './transports/packet-size-limit';
+import { packetSizeLimit } from './transports/packet-size-limit';
 
 export const CONNECT_TIMEOUT_MS = 10_000; // a socket that never sends CONNECT is dropped
 export const MAX_CLIENT_ID_LENGTH = 128; // beyond 3.1's 23; ours are `<user>-<random>`
@@ -56,6 +56,7 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
     logger.error({ event: 'broker_write_failed', what, err: error }, 'broker state not saved'),
   );
   const counters = new MessageCounters();
+  const limitPacketSize = packetSizeLimit(options.maxPacketBytes);
   const aedes = await Aedes.createBroker({
     // Each start gets a fresh broker id (the default): aedes fires the stored Last Wills
     // of sessions whose broker has stopped beating, which is how presence and agent states
@@ -192,7 +193,7 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
   return {
     aedes,
     handle(stream, request) {
-      limitPacketSize(aedes.handle(stream, request), options.maxPacketBytes);
+      limitPacketSize(aedes.handle(stream, request));
     },
     connections: () => [...live].filter(([client]) => !client.closed).map(([, id]) => id),
     disconnect(match) {

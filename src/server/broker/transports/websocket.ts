@@ -39,7 +39,7 @@ export function attachWebSocketTransport(options: WebSocketTransportOptions) {
     wss.handleUpgrade(request, socket, head, (ws) => {
       // Not a Duplex, but all of one that aedes uses (see websocket-connection.ts): the
       // cast keeps aedes' `Connection` type without paying a Writable per write.
-      options.onConnection(new WebSocketConnection(ws) as unknown as Duplex, request);
+      options.onConnection(new WebSocketConnection(ws) as unknown as Duplex, socketOnly(request));
     });
   };
   options.server.on('upgrade', onUpgrade);
@@ -51,6 +51,15 @@ export function attachWebSocketTransport(options: WebSocketTransportOptions) {
       wss.close();
     },
   };
+}
+
+/**
+ * The request as aedes keeps it, for as long as the connection lasts (`client.req`): only
+ * its socket is ever read (client-address.ts, session-views.ts). Kept whole, the HTTP
+ * request's headers, raw headers and stream state stayed alive with every connection.
+ */
+function socketOnly(request: IncomingMessage): IncomingMessage {
+  return { socket: request.socket } as IncomingMessage;
 }
 
 function refuse(socket: Duplex, status: number, reason: string): void {
