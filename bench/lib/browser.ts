@@ -18,10 +18,12 @@ export type { TestServer };
 const DEMO_PASSWORD = 'demo-password-1';
 import { DEMO_ORG } from './targets';
 
-// Shared by the browser benchmarks: the real server in-process serving the built app,
-// headless Chromium (launched as the end-to-end suite does) with the page probe
-// (bench/lib/page-probe.js) installed, load injected straight into the broker, and the
-// statistics the targets are stated in.
+// Shared by the browser benchmarks: the real server serving the built app (in this
+// process, or in its own through targets.ts' startSwitchboard), headless Chromium
+// (launched as the end-to-end suite does) with the page probe (bench/lib/page-probe.js)
+// installed, load injected straight into an in-process broker (bench:scale; bench:page
+// publishes as real clients, load-publishers.ts), and the statistics the targets are
+// stated in.
 
 export { launchBrowser };
 export type { Browser, Page };
