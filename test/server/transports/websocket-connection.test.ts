@@ -120,6 +120,19 @@ describe('reading MQTT from WebSocket frames [MQTT-6.0.0-2]', () => {
     ]);
   });
 
+  it('has ws parse small frames that arrive together as one (frame-coalescer.ts)', async () => {
+    const { connection, socket, ws } = await raw();
+    const reads = readAll(connection);
+    const parsed: Buffer[] = [];
+    ws.on('message', (data: Buffer) => parsed.push(data));
+    // A PUBACK as mqtt.js in Node sends it: three frames, written at once.
+    const pieces = [[0x40], [0x02], [0x00, 0x07]].map((piece) => Buffer.from(piece));
+    socket.write(Buffer.concat(pieces.map((piece) => clientFrame(BINARY_OPCODE, piece))));
+    await until(() => reads.length > 0);
+    expect(parsed).toEqual([Buffer.from([0x40, 0x02, 0x00, 0x07])]);
+    expect(parsePackets(reads)).toMatchObject([{ cmd: 'puback', messageId: 7 }]);
+  });
+
   it('gives a frame read at once as it arrived, and frames that waited in order', async () => {
     const { connection, client } = await pair();
     const single = readAll(connection);

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import WebSocket from 'ws';
+import { joinSmallFrames } from './frame-coalescer';
 
 // The byte stream aedes reads MQTT from and writes MQTT to, over one `ws` WebSocket.
 //
@@ -8,7 +9,8 @@ import WebSocket from 'ws';
 // frames and five writev system calls per delivery, which the profile showed as most of the
 // broker's time. Here the writes of one event-loop turn are joined and sent as one frame
 // [MQTT-6.0.0-2: a frame may hold several packets, or part of one]. Incoming frames go to
-// aedes' parser as they are, which reassembles packets split across frames.
+// aedes' parser as they are, which reassembles packets split across frames; small ones
+// read together are joined before ws parses them (frame-coalescer.ts).
 //
 // aedes uses only this much of a stream: read() on 'readable', write() returning false
 // until 'drain', destroy(), 'error' and 'close' (through stream.finished, which accepts any
@@ -65,6 +67,7 @@ export class WebSocketConnection extends EventEmitter {
 
   constructor(private readonly ws: WebSocket) {
     super();
+    joinSmallFrames(ws);
     ws.on('message', this.onMessage);
     ws.on('error', this.onWsError);
     ws.on('close', this.onWsClose);

@@ -7,7 +7,7 @@ import {
   type BoardQuery,
 } from '../../../../src/client/features/agent-board/lib/board-view';
 import { useAgentsStore } from '../../../../src/client/features/agent-board/stores/agents-store';
-import { seededRandom } from '../../support/seeded-random';
+import { seededRandom } from '../../../support/seeded-random';
 
 const NOW = 1_735_725_600_000;
 const STATUSES: AgentStatus[] = ['error', 'working', 'paused', 'idle', 'offline'];

@@ -7,7 +7,7 @@ import {
   mergeMessages,
 } from '../../../../src/client/features/chat/lib/merge-messages';
 import type { LiveMessage } from '../../../../src/client/features/chat/stores/chat-store';
-import { seededRandom } from '../../support/seeded-random';
+import { seededRandom } from '../../../support/seeded-random';
 
 const msg = (id: string, sentAt: number, text = id): ChatMessage => ({
   id,
