@@ -90,7 +90,7 @@ export class WebSocketConnection extends EventEmitter {
   /** Queues bytes for this turn's frame; false asks the writer to wait for 'drain'. */
   write(chunk: Buffer | string, encoding: BufferEncoding = 'utf8'): boolean {
     if (this.destroyed) return false;
-    const bytes = typeof chunk === 'string' ? Buffer.from(chunk, encoding) : chunk;
+    const bytes = typeof chunk === 'string' ? encoded(chunk, encoding) : chunk;
     this.outgoing.push(bytes);
     this.outgoingBytes += bytes.length;
     // A batch sent early asks to hear when it is out: the check below may find it still
@@ -240,6 +240,21 @@ export class WebSocketConnection extends EventEmitter {
     this.outgoing.length = 0;
     this.outgoingBytes = 0;
   }
+}
+
+// mqtt-packet writes a PUBLISH's topic as a string, and a fan-out writes the same topic to
+// every subscriber in a row: it is encoded once for all of them. Never modified after
+// (frames are copied together, or sent as they are), so one Buffer can serve them all.
+let lastText = '';
+let lastEncoding: BufferEncoding = 'utf8';
+let lastBytes = Buffer.alloc(0);
+function encoded(text: string, encoding: BufferEncoding): Buffer {
+  if (text !== lastText || encoding !== lastEncoding) {
+    lastText = text;
+    lastEncoding = encoding;
+    lastBytes = Buffer.from(text, encoding);
+  }
+  return lastBytes;
 }
 
 // Module-level callbacks: scheduling them allocates no closure per write or per frame.
