@@ -36,6 +36,17 @@ async function rawClient() {
   return { socket, packets, closed };
 }
 
+/** agent-01 over WebSocket with mqtt.js, closed after the test. */
+async function connectAgent(clientId: string) {
+  const agent = await connect(fixture.server.wsUrl, {
+    username: 'agent-01@demo',
+    password: DEMO_PASSWORD,
+    clientId,
+  });
+  fixture.open.push(agent);
+  return agent;
+}
+
 const bytes = (packet: object) => mqttPacket.generate(packet as Packet);
 const connectPacket = (clientId: string, username = 'agent-01@demo') =>
   bytes({
@@ -128,12 +139,7 @@ describe('MQTT over the WebSocket transport', () => {
         await subscribeGrants(client, ['agents/agent-01/state'], 0);
       }),
     );
-    const agent = await connect(fixture.server.wsUrl, {
-      username: 'agent-01@demo',
-      password: DEMO_PASSWORD,
-      clientId: 'ws-fan-agent',
-    });
-    fixture.open.push(agent);
+    const agent = await connectAgent('ws-fan-agent');
     for (let n = 0; n < MESSAGES; n++) {
       agent.publish(
         'agents/agent-01/state',
@@ -163,12 +169,7 @@ describe('MQTT over the WebSocket transport', () => {
     let received = 0;
     subscriber.on('message', () => void received++);
     await subscribeGrants(subscriber, ['agents/agent-01/state'], 1);
-    const agent = await connect(fixture.server.wsUrl, {
-      username: 'agent-01@demo',
-      password: DEMO_PASSWORD,
-      clientId: 'ws-acks-agent',
-    });
-    fixture.open.push(agent);
+    const agent = await connectAgent('ws-acks-agent');
     for (let n = 0; n < MESSAGES; n++) {
       agent.publish('agents/agent-01/state', json({ status: 'working', updatedAt: n }), { qos: 1 });
     }
