@@ -1,12 +1,21 @@
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { CHROMIUM_PATH } from '../test/e2e/support/browser';
 
 // `npm run bench`: every benchmark in turn, each in a fresh process so none inherits
-// another's warm caches, garbage or open sockets.
+// another's warm caches, garbage or open sockets. The two in Chromium run when Debian's
+// chromium is installed (as Mosquitto, the reference, is used when it is).
 
-const BENCHMARKS = ['fan-out', 'retained', 'idle-memory', 'chat-cost', 'bundle-size'] as const;
+const SERVER_BENCHMARKS = ['fan-out', 'retained', 'idle-memory', 'chat-cost', 'bundle-size'];
+const BROWSER_BENCHMARKS = ['browser-page', 'browser-scale'];
 
-for (const name of BENCHMARKS) {
+const benchmarks = [...SERVER_BENCHMARKS];
+if (existsSync(CHROMIUM_PATH)) benchmarks.push(...BROWSER_BENCHMARKS);
+else
+  console.log(`Chromium is not installed (${CHROMIUM_PATH}): the browser benchmarks are skipped.`);
+
+for (const name of benchmarks) {
   console.log(`\n=== ${name} ===`);
   const code = await new Promise<number | null>((resolve) => {
     const child = spawn(
