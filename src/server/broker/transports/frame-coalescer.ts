@@ -48,42 +48,56 @@ export class FrameCoalescer {
       this.held = null;
       pos = 0;
     }
-    let run: { start: number; header: Header }[] = [];
-    let runPayload = 0;
-    const endRun = () => {
-      if (run.length === 1) {
-        const { start, header } = run[0]!;
-        out.push(chunk.subarray(start, start + header.size + header.payload));
-      } else if (run.length > 1) {
-        out.push(joined(chunk, run, runPayload));
-      }
-      run = [];
-      runPayload = 0;
-    };
+    const run = new Run(chunk);
     while (pos < chunk.length) {
       const header = readHeader(chunk, pos);
       if (!header) {
-        endRun();
+        run.end(out);
         this.held = Buffer.from(chunk.subarray(pos)); // a copy: the chunk's memory is reused
         break;
       }
       const end = pos + header.size + header.payload;
       if (header.plain && end <= chunk.length && header.payload <= MAX_JOINED_PAYLOAD_BYTES) {
-        if (runPayload + header.payload > MAX_JOINED_PAYLOAD_BYTES) endRun();
-        run.push({ start: pos, header });
-        runPayload += header.payload;
+        if (run.payload + header.payload > MAX_JOINED_PAYLOAD_BYTES) run.end(out);
+        run.add(pos, header);
         pos = end;
         continue;
       }
-      endRun();
+      run.end(out);
       const available = Math.min(end, chunk.length);
       out.push(chunk.subarray(pos, available));
       this.passing = end - available;
       pos = available;
     }
-    endRun();
+    run.end(out);
     if (out.length === 1) return out[0]!;
     return Buffer.concat(out);
+  }
+}
+
+/** Consecutive frames of one chunk that may be joined. */
+class Run {
+  readonly frames: { start: number; header: Header }[] = [];
+  payload = 0;
+
+  constructor(private readonly chunk: Buffer) {}
+
+  add(start: number, header: Header): void {
+    this.frames.push({ start, header });
+    this.payload += header.payload;
+  }
+
+  /** Appends the run to `out`: a lone frame as it came, several joined into one. */
+  end(out: Buffer[]): void {
+    const { frames, chunk } = this;
+    if (frames.length === 1) {
+      const { start, header } = frames[0]!;
+      out.push(chunk.subarray(start, start + header.size + header.payload));
+    } else if (frames.length > 1) {
+      out.push(joined(chunk, frames, this.payload));
+    }
+    frames.length = 0;
+    this.payload = 0;
   }
 }
 
