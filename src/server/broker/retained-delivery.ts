@@ -66,12 +66,15 @@ export function deliverRetained(
   let inFlight = 0;
   let exhausted = false;
   let waiting = false; // for the next turn, or for 'drain'
+  // Written directly since the last pause: counted across calls, as each QoS 1 delivery
+  // that completes calls `next` again within the same turn.
+  let written = 0;
   const resume = (): void => {
     waiting = false;
+    written = 0;
     next();
   };
   const next = (): void => {
-    let written = 0;
     while (!exhausted && !waiting && inFlight < RETAINED_WINDOW) {
       if (written === RETAINED_WINDOW) {
         waiting = true;
