@@ -230,7 +230,7 @@ async function measureLoad(
   const serverCpuBefore = cpuMicros(server.pid);
   const machineBefore = machineTimes();
   if (args.arrivals === 'true') await probe.trackArrivals(page);
-  await server.startWatch({ sends: args.arrivals === 'true' });
+  await server.startWatch({ stamps: args.arrivals === 'true' });
   const wsBefore = await probe.ws(page);
   await probe.start(page);
   const elapsedMs = await paced(rate, total, publish);

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import mqtt from 'mqtt';
+import type { LoadWatch } from './load-watch';
 import { mosquittoInstalled, startMosquitto } from './mosquitto';
 import { spawnRpcChild } from './rpc';
 
@@ -27,16 +28,6 @@ export interface ServerReady {
 /** The real server also serves the app. */
 export interface AppServerReady extends ServerReady {
   httpUrl: string;
-}
-
-/** What the server process saw during a load (its `startWatch` … `stopWatch`). */
-export interface LoadWatch {
-  /** Event-loop delay, ms. */
-  loopDelay: { p50: number; p99: number; max: number };
-  /** publish → PUBLISH parsed by the broker, ms, per stamped message (with `sends`). */
-  received: number[];
-  /** publish → frame handed to a WebSocket, ms, per stamped message (with `sends`). */
-  sent: number[];
 }
 
 export interface ClientLogin {
@@ -81,7 +72,7 @@ export interface SwitchboardTarget extends Target {
   mint(user: string, clientIds: string[]): Promise<string[]>;
   /** Agents (users with the agent role) that can sign in with a token or the password. */
   addAgents(names: string[]): Promise<void>;
-  startWatch(options: { sends: boolean }): Promise<void>;
+  startWatch(options: { stamps: boolean }): Promise<void>;
   stopWatch(): Promise<LoadWatch | null>;
 }
 

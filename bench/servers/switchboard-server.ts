@@ -1,20 +1,17 @@
-import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { writeHeapSnapshot } from 'node:v8';
 import type { PublishPacket } from 'aedes';
 import { hashPassword } from '../../src/server/auth/password';
 import { mountTopic } from '../../src/server/broker/mount-point';
 import { DEMO_PASSWORD, startTestServer } from '../../test/server/support/test-server';
 import { emitEvent, serveRpc } from '../lib/rpc';
-import { watchServerSends } from '../lib/server-sends';
+import { startLoadWatch, type LoadWatch } from '../lib/load-watch';
 import { applyExperiments } from './experiments';
-import { DEMO_ORG, type AppServerReady, type LoadWatch } from '../lib/targets';
+import { DEMO_ORG, type AppServerReady } from '../lib/targets';
 
 // The real server (HTTP API, embedded broker with every hook, WebSocket and TCP transports)
 // with the demo org, in its own process so its CPU and memory are measured alone.
 
 const EXIT_DELAY_MS = 50; // lets the reply to `stop` leave before the process ends
-// The publish time the load generators stamp into chat messages and agent states.
-const STAMP = /"(?:sentAt|updatedAt)":(\d{13})/g;
 
 const server = await startTestServer();
 applyExperiments(
@@ -59,13 +56,10 @@ serveRpc({
       server.storage.users.addUser({ org: DEMO_ORG, user, role: 'agent', passwordHash });
     }
   },
-  /**
-   * Starts watching a load: the event loop's delay and, with `sends`, publish → frame
-   * handed to a WebSocket for every stamped message (see server-sends.ts).
-   */
-  startWatch({ sends }: { sends: boolean }) {
+  /** Starts watching a load (bench/lib/load-watch.ts). */
+  startWatch({ stamps }: { stamps: boolean }) {
     watch?.stop();
-    watch = startLoadWatch(sends);
+    watch = startLoadWatch(server.broker.aedes, stamps);
   },
   stopWatch(): LoadWatch | null {
     const result = watch?.stop() ?? null;
@@ -96,50 +90,6 @@ emitEvent('ready', {
 } satisfies AppServerReady);
 
 let watch: { stop(): LoadWatch } | null = null;
-
-function startLoadWatch(sends: boolean): { stop(): LoadWatch } {
-  const loop: IntervalHistogram = monitorEventLoopDelay({ resolution: 1 });
-  loop.enable();
-  const sent: number[] = [];
-  const received: number[] = [];
-  const stampsOf = (data: Buffer) =>
-    Array.from(data.toString('latin1').matchAll(STAMP), (match) => Number(match[1]));
-  const unwatchSends = sends
-    ? watchServerSends((at, data) => {
-        for (const stamp of stampsOf(data)) sent.push(at - stamp);
-      })
-    : () => {};
-  // aedes asks authorizePublish about each PUBLISH as soon as it is parsed.
-  const { aedes } = server.broker;
-  const authorizePublish = aedes.authorizePublish;
-  if (sends) {
-    aedes.authorizePublish = (client, packet, done) => {
-      const at = Date.now();
-      for (const stamp of stampsOf(packet.payload as Buffer)) received.push(at - stamp);
-      authorizePublish.call(aedes, client, packet, done);
-    };
-  }
-  const unwatch = () => {
-    unwatchSends();
-    aedes.authorizePublish = authorizePublish;
-  };
-  return {
-    stop() {
-      loop.disable();
-      unwatch();
-      const ms = (ns: number) => ns / 1e6;
-      return {
-        loopDelay: {
-          p50: ms(loop.percentile(50)),
-          p99: ms(loop.percentile(99)),
-          max: ms(loop.max),
-        },
-        received,
-        sent,
-      };
-    },
-  };
-}
 
 /** Full collections until the heap stops shrinking (needs --expose-gc). */
 function collectGarbage(): void {
