@@ -2,6 +2,7 @@ import mqttPacket, { type IPublishPacket, type Packet } from 'mqtt-packet';
 import WebSocket from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connect, json, record, subscribeGrants, waitForMessage } from '../support/mqtt-clients';
+import { eventually } from '../support/eventually';
 import { DEMO_PASSWORD } from '../support/test-server';
 import { useWatchedServer } from '../support/watched-server';
 import { until } from './ws-pair';
@@ -179,12 +180,8 @@ describe('MQTT over the WebSocket transport', () => {
       const sessions = await fixture.server.broker.admin.liveSessions('demo');
       return sessions.find((session) => session.clientId === 'ws-acks')?.queued;
     };
-    let left = await queued();
-    for (const started = Date.now(); left !== 0 && Date.now() - started < 3_000;) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      left = await queued();
-    }
-    expect(left).toBe(0);
+    await eventually(async () => (await queued()) === 0, 3_000).catch(() => {});
+    expect(await queued()).toBe(0);
   });
 
   it('holds messages for a consumer that stops reading and delivers them all when it resumes', async () => {
