@@ -1,6 +1,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import type { Duplex } from 'node:stream';
+import { batchWritesPerTurn } from './turn-batched-writes';
 
 export interface TcpTransportOptions {
   host: string;
@@ -11,9 +12,13 @@ export interface TcpTransportOptions {
 
 /** MQTT over TCP, or over TLS when given a certificate (services, agents, devices). */
 export async function listenTcp(options: TcpTransportOptions): Promise<net.Server> {
+  const onConnection = (stream: Duplex) => {
+    batchWritesPerTurn(stream);
+    options.onConnection(stream);
+  };
   const server = options.tls
-    ? tls.createServer({ cert: options.tls.cert, key: options.tls.key }, options.onConnection)
-    : net.createServer(options.onConnection);
+    ? tls.createServer({ cert: options.tls.cert, key: options.tls.key }, onConnection)
+    : net.createServer(onConnection);
   server.on('connection', (socket: net.Socket) => socket.setNoDelay(true));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

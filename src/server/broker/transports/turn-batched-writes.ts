@@ -1,0 +1,39 @@
+import type { Writable } from 'node:stream';
+
+/**
+ * Sends what a connection is written in one event-loop turn with one system call.
+ *
+ * aedes writes every packet through mqtt-packet, which corks the stream and uncorks it on
+ * the next tick, so each PUBACK and each delivery to a TCP client cost a `writev` of its
+ * own: 7 % of the broker's time with one client publishing 5,000 QoS 1 messages/s. Here
+ * the first cork of a turn schedules the uncork for the turn's end (`setImmediate`, after
+ * the I/O that produced the packets), as the WebSocket transport batches its frames, and
+ * the uncorks in between do nothing. Scheduling at the cork puts the flush ahead of the
+ * `setImmediate` aedes queues after each write, so a packet is out before aedes acts on
+ * having written it (destroying the connection after a refusing CONNACK, say). Writes
+ * still report backpressure (`write()` returns false past the high-water mark, then
+ * 'drain'), and `end()` sends what is waiting first (Node's own `end()` uncorks through
+ * `uncork()`, and a stream uncorked only after it ended never finishes).
+ */
+export function batchWritesPerTurn(stream: Writable): void {
+  const { cork, uncork, end } = stream;
+  let scheduled = false;
+  const uncorkAll = () => {
+    while (stream.writableCorked > 0) uncork.call(stream);
+  };
+  const release = () => {
+    scheduled = false;
+    uncorkAll();
+  };
+  stream.cork = () => {
+    cork.call(stream);
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(release);
+  };
+  stream.uncork = () => {};
+  stream.end = function endAfterWaiting(this: Writable, ...args: Parameters<Writable['end']>) {
+    uncorkAll();
+    return end.apply(this, args);
+  } as Writable['end'];
+}
