@@ -1,11 +1,11 @@
-import type { MqttClient } from 'mqtt';
-import { connectPublisher } from './paced-publisher';
+import { connectLeanPublisher, type LeanPublisher } from './lean-publisher';
 import { DEMO_ORG, type SwitchboardTarget } from './targets';
 
 // The browser benchmarks' load as the system gets it in use: a member's client and one
 // client per agent, each a real MQTT connection over TCP from outside the server process,
 // each publishing what its ACL allows (the member its chat, an agent its own state), at
-// QoS 1 as the app and the agents do, through every broker hook.
+// QoS 1 as the app and the agents do, through every broker hook. The clients are lean
+// (lean-publisher.ts): in use they run on other machines, here they share the cores.
 
 export interface LoadPublishers {
   /** Publishes a chat message as the member; `payload` must name them as `from`. */
@@ -22,10 +22,10 @@ export async function connectLoadPublishers(
   member: { user: string; clients: number },
   agents: readonly string[],
 ): Promise<LoadPublishers> {
-  const connect = async (user: string, tag = ''): Promise<MqttClient> => {
+  const connect = async (user: string, tag = ''): Promise<LeanPublisher> => {
     const clientId = `${user}-load${tag}`;
     const [token] = await server.mint(user, [clientId]);
-    return connectPublisher(server.mqttUrl, {
+    return connectLeanPublisher(server.mqttUrl, {
       clientId,
       username: `${user}@${DEMO_ORG}`,
       password: token,
@@ -39,25 +39,22 @@ export async function connectLoadPublishers(
   const agentClients = new Map(
     await Promise.all(agents.map(async (agent) => [agent, await connect(agent)] as const)),
   );
-  let errors = 0;
-  const onDone = (error?: Error) => {
-    if (error) errors++;
-  };
+  const all = [...memberClients, ...agentClients.values()];
   return {
     chat(room, payload) {
       const client = memberClients[nextMemberClient++ % memberClients.length];
-      client?.publish(`chat/${room}/messages`, payload, { qos: 1 }, onDone);
+      client?.publish(`chat/${room}/messages`, payload, false);
     },
     agentState(agent, payload) {
       const client = agentClients.get(agent);
       if (!client) throw new Error(`no publisher for agent ${agent}`);
-      client.publish(`agents/${agent}/state`, payload, { qos: 1, retain: true }, onDone);
+      client.publish(`agents/${agent}/state`, payload, true);
     },
     get errors() {
-      return errors;
+      return all.reduce((sum, client) => sum + client.errors, 0);
     },
     async close() {
-      await Promise.all([...memberClients, ...agentClients.values()].map((c) => c.endAsync()));
+      await Promise.all(all.map((client) => client.end()));
     },
   };
 }
