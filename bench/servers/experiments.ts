@@ -22,14 +22,6 @@ export const EXPERIMENTS = {
     persistence.outgoingClearMessageId = (client, packet) =>
       client.clean ? Promise.resolve(undefined) : clearMessageId(client, packet);
   },
-  /**
-   * aedes' emitter (mqemitter) routes at most `concurrency` messages at once (100 by
-   * default) and queues the rest; a message counts until every subscriber's delivery
-   * called back, a turn of the event loop or two. Raised tenfold.
-   */
-  'emitter-concurrency': (aedes: Aedes) => {
-    (aedes as unknown as { mq: { concurrency: number } }).mq.concurrency = 1_000;
-  },
 } satisfies Record<string, (aedes: Aedes) => void>;
 
 export type ExperimentName = keyof typeof EXPERIMENTS;
