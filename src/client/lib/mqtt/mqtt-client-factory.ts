@@ -20,6 +20,11 @@ export const createMqttClient: ClientFactory = (options, events) => {
     resubscribe: false, // the connection re-subscribes itself on every CONNACK
     queueQoSZero: false, // QoS 0 is only sent while connected; QoS 1 waits in our outbox
     timerVariant: keepaliveTimer(),
+    // mqtt-packet otherwise builds a Buffer for each of the 65,536 message ids on the first
+    // packet written, the CONNECT: 20–30 ms of the page's main thread through the `buffer`
+    // polyfill, right when the retained states start to arrive. The page writes few
+    // packets; their ids are encoded as they go.
+    writeCache: false,
   });
 
   client.on('connect', (connack) => events.onConnect(connack.sessionPresent));
