@@ -3,10 +3,8 @@ import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:f
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { PublishPacket } from 'aedes';
 import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
 import { SourceMapConsumer, type RawSourceMap } from 'source-map-js';
-import { mountTopic } from '../../src/server/broker/mount-point';
 import { launchBrowser } from '../../test/e2e/support/browser';
 import { signInOn } from '../../test/e2e/support/workspace-page';
 import type * as testServerModule from '../../test/server/support/test-server';
@@ -162,32 +160,6 @@ export async function signInAsAlice(page: Page): Promise<void> {
 export const workspaceNav = (page: Page) => page.getByRole('navigation', { name: 'Workspace' });
 
 // --- load injection ---------------------------------------------------------------------
-
-/**
- * Publishes as if a client had: straight into Aedes on the org's mounted topic. The
- * broker's `published` hook still runs (chat history is recorded) and alice's
- * subscriptions still forward; authentication and the publish ACL are skipped, which is
- * fine for load injection (bob may publish chat messages "from" bob, and agent X only on
- * agents/X/…, as here).
- */
-export function publishDirect(
-  server: TestServer,
-  topic: string,
-  payload: string,
-  options: { qos: 0 | 1; retain: boolean },
-): Promise<void> {
-  const packet = {
-    cmd: 'publish',
-    topic: mountTopic(DEMO_ORG, topic),
-    payload: Buffer.from(payload),
-    qos: options.qos,
-    retain: options.retain,
-    dup: false,
-  } as PublishPacket;
-  return new Promise((resolve, reject) =>
-    server.broker.aedes.publish(packet, (error) => (error ? reject(error) : resolve())),
-  );
-}
 
 const PACE_TICK_MS = 5;
 

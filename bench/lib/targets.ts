@@ -74,6 +74,12 @@ export interface SwitchboardTarget extends Target {
   addAgents(names: string[]): Promise<void>;
   startWatch(options: { stamps: boolean }): Promise<void>;
   stopWatch(): Promise<LoadWatch | null>;
+  /** Retained messages straight into the broker, each `[topic, payload]` as its agent's. */
+  publishRetained(messages: [string, string][]): Promise<void>;
+  /** Notes when the broker last hands a frame to a WebSocket, until `lastSend()`. */
+  watchLastSend(): Promise<void>;
+  /** When the broker last handed a frame to a WebSocket (ms since the epoch; NaN if never). */
+  lastSend(): Promise<number>;
 }
 
 export async function startSwitchboard(
@@ -119,6 +125,9 @@ export async function startSwitchboard(
     startWatch: (watch) => child.call('startWatch', watch),
     stopWatch: () => child.call<LoadWatch | null>('stopWatch'),
     seedRetained: (topics, payload) => child.call('seedRetained', { topics, payload }),
+    publishRetained: (messages) => child.call('publishRetained', { messages }),
+    watchLastSend: () => child.call('watchLastSend'),
+    lastSend: () => child.call<number>('lastSend'),
     memory: () => child.call<NodeJS.MemoryUsage>('memory'),
     heapSnapshot: (file) => child.call<string>('heapSnapshot', { file }),
     stop: () => child.stop(),

@@ -5,6 +5,7 @@ import { mountTopic } from '../../src/server/broker/mount-point';
 import { DEMO_PASSWORD, startTestServer } from '../../test/server/support/test-server';
 import { emitEvent, serveRpc } from '../lib/rpc';
 import { startLoadWatch, type LoadWatch } from '../lib/load-watch';
+import { watchServerSends } from '../lib/server-sends';
 import { applyExperiments } from './experiments';
 import { DEMO_ORG, type AppServerReady } from '../lib/targets';
 
@@ -32,21 +33,12 @@ serveRpc({
   /** Retained messages straight into the broker, as if each agent had published its state. */
   async seedRetained({ topics, payload }: { topics: string[]; payload: string }) {
     const body = Buffer.from(payload);
+    await Promise.all(topics.map((topic) => publishRetained(topic, body)));
+  },
+  /** The same, each message with its own payload: `[topic, payload]` pairs. */
+  async publishRetained({ messages }: { messages: [string, string][] }) {
     await Promise.all(
-      topics.map(
-        (topic) =>
-          new Promise<void>((resolve, reject) => {
-            const packet = {
-              cmd: 'publish',
-              topic: mountTopic(DEMO_ORG, topic),
-              payload: body,
-              qos: 1,
-              retain: true,
-              dup: false,
-            } as PublishPacket;
-            server.broker.aedes.publish(packet, (error) => (error ? reject(error) : resolve()));
-          }),
-      ),
+      messages.map(([topic, payload]) => publishRetained(topic, Buffer.from(payload))),
     );
   },
   /** Agents with the demo password, beyond the seeded ones (one hash for all of them). */
@@ -65,6 +57,18 @@ serveRpc({
     const result = watch?.stop() ?? null;
     watch = null;
     return result;
+  },
+  /** Notes when the broker last hands a frame to a WebSocket, until `lastSend`. */
+  watchLastSend() {
+    unwatchSends?.();
+    lastSentAt = NaN;
+    unwatchSends = watchServerSends((at) => (lastSentAt = at));
+  },
+  /** When the broker last handed a frame to a WebSocket (ms since the epoch). */
+  lastSend(): number {
+    unwatchSends?.();
+    unwatchSends = null;
+    return lastSentAt;
   },
   memory() {
     collectGarbage();
@@ -90,6 +94,22 @@ emitEvent('ready', {
 } satisfies AppServerReady);
 
 let watch: { stop(): LoadWatch } | null = null;
+let unwatchSends: (() => void) | null = null;
+let lastSentAt = NaN;
+
+function publishRetained(topic: string, payload: Buffer): Promise<void> {
+  const packet = {
+    cmd: 'publish',
+    topic: mountTopic(DEMO_ORG, topic),
+    payload,
+    qos: 1,
+    retain: true,
+    dup: false,
+  } as PublishPacket;
+  return new Promise((resolve, reject) =>
+    server.broker.aedes.publish(packet, (error) => (error ? reject(error) : resolve())),
+  );
+}
 
 /** Full collections until the heap stops shrinking (needs --expose-gc). */
 function collectGarbage(): void {
