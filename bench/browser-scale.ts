@@ -214,8 +214,7 @@ async function runBoard(browser: Browser): Promise<BoardRow> {
       const all = `${agents} agents`;
       const shown = await waitForFigures(page, (f) => f.board === all, BOARD_TIMEOUT_MS);
       if (!shown.ok) throw new Error(`the board showed "${shown.figures.board}", not "${all}"`);
-      const sent: number | null = await server.lastSend(); // NaN travels as null
-      const lastSentAt = sent ?? NaN;
+      const lastSentAt = (await server.lastSend()) ?? NaN;
       const ws = await probe.ws(page);
       const observations = await probe.observations(page);
       const openAt = ws.openAt ?? NaN;

@@ -78,8 +78,8 @@ export interface SwitchboardTarget extends Target {
   publishRetained(messages: [string, string][]): Promise<void>;
   /** Notes when the broker last hands a frame to a WebSocket, until `lastSend()`. */
   watchLastSend(): Promise<void>;
-  /** When the broker last handed a frame to a WebSocket (ms since the epoch; NaN if never). */
-  lastSend(): Promise<number>;
+  /** When the broker last handed a frame to a WebSocket (ms since the epoch), or null. */
+  lastSend(): Promise<number | null>;
 }
 
 export async function startSwitchboard(
@@ -127,7 +127,7 @@ export async function startSwitchboard(
     seedRetained: (topics, payload) => child.call('seedRetained', { topics, payload }),
     publishRetained: (messages) => child.call('publishRetained', { messages }),
     watchLastSend: () => child.call('watchLastSend'),
-    lastSend: () => child.call<number>('lastSend'),
+    lastSend: () => child.call<number | null>('lastSend'),
     memory: () => child.call<NodeJS.MemoryUsage>('memory'),
     heapSnapshot: (file) => child.call<string>('heapSnapshot', { file }),
     stop: () => child.stop(),

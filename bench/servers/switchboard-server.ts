@@ -61,11 +61,11 @@ serveRpc({
   /** Notes when the broker last hands a frame to a WebSocket, until `lastSend`. */
   watchLastSend() {
     unwatchSends?.();
-    lastSentAt = NaN;
+    lastSentAt = null;
     unwatchSends = watchServerSends((at) => (lastSentAt = at));
   },
-  /** When the broker last handed a frame to a WebSocket (ms since the epoch). */
-  lastSend(): number {
+  /** When the broker last handed a frame to a WebSocket (ms since the epoch), or null. */
+  lastSend(): number | null {
     unwatchSends?.();
     unwatchSends = null;
     return lastSentAt;
@@ -95,7 +95,7 @@ emitEvent('ready', {
 
 let watch: { stop(): LoadWatch } | null = null;
 let unwatchSends: (() => void) | null = null;
-let lastSentAt = NaN;
+let lastSentAt: number | null = null;
 
 function publishRetained(topic: string, payload: Buffer): Promise<void> {
   const packet = {

@@ -30,7 +30,8 @@ export const DRAIN_TIMEOUT_MS = 10_000; // generous for a phone on a bad network
  * subscriber's delivery has called back, a turn or two of a busy event loop, so aedes'
  * 100 capped a broker at about 100 messages per turn: at 10,000 msg/s into one page
  * (`npm run bench:page`), messages waited 120–300 ms (p50) between being parsed and
- * leaving for the page, p99 to the page 0.8–4.3 s; with 1,000, 20 ms and 0.2–0.4 s.
+ * leaving for the page, and p99 to the page was 0.8–4.3 s; with 1,000, 10–31 ms and
+ * 0.12–0.35 s.
  * A subscriber that stops reading holds at most this many messages up, for at most
  * `DRAIN_TIMEOUT_MS`.
  */
