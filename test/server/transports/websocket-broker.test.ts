@@ -5,7 +5,6 @@ import { connect, json, record, subscribeGrants, waitForMessage } from '../suppo
 import { eventually } from '../support/eventually';
 import { DEMO_PASSWORD } from '../support/test-server';
 import { useWatchedServer } from '../support/watched-server';
-import { until } from './ws-pair';
 
 // The embedded broker over the WebSocket transport, with raw frames where a client library
 // would never produce them.
@@ -90,14 +89,14 @@ describe('MQTT over the WebSocket transport', () => {
     socket.send(
       Buffer.concat([connectPacket('ws-coalesced'), subscribe, statePublish('coalesced', 1)]),
     );
-    await until(() => packets.length >= 3);
+    await eventually(() => packets.length >= 3, 3_000);
     expect(packets.map((p) => p.cmd).sort()).toEqual(['connack', 'puback', 'suback']);
   });
 
   it('closes a connection that sends a text frame with 1003 and keeps serving others', async () => {
     const { socket, packets, closed } = await rawClient();
     socket.send(connectPacket('ws-text'));
-    await until(() => packets.length === 1);
+    await eventually(() => packets.length === 1, 3_000);
     socket.send('PUBLISH agents/agent-01/state');
     expect(await closed).toBe(CLOSE_UNSUPPORTED_DATA);
     await fixture.stillServes();
@@ -106,7 +105,7 @@ describe('MQTT over the WebSocket transport', () => {
   it('closes a connection whose packet would exceed the size limit, from its header alone', async () => {
     const { socket, packets, closed } = await rawClient();
     socket.send(connectPacket('ws-huge'));
-    await until(() => packets.length === 1);
+    await eventually(() => packets.length === 1, 3_000);
     const huge = bytes({
       cmd: 'publish',
       topic: 'agents/agent-01/state',
@@ -148,7 +147,7 @@ describe('MQTT over the WebSocket transport', () => {
         { qos: n % 2 === 0 ? 0 : 1 },
       );
     }
-    await until(() => received.every((r) => r.length === MESSAGES), 10_000);
+    await eventually(() => received.every((r) => r.length === MESSAGES), 10_000);
     // Order holds per QoS level [MQTT-4.6.0-6]; QoS 1 takes a longer path and may trail QoS 0.
     const sequence = (qos: number) =>
       Array.from({ length: MESSAGES }, (_, n) => n).filter((n) => n % 2 === qos);
@@ -174,7 +173,7 @@ describe('MQTT over the WebSocket transport', () => {
     for (let n = 0; n < MESSAGES; n++) {
       agent.publish('agents/agent-01/state', json({ status: 'working', updatedAt: n }), { qos: 1 });
     }
-    await until(() => received === MESSAGES, 10_000);
+    await eventually(() => received === MESSAGES, 10_000);
     // What the admin console shows as queued: held in memory or written to disk.
     const queued = async () => {
       const sessions = await fixture.server.broker.admin.liveSessions('demo');
@@ -187,7 +186,7 @@ describe('MQTT over the WebSocket transport', () => {
   it('holds messages for a consumer that stops reading and delivers them all when it resumes', async () => {
     const { socket, packets } = await rawClient();
     socket.send(connectPacket('ws-slow', 'notifier@demo'));
-    await until(() => packets.length === 1);
+    await eventually(() => packets.length === 1, 3_000);
     socket.send(
       bytes({
         cmd: 'subscribe',
@@ -195,7 +194,7 @@ describe('MQTT over the WebSocket transport', () => {
         subscriptions: [{ topic: 'agents/agent-01/state', qos: 0 }],
       }),
     );
-    await until(() => packets.length === 2);
+    await eventually(() => packets.length === 2, 3_000);
     socket.pause(); // the socket stops being read: the broker's writes back up
     const watched = record(fixture.watcher);
 
@@ -222,8 +221,8 @@ describe('MQTT over the WebSocket transport', () => {
       await new Promise((resolve) => setTimeout(resolve, 300));
     }
     socket.resume();
-    await until(() => packets.length === 2 + MESSAGES, 10_000);
-    await until(() => watched.length === MESSAGES, 10_000);
+    await eventually(() => packets.length === 2 + MESSAGES, 10_000);
+    await eventually(() => watched.length === MESSAGES, 10_000);
     const order = packets
       .slice(2)
       .map((p) =>

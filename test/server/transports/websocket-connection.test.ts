@@ -2,6 +2,7 @@ import { finished } from 'node:stream';
 import type { Writable } from 'node:stream';
 import mqttPacket, { type IPublishPacket, type Packet } from 'mqtt-packet';
 import { afterEach, describe, expect, it } from 'vitest';
+import { eventually } from '../support/eventually';
 import {
   CLOSE_GRACE_MS,
   MAX_BATCH_BYTES,
@@ -18,7 +19,6 @@ import {
   readAll,
   recordFrames,
   sleep,
-  until,
   wsPair,
 } from './ws-pair';
 
@@ -100,7 +100,7 @@ describe('reading MQTT from WebSocket frames [MQTT-6.0.0-2]', () => {
     ] as const) {
       client.send(bytes.subarray(cut[0], cut[1]));
     }
-    await until(() => reads.reduce((n, r) => n + r.length, 0) === bytes.length);
+    await eventually(() => reads.reduce((n, r) => n + r.length, 0) === bytes.length, 3_000);
     const [packet] = parsePackets(reads) as IPublishPacket[];
     expect(packet?.topic).toBe('agents/agent-01/state');
     expect(packet?.payload.toString()).toBe('x'.repeat(300));
@@ -111,7 +111,7 @@ describe('reading MQTT from WebSocket frames [MQTT-6.0.0-2]', () => {
     const reads = readAll(connection);
     const packets = [1, 2, 3].map((n) => publish(`chat/r${n}/messages`, `m${n}`, n));
     client.send(Buffer.concat(packets.map(bytesOf)));
-    await until(() => reads.length > 0);
+    await eventually(() => reads.length > 0, 3_000);
     const parsed = parsePackets(reads) as IPublishPacket[];
     expect(parsed.map((p) => [p.topic, p.messageId])).toEqual([
       ['chat/r1/messages', 1],
@@ -128,7 +128,7 @@ describe('reading MQTT from WebSocket frames [MQTT-6.0.0-2]', () => {
     // A PUBACK as mqtt.js in Node sends it: three frames, written at once.
     const pieces = [[0x40], [0x02], [0x00, 0x07]].map((piece) => Buffer.from(piece));
     socket.write(Buffer.concat(pieces.map((piece) => clientFrame(BINARY_OPCODE, piece))));
-    await until(() => reads.length > 0);
+    await eventually(() => reads.length > 0, 3_000);
     expect(parsed).toEqual([Buffer.from([0x40, 0x02, 0x00, 0x07])]);
     expect(parsePackets(reads)).toMatchObject([{ cmd: 'puback', messageId: 7 }]);
   });
@@ -137,7 +137,7 @@ describe('reading MQTT from WebSocket frames [MQTT-6.0.0-2]', () => {
     const { connection, client } = await pair();
     const single = readAll(connection);
     client.send(Buffer.from([1, 2, 3]));
-    await until(() => single.length === 1);
+    await eventually(() => single.length === 1, 3_000);
     expect([...(single[0] ?? [])]).toEqual([1, 2, 3]);
     connection.removeAllListeners('readable');
 
@@ -153,7 +153,7 @@ describe('reading MQTT from WebSocket frames [MQTT-6.0.0-2]', () => {
     const { connection, client, ws } = await pair();
     const frame = Buffer.alloc(READ_HIGH_WATER_BYTES / 4);
     for (let i = 0; i < 6; i++) client.send(frame);
-    await until(() => ws.isPaused);
+    await eventually(() => ws.isPaused, 3_000);
     expect(connection.read()?.length).toBeGreaterThanOrEqual(READ_HIGH_WATER_BYTES);
     expect(ws.isPaused).toBe(false);
   });
@@ -176,7 +176,7 @@ describe('reading MQTT from WebSocket frames [MQTT-6.0.0-2]', () => {
     client.send(Buffer.alloc(2_048));
     expect(await closed).toBe(CLOSE_MESSAGE_TOO_BIG);
     expect(errors).toHaveLength(1);
-    await until(() => closes.count === 1);
+    await eventually(() => closes.count === 1, 3_000);
   });
 
   it('refuses a malformed frame (unmasked from a client) by closing with 1002', async () => {
@@ -184,7 +184,7 @@ describe('reading MQTT from WebSocket frames [MQTT-6.0.0-2]', () => {
     const errors = actLikeAedes(connection);
     const closes = closeEvents(connection);
     socket.write(clientFrame(BINARY_OPCODE, Buffer.from([0x10, 0x00]), false));
-    await until(() => closes.count === 1);
+    await eventually(() => closes.count === 1, 3_000);
     expect(errors).toHaveLength(1);
     expect(closeCodeIn(received())).toBe(CLOSE_PROTOCOL_ERROR);
   });
@@ -198,7 +198,7 @@ describe('writing MQTT as WebSocket frames', () => {
     const second = publish('agents/agent-02/state', '{"status":"working"}', 7);
     send(connection, first); // mqtt-packet writes this in five pieces
     send(connection, second);
-    await until(() => frames.length > 0);
+    await eventually(() => frames.length > 0, 3_000);
     await sleep(20);
     expect(frames).toHaveLength(1);
     expect(binary).toEqual([true]);
@@ -213,7 +213,7 @@ describe('writing MQTT as WebSocket frames', () => {
       send(connection, packet);
       await nextTurn();
     }
-    await until(() => frames.length === 3);
+    await eventually(() => frames.length === 3, 3_000);
     expect(frames.map((f) => f.toString('hex'))).toEqual(
       packets.map((p) => bytesOf(p).toString('hex')),
     );
@@ -226,7 +226,7 @@ describe('writing MQTT as WebSocket frames', () => {
     const chunks = Array.from({ length: 10 }, (_, i) => Buffer.alloc(CHUNK_BYTES, i));
     for (const chunk of chunks) connection.write(chunk);
     const total = CHUNK_BYTES * chunks.length;
-    await until(() => frames.reduce((n, f) => n + f.length, 0) === total);
+    await eventually(() => frames.reduce((n, f) => n + f.length, 0) === total, 3_000);
     expect(frames.length).toBeGreaterThan(1);
     for (const frame of frames) expect(frame.length).toBeLessThan(MAX_BATCH_BYTES + CHUNK_BYTES);
     expect(Buffer.concat(frames).equals(Buffer.concat(chunks))).toBe(true);
@@ -259,8 +259,8 @@ describe('backpressure', () => {
     expect(drains).toBe(drainsWhileStuck);
 
     client.resume();
-    await until(() => drains > drainsWhileStuck);
-    await until(() => received === written, 10_000);
+    await eventually(() => drains > drainsWhileStuck, 3_000);
+    await eventually(() => received === written, 10_000);
   });
 });
 
@@ -274,7 +274,7 @@ describe('closing', () => {
     connection.destroy();
     expect(await closed).toBe(1_000);
     expect(frames.map((f) => f.toString('hex'))).toEqual([bytesOf(connack).toString('hex')]);
-    await until(() => closes.count === 1);
+    await eventually(() => closes.count === 1, 3_000);
     await sleep(20);
     expect(closes.count).toBe(1);
   });
@@ -301,7 +301,7 @@ describe('closing', () => {
     })();
     await sleep(20);
     client.terminate();
-    await until(() => closes.count === 1);
+    await eventually(() => closes.count === 1, 3_000);
     expect(send(connection, publish('a/b', 'late'))).toBe(false);
     stop = true;
     await burst;
@@ -318,7 +318,7 @@ describe('closing', () => {
     await sleep(50); // aedes busy elsewhere: nothing read yet
     expect(closes.count).toBe(0);
     expect(connection.read()?.equals(packet)).toBe(true);
-    await until(() => closes.count === 1);
+    await eventually(() => closes.count === 1, 3_000);
   });
 
   it('cuts off a peer that never answers the closing handshake', async () => {
@@ -328,7 +328,7 @@ describe('closing', () => {
     connection.destroy(); // the raw peer reads the close frame but never replies
     const started = Date.now();
     await socketClosed;
-    await until(() => closes.count === 1);
+    await eventually(() => closes.count === 1, 3_000);
     expect(Date.now() - started).toBeLessThan(CLOSE_GRACE_MS * 3);
   });
 

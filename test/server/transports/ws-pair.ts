@@ -151,11 +151,3 @@ export function readAll(connection: WebSocketConnection): Buffer[] {
 
 export const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-export async function until(condition: () => boolean, timeoutMs = 3_000): Promise<void> {
-  const started = Date.now();
-  while (!condition()) {
-    if (Date.now() - started > timeoutMs) throw new Error('condition not met in time');
-    await sleep(5);
-  }
-}
