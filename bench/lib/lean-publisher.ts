@@ -1,5 +1,6 @@
 import net from 'node:net';
 import mqttPacket, { type Packet } from 'mqtt-packet';
+import { connectPacket } from './connect-packet';
 import type { ClientLogin } from './targets';
 
 // A QoS 1 publisher over MQTT/TCP as cheap as a client can be, for loads that share the
@@ -14,8 +15,6 @@ const MAX_MESSAGE_ID = 0xffff;
 
 export interface LeanPublisher {
   publish(topic: string, payload: string, retain: boolean): void;
-  /** Publishes with no PUBACK yet. */
-  readonly inFlight: number;
   /** Publishes that failed: the connection went before their PUBACK, or it never came. */
   readonly errors: number;
   /** Waits for outstanding PUBACKs (counting the missing as errors), then disconnects. */
@@ -70,9 +69,6 @@ export function connectLeanPublisher(mqttUrl: string, login: ClientLogin): Promi
         }),
       );
     },
-    get inFlight() {
-      return inFlight.size;
-    },
     get errors() {
       return errors;
     },
@@ -104,6 +100,7 @@ export function connectLeanPublisher(mqttUrl: string, login: ClientLogin): Promi
     };
     socket.once('error', fail);
     socket.on('close', () => {
+      fail(new Error(`connection closed before the CONNACK for ${login.clientId}`)); // no-op after it
       closed = true;
       errors += inFlight.size;
       inFlight.clear();
@@ -128,19 +125,7 @@ export function connectLeanPublisher(mqttUrl: string, login: ClientLogin): Promi
         }
       }
     });
-    socket.once('connect', () =>
-      socket.write(
-        mqttPacket.generate({
-          cmd: 'connect',
-          protocolId: 'MQTT',
-          protocolVersion: 4,
-          clean: true,
-          keepalive: 0, // loads are short; the broker then expects no PINGREQ
-          clientId: login.clientId,
-          ...(login.username ? { username: login.username } : {}),
-          ...(login.password ? { password: Buffer.from(login.password) } : {}),
-        }),
-      ),
-    );
+    // keepalive 0: loads are short, and the broker then expects no PINGREQ.
+    socket.once('connect', () => socket.write(connectPacket(login, 0)));
   });
 }

@@ -1,5 +1,6 @@
 import mqttPacket from 'mqtt-packet';
 import WebSocket from 'ws';
+import { connectPacket } from '../lib/connect-packet';
 import { emitEvent, serveRpc } from '../lib/rpc';
 import type { ClientLogin } from '../lib/targets';
 
@@ -33,20 +34,7 @@ function open(url: string, login: ClientLogin, keepalive: number): Promise<WebSo
       clearTimeout(timer);
       reject(error);
     });
-    ws.once('open', () =>
-      ws.send(
-        mqttPacket.generate({
-          cmd: 'connect',
-          protocolId: 'MQTT',
-          protocolVersion: 4,
-          clean: true,
-          keepalive,
-          clientId: login.clientId,
-          ...(login.username ? { username: login.username } : {}),
-          ...(login.password ? { password: Buffer.from(login.password) } : {}),
-        }),
-      ),
-    );
+    ws.once('open', () => ws.send(connectPacket(login, keepalive)));
     ws.once('message', (data: Buffer) => {
       clearTimeout(timer);
       const accepted =
