@@ -55,17 +55,15 @@ async function connectedPair(batched: boolean): Promise<Pair> {
 const puback = (messageId: number) => mqttPacket.generate({ cmd: 'puback', messageId });
 
 /** Writes each packet in a tick of its own, as aedes' handlers do; resolves after the turn. */
-async function writeInSeparateTicks(socket: net.Socket, ids: number[]): Promise<boolean[]> {
-  const results: boolean[] = [];
-  await new Promise<void>((resolve) => {
+function writeInSeparateTicks(socket: net.Socket, ids: number[]): Promise<void> {
+  return new Promise((resolve) => {
     const next = (i: number) => {
       if (i === ids.length) return setImmediate(resolve);
-      results.push(mqttPacket.writeToStream({ cmd: 'puback', messageId: ids[i]! }, socket));
+      mqttPacket.writeToStream({ cmd: 'puback', messageId: ids[i]! }, socket);
       process.nextTick(next, i + 1);
     };
     next(0);
   });
-  return results;
 }
 
 async function receivedBytes(pair: Pair, length: number): Promise<Buffer> {
