@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -9,12 +9,13 @@ import { launchBrowser } from '../../test/e2e/support/browser';
 import { signInOn } from '../../test/e2e/support/workspace-page';
 import type * as testServerModule from '../../test/server/support/test-server';
 import type { TestServer } from '../../test/server/support/test-server';
+import { PROFILE_DIR } from './start-target';
+import { DEMO_ORG } from './targets';
 
 type TestServerModule = typeof testServerModule;
 export type { TestServer };
 // Every demo user's password in the test server (test/server/support/test-server.ts).
 const DEMO_PASSWORD = 'demo-password-1';
-import { DEMO_ORG } from './targets';
 
 // Shared by the browser benchmarks: the real server serving the built app (in this
 // process, or in its own through targets.ts' startSwitchboard), headless Chromium
@@ -328,6 +329,13 @@ export async function startProfile(session: CDPSession): Promise<void> {
  */
 export async function stopProfile(session: CDPSession, root: string, top = 20): Promise<string[]> {
   const { profile } = (await session.send('Profiler.stop')) as unknown as { profile: CpuProfile };
+  // Kept whole too, for DevTools or a closer look than this summary gives.
+  mkdirSync(PROFILE_DIR, { recursive: true });
+  const saved = path.join(
+    PROFILE_DIR,
+    `page-${new Date().toISOString().replace(/[:.]/g, '')}.cpuprofile`,
+  );
+  writeFileSync(saved, JSON.stringify(profile));
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const self = new Map<number, number>();
   (profile.samples ?? []).forEach((id, i) =>
@@ -381,7 +389,9 @@ export async function stopProfile(session: CDPSession, root: string, top = 20): 
     byPackage.set(where, (byPackage.get(where) ?? 0) + micros);
   }
   const busy = total - idle;
-  const lines = [`busy ${(busy / 1e6).toFixed(2)} s of ${(total / 1e6).toFixed(2)} s sampled`];
+  const lines = [
+    `busy ${(busy / 1e6).toFixed(2)} s of ${(total / 1e6).toFixed(2)} s sampled (${path.relative(process.cwd(), saved)})`,
+  ];
   const share = (micros: number) => `${((100 * micros) / busy).toFixed(1).padStart(5)}%`;
   const ranked = (map: Map<string, number>, count: number) =>
     [...map].sort((a, b) => b[1] - a[1]).slice(0, count);

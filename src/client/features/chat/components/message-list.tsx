@@ -1,6 +1,6 @@
 import { measureElement, useVirtualizer, type Virtualizer } from '@tanstack/react-virtual';
 import { useCallback, useRef } from 'react';
-import { useStickToBottom } from '../hooks/use-stick-to-bottom';
+import { useFollowNewest, useStickToBottom } from '../hooks/use-stick-to-bottom';
 import type { TimelineMessage } from '../lib/merge-messages';
 import { MessageItem } from './message-item';
 
@@ -45,6 +45,7 @@ export function MessageList({
     },
     [],
   );
+  const stick = useStickToBottom(scrollRef, STICK_TO_BOTTOM_WITHIN_PX);
   const virtualizer = useVirtualizer({
     count: messages.length,
     getScrollElement: () => scrollRef.current,
@@ -52,6 +53,7 @@ export function MessageList({
     measureElement: measure,
     overscan: OVERSCAN_ITEMS,
     getItemKey,
+    rangeExtractor: stick.rangeExtractor,
     // Keep the reader's place: hold still when older pages are prepended above, and
     // follow new messages only when already at the bottom.
     anchorTo: 'end',
@@ -59,7 +61,7 @@ export function MessageList({
     scrollEndThreshold: STICK_TO_BOTTOM_WITHIN_PX,
   });
 
-  const stick = useStickToBottom(scrollRef, virtualizer, messages, STICK_TO_BOTTOM_WITHIN_PX);
+  useFollowNewest(stick, virtualizer, messages);
 
   const onScroll = () => {
     stick.onScroll();

@@ -1,50 +1,93 @@
-import type { Virtualizer } from '@tanstack/react-virtual';
-import { useLayoutEffect, useRef, type RefObject } from 'react';
+import { defaultRangeExtractor, type Range, type Virtualizer } from '@tanstack/react-virtual';
+import { useLayoutEffect, useState, type RefObject } from 'react';
+
+/** Whether a timeline follows its newest message; one per list, changed in place. */
+export interface StickToBottom {
+  /** The room has been scrolled to its newest message once. */
+  opened: boolean;
+  /** At the bottom, or not moved up by the reader since. */
+  atBottom: boolean;
+  /** The scroller has been seen at the bottom: the room opened there, or came back. */
+  landed: boolean;
+  lastScrollTop: number;
+  /** The virtualizer's `rangeExtractor`. */
+  rangeExtractor(range: Range): number[];
+  /** Call from the scroller's scroll handler. */
+  onScroll(): void;
+}
 
 /**
  * Keeps a timeline at its newest message: a room opens there, and new messages come into
  * view while the reader is at the bottom. A reader who scrolled up stays where they are.
+ * Pass the result's `rangeExtractor` to the virtualizer, then call `useFollowNewest`.
  *
- * The virtualizer follows appends itself (`followOnAppend`), but with exact size
- * estimates it misses messages that arrive in a burst: its at-the-end check reads a
- * scroll offset that its previous scroll has not updated yet (test/e2e/chat.test.ts). So
- * the list also scrolls itself whenever its newest message changes. Call the returned
- * `onScroll` from the scroller's scroll handler.
+ * While following, the rows rendered are the last ones, whatever scroll position the
+ * virtualizer last read. Messages that arrive are rendered in the commit that adds them,
+ * and the scroll to the bottom after it shows rows already there. With the virtualizer's
+ * own range that commit rendered rows about to scroll away, and the scroll event rendered
+ * and laid out the list a second time, every frame of a busy room.
  */
 export function useStickToBottom(
   scrollRef: RefObject<HTMLElement | null>,
+  withinPx: number,
+): StickToBottom {
+  const [stick] = useState<StickToBottom>(() => {
+    const state: StickToBottom = {
+      opened: false,
+      atBottom: true,
+      landed: false,
+      lastScrollTop: 0,
+      rangeExtractor: (range) =>
+        state.landed && state.atBottom ? rowsAtEnd(range) : defaultRangeExtractor(range),
+      // A scroll event that finds the list short of the bottom while moving down is a
+      // follow still landing (the list grew in between), not the reader leaving: it keeps
+      // the flag as it was.
+      onScroll: () => {
+        const element = scrollRef.current;
+        if (!element) return;
+        const fromBottom = element.scrollHeight - element.scrollTop - element.clientHeight;
+        if (fromBottom <= withinPx) state.atBottom = state.landed = true;
+        else if (element.scrollTop < state.lastScrollTop) state.atBottom = false;
+        state.lastScrollTop = element.scrollTop;
+      },
+    };
+    return state;
+  });
+  return stick;
+}
+
+/** As many rows as the virtualizer's range and its overscan hold, ending at the last. */
+export function rowsAtEnd(range: Range): number[] {
+  const visible = range.endIndex - range.startIndex + 1;
+  const start = Math.max(0, range.count - visible - range.overscan);
+  const rows = new Array<number>(range.count - start);
+  for (let i = 0; i < rows.length; i++) rows[i] = start + i;
+  return rows;
+}
+
+/**
+ * Scrolls to the newest message when a room opens (also when its first page was already
+ * cached) and whenever the newest message changes while following.
+ *
+ * The virtualizer follows appends itself (`followOnAppend`), but with exact size
+ * estimates it misses messages that arrive in a burst: its at-the-end check reads a
+ * scroll offset that its previous scroll has not updated yet (test/e2e/chat.test.ts).
+ */
+export function useFollowNewest(
+  stick: StickToBottom,
   virtualizer: Virtualizer<HTMLDivElement, Element>,
   messages: readonly { id: string }[],
-  withinPx: number,
-): { onScroll(): void } {
-  const opened = useRef(false);
-  const atBottom = useRef(true);
-  const lastScrollTop = useRef(0);
-
-  // A room opens at its newest message, also when its first page was already cached.
+): void {
   useLayoutEffect(() => {
-    if (opened.current || messages.length === 0) return;
-    opened.current = true;
+    if (stick.opened || messages.length === 0) return;
+    stick.opened = true;
     virtualizer.scrollToIndex(messages.length - 1, { align: 'end' });
-  }, [messages.length, virtualizer]);
+  }, [stick, messages.length, virtualizer]);
 
   const newestId = messages.at(-1)?.id;
   useLayoutEffect(() => {
-    if (!opened.current || !atBottom.current || newestId === undefined) return;
+    if (!stick.opened || !stick.atBottom || newestId === undefined) return;
     virtualizer.scrollToIndex(messages.length - 1, { align: 'end' });
     // eslint-disable-next-line react-hooks/exhaustive-deps -- only when the newest changes
   }, [newestId]);
-
-  // At the bottom, or moved up by the reader. A scroll event that finds the list short of
-  // the bottom while moving down is a follow still landing (the list grew in between),
-  // not the reader leaving: it keeps the flag as it was.
-  const onScroll = () => {
-    const element = scrollRef.current;
-    if (!element) return;
-    const fromBottom = element.scrollHeight - element.scrollTop - element.clientHeight;
-    if (fromBottom <= withinPx) atBottom.current = true;
-    else if (element.scrollTop < lastScrollTop.current) atBottom.current = false;
-    lastScrollTop.current = element.scrollTop;
-  };
-  return { onScroll };
 }
