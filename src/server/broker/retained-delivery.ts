@@ -48,9 +48,9 @@ interface RetainedDelivery {
  * Messages that go out at QoS 0 (agent states to the app) are written here directly,
  * through the broker's authorizeForward as aedes would, up to RETAINED_WINDOW a turn:
  * aedes' own QoS 0 path costs two setImmediate callbacks, two closures and a packet copy
- * per message, which was most of the broker's time sending 10,000 states. They are
- * written as aedes writes them (lib/write.js); the writing stops while the connection
- * is full and goes on at its 'drain'.
+ * per message, which was most of the broker's time sending 10,000 states. Each is one
+ * write of bytes encoded once per retained message (`encodedQoS0`); the writing stops
+ * while the connection is full and goes on at its 'drain'.
  */
 export function deliverRetained(
   index: RetainedIndex,
@@ -86,18 +86,19 @@ export function deliverRetained(
         exhausted = true;
         return;
       }
-      if (item.value.qos !== 0) {
+      const { packet, qos } = item.value;
+      if (qos !== 0) {
         inFlight++;
-        target.deliverQoS(item.value, delivered);
+        target.deliverQoS(toDelivery(packet, qos), delivered);
         continue;
       }
       written++;
       const forwarded = target.broker.authorizeForward(
         client,
-        item.value as unknown as AedesPublishPacket,
+        toDelivery(packet, qos) as unknown as AedesPublishPacket,
       );
       if (!forwarded) continue;
-      if (!mqttPacket.writeToStream(forwarded, target.conn as never)) {
+      if (!target.conn.write(encodedQoS0(packet, forwarded))) {
         waiting = true;
         target.conn.once('drain', resume);
         return;
@@ -113,10 +114,11 @@ export function deliverRetained(
   setImmediate(next);
 }
 
+/** Each matching retained message once, with the QoS it goes out at. */
 function* deliveries(
   index: RetainedIndex,
   granted: readonly Subscription[],
-): Generator<RetainedDelivery> {
+): Generator<{ packet: RetainedPacket; qos: number }> {
   const sent = granted.length > 1 ? new Set<string>() : null;
   for (const { topic: filter, qos } of granted) {
     for (const packet of index.match(filter)) {
@@ -124,7 +126,7 @@ function* deliveries(
         if (sent.has(packet.topic)) continue;
         sent.add(packet.topic);
       }
-      yield toDelivery(packet, Math.min(packet.qos, qos));
+      yield { packet, qos: Math.min(packet.qos, qos) };
     }
   }
 }
@@ -140,4 +142,21 @@ function toDelivery(packet: RetainedPacket, qos: number): RetainedDelivery {
     brokerId: null,
     brokerCounter: 0,
   };
+}
+
+/**
+ * A retained message as a QoS 0 PUBLISH, encoded once per topic it is delivered under
+ * (the same for every client of its org) and kept as long as the message is retained.
+ * mqtt-packet's writeToStream wrote each message in four or five pieces, and encoding was
+ * two thirds of the broker's time sending 10,000 agent states; an org's members opening
+ * the board get the same bytes until a state changes.
+ */
+const encodings = new WeakMap<RetainedPacket, { topic: string; bytes: Buffer }>();
+
+function encodedQoS0(source: RetainedPacket, forwarded: AedesPublishPacket): Buffer {
+  const cached = encodings.get(source);
+  if (cached?.topic === forwarded.topic) return cached.bytes;
+  const bytes = mqttPacket.generate(forwarded);
+  encodings.set(source, { topic: forwarded.topic, bytes });
+  return bytes;
 }

@@ -78,8 +78,9 @@ async function viewer(clientId: string, qos: 0 | 1, clean = true) {
     clean,
   });
   open.push(client);
+  const seen = record(client); // before subscribing: the retained states may come with the SUBACK
   await subscribeGrants(client, ['agents/+/state', 'agents/+/replies'], qos);
-  return { client, seen: record(client) };
+  return { client, seen };
 }
 
 /** The progress of each live state (the one retained from before, sent on SUBSCRIBE, aside). */

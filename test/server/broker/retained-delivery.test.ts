@@ -14,10 +14,12 @@ interface Delivery {
 /**
  * A client whose QoS 1 deliveries (through aedes' deliverQoS) complete only when the test
  * says so, and whose connection parses what is written to it directly (QoS 0). `full`
- * makes the connection ask the writer to wait for 'drain'.
+ * makes the connection ask the writer to wait for 'drain'. `forward` stands for the
+ * broker's authorizeForward: the topic the client sees, or null to refuse.
  */
-function fakeClient(refuse: (topic: string) => boolean = () => false) {
+function fakeClient(forward: (topic: string) => string | null = (topic) => topic) {
   const delivered: Delivery[] = [];
+  const writes: Buffer[] = [];
   const callbacks: (() => void)[] = [];
   const drains: (() => void)[] = [];
   const parser = mqttPacket.parser({ protocolVersion: 4 });
@@ -30,21 +32,26 @@ function fakeClient(refuse: (topic: string) => boolean = () => false) {
     full: false,
     conn: {
       write: (chunk: Buffer | string) => {
+        writes.push(Buffer.from(chunk));
         parser.parse(Buffer.from(chunk));
         return !client.full;
       },
       once: (_event: 'drain', listener: () => void) => drains.push(listener),
     },
     broker: {
-      authorizeForward: (_client: Client, packet: { topic: string }) =>
-        refuse(packet.topic) ? null : packet,
+      authorizeForward: (_client: Client, packet: { topic: string }) => {
+        const topic = forward(packet.topic);
+        if (topic === null) return null;
+        packet.topic = topic; // in place, as the broker's does
+        return packet;
+      },
     },
     deliverQoS(packet: Delivery, done: () => void) {
       delivered.push(packet);
       callbacks.push(done);
     },
   };
-  return { client, delivered, callbacks, drains, asClient: client as unknown as Client };
+  return { client, delivered, writes, callbacks, drains, asClient: client as unknown as Client };
 }
 
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
@@ -131,7 +138,7 @@ describe('deliverRetained', () => {
       ['$demo/agents/a1/state', 0],
       ['$demo/agents/a2/state', 0],
     ]);
-    const { asClient, delivered } = fakeClient((topic) => topic.includes('/a1/'));
+    const { asClient, delivered } = fakeClient((topic) => (topic.includes('/a1/') ? null : topic));
     deliverRetained(index, asClient, [sub('$demo/agents/+/state', 0)]);
     await nextTurn();
     expect(delivered.map((d) => d.topic)).toEqual(['$demo/agents/a2/state']);
@@ -150,5 +157,37 @@ describe('deliverRetained', () => {
     client.closed = true;
     callbacks.forEach((done) => done());
     expect(delivered).toHaveLength(RETAINED_WINDOW);
+  });
+
+  it('writes a QoS 0 message in one piece, as the client sees it, and its new value once it changes', async () => {
+    const index = indexWith([]);
+    const set = (value: string) =>
+      index.store({ topic: '$o1/agents/a1/state', payload: Buffer.from(value), qos: 0 });
+    const publish = (topic: string, value: string) =>
+      mqttPacket.generate({
+        cmd: 'publish',
+        topic,
+        payload: Buffer.from(value),
+        qos: 0,
+        retain: true,
+        dup: false,
+      });
+    const unmount = (topic: string) => topic.replace(/^\$o1\//, '');
+    const receive = async (forward: (topic: string) => string) => {
+      const { asClient, writes } = fakeClient(forward);
+      deliverRetained(index, asClient, [sub('$o1/agents/+/state', 0)]);
+      await nextTurn();
+      return writes;
+    };
+
+    set('one');
+    expect(await receive(unmount)).toEqual([publish('agents/a1/state', 'one')]);
+    expect(await receive(unmount)).toEqual([publish('agents/a1/state', 'one')]);
+    // Another topic for the same message (another mount point, say): its own bytes.
+    expect(await receive((topic) => `x/${unmount(topic)}`)).toEqual([
+      publish('x/agents/a1/state', 'one'),
+    ]);
+    set('two');
+    expect(await receive(unmount)).toEqual([publish('agents/a1/state', 'two')]);
   });
 });
