@@ -13,6 +13,9 @@ interface DeliveringClient {
   conn: {
     write(chunk: Buffer | string): boolean;
     once(event: 'drain', listener: () => void): unknown;
+    /** A TCP socket's; the WebSocket connection gathers a turn's writes itself. */
+    cork?(): void;
+    uncork?(): void;
   };
   broker: {
     authorizeForward(client: Client, packet: AedesPublishPacket): AedesPublishPacket | null;
@@ -75,6 +78,7 @@ export function deliverRetained(
     next();
   };
   const next = (): void => {
+    holdWritesForThisTick(target.conn);
     while (!exhausted && !waiting && inFlight < RETAINED_WINDOW) {
       if (written === RETAINED_WINDOW) {
         waiting = true;
@@ -112,6 +116,17 @@ export function deliverRetained(
   // From the next turn, as aedes' own deliveries start: the SUBACK leaves on its own, and a
   // client that begins listening once its SUBSCRIBE is acknowledged misses nothing.
   setImmediate(next);
+}
+
+/**
+ * Corks a stream until the next tick, as mqtt-packet's writeToStream does for each packet,
+ * so that the states written directly in one go leave in one system call on TCP (whose
+ * socket the broker's transport corks until the turn's end: turn-batched-writes.ts).
+ */
+function holdWritesForThisTick(conn: DeliveringClient['conn']): void {
+  if (!conn.cork || !conn.uncork) return;
+  conn.cork();
+  process.nextTick(() => conn.uncork?.());
 }
 
 /** Each matching retained message once, with the QoS it goes out at. */
