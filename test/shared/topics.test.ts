@@ -40,6 +40,14 @@ describe('parseTopic refuses what is outside the contract', () => {
     '$SYS/broker',
     'other/a/b',
     '',
+    // empty levels, wherever they are
+    'notifications/alice/',
+    'chat//messages',
+    'chat/general/',
+    '/chat/general',
+    'chat/general/messages/',
+    'agents/a/state//',
+    '//',
   ])('%j', (topic) => {
     expect(parseTopic(topic)).toBeNull();
   });
