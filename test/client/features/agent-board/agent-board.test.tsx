@@ -39,10 +39,10 @@ describe('AgentBoard', () => {
     if (!crawler || !builder) throw new Error('rows missing');
     expect(within(crawler).getByText('stale')).toBeInTheDocument();
     expect(within(builder).queryByText('stale')).toBeNull();
-    expect(within(builder).getByRole('progressbar', { name: 'builder progress' })).toHaveAttribute(
-      'aria-valuenow',
-      '40',
-    );
+    const progress = within(builder).getByRole('progressbar', { name: 'builder progress' });
+    expect(progress).toHaveAttribute('aria-valuenow', '40');
+    // Drawn by scaling, which the compositor animates without laying the row out again.
+    expect(progress.firstElementChild).toHaveStyle({ transform: 'scaleX(0.4)' });
     expect(within(builder).getByText('compile')).toBeInTheDocument();
 
     const user = userEvent.setup();

@@ -16,7 +16,7 @@ export function ProgressBar({ value, label }: { value: number | undefined; label
       aria-valuemax={100}
       aria-valuenow={rounded}
     >
-      <div className="progress__bar" style={{ width: `${rounded}%` }} />
+      <div className="progress__bar" style={{ transform: `scaleX(${rounded / 100})` }} />
     </div>
   );
 }
