@@ -26,10 +26,12 @@ function validateCommon(topic: string): TopicError | null {
   if (LONE_SURROGATE.test(topic) || topic.includes('\uFFFD')) {
     return { code: 'invalid-utf8', message: 'topic must be well-formed UTF-8' }; // [MQTT-1.5.3-1]
   }
-  if (utf8.encode(topic).length > MAX_TOPIC_BYTES) {
+  // Every publish is checked here: encoding or splitting only when the limit is in reach
+  // (a UTF-16 code unit is at most 3 bytes of UTF-8) keeps it free of allocations.
+  if (topic.length > MAX_TOPIC_BYTES / 3 && utf8.encode(topic).length > MAX_TOPIC_BYTES) {
     return { code: 'too-long', message: `topic must be at most ${MAX_TOPIC_BYTES} bytes` };
   }
-  if (topic.split('/').length > MAX_TOPIC_LEVELS) {
+  if (topic.length >= MAX_TOPIC_LEVELS && topic.split('/').length > MAX_TOPIC_LEVELS) {
     return {
       code: 'too-many-levels',
       message: `topic must have at most ${MAX_TOPIC_LEVELS} levels`,

@@ -20,12 +20,19 @@ describe('validateTopicName', () => {
     ['chat/\uD800', 'invalid-utf8'],
     ['chat/\uFFFD', 'invalid-utf8'],
     ['x'.repeat(65_536), 'too-long'],
+    // Three bytes of UTF-8 per character: at the limit, and one character past it.
+    ['€'.repeat(21_845), null],
+    ['€'.repeat(21_846), 'too-long'],
+    ['é'.repeat(32_768), 'too-long'],
     [
       Array(MAX_TOPIC_LEVELS + 1)
         .fill('a')
         .join('/'),
       'too-many-levels',
     ],
+    // The shortest topics with the most levels, at the limit and past it.
+    ['/'.repeat(MAX_TOPIC_LEVELS - 1), null],
+    ['/'.repeat(MAX_TOPIC_LEVELS), 'too-many-levels'],
   ])('%j → %s', (topic, code) => {
     expect(validateTopicName(topic)?.code ?? null).toBe(code);
   });
