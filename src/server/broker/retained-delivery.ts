@@ -78,7 +78,7 @@ export function deliverRetained(
     next();
   };
   const next = (): void => {
-    holdWritesForThisTick(target.conn);
+    let held = false; // the connection corked for this call's direct writes
     while (!exhausted && !waiting && inFlight < RETAINED_WINDOW) {
       if (written === RETAINED_WINDOW) {
         waiting = true;
@@ -102,6 +102,10 @@ export function deliverRetained(
         toDelivery(packet, qos) as unknown as AedesPublishPacket,
       );
       if (!forwarded) continue;
+      if (!held) {
+        holdWritesForThisTick(target.conn);
+        held = true;
+      }
       if (!target.conn.write(encodedQoS0(packet, forwarded))) {
         waiting = true;
         target.conn.once('drain', resume);
@@ -113,8 +117,8 @@ export function deliverRetained(
     inFlight--;
     next();
   };
-  // From the next turn, as aedes' own deliveries start: the SUBACK leaves on its own, and a
-  // client that begins listening once its SUBSCRIBE is acknowledged misses nothing.
+  // From the next turn, as aedes' own deliveries start: the SUBACK leaves in a write of its
+  // own, ahead of them.
   setImmediate(next);
 }
 
