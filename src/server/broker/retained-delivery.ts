@@ -13,9 +13,6 @@ interface DeliveringClient {
   conn: {
     write(chunk: Buffer | string): boolean;
     once(event: 'drain', listener: () => void): unknown;
-    /** A TCP socket's; the WebSocket connection gathers a turn's writes itself. */
-    cork?(): void;
-    uncork?(): void;
   };
   broker: {
     authorizeForward(client: Client, packet: AedesPublishPacket): AedesPublishPacket | null;
@@ -52,8 +49,10 @@ interface RetainedDelivery {
  * through the broker's authorizeForward as aedes would, up to RETAINED_WINDOW a turn:
  * aedes' own QoS 0 path costs two setImmediate callbacks, two closures and a packet copy
  * per message, which was most of the broker's time sending 10,000 states. Each is one
- * write of bytes encoded once per retained message (`encodedQoS0`); the writing stops
- * while the connection is full and goes on at its 'drain'.
+ * write of bytes encoded once per retained message (`encodedQoS0`), gathered with the
+ * turn's other writes by the transport (a WebSocket frame, or one TCP `writev`: see
+ * turn-batched-writes.ts); the writing stops while the connection is full and goes on at
+ * its 'drain'.
  */
 export function deliverRetained(
   index: RetainedIndex,
@@ -78,7 +77,6 @@ export function deliverRetained(
     next();
   };
   const next = (): void => {
-    let held = false; // the connection corked for this call's direct writes
     while (!exhausted && !waiting && inFlight < RETAINED_WINDOW) {
       if (written === RETAINED_WINDOW) {
         waiting = true;
@@ -102,10 +100,6 @@ export function deliverRetained(
         toDelivery(packet, qos) as unknown as AedesPublishPacket,
       );
       if (!forwarded) continue;
-      if (!held) {
-        holdWritesForThisTick(target.conn);
-        held = true;
-      }
       if (!target.conn.write(encodedQoS0(packet, forwarded))) {
         waiting = true;
         target.conn.once('drain', resume);
@@ -120,17 +114,6 @@ export function deliverRetained(
   // From the next turn, as aedes' own deliveries start: the SUBACK leaves in a write of its
   // own, ahead of them.
   setImmediate(next);
-}
-
-/**
- * Corks a stream until the next tick, as mqtt-packet's writeToStream does for each packet,
- * so that the states written directly in one go leave in one system call on TCP (whose
- * socket the broker's transport corks until the turn's end: turn-batched-writes.ts).
- */
-function holdWritesForThisTick(conn: DeliveringClient['conn']): void {
-  if (!conn.cork || !conn.uncork) return;
-  conn.cork();
-  process.nextTick(() => conn.uncork?.());
 }
 
 /** Each matching retained message once, with the QoS it goes out at. */

@@ -190,29 +190,4 @@ describe('deliverRetained', () => {
     set('two');
     expect(await receive(unmount)).toEqual([publish('agents/a1/state', 'two')]);
   });
-
-  it("writes a turn's QoS 0 messages into a corked stream, uncorked on the next tick", async () => {
-    const index = indexWith([
-      ['$demo/agents/a1/state', 0],
-      ['$demo/agents/a2/state', 0],
-    ]);
-    const { client, asClient, writes } = fakeClient();
-    let corked = 0;
-    const writtenCorked: boolean[] = [];
-    const write = client.conn.write;
-    Object.assign(client.conn, {
-      cork: () => void corked++,
-      uncork: () => void corked--,
-      write: (chunk: Buffer | string) => {
-        writtenCorked.push(corked > 0);
-        return write(chunk);
-      },
-    });
-    deliverRetained(index, asClient, [sub('$demo/agents/+/state', 0)]);
-    await new Promise((resolve) => setImmediate(resolve)); // the delivery's turn
-    expect(writes).toHaveLength(2);
-    expect(writtenCorked).toEqual([true, true]);
-    await new Promise((resolve) => process.nextTick(resolve));
-    expect(corked).toBe(0);
-  });
 });

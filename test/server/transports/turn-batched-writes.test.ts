@@ -81,6 +81,16 @@ describe('batchWritesPerTurn', () => {
     expect(pair.writes()).toBe(1);
   });
 
+  it('gathers plain writes too, with no cork around them (packets encoded ahead)', async () => {
+    const pair = await connectedPair(true);
+    const ids = [1, 2, 3, 4, 5];
+    for (const id of ids) pair.server.write(puback(id));
+    await new Promise((resolve) => setImmediate(resolve));
+    const expected = Buffer.concat(ids.map(puback));
+    expect(await receivedBytes(pair, expected.length)).toEqual(expected);
+    expect(pair.writes()).toBe(1);
+  });
+
   it('without it, the same writes are one system write per packet (what it saves)', async () => {
     const pair = await connectedPair(false);
     await writeInSeparateTicks(pair.server, [1, 2, 3, 4, 5]);

@@ -6,9 +6,10 @@ import type { Writable } from 'node:stream';
  * aedes writes every packet through mqtt-packet, which corks the stream and uncorks it on
  * the next tick, so each PUBACK and each delivery to a TCP client cost a `writev` of its
  * own: 7 % of the broker's time with one client publishing 5,000 QoS 1 messages/s. Here
- * the first cork of a turn schedules the uncork for the turn's end (`setImmediate`, after
- * the I/O that produced the packets), as the WebSocket transport batches its frames, and
- * the uncorks in between do nothing. Scheduling at the cork puts the flush ahead of the
+ * the first cork of a turn, or the first write when nothing corked the stream (retained
+ * states are written already encoded), schedules the uncork for the turn's end
+ * (`setImmediate`, after the I/O that produced the packets), as the WebSocket transport
+ * batches its frames, and the uncorks in between do nothing. Scheduling at the cork puts the flush ahead of the
  * `setImmediate` aedes queues after each write, so a packet is out before aedes acts on
  * having written it (destroying the connection after a refusing CONNACK, say). Writes
  * still report backpressure (`write()` returns false past the high-water mark, then
@@ -16,7 +17,7 @@ import type { Writable } from 'node:stream';
  * `uncork()`, and a stream uncorked only after it ended never finishes).
  */
 export function batchWritesPerTurn(stream: Writable): void {
-  const { cork, uncork, end } = stream;
+  const { cork, uncork, end, write } = stream;
   let scheduled = false;
   const uncorkAll = () => {
     while (stream.writableCorked > 0) uncork.call(stream);
@@ -32,6 +33,12 @@ export function batchWritesPerTurn(stream: Writable): void {
     setImmediate(release);
   };
   stream.uncork = () => {};
+  // A write that comes without a cork (a packet encoded ahead, written in one piece) is
+  // held for the turn's end as well.
+  stream.write = function writeInTurn(this: Writable, ...args: Parameters<Writable['write']>) {
+    if (!scheduled) stream.cork();
+    return write.apply(this, args);
+  } as Writable['write'];
   stream.end = function endAfterWaiting(this: Writable, ...args: Parameters<Writable['end']>) {
     uncorkAll();
     return end.apply(this, args);
