@@ -4,7 +4,10 @@ import { useChatStore } from '../../../../src/client/features/chat/stores/chat-s
 const msg = (id: string, from = 'bob') => ({ id, from, text: `text ${id}`, sentAt: 1 });
 
 const status = (id: string) =>
-  useChatStore.getState().live.general?.find((m) => m.id === id)?.status;
+  useChatStore
+    .getState()
+    .live.general?.toArray()
+    .find((m) => m.id === id)?.status;
 
 describe('chat store', () => {
   beforeEach(() => useChatStore.getState().setMe('alice'));
@@ -46,14 +49,12 @@ describe('chat store', () => {
     useChatStore.getState().receive('general', at('d', 3)); // same time as c: by id
     useChatStore.getState().receive('general', at('b', 1));
     useChatStore.getState().receive('general', at('f', 9));
-    expect(useChatStore.getState().live.general?.map((m) => m.id)).toEqual([
-      'a',
-      'b',
-      'c',
-      'd',
-      'e',
-      'f',
-    ]);
+    expect(
+      useChatStore
+        .getState()
+        .live.general?.toArray()
+        .map((m) => m.id),
+    ).toEqual(['a', 'b', 'c', 'd', 'e', 'f']);
   });
 
   it('gives a new array only to the rooms that changed, and none on a redelivery', () => {
@@ -65,10 +66,25 @@ describe('chat store', () => {
     const after = useChatStore.getState();
     expect(after.live.general).toBe(before.live.general);
     expect(after.live.random).not.toBe(before.live.random);
-    expect(before.live.random?.map((m) => m.id)).toEqual(['2']); // never changed in place
+    expect(before.live.random?.toArray().map((m) => m.id)).toEqual(['2']); // never changed in place
 
     useChatStore.getState().receive('random', msg('3'));
     expect(useChatStore.getState()).toBe(after);
+  });
+
+  it('appends to a room without copying it, and copies for a message that sorts earlier', () => {
+    const at = (id: string, sentAt: number) => ({ ...msg(id), sentAt });
+    useChatStore.getState().receive('general', at('b', 2));
+    const first = useChatStore.getState().live.general;
+    useChatStore.getState().receive('general', at('c', 3));
+    const appended = useChatStore.getState().live.general;
+    expect(first && appended?.continues(first)).toBe(true);
+    useChatStore.getState().receive('general', at('a', 1)); // late: sorts first
+    const inserted = useChatStore.getState().live.general;
+    expect(appended && inserted?.continues(appended)).toBe(false);
+    expect(inserted?.toArray().map((m) => m.id)).toEqual(['a', 'b', 'c']);
+    expect(appended?.toArray().map((m) => m.id)).toEqual(['b', 'c']);
+    expect(first?.toArray().map((m) => m.id)).toEqual(['b']);
   });
 
   it('remembers the newest live message from someone else per room, for announcing', () => {

@@ -6,7 +6,11 @@ import {
   mergeLive,
   mergeMessages,
 } from '../../../../src/client/features/chat/lib/merge-messages';
-import type { LiveMessage } from '../../../../src/client/features/chat/stores/chat-store';
+import {
+  useChatStore,
+  type LiveMessage,
+} from '../../../../src/client/features/chat/stores/chat-store';
+import { AppendOnlyList } from '../../../../src/client/lib/append-only-list';
 import { seededRandom } from '../../../support/seeded-random';
 
 const msg = (id: string, sentAt: number, text = id): ChatMessage => ({
@@ -16,7 +20,7 @@ const msg = (id: string, sentAt: number, text = id): ChatMessage => ({
   sentAt,
 });
 // The store keeps live messages ordered.
-const live = (...messages: LiveMessage[]) => messages.sort(compareMessages);
+const live = (...messages: LiveMessage[]) => AppendOnlyList.adopt(messages.sort(compareMessages));
 
 describe('mergeMessages', () => {
   it.each([
@@ -48,12 +52,16 @@ describe('mergeMessages', () => {
       expected: ['a', 'z'],
     },
   ])('$name', ({ history, live: liveMessages, expected }) => {
-    expect(mergeMessages(history, liveMessages).map((m) => m.id)).toEqual(expected);
+    expect(
+      mergeMessages(history, liveMessages)
+        .toArray()
+        .map((m) => m.id),
+    ).toEqual(expected);
   });
 
   it('marks a message as sent once the server has it in history', () => {
     const merged = mergeMessages([[msg('a', 1)]], live({ ...msg('a', 1), status: 'pending' }));
-    expect(merged).toEqual([{ ...msg('a', 1), status: 'sent' }]);
+    expect(merged.toArray()).toEqual([{ ...msg('a', 1), status: 'sent' }]);
   });
 });
 
@@ -81,11 +89,11 @@ describe('extendHistory and mergeLive', () => {
     // The shorter timeline still answers for its own pages only.
     expect(first.has('a')).toBe(false);
     expect(second.has('a')).toBe(true);
-    expect(mergeLive(first, live({ ...msg('a', 1), status: 'sent' })).map((m) => m.id)).toEqual([
-      'a',
-      'c',
-      'd',
-    ]);
+    expect(
+      mergeLive(first, live({ ...msg('a', 1), status: 'sent' }))
+        .toArray()
+        .map((m) => m.id),
+    ).toEqual(['a', 'c', 'd']);
   });
 
   it('rebuilds when pages are replaced (refetch) or a timeline is extended twice', () => {
@@ -122,10 +130,66 @@ describe('extendHistory and mergeLive', () => {
       // One page at a time, or two at once (two fetches between renders).
       for (let count = 1; count <= pages.length; count += next() < 0.5 ? 1 : 2) {
         timeline = extendHistory(timeline, pages.slice(0, count));
-        expect(mergeLive(timeline, sortedLive)).toEqual(
+        expect(mergeLive(timeline, AppendOnlyList.adopt(sortedLive)).toArray()).toEqual(
           reference(pages.slice(0, count), sortedLive),
         );
       }
     },
   );
+
+  it.each([1, 2, 3, 4, 5, 6])(
+    'matches a full merge as live messages arrive frame by frame, in and out of order (seed %i)',
+    (seed) => {
+      const next = seededRandom(seed);
+      const history = [
+        Array.from({ length: 20 }, (_, i) => msg(`h${i}`, i * 10 + Math.floor(next() * 15))),
+      ];
+      const timeline = extendHistory(null, history);
+      const chat = useChatStore.getState();
+      const arrived: LiveMessage[] = [];
+      let merged = mergeLive(timeline, chat.live.general);
+      let extended = 0;
+      for (let frame = 0; frame < 40; frame++) {
+        // Mostly new messages in order; some late (another sender's clock), some already
+        // in history (the overlap around the fetch), some delivered twice.
+        const batch = Array.from({ length: 1 + Math.floor(next() * 4) }, () => {
+          const roll = next();
+          if (roll < 0.1) return history[0]?.[Math.floor(next() * 20)] as ChatMessage;
+          if (roll < 0.15 && arrived.length > 0)
+            return arrived[Math.floor(next() * arrived.length)] as ChatMessage;
+          const sentAt = roll < 0.3 ? Math.floor(next() * 200) : 200 + frame * 10 + next();
+          return msg(`l${frame}-${Math.floor(next() * 1e9)}`, sentAt);
+        });
+        chat.receiveBatch(batch.map((message) => ({ room: 'general', message })));
+        for (const message of batch) arrived.push({ ...message, status: 'sent' });
+        const live = useChatStore.getState().live.general;
+        const previous = merged;
+        merged = mergeLive(timeline, live);
+        if (merged.continues(previous)) extended++;
+        expect(merged.toArray()).toEqual(reference(history, live?.toArray() ?? []));
+      }
+      expect(extended).toBeGreaterThan(0); // the incremental path was taken, not only full merges
+    },
+  );
+
+  it('extends the previous merge for messages newer than it, and returns it again unchanged', () => {
+    const timeline = extendHistory(null, [[msg('a', 1), msg('b', 2)]]);
+    const first = live({ ...msg('b', 2), status: 'sent' }, { ...msg('c', 3), status: 'sent' });
+    const merged = mergeLive(timeline, first);
+    expect(mergeLive(timeline, first)).toBe(merged);
+    const second = first.concat([{ ...msg('d', 4), status: 'sent' }]);
+    const extended = mergeLive(timeline, second);
+    expect(extended.continues(merged)).toBe(true);
+    expect(extended.toArray().map((m) => m.id)).toEqual(['a', 'b', 'c', 'd']);
+  });
+
+  it('merges in full a live message that sorts before the end of history', () => {
+    const timeline = extendHistory(null, [[msg('a', 1), msg('e', 5)]]);
+    const first = live({ ...msg('c', 3), status: 'sent' });
+    const merged = mergeLive(timeline, first);
+    const second = first.concat([{ ...msg('d', 4), status: 'sent' }]); // in order for live
+    const remerged = mergeLive(timeline, second);
+    expect(remerged.continues(merged)).toBe(false);
+    expect(remerged.toArray().map((m) => m.id)).toEqual(['a', 'c', 'd', 'e']);
+  });
 });

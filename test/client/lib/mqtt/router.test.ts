@@ -83,7 +83,7 @@ describe('message router', () => {
     router.route('presence/bob/bob-1', JSON.stringify({ status: 'online', since: NOW }));
     router.route('agents/a1/state', JSON.stringify({ status: 'idle', updatedAt: NOW }));
     runFrame();
-    expect(useChatStore.getState().live.general).toMatchObject([
+    expect(useChatStore.getState().live.general?.toArray()).toMatchObject([
       { id: 'm1', text: 'hi', status: 'sent' },
     ]);
     expect(useNotificationsStore.getState().items.map((n) => n.id)).toEqual(['n1']);
@@ -126,7 +126,12 @@ describe('message router', () => {
     expect(useTypingStore.getState().typing.general?.bob).toBeDefined();
     runFrame(); // chat messages are coalesced per frame too
     expect(useTypingStore.getState().typing.general?.bob).toBeUndefined();
-    expect(useChatStore.getState().live.general?.map((m) => m.id)).toEqual(['m1']);
+    expect(
+      useChatStore
+        .getState()
+        .live.general?.toArray()
+        .map((m) => m.id),
+    ).toEqual(['m1']);
   });
 
   it('coalesces chat messages into one store update per frame, ordered, deduplicated and counted', () => {
@@ -147,12 +152,12 @@ describe('message router', () => {
     unsubscribe();
     expect(renders).toHaveBeenCalledTimes(1);
     const live = useChatStore.getState().live;
-    expect(live.general?.map((m) => [m.id, m.status])).toEqual([
+    expect(live.general?.toArray().map((m) => [m.id, m.status])).toEqual([
       ['mine', 'sent'],
       ['a', 'sent'],
       ['b', 'sent'],
     ]);
-    expect(live.random?.map((m) => m.id)).toEqual(['r1']);
+    expect(live.random?.toArray().map((m) => m.id)).toEqual(['r1']);
     expect(useChatStore.getState().unread).toEqual({ general: 2, random: 1 });
   });
 
@@ -161,7 +166,12 @@ describe('message router', () => {
     router.route('chat/general/messages', JSON.stringify(validMessage));
     router.route('chat/general/typing', JSON.stringify({ from: 'bob', typing: true }));
     router.flush(); // the router's frame may come before the chat batch's
-    expect(useChatStore.getState().live.general?.map((m) => m.id)).toEqual(['m1']);
+    expect(
+      useChatStore
+        .getState()
+        .live.general?.toArray()
+        .map((m) => m.id),
+    ).toEqual(['m1']);
     runFrame();
     expect(useTypingStore.getState().typing.general?.bob).toBeDefined();
   });

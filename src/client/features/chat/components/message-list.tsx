@@ -1,6 +1,7 @@
 import { measureElement, useVirtualizer, type Virtualizer } from '@tanstack/react-virtual';
 import { useCallback, useRef } from 'react';
 import { useFollowNewest, useStickToBottom } from '../hooks/use-stick-to-bottom';
+import type { ReadonlyList } from '../../../lib/append-only-list';
 import type { TimelineMessage } from '../lib/merge-messages';
 import { MessageItem } from './message-item';
 
@@ -13,7 +14,7 @@ type ListVirtualizer = Virtualizer<HTMLDivElement, Element>;
 
 interface MessageListProps {
   roomName: string;
-  messages: TimelineMessage[];
+  messages: ReadonlyList<TimelineMessage>;
   me: string;
   hasOlder: boolean;
   isLoadingOlder: boolean;
@@ -31,7 +32,7 @@ export function MessageList({
   const scrollRef = useRef<HTMLDivElement>(null);
   // A new key function only when the messages change: the virtualizer lays out every row
   // again whenever its identity does.
-  const getItemKey = useCallback((index: number) => messages[index]?.id ?? index, [messages]);
+  const getItemKey = useCallback((index: number) => messages.at(index)?.id ?? index, [messages]);
   // A row not measured yet is estimated at the last measured row's height. Most messages
   // are one line, so the estimate is exact, and a measured row that matches it changes
   // nothing: an inexact one made the virtualizer lay out every row again (O(messages) per
@@ -91,7 +92,7 @@ export function MessageList({
       >
         <ol className="message-list__items" style={{ height: virtualizer.getTotalSize() }}>
           {items.map((item) => {
-            const message = messages[item.index];
+            const message = messages.at(item.index);
             if (!message) return null;
             return (
               <li

@@ -1,4 +1,5 @@
 import { useMemo, useRef } from 'react';
+import type { AppendOnlyList } from '../../../lib/append-only-list';
 import { useRoomHistory } from '../api/get-room-messages';
 import {
   extendHistory,
@@ -9,7 +10,7 @@ import {
 import { useChatStore } from '../stores/chat-store';
 
 export interface RoomMessages {
-  messages: TimelineMessage[];
+  messages: AppendOnlyList<TimelineMessage>;
   isLoading: boolean;
   error: Error | null;
   hasOlder: boolean;

@@ -1,5 +1,6 @@
 import { defaultRangeExtractor, type Range, type Virtualizer } from '@tanstack/react-virtual';
 import { useLayoutEffect, useState, type RefObject } from 'react';
+import type { ReadonlyList } from '../../../lib/append-only-list';
 
 /** Whether a timeline follows its newest message; one per list, changed in place. */
 export interface StickToBottom {
@@ -76,7 +77,7 @@ export function rowsAtEnd(range: Range): number[] {
 export function useFollowNewest(
   stick: StickToBottom,
   virtualizer: Virtualizer<HTMLDivElement, Element>,
-  messages: readonly { id: string }[],
+  messages: ReadonlyList<{ id: string }>,
 ): void {
   useLayoutEffect(() => {
     if (stick.opened || messages.length === 0) return;

@@ -1,5 +1,6 @@
 import type { ChatMessage } from '../../../../shared/schemas';
 import type { DeliveryStatus, LiveMessage } from '../stores/chat-store';
+import { AppendOnlyList } from '../../../lib/append-only-list';
 import { lowerBound } from '../../../lib/lower-bound';
 
 export interface TimelineMessage extends ChatMessage {
@@ -144,24 +145,54 @@ export function extendHistory(
   return timeline(fresh, pages, all);
 }
 
+/** The last merge with each history timeline, for `mergeLive` to carry on from. */
+const lastMerges = new WeakMap<
+  HistoryTimeline,
+  { live: AppendOnlyList<LiveMessage>; merged: AppendOnlyList<TimelineMessage> }
+>();
+
 /**
  * One timeline from history (HTTP) and live messages (MQTT, already ordered). They
  * overlap by design, around the moment history was fetched, so the union is
  * deduplicated by id, history's copy winning.
+ *
+ * When `live` only appends to the live list of the last merge with `history`, and what
+ * it adds sorts after that merge's end (new messages, as they arrive), the result extends
+ * that merge: the work is the new messages', not the room's.
  */
 export function mergeLive(
   history: HistoryTimeline,
-  live: readonly LiveMessage[] | undefined,
-): TimelineMessage[] {
-  if (!live || live.length === 0) return history.messages.slice();
-  const unseen = live.filter((message) => !history.has(message.id));
-  return mergeSorted<TimelineMessage>(history.messages, unseen);
+  live: AppendOnlyList<LiveMessage> | undefined,
+): AppendOnlyList<TimelineMessage> {
+  if (!live) return AppendOnlyList.adopt(history.messages.slice());
+  const last = lastMerges.get(history);
+  let merged: AppendOnlyList<TimelineMessage> | undefined;
+  if (last && live.continues(last.live)) {
+    const added: LiveMessage[] = [];
+    let end = last.merged.at(-1);
+    let inOrder = true;
+    for (let index = last.live.length; index < live.length && inOrder; index++) {
+      const message = live.at(index) as LiveMessage;
+      if (history.has(message.id)) continue;
+      inOrder = !end || compareMessages(end, message) < 0;
+      added.push((end = message));
+    }
+    if (inOrder) merged = last.merged.concat(added);
+  }
+  merged ??= AppendOnlyList.adopt(
+    mergeSorted<TimelineMessage>(
+      history.messages,
+      live.toArray().filter((message) => !history.has(message.id)),
+    ),
+  );
+  lastMerges.set(history, { live, merged });
+  return merged;
 }
 
 /** History pages (newest page first, as fetched) and live messages as one timeline. */
 export function mergeMessages(
   historyPages: ReadonlyArray<readonly ChatMessage[]>,
-  live: readonly LiveMessage[] | undefined,
-): TimelineMessage[] {
+  live: AppendOnlyList<LiveMessage> | undefined,
+): AppendOnlyList<TimelineMessage> {
   return mergeLive(extendHistory(null, historyPages), live);
 }

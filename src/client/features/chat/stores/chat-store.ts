@@ -1,5 +1,6 @@
 import { create } from 'zustand';
 import type { ChatMessage } from '../../../../shared/schemas';
+import { AppendOnlyList } from '../../../lib/append-only-list';
 import { lowerBound } from '../../../lib/lower-bound';
 import { compareMessages } from '../lib/merge-messages';
 
@@ -18,9 +19,9 @@ interface ChatStore {
   me: string | null;
   /**
    * Messages seen live (or sent from here) since sign-in, by room, ordered by (sentAt,
-   * id). A room's array is replaced, never changed, when its messages change.
+   * id). A room's list is replaced, never changed, when its messages change.
    */
-  live: Record<string, readonly LiveMessage[]>;
+  live: Record<string, AppendOnlyList<LiveMessage>>;
   unread: Record<string, number>;
   /** The newest message from someone else that arrived live in each room. */
   latestFromOthers: Record<string, LiveMessage>;
@@ -40,31 +41,40 @@ interface ChatStore {
 const initial = { me: null, live: {}, unread: {}, latestFromOthers: {}, activeRoom: null };
 
 /**
- * Room arrays copied at most once per update, whatever the number of messages in it,
- * then changed in place: most arrivals append, a late one is inserted where it sorts.
+ * The rooms an update changes. While messages only append, a room's list grows in place
+ * (O(messages added), whatever the room's size); a message that sorts elsewhere, or
+ * replaces one, makes it an array copied once per update and changed from then on.
  */
 class LiveDraft {
-  private readonly copies = new Map<string, LiveMessage[]>();
-  constructor(private readonly live: Record<string, readonly LiveMessage[]>) {}
+  private readonly changed = new Map<string, AppendOnlyList<LiveMessage> | LiveMessage[]>();
+  constructor(private readonly live: Record<string, AppendOnlyList<LiveMessage>>) {}
 
-  private room(room: string): LiveMessage[] {
-    let messages = this.copies.get(room);
-    if (!messages) {
-      messages = this.live[room]?.slice() ?? [];
-      this.copies.set(room, messages);
-    }
-    return messages;
+  private current(room: string): AppendOnlyList<LiveMessage> | LiveMessage[] {
+    return this.changed.get(room) ?? this.live[room] ?? AppendOnlyList.adopt([]);
+  }
+
+  private editable(room: string): LiveMessage[] {
+    const current = this.current(room);
+    if (Array.isArray(current)) return current;
+    const copy = current.toArray();
+    this.changed.set(room, copy);
+    return copy;
   }
 
   insert(room: string, message: LiveMessage): void {
-    const messages = this.room(room);
-    const last = messages[messages.length - 1];
-    if (!last || compareMessages(last, message) < 0) messages.push(message);
-    else messages.splice(lowerBound(messages, message, compareMessages), 0, message);
+    const current = this.current(room);
+    const last = current.at(-1);
+    if (!last || compareMessages(last, message) < 0) {
+      if (Array.isArray(current)) current.push(message);
+      else this.changed.set(room, current.concat([message]));
+      return;
+    }
+    const messages = this.editable(room);
+    messages.splice(lowerBound(messages, message, compareMessages), 0, message);
   }
 
   replace(room: string, known: LiveMessage, message: LiveMessage): void {
-    const messages = this.room(room);
+    const messages = this.editable(room);
     const found = lowerBound(messages, known, compareMessages);
     const index = messages[found] === known ? found : messages.indexOf(known);
     if (index === -1) {
@@ -78,8 +88,13 @@ class LiveDraft {
     }
   }
 
-  result(): Record<string, readonly LiveMessage[]> | null {
-    return this.copies.size === 0 ? null : { ...this.live, ...Object.fromEntries(this.copies) };
+  result(): Record<string, AppendOnlyList<LiveMessage>> | null {
+    if (this.changed.size === 0) return null;
+    const live = { ...this.live };
+    for (const [room, messages] of this.changed) {
+      live[room] = Array.isArray(messages) ? AppendOnlyList.adopt(messages) : messages;
+    }
+    return live;
   }
 }
 
