@@ -23,6 +23,7 @@ import {
   type Observation,
   type Page,
 } from './lib/browser';
+import { startTrace, stopTrace } from './lib/page-trace';
 import { saveResult } from './lib/results';
 import { connectLoadPublishers, type LoadPublishers } from './lib/load-publishers';
 import { cpuMicros } from './lib/proc-stats';
@@ -51,6 +52,7 @@ const args = benchArgs({
   senders: '1', // MQTT clients the chat load is spread over (all signed in as the sender)
   views: 'room,agents',
   serverProfile: 'false', // a V8 CPU profile of the server process, in bench/results/profiles
+  trace: 'false', // a Chromium trace of the page during the load, summed up (page-trace.ts)
   experiments: '', // what-if changes to the server (bench/servers/experiments.ts)
   arrivals: 'false', // also time publish → frame arrival at the page (costs the page a little)
   app: 'head', // head (or a commit): that tree, unpacked and built privately; worktree: this one
@@ -102,6 +104,7 @@ interface Row extends FrameStats {
   publishErrors: number;
   longFrameScripts: [string, number][];
   profile?: string[];
+  trace?: string[];
 }
 
 const rate = Number(args.rate);
@@ -224,8 +227,9 @@ async function measureLoad(
   const agentSeqBefore = agentSeq;
   agentPublishedAt.clear();
 
-  const session = args.profile ? await cdp(page) : null;
-  if (session) await startProfile(session);
+  const session = args.profile || args.trace === 'true' ? await cdp(page) : null;
+  if (session && args.profile) await startProfile(session);
+  if (session && args.trace === 'true') await startTrace(session);
   const cpuBefore = process.cpuUsage();
   const serverCpuBefore = cpuMicros(server.pid);
   const machineBefore = machineTimes();
@@ -239,7 +243,8 @@ async function measureLoad(
   const cpu = process.cpuUsage(cpuBefore);
   const serverCpu = cpuMicros(server.pid) - serverCpuBefore;
   const machineAfter = machineTimes();
-  const profile = session ? await stopProfile(session, appRoot) : undefined;
+  const profile = session && args.profile ? await stopProfile(session, appRoot) : undefined;
+  const trace = session && args.trace === 'true' ? await stopTrace(session) : undefined;
 
   const drainStart = Date.now();
   const drained = await waitForFigures(page, allShown, DRAIN_TIMEOUT_MS);
@@ -301,6 +306,7 @@ async function measureLoad(
     ...stats,
     longFrameScripts: longFrameScripts(window.longFrames),
     ...(profile ? { profile } : {}),
+    ...(trace ? { trace } : {}),
   };
 }
 
@@ -438,7 +444,7 @@ try {
     for (const [script, ms] of row.longFrameScripts) {
       console.log(`  long frames: ${formatNumber(ms)} ms in ${script}`);
     }
-    for (const line of row.profile ?? []) console.log(`  ${line}`);
+    for (const line of [...(row.profile ?? []), ...(row.trace ?? [])]) console.log(`  ${line}`);
   }
 } finally {
   await browser.close();
