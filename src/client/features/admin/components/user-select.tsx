@@ -1,5 +1,5 @@
-import { useId } from 'react';
 import type { AdminUser } from '../api/get-users';
+import { Field } from '../../../components/field';
 
 /** The "User" field over the org's users; `anyLabel` leads with an option for none in particular (''). */
 export function UserSelect({
@@ -15,25 +15,23 @@ export function UserSelect({
   disabled?: boolean;
   anyLabel?: string;
 }) {
-  const id = useId();
   return (
-    <div className="field">
-      <label className="field__label" htmlFor={id}>
-        User
-      </label>
-      <select
-        id={id}
-        value={value}
-        disabled={disabled}
-        onChange={(event) => onChange(event.target.value)}
-      >
-        {anyLabel !== undefined && <option value="">{anyLabel}</option>}
-        {users?.map((u) => (
-          <option key={u.user} value={u.user}>
-            {u.user}
-          </option>
-        ))}
-      </select>
-    </div>
+    <Field label="User">
+      {(control) => (
+        <select
+          {...control}
+          value={value}
+          disabled={disabled}
+          onChange={(event) => onChange(event.target.value)}
+        >
+          {anyLabel !== undefined && <option value="">{anyLabel}</option>}
+          {users?.map((u) => (
+            <option key={u.user} value={u.user}>
+              {u.user}
+            </option>
+          ))}
+        </select>
+      )}
+    </Field>
   );
 }

@@ -3,6 +3,7 @@ import { parseUsername } from '../../../../shared/ids';
 import { isApiError } from '../../../lib/api/api-error';
 import { useSignIn } from '../api/create-session';
 import { useAuthNoticeStore } from '../stores/auth-notice-store';
+import { Field } from '../../../components/field';
 
 // Kept free of anything MQTT: this page is the whole first download (see app.tsx).
 export function SignInPage() {
@@ -47,32 +48,36 @@ export function SignInPage() {
             {notice}
           </p>
         )}
-        <label className="field">
-          <span className="field__label">Username</span>
-          <input
-            name="username"
-            autoComplete="username"
-            autoCapitalize="none"
-            spellCheck={false}
-            placeholder="alice@demo"
-            value={username}
-            onChange={(event) => setUsername(event.target.value)}
-            aria-invalid={error ? true : undefined}
-            required
-          />
-        </label>
-        <label className="field">
-          <span className="field__label">Password</span>
-          <input
-            name="password"
-            type="password"
-            autoComplete="current-password"
-            value={password}
-            onChange={(event) => setPassword(event.target.value)}
-            aria-invalid={error ? true : undefined}
-            required
-          />
-        </label>
+        <Field label="Username">
+          {(control) => (
+            <input
+              {...control}
+              name="username"
+              autoComplete="username"
+              autoCapitalize="none"
+              spellCheck={false}
+              placeholder="alice@demo"
+              value={username}
+              onChange={(event) => setUsername(event.target.value)}
+              aria-invalid={error ? true : undefined}
+              required
+            />
+          )}
+        </Field>
+        <Field label="Password">
+          {(control) => (
+            <input
+              {...control}
+              name="password"
+              type="password"
+              autoComplete="current-password"
+              value={password}
+              onChange={(event) => setPassword(event.target.value)}
+              aria-invalid={error ? true : undefined}
+              required
+            />
+          )}
+        </Field>
         {error && (
           <p className="form-error" role="alert" id={errorId}>
             {error}

@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { isValidId } from '../../../../shared/ids';
 import { useCreateRoom } from '../api/create-room';
+import { Field } from '../../../components/field';
 
 export function NewRoomForm({ onCreated }: { onCreated(room: string): void }) {
   const createRoom = useCreateRoom();
@@ -28,15 +29,17 @@ export function NewRoomForm({ onCreated }: { onCreated(room: string): void }) {
     <details className="new-room">
       <summary>New room</summary>
       <form onSubmit={onSubmit} className="new-room__form">
-        <label className="field">
-          <span className="field__label">Room id</span>
-          <input
-            value={id}
-            onChange={(event) => setId(event.target.value)}
-            placeholder="design-review"
-            maxLength={64}
-          />
-        </label>
+        <Field label="Room id">
+          {(control) => (
+            <input
+              {...control}
+              value={id}
+              onChange={(event) => setId(event.target.value)}
+              placeholder="design-review"
+              maxLength={64}
+            />
+          )}
+        </Field>
         {error && (
           <p className="form-error" role="alert">
             {error}

@@ -5,6 +5,7 @@ import { useUsers } from '../../api/get-users';
 import { ErrorMessage } from '../error-message';
 import { UserSelect } from '../user-select';
 import { AclAnswerView } from './acl-answer';
+import { Field } from '../../../../components/field';
 
 type Action = AclQuestion['action'];
 
@@ -74,40 +75,37 @@ export function AclChecker() {
               </label>
             ))}
           </fieldset>
-          <div className="field">
-            <label className="field__label" htmlFor={`${ids}-topic`}>
-              {action === 'publish' ? 'Topic' : 'Topic filter'}
-            </label>
-            <input
-              id={`${ids}-topic`}
-              value={topic}
-              placeholder="chat/general/messages"
-              autoCapitalize="none"
-              autoComplete="off"
-              spellCheck={false}
-              aria-invalid={topicError !== null}
-              aria-describedby={topicError ? `${ids}-topic-error` : undefined}
-              onChange={(event) => setTopic(event.target.value)}
-            />
-            {topicError && (
-              <p id={`${ids}-topic-error`} className="field-error">
-                {topicError}
-              </p>
+          <Field label={action === 'publish' ? 'Topic' : 'Topic filter'} error={topicError}>
+            {(control) => (
+              <input
+                {...control}
+                value={topic}
+                placeholder="chat/general/messages"
+                autoCapitalize="none"
+                autoComplete="off"
+                spellCheck={false}
+                onChange={(event) => setTopic(event.target.value)}
+              />
             )}
-          </div>
-          <div className="field">
-            <label className="field__label" htmlFor={`${ids}-client`}>
-              Client id <span className="muted">(for {'${clientid}'} rules)</span>
-            </label>
-            <input
-              id={`${ids}-client`}
-              value={clientId}
-              autoCapitalize="none"
-              autoComplete="off"
-              spellCheck={false}
-              onChange={(event) => setClientId(event.target.value)}
-            />
-          </div>
+          </Field>
+          <Field
+            label={
+              <>
+                Client id <span className="muted">(for {'${clientid}'} rules)</span>
+              </>
+            }
+          >
+            {(control) => (
+              <input
+                {...control}
+                value={clientId}
+                autoCapitalize="none"
+                autoComplete="off"
+                spellCheck={false}
+                onChange={(event) => setClientId(event.target.value)}
+              />
+            )}
+          </Field>
           <button
             type="submit"
             className="button button--primary"

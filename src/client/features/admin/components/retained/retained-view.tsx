@@ -1,4 +1,4 @@
-import { useId, useMemo, useState, type FormEvent } from 'react';
+import { useMemo, useState, type FormEvent } from 'react';
 import { useClearRetained } from '../../api/clear-retained';
 import { RETAINED_LIMIT, useRetained } from '../../api/get-retained';
 import { buildTopicTree } from '../../lib/topic-tree';
@@ -6,6 +6,7 @@ import { ErrorMessage } from '../error-message';
 import { QueryStatus } from '../query-status';
 import { RetainedMessageView } from './retained-message-view';
 import { TopicTreeView } from './topic-tree-view';
+import { Field } from '../../../../components/field';
 
 export function RetainedView() {
   const [draftPrefix, setDraftPrefix] = useState('');
@@ -14,7 +15,6 @@ export function RetainedView() {
   const [cleared, setCleared] = useState<string | null>(null);
   const retained = useRetained(prefix);
   const clear = useClearRetained();
-  const ids = useId();
 
   const messages = retained.data?.messages;
   const tree = useMemo(() => (messages ? buildTopicTree(messages) : []), [messages]);
@@ -38,20 +38,19 @@ export function RetainedView() {
         </button>
       </div>
       <form className="admin-actions admin-actions--end" role="search" onSubmit={search}>
-        <div className="field">
-          <label className="field__label" htmlFor={`${ids}-prefix`}>
-            Topic prefix
-          </label>
-          <input
-            id={`${ids}-prefix`}
-            type="search"
-            value={draftPrefix}
-            placeholder="agents/"
-            autoCapitalize="none"
-            spellCheck={false}
-            onChange={(event) => setDraftPrefix(event.target.value)}
-          />
-        </div>
+        <Field label="Topic prefix">
+          {(control) => (
+            <input
+              {...control}
+              type="search"
+              value={draftPrefix}
+              placeholder="agents/"
+              autoCapitalize="none"
+              spellCheck={false}
+              onChange={(event) => setDraftPrefix(event.target.value)}
+            />
+          )}
+        </Field>
         <button type="submit" className="button">
           Show
         </button>

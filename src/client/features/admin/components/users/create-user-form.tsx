@@ -4,6 +4,7 @@ import { isValidId } from '../../../../../shared/ids';
 import { useCreateUser, type CreatedUser } from '../../api/create-user';
 import { USER_KINDS } from '../../lib/user-kinds';
 import { ErrorMessage } from '../error-message';
+import { Field } from '../../../../components/field';
 
 const ID_RULE = '1–64 lowercase letters, digits, "-" or "_", starting with a letter or digit';
 
@@ -40,58 +41,54 @@ export function CreateUserForm({ onCreated }: { onCreated(user: CreatedUser): vo
         Add a user
       </h4>
       <div className="admin-form__fields">
-        <div className="field">
-          <label className="field__label" htmlFor={`${ids}-user`}>
-            User id
-          </label>
-          <input
-            id={`${ids}-user`}
-            value={user}
-            onChange={(event) => {
-              setUser(event.target.value);
-              create.reset();
-            }}
-            autoComplete="off"
-            autoCapitalize="none"
-            spellCheck={false}
-            aria-invalid={idError !== null}
-            aria-describedby={idError ? `${ids}-user-error` : undefined}
-          />
-          {idError && (
-            <p id={`${ids}-user-error`} className="field-error">
-              {idError}
-            </p>
+        <Field label="User id" error={idError}>
+          {(control) => (
+            <input
+              {...control}
+              value={user}
+              onChange={(event) => {
+                setUser(event.target.value);
+                create.reset();
+              }}
+              autoComplete="off"
+              autoCapitalize="none"
+              spellCheck={false}
+            />
           )}
-        </div>
-        <div className="field">
-          <label className="field__label" htmlFor={`${ids}-kind`}>
-            Kind
-          </label>
-          <select
-            id={`${ids}-kind`}
-            value={role}
-            onChange={(event) => setRole(event.target.value as Role)}
-          >
-            {USER_KINDS.map((kind) => (
-              <option key={kind.role} value={kind.role}>
-                {kind.label}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label className="field__label" htmlFor={`${ids}-password`}>
-            Password <span className="muted">(optional)</span>
-          </label>
-          <input
-            id={`${ids}-password`}
-            type="password"
-            value={password}
-            onChange={(event) => setPassword(event.target.value)}
-            autoComplete="new-password"
-            placeholder="Leave empty to generate one"
-          />
-        </div>
+        </Field>
+        <Field label="Kind">
+          {(control) => (
+            <select
+              {...control}
+              value={role}
+              onChange={(event) => setRole(event.target.value as Role)}
+            >
+              {USER_KINDS.map((kind) => (
+                <option key={kind.role} value={kind.role}>
+                  {kind.label}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field
+          label={
+            <>
+              Password <span className="muted">(optional)</span>
+            </>
+          }
+        >
+          {(control) => (
+            <input
+              {...control}
+              type="password"
+              value={password}
+              onChange={(event) => setPassword(event.target.value)}
+              autoComplete="new-password"
+              placeholder="Leave empty to generate one"
+            />
+          )}
+        </Field>
         <button type="submit" className="button button--primary" disabled={create.isPending}>
           {create.isPending ? 'Creating…' : 'Create user'}
         </button>

@@ -1,5 +1,6 @@
 import type { AclAction, AclPermission } from '../../../../../shared/acl';
 import { ACTIONS, PERMISSIONS, type RuleDraft } from '../../lib/rule-drafts';
+import { Field } from '../../../../components/field';
 
 interface RuleFieldsProps {
   draft: RuleDraft;
@@ -24,13 +25,12 @@ export function RuleFields({
   onRemove,
 }: RuleFieldsProps) {
   const n = index + 1;
-  const id = `rule-${draft.key}`;
   // Each control names its rule, so a screen reader hears "Rule 2 topic filter".
   const label = (text: string) => (
-    <span className="field__label">
+    <>
       <span className="visually-hidden">Rule {n} </span>
       {text}
-    </span>
+    </>
   );
 
   return (
@@ -38,59 +38,55 @@ export function RuleFields({
       <span className="rule-row__number" aria-hidden="true">
         {n}.
       </span>
-      <label className="field">
-        {label('Permission')}
-        <select
-          value={draft.permission}
-          onChange={(event) =>
-            onChange({ ...draft, permission: event.target.value as AclPermission })
-          }
-        >
-          {PERMISSIONS.map((permission) => (
-            <option key={permission} value={permission}>
-              {permission}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label className="field">
-        {label('Action')}
-        <select
-          value={draft.action}
-          onChange={(event) => onChange({ ...draft, action: event.target.value as AclAction })}
-        >
-          {ACTIONS.map((action) => (
-            <option key={action} value={action}>
-              {action}
-            </option>
-          ))}
-        </select>
-      </label>
-      <div className="field rule-row__topic">
-        <label className="field__label" htmlFor={`${id}-topic`}>
-          <span className="visually-hidden">Rule {n} </span>Topic filter
-        </label>
-        <input
-          id={`${id}-topic`}
-          value={draft.topic}
-          placeholder="chat/general/messages"
-          autoCapitalize="none"
-          autoComplete="off"
-          spellCheck={false}
-          aria-invalid={error !== null}
-          aria-describedby={error ? `${id}-error` : undefined}
-          onChange={(event) => {
-            onTouch();
-            onChange({ ...draft, topic: event.target.value });
-          }}
-          onBlur={onTouch}
-        />
-        {error && (
-          <p id={`${id}-error`} className="field-error">
-            {error}
-          </p>
+      <Field label={label('Permission')}>
+        {(control) => (
+          <select
+            {...control}
+            value={draft.permission}
+            onChange={(event) =>
+              onChange({ ...draft, permission: event.target.value as AclPermission })
+            }
+          >
+            {PERMISSIONS.map((permission) => (
+              <option key={permission} value={permission}>
+                {permission}
+              </option>
+            ))}
+          </select>
         )}
-      </div>
+      </Field>
+      <Field label={label('Action')}>
+        {(control) => (
+          <select
+            {...control}
+            value={draft.action}
+            onChange={(event) => onChange({ ...draft, action: event.target.value as AclAction })}
+          >
+            {ACTIONS.map((action) => (
+              <option key={action} value={action}>
+                {action}
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
+      <Field label={label('Topic filter')} error={error} className="rule-row__topic">
+        {(control) => (
+          <input
+            {...control}
+            value={draft.topic}
+            placeholder="chat/general/messages"
+            autoCapitalize="none"
+            autoComplete="off"
+            spellCheck={false}
+            onChange={(event) => {
+              onTouch();
+              onChange({ ...draft, topic: event.target.value });
+            }}
+            onBlur={onTouch}
+          />
+        )}
+      </Field>
       <div className="rule-row__buttons">
         <button
           type="button"
