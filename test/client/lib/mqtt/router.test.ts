@@ -22,6 +22,11 @@ function setup() {
 }
 
 const validMessage = { id: 'm1', from: 'bob', text: 'hi', sentAt: NOW };
+const liveIds = (room: string) =>
+  useChatStore
+    .getState()
+    .live[room]?.toArray()
+    .map((m) => m.id);
 
 describe('message router', () => {
   it.each([
@@ -126,12 +131,7 @@ describe('message router', () => {
     expect(useTypingStore.getState().typing.general?.bob).toBeDefined();
     runFrame(); // chat messages are coalesced per frame too
     expect(useTypingStore.getState().typing.general?.bob).toBeUndefined();
-    expect(
-      useChatStore
-        .getState()
-        .live.general?.toArray()
-        .map((m) => m.id),
-    ).toEqual(['m1']);
+    expect(liveIds('general')).toEqual(['m1']);
   });
 
   it('coalesces chat messages into one store update per frame, ordered, deduplicated and counted', () => {
@@ -157,7 +157,7 @@ describe('message router', () => {
       ['a', 'sent'],
       ['b', 'sent'],
     ]);
-    expect(live.random?.toArray().map((m) => m.id)).toEqual(['r1']);
+    expect(liveIds('random')).toEqual(['r1']);
     expect(useChatStore.getState().unread).toEqual({ general: 2, random: 1 });
   });
 
@@ -166,12 +166,7 @@ describe('message router', () => {
     router.route('chat/general/messages', JSON.stringify(validMessage));
     router.route('chat/general/typing', JSON.stringify({ from: 'bob', typing: true }));
     router.flush(); // the router's frame may come before the chat batch's
-    expect(
-      useChatStore
-        .getState()
-        .live.general?.toArray()
-        .map((m) => m.id),
-    ).toEqual(['m1']);
+    expect(liveIds('general')).toEqual(['m1']);
     runFrame();
     expect(useTypingStore.getState().typing.general?.bob).toBeDefined();
   });
