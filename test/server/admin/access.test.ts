@@ -1,44 +1,40 @@
-import type { MqttClient } from 'mqtt';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeAll, connect, json } from '../support/mqtt-clients';
+import { describe, expect, it } from 'vitest';
+import { connect, json } from '../support/mqtt-clients';
 import { DEMO_PASSWORD } from '../support/test-server';
-import { expectApiError, startAdminServer, type AdminServer } from './admin-server';
+import { expectApiError, useAdminServer } from './admin-server';
 import { eventually } from '../support/eventually';
 
 // Who may call what: a member gets 403 everywhere, an admin of another org gets 404 on
 // this org's ids and sees none of its data in lists.
 
-let t: AdminServer;
 let jti: string;
 let clientId: string;
-const open: MqttClient[] = [];
-
-beforeAll(async () => {
-  t = await startAdminServer();
-  const connected = await t.connectWithToken(t.cookies.alice);
-  open.push(connected.client);
-  ({ jti, clientId } = connected);
-  const agent = await connect(t.server.mqttUrl, {
-    username: 'agent-01@demo',
-    password: DEMO_PASSWORD,
-    clientId: 'agent-01-sim',
-  });
-  open.push(agent);
-  await agent.publishAsync('agents/agent-01/state', json({ status: 'idle', updatedAt: 1 }), {
-    qos: 1,
-    retain: true,
-  });
-  // Something in demo's audit log.
-  await t.request(t.cookies.admin, 'PUT', '/api/admin/users/bob/rules', []);
-  await eventually(async () => {
-    const res = await t.request(t.cookies.admin, 'GET', '/api/admin/retained');
-    return res.json<{ messages: unknown[] }>().messages.length > 0;
-  });
+// The clients stay connected for the whole file: the tests look at their sessions.
+const t = useAdminServer({
+  keepClients: true,
+  setup: async (admin) => {
+    const connected = await admin.connectWithToken(admin.cookies.alice);
+    admin.open.push(connected.client);
+    ({ jti, clientId } = connected);
+    const agent = await connect(admin.server.mqttUrl, {
+      username: 'agent-01@demo',
+      password: DEMO_PASSWORD,
+      clientId: 'agent-01-sim',
+    });
+    admin.open.push(agent);
+    await agent.publishAsync('agents/agent-01/state', json({ status: 'idle', updatedAt: 1 }), {
+      qos: 1,
+      retain: true,
+    });
+    // Something in demo's audit log.
+    await admin.request(admin.cookies.admin, 'PUT', '/api/admin/users/bob/rules', []);
+    await eventually(async () => {
+      const res = await admin.request(admin.cookies.admin, 'GET', '/api/admin/retained');
+      return res.json<{ messages: unknown[] }>().messages.length > 0;
+    });
+  },
 });
-afterAll(async () => {
-  await closeAll(open.splice(0));
-  await t.server.cleanup();
-});
+const { open } = t;
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 

@@ -1,9 +1,9 @@
 import type { LightMyRequestResponse } from 'fastify';
 import type { MqttClient } from 'mqtt';
-import { expect } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { hashPassword } from '../../../src/server/auth/password';
 import { eventually } from '../support/eventually';
-import { connect } from '../support/mqtt-clients';
+import { closeAll, connect } from '../support/mqtt-clients';
 import { DEMO_PASSWORD, startTestServer, type TestServer } from '../support/test-server';
 
 /**
@@ -29,6 +29,35 @@ export interface AdminServer {
     cookie: string,
     options?: { clientId?: string; clean?: boolean },
   ): Promise<{ client: MqttClient; clientId: string; jti: string }>;
+}
+
+export interface AdminFixture extends AdminServer {
+  /** Clients a test opened: closed after each test, or with `keepClients` after the file. */
+  open: MqttClient[];
+}
+
+/**
+ * One admin server for a test file: registers the file's hooks (start, then `setup`; close
+ * the clients in `open`; clean up) and returns the fixture, filled in before the first test.
+ */
+export function useAdminServer(
+  options: { setup?(t: AdminFixture): Promise<void>; keepClients?: boolean } = {},
+): AdminFixture {
+  const fixture = { open: [] as MqttClient[] } as AdminFixture;
+  beforeAll(async () => {
+    Object.assign(fixture, await startAdminServer());
+    await options.setup?.(fixture);
+  });
+  if (!options.keepClients) {
+    afterEach(async () => {
+      await closeAll(fixture.open.splice(0));
+    });
+  }
+  afterAll(async () => {
+    await closeAll(fixture.open.splice(0));
+    await fixture.server?.cleanup();
+  });
+  return fixture;
 }
 
 export async function startAdminServer(): Promise<AdminServer> {

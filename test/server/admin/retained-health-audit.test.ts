@@ -1,41 +1,28 @@
-import type { MqttClient } from 'mqtt';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  closeAll,
-  connect,
-  json,
-  record,
-  subscribeGrants,
-  waitForMessage,
-} from '../support/mqtt-clients';
+import { describe, expect, it } from 'vitest';
+import { connect, json, record, subscribeGrants, waitForMessage } from '../support/mqtt-clients';
 import { DEMO_PASSWORD } from '../support/test-server';
-import { expectApiError, startAdminServer, type AdminServer } from './admin-server';
+import { expectApiError, useAdminServer } from './admin-server';
 import { eventually } from '../support/eventually';
 
-let t: AdminServer;
-const open: MqttClient[] = [];
-
-beforeAll(async () => {
-  t = await startAdminServer();
-  // Two retained agent states, as agents publish them.
-  for (const agent of ['agent-01', 'agent-02']) {
-    const client = await connect(t.server.mqttUrl, {
-      username: `${agent}@demo`,
-      password: DEMO_PASSWORD,
-      clientId: `${agent}-sim`,
-    });
-    await client.publishAsync(
-      `agents/${agent}/state`,
-      json({ status: 'idle', updatedAt: Date.now() }),
-      { qos: 1, retain: true },
-    );
-    await client.endAsync();
-  }
+const t = useAdminServer({
+  setup: async (admin) => {
+    // Two retained agent states, as agents publish them.
+    for (const agent of ['agent-01', 'agent-02']) {
+      const client = await connect(admin.server.mqttUrl, {
+        username: `${agent}@demo`,
+        password: DEMO_PASSWORD,
+        clientId: `${agent}-sim`,
+      });
+      await client.publishAsync(
+        `agents/${agent}/state`,
+        json({ status: 'idle', updatedAt: Date.now() }),
+        { qos: 1, retain: true },
+      );
+      await client.endAsync();
+    }
+  },
 });
-afterEach(async () => {
-  await closeAll(open.splice(0));
-});
-afterAll(() => t.server.cleanup());
+const { open } = t;
 
 interface RetainedList {
   messages: {

@@ -1,28 +1,12 @@
-import type { MqttClient } from 'mqtt';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { roleRules } from '../../../src/shared/acl';
-import {
-  closeAll,
-  connect,
-  json,
-  record,
-  subscribeGrants,
-  waitForMessage,
-} from '../support/mqtt-clients';
+import { connect, json, record, subscribeGrants, waitForMessage } from '../support/mqtt-clients';
 import { DEMO_PASSWORD } from '../support/test-server';
-import { expectApiError, startAdminServer, type AdminServer } from './admin-server';
+import { expectApiError, useAdminServer } from './admin-server';
 
-let t: AdminServer;
-const open: MqttClient[] = [];
+const t = useAdminServer();
+const { open } = t;
 let userCount = 0;
-
-beforeAll(async () => {
-  t = await startAdminServer();
-});
-afterEach(async () => {
-  await closeAll(open.splice(0));
-});
-afterAll(() => t.server.cleanup());
 
 /** A fresh member per test, so rule changes never leak between tests. */
 async function newMember(): Promise<{ user: string; cookie: string }> {

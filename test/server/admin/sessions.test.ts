@@ -1,20 +1,12 @@
-import mqtt, { type MqttClient } from 'mqtt';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { closeAll, connect, json, subscribeGrants } from '../support/mqtt-clients';
+import mqtt from 'mqtt';
+import { describe, expect, it } from 'vitest';
+import { connect, json, subscribeGrants } from '../support/mqtt-clients';
 import { DEMO_PASSWORD } from '../support/test-server';
-import { closed, expectApiError, startAdminServer, type AdminServer } from './admin-server';
+import { closed, expectApiError, useAdminServer } from './admin-server';
 import { eventually } from '../support/eventually';
 
-let t: AdminServer;
-const open: MqttClient[] = [];
-
-beforeAll(async () => {
-  t = await startAdminServer();
-});
-afterEach(async () => {
-  await closeAll(open.splice(0));
-});
-afterAll(() => t.server.cleanup());
+const t = useAdminServer();
+const { open } = t;
 
 interface Sessions {
   live: Record<string, unknown>[];

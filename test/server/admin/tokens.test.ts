@@ -1,18 +1,9 @@
-import type { MqttClient } from 'mqtt';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { closeAll, connackCode } from '../support/mqtt-clients';
-import { closed, expectApiError, startAdminServer, type AdminServer } from './admin-server';
+import { describe, expect, it } from 'vitest';
+import { connackCode } from '../support/mqtt-clients';
+import { closed, expectApiError, useAdminServer } from './admin-server';
 
-let t: AdminServer;
-const open: MqttClient[] = [];
-
-beforeAll(async () => {
-  t = await startAdminServer();
-});
-afterEach(async () => {
-  await closeAll(open.splice(0));
-});
-afterAll(() => t.server.cleanup());
+const t = useAdminServer();
+const { open } = t;
 
 interface TokenView {
   jti: string;

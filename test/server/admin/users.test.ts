@@ -1,20 +1,11 @@
-import type { MqttClient } from 'mqtt';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { closeAll, connackCode, connect } from '../support/mqtt-clients';
+import { describe, expect, it } from 'vitest';
+import { connackCode, connect } from '../support/mqtt-clients';
 import { DEMO_PASSWORD } from '../support/test-server';
-import { closed, expectApiError, startAdminServer, type AdminServer } from './admin-server';
+import { closed, expectApiError, useAdminServer } from './admin-server';
 
-let t: AdminServer;
-const open: MqttClient[] = [];
+const t = useAdminServer();
+const { open } = t;
 let userCount = 0;
-
-beforeAll(async () => {
-  t = await startAdminServer();
-});
-afterEach(async () => {
-  await closeAll(open.splice(0));
-});
-afterAll(() => t.server.cleanup());
 
 interface UserView {
   user: string;
