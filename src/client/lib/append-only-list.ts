@@ -27,8 +27,9 @@ export class AppendOnlyList<T> implements ReadonlyList<T>, Iterable<T> {
   }
 
   at(index: number): T | undefined {
-    const position = index < 0 ? this.length + index : index;
-    return position >= 0 && position < this.length ? this.buffer[position] : undefined;
+    // The virtualizer asks for every row's key on each render: the common case first.
+    if (index >= 0) return index < this.length ? this.buffer[index] : undefined;
+    return index >= -this.length ? this.buffer[this.length + index] : undefined;
   }
 
   /** This list with `items` at its end. */

@@ -24,15 +24,16 @@ export const MessageItem = memo(function MessageItem({
   message: TimelineMessage;
   mine: boolean;
 }) {
+  const time = formatMessageTime(message.sentAt);
   return (
     <article
       className={mine ? 'message message--mine' : 'message'}
-      aria-label={`${message.from} at ${formatMessageTime(message.sentAt)}`}
+      aria-label={`${message.from} at ${time}`}
     >
       <header className="message__meta">
         <span className="message__from">{message.from}</span>
         <time className="message__time" dateTime={new Date(message.sentAt).toISOString()}>
-          {formatMessageTime(message.sentAt)}
+          {time}
         </time>
         {mine && (
           <span className={`message__delivery message__delivery--${message.status}`}>
