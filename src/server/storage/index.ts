@@ -22,6 +22,14 @@ export interface Storage {
   audit: AuditStore;
   /** Runs `work` in one transaction: all of it is written, or none of it. */
   transaction(work: () => void): void;
+  /** The database file, for a second connection (the server's WAL checkpointer). */
+  readonly file: string;
+  /**
+   * Whether a commit that fills the write-ahead log checkpoints it (SQLite's default),
+   * after setting it when `on` is given. Off while another connection does it
+   * (wal-checkpointer.ts).
+   */
+  autoCheckpoint(on?: boolean): boolean;
   close(): void;
 }
 
@@ -33,12 +41,15 @@ export interface StorageOptions {
 export const DATABASE_FILE = 'switchboard.db';
 // Another process (the CLI next to a running server) may hold the write lock briefly.
 const BUSY_TIMEOUT_MS = 5_000;
+// SQLite's default: a commit that leaves the log this long checkpoints it.
+const AUTO_CHECKPOINT_PAGES = 1_000;
 
 /** Opens (creating if needed) `<dataDir>/switchboard.db` and brings its schema up to date. */
 export function openStorage(dataDir: string, options: StorageOptions = {}): Storage {
   const now = options.now ?? Date.now;
   mkdirSync(dataDir, { recursive: true });
-  const db = new Database(join(dataDir, DATABASE_FILE));
+  const file = join(dataDir, DATABASE_FILE);
+  const db = new Database(file);
   try {
     // WAL: the HTTP API reads while the broker records history, without blocking it.
     db.pragma('journal_mode = WAL');
@@ -62,6 +73,11 @@ export function openStorage(dataDir: string, options: StorageOptions = {}): Stor
     issuedTokens: createIssuedTokenStore(db),
     audit: createAuditStore(db, now),
     transaction: (work) => db.transaction(work)(),
+    file,
+    autoCheckpoint: (on) => {
+      if (on !== undefined) db.pragma(`wal_autocheckpoint = ${on ? AUTO_CHECKPOINT_PAGES : 0}`);
+      return (db.pragma('wal_autocheckpoint', { simple: true }) as number) > 0;
+    },
     close: () => db.close(),
   };
 }
