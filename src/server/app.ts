@@ -15,8 +15,8 @@ import { saveDemoCredentials } from './demo-credentials';
 import { buildHttpApi } from './http';
 import { createLogger } from './logger';
 import { seedDemo, type SeedResult } from './seed';
-import { openStorage, type Storage } from './storage';
-import { startWalCheckpointer } from './storage/wal-checkpointer';
+import { DEFAULT_AUTO_CHECKPOINT_PAGES, openStorage, type Storage } from './storage';
+import { startWalCheckpointer, WRITER_CHECKPOINT_PAGES } from './storage/wal-checkpointer';
 
 const PRUNE_INTERVAL_MS = 60 * 60 * 1_000; // retention is in days, tokens in hours: hourly is plenty
 const MS_PER_DAY = 86_400_000;
@@ -55,21 +55,26 @@ export async function startServer(
     for (const cleanup of cleanups.reverse()) await cleanup();
   };
   try {
-    // The write-ahead log is checkpointed by a worker, off the event loop; if the worker
-    // ends, commits take the checkpoints back (wal-checkpointer.ts).
-    storage.autoCheckpoint(false);
-    const checkpointer = startWalCheckpointer(storage.file, {
-      onError: (err) =>
-        logger.warn({ event: 'wal_checkpoint_failed', err }, 'a WAL checkpoint failed'),
-      onStopped: (err) => {
-        storage.autoCheckpoint(true);
-        logger.error(
-          { event: 'wal_checkpointer_stopped', err },
-          'the WAL checkpointer stopped; commits checkpoint the log again',
-        );
-      },
-    });
-    cleanups.push(() => checkpointer.stop());
+    // A worker checkpoints the write-ahead log off the event loop, the commits only as a
+    // backstop; if the worker ends, they take the checkpoints back (wal-checkpointer.ts).
+    const checkpointsBack = (err: unknown) => {
+      storage.autoCheckpoint(DEFAULT_AUTO_CHECKPOINT_PAGES);
+      logger.error(
+        { event: 'wal_checkpointer_stopped', err },
+        'the WAL checkpointer stopped; commits checkpoint the log again',
+      );
+    };
+    try {
+      const checkpointer = startWalCheckpointer(storage.file, {
+        onError: (err) =>
+          logger.warn({ event: 'wal_checkpoint_failed', err }, 'a WAL checkpoint failed'),
+        onStopped: checkpointsBack,
+      });
+      storage.autoCheckpoint(WRITER_CHECKPOINT_PAGES);
+      cleanups.push(() => checkpointer.stop());
+    } catch (err) {
+      checkpointsBack(err);
+    }
     const seed =
       options.seed === false
         ? { created: false, logins: [] }

@@ -28,7 +28,7 @@ export function Field({ label, error, className, children }: FieldProps) {
       </label>
       {children({
         id,
-        'aria-invalid': error === undefined ? undefined : error !== null,
+        'aria-invalid': error === undefined ? undefined : Boolean(error),
         'aria-describedby': error ? errorId : undefined,
       })}
       {error && (

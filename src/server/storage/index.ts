@@ -25,11 +25,12 @@ export interface Storage {
   /** The database file, for a second connection (the server's WAL checkpointer). */
   readonly file: string;
   /**
-   * Whether a commit that fills the write-ahead log checkpoints it (SQLite's default),
-   * after setting it when `on` is given. Off while another connection does it
+   * The length of write-ahead log (pages) at which a commit checkpoints it, after
+   * setting it when `pages` is given; 0 is never. SQLite's default is
+   * DEFAULT_AUTO_CHECKPOINT_PAGES; the server raises it while a worker checkpoints
    * (wal-checkpointer.ts).
    */
-  autoCheckpoint(on?: boolean): boolean;
+  autoCheckpoint(pages?: number): number;
   close(): void;
 }
 
@@ -41,8 +42,8 @@ export interface StorageOptions {
 export const DATABASE_FILE = 'switchboard.db';
 // Another process (the CLI next to a running server) may hold the write lock briefly.
 const BUSY_TIMEOUT_MS = 5_000;
-// SQLite's default: a commit that leaves the log this long checkpoints it.
-const AUTO_CHECKPOINT_PAGES = 1_000;
+/** SQLite's default: a commit that leaves the log this long (pages) checkpoints it. */
+export const DEFAULT_AUTO_CHECKPOINT_PAGES = 1_000;
 
 /** Opens (creating if needed) `<dataDir>/switchboard.db` and brings its schema up to date. */
 export function openStorage(dataDir: string, options: StorageOptions = {}): Storage {
@@ -74,9 +75,9 @@ export function openStorage(dataDir: string, options: StorageOptions = {}): Stor
     audit: createAuditStore(db, now),
     transaction: (work) => db.transaction(work)(),
     file,
-    autoCheckpoint: (on) => {
-      if (on !== undefined) db.pragma(`wal_autocheckpoint = ${on ? AUTO_CHECKPOINT_PAGES : 0}`);
-      return (db.pragma('wal_autocheckpoint', { simple: true }) as number) > 0;
+    autoCheckpoint: (pages) => {
+      if (pages !== undefined) db.pragma(`wal_autocheckpoint = ${Math.max(0, Math.trunc(pages))}`);
+      return db.pragma('wal_autocheckpoint', { simple: true }) as number;
     },
     close: () => db.close(),
   };

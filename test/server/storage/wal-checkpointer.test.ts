@@ -1,9 +1,12 @@
+import { execFile } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStorage } from '../../../src/server/storage';
 import {
   startWalCheckpointer,
+  WRITER_CHECKPOINT_PAGES,
   type CheckpointResult,
 } from '../../../src/server/storage/wal-checkpointer';
 import { eventually } from '../support/eventually';
@@ -40,14 +43,14 @@ describe('the WAL checkpointer', () => {
     // The commits checkpointed the log and SQLite reused it from the start.
     expect(walBytes(t)).toBeLessThan(1.5 * AUTO_CHECKPOINT_PAGES * PAGE_BYTES);
 
-    expect(t.storage.autoCheckpoint(false)).toBe(false);
+    expect(t.storage.autoCheckpoint(0)).toBe(0);
     writeHistory(t, 8, 100_000);
     expect(walBytes(t)).toBeGreaterThan(1.5 * AUTO_CHECKPOINT_PAGES * PAGE_BYTES);
   });
 
   it('checkpoints the log from its own connection, and everything stays', async () => {
     t = openTempStorage();
-    t.storage.autoCheckpoint(false);
+    t.storage.autoCheckpoint(0);
     const results: CheckpointResult[] = [];
     const errors: Error[] = [];
     const checkpointer = startWalCheckpointer(t.storage.file, {
@@ -88,6 +91,67 @@ describe('the WAL checkpointer', () => {
     expect(stopped[0]?.message).toMatch(/unable to open database file/);
   });
 
+  it('keeps the log short while a writer never stops, with the writer as a backstop', async () => {
+    t = openTempStorage();
+    const backstopPages = 200;
+    t.storage.autoCheckpoint(backstopPages);
+    const results: CheckpointResult[] = [];
+    const checkpointer = startWalCheckpointer(t.storage.file, {
+      everyMs: 20,
+      onResult: (result) => results.push(result),
+      onError: () => {},
+      onStopped: () => {},
+    });
+    let written = 0;
+    let longestLog = 0;
+    try {
+      // Commits every 2 ms for a second and a half: the worker's checkpoints always
+      // overlap one, so only the backstop lets the log start over.
+      const started = Date.now();
+      while (Date.now() - started < 1_500) {
+        t.storage.transaction(() => {
+          for (let k = 0; k < 5; k++) {
+            const id = `m-${written++}`;
+            t.storage.history.record('demo', 'general', { id, from: 'bob', text: TEXT, sentAt: 1 });
+          }
+        });
+        longestLog = Math.max(longestLog, walBytes(t));
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+    } finally {
+      await checkpointer.stop();
+    }
+    expect(results.length).toBeGreaterThan(0);
+    expect(longestLog).toBeLessThan(2 * backstopPages * PAGE_BYTES);
+    expect(t.storage.history.count('demo', 'general')).toBe(written);
+  });
+
+  it('keeps the process up until its worker has closed, so the writer closes last', async () => {
+    const script = `
+      import { existsSync, mkdtempSync } from 'node:fs';
+      import { tmpdir } from 'node:os';
+      import { join } from 'node:path';
+      import { openStorage } from './src/server/storage/index.ts';
+      import { startWalCheckpointer } from './src/server/storage/wal-checkpointer.ts';
+      const storage = openStorage(mkdtempSync(join(tmpdir(), 'sb-wal-')));
+      storage.autoCheckpoint(0);
+      storage.history.record('demo', 'general', { id: 'm', from: 'bob', text: 'hi', sentAt: 1 });
+      const checkpointer = startWalCheckpointer(storage.file, {
+        onError: () => {},
+        onStopped: (error) => console.log('stopped by itself', error.message),
+      });
+      await checkpointer.stop(); // nothing else keeps this process up meanwhile
+      storage.close();
+      console.log('closed; log left:', existsSync(storage.file + '-wal'));
+    `;
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', '--input-type=module', '--eval', script],
+      { cwd: join(import.meta.dirname, '../../..'), timeout: 20_000 },
+    );
+    expect(stdout.trim()).toBe('closed; log left: false');
+  });
+
   it('is how the server checkpoints, its commits no longer', async () => {
     t = openTempStorage(); // for afterEach
     const server = await startTestServer();
@@ -95,7 +159,7 @@ describe('the WAL checkpointer', () => {
       // Long enough for a worker that cannot start to say so (the server then turns the
       // commits' checkpoints back on, which this would see).
       await new Promise((resolve) => setTimeout(resolve, 300));
-      expect(server.storage.autoCheckpoint()).toBe(false);
+      expect(server.storage.autoCheckpoint()).toBe(WRITER_CHECKPOINT_PAGES);
     } finally {
       await server.cleanup();
     }
