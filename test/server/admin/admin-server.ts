@@ -62,6 +62,16 @@ export function useAdminServer(
 
 export async function startAdminServer(): Promise<AdminServer> {
   const server = await startTestServer();
+  try {
+    return await withAdminCallers(server);
+  } catch (error) {
+    await server.cleanup(); // the suite never got it, so its hooks cannot clean it up
+    throw error;
+  }
+}
+
+/** Adds org acme and its admin, and signs in the callers the tests use. */
+async function withAdminCallers(server: TestServer): Promise<AdminServer> {
   server.storage.users.addOrg('acme');
   server.storage.users.addUser({
     org: 'acme',
