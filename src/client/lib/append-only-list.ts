@@ -15,7 +15,7 @@ export interface ReadonlyList<T> {
  * older lists keep seeing only their first `length` items, which never change. Appending
  * to an older list, which would overwrite what a newer one holds, copies instead.
  */
-export class AppendOnlyList<T> implements ReadonlyList<T>, Iterable<T> {
+export class AppendOnlyList<T> implements ReadonlyList<T> {
   private constructor(
     private readonly buffer: T[],
     readonly length: number,
@@ -48,9 +48,5 @@ export class AppendOnlyList<T> implements ReadonlyList<T>, Iterable<T> {
   /** A copy of the items, to change or to hand to code that wants an array. */
   toArray(): T[] {
     return this.buffer.slice(0, this.length);
-  }
-
-  *[Symbol.iterator](): Iterator<T> {
-    for (let index = 0; index < this.length; index++) yield this.buffer[index] as T;
   }
 }
