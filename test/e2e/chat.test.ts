@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import mqttPacket from 'mqtt-packet';
-import type { Response, WebSocket } from 'playwright-core';
+import type { Locator, Response, WebSocket } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { useE2eHarness } from './support/e2e-harness';
 import { connectAs } from './support/mqtt-observer';
@@ -183,6 +183,73 @@ describe('chat', () => {
     }
   });
 
+  it('a busy room keeps the reader where they scroll up to, back to its first message, and follows again at the bottom', async () => {
+    const server = await e2e.startServer();
+    const alice = await e2e.signIn(server, 'alice@demo');
+    const room = await openRoom(alice.page, 'general');
+    const bob = await connectAs(server, 'bob');
+    e2e.onCleanup(() => bob.close());
+    const say = (text: string, sentAt = Date.now()) =>
+      bob.client.publishAsync(
+        'chat/general/messages',
+        JSON.stringify({ id: randomUUID(), from: 'bob', text, sentAt }),
+        { qos: 1 },
+      );
+    // More than the list lays out while it follows (TAIL_ROWS), all live, in one burst
+    // (ordered by sentAt, as the timeline is).
+    const socket = (bob.client as unknown as { stream: { cork(): void; uncork(): void } }).stream;
+    const start = Date.now();
+    socket.cork();
+    const published = Promise.all(
+      Array.from({ length: BUSY_ROOM }, (_, i) => say(liveText(i + 1), start + i)),
+    );
+    socket.uncork();
+    await published;
+    await expect.poll(() => room.totalMessages(), { timeout: UI_TIMEOUT_MS }).toBe(BUSY_ROOM);
+    await expect
+      .poll(() => inView(room.messages), { timeout: UI_TIMEOUT_MS })
+      .toContain(liveText(BUSY_ROOM));
+
+    // Scrolling up lays out the rows before the tail: the reader sees the rows above the
+    // newest, not a jump, and stays there.
+    await room.messages.hover();
+    await alice.page.mouse.wheel(0, -600);
+    await expect
+      .poll(() => inView(room.messages), { timeout: UI_TIMEOUT_MS })
+      .not.toContain(liveText(BUSY_ROOM));
+    const reading = await inView(room.messages);
+    expect(reading.length).toBeGreaterThan(0);
+    for (const text of reading) expect(liveNumber(text)).toBeGreaterThan(BUSY_ROOM - 30);
+    await alice.page.waitForTimeout(300); // a late correction would have landed by now
+    expect(await inView(room.messages)).toEqual(reading);
+
+    await expect
+      .poll(
+        async () => {
+          await alice.page.mouse.wheel(0, -5_000);
+          return inView(room.messages);
+        },
+        { timeout: UI_TIMEOUT_MS, interval: 250 },
+      )
+      .toContain(liveText(1));
+    await alice.page.getByText('Beginning of #general', { exact: true }).waitFor();
+    expect(await room.totalMessages()).toBe(BUSY_ROOM);
+
+    // Back at the bottom, the room follows new messages again.
+    await room.messages.focus();
+    await alice.page.keyboard.press('End');
+    await expect
+      .poll(() => inView(room.messages), { timeout: UI_TIMEOUT_MS })
+      .toContain(liveText(BUSY_ROOM));
+    for (let i = 1; i <= 3; i++) {
+      await say(`back at the bottom ${i}`);
+      await expect
+        .poll(() => inView(room.messages), { timeout: UI_TIMEOUT_MS })
+        .toContain(`back at the bottom ${i}`);
+    }
+    expect(await room.totalMessages()).toBe(BUSY_ROOM + 3);
+  });
+
   it('a room with more than one page of history scrolls back to its first message', async () => {
     const server = await e2e.startServer();
     const bob = await connectAs(server, 'bob');
@@ -227,6 +294,7 @@ const RENEWAL_ROUNDS = 5; // ≈ 20 s of conversation
 const HISTORY_MESSAGES = 120; // the app fetches 50 per page
 
 const BURST = 200;
+const BUSY_ROOM = 600; // more than a following list lays out (TAIL_ROWS, 500)
 
 /** Counts the MQTT packets in a connection's frames, by kind (packets may span frames). */
 function packetCounter(): (payload: string | Buffer) => Record<string, number> {
@@ -241,6 +309,20 @@ function packetCounter(): (payload: string | Buffer) => Record<string, number> {
 }
 
 const historyText = (i: number) => `history message ${String(i).padStart(3, '0')}`;
+const liveText = (i: number) => `live message ${String(i).padStart(3, '0')}`;
+const liveNumber = (text: string) => Number(text.replace('live message ', ''));
+
+/** The texts of the messages on screen, not merely rendered (the list renders a few more). */
+function inView(scroller: Locator): Promise<string[]> {
+  return scroller.evaluate((element) => {
+    const view = element.getBoundingClientRect();
+    return [...element.querySelectorAll('article')].flatMap((article) => {
+      const box = article.getBoundingClientRect();
+      const text = article.querySelector('.message__text')?.textContent ?? '';
+      return box.bottom > view.top && box.top < view.bottom ? [text] : [];
+    });
+  });
+}
 
 function isTokenResponse(response: Response): boolean {
   return response.url().endsWith('/api/token') && response.ok();

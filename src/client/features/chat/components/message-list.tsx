@@ -1,6 +1,6 @@
 import { measureElement, useVirtualizer, type Virtualizer } from '@tanstack/react-virtual';
-import { useCallback, useRef } from 'react';
-import { useFollowNewest, useStickToBottom } from '../hooks/use-stick-to-bottom';
+import { useCallback, useRef, useState } from 'react';
+import { tailStart, useFollowNewest, useStickToBottom } from '../hooks/use-stick-to-bottom';
 import type { ReadonlyList } from '../../../lib/append-only-list';
 import type { TimelineMessage } from '../lib/merge-messages';
 import { MessageItem } from './message-item';
@@ -30,9 +30,18 @@ export function MessageList({
   onLoadOlder,
 }: MessageListProps) {
   const scrollRef = useRef<HTMLDivElement>(null);
-  // A new key function only when the messages change: the virtualizer lays out every row
+  const stick = useStickToBottom(scrollRef, STICK_TO_BOTTOM_WITHIN_PX);
+  // While following, the virtualizer holds only the newest messages (tailStart): it lays
+  // out all its rows whenever they change, every frame of a busy room.
+  const [following, setFollowing] = useState(true);
+  const first = tailStart(messages.length, following);
+  const count = messages.length - first;
+  // A new key function only when the rows change: the virtualizer lays out every row
   // again whenever its identity does.
-  const getItemKey = useCallback((index: number) => messages.at(index)?.id ?? index, [messages]);
+  const getItemKey = useCallback(
+    (index: number) => messages.at(first + index)?.id ?? index,
+    [messages, first],
+  );
   // A row not measured yet is estimated at the last measured row's height. Most messages
   // are one line, so the estimate is exact, and a measured row that matches it changes
   // nothing: an inexact one made the virtualizer lay out every row again (O(messages) per
@@ -46,28 +55,29 @@ export function MessageList({
     },
     [],
   );
-  const stick = useStickToBottom(scrollRef, STICK_TO_BOTTOM_WITHIN_PX);
   const virtualizer = useVirtualizer({
-    count: messages.length,
+    count,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => lastMeasuredPx.current,
     measureElement: measure,
     overscan: OVERSCAN_ITEMS,
     getItemKey,
     rangeExtractor: stick.rangeExtractor,
-    // Keep the reader's place: hold still when older pages are prepended above, and
-    // follow new messages only when already at the bottom.
+    // Keep the reader's place: hold still when older pages are prepended above (or the
+    // rows before the tail, once the reader scrolls up), and follow new messages only when
+    // already at the bottom.
     anchorTo: 'end',
     followOnAppend: true,
     scrollEndThreshold: STICK_TO_BOTTOM_WITHIN_PX,
   });
 
-  useFollowNewest(stick, virtualizer, messages);
+  useFollowNewest(stick, virtualizer, count, messages.at(-1)?.id);
 
   const onScroll = () => {
     stick.onScroll();
+    if (stick.atBottom !== following) setFollowing(stick.atBottom);
     const element = scrollRef.current;
-    if (element && element.scrollTop < LOAD_OLDER_WITHIN_PX) onLoadOlder();
+    if (first === 0 && element && element.scrollTop < LOAD_OLDER_WITHIN_PX) onLoadOlder();
   };
 
   const items = virtualizer.getVirtualItems();
@@ -92,7 +102,7 @@ export function MessageList({
       >
         <ol className="message-list__items" style={{ height: virtualizer.getTotalSize() }}>
           {items.map((item) => {
-            const message = messages.at(item.index);
+            const message = messages.at(first + item.index);
             if (!message) return null;
             return (
               <li
@@ -102,7 +112,7 @@ export function MessageList({
                 className="message-list__item"
                 style={{ transform: `translateY(${item.start}px)` }}
                 aria-setsize={messages.length}
-                aria-posinset={item.index + 1}
+                aria-posinset={first + item.index + 1}
               >
                 <MessageItem message={message} mine={message.from === me} />
               </li>

@@ -1,6 +1,5 @@
 import { defaultRangeExtractor, type Range, type Virtualizer } from '@tanstack/react-virtual';
 import { useLayoutEffect, useState, type RefObject } from 'react';
-import type { ReadonlyList } from '../../../lib/append-only-list';
 
 /** Whether a timeline follows its newest message; one per list, changed in place. */
 export interface StickToBottom {
@@ -66,6 +65,18 @@ export function rowsAtEnd(range: Range): number[] {
   return rows;
 }
 
+/** The most rows a following list lays out: many screens, a small part of a busy room. */
+export const TAIL_ROWS = 500;
+
+/**
+ * The first of a timeline's `length` messages a list lays out: while following, only the
+ * newest `TAIL_ROWS`, so each new message costs the virtualizer (which lays out all of its
+ * rows whenever they change) the same in a room of any length; all of them otherwise.
+ */
+export function tailStart(length: number, following: boolean): number {
+  return following ? Math.max(0, length - TAIL_ROWS) : 0;
+}
+
 /**
  * Scrolls to the newest message when a room opens (also when its first page was already
  * cached) and whenever the newest message changes while following.
@@ -77,18 +88,18 @@ export function rowsAtEnd(range: Range): number[] {
 export function useFollowNewest(
   stick: StickToBottom,
   virtualizer: Virtualizer<HTMLDivElement, Element>,
-  messages: ReadonlyList<{ id: string }>,
+  count: number,
+  newestId: string | undefined,
 ): void {
   useLayoutEffect(() => {
-    if (stick.opened || messages.length === 0) return;
+    if (stick.opened || count === 0) return;
     stick.opened = true;
-    virtualizer.scrollToIndex(messages.length - 1, { align: 'end' });
-  }, [stick, messages.length, virtualizer]);
+    virtualizer.scrollToIndex(count - 1, { align: 'end' });
+  }, [stick, count, virtualizer]);
 
-  const newestId = messages.at(-1)?.id;
   useLayoutEffect(() => {
     if (!stick.opened || !stick.atBottom || newestId === undefined) return;
-    virtualizer.scrollToIndex(messages.length - 1, { align: 'end' });
+    virtualizer.scrollToIndex(count - 1, { align: 'end' });
     // eslint-disable-next-line react-hooks/exhaustive-deps -- only when the newest changes
   }, [newestId]);
 }
