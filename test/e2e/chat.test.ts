@@ -3,7 +3,7 @@ import mqttPacket from 'mqtt-packet';
 import type { Locator, Response, WebSocket } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { useE2eHarness } from './support/e2e-harness';
-import { connectAs } from './support/mqtt-observer';
+import { connectAs, type MqttObserver } from './support/mqtt-observer';
 import { openRoom, UI_TIMEOUT_MS, waitConnected } from './support/workspace-page';
 
 describe('chat', () => {
@@ -135,12 +135,7 @@ describe('chat', () => {
     const server = await e2e.startServer();
     const bob = await connectAs(server, 'bob');
     e2e.onCleanup(() => bob.close());
-    const say = (text: string, sentAt = Date.now()) =>
-      bob.client.publishAsync(
-        'chat/general/messages',
-        JSON.stringify({ id: randomUUID(), from: 'bob', text, sentAt }),
-        { qos: 1 },
-      );
+    const say = sayAs(bob);
     const start = Date.now() - 60_000;
     for (let i = 1; i <= 40; i++) await say(historyText(i), start + i * 1_000);
 
@@ -148,21 +143,12 @@ describe('chat', () => {
     const room = await openRoom(alice.page, 'general');
     await room.message(historyText(40)).waitFor();
     const scrollTop = () => room.messages.evaluate((element) => element.scrollTop);
-    // On screen, not merely rendered (the list renders a few rows beyond its viewport).
-    const inView = (text: string) =>
-      room.messages.evaluate((scroller, wanted) => {
-        const view = scroller.getBoundingClientRect();
-        return [...scroller.querySelectorAll('article')].some((article) => {
-          const box = article.getBoundingClientRect();
-          const text = article.querySelector('.message__text')?.textContent;
-          return text === wanted && box.bottom > view.top && box.top < view.bottom;
-        });
-      }, text);
+    const shows = async (text: string) => (await inView(room.messages)).includes(text);
 
     // Scrolled up a little: a new message must not move the view.
     await room.messages.hover();
     await alice.page.mouse.wheel(0, -600);
-    await expect.poll(() => inView(historyText(40)), { timeout: UI_TIMEOUT_MS }).toBe(false);
+    await expect.poll(() => shows(historyText(40)), { timeout: UI_TIMEOUT_MS }).toBe(false);
     const readingAt = await scrollTop();
     await say('while alice reads back');
     await expect.poll(() => room.totalMessages(), { timeout: UI_TIMEOUT_MS }).toBe(41);
@@ -172,13 +158,11 @@ describe('chat', () => {
     // Back at the bottom: the next messages come into view as they arrive.
     await room.messages.focus();
     await alice.page.keyboard.press('End');
-    await expect
-      .poll(() => inView('while alice reads back'), { timeout: UI_TIMEOUT_MS })
-      .toBe(true);
+    await expect.poll(() => shows('while alice reads back'), { timeout: UI_TIMEOUT_MS }).toBe(true);
     for (let i = 1; i <= 3; i++) {
       await say(`while alice watches ${i}`);
       await expect
-        .poll(() => inView(`while alice watches ${i}`), { timeout: UI_TIMEOUT_MS })
+        .poll(() => shows(`while alice watches ${i}`), { timeout: UI_TIMEOUT_MS })
         .toBe(true);
     }
   });
@@ -189,12 +173,7 @@ describe('chat', () => {
     const room = await openRoom(alice.page, 'general');
     const bob = await connectAs(server, 'bob');
     e2e.onCleanup(() => bob.close());
-    const say = (text: string, sentAt = Date.now()) =>
-      bob.client.publishAsync(
-        'chat/general/messages',
-        JSON.stringify({ id: randomUUID(), from: 'bob', text, sentAt }),
-        { qos: 1 },
-      );
+    const say = sayAs(bob);
     // More than the list lays out while it follows (TAIL_ROWS), all live, in one burst
     // (ordered by sentAt, as the timeline is).
     const socket = (bob.client as unknown as { stream: { cork(): void; uncork(): void } }).stream;
@@ -311,6 +290,16 @@ function packetCounter(): (payload: string | Buffer) => Record<string, number> {
 const historyText = (i: number) => `history message ${String(i).padStart(3, '0')}`;
 const liveText = (i: number) => `live message ${String(i).padStart(3, '0')}`;
 const liveNumber = (text: string) => Number(text.replace('live message ', ''));
+
+/** Publishes chat messages to #general as `observer` (signed in as bob). */
+function sayAs(observer: MqttObserver) {
+  return (text: string, sentAt = Date.now()) =>
+    observer.client.publishAsync(
+      'chat/general/messages',
+      JSON.stringify({ id: randomUUID(), from: 'bob', text, sentAt }),
+      { qos: 1 },
+    );
+}
 
 /** The texts of the messages on screen, not merely rendered (the list renders a few more). */
 function inView(scroller: Locator): Promise<string[]> {
