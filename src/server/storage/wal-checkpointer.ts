@@ -16,6 +16,8 @@ export const CHECKPOINT_EVERY_MS = 1_000;
 export const WRITER_CHECKPOINT_PAGES = 10_000;
 /** Failed checkpoints in a row after which the worker gives the checkpoints back. */
 export const MAX_FAILURES_IN_A_ROW = 5;
+/** How long a checkpoint waits for a lock another connection holds before it fails. */
+export const LOCK_WAIT_MS = 5_000;
 
 export interface CheckpointResult {
   /** Frames in the write-ahead log, and how many of them are now in the database. */
@@ -42,7 +44,7 @@ const describe = (error) => [error && error.code, String((error && error.message
   .join(': ');
 let db = null;
 try {
-  db = new Database(workerData.file, { fileMustExist: true });
+  db = new Database(workerData.file, { fileMustExist: true, timeout: workerData.lockWaitMs });
 } catch (error) {
   parentPort.postMessage({ fatal: describe(error) });
   parentPort.close(); // nothing else keeps the thread: it ends once the message is out
@@ -84,6 +86,7 @@ export function startWalCheckpointer(
   file: string,
   options: {
     everyMs?: number;
+    lockWaitMs?: number;
     onError(error: Error): void;
     onStopped(error: Error): void;
     onResult?(result: CheckpointResult): void;
@@ -96,6 +99,7 @@ export function startWalCheckpointer(
       file,
       driver: require.resolve('better-sqlite3'),
       everyMs: options.everyMs ?? CHECKPOINT_EVERY_MS,
+      lockWaitMs: options.lockWaitMs ?? LOCK_WAIT_MS,
       maxFailures: MAX_FAILURES_IN_A_ROW,
     },
   });

@@ -3,8 +3,10 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
 import { openStorage } from '../../../src/server/storage';
 import {
+  MAX_FAILURES_IN_A_ROW,
   startWalCheckpointer,
   WRITER_CHECKPOINT_PAGES,
   type CheckpointResult,
@@ -29,6 +31,20 @@ function writeHistory(t: TempStorage, megabytes: number, from = 0): number {
     });
   }
   return count;
+}
+
+/**
+ * A database in `dir` held by a connection in exclusive locking mode, which keeps it from
+ * its first write on: every checkpoint another connection tries fails (SQLITE_BUSY) until
+ * it lets go (`locking_mode = NORMAL`, then a transaction).
+ */
+function holdExclusively(dir: string): Database.Database {
+  const holder = new Database(join(dir, 'held.db'));
+  holder.pragma('journal_mode = WAL');
+  holder.exec('CREATE TABLE t (x)');
+  holder.pragma('locking_mode = EXCLUSIVE');
+  holder.exec('INSERT INTO t VALUES (1)');
+  return holder;
 }
 
 const walBytes = (t: TempStorage) => statSync(`${t.storage.file}-wal`).size;
@@ -89,6 +105,60 @@ describe('the WAL checkpointer', () => {
     });
     await eventually(() => stopped.length === 1, 5_000, 'the worker to stop');
     expect(stopped[0]?.message).toMatch(/unable to open database file/);
+  });
+
+  it('gives the checkpoints back after five failures in a row, reporting the first', async () => {
+    t = openTempStorage(); // for its directory
+    const holder = holdExclusively(t.dir);
+    const errors: Error[] = [];
+    const stopped: Error[] = [];
+    const results: CheckpointResult[] = [];
+    const checkpointer = startWalCheckpointer(holder.name, {
+      everyMs: 20,
+      lockWaitMs: 10,
+      onResult: (result) => results.push(result),
+      onError: (error) => errors.push(error),
+      onStopped: (error) => stopped.push(error),
+    });
+    try {
+      await eventually(() => stopped.length === 1, 5_000, 'the worker to give up');
+      expect(stopped[0]?.message).toBe(
+        `WAL checkpointer stopped: ${MAX_FAILURES_IN_A_ROW} checkpoints failed in a row: SQLITE_BUSY: database is locked`,
+      );
+      expect(errors.map((error) => error.message)).toEqual([
+        'WAL checkpoint failed: SQLITE_BUSY: database is locked',
+      ]);
+      expect(results).toEqual([]);
+      await checkpointer.stop(); // the worker has ended: stopping it only waits for that
+    } finally {
+      await checkpointer.stop();
+      holder.close();
+    }
+  });
+
+  it('carries on when the lock is let go before the fifth failure', async () => {
+    t = openTempStorage();
+    const holder = holdExclusively(t.dir);
+    const errors: Error[] = [];
+    const stopped: Error[] = [];
+    const results: CheckpointResult[] = [];
+    const checkpointer = startWalCheckpointer(holder.name, {
+      everyMs: 100, // five failures take half a second: time enough to let go
+      lockWaitMs: 10,
+      onResult: (result) => results.push(result),
+      onError: (error) => errors.push(error),
+      onStopped: (error) => stopped.push(error),
+    });
+    try {
+      await eventually(() => errors.length === 1, 5_000, 'a failed checkpoint');
+      holder.pragma('locking_mode = NORMAL');
+      holder.exec('INSERT INTO t VALUES (2)'); // the lock goes with this transaction
+      await eventually(() => results.length >= 3, 5_000, 'checkpoints again');
+    } finally {
+      await checkpointer.stop();
+      holder.close();
+    }
+    expect(stopped).toEqual([]);
   });
 
   it('keeps the log short while a writer never stops, with the writer as a backstop', async () => {
