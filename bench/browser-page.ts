@@ -23,6 +23,7 @@ import {
   type Observation,
   type Page,
 } from './lib/browser';
+import { startAllocations, stopAllocations } from './lib/page-allocations';
 import { startTrace, stopTrace } from './lib/page-trace';
 import { saveResult } from './lib/results';
 import { connectLoadPublishers, type LoadPublishers } from './lib/load-publishers';
@@ -53,6 +54,7 @@ const args = benchArgs({
   views: 'room,agents',
   serverProfile: 'false', // a V8 CPU profile of the server process, in bench/results/profiles
   trace: 'false', // a Chromium trace of the page during the load, summed up (page-trace.ts)
+  allocations: 'false', // what the page allocates that reaches the old generation (page-allocations.ts)
   experiments: '', // what-if changes to the server (bench/servers/experiments.ts)
   arrivals: 'false', // also time publish → frame arrival at the page (costs the page a little)
   app: 'head', // head (or a commit): that tree, unpacked and built privately; worktree: this one
@@ -105,6 +107,7 @@ interface Row extends FrameStats {
   longFrameScripts: [string, number][];
   profile?: string[];
   trace?: string[];
+  allocations?: string[];
 }
 
 const rate = Number(args.rate);
@@ -227,9 +230,11 @@ async function measureLoad(
   const agentSeqBefore = agentSeq;
   agentPublishedAt.clear();
 
-  const session = args.profile || args.trace === 'true' ? await cdp(page) : null;
+  const session =
+    args.profile || args.trace === 'true' || args.allocations === 'true' ? await cdp(page) : null;
   if (session && args.profile) await startProfile(session);
   if (session && args.trace === 'true') await startTrace(session);
+  if (session && args.allocations === 'true') await startAllocations(session);
   const cpuBefore = process.cpuUsage();
   const serverCpuBefore = cpuMicros(server.pid);
   const machineBefore = machineTimes();
@@ -245,6 +250,8 @@ async function measureLoad(
   const machineAfter = machineTimes();
   const profile = session && args.profile ? await stopProfile(session, appRoot) : undefined;
   const trace = session && args.trace === 'true' ? await stopTrace(session) : undefined;
+  const allocations =
+    session && args.allocations === 'true' ? await stopAllocations(session, appRoot) : undefined;
 
   const drainStart = Date.now();
   const drained = await waitForFigures(page, allShown, DRAIN_TIMEOUT_MS);
@@ -307,6 +314,7 @@ async function measureLoad(
     longFrameScripts: longFrameScripts(window.longFrames),
     ...(profile ? { profile } : {}),
     ...(trace ? { trace } : {}),
+    ...(allocations ? { allocations } : {}),
   };
 }
 
@@ -444,7 +452,8 @@ try {
     for (const [script, ms] of row.longFrameScripts) {
       console.log(`  long frames: ${formatNumber(ms)} ms in ${script}`);
     }
-    for (const line of [...(row.profile ?? []), ...(row.trace ?? [])]) console.log(`  ${line}`);
+    for (const line of [...(row.profile ?? []), ...(row.trace ?? []), ...(row.allocations ?? [])])
+      console.log(`  ${line}`);
   }
 } finally {
   await browser.close();

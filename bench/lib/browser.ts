@@ -1,14 +1,14 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
-import { SourceMapConsumer, type RawSourceMap } from 'source-map-js';
 import { launchBrowser } from '../../test/e2e/support/browser';
 import { signInOn } from '../../test/e2e/support/workspace-page';
 import type * as testServerModule from '../../test/server/support/test-server';
 import type { TestServer } from '../../test/server/support/test-server';
+import { sourcePositions, type CallFrame } from './source-positions';
 import { PROFILE_DIR } from './start-target';
 import { DEMO_ORG } from './targets';
 
@@ -309,7 +309,7 @@ export async function heapAfterGc(session: CDPSession): Promise<number> {
 
 interface ProfileNode {
   id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
+  callFrame: CallFrame;
 }
 interface CpuProfile {
   nodes: ProfileNode[];
@@ -341,20 +341,7 @@ export async function stopProfile(session: CDPSession, root: string, top = 20): 
   (profile.samples ?? []).forEach((id, i) =>
     self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas?.[i] ?? 0)),
   );
-  const maps = new Map<string, SourceMapConsumer | null>();
-  const consumer = (url: string) => {
-    if (!maps.has(url)) {
-      const file = /\/assets\/[^/?#]+\.js/.exec(url)?.[0];
-      const mapFile = file ? `${root}dist${file}.map` : null;
-      maps.set(
-        url,
-        mapFile && existsSync(mapFile)
-          ? new SourceMapConsumer(JSON.parse(readFileSync(mapFile, 'utf8')) as RawSourceMap)
-          : null,
-      );
-    }
-    return maps.get(url) ?? null;
-  };
+  const position = sourcePositions(root);
   let total = 0;
   let idle = 0;
   const byFunction = new Map<string, number>();
@@ -366,25 +353,7 @@ export async function stopProfile(session: CDPSession, root: string, top = 20): 
       idle += micros;
       continue;
     }
-    let name = `${frame.functionName || '(anonymous)'} ${frame.url ? shortUrl(frame.url) : ''}`;
-    // No script: the engine's own buckets ('(program)': rendering, events; '(garbage
-    // collector)') and browser built-ins called from script (send, decode, …).
-    let where = frame.url
-      ? shortUrl(frame.url)
-      : frame.functionName.startsWith('(')
-        ? frame.functionName
-        : '(built-ins)';
-    const map = frame.url ? consumer(frame.url) : null;
-    if (map) {
-      const original = map.originalPositionFor({
-        line: frame.lineNumber + 1,
-        column: frame.columnNumber,
-      });
-      if (original.source) {
-        name = `${original.name ?? frame.functionName ?? '(anonymous)'} ${shortSource(original.source)}:${original.line}`;
-        where = packageOf(shortSource(original.source));
-      }
-    }
+    const { name, where } = position(frame);
     byFunction.set(name, (byFunction.get(name) ?? 0) + micros);
     byPackage.set(where, (byPackage.get(where) ?? 0) + micros);
   }
@@ -400,19 +369,8 @@ export async function stopProfile(session: CDPSession, root: string, top = 20): 
     lines.push(`${share(micros)}  ${where}`);
   }
   lines.push('by function:');
-  for (const [name, micros] of ranked(byFunction, top))
-    lines.push(`${share(micros)}  ${name.trim()}`);
+  for (const [name, micros] of ranked(byFunction, top)) lines.push(`${share(micros)}  ${name}`);
   return lines;
 }
 
 const PACKAGES_SHOWN = 10;
-
-/** `node_modules/<package>` or the app's own `src/<area>/<feature>` a source belongs to. */
-const packageOf = (source: string) =>
-  /^node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(source)?.[1] ??
-  /^(src\/[^/]+\/[^/]+)/.exec(source)?.[1] ??
-  source;
-
-const shortUrl = (url: string) => url.replace(/^https?:\/\/[^/]+/, '');
-const shortSource = (source: string) =>
-  source.replace(/^.*?\/(src\/|node_modules\/)/, '$1').replace(/^(\.\.\/)+/, '');

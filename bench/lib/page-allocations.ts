@@ -1,0 +1,61 @@
+import type { CDPSession } from 'playwright-core';
+import { sourcePositions, type CallFrame } from './source-positions';
+
+// Where the page allocates what outlives the young generation. V8 copies an object that
+// survives two minor collections into the old generation, which only a major collection
+// frees; in bench:page most of what is there at each major collection is garbage by then
+// (heap 15–34 MB before, 7–15 MB after), and the collection's final pause is the page's
+// long task. DevTools' sampling heap profiler can keep the samples of objects that a minor
+// collection freed out (includeObjectsCollectedByMinorGC: false) and those a major one
+// freed in: what is left is every sampled allocation that reached the old generation,
+// live or not, by the function that allocated it.
+
+const SAMPLE_EVERY_BYTES = 16 * 1024;
+const FUNCTIONS_SHOWN = 20;
+const PACKAGES_SHOWN = 10;
+
+interface SamplingNode {
+  callFrame: CallFrame;
+  selfSize: number;
+  children: SamplingNode[];
+}
+
+export async function startAllocations(session: CDPSession): Promise<void> {
+  await session.send('HeapProfiler.enable');
+  await session.send('HeapProfiler.startSampling', {
+    samplingInterval: SAMPLE_EVERY_BYTES,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: false,
+  });
+}
+
+/** Stops sampling and sums what reached the old generation by function and package. */
+export async function stopAllocations(session: CDPSession, root: string): Promise<string[]> {
+  const { profile } = (await session.send('HeapProfiler.stopSampling')) as unknown as {
+    profile: { head: SamplingNode };
+  };
+  const position = sourcePositions(root);
+  const byFunction = new Map<string, number>();
+  const byPackage = new Map<string, number>();
+  let total = 0;
+  const visit = (node: SamplingNode) => {
+    if (node.selfSize > 0) {
+      const { name, where } = position(node.callFrame);
+      total += node.selfSize;
+      byFunction.set(name, (byFunction.get(name) ?? 0) + node.selfSize);
+      byPackage.set(where, (byPackage.get(where) ?? 0) + node.selfSize);
+    }
+    node.children.forEach(visit);
+  };
+  visit(profile.head);
+  const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1).padStart(6)} MB`;
+  const ranked = (map: Map<string, number>, count: number) =>
+    [...map].sort((a, b) => b[1] - a[1]).slice(0, count);
+  return [
+    `reached the old generation: ${mb(total).trim()} (sampled every ${SAMPLE_EVERY_BYTES / 1024} KiB)`,
+    'by package:',
+    ...ranked(byPackage, PACKAGES_SHOWN).map(([where, bytes]) => `${mb(bytes)}  ${where}`),
+    'by function:',
+    ...ranked(byFunction, FUNCTIONS_SHOWN).map(([name, bytes]) => `${mb(bytes)}  ${name}`),
+  ];
+}
