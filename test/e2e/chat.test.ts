@@ -180,7 +180,10 @@ describe('chat', () => {
     const start = Date.now();
     socket.cork();
     const published = Promise.all(
-      Array.from({ length: BUSY_ROOM }, (_, i) => say(liveText(i + 1), start + i)),
+      Array.from({ length: BUSY_ROOM }, (_, i) =>
+        // Some taller than the rest: rows shown again must be measured again.
+        say(i % 7 === 0 ? `${liveText(i + 1)}\nand\nmore` : liveText(i + 1), start + i),
+      ),
     );
     socket.uncork();
     await published;
@@ -192,6 +195,7 @@ describe('chat', () => {
     // Scrolling up lays out the rows before the tail: the reader sees the rows above the
     // newest, not a jump, and stays there.
     await room.messages.hover();
+    expect(await overlappingRows(room.messages)).toEqual([]);
     await alice.page.mouse.wheel(0, -600);
     await expect
       .poll(() => inView(room.messages), { timeout: UI_TIMEOUT_MS })
@@ -213,6 +217,7 @@ describe('chat', () => {
       .toContain(liveText(1));
     await alice.page.getByText('Beginning of #general', { exact: true }).waitFor();
     expect(await room.totalMessages()).toBe(BUSY_ROOM);
+    expect(await overlappingRows(room.messages)).toEqual([]);
 
     // Back at the bottom, the room follows new messages again.
     await room.messages.focus();
@@ -227,6 +232,14 @@ describe('chat', () => {
         .toContain(`back at the bottom ${i}`);
     }
     expect(await room.totalMessages()).toBe(BUSY_ROOM + 3);
+    expect(await overlappingRows(room.messages)).toEqual([]);
+
+    // Home from there goes all the way up, past the rows the following list left out.
+    await alice.page.keyboard.press('Home');
+    await expect
+      .poll(() => inView(room.messages), { timeout: UI_TIMEOUT_MS })
+      .toContain(liveText(1));
+    expect(await overlappingRows(room.messages)).toEqual([]);
   });
 
   it('a room with more than one page of history scrolls back to its first message', async () => {
@@ -301,14 +314,34 @@ function sayAs(observer: MqttObserver) {
     );
 }
 
-/** The texts of the messages on screen, not merely rendered (the list renders a few more). */
+/**
+ * The texts (first lines) of the messages on screen, not merely rendered (the list renders
+ * a few more).
+ */
 function inView(scroller: Locator): Promise<string[]> {
   return scroller.evaluate((element) => {
     const view = element.getBoundingClientRect();
     return [...element.querySelectorAll('article')].flatMap((article) => {
       const box = article.getBoundingClientRect();
-      const text = article.querySelector('.message__text')?.textContent ?? '';
-      return box.bottom > view.top && box.top < view.bottom ? [text] : [];
+      const [firstLine = ''] =
+        article.querySelector('.message__text')?.textContent?.split('\n') ?? [];
+      return box.bottom > view.top && box.top < view.bottom ? [firstLine] : [];
+    });
+  });
+}
+
+/** Rendered rows drawn over one another, as "first line / first line": none, once laid out. */
+function overlappingRows(scroller: Locator): Promise<string[]> {
+  return scroller.evaluate((element) => {
+    const rows = [...element.querySelectorAll('li')]
+      .map((row) => ({
+        box: row.getBoundingClientRect(),
+        text: row.querySelector('.message__text')?.textContent?.split('\n')[0] ?? '',
+      }))
+      .sort((a, b) => a.box.top - b.box.top);
+    return rows.flatMap((row, i) => {
+      const next = rows[i + 1];
+      return next && next.box.top < row.box.bottom - 1 ? [`${row.text} / ${next.text}`] : [];
     });
   });
 }

@@ -1,5 +1,6 @@
 import { measureElement, useVirtualizer, type Virtualizer } from '@tanstack/react-virtual';
 import { useCallback, useRef, useState } from 'react';
+import { useHomeAndEnd } from '../hooks/use-home-and-end';
 import { tailStart, useFollowNewest, useStickToBottom } from '../hooks/use-stick-to-bottom';
 import type { ReadonlyList } from '../../../lib/append-only-list';
 import type { TimelineMessage } from '../lib/merge-messages';
@@ -80,7 +81,23 @@ export function MessageList({
     if (first === 0 && element && element.scrollTop < LOAD_OLDER_WITHIN_PX) onLoadOlder();
   };
 
+  const onKeyDown = useHomeAndEnd({
+    virtualizer,
+    stick,
+    count,
+    first,
+    leaveTail: () => setFollowing(false),
+  });
+
   const items = virtualizer.getVirtualItems();
+  // Rows are keyed by slot, not by message: the row a message scrolls out of shows the one
+  // scrolling in, so React changes its text instead of removing one row and making
+  // another (every frame of a busy room, ≈ 30 rows of DOM nodes and fibers, which lived
+  // long enough to reach V8's old generation and make its collections long). Slots are as
+  // many as the most rows rendered at once; any run of that many has distinct keys. The
+  // virtualizer measures a row again when its size changes (ResizeObserver).
+  const slots = useRef(0);
+  slots.current = Math.max(slots.current, items.length);
   return (
     <div className="message-list">
       <div className="message-list__older">
@@ -96,6 +113,7 @@ export function MessageList({
         className="message-list__scroller"
         ref={scrollRef}
         onScroll={onScroll}
+        onKeyDown={onKeyDown}
         tabIndex={0}
         aria-label={`Messages in #${roomName}`}
         role="region"
@@ -106,7 +124,7 @@ export function MessageList({
             if (!message) return null;
             return (
               <li
-                key={item.key}
+                key={(first + item.index) % slots.current}
                 data-index={item.index}
                 ref={virtualizer.measureElement}
                 className="message-list__item"
