@@ -43,15 +43,19 @@ export function MessageList({
     (index: number) => messages.at(first + index)?.id ?? index,
     [messages, first],
   );
-  // A row not measured yet is estimated at the last measured row's height. Most messages
+  // A row not measured yet is estimated at the first measured row's height. Most messages
   // are one line, so the estimate is exact, and a measured row that matches it changes
   // nothing: an inexact one made the virtualizer lay out every row again (O(messages) per
-  // row while reading back through a long room) and correct the scroll position.
-  const lastMeasuredPx = useRef(ESTIMATED_MESSAGE_PX);
+  // row while reading back through a long room) and correct the scroll position. It never
+  // changes after that: the virtualizer keeps no size for a row measured at its estimate,
+  // so such a row takes whatever the estimate becomes. Estimating at the last measured
+  // row's height instead moved every one-line row to a taller one's height after it, and
+  // left gaps between the rows (test/e2e/chat.test.ts, "a busy room").
+  const estimatePx = useRef<number | null>(null);
   const measure = useCallback(
     (element: Element, entry: ResizeObserverEntry | undefined, instance: ListVirtualizer) => {
       const size = measureElement(element, entry, instance);
-      if (size > 0) lastMeasuredPx.current = size;
+      if (size > 0) estimatePx.current ??= size;
       return size;
     },
     [],
@@ -59,7 +63,7 @@ export function MessageList({
   const virtualizer = useVirtualizer({
     count,
     getScrollElement: () => scrollRef.current,
-    estimateSize: () => lastMeasuredPx.current,
+    estimateSize: () => estimatePx.current ?? ESTIMATED_MESSAGE_PX,
     measureElement: measure,
     overscan: OVERSCAN_ITEMS,
     getItemKey,
@@ -90,14 +94,6 @@ export function MessageList({
   });
 
   const items = virtualizer.getVirtualItems();
-  // Rows are keyed by slot, not by message: the row a message scrolls out of shows the one
-  // scrolling in, so React changes its text instead of removing one row and making
-  // another (every frame of a busy room, ≈ 30 rows of DOM nodes and fibers, which lived
-  // long enough to reach V8's old generation and make its collections long). Slots are as
-  // many as the most rows rendered at once; any run of that many has distinct keys. The
-  // virtualizer measures a row again when its size changes (ResizeObserver).
-  const slots = useRef(0);
-  slots.current = Math.max(slots.current, items.length);
   return (
     <div className="message-list">
       <div className="message-list__older">
@@ -124,7 +120,7 @@ export function MessageList({
             if (!message) return null;
             return (
               <li
-                key={(first + item.index) % slots.current}
+                key={item.key}
                 data-index={item.index}
                 ref={virtualizer.measureElement}
                 className="message-list__item"
