@@ -175,7 +175,8 @@ describe('chat', () => {
     e2e.onCleanup(() => bob.close());
     const say = sayAs(bob);
     // More than the list lays out while it follows (TAIL_ROWS), all live, in one burst
-    // (ordered by sentAt, as the timeline is).
+    // (ordered by sentAt, as the timeline is), corked into one TCP write as in the burst
+    // test above (mqtt.js' stream is not part of its typed API).
     const socket = (bob.client as unknown as { stream: { cork(): void; uncork(): void } }).stream;
     const start = Date.now();
     socket.cork();

@@ -1,5 +1,5 @@
 import { measureElement, useVirtualizer, type Virtualizer } from '@tanstack/react-virtual';
-import { useCallback, useRef, useState } from 'react';
+import { useCallback, useRef, useState, type PointerEvent } from 'react';
 import { useHomeAndEnd } from '../hooks/use-home-and-end';
 import { tailStart, useFollowNewest, useStickToBottom } from '../hooks/use-stick-to-bottom';
 import type { ReadonlyList } from '../../../lib/append-only-list';
@@ -93,6 +93,16 @@ export function MessageList({
     leaveTail: () => setFollowing(false),
   });
 
+  // While following, the scrollbar spans only the tail: pressing it lays out the whole
+  // timeline first, so that dragging the thumb goes through all of it (else it reached
+  // the tail's top, the list laid out the rest there and the thumb jumped away).
+  const onPointerDown = (event: PointerEvent<HTMLDivElement>) => {
+    const element = event.currentTarget;
+    const x = event.clientX - element.getBoundingClientRect().left - element.clientLeft;
+    const onScrollbar = x >= element.clientWidth;
+    if (first > 0 && event.target === element && onScrollbar) setFollowing(false);
+  };
+
   const items = virtualizer.getVirtualItems();
   return (
     <div className="message-list">
@@ -110,6 +120,7 @@ export function MessageList({
         ref={scrollRef}
         onScroll={onScroll}
         onKeyDown={onKeyDown}
+        onPointerDown={onPointerDown}
         tabIndex={0}
         aria-label={`Messages in #${roomName}`}
         role="region"

@@ -27,6 +27,8 @@ export function useHomeAndEnd({ virtualizer, stick, count, first, leaveTail }: H
   }, [first, virtualizer]);
 
   return (event: KeyboardEvent) => {
+    // Only the list's own keys: a control inside a row keeps Home and End for itself.
+    if (event.target !== event.currentTarget) return;
     if (event.altKey || event.shiftKey || event.metaKey || count === 0) return;
     if (event.key === 'End') {
       event.preventDefault();

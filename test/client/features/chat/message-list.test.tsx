@@ -1,0 +1,85 @@
+import { fireEvent, render, screen } from '@testing-library/react';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { MessageList } from '../../../../src/client/features/chat/components/message-list';
+import { TAIL_ROWS } from '../../../../src/client/features/chat/hooks/use-stick-to-bottom';
+import type { TimelineMessage } from '../../../../src/client/features/chat/lib/merge-messages';
+
+// jsdom lays nothing out: every row is ROW_PX tall and the scroller VIEW_PX, so that the
+// list's height says how many rows the virtualizer holds.
+const ROW_PX = 60;
+const VIEW_PX = 600;
+const ROOM = TAIL_ROWS + 100;
+
+const messages: TimelineMessage[] = Array.from({ length: ROOM }, (_, i) => ({
+  id: `m${i + 1}`,
+  from: 'bob',
+  text: `message ${i + 1}`,
+  sentAt: 1_735_725_600_000 + i,
+  status: 'sent',
+}));
+
+function renderList() {
+  render(
+    <MessageList
+      roomName="general"
+      messages={messages}
+      me="alice"
+      hasOlder={false}
+      isLoadingOlder={false}
+      onLoadOlder={vi.fn()}
+    />,
+  );
+  const scroller = screen.getByRole('region', { name: 'Messages in #general' });
+  const list = scroller.querySelector('ol')!;
+  return { scroller, rowsHeld: () => Math.round(parseFloat(list.style.height) / ROW_PX) };
+}
+
+describe('MessageList', () => {
+  beforeEach(() => {
+    vi.spyOn(HTMLElement.prototype, 'offsetHeight', 'get').mockImplementation(function (
+      this: HTMLElement,
+    ) {
+      return this.getAttribute('role') === 'region' ? VIEW_PX : ROW_PX;
+    });
+    vi.spyOn(HTMLElement.prototype, 'clientHeight', 'get').mockReturnValue(VIEW_PX);
+    vi.spyOn(HTMLElement.prototype, 'clientWidth', 'get').mockReturnValue(400);
+  });
+  afterEach(() => vi.restoreAllMocks());
+
+  it('holds only the newest messages while following, and all of them once the reader scrolls up', () => {
+    const { scroller, rowsHeld } = renderList();
+    expect(rowsHeld()).toBe(TAIL_ROWS);
+    Object.defineProperty(scroller, 'scrollHeight', {
+      value: TAIL_ROWS * ROW_PX,
+      configurable: true,
+    });
+
+    scroller.scrollTop = TAIL_ROWS * ROW_PX - VIEW_PX; // at the bottom: still following
+    fireEvent.scroll(scroller);
+    expect(rowsHeld()).toBe(TAIL_ROWS);
+
+    scroller.scrollTop -= 1_000;
+    fireEvent.scroll(scroller);
+    expect(rowsHeld()).toBe(ROOM);
+  });
+
+  it('holds all of them once the scrollbar is pressed, not on a press in the messages', () => {
+    const { scroller, rowsHeld } = renderList();
+    // jsdom has no PointerEvent; the scroller is at x = 0 there.
+    const press = (clientX: number) =>
+      fireEvent(scroller, new MouseEvent('pointerdown', { bubbles: true, clientX }));
+    press(10);
+    expect(rowsHeld()).toBe(TAIL_ROWS);
+    press(405);
+    expect(rowsHeld()).toBe(ROOM);
+  });
+
+  it('holds all of them on Home, whose scroll then goes to the first message', () => {
+    const { scroller, rowsHeld } = renderList();
+    const scrolls: number[] = [];
+    scroller.scrollTo = ((options: ScrollToOptions) => scrolls.push(options.top ?? NaN)) as never;
+    fireEvent.keyDown(scroller, { key: 'Home' });
+    expect(rowsHeld()).toBe(ROOM);
+    expect(scrolls.at(-1)).toBe(0);
+  });
+});
