@@ -110,6 +110,10 @@ interface Row extends FrameStats {
   allocations?: string[];
 }
 
+if (args.allocations === 'true' && (args.profile || args.trace === 'true')) {
+  console.warn('--allocations slows the page down: read --profile and --trace from another run');
+}
+
 const rate = Number(args.rate);
 const total = Math.round(rate * Number(args.seconds));
 const chatShare = Number(args.chatShare);

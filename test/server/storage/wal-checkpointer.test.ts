@@ -143,7 +143,7 @@ describe('the WAL checkpointer', () => {
     const stopped: Error[] = [];
     const results: CheckpointResult[] = [];
     const checkpointer = startWalCheckpointer(holder.name, {
-      everyMs: 100, // five failures take half a second: time enough to let go
+      everyMs: 250, // five failures take over a second: time enough to let go
       lockWaitMs: 10,
       onResult: (result) => results.push(result),
       onError: (error) => errors.push(error),
