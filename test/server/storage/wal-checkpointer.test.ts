@@ -47,6 +47,21 @@ function holdExclusively(dir: string): Database.Database {
   return holder;
 }
 
+/** A checkpointer of `file` every `everyMs`, waiting 10 ms for locks, and what it reports. */
+function watchCheckpoints(file: string, everyMs: number) {
+  const errors: Error[] = [];
+  const stopped: Error[] = [];
+  const results: CheckpointResult[] = [];
+  const checkpointer = startWalCheckpointer(file, {
+    everyMs,
+    lockWaitMs: 10,
+    onResult: (result) => results.push(result),
+    onError: (error) => errors.push(error),
+    onStopped: (error) => stopped.push(error),
+  });
+  return { checkpointer, errors, stopped, results };
+}
+
 const walBytes = (t: TempStorage) => statSync(`${t.storage.file}-wal`).size;
 
 describe('the WAL checkpointer', () => {
@@ -110,16 +125,7 @@ describe('the WAL checkpointer', () => {
   it('gives the checkpoints back after five failures in a row, reporting the first', async () => {
     t = openTempStorage(); // for its directory
     const holder = holdExclusively(t.dir);
-    const errors: Error[] = [];
-    const stopped: Error[] = [];
-    const results: CheckpointResult[] = [];
-    const checkpointer = startWalCheckpointer(holder.name, {
-      everyMs: 20,
-      lockWaitMs: 10,
-      onResult: (result) => results.push(result),
-      onError: (error) => errors.push(error),
-      onStopped: (error) => stopped.push(error),
-    });
+    const { checkpointer, errors, stopped, results } = watchCheckpoints(holder.name, 20);
     try {
       await eventually(() => stopped.length === 1, 5_000, 'the worker to give up');
       expect(stopped[0]?.message).toBe(
@@ -139,16 +145,8 @@ describe('the WAL checkpointer', () => {
   it('carries on when the lock is let go before the fifth failure', async () => {
     t = openTempStorage();
     const holder = holdExclusively(t.dir);
-    const errors: Error[] = [];
-    const stopped: Error[] = [];
-    const results: CheckpointResult[] = [];
-    const checkpointer = startWalCheckpointer(holder.name, {
-      everyMs: 250, // five failures take over a second: time enough to let go
-      lockWaitMs: 10,
-      onResult: (result) => results.push(result),
-      onError: (error) => errors.push(error),
-      onStopped: (error) => stopped.push(error),
-    });
+    // Five failures take over a second: time enough to let go.
+    const { checkpointer, errors, stopped, results } = watchCheckpoints(holder.name, 250);
     try {
       await eventually(() => errors.length === 1, 5_000, 'a failed checkpoint');
       holder.pragma('locking_mode = NORMAL');
