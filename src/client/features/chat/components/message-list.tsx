@@ -43,19 +43,25 @@ export function MessageList({
     (index: number) => messages.at(first + index)?.id ?? index,
     [messages, first],
   );
-  // A row not measured yet is estimated at the first measured row's height. Most messages
+  // A row not measured yet is estimated at the last measured row's height. Most messages
   // are one line, so the estimate is exact, and a measured row that matches it changes
   // nothing: an inexact one made the virtualizer lay out every row again (O(messages) per
-  // row while reading back through a long room) and correct the scroll position. It never
-  // changes after that: the virtualizer keeps no size for a row measured at its estimate,
-  // so such a row takes whatever the estimate becomes. Estimating at the last measured
-  // row's height instead moved every one-line row to a taller one's height after it, and
-  // left gaps between the rows (test/e2e/chat.test.ts, "a busy room").
-  const estimatePx = useRef<number | null>(null);
+  // row while reading back through a long room) and correct the scroll position. But the
+  // virtualizer keeps no size for a row measured at exactly the size it has, so such a row
+  // took whatever the estimate became later: one-line rows took a taller row's height
+  // when one was measured after them, leaving gaps (test/e2e/chat.test.ts, "a busy room").
+  // Those sizes go into its cache here; it moves nothing, as the row already has it.
+  const lastMeasuredPx = useRef(ESTIMATED_MESSAGE_PX);
   const measure = useCallback(
     (element: Element, entry: ResizeObserverEntry | undefined, instance: ListVirtualizer) => {
       const size = measureElement(element, entry, instance);
-      if (size > 0) estimatePx.current ??= size;
+      if (size <= 0) return size;
+      lastMeasuredPx.current = size;
+      const index = instance.indexFromElement(element);
+      const key = instance.options.getItemKey(index);
+      if (!instance.itemSizeCache.has(key) && instance.measurementsCache[index]?.size === size) {
+        instance.itemSizeCache.set(key, size);
+      }
       return size;
     },
     [],
@@ -63,7 +69,7 @@ export function MessageList({
   const virtualizer = useVirtualizer({
     count,
     getScrollElement: () => scrollRef.current,
-    estimateSize: () => estimatePx.current ?? ESTIMATED_MESSAGE_PX,
+    estimateSize: () => lastMeasuredPx.current,
     measureElement: measure,
     overscan: OVERSCAN_ITEMS,
     getItemKey,
