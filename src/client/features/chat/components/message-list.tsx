@@ -1,17 +1,16 @@
-import { measureElement, useVirtualizer, type Virtualizer } from '@tanstack/react-virtual';
+import { useVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useRef, useState, type PointerEvent } from 'react';
 import { useHomeAndEnd } from '../hooks/use-home-and-end';
 import { tailStart, useFollowNewest, useStickToBottom } from '../hooks/use-stick-to-bottom';
 import type { ReadonlyList } from '../../../lib/append-only-list';
 import type { TimelineMessage } from '../lib/merge-messages';
+import { createRowSizes } from '../lib/row-sizes';
 import { MessageItem } from './message-item';
 
 const ESTIMATED_MESSAGE_PX = 64;
 const OVERSCAN_ITEMS = 8;
 const LOAD_OLDER_WITHIN_PX = 200; // start fetching before the reader hits the top
 const STICK_TO_BOTTOM_WITHIN_PX = 80; // "at the bottom" despite sub-pixel scroll offsets
-
-type ListVirtualizer = Virtualizer<HTMLDivElement, Element>;
 
 interface MessageListProps {
   roomName: string;
@@ -43,34 +42,12 @@ export function MessageList({
     (index: number) => messages.at(first + index)?.id ?? index,
     [messages, first],
   );
-  // A row not measured yet is estimated at the last measured row's height. Most messages
-  // are one line, so the estimate is exact, and a measured row that matches it changes
-  // nothing: an inexact one made the virtualizer lay out every row again (O(messages) per
-  // row while reading back through a long room) and correct the scroll position. But the
-  // virtualizer keeps no size for a row measured at exactly the size it has, so such a row
-  // took whatever the estimate became later: one-line rows took a taller row's height
-  // when one was measured after them, leaving gaps (test/e2e/chat.test.ts, "a busy room").
-  // Those sizes go into its cache here; it moves nothing, as the row already has it.
-  const lastMeasuredPx = useRef(ESTIMATED_MESSAGE_PX);
-  const measure = useCallback(
-    (element: Element, entry: ResizeObserverEntry | undefined, instance: ListVirtualizer) => {
-      const size = measureElement(element, entry, instance);
-      if (size <= 0) return size;
-      lastMeasuredPx.current = size;
-      const index = instance.indexFromElement(element);
-      const key = instance.options.getItemKey(index);
-      if (!instance.itemSizeCache.has(key) && instance.measurementsCache[index]?.size === size) {
-        instance.itemSizeCache.set(key, size);
-      }
-      return size;
-    },
-    [],
-  );
+  const [rowSizes] = useState(() => createRowSizes(ESTIMATED_MESSAGE_PX));
   const virtualizer = useVirtualizer({
     count,
     getScrollElement: () => scrollRef.current,
-    estimateSize: () => lastMeasuredPx.current,
-    measureElement: measure,
+    estimateSize: (index) => rowSizes.estimate(getItemKey(index)),
+    measureElement: rowSizes.measure,
     overscan: OVERSCAN_ITEMS,
     getItemKey,
     rangeExtractor: stick.rangeExtractor,
