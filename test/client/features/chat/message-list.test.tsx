@@ -42,7 +42,6 @@ describe('MessageList', () => {
       return this.getAttribute('role') === 'region' ? VIEW_PX : ROW_PX;
     });
     vi.spyOn(HTMLElement.prototype, 'clientHeight', 'get').mockReturnValue(VIEW_PX);
-    vi.spyOn(HTMLElement.prototype, 'clientWidth', 'get').mockReturnValue(400);
   });
   afterEach(() => vi.restoreAllMocks());
 
@@ -65,12 +64,9 @@ describe('MessageList', () => {
 
   it('holds all of them once the scrollbar is pressed, not on a press in the messages', () => {
     const { scroller, rowsHeld } = renderList();
-    // jsdom has no PointerEvent; the scroller is at x = 0 there.
-    const press = (clientX: number) =>
-      fireEvent(scroller, new MouseEvent('pointerdown', { bubbles: true, clientX }));
-    press(10);
+    fireEvent.pointerDown(scroller.querySelector('article')!);
     expect(rowsHeld()).toBe(TAIL_ROWS);
-    press(405);
+    fireEvent.pointerDown(scroller); // the scroller itself: its scrollbar
     expect(rowsHeld()).toBe(ROOM);
   });
 
@@ -78,6 +74,10 @@ describe('MessageList', () => {
     const { scroller, rowsHeld } = renderList();
     const scrolls: number[] = [];
     scroller.scrollTo = ((options: ScrollToOptions) => scrolls.push(options.top ?? NaN)) as never;
+    const field = scroller.appendChild(document.createElement('input'));
+    fireEvent.keyDown(field, { key: 'Home' }); // a field's own Home
+    expect(rowsHeld()).toBe(TAIL_ROWS);
+    field.remove();
     fireEvent.keyDown(scroller, { key: 'Home' });
     expect(rowsHeld()).toBe(ROOM);
     expect(scrolls.at(-1)).toBe(0);

@@ -78,12 +78,11 @@ export function MessageList({
 
   // While following, the scrollbar spans only the tail: pressing it lays out the whole
   // timeline first, so that dragging the thumb goes through all of it (else it reached
-  // the tail's top, the list laid out the rest there and the thumb jumped away).
+  // the tail's top, the list laid out the rest there and the thumb jumped away). A press
+  // on the scroller itself and not on a row is one on its scrollbar, wherever that is
+  // drawn (left in right-to-left text, over the rows when scrollbars are overlays).
   const onPointerDown = (event: PointerEvent<HTMLDivElement>) => {
-    const element = event.currentTarget;
-    const x = event.clientX - element.getBoundingClientRect().left - element.clientLeft;
-    const onScrollbar = x >= element.clientWidth;
-    if (first > 0 && event.target === element && onScrollbar) setFollowing(false);
+    if (first > 0 && event.target === event.currentTarget) setFollowing(false);
   };
 
   const items = virtualizer.getVirtualItems();

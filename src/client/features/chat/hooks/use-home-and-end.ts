@@ -27,8 +27,7 @@ export function useHomeAndEnd({ virtualizer, stick, count, first, leaveTail }: H
   }, [first, virtualizer]);
 
   return (event: KeyboardEvent) => {
-    // Only the list's own keys: a control inside a row keeps Home and End for itself.
-    if (event.target !== event.currentTarget) return;
+    if (editsText(event.target)) return; // a field inside a row keeps Home and End
     if (event.altKey || event.shiftKey || event.metaKey || count === 0) return;
     if (event.key === 'End') {
       event.preventDefault();
@@ -44,4 +43,11 @@ export function useHomeAndEnd({ virtualizer, stick, count, first, leaveTail }: H
       }
     }
   };
+}
+
+function editsText(target: EventTarget): boolean {
+  return (
+    target instanceof HTMLElement &&
+    (target.isContentEditable || target.matches('input, textarea, select'))
+  );
 }
