@@ -41,7 +41,7 @@ export interface StorageOptions {
 
 export const DATABASE_FILE = 'switchboard.db';
 // Another process (the CLI next to a running server) may hold the write lock briefly.
-const BUSY_TIMEOUT_MS = 5_000;
+export const BUSY_TIMEOUT_MS = 5_000;
 /** SQLite's default: a commit that leaves the log this long (pages) checkpoints it. */
 export const DEFAULT_AUTO_CHECKPOINT_PAGES = 1_000;
 

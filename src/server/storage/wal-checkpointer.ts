@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
+import { BUSY_TIMEOUT_MS } from './index';
 
 const require = createRequire(import.meta.url);
 
@@ -16,8 +17,6 @@ export const CHECKPOINT_EVERY_MS = 1_000;
 export const WRITER_CHECKPOINT_PAGES = 10_000;
 /** Failed checkpoints in a row after which the worker gives the checkpoints back. */
 export const MAX_FAILURES_IN_A_ROW = 5;
-/** How long a checkpoint waits for a lock another connection holds before it fails. */
-export const LOCK_WAIT_MS = 5_000;
 
 export interface CheckpointResult {
   /** Frames in the write-ahead log, and how many of them are now in the database. */
@@ -86,6 +85,7 @@ export function startWalCheckpointer(
   file: string,
   options: {
     everyMs?: number;
+    /** How long a checkpoint waits for a lock another connection holds; the writer's wait. */
     lockWaitMs?: number;
     onError(error: Error): void;
     onStopped(error: Error): void;
@@ -99,7 +99,7 @@ export function startWalCheckpointer(
       file,
       driver: require.resolve('better-sqlite3'),
       everyMs: options.everyMs ?? CHECKPOINT_EVERY_MS,
-      lockWaitMs: options.lockWaitMs ?? LOCK_WAIT_MS,
+      lockWaitMs: options.lockWaitMs ?? BUSY_TIMEOUT_MS,
       maxFailures: MAX_FAILURES_IN_A_ROW,
     },
   });
