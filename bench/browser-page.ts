@@ -27,9 +27,10 @@ import { startAllocations, stopAllocations } from './lib/page-allocations';
 import { startTrace, stopTrace } from './lib/page-trace';
 import { saveResult } from './lib/results';
 import { connectLoadPublishers, type LoadPublishers } from './lib/load-publishers';
+import { mosquittoBroker, switchboardBroker, type PageBroker } from './lib/page-broker';
 import { cpuMicros } from './lib/proc-stats';
 import { PROFILE_DIR } from './lib/start-target';
-import { startSwitchboard, type SwitchboardTarget } from './lib/targets';
+import { startSwitchboard } from './lib/targets';
 import { formatNumber, printTable } from './lib/table';
 import { openRoom, openSection } from '../test/e2e/support/workspace-page';
 
@@ -58,7 +59,12 @@ const args = benchArgs({
   experiments: '', // what-if changes to the server (bench/servers/experiments.ts)
   arrivals: 'false', // also time publish → frame arrival at the page (costs the page a little)
   app: 'head', // head (or a commit): that tree, unpacked and built privately; worktree: this one
+  // switchboard: the server's own broker; mosquitto: the page's MQTT and the load go to
+  // Mosquitto instead (page-broker.ts), a reference for what the page and machine cost.
+  broker: 'switchboard',
 });
+if (!['switchboard', 'mosquitto'].includes(args.broker))
+  throw new Error(`--broker is switchboard or mosquitto, not ${args.broker}`);
 const DRAIN_TIMEOUT_MS = 60_000;
 const SETTLE_MS = 1_000;
 
@@ -72,6 +78,7 @@ interface Latencies {
 
 interface Row extends FrameStats {
   view: string;
+  broker: PageBroker['name'];
   offeredPerSecond: number;
   achievedPerSecond: number;
   seconds: number;
@@ -163,31 +170,38 @@ async function runView(browser: Browser, view: string): Promise<Row> {
       ...(args.serverProfile === 'true' ? { cpuProfDir: PROFILE_DIR } : {}),
     });
   return withAppPage(browser, start, async (server, page) => {
-    await server.addAgents(agentIds);
-    // Every agent has a retained state before the page opens, as a running fleet would.
-    await server.seedRetained(
-      agentIds.map((agent) => `agents/${agent}/state`),
-      agentState(0, Date.now()),
-    );
-    const publishers = await connectLoadPublishers(
-      server,
-      { user: SENDER, clients: Number(args.senders) },
-      agentIds,
-    );
+    const broker =
+      args.broker === 'mosquitto' ? await mosquittoBroker() : switchboardBroker(server);
     try {
-      await signInAsAlice(page);
-      await openView(page, view);
-      await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
-      await probe.observations(page); // what was shown before the load is not measured
-      return await measureLoad(server, page, view, publishers);
+      await broker.addAgents(agentIds);
+      // Every agent has a retained state before the page opens, as a running fleet would.
+      await broker.seedRetained(
+        agentIds.map((agent) => `agents/${agent}/state`),
+        agentState(0, Date.now()),
+      );
+      const publishers = await connectLoadPublishers(
+        broker,
+        { user: SENDER, clients: Number(args.senders) },
+        agentIds,
+      );
+      try {
+        await broker.connectPage(page);
+        await signInAsAlice(page);
+        await openView(page, view);
+        await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+        await probe.observations(page); // what was shown before the load is not measured
+        return await measureLoad(broker, page, view, publishers);
+      } finally {
+        await publishers.close();
+      }
     } finally {
-      await publishers.close();
+      await broker.stop();
     }
   });
 }
 
 async function measureLoad(
-  server: SwitchboardTarget,
+  server: PageBroker,
   page: Page,
   view: string,
   publishers: LoadPublishers,
@@ -285,6 +299,7 @@ async function measureLoad(
   const stats = frameStats(window);
   return {
     view,
+    broker: server.name,
     offeredPerSecond: rate,
     achievedPerSecond: (total * 1_000) / elapsedMs,
     seconds: elapsedMs / 1_000,
@@ -430,24 +445,29 @@ try {
     console.log(
       `  p99 chat by second of the load: ${row.chatP99BySecond.map((ms) => formatNumber(ms)).join(' ')}`,
     );
+    const perFrame = (row.chatPublished + row.agentStatesPublished) / row.wsFramesIn;
+    console.log(
+      `  WebSocket frames to the page: ${formatNumber(row.wsFramesIn)} (${formatNumber(perFrame, 1)} messages a frame), from it: ${formatNumber(row.wsFramesOut)}`,
+    );
     if (row.arrivalLatency) {
       const { p50, p99, max } = row.arrivalLatency;
       console.log(`  publish → frame at the page: p50 ${p50} ms, p99 ${p99} ms, max ${max} ms`);
     }
     console.log(
-      `  CPU: server process ${formatNumber(row.serverCpuPercent)} %, publishers and Playwright ${formatNumber(row.nodeCpuPercent)} %, machine ${formatNumber(row.machineBusyPercent)} % busy`,
+      `  CPU: ${row.broker === 'mosquitto' ? 'Mosquitto' : 'server process'} ${formatNumber(row.serverCpuPercent)} %, publishers and Playwright ${formatNumber(row.nodeCpuPercent)} %, machine ${formatNumber(row.machineBusyPercent)} % busy`,
     );
     const { p50, p99, max } = row.loopDelay;
-    console.log(
-      `  server event-loop delay: p50 ${formatNumber(p50, 1)} ms, p99 ${formatNumber(p99, 1)} ms, max ${formatNumber(max, 1)} ms`,
-    );
-    if (row.receivedLatency) {
+    if (row.broker === 'switchboard')
+      console.log(
+        `  server event-loop delay: p50 ${formatNumber(p50, 1)} ms, p99 ${formatNumber(p99, 1)} ms, max ${formatNumber(max, 1)} ms`,
+      );
+    if (row.receivedLatency?.count) {
       const { p50, p99, max } = row.receivedLatency;
       console.log(
         `  publish → received by the server: p50 ${p50} ms, p99 ${p99} ms, max ${max} ms`,
       );
     }
-    if (row.sentLatency) {
+    if (row.sentLatency?.count) {
       const { p50, p99, max } = row.sentLatency;
       console.log(
         `  publish → frame sent by the server: p50 ${p50} ms, p99 ${p99} ms, max ${max} ms`,
@@ -465,7 +485,7 @@ try {
 
 const met = (ok: boolean) => (ok ? 'met' : 'NOT met');
 printTable(
-  `One page at ${formatNumber(rate)} msg/s (${formatNumber(chatShare * 100)} % chat over ${rooms.length} rooms, the rest states of ${agentIds.length} agents), QoS ${qos}`,
+  `One page at ${formatNumber(rate)} msg/s (${formatNumber(chatShare * 100)} % chat over ${rooms.length} rooms, the rest states of ${agentIds.length} agents), QoS ${qos}${args.broker === 'mosquitto' ? ', through Mosquitto (a reference)' : ''}`,
   [
     'view',
     'msg/s',

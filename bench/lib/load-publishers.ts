@@ -1,6 +1,9 @@
 import { connectLeanPublisher, type LeanPublisher } from './lean-publisher';
 import { DEMO_ORG, type SwitchboardTarget } from './targets';
 
+/** Where the load connects and how it gets its credentials (any broker that mints them). */
+export type LoadBroker = Pick<SwitchboardTarget, 'mqttUrl' | 'mint'>;
+
 // The browser benchmarks' load as the system gets it in use: a member's client and one
 // client per agent, each a real MQTT connection over TCP from outside the server process,
 // each publishing what its ACL allows (the member its chat, an agent its own state), at
@@ -18,7 +21,7 @@ export interface LoadPublishers {
 }
 
 export async function connectLoadPublishers(
-  server: SwitchboardTarget,
+  server: LoadBroker,
   member: { user: string; clients: number },
   agents: readonly string[],
 ): Promise<LoadPublishers> {
