@@ -27,6 +27,7 @@ import { startAllocations, stopAllocations } from './lib/page-allocations';
 import { startTrace, stopTrace } from './lib/page-trace';
 import { saveResult } from './lib/results';
 import { connectLoadPublishers, type LoadPublishers } from './lib/load-publishers';
+import type { LoadWatch } from './lib/load-watch';
 import { mosquittoBroker, switchboardBroker, type PageBroker } from './lib/page-broker';
 import { cpuMicros } from './lib/proc-stats';
 import { PROFILE_DIR } from './lib/start-target';
@@ -57,6 +58,7 @@ const args = benchArgs({
   trace: 'false', // a Chromium trace of the page during the load, summed up (page-trace.ts)
   allocations: 'false', // what the page allocates that reaches the old generation (page-allocations.ts)
   experiments: '', // what-if changes to the server (bench/servers/experiments.ts)
+  serverNodeFlags: '', // more Node flags for the server process, space-separated
   arrivals: 'false', // also time publish → frame arrival at the page (costs the page a little)
   app: 'head', // head (or a commit): that tree, unpacked and built privately; worktree: this one
   // switchboard: the server's own broker; mosquitto: the page's MQTT and the load go to
@@ -98,6 +100,8 @@ interface Row extends FrameStats {
   sentLatency?: Latencies;
   /** The server process' event-loop delay during the load (ms). */
   loopDelay: { p50: number; p99: number; max: number };
+  /** The server process' garbage-collection pauses during the load. */
+  serverGc: LoadWatch['gc'];
   /** publish → rendered during the warm-up (not part of the figures above). */
   warmUpLatency: Latencies;
   /** p99 publish → rendered of the chat published in each second of the load. */
@@ -167,6 +171,7 @@ async function runView(browser: Browser, view: string): Promise<Row> {
     startSwitchboard({
       root: appRoot,
       experiments: list(args.experiments),
+      nodeFlags: args.serverNodeFlags.split(' ').filter(Boolean),
       ...(args.serverProfile === 'true' ? { cpuProfDir: PROFILE_DIR } : {}),
     });
   return withAppPage(browser, start, async (server, page) => {
@@ -321,6 +326,7 @@ async function measureLoad(
     warmUpLatency,
     chatP99BySecond: p99BySecond(observations, chatPublishedAt, shownBefore),
     loopDelay: watch?.loopDelay ?? { p50: NaN, p99: NaN, max: NaN },
+    serverGc: watch?.gc ?? [],
     wsFramesIn: wsAfter.frames - wsBefore.frames,
     wsFramesOut: wsAfter.sent - wsBefore.sent,
     drainMs: drained.ok ? drainMs : NaN,
@@ -461,6 +467,13 @@ try {
       console.log(
         `  server event-loop delay: p50 ${formatNumber(p50, 1)} ms, p99 ${formatNumber(p99, 1)} ms, max ${formatNumber(max, 1)} ms`,
       );
+    if (row.serverGc.length > 0) {
+      const pauses = row.serverGc.map(
+        ({ kind, count, totalMs, maxMs }) =>
+          `${kind} ${count} (${formatNumber(totalMs)} ms, longest ${formatNumber(maxMs, 1)})`,
+      );
+      console.log(`  server GC pauses: ${pauses.join(', ')}`);
+    }
     if (row.receivedLatency?.count) {
       const { p50, p99, max } = row.receivedLatency;
       console.log(

@@ -1,4 +1,4 @@
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { constants, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import type { Aedes } from 'aedes';
 import { watchServerSends } from './server-sends';
 
@@ -15,7 +15,22 @@ export interface LoadWatch {
   received: number[];
   /** publish → frame handed to a WebSocket, ms, per stamped message (with `stamps`). */
   sent: number[];
+  /** Garbage-collection pauses of the server's main thread, by kind. */
+  gc: GcPauses[];
 }
+
+type GcKind = 'minor' | 'major' | 'other';
+interface GcPauses {
+  kind: GcKind;
+  count: number;
+  totalMs: number;
+  maxMs: number;
+}
+
+const GC_KINDS: Record<number, GcKind> = {
+  [constants.NODE_PERFORMANCE_GC_MINOR]: 'minor',
+  [constants.NODE_PERFORMANCE_GC_MAJOR]: 'major',
+};
 
 /**
  * Watches the event loop's delay and, with `stamps`, when each stamped message was parsed
@@ -25,6 +40,20 @@ export interface LoadWatch {
 export function startLoadWatch(aedes: Aedes, stamps: boolean): { stop(): LoadWatch } {
   const loop = monitorEventLoopDelay({ resolution: 1 });
   loop.enable();
+  const gc = new Map<GcKind, GcPauses>();
+  const gcObserver = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      // A 'gc' entry's detail names its kind (Node's docs); @types/node leaves it out.
+      const { detail } = entry as { detail?: { kind?: number } };
+      const kind = GC_KINDS[detail?.kind ?? -1] ?? 'other';
+      const pauses = gc.get(kind) ?? { kind, count: 0, totalMs: 0, maxMs: 0 };
+      pauses.count += 1;
+      pauses.totalMs += entry.duration;
+      pauses.maxMs = Math.max(pauses.maxMs, entry.duration);
+      gc.set(kind, pauses);
+    }
+  });
+  gcObserver.observe({ entryTypes: ['gc'] });
   const received: number[] = [];
   const sent: number[] = [];
   const stampsOf = (data: Buffer) =>
@@ -44,6 +73,7 @@ export function startLoadWatch(aedes: Aedes, stamps: boolean): { stop(): LoadWat
   return {
     stop() {
       loop.disable();
+      gcObserver.disconnect();
       unwatchSends();
       aedes.authorizePublish = authorizePublish;
       const ms = (ns: number) => ns / 1e6;
@@ -55,6 +85,7 @@ export function startLoadWatch(aedes: Aedes, stamps: boolean): { stop(): LoadWat
         },
         received,
         sent,
+        gc: [...gc.values()],
       };
     },
   };

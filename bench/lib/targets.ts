@@ -63,6 +63,8 @@ export interface SwitchboardOptions {
   experiments?: string[];
   /** Run the server of this tree (bench/lib/browser.ts' prepareApp); default this one. */
   root?: string;
+  /** More Node flags for the server process (V8 tuning to try, say). */
+  nodeFlags?: string[];
 }
 
 /** The real server in its own process, with what the browser benchmarks drive it by. */
@@ -85,7 +87,11 @@ export interface SwitchboardTarget extends Target {
 export async function startSwitchboard(
   options: SwitchboardOptions = {},
 ): Promise<SwitchboardTarget> {
-  const nodeFlags = ['--expose-gc', ...serverFlags(options.root ?? REPO_ROOT)];
+  const nodeFlags = [
+    '--expose-gc',
+    ...serverFlags(options.root ?? REPO_ROOT),
+    ...(options.nodeFlags ?? []),
+  ];
   if (options.cpuProfDir) nodeFlags.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`);
   const entry = options.root
     ? new URL('bench/servers/switchboard-server.ts', pathToFileURL(options.root))
