@@ -37,6 +37,8 @@ export function workspaceSubscriptions(me: string): Subscription[] {
 
 export interface WorkspaceConnectionOptions {
   me: string;
+  /** `user@org` (accountOf): the outbox is kept per account. */
+  account: string;
   getToken(): Promise<BrokerToken>;
   createClient: ClientFactory;
   storage?: Storage | null;
@@ -63,8 +65,9 @@ export function createWorkspaceConnection(options: WorkspaceConnectionOptions): 
     subscriptions: workspaceSubscriptions(me),
     onMessage: router.route,
     onStateChange: (state) => useConnectionStore.getState().setState(state),
-    // Per user: another person signing in to this tab must never send our messages.
-    outbox: new Outbox(storage, `${OUTBOX_STORAGE_KEY}:${me}`),
+    // Per account: another person signing in to this tab, or the same user id of another
+    // org, must never send our messages.
+    outbox: new Outbox(storage, `${OUTBOX_STORAGE_KEY}:${options.account}`),
     network: options.network,
     random: options.random,
     resolveUrl: (url) => resolveBrokerUrl(url, window.location),

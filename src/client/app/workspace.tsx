@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { Session } from '../features/auth/api/get-session';
+import { accountOf, type Session } from '../features/auth/api/get-session';
 import { useChatStore } from '../features/chat/stores/chat-store';
 import { useGetToken } from '../features/connection/api/create-token';
 import { useNotificationsStore } from '../features/notifications/stores/notifications-store';
@@ -56,12 +56,15 @@ interface ConnectedWorkspaceProps {
 function ConnectedWorkspace({ session, clientId, createClient, network }: ConnectedWorkspaceProps) {
   const getToken = useGetToken(clientId);
   const [connection, setConnection] = useState<Connection | null>(null);
+  const me = session.user;
+  const account = accountOf(session);
 
   useEffect(() => {
-    useChatStore.getState().setMe(session.user);
-    useNotificationsStore.getState().load(session.user);
+    useChatStore.getState().setMe(me);
+    useNotificationsStore.getState().load(account);
     const created = createWorkspaceConnection({
-      me: session.user,
+      me,
+      account,
       getToken,
       createClient,
       network,
@@ -69,7 +72,7 @@ function ConnectedWorkspace({ session, clientId, createClient, network }: Connec
     setConnection(created);
     created.start();
     return () => created.dispose();
-  }, [session.user, getToken, createClient, network]);
+  }, [me, account, getToken, createClient, network]);
 
   useReturnToSignInOnAuthError();
   useRefetchHistoryOnConnect();

@@ -2,7 +2,11 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { render, type RenderResult } from '@testing-library/react';
 import type { ReactElement } from 'react';
 import { createWorkspaceConnection } from '../../../src/client/app/create-workspace-connection';
-import { sessionQueryKey, type Session } from '../../../src/client/features/auth/api/get-session';
+import {
+  accountOf,
+  sessionQueryKey,
+  type Session,
+} from '../../../src/client/features/auth/api/get-session';
 import { useChatStore } from '../../../src/client/features/chat/stores/chat-store';
 import type { Connection } from '../../../src/client/lib/mqtt/connection';
 import { ConnectionContext } from '../../../src/client/lib/mqtt/connection-context';
@@ -30,14 +34,22 @@ export interface TestWorkspace {
  * connected. Coalesced updates apply synchronously so tests need no frames.
  */
 export async function connectTestWorkspace(
-  options: { me?: string; autoAck?: boolean; clientId?: string; random?: () => number } = {},
+  options: {
+    me?: string;
+    org?: string;
+    autoAck?: boolean;
+    clientId?: string;
+    random?: () => number;
+  } = {},
 ): Promise<TestWorkspace> {
   const me = options.me ?? ALICE.user;
+  const org = options.org ?? ALICE.org;
   const clientId = options.clientId ?? `${me}-test`;
   const factory = new FakeMqttFactory({ autoAck: options.autoAck ?? true });
   useChatStore.getState().setMe(me);
   const connection = createWorkspaceConnection({
     me,
+    account: accountOf({ user: me, org }),
     getToken: async () => tokenFor(me, clientId),
     createClient: factory.create,
     storage: sessionStorage,

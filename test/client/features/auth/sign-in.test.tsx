@@ -4,6 +4,12 @@ import userEvent from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
 import { App } from '../../../../src/client/app/app';
+import { resetWorkspaceStores } from '../../../../src/client/app/reset-stores';
+import { useChatStore } from '../../../../src/client/features/chat/stores/chat-store';
+import {
+  notificationsStorageKey,
+  useNotificationsStore,
+} from '../../../../src/client/features/notifications/stores/notifications-store';
 import { FakeMqttFactory } from '../../support/fake-mqtt';
 import { ALICE, apiError, tokenFor } from '../../support/fixtures';
 import { server } from '../../support/msw-server';
@@ -171,5 +177,51 @@ describe('sign-in', () => {
     expect(presence).toEqual(['online', 'offline']);
     expect(client.ended).toEqual({ force: false });
     expect(order).toEqual(['DELETE /api/session']);
+  });
+  it("keeps an account's inbox and unsent messages to itself: alice of another org gets none", async () => {
+    // What alice@demo left in this browser: a notification, and a message still unsent.
+    const demoInbox = { id: 'n1', title: 'Demo payroll approved', body: '', createdAt: 1 };
+    localStorage.setItem(
+      notificationsStorageKey('alice@demo'),
+      JSON.stringify({ items: [demoInbox], readIds: [] }),
+    );
+    const unsent = { id: 'm1', from: 'alice', text: 'demo only', sentAt: 2 };
+    sessionStorage.setItem(
+      'switchboard:outbox:alice@demo',
+      JSON.stringify([
+        {
+          id: 'm1',
+          topic: 'chat/general/messages',
+          payload: JSON.stringify(unsent),
+          qos: 1,
+          retain: false,
+        },
+      ]),
+    );
+    const signInAs = async (org: string) => {
+      server.use(http.get('/api/session', () => HttpResponse.json({ ...ALICE, org })));
+      serveWorkspace();
+      const factory = new FakeMqttFactory({ autoConnect: true, autoAck: true });
+      const view = renderApp(factory);
+      await screen.findByRole('button', { name: 'Sign out' }, { timeout: LAZY_LOAD_MS });
+      await waitFor(() => expect(screen.getByText('Connected')).toBeInTheDocument());
+      return { factory, view };
+    };
+
+    const acme = await signInAs('acme');
+    expect(useNotificationsStore.getState().items).toEqual([]);
+    expect(acme.factory.last.publishedOn('chat/general/messages')).toEqual([]);
+    expect(useChatStore.getState().live.general?.toArray() ?? []).toEqual([]);
+    acme.view.unmount();
+    resetWorkspaceStores();
+
+    // The same browser as alice@demo again: both are still there, and the message goes out.
+    const demo = await signInAs('demo');
+    expect(useNotificationsStore.getState().items).toEqual([demoInbox]);
+    await waitFor(() =>
+      expect(demo.factory.last.publishedOn('chat/general/messages').map((p) => p.payload)).toEqual([
+        JSON.stringify(unsent),
+      ]),
+    );
   });
 });

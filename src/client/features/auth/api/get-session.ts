@@ -10,6 +10,13 @@ export interface Session {
 
 export const sessionQueryKey = ['session'] as const;
 
+/**
+ * `user@org`, as the broker names a member: what this browser keeps per person (inbox,
+ * outbox) is kept under it, since a user id is unique only within its org.
+ */
+export const accountOf = (session: Pick<Session, 'user' | 'org'>): string =>
+  `${session.user}@${session.org}`;
+
 /** null when nobody is signed in (401 not_signed_in). */
 export async function fetchSession(signal?: AbortSignal): Promise<Session | null> {
   try {

@@ -2,9 +2,10 @@ import { create } from 'zustand';
 import type { AppNotification } from '../../../../shared/schemas';
 
 // The server keeps every notification (GET /api/notifications); which ones were read is
-// this browser's, per user, along with a copy of the inbox for an instant first paint.
+// this browser's, per account (`user@org`), along with a copy of the inbox for an instant
+// first paint.
 export const MAX_KEPT_NOTIFICATIONS = 200; // oldest fall off; localStorage is small
-export const notificationsStorageKey = (user: string) => `switchboard:notifications:${user}`;
+export const notificationsStorageKey = (account: string) => `switchboard:notifications:${account}`;
 
 interface Persisted {
   items: AppNotification[];
@@ -12,12 +13,13 @@ interface Persisted {
 }
 
 interface NotificationsStore {
-  user: string | null;
+  /** `user@org` (accountOf), whose inbox this is. */
+  account: string | null;
   /** newest first */
   items: AppNotification[];
   readIds: Record<string, true>;
-  /** Reads this user's saved inbox. */
-  load(user: string): void;
+  /** Reads this account's saved inbox. */
+  load(account: string): void;
   /** True when the notification was not in the inbox yet. */
   receive(notification: AppNotification): boolean;
   /** Merges a batch (the server's inbox) in one update. */
@@ -27,15 +29,15 @@ interface NotificationsStore {
   reset(): void;
 }
 
-const initial = { user: null, items: [], readIds: {} };
+const initial = { account: null, items: [], readIds: {} };
 
 export const useNotificationsStore = create<NotificationsStore>()((set, get) => {
   const save = () => {
-    const { user, items, readIds } = get();
-    if (!user) return;
+    const { account, items, readIds } = get();
+    if (!account) return;
     const persisted: Persisted = { items, readIds: Object.keys(readIds) };
     try {
-      localStorage.setItem(notificationsStorageKey(user), JSON.stringify(persisted));
+      localStorage.setItem(notificationsStorageKey(account), JSON.stringify(persisted));
     } catch {
       // Storage full or disabled: the inbox still works until the tab closes.
     }
@@ -57,7 +59,7 @@ export const useNotificationsStore = create<NotificationsStore>()((set, get) => 
 
   return {
     ...initial,
-    load: (user) => set({ user, ...read(user) }),
+    load: (account) => set({ account, ...read(account) }),
     receive: (notification) => {
       if (get().items.some((item) => item.id === notification.id)) return false;
       merge([notification]);
@@ -86,9 +88,9 @@ export const useNotificationsStore = create<NotificationsStore>()((set, get) => 
 export const selectUnreadCount = (state: Pick<NotificationsStore, 'items' | 'readIds'>): number =>
   state.items.reduce((count, item) => (state.readIds[item.id] ? count : count + 1), 0);
 
-function read(user: string): Pick<NotificationsStore, 'items' | 'readIds'> {
+function read(account: string): Pick<NotificationsStore, 'items' | 'readIds'> {
   try {
-    const raw = localStorage.getItem(notificationsStorageKey(user));
+    const raw = localStorage.getItem(notificationsStorageKey(account));
     if (!raw) return { items: [], readIds: {} };
     const parsed = JSON.parse(raw) as Partial<Persisted>;
     const items = Array.isArray(parsed.items) ? parsed.items.filter(isStoredNotification) : [];
