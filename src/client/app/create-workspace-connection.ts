@@ -50,21 +50,27 @@ export interface WorkspaceConnectionOptions {
 /** The connection wired to the stores: router in, acks and state out. */
 export function createWorkspaceConnection(options: WorkspaceConnectionOptions): Connection {
   const { me } = options;
-  const router = createMessageRouter(
-    createMessageHandlers({
-      me,
-      onNewNotification: showDesktopNotification,
-      schedule: options.schedule,
-    }),
-    options.schedule,
-  );
+  const handlers = createMessageHandlers({
+    me,
+    onNewNotification: showDesktopNotification,
+    schedule: options.schedule,
+  });
+  const router = createMessageRouter(handlers, options.schedule);
   const storage = options.storage === undefined ? sessionStorage : options.storage;
   const connection = new Connection({
     getToken: options.getToken,
     createClient: options.createClient,
     subscriptions: workspaceSubscriptions(me),
     onMessage: router.route,
-    onStateChange: (state) => useConnectionStore.getState().setState(state),
+    onStateChange: (state) => {
+      // Signed out, or the session ended: the stores are about to be reset for whoever
+      // signs in next, and what still waits for a frame must not land in them after.
+      if (state.status === 'signed-out' || state.status === 'auth-error') {
+        router.cancel();
+        handlers.cancel();
+      }
+      useConnectionStore.getState().setState(state);
+    },
     // Per account: another person signing in to this tab, or the same user id of another
     // org, must never send our messages.
     outbox: new Outbox(storage, `${OUTBOX_STORAGE_KEY}:${options.account}`),

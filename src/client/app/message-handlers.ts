@@ -18,13 +18,16 @@ export interface HandlerOptions {
   schedule?: FrameScheduler;
 }
 
-/** The router's targets: one store action per kind of message. */
+/**
+ * The router's targets: one store action per kind of message. `cancel` drops chat
+ * messages still waiting for their frame.
+ */
 export function createMessageHandlers({
   me,
   onNewNotification,
   now = () => Date.now(),
   schedule,
-}: HandlerOptions): MessageHandlers {
+}: HandlerOptions): MessageHandlers & { cancel(): void } {
   // Chat is a high-rate topic too: one store update per frame, not one per message.
   const chat = createFrameBatch<ReceivedMessage>((batch) => {
     useChatStore.getState().receiveBatch(batch);
@@ -56,5 +59,6 @@ export function createMessageHandlers({
       if (import.meta.env.DEV)
         console.warn(`[switchboard] dropped a payload on ${topic}: ${reason}`);
     },
+    cancel: () => chat.cancel(),
   };
 }

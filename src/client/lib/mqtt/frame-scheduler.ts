@@ -18,6 +18,8 @@ export interface FrameBatch<T> {
   add(item: T): void;
   /** Applies what is queued now (something that must land after it is about to). */
   flush(): void;
+  /** Drops what is queued (the workspace it was for has ended). */
+  cancel(): void;
 }
 
 /**
@@ -49,5 +51,9 @@ export function createFrameBatch<T>(
       });
     },
     flush,
+    cancel() {
+      scheduled = false;
+      queued = [];
+    },
   };
 }

@@ -40,6 +40,8 @@ export interface MessageRouter {
   route(topic: string, payload: Uint8Array | string): void;
   /** Applies buffered high-rate updates now. */
   flush(): void;
+  /** Drops buffered updates (the workspace they were for has ended). */
+  cancel(): void;
 }
 
 /**
@@ -144,5 +146,12 @@ export function createMessageRouter(
     }
   }
 
-  return { route, flush };
+  function cancel(): void {
+    scheduled = false;
+    typing.clear();
+    presence.clear();
+    agentStates.clear();
+  }
+
+  return { route, flush, cancel };
 }
