@@ -1,4 +1,4 @@
-import { screen, waitFor, within, act } from '@testing-library/react';
+import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
@@ -133,6 +133,25 @@ describe('RoomView', () => {
     expect(
       JSON.parse(workspace.client().publishedOn('chat/general/messages')[0]?.payload ?? '{}').text,
     ).toBe('line one\nline two');
+  });
+
+  it("keeps a first line's indentation, and does not send the Enter that confirms an IME candidate", async () => {
+    serveRoom(() => ({ messages: [], nextCursor: null }));
+    const workspace = await connectTestWorkspace();
+    renderWithWorkspace(<RoomView room="general" />, { connection: workspace.connection });
+    const input = await screen.findByRole('textbox', { name: 'Message #general' });
+    await userEvent.type(input, 'にほん');
+    fireEvent.keyDown(input, { key: 'Enter', isComposing: true });
+    fireEvent.keyDown(input, { key: 'Enter', keyCode: 229 }); // Safari, after compositionend
+    expect(workspace.client().publishedOn('chat/general/messages')).toHaveLength(0);
+    await userEvent.clear(input);
+    await userEvent.type(input, '{Shift>}{Enter}{/Shift}    indented();  {Enter}');
+    expect(
+      workspace
+        .client()
+        .publishedOn('chat/general/messages')
+        .map((publish) => JSON.parse(publish.payload).text),
+    ).toEqual(['    indented();']);
   });
 
   it('renders markup in a message as text', async () => {

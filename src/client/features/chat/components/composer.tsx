@@ -10,8 +10,9 @@ export function Composer({ room, roomName }: { room: string; roomName: string })
   const hintId = useId();
 
   const submit = () => {
-    const text = draft.trim();
-    if (text.length === 0) return;
+    // Blank lines and trailing spaces go; a first line's indentation (code) stays.
+    const text = draft.replace(/^(?:[ \t]*\n)+/, '').trimEnd();
+    if (text.trim().length === 0) return;
     typing.stopped(); // before the message, so nobody sees "typing" after it arrived
     send(text);
     setDraft('');
@@ -23,8 +24,10 @@ export function Composer({ room, roomName }: { room: string; roomName: string })
   };
 
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
-    // Enter sends, Shift+Enter breaks the line; never while an IME is composing.
-    if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
+    // Enter sends, Shift+Enter breaks the line; never while an IME is composing (Safari
+    // ends the composition before the Enter that confirms it, flagged only by keyCode 229).
+    const composing = event.nativeEvent.isComposing || event.nativeEvent.keyCode === 229;
+    if (event.key === 'Enter' && !event.shiftKey && !composing) {
       event.preventDefault();
       submit();
     }
