@@ -6,6 +6,7 @@ import { ApiError } from './errors';
 import type { HttpDeps } from './http-deps';
 import { parseBody } from './parse-body';
 import { authOf, requireSession } from './require-session';
+import { roomReader } from './room-access';
 
 const newRoomSchema = z.object({
   id: z.string(),
@@ -29,9 +30,12 @@ export function roomRoutes(app: FastifyInstance, deps: HttpDeps): void {
   const { storage, config } = deps;
   const signedIn = requireSession(storage, config);
 
-  app.get('/api/rooms', { preHandler: signedIn }, async (request) => ({
-    rooms: storage.rooms.list(authOf(request).org),
-  }));
+  // Only the rooms the caller may read: a room their ACL denies is not theirs to see.
+  app.get('/api/rooms', { preHandler: signedIn }, async (request) => {
+    const auth = authOf(request);
+    const canRead = roomReader(storage, auth);
+    return { rooms: storage.rooms.list(auth.org).filter((room) => canRead(room.id)) };
+  });
 
   app.post('/api/rooms', { preHandler: signedIn }, async (request, reply) => {
     const { org, role } = authOf(request);

@@ -86,6 +86,18 @@ describe('GET /api/rooms/:room/messages', () => {
     expectError(await get(`/api/rooms/${room}/messages`), 400, 'invalid_room_id');
   });
 
+  it('refuses (403) a room the caller’s ACL does not let them read, as the broker would', async () => {
+    api.t.storage.users.setExtraRules('demo', 'alice', [
+      { permission: 'deny', action: 'all', topic: 'chat/general/#' },
+    ]);
+    expectError(await get('/api/rooms/general/messages'), 403, 'forbidden');
+    expect((await get('/api/rooms/random/messages')).statusCode).toBe(200);
+    // An agent has no chat rights at all: not even whether a room exists.
+    const agent = await signIn(api.app, 'agent-01@demo');
+    expectError(await get('/api/rooms/general/messages', { cookie: agent }), 403, 'forbidden');
+    expectError(await get('/api/rooms/nowhere/messages', { cookie: agent }), 403, 'forbidden');
+  });
+
   it('answers 404 for a room that does not exist', async () => {
     expectError(await get('/api/rooms/nowhere/messages'), 404, 'room_not_found');
   });

@@ -40,6 +40,17 @@ describe('/api/rooms and /api/people', () => {
     expect(other.json()).toEqual({ rooms: [{ id: 'general', name: 'general' }] });
   });
 
+  it('lists only the rooms the caller’s ACL lets them read', async () => {
+    api.t.storage.users.setExtraRules('demo', 'alice', [
+      { permission: 'deny', action: 'subscribe', topic: 'chat/general/messages' },
+    ]);
+    const list = (cookie: string) =>
+      api.app.inject({ method: 'GET', url: '/api/rooms', headers: { cookie } });
+    expect((await list(alice)).json()).toEqual({ rooms: [{ id: 'random', name: 'random' }] });
+    const agent = await signIn(api.app, 'agent-01@demo');
+    expect((await list(agent)).json()).toEqual({ rooms: [] });
+  });
+
   it('creates a room (201) that then appears in the list', async () => {
     const res = await createRoom(JSON.stringify({ id: 'design' }));
     expect(res.statusCode).toBe(201);

@@ -6,7 +6,7 @@ import { ApiError } from '../errors';
 import type { HttpDeps } from '../http-deps';
 import { parseBody } from '../parse-body';
 import { authOf } from '../require-session';
-import { effectiveRules } from './effective-rules';
+import { effectiveRules } from '../../auth/effective-rules';
 import { findUser } from './target-user';
 
 const checkSchema = z.object({

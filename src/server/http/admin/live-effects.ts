@@ -3,7 +3,7 @@ import type { ClientIdentity } from '../../broker/client-identity';
 import type { UserRecord } from '../../storage';
 import { ApiError } from '../errors';
 import type { HttpDeps } from '../http-deps';
-import { effectiveRules } from './effective-rules';
+import { effectiveRules } from '../../auth/effective-rules';
 
 // Admin changes reach connections that are already open, not only the next ones.
 

@@ -1,5 +1,5 @@
-import { roleRules, type AclRule } from '../../../shared/acl';
-import type { UserRecord, UserStore } from '../../storage';
+import { roleRules, type AclRule } from '../../shared/acl';
+import type { UserRecord, UserStore } from '../storage';
 
 /**
  * A user's rules as the broker evaluates them: extra rules first, so a per-user deny can
