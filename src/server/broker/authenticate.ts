@@ -6,8 +6,12 @@ import { mountClientId, mountTopic } from './mount-point';
 import type { AuthThrottle } from './auth-throttle';
 import { CONNACK, ConnectRefused, toAuthenticateError } from './refusal';
 
-/** Resolves a CONNECT's credentials to a principal, or throws ConnectRefused. */
-export type VerifyCredentials = (who: Username, password: string) => Promise<Principal>;
+/** Resolves a CONNECT's credentials (and client id) to a principal, or throws ConnectRefused. */
+export type VerifyCredentials = (
+  who: Username,
+  password: string,
+  clientId: string,
+) => Promise<Principal>;
 
 export interface AuthenticateOptions {
   verifyCredentials: VerifyCredentials;
@@ -100,7 +104,7 @@ export function createAuthenticate(options: AuthenticateOptions) {
         CONNACK.identifierRejected,
       );
     }
-    const principal = await options.verifyCredentials(who, password.toString('utf8'));
+    const principal = await options.verifyCredentials(who, password.toString('utf8'), client.id);
     const identity: ClientIdentity = { ...principal, clientId: client.id, connectedAt: Date.now() };
     const will = client._will;
     if (will) {

@@ -30,6 +30,7 @@ export function createVerifyCredentials(deps: {
   return async function verifyCredentials(
     { user, org }: Username,
     password: string,
+    clientId: string,
   ): Promise<Principal> {
     if (JWT_SHAPE.test(password)) {
       let claims;
@@ -48,8 +49,20 @@ export function createVerifyCredentials(deps: {
           CONNACK.badUsernameOrPassword,
         );
       }
+      // A token is minted for one client id (DESIGN.md): a copy of it cannot open, or
+      // take over, any other session of its user.
+      if (claims.clientid !== clientId) {
+        throw new ConnectRefused(
+          'token_client_mismatch',
+          'the token was issued for another client id',
+          CONNACK.badUsernameOrPassword,
+        );
+      }
       const record = deps.users.getUser(org, user);
       if (!record) throw badCredentials(); // deleted since the token was minted
+      // Removed and added again: the old account's tokens are not the new one's. `iat` is
+      // in whole seconds, so a token of the second the user was created still counts.
+      if ((claims.iat + 1) * 1_000 <= record.createdAt) throw badCredentials();
       return { ...principalOf(record), jti: claims.jti, expiresAt: claims.exp * 1_000 };
     }
     const record = deps.users.getUser(org, user);

@@ -21,8 +21,8 @@ beforeAll(async () => {
 });
 afterAll(() => server.cleanup());
 
-async function mint(user = 'alice', org = 'demo') {
-  return server.tokens.mint({ org, user, clientId: `${user}-t`, acl: roleRules('member') });
+async function mint(user = 'alice', org = 'demo', clientId = 'alice-t') {
+  return server.tokens.mint({ org, user, clientId, acl: roleRules('member') });
 }
 
 function tamper(token: string): string {
@@ -89,13 +89,45 @@ describe('CONNECT over TCP with permanent credentials', () => {
 });
 
 describe('CONNECT over WebSocket with a temporary token', () => {
-  it('accepts a token minted for the user', async () => {
+  it('accepts a token minted for the user and the client id', async () => {
     const { token } = await mint();
     expect(
       await connackCode(server.wsUrl, {
         username: 'alice@demo',
         password: token,
-        clientId: 'alice-1',
+        clientId: 'alice-t',
+      }),
+    ).toBe(0);
+  });
+
+  it('refuses a token of a user removed and added again since it was minted', async () => {
+    // A token of an earlier erin, minted two seconds before this one is added.
+    const { token } = await server.tokens.mint({
+      org: 'demo',
+      user: 'erin',
+      clientId: 'alice-t',
+      acl: [],
+    });
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    server.storage.users.addUser({ org: 'demo', user: 'erin', role: 'admin', passwordHash: 'x' });
+    expect(
+      await connackCode(server.wsUrl, {
+        username: 'erin@demo',
+        password: token,
+        clientId: 'alice-t',
+      }),
+    ).toBe(4);
+    const fresh = await server.tokens.mint({
+      org: 'demo',
+      user: 'erin',
+      clientId: 'alice-t',
+      acl: [],
+    });
+    expect(
+      await connackCode(server.wsUrl, {
+        username: 'erin@demo',
+        password: fresh.token,
+        clientId: 'alice-t',
       }),
     ).toBe(0);
   });
@@ -136,12 +168,17 @@ describe('CONNECT over WebSocket with a temporary token', () => {
       },
       4,
     ],
+    [
+      'for another client id of the same user',
+      async () => (await mint('alice', 'demo', 'alice-other')).token,
+      4,
+    ],
   ])('refuses a token %s', async (_, makeToken, code) => {
     expect(
       await connackCode(server.wsUrl, {
         username: 'alice@demo',
         password: await makeToken(),
-        clientId: 'alice-2',
+        clientId: 'alice-t',
       }),
     ).toBe(code);
   });
