@@ -44,16 +44,26 @@ export function createAuthenticate(options: AuthenticateOptions) {
     done: (error: AuthenticateError | null, success: boolean | null) => void,
   ): void {
     const address = options.addressOf(client);
-    if (options.throttle.isBlocked(address)) {
-      const refusal = new ConnectRefused(
-        'rate_limited',
-        'too many failed attempts; try again later',
-        CONNACK.serverUnavailable,
-      );
-      options.onRefused(client, refusal);
-      return done(toAuthenticateError(refusal), false);
-    }
-    identify(client as ClientWithWill, username, password).then(
+    const checked = options.throttle.turn(address).then(async (release) => {
+      try {
+        if (options.throttle.isBlocked(address)) {
+          throw new ConnectRefused(
+            'rate_limited',
+            'too many failed attempts; try again later',
+            CONNACK.serverUnavailable,
+          );
+        }
+        return await identify(client as ClientWithWill, username, password);
+      } catch (error) {
+        // Counted before the next in line checks whether the address is blocked.
+        if (error instanceof ConnectRefused && error.returnCode === CONNACK.badUsernameOrPassword)
+          options.throttle.recordFailure(address);
+        throw error;
+      } finally {
+        release();
+      }
+    });
+    checked.then(
       (identity) => {
         options.onAuthenticated(client, identity);
         done(null, true);
@@ -67,8 +77,6 @@ export function createAuthenticate(options: AuthenticateOptions) {
                 'authentication failed',
                 CONNACK.serverUnavailable,
               );
-        if (refusal.returnCode === CONNACK.badUsernameOrPassword)
-          options.throttle.recordFailure(address);
         options.onRefused(client, refusal);
         done(toAuthenticateError(refusal), false);
       },

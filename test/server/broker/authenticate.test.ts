@@ -4,6 +4,10 @@ import mqttPacket from 'mqtt-packet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { roleRules } from '../../../src/shared/acl';
 import { hashPassword } from '../../../src/server/auth/password';
+import {
+  AUTH_CHECKS_IN_PARALLEL,
+  AUTH_FAILURES_PER_WINDOW,
+} from '../../../src/server/broker/auth-throttle';
 import { connackCode, connect } from '../support/mqtt-clients';
 import { DEMO_PASSWORD, startTestServer, type TestServer } from '../support/test-server';
 
@@ -239,5 +243,41 @@ describe('failed CONNECTs are throttled per address', () => {
     } finally {
       await throttled.cleanup();
     }
+  });
+
+  it('counts a burst of wrong passwords sent in parallel: only about the first 20 are checked', async () => {
+    const throttled = await startTestServer();
+    try {
+      const codes = await Promise.all(
+        Array.from({ length: 40 }, (_, i) =>
+          connackCode(throttled.mqttUrl, {
+            username: 'agent-01@demo',
+            password: `wrong-${i}`,
+            clientId: `c${i}`,
+          }),
+        ),
+      );
+      // The 20th failure is known while up to AUTH_CHECKS_IN_PARALLEL - 1 others are
+      // being checked; every one after waits its turn and is refused unchecked.
+      const checked = codes.filter((code) => code === 4).length;
+      expect(checked).toBeGreaterThanOrEqual(AUTH_FAILURES_PER_WINDOW);
+      expect(checked).toBeLessThanOrEqual(AUTH_FAILURES_PER_WINDOW + AUTH_CHECKS_IN_PARALLEL - 1);
+      expect(codes.filter((code) => code === 3)).toHaveLength(40 - checked);
+    } finally {
+      await throttled.cleanup();
+    }
+  });
+
+  it('still lets many right passwords from one address connect at once (a fleet behind one host)', async () => {
+    const codes = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        connackCode(server.mqttUrl, {
+          username: 'agent-01@demo',
+          password: DEMO_PASSWORD,
+          clientId: `fleet-${i}`,
+        }),
+      ),
+    );
+    expect(codes).toEqual(Array.from({ length: 30 }, () => 0));
   });
 });
