@@ -1,5 +1,6 @@
 import { useChatStore } from '../stores/chat-store';
 import { useRooms } from '../api/get-rooms';
+import { useRefetchRoomsOnUnknownRoom } from '../hooks/use-refetch-rooms-on-unknown-room';
 import { NewRoomForm } from './new-room-form';
 
 interface RoomListProps {
@@ -10,6 +11,7 @@ interface RoomListProps {
 export function RoomList({ activeRoom, onOpenRoom }: RoomListProps) {
   const rooms = useRooms();
   const unread = useChatStore((state) => state.unread);
+  useRefetchRoomsOnUnknownRoom(rooms.data);
 
   return (
     <section className="nav-section" aria-labelledby="rooms-heading">

@@ -1,0 +1,61 @@
+import { act, screen } from '@testing-library/react';
+import { http, HttpResponse } from 'msw';
+import { describe, expect, it } from 'vitest';
+import { RoomList } from '../../../../src/client/features/chat/components/room-list';
+import { server } from '../../support/msw-server';
+import { connectTestWorkspace, renderWithWorkspace } from '../../support/render';
+
+const room = (id: string) => ({ id, name: id });
+
+describe('RoomList', () => {
+  it('shows a room created elsewhere once its first message arrives, with its unread count', async () => {
+    let rooms = [room('general')];
+    let fetches = 0;
+    server.use(
+      http.get('/api/rooms', () => {
+        fetches += 1;
+        return HttpResponse.json({ rooms });
+      }),
+    );
+    const workspace = await connectTestWorkspace();
+    renderWithWorkspace(<RoomList activeRoom="general" onOpenRoom={() => {}} />, {
+      connection: workspace.connection,
+    });
+    expect(await screen.findByRole('button', { name: '# general' })).toBeInTheDocument();
+    expect(fetches).toBe(1);
+
+    rooms = [room('general'), room('incident')];
+    act(() =>
+      workspace
+        .client()
+        .deliver('chat/incident/messages', { id: 'i1', from: 'bob', text: 'db down', sentAt: 1 }),
+    );
+    expect(await screen.findByRole('button', { name: /# incident/ })).toHaveTextContent('1');
+    expect(fetches).toBe(2);
+
+    // More messages in known rooms, or in a room the server does not list, ask no more.
+    rooms = [room('general'), room('incident')];
+    act(() => {
+      workspace
+        .client()
+        .deliver('chat/incident/messages', { id: 'i2', from: 'bob', text: 'still', sentAt: 2 });
+      workspace
+        .client()
+        .deliver('chat/general/messages', { id: 'g1', from: 'bob', text: 'hi', sentAt: 3 });
+    });
+    act(() =>
+      workspace
+        .client()
+        .deliver('chat/unlisted/messages', { id: 'u1', from: 'bob', text: '?', sentAt: 4 }),
+    );
+    await screen.findByRole('button', { name: /# incident 2/ });
+    await act(() => new Promise((resolve) => setTimeout(resolve, 50)));
+    act(() =>
+      workspace
+        .client()
+        .deliver('chat/unlisted/messages', { id: 'u2', from: 'bob', text: '?', sentAt: 5 }),
+    );
+    await act(() => new Promise((resolve) => setTimeout(resolve, 50)));
+    expect(fetches).toBe(3); // once for "unlisted", not once per message
+  });
+});
