@@ -11,6 +11,11 @@ const CONTRACT_ROOTS: ReadonlySet<string> = new Set([
   'agents',
 ]);
 
+// The contract's last-known states (DESIGN.md, topic contract). Retained anything else
+// would be handed to every new subscriber: a chat message on each room join, an agent
+// command replayed to the agent on each reconnect.
+const RETAINED_KINDS: ReadonlySet<string> = new Set(['presence', 'agent-state']);
+
 export type PublishVerdict =
   /** `message`: the decoded payload, for a contract topic with one */
   { ok: true; message?: DecodedPayload } | { ok: false; code: string; reason: string };
@@ -39,7 +44,8 @@ export function checkPublish(
   if (!decision.allowed) {
     return { ok: false, code: 'acl_denied', reason: `publish to ${topic} is not allowed` };
   }
-  if (parseTopic(topic) === null) {
+  const parsed = parseTopic(topic);
+  if (parsed === null) {
     // The contract's namespaces hold only contract topics (no `chat/__proto__/messages`).
     if (CONTRACT_ROOTS.has(topic.slice(0, topic.indexOf('/')))) {
       return {
@@ -49,6 +55,13 @@ export function checkPublish(
       };
     }
     return { ok: true }; // extra topics an ACL rule allows
+  }
+  if (retain && !RETAINED_KINDS.has(parsed.kind)) {
+    return {
+      ok: false,
+      code: 'retain_not_allowed',
+      reason: `${topic} is not a last-known state: publish it without retain`,
+    };
   }
   // An empty retained publish clears a retained message [MQTT-3.3.1-10].
   if (retain && payload.length === 0) return { ok: true };

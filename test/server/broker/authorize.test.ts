@@ -92,6 +92,28 @@ describe('publishes outside the contract are dropped and logged, and the publish
     expect(publisher.connected).toBe(true);
   });
 
+  it('retains only last-known states: a retained chat message, or an empty one, is dropped', async () => {
+    const watcher = await member('bob');
+    const seen = record(watcher);
+    await subscribeGrants(watcher, ['chat/+/+']);
+    const alice = await member('alice');
+    const retained = chat('alice', 'sticky');
+    await alice.publishAsync('chat/general/messages', retained, { qos: 1, retain: true });
+    await alice.publishAsync('chat/random/messages', '', { qos: 1, retain: true });
+    const after = chat('alice', 'after');
+    await alice.publishAsync('chat/general/messages', after, { qos: 1 });
+    await waitForMessage(seen, (m) => m.payload.includes('"after"'));
+    expect(seen.map((m) => m.payload)).toEqual([after]);
+    // Nothing was kept for whoever joins next.
+    const late = await member('bob');
+    const lateSeen = record(late);
+    await subscribeGrants(late, ['chat/+/+']);
+    await alice.publishAsync('chat/general/messages', chat('alice', 'last'), { qos: 1 });
+    await waitForMessage(lateSeen, (m) => m.payload.includes('"last"'));
+    expect(lateSeen.map((m) => m.payload)).toHaveLength(1);
+    expect(alice.connected).toBe(true);
+  });
+
   it('an agent publishes only under its own agents/<id>/', async () => {
     const watcher = await member('alice');
     const seen = record(watcher);
