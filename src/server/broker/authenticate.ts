@@ -21,6 +21,10 @@ export interface AuthenticateOptions {
   onRefused(client: Client, error: ConnectRefused): void;
 }
 
+// Beyond 3.1's 23; ours are `<user>-<random>`. aedes applies its own limit to MQTT 3.1
+// only; this applies it to every version (ids end up in storage keys and admin lists).
+export const MAX_CLIENT_ID_LENGTH = 128;
+
 // aedes keeps the CONNECT's will here until the session is stored.
 type ClientWithWill = Client & { _will: PublishPacket | null | undefined };
 
@@ -101,6 +105,13 @@ export function createAuthenticate(options: AuthenticateOptions) {
         'missing_password',
         'a password or token is required',
         CONNACK.badUsernameOrPassword,
+      );
+    }
+    if (client.id.length > MAX_CLIENT_ID_LENGTH) {
+      throw new ConnectRefused(
+        'client_id_too_long',
+        `a client id has at most ${MAX_CLIENT_ID_LENGTH} characters`,
+        CONNACK.identifierRejected,
       );
     }
     // aedes invents an id for an empty one; a persistent session needs the client's own.

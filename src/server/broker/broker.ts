@@ -2,7 +2,12 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { Aedes, type Client } from 'aedes';
 import type { Logger } from 'pino';
-import { createAuthenticate, preConnect, type VerifyCredentials } from './authenticate';
+import {
+  createAuthenticate,
+  MAX_CLIENT_ID_LENGTH,
+  preConnect,
+  type VerifyCredentials,
+} from './authenticate';
 import { authorizeForward } from './authorize-forward';
 import { createAuthorizePublish } from './authorize-publish';
 import { createAuthorizeSubscribe } from './authorize-subscribe';
@@ -20,7 +25,6 @@ import { MessageCounters } from './message-counters';
 import { packetSizeLimit } from './transports/packet-size-limit';
 
 export const CONNECT_TIMEOUT_MS = 10_000; // a socket that never sends CONNECT is dropped
-export const MAX_CLIENT_ID_LENGTH = 128; // beyond 3.1's 23; ours are `<user>-<random>`
 // aedes checks for orphaned wills every 4 heartbeats: 20 s after a restart at this pace.
 export const HEARTBEAT_INTERVAL_MS = 5_000;
 export const DRAIN_TIMEOUT_MS = 10_000; // generous for a phone on a bad network

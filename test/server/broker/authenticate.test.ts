@@ -80,6 +80,18 @@ describe('CONNECT over TCP with permanent credentials', () => {
     socket.destroy();
   });
 
+  it.each([
+    [3, 'MQTT 3.1'],
+    [4, 'MQTT 3.1.1'],
+  ] as const)(
+    'refuses a client id over 128 characters over %s (%s)',
+    async (protocolVersion, _) => {
+      const login = { username: 'agent-01@demo', password: DEMO_PASSWORD, protocolVersion };
+      expect(await connackCode(server.mqttUrl, { ...login, clientId: 'a'.repeat(129) })).toBe(2);
+      expect(await connackCode(server.mqttUrl, { ...login, clientId: 'a'.repeat(128) })).toBe(0);
+    },
+  );
+
   it('accepts an empty client id for a clean session', async () => {
     expect(
       await connackCode(server.mqttUrl, {
