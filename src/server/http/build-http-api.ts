@@ -2,7 +2,7 @@ import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { adminRoutes } from './admin';
-import { ApiError, errorBody, notFoundError, registerErrorHandlers } from './errors';
+import { answerError, ApiError, errorBody, notFoundError, registerErrorHandlers } from './errors';
 import { healthRoutes } from './health';
 import { historyRoutes } from './history';
 import { notificationRoutes } from './notifications';
@@ -31,6 +31,8 @@ export async function buildHttpApi(deps: HttpDeps): Promise<FastifyInstance> {
     // One line per request from the onResponse hook below instead of two from Fastify.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT_BYTES,
+    // Errors raised before routing (a malformed URL) get the API's error shape too.
+    frameworkErrors: answerError(logger),
   };
   const app: FastifyInstance = deps.serverFactory
     ? Fastify({ ...base, serverFactory: deps.serverFactory })

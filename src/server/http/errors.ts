@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { isStorageError, type StorageErrorCode } from '../storage';
 
@@ -49,6 +49,9 @@ const FASTIFY_CODES: Record<string, { status: number; code: string; message?: st
     message: 'request body is too large',
   },
   FST_ERR_VALIDATION: { status: 400, code: 'invalid_body' },
+  // Raised before routing (frameworkErrors); their own messages echo the path back.
+  FST_ERR_BAD_URL: { status: 400, code: 'bad_url', message: 'the URL is not valid' },
+  FST_ERR_MAX_PARAM_LENGTH: { status: 414, code: 'bad_url', message: 'the URL is too long' },
 };
 
 const STORAGE_STATUS: Record<StorageErrorCode, number> = {
@@ -85,8 +88,11 @@ function toApiError(err: unknown): ApiError {
   return new ApiError(500, 'internal_error', 'something went wrong on the server');
 }
 
-export function registerErrorHandlers(app: FastifyInstance, logger: Logger): void {
-  app.setErrorHandler((err, request, reply) => {
+/** Answers any error a request raised, routed or not, in the API's one error shape. */
+export function answerError(
+  logger: Logger,
+): (err: unknown, request: FastifyRequest, reply: FastifyReply) => FastifyReply {
+  return (err, request, reply) => {
     const apiError = toApiError(err);
     if (apiError.statusCode >= 500) {
       logger.error({ err, method: request.method, url: request.url }, 'request failed');
@@ -94,7 +100,11 @@ export function registerErrorHandlers(app: FastifyInstance, logger: Logger): voi
     return reply
       .code(apiError.statusCode)
       .send(errorBody(apiError.code, apiError.message, apiError.details));
-  });
+  };
+}
+
+export function registerErrorHandlers(app: FastifyInstance, logger: Logger): void {
+  app.setErrorHandler(answerError(logger));
 }
 
 export function notFoundError(method: string, url: string): ApiError {

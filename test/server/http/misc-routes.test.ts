@@ -11,6 +11,17 @@ describe('health, JWKS, unknown routes and headers', () => {
   });
   afterEach(() => api.close());
 
+  it('answers a malformed URL in the API’s error shape, without echoing it', async () => {
+    const cookie = await signIn(api.app, 'alice@demo');
+    const res = await api.app.inject({
+      method: 'GET',
+      url: '/api/rooms/%E0%A4%A/messages',
+      headers: { cookie },
+    });
+    expectError(res, 400, 'bad_url');
+    expect(res.body).not.toContain('%E0');
+  });
+
   it('GET /healthz answers ok', async () => {
     const res = await api.app.inject({ method: 'GET', url: '/healthz' });
     expect(res.statusCode).toBe(200);
