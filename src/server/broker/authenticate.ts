@@ -3,7 +3,7 @@ import { parseUsername, type Username } from '../../shared/ids';
 import { setIdentity, type ClientIdentity, type Principal } from './client-identity';
 import { checkPublish } from './check-publish';
 import { mountClientId, mountTopic } from './mount-point';
-import type { AuthThrottle } from './auth-throttle';
+import type { AuthThrottle } from '../auth/auth-throttle';
 import { CONNACK, ConnectRefused, toAuthenticateError } from './refusal';
 
 /** Resolves a CONNECT's credentials (and client id) to a principal, or throws ConnectRefused. */

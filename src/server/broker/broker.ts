@@ -15,7 +15,7 @@ import { createBrokerAdmin, type BrokerAdmin } from './broker-admin';
 import { collapseOverlaps, keepOvertakenDeliveries } from './delivery-order';
 import { addressOf } from './client-address';
 import { getIdentity, type ClientIdentity } from './client-identity';
-import { AuthThrottle } from './auth-throttle';
+import { AuthThrottle } from '../auth/auth-throttle';
 import { ExpiryTimers } from './expiry-timers';
 import { openBrokerPersistence } from './persistence';
 import { deliverRetained } from './retained-delivery';

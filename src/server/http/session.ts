@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { parseUsername } from '../../shared/ids';
 import { dummyPasswordHash, MAX_PASSWORD_LENGTH, verifyPassword } from '../auth/password';
+import { AuthThrottle } from '../auth/auth-throttle';
 import { ApiError } from './errors';
 import type { HttpDeps } from './http-deps';
 import { parseBody } from './parse-body';
@@ -12,6 +13,10 @@ import { clearSessionCookie, SESSION_COOKIE, setSessionCookie } from './session-
 // (shared IP) lock everyone else out.
 const SIGN_IN_MAX_PER_WINDOW = 10;
 const SIGN_IN_WINDOW_MS = 60_000;
+// Per IP, failed sign-ins only, whatever the username: one address trying a password
+// against many accounts (each a 32 MiB scrypt) is stopped too, and an office whose
+// people sign in successfully never is.
+export const SIGN_IN_FAILURES_PER_ADDRESS = 30;
 
 const signInSchema = z.object({
   username: z.string().max(200),
@@ -26,6 +31,7 @@ function signInRateKey(request: { ip: string; body: unknown }): string {
 
 export function sessionRoutes(app: FastifyInstance, deps: HttpDeps): void {
   const { storage, config } = deps;
+  const failures = new AuthThrottle(SIGN_IN_FAILURES_PER_ADDRESS, SIGN_IN_WINDOW_MS);
 
   app.post(
     '/api/session',
@@ -49,14 +55,29 @@ export function sessionRoutes(app: FastifyInstance, deps: HttpDeps): void {
           'username must be <user>@<org>, for example alice@demo',
         );
       }
-      const record = storage.users.hasOrg(name.org)
-        ? storage.users.getUser(name.org, name.user)
-        : undefined;
-      // Always one scrypt, so an unknown user or org answers as slowly as a wrong password.
-      const hash = record?.passwordHash ?? (await dummyPasswordHash());
-      const passwordOk = await verifyPassword(body.password, hash);
-      if (!record || !passwordOk) {
-        throw new ApiError(401, 'invalid_credentials', 'wrong username or password');
+      // Taking turns per address, so a parallel burst is counted as it goes.
+      const release = await failures.turn(request.ip);
+      let record;
+      try {
+        if (failures.isBlocked(request.ip)) {
+          throw new ApiError(
+            429,
+            'rate_limited',
+            'too many failed sign-ins from this address; try again in a minute',
+          );
+        }
+        record = storage.users.hasOrg(name.org)
+          ? storage.users.getUser(name.org, name.user)
+          : undefined;
+        // Always one scrypt, so an unknown user or org answers as slowly as a wrong password.
+        const hash = record?.passwordHash ?? (await dummyPasswordHash());
+        const passwordOk = await verifyPassword(body.password, hash);
+        if (!record || !passwordOk) {
+          failures.recordFailure(request.ip);
+          throw new ApiError(401, 'invalid_credentials', 'wrong username or password');
+        }
+      } finally {
+        release();
       }
       if (record.disabled) {
         throw new ApiError(403, 'account_disabled', 'this account is disabled');

@@ -7,7 +7,7 @@ import { hashPassword } from '../../../src/server/auth/password';
 import {
   AUTH_CHECKS_IN_PARALLEL,
   AUTH_FAILURES_PER_WINDOW,
-} from '../../../src/server/broker/auth-throttle';
+} from '../../../src/server/auth/auth-throttle';
 import { connackCode, connect } from '../support/mqtt-clients';
 import { DEMO_PASSWORD, startTestServer, type TestServer } from '../support/test-server';
 

@@ -1,4 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AUTH_CHECKS_IN_PARALLEL } from '../../../src/server/auth/auth-throttle';
+import { SIGN_IN_FAILURES_PER_ADDRESS } from '../../../src/server/http/session';
 import {
   expectError,
   PASSWORD,
@@ -165,6 +167,33 @@ describe('/api/session', () => {
       remoteAddress: '10.0.0.9',
     });
     expect(other.statusCode).toBe(200);
+  });
+
+  it('stops one address spraying a password over many accounts, even in parallel', async () => {
+    const spray = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        api.app.inject(signInRequest(`user-${i}@demo`, 'Summer2026!')),
+      ),
+    );
+    const checked = spray.filter((res) => res.statusCode === 401).length;
+    // A few more were being checked when the 30th failure was known.
+    expect(checked).toBeGreaterThanOrEqual(SIGN_IN_FAILURES_PER_ADDRESS);
+    expect(checked).toBeLessThanOrEqual(SIGN_IN_FAILURES_PER_ADDRESS + AUTH_CHECKS_IN_PARALLEL - 1);
+    for (const res of spray.filter((r) => r.statusCode !== 401))
+      expectError(res, 429, 'rate_limited');
+    // Even the right password waits out the minute from there; other addresses do not.
+    expectError(await api.app.inject(signInRequest('bob@demo')), 429, 'rate_limited');
+    const other = await api.app.inject({ ...signInRequest('bob@demo'), remoteAddress: '10.0.0.9' });
+    expect(other.statusCode).toBe(200);
+  });
+
+  it('does not count successful sign-ins from one address (an office)', async () => {
+    // Five people, seven sign-ins each: under the per-account limit, over the failures'.
+    const people = ['admin', 'alice', 'bob', 'agent-01', 'notifier'];
+    for (let i = 0; i < SIGN_IN_FAILURES_PER_ADDRESS + 5; i++) {
+      const user = `${people[i % people.length]}@demo`;
+      expect((await api.app.inject(signInRequest(user))).statusCode).toBe(200);
+    }
   });
 
   it('answers 401 not_signed_in without a cookie, or with a bad one', async () => {

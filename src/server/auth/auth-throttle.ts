@@ -1,5 +1,6 @@
-// Password guessing over MQTT is as cheap as over HTTP; failed CONNECTs per address are
-// bounded like sign-ins are.
+// Failed credential checks per address, for the broker's CONNECTs (these defaults) and
+// the HTTP sign-in (its own limit): guessing is bounded, and so is the scrypt work one
+// address can make the server do.
 export const AUTH_FAILURES_PER_WINDOW = 20;
 export const AUTH_FAILURE_WINDOW_MS = 60_000;
 // CONNECTs checked at once per address. A failure is known only once the password hash
