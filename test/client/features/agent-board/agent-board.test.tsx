@@ -136,7 +136,11 @@ describe('AgentDetail', () => {
       }),
     );
 
+    // The log's live region is there before the first command, so that one is announced.
+    const liveRegion = screen.getByText('None yet.').closest('[aria-live="polite"]');
+    expect(liveRegion).not.toBeNull();
     await userEvent.click(screen.getByRole('button', { name: 'Pause' }));
+    expect(liveRegion).toContainElement(screen.getByText('pause'));
     const [publish] = workspace.client().publishedOn('agents/builder/inbox');
     expect(publish).toMatchObject({ qos: 1, retain: false });
     const command = JSON.parse(publish?.payload ?? '{}') as {

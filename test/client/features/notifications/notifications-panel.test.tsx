@@ -46,6 +46,8 @@ describe('notifications', () => {
 
     await userEvent.click(screen.getByRole('button', { name: 'Mark read: Title n2' }));
     expect(screen.getByRole('button', { name: 'Notifications, 2 unread' })).toBeInTheDocument();
+    // Keyboard focus stays on that notification, not lost with its button.
+    expect(document.activeElement).toBe(screen.getByRole('article', { name: 'Title n2' }));
     expect(
       JSON.parse(localStorage.getItem(notificationsStorageKey('alice')) ?? '{}').readIds,
     ).toEqual(['n2']);

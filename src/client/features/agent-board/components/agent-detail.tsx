@@ -69,19 +69,22 @@ export function AgentDetail({ agent, onBack }: { agent: string; onBack(): void }
         ))}
       </div>
       <h3>Commands sent</h3>
-      {mine.length === 0 ? (
-        <p className="muted">None yet.</p>
-      ) : (
-        <ul className="command-log" aria-live="polite">
-          {mine.map((command) => (
-            <li key={command.id} className="command-log__item">
-              <span className="command-log__name">{command.command}</span>
-              <span className="muted">{formatAge(now - command.sentAt)}</span>
-              <CommandOutcome delivery={command.delivery} replies={replies[command.id]} />
-            </li>
-          ))}
-        </ul>
-      )}
+      {/* There before the first command, so screen readers announce that one too. */}
+      <div aria-live="polite">
+        {mine.length === 0 ? (
+          <p className="muted">None yet.</p>
+        ) : (
+          <ul className="command-log">
+            {mine.map((command) => (
+              <li key={command.id} className="command-log__item">
+                <span className="command-log__name">{command.command}</span>
+                <span className="muted">{formatAge(now - command.sentAt)}</span>
+                <CommandOutcome delivery={command.delivery} replies={replies[command.id]} />
+              </li>
+            ))}
+          </ul>
+        )}
+      </div>
       {others.length > 0 && (
         <>
           <h3>Replies to other dashboards</h3>

@@ -44,7 +44,7 @@ export function NotificationsPanel() {
                 key={item.id}
                 className={read ? 'notification' : 'notification notification--unread'}
               >
-                <article aria-label={item.title}>
+                <article aria-label={item.title} tabIndex={-1}>
                   <header className="notification__header">
                     <h3 className="notification__title">
                       {!read && <span className="visually-hidden">Unread: </span>}
@@ -64,7 +64,12 @@ export function NotificationsPanel() {
                     {!read && (
                       <button
                         className="link-button"
-                        onClick={() => markRead(item.id)}
+                        onClick={(event) => {
+                          // The button goes with the unread state: keep keyboard focus on
+                          // the notification rather than losing it to the page.
+                          event.currentTarget.closest('article')?.focus();
+                          markRead(item.id);
+                        }}
                         aria-label={`Mark read: ${item.title}`}
                       >
                         Mark read
