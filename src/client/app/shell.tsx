@@ -14,6 +14,7 @@ import { AdminView } from './admin-view';
 import { HomeView } from './home-view';
 import { useNavigationStore, type View } from './navigation-store';
 import { resetWorkspaceStores } from './reset-stores';
+import { SignOutButton } from './sign-out-button';
 
 export function Shell({ session }: { session: Session }) {
   const view = useNavigationStore((state) => state.view);
@@ -74,13 +75,11 @@ export function Shell({ session }: { session: Session }) {
           <span className="topbar__me" title={`${session.user}@${session.org}`}>
             {session.user}
           </span>
-          <button
-            className="button button--quiet"
-            onClick={() => void signOut()}
-            disabled={signingOut}
-          >
-            {signingOut ? 'Signing out…' : 'Sign out'}
-          </button>
+          <SignOutButton
+            signingOut={signingOut}
+            countUnsent={() => connection.outbox.list().length}
+            onSignOut={() => void signOut()}
+          />
         </div>
       </header>
       <nav id="sidebar" className="sidebar" aria-label="Workspace">

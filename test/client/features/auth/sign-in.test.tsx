@@ -1,5 +1,5 @@
 import { QueryClientProvider } from '@tanstack/react-query';
-import { act, render, screen, waitFor } from '@testing-library/react';
+import { act, render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
@@ -151,6 +151,46 @@ describe('sign-in', () => {
     expect(await screen.findByRole('textbox', { name: 'Username' })).toBeInTheDocument();
     expect(screen.getByText('Your session has ended. Please sign in again.')).toBeInTheDocument();
     expect(tokenRequests).toHaveLength(2);
+  });
+
+  it('asks before signing out with a message still unsent, and keeps it when told to stay', async () => {
+    server.use(
+      http.get('/api/session', () => HttpResponse.json(ALICE)),
+      http.delete('/api/session', () => new HttpResponse(null, { status: 204 })),
+      http.get('/api/rooms/general/messages', () =>
+        HttpResponse.json({ messages: [], nextCursor: null }),
+      ),
+    );
+    serveWorkspace();
+    // The broker never acknowledges: what is written stays in the outbox.
+    const factory = new FakeMqttFactory({ autoConnect: true, autoAck: false });
+    renderApp(factory);
+    const user = userEvent.setup();
+    const nav = await screen.findByRole(
+      'navigation',
+      { name: 'Workspace' },
+      { timeout: LAZY_LOAD_MS },
+    );
+    await user.click(await within(nav).findByRole('button', { name: '# general' }));
+    await user.type(
+      await screen.findByRole('textbox', { name: 'Message #general' }),
+      'not yet sent{Enter}',
+    );
+
+    await user.click(screen.getByRole('button', { name: 'Sign out' }));
+    const warning = screen.getByRole('alertdialog');
+    expect(warning).toHaveTextContent('1 message is not sent yet and will be lost.');
+    expect(screen.getByRole('button', { name: 'Stay' })).toHaveFocus();
+    await user.click(screen.getByRole('button', { name: 'Stay' }));
+    expect(screen.queryByRole('alertdialog')).not.toBeInTheDocument();
+    expect(screen.getByText('not yet sent')).toBeInTheDocument();
+
+    await user.click(screen.getByRole('button', { name: 'Sign out' }));
+    await user.click(screen.getByRole('button', { name: 'Sign out anyway' }));
+    // Presence "offline" is never acknowledged either: signing out waits it out, then goes.
+    expect(
+      await screen.findByRole('textbox', { name: 'Username' }, { timeout: LAZY_LOAD_MS }),
+    ).toBeInTheDocument();
   });
 
   it('signs out: presence offline first, then the session is deleted', async () => {
