@@ -2,6 +2,7 @@ import { useAgentCommandsStore } from '../features/agent-board/stores/agent-comm
 import { useAgentsStore } from '../features/agent-board/stores/agents-store';
 import { useAuthNoticeStore } from '../features/auth/stores/auth-notice-store';
 import { useChatStore } from '../features/chat/stores/chat-store';
+import { useDraftsStore } from '../features/chat/stores/drafts-store';
 import { useTypingStore } from '../features/chat/stores/typing-store';
 import { useConnectionStore } from '../features/connection/stores/connection-store';
 import { useNotificationsStore } from '../features/notifications/stores/notifications-store';
@@ -13,6 +14,7 @@ export function resetWorkspaceStores(): void {
   useAgentCommandsStore.getState().reset();
   useAgentsStore.getState().reset();
   useChatStore.getState().reset();
+  useDraftsStore.getState().reset();
   useTypingStore.getState().reset();
   useConnectionStore.getState().reset();
   useNotificationsStore.getState().reset();

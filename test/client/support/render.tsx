@@ -78,10 +78,13 @@ export function renderWithWorkspace(
   }: { connection: Connection; session?: Session; queryClient?: QueryClient },
 ): RenderResult & { queryClient: QueryClient } {
   queryClient.setQueryData(sessionQueryKey, session);
-  const result = render(
-    <QueryClientProvider client={queryClient}>
-      <ConnectionContext.Provider value={connection}>{ui}</ConnectionContext.Provider>
-    </QueryClientProvider>,
-  );
+  // As a wrapper, so that rerender() keeps the providers.
+  const result = render(ui, {
+    wrapper: ({ children }) => (
+      <QueryClientProvider client={queryClient}>
+        <ConnectionContext.Provider value={connection}>{children}</ConnectionContext.Provider>
+      </QueryClientProvider>
+    ),
+  });
   return { ...result, queryClient };
 }

@@ -154,6 +154,31 @@ describe('RoomView', () => {
     ).toEqual(['    indented();']);
   });
 
+  it('keeps an unsent draft per room across switching rooms', async () => {
+    serveRoom(() => ({ messages: [], nextCursor: null }));
+    server.use(
+      http.get('/api/rooms/random/messages', () =>
+        HttpResponse.json({ messages: [], nextCursor: null }),
+      ),
+    );
+    const workspace = await connectTestWorkspace();
+    const view = renderWithWorkspace(<RoomView key="general" room="general" />, {
+      connection: workspace.connection,
+    });
+    await userEvent.type(
+      await screen.findByRole('textbox', { name: 'Message #general' }),
+      'half a thought',
+    );
+    view.rerender(<RoomView key="random" room="random" />);
+    expect(await screen.findByRole('textbox', { name: 'Message #random' })).toHaveValue('');
+    view.rerender(<RoomView key="general" room="general" />);
+    const input = await screen.findByRole('textbox', { name: 'Message #general' });
+    expect(input).toHaveValue('half a thought');
+    await userEvent.type(input, '{Enter}');
+    expect(input).toHaveValue('');
+    expect(workspace.client().publishedOn('chat/general/messages')).toHaveLength(1);
+  });
+
   it('renders markup in a message as text', async () => {
     const attack = '<img src=x onerror=alert(1)>';
     serveRoom(() => ({

@@ -1,10 +1,12 @@
-import { useId, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { useId, type FormEvent, type KeyboardEvent } from 'react';
 import { MAX_CHAT_TEXT_LENGTH } from '../../../../shared/schemas';
 import { useSendMessage } from '../hooks/use-send-message';
 import { useTypingPublisher } from '../hooks/use-typing-publisher';
+import { useDraftsStore } from '../stores/drafts-store';
 
 export function Composer({ room, roomName }: { room: string; roomName: string }) {
-  const [draft, setDraft] = useState('');
+  const draft = useDraftsStore((state) => state.drafts[room] ?? '');
+  const setDraft = (text: string) => useDraftsStore.getState().setDraft(room, text);
   const send = useSendMessage(room);
   const typing = useTypingPublisher(room);
   const hintId = useId();
