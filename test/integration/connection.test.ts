@@ -44,7 +44,7 @@ function openConnection(getServer: () => TestServer, user: string, clientId: str
     subscriptions: [{ filter: 'chat/+/messages', qos: 1 }],
     async getToken() {
       const server = getServer();
-      const { token, expiresAt } = await server.tokens.mint({
+      const { token, issuedAt, expiresAt } = await server.tokens.mint({
         org: 'demo',
         user,
         clientId,
@@ -56,6 +56,7 @@ function openConnection(getServer: () => TestServer, user: string, clientId: str
         username: `${user}@demo`,
         password: token,
         clientId,
+        issuedAt,
         expiresAt,
         protocolVersion: 4,
       };

@@ -90,6 +90,9 @@ export function tokenRoutes(app: FastifyInstance, deps: HttpDeps): void {
         username: formatUsername(user, org),
         password: minted.token,
         clientId,
+        // Both by this server's clock: the client renews after a share of the lifetime
+        // they give, measured on its own clock, so a skewed clock does not matter.
+        issuedAt: minted.issuedAt,
         expiresAt: minted.expiresAt,
         protocolVersion: MQTT_PROTOCOL_VERSION,
       };

@@ -17,6 +17,7 @@ export function tokenFor(
     username: `${user}@demo`,
     password,
     clientId,
+    issuedAt: now,
     expiresAt: now + ttlMs,
     protocolVersion: 4,
   };

@@ -7,6 +7,7 @@ interface TokenResponse {
   username: string;
   password: string;
   clientId: string;
+  issuedAt: number;
   expiresAt: number;
   protocolVersion: number;
 }
@@ -57,6 +58,7 @@ describe('POST /api/token', () => {
       acl: roleRules('member'),
     });
     expect(claims.exp * 1_000).toBe(body.expiresAt);
+    expect(claims.iat * 1_000).toBe(body.issuedAt); // the lifetime the client renews by
     expect(claims.exp - claims.iat).toBe(api.config.tokenTtlSeconds);
     expect(claims.jti).toEqual(expect.any(String));
   });

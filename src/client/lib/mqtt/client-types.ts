@@ -69,7 +69,9 @@ export interface BrokerToken {
   username: string;
   password: string;
   clientId: string;
-  /** ms since the epoch */
+  /** ms since the epoch, by the server's clock */
+  issuedAt: number;
+  /** ms since the epoch, by the server's clock */
   expiresAt: number;
   protocolVersion: 4 | 5;
 }

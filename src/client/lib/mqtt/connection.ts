@@ -399,8 +399,13 @@ export class Connection {
   }
 }
 
+/**
+ * When to fetch the next token: a share of its lifetime after it arrived, the lifetime by
+ * the server's clock (issuedAt → expiresAt) and the wait by ours, so a clock that is off
+ * by minutes or hours neither renews in a loop nor lets the token expire first.
+ */
 function renewAt(token: HeldToken): number {
-  return token.receivedAt + (token.expiresAt - token.receivedAt) * TOKEN_RENEW_AT_FRACTION;
+  return token.receivedAt + (token.expiresAt - token.issuedAt) * TOKEN_RENEW_AT_FRACTION;
 }
 
 function endGracefully(client: MqttClientLike): Promise<void> {

@@ -241,6 +241,33 @@ describe('Connection', () => {
     expect(outbox.list()).toEqual([]);
   });
 
+  it.each([
+    ['ahead of', 2 * 60 * 60_000],
+    ['behind', -2 * 60 * 60_000],
+  ])(
+    'renews at 80 %% of the lifetime with a clock %s the server by two hours',
+    async (_, skewMs) => {
+      const tokens: BrokerToken[] = [];
+      const { connection, factory } = setup({
+        // The server's clock is ours minus the skew: its issuedAt and expiresAt say so.
+        getToken: async () => {
+          const token = tokenFor('alice', CLIENT_ID, Date.now() - skewMs, TTL_MS);
+          tokens.push(token);
+          return token;
+        },
+      });
+      connection.start();
+      await settle();
+      factory.last.acceptConnect();
+      await vi.advanceTimersByTimeAsync(TTL_MS * 0.8 - 1);
+      expect(tokens).toHaveLength(1);
+      await vi.advanceTimersByTimeAsync(1);
+      await settle();
+      expect(tokens).toHaveLength(2);
+      expect(factory.clients).toHaveLength(2);
+    },
+  );
+
   it('forces the old client closed when a graceful end hangs during renewal', async () => {
     const { connection, factory } = setup();
     connection.start();
