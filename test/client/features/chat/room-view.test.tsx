@@ -2,7 +2,7 @@ import { act, fireEvent, screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
-import type { ChatMessage } from '../../../../src/shared/schemas';
+import { MAX_CHAT_TEXT_LENGTH, type ChatMessage } from '../../../../src/shared/schemas';
 import { useRefetchHistoryOnConnect } from '../../../../src/client/app/use-workspace-lifecycle';
 import { RoomView } from '../../../../src/client/features/chat/components/room-view';
 import { server } from '../../support/msw-server';
@@ -152,6 +152,27 @@ describe('RoomView', () => {
         .publishedOn('chat/general/messages')
         .map((publish) => JSON.parse(publish.payload).text),
     ).toEqual(['    indented();']);
+  });
+
+  it('keeps a paste over the length limit whole, says so, and sends it only once short enough', async () => {
+    serveRoom(() => ({ messages: [], nextCursor: null }));
+    const workspace = await connectTestWorkspace();
+    renderWithWorkspace(<RoomView room="general" />, { connection: workspace.connection });
+    const input = await screen.findByRole('textbox', { name: 'Message #general' });
+    await userEvent.click(input);
+    await userEvent.paste('x'.repeat(MAX_CHAT_TEXT_LENGTH + 5));
+    expect(input).toHaveValue('x'.repeat(MAX_CHAT_TEXT_LENGTH + 5));
+    expect(input).toBeInvalid();
+    // Grouped by the runner's locale: 4,005 or 4.005 or 4 005.
+    expect(screen.getByText(/^4\D?005 \/ 4\D?000: too long to send$/)).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Send' })).toBeDisabled();
+    await userEvent.type(input, '{Enter}');
+    expect(workspace.client().publishedOn('chat/general/messages')).toHaveLength(0);
+
+    await userEvent.type(input, '{Backspace}'.repeat(5));
+    expect(input).toBeValid();
+    await userEvent.type(input, '{Enter}');
+    expect(workspace.client().publishedOn('chat/general/messages')).toHaveLength(1);
   });
 
   it('keeps an unsent draft per room across switching rooms', async () => {

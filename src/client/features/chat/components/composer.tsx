@@ -4,6 +4,9 @@ import { useSendMessage } from '../hooks/use-send-message';
 import { useTypingPublisher } from '../hooks/use-typing-publisher';
 import { useDraftsStore } from '../stores/drafts-store';
 
+const COUNT_SHOWN_FROM = 0.9; // of the limit
+const countFormat = new Intl.NumberFormat();
+
 export function Composer({ room, roomName }: { room: string; roomName: string }) {
   const draft = useDraftsStore((state) => state.drafts[room] ?? '');
   const setDraft = (text: string) => useDraftsStore.getState().setDraft(room, text);
@@ -11,10 +14,13 @@ export function Composer({ room, roomName }: { room: string; roomName: string })
   const typing = useTypingPublisher(room);
   const hintId = useId();
 
+  // Blank lines and trailing spaces go; a first line's indentation (code) stays.
+  const text = draft.replace(/^(?:[ \t]*\n)+/, '').trimEnd();
+  const tooLong = text.length > MAX_CHAT_TEXT_LENGTH;
+  const sendable = text.trim().length > 0 && !tooLong;
+
   const submit = () => {
-    // Blank lines and trailing spaces go; a first line's indentation (code) stays.
-    const text = draft.replace(/^(?:[ \t]*\n)+/, '').trimEnd();
-    if (text.trim().length === 0) return;
+    if (!sendable) return;
     typing.stopped(); // before the message, so nobody sees "typing" after it arrived
     send(text);
     setDraft('');
@@ -45,9 +51,9 @@ export function Composer({ room, roomName }: { room: string; roomName: string })
         className="composer__input"
         rows={1}
         value={draft}
-        maxLength={MAX_CHAT_TEXT_LENGTH}
         placeholder={`Message #${roomName}`}
-        aria-describedby={hintId}
+        aria-describedby={`${hintId} ${hintId}-count`}
+        aria-invalid={tooLong || undefined}
         onChange={(event) => {
           setDraft(event.target.value);
           if (event.target.value.length > 0) typing.typing();
@@ -58,7 +64,16 @@ export function Composer({ room, roomName }: { room: string; roomName: string })
       <span id={hintId} className="visually-hidden">
         Enter sends, Shift+Enter adds a line.
       </span>
-      <button className="button button--primary" type="submit" disabled={draft.trim().length === 0}>
+      {/* A paste over the limit is kept whole and said so, not cut silently. */}
+      <span
+        id={`${hintId}-count`}
+        className={tooLong ? 'composer__count composer__count--over' : 'composer__count'}
+        aria-live="polite"
+      >
+        {text.length > MAX_CHAT_TEXT_LENGTH * COUNT_SHOWN_FROM &&
+          `${countFormat.format(text.length)} / ${countFormat.format(MAX_CHAT_TEXT_LENGTH)}${tooLong ? ': too long to send' : ''}`}
+      </span>
+      <button className="button button--primary" type="submit" disabled={!sendable}>
         Send
       </button>
     </form>
