@@ -1,6 +1,7 @@
 import type { AedesPublishPacket, Client } from 'aedes';
+import { evaluateAcl } from '../../shared/acl';
 import { topicMatches } from '../../shared/topic-filter';
-import { getIdentity } from './client-identity';
+import { getIdentity, type ClientIdentity } from './client-identity';
 import { isMounted, unmountTopic } from './mount-point';
 
 /**
@@ -26,8 +27,20 @@ export function authorizeForward(
   // A mounted `#` also matches `$<org>/$SYS/…`; only a `$SYS` filter may deliver it
   // [MQTT-4.7.2-1].
   if (topic.startsWith('$') && !hasDollarSubscription(client, identity.org, topic)) return null;
+  // A packet from the session's stored queue carries the message id aedes gave it on the
+  // way out (live ones get theirs after this). It was queued under the rules of its time:
+  // if the user may no longer read it, it is dropped, and aedes clears it from the queue.
+  // Live messages need no check here: they come through subscriptions checked already.
+  if (packet.messageId !== undefined && !mayRead(identity, topic)) return null;
   packet.topic = topic;
   return packet;
+}
+
+function mayRead(identity: ClientIdentity, topic: string): boolean {
+  return evaluateAcl(identity.rules, 'subscribe', topic, {
+    username: identity.user,
+    clientid: identity.clientId,
+  }).allowed;
 }
 
 function hasDollarSubscription(client: Client, org: string, topic: string): boolean {

@@ -49,8 +49,8 @@ export async function applyRules(
 
 /**
  * The same for a persistent session whose client is away: without this its stored
- * subscriptions would keep queueing messages the user may no longer read, and the queue is
- * delivered on reconnect without another ACL check.
+ * subscriptions would keep queueing messages the user may no longer read. What is queued
+ * already is checked again on its way out at reconnect (authorize-forward.ts).
  *
  * @returns the client-side filters that were removed
  */

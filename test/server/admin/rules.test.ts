@@ -156,6 +156,32 @@ describe('live effect of narrowing a user’s ACL', () => {
     });
   });
 
+  it('does not deliver what was queued for an away session before its user was denied it', async () => {
+    const { user, cookie } = await newMember();
+    const clientId = `${user}-queued`;
+    const first = await t.connectWithToken(cookie, { clientId, clean: false });
+    await subscribeGrants(first.client, ['chat/+/+']);
+    await first.client.endAsync();
+    await t.untilAway(clientId);
+    const sender = await t.connectWithToken(t.cookies.alice);
+    open.push(sender.client);
+    for (const text of ['ops-1', 'ops-2'])
+      await sender.client.publishAsync('chat/ops/messages', chat('alice', text), { qos: 1 });
+    await sender.client.publishAsync('chat/general/messages', chat('alice', 'general-1'), {
+      qos: 1,
+    });
+
+    await putRules(user, [{ permission: 'deny', action: 'all', topic: 'chat/ops/#' }]);
+    // The queue is sent after the CONNACK, from storage: it has not started yet when the
+    // connection resolves.
+    const back = await t.connectWithToken(cookie, { clientId, clean: false });
+    open.push(back.client);
+    const seen = record(back.client);
+    await waitForMessage(seen, (m) => m.payload.includes('general-1'));
+    // The ops messages were queued before it, and none came.
+    expect(seen.map((m) => m.topic)).toEqual(['chat/general/messages']);
+  });
+
   it('applies a role change to live connections', async () => {
     const { user, cookie } = await newMember();
     const { client } = await t.connectWithToken(cookie);
