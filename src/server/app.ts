@@ -124,6 +124,8 @@ export async function startServer(
       allowedOrigins: config.allowedOrigins,
       maxPacketBytes: config.maxPacketBytes,
       logger,
+      // What a turn recorded is committed before any PUBACK of that turn goes out.
+      beforeSend: history.flush,
       onConnection: (stream, request) => broker.handle(stream, request),
     });
     cleanups.push(() => ws.close());
@@ -133,6 +135,7 @@ export async function startServer(
       host: config.host,
       port: config.mqttPort,
       tls,
+      beforeSend: history.flush,
       onConnection: (stream) => broker.handle(stream),
     });
     // Stop accepting; the broker's close then ends the connections themselves.

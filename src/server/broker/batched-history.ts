@@ -16,16 +16,15 @@ export interface HistoryWriter {
  * Records the messages routed in one event-loop turn in one transaction: a SQLite commit
  * per chat message cost ≈ 37 µs, most of the broker's cost per routed chat message. If a
  * batch fails, its messages are written one by one so that only a bad one is lost, and
- * reported. `afterWrite` callbacks run once the batch they wait for is written (the
- * broker's PUBACKs wait for them). `flush()` writes what is waiting (before the database
- * closes).
+ * reported. `flush()` writes what is waiting: the transports call it before a turn's
+ * writes leave, so a PUBACK never precedes the commit of what it acknowledges, and the
+ * server before the database closes.
  */
 export function createBatchedHistory(
   writer: HistoryWriter,
   onError: (error: unknown) => void,
 ): HistoryRecorder & { flush(): void } {
   let pending: Entry[] = [];
-  let waiting: (() => void)[] = [];
   let scheduled: NodeJS.Immediate | null = null;
 
   const write = (entry: Entry) => {
@@ -33,16 +32,11 @@ export function createBatchedHistory(
     else writer.notification(entry.org, entry.user, entry.notification);
   };
   const flush = () => {
+    if (pending.length === 0) return; // the common case: the transports call it every turn
     if (scheduled) clearImmediate(scheduled);
     scheduled = null;
     const batch = pending;
-    const callbacks = waiting;
     pending = [];
-    waiting = [];
-    if (batch.length > 0) writeBatch(batch);
-    for (const callback of callbacks) callback();
-  };
-  const writeBatch = (batch: Entry[]) => {
     try {
       writer.transaction(() => batch.forEach(write));
     } catch {
@@ -65,10 +59,6 @@ export function createBatchedHistory(
     notification: (org, user, notification) =>
       add({ kind: 'notification', org, user, notification }),
     onError,
-    afterWrite(callback) {
-      if (pending.length === 0) callback();
-      else waiting.push(callback);
-    },
     flush,
   };
 }

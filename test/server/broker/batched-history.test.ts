@@ -50,35 +50,6 @@ describe('createBatchedHistory', () => {
     expect(transactions).toHaveLength(2);
   });
 
-  it('calls afterWrite back once the batch is written, and at once when nothing waits', async () => {
-    const { writer, written } = fakeWriter();
-    const history = createBatchedHistory(writer, () => {});
-    const seen: string[][] = [];
-    history.afterWrite(() => seen.push([...written]));
-    expect(seen).toEqual([[]]);
-    history.chatMessage('demo', 'general', message('m1'));
-    history.afterWrite(() => seen.push([...written]));
-    history.chatMessage('demo', 'general', message('m2'));
-    history.afterWrite(() => seen.push([...written]));
-    expect(seen).toHaveLength(1);
-    await nextTurn();
-    expect(seen.slice(1)).toEqual([
-      ['general:m1', 'general:m2'],
-      ['general:m1', 'general:m2'],
-    ]);
-  });
-
-  it('calls afterWrite back after a failed batch too, and on flush()', () => {
-    const { writer, written } = fakeWriter('m1');
-    const history = createBatchedHistory(writer, () => {});
-    const seen: string[][] = [];
-    history.chatMessage('demo', 'general', message('m1'));
-    history.chatMessage('demo', 'general', message('m2'));
-    history.afterWrite(() => seen.push([...written]));
-    history.flush();
-    expect(seen).toEqual([['general:m2']]);
-  });
-
   it('falls back to one by one when a batch fails, losing and reporting only the bad one', async () => {
     const { writer, written } = fakeWriter('m2');
     const errors: string[] = [];

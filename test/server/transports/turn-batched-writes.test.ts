@@ -26,7 +26,7 @@ afterEach(async () => {
   );
 });
 
-async function connectedPair(batched: boolean): Promise<Pair> {
+async function connectedPair(batched: boolean, beforeSend?: () => void): Promise<Pair> {
   const listener = net.createServer();
   listeners.push(listener);
   listener.listen(0, '127.0.0.1');
@@ -35,7 +35,7 @@ async function connectedPair(batched: boolean): Promise<Pair> {
   const client = net.connect(port, '127.0.0.1');
   const [server] = (await once(listener, 'connection')) as [net.Socket];
   sockets.push(client, server);
-  if (batched) batchWritesPerTurn(server);
+  if (batched) batchWritesPerTurn(server, beforeSend);
   let writes = 0;
   const write = server._write.bind(server);
   const writev = server._writev!.bind(server);
@@ -105,6 +105,15 @@ describe('batchWritesPerTurn', () => {
     const expected = Buffer.concat([1, 2, 3].map(puback));
     expect(await receivedBytes(pair, expected.length)).toEqual(expected);
     expect(pair.writes()).toBe(2);
+  });
+
+  it('runs beforeSend before each turn’s writes leave (the history commit before PUBACKs)', async () => {
+    const writesBefore: number[] = [];
+    const pair = await connectedPair(true, () => writesBefore.push(pair.writes()));
+    await writeInSeparateTicks(pair.server, [1, 2]);
+    await writeInSeparateTicks(pair.server, [3]);
+    await receivedBytes(pair, 3 * puback(1).length);
+    expect(writesBefore).toEqual([0, 1]); // once a turn, each time before its write
   });
 
   it('a packet is out before a setImmediate queued after its write runs', async () => {

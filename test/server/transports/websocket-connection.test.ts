@@ -205,6 +205,23 @@ describe('writing MQTT as WebSocket frames', () => {
     expect(frames[0]?.equals(Buffer.concat([bytesOf(first), bytesOf(second)]))).toBe(true);
   });
 
+  it('runs beforeSend before each frame leaves (the history commit before PUBACKs)', async () => {
+    const events: string[] = [];
+    const p = await wsPair(undefined, () => events.push('before send'));
+    closers.push(() => p.close());
+    const send_ = p.ws.send.bind(p.ws);
+    p.ws.send = ((...args: Parameters<typeof p.ws.send>) => {
+      events.push('send');
+      return send_(...args);
+    }) as typeof p.ws.send;
+    send(p.connection, { cmd: 'puback', messageId: 1 });
+    send(p.connection, { cmd: 'puback', messageId: 2 });
+    await nextTurn();
+    send(p.connection, { cmd: 'puback', messageId: 3 });
+    await nextTurn();
+    expect(events).toEqual(['before send', 'send', 'before send', 'send']);
+  });
+
   it('keeps later turns in later frames, in order', async () => {
     const { connection, client } = await pair();
     const { frames } = recordFrames(client);

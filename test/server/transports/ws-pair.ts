@@ -27,13 +27,15 @@ export interface RawPair extends ServerSide {
   close(): Promise<void>;
 }
 
-async function listen(maxPayload: number) {
+async function listen(maxPayload: number, beforeSend?: () => void) {
   const server = http.createServer();
   const wss = new WebSocketServer({ server, maxPayload });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const accepted = new Promise<ServerSide>((resolve) =>
-    wss.once('connection', (ws) => resolve({ ws, connection: new WebSocketConnection(ws) })),
+    wss.once('connection', (ws) =>
+      resolve({ ws, connection: new WebSocketConnection(ws, beforeSend) }),
+    ),
   );
   const close = async () => {
     for (const ws of wss.clients) ws.terminate();
@@ -43,8 +45,8 @@ async function listen(maxPayload: number) {
   return { port, accepted, close };
 }
 
-export async function wsPair(maxPayload = 1_024 * 1_024): Promise<WsPair> {
-  const server = await listen(maxPayload);
+export async function wsPair(maxPayload = 1_024 * 1_024, beforeSend?: () => void): Promise<WsPair> {
+  const server = await listen(maxPayload, beforeSend);
   const client = new WebSocket(`ws://127.0.0.1:${server.port}`, 'mqtt');
   client.on('error', () => {}); // tests look at close codes instead
   await new Promise<void>((resolve, reject) => {

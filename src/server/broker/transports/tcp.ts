@@ -7,13 +7,15 @@ export interface TcpTransportOptions {
   host: string;
   port: number;
   tls: { cert: string; key: string } | null;
+  /** Runs before a turn's writes leave (see batchWritesPerTurn). */
+  beforeSend?(): void;
   onConnection(stream: Duplex): void;
 }
 
 /** MQTT over TCP, or over TLS when given a certificate (services, agents, devices). */
 export async function listenTcp(options: TcpTransportOptions): Promise<net.Server> {
   const onConnection = (stream: Duplex) => {
-    batchWritesPerTurn(stream);
+    batchWritesPerTurn(stream, options.beforeSend);
     options.onConnection(stream);
   };
   const server = options.tls

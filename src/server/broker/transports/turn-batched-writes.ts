@@ -15,11 +15,15 @@ import type { Writable } from 'node:stream';
  * still report backpressure (`write()` returns false past the high-water mark, then
  * 'drain'), and `end()` sends what is waiting first (Node's own `end()` uncorks through
  * `uncork()`, and a stream uncorked only after it ended never finishes).
+ *
+ * `beforeSend` runs before the writes leave: the broker commits the turn's history there,
+ * so a PUBACK never reaches a client before the message it acknowledges is written.
  */
-export function batchWritesPerTurn(stream: Writable): void {
+export function batchWritesPerTurn(stream: Writable, beforeSend: () => void = () => {}): void {
   const { cork, uncork, end, write } = stream;
   let scheduled = false;
   const uncorkAll = () => {
+    if (stream.writableCorked > 0) beforeSend();
     while (stream.writableCorked > 0) uncork.call(stream);
   };
   const release = () => {

@@ -65,7 +65,14 @@ export class WebSocketConnection extends EventEmitter {
   private closeEmitted = false;
   private closeTimer: NodeJS.Timeout | null = null;
 
-  constructor(private readonly ws: WebSocket) {
+  /**
+   * @param beforeSend runs before each frame is sent: the broker commits the turn's
+   *   history there, so a PUBACK never leaves before what it acknowledges is written.
+   */
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly beforeSend: () => void = () => {},
+  ) {
     super();
     joinSmallFrames(ws);
     ws.on('message', this.onMessage);
@@ -139,6 +146,7 @@ export class WebSocketConnection extends EventEmitter {
       this.flushScheduled = null;
     }
     if (this.outgoingBytes === 0) return;
+    this.beforeSend();
     const { outgoing } = this;
     const frame =
       outgoing.length === 1 ? outgoing[0]! : Buffer.concat(outgoing, this.outgoingBytes);

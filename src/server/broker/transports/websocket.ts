@@ -13,6 +13,8 @@ export interface WebSocketTransportOptions {
   allowedOrigins: readonly string[];
   maxPacketBytes: number;
   logger: Logger;
+  /** Runs before a connection's frame of the turn is sent (see WebSocketConnection). */
+  beforeSend?(): void;
   onConnection(stream: Duplex, request: IncomingMessage): void;
 }
 
@@ -39,7 +41,8 @@ export function attachWebSocketTransport(options: WebSocketTransportOptions) {
     wss.handleUpgrade(request, socket, head, (ws) => {
       // Not a Duplex, but all of one that aedes uses (see websocket-connection.ts): the
       // cast keeps aedes' `Connection` type without paying a Writable per write.
-      options.onConnection(new WebSocketConnection(ws) as unknown as Duplex, socketOnly(request));
+      const connection = new WebSocketConnection(ws, options.beforeSend);
+      options.onConnection(connection as unknown as Duplex, socketOnly(request));
     });
   };
   options.server.on('upgrade', onUpgrade);
