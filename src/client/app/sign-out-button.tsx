@@ -20,7 +20,8 @@ export function SignOutButton({ signingOut, countUnsent, onSignOut }: SignOutBut
   }, [unsent]);
 
   if (unsent > 0) {
-    const what = unsent === 1 ? '1 message is' : `${unsent} messages are`;
+    // The outbox holds chat messages and agent commands alike.
+    const what = unsent === 1 ? '1 message or command is' : `${unsent} messages or commands are`;
     return (
       <div className="sign-out-confirm" role="alertdialog" aria-labelledby="sign-out-warning">
         <span id="sign-out-warning">{what} not sent yet and will be lost.</span>

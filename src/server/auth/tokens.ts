@@ -25,7 +25,10 @@ export interface TokenClaims {
 export interface MintedToken {
   token: string;
   jti: string;
-  /** ms since the epoch (whole seconds, as the `iat` claim) */
+  /**
+   * ms since the epoch, when it was minted (the `iat` claim is this in whole seconds,
+   * rounded down): expiresAt - issuedAt is the time it really has.
+   */
   issuedAt: number;
   /** ms since the epoch */
   expiresAt: number;
@@ -89,7 +92,8 @@ export async function createTokenIssuer(options: TokenIssuerOptions): Promise<To
 
   return {
     async mint({ org, user, clientId, acl }) {
-      const iat = Math.floor(now() / 1_000);
+      const issuedAt = now();
+      const iat = Math.floor(issuedAt / 1_000);
       const exp = iat + ttlSeconds;
       const jti = randomBytes(JTI_BYTES).toString('base64url');
       const token = await new SignJWT({ org, clientid: clientId, acl })
@@ -99,7 +103,7 @@ export async function createTokenIssuer(options: TokenIssuerOptions): Promise<To
         .setExpirationTime(exp)
         .setJti(jti)
         .sign(key.privateKey);
-      return { token, jti, issuedAt: iat * 1_000, expiresAt: exp * 1_000 };
+      return { token, jti, issuedAt, expiresAt: exp * 1_000 };
     },
 
     async verify(token) {

@@ -69,6 +69,9 @@ export function createAuthenticate(options: AuthenticateOptions) {
     });
     checked.then(
       (identity) => {
+        // Gone while it waited for its turn or its check: aedes will not register it, so
+        // nothing would ever undo onAuthenticated (its token's expiry timer, say).
+        if ((client as { closed?: boolean }).closed) return done(null, false);
         options.onAuthenticated(client, identity);
         done(null, true);
       },

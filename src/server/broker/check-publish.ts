@@ -1,6 +1,6 @@
 import { evaluateAcl } from '../../shared/acl';
 import { decodePayload, type DecodedPayload } from '../../shared/schemas';
-import { parseTopic } from '../../shared/topics';
+import { parseTopic, type ParsedTopic } from '../../shared/topics';
 import { validateTopicName } from '../../shared/topic-filter';
 import type { ClientIdentity } from './client-identity';
 
@@ -14,7 +14,7 @@ const CONTRACT_ROOTS: ReadonlySet<string> = new Set([
 // The contract's last-known states (DESIGN.md, topic contract). Retained anything else
 // would be handed to every new subscriber: a chat message on each room join, an agent
 // command replayed to the agent on each reconnect.
-const RETAINED_KINDS: ReadonlySet<string> = new Set(['presence', 'agent-state']);
+const RETAINED_KINDS: ReadonlySet<ParsedTopic['kind']> = new Set(['presence', 'agent-state']);
 
 export type PublishVerdict =
   /** `message`: the decoded payload, for a contract topic with one */

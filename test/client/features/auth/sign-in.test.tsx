@@ -179,7 +179,7 @@ describe('sign-in', () => {
 
     await user.click(screen.getByRole('button', { name: 'Sign out' }));
     const warning = screen.getByRole('alertdialog');
-    expect(warning).toHaveTextContent('1 message is not sent yet and will be lost.');
+    expect(warning).toHaveTextContent('1 message or command is not sent yet and will be lost.');
     expect(screen.getByRole('button', { name: 'Stay' })).toHaveFocus();
     await user.click(screen.getByRole('button', { name: 'Stay' }));
     expect(screen.queryByRole('alertdialog')).not.toBeInTheDocument();

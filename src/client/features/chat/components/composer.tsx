@@ -68,10 +68,13 @@ export function Composer({ room, roomName }: { room: string; roomName: string })
       <span
         id={`${hintId}-count`}
         className={tooLong ? 'composer__count composer__count--over' : 'composer__count'}
-        aria-live="polite"
       >
         {text.length > MAX_CHAT_TEXT_LENGTH * COUNT_SHOWN_FROM &&
           `${countFormat.format(text.length)} / ${countFormat.format(MAX_CHAT_TEXT_LENGTH)}${tooLong ? ': too long to send' : ''}`}
+      </span>
+      {/* Announced once on crossing the limit, not on every keystroke near it. */}
+      <span className="visually-hidden" aria-live="polite">
+        {tooLong ? 'Too long to send' : ''}
       </span>
       <button className="button button--primary" type="submit" disabled={!sendable}>
         Send
