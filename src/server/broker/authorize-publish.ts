@@ -1,11 +1,13 @@
 import type { Client, PublishPacket } from 'aedes';
+import type { DecodedPayload } from '../../shared/schemas';
 import { getIdentity } from './client-identity';
 import { checkPublish } from './check-publish';
-import { rememberDecoded } from './decoded-payloads';
 import { DISCARD_TOPIC, mountTopic } from './mount-point';
 
 export interface AuthorizePublishOptions {
   onDenied(client: Client, topic: string, code: string, reason: string): void;
+  /** An accepted publish with a contract payload, decoded (history records it here). */
+  onAccepted(packet: PublishPacket, org: string, message: DecodedPayload): void;
 }
 
 export function createAuthorizePublish(options: AuthorizePublishOptions) {
@@ -28,7 +30,7 @@ export function createAuthorizePublish(options: AuthorizePublishOptions) {
       return callback(null);
     }
     packet.topic = mountTopic(identity.org, packet.topic);
-    if (verdict.message) rememberDecoded(packet, verdict.message);
+    if (verdict.message) options.onAccepted(packet, identity.org, verdict.message);
     callback(null);
   };
 }

@@ -73,6 +73,7 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
   );
   const counters = new MessageCounters();
   const limitPacketSize = packetSizeLimit(options.maxPacketBytes);
+  const history = createRecordHistory(options.history);
   const aedes = await Aedes.createBroker({
     // Each start gets a fresh broker id (the default): aedes fires the stored Last Wills
     // of sessions whose broker has stopped beating, which is how presence and agent states
@@ -130,6 +131,7 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
             reason,
           );
         },
+        onAccepted: history.accepted,
       }),
     ),
     authorizeSubscribe: createAuthorizeSubscribe({
@@ -142,7 +144,7 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
       },
     }),
     authorizeForward: collapseOverlaps(counters.countingForwards(authorizeForward)),
-    published: createRecordHistory(options.history),
+    published: history.published,
   });
 
   const startedAt = Date.now();

@@ -4,7 +4,6 @@ import {
   createRecordHistory,
   type HistoryRecorder,
 } from '../../../src/server/broker/record-history';
-import { rememberDecoded } from '../../../src/server/broker/decoded-payloads';
 
 const packet = (topic: string, payload: unknown) =>
   ({
@@ -26,7 +25,7 @@ function recorder() {
 }
 
 function publish(record: HistoryRecorder, p: AedesPublishPacket): Promise<void> {
-  return new Promise((resolve) => createRecordHistory(record)(p, null, () => resolve()));
+  return new Promise((resolve) => createRecordHistory(record).published(p, null, () => resolve()));
 }
 
 describe('the published hook records history', () => {
@@ -47,19 +46,6 @@ describe('the published hook records history', () => {
     ]);
   });
 
-  it('reuses the payload decoded at authorization', async () => {
-    const r = recorder();
-    const p = packet('$demo/chat/general/messages', chat);
-    const decoded = {
-      kind: 'chat-message' as const,
-      room: 'general',
-      value: { ...chat, text: 'from authorization' },
-    };
-    rememberDecoded(p, decoded);
-    await publish(r, p);
-    expect(r.chatMessage).toHaveBeenCalledWith('demo', 'general', decoded.value);
-  });
-
   it('reports a failed write and still lets the message through', async () => {
     const r = recorder();
     r.chatMessage.mockImplementation(() => {
@@ -69,5 +55,30 @@ describe('the published hook records history', () => {
     expect(r.onError).toHaveBeenCalledWith(
       expect.objectContaining({ message: 'database is closed' }),
     );
+  });
+});
+
+describe('recording at authorization (before aedes sends the PUBACK)', () => {
+  it('records an accepted chat message once: the published hook skips that packet', async () => {
+    const r = recorder();
+    const history = createRecordHistory(r);
+    const p = packet('$demo/chat/general/messages', chat);
+    history.accepted(p, 'demo', { kind: 'chat-message', room: 'general', value: chat });
+    expect(r.chatMessage.mock.calls).toEqual([['demo', 'general', chat]]);
+    await new Promise<void>((resolve) => history.published(p, null, () => resolve()));
+    expect(r.chatMessage).toHaveBeenCalledTimes(1);
+  });
+
+  it('records nothing for kinds that are not kept, and leaves them to no one', async () => {
+    const r = recorder();
+    const history = createRecordHistory(r);
+    const typing = { from: 'alice', typing: true };
+    history.accepted(packet('$demo/chat/general/typing', typing), 'demo', {
+      kind: 'chat-typing',
+      room: 'general',
+      value: typing,
+    });
+    expect(r.chatMessage).not.toHaveBeenCalled();
+    expect(r.notification).not.toHaveBeenCalled();
   });
 });
