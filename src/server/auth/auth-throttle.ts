@@ -20,8 +20,30 @@ export class AuthThrottle {
     private readonly inParallel = AUTH_CHECKS_IN_PARALLEL,
   ) {}
 
+  /**
+   * Runs one credential check for `address` in its turn: refused with `blocked()` when the
+   * address has failed too often, its failure (`failed(error)`) counted before the next
+   * in line looks.
+   */
+  async attempt<T>(
+    address: string,
+    check: () => Promise<T>,
+    on: { blocked(): Error; failed(error: unknown): boolean },
+  ): Promise<T> {
+    const release = await this.turn(address);
+    try {
+      if (this.isBlocked(address)) throw on.blocked();
+      return await check();
+    } catch (error) {
+      if (on.failed(error)) this.recordFailure(address);
+      throw error;
+    } finally {
+      release();
+    }
+  }
+
   /** Waits for the address's turn to check credentials; call the release when done. */
-  async turn(address: string): Promise<() => void> {
+  private async turn(address: string): Promise<() => void> {
     let slots = this.checking.get(address);
     if (!slots) this.checking.set(address, (slots = { running: 0, waiting: [] }));
     if (slots.running >= this.inParallel) {

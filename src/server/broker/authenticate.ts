@@ -48,25 +48,20 @@ export function createAuthenticate(options: AuthenticateOptions) {
     done: (error: AuthenticateError | null, success: boolean | null) => void,
   ): void {
     const address = options.addressOf(client);
-    const checked = options.throttle.turn(address).then(async (release) => {
-      try {
-        if (options.throttle.isBlocked(address)) {
-          throw new ConnectRefused(
+    const checked = options.throttle.attempt(
+      address,
+      () => identify(client as ClientWithWill, username, password),
+      {
+        blocked: () =>
+          new ConnectRefused(
             'rate_limited',
             'too many failed attempts; try again later',
             CONNACK.serverUnavailable,
-          );
-        }
-        return await identify(client as ClientWithWill, username, password);
-      } catch (error) {
-        // Counted before the next in line checks whether the address is blocked.
-        if (error instanceof ConnectRefused && error.returnCode === CONNACK.badUsernameOrPassword)
-          options.throttle.recordFailure(address);
-        throw error;
-      } finally {
-        release();
-      }
-    });
+          ),
+        failed: (error) =>
+          error instanceof ConnectRefused && error.returnCode === CONNACK.badUsernameOrPassword,
+      },
+    );
     checked.then(
       (identity) => {
         // Gone while it waited for its turn or its check: aedes will not register it, so

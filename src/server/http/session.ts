@@ -56,29 +56,30 @@ export function sessionRoutes(app: FastifyInstance, deps: HttpDeps): void {
         );
       }
       // Taking turns per address, so a parallel burst is counted as it goes.
-      const release = await failures.turn(request.ip);
-      let record;
-      try {
-        if (failures.isBlocked(request.ip)) {
-          throw new ApiError(
-            429,
-            'rate_limited',
-            'too many failed sign-ins from this address; try again in a minute',
-          );
-        }
-        record = storage.users.hasOrg(name.org)
-          ? storage.users.getUser(name.org, name.user)
-          : undefined;
-        // Always one scrypt, so an unknown user or org answers as slowly as a wrong password.
-        const hash = record?.passwordHash ?? (await dummyPasswordHash());
-        const passwordOk = await verifyPassword(body.password, hash);
-        if (!record || !passwordOk) {
-          failures.recordFailure(request.ip);
-          throw new ApiError(401, 'invalid_credentials', 'wrong username or password');
-        }
-      } finally {
-        release();
-      }
+      const record = await failures.attempt(
+        request.ip,
+        async () => {
+          const found = storage.users.hasOrg(name.org)
+            ? storage.users.getUser(name.org, name.user)
+            : undefined;
+          // Always one scrypt, so an unknown user or org answers as slowly as a wrong password.
+          const hash = found?.passwordHash ?? (await dummyPasswordHash());
+          const passwordOk = await verifyPassword(body.password, hash);
+          if (!found || !passwordOk) {
+            throw new ApiError(401, 'invalid_credentials', 'wrong username or password');
+          }
+          return found;
+        },
+        {
+          blocked: () =>
+            new ApiError(
+              429,
+              'rate_limited',
+              'too many failed sign-ins from this address; try again in a minute',
+            ),
+          failed: (error) => error instanceof ApiError && error.statusCode === 401,
+        },
+      );
       if (record.disabled) {
         throw new ApiError(403, 'account_disabled', 'this account is disabled');
       }
