@@ -1,5 +1,5 @@
-import { roleRules } from '../../shared/acl';
 import type { Username } from '../../shared/ids';
+import { effectiveRules } from '../auth/effective-rules';
 import { dummyPasswordHash, verifyPassword } from '../auth/password';
 import { TokenError, type TokenIssuer } from '../auth/tokens';
 import type { UserRecord, UserStore } from '../storage';
@@ -80,6 +80,6 @@ export function createVerifyCredentials(deps: {
     if (record.disabled) {
       throw new ConnectRefused('user_disabled', 'this account is disabled', CONNACK.notAuthorized);
     }
-    return { org, user, rules: [...deps.users.extraRules(org, user), ...roleRules(record.role)] };
+    return { org, user, rules: effectiveRules(deps.users, record) };
   }
 }

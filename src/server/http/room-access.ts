@@ -11,9 +11,8 @@ import type { AuthContext } from './require-session';
  * with an id they do not match.
  */
 export function roomReader(storage: Storage, auth: AuthContext): (room: string) => boolean {
-  const record = storage.users.getUser(auth.org, auth.user);
-  if (!record) return () => false;
-  const rules = effectiveRules(storage.users, record);
+  // requireSession has just read the user (and its role) from the database.
+  const rules = effectiveRules(storage.users, auth);
   return (room) =>
     evaluateAcl(rules, 'subscribe', chatMessagesTopic(room), {
       username: auth.user,

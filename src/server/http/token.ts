@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { roleRules } from '../../shared/acl';
 import { formatUsername, isValidId } from '../../shared/ids';
+import { effectiveRules } from '../auth/effective-rules';
 import { MQTT_WEBSOCKET_PATH } from '../broker/transports/websocket';
 import { ApiError } from './errors';
 import type { HttpDeps } from './http-deps';
@@ -71,8 +71,7 @@ export function tokenRoutes(app: FastifyInstance, deps: HttpDeps): void {
         );
       }
       const clientId = body.clientId ?? newClientId(user);
-      // Extra rules first: a per-user deny can narrow what the role template allows.
-      const acl = [...storage.users.extraRules(org, user), ...roleRules(role)];
+      const acl = effectiveRules(storage.users, { org, user, role });
       const minted = await tokens.mint({ org, user, clientId, acl });
       // The admin console lists and revokes what was handed out.
       storage.issuedTokens.record({
