@@ -27,7 +27,7 @@ export interface MintedToken {
   jti: string;
   /**
    * ms since the epoch, when it was minted (the `iat` claim is this in whole seconds,
-   * rounded down): expiresAt - issuedAt is the time it really has.
+   * rounded down): expiresAt - issuedAt is the time it really has, at least the TTL.
    */
   issuedAt: number;
   /** ms since the epoch */
@@ -94,7 +94,9 @@ export async function createTokenIssuer(options: TokenIssuerOptions): Promise<To
     async mint({ org, user, clientId, acl }) {
       const issuedAt = now();
       const iat = Math.floor(issuedAt / 1_000);
-      const exp = iat + ttlSeconds;
+      // From the next whole second, so a token lives at least its TTL: counted from the
+      // second it was minted in, a 1 s token minted late in a second was dead on arrival.
+      const exp = Math.ceil(issuedAt / 1_000) + ttlSeconds;
       const jti = randomBytes(JTI_BYTES).toString('base64url');
       const token = await new SignJWT({ org, clientid: clientId, acl })
         .setProtectedHeader({ alg: SIGNING_ALG, kid: key.kid, typ: 'JWT' })

@@ -35,9 +35,9 @@ describe('GET /api/admin/tokens', () => {
       connections: 1,
     });
     expect(token?.issuedAt).toBeGreaterThanOrEqual(Math.floor(before / 1_000) * 1_000);
-    // issuedAt is the minting time in ms; exp counts from the whole second (the JWT's iat).
-    const iatMs = Math.floor((token?.issuedAt ?? 0) / 1_000) * 1_000;
-    expect(token?.expiresAt).toBe(iatMs + t.server.config.tokenTtlSeconds * 1_000);
+    // issuedAt is the minting time in ms; exp counts from the next whole second.
+    const fromMs = Math.ceil((token?.issuedAt ?? 0) / 1_000) * 1_000;
+    expect(token?.expiresAt).toBe(fromMs + t.server.config.tokenTtlSeconds * 1_000);
     expect((await listTokens('?user=bob')).some((x) => x.jti === jti)).toBe(false);
     expect((await listTokens('?user=alice')).some((x) => x.jti === jti)).toBe(true);
   });
