@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 
 interface SignOutButtonProps {
   signingOut: boolean;
@@ -14,6 +14,7 @@ interface SignOutButtonProps {
 export function SignOutButton({ signingOut, countUnsent, onSignOut }: SignOutButtonProps) {
   const [unsent, setUnsent] = useState(0);
   const stayRef = useRef<HTMLButtonElement>(null);
+  const warningId = useId();
 
   useEffect(() => {
     if (unsent > 0) stayRef.current?.focus();
@@ -23,8 +24,8 @@ export function SignOutButton({ signingOut, countUnsent, onSignOut }: SignOutBut
     // The outbox holds chat messages and agent commands alike.
     const what = unsent === 1 ? '1 message or command is' : `${unsent} messages or commands are`;
     return (
-      <div className="sign-out-confirm" role="alertdialog" aria-labelledby="sign-out-warning">
-        <span id="sign-out-warning">{what} not sent yet and will be lost.</span>
+      <div className="sign-out-confirm" role="alertdialog" aria-labelledby={warningId}>
+        <span id={warningId}>{what} not sent yet and will be lost.</span>
         <button ref={stayRef} className="button button--quiet" onClick={() => setUnsent(0)}>
           Stay
         </button>
