@@ -1,9 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import type { AgentState } from '../../src/shared/schemas';
 import { addAgentUsers, startAgentSimulator } from './support/agent-simulator';
+import { routeThroughLink, type BrokerLink } from './support/broker-link';
 import { useE2eHarness } from './support/e2e-harness';
 import { connectAs } from './support/mqtt-observer';
-import { agentRow, openSection, UI_TIMEOUT_MS } from './support/workspace-page';
+import {
+  agentRow,
+  connectionStatus,
+  openSection,
+  UI_TIMEOUT_MS,
+  waitConnected,
+} from './support/workspace-page';
 
 const AGENTS = ['agent-01', 'agent-02', 'agent-03'];
 const FIRST_TASK_TIMEOUT_MS = 60_000; // agents rest 2–6 ticks of 1–3 s before a task
@@ -90,4 +97,45 @@ describe('agents', () => {
       )
       .toBe(AGENTS.length);
   }, 180_000); // agents rest up to 18 s before their first task
+});
+
+describe('agents after a lost connection', () => {
+  const e2e = useE2eHarness('agents-reconnect');
+
+  it('an agent removed while the board was disconnected is gone once it reconnects', async () => {
+    const server = await e2e.startServer();
+    await addAgentUsers(server, 2);
+    const agents = await Promise.all(['agent-01', 'agent-02'].map((id) => connectAs(server, id)));
+    e2e.onCleanup(() => Promise.all(agents.map((agent) => agent.close())));
+    for (const [i, agent] of agents.entries()) {
+      const state: AgentState = { status: 'working', task: `Task ${i + 1}`, updatedAt: Date.now() };
+      await agent.client.publishAsync(`agents/agent-0${i + 1}/state`, JSON.stringify(state), {
+        qos: 1,
+        retain: true,
+      });
+    }
+
+    let link: BrokerLink | undefined;
+    const alice = await e2e.signIn(server, 'alice@demo', undefined, async (context) => {
+      link = await routeThroughLink(context, server.httpUrl, e2e.onCleanup);
+    });
+    if (!link) throw new Error('the link was not set up');
+    await openSection(alice.page, 'Agents');
+    await alice.page.getByText('2 agents', { exact: true }).waitFor();
+
+    // The network drops; meanwhile agent-02 is decommissioned and clears its state. The
+    // clear is a retained message of nobody's queue: it cannot reach alice's tab now.
+    link.cut();
+    await connectionStatus(alice.page)
+      .filter({ hasText: /^(Reconnecting|Connecting)/ })
+      .waitFor();
+    await agents[1]?.client.publishAsync('agents/agent-02/state', '', { qos: 1, retain: true });
+    expect(await agentRow(alice.page, 'agent-02').count()).toBe(1);
+
+    link.restore();
+    await waitConnected(alice.page);
+    await agentRow(alice.page, 'agent-02').waitFor({ state: 'detached' });
+    await alice.page.getByText('1 agent', { exact: true }).waitFor();
+    await agentRow(alice.page, 'agent-01').getByText('Task 1', { exact: true }).waitFor();
+  }, 120_000);
 });

@@ -1,3 +1,4 @@
+import type { LastKnownKeys } from '../../shared/last-known-api';
 import { decodePayload } from '../../shared/schemas';
 import {
   ALL_AGENT_REPLIES_FILTER,
@@ -15,9 +16,11 @@ import { createMessageRouter } from '../lib/mqtt/router';
 import { resolveBrokerUrl } from '../lib/mqtt/broker-url';
 import { useAgentCommandsStore } from '../features/agent-board/stores/agent-commands-store';
 import { useChatStore } from '../features/chat/stores/chat-store';
+import { fetchLastKnown } from '../features/connection/api/get-last-known';
 import { useConnectionStore } from '../features/connection/stores/connection-store';
 import { showDesktopNotification } from '../features/notifications/lib/desktop-notifications';
 import { createMessageHandlers } from './message-handlers';
+import { createStaleStateSweeper } from './sweep-stale-states';
 
 // QoS 1 for what must not be missed while away (chat, notifications, replies to our
 // commands): the persistent session queues those. Agent states and presence are
@@ -45,6 +48,8 @@ export interface WorkspaceConnectionOptions {
   network?: NetworkStatus;
   schedule?: FrameScheduler;
   random?(): number;
+  /** Whose last-known state the server holds (default: GET /api/last-known). */
+  fetchLastKnown?(signal: AbortSignal): Promise<LastKnownKeys>;
 }
 
 /** The connection wired to the stores: router in, acks and state out. */
@@ -56,6 +61,7 @@ export function createWorkspaceConnection(options: WorkspaceConnectionOptions): 
     schedule: options.schedule,
   });
   const router = createMessageRouter(handlers, options.schedule);
+  const sweeper = createStaleStateSweeper(options.fetchLastKnown ?? fetchLastKnown);
   const storage = options.storage === undefined ? sessionStorage : options.storage;
   const connection = new Connection({
     getToken: options.getToken,
@@ -68,6 +74,9 @@ export function createWorkspaceConnection(options: WorkspaceConnectionOptions): 
       if (state.status === 'signed-out' || state.status === 'auth-error') {
         router.cancel();
         handlers.cancel();
+        sweeper.cancel();
+      } else if (state.status === 'connected') {
+        sweeper.connected();
       }
       useConnectionStore.getState().setState(state);
     },

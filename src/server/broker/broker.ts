@@ -18,6 +18,7 @@ import { getIdentity, type ClientIdentity } from './client-identity';
 import { AuthThrottle } from '../auth/auth-throttle';
 import { ExpiryTimers } from './expiry-timers';
 import { openBrokerPersistence } from './persistence';
+import { mountTopic, unmountTopic } from './mount-point';
 import { deliverRetained } from './retained-delivery';
 import { createRecordHistory, type HistoryRecorder } from './record-history';
 import { startSysStats } from './sys-stats';
@@ -59,6 +60,8 @@ export interface Broker {
   disconnect(match: (identity: ClientIdentity) => boolean): number;
   /** What the admin console reads and changes, per org. */
   readonly admin: BrokerAdmin;
+  /** The topics with a retained message that match `filter`, as the org's clients name them. */
+  retainedTopics(org: string, filter: string): string[];
   close(): Promise<void>;
 }
 
@@ -226,6 +229,14 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
       return count;
     },
     admin: createBrokerAdmin({ aedes, live, persistence, counters, startedAt }),
+    retainedTopics(org, filter) {
+      const topics: string[] = [];
+      for (const packet of persistence.retained.match(mountTopic(org, filter))) {
+        const topic = unmountTopic(org, packet.topic);
+        if (topic !== null) topics.push(topic);
+      }
+      return topics;
+    },
     async close() {
       sysStats.stop();
       counters.stop();

@@ -9,6 +9,7 @@ import { notificationRoutes } from './notifications';
 import type { HttpDeps } from './http-deps';
 import { registerJsonOnly } from './json-only';
 import { jwksRoutes } from './jwks';
+import { lastKnownRoutes } from './last-known';
 import { peopleRoutes } from './people';
 import { roomRoutes } from './rooms';
 import { registerSecurityHeaders } from './security-headers';
@@ -76,6 +77,7 @@ export async function buildHttpApi(deps: HttpDeps): Promise<FastifyInstance> {
   peopleRoutes(app, deps);
   historyRoutes(app, deps);
   notificationRoutes(app, deps);
+  lastKnownRoutes(app, deps);
   await adminRoutes(app, deps);
 
   const servesApp = await registerStaticApp(

@@ -7,10 +7,13 @@ import {
   sessionQueryKey,
   type Session,
 } from '../../../src/client/features/auth/api/get-session';
+import { useAgentsStore } from '../../../src/client/features/agent-board/stores/agents-store';
 import { useChatStore } from '../../../src/client/features/chat/stores/chat-store';
+import { usePresenceStore } from '../../../src/client/features/presence/stores/presence-store';
 import type { Connection } from '../../../src/client/lib/mqtt/connection';
 import { ConnectionContext } from '../../../src/client/lib/mqtt/connection-context';
 import type { NetworkStatus } from '../../../src/client/lib/mqtt/network-status';
+import type { LastKnownKeys } from '../../../src/shared/last-known-api';
 import { FakeMqttFactory, type FakeMqttClient } from './fake-mqtt';
 import { ALICE, tokenFor } from './fixtures';
 
@@ -40,6 +43,8 @@ export async function connectTestWorkspace(
     autoAck?: boolean;
     clientId?: string;
     random?: () => number;
+    /** GET /api/last-known after a reconnect; default: the server holds all the tab shows. */
+    fetchLastKnown?: () => Promise<LastKnownKeys>;
   } = {},
 ): Promise<TestWorkspace> {
   const me = options.me ?? ALICE.user;
@@ -56,11 +61,19 @@ export async function connectTestWorkspace(
     network: alwaysOnline,
     schedule: (callback) => callback(),
     random: options.random,
+    fetchLastKnown: options.fetchLastKnown ?? (async () => everythingShown()),
   });
   connection.start();
   await vitestWaitForClient(factory);
   factory.last.acceptConnect();
   return { connection, factory, client: () => factory.last };
+}
+
+function everythingShown(): LastKnownKeys {
+  const presence = Object.entries(usePresenceStore.getState().clients).flatMap(([user, clients]) =>
+    Object.keys(clients).map((clientId) => `${user}/${clientId}`),
+  );
+  return { agents: [...useAgentsStore.getState().agents.keys()], presence };
 }
 
 async function vitestWaitForClient(factory: FakeMqttFactory): Promise<void> {

@@ -20,8 +20,16 @@ export interface E2eHarness {
   readonly browser: Browser;
   /** A server for this test only; stopped (and its data dir removed) after the test. */
   startServer(options?: E2eServerOptions): Promise<E2eServer>;
-  /** A fresh context signed in as `username`; closed after the test. */
-  signIn(server: E2eServer, username: string, password?: string): Promise<UserPage>;
+  /**
+   * A fresh context signed in as `username`; closed after the test. `prepare` runs on the
+   * context before its first page opens.
+   */
+  signIn(
+    server: E2eServer,
+    username: string,
+    password?: string,
+    prepare?: (context: BrowserContext) => Promise<void>,
+  ): Promise<UserPage>;
   /** The page whose final state is saved as the test's screenshot (default: first signed in). */
   showcase(page: Page): void;
   /** Saves an intermediate screenshot as `<file>--<label>.png` (for docs and debugging). */
@@ -86,8 +94,8 @@ export function useE2eHarness(fileName: string): E2eHarness {
       cleanups.push(() => server.cleanup());
       return server;
     },
-    async signIn(server, username, password) {
-      const user = await signIn(harness.browser, server.httpUrl, username, password);
+    async signIn(server, username, password, prepare) {
+      const user = await signIn(harness.browser, server.httpUrl, username, password, prepare);
       contexts.push(user.context);
       user.context.on('page', (page) => watchConsole(page, username));
       watchConsole(user.page, username);

@@ -13,15 +13,20 @@ export interface UserPage {
   page: Page;
 }
 
-/** A fresh browser context (own cookies and storage) signed in through the sign-in page. */
+/**
+ * A fresh browser context (own cookies and storage) signed in through the sign-in page;
+ * `prepare` runs on the context before its first page opens (routes, say).
+ */
 export async function signIn(
   browser: Browser,
   baseUrl: string,
   username: string,
   password = DEMO_PASSWORD,
+  prepare?: (context: BrowserContext) => Promise<void>,
 ): Promise<UserPage> {
   const context = await browser.newContext({ baseURL: baseUrl, viewport: VIEWPORT });
   context.setDefaultTimeout(UI_TIMEOUT_MS);
+  await prepare?.(context);
   const page = await context.newPage();
   await signInOn(page, username, password);
   return { context, page };

@@ -24,6 +24,14 @@ describe('admin API without the embedded broker', () => {
     },
   );
 
+  it('GET /api/last-known answers 503 broker_unavailable too (the app keeps what it shows)', async () => {
+    expectError(
+      await api.app.inject({ method: 'GET', url: '/api/last-known', headers: { cookie } }),
+      503,
+      'broker_unavailable',
+    );
+  });
+
   it('still manages users and rules', async () => {
     const res = await api.app.inject({
       method: 'PUT',

@@ -1,22 +1,9 @@
-import type { Broker } from '../../broker/broker';
 import type { ClientIdentity } from '../../broker/client-identity';
 import type { UserRecord } from '../../storage';
-import { ApiError } from '../errors';
 import type { HttpDeps } from '../http-deps';
 import { effectiveRules } from '../../auth/effective-rules';
 
 // Admin changes reach connections that are already open, not only the next ones.
-
-export function requireBroker(deps: HttpDeps): Broker {
-  if (!deps.broker) {
-    throw new ApiError(
-      503,
-      'broker_unavailable',
-      'this server runs without the embedded broker; ask the MQTT cluster instead',
-    );
-  }
-  return deps.broker;
-}
 
 /** Gives the user's live connections their current rules; see broker/live-acl.ts. */
 export async function applyCurrentRules(

@@ -3,7 +3,7 @@ import { validateTopicName } from '../../../shared/topic-filter';
 import { ApiError } from '../errors';
 import type { HttpDeps } from '../http-deps';
 import { authOf } from '../require-session';
-import { requireBroker } from './live-effects';
+import { requireBroker } from '../require-broker';
 import { parseLimit } from '../paging';
 import { optionalString } from './query-params';
 

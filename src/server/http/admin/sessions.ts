@@ -3,7 +3,7 @@ import { isValidId } from '../../../shared/ids';
 import { ApiError } from '../errors';
 import type { HttpDeps } from '../http-deps';
 import { authOf } from '../require-session';
-import { requireBroker } from './live-effects';
+import { requireBroker } from '../require-broker';
 import { optionalString } from './query-params';
 
 // A client id is unique per user, not per org: `?user=` narrows to one user's.
