@@ -21,6 +21,7 @@ import { useConnectionStore } from '../features/connection/stores/connection-sto
 import { showDesktopNotification } from '../features/notifications/lib/desktop-notifications';
 import { createMessageHandlers } from './message-handlers';
 import { createStaleStateSweeper } from './sweep-stale-states';
+import { createEchoWatch } from './watch-chat-echoes';
 
 // QoS 1 for what must not be missed while away (chat, notifications, replies to our
 // commands): the persistent session queues those. Agent states and presence are
@@ -48,6 +49,8 @@ export interface WorkspaceConnectionOptions {
   network?: NetworkStatus;
   schedule?: FrameScheduler;
   random?(): number;
+  /** How long an acknowledged chat message may take to come back (watch-chat-echoes.ts). */
+  echoTimeoutMs?: number;
   /** Whose last-known state the server holds (default: GET /api/last-known). */
   fetchLastKnown?(signal: AbortSignal): Promise<LastKnownKeys>;
 }
@@ -62,6 +65,7 @@ export function createWorkspaceConnection(options: WorkspaceConnectionOptions): 
   });
   const router = createMessageRouter(handlers, options.schedule);
   const sweeper = createStaleStateSweeper(options.fetchLastKnown ?? fetchLastKnown);
+  const echoes = createEchoWatch(options.echoTimeoutMs);
   const storage = options.storage === undefined ? sessionStorage : options.storage;
   const connection = new Connection({
     getToken: options.getToken,
@@ -75,6 +79,7 @@ export function createWorkspaceConnection(options: WorkspaceConnectionOptions): 
         router.cancel();
         handlers.cancel();
         sweeper.cancel();
+        echoes.cancel();
       } else if (state.status === 'connected') {
         sweeper.connected();
       }
@@ -88,7 +93,7 @@ export function createWorkspaceConnection(options: WorkspaceConnectionOptions): 
     resolveUrl: (url) => resolveBrokerUrl(url, window.location),
   });
   connection.onAck((id) => {
-    useChatStore.getState().markSent(id);
+    if (useChatStore.getState().markAcked(id)) echoes.acked(id);
     useAgentCommandsStore.getState().markSent(id);
   });
   restorePending(connection, me);

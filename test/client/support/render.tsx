@@ -43,6 +43,8 @@ export async function connectTestWorkspace(
     autoAck?: boolean;
     clientId?: string;
     random?: () => number;
+    /** How long an acknowledged chat message may take to come back (default: the app's). */
+    echoTimeoutMs?: number;
     /** GET /api/last-known after a reconnect; default: the server holds all the tab shows. */
     fetchLastKnown?: () => Promise<LastKnownKeys>;
   } = {},
@@ -61,6 +63,7 @@ export async function connectTestWorkspace(
     network: alwaysOnline,
     schedule: (callback) => callback(),
     random: options.random,
+    echoTimeoutMs: options.echoTimeoutMs,
     fetchLastKnown: options.fetchLastKnown ?? (async () => everythingShown()),
   });
   connection.start();

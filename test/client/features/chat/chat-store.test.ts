@@ -26,17 +26,39 @@ describe('chat store', () => {
     expect(useChatStore.getState().unread.random).toBe(0);
   });
 
-  it('moves a pending message to sent on its PUBACK or on its echo', () => {
+  it('moves a pending message to acked on its PUBACK, and to sent when it comes back', () => {
     const chat = useChatStore.getState();
     chat.addPending('general', msg('p1', 'alice'));
     chat.addPending('general', msg('p2', 'alice'));
     expect(status('p1')).toBe('pending');
 
-    useChatStore.getState().markSent('p1');
-    useChatStore.getState().receive('general', msg('p2', 'alice'));
+    expect(useChatStore.getState().markAcked('p1')).toBe(true);
+    expect(useChatStore.getState().markAcked('p1')).toBe(false); // once
+    expect(status('p1')).toBe('acked');
+    useChatStore.getState().receive('general', msg('p1', 'alice'));
     expect(status('p1')).toBe('sent');
+
+    // Back before its PUBACK: the PUBACK changes nothing.
+    useChatStore.getState().receive('general', msg('p2', 'alice'));
+    expect(useChatStore.getState().markAcked('p2')).toBe(false);
     expect(status('p2')).toBe('sent');
+    expect(useChatStore.getState().markAcked('not-a-chat-message')).toBe(false);
     expect(useChatStore.getState().unread).toEqual({});
+  });
+
+  it('marks only an acked message refused, and a refused one that comes back sent', () => {
+    const chat = useChatStore.getState();
+    chat.addPending('general', msg('p1', 'alice'));
+    useChatStore.getState().markRefused('p1'); // no PUBACK yet: still in the outbox
+    expect(status('p1')).toBe('pending');
+
+    useChatStore.getState().markAcked('p1');
+    useChatStore.getState().markRefused('p1');
+    expect(status('p1')).toBe('refused');
+    useChatStore.getState().receive('general', msg('p1', 'alice'));
+    expect(status('p1')).toBe('sent');
+    useChatStore.getState().markRefused('p1');
+    expect(status('p1')).toBe('sent');
   });
 
   it('keeps each room ordered by (sentAt, id) as messages arrive, late ones included', () => {

@@ -120,6 +120,28 @@ describe('RoomView', () => {
     expect(screen.getAllByRole('article')).toHaveLength(1);
   });
 
+  it('shows a message the broker acknowledged but never sent back as not delivered', async () => {
+    serveRoom(() => ({ messages: [], nextCursor: null }));
+    const workspace = await connectTestWorkspace({ autoAck: false, echoTimeoutMs: 50 });
+    renderWithWorkspace(<RoomView room="general" />, { connection: workspace.connection });
+    const input = await screen.findByRole('textbox', { name: 'Message #general' });
+    await userEvent.type(input, 'refused by the ACL{Enter}');
+    const [publish] = workspace.client().publishedOn('chat/general/messages');
+    act(() => publish?.ack()); // MQTT 3.1.1: refused publishes are acknowledged too
+
+    const article = screen.getByRole('article');
+    expect(within(article).getByText('sent')).toBeInTheDocument();
+    const refused = await within(article).findByText('not delivered');
+    expect(refused).toHaveAttribute('title', expect.stringContaining('did not deliver'));
+
+    // It came back after all (a slow broker): sent, not a second copy.
+    act(() =>
+      workspace.client().deliver('chat/general/messages', JSON.parse(publish?.payload ?? '{}')),
+    );
+    expect(within(article).getByText('sent')).toBeInTheDocument();
+    expect(screen.getAllByRole('article')).toHaveLength(1);
+  });
+
   it('Shift+Enter adds a line instead of sending; blank drafts are not sent', async () => {
     serveRoom(() => ({ messages: [], nextCursor: null }));
     const workspace = await connectTestWorkspace();

@@ -1,5 +1,6 @@
 import { memo } from 'react';
 import type { TimelineMessage } from '../lib/merge-messages';
+import type { DeliveryStatus } from '../stores/chat-store';
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 const dateTimeFormat = new Intl.DateTimeFormat(undefined, {
@@ -35,13 +36,31 @@ export const MessageItem = memo(function MessageItem({
         <time className="message__time" dateTime={new Date(message.sentAt).toISOString()}>
           {time}
         </time>
-        {mine && (
-          <span className={`message__delivery message__delivery--${message.status}`}>
-            {message.status === 'pending' ? 'pending' : 'sent'}
-          </span>
-        )}
+        {mine && <Delivery status={message.status} />}
       </header>
       <p className="message__text">{message.text}</p>
     </article>
   );
 });
+
+const DELIVERY_LABELS: Record<DeliveryStatus, string> = {
+  pending: 'pending',
+  acked: 'sent',
+  sent: 'sent',
+  refused: 'not delivered',
+};
+
+function Delivery({ status }: { status: DeliveryStatus }) {
+  return (
+    <span
+      className={`message__delivery message__delivery--${status}`}
+      title={
+        status === 'refused'
+          ? 'The server accepted this message but did not deliver it: you may no longer be allowed to post here.'
+          : undefined
+      }
+    >
+      {DELIVERY_LABELS[status]}
+    </span>
+  );
+}

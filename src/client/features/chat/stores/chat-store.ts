@@ -4,7 +4,13 @@ import { AppendOnlyList } from '../../../lib/append-only-list';
 import { lowerBound } from '../../../lib/lower-bound';
 import { compareMessages } from '../lib/merge-messages';
 
-export type DeliveryStatus = 'pending' | 'sent';
+/**
+ * pending: in the outbox; acked: the broker sent its PUBACK; sent: the broker routed it
+ * (it came back on our subscription, or it is in the history); refused: acknowledged but
+ * never routed. MQTT 3.1.1 has no negative PUBACK, so a message the broker refuses (the
+ * ACL narrowed since the room was opened, say) is acknowledged and dropped.
+ */
+export type DeliveryStatus = 'pending' | 'acked' | 'sent' | 'refused';
 
 export interface LiveMessage extends ChatMessage {
   status: DeliveryStatus;
@@ -32,8 +38,10 @@ interface ChatStore {
   receive(room: string, message: ChatMessage): void;
   /** A message composed here, waiting for its PUBACK. */
   addPending(room: string, message: ChatMessage): void;
-  /** PUBACK for an outbox id; no-op when the id is not a chat message. */
-  markSent(id: string): void;
+  /** PUBACK for an outbox id; false when it is no chat message still pending here. */
+  markAcked(id: string): boolean;
+  /** An acked message that never came back; no-op once it has (or was never acked). */
+  markRefused(id: string): void;
   setActiveRoom(room: string | null): void;
   reset(): void;
 }
@@ -108,6 +116,24 @@ export const useChatStore = create<ChatStore>()((set, get) => {
     return ids;
   };
 
+  /** Moves message `id` from status `from` to `to`; false when it is not at `from`. */
+  const moveStatus = (id: string, from: DeliveryStatus, to: DeliveryStatus): boolean => {
+    for (const [room, ids] of known) {
+      const seen = ids.get(id);
+      if (!seen) continue;
+      if (seen.status !== from) return false;
+      const moved: LiveMessage = { ...seen, status: to };
+      ids.set(id, moved);
+      set((state) => {
+        const draft = new LiveDraft(state.live);
+        draft.replace(room, seen, moved);
+        return { live: draft.result() ?? state.live };
+      });
+      return true;
+    }
+    return false;
+  };
+
   return {
     ...initial,
     setMe: (me) => set({ me }),
@@ -153,20 +179,10 @@ export const useChatStore = create<ChatStore>()((set, get) => {
         draft.insert(room, pending);
         return { live: draft.result() ?? state.live };
       }),
-    markSent: (id) =>
-      set((state) => {
-        for (const [room, ids] of known) {
-          const seen = ids.get(id);
-          if (!seen) continue;
-          if (seen.status === 'sent') return state;
-          const sent: LiveMessage = { ...seen, status: 'sent' };
-          ids.set(id, sent);
-          const draft = new LiveDraft(state.live);
-          draft.replace(room, seen, sent);
-          return { live: draft.result() ?? state.live };
-        }
-        return state;
-      }),
+    markAcked: (id) => moveStatus(id, 'pending', 'acked'),
+    markRefused: (id) => {
+      moveStatus(id, 'acked', 'refused');
+    },
     setActiveRoom: (activeRoom) =>
       set((state) => ({
         activeRoom,
