@@ -49,7 +49,7 @@ const MEMBER_RULES: readonly AclRule[] = [
   allow('publish', 'chat/+/messages'), // the broker also checks `from`
   allow('publish', 'chat/+/typing'),
   allow('subscribe', 'chat/+/+'),
-  allow('publish', 'presence/${username}/+'),
+  allow('publish', 'presence/${username}/${clientid}'), // one per connection: its own
   allow('subscribe', 'presence/+/+'),
   allow('subscribe', 'notifications/${username}'),
   allow('subscribe', 'agents/+/state'),

@@ -19,6 +19,7 @@ describe('role templates', () => {
     ['member', 'subscribe', '#', false],
     ['member', 'publish', 'presence/alice/alice-1', true],
     ['member', 'publish', 'presence/bob/bob-1', false],
+    ['member', 'publish', 'presence/alice/alice-2', false], // another connection's
     ['member', 'subscribe', 'presence/+/+', true],
     ['member', 'subscribe', 'notifications/alice', true],
     ['member', 'subscribe', 'notifications/bob', false],

@@ -225,8 +225,9 @@ describe('POST /api/admin/acl-check', () => {
     ['alice', 'publish', 'chat/general/messages', true, 'role', 'chat/+/messages'],
     ['alice', 'subscribe', 'chat/+/+', true, 'role', 'chat/+/+'],
     ['alice', 'subscribe', 'notifications/bob', false, 'role', '#'],
-    ['alice', 'publish', 'presence/alice/tab-1', true, 'role', 'presence/${username}/+'],
     ['alice', 'publish', 'presence/bob/tab-1', false, 'role', '#'],
+    // Presence is per connection: without a client id the rule naming it never applies.
+    ['alice', 'publish', 'presence/alice/tab-1', false, 'role', '#'],
     ['admin', 'subscribe', '$SYS/#', true, 'role', '$SYS/#'],
     ['alice', 'subscribe', '$SYS/#', false, 'default', null],
   ])('%s %s %s → allowed %s by %s', async (user, action, topic, allowed, source, ruleTopic) => {
@@ -238,6 +239,19 @@ describe('POST /api/admin/acl-check', () => {
       source,
       rule: ruleTopic,
     });
+  });
+
+  it('allows presence only on the connection’s own client id', async () => {
+    const asTab = async (topic: string) => {
+      const res = await check({ user: 'alice', action: 'publish', topic, clientId: 'tab-1' });
+      expect(res.statusCode, res.body).toBe(200);
+      return res.json<{ allowed: boolean; rule: { topic: string } | null }>();
+    };
+    expect(await asTab('presence/alice/tab-1')).toMatchObject({
+      allowed: true,
+      rule: { topic: 'presence/${username}/${clientid}' },
+    });
+    expect(await asTab('presence/alice/tab-2')).toMatchObject({ allowed: false });
   });
 
   it('names an extra rule as the source, as the broker would decide', async () => {

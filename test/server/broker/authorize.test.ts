@@ -80,6 +80,12 @@ describe('publishes outside the contract are dropped and logged, and the publish
       'presence/bob/bob-1',
       json({ status: 'offline', since: 1 }),
     ],
+    [
+      'presence for another connection of the same user',
+      'alice',
+      'presence/alice/another-tab',
+      json({ status: 'online', since: 1 }),
+    ],
   ])('%s', async (_, user, topic, payload) => {
     const watcher = await member('bob');
     const seen = record(watcher);
