@@ -92,7 +92,7 @@ const PLACEHOLDER = /\$\{(username|clientid)\}/g;
 
 /**
  * Substitutes placeholders; null when a value could widen the rule (a client id holding
- * `+`, `#` or `/` would turn a literal level into a wildcard), so the rule never applies.
+ * `+`, `#` or `/` would turn a literal level into a wildcard): see evaluateAcl.
  */
 export function expandTopic(topic: string, vars: AclVars): string | null {
   let unsafe = false;
@@ -117,7 +117,15 @@ export function evaluateAcl(
   for (const rule of rules) {
     if (rule.action !== action && rule.action !== 'all') continue;
     const topic = expandTopic(rule.topic, vars);
-    if (topic === null) continue;
+    if (topic === null) {
+      // An allow rule never applies with a value it cannot hold, and neither does any rule
+      // without a value at all (no client id over HTTP). A deny rule with a value it cannot
+      // hold (a client id with `/`, `+`, `#`, capitals: password logins accept any id)
+      // applies to everything, or such an id would slip past it.
+      if (rule.permission === 'deny' && !lacksValue(rule.topic, vars))
+        return { allowed: false, rule };
+      continue;
+    }
     if (action === 'publish') {
       if (topicMatches(topic, topicOrFilter)) return { allowed: rule.permission === 'allow', rule };
     } else if (rule.permission === 'deny') {
@@ -127,6 +135,11 @@ export function evaluateAcl(
     }
   }
   return { allowed: false, rule: null };
+}
+
+/** Whether a placeholder of `topic` has no value (as ${clientid} over HTTP). */
+function lacksValue(topic: string, vars: AclVars): boolean {
+  return [...topic.matchAll(PLACEHOLDER)].some((match) => vars[match[1] as keyof AclVars] === '');
 }
 
 export const aclRuleSchema = z.object({

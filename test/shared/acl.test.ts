@@ -92,6 +92,22 @@ describe('placeholders', () => {
     expect(evaluateAcl(rules, 'publish', 'devices/other', vars('alice', '+')).allowed).toBe(false);
     expect(evaluateAcl(rules, 'publish', 'devices/d1', vars('alice', 'd1')).allowed).toBe(true);
   });
+
+  it('a client id a ${clientid} deny rule cannot hold makes it deny everything', () => {
+    const rules: AclRule[] = [
+      { permission: 'deny', action: 'publish', topic: 'devices/${clientid}/firmware' },
+      { permission: 'allow', action: 'publish', topic: 'devices/#' },
+    ];
+    const publish = (topic: string, clientid: string) =>
+      evaluateAcl(rules, 'publish', topic, vars('alice', clientid)).allowed;
+    expect(publish('devices/d1/firmware', 'd1')).toBe(false);
+    expect(publish('devices/d1/state', 'd1')).toBe(true);
+    // 'a/b' would make the rule devices/a/b/firmware: not expanded, not skipped either.
+    expect(publish('devices/a/b/firmware', 'a/b')).toBe(false);
+    expect(publish('devices/x/state', 'Mosq-1')).toBe(false);
+    // No client id at all (an HTTP check): the rule does not apply.
+    expect(publish('devices/d1/state', '')).toBe(true);
+  });
 });
 
 describe('validateAclRule', () => {

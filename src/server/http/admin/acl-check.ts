@@ -36,7 +36,8 @@ export function aclCheckRoutes(app: FastifyInstance, deps: HttpDeps): void {
     const rules = effectiveRules(storage.users, record);
     const decision = evaluateAcl(rules, action, body.topic, {
       username: record.user,
-      // '' is no valid id, so a ${clientid} rule is skipped, as the broker would for it.
+      // No client id: ${clientid} rules do not apply. One they cannot hold makes a deny rule
+      // apply to everything, as in the broker (evaluateAcl).
       clientid: body.clientId ?? '',
     });
     const index = decision.rule ? rules.indexOf(decision.rule) : -1;
