@@ -43,6 +43,16 @@ function showBoard() {
   ]);
 }
 
+/** A sweeper that saw the first connection, the board filled, then a reconnect. */
+function reconnectedWithBoard() {
+  const { calls, fetchKeys } = deferredKeys();
+  const sweeper = createStaleStateSweeper(fetchKeys);
+  sweeper.connected();
+  showBoard();
+  sweeper.connected();
+  return { calls, sweeper };
+}
+
 describe('createStaleStateSweeper', () => {
   it('does not ask on the first connection', () => {
     const { calls, fetchKeys } = deferredKeys();
@@ -51,11 +61,7 @@ describe('createStaleStateSweeper', () => {
   });
 
   it('drops what the server no longer holds, keeping what changed while it asked', async () => {
-    const { calls, fetchKeys } = deferredKeys();
-    const sweeper = createStaleStateSweeper(fetchKeys);
-    sweeper.connected();
-    showBoard();
-    sweeper.connected();
+    const { calls } = reconnectedWithBoard();
     expect(calls).toHaveLength(1);
     // A message arrives before the answer: newer than whatever the server says.
     const fresh = working('c2');
@@ -69,11 +75,7 @@ describe('createStaleStateSweeper', () => {
   });
 
   it('changes nothing when the server cannot answer', async () => {
-    const { calls, fetchKeys } = deferredKeys();
-    const sweeper = createStaleStateSweeper(fetchKeys);
-    sweeper.connected();
-    showBoard();
-    sweeper.connected();
+    const { calls } = reconnectedWithBoard();
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     calls[0]?.fail();
     await settle();
@@ -86,11 +88,7 @@ describe('createStaleStateSweeper', () => {
   });
 
   it('does nothing with an answer that comes after sign-out, or after a newer connection', async () => {
-    const { calls, fetchKeys } = deferredKeys();
-    const sweeper = createStaleStateSweeper(fetchKeys);
-    sweeper.connected();
-    showBoard();
-    sweeper.connected();
+    const { calls, sweeper } = reconnectedWithBoard();
     sweeper.connected(); // reconnected again before the first answer
     expect(calls[0]?.signal.aborted).toBe(true);
     expect(calls[1]?.signal.aborted).toBe(false);

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { connect, json, record, subscribeGrants, waitForMessage } from '../support/mqtt-clients';
+import {
+  json,
+  record,
+  retainIdleStates,
+  subscribeGrants,
+  waitForMessage,
+} from '../support/mqtt-clients';
 import { DEMO_PASSWORD } from '../support/test-server';
 import { expectApiError, useAdminServer } from './admin-server';
 import { eventually } from '../support/eventually';
@@ -7,19 +13,7 @@ import { eventually } from '../support/eventually';
 const t = useAdminServer({
   setup: async (admin) => {
     // Two retained agent states, as agents publish them.
-    for (const agent of ['agent-01', 'agent-02']) {
-      const client = await connect(admin.server.mqttUrl, {
-        username: `${agent}@demo`,
-        password: DEMO_PASSWORD,
-        clientId: `${agent}-sim`,
-      });
-      await client.publishAsync(
-        `agents/${agent}/state`,
-        json({ status: 'idle', updatedAt: Date.now() }),
-        { qos: 1, retain: true },
-      );
-      await client.endAsync();
-    }
+    await retainIdleStates(admin.server.mqttUrl, ['agent-01', 'agent-02'], DEMO_PASSWORD);
   },
 });
 const { open } = t;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { LastKnownKeys } from '../../../src/shared/last-known-api';
 import { expectApiError, useAdminServer } from '../admin/admin-server';
 import { eventually } from '../support/eventually';
-import { connect, json } from '../support/mqtt-clients';
+import { json, retainIdleStates } from '../support/mqtt-clients';
 import { DEMO_PASSWORD } from '../support/test-server';
 
 // GET /api/last-known: whose last-known state (retained agent state, presence) the broker
@@ -12,19 +12,7 @@ const AGENTS = ['agent-01', 'agent-02', 'agent-03'];
 
 const t = useAdminServer({
   setup: async (admin) => {
-    for (const agent of AGENTS) {
-      const client = await connect(admin.server.mqttUrl, {
-        username: `${agent}@demo`,
-        password: DEMO_PASSWORD,
-        clientId: `${agent}-sim`,
-      });
-      await client.publishAsync(
-        `agents/${agent}/state`,
-        json({ status: 'idle', updatedAt: Date.now() }),
-        { qos: 1, retain: true },
-      );
-      await client.endAsync();
-    }
+    await retainIdleStates(admin.server.mqttUrl, AGENTS, DEMO_PASSWORD);
     // bob's tab: online while connected, its retained presence stays after.
     const bob = await admin.connectWithToken(await admin.signIn('bob@demo'), {
       clientId: 'bob-tab',

@@ -92,3 +92,24 @@ export const json = (value: unknown) => JSON.stringify(value);
 export function closeAll(clients: MqttClient[]): Promise<void[]> {
   return Promise.all(clients.map((client) => client.endAsync(true).then(() => undefined)));
 }
+
+/** Each agent connects with its password, retains an idle state as agents do, and leaves. */
+export async function retainIdleStates(
+  url: string,
+  agents: readonly string[],
+  password: string,
+): Promise<void> {
+  for (const agent of agents) {
+    const client = await connect(url, {
+      username: `${agent}@demo`,
+      password,
+      clientId: `${agent}-sim`,
+    });
+    await client.publishAsync(
+      `agents/${agent}/state`,
+      json({ status: 'idle', updatedAt: Date.now() }),
+      { qos: 1, retain: true },
+    );
+    await client.endAsync();
+  }
+}
