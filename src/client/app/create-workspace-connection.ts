@@ -15,13 +15,14 @@ import { Outbox, OUTBOX_STORAGE_KEY } from '../lib/mqtt/outbox';
 import { createMessageRouter } from '../lib/mqtt/router';
 import { resolveBrokerUrl } from '../lib/mqtt/broker-url';
 import { useAgentCommandsStore } from '../features/agent-board/stores/agent-commands-store';
+import { fetchRoomMessage } from '../features/chat/api/get-room-message';
 import { useChatStore } from '../features/chat/stores/chat-store';
 import { fetchLastKnown } from '../features/connection/api/get-last-known';
 import { useConnectionStore } from '../features/connection/stores/connection-store';
 import { showDesktopNotification } from '../features/notifications/lib/desktop-notifications';
 import { createMessageHandlers } from './message-handlers';
 import { createStaleStateSweeper } from './sweep-stale-states';
-import { createEchoWatch } from './watch-chat-echoes';
+import { createDeliveryCheck, type LookupMessage } from './confirm-chat-delivery';
 
 // QoS 1 for what must not be missed while away (chat, notifications, replies to our
 // commands): the persistent session queues those. Agent states and presence are
@@ -49,8 +50,10 @@ export interface WorkspaceConnectionOptions {
   network?: NetworkStatus;
   schedule?: FrameScheduler;
   random?(): number;
-  /** How long an acknowledged chat message may take to come back (watch-chat-echoes.ts). */
-  echoTimeoutMs?: number;
+  /** Is an acknowledged chat message in its room's history (default: asks the server)? */
+  lookupMessage?: LookupMessage;
+  /** How long an acknowledged chat message may take to come back (confirm-chat-delivery.ts). */
+  echoWaitMs?: number;
   /** Whose last-known state the server holds (default: GET /api/last-known). */
   fetchLastKnown?(signal: AbortSignal): Promise<LastKnownKeys>;
 }
@@ -65,7 +68,10 @@ export function createWorkspaceConnection(options: WorkspaceConnectionOptions): 
   });
   const router = createMessageRouter(handlers, options.schedule);
   const sweeper = createStaleStateSweeper(options.fetchLastKnown ?? fetchLastKnown);
-  const echoes = createEchoWatch(options.echoTimeoutMs);
+  const delivery = createDeliveryCheck(
+    options.lookupMessage ?? fetchRoomMessage,
+    options.echoWaitMs,
+  );
   const storage = options.storage === undefined ? sessionStorage : options.storage;
   const connection = new Connection({
     getToken: options.getToken,
@@ -79,7 +85,7 @@ export function createWorkspaceConnection(options: WorkspaceConnectionOptions): 
         router.cancel();
         handlers.cancel();
         sweeper.cancel();
-        echoes.cancel();
+        delivery.cancel();
       } else if (state.status === 'connected') {
         sweeper.connected();
       }
@@ -93,7 +99,8 @@ export function createWorkspaceConnection(options: WorkspaceConnectionOptions): 
     resolveUrl: (url) => resolveBrokerUrl(url, window.location),
   });
   connection.onAck((id) => {
-    if (useChatStore.getState().markAcked(id)) echoes.acked(id);
+    const room = useChatStore.getState().markAcked(id);
+    if (room) delivery.acked(room, id);
     useAgentCommandsStore.getState().markSent(id);
   });
   restorePending(connection, me);

@@ -17,6 +17,8 @@ export interface HistoryStore {
    * second message. Returns true when the message was new.
    */
   record(org: string, room: string, message: ChatMessage, receivedAt?: number): boolean;
+  /** The message with this id in the room, if it was recorded (and not pruned since). */
+  get(org: string, room: string, id: string): ChatMessage | undefined;
   /** @throws StorageError invalid_cursor | invalid_argument */
   page(org: string, room: string, options: { before?: string; limit: number }): HistoryPage;
   /** Deletes messages received before `olderThanMs` (ms since the epoch); returns how many. */
@@ -45,6 +47,10 @@ function decodeCursor(cursor: string): number {
   return seq;
 }
 
+function toMessage(row: Omit<MessageRow, 'seq'>): ChatMessage {
+  return { id: row.id, from: row.sender, text: row.text, sentAt: row.sent_at };
+}
+
 export function createHistoryStore(db: Database, now: () => number): HistoryStore {
   const insert = db.prepare(
     `INSERT OR IGNORE INTO messages (org_id, room_id, id, sender, text, sent_at, received_at)
@@ -55,6 +61,9 @@ export function createHistoryStore(db: Database, now: () => number): HistoryStor
     `SELECT seq, id, sender, text, sent_at FROM messages
      WHERE org_id = ? AND room_id = ? AND seq < ?
      ORDER BY seq DESC LIMIT ?`,
+  );
+  const selectOne = db.prepare<[string, string, string], Omit<MessageRow, 'seq'>>(
+    'SELECT id, sender, text, sent_at FROM messages WHERE org_id = ? AND room_id = ? AND id = ?',
   );
   const deleteOld = db.prepare('DELETE FROM messages WHERE received_at < ?');
   const selectCount = db.prepare<[string, string], { n: number }>(
@@ -76,6 +85,10 @@ export function createHistoryStore(db: Database, now: () => number): HistoryStor
       );
       return result.changes > 0;
     },
+    get(org, room, id) {
+      const row = selectOne.get(org, room, id);
+      return row && toMessage(row);
+    },
     page(org, room, { before, limit }) {
       if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_LIMIT) {
         throw new StorageError('invalid_argument', `limit must be 1-${MAX_PAGE_LIMIT}`);
@@ -85,12 +98,7 @@ export function createHistoryStore(db: Database, now: () => number): HistoryStor
       const hasOlder = rows.length > limit;
       const pageRows = rows.slice(0, limit).reverse();
       return {
-        messages: pageRows.map((row) => ({
-          id: row.id,
-          from: row.sender,
-          text: row.text,
-          sentAt: row.sent_at,
-        })),
+        messages: pageRows.map(toMessage),
         nextCursor: hasOlder && pageRows[0] ? String(pageRows[0].seq) : null,
       };
     },

@@ -1,6 +1,7 @@
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { render, type RenderResult } from '@testing-library/react';
 import type { ReactElement } from 'react';
+import type { LookupMessage } from '../../../src/client/app/confirm-chat-delivery';
 import { createWorkspaceConnection } from '../../../src/client/app/create-workspace-connection';
 import {
   accountOf,
@@ -44,7 +45,9 @@ export async function connectTestWorkspace(
     clientId?: string;
     random?: () => number;
     /** How long an acknowledged chat message may take to come back (default: the app's). */
-    echoTimeoutMs?: number;
+    echoWaitMs?: number;
+    /** The history lookup of an acked message; default: the server has it. */
+    lookupMessage?: LookupMessage;
     /** GET /api/last-known after a reconnect; default: the server holds all the tab shows. */
     fetchLastKnown?: () => Promise<LastKnownKeys>;
   } = {},
@@ -63,7 +66,9 @@ export async function connectTestWorkspace(
     network: alwaysOnline,
     schedule: (callback) => callback(),
     random: options.random,
-    echoTimeoutMs: options.echoTimeoutMs,
+    echoWaitMs: options.echoWaitMs,
+    lookupMessage:
+      options.lookupMessage ?? (async (_room, id) => ({ id, from: me, text: '', sentAt: 0 })),
     fetchLastKnown: options.fetchLastKnown ?? (async () => everythingShown()),
   });
   connection.start();

@@ -24,13 +24,17 @@ describe('admin API without the embedded broker', () => {
     },
   );
 
-  it('GET /api/last-known answers 503 broker_unavailable too (the app keeps what it shows)', async () => {
-    expectError(
-      await api.app.inject({ method: 'GET', url: '/api/last-known', headers: { cookie } }),
-      503,
-      'broker_unavailable',
-    );
-  });
+  // The app then keeps what it shows, and its messages as sent.
+  it.each(['/api/last-known', '/api/rooms/general/messages/m1'])(
+    'GET %s answers 503 broker_unavailable too',
+    async (url) => {
+      expectError(
+        await api.app.inject({ method: 'GET', url, headers: { cookie } }),
+        503,
+        'broker_unavailable',
+      );
+    },
+  );
 
   it('still manages users and rules', async () => {
     const res = await api.app.inject({

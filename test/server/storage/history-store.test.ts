@@ -25,6 +25,15 @@ describe('HistoryStore', () => {
     expect(history.page('demo', 'general', { limit: 10 }).messages).toEqual([msg(1)]);
   });
 
+  it('finds a recorded message by id, in its room and org only', () => {
+    const { history } = t.storage;
+    history.record('demo', 'general', msg(1));
+    expect(history.get('demo', 'general', 'm1')).toEqual(msg(1));
+    expect(history.get('demo', 'random', 'm1')).toBeUndefined();
+    expect(history.get('acme', 'general', 'm1')).toBeUndefined();
+    expect(history.get('demo', 'general', 'm2')).toBeUndefined();
+  });
+
   it('keeps the same message id apart per room and per org', () => {
     const { history } = t.storage;
     expect(history.record('demo', 'general', msg(1))).toBe(true);

@@ -32,33 +32,39 @@ describe('chat store', () => {
     chat.addPending('general', msg('p2', 'alice'));
     expect(status('p1')).toBe('pending');
 
-    expect(useChatStore.getState().markAcked('p1')).toBe(true);
-    expect(useChatStore.getState().markAcked('p1')).toBe(false); // once
+    expect(useChatStore.getState().markAcked('p1')).toBe('general');
+    expect(useChatStore.getState().markAcked('p1')).toBeNull(); // once
     expect(status('p1')).toBe('acked');
+    expect(useChatStore.getState().statusOf('general', 'p1')).toBe('acked');
     useChatStore.getState().receive('general', msg('p1', 'alice'));
     expect(status('p1')).toBe('sent');
 
     // Back before its PUBACK: the PUBACK changes nothing.
     useChatStore.getState().receive('general', msg('p2', 'alice'));
-    expect(useChatStore.getState().markAcked('p2')).toBe(false);
+    expect(useChatStore.getState().markAcked('p2')).toBeNull();
     expect(status('p2')).toBe('sent');
-    expect(useChatStore.getState().markAcked('not-a-chat-message')).toBe(false);
+    expect(useChatStore.getState().markAcked('not-a-chat-message')).toBeNull();
     expect(useChatStore.getState().unread).toEqual({});
   });
 
-  it('marks only an acked message refused, and a refused one that comes back sent', () => {
+  it('settles only an acked message, and a refused one that comes back is sent', () => {
     const chat = useChatStore.getState();
     chat.addPending('general', msg('p1', 'alice'));
-    useChatStore.getState().markRefused('p1'); // no PUBACK yet: still in the outbox
+    useChatStore.getState().settle('p1', false); // no PUBACK yet: still in the outbox
     expect(status('p1')).toBe('pending');
 
     useChatStore.getState().markAcked('p1');
-    useChatStore.getState().markRefused('p1');
+    useChatStore.getState().settle('p1', false);
     expect(status('p1')).toBe('refused');
     useChatStore.getState().receive('general', msg('p1', 'alice'));
     expect(status('p1')).toBe('sent');
-    useChatStore.getState().markRefused('p1');
+    useChatStore.getState().settle('p1', false);
     expect(status('p1')).toBe('sent');
+
+    chat.addPending('general', msg('p2', 'alice'));
+    useChatStore.getState().markAcked('p2');
+    useChatStore.getState().settle('p2', true);
+    expect(status('p2')).toBe('sent');
   });
 
   it('keeps each room ordered by (sentAt, id) as messages arrive, late ones included', () => {

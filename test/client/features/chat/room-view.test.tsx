@@ -4,6 +4,7 @@ import { http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
 import { MAX_CHAT_TEXT_LENGTH, type ChatMessage } from '../../../../src/shared/schemas';
 import { useRefetchHistoryOnConnect } from '../../../../src/client/app/use-workspace-lifecycle';
+import { fetchRoomMessage } from '../../../../src/client/features/chat/api/get-room-message';
 import { RoomView } from '../../../../src/client/features/chat/components/room-view';
 import { server } from '../../support/msw-server';
 import { connectTestWorkspace, renderWithWorkspace } from '../../support/render';
@@ -120,9 +121,23 @@ describe('RoomView', () => {
     expect(screen.getAllByRole('article')).toHaveLength(1);
   });
 
-  it('shows a message the broker acknowledged but never sent back as not delivered', async () => {
+  it('shows a message the broker acknowledged but did not record as not delivered', async () => {
     serveRoom(() => ({ messages: [], nextCursor: null }));
-    const workspace = await connectTestWorkspace({ autoAck: false, echoTimeoutMs: 50 });
+    const asked: string[] = [];
+    server.use(
+      http.get('/api/rooms/general/messages/:id', ({ params }) => {
+        asked.push(String(params.id));
+        return HttpResponse.json(
+          { error: { code: 'message_not_found', message: 'no such message' } },
+          { status: 404 },
+        );
+      }),
+    );
+    const workspace = await connectTestWorkspace({
+      autoAck: false,
+      echoWaitMs: 50,
+      lookupMessage: fetchRoomMessage,
+    });
     renderWithWorkspace(<RoomView room="general" />, { connection: workspace.connection });
     const input = await screen.findByRole('textbox', { name: 'Message #general' });
     await userEvent.type(input, 'refused by the ACL{Enter}');
@@ -131,8 +146,10 @@ describe('RoomView', () => {
 
     const article = screen.getByRole('article');
     expect(within(article).getByText('sent')).toBeInTheDocument();
-    const refused = await within(article).findByText('not delivered');
+    const refused = await within(article).findByText('not delivered', { exact: false });
     expect(refused).toHaveAttribute('title', expect.stringContaining('did not deliver'));
+    expect(refused).toHaveTextContent(/^not delivered\. The server acknowledged/);
+    expect(asked).toEqual([JSON.parse(publish?.payload ?? '{}').id]);
 
     // It came back after all (a slow broker): sent, not a second copy.
     act(() =>

@@ -50,17 +50,19 @@ const DELIVERY_LABELS: Record<DeliveryStatus, string> = {
   refused: 'not delivered',
 };
 
+const REFUSED_REASON =
+  'The server acknowledged this message but did not deliver it: you may no longer be allowed to post here.';
+
+// The reason is a tooltip for the pointer and hidden text for screen readers.
 function Delivery({ status }: { status: DeliveryStatus }) {
+  const refused = status === 'refused';
   return (
     <span
       className={`message__delivery message__delivery--${status}`}
-      title={
-        status === 'refused'
-          ? 'The server accepted this message but did not deliver it: you may no longer be allowed to post here.'
-          : undefined
-      }
+      title={refused ? REFUSED_REASON : undefined}
     >
       {DELIVERY_LABELS[status]}
+      {refused && <span className="visually-hidden">. {REFUSED_REASON}</span>}
     </span>
   );
 }

@@ -7,8 +7,9 @@ import { compareMessages } from '../lib/merge-messages';
 /**
  * pending: in the outbox; acked: the broker sent its PUBACK; sent: the broker routed it
  * (it came back on our subscription, or it is in the history); refused: acknowledged but
- * never routed. MQTT 3.1.1 has no negative PUBACK, so a message the broker refuses (the
- * ACL narrowed since the room was opened, say) is acknowledged and dropped.
+ * not in the history. MQTT 3.1.1 has no negative PUBACK, so a message the broker refuses
+ * (the ACL narrowed since the room was opened, say) is acknowledged and dropped
+ * [MQTT-3.3.5-2] (src/client/app/confirm-chat-delivery.ts).
  */
 export type DeliveryStatus = 'pending' | 'acked' | 'sent' | 'refused';
 
@@ -38,10 +39,11 @@ interface ChatStore {
   receive(room: string, message: ChatMessage): void;
   /** A message composed here, waiting for its PUBACK. */
   addPending(room: string, message: ChatMessage): void;
-  /** PUBACK for an outbox id; false when it is no chat message still pending here. */
-  markAcked(id: string): boolean;
-  /** An acked message that never came back; no-op once it has (or was never acked). */
-  markRefused(id: string): void;
+  /** PUBACK for an outbox id: its room, or null when it is no chat message pending here. */
+  markAcked(id: string): string | null;
+  /** Whether an acked message was routed (sent) or refused; no-op for any other status. */
+  settle(id: string, routed: boolean): void;
+  statusOf(room: string, id: string): DeliveryStatus | undefined;
   setActiveRoom(room: string | null): void;
   reset(): void;
 }
@@ -116,12 +118,12 @@ export const useChatStore = create<ChatStore>()((set, get) => {
     return ids;
   };
 
-  /** Moves message `id` from status `from` to `to`; false when it is not at `from`. */
-  const moveStatus = (id: string, from: DeliveryStatus, to: DeliveryStatus): boolean => {
+  /** Moves message `id` from status `from` to `to`: its room, or null if not at `from`. */
+  const moveStatus = (id: string, from: DeliveryStatus, to: DeliveryStatus): string | null => {
     for (const [room, ids] of known) {
       const seen = ids.get(id);
       if (!seen) continue;
-      if (seen.status !== from) return false;
+      if (seen.status !== from) return null;
       const moved: LiveMessage = { ...seen, status: to };
       ids.set(id, moved);
       set((state) => {
@@ -129,9 +131,9 @@ export const useChatStore = create<ChatStore>()((set, get) => {
         draft.replace(room, seen, moved);
         return { live: draft.result() ?? state.live };
       });
-      return true;
+      return room;
     }
-    return false;
+    return null;
   };
 
   return {
@@ -180,9 +182,10 @@ export const useChatStore = create<ChatStore>()((set, get) => {
         return { live: draft.result() ?? state.live };
       }),
     markAcked: (id) => moveStatus(id, 'pending', 'acked'),
-    markRefused: (id) => {
-      moveStatus(id, 'acked', 'refused');
+    settle: (id, routed) => {
+      moveStatus(id, 'acked', routed ? 'sent' : 'refused');
     },
+    statusOf: (room, id) => known.get(room)?.get(id)?.status,
     setActiveRoom: (activeRoom) =>
       set((state) => ({
         activeRoom,
