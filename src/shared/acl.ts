@@ -116,15 +116,14 @@ export function evaluateAcl(
 ): AclDecision {
   for (const rule of rules) {
     if (rule.action !== action && rule.action !== 'all') continue;
-    const topic = expandTopic(rule.topic, vars);
+    let topic = expandTopic(rule.topic, vars);
     if (topic === null) {
       // An allow rule never applies with a value it cannot hold, and neither does any rule
       // without a value at all (no client id over HTTP). A deny rule with a value it cannot
       // hold (a client id with `/`, `+`, `#`, capitals: password logins accept any id)
-      // applies to everything, or such an id would slip past it.
-      if (rule.permission === 'deny' && !lacksValue(rule.topic, vars))
-        return { allowed: false, rule };
-      continue;
+      // covers whatever that value could have been, or such an id would slip past it.
+      if (rule.permission === 'allow' || lacksValue(rule.topic, vars)) continue;
+      topic = widenedTopic(rule.topic, vars);
     }
     if (action === 'publish') {
       if (topicMatches(topic, topicOrFilter)) return { allowed: rule.permission === 'allow', rule };
@@ -135,6 +134,26 @@ export function evaluateAcl(
     }
   }
   return { allowed: false, rule: null };
+}
+
+/**
+ * The rule's topic with each level holding a value it cannot hold made a wildcard: `+`,
+ * or `#` for that level and the rest when the value spans levels (holds a `/`).
+ */
+function widenedTopic(topic: string, vars: AclVars): string {
+  const levels: string[] = [];
+  for (const level of topic.split('/')) {
+    const values = [...level.matchAll(PLACEHOLDER)].map((m) => vars[m[1] as keyof AclVars]);
+    if (values.every(isValidId)) {
+      levels.push(level.replace(PLACEHOLDER, (_, name: keyof AclVars) => vars[name]));
+    } else if (values.some((value) => value.includes('/'))) {
+      levels.push('#');
+      break;
+    } else {
+      levels.push('+');
+    }
+  }
+  return levels.join('/');
 }
 
 /** Whether a placeholder of `topic` has no value (as ${clientid} over HTTP). */

@@ -93,7 +93,7 @@ describe('placeholders', () => {
     expect(evaluateAcl(rules, 'publish', 'devices/d1', vars('alice', 'd1')).allowed).toBe(true);
   });
 
-  it('a client id a ${clientid} deny rule cannot hold makes it deny everything', () => {
+  it('a ${clientid} deny rule covers whatever a client id it cannot hold could have been', () => {
     const rules: AclRule[] = [
       { permission: 'deny', action: 'publish', topic: 'devices/${clientid}/firmware' },
       { permission: 'allow', action: 'publish', topic: 'devices/#' },
@@ -102,11 +102,29 @@ describe('placeholders', () => {
       evaluateAcl(rules, 'publish', topic, vars('alice', clientid)).allowed;
     expect(publish('devices/d1/firmware', 'd1')).toBe(false);
     expect(publish('devices/d1/state', 'd1')).toBe(true);
-    // 'a/b' would make the rule devices/a/b/firmware: not expanded, not skipped either.
+    // Capitals: no valid id, so devices/+/firmware, and only that.
+    expect(publish('devices/Mosq-1/firmware', 'Mosq-1')).toBe(false);
+    expect(publish('devices/other/firmware', 'Mosq-1')).toBe(false);
+    expect(publish('devices/Mosq-1/state', 'Mosq-1')).toBe(true);
+    // 'a/b' would make devices/a/b/firmware: devices/# is denied, the rule's whole scope.
     expect(publish('devices/a/b/firmware', 'a/b')).toBe(false);
-    expect(publish('devices/x/state', 'Mosq-1')).toBe(false);
+    expect(publish('devices/a/state', 'a/b')).toBe(false);
     // No client id at all (an HTTP check): the rule does not apply.
-    expect(publish('devices/d1/state', '')).toBe(true);
+    expect(publish('devices/d1/firmware', '')).toBe(true);
+  });
+
+  it('a widened ${clientid} deny rule refuses only the subscriptions it overlaps', () => {
+    const rules: AclRule[] = [
+      { permission: 'deny', action: 'subscribe', topic: 'devices/${clientid}/cmd' },
+      { permission: 'allow', action: 'subscribe', topic: 'chat/+/+' },
+      { permission: 'allow', action: 'subscribe', topic: 'devices/#' },
+    ];
+    const subscribe = (filter: string) =>
+      evaluateAcl(rules, 'subscribe', filter, vars('alice', 'ESP32-A1')).allowed;
+    expect(subscribe('chat/+/+')).toBe(true);
+    expect(subscribe('devices/x/state')).toBe(true);
+    expect(subscribe('devices/ESP32-A1/cmd')).toBe(false);
+    expect(subscribe('devices/#')).toBe(false);
   });
 });
 

@@ -19,8 +19,11 @@ export function lastKnownRoutes(app: FastifyInstance, deps: HttpDeps): void {
     const canRead = topicReader(storage, auth);
     const keys: LastKnownKeys = { agents: [], presence: [] };
     for (const filter of [ALL_AGENT_STATES_FILTER, ALL_PRESENCE_FILTER]) {
+      // Allowed as a whole, every topic under it is (no deny overlaps it): one check, not
+      // one per agent, on the event loop the broker shares.
+      const readsAll = canRead(filter);
       for (const topic of broker.retainedTopics(auth.org, filter)) {
-        if (!canRead(topic)) continue;
+        if (!readsAll && !canRead(topic)) continue;
         const parsed = parseTopic(topic);
         if (parsed?.kind === 'agent-state') keys.agents.push(parsed.agent);
         else if (parsed?.kind === 'presence')
