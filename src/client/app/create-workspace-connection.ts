@@ -79,17 +79,17 @@ export function createWorkspaceConnection(options: WorkspaceConnectionOptions): 
     subscriptions: workspaceSubscriptions(me),
     onMessage: router.route,
     onStateChange: (state) => {
-      // Signed out, or the session ended: the stores are about to be reset for whoever
-      // signs in next, and what still waits for a frame must not land in them after.
-      if (state.status === 'signed-out' || state.status === 'auth-error') {
-        router.cancel();
-        handlers.cancel();
-        sweeper.cancel();
-        delivery.cancel();
-      } else if (state.status === 'connected') {
-        sweeper.connected();
-      }
+      if (state.status === 'connected') sweeper.connected();
       useConnectionStore.getState().setState(state);
+    },
+    // Signed out, the session ended, or the page is going: the stores are about to be
+    // reset for whoever signs in next, and what still waits (for a frame, for the server)
+    // must not land in them after.
+    onStop: () => {
+      router.cancel();
+      handlers.cancel();
+      sweeper.cancel();
+      delivery.cancel();
     },
     // Per account: another person signing in to this tab, or the same user id of another
     // org, must never send our messages.

@@ -105,6 +105,33 @@ describe('createStaleStateSweeper', () => {
   });
 });
 
+/** alice's workspace on a fake broker, showing agent-01 and agent-02. */
+async function workspaceShowingTwoAgents() {
+  const factory = new FakeMqttFactory({ autoConnect: true, autoAck: true });
+  const connection = createWorkspaceConnection({
+    me: 'alice',
+    account: 'alice@demo',
+    getToken: async () => tokenFor('alice', 'alice-test', Date.now()),
+    createClient: factory.create,
+    storage: null,
+    network: alwaysOnline,
+    schedule: (callback) => callback(),
+    random: () => 0.5,
+  });
+  connection.start();
+  await vi.advanceTimersByTimeAsync(0);
+  factory.last.deliver('agents/agent-01/state', working('a'));
+  factory.last.deliver('agents/agent-02/state', working('b'));
+  expect(agentIds()).toEqual(['agent-01', 'agent-02']);
+  // agent-02 is cleared while the connection is down: the clear never reaches the tab.
+  const reconnect = async () => {
+    factory.last.drop();
+    await vi.advanceTimersByTimeAsync(1_000); // the first reconnect waits a second
+    expect(factory.clients).toHaveLength(2);
+  };
+  return { connection, reconnect };
+}
+
 describe('the workspace connection', () => {
   it('asks GET /api/last-known after a reconnect and drops an agent cleared meanwhile', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
@@ -115,31 +142,33 @@ describe('the workspace connection', () => {
         return HttpResponse.json({ agents: ['agent-01'], presence: [] });
       }),
     );
-    const factory = new FakeMqttFactory({ autoConnect: true, autoAck: true });
-    const connection = createWorkspaceConnection({
-      me: 'alice',
-      account: 'alice@demo',
-      getToken: async () => tokenFor('alice', 'alice-test', Date.now()),
-      createClient: factory.create,
-      storage: null,
-      network: alwaysOnline,
-      schedule: (callback) => callback(),
-      random: () => 0.5,
-    });
-    connection.start();
-    await vi.advanceTimersByTimeAsync(0);
-    factory.last.deliver('agents/agent-01/state', working('a'));
-    factory.last.deliver('agents/agent-02/state', working('b'));
-    expect(agentIds()).toEqual(['agent-01', 'agent-02']);
+    const { connection, reconnect } = await workspaceShowingTwoAgents();
     expect(asked).toBe(0);
-
-    // agent-02 is cleared while the connection is down: the clear never reaches the tab.
-    factory.last.drop();
-    await vi.advanceTimersByTimeAsync(1_000); // the first reconnect waits a second
-    expect(factory.clients).toHaveLength(2);
+    await reconnect();
     vi.useRealTimers();
     await vi.waitFor(() => expect(agentIds()).toEqual(['agent-01']));
     expect(asked).toBe(1);
     connection.dispose();
+  });
+
+  it('drops nothing when the page goes while the server is answering', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    let answer: () => void = () => {};
+    let asked = false;
+    server.use(
+      http.get('/api/last-known', async () => {
+        asked = true;
+        await new Promise<void>((resolve) => (answer = resolve));
+        return HttpResponse.json({ agents: [], presence: [] });
+      }),
+    );
+    const { connection, reconnect } = await workspaceShowingTwoAgents();
+    await reconnect();
+    vi.useRealTimers();
+    await vi.waitFor(() => expect(asked).toBe(true));
+    connection.dispose();
+    answer();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(agentIds()).toEqual(['agent-01', 'agent-02']);
   });
 });

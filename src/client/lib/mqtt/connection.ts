@@ -27,6 +27,8 @@ export interface ConnectionOptions {
   subscriptions: readonly Subscription[];
   onMessage(topic: string, payload: Uint8Array): void;
   onStateChange?(state: ConnectionState): void;
+  /** The connection stopped for good (sign-out, session ended, page teardown). */
+  onStop?(): void;
   outbox?: Outbox;
   network?: NetworkStatus;
   resolveUrl?(url: string): string;
@@ -152,6 +154,7 @@ export class Connection {
   }
 
   private stop(): void {
+    if (this.running) this.options.onStop?.();
     this.running = false;
     this.generation += 1;
     this.live = false;
