@@ -2,12 +2,15 @@ import net from 'node:net';
 import { SignJWT, base64url } from 'jose';
 import mqttPacket from 'mqtt-packet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Client } from 'aedes';
 import { roleRules } from '../../../src/shared/acl';
 import { hashPassword } from '../../../src/server/auth/password';
 import {
   AUTH_CHECKS_IN_PARALLEL,
   AUTH_FAILURES_PER_WINDOW,
+  AuthThrottle,
 } from '../../../src/server/auth/auth-throttle';
+import { createAuthenticate } from '../../../src/server/broker/authenticate';
 import { connackCode, connect } from '../support/mqtt-clients';
 import { DEMO_PASSWORD, startTestServer, type TestServer } from '../support/test-server';
 
@@ -291,5 +294,31 @@ describe('failed CONNECTs are throttled per address', () => {
       ),
     );
     expect(codes).toEqual(Array.from({ length: 30 }, () => 0));
+  });
+});
+
+describe('a client that goes while its credentials are checked', () => {
+  it('is refused quietly: nothing is set up that its disconnect would have to undo', async () => {
+    let release: () => void = () => {};
+    const authenticated: string[] = [];
+    const authenticate = createAuthenticate({
+      verifyCredentials: async () => {
+        await new Promise<void>((resolve) => (release = resolve));
+        return { org: 'demo', user: 'alice', rules: [], jti: 'j1', expiresAt: Date.now() + 60_000 };
+      },
+      throttle: new AuthThrottle(),
+      addressOf: () => '127.0.0.1',
+      onAuthenticated: (_client, identity) => authenticated.push(identity.user),
+      onRefused: () => {},
+    });
+    const client = { id: 'alice-t', clean: true, closed: false, _will: null } as unknown as Client;
+    const answer = new Promise<[unknown, boolean | null]>((resolve) =>
+      authenticate(client, 'alice@demo', Buffer.from('token'), (error, ok) => resolve([error, ok])),
+    );
+    await new Promise((resolve) => setImmediate(resolve)); // the check has started
+    (client as { closed: boolean }).closed = true; // the socket went meanwhile
+    release();
+    expect(await answer).toEqual([null, false]);
+    expect(authenticated).toEqual([]);
   });
 });
