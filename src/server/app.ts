@@ -86,6 +86,7 @@ export async function startServer(
       ttlSeconds: config.tokenTtlSeconds,
       revoked: storage.tokens,
     });
+    let historyFailedAt: number | null = null;
     const history = createBatchedHistory(
       {
         chatMessage: (org, room, message) => void storage.history.record(org, room, message),
@@ -93,8 +94,10 @@ export async function startServer(
           void storage.notifications.record(org, user, notification),
         transaction: (work) => storage.transaction(work),
       },
-      (error) =>
-        logger.error({ event: 'history_record_failed', err: error }, 'could not record a message'),
+      (error) => {
+        historyFailedAt = Date.now();
+        logger.error({ event: 'history_record_failed', err: error }, 'could not record a message');
+      },
     );
     cleanups.push(() => history.flush()); // after the broker has closed, before the database
     const broker = await createBroker({
@@ -113,6 +116,7 @@ export async function startServer(
       tokens,
       logger,
       broker,
+      historyFailedAt: () => historyFailedAt,
       serverFactory: (handler) =>
         tls
           ? https.createServer({ cert: tls.cert, key: tls.key }, handler)

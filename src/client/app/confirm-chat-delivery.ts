@@ -1,4 +1,5 @@
 import type { ChatMessage } from '../../shared/schemas';
+import { isRetryable } from '../lib/api/api-error';
 import { useChatStore } from '../features/chat/stores/chat-store';
 
 /**
@@ -7,7 +8,10 @@ import { useChatStore } from '../features/chat/stores/chat-store';
  * and asking costs one request; a message that is merely slow is not misjudged either way.
  */
 export const ECHO_WAIT_MS = 2_000;
+/** Messages whose question failed (offline, server restarting), asked again on reconnect. */
+export const MAX_UNANSWERED = 100;
 
+/** One of our messages in its room's history; null when it is not there. */
 export type LookupMessage = (
   room: string,
   id: string,
@@ -17,6 +21,8 @@ export type LookupMessage = (
 export interface DeliveryCheck {
   /** The broker acknowledged our chat message `id` in `room`. */
   acked(room: string, id: string): void;
+  /** Connected again: asks once more what could not be asked before. */
+  connected(): void;
   /** Signed out or session ended: nothing of this session is marked any more. */
   cancel(): void;
 }
@@ -29,34 +35,52 @@ export interface DeliveryCheck {
  * that has not after ECHO_WAIT_MS is looked up in the room's history: the broker records
  * an accepted message before acknowledging it, so after the PUBACK its absence means it
  * was refused. The echo alone would not do: a subscription the ACL refused or removed
- * brings nothing back at all. When the server cannot tell, the message stays as sent.
+ * brings nothing back at all. When the server cannot tell, the message stays as sent;
+ * when it could not be reached, it is asked again after the next reconnect.
  */
 export function createDeliveryCheck(
   lookup: LookupMessage,
   echoWaitMs = ECHO_WAIT_MS,
 ): DeliveryCheck {
   const timers = new Set<ReturnType<typeof setTimeout>>();
-  const controller = { current: new AbortController() };
+  const unanswered = new Map<string, string>(); // id → room
+  let controller = new AbortController();
+
   const check = async (room: string, id: string) => {
-    const { signal } = controller.current;
+    if (useChatStore.getState().statusOf(room, id) !== 'acked') return; // back meanwhile
+    const { signal } = controller;
+    let found: ChatMessage | null;
+    try {
+      found = await lookup(room, id, signal);
+    } catch (error) {
+      if (!signal.aborted && isRetryable(error) && unanswered.size < MAX_UNANSWERED)
+        unanswered.set(id, room);
+      return;
+    }
+    if (signal.aborted) return;
     const { me, settle } = useChatStore.getState();
-    const found = await lookup(room, id, signal).catch(() => undefined);
-    if (signal.aborted || found === undefined) return;
     settle(id, found !== null && found.from === me);
   };
+
   return {
     acked(room, id) {
       const timer = setTimeout(() => {
         timers.delete(timer);
-        if (useChatStore.getState().statusOf(room, id) === 'acked') void check(room, id);
+        void check(room, id);
       }, echoWaitMs);
       timers.add(timer);
+    },
+    connected() {
+      const again = [...unanswered];
+      unanswered.clear();
+      for (const [id, room] of again) void check(room, id);
     },
     cancel() {
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
-      controller.current.abort();
-      controller.current = new AbortController();
+      unanswered.clear();
+      controller.abort();
+      controller = new AbortController();
     },
   };
 }

@@ -79,7 +79,10 @@ export function createWorkspaceConnection(options: WorkspaceConnectionOptions): 
     subscriptions: workspaceSubscriptions(me),
     onMessage: router.route,
     onStateChange: (state) => {
-      if (state.status === 'connected') sweeper.connected();
+      if (state.status === 'connected') {
+        sweeper.connected();
+        delivery.connected();
+      }
       useConnectionStore.getState().setState(state);
     },
     // Signed out, the session ended, or the page is going: the stores are about to be

@@ -10,6 +10,8 @@ import { roomReader } from './room-access';
 import { assertRoomId } from './rooms';
 
 const DEFAULT_PAGE_LIMIT = 50;
+// After a failed history write, how long a message missing from the history proves nothing.
+const HISTORY_FAILURE_DOUBT_MS = 10 * 60_000;
 const MAX_PAGE_LIMIT = 200;
 
 export function historyRoutes(app: FastifyInstance, deps: HttpDeps): void {
@@ -33,10 +35,12 @@ export function historyRoutes(app: FastifyInstance, deps: HttpDeps): void {
     },
   );
 
-  // One message by id: whether the broker accepted it. The broker records an accepted
-  // message before its PUBACK leaves (docs/decisions.md), so once a client has the PUBACK,
-  // 404 means the broker refused the message. Only this server's broker records history:
-  // without it, 503 rather than a 404 that would mean nothing.
+  // One of the caller's own messages, by id: whether the broker accepted it. The broker
+  // records an accepted message before its PUBACK leaves (docs/decisions.md), so once the
+  // sender has the PUBACK, 404 means the broker refused it. No read check: a sender who
+  // lost the room entirely must still learn that, and learns only about their own
+  // messages. 503 whenever a missing message would prove nothing: no embedded broker
+  // (this server records no history), or history writes failing lately.
   app.get<{ Params: { room: string; id: string } }>(
     '/api/rooms/:room/messages/:id',
     { preHandler: requireSession(storage, config) },
@@ -52,9 +56,19 @@ export function historyRoutes(app: FastifyInstance, deps: HttpDeps): void {
         );
       }
       requireBroker(deps);
-      assertReadableRoom(storage, auth, room);
+      const failedAt = deps.historyFailedAt?.() ?? null;
+      if (failedAt !== null && Date.now() - failedAt < HISTORY_FAILURE_DOUBT_MS) {
+        throw new ApiError(
+          503,
+          'history_unavailable',
+          'the history could not record every message lately',
+        );
+      }
       const message = storage.history.get(auth.org, room, id);
-      if (!message) throw new ApiError(404, 'message_not_found', `no message "${id}" in "${room}"`);
+      if (!message) throw new ApiError(404, 'message_not_found', `no message "${id}" of yours`);
+      if (message.from !== auth.user) {
+        throw new ApiError(409, 'message_id_taken', `another sender's message has the id "${id}"`);
+      }
       return message;
     },
   );

@@ -16,6 +16,11 @@ export interface HttpDeps {
    * API tests): those endpoints answer 503 and changes apply from the next connection.
    */
   broker?: Broker;
+  /**
+   * When recording a message into the history last failed (ms since the epoch), if it has:
+   * a message missing from the history then proves nothing (app.ts keeps it).
+   */
+  historyFailedAt?(): number | null;
   /** The lead's app.ts passes this to share one server between HTTP and /mqtt upgrades. */
   serverFactory?: FastifyServerFactory;
   /**

@@ -4,6 +4,7 @@ import {
   type LookupMessage,
 } from '../../../src/client/app/confirm-chat-delivery';
 import { useChatStore } from '../../../src/client/features/chat/stores/chat-store';
+import { ApiError, NETWORK_ERROR_CODE } from '../../../src/client/lib/api/api-error';
 import type { ChatMessage } from '../../../src/shared/schemas';
 
 // A chat message the broker acknowledged and did not record was refused (MQTT 3.1.1 has no
@@ -44,27 +45,45 @@ describe('createDeliveryCheck', () => {
   afterEach(() => vi.useRealTimers());
 
   it('asks nothing about a message that came back, and settles the others by the history', async () => {
-    const { asked, lookup } = history((id) =>
-      id === 'recorded' ? mine(id) : id === 'forged' ? mine(id, 'bob') : null,
-    );
+    const { asked, lookup } = history((id) => (id === 'recorded' ? mine(id) : null));
     const check = createDeliveryCheck(lookup, WAIT_MS);
-    for (const id of ['echoed', 'recorded', 'dropped', 'forged']) acked(check, id);
+    for (const id of ['echoed', 'recorded', 'dropped']) acked(check, id);
     useChatStore.getState().receive('general', mine('echoed'));
 
     await vi.advanceTimersByTimeAsync(WAIT_MS);
-    expect(asked.sort()).toEqual(['general/dropped', 'general/forged', 'general/recorded']);
+    expect(asked.sort()).toEqual(['general/dropped', 'general/recorded']);
     expect(status('echoed')).toBe('sent');
     expect(status('recorded')).toBe('sent'); // routed, though nothing came back
     expect(status('dropped')).toBe('refused');
-    expect(status('forged')).toBe('refused'); // that id is someone else's message
   });
 
-  it('leaves a message as it is when the server cannot tell', async () => {
-    const { lookup } = history(() => new Error('503'));
+  it('leaves a message as it is when the server cannot tell, and asks no more', async () => {
+    const { asked, lookup } = history(
+      () => new ApiError(409, 'message_id_taken', 'another sender has that id'),
+    );
+    const check = createDeliveryCheck(lookup, WAIT_MS);
+    acked(check, 'm1');
+    await vi.advanceTimersByTimeAsync(WAIT_MS);
+    check.connected();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(status('m1')).toBe('acked');
+    expect(asked).toEqual(['general/m1']);
+  });
+
+  it('asks again after a reconnect what it could not ask while the server was unreachable', async () => {
+    let reachable = false;
+    const { asked, lookup } = history(() =>
+      reachable ? null : new ApiError(0, NETWORK_ERROR_CODE, 'offline'),
+    );
     const check = createDeliveryCheck(lookup, WAIT_MS);
     acked(check, 'm1');
     await vi.advanceTimersByTimeAsync(WAIT_MS);
     expect(status('m1')).toBe('acked');
+    reachable = true;
+    check.connected();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(status('m1')).toBe('refused');
+    expect(asked).toEqual(['general/m1', 'general/m1']);
   });
 
   it('marks nothing once cancelled, even with an answer on its way', async () => {

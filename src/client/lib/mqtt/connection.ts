@@ -154,7 +154,7 @@ export class Connection {
   }
 
   private stop(): void {
-    if (this.running) this.options.onStop?.();
+    const wasRunning = this.running;
     this.running = false;
     this.generation += 1;
     this.live = false;
@@ -162,6 +162,7 @@ export class Connection {
     this.clearTimers();
     this.unsubscribeNetwork?.();
     this.unsubscribeNetwork = null;
+    if (wasRunning) this.options.onStop?.();
   }
 
   private async open(): Promise<void> {
@@ -361,7 +362,8 @@ export class Connection {
       (error) => {
         if (generation === this.generation) this.inFlight.delete(entry.id);
         if (error) return; // still in the outbox: it goes out again on the next connect
-        if (this.outbox.remove(entry.id)) {
+        // Acknowledgements that arrive while signing out are for nobody to show.
+        if (this.outbox.remove(entry.id) && this.running) {
           for (const listener of this.ackListeners) listener(entry.id);
         }
       },

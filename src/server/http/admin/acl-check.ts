@@ -36,8 +36,8 @@ export function aclCheckRoutes(app: FastifyInstance, deps: HttpDeps): void {
     const rules = effectiveRules(storage.users, record);
     const decision = evaluateAcl(rules, action, body.topic, {
       username: record.user,
-      // No client id: ${clientid} rules do not apply. One they cannot hold makes a deny rule
-      // apply to everything, as in the broker (evaluateAcl).
+      // No client id: ${clientid} rules do not apply. One a deny rule cannot hold widens
+      // it to whatever the id could have been, as in the broker (evaluateAcl).
       clientid: body.clientId ?? '',
     });
     const index = decision.rule ? rules.indexOf(decision.rule) : -1;

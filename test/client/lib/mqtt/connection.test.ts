@@ -48,6 +48,7 @@ function setup(options: { getToken?: () => Promise<BrokerToken>; random?: () => 
       return token;
     });
   const outbox = new Outbox(sessionStorage, 'test-outbox');
+  const stops: number[] = [];
   const connection = new Connection({
     getToken,
     createClient: factory.create,
@@ -57,11 +58,12 @@ function setup(options: { getToken?: () => Promise<BrokerToken>; random?: () => 
     ],
     onMessage: (topic, payload) => messages.push([topic, new TextDecoder().decode(payload)]),
     onStateChange: (state) => states.push(state),
+    onStop: () => stops.push(states.length),
     outbox,
     network,
     random: options.random ?? (() => 0.5),
   });
-  return { connection, factory, network, states, messages, tokens, outbox };
+  return { connection, factory, network, states, messages, tokens, outbox, stops };
 }
 
 describe('Connection', () => {
@@ -357,6 +359,35 @@ describe('Connection', () => {
     expect(outbox.list()).toEqual([]);
     await vi.advanceTimersByTimeAsync(60_000);
     expect(factory.clients).toHaveLength(1);
+  });
+
+  it('reports stopping for good once, at sign-out, not on a reconnect or a renewal', async () => {
+    const { connection, factory, stops, tokens } = setup();
+    const acks: string[] = [];
+    connection.onAck((id) => acks.push(id));
+    connection.start();
+    await settle();
+    factory.last.acceptConnect();
+    factory.last.drop();
+    await vi.advanceTimersByTimeAsync(1_000);
+    await settle();
+    factory.last.acceptConnect();
+    await vi.advanceTimersByTimeAsync(TTL_MS * 0.8);
+    await settle();
+    expect(tokens.length).toBeGreaterThanOrEqual(2); // renewed
+    factory.last.acceptConnect();
+    expect(stops).toEqual([]);
+
+    connection.publishReliable('chat/general/messages', 'late', { id: 'late' });
+    const client = factory.last;
+    const done = connection.signOut();
+    expect(stops).toHaveLength(1);
+    client.publishedOn('chat/general/messages').at(-1)?.ack(); // acknowledged while leaving
+    client.ackAll();
+    await done;
+    expect(acks).toEqual([]); // nobody is left to show it
+    connection.dispose();
+    expect(stops).toHaveLength(1);
   });
 
   it('ignores events from a replaced client', async () => {

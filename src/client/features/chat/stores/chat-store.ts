@@ -43,6 +43,7 @@ interface ChatStore {
   markAcked(id: string): string | null;
   /** Whether an acked message was routed (sent) or refused; no-op for any other status. */
   settle(id: string, routed: boolean): void;
+  /** The delivery status of a message seen here; undefined for one never seen. */
   statusOf(room: string, id: string): DeliveryStatus | undefined;
   setActiveRoom(room: string | null): void;
   reset(): void;
