@@ -44,6 +44,8 @@ export async function connectTestWorkspace(
     autoAck?: boolean;
     clientId?: string;
     random?: () => number;
+    /** How far the server's clock (its tokens' issuedAt) runs ahead of this one. */
+    serverClockAheadMs?: number;
     /** How long an acknowledged chat message may take to come back (default: the app's). */
     echoWaitMs?: number;
     /** The history lookup of an acked message; default: the server has it. */
@@ -60,7 +62,7 @@ export async function connectTestWorkspace(
   const connection = createWorkspaceConnection({
     me,
     account: accountOf({ user: me, org }),
-    getToken: async () => tokenFor(me, clientId),
+    getToken: async () => tokenFor(me, clientId, Date.now() + (options.serverClockAheadMs ?? 0)),
     createClient: factory.create,
     storage: sessionStorage,
     network: alwaysOnline,

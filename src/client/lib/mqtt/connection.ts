@@ -63,6 +63,7 @@ export class Connection {
   private generation = 0;
   private live = false; // the current client has its CONNACK and subscriptions requested
   private token: HeldToken | null = null;
+  private clockOffset = 0; // the server's clock minus ours, from the last token (serverNow)
   private presence: string | null = null;
   private attempt = 0;
   private authRetried = false;
@@ -82,6 +83,16 @@ export class Connection {
 
   getState(): ConnectionState {
     return this.state;
+  }
+
+  /**
+   * Now by the server's clock, as well as the last token tells it (its `issuedAt` against
+   * when it arrived here, so within that request's round trip); this device's clock until
+   * a token came. Messages are ordered by the time their sender stamps on them: stamped by
+   * a clock minutes off, they would sort minutes away from the conversation they belong to.
+   */
+  serverNow(): number {
+    return this.now() + this.clockOffset;
   }
 
   start(): void {
@@ -372,7 +383,9 @@ export class Connection {
 
   private async fetchToken(): Promise<HeldToken> {
     const token = await this.options.getToken();
-    this.token = { ...token, receivedAt: this.now() };
+    const receivedAt = this.now();
+    this.token = { ...token, receivedAt };
+    this.clockOffset = token.issuedAt - receivedAt;
     return this.token;
   }
 

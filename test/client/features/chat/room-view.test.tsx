@@ -159,6 +159,20 @@ describe('RoomView', () => {
     expect(screen.getAllByRole('article')).toHaveLength(1);
   });
 
+  it('stamps a message by the server’s clock, so a device clock that is off does not move it', async () => {
+    serveRoom(() => ({ messages: [], nextCursor: null }));
+    const AHEAD_MS = 10 * 60_000;
+    const workspace = await connectTestWorkspace({ serverClockAheadMs: AHEAD_MS });
+    renderWithWorkspace(<RoomView room="general" />, { connection: workspace.connection });
+    const input = await screen.findByRole('textbox', { name: 'Message #general' });
+    const before = Date.now();
+    await userEvent.type(input, 'on time{Enter}');
+    const [publish] = workspace.client().publishedOn('chat/general/messages');
+    const { sentAt } = JSON.parse(publish?.payload ?? '{}') as ChatMessage;
+    expect(sentAt).toBeGreaterThanOrEqual(before + AHEAD_MS);
+    expect(sentAt).toBeLessThanOrEqual(Date.now() + AHEAD_MS);
+  });
+
   it('Shift+Enter adds a line instead of sending; blank drafts are not sent', async () => {
     serveRoom(() => ({ messages: [], nextCursor: null }));
     const workspace = await connectTestWorkspace();

@@ -390,6 +390,19 @@ describe('Connection', () => {
     expect(stops).toHaveLength(1);
   });
 
+  it('tells the time by the server’s clock once a token came', async () => {
+    const SKEW_MS = 5 * 60_000; // the server's clock runs five minutes ahead of ours
+    const { connection } = setup({
+      getToken: async () => tokenFor('alice', CLIENT_ID, Date.now() + SKEW_MS, TTL_MS),
+    });
+    expect(connection.serverNow()).toBe(Date.now());
+    connection.start();
+    await settle();
+    expect(connection.serverNow()).toBe(Date.now() + SKEW_MS);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(connection.serverNow()).toBe(Date.now() + SKEW_MS);
+  });
+
   it('ignores events from a replaced client', async () => {
     const { connection, factory, states, messages } = setup();
     connection.start();

@@ -11,7 +11,12 @@ export function useSendMessage(room: string): (text: string) => void {
   const me = useCurrentUser();
   return useCallback(
     (text: string) => {
-      const message: ChatMessage = { id: crypto.randomUUID(), from: me, text, sentAt: Date.now() };
+      const message: ChatMessage = {
+        id: crypto.randomUUID(),
+        from: me,
+        text,
+        sentAt: connection.serverNow(),
+      };
       useChatStore.getState().addPending(room, message);
       connection.publishReliable(chatMessagesTopic(room), JSON.stringify(message), {
         id: message.id,
