@@ -23,7 +23,7 @@ export interface DeliveryCheck {
   acked(room: string, id: string): void;
   /** Connected again: asks once more what could not be asked before. */
   connected(): void;
-  /** Signed out or session ended: nothing of this session is marked any more. */
+  /** Signed out, session ended or page going: nothing of this session is marked any more. */
   cancel(): void;
 }
 

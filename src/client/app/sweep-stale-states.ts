@@ -5,7 +5,7 @@ import { usePresenceStore, type PresenceChange } from '../features/presence/stor
 export interface StaleStateSweeper {
   /** The connection has its subscriptions (every CONNACK, token renewals too). */
   connected(): void;
-  /** Signed out or session ended: a sweep still waiting for the server does nothing. */
+  /** Signed out, session ended or page going: a sweep waiting for the server does nothing. */
   cancel(): void;
 }
 

@@ -10,9 +10,9 @@ import { roomReader } from './room-access';
 import { assertRoomId } from './rooms';
 
 const DEFAULT_PAGE_LIMIT = 50;
+const MAX_PAGE_LIMIT = 200;
 // After a failed history write, how long a message missing from the history proves nothing.
 const HISTORY_FAILURE_DOUBT_MS = 10 * 60_000;
-const MAX_PAGE_LIMIT = 200;
 
 export function historyRoutes(app: FastifyInstance, deps: HttpDeps): void {
   const { storage, config } = deps;
