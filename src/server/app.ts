@@ -152,6 +152,14 @@ export async function startServer(
       storage.tokens.prune(now);
       storage.issuedTokens.prune(now);
       storage.sessions.prune();
+      broker.expireSessions(now - config.sessionExpiryDays * MS_PER_DAY).then(
+        (expired) => {
+          if (expired.length > 0)
+            logger.info({ event: 'sessions_expired', sessions: expired }, 'away sessions dropped');
+        },
+        (error: unknown) =>
+          logger.error({ event: 'session_expiry_failed', err: error }, 'sessions not expired'),
+      );
     };
     prune();
     const pruneTimer = setInterval(prune, PRUNE_INTERVAL_MS);

@@ -13,6 +13,8 @@ export interface Config {
   tokenTtlSeconds: number;
   sessionTtlSeconds: number;
   historyRetentionDays: number;
+  /** A persistent MQTT session whose client stays away this long is dropped. */
+  sessionExpiryDays: number;
   maxPacketBytes: number;
   /** Normalised origins (`scheme://host[:port]`). Empty = same origin + localhost. */
   allowedOrigins: string[];
@@ -41,6 +43,7 @@ export const DEFAULTS = {
   tokenTtlSeconds: 3_600,
   sessionTtlSeconds: 7 * SECONDS_PER_DAY,
   historyRetentionDays: 30,
+  sessionExpiryDays: 14,
   maxPacketBytes: 262_144, // 256 KiB
   logLevel: 'info',
   demoAgents: 5,
@@ -166,6 +169,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       1,
       3_650,
     ),
+    sessionExpiryDays: integer(env, 'SESSION_EXPIRY_DAYS', DEFAULTS.sessionExpiryDays, 1, 3_650),
     maxPacketBytes: integer(
       env,
       'MAX_PACKET_BYTES',

@@ -15,6 +15,7 @@ describe('loadConfig', () => {
       tokenTtlSeconds: 3600,
       sessionTtlSeconds: 604_800,
       historyRetentionDays: 30,
+      sessionExpiryDays: 14,
       maxPacketBytes: 262_144,
       allowedOrigins: [],
       logLevel: 'info',
@@ -39,6 +40,7 @@ describe('loadConfig', () => {
       { HISTORY_RETENTION_DAYS: '3650' },
       { historyRetentionDays: 3650 },
     ],
+    ['SESSION_EXPIRY_DAYS', { SESSION_EXPIRY_DAYS: '2' }, { sessionExpiryDays: 2 }],
     ['MAX_PACKET_BYTES', { MAX_PACKET_BYTES: '1048576' }, { maxPacketBytes: 1_048_576 }],
     [
       'ALLOWED_ORIGINS normalised',
@@ -71,6 +73,7 @@ describe('loadConfig', () => {
     [{ TOKEN_TTL_SECONDS: '86401' }, 'TOKEN_TTL_SECONDS', /from 1 to 86400/],
     [{ SESSION_TTL_SECONDS: '10' }, 'SESSION_TTL_SECONDS', /from 60/],
     [{ HISTORY_RETENTION_DAYS: '0' }, 'HISTORY_RETENTION_DAYS', /from 1 to 3650/],
+    [{ SESSION_EXPIRY_DAYS: '0' }, 'SESSION_EXPIRY_DAYS', /from 1 to 3650/],
     [{ HISTORY_RETENTION_DAYS: '3651' }, 'HISTORY_RETENTION_DAYS', /from 1 to 3650/],
     [{ MAX_PACKET_BYTES: '100' }, 'MAX_PACKET_BYTES', /from 1024 to 268435455/],
     [{ MAX_PACKET_BYTES: '268435456' }, 'MAX_PACKET_BYTES', /268435455/],

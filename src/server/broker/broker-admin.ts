@@ -100,12 +100,6 @@ export function createBrokerAdmin(deps: BrokerAdminDeps): BrokerAdmin {
     return found;
   }
 
-  // What a clean-session CONNECT would drop: subscriptions and queued messages.
-  async function forget(mountedId: string) {
-    await persistence.cleanSubscriptions({ id: mountedId });
-    await persistence.clearQueue(mountedId);
-  }
-
   return {
     async liveSessions(org) {
       const sessions = await Promise.all(
@@ -125,13 +119,13 @@ export function createBrokerAdmin(deps: BrokerAdminDeps): BrokerAdmin {
         org,
         (s) => s.clientId === clientId && (user === undefined || s.user === user),
       );
-      for (const { mountedId } of sessions) await forget(mountedId);
+      for (const { mountedId } of sessions) await persistence.forgetSession(mountedId);
       return sessions.length;
     },
 
     async forgetUser(org, user) {
       const sessions = await awaySessions(org, (s) => s.user === user);
-      for (const { mountedId } of sessions) await forget(mountedId);
+      for (const { mountedId } of sessions) await persistence.forgetSession(mountedId);
       return sessions.length;
     },
 

@@ -19,6 +19,7 @@ import { AuthThrottle } from '../auth/auth-throttle';
 import { ExpiryTimers } from './expiry-timers';
 import { openBrokerPersistence } from './persistence';
 import { mountTopic, unmountTopic } from './mount-point';
+import { expireSessions, type ExpiredSession } from './session-expiry';
 import { deliverRetained } from './retained-delivery';
 import { createRecordHistory, type HistoryRecorder } from './record-history';
 import { startSysStats } from './sys-stats';
@@ -60,6 +61,11 @@ export interface Broker {
   disconnect(match: (identity: ClientIdentity) => boolean): number;
   /** What the admin console reads and changes, per org. */
   readonly admin: BrokerAdmin;
+  /**
+   * Drops the persistent sessions whose client has not been connected since `before` (ms
+   * since the epoch): subscriptions, queued messages, retained presence (session-expiry.ts).
+   */
+  expireSessions(before: number): Promise<ExpiredSession[]>;
   /** The topics with a retained message that match `filter`, as the org's clients name them. */
   retainedTopics(org: string, filter: string): string[];
   close(): Promise<void>;
@@ -157,9 +163,22 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
     startedAt,
     (org) => counters.rates(org),
   );
+  // When each persistent session was last in use, for session expiry.
+  const noteSeen = (client: Client) => {
+    if (client.clean) return;
+    persistence
+      .markSeen([client.id], Date.now())
+      .catch((error: unknown) =>
+        logger.error(
+          { event: 'broker_write_failed', what: client.id, err: error },
+          'last seen not saved',
+        ),
+      );
+  };
   aedes.on('client', (client) => {
     const identity = getIdentity(client);
     if (!identity) return;
+    noteSeen(client);
     live.set(client, identity);
     sysStats.changed();
     logger.info(
@@ -175,6 +194,7 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
   });
   aedes.on('clientDisconnect', (client) => {
     expiry.cancel(client);
+    if (live.has(client)) noteSeen(client); // refused at CONNECT: no session of its own
     // Its unacknowledged messages join its queue on disk, for its next connection.
     void persistence.outgoing.flushClient(client.id);
     const identity = live.get(client);
@@ -229,6 +249,19 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
       return count;
     },
     admin: createBrokerAdmin({ aedes, live, persistence, counters, startedAt }),
+    expireSessions(before) {
+      const connected = [...live.keys()].filter((client) => !client.closed);
+      return expireSessions(
+        aedes,
+        persistence,
+        {
+          connected: () =>
+            new Set([...live.keys()].filter((c) => !c.closed).map((client) => client.id)),
+          persistent: connected.filter((client) => !client.clean).map((client) => client.id),
+        },
+        before,
+      );
+    },
     retainedTopics(org, filter) {
       const topics: string[] = [];
       for (const packet of persistence.retained.match(mountTopic(org, filter))) {

@@ -5,7 +5,14 @@ import { Readable } from 'node:stream';
 import { Level } from 'level';
 import { OUTGOING_FLUSH_AFTER_MS, OutgoingCache, type OutgoingStore } from './outgoing-cache';
 import { RetainedIndex, type RetainablePacket } from './retained-index';
-import { clearStoredQueue, storedClientIds } from './stored-sessions';
+import {
+  clearStoredQueue,
+  forgetSeen,
+  lastSeen,
+  markSeen,
+  seenClientIds,
+  storedClientIds,
+} from './stored-sessions';
 
 // aedes 1.x needs an async persistence; aedes-persistence-level's default export is the
 // callback wrapper for aedes 0.x, its async class is this file.
@@ -55,8 +62,18 @@ export interface BrokerPersistence extends AedesPersistence {
   readonly outgoing: OutgoingCache;
   /** Switchboard's own: the (mounted) client ids that have a stored session. */
   storedClientIds(): Promise<Set<string>>;
-  /** Switchboard's own: drops a stored session's queued messages. */
-  clearQueue(clientId: string): Promise<void>;
+  /** Switchboard's own: notes that these (mounted) client ids were connected at `at`. */
+  markSeen(clientIds: string[], at: number): Promise<void>;
+  /** Switchboard's own: when a client was last connected, if noted. */
+  lastSeen(clientId: string): Promise<number | undefined>;
+  forgetSeen(clientId: string): Promise<void>;
+  /** Switchboard's own: the client ids with a last-seen time. */
+  seenClientIds(): Promise<string[]>;
+  /**
+   * Switchboard's own: what a clean-session CONNECT would drop of a stored session (its
+   * subscriptions and queued messages), and when it was last seen.
+   */
+  forgetSession(clientId: string): Promise<void>;
 }
 
 /**
@@ -86,9 +103,15 @@ export function openBrokerPersistence(
     retained,
     outgoing,
     storedClientIds: () => storedClientIds(db),
-    clearQueue: async (clientId: string) => {
+    markSeen: (clientIds: string[], at: number) => markSeen(db, clientIds, at),
+    lastSeen: (clientId: string) => lastSeen(db, clientId),
+    forgetSeen: (clientId: string) => forgetSeen(db, clientId),
+    seenClientIds: () => seenClientIds(db),
+    forgetSession: async (clientId: string) => {
+      await persistence.cleanSubscriptions({ id: clientId });
       await outgoing.flushClient(clientId);
       await clearStoredQueue(db, clientId);
+      await forgetSeen(db, clientId);
     },
   });
 }

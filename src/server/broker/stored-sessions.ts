@@ -43,3 +43,38 @@ export async function clearStoredQueue(db: Level<string, unknown>, clientId: str
   await db.clear(prefixRange(`${OUTGOING}${encoded}:`));
   await db.clear(prefixRange(`${OUTGOING_BY_ID}${encoded}:`));
 }
+
+// When each persistent session's client was last connected (ms since the epoch), for
+// session expiry (session-expiry.ts). Switchboard's own keys, beside aedes'.
+const LAST_SEEN = 'last-seen:';
+const lastSeenKey = (clientId: string) => `${LAST_SEEN}${encodeURIComponent(clientId)}`;
+
+/** Notes that these (mounted) client ids were connected at `at`. */
+export async function markSeen(db: Level<string, unknown>, clientIds: string[], at: number) {
+  if (clientIds.length === 0) return;
+  await db.batch(
+    clientIds.map((id) => ({ type: 'put' as const, key: lastSeenKey(id), value: String(at) })),
+  );
+}
+
+/** When the client was last connected; undefined if that was never noted. */
+export async function lastSeen(
+  db: Level<string, unknown>,
+  clientId: string,
+): Promise<number | undefined> {
+  const value = await db.get(lastSeenKey(clientId));
+  return value === undefined ? undefined : Number(value);
+}
+
+export async function forgetSeen(db: Level<string, unknown>, clientId: string) {
+  await db.del(lastSeenKey(clientId));
+}
+
+/** The (mounted) client ids with a last-seen time noted. */
+export async function seenClientIds(db: Level<string, unknown>): Promise<string[]> {
+  const ids: string[] = [];
+  for await (const key of db.keys(prefixRange(LAST_SEEN))) {
+    ids.push(decodeURIComponent(key.slice(LAST_SEEN.length)));
+  }
+  return ids;
+}
