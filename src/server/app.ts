@@ -152,10 +152,13 @@ export async function startServer(
       storage.tokens.prune(now);
       storage.issuedTokens.prune(now);
       storage.sessions.prune();
-      broker.expireSessions(now - config.sessionExpiryDays * MS_PER_DAY).then(
+      broker.expireSessions(now - config.sessionExpiryDays * MS_PER_DAY, PRUNE_INTERVAL_MS).then(
         (expired) => {
           if (expired.length > 0)
-            logger.info({ event: 'sessions_expired', sessions: expired }, 'away sessions dropped');
+            logger.info(
+              { event: 'sessions_expired', count: expired.length, first: expired.slice(0, 5) },
+              'away sessions dropped',
+            );
         },
         (error: unknown) =>
           logger.error({ event: 'session_expiry_failed', err: error }, 'sessions not expired'),

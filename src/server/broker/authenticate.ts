@@ -18,6 +18,11 @@ export interface AuthenticateOptions {
   throttle: AuthThrottle;
   addressOf(client: Client): string;
   onAuthenticated(client: Client, identity: ClientIdentity): void;
+  /**
+   * A promise while the session of this (mounted) client id is being dropped: the CONNECT
+   * waits for it, so aedes then finds no session rather than half of one.
+   */
+  dropping?(mountedId: string): Promise<void> | undefined;
   onRefused(client: Client, error: ConnectRefused): void;
 }
 
@@ -63,7 +68,9 @@ export function createAuthenticate(options: AuthenticateOptions) {
       },
     );
     checked.then(
-      (identity) => {
+      async (identity) => {
+        for (let wait = options.dropping?.(client.id); wait; wait = options.dropping?.(client.id))
+          await wait.catch(() => undefined);
         // Gone while it waited for its turn or its check: aedes will not register it, so
         // nothing would ever undo onAuthenticated (its token's expiry timer, say).
         if ((client as { closed?: boolean }).closed) return done(null, false);

@@ -65,16 +65,24 @@ export interface Broker {
    * Drops the persistent sessions whose client has not been connected since `before` (ms
    * since the epoch): subscriptions, queued messages, retained presence (session-expiry.ts).
    */
-  expireSessions(before: number): Promise<ExpiredSession[]>;
+  expireSessions(before: number, intervalMs: number): Promise<ExpiredSession[]>;
   /** The topics with a retained message that match `filter`, as the org's clients name them. */
   retainedTopics(org: string, filter: string): string[];
   close(): Promise<void>;
 }
 
+/** A persistent session opened with a token: the app's, the only ones that expire. */
+const isTokenSession = (client: Client, identity: ClientIdentity) =>
+  !client.clean && identity.jti !== null;
+
 export async function createBroker(options: BrokerOptions): Promise<Broker> {
   const { logger } = options;
   const expiry = new ExpiryTimers<Client>();
   const live = new Map<Client, ClientIdentity>();
+  // Session expiry: ids authenticated but not yet registered by aedes, and ids whose
+  // stored session is being dropped (a CONNECT of one waits).
+  const connecting = new Set<string>();
+  const dropping = new Map<string, Promise<void>>();
 
   // `what`: the retained topic or the client id whose queued messages were being written.
   const persistence = openBrokerPersistence(options.dataDir, (error, what) =>
@@ -100,10 +108,12 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
       preConnect(client, packet, callback);
     },
     authenticate: createAuthenticate({
+      dropping: (mountedId) => dropping.get(mountedId),
       verifyCredentials: options.verifyCredentials,
       throttle: new AuthThrottle(),
       addressOf,
       onAuthenticated(client, identity) {
+        connecting.add(client.id); // until aedes registers it: session expiry keeps off
         if (identity.expiresAt !== null) {
           expiry.schedule(client, identity.expiresAt, () => {
             logger.info(
@@ -163,9 +173,9 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
     startedAt,
     (org) => counters.rates(org),
   );
-  // When each persistent session was last in use, for session expiry.
-  const noteSeen = (client: Client) => {
-    if (client.clean) return;
+  // When each of the app's sessions was last in use, for session expiry.
+  const noteSeen = (client: Client, identity: ClientIdentity) => {
+    if (!isTokenSession(client, identity)) return;
     persistence
       .markSeen([client.id], Date.now())
       .catch((error: unknown) =>
@@ -178,7 +188,8 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
   aedes.on('client', (client) => {
     const identity = getIdentity(client);
     if (!identity) return;
-    noteSeen(client);
+    connecting.delete(client.id);
+    noteSeen(client, identity);
     live.set(client, identity);
     sysStats.changed();
     logger.info(
@@ -194,7 +205,9 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
   });
   aedes.on('clientDisconnect', (client) => {
     expiry.cancel(client);
-    if (live.has(client)) noteSeen(client); // refused at CONNECT: no session of its own
+    connecting.delete(client.id);
+    const seen = live.get(client);
+    if (seen) noteSeen(client, seen); // refused at CONNECT: no session of its own
     // Its unacknowledged messages join its queue on disk, for its next connection.
     void persistence.outgoing.flushClient(client.id);
     const identity = live.get(client);
@@ -219,6 +232,7 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
   });
   aedes.on('clientError', (client, error) => {
     expiry.cancel(client);
+    if (!live.has(client)) connecting.delete(client.id);
     logger.info(
       {
         event: 'client_error',
@@ -249,19 +263,29 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
       return count;
     },
     admin: createBrokerAdmin({ aedes, live, persistence, counters, startedAt }),
-    expireSessions(before) {
-      const connected = [...live.keys()].filter((client) => !client.closed);
-      return expireSessions(
+    expireSessions: (before, intervalMs) =>
+      expireSessions(
         aedes,
         persistence,
         {
-          connected: () =>
-            new Set([...live.keys()].filter((c) => !c.closed).map((client) => client.id)),
-          persistent: connected.filter((client) => !client.clean).map((client) => client.id),
+          inUse: () => {
+            const ids = new Set(connecting);
+            for (const client of live.keys()) if (!client.closed) ids.add(client.id);
+            return ids;
+          },
+          tokenSessions: [...live]
+            .filter(([client, identity]) => !client.closed && isTokenSession(client, identity))
+            .map(([client]) => client.id),
+          forget: (mountedId) => {
+            const dropped = persistence.forgetSession(mountedId).finally(() => {
+              dropping.delete(mountedId);
+            });
+            dropping.set(mountedId, dropped);
+            return dropped;
+          },
         },
-        before,
-      );
-    },
+        { before, intervalMs },
+      ),
     retainedTopics(org, filter) {
       const topics: string[] = [];
       for (const packet of persistence.retained.match(mountTopic(org, filter))) {

@@ -9,7 +9,9 @@ import {
   clearStoredQueue,
   forgetSeen,
   lastSeen,
+  lastSwept,
   markSeen,
+  markSwept,
   seenClientIds,
   storedClientIds,
 } from './stored-sessions';
@@ -53,6 +55,8 @@ interface AedesPersistence {
   outgoingEnqueueCombi(subscriptions: unknown[], packet: unknown): Promise<unknown>;
   outgoingEnqueue(sub: { clientId: string }, packet: unknown): Promise<unknown>;
   outgoingUpdate(client: { id: string }, packet: unknown): Promise<unknown>;
+  cleanIncoming(client: { id: string }): Promise<void>;
+  delWill(client: { id: string }): Promise<unknown>;
 }
 
 export interface BrokerPersistence extends AedesPersistence {
@@ -69,9 +73,12 @@ export interface BrokerPersistence extends AedesPersistence {
   forgetSeen(clientId: string): Promise<void>;
   /** Switchboard's own: the client ids with a last-seen time. */
   seenClientIds(): Promise<string[]>;
+  /** Switchboard's own: when session expiry last swept, if ever. */
+  lastSwept(): Promise<number | undefined>;
+  markSwept(at: number): Promise<void>;
   /**
    * Switchboard's own: what a clean-session CONNECT would drop of a stored session (its
-   * subscriptions and queued messages), and when it was last seen.
+   * subscriptions, queued and half-received messages, will), and when it was last seen.
    */
   forgetSession(clientId: string): Promise<void>;
 }
@@ -107,10 +114,14 @@ export function openBrokerPersistence(
     lastSeen: (clientId: string) => lastSeen(db, clientId),
     forgetSeen: (clientId: string) => forgetSeen(db, clientId),
     seenClientIds: () => seenClientIds(db),
+    lastSwept: () => lastSwept(db),
+    markSwept: (at: number) => markSwept(db, at),
     forgetSession: async (clientId: string) => {
       await persistence.cleanSubscriptions({ id: clientId });
       await outgoing.flushClient(clientId);
       await clearStoredQueue(db, clientId);
+      await persistence.cleanIncoming({ id: clientId });
+      await persistence.delWill({ id: clientId });
       await forgetSeen(db, clientId);
     },
   });

@@ -1,9 +1,14 @@
 import type { Aedes } from 'aedes';
+import { isValidId } from '../../shared/ids';
 import { presenceTopic } from '../../shared/topics';
 import { mountTopic } from './mount-point';
 import type { BrokerPersistence } from './persistence';
 import { clearRetained } from './retained-messages';
 import { parseMountedClientId } from './session-views';
+
+// At most this many sessions go per sweep: each clear of a retained presence reaches every
+// member, and sessions that started counting together would otherwise all go at once.
+export const MAX_EXPIRED_PER_SWEEP = 100;
 
 export interface ExpiredSession {
   org: string;
@@ -11,52 +16,83 @@ export interface ExpiredSession {
   clientId: string;
 }
 
+export interface ExpiryHooks {
+  /** The (mounted) ids connected or connecting now; asked again right before each drop. */
+  inUse(): ReadonlySet<string>;
+  /** The connected token sessions (the app's), noted as seen at each sweep. */
+  tokenSessions: readonly string[];
+  /** Drops a stored session; a CONNECT of that id waits until it is gone. */
+  forget(mountedId: string): Promise<void>;
+}
+
 /**
- * Drops the persistent sessions whose client has not been connected since `before` (ms
- * since the epoch): their subscriptions, queued messages and retained presence.
+ * Drops the app's persistent sessions whose client has not been connected since `before`
+ * (ms since the epoch): their subscriptions, queued messages and retained presence.
  *
- * MQTT 3.1.1 sessions never expire, and the app's subscribe to every room at QoS 1: each
- * abandoned browser session (a private window, cleared storage, a device given away)
- * queued every chat message on disk for ever, and its presence stayed retained, shown
- * offline to everyone. Someone who comes back after that loses nothing they would see:
- * the app fetches the history and the inbox over HTTP on every connect.
+ * MQTT 3.1.1 sessions never expire [MQTT-3.1.2-4], and the app subscribes to every room
+ * at QoS 1: each abandoned browser session (a private window, cleared storage) queued
+ * every chat message on disk for ever and kept its presence retained. Someone who comes
+ * back loses nothing they would see: the app fetches the history and the inbox over HTTP
+ * on every connect. Only sessions opened with a token (the app's) are noted, so only they
+ * expire: a device or service logging in with a password may rely on its session for
+ * good. A session stored before last-seen times were kept is never noted until it
+ * connects again.
  *
- * `connected()`: the (mounted) ids connected now, asked again just before a session goes
- * (it may have come back meanwhile); `persistent`: the connected ones with a persistent
- * session, noted as seen now, so that a crash loses at most the time since the last
- * sweep. A session stored before last-seen times were kept counts from its first sweep.
+ * Time the broker was down does not count as away: when the previous sweep is further
+ * back than two `intervalMs`, every noted time moves forward by the gap and nothing
+ * expires in that sweep.
  */
 export async function expireSessions(
   aedes: Aedes,
   persistence: BrokerPersistence,
-  clients: { connected(): ReadonlySet<string>; persistent: readonly string[] },
-  before: number,
-  now = Date.now(),
+  hooks: ExpiryHooks,
+  options: { before: number; intervalMs: number; now?: number },
 ): Promise<ExpiredSession[]> {
-  await persistence.markSeen([...clients.persistent], now);
+  const now = options.now ?? Date.now();
+  await persistence.markSeen([...hooks.tokenSessions], now);
+  const previous = await persistence.lastSwept();
+  await persistence.markSwept(now);
+  const noted = await persistence.seenClientIds();
   const stored = await persistence.storedClientIds();
-  const connected = clients.connected();
+  const inUse = hooks.inUse();
+  if (previous !== undefined && now - previous > 2 * options.intervalMs) {
+    const gap = now - previous - options.intervalMs;
+    for (const mountedId of noted) {
+      const seen = await persistence.lastSeen(mountedId);
+      if (seen !== undefined) await persistence.markSeen([mountedId], seen + gap);
+    }
+    return [];
+  }
   const expired: ExpiredSession[] = [];
-  for (const mountedId of stored) {
-    if (connected.has(mountedId)) continue;
-    const seen = await persistence.lastSeen(mountedId);
-    if (seen === undefined) {
-      await persistence.markSeen([mountedId], now);
+  for (const mountedId of noted) {
+    if (inUse.has(mountedId)) continue;
+    if (!stored.has(mountedId)) {
+      await persistence.forgetSeen(mountedId); // gone another way (clean CONNECT, admin)
       continue;
     }
-    if (seen >= before || clients.connected().has(mountedId)) continue;
-    await persistence.forgetSession(mountedId);
+    if (expired.length === MAX_EXPIRED_PER_SWEEP) continue; // the next sweep goes on
+    const seen = await persistence.lastSeen(mountedId);
+    if (seen === undefined || seen >= options.before) continue;
+    // No await between this check and the drop's start: a CONNECT either counts as in
+    // use here, or waits for the drop (ExpiryHooks.forget).
+    if (hooks.inUse().has(mountedId)) continue;
+    await hooks.forget(mountedId);
     const session = parseMountedClientId(mountedId);
     if (!session) continue;
     expired.push(session);
-    const presence = presenceTopic(session.user, session.clientId);
-    const retained = persistence.retained.match(mountTopic(session.org, presence));
-    if (!retained.next().done) await clearRetained(aedes, session.org, presence);
-  }
-  // Last-seen times of sessions that went another way (a clean CONNECT, an admin's clear).
-  for (const mountedId of await persistence.seenClientIds()) {
-    if (!stored.has(mountedId) && !connected.has(mountedId))
-      await persistence.forgetSeen(mountedId);
+    await clearPresence(aedes, persistence, session);
   }
   return expired;
+}
+
+/** The session's retained presence, if its client id could have had one. */
+async function clearPresence(
+  aedes: Aedes,
+  persistence: BrokerPersistence,
+  { org, user, clientId }: ExpiredSession,
+): Promise<void> {
+  if (!isValidId(clientId)) return; // no presence topic: the ACL allows none for it
+  const topic = presenceTopic(user, clientId);
+  if (persistence.retained.match(mountTopic(org, topic)).next().done) return;
+  await clearRetained(aedes, org, topic);
 }

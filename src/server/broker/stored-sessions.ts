@@ -62,12 +62,25 @@ export async function lastSeen(
   db: Level<string, unknown>,
   clientId: string,
 ): Promise<number | undefined> {
-  const value = await db.get(lastSeenKey(clientId));
-  return value === undefined ? undefined : Number(value);
+  const at = Number(await db.get(lastSeenKey(clientId)));
+  return Number.isFinite(at) ? at : undefined;
 }
 
+/** Forgets when the client was last connected (its session is gone). */
 export async function forgetSeen(db: Level<string, unknown>, clientId: string) {
   await db.del(lastSeenKey(clientId));
+}
+
+const SWEPT_AT = 'sessions-swept-at';
+
+/** When session expiry last swept (ms since the epoch), if ever. */
+export async function lastSwept(db: Level<string, unknown>): Promise<number | undefined> {
+  const at = Number(await db.get(SWEPT_AT));
+  return Number.isFinite(at) ? at : undefined;
+}
+
+export async function markSwept(db: Level<string, unknown>, at: number) {
+  await db.put(SWEPT_AT, String(at));
 }
 
 /** The (mounted) client ids with a last-seen time noted. */

@@ -322,3 +322,36 @@ describe('a client that goes while its credentials are checked', () => {
     expect(authenticated).toEqual([]);
   });
 });
+
+describe('a CONNECT while its stored session is being dropped (session expiry)', () => {
+  it('waits until the session is gone, so aedes then finds none rather than half of one', async () => {
+    let dropped: () => void = () => {};
+    const drop = new Promise<void>((resolve) => (dropped = resolve));
+    const stillDropping = new Set(['demo:alice:alice-t']);
+    const authenticated: string[] = [];
+    const authenticate = createAuthenticate({
+      verifyCredentials: async () => ({
+        org: 'demo',
+        user: 'alice',
+        rules: [],
+        jti: 'j1',
+        expiresAt: Date.now() + 60_000,
+      }),
+      throttle: new AuthThrottle(),
+      addressOf: () => '127.0.0.1',
+      onAuthenticated: (client) => authenticated.push(client.id),
+      onRefused: () => {},
+      dropping: (mountedId) => (stillDropping.has(mountedId) ? drop : undefined),
+    });
+    const client = { id: 'alice-t', clean: false, closed: false, _will: null } as unknown as Client;
+    const answer = new Promise<[unknown, boolean | null]>((resolve) =>
+      authenticate(client, 'alice@demo', Buffer.from('token'), (error, ok) => resolve([error, ok])),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(authenticated).toEqual([]);
+    stillDropping.clear();
+    dropped();
+    expect(await answer).toEqual([null, true]);
+    expect(authenticated).toEqual(['demo:alice:alice-t']);
+  });
+});
