@@ -276,12 +276,10 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
           tokenSessions: [...live]
             .filter(([client, identity]) => !client.closed && isTokenSession(client, identity))
             .map(([client]) => client.id),
-          forget: (mountedId) => {
-            const dropped = persistence.forgetSession(mountedId).finally(() => {
-              dropping.delete(mountedId);
-            });
-            dropping.set(mountedId, dropped);
-            return dropped;
+          hold: (mountedId, work) => {
+            const done = work().finally(() => dropping.delete(mountedId));
+            dropping.set(mountedId, done);
+            return done;
           },
         },
         { before, intervalMs },

@@ -21,8 +21,8 @@ export interface ExpiryHooks {
   inUse(): ReadonlySet<string>;
   /** The connected token sessions (the app's), noted as seen at each sweep. */
   tokenSessions: readonly string[];
-  /** Drops a stored session; a CONNECT of that id waits until it is gone. */
-  forget(mountedId: string): Promise<void>;
+  /** Runs `work` while a CONNECT of that (mounted) id waits. */
+  hold(mountedId: string, work: () => Promise<void>): Promise<void>;
 }
 
 /**
@@ -73,14 +73,16 @@ export async function expireSessions(
     if (expired.length === MAX_EXPIRED_PER_SWEEP) continue; // the next sweep goes on
     const seen = await persistence.lastSeen(mountedId);
     if (seen === undefined || seen >= options.before) continue;
-    // No await between this check and the drop's start: a CONNECT either counts as in
-    // use here, or waits for the drop (ExpiryHooks.forget).
+    // No await between this check and the hold: a CONNECT either counts as in use here,
+    // or waits until the session and its presence are gone (not to find half of one, nor
+    // to have its own new presence cleared).
     if (hooks.inUse().has(mountedId)) continue;
-    await hooks.forget(mountedId);
     const session = parseMountedClientId(mountedId);
-    if (!session) continue;
-    expired.push(session);
-    await clearPresence(aedes, persistence, session);
+    await hooks.hold(mountedId, async () => {
+      await persistence.forgetSession(mountedId);
+      if (session) await clearPresence(aedes, persistence, session);
+    });
+    if (session) expired.push(session);
   }
   return expired;
 }

@@ -119,12 +119,13 @@ function fakePersistence(stored: string[], seen: Map<string, number>, swept?: nu
     storedClientIds: async () => new Set(stored),
     lastSwept: async () => sweptAt,
     markSwept: async (at: number) => void (sweptAt = at),
+    forgetSession: async (id: string) => void forgotten.push(id),
     retained: { match: function* (): Generator<RetainedPacket> {} },
   } as unknown as BrokerPersistence;
   const hooks: ExpiryHooks = {
     inUse: () => new Set(),
     tokenSessions: [],
-    forget: async (id) => void forgotten.push(id),
+    hold: (_id, work) => work(),
   };
   return { persistence, hooks, forgotten };
 }
