@@ -1,6 +1,5 @@
-import mqtt from 'mqtt';
 import { describe, expect, it } from 'vitest';
-import { connect, json, subscribeGrants } from '../support/mqtt-clients';
+import { connect, json, resume, subscribeGrants } from '../support/mqtt-clients';
 import { DEMO_PASSWORD } from '../support/test-server';
 import { closed, expectApiError, useAdminServer } from './admin-server';
 import { eventually } from '../support/eventually';
@@ -157,19 +156,14 @@ describe('DELETE /api/admin/sessions/:clientId', () => {
     );
     expect(res.statusCode, res.body).toBe(204);
     expect((await sessions()).offline.some((s) => s.clientId === 'notifier-gone')).toBe(false);
-    const back = mqtt.connect(t.server.mqttUrl, {
+    const back = await resume(t.server.mqttUrl, {
       username: 'notifier@demo',
       password: DEMO_PASSWORD,
       clientId: 'notifier-gone',
-      clean: false,
-      reconnectPeriod: 0,
     });
-    open.push(back);
-    const connack = await new Promise<{ sessionPresent: boolean }>((resolve) =>
-      back.once('connect', resolve),
-    );
+    open.push(back.client);
     // Nothing was kept [MQTT-3.2.2-2], and no subscription came back.
-    expect(connack.sessionPresent).toBe(false);
+    expect(back.sessionPresent).toBe(false);
     expect((await sessions()).live).toContainEqual(
       expect.objectContaining({ clientId: 'notifier-gone', subscriptions: [] }),
     );

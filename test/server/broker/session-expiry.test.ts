@@ -1,4 +1,4 @@
-import mqtt from 'mqtt';
+import type mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Aedes } from 'aedes';
 import { roleRules } from '../../../src/shared/acl';
@@ -10,7 +10,7 @@ import {
   type ExpiryHooks,
 } from '../../../src/server/broker/session-expiry';
 import { eventually } from '../support/eventually';
-import { closeAll, connect, json, subscribeGrants } from '../support/mqtt-clients';
+import { closeAll, connect, json, resume, subscribeGrants } from '../support/mqtt-clients';
 import { DEMO_PASSWORD, startTestServer, type TestServer } from '../support/test-server';
 
 // MQTT 3.1.1 sessions never expire: each abandoned browser session would queue every chat
@@ -76,18 +76,13 @@ describe('session expiry on the real broker', () => {
     ]);
 
     // Coming back starts afresh [MQTT-3.2.2-2]: no session, nothing queued.
-    const back = mqtt.connect(server.mqttUrl, {
+    const back = await resume(server.mqttUrl, {
       username: 'alice@demo',
       password: gone.token,
       clientId: 'alice-old',
-      clean: false,
-      reconnectPeriod: 0,
     });
-    open.push(back);
-    const connack = await new Promise<{ sessionPresent: boolean }>((resolve) =>
-      back.once('connect', resolve),
-    );
-    expect(connack.sessionPresent).toBe(false);
+    open.push(back.client);
+    expect(back.sessionPresent).toBe(false);
   });
 
   it('never drops a session opened with a password (a device may rely on it for good)', async () => {

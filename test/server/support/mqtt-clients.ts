@@ -113,3 +113,16 @@ export async function retainIdleStates(
     await client.endAsync();
   }
 }
+
+/** Connects with a persistent session: the client, and whether the broker had one kept. */
+export async function resume(
+  url: string,
+  options: IClientOptions,
+): Promise<{ client: MqttClient; sessionPresent: boolean }> {
+  const client = mqtt.connect(url, { ...BASE, ...options, clean: false });
+  const sessionPresent = await new Promise<boolean>((resolve, reject) => {
+    client.once('connect', (connack) => resolve(connack.sessionPresent));
+    client.once('error', reject);
+  });
+  return { client, sessionPresent };
+}
