@@ -62,8 +62,8 @@ export interface Broker {
   /** What the admin console reads and changes, per org. */
   readonly admin: BrokerAdmin;
   /**
-   * Drops the persistent sessions whose client has not been connected since `before` (ms
-   * since the epoch): subscriptions, queued messages, retained presence (session-expiry.ts).
+   * Drops the app's (token) persistent sessions whose client has not been connected since
+   * `before` (ms since the epoch): subscriptions, queue, retained presence (session-expiry.ts).
    */
   expireSessions(before: number, intervalMs: number): Promise<ExpiredSession[]>;
   /** The topics with a retained message that match `filter`, as the org's clients name them. */
@@ -205,7 +205,8 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
   });
   aedes.on('clientDisconnect', (client) => {
     expiry.cancel(client);
-    connecting.delete(client.id);
+    // Not for a registered client: a takeover's new client of the same id may be connecting.
+    if (!live.has(client)) connecting.delete(client.id);
     const seen = live.get(client);
     if (seen) noteSeen(client, seen); // refused at CONNECT: no session of its own
     // Its unacknowledged messages join its queue on disk, for its next connection.
