@@ -10,7 +10,15 @@ import {
   type ExpiryHooks,
 } from '../../../src/server/broker/session-expiry';
 import { eventually } from '../support/eventually';
-import { closeAll, connect, json, resume, subscribeGrants } from '../support/mqtt-clients';
+import {
+  closeAll,
+  connect,
+  json,
+  record,
+  resume,
+  subscribeGrants,
+  waitForMessage,
+} from '../support/mqtt-clients';
 import { DEMO_PASSWORD, startTestServer, type TestServer } from '../support/test-server';
 
 // MQTT 3.1.1 sessions never expire: each abandoned browser session would queue every chat
@@ -74,6 +82,17 @@ describe('session expiry on the real broker', () => {
     expect(server.broker.retainedTopics('demo', 'presence/alice/+')).toEqual([
       'presence/alice/alice-here',
     ]);
+
+    // Nothing is routed to it any more: a chat message now queues nothing for it.
+    const here = await tab('alice-also-here');
+    const seenByHere = record(here.client);
+    await here.client.publishAsync(
+      'chat/general/messages',
+      json({ id: 'after-expiry', from: 'alice', text: 'x', sentAt: Date.now() }),
+      { qos: 1 },
+    );
+    await waitForMessage(seenByHere, (m) => m.payload.includes('after-expiry'));
+    expect(await awayIds()).not.toContain('alice-old');
 
     // Coming back starts afresh [MQTT-3.2.2-2]: no session, nothing queued.
     const back = await resume(server.mqttUrl, {
