@@ -5,6 +5,7 @@ import type { Client } from 'aedes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { roleRules } from '../../../src/shared/acl';
 import { startTestServer, type TestServer } from '../support/test-server';
+import { connectBytes } from '../support/mqtt-clients';
 
 // A PUBACK means the message is in the history: the server commits a turn's history
 // before that turn's writes leave (transports' beforeSend, wired in app.ts). The race it
@@ -62,18 +63,7 @@ describe('a QoS 1 chat message is acknowledged only once it is in the history', 
     socket.on('data', (chunk: Buffer) => parser.parse(chunk));
     parser.on('packet', (packet: Packet) => packets.push(packet));
     await once(socket, 'connect');
-    socket.write(
-      mqttPacket.generate({
-        cmd: 'connect',
-        protocolId: 'MQTT',
-        protocolVersion: 4,
-        clean: true,
-        clientId,
-        keepalive: 30,
-        username: 'alice@demo',
-        password: Buffer.from(token),
-      }),
-    );
+    socket.write(connectBytes(clientId, 'alice@demo', token));
     while (!packets.some((p) => p.cmd === 'connack')) await once(parser, 'packet');
 
     // Both in one TCP write, so the server reads and handles them in one turn.

@@ -2,7 +2,7 @@ import net from 'node:net';
 import mqttPacket from 'mqtt-packet';
 import WebSocket from 'ws';
 import { describe, expect, it } from 'vitest';
-import { connect, json, record, waitForMessage } from '../support/mqtt-clients';
+import { connect, connectBytes, json, record, waitForMessage } from '../support/mqtt-clients';
 import { DEMO_PASSWORD } from '../support/test-server';
 import { useWatchedServer } from '../support/watched-server';
 
@@ -24,17 +24,7 @@ function rawSocket(): Promise<{ socket: net.Socket; closed: Promise<void>; recei
 }
 
 const packet = (p: object) => mqttPacket.generate(p as mqttPacket.Packet);
-const connectPacket = (clientId: string) =>
-  packet({
-    cmd: 'connect',
-    protocolId: 'MQTT',
-    protocolVersion: 4,
-    clean: true,
-    clientId,
-    keepalive: 30,
-    username: 'agent-01@demo',
-    password: Buffer.from(DEMO_PASSWORD),
-  });
+const connectPacket = (clientId: string) => connectBytes(clientId, 'agent-01@demo', DEMO_PASSWORD);
 
 describe('malformed and hostile traffic is refused without harming anyone else', () => {
   it('garbage bytes before CONNECT close that connection', async () => {

@@ -1,4 +1,5 @@
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import mqttPacket from 'mqtt-packet';
 import { onTestFinished } from 'vitest';
 
 export interface ReceivedMessage {
@@ -125,4 +126,18 @@ export async function resume(
     client.once('error', reject);
   });
   return { client, sessionPresent };
+}
+
+/** A raw MQTT 3.1.1 CONNECT (clean session), for tests that write packets themselves. */
+export function connectBytes(clientId: string, username: string, password: string): Buffer {
+  return mqttPacket.generate({
+    cmd: 'connect',
+    protocolId: 'MQTT',
+    protocolVersion: 4,
+    clean: true,
+    clientId,
+    keepalive: 30,
+    username,
+    password: Buffer.from(password),
+  });
 }

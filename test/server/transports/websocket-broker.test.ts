@@ -1,7 +1,14 @@
 import mqttPacket, { type IPublishPacket, type Packet } from 'mqtt-packet';
 import WebSocket from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
-import { connect, json, record, subscribeGrants, waitForMessage } from '../support/mqtt-clients';
+import {
+  connect,
+  connectBytes,
+  json,
+  record,
+  subscribeGrants,
+  waitForMessage,
+} from '../support/mqtt-clients';
 import { eventually } from '../support/eventually';
 import { DEMO_PASSWORD } from '../support/test-server';
 import { useWatchedServer } from '../support/watched-server';
@@ -49,16 +56,7 @@ async function connectAgent(clientId: string) {
 
 const bytes = (packet: object) => mqttPacket.generate(packet as Packet);
 const connectPacket = (clientId: string, username = 'agent-01@demo') =>
-  bytes({
-    cmd: 'connect',
-    protocolId: 'MQTT',
-    protocolVersion: 4,
-    clean: true,
-    clientId,
-    keepalive: 30,
-    username,
-    password: Buffer.from(DEMO_PASSWORD),
-  });
+  connectBytes(clientId, username, DEMO_PASSWORD);
 const statePublish = (detail: string, qos: 0 | 1 = 0) =>
   bytes({
     cmd: 'publish',
