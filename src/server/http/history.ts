@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { MAX_PAYLOAD_ID_LENGTH } from '../../shared/schemas';
-import { isStorageError, type Storage } from '../storage';
+import { isStorageError } from '../storage';
 import { ApiError } from './errors';
 import type { HttpDeps } from './http-deps';
 import { parseCursor, parseLimit, withCursorErrors } from './paging';
 import { requireBroker } from './require-broker';
-import { authOf, requireSession, type AuthContext } from './require-session';
+import { authOf, requireSession } from './require-session';
 import { roomReader } from './room-access';
 import { assertRoomId } from './rooms';
 
@@ -27,7 +27,14 @@ export function historyRoutes(app: FastifyInstance, deps: HttpDeps): void {
       assertRoomId(room);
       const limit = parseLimit(request.query.limit, DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT);
       const before = parseCursor(request.query.before);
-      assertReadableRoom(storage, auth, room);
+      // As the broker would refuse the room's messages live (their ACL's subscribe); before
+      // the room's existence, which is not theirs to learn either.
+      if (!roomReader(storage, auth)(room)) {
+        throw new ApiError(403, 'forbidden', `reading room "${room}" is not allowed`);
+      }
+      if (!storage.rooms.has(org, room)) {
+        throw new ApiError(404, 'room_not_found', `no room "${room}"`);
+      }
       return withCursorErrors(
         (error) => isStorageError(error, 'invalid_cursor'),
         () => storage.history.page(org, room, { before, limit }),
@@ -72,17 +79,4 @@ export function historyRoutes(app: FastifyInstance, deps: HttpDeps): void {
       return message;
     },
   );
-}
-
-/**
- * As the broker would refuse the room's messages live (their ACL's subscribe); before the
- * room's existence, which is not theirs to learn either.
- */
-function assertReadableRoom(storage: Storage, auth: AuthContext, room: string): void {
-  if (!roomReader(storage, auth)(room)) {
-    throw new ApiError(403, 'forbidden', `reading room "${room}" is not allowed`);
-  }
-  if (!storage.rooms.has(auth.org, room)) {
-    throw new ApiError(404, 'room_not_found', `no room "${room}"`);
-  }
 }
