@@ -106,7 +106,8 @@ export function expandTopic(topic: string, vars: AclVars): string | null {
 
 /**
  * First applicable rule wins; no applicable rule means deny. A subscription is allowed
- * only when an allow rule contains the whole filter and no earlier deny rule overlaps it.
+ * here only when an allow rule contains the whole filter and no earlier deny rule overlaps
+ * it: every topic it can match is readable. The broker grants more (evaluateSubscribe).
  */
 export function evaluateAcl(
   rules: readonly AclRule[],
@@ -116,15 +117,8 @@ export function evaluateAcl(
 ): AclDecision {
   for (const rule of rules) {
     if (rule.action !== action && rule.action !== 'all') continue;
-    let topic = expandTopic(rule.topic, vars);
-    if (topic === null) {
-      // An allow rule never applies with a value it cannot hold, and neither does any rule
-      // without a value at all (no client id over HTTP). A deny rule with a value it cannot
-      // hold (a client id with `/`, `+`, `#`, capitals: password logins accept any id)
-      // covers whatever that value could have been, or such an id would slip past it.
-      if (rule.permission === 'allow' || lacksValue(rule.topic, vars)) continue;
-      topic = widenedTopic(rule.topic, vars);
-    }
+    const topic = ruleTopic(rule, vars);
+    if (topic === null) continue;
     if (action === 'publish') {
       if (topicMatches(topic, topicOrFilter)) return { allowed: rule.permission === 'allow', rule };
     } else if (rule.permission === 'deny') {
@@ -134,6 +128,54 @@ export function evaluateAcl(
     }
   }
   return { allowed: false, rule: null };
+}
+
+export interface SubscribeDecision extends AclDecision {
+  /**
+   * Deny rules ahead of the deciding allow rule that cover part of the filter: messages on
+   * the topics they cover are not delivered through it.
+   */
+  excluded: AclRule[];
+}
+
+/**
+ * How the broker decides a SUBSCRIBE: as evaluateAcl, except that a deny rule covering
+ * only part of the filter excludes that part instead of refusing the whole filter, and
+ * the broker then checks each message it delivers through it (as Mosquitto does). So a
+ * member denied one room still gets `chat/+/+`, with every other room in it. A deny rule
+ * containing the whole filter still refuses it, and so does a filter no allow rule
+ * contains (a member's `#`).
+ */
+export function evaluateSubscribe(
+  rules: readonly AclRule[],
+  filter: string,
+  vars: AclVars,
+): SubscribeDecision {
+  const excluded: AclRule[] = [];
+  for (const rule of rules) {
+    if (rule.action !== 'subscribe' && rule.action !== 'all') continue;
+    const topic = ruleTopic(rule, vars);
+    if (topic === null) continue;
+    if (rule.permission === 'deny') {
+      if (filterContains(topic, filter)) return { allowed: false, rule, excluded };
+      if (filtersIntersect(topic, filter)) excluded.push(rule);
+    } else if (filterContains(topic, filter)) {
+      return { allowed: true, rule, excluded };
+    }
+  }
+  return { allowed: false, rule: null, excluded };
+}
+
+/** A rule's topic with its placeholders filled in; null when the rule does not apply. */
+function ruleTopic(rule: AclRule, vars: AclVars): string | null {
+  const topic = expandTopic(rule.topic, vars);
+  if (topic !== null) return topic;
+  // An allow rule never applies with a value it cannot hold, and neither does any rule
+  // without a value at all (no client id over HTTP). A deny rule with a value it cannot
+  // hold (a client id with `/`, `+`, `#`, capitals: password logins accept any id) covers
+  // whatever that value could have been, or such an id would slip past it.
+  if (rule.permission === 'allow' || lacksValue(rule.topic, vars)) return null;
+  return widenedTopic(rule.topic, vars);
 }
 
 /**

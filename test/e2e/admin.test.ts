@@ -38,17 +38,23 @@ describe('admin adminConsole', () => {
     await aliceRoom.message('Hello from dana').waitFor();
     await bob.waitFor((m) => m.topic === ROOM_TOPIC && textOf(m.payload) === 'Hello from dana');
 
-    // The admin narrows her ACL: an extra deny rule on the room's messages.
+    // The admin narrows her ACL: an extra deny rule on the room's messages, and one on
+    // reading another room.
     await adminConsole.getByRole('button', { name: /^Extra rules of dana/ }).click();
     const rules = adminConsole.getByRole('region', { name: 'Extra rules for dana' });
-    await rules.getByRole('button', { name: 'Add a rule' }).click();
-    await rules.getByRole('combobox', { name: 'Rule 1 Permission' }).selectOption('deny');
-    await rules.getByRole('combobox', { name: 'Rule 1 Action' }).selectOption('publish');
-    await rules.getByRole('textbox', { name: 'Rule 1 Topic filter' }).fill(ROOM_TOPIC);
+    for (const [n, action, topic] of [
+      [1, 'publish', ROOM_TOPIC],
+      [2, 'subscribe', 'chat/ops/#'],
+    ] as const) {
+      await rules.getByRole('button', { name: 'Add a rule' }).click();
+      await rules.getByRole('combobox', { name: `Rule ${n} Permission` }).selectOption('deny');
+      await rules.getByRole('combobox', { name: `Rule ${n} Action` }).selectOption(action);
+      await rules.getByRole('textbox', { name: `Rule ${n} Topic filter` }).fill(topic);
+    }
     await rules.getByRole('button', { name: 'Save rules' }).click();
     await rules
       .getByRole('status')
-      .filter({ hasText: 'Saved 1 rule for dana; applied to 1 live connection.' })
+      .filter({ hasText: 'Saved 2 rules for dana; applied to 1 live connection.' })
       .waitFor();
     await e2e.snapshot(admin.page, 'users and rules');
 
@@ -63,11 +69,20 @@ describe('admin adminConsole', () => {
     expect(await answer.textContent()).toContain(
       `the rule deny publish ${ROOM_TOPIC}, from dana's extra rules`,
     );
+    // Her app's subscription to every room stays, without #ops.
+    await adminConsole.getByRole('radio', { name: 'subscribe' }).click();
+    await adminConsole.getByRole('textbox', { name: 'Topic filter' }).fill('chat/+/+');
+    await adminConsole.getByRole('button', { name: 'Check' }).click();
+    await answer.getByText('Allowed:').waitFor();
+    expect(await answer.getByRole('listitem').allTextContents()).toEqual([
+      'deny subscribe chat/ops/#',
+    ]);
 
     // Her next message is refused: the broker acknowledges it (MQTT 3.1.1 has no way to say
     // no) and drops it, see docs/decisions.md. It is not in the history: her tab says so.
     await expectRefused(danaRoom, 'This one is refused', { aliceRoom, bob });
-    // She still reads the room: only publishing was narrowed.
+    // She still reads the room: only publishing to it was narrowed, and denying her #ops
+    // left her subscription to every room in place.
     await danaRoom.message('Bob after the refusal').waitFor();
 
     // The admin disconnects her session and sees it leave the live list.

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   evaluateAcl,
+  evaluateSubscribe,
   expandTopic,
   roleRules,
   validateAclRule,
@@ -71,6 +72,61 @@ describe('evaluateAcl ordering and containment', () => {
 
   it('denies by default with no rules', () => {
     expect(evaluateAcl([], 'publish', 'x', vars('alice'))).toEqual({ allowed: false, rule: null });
+  });
+});
+
+describe('evaluateSubscribe: what the broker grants', () => {
+  const denySecret: AclRule = { permission: 'deny', action: 'subscribe', topic: 'chat/secret/#' };
+  const denyBoss: AclRule = { permission: 'deny', action: 'all', topic: 'presence/boss/+' };
+  const rules: AclRule[] = [denySecret, denyBoss, ...roleRules('member')];
+  const subscribe = (filter: string) => evaluateSubscribe(rules, filter, vars('alice'));
+
+  it('grants a filter a deny rule covers only part of, naming what it excludes', () => {
+    const decision = subscribe('chat/+/+');
+    expect(decision.allowed).toBe(true);
+    expect(decision.rule).toEqual({ permission: 'allow', action: 'subscribe', topic: 'chat/+/+' });
+    expect(decision.excluded).toEqual([denySecret]);
+    expect(subscribe('presence/+/+').excluded).toEqual([denyBoss]);
+    // The strict answer (every topic readable) is still no.
+    expect(evaluateAcl(rules, 'subscribe', 'chat/+/+', vars('alice')).allowed).toBe(false);
+  });
+
+  it('excludes nothing from a filter no deny rule touches', () => {
+    expect(subscribe('agents/+/state')).toMatchObject({ allowed: true, excluded: [] });
+    expect(subscribe('chat/general/+')).toMatchObject({ allowed: true, excluded: [] });
+  });
+
+  it('refuses a filter a deny rule contains whole', () => {
+    expect(subscribe('chat/secret/messages')).toMatchObject({ allowed: false, rule: denySecret });
+    expect(subscribe('chat/secret/+')).toMatchObject({ allowed: false, rule: denySecret });
+  });
+
+  it('still refuses a filter no allow rule contains, however the denies overlap it', () => {
+    const denyAll = { permission: 'deny', action: 'all', topic: '#' };
+    expect(subscribe('chat/#')).toMatchObject({ allowed: false, rule: denyAll });
+    expect(subscribe('#')).toMatchObject({ allowed: false, rule: denyAll });
+    expect(evaluateSubscribe([denySecret], 'chat/+/+', vars('alice'))).toEqual({
+      allowed: false,
+      rule: null,
+      excluded: [denySecret],
+    });
+    expect(subscribe('notifications/+')).toMatchObject({ allowed: false });
+  });
+
+  it('each topic it delivers is then decided as evaluateAcl decides it', () => {
+    const canRead = (topic: string) =>
+      evaluateAcl(rules, 'subscribe', topic, vars('alice')).allowed;
+    expect(canRead('chat/general/messages')).toBe(true);
+    expect(canRead('chat/secret/messages')).toBe(false);
+    expect(canRead('presence/boss/boss-1')).toBe(false);
+  });
+
+  it('a deny rule after the allow rule excludes nothing (the first applicable rule wins)', () => {
+    const later: AclRule[] = [...roleRules('member').slice(0, -1), denySecret];
+    expect(evaluateSubscribe(later, 'chat/+/+', vars('alice'))).toMatchObject({
+      allowed: true,
+      excluded: [],
+    });
   });
 });
 

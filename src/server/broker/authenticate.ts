@@ -129,7 +129,12 @@ export function createAuthenticate(options: AuthenticateOptions) {
       );
     }
     const principal = await options.verifyCredentials(who, password.toString('utf8'), client.id);
-    const identity: ClientIdentity = { ...principal, clientId: client.id, connectedAt: Date.now() };
+    const identity: ClientIdentity = {
+      ...principal,
+      clientId: client.id,
+      connectedAt: Date.now(),
+      checksDeliveries: false,
+    };
     const will = client._will;
     if (will) {
       const verdict = checkPublish(identity, will.topic, will.payload as Buffer, will.retain);

@@ -4,8 +4,17 @@ import { topicMatches } from '../../shared/topic-filter';
 import { getIdentity, type ClientIdentity } from './client-identity';
 import { isMounted, unmountTopic } from './mount-point';
 
+export interface AuthorizeForwardOptions {
+  /**
+   * A live QoS 1/2 message withheld from a persistent session: aedes queued it for the
+   * session before asking, and would clear it by a message id it never got.
+   */
+  onWithheld(client: Client, packet: AedesPublishPacket): void;
+}
+
 /**
- * Strips the org mount point from every packet on its way to a client.
+ * Strips the org mount point from every packet on its way to a client, and withholds what
+ * the client may not read.
  *
  * Every packet handed in is this delivery's own, so it is rewritten in place: aedes wraps
  * each live message in a new Packet per subscription (lib/handlers/subscribe.js,
@@ -13,27 +22,36 @@ import { isMounted, unmountTopic } from './mount-point';
  * retained-delivery.ts builds one object per message. A stored packet whose delivery was
  * attempted before is kept unmounted already.
  */
-export function authorizeForward(
-  client: Client,
-  packet: AedesPublishPacket,
-): AedesPublishPacket | null {
-  const identity = getIdentity(client);
-  if (!identity) return null;
-  let topic: string | null = packet.topic;
-  if (isMounted(topic)) {
-    topic = unmountTopic(identity.org, topic);
-    if (topic === null) return null; // never crosses orgs, whatever happened upstream
-  }
-  // A mounted `#` also matches `$<org>/$SYS/…`; only a `$SYS` filter may deliver it
-  // [MQTT-4.7.2-1].
-  if (topic.startsWith('$') && !hasDollarSubscription(client, identity.org, topic)) return null;
-  // A packet from the session's stored queue carries the message id aedes gave it on the
-  // way out (live ones get theirs after this). It was queued under the rules of its time:
-  // if the user may no longer read it, it is dropped, and aedes clears it from the queue.
-  // Live messages need no check here: they come through subscriptions checked already.
-  if (packet.messageId !== undefined && !mayRead(identity, topic)) return null;
-  packet.topic = topic;
-  return packet;
+export function createAuthorizeForward(options: AuthorizeForwardOptions) {
+  return function authorizeForward(
+    client: Client,
+    packet: AedesPublishPacket,
+  ): AedesPublishPacket | null {
+    const identity = getIdentity(client);
+    if (!identity) return null;
+    let topic: string | null = packet.topic;
+    if (isMounted(topic)) {
+      topic = unmountTopic(identity.org, topic);
+      if (topic === null) return null; // never crosses orgs, whatever happened upstream
+    }
+    // A mounted `#` also matches `$<org>/$SYS/…`; only a `$SYS` filter may deliver it
+    // [MQTT-4.7.2-1].
+    if (topic.startsWith('$') && !hasDollarSubscription(client, identity.org, topic)) return null;
+    if (packet.messageId !== undefined) {
+      // A packet from the session's stored queue carries the message id aedes gave it on
+      // the way out (live ones get theirs after this). It was queued under the rules of its
+      // time: if the user may no longer read it, it is dropped, and aedes clears it from
+      // the queue by that id.
+      if (!mayRead(identity, topic)) return null;
+    } else if (identity.checksDeliveries && !mayRead(identity, topic)) {
+      // Live: checked only for a connection holding a subscription granted with part of
+      // it excluded (authorize-subscribe.ts); every other one was checked whole.
+      if (packet.qos > 0 && !client.clean) options.onWithheld(client, packet);
+      return null;
+    }
+    packet.topic = topic;
+    return packet;
+  };
 }
 
 function mayRead(identity: ClientIdentity, topic: string): boolean {

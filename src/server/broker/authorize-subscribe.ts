@@ -1,5 +1,5 @@
 import type { Client, Subscription } from 'aedes';
-import { evaluateAcl } from '../../shared/acl';
+import { evaluateSubscribe } from '../../shared/acl';
 import { validateTopicFilter } from '../../shared/topic-filter';
 import { getIdentity } from './client-identity';
 import { mountTopic, unmountTopic } from './mount-point';
@@ -27,7 +27,7 @@ export function createAuthorizeSubscribe(options: AuthorizeSubscribeOptions) {
       options.onDenied(client, filter, `filter_${filterError.code}`, filterError.message);
       return callback(null, null); // SUBACK 0x80 for this filter only [MQTT-3.9.3-2]
     }
-    const decision = evaluateAcl(identity.rules, 'subscribe', filter, {
+    const decision = evaluateSubscribe(identity.rules, filter, {
       username: identity.user,
       clientid: identity.clientId,
     });
@@ -35,6 +35,8 @@ export function createAuthorizeSubscribe(options: AuthorizeSubscribeOptions) {
       options.onDenied(client, filter, 'acl_denied', `subscribe to ${filter} is not allowed`);
       return callback(null, null);
     }
+    // Part of it denied (a room, say): granted, and authorizeForward checks what it delivers.
+    if (decision.excluded.length > 0) identity.checksDeliveries = true;
     // In place: aedes looks up retained messages by the SUBSCRIBE packet's own entries.
     sub.topic = mountTopic(identity.org, filter);
     callback(null, sub);

@@ -8,7 +8,7 @@ import {
   preConnect,
   type VerifyCredentials,
 } from './authenticate';
-import { authorizeForward } from './authorize-forward';
+import { createAuthorizeForward } from './authorize-forward';
 import { createAuthorizePublish } from './authorize-publish';
 import { createAuthorizeSubscribe } from './authorize-subscribe';
 import { createBrokerAdmin, type BrokerAdmin } from './broker-admin';
@@ -162,7 +162,13 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
         );
       },
     }),
-    authorizeForward: collapseOverlaps(counters.countingForwards(authorizeForward)),
+    authorizeForward: collapseOverlaps(
+      counters.countingForwards(
+        createAuthorizeForward({
+          onWithheld: (client, packet) => persistence.outgoing.dropUnsent(client.id, packet),
+        }),
+      ),
+    ),
     published: history.published,
   });
 

@@ -16,6 +16,12 @@ export interface ClientIdentity extends Principal {
   /** The client id as the client chose it (the broker keys sessions by the mounted one). */
   clientId: string;
   connectedAt: number;
+  /**
+   * Whether a subscription was granted with part of it excluded (a deny rule covering some
+   * of its topics, evaluateSubscribe): live deliveries are then checked one by one. Once
+   * set it stays set for the connection.
+   */
+  checksDeliveries: boolean;
 }
 
 const identities = new WeakMap<Client, ClientIdentity>();

@@ -1,5 +1,5 @@
 import type { Client } from 'aedes';
-import { evaluateAcl, type AclRule } from '../../shared/acl';
+import { evaluateSubscribe, type AclRule } from '../../shared/acl';
 import type { ClientIdentity } from './client-identity';
 import { unmountTopic } from './mount-point';
 import type { BrokerPersistence } from './persistence';
@@ -15,7 +15,8 @@ export function subscriptionsOf(client: Client): string[] {
  * Gives a live connection new ACL rules without a reconnect: publishes are checked against
  * the identity's rules on every packet, so replacing them is enough there; subscriptions
  * were checked once, so those the new rules no longer allow are removed, from the stored
- * session too, so a reconnect does not bring them back. The client is not told (MQTT
+ * session too, so a reconnect does not bring them back. Those the new rules allow with part
+ * excluded stay, and the connection's deliveries are checked from then on. The client is not told (MQTT
  * 3.1.1 has no server-initiated UNSUBSCRIBE); it simply stops receiving those messages.
  *
  * @returns the client-side filters that were removed
@@ -29,11 +30,17 @@ export async function applyRules(
   identity.rules = rules;
   const vars = { username: identity.user, clientid: identity.clientId };
   const forbidden: { mounted: string; filter: string }[] = [];
+  let checksDeliveries = false;
   for (const mounted of subscriptionsOf(client)) {
     const filter = unmountTopic(identity.org, mounted);
     if (filter === null) continue;
-    if (!evaluateAcl(rules, 'subscribe', filter, vars).allowed) forbidden.push({ mounted, filter });
+    const decision = evaluateSubscribe(rules, filter, vars);
+    if (!decision.allowed) forbidden.push({ mounted, filter });
+    else if (decision.excluded.length > 0) checksDeliveries = true;
   }
+  // Set before anything is awaited, so the next delivery follows the new rules. Never
+  // cleared: a subscription granted but not yet registered by aedes is not listed here.
+  if (checksDeliveries) identity.checksDeliveries = true;
   if (forbidden.length === 0) return [];
   const mounted = forbidden.map((f) => f.mounted);
   if (!client.clean) await persistence.removeSubscriptions(client, mounted);
@@ -65,7 +72,7 @@ export async function pruneStoredSubscriptions(
     id: session.mountedId,
   })) {
     const filter = unmountTopic(session.org, mounted);
-    if (filter !== null && !evaluateAcl(rules, 'subscribe', filter, vars).allowed)
+    if (filter !== null && !evaluateSubscribe(rules, filter, vars).allowed)
       forbidden.push({ mounted, filter });
   }
   if (forbidden.length > 0) {

@@ -105,6 +105,21 @@ export class OutgoingCache {
   }
 
   /**
+   * Forgets a message queued for a connected client and never sent to it (withheld by
+   * authorizeForward): no PUBACK will ever clear it. One already written through to disk
+   * stays there until the client's next connection sends the queue, when it is withheld
+   * again and cleared by its message id.
+   */
+  dropUnsent(clientId: string, packet: OutgoingPacket): void {
+    const queue = this.queues.get(clientId);
+    const key = packet.brokerCounter;
+    const entry = key === undefined ? undefined : queue?.entries.get(key);
+    if (entry && entry.sent === null && entry.packet.brokerId === packet.brokerId) {
+      queue!.entries.delete(key!);
+    }
+  }
+
+  /**
    * The client's stored queue, after what it had in memory is on disk too. A message that
    * was sent before (it has a message id) goes out again with DUP set [MQTT-3.3.1-1],
    * which aedes leaves unset.

@@ -80,7 +80,7 @@ describe('PUT /api/admin/users/:user/rules', () => {
 });
 
 describe('live effect of narrowing a user’s ACL', () => {
-  it('refuses their next publish to the room and removes the now-forbidden subscription', async () => {
+  it('refuses their next publish to the room and stops delivering it, other rooms still flowing', async () => {
     const { user, cookie } = await newMember();
     const { client } = await t.connectWithToken(cookie);
     const watcher = await t.connectWithToken(t.cookies.alice);
@@ -97,22 +97,62 @@ describe('live effect of narrowing a user’s ACL', () => {
     const res = await putRules(user, [
       { permission: 'deny', action: 'all', topic: 'chat/general/#' },
     ]);
-    expect(res.json()).toMatchObject({ connections: 1, removedSubscriptions: ['chat/+/+'] });
+    // The wide subscription stays, without the room (evaluateSubscribe).
+    expect(res.json()).toMatchObject({ connections: 1, removedSubscriptions: [] });
 
     // Their publish is acknowledged but goes nowhere.
     await client.publishAsync('chat/general/messages', chat(user, 'after'), { qos: 1 });
-    // Others' messages no longer reach them: the subscription is gone.
+    // Others' messages in the room no longer reach them; those in other rooms do, after.
     await watcher.client.publishAsync('chat/general/messages', chat('alice', 'to-all'), {
       qos: 1,
     });
-    await waitForMessage(seenByWatcher, (m) => m.payload.includes('to-all'));
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await watcher.client.publishAsync('chat/random/messages', chat('alice', 'elsewhere'), {
+      qos: 1,
+    });
+    await waitForMessage(seenByWatcher, (m) => m.payload.includes('elsewhere'));
+    await waitForMessage(seenByUser, (m) => m.payload.includes('elsewhere'));
     expect(seenByWatcher.some((m) => m.payload.includes('"after"'))).toBe(false);
     expect(seenByUser.some((m) => m.payload.includes('to-all'))).toBe(false);
     expect(client.connected).toBe(true);
 
-    // What is still allowed can be subscribed again; the wide filter cannot.
-    expect(await subscribeGrants(client, ['chat/+/+', 'chat/random/+'])).toEqual([128, 1]);
+    // The wide filter and other rooms can be subscribed again; the room cannot.
+    expect(await subscribeGrants(client, ['chat/+/+', 'chat/general/+', 'chat/random/+'])).toEqual([
+      1, 128, 1,
+    ]);
+    await watcher.client.publishAsync('chat/general/messages', chat('alice', 'again'), {
+      qos: 1,
+    });
+    await watcher.client.publishAsync('chat/random/messages', chat('alice', 'last'), { qos: 1 });
+    await waitForMessage(seenByUser, (m) => m.payload.includes('last'));
+    expect(seenByUser.some((m) => m.payload.includes('again'))).toBe(false);
+  });
+
+  it('holds nothing for a persistent session from a room it is denied', async () => {
+    const { user, cookie } = await newMember();
+    await putRules(user, [{ permission: 'deny', action: 'subscribe', topic: 'chat/secret/#' }]);
+    const clientId = `${user}-held`;
+    const { client } = await t.connectWithToken(cookie, { clientId, clean: false });
+    open.push(client);
+    const seen = record(client);
+    expect(await subscribeGrants(client, ['chat/+/+'])).toEqual([1]);
+    const sender = await t.connectWithToken(t.cookies.alice);
+    open.push(sender.client);
+    await sender.client.publishAsync('chat/secret/messages', chat('alice', 'hidden'), { qos: 1 });
+    await sender.client.publishAsync('chat/general/messages', chat('alice', 'shown'), { qos: 1 });
+    await waitForMessage(seen, (m) => m.payload.includes('shown'));
+    expect(seen.map((m) => m.topic)).toEqual(['chat/general/messages']);
+
+    // aedes queued the secret message for the session before it was withheld; nothing
+    // may be left of it, neither held for a PUBACK nor written to disk at the disconnect.
+    await client.endAsync();
+    await t.untilAway(clientId);
+    const sessions = await t.request(t.cookies.admin, 'GET', '/api/admin/sessions');
+    expect(sessions.json<{ offline: unknown[] }>().offline).toContainEqual({
+      clientId,
+      user,
+      subscriptions: ['chat/+/+'],
+      queued: 0,
+    });
   });
 
   it('keeps a removed subscription out of the persistent session after a reconnect', async () => {
@@ -263,6 +303,28 @@ describe('POST /api/admin/acl-check', () => {
     const other = await check({ user, action: 'publish', topic: 'chat/open/messages' });
     expect(other.json()).toMatchObject({ allowed: true, source: 'role' });
     expect(roleRules('member')).toContainEqual(other.json<{ rule: unknown }>().rule);
+  });
+
+  it('lists the deny rules a granted subscription excludes part of its topics by', async () => {
+    const { user } = await newMember();
+    const deny = { permission: 'deny', action: 'all', topic: 'chat/secret/#' };
+    await putRules(user, [deny]);
+    const wide = await check({ user, action: 'subscribe', topic: 'chat/+/+' });
+    expect(wide.json()).toMatchObject({
+      allowed: true,
+      source: 'role',
+      rule: { topic: 'chat/+/+' },
+      excluded: [deny],
+    });
+    const room = await check({ user, action: 'subscribe', topic: 'chat/secret/+' });
+    expect(room.json()).toMatchObject({
+      allowed: false,
+      source: 'extra',
+      rule: deny,
+      excluded: [],
+    });
+    const publish = await check({ user, action: 'publish', topic: 'chat/open/messages' });
+    expect(publish.json()).toMatchObject({ allowed: true, excluded: [] });
   });
 
   it('refuses a bad action, a bad topic and an unknown user', async () => {

@@ -4,7 +4,16 @@ import type { ClientIdentity } from '../../../src/server/broker/client-identity'
 import { startSysStats, SYS_STATS_INTERVAL_MS } from '../../../src/server/broker/sys-stats';
 
 function identity(org: string, user: string): ClientIdentity {
-  return { org, user, rules: [], jti: null, expiresAt: null, clientId: user, connectedAt: 0 };
+  return {
+    org,
+    user,
+    rules: [],
+    jti: null,
+    expiresAt: null,
+    clientId: user,
+    connectedAt: 0,
+    checksDeliveries: false,
+  };
 }
 
 function fakeBroker() {

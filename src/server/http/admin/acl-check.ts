@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { evaluateAcl } from '../../../shared/acl';
+import { evaluateAcl, evaluateSubscribe, type AclRule } from '../../../shared/acl';
 import { validateTopicFilter, validateTopicName } from '../../../shared/topic-filter';
 import { ApiError } from '../errors';
 import type { HttpDeps } from '../http-deps';
@@ -20,7 +20,7 @@ const checkSchema = z.object({
 export function aclCheckRoutes(app: FastifyInstance, deps: HttpDeps): void {
   const { storage } = deps;
 
-  // "Can <user> publish/subscribe <topic>?", answered by the evaluator the broker uses.
+  // "Can <user> publish/subscribe <topic>?", answered by the evaluators the broker uses.
   app.post('/acl-check', async (request) => {
     const { org } = authOf(request);
     const body = parseBody(checkSchema, request.body);
@@ -34,16 +34,22 @@ export function aclCheckRoutes(app: FastifyInstance, deps: HttpDeps): void {
     if (topicError) throw new ApiError(400, 'invalid_topic', topicError.message);
     const extra = storage.users.extraRules(org, record.user);
     const rules = effectiveRules(storage.users, record);
-    const decision = evaluateAcl(rules, action, body.topic, {
+    const vars = {
       username: record.user,
       // No client id: ${clientid} rules do not apply. One a deny rule cannot hold widens
       // it to whatever the id could have been, as in the broker (evaluateAcl).
       clientid: body.clientId ?? '',
-    });
+    };
+    // A subscription may be granted with part of it excluded (evaluateSubscribe).
+    const decision: { allowed: boolean; rule: AclRule | null; excluded?: AclRule[] } =
+      action === 'subscribe'
+        ? evaluateSubscribe(rules, body.topic, vars)
+        : evaluateAcl(rules, action, body.topic, vars);
     const index = decision.rule ? rules.indexOf(decision.rule) : -1;
     return {
       allowed: decision.allowed,
       rule: decision.rule,
+      excluded: decision.allowed ? (decision.excluded ?? []) : [],
       source: index < 0 ? 'default' : index < extra.length ? 'extra' : 'role',
       role: record.role,
       disabled: record.disabled,

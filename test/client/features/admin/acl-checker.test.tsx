@@ -57,7 +57,7 @@ describe('ACL check', () => {
       usersHandler(users),
       http.post('/api/admin/acl-check', async ({ request }) => {
         await record(request);
-        return HttpResponse.json({ ...answer, role: 'member', disabled: false });
+        return HttpResponse.json({ excluded: [], ...answer, role: 'member', disabled: false });
       }),
     );
     renderConsole('acl');
@@ -84,6 +84,7 @@ describe('ACL check', () => {
         return HttpResponse.json({
           allowed: true,
           rule: { permission: 'allow', action: 'subscribe', topic: 'chat/+/+' },
+          excluded: [],
           source: 'role',
           role: 'member',
           disabled: true,
@@ -100,6 +101,36 @@ describe('ACL check', () => {
       topic: 'chat/#',
       clientId: 'bob-1',
     });
+  });
+
+  it('lists the rules a granted subscription excludes part of its topics by', async () => {
+    const user = userEvent.setup();
+    const deny = { permission: 'deny', action: 'all', topic: 'chat/secret/#' };
+    server.use(
+      usersHandler(users),
+      http.post('/api/admin/acl-check', () =>
+        HttpResponse.json({
+          allowed: true,
+          rule: { permission: 'allow', action: 'subscribe', topic: 'chat/+/+' },
+          excluded: [deny],
+          source: 'role',
+          role: 'member',
+          disabled: false,
+        }),
+      ),
+    );
+    renderConsole('acl');
+    await ask(user, { user: 'alice', action: 'subscribe', topic: 'chat/+/+' });
+    const result = await screen.findByRole('region', { name: 'Answer' });
+    expect(result).toHaveTextContent('Allowed: alice can subscribe to chat/+/+');
+    expect(result).toHaveTextContent(
+      'Messages on topics these earlier rules deny are not delivered through it:',
+    );
+    expect(
+      within(result)
+        .getAllByRole('listitem')
+        .map((item) => item.textContent),
+    ).toEqual(['deny all chat/secret/#']);
   });
 
   it('checks the topic as it is typed: wildcards only in a subscription filter', async () => {

@@ -14,6 +14,11 @@ export interface AclAnswer {
   allowed: boolean;
   /** The rule that decided; null when none applied and the default (deny) did. */
   rule: AclRule | null;
+  /**
+   * For an allowed subscription: deny rules covering part of the filter. Messages on the
+   * topics they cover are not delivered through it.
+   */
+  excluded: AclRule[];
   /** Which list the deciding rule came from. */
   source: 'extra' | 'role' | 'default';
   role: Role;

@@ -29,6 +29,18 @@ export function AclAnswerView({ question, answer }: { question: AclQuestion; ans
         ) : null}
         {SOURCE_TEXT[answer.source](question, answer.role)}.
       </p>
+      {answer.excluded.length > 0 && (
+        <div>
+          <p>Messages on topics these earlier rules deny are not delivered through it:</p>
+          <ul>
+            {answer.excluded.map((rule, index) => (
+              <li key={`${index} ${describeRule(rule)}`}>
+                <code>{describeRule(rule)}</code>
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
       {answer.disabled && (
         <p className="form-error">{question.user} is disabled: they cannot connect at all.</p>
       )}
