@@ -104,6 +104,19 @@ describe('session expiry on the real broker', () => {
     expect(back.sessionPresent).toBe(false);
   });
 
+  it('counts a tab as away from when it left, not from when it came', async () => {
+    const { client } = await tab('alice-long');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const whileConnected = Date.now();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await client.endAsync();
+    await eventually(async () => (await awayIds()).includes('alice-long'));
+    await new Promise((resolve) => setTimeout(resolve, 500)); // its disconnect's last-seen write
+    const expired = await expire(whileConnected);
+    expect(expired.map((session) => session.clientId)).not.toContain('alice-long');
+    expect(await awayIds()).toContain('alice-long');
+  });
+
   it('never drops a session opened with a password (a device may rely on it for good)', async () => {
     const device = await connect(server.mqttUrl, {
       username: 'agent-01@demo',
