@@ -285,13 +285,36 @@ describe('POST /api/admin/acl-check', () => {
     const asTab = async (topic: string) => {
       const res = await check({ user: 'alice', action: 'publish', topic, clientId: 'tab-1' });
       expect(res.statusCode, res.body).toBe(200);
-      return res.json<{ allowed: boolean; rule: { topic: string } | null }>();
+      return res.json<{
+        allowed: boolean;
+        rule: { topic: string } | null;
+        clientIdRules: unknown[];
+      }>();
     };
     expect(await asTab('presence/alice/tab-1')).toMatchObject({
       allowed: true,
       rule: { topic: 'presence/${username}/${clientid}' },
     });
     expect(await asTab('presence/alice/tab-2')).toMatchObject({ allowed: false });
+    expect((await asTab('presence/alice/tab-1')).clientIdRules).toEqual([]);
+
+    // Asked without one, the answer names the rule that was skipped.
+    const presenceRule = {
+      permission: 'allow',
+      action: 'publish',
+      topic: 'presence/${username}/${clientid}',
+    };
+    const without = await check({
+      user: 'alice',
+      action: 'publish',
+      topic: 'presence/alice/tab-1',
+    });
+    expect(without.json()).toMatchObject({ allowed: false, clientIdRules: [presenceRule] });
+    // Only where it could apply: not to someone else's presence, nor to chat.
+    for (const topic of ['presence/bob/tab-1', 'chat/general/messages']) {
+      const other = await check({ user: 'alice', action: 'publish', topic });
+      expect(other.json()).toMatchObject({ clientIdRules: [] });
+    }
   });
 
   it('names an extra rule as the source, as the broker would decide', async () => {

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { evaluateAcl, evaluateSubscribe, type AclRule } from '../../../shared/acl';
+import { clientIdRules, evaluateAcl, evaluateSubscribe, type AclRule } from '../../../shared/acl';
 import { validateTopicFilter, validateTopicName } from '../../../shared/topic-filter';
 import { ApiError } from '../errors';
 import type { HttpDeps } from '../http-deps';
@@ -50,6 +50,8 @@ export function aclCheckRoutes(app: FastifyInstance, deps: HttpDeps): void {
       allowed: decision.allowed,
       rule: decision.rule,
       excluded: decision.allowed ? (decision.excluded ?? []) : [],
+      clientIdRules:
+        body.clientId === undefined ? clientIdRules(rules, action, body.topic, record.user) : [],
       source: index < 0 ? 'default' : index < extra.length ? 'extra' : 'role',
       role: record.role,
       disabled: record.disabled,

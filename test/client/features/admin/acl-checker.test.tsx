@@ -57,7 +57,13 @@ describe('ACL check', () => {
       usersHandler(users),
       http.post('/api/admin/acl-check', async ({ request }) => {
         await record(request);
-        return HttpResponse.json({ excluded: [], ...answer, role: 'member', disabled: false });
+        return HttpResponse.json({
+          excluded: [],
+          clientIdRules: [],
+          ...answer,
+          role: 'member',
+          disabled: false,
+        });
       }),
     );
     renderConsole('acl');
@@ -85,6 +91,7 @@ describe('ACL check', () => {
           allowed: true,
           rule: { permission: 'allow', action: 'subscribe', topic: 'chat/+/+' },
           excluded: [],
+          clientIdRules: [],
           source: 'role',
           role: 'member',
           disabled: true,
@@ -113,6 +120,7 @@ describe('ACL check', () => {
           allowed: true,
           rule: { permission: 'allow', action: 'subscribe', topic: 'chat/+/+' },
           excluded: [deny],
+          clientIdRules: [],
           source: 'role',
           role: 'member',
           disabled: false,
@@ -126,11 +134,40 @@ describe('ACL check', () => {
     expect(result).toHaveTextContent(
       'Messages on topics these earlier rules deny are not delivered through it:',
     );
+    const excluded = within(result).getByRole('list', { name: 'Excluded' });
     expect(
-      within(result)
+      within(excluded)
         .getAllByRole('listitem')
         .map((item) => item.textContent),
     ).toEqual(['deny all chat/secret/#']);
+    expect(within(result).queryByRole('list', { name: /client id/ })).not.toBeInTheDocument();
+  });
+
+  it('names the rules a check without a client id skipped', async () => {
+    const user = userEvent.setup();
+    server.use(
+      usersHandler(users),
+      http.post('/api/admin/acl-check', () =>
+        HttpResponse.json({
+          allowed: false,
+          rule: { permission: 'deny', action: 'all', topic: '#' },
+          excluded: [],
+          clientIdRules: [
+            { permission: 'allow', action: 'publish', topic: 'presence/${username}/${clientid}' },
+          ],
+          source: 'role',
+          role: 'member',
+          disabled: false,
+        }),
+      ),
+    );
+    renderConsole('acl');
+    await ask(user, { user: 'alice', action: 'publish', topic: 'presence/alice/tab-1' });
+    const result = await screen.findByRole('region', { name: 'Answer' });
+    expect(result).toHaveTextContent('Without a client id, these rules were skipped');
+    const skipped = within(result).getByRole('list', { name: 'Skipped without a client id' });
+    expect(skipped).toHaveTextContent('allow publish presence/${username}/${clientid}');
+    expect(within(result).queryByRole('list', { name: 'Excluded' })).not.toBeInTheDocument();
   });
 
   it('checks the topic as it is typed: wildcards only in a subscription filter', async () => {

@@ -19,6 +19,11 @@ export interface AclAnswer {
    * topics they cover are not delivered through it.
    */
   excluded: AclRule[];
+  /**
+   * Asked without a client id: rules naming ${clientid} that were skipped but would apply
+   * to this topic for some client id.
+   */
+  clientIdRules: AclRule[];
   /** Which list the deciding rule came from. */
   source: 'extra' | 'role' | 'default';
   role: Role;

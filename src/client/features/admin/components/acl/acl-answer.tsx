@@ -1,3 +1,4 @@
+import type { AclRule } from '../../../../../shared/acl';
 import type { AclAnswer, AclQuestion } from '../../api/check-acl';
 import { describeRule } from '../../lib/rule-drafts';
 
@@ -29,21 +30,36 @@ export function AclAnswerView({ question, answer }: { question: AclQuestion; ans
         ) : null}
         {SOURCE_TEXT[answer.source](question, answer.role)}.
       </p>
-      {answer.excluded.length > 0 && (
-        <div>
-          <p>Messages on topics these earlier rules deny are not delivered through it:</p>
-          <ul>
-            {answer.excluded.map((rule, index) => (
-              <li key={`${index} ${describeRule(rule)}`}>
-                <code>{describeRule(rule)}</code>
-              </li>
-            ))}
-          </ul>
-        </div>
-      )}
+      <RuleList
+        label="Excluded"
+        intro="Messages on topics these earlier rules deny are not delivered through it:"
+        rules={answer.excluded}
+      />
+      <RuleList
+        label="Skipped without a client id"
+        intro="Without a client id, these rules were skipped; give one to check them as a connection would:"
+        rules={answer.clientIdRules}
+      />
       {answer.disabled && (
         <p className="form-error">{question.user} is disabled: they cannot connect at all.</p>
       )}
     </section>
+  );
+}
+
+/** Rules the answer depends on beside the deciding one; nothing when there are none. */
+function RuleList({ label, intro, rules }: { label: string; intro: string; rules: AclRule[] }) {
+  if (rules.length === 0) return null;
+  return (
+    <>
+      <p>{intro}</p>
+      <ul aria-label={label}>
+        {rules.map((rule, index) => (
+          <li key={`${index} ${describeRule(rule)}`}>
+            <code>{describeRule(rule)}</code>
+          </li>
+        ))}
+      </ul>
+    </>
   );
 }
