@@ -45,7 +45,8 @@ export function createAuthorizeForward(options: AuthorizeForwardOptions) {
       if (!mayRead(identity, topic)) return null;
     } else if (identity.checksDeliveries && !mayRead(identity, topic)) {
       // Live: checked only for a connection holding a subscription granted with part of
-      // it excluded (authorize-subscribe.ts); every other one was checked whole.
+      // it excluded (authorize-subscribe.ts), or whose rules changed since (live-acl.ts);
+      // every other one's subscriptions were checked whole.
       if (packet.qos > 0 && !client.clean) options.onWithheld(client, packet);
       return null;
     }

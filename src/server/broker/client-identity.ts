@@ -17,9 +17,9 @@ export interface ClientIdentity extends Principal {
   clientId: string;
   connectedAt: number;
   /**
-   * Whether a subscription was granted with part of it excluded (a deny rule covering some
-   * of its topics, evaluateSubscribe): live deliveries are then checked one by one. Once
-   * set it stays set for the connection.
+   * Whether live deliveries are checked one by one: a subscription was granted with part of
+   * it excluded (a deny rule covering some of its topics, evaluateSubscribe), or the rules
+   * changed while connected (live-acl.ts). Once set it stays set for the connection.
    */
   checksDeliveries: boolean;
 }

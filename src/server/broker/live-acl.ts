@@ -16,7 +16,7 @@ export function subscriptionsOf(client: Client): string[] {
  * the identity's rules on every packet, so replacing them is enough there; subscriptions
  * were checked once, so those the new rules no longer allow are removed, from the stored
  * session too, so a reconnect does not bring them back. Those the new rules allow with part
- * excluded stay, and the connection's deliveries are checked from then on. The client is not told (MQTT
+ * excluded stay. The connection's deliveries are checked one by one from then on. The client is not told (MQTT
  * 3.1.1 has no server-initiated UNSUBSCRIBE); it simply stops receiving those messages.
  *
  * @returns the client-side filters that were removed
@@ -29,18 +29,16 @@ export async function applyRules(
 ): Promise<string[]> {
   identity.rules = rules;
   const vars = { username: identity.user, clientid: identity.clientId };
+  // From now on every delivery is checked against the new rules: a subscription aedes has
+  // granted but not yet registered is not listed below, and those listed keep delivering
+  // until they are removed, after the awaits. Never cleared for the connection.
+  identity.checksDeliveries = true;
   const forbidden: { mounted: string; filter: string }[] = [];
-  let checksDeliveries = false;
   for (const mounted of subscriptionsOf(client)) {
     const filter = unmountTopic(identity.org, mounted);
     if (filter === null) continue;
-    const decision = evaluateSubscribe(rules, filter, vars);
-    if (!decision.allowed) forbidden.push({ mounted, filter });
-    else if (decision.excluded.length > 0) checksDeliveries = true;
+    if (!evaluateSubscribe(rules, filter, vars).allowed) forbidden.push({ mounted, filter });
   }
-  // Set before anything is awaited, so the next delivery follows the new rules. Never
-  // cleared: a subscription granted but not yet registered by aedes is not listed here.
-  if (checksDeliveries) identity.checksDeliveries = true;
   if (forbidden.length === 0) return [];
   const mounted = forbidden.map((f) => f.mounted);
   if (!client.clean) await persistence.removeSubscriptions(client, mounted);

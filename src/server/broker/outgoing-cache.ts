@@ -25,6 +25,8 @@ export interface OutgoingStore {
   outgoingUpdate(client: Client, packet: OutgoingPacket): Promise<unknown>;
   outgoingClearMessageId(client: Client, packet: OutgoingPacket): Promise<unknown>;
   outgoingStream(client: Client): Readable;
+  /** Drops a queued message never sent (it has no message id): see dropUnsent. */
+  dropUnsent(clientId: string, packet: OutgoingPacket): Promise<unknown>;
 }
 
 interface Entry {
@@ -105,18 +107,23 @@ export class OutgoingCache {
   }
 
   /**
-   * Forgets a message queued for a connected client and never sent to it (withheld by
-   * authorizeForward): no PUBACK will ever clear it. One already written through to disk
-   * stays there until the client's next connection sends the queue, when it is withheld
-   * again and cleared by its message id.
+   * Forgets a message queued for a client and never sent to it (withheld by
+   * authorizeForward): no PUBACK will ever clear it, and aedes' own clear looks for a
+   * message id it never got. Held in memory, or on disk (QoS 2, or queued while the client
+   * was still connecting).
    */
   dropUnsent(clientId: string, packet: OutgoingPacket): void {
     const queue = this.queues.get(clientId);
     const key = packet.brokerCounter;
     const entry = key === undefined ? undefined : queue?.entries.get(key);
-    if (entry && entry.sent === null && entry.packet.brokerId === packet.brokerId) {
+    if (entry?.sent === null && entry.packet.brokerId === packet.brokerId) {
       queue!.entries.delete(key!);
+      return;
     }
+    if (entry || !packet.brokerId || key === undefined) return; // sent: its PUBACK clears it
+    this.afterFlush(clientId, () => this.disk.dropUnsent(clientId, packet)).catch(
+      (error: unknown) => this.onWriteError(error, clientId),
+    );
   }
 
   /**

@@ -7,6 +7,7 @@ import { OUTGOING_FLUSH_AFTER_MS, OutgoingCache, type OutgoingStore } from './ou
 import { RetainedIndex, type RetainablePacket } from './retained-index';
 import {
   clearStoredQueue,
+  dropUnsentMessage,
   forgetSeen,
   lastSeen,
   lastSwept,
@@ -97,7 +98,7 @@ export function openBrokerPersistence(
   const db = new Level<string, unknown>(dir);
   const persistence = new AsyncLevelPersistence(db);
   const retained = serveRetainedFromMemory(persistence, onWriteError);
-  const outgoing = holdInFlightInMemory(persistence, onWriteError);
+  const outgoing = holdInFlightInMemory(persistence, db, onWriteError);
   writeQueuesInOrder(persistence);
   // aedes looks every PUBACK up on disk to clear the stored outgoing packet, but a clean
   // session never stores one (its QoS 1 deliveries skip outgoingUpdate), so for clean
@@ -167,6 +168,7 @@ function byTopic(a: { topic: string }, b: { topic: string }): number {
 /** Outgoing QoS 1 messages to connected persistent sessions go through an OutgoingCache. */
 function holdInFlightInMemory(
   persistence: AedesPersistence,
+  db: Level<string, unknown>,
   onWriteError: (error: unknown, clientId: string) => void,
 ): OutgoingCache {
   const disk: OutgoingStore = {
@@ -174,6 +176,8 @@ function holdInFlightInMemory(
     outgoingUpdate: persistence.outgoingUpdate.bind(persistence),
     outgoingClearMessageId: persistence.outgoingClearMessageId.bind(persistence),
     outgoingStream: persistence.outgoingStream.bind(persistence),
+    dropUnsent: (clientId, packet) =>
+      dropUnsentMessage(db, clientId, packet.brokerId!, packet.brokerCounter!),
   };
   let clients: Record<string, { closed?: boolean } | undefined> = {};
   const cache = new OutgoingCache(

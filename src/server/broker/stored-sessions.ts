@@ -44,6 +44,20 @@ export async function clearStoredQueue(db: Level<string, unknown>, clientId: str
   await db.clear(prefixRange(`${OUTGOING_BY_ID}${encoded}:`));
 }
 
+/**
+ * Drops one queued message that was never sent to the client (it has no message id, so no
+ * `outgoing-id:` key points at it): aedes' own clear looks messages up by message id only.
+ */
+export async function dropUnsentMessage(
+  db: Level<string, unknown>,
+  clientId: string,
+  brokerId: string,
+  brokerCounter: number,
+) {
+  const counter = String(brokerCounter).padStart(16, '0');
+  await db.del(`${OUTGOING}${encodeURIComponent(clientId)}:${brokerId}:${counter}`);
+}
+
 // When each persistent session's client was last connected (ms since the epoch), for
 // session expiry (session-expiry.ts). Switchboard's own keys, beside aedes'.
 const LAST_SEEN = 'last-seen:';

@@ -43,6 +43,11 @@ function fakeDisk() {
       stored.delete(key);
       return found;
     },
+    async dropUnsent(clientId, packet) {
+      const p = packet as Packet;
+      ops.push(`drop ${clientId} ${p.brokerCounter}`);
+      stored.delete(`${clientId}:${p.brokerCounter}`);
+    },
     outgoingStream(client) {
       return Readable.from(
         [...stored.entries()].filter(([k]) => k.startsWith(`${client.id}:`)).map(([, p]) => p),
@@ -109,6 +114,28 @@ describe('OutgoingCache', () => {
     await cache.outgoingEnqueue({ clientId: 'alice' }, { ...publish(2), qos: 2 });
     expect(ops).toEqual(['enqueue bob 1', 'enqueue alice 2']);
     expect(cache.heldFor('alice')).toBe(0);
+  });
+
+  it('forgets a withheld message held in memory, and leaves one that was sent', async () => {
+    const { cache, ops } = setup();
+    await cache.outgoingEnqueue({ clientId: 'alice' }, publish(1));
+    await cache.outgoingEnqueue({ clientId: 'alice' }, publish(2));
+    await cache.outgoingUpdate({ id: 'alice' }, { ...publish(2), messageId: 7 });
+    cache.dropUnsent('alice', publish(1));
+    cache.dropUnsent('alice', publish(2)); // sent: its PUBACK clears it
+    expect(cache.heldFor('alice')).toBe(1);
+    await cache.flushClient('alice');
+    expect(ops).toEqual(['enqueue alice 2', 'update alice 2 id=7']);
+  });
+
+  it('drops a withheld message from the disk when it is not held (QoS 2, or queued offline)', async () => {
+    const { cache, ops, stored } = setup();
+    await cache.outgoingEnqueue({ clientId: 'alice' }, { ...publish(1), qos: 2 });
+    await cache.outgoingEnqueue({ clientId: 'alice' }, { ...publish(2), qos: 2 });
+    cache.dropUnsent('alice', { ...publish(1), qos: 2 });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(ops).toEqual(['enqueue alice 1', 'enqueue alice 2', 'drop alice 1']);
+    expect([...stored.keys()]).toEqual(['alice:2']);
   });
 
   it('writes a client’s unacknowledged messages through, in order, when it disconnects', async () => {

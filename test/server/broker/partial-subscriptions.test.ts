@@ -75,6 +75,25 @@ describe('a filter a deny rule covers only part of', () => {
     expect(alice.connected).toBe(true);
   });
 
+  it('withholds the denied part from a persistent session, queued and after it resumes', async () => {
+    const clientId = 'alice-resumes';
+    const first = await member('alice', { clientId, clean: false });
+    await subscribeGrants(first, ['chat/+/+']);
+    await first.endAsync();
+    const bob = await member('bob');
+    await bob.publishAsync('chat/secret/messages', chat('bob', 'queued-hidden'), { qos: 1 });
+    await bob.publishAsync('chat/general/messages', chat('bob', 'queued-shown'), { qos: 1 });
+
+    // The stored chat/+/+ comes back at CONNECT, through the same check.
+    const back = await member('alice', { clientId, clean: false });
+    const seen = record(back);
+    await waitForMessage(seen, (m) => m.payload.includes('queued-shown'));
+    await bob.publishAsync('chat/secret/messages', chat('bob', 'live-hidden'), { qos: 1 });
+    await bob.publishAsync('chat/general/messages', chat('bob', 'live-shown'), { qos: 1 });
+    await waitForMessage(seen, (m) => m.payload.includes('live-shown'));
+    expect(seen.map((m) => m.topic)).toEqual(['chat/general/messages', 'chat/general/messages']);
+  });
+
   it('leaves other members’ deliveries alone', async () => {
     const bob = await member('bob');
     const seen = record(bob);
