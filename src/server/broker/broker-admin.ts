@@ -4,6 +4,7 @@ import type { ClientIdentity } from './client-identity';
 import { applyRules, pruneStoredSubscriptions, subscriptionsOf } from './live-acl';
 import type { MessageCounters } from './message-counters';
 import type { BrokerPersistence } from './persistence';
+import type { RuleChanges } from './rule-changes';
 import { clearRetained, retainedMessages, type RetainedMessage } from './retained-messages';
 import {
   describeLive,
@@ -67,6 +68,8 @@ export interface BrokerAdminDeps {
   live: ReadonlyMap<Client, ClientIdentity>;
   persistence: BrokerPersistence;
   counters: MessageCounters;
+  /** Told of every rule change, for connections not registered yet (rule-changes.ts). */
+  ruleChanges: RuleChanges;
   /** ms since the epoch */
   startedAt: number;
 }
@@ -130,6 +133,7 @@ export function createBrokerAdmin(deps: BrokerAdminDeps): BrokerAdmin {
     },
 
     async applyRules(org, user, rules) {
+      deps.ruleChanges.changed(org, user, rules);
       const removed = new Set<string>();
       let connections = 0;
       for (const [client, identity] of clientsOf(org, user)) {

@@ -17,7 +17,9 @@ import { addressOf } from './client-address';
 import { getIdentity, type ClientIdentity } from './client-identity';
 import { AuthThrottle } from '../auth/auth-throttle';
 import { ExpiryTimers } from './expiry-timers';
+import { applyRules } from './live-acl';
 import { openBrokerPersistence } from './persistence';
+import { RuleChanges } from './rule-changes';
 import { mountTopic, unmountTopic } from './mount-point';
 import { expireSessions, type ExpiredSession } from './session-expiry';
 import { deliverRetained } from './retained-delivery';
@@ -83,6 +85,7 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
   // stored session is being dropped (a CONNECT of one waits).
   const connecting = new Set<string>();
   const dropping = new Map<string, Promise<void>>();
+  const ruleChanges = new RuleChanges();
 
   // `what`: the retained topic or the client id whose queued messages were being written.
   const persistence = openBrokerPersistence(options.dataDir, (error, what) =>
@@ -105,6 +108,7 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
     maxClientsIdLength: MAX_CLIENT_ID_LENGTH,
     preConnect(client, packet, callback) {
       keepOvertakenDeliveries(client);
+      ruleChanges.connecting(client);
       preConnect(client, packet, callback);
     },
     authenticate: createAuthenticate({
@@ -197,6 +201,16 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
     connecting.delete(client.id);
     noteSeen(client, identity);
     live.set(client, identity);
+    // Its stored subscriptions are restored by now, checked against the rules it read.
+    const missed = ruleChanges.missedBy(client, identity.org, identity.user);
+    if (missed) {
+      applyRules(client, identity, missed, persistence).catch((error: unknown) =>
+        logger.error(
+          { event: 'acl_apply_failed', org: identity.org, user: identity.user, err: error },
+          'rules changed while connecting not applied',
+        ),
+      );
+    }
     sysStats.changed();
     logger.info(
       {
@@ -269,7 +283,7 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
       }
       return count;
     },
-    admin: createBrokerAdmin({ aedes, live, persistence, counters, startedAt }),
+    admin: createBrokerAdmin({ aedes, live, persistence, counters, ruleChanges, startedAt }),
     expireSessions: (before, intervalMs) =>
       expireSessions(
         aedes,

@@ -196,6 +196,60 @@ describe('live effect of narrowing a user’s ACL', () => {
     expect(seen.map((m) => m.topic)).toEqual(['chat/random/messages']);
   });
 
+  it('applies a rule change made while the connection was being set up', async () => {
+    const { user, cookie } = await newMember();
+    const clientId = `${user}-connecting`;
+    const first = await t.connectWithToken(cookie, { clientId, clean: false });
+    await subscribeGrants(first.client, ['chat/+/+']);
+    await first.client.endAsync();
+    await t.untilAway(clientId);
+
+    // aedes fetches the stored subscriptions after the rules were read and before it
+    // registers the connection: the rules change right then.
+    const { persistence } = t.server.broker.aedes as unknown as {
+      persistence: { subscriptionsByClient(client: { id: string }): Promise<unknown> };
+    };
+    const subscriptionsByClient = persistence.subscriptionsByClient.bind(persistence);
+    let fetching!: () => void;
+    const fetched = new Promise<void>((resolve) => (fetching = resolve));
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let held = false;
+    persistence.subscriptionsByClient = async (client) => {
+      // The CONNECT's fetch only (the rule change itself reads the away session's too).
+      if (!held && client.id.endsWith(`:${clientId}`)) {
+        held = true;
+        fetching();
+        await released;
+      }
+      return subscriptionsByClient(client);
+    };
+    try {
+      const back = t.connectWithToken(cookie, { clientId, clean: false });
+      await fetched;
+      const res = await putRules(user, [
+        { permission: 'deny', action: 'all', topic: 'chat/general/#' },
+      ]);
+      expect(res.json()).toMatchObject({ connections: 0, removedSubscriptions: [] });
+      release();
+      const { client } = await back;
+      open.push(client);
+      const seen = record(client);
+      const sender = await t.connectWithToken(t.cookies.alice);
+      open.push(sender.client);
+      await sender.client.publishAsync('chat/general/messages', chat('alice', 'denied'), {
+        qos: 1,
+      });
+      await sender.client.publishAsync('chat/random/messages', chat('alice', 'allowed'), {
+        qos: 1,
+      });
+      await waitForMessage(seen, (m) => m.payload.includes('allowed'));
+      expect(seen.map((m) => m.topic)).toEqual(['chat/random/messages']);
+    } finally {
+      persistence.subscriptionsByClient = subscriptionsByClient;
+    }
+  });
+
   it('keeps a removed subscription out of the persistent session after a reconnect', async () => {
     const { user, cookie } = await newMember();
     const clientId = `${user}-tab`;
