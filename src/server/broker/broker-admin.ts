@@ -4,7 +4,6 @@ import type { ClientIdentity } from './client-identity';
 import { applyRules, pruneStoredSubscriptions, subscriptionsOf } from './live-acl';
 import type { MessageCounters } from './message-counters';
 import type { BrokerPersistence } from './persistence';
-import type { RuleChanges } from './rule-changes';
 import { clearRetained, retainedMessages, type RetainedMessage } from './retained-messages';
 import {
   describeLive,
@@ -68,8 +67,8 @@ export interface BrokerAdminDeps {
   live: ReadonlyMap<Client, ClientIdentity>;
   persistence: BrokerPersistence;
   counters: MessageCounters;
-  /** Told of every rule change, for connections not registered yet (rule-changes.ts). */
-  ruleChanges: RuleChanges;
+  /** Connections authenticated but not registered by aedes yet. */
+  pending: ReadonlyMap<Client, ClientIdentity>;
   /** ms since the epoch */
   startedAt: number;
 }
@@ -133,7 +132,13 @@ export function createBrokerAdmin(deps: BrokerAdminDeps): BrokerAdmin {
     },
 
     async applyRules(org, user, rules) {
-      deps.ruleChanges.changed(org, user, rules);
+      // Not registered yet: the new rules from now on; its restored subscriptions are
+      // checked against them when it registers (broker.ts).
+      for (const [client, identity] of deps.pending) {
+        if (client.closed || identity.org !== org || identity.user !== user) continue;
+        identity.rules = [...rules];
+        identity.checksDeliveries = true;
+      }
       const removed = new Set<string>();
       let connections = 0;
       for (const [client, identity] of clientsOf(org, user)) {

@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { Aedes, type Client } from 'aedes';
 import type { Logger } from 'pino';
+import type { AclRule } from '../../shared/acl';
 import {
   createAuthenticate,
   MAX_CLIENT_ID_LENGTH,
@@ -19,7 +20,6 @@ import { AuthThrottle } from '../auth/auth-throttle';
 import { ExpiryTimers } from './expiry-timers';
 import { applyRules } from './live-acl';
 import { openBrokerPersistence } from './persistence';
-import { RuleChanges } from './rule-changes';
 import { mountTopic, unmountTopic } from './mount-point';
 import { expireSessions, type ExpiredSession } from './session-expiry';
 import { deliverRetained } from './retained-delivery';
@@ -85,7 +85,10 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
   // stored session is being dropped (a CONNECT of one waits).
   const connecting = new Set<string>();
   const dropping = new Map<string, Promise<void>>();
-  const ruleChanges = new RuleChanges();
+  // Connections authenticated but not registered by aedes yet, and the rules each read: an
+  // admin's change or disconnect reaches these too (broker-admin.ts, `disconnect`).
+  const pending = new Map<Client, ClientIdentity>();
+  const rulesAtConnect = new WeakMap<Client, AclRule[]>();
 
   // `what`: the retained topic or the client id whose queued messages were being written.
   const persistence = openBrokerPersistence(options.dataDir, (error, what) =>
@@ -108,7 +111,6 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
     maxClientsIdLength: MAX_CLIENT_ID_LENGTH,
     preConnect(client, packet, callback) {
       keepOvertakenDeliveries(client);
-      ruleChanges.connecting(client);
       preConnect(client, packet, callback);
     },
     authenticate: createAuthenticate({
@@ -118,6 +120,10 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
       addressOf,
       onAuthenticated(client, identity) {
         connecting.add(client.id); // until aedes registers it: session expiry keeps off
+        // One that closed before registering is never reported gone: dropped here.
+        for (const other of pending.keys()) if (other.closed) pending.delete(other);
+        pending.set(client, identity);
+        rulesAtConnect.set(client, identity.rules);
         if (identity.expiresAt !== null) {
           expiry.schedule(client, identity.expiresAt, () => {
             logger.info(
@@ -201,10 +207,11 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
     connecting.delete(client.id);
     noteSeen(client, identity);
     live.set(client, identity);
-    // Its stored subscriptions are restored by now, checked against the rules it read.
-    const missed = ruleChanges.missedBy(client, identity.org, identity.user);
-    if (missed) {
-      applyRules(client, identity, missed, persistence).catch((error: unknown) =>
+    pending.delete(client);
+    // Its stored subscriptions were restored under the rules it read at CONNECT: if an
+    // admin changed them since, those the new ones forbid go now.
+    if (identity.rules !== rulesAtConnect.get(client)) {
+      applyRules(client, identity, identity.rules, persistence).catch((error: unknown) =>
         logger.error(
           { event: 'acl_apply_failed', org: identity.org, user: identity.user, err: error },
           'rules changed while connecting not applied',
@@ -225,6 +232,7 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
   });
   aedes.on('clientDisconnect', (client) => {
     expiry.cancel(client);
+    pending.delete(client);
     // Not for a registered client: a takeover's new client of the same id may be connecting.
     if (!live.has(client)) connecting.delete(client.id);
     const seen = live.get(client);
@@ -275,7 +283,7 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
     connections: () => [...live].filter(([client]) => !client.closed).map(([, id]) => id),
     disconnect(match) {
       let count = 0;
-      for (const [client, identity] of live) {
+      for (const [client, identity] of [...live, ...pending]) {
         // Closed but not yet reported gone (a WebSocket close takes a turn or two).
         if (client.closed || !match(identity)) continue;
         client.close();
@@ -283,7 +291,7 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
       }
       return count;
     },
-    admin: createBrokerAdmin({ aedes, live, persistence, counters, ruleChanges, startedAt }),
+    admin: createBrokerAdmin({ aedes, live, pending, persistence, counters, startedAt }),
     expireSessions: (before, intervalMs) =>
       expireSessions(
         aedes,

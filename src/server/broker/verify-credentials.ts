@@ -72,7 +72,11 @@ export function createVerifyCredentials(deps: {
       record?.passwordHash ?? (await dummyPasswordHash()),
     );
     if (!record || !valid) throw badCredentials();
-    return { ...principalOf(record), jti: null, expiresAt: null };
+    // Read again after the hash: disabled, deleted (or deleted and added again) or given
+    // new rules meanwhile, the connection must not start on the record of before.
+    const current = deps.users.getUser(org, user);
+    if (current?.createdAt !== record.createdAt) throw badCredentials();
+    return { ...principalOf(current), jti: null, expiresAt: null };
   };
 
   function principalOf(record: UserRecord): Omit<Principal, 'jti' | 'expiresAt'> {

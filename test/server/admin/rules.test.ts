@@ -1,3 +1,4 @@
+import mqtt from 'mqtt';
 import { describe, expect, it } from 'vitest';
 import { roleRules } from '../../../src/shared/acl';
 import { connect, json, record, subscribeGrants, waitForMessage } from '../support/mqtt-clients';
@@ -25,6 +26,39 @@ const putRules = (user: string, rules: unknown) =>
 
 const chat = (from: string, text: string) =>
   json({ id: `${from}-${text}`, from, text, sentAt: Date.now() });
+
+/**
+ * Holds `clientId`'s next CONNECT where aedes fetches its stored subscriptions: after its
+ * credentials and rules were read, before aedes registers the connection.
+ */
+function holdNextConnect(clientId: string) {
+  const { persistence } = t.server.broker.aedes as unknown as {
+    persistence: { subscriptionsByClient(client: { id: string }): Promise<unknown> };
+  };
+  const subscriptionsByClient = persistence.subscriptionsByClient.bind(persistence);
+  let reach!: () => void;
+  const reached = new Promise<void>((resolve) => (reach = resolve));
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  let held = false;
+  persistence.subscriptionsByClient = async (client) => {
+    // The CONNECT's fetch only (a rule change reads an away session's too).
+    if (!held && client.id.endsWith(`:${clientId}`)) {
+      held = true;
+      reach();
+      await released;
+    }
+    return subscriptionsByClient(client);
+  };
+  return {
+    reached,
+    release,
+    restore: () => {
+      release();
+      persistence.subscriptionsByClient = subscriptionsByClient;
+    },
+  };
+}
 
 describe('PUT /api/admin/users/:user/rules', () => {
   it('stores the rules, lists them, and puts them before the role template', async () => {
@@ -170,15 +204,18 @@ describe('live effect of narrowing a user’s ACL', () => {
       persistence: { addSubscriptions(...args: unknown[]): Promise<unknown> };
     };
     const addSubscriptions = persistence.addSubscriptions.bind(persistence);
+    let reach!: () => void;
+    const reached = new Promise<void>((resolve) => (reach = resolve));
     let stored!: () => void;
     const storing = new Promise<void>((resolve) => (stored = resolve));
     persistence.addSubscriptions = async (...args) => {
+      reach();
       await storing;
       return addSubscriptions(...args);
     };
     try {
       const granted = subscribeGrants(client, ['chat/+/+']);
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await reached; // granted, and being stored
       const res = await putRules(user, [
         { permission: 'deny', action: 'all', topic: 'chat/general/#' },
       ]);
@@ -204,34 +241,15 @@ describe('live effect of narrowing a user’s ACL', () => {
     await first.client.endAsync();
     await t.untilAway(clientId);
 
-    // aedes fetches the stored subscriptions after the rules were read and before it
-    // registers the connection: the rules change right then.
-    const { persistence } = t.server.broker.aedes as unknown as {
-      persistence: { subscriptionsByClient(client: { id: string }): Promise<unknown> };
-    };
-    const subscriptionsByClient = persistence.subscriptionsByClient.bind(persistence);
-    let fetching!: () => void;
-    const fetched = new Promise<void>((resolve) => (fetching = resolve));
-    let release!: () => void;
-    const released = new Promise<void>((resolve) => (release = resolve));
-    let held = false;
-    persistence.subscriptionsByClient = async (client) => {
-      // The CONNECT's fetch only (the rule change itself reads the away session's too).
-      if (!held && client.id.endsWith(`:${clientId}`)) {
-        held = true;
-        fetching();
-        await released;
-      }
-      return subscriptionsByClient(client);
-    };
+    const hold = holdNextConnect(clientId);
     try {
       const back = t.connectWithToken(cookie, { clientId, clean: false });
-      await fetched;
+      await hold.reached;
       const res = await putRules(user, [
         { permission: 'deny', action: 'all', topic: 'chat/general/#' },
       ]);
       expect(res.json()).toMatchObject({ connections: 0, removedSubscriptions: [] });
-      release();
+      hold.release();
       const { client } = await back;
       open.push(client);
       const seen = record(client);
@@ -246,7 +264,38 @@ describe('live effect of narrowing a user’s ACL', () => {
       await waitForMessage(seen, (m) => m.payload.includes('allowed'));
       expect(seen.map((m) => m.topic)).toEqual(['chat/random/messages']);
     } finally {
-      persistence.subscriptionsByClient = subscriptionsByClient;
+      hold.restore();
+    }
+  });
+
+  it('closes a connection being set up when its user is disabled meanwhile', async () => {
+    const { user, cookie } = await newMember();
+    const token = await t.request(cookie, 'POST', '/api/token', { clientId: `${user}-late` });
+    const { username, password, clientId } = token.json<Record<string, string>>();
+    const hold = holdNextConnect(clientId!);
+    try {
+      const client = mqtt.connect(t.server.wsUrl, {
+        username,
+        password,
+        clientId,
+        clean: false,
+        reconnectPeriod: 0,
+        protocolVersion: 4,
+      });
+      open.push(client);
+      const outcome = new Promise((resolve) => {
+        client.once('connect', () => resolve('connected'));
+        client.once('close', () => resolve('closed'));
+      });
+      await hold.reached;
+      const res = await t.request(t.cookies.admin, 'PATCH', `/api/admin/users/${user}`, {
+        disabled: true,
+      });
+      expect(res.json()).toMatchObject({ disabled: true });
+      hold.release();
+      expect(await outcome).toBe('closed');
+    } finally {
+      hold.restore();
     }
   });
 
