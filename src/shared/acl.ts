@@ -166,27 +166,6 @@ export function evaluateSubscribe(
   return { allowed: false, rule: null, excluded };
 }
 
-/**
- * For a check made without a client id (the admin ACL checker): the rules naming
- * ${clientid} that skipped it but would apply to `topicOrFilter` for some client id.
- */
-export function clientIdRules(
-  rules: readonly AclRule[],
-  action: 'publish' | 'subscribe',
-  topicOrFilter: string,
-  username: string,
-): AclRule[] {
-  return rules.filter((rule) => {
-    if (rule.action !== action && rule.action !== 'all') return false;
-    if (!rule.topic.includes('${clientid}')) return false;
-    // '+' is no client id, so its level becomes a wildcard: any client id's scope.
-    const scope = widenedTopic(rule.topic, { username, clientid: '+' });
-    return action === 'publish'
-      ? topicMatches(scope, topicOrFilter)
-      : filtersIntersect(scope, topicOrFilter);
-  });
-}
-
 /** A rule's topic with its placeholders filled in; null when the rule does not apply. */
 function ruleTopic(rule: AclRule, vars: AclVars): string | null {
   const topic = expandTopic(rule.topic, vars);
@@ -203,7 +182,7 @@ function ruleTopic(rule: AclRule, vars: AclVars): string | null {
  * The rule's topic with each level holding a value it cannot hold made a wildcard: `+`,
  * or `#` for that level and the rest when the value spans levels (holds a `/`).
  */
-function widenedTopic(topic: string, vars: AclVars): string {
+export function widenedTopic(topic: string, vars: AclVars): string {
   const levels: string[] = [];
   for (const level of topic.split('/')) {
     const values = [...level.matchAll(PLACEHOLDER)].map((m) => vars[m[1] as keyof AclVars]);

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import {
-  clientIdRules,
   evaluateAcl,
   evaluateSubscribe,
   expandTopic,
@@ -182,27 +181,6 @@ describe('placeholders', () => {
     expect(subscribe('devices/x/state')).toBe(true);
     expect(subscribe('devices/ESP32-A1/cmd')).toBe(false);
     expect(subscribe('devices/#')).toBe(false);
-  });
-});
-
-describe('clientIdRules: what a check without a client id skipped', () => {
-  const deny: AclRule = {
-    permission: 'deny',
-    action: 'subscribe',
-    topic: 'devices/${clientid}/cmd',
-  };
-  const allow: AclRule = { permission: 'allow', action: 'all', topic: 'boxes/box-${clientid}/#' };
-  const rules = [deny, allow, { permission: 'allow', action: 'all', topic: 'devices/#' } as const];
-
-  it.each<['publish' | 'subscribe', string, AclRule[]]>([
-    ['subscribe', 'devices/+/cmd', [deny]],
-    ['subscribe', 'devices/d1/cmd', [deny]],
-    ['subscribe', 'devices/d1/state', []],
-    ['publish', 'devices/d1/cmd', []], // the deny rule is about subscribing
-    ['publish', 'boxes/box-7/state', [allow]], // a placeholder inside a level
-    ['subscribe', 'boxes/#', [allow]],
-  ])('%s %s → %j', (action, topic, expected) => {
-    expect(clientIdRules(rules, action, topic, 'alice')).toEqual(expected);
   });
 });
 

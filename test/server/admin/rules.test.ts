@@ -461,6 +461,26 @@ describe('POST /api/admin/acl-check', () => {
     }
   });
 
+  it('names no skipped rule behind the deciding one, and takes an empty client id as none', async () => {
+    const { user } = await newMember();
+    const question = { user, action: 'publish', topic: `presence/${user}/tab-1` };
+    expect((await check(question)).json()).toMatchObject({
+      allowed: false,
+      clientIdRules: [expect.objectContaining({ topic: 'presence/${username}/${clientid}' })],
+    });
+    expect((await check({ ...question, clientId: '' })).json()).toMatchObject({
+      allowed: false,
+      clientIdRules: [expect.objectContaining({ topic: 'presence/${username}/${clientid}' })],
+    });
+    // Denied by an extra rule ahead of it: no client id would change that.
+    await putRules(user, [{ permission: 'deny', action: 'all', topic: 'presence/#' }]);
+    expect((await check(question)).json()).toMatchObject({
+      allowed: false,
+      source: 'extra',
+      clientIdRules: [],
+    });
+  });
+
   it('names an extra rule as the source, as the broker would decide', async () => {
     const { user } = await newMember();
     const deny = { permission: 'deny', action: 'publish', topic: 'chat/secret/messages' };

@@ -1,12 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { clientIdRules, evaluateAcl, evaluateSubscribe, type AclRule } from '../../../shared/acl';
+import { evaluateAcl, evaluateSubscribe, type AclRule } from '../../../shared/acl';
 import { validateTopicFilter, validateTopicName } from '../../../shared/topic-filter';
 import { ApiError } from '../errors';
 import type { HttpDeps } from '../http-deps';
 import { parseBody } from '../parse-body';
 import { authOf } from '../require-session';
 import { effectiveRules } from '../../auth/effective-rules';
+import { clientIdRules } from './client-id-rules';
 import { findUser } from './target-user';
 
 const checkSchema = z.object({
@@ -50,8 +51,15 @@ export function aclCheckRoutes(app: FastifyInstance, deps: HttpDeps): void {
       allowed: decision.allowed,
       rule: decision.rule,
       excluded: decision.allowed ? (decision.excluded ?? []) : [],
-      clientIdRules:
-        body.clientId === undefined ? clientIdRules(rules, action, body.topic, record.user) : [],
+      // Those ahead of the deciding rule only: one after it could not change the answer.
+      clientIdRules: body.clientId
+        ? []
+        : clientIdRules(
+            rules.slice(0, index < 0 ? undefined : index),
+            action,
+            body.topic,
+            record.user,
+          ),
       source: index < 0 ? 'default' : index < extra.length ? 'extra' : 'role',
       role: record.role,
       disabled: record.disabled,
