@@ -17,6 +17,8 @@ export interface AuthenticateOptions {
   verifyCredentials: VerifyCredentials;
   throttle: AuthThrottle;
   addressOf(client: Client): string;
+  /** Credentials and rules read; it may still wait (see `dropping`) before it is accepted. */
+  onIdentified?(client: Client, identity: ClientIdentity): void;
   onAuthenticated(client: Client, identity: ClientIdentity): void;
   /**
    * A promise while the session of this (mounted) client id is being dropped: the CONNECT
@@ -69,6 +71,7 @@ export function createAuthenticate(options: AuthenticateOptions) {
     );
     checked.then(
       async (identity) => {
+        options.onIdentified?.(client, identity);
         for (let wait = options.dropping?.(client.id); wait; wait = options.dropping?.(client.id))
           await wait.catch(() => undefined);
         // Gone while it waited for its turn or its check: aedes will not register it, so

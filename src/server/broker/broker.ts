@@ -81,14 +81,14 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
   const { logger } = options;
   const expiry = new ExpiryTimers<Client>();
   const live = new Map<Client, ClientIdentity>();
-  // Session expiry: ids authenticated but not yet registered by aedes, and ids whose
-  // stored session is being dropped (a CONNECT of one waits).
-  const connecting = new Set<string>();
+  // Session expiry: ids whose stored session is being dropped (a CONNECT of one waits).
   const dropping = new Map<string, Promise<void>>();
-  // Connections authenticated but not registered by aedes yet, and the rules each read: an
-  // admin's change or disconnect reaches these too (broker-admin.ts, `disconnect`).
+  // Connections whose credentials were accepted but that aedes has not registered yet, and
+  // the rules each read. Session expiry counts them as in use; an admin's rule change
+  // reaches them (broker-admin.ts), and so does a disconnect, at their registration.
   const pending = new Map<Client, ClientIdentity>();
   const rulesAtConnect = new WeakMap<Client, AclRule[]>();
+  const closeAtRegistration = new WeakSet<Client>();
 
   // `what`: the retained topic or the client id whose queued messages were being written.
   const persistence = openBrokerPersistence(options.dataDir, (error, what) =>
@@ -118,12 +118,13 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
       verifyCredentials: options.verifyCredentials,
       throttle: new AuthThrottle(),
       addressOf,
-      onAuthenticated(client, identity) {
-        connecting.add(client.id); // until aedes registers it: session expiry keeps off
-        // One that closed before registering is never reported gone: dropped here.
+      onIdentified(client, identity) {
+        // One that closed before registering may never be reported gone: dropped here.
         for (const other of pending.keys()) if (other.closed) pending.delete(other);
         pending.set(client, identity);
         rulesAtConnect.set(client, identity.rules);
+      },
+      onAuthenticated(client, identity) {
         if (identity.expiresAt !== null) {
           expiry.schedule(client, identity.expiresAt, () => {
             logger.info(
@@ -204,10 +205,14 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
   aedes.on('client', (client) => {
     const identity = getIdentity(client);
     if (!identity) return;
-    connecting.delete(client.id);
+    pending.delete(client);
+    if (client.closed) {
+      // Closed while aedes set it up: aedes registers it all the same, and would keep it.
+      (aedes as unknown as { unregisterClient(client: Client): void }).unregisterClient(client);
+      return;
+    }
     noteSeen(client, identity);
     live.set(client, identity);
-    pending.delete(client);
     // Its stored subscriptions were restored under the rules it read at CONNECT: if an
     // admin changed them since, those the new ones forbid go now.
     if (identity.rules !== rulesAtConnect.get(client)) {
@@ -229,12 +234,12 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
       },
       'client connected',
     );
+    // Disconnected by an admin while it was set up: closed now, the way any client is.
+    if (closeAtRegistration.has(client)) client.close();
   });
   aedes.on('clientDisconnect', (client) => {
     expiry.cancel(client);
     pending.delete(client);
-    // Not for a registered client: a takeover's new client of the same id may be connecting.
-    if (!live.has(client)) connecting.delete(client.id);
     const seen = live.get(client);
     if (seen) noteSeen(client, seen); // refused at CONNECT: no session of its own
     // Its unacknowledged messages join its queue on disk, for its next connection.
@@ -261,7 +266,7 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
   });
   aedes.on('clientError', (client, error) => {
     expiry.cancel(client);
-    if (!live.has(client)) connecting.delete(client.id);
+    pending.delete(client);
     logger.info(
       {
         event: 'client_error',
@@ -283,10 +288,16 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
     connections: () => [...live].filter(([client]) => !client.closed).map(([, id]) => id),
     disconnect(match) {
       let count = 0;
-      for (const [client, identity] of [...live, ...pending]) {
+      for (const [client, identity] of live) {
         // Closed but not yet reported gone (a WebSocket close takes a turn or two).
         if (client.closed || !match(identity)) continue;
         client.close();
+        count++;
+      }
+      // Closing one in the middle of aedes' set-up can stall it for good: at registration.
+      for (const [client, identity] of pending) {
+        if (client.closed || !match(identity)) continue;
+        closeAtRegistration.add(client);
         count++;
       }
       return count;
@@ -298,8 +309,9 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
         persistence,
         {
           inUse: () => {
-            const ids = new Set(connecting);
-            for (const client of live.keys()) if (!client.closed) ids.add(client.id);
+            const ids = new Set<string>();
+            for (const client of [...pending.keys(), ...live.keys()])
+              if (!client.closed) ids.add(client.id);
             return ids;
           },
           tokenSessions: [...live]

@@ -72,10 +72,12 @@ export function createVerifyCredentials(deps: {
       record?.passwordHash ?? (await dummyPasswordHash()),
     );
     if (!record || !valid) throw badCredentials();
-    // Read again after the hash: disabled, deleted (or deleted and added again) or given
-    // new rules meanwhile, the connection must not start on the record of before.
+    // Read again after the hash: disabled, deleted (or deleted and added again), given a
+    // new password or new rules meanwhile, the connection must not start on the record of
+    // before.
     const current = deps.users.getUser(org, user);
-    if (current?.createdAt !== record.createdAt) throw badCredentials();
+    if (current?.createdAt !== record.createdAt || current.passwordHash !== record.passwordHash)
+      throw badCredentials();
     return { ...principalOf(current), jti: null, expiresAt: null };
   };
 

@@ -14,7 +14,12 @@ const allowOwn: AclRule = {
   action: 'publish',
   topic: 'presence/${username}/${clientid}',
 };
-const rules = [denyCmd, allowBox, denyNotes, allowOwn];
+const allowPair: AclRule = {
+  permission: 'allow',
+  action: 'publish',
+  topic: 'pairs/${clientid}-${clientid}',
+};
+const rules = [denyCmd, allowBox, denyNotes, allowOwn, allowPair];
 
 describe('clientIdRules: the ${clientid} rules a check without a client id skipped', () => {
   it.each<['publish' | 'subscribe', string, AclRule[]]>([
@@ -32,7 +37,20 @@ describe('clientIdRules: the ${clientid} rules a check without a client id skipp
     ['publish', 'presence/alice/tab-1', [allowOwn]],
     ['publish', 'presence/bob/tab-1', []],
     ['publish', 'presence/alice/Tab-1', []], // not a client id the allow rule can hold
+    ['publish', 'pairs/a-b-a-b', [allowPair]], // two placeholders: the id is a-b
+    ['publish', 'pairs/a-b-a-c', []],
   ])('%s %s → %j', (action, topic, expected) => {
     expect(clientIdRules(rules, action, topic, 'alice')).toEqual(expected);
+  });
+
+  it('takes linear time on a long level against a rule of many placeholders', () => {
+    const many: AclRule = {
+      permission: 'allow',
+      action: 'publish',
+      topic: `x/${'${clientid}'.repeat(6)}!`,
+    };
+    // A backtracking pattern took seconds here; this returns at once (no timing asserted:
+    // a regression would hang the test run, not slow it).
+    expect(clientIdRules([many], 'publish', `x/${'a'.repeat(60_000)}!`, 'alice')).toEqual([]);
   });
 });

@@ -2,8 +2,10 @@ import mqtt from 'mqtt';
 import { describe, expect, it } from 'vitest';
 import { roleRules } from '../../../src/shared/acl';
 import { connect, json, record, subscribeGrants, waitForMessage } from '../support/mqtt-clients';
+import { holdNextConnect } from '../support/hold-connect';
 import { DEMO_PASSWORD } from '../support/test-server';
 import { expectApiError, useAdminServer } from './admin-server';
+import { eventually } from '../support/eventually';
 
 const t = useAdminServer();
 const { open } = t;
@@ -26,39 +28,6 @@ const putRules = (user: string, rules: unknown) =>
 
 const chat = (from: string, text: string) =>
   json({ id: `${from}-${text}`, from, text, sentAt: Date.now() });
-
-/**
- * Holds `clientId`'s next CONNECT where aedes fetches its stored subscriptions: after its
- * credentials and rules were read, before aedes registers the connection.
- */
-function holdNextConnect(clientId: string) {
-  const { persistence } = t.server.broker.aedes as unknown as {
-    persistence: { subscriptionsByClient(client: { id: string }): Promise<unknown> };
-  };
-  const subscriptionsByClient = persistence.subscriptionsByClient.bind(persistence);
-  let reach!: () => void;
-  const reached = new Promise<void>((resolve) => (reach = resolve));
-  let release!: () => void;
-  const released = new Promise<void>((resolve) => (release = resolve));
-  let held = false;
-  persistence.subscriptionsByClient = async (client) => {
-    // The CONNECT's fetch only (a rule change reads an away session's too).
-    if (!held && client.id.endsWith(`:${clientId}`)) {
-      held = true;
-      reach();
-      await released;
-    }
-    return subscriptionsByClient(client);
-  };
-  return {
-    reached,
-    release,
-    restore: () => {
-      release();
-      persistence.subscriptionsByClient = subscriptionsByClient;
-    },
-  };
-}
 
 describe('PUT /api/admin/users/:user/rules', () => {
   it('stores the rules, lists them, and puts them before the role template', async () => {
@@ -241,7 +210,7 @@ describe('live effect of narrowing a user’s ACL', () => {
     await first.client.endAsync();
     await t.untilAway(clientId);
 
-    const hold = holdNextConnect(clientId);
+    const hold = holdNextConnect(t.server.broker.aedes, clientId, 'subscriptionsByClient');
     try {
       const back = t.connectWithToken(cookie, { clientId, clean: false });
       await hold.reached;
@@ -268,11 +237,43 @@ describe('live effect of narrowing a user’s ACL', () => {
     }
   });
 
+  it('checks subscriptions restored under the old rules again when the connection registers', async () => {
+    const { user, cookie } = await newMember();
+    const clientId = `${user}-restored`;
+    const first = await t.connectWithToken(cookie, { clientId, clean: false });
+    await subscribeGrants(first.client, ['chat/+/+', `notifications/${user}`]);
+    await first.client.endAsync();
+    await t.untilAway(clientId);
+
+    // Held after aedes restored chat/+/+ under the old rules, before it registers.
+    const hold = holdNextConnect(t.server.broker.aedes, clientId, 'delWill');
+    try {
+      const back = t.connectWithToken(cookie, { clientId, clean: false });
+      await hold.reached;
+      await putRules(user, [{ permission: 'deny', action: 'subscribe', topic: 'chat/#' }]);
+      hold.release();
+      open.push((await back).client);
+    } finally {
+      hold.restore();
+    }
+    await eventually(
+      async () => {
+        const sessions = await t.request(t.cookies.admin, 'GET', '/api/admin/sessions');
+        const live = sessions.json<{ live: { clientId: string; subscriptions: string[] }[] }>()
+          .live;
+        const session = live.find((s) => s.clientId === clientId);
+        return session?.subscriptions.join(' ') === `notifications/${user}`;
+      },
+      5_000,
+      'chat/+/+ removed from the registered connection',
+    );
+  });
+
   it('closes a connection being set up when its user is disabled meanwhile', async () => {
     const { user, cookie } = await newMember();
     const token = await t.request(cookie, 'POST', '/api/token', { clientId: `${user}-late` });
     const { username, password, clientId } = token.json<Record<string, string>>();
-    const hold = holdNextConnect(clientId!);
+    const hold = holdNextConnect(t.server.broker.aedes, clientId!, 'subscriptionsByClient');
     try {
       const client = mqtt.connect(t.server.wsUrl, {
         username,

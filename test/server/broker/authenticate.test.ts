@@ -328,6 +328,7 @@ describe('a CONNECT while its stored session is being dropped (session expiry)',
     let dropped: () => void = () => {};
     const drop = new Promise<void>((resolve) => (dropped = resolve));
     const stillDropping = new Set(['demo:alice:alice-t']);
+    const identified: string[] = [];
     const authenticated: string[] = [];
     const authenticate = createAuthenticate({
       verifyCredentials: async () => ({
@@ -339,6 +340,7 @@ describe('a CONNECT while its stored session is being dropped (session expiry)',
       }),
       throttle: new AuthThrottle(),
       addressOf: () => '127.0.0.1',
+      onIdentified: (client) => identified.push(client.id),
       onAuthenticated: (client) => authenticated.push(client.id),
       onRefused: () => {},
       dropping: (mountedId) => (stillDropping.has(mountedId) ? drop : undefined),
@@ -349,6 +351,8 @@ describe('a CONNECT while its stored session is being dropped (session expiry)',
     );
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(authenticated).toEqual([]);
+    // Its rules are read: known while it waits, so an admin's change reaches it (broker.ts).
+    expect(identified).toEqual(['demo:alice:alice-t']);
     stillDropping.clear();
     dropped();
     expect(await answer).toEqual([null, true]);

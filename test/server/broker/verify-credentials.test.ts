@@ -59,6 +59,13 @@ describe('a password CONNECT reads the user again after checking the hash', () =
     await expect(verify(again.users)).rejects.toMatchObject({ code: 'invalid_credentials' });
   });
 
+  it('is refused when the password was reset meanwhile', async () => {
+    const { users } = usersChangedMeanwhile((records) => {
+      records.get('dana')!.passwordHash = 'scrypt$another';
+    });
+    await expect(verify(users)).rejects.toMatchObject({ code: 'invalid_credentials' });
+  });
+
   it('starts on the role and rules of after', async () => {
     const deny: AclRule = { permission: 'deny', action: 'all', topic: 'agents/dana/#' };
     const changed = usersChangedMeanwhile((records) => {

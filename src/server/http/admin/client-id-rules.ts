@@ -38,25 +38,23 @@ export function clientIdRules(
   });
 }
 
-/** What each ${clientid} of the template reads as in the asked topic's level. */
+/**
+ * The client id each template level holding ${clientid} would need to read as the asked
+ * topic's level: every ${clientid} of a level holds the same id, so its length follows
+ * from the level's length less its literal parts. No regular expression (a level of
+ * several placeholders would backtrack), linear in the level's length.
+ */
 function candidateIds(template: string, levels: readonly string[], username: string): string[] {
   const ids: string[] = [];
   template.split('/').forEach((level, index) => {
-    if (!level.includes('${clientid}')) return;
-    const match = levelPattern(level, username).exec(levels[index] ?? '');
-    if (match?.[1] !== undefined) ids.push(match[1]);
+    const asked = levels[index];
+    if (asked === undefined || !level.includes('${clientid}')) return;
+    const parts = level.replaceAll('${username}', username).split('${clientid}');
+    const literal = parts.reduce((sum, part) => sum + part.length, 0);
+    const length = (asked.length - literal) / (parts.length - 1);
+    if (!Number.isInteger(length) || length < 1) return;
+    const start = parts[0]!.length;
+    ids.push(asked.slice(start, start + length)); // checked whole by expanding the rule
   });
   return ids;
 }
-
-function levelPattern(level: string, username: string): RegExp {
-  const source = level
-    .split(/(\$\{(?:username|clientid)\})/)
-    .map((part) =>
-      part === '${clientid}' ? '(.+)' : escapeRegExp(part === '${username}' ? username : part),
-    )
-    .join('');
-  return new RegExp(`^${source}$`);
-}
-
-const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -1,0 +1,95 @@
+import mqtt from 'mqtt';
+import { describe, expect, it } from 'vitest';
+import { roleRules } from '../../../src/shared/acl';
+import { eventually } from '../support/eventually';
+import { holdNextConnect } from '../support/hold-connect';
+import { subscribeGrants } from '../support/mqtt-clients';
+import { useTestServer } from '../support/server-fixture';
+
+// A connection can go while aedes is still setting it up (its credentials accepted, its
+// session being restored). aedes then registers it all the same, or never finishes: the
+// broker must keep neither a dead client nor its session "in use" for ever.
+
+const HOUR_MS = 3_600_000;
+const fixture = useTestServer();
+const { member } = fixture;
+
+const clients = () =>
+  (fixture.server.broker.aedes as unknown as { clients: Record<string, unknown> }).clients;
+
+/** alice's tab connecting with a token, without waiting for the CONNACK. */
+async function startConnecting(clientId: string): Promise<mqtt.MqttClient> {
+  const { token } = await fixture.server.tokens.mint({
+    org: 'demo',
+    user: 'alice',
+    clientId,
+    acl: roleRules('member'),
+  });
+  return mqtt.connect(fixture.server.wsUrl, {
+    username: 'alice@demo',
+    password: token,
+    clientId,
+    clean: false,
+    reconnectPeriod: 0,
+    protocolVersion: 4,
+  });
+}
+
+describe('a connection gone while aedes sets it up', () => {
+  it('is not kept registered', async () => {
+    const clientId = 'alice-gone-early';
+    const hold = holdNextConnect(fixture.server.broker.aedes, clientId, 'subscriptionsByClient');
+    try {
+      const client = await startConnecting(clientId);
+      await hold.reached;
+      client.end(true);
+      await new Promise((resolve) => client.stream.once('close', resolve));
+      const { aedes } = fixture.server.broker;
+      const registered = new Promise<void>((resolve) => {
+        const onClient = (registering: { id: string }) => {
+          if (registering.id !== `demo:alice:${clientId}`) return;
+          aedes.off('client', onClient);
+          resolve();
+        };
+        aedes.on('client', onClient);
+      });
+      hold.release();
+      await registered; // aedes finishes setting the closed client up and registers it
+      await eventually(() => !(`demo:alice:${clientId}` in clients()), 2_000, 'unregistered');
+    } finally {
+      hold.restore();
+    }
+    expect(fixture.server.broker.connections().map((c) => c.clientId)).not.toContain(clientId);
+  });
+
+  it('does not keep its stored session from expiring', async () => {
+    const clientId = 'alice-gone-restoring';
+    const first = await member('alice', { clientId, clean: false });
+    await subscribeGrants(first, ['chat/+/+']);
+    await first.endAsync();
+    await eventually(async () =>
+      (await fixture.server.broker.admin.storedSessions('demo')).some(
+        (s) => s.clientId === clientId,
+      ),
+    );
+
+    const hold = holdNextConnect(fixture.server.broker.aedes, clientId, 'subscriptionsByClient');
+    try {
+      const client = await startConnecting(clientId);
+      await hold.reached;
+      client.end(true);
+      await new Promise((resolve) => client.stream.once('close', resolve));
+      hold.release();
+    } finally {
+      hold.restore();
+    }
+    await eventually(
+      async () =>
+        (await fixture.server.broker.expireSessions(Date.now() + 1, HOUR_MS)).some(
+          (session) => session.clientId === clientId,
+        ),
+      2_000,
+      'expired',
+    );
+  });
+});
