@@ -177,10 +177,12 @@ describe('live effect of narrowing a user’s ACL', () => {
     const reached = new Promise<void>((resolve) => (reach = resolve));
     let stored!: () => void;
     const storing = new Promise<void>((resolve) => (stored = resolve));
-    persistence.addSubscriptions = async (...args) => {
-      reach();
-      await storing;
-      return addSubscriptions(...args);
+    persistence.addSubscriptions = async (who, ...rest) => {
+      if ((who as { id: string }).id.endsWith(`:${user}-race`)) {
+        reach();
+        await storing;
+      }
+      return addSubscriptions(who, ...rest);
     };
     try {
       const granted = subscribeGrants(client, ['chat/+/+']);
