@@ -35,30 +35,39 @@ async function startConnecting(clientId: string): Promise<mqtt.MqttClient> {
   });
 }
 
+/** alice's tab starts connecting and is gone while aedes holds its set-up; then aedes goes on. */
+async function goneWhileSetUp(clientId: string): Promise<void> {
+  const hold = holdNextConnect(fixture.server.broker.aedes, clientId, 'subscriptionsByClient');
+  try {
+    const client = await startConnecting(clientId);
+    await hold.reached;
+    client.end(true);
+    await new Promise((resolve) => client.stream.once('close', resolve));
+  } finally {
+    hold.restore(); // releases it
+  }
+}
+
+/** Resolves when aedes registers (emits 'client' for) the client id. */
+function registration(clientId: string): Promise<void> {
+  const { aedes } = fixture.server.broker;
+  return new Promise((resolve) => {
+    const onClient = (client: { id: string }) => {
+      if (client.id !== `demo:alice:${clientId}`) return;
+      aedes.off('client', onClient);
+      resolve();
+    };
+    aedes.on('client', onClient);
+  });
+}
+
 describe('a connection gone while aedes sets it up', () => {
   it('is not kept registered', async () => {
     const clientId = 'alice-gone-early';
-    const hold = holdNextConnect(fixture.server.broker.aedes, clientId, 'subscriptionsByClient');
-    try {
-      const client = await startConnecting(clientId);
-      await hold.reached;
-      client.end(true);
-      await new Promise((resolve) => client.stream.once('close', resolve));
-      const { aedes } = fixture.server.broker;
-      const registered = new Promise<void>((resolve) => {
-        const onClient = (registering: { id: string }) => {
-          if (registering.id !== `demo:alice:${clientId}`) return;
-          aedes.off('client', onClient);
-          resolve();
-        };
-        aedes.on('client', onClient);
-      });
-      hold.release();
-      await registered; // aedes finishes setting the closed client up and registers it
-      await eventually(() => !(`demo:alice:${clientId}` in clients()), 2_000, 'unregistered');
-    } finally {
-      hold.restore();
-    }
+    const registered = registration(clientId);
+    await goneWhileSetUp(clientId);
+    await registered; // aedes finishes setting the closed client up and registers it
+    await eventually(() => !(`demo:alice:${clientId}` in clients()), 2_000, 'unregistered');
     expect(fixture.server.broker.connections().map((c) => c.clientId)).not.toContain(clientId);
   });
 
@@ -72,17 +81,7 @@ describe('a connection gone while aedes sets it up', () => {
         (s) => s.clientId === clientId,
       ),
     );
-
-    const hold = holdNextConnect(fixture.server.broker.aedes, clientId, 'subscriptionsByClient');
-    try {
-      const client = await startConnecting(clientId);
-      await hold.reached;
-      client.end(true);
-      await new Promise((resolve) => client.stream.once('close', resolve));
-      hold.release();
-    } finally {
-      hold.restore();
-    }
+    await goneWhileSetUp(clientId);
     await eventually(
       async () =>
         (await fixture.server.broker.expireSessions(Date.now() + 1, HOUR_MS)).some(
