@@ -15,6 +15,7 @@ import { createAuthorizeSubscribe } from './authorize-subscribe';
 import { createBrokerAdmin, type BrokerAdmin } from './broker-admin';
 import { collapseOverlaps, keepOvertakenDeliveries } from './delivery-order';
 import { addressOf } from './client-address';
+import { guardClientRegistry } from './client-registry';
 import { getIdentity, type ClientIdentity } from './client-identity';
 import { AuthThrottle } from '../auth/auth-throttle';
 import { ExpiryTimers } from './expiry-timers';
@@ -182,6 +183,7 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
     ),
     published: history.published,
   });
+  guardClientRegistry(aedes);
 
   const startedAt = Date.now();
   const sysStats = startSysStats(
@@ -214,8 +216,10 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
     noteSeen(client, identity);
     live.set(client, identity);
     // Its stored subscriptions were restored under the rules it read at CONNECT: if an
-    // admin changed them since, those the new ones forbid go now.
-    if (identity.rules !== rulesAtConnect.get(client)) {
+    // admin changed them since, those the new ones forbid go now. Not for one closing
+    // below: its rules were emptied only to hold it still, its session stays as it was.
+    const closing = closeAtRegistration.has(client);
+    if (!closing && identity.rules !== rulesAtConnect.get(client)) {
       applyRules(client, identity, identity.rules, persistence).catch((error: unknown) =>
         logger.error(
           { event: 'acl_apply_failed', org: identity.org, user: identity.user, err: error },
@@ -235,7 +239,7 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
       'client connected',
     );
     // Disconnected by an admin while it was set up: closed now, the way any client is.
-    if (closeAtRegistration.has(client)) client.close();
+    if (closing) client.close();
   });
   aedes.on('clientDisconnect', (client) => {
     expiry.cancel(client);
@@ -298,6 +302,9 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
       for (const [client, identity] of pending) {
         if (client.closed || !match(identity)) continue;
         closeAtRegistration.add(client);
+        // aedes may still send it a CONNACK first: it may do nothing meanwhile.
+        identity.rules = [];
+        identity.checksDeliveries = true;
         count++;
       }
       return count;

@@ -271,36 +271,57 @@ describe('live effect of narrowing a user’s ACL', () => {
     );
   });
 
-  it('closes a connection being set up when its user is disabled meanwhile', async () => {
-    const { user, cookie } = await newMember();
-    const token = await t.request(cookie, 'POST', '/api/token', { clientId: `${user}-late` });
-    const { username, password, clientId } = token.json<Record<string, string>>();
-    const hold = holdNextConnect(t.server.broker.aedes, clientId!, 'subscriptionsByClient');
-    try {
-      const client = mqtt.connect(t.server.wsUrl, {
-        username,
-        password,
-        clientId,
-        clean: false,
-        reconnectPeriod: 0,
-        protocolVersion: 4,
-      });
-      open.push(client);
-      const outcome = new Promise((resolve) => {
-        client.once('connect', () => resolve('connected'));
-        client.once('close', () => resolve('closed'));
-      });
-      await hold.reached;
-      const res = await t.request(t.cookies.admin, 'PATCH', `/api/admin/users/${user}`, {
-        disabled: true,
-      });
-      expect(res.json()).toMatchObject({ disabled: true });
-      hold.release();
-      expect(await outcome).toBe('closed');
-    } finally {
-      hold.restore();
-    }
-  });
+  it.each([
+    ['a fresh session', false],
+    ['a stored session, which it keeps', true],
+  ])(
+    'closes a connection being set up when its user is disabled meanwhile: %s',
+    async (_name, stored) => {
+      const { user, cookie } = await newMember();
+      const clientId = `${user}-late`;
+      if (stored) {
+        const first = await t.connectWithToken(cookie, { clientId, clean: false });
+        await subscribeGrants(first.client, ['chat/+/+']);
+        await first.client.endAsync();
+        await t.untilAway(clientId);
+      }
+      const token = await t.request(cookie, 'POST', '/api/token', { clientId });
+      const { username, password } = token.json<Record<string, string>>();
+      const hold = holdNextConnect(t.server.broker.aedes, clientId, 'delWill');
+      try {
+        const client = mqtt.connect(t.server.wsUrl, {
+          username,
+          password,
+          clientId,
+          clean: false,
+          reconnectPeriod: 0,
+          protocolVersion: 4,
+        });
+        open.push(client);
+        const seen = record(client);
+        // With a stored session aedes may still send its CONNACK: closed right after.
+        const closed = new Promise<void>((resolve) => client.once('close', () => resolve()));
+        await hold.reached;
+        const res = await t.request(t.cookies.admin, 'PATCH', `/api/admin/users/${user}`, {
+          disabled: true,
+        });
+        expect(res.json()).toMatchObject({ disabled: true });
+        hold.release();
+        await closed;
+        expect(seen).toEqual([]);
+      } finally {
+        hold.restore();
+      }
+      if (!stored) return;
+      // Disabled, not deleted: the session stays as it was, for when they are enabled again.
+      await t.untilAway(clientId);
+      const sessions = await t.request(t.cookies.admin, 'GET', '/api/admin/sessions');
+      const away = sessions.json<{ offline: { clientId: string; subscriptions: string[] }[] }>();
+      expect(away.offline.find((s) => s.clientId === clientId)?.subscriptions).toEqual([
+        'chat/+/+',
+      ]);
+    },
+  );
 
   it('keeps a removed subscription out of the persistent session after a reconnect', async () => {
     const { user, cookie } = await newMember();

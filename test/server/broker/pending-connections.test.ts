@@ -35,14 +35,19 @@ async function startConnecting(clientId: string): Promise<mqtt.MqttClient> {
   });
 }
 
-/** alice's tab starts connecting and is gone while aedes holds its set-up; then aedes goes on. */
-async function goneWhileSetUp(clientId: string): Promise<void> {
-  const hold = holdNextConnect(fixture.server.broker.aedes, clientId, 'subscriptionsByClient');
+type SetUpStep = Parameters<typeof holdNextConnect>[2];
+
+/**
+ * alice's tab starts connecting and is gone while aedes holds its set-up at `step`, as
+ * the broker sees it; then aedes goes on.
+ */
+async function goneWhileSetUp(clientId: string, step: SetUpStep): Promise<void> {
+  const hold = holdNextConnect(fixture.server.broker.aedes, clientId, step);
   try {
     const client = await startConnecting(clientId);
     await hold.reached;
     client.end(true);
-    await new Promise((resolve) => client.stream.once('close', resolve));
+    await eventually(() => hold.connection()?.closed === true, 2_000, 'seen closed');
   } finally {
     hold.restore(); // releases it
   }
@@ -61,14 +66,17 @@ function registration(clientId: string): Promise<void> {
   });
 }
 
+const connectedClients = () => fixture.server.broker.aedes.connectedClients;
+
 describe('a connection gone while aedes sets it up', () => {
   it('is not kept registered', async () => {
     const clientId = 'alice-gone-early';
+    const before = connectedClients();
     const registered = registration(clientId);
-    await goneWhileSetUp(clientId);
+    await goneWhileSetUp(clientId, 'subscriptionsByClient');
     await registered; // aedes finishes setting the closed client up and registers it
     await eventually(() => !(`demo:alice:${clientId}` in clients()), 2_000, 'unregistered');
-    expect(fixture.server.broker.connections().map((c) => c.clientId)).not.toContain(clientId);
+    expect(connectedClients()).toBe(before);
   });
 
   it('does not keep its stored session from expiring', async () => {
@@ -81,7 +89,8 @@ describe('a connection gone while aedes sets it up', () => {
         (s) => s.clientId === clientId,
       ),
     );
-    await goneWhileSetUp(clientId);
+    // Gone while its subscriptions were being fetched: aedes never finishes its set-up.
+    await goneWhileSetUp(clientId, 'subscriptionsByClient');
     await eventually(
       async () =>
         (await fixture.server.broker.expireSessions(Date.now() + 1, HOUR_MS)).some(
@@ -90,5 +99,24 @@ describe('a connection gone while aedes sets it up', () => {
       2_000,
       'expired',
     );
+  });
+
+  it('still takes over the live client of its id, and aedes’ registry stays right', async () => {
+    const clientId = 'alice-taken-over';
+    const before = connectedClients();
+    const live = await member('alice', { clientId, clean: false });
+    await subscribeGrants(live, ['chat/+/+']);
+    const liveClosed = new Promise<void>((resolve) => live.once('close', () => resolve()));
+    // aedes' close of the newcomer used to drop the id's registration, the live client's,
+    // which then stayed connected, unknown to aedes, and was never reported gone.
+    await goneWhileSetUp(clientId, 'delWill');
+    await liveClosed; // taken over, as a CONNECT of its id does [MQTT-3.1.4-2]
+    await eventually(async () =>
+      (await fixture.server.broker.admin.storedSessions('demo')).some(
+        (s) => s.clientId === clientId,
+      ),
+    );
+    expect(`demo:alice:${clientId}` in clients()).toBe(false);
+    await eventually(() => connectedClients() === before, 2_000, 'count back');
   });
 });
