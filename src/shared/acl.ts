@@ -92,7 +92,7 @@ const PLACEHOLDER = /\$\{(username|clientid)\}/g;
 
 /**
  * Substitutes placeholders; null when a value could widen the rule (a client id holding
- * `+`, `#` or `/` would turn a literal level into a wildcard): see evaluateAcl.
+ * `+`, `#` or `/` would turn a literal level into a wildcard): see ruleTopic.
  */
 export function expandTopic(topic: string, vars: AclVars): string | null {
   let unsafe = false;
@@ -105,9 +105,10 @@ export function expandTopic(topic: string, vars: AclVars): string | null {
 }
 
 /**
- * First applicable rule wins; no applicable rule means deny. A subscription is allowed
- * here only when an allow rule contains the whole filter and no earlier deny rule overlaps
- * it: every topic it can match is readable. The broker grants more (evaluateSubscribe).
+ * First applicable rule wins; no applicable rule means deny. For a subscription filter
+ * this is the strict answer, every topic it can match readable (an allow rule contains it,
+ * no earlier deny rule overlaps it); the broker grants SUBSCRIBEs by evaluateSubscribe and
+ * asks this about single topics (deliveries, HTTP reads).
  */
 export function evaluateAcl(
   rules: readonly AclRule[],
@@ -118,16 +119,28 @@ export function evaluateAcl(
   for (const rule of rules) {
     if (rule.action !== action && rule.action !== 'all') continue;
     const topic = ruleTopic(rule, vars);
-    if (topic === null) continue;
-    if (action === 'publish') {
-      if (topicMatches(topic, topicOrFilter)) return { allowed: rule.permission === 'allow', rule };
-    } else if (rule.permission === 'deny') {
-      if (filtersIntersect(topic, topicOrFilter)) return { allowed: false, rule };
-    } else if (filterContains(topic, topicOrFilter)) {
-      return { allowed: true, rule };
+    if (topic !== null && ruleCovers(rule, topic, action, topicOrFilter)) {
+      return { allowed: rule.permission === 'allow', rule };
     }
   }
   return { allowed: false, rule: null };
+}
+
+/**
+ * Whether a rule whose topic is `topic` (placeholders filled in) decides `topicOrFilter`:
+ * a publish by matching it; a subscription, for an allow rule, by containing the whole
+ * filter, for a deny rule by overlapping any of it.
+ */
+export function ruleCovers(
+  rule: AclRule,
+  topic: string,
+  action: 'publish' | 'subscribe',
+  topicOrFilter: string,
+): boolean {
+  if (action === 'publish') return topicMatches(topic, topicOrFilter);
+  return rule.permission === 'deny'
+    ? filtersIntersect(topic, topicOrFilter)
+    : filterContains(topic, topicOrFilter);
 }
 
 export interface SubscribeDecision extends AclDecision {

@@ -137,6 +137,7 @@ export function createAuthenticate(options: AuthenticateOptions) {
       clientId: client.id,
       connectedAt: Date.now(),
       checksDeliveries: false,
+      closing: false,
     };
     const will = client._will;
     if (will) {

@@ -28,7 +28,8 @@ export function createAuthorizeForward(options: AuthorizeForwardOptions) {
     packet: AedesPublishPacket,
   ): AedesPublishPacket | null {
     const identity = getIdentity(client);
-    if (!identity) return null;
+    // Closing: nothing is sent, and nothing is withheld from its session for good either.
+    if (!identity || identity.closing) return null;
     let topic: string | null = packet.topic;
     if (isMounted(topic)) {
       topic = unmountTopic(identity.org, topic);

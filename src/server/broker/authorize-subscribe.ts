@@ -16,6 +16,8 @@ export function createAuthorizeSubscribe(options: AuthorizeSubscribeOptions) {
   ): void {
     const identity = getIdentity(client);
     if (!identity) return callback(new Error('subscribe from an unauthenticated client'));
+    // Closing: refused (a stored filter being restored stays stored).
+    if (identity.closing) return callback(null, null);
     // A persistent session's stored (mounted) filters come back through here during CONNECT,
     // before the CONNACK; a SUBSCRIBE from the wire is handled only after it. Stored filters
     // are checked again so ACL changes made while the client was away take effect.

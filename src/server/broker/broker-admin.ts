@@ -1,8 +1,14 @@
 import type { Aedes, Client } from 'aedes';
 import type { AclRule } from '../../shared/acl';
 import type { ClientIdentity } from './client-identity';
-import { applyRules, pruneStoredSubscriptions, subscriptionsOf } from './live-acl';
+import {
+  giveRules,
+  pruneStoredSubscriptions,
+  pruneSubscriptions,
+  subscriptionsOf,
+} from './live-acl';
 import type { MessageCounters } from './message-counters';
+import type { PendingConnections } from './pending-connections';
 import type { BrokerPersistence } from './persistence';
 import { clearRetained, retainedMessages, type RetainedMessage } from './retained-messages';
 import {
@@ -67,8 +73,10 @@ export interface BrokerAdminDeps {
   live: ReadonlyMap<Client, ClientIdentity>;
   persistence: BrokerPersistence;
   counters: MessageCounters;
-  /** Connections authenticated but not registered by aedes yet. */
-  pending: ReadonlyMap<Client, ClientIdentity>;
+  /** Connections aedes has accepted but not registered yet. */
+  pending: PendingConnections;
+  /** The (mounted) ids of connections open now, registered or pending. */
+  inUse(): ReadonlySet<string>;
   /** ms since the epoch */
   startedAt: number;
 }
@@ -89,9 +97,15 @@ export function createBrokerAdmin(deps: BrokerAdminDeps): BrokerAdmin {
 
   type StoredRef = { mountedId: string; org: string; user: string; clientId: string };
 
-  /** The org's stored sessions whose client is not connected, matching `match`. */
-  async function awaySessions(org: string, match: (s: StoredRef) => boolean) {
-    const connected = connectedIds();
+  /**
+   * The org's stored sessions matching `match` whose client is not connected (`connected`:
+   * registered ones by default; pass deps.inUse() to leave out those being set up too).
+   */
+  async function awaySessions(
+    org: string,
+    match: (s: StoredRef) => boolean,
+    connected: ReadonlySet<string> = connectedIds(),
+  ) {
     const found: StoredRef[] = [];
     for (const mountedId of await persistence.storedClientIds()) {
       const parsed = parseMountedClientId(mountedId);
@@ -117,9 +131,11 @@ export function createBrokerAdmin(deps: BrokerAdminDeps): BrokerAdmin {
     storedSessions: (org) => describeStored(org, persistence, connectedIds()),
 
     async clearStoredSession(org, clientId, user) {
+      // Not one aedes is restoring for a connection right now.
       const sessions = await awaySessions(
         org,
         (s) => s.clientId === clientId && (user === undefined || s.user === user),
+        deps.inUse(),
       );
       for (const { mountedId } of sessions) await persistence.forgetSession(mountedId);
       return sessions.length;
@@ -132,26 +148,22 @@ export function createBrokerAdmin(deps: BrokerAdminDeps): BrokerAdmin {
     },
 
     async applyRules(org, user, rules) {
-      // Not registered yet: the new rules from now on; its restored subscriptions are
-      // checked against them when it registers (broker.ts).
-      for (const [client, identity] of deps.pending) {
-        if (client.closed || identity.org !== org || identity.user !== user) continue;
-        identity.rules = [...rules];
-        identity.checksDeliveries = true;
-      }
+      // Every connection of the user first, in one go: none delivers under the old rules
+      // while another's subscriptions are being pruned. Those still being set up prune
+      // theirs when they register (broker.ts); their stored sessions count as away below.
+      deps.pending.giveRules(org, user, rules);
+      const connected = [...clientsOf(org, user)];
+      for (const [, identity] of connected) giveRules(identity, rules);
       const removed = new Set<string>();
-      let connections = 0;
-      for (const [client, identity] of clientsOf(org, user)) {
-        connections++;
-        // Each connection gets its own copy: identities are mutated one by one.
-        for (const filter of await applyRules(client, identity, [...rules], persistence))
+      for (const [client, identity] of connected) {
+        for (const filter of await pruneSubscriptions(client, identity, persistence))
           removed.add(filter);
       }
       for (const session of await awaySessions(org, (s) => s.user === user)) {
         for (const filter of await pruneStoredSubscriptions(persistence, session, rules))
           removed.add(filter);
       }
-      return { connections, removed: [...removed].sort() };
+      return { connections: connected.length, removed: [...removed].sort() };
     },
 
     async retained(org, prefix, limit) {

@@ -2,7 +2,6 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { Aedes, type Client } from 'aedes';
 import type { Logger } from 'pino';
-import type { AclRule } from '../../shared/acl';
 import {
   createAuthenticate,
   MAX_CLIENT_ID_LENGTH,
@@ -19,7 +18,8 @@ import { guardClientRegistry } from './client-registry';
 import { getIdentity, type ClientIdentity } from './client-identity';
 import { AuthThrottle } from '../auth/auth-throttle';
 import { ExpiryTimers } from './expiry-timers';
-import { applyRules } from './live-acl';
+import { pruneSubscriptions } from './live-acl';
+import { PendingConnections } from './pending-connections';
 import { openBrokerPersistence } from './persistence';
 import { mountTopic, unmountTopic } from './mount-point';
 import { expireSessions, type ExpiredSession } from './session-expiry';
@@ -84,17 +84,16 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
   const live = new Map<Client, ClientIdentity>();
   // Session expiry: ids whose stored session is being dropped (a CONNECT of one waits).
   const dropping = new Map<string, Promise<void>>();
-  // Connections whose credentials were accepted but that aedes has not registered yet, and
-  // the rules each read. Session expiry counts them as in use; an admin's rule change
-  // reaches them (broker-admin.ts), and so does a disconnect, at their registration.
-  const pending = new Map<Client, ClientIdentity>();
-  const rulesAtConnect = new WeakMap<Client, AclRule[]>();
-  const closeAtRegistration = new WeakSet<Client>();
+  const pending = new PendingConnections();
 
   // `what`: the retained topic or the client id whose queued messages were being written.
   const persistence = openBrokerPersistence(options.dataDir, (error, what) =>
     logger.error({ event: 'broker_write_failed', what, err: error }, 'broker state not saved'),
   );
+  // Nothing of a session's queue goes to a client gone or being closed: aedes would clear
+  // what authorizeForward refuses it, and the queue is the session's next connection's.
+  persistence.outgoing.withholdQueueFrom = (client) =>
+    (client as Client).closed || getIdentity(client as Client)?.closing === true;
   const counters = new MessageCounters();
   const limitPacketSize = packetSizeLimit(options.maxPacketBytes);
   const history = createRecordHistory(options.history);
@@ -119,12 +118,7 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
       verifyCredentials: options.verifyCredentials,
       throttle: new AuthThrottle(),
       addressOf,
-      onIdentified(client, identity) {
-        // One that closed before registering may never be reported gone: dropped here.
-        for (const other of pending.keys()) if (other.closed) pending.delete(other);
-        pending.set(client, identity);
-        rulesAtConnect.set(client, identity.rules);
-      },
+      onIdentified: (client, identity) => pending.identified(client, identity),
       onAuthenticated(client, identity) {
         if (identity.expiresAt !== null) {
           expiry.schedule(client, identity.expiresAt, () => {
@@ -192,6 +186,12 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
     startedAt,
     (org) => counters.rates(org),
   );
+  /** The (mounted) ids of connections open now, registered or still being set up. */
+  const inUse = () => {
+    const ids = new Set(pending.ids());
+    for (const client of live.keys()) if (!client.closed) ids.add(client.id);
+    return ids;
+  };
   // When each of the app's sessions was last in use, for session expiry.
   const noteSeen = (client: Client, identity: ClientIdentity) => {
     if (!isTokenSession(client, identity)) return;
@@ -207,20 +207,14 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
   aedes.on('client', (client) => {
     const identity = getIdentity(client);
     if (!identity) return;
-    pending.delete(client);
-    if (client.closed) {
-      // Closed while aedes set it up: aedes registers it all the same, and would keep it.
-      (aedes as unknown as { unregisterClient(client: Client): void }).unregisterClient(client);
-      return;
-    }
+    const registration = pending.registered(client);
     noteSeen(client, identity);
     live.set(client, identity);
     // Its stored subscriptions were restored under the rules it read at CONNECT: if an
-    // admin changed them since, those the new ones forbid go now. Not for one closing
-    // below: its rules were emptied only to hold it still, its session stays as it was.
-    const closing = closeAtRegistration.has(client);
-    if (!closing && identity.rules !== rulesAtConnect.get(client)) {
-      applyRules(client, identity, identity.rules, persistence).catch((error: unknown) =>
+    // admin changed them since, those the new ones forbid go now (not for one closing
+    // below: its session stays as it was).
+    if (registration.rulesChanged && !registration.close) {
+      pruneSubscriptions(client, identity, persistence).catch((error: unknown) =>
         logger.error(
           { event: 'acl_apply_failed', org: identity.org, user: identity.user, err: error },
           'rules changed while connecting not applied',
@@ -239,11 +233,11 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
       'client connected',
     );
     // Disconnected by an admin while it was set up: closed now, the way any client is.
-    if (closing) client.close();
+    if (registration.close) client.close();
   });
   aedes.on('clientDisconnect', (client) => {
     expiry.cancel(client);
-    pending.delete(client);
+    pending.gone(client);
     const seen = live.get(client);
     if (seen) noteSeen(client, seen); // refused at CONNECT: no session of its own
     // Its unacknowledged messages join its queue on disk, for its next connection.
@@ -270,7 +264,7 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
   });
   aedes.on('clientError', (client, error) => {
     expiry.cancel(client);
-    pending.delete(client);
+    pending.gone(client);
     logger.info(
       {
         event: 'client_error',
@@ -298,29 +292,15 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
         client.close();
         count++;
       }
-      // Closing one in the middle of aedes' set-up can stall it for good: at registration.
-      for (const [client, identity] of pending) {
-        if (client.closed || !match(identity)) continue;
-        closeAtRegistration.add(client);
-        // aedes may still send it a CONNACK first: it may do nothing meanwhile.
-        identity.rules = [];
-        identity.checksDeliveries = true;
-        count++;
-      }
-      return count;
+      return count + pending.closeMatching(match);
     },
-    admin: createBrokerAdmin({ aedes, live, pending, persistence, counters, startedAt }),
+    admin: createBrokerAdmin({ aedes, live, pending, inUse, persistence, counters, startedAt }),
     expireSessions: (before, intervalMs) =>
       expireSessions(
         aedes,
         persistence,
         {
-          inUse: () => {
-            const ids = new Set<string>();
-            for (const client of [...pending.keys(), ...live.keys()])
-              if (!client.closed) ids.add(client.id);
-            return ids;
-          },
+          inUse,
           tokenSessions: [...live]
             .filter(([client, identity]) => !client.closed && isTokenSession(client, identity))
             .map(([client]) => client.id),

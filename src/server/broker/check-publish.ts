@@ -31,6 +31,9 @@ export function checkPublish(
   payload: Uint8Array | string,
   retain: boolean,
 ): PublishVerdict {
+  if (identity.closing) {
+    return { ok: false, code: 'connection_closing', reason: 'the connection is being closed' };
+  }
   const topicError = validateTopicName(topic);
   if (topicError)
     return { ok: false, code: `topic_${topicError.code}`, reason: topicError.message };

@@ -22,6 +22,12 @@ export interface ClientIdentity extends Principal {
    * changed while connected (live-acl.ts). Once set it stays set for the connection.
    */
   checksDeliveries: boolean;
+  /**
+   * Disconnected by an admin while aedes still set it up (pending-connections.ts): it is
+   * refused every publish, subscription and delivery until it is closed at registration,
+   * and nothing of its session is touched.
+   */
+  closing: boolean;
 }
 
 const identities = new WeakMap<Client, ClientIdentity>();

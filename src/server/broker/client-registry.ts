@@ -19,6 +19,8 @@ interface Registry {
  * an old client whose close completes after its successor registered drops the successor.
  * Here only a registered client is unregistered, once, and the id's entry only by the
  * client it names; one already replaced is reported gone without touching its successor.
+ * And a client that closed while aedes set it up is not registered at all (aedes goes on
+ * setting it up and registers it, where nothing would ever unregister it).
  */
 export function guardClientRegistry(aedes: Aedes): void {
   const broker = aedes as unknown as Registry;
@@ -26,6 +28,8 @@ export function guardClientRegistry(aedes: Aedes): void {
   const gone = new WeakSet<Client>();
   const finish = broker._finishRegisterClient.bind(broker);
   broker._finishRegisterClient = (client) => {
+    // Closed while aedes set it up (it goes on regardless): registered, it would stay.
+    if (client.closed) return;
     registered.add(client);
     finish(client);
   };

@@ -12,32 +12,39 @@ export function subscriptionsOf(client: Client): string[] {
 }
 
 /**
- * Gives a live connection new ACL rules without a reconnect: publishes are checked against
- * the identity's rules on every packet, so replacing them is enough there; subscriptions
- * were checked once, so those the new rules no longer allow are removed, from the stored
- * session too, so a reconnect does not bring them back. Those the new rules allow with part
- * excluded stay. The connection's deliveries are checked one by one from then on. The client is not told (MQTT
- * 3.1.1 has no server-initiated UNSUBSCRIBE); it simply stops receiving those messages.
+ * Gives a connection new ACL rules without a reconnect. Publishes are checked against the
+ * identity's rules on every packet, so replacing them is enough there. Subscriptions were
+ * checked once: from now on every delivery is checked one by one (authorize-forward.ts),
+ * and pruneSubscriptions then removes those the new rules no longer allow. Never cleared
+ * for the connection: a subscription aedes has granted but not yet registered is not
+ * there to prune.
+ */
+export function giveRules(identity: ClientIdentity, rules: readonly AclRule[]): void {
+  identity.rules = [...rules]; // each connection its own copy
+  identity.checksDeliveries = true;
+}
+
+/**
+ * Removes the connection's subscriptions its identity's rules no longer allow, from its
+ * stored session too, so a reconnect does not bring them back; those allowed with part
+ * excluded stay. The client is not told (MQTT 3.1.1 has no server-initiated UNSUBSCRIBE);
+ * it simply stops receiving those messages.
  *
  * @returns the client-side filters that were removed
  */
-export async function applyRules(
+export async function pruneSubscriptions(
   client: Client,
   identity: ClientIdentity,
-  rules: AclRule[],
   persistence: BrokerPersistence,
 ): Promise<string[]> {
-  identity.rules = rules;
   const vars = { username: identity.user, clientid: identity.clientId };
-  // From now on every delivery is checked against the new rules: a subscription aedes has
-  // granted but not yet registered is not listed below, and those listed keep delivering
-  // until they are removed, after the awaits. Never cleared for the connection.
-  identity.checksDeliveries = true;
   const forbidden: { mounted: string; filter: string }[] = [];
   for (const mounted of subscriptionsOf(client)) {
     const filter = unmountTopic(identity.org, mounted);
     if (filter === null) continue;
-    if (!evaluateSubscribe(rules, filter, vars).allowed) forbidden.push({ mounted, filter });
+    if (!evaluateSubscribe(identity.rules, filter, vars).allowed) {
+      forbidden.push({ mounted, filter });
+    }
   }
   if (forbidden.length === 0) return [];
   const mounted = forbidden.map((f) => f.mounted);

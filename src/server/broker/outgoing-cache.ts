@@ -60,6 +60,12 @@ interface ClientQueue {
 export class OutgoingCache {
   private readonly queues = new Map<string, ClientQueue>();
   private readonly flushing = new Map<string, Promise<void>>();
+  /**
+   * Whether a connecting client is sent nothing of its queue: one being closed (aedes
+   * clears every queued message its authorizeForward refuses, so replaying to it would
+   * empty the queue it keeps for its next connection).
+   */
+  withholdQueueFrom: (client: Client) => boolean = () => false;
 
   constructor(
     private readonly disk: OutgoingStore,
@@ -132,6 +138,7 @@ export class OutgoingCache {
    * which aedes leaves unset.
    */
   outgoingStream(client: Client): Readable {
+    if (this.withholdQueueFrom(client)) return Readable.from([]);
     const flushed = this.flushClient(client.id);
     const { disk } = this;
     return Readable.from(

@@ -13,8 +13,8 @@ const JWT_SHAPE = /^eyJ[\w-]*\.[\w-]*\.[\w-]*$/;
 /**
  * A CONNECT's password is either a temporary token from POST /api/token or, for services,
  * agents and devices, a permanent password. Either way the rules come from the database at
- * connect time, so role and ACL changes apply from the next connection on; the token's
- * `acl` claim is for external brokers that validate the same tokens.
+ * connect time (later changes reach the connection through live-acl.ts); the token's `acl`
+ * claim is for external brokers that validate the same tokens.
  */
 export function createVerifyCredentials(deps: {
   users: UserStore;

@@ -273,20 +273,27 @@ describe('live effect of narrowing a user’s ACL', () => {
 
   it.each([
     ['a fresh session', false],
-    ['a stored session, which it keeps', true],
+    ['a stored session, which it keeps whole', true],
   ])(
     'closes a connection being set up when its user is disabled meanwhile: %s',
     async (_name, stored) => {
       const { user, cookie } = await newMember();
       const clientId = `${user}-late`;
+      const sender = await t.connectWithToken(t.cookies.alice);
+      open.push(sender.client);
+      const send = (text: string) =>
+        sender.client.publishAsync('chat/general/messages', chat('alice', text), { qos: 1 });
       if (stored) {
         const first = await t.connectWithToken(cookie, { clientId, clean: false });
         await subscribeGrants(first.client, ['chat/+/+']);
         await first.client.endAsync();
         await t.untilAway(clientId);
+        await send('queued-1');
+        await send('queued-2');
       }
       const token = await t.request(cookie, 'POST', '/api/token', { clientId });
       const { username, password } = token.json<Record<string, string>>();
+      // Held after its session was restored, before aedes registers it.
       const hold = holdNextConnect(t.server.broker.aedes, clientId, 'delWill');
       try {
         const client = mqtt.connect(t.server.wsUrl, {
@@ -306,6 +313,7 @@ describe('live effect of narrowing a user’s ACL', () => {
           disabled: true,
         });
         expect(res.json()).toMatchObject({ disabled: true });
+        if (stored) await send('while-closing');
         hold.release();
         await closed;
         expect(seen).toEqual([]);
@@ -313,13 +321,16 @@ describe('live effect of narrowing a user’s ACL', () => {
         hold.restore();
       }
       if (!stored) return;
-      // Disabled, not deleted: the session stays as it was, for when they are enabled again.
+      // Disabled, not deleted: the session stays as it was, queue and all, for when they
+      // are enabled again.
       await t.untilAway(clientId);
       const sessions = await t.request(t.cookies.admin, 'GET', '/api/admin/sessions');
-      const away = sessions.json<{ offline: { clientId: string; subscriptions: string[] }[] }>();
-      expect(away.offline.find((s) => s.clientId === clientId)?.subscriptions).toEqual([
-        'chat/+/+',
-      ]);
+      expect(sessions.json<{ offline: unknown[] }>().offline).toContainEqual({
+        clientId,
+        user,
+        subscriptions: ['chat/+/+'],
+        queued: 3,
+      });
     },
   );
 

@@ -172,6 +172,18 @@ describe('OutgoingCache', () => {
     ]);
   });
 
+  it('sends nothing of the queue to a client it is told to withhold it from', async () => {
+    const { cache, stored } = setup();
+    await cache.outgoingEnqueue({ clientId: 'bob' }, publish(1)); // bob is away: on disk
+    cache.withholdQueueFrom = (client) => client.id === 'bob';
+    expect(await collect(cache.outgoingStream({ id: 'bob' }))).toEqual([]);
+    expect([...stored.keys()]).toEqual(['bob:1']);
+    cache.withholdQueueFrom = () => false;
+    expect(await collect(cache.outgoingStream({ id: 'bob' }))).toMatchObject([
+      { brokerCounter: 1 },
+    ]);
+  });
+
   it('lets the stored queue be read without writing what is held through', async () => {
     const { cache, ops } = setup();
     await cache.outgoingEnqueue({ clientId: 'alice' }, publish(1));

@@ -13,6 +13,7 @@ function identity(org: string, user: string): ClientIdentity {
     clientId: user,
     connectedAt: 0,
     checksDeliveries: false,
+    closing: false,
   };
 }
 

@@ -1,5 +1,4 @@
-import { expandTopic, widenedTopic, type AclRule } from '../../../shared/acl';
-import { filterContains, filtersIntersect, topicMatches } from '../../../shared/topic-filter';
+import { expandTopic, ruleCovers, widenedTopic, type AclRule } from '../../../shared/acl';
 
 /**
  * For an ACL check made without a client id: the rules naming ${clientid} that were
@@ -13,12 +12,7 @@ export function clientIdRules(
   topicOrFilter: string,
   username: string,
 ): AclRule[] {
-  const applies = (rule: AclRule, topic: string) =>
-    action === 'publish'
-      ? topicMatches(topic, topicOrFilter)
-      : rule.permission === 'deny'
-        ? filtersIntersect(topic, topicOrFilter)
-        : filterContains(topic, topicOrFilter);
+  const applies = (rule: AclRule, topic: string) => ruleCovers(rule, topic, action, topicOrFilter);
   const levels = topicOrFilter.split('/');
   return rules.filter((rule) => {
     if (rule.action !== action && rule.action !== 'all') return false;
