@@ -151,7 +151,7 @@ export function createBrokerAdmin(deps: BrokerAdminDeps): BrokerAdmin {
       // Every connection of the user first, in one go: none delivers under the old rules
       // while another's subscriptions are being pruned. Those still being set up prune
       // theirs when they register (broker.ts); their stored sessions count as away below.
-      deps.pending.giveRules(org, user, rules);
+      const pending = deps.pending.giveRules(org, user, rules);
       const connected = [...clientsOf(org, user)];
       for (const [, identity] of connected) giveRules(identity, rules);
       const removed = new Set<string>();
@@ -163,7 +163,7 @@ export function createBrokerAdmin(deps: BrokerAdminDeps): BrokerAdmin {
         for (const filter of await pruneStoredSubscriptions(persistence, session, rules))
           removed.add(filter);
       }
-      return { connections: connected.length, removed: [...removed].sort() };
+      return { connections: connected.length + pending, removed: [...removed].sort() };
     },
 
     async retained(org, prefix, limit) {

@@ -47,13 +47,16 @@ export class PendingConnections {
     this.pending.delete(client);
   }
 
-  /** Gives `user`'s pending connections new rules. */
-  giveRules(org: string, user: string, rules: readonly AclRule[]): void {
+  /** Gives `user`'s pending connections new rules; how many. */
+  giveRules(org: string, user: string, rules: readonly AclRule[]): number {
+    let count = 0;
     for (const [client, identity] of this.open()) {
       if (identity.org !== org || identity.user !== user) continue;
       giveRules(identity, rules);
       this.rulesChanged.add(client);
+      count++;
     }
+    return count;
   }
 
   /** Marks those `match` picks to close at registration; how many. */
