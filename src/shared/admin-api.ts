@@ -34,6 +34,12 @@ export interface StoredSession {
   subscriptions: string[];
   /** QoS 1/2 messages waiting for the client to come back (capped at MAX_QUEUE_COUNT). */
   queued: number;
+  /**
+   * When its client was last connected, as session expiry counts it (time the broker was
+   * down not counted); null for a session that does not expire (opened with a password)
+   * or was stored before these times were kept.
+   */
+  lastSeenAt: number | null;
 }
 
 export interface Sessions {

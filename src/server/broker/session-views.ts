@@ -64,6 +64,7 @@ export async function describeStored(
         subscriptions.map((s) => s.topic),
       ),
       queued: await countQueued(persistence, mounted),
+      lastSeenAt: (await persistence.lastSeen(mounted)) ?? null,
     });
   }
   return sessions.sort(

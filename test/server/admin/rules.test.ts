@@ -158,6 +158,7 @@ describe('live effect of narrowing a user’s ACL', () => {
         user,
         subscriptions: ['chat/+/+'],
         queued: 0,
+        lastSeenAt: expect.any(Number), // a token session: it expires
       });
     },
   );
@@ -331,6 +332,7 @@ describe('live effect of narrowing a user’s ACL', () => {
         user,
         subscriptions: ['chat/+/+'],
         queued: 3,
+        lastSeenAt: expect.any(Number),
       });
     },
   );
@@ -373,6 +375,7 @@ describe('live effect of narrowing a user’s ACL', () => {
       user,
       subscriptions: [`notifications/${user}`],
       queued: 0,
+      lastSeenAt: expect.any(Number),
     });
   });
 

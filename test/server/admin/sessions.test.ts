@@ -90,6 +90,7 @@ describe('GET /api/admin/sessions', () => {
       user: 'notifier',
       subscriptions: ['chat/+/+'],
       queued: 2,
+      lastSeenAt: null, // a device's, opened with a password: it does not expire
     });
     expect((await sessions()).live.some((s) => s.clientId === 'notifier-away')).toBe(false);
   });

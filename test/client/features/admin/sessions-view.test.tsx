@@ -27,11 +27,17 @@ const live = (clientId: string, user: string, extra: Partial<LiveSession> = {}):
   ...extra,
 });
 
-const stored = (clientId: string, user: string, queued: number): StoredSession => ({
+const stored = (
+  clientId: string,
+  user: string,
+  queued: number,
+  lastSeenAt: number | null = null,
+): StoredSession => ({
   clientId,
   user,
   subscriptions: ['notifications/' + user],
   queued,
+  lastSeenAt,
 });
 
 const liveTable = () => screen.getByRole('table', { name: 'Live connections' });
@@ -62,7 +68,7 @@ describe('Sessions', () => {
               expiresAt: null,
             }),
           ],
-          offline: [stored('bob-2', 'bob', 12), stored('carol-1', 'carol', 10_000)],
+          offline: [stored('bob-2', 'bob', 12, T0 - 60_000), stored('carol-1', 'carol', 10_000)],
         } satisfies Sessions),
       ),
     );
@@ -86,6 +92,14 @@ describe('Sessions', () => {
 
     expect(screen.getByRole('heading', { name: 'Away, with a stored session (2)' })).toBeVisible();
     expect(row(storedTable(), 'bob-2').getByRole('cell', { name: '12' })).toBeInTheDocument();
+    expect(row(storedTable(), 'bob-2').getByRole('time')).toHaveAttribute(
+      'datetime',
+      new Date(T0 - 60_000).toISOString(),
+    );
+    // A device's session (opened with a password) is kept for good.
+    expect(
+      row(storedTable(), 'carol-1').getByRole('cell', { name: 'does not expire' }),
+    ).toBeVisible();
     // The server stops counting at 10 000.
     expect(row(storedTable(), 'carol-1').getByRole('cell', { name: '10000+' })).toBeVisible();
   });

@@ -2,6 +2,7 @@ import type { SessionRef } from '../../api/disconnect-session';
 import type { StoredSession } from '../../api/get-sessions';
 import { AdminTable, type AdminColumn } from '../admin-table';
 import { ConfirmButton } from '../confirm-button';
+import { formatDateTime, isoTime } from '../../lib/format';
 import { formatQueued, WAITING_COLUMNS } from './subscriptions-cell';
 
 export function StoredSessionsTable({
@@ -17,6 +18,16 @@ export function StoredSessionsTable({
     { header: 'Client id', cell: (session) => <code>{session.clientId}</code> },
     { header: 'User', cell: (session) => session.user },
     ...WAITING_COLUMNS,
+    {
+      header: 'Last seen',
+      // null: opened with a password (a device's), or stored before these times were kept.
+      cell: (session) =>
+        session.lastSeenAt === null ? (
+          'does not expire'
+        ) : (
+          <time dateTime={isoTime(session.lastSeenAt)}>{formatDateTime(session.lastSeenAt)}</time>
+        ),
+    },
     {
       header: 'Actions',
       cell: (session) => (
