@@ -1,6 +1,7 @@
 import mqtt from 'mqtt';
 import { describe, expect, it } from 'vitest';
 import { roleRules } from '../../../src/shared/acl';
+import type { Sessions, StoredSession } from '../../../src/shared/admin-api';
 import { connect, json, record, subscribeGrants, waitForMessage } from '../support/mqtt-clients';
 import { holdNextConnect } from '../support/hold-connect';
 import { DEMO_PASSWORD } from '../support/test-server';
@@ -25,6 +26,13 @@ async function newMember(): Promise<{ user: string; cookie: string }> {
 
 const putRules = (user: string, rules: unknown) =>
   t.request(t.cookies.admin, 'PUT', `/api/admin/users/${user}/rules`, rules);
+
+/** The admin's view of a persistent session once its client is away. */
+async function awaySession(clientId: string): Promise<StoredSession | undefined> {
+  await t.untilAway(clientId);
+  const sessions = await t.request(t.cookies.admin, 'GET', '/api/admin/sessions');
+  return sessions.json<Sessions>().offline.find((session) => session.clientId === clientId);
+}
 
 const chat = (from: string, text: string) =>
   json({ id: `${from}-${text}`, from, text, sentAt: Date.now() });
@@ -151,9 +159,7 @@ describe('live effect of narrowing a user’s ACL', () => {
       // aedes queued the secret message for the session before it was withheld; nothing
       // may be left of it, neither held for a PUBACK nor written to disk at the disconnect.
       await client.endAsync();
-      await t.untilAway(clientId);
-      const sessions = await t.request(t.cookies.admin, 'GET', '/api/admin/sessions');
-      expect(sessions.json<{ offline: unknown[] }>().offline).toContainEqual({
+      expect(await awaySession(clientId)).toEqual({
         clientId,
         user,
         subscriptions: ['chat/+/+'],
@@ -325,9 +331,7 @@ describe('live effect of narrowing a user’s ACL', () => {
       if (!stored) return;
       // Disabled, not deleted: the session stays as it was, queue and all, for when they
       // are enabled again.
-      await t.untilAway(clientId);
-      const sessions = await t.request(t.cookies.admin, 'GET', '/api/admin/sessions');
-      expect(sessions.json<{ offline: unknown[] }>().offline).toContainEqual({
+      expect(await awaySession(clientId)).toEqual({
         clientId,
         user,
         subscriptions: ['chat/+/+'],
@@ -345,12 +349,10 @@ describe('live effect of narrowing a user’s ACL', () => {
     await subscribeGrants(first.client, ['chat/+/+', 'notifications/' + user]);
     await putRules(user, [{ permission: 'deny', action: 'subscribe', topic: 'chat/#' }]);
     await first.client.endAsync();
-    await t.untilAway(clientId);
-
-    const sessions = await t.request(t.cookies.admin, 'GET', '/api/admin/sessions');
-    expect(sessions.json<{ offline: unknown[] }>().offline).toContainEqual(
-      expect.objectContaining({ clientId, user, subscriptions: [`notifications/${user}`] }),
-    );
+    expect(await awaySession(clientId)).toMatchObject({
+      user,
+      subscriptions: [`notifications/${user}`],
+    });
   });
 
   it('removes a now-forbidden subscription from an away persistent session too', async () => {
@@ -369,8 +371,7 @@ describe('live effect of narrowing a user’s ACL', () => {
     await sender.client.publishAsync('chat/general/messages', chat('alice', 'while-away'), {
       qos: 1,
     });
-    const sessions = await t.request(t.cookies.admin, 'GET', '/api/admin/sessions');
-    expect(sessions.json<{ offline: unknown[] }>().offline).toContainEqual({
+    expect(await awaySession(clientId)).toEqual({
       clientId,
       user,
       subscriptions: [`notifications/${user}`],
