@@ -80,10 +80,19 @@ describe('admin adminConsole', () => {
 
     // Her next message is refused: the broker acknowledges it (MQTT 3.1.1 has no way to say
     // no) and drops it, see docs/decisions.md. It is not in the history: her tab says so.
+    // Bob posts in #ops first: the broker forwards his messages in order.
+    await bob.client.publishAsync(
+      'chat/ops/messages',
+      JSON.stringify({ id: randomUUID(), from: 'bob', text: 'Ops only', sentAt: Date.now() }),
+      { qos: 1 },
+    );
     await expectRefused(danaRoom, 'This one is refused', { aliceRoom, bob });
     // She still reads the room: only publishing to it was narrowed, and denying her #ops
-    // left her subscription to every room in place.
+    // left her subscription to every room in place, without #ops: alice sees it arrive,
+    // she does not.
     await danaRoom.message('Bob after the refusal').waitFor();
+    await alice.page.getByRole('button', { name: '# ops 1 unread' }).waitFor();
+    expect(await dana.page.getByRole('button', { name: '# ops', exact: true }).count()).toBe(1);
 
     // The admin disconnects her session and sees it leave the live list.
     await adminConsole.getByRole('tab', { name: 'Sessions' }).click();
