@@ -237,12 +237,11 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
   });
   aedes.on('clientDisconnect', (client) => {
     expiry.cancel(client);
-    pending.gone(client);
-    const seen = live.get(client);
-    if (seen) noteSeen(client, seen); // refused at CONNECT: no session of its own
+    // Only registered clients are reported gone (client-registry.ts), so all are in `live`.
+    const identity = live.get(client);
+    if (identity) noteSeen(client, identity);
     // Its unacknowledged messages join its queue on disk, for its next connection.
     void persistence.outgoing.flushClient(client.id);
-    const identity = live.get(client);
     live.delete(client);
     sysStats.changed();
     if (identity)

@@ -37,15 +37,7 @@ export async function pruneSubscriptions(
   identity: ClientIdentity,
   persistence: BrokerPersistence,
 ): Promise<string[]> {
-  const vars = { username: identity.user, clientid: identity.clientId };
-  const forbidden: { mounted: string; filter: string }[] = [];
-  for (const mounted of subscriptionsOf(client)) {
-    const filter = unmountTopic(identity.org, mounted);
-    if (filter === null) continue;
-    if (!evaluateSubscribe(identity.rules, filter, vars).allowed) {
-      forbidden.push({ mounted, filter });
-    }
-  }
+  const forbidden = forbiddenFilters(subscriptionsOf(client), identity.rules, identity);
   if (forbidden.length === 0) return [];
   const mounted = forbidden.map((f) => f.mounted);
   if (!client.clean) await persistence.removeSubscriptions(client, mounted);
@@ -71,15 +63,12 @@ export async function pruneStoredSubscriptions(
   session: { mountedId: string; org: string; user: string; clientId: string },
   rules: AclRule[],
 ): Promise<string[]> {
-  const vars = { username: session.user, clientid: session.clientId };
-  const forbidden: { mounted: string; filter: string }[] = [];
-  for (const { topic: mounted } of await persistence.subscriptionsByClient({
-    id: session.mountedId,
-  })) {
-    const filter = unmountTopic(session.org, mounted);
-    if (filter !== null && !evaluateSubscribe(rules, filter, vars).allowed)
-      forbidden.push({ mounted, filter });
-  }
+  const stored = await persistence.subscriptionsByClient({ id: session.mountedId });
+  const forbidden = forbiddenFilters(
+    stored.map((subscription) => subscription.topic),
+    rules,
+    session,
+  );
   if (forbidden.length > 0) {
     await persistence.removeSubscriptions(
       { id: session.mountedId },
@@ -87,4 +76,21 @@ export async function pruneStoredSubscriptions(
     );
   }
   return forbidden.map((f) => f.filter);
+}
+
+/** Which of a session's (mounted) filters `rules` no longer let it subscribe to. */
+function forbiddenFilters(
+  mounted: readonly string[],
+  rules: readonly AclRule[],
+  session: { org: string; user: string; clientId: string },
+): { mounted: string; filter: string }[] {
+  const vars = { username: session.user, clientid: session.clientId };
+  const forbidden: { mounted: string; filter: string }[] = [];
+  for (const topic of mounted) {
+    const filter = unmountTopic(session.org, topic);
+    if (filter !== null && !evaluateSubscribe(rules, filter, vars).allowed) {
+      forbidden.push({ mounted: topic, filter });
+    }
+  }
+  return forbidden;
 }

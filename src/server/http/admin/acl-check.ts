@@ -38,7 +38,7 @@ export function aclCheckRoutes(app: FastifyInstance, deps: HttpDeps): void {
     const vars = {
       username: record.user,
       // No client id: ${clientid} rules do not apply. One a deny rule cannot hold widens
-      // it to whatever the id could have been, as in the broker (evaluateAcl).
+      // it to whatever the id could have been, as in the broker (ruleTopic in acl.ts).
       clientid: body.clientId ?? '',
     };
     // A subscription may be granted with part of it excluded (evaluateSubscribe).
