@@ -1,9 +1,14 @@
 import { Readable } from 'node:stream';
 
-// How long a QoS 1 message to a connected persistent session may wait for its PUBACK in
-// memory before it is written to disk like any queued message. Most are acknowledged
-// within milliseconds and never reach the disk at all.
-export const OUTGOING_FLUSH_AFTER_MS = 1_000;
+// How long a QoS 1 message to connected persistent sessions may wait for its PUBACKs in
+// memory before it is noted in the crash journal (once, for all of them). Most are
+// acknowledged within milliseconds and never reach the disk at all.
+export const OUTGOING_JOURNAL_AFTER_MS = 1_000;
+// How long, and how many, a connected client's unacknowledged messages are held in memory
+// before they are written to its queue on disk like any queued message (a client that reads
+// but never acknowledges would otherwise hold memory without bound).
+export const OUTGOING_HOLD_MAX_MS = 30_000;
+export const OUTGOING_HOLD_MAX_MESSAGES = 1_000;
 
 const RESOLVED = Promise.resolve();
 
@@ -29,11 +34,30 @@ export interface OutgoingStore {
   dropUnsent(clientId: string, packet: OutgoingPacket): Promise<unknown>;
 }
 
-interface Entry {
+/** A message held for one or more connected clients (aedes queues one per subscriber). */
+interface Message {
   packet: OutgoingPacket;
+  since: number;
+  /** Every client it was held for; `held` of them still hold it. */
+  clientIds: string[];
+  held: number;
+  journaled: boolean;
+}
+
+interface Entry {
+  message: Message;
   /** The packet as last written to the client, with its message id; null before that. */
   sent: OutgoingPacket | null;
-  since: number;
+}
+
+/** Where held messages are noted for a crash, and forgotten once no client holds them. */
+export interface InFlightJournal {
+  write(noted: JournalRecord[], forgotten: OutgoingPacket[]): Promise<void>;
+}
+
+export interface JournalRecord {
+  packet: OutgoingPacket;
+  clientIds: string[];
 }
 
 interface ClientQueue {
@@ -51,14 +75,27 @@ interface ClientQueue {
  * operations per delivery, which held the fan-out to persistent sessions (the browser
  * app's) at 0.05× Mosquitto's rate (docs/benchmarks.md). Here a message for a session
  * that is connected is queued in memory; its PUBACK clears it without touching the disk.
- * One still unacknowledged after OUTGOING_FLUSH_AFTER_MS, or when its client disconnects
- * (`flushClient`), is written through to the disk store, so a session's queue on disk is
- * complete whenever the session is offline. A crash loses only what connected clients
- * had not acknowledged within that second. QoS 2 and messages for offline sessions go
- * straight to disk, as before.
+ *
+ * For a crash, a message still unacknowledged after OUTGOING_JOURNAL_AFTER_MS is noted in
+ * the journal once, with the clients holding it (one write however many subscribers), and
+ * forgotten there when the last of them acknowledges it; at the next start the journal's
+ * messages are queued again for those clients (inflight-journal.ts). A crash so loses only
+ * what connected clients had not acknowledged within that second; one acknowledged after
+ * its message was noted may arrive twice after a crash (QoS 1 allows it). When a client
+ * disconnects (`flushClient`), or holds messages longer than OUTGOING_HOLD_MAX_MS or more
+ * than OUTGOING_HOLD_MAX_MESSAGES, they are written to its queue on disk, so a session's
+ * queue on disk is complete whenever the session is offline. QoS 2 and messages for
+ * offline sessions go straight to disk, as before.
  */
 export class OutgoingCache {
   private readonly queues = new Map<string, ClientQueue>();
+  /** brokerCounter → message held for connected clients (all of this broker's id). */
+  private readonly messages = new Map<number, Message>();
+  /** The held messages not yet journaled, oldest first. */
+  private readonly unjournaled = new Map<number, Message>();
+  /** Journaled messages no client holds any more, to forget at the next write. */
+  private released: OutgoingPacket[] = [];
+  private journalWrites: Promise<void> = Promise.resolve();
   private readonly flushing = new Map<string, Promise<void>>();
   /**
    * Whether a connecting client is sent nothing of its queue: one being closed (aedes
@@ -69,6 +106,7 @@ export class OutgoingCache {
 
   constructor(
     private readonly disk: OutgoingStore,
+    private readonly journal: InFlightJournal,
     private readonly isConnected: (clientId: string) => boolean,
     private readonly onWriteError: (error: unknown, clientId: string) => void,
     private readonly now: () => number = Date.now,
@@ -78,9 +116,23 @@ export class OutgoingCache {
     if (packet.qos !== 1 || !packet.brokerId || !this.isConnected(sub.clientId)) {
       return this.disk.outgoingEnqueue(sub, packet);
     }
-    // aedes never changes a packet once it is queued or written: kept as they are.
+    const key = packet.brokerCounter!;
+    let message = this.messages.get(key);
+    if (message && message.packet.brokerId !== packet.brokerId) {
+      return this.disk.outgoingEnqueue(sub, packet);
+    }
     const queue = this.queueOf(sub.clientId);
-    queue.entries.set(packet.brokerCounter!, { packet, sent: null, since: this.now() });
+    if (queue.entries.has(key)) return RESOLVED;
+    if (!message) {
+      // aedes never changes a packet once it is queued or written: kept as they are. It
+      // queues a message for all its subscribers at once, before it can be journaled.
+      message = { packet, since: this.now(), clientIds: [], held: 0, journaled: false };
+      this.messages.set(key, message);
+      this.unjournaled.set(key, message);
+    }
+    message.clientIds.push(sub.clientId);
+    message.held += 1;
+    queue.entries.set(key, { message, sent: null });
     return RESOLVED;
   }
 
@@ -88,7 +140,12 @@ export class OutgoingCache {
     const queue = this.queues.get(client.id);
     const key = packet.brokerCounter;
     const entry = key === undefined ? undefined : queue?.entries.get(key);
-    if (!queue || !entry || key === undefined || entry.packet.brokerId !== packet.brokerId) {
+    if (
+      !queue ||
+      !entry ||
+      key === undefined ||
+      entry.message.packet.brokerId !== packet.brokerId
+    ) {
       return this.afterFlush(client.id, () => this.disk.outgoingUpdate(client, packet));
     }
     if (entry.sent?.messageId !== undefined) queue.byMessageId.delete(entry.sent.messageId);
@@ -109,7 +166,8 @@ export class OutgoingCache {
     // build and drop one per message.
     queue.byMessageId.delete(packet.messageId!);
     queue.entries.delete(key);
-    return Promise.resolve(entry.sent ?? entry.packet);
+    this.release(entry.message);
+    return Promise.resolve(entry.sent ?? entry.message.packet);
   }
 
   /**
@@ -122,8 +180,9 @@ export class OutgoingCache {
     const queue = this.queues.get(clientId);
     const key = packet.brokerCounter;
     const entry = key === undefined ? undefined : queue?.entries.get(key);
-    if (entry?.sent === null && entry.packet.brokerId === packet.brokerId) {
+    if (entry?.sent === null && entry.message.packet.brokerId === packet.brokerId) {
       queue!.entries.delete(key!);
+      this.release(entry.message);
       return;
     }
     if (entry || !packet.brokerId || key === undefined) return; // sent: its PUBACK clears it
@@ -162,20 +221,27 @@ export class OutgoingCache {
     return this.track(clientId, [...queue.entries.values()], previous);
   }
 
-  /** Writes the messages that have waited longer than OUTGOING_FLUSH_AFTER_MS. */
+  /**
+   * Notes the messages that have waited longer than OUTGOING_JOURNAL_AFTER_MS in the
+   * journal, forgets the released ones there, and writes to disk what a client has held
+   * beyond OUTGOING_HOLD_MAX_MS or OUTGOING_HOLD_MAX_MESSAGES.
+   */
   flushAged(): Promise<void> {
-    const cutoff = this.now() - OUTGOING_FLUSH_AFTER_MS;
+    const now = this.now();
     const writes: Promise<void>[] = [];
+    const holdCutoff = now - OUTGOING_HOLD_MAX_MS;
     for (const [clientId, queue] of this.queues) {
       const aged: Entry[] = [];
       for (const [key, entry] of queue.entries) {
-        if (entry.since > cutoff) break; // queued in order: the rest are younger
+        const over = queue.entries.size > OUTGOING_HOLD_MAX_MESSAGES;
+        if (!over && entry.message.since > holdCutoff) break; // queued in order
         aged.push(entry);
         queue.entries.delete(key);
         if (entry.sent?.messageId !== undefined) queue.byMessageId.delete(entry.sent.messageId);
       }
       if (aged.length > 0) writes.push(this.track(clientId, aged, this.flushing.get(clientId)));
     }
+    writes.push(this.writeJournal(now - OUTGOING_JOURNAL_AFTER_MS));
     return Promise.all(writes).then(() => undefined);
   }
 
@@ -183,6 +249,7 @@ export class OutgoingCache {
   async flushAll(): Promise<void> {
     await Promise.all([...this.queues.keys()].map((clientId) => this.flushClient(clientId)));
     await Promise.all(this.flushing.values());
+    await this.writeJournal(-Infinity);
   }
 
   /** How many messages are held in memory for a client (for the admin console). */
@@ -210,6 +277,40 @@ export class OutgoingCache {
     return queue;
   }
 
+  /** One client fewer holds the message; journaled, it is forgotten once none does. */
+  private release(message: Message): void {
+    message.held -= 1;
+    if (message.held > 0) return;
+    const key = message.packet.brokerCounter!;
+    this.messages.delete(key);
+    this.unjournaled.delete(key);
+    if (message.journaled) this.released.push(message.packet);
+  }
+
+  /** Notes the messages held since `cutoff` or before, and forgets the released ones. */
+  private writeJournal(cutoff: number): Promise<void> {
+    const forgotten = this.released;
+    this.released = [];
+    const noted: JournalRecord[] = [];
+    for (const [key, message] of this.unjournaled) {
+      if (message.since > cutoff) break; // queued in order: the rest are younger
+      this.unjournaled.delete(key);
+      message.journaled = true;
+      const clientIds = message.clientIds.filter(
+        (id) => this.queues.get(id)?.entries.get(key)?.message === message,
+      );
+      noted.push({ packet: message.packet, clientIds });
+    }
+    if (noted.length === 0 && forgotten.length === 0) return this.journalWrites;
+    // In order: a message is forgotten only after it was noted.
+    this.journalWrites = this.journalWrites.then(() =>
+      this.journal
+        .write(noted, forgotten)
+        .catch((error: unknown) => this.onWriteError(error, '(journal)')),
+    );
+    return this.journalWrites;
+  }
+
   /** Writes entries in order, after any earlier flush of the same client. */
   private track(clientId: string, entries: Entry[], previous?: Promise<void>): Promise<void> {
     const written = (previous ?? Promise.resolve()).then(() =>
@@ -222,14 +323,16 @@ export class OutgoingCache {
     return written;
   }
 
+  /** Writes entries to the client's queue on disk; the journal may then forget them. */
   private async writeThrough(clientId: string, entries: Entry[]): Promise<void> {
-    for (const { packet, sent } of entries) {
+    for (const { message, sent } of entries) {
       try {
-        await this.disk.outgoingEnqueue({ clientId }, packet);
+        await this.disk.outgoingEnqueue({ clientId }, message.packet);
         if (sent) await this.disk.outgoingUpdate({ id: clientId }, sent);
       } catch (error) {
         this.onWriteError(error, clientId);
       }
+      this.release(message);
     }
   }
 }

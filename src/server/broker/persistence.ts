@@ -3,7 +3,8 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { Level } from 'level';
-import { OUTGOING_FLUSH_AFTER_MS, OutgoingCache, type OutgoingStore } from './outgoing-cache';
+import { levelJournal, requeueJournaled } from './inflight-journal';
+import { OUTGOING_JOURNAL_AFTER_MS, OutgoingCache, type OutgoingStore } from './outgoing-cache';
 import { RetainedIndex, type RetainablePacket } from './retained-index';
 import {
   clearStoredQueue,
@@ -182,6 +183,7 @@ function holdInFlightInMemory(
   let clients: Record<string, { closed?: boolean } | undefined> = {};
   const cache = new OutgoingCache(
     disk,
+    levelJournal(db),
     (clientId) => clients[clientId]?.closed === false,
     onWriteError,
   );
@@ -189,6 +191,8 @@ function holdInFlightInMemory(
   persistence.setup = async (broker) => {
     clients = (broker as { clients: typeof clients }).clients;
     await setup(broker);
+    // After a crash: what connected clients held unacknowledged goes back into their queues.
+    await requeueJournaled(db, (clientId, packet) => disk.outgoingEnqueue({ clientId }, packet));
   };
   // The level store's outgoingEnqueueCombi calls this.outgoingEnqueue once per subscriber.
   persistence.outgoingEnqueue = (sub, packet) =>
@@ -201,7 +205,7 @@ function holdInFlightInMemory(
       packet as Parameters<OutgoingCache['outgoingClearMessageId']>[1],
     );
   persistence.outgoingStream = (client) => cache.outgoingStream(client);
-  const timer = setInterval(() => void cache.flushAged(), OUTGOING_FLUSH_AFTER_MS / 2);
+  const timer = setInterval(() => void cache.flushAged(), OUTGOING_JOURNAL_AFTER_MS / 2);
   timer.unref();
   const destroy = persistence.destroy.bind(persistence);
   persistence.destroy = async () => {

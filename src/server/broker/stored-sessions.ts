@@ -54,8 +54,22 @@ export async function dropUnsentMessage(
   brokerId: string,
   brokerCounter: number,
 ) {
+  await db.del(queuedKey(clientId, brokerId, brokerCounter));
+}
+
+/** Whether a message is in the client's queue on disk. */
+export async function isQueued(
+  db: Level<string, unknown>,
+  clientId: string,
+  brokerId: string,
+  brokerCounter: number,
+): Promise<boolean> {
+  return (await db.get(queuedKey(clientId, brokerId, brokerCounter))) !== undefined;
+}
+
+function queuedKey(clientId: string, brokerId: string, brokerCounter: number): string {
   const counter = String(brokerCounter).padStart(16, '0');
-  await db.del(`${OUTGOING}${encodeURIComponent(clientId)}:${brokerId}:${counter}`);
+  return `${OUTGOING}${encodeURIComponent(clientId)}:${brokerId}:${counter}`;
 }
 
 // When each persistent session's client was last connected (ms since the epoch), for

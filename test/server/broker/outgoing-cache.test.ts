@@ -1,8 +1,11 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import {
-  OUTGOING_FLUSH_AFTER_MS,
+  OUTGOING_HOLD_MAX_MESSAGES,
+  OUTGOING_HOLD_MAX_MS,
+  OUTGOING_JOURNAL_AFTER_MS,
   OutgoingCache,
+  type InFlightJournal,
   type OutgoingStore,
 } from '../../../src/server/broker/outgoing-cache';
 
@@ -69,8 +72,22 @@ function setup(connected = new Set(['alice'])) {
   const { disk, ops, stored } = fakeDisk();
   let now = 1_000;
   const errors: string[] = [];
+  const journaled = new Map<number, string[]>();
+  const journal: InFlightJournal = {
+    async write(noted, forgotten) {
+      for (const { packet, clientIds } of noted) {
+        ops.push(`note ${packet.brokerCounter} for ${clientIds.join(',')}`);
+        journaled.set(packet.brokerCounter!, clientIds);
+      }
+      for (const packet of forgotten) {
+        ops.push(`forget ${packet.brokerCounter}`);
+        journaled.delete(packet.brokerCounter!);
+      }
+    },
+  };
   const cache = new OutgoingCache(
     disk,
+    journal,
     (id) => connected.has(id),
     (error, id) => errors.push(`${id}: ${(error as Error).message}`),
     () => now,
@@ -78,6 +95,8 @@ function setup(connected = new Set(['alice'])) {
   return {
     cache,
     disk,
+    journal,
+    journaled,
     ops,
     stored,
     errors,
@@ -192,15 +211,112 @@ describe('OutgoingCache', () => {
     expect(cache.heldFor('alice')).toBe(1);
   });
 
-  it('writes through what waited longer than OUTGOING_FLUSH_AFTER_MS, and keeps the rest', async () => {
+  it('notes a message unacknowledged after OUTGOING_JOURNAL_AFTER_MS once, for the clients holding it', async () => {
+    const { cache, ops, journaled, advance } = setup(new Set(['alice', 'bob', 'carol']));
+    for (const clientId of ['alice', 'bob', 'carol']) {
+      await cache.outgoingEnqueue({ clientId }, publish(1));
+      await cache.outgoingUpdate({ id: clientId }, { ...publish(1), messageId: 3 });
+    }
+    await cache.outgoingClearMessageId({ id: 'bob' }, { ...publish(1), messageId: 3 });
+    advance(OUTGOING_JOURNAL_AFTER_MS / 2);
+    await cache.outgoingEnqueue({ clientId: 'alice' }, publish(2));
+    advance(OUTGOING_JOURNAL_AFTER_MS / 2 + 1);
+    await cache.flushAged();
+    // One journal write for the aged message, none for the younger one; bob had
+    // acknowledged it. Both stay in memory, their PUBACKs still clear them there.
+    expect(ops).toEqual(['note 1 for alice,carol']);
+    expect(cache.heldFor('alice')).toBe(2);
+    await cache.flushAged();
+    expect(ops).toHaveLength(1);
+
+    await cache.outgoingClearMessageId({ id: 'alice' }, { ...publish(1), messageId: 3 });
+    await cache.flushAged();
+    expect(journaled.has(1)).toBe(true); // carol still holds it
+    await cache.outgoingClearMessageId({ id: 'carol' }, { ...publish(1), messageId: 3 });
+    advance(OUTGOING_JOURNAL_AFTER_MS);
+    await cache.flushAged();
+    expect(ops).toEqual(['note 1 for alice,carol', 'note 2 for alice', 'forget 1']);
+    expect(cache.heldFor('carol')).toBe(0);
+  });
+
+  it('journals nothing for a message acknowledged or withheld in time', async () => {
     const { cache, ops, advance } = setup();
     await cache.outgoingEnqueue({ clientId: 'alice' }, publish(1));
-    advance(OUTGOING_FLUSH_AFTER_MS / 2);
     await cache.outgoingEnqueue({ clientId: 'alice' }, publish(2));
-    advance(OUTGOING_FLUSH_AFTER_MS / 2 + 1);
+    await cache.outgoingUpdate({ id: 'alice' }, { ...publish(1), messageId: 1 });
+    await cache.outgoingClearMessageId({ id: 'alice' }, { ...publish(1), messageId: 1 });
+    cache.dropUnsent('alice', publish(2));
+    advance(OUTGOING_JOURNAL_AFTER_MS + 1);
     await cache.flushAged();
-    expect(ops).toEqual(['enqueue alice 1']);
+    expect(ops).toEqual([]);
+  });
+
+  it('forgets a journaled message once its client’s queue on disk has it', async () => {
+    const { cache, ops, connected, advance } = setup();
+    await cache.outgoingEnqueue({ clientId: 'alice' }, publish(1));
+    advance(OUTGOING_JOURNAL_AFTER_MS + 1);
+    await cache.flushAged();
+    connected.delete('alice');
+    await cache.flushClient('alice');
+    await cache.flushAged();
+    expect(ops).toEqual(['note 1 for alice', 'enqueue alice 1', 'forget 1']);
+  });
+
+  it('writes to disk what a client held longer than OUTGOING_HOLD_MAX_MS', async () => {
+    const { cache, ops, stored, advance } = setup();
+    await cache.outgoingEnqueue({ clientId: 'alice' }, publish(1));
+    await cache.outgoingUpdate({ id: 'alice' }, { ...publish(1), messageId: 9 });
+    advance(OUTGOING_HOLD_MAX_MS - 1);
+    await cache.outgoingEnqueue({ clientId: 'alice' }, publish(2));
+    await cache.flushAged();
+    expect(cache.heldFor('alice')).toBe(2);
+    advance(2);
+    await cache.flushAged();
+    await cache.flushAged();
+    expect(ops).toEqual(['note 1 for alice', 'enqueue alice 1', 'update alice 1 id=9', 'forget 1']);
     expect(cache.heldFor('alice')).toBe(1);
+    expect([...stored.keys()]).toEqual(['alice:1']);
+    // Its PUBACK now clears it on disk.
+    await cache.outgoingClearMessageId({ id: 'alice' }, { ...publish(1), messageId: 9 });
+    expect(stored.size).toBe(0);
+  });
+
+  it('writes to disk the oldest of more than OUTGOING_HOLD_MAX_MESSAGES held for a client', async () => {
+    const { cache, stored } = setup();
+    for (let counter = 1; counter <= OUTGOING_HOLD_MAX_MESSAGES + 2; counter++) {
+      await cache.outgoingEnqueue({ clientId: 'alice' }, publish(counter));
+    }
+    await cache.flushAged();
+    expect([...stored.keys()]).toEqual(['alice:1', 'alice:2']);
+    expect(cache.heldFor('alice')).toBe(OUTGOING_HOLD_MAX_MESSAGES);
+  });
+
+  it('leaves the journal empty after writing everything held (a clean stop)', async () => {
+    const { cache, journaled, stored, advance } = setup(new Set(['alice', 'bob']));
+    await cache.outgoingEnqueue({ clientId: 'alice' }, publish(1));
+    await cache.outgoingEnqueue({ clientId: 'bob' }, publish(1));
+    advance(OUTGOING_JOURNAL_AFTER_MS + 1);
+    await cache.outgoingEnqueue({ clientId: 'alice' }, publish(2));
+    await cache.flushAged();
+    expect([...journaled.keys()]).toEqual([1]);
+    await cache.flushAll();
+    expect(journaled.size).toBe(0);
+    expect([...stored.keys()].sort()).toEqual(['alice:1', 'alice:2', 'bob:1']);
+  });
+
+  it('reports a failed journal write and keeps journaling', async () => {
+    const { cache, journal, errors, ops, advance } = setup();
+    const write = journal.write.bind(journal);
+    journal.write = () => Promise.reject(new Error('disk full'));
+    await cache.outgoingEnqueue({ clientId: 'alice' }, publish(1));
+    advance(OUTGOING_JOURNAL_AFTER_MS + 1);
+    await cache.flushAged();
+    journal.write = write;
+    await cache.outgoingEnqueue({ clientId: 'alice' }, publish(2));
+    advance(OUTGOING_JOURNAL_AFTER_MS + 1);
+    await cache.flushAged();
+    expect(errors).toEqual(['(journal): disk full']);
+    expect(ops).toEqual(['note 2 for alice']);
   });
 
   it('replaces the message id when a message is sent again', async () => {

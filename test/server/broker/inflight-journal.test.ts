@@ -1,0 +1,125 @@
+import { spawn } from 'node:child_process';
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { afterEach, describe, expect, it } from 'vitest';
+import { OUTGOING_JOURNAL_AFTER_MS } from '../../../src/server/broker/outgoing-cache';
+import {
+  openBrokerPersistence,
+  type BrokerPersistence,
+} from '../../../src/server/broker/persistence';
+import { makeDataDir } from '../support/test-server';
+
+// A crash, for real: a child process holds QoS 1 messages in memory for connected
+// persistent sessions, lets them age into the journal, and kills itself with SIGKILL (no
+// shutdown, nothing flushed). The broker's persistence, opened again on the same LevelDB
+// files, must queue them for the sessions that had not acknowledged them.
+const REPO_ROOT = path.join(import.meta.dirname, '../../..');
+const CHILD_TIMEOUT_MS = 30_000;
+
+const CRASHING_BROKER = `
+  import { openBrokerPersistence } from './src/server/broker/persistence.ts';
+  const dataDir = process.argv.at(-1);
+  const persistence = openBrokerPersistence(dataDir, (error) => console.error(error));
+  const connected = { bob: { closed: false }, carol: { closed: false }, dave: { closed: false } };
+  await persistence.setup({ id: 'b1', clients: connected });
+  const topic = '$demo/notifications/all';
+  for (const id of Object.keys(connected)) {
+    await persistence.addSubscriptions({ id }, [{ topic, qos: 1 }]);
+  }
+  const message = (brokerCounter, text) => ({
+    cmd: 'publish', topic, payload: Buffer.from(text), qos: 1, retain: false, dup: false,
+    brokerId: 'b1', brokerCounter,
+  });
+  const subs = Object.keys(connected).map((clientId) => ({ clientId, topic, qos: 1 }));
+  await persistence.outgoingEnqueueCombi(subs, message(1, 'first'));
+  await persistence.outgoingEnqueueCombi(subs, message(2, 'second'));
+  await persistence.outgoingUpdate({ id: 'bob' }, { ...message(1, 'first'), messageId: 7 });
+  // carol acknowledges the first before it is journaled; dave's session ends (a clean
+  // session takes over its id) while the second is still held.
+  await persistence.outgoingUpdate({ id: 'carol' }, { ...message(1, 'first'), messageId: 1 });
+  await persistence.outgoingClearMessageId({ id: 'carol' }, { messageId: 1 });
+  await new Promise((resolve) => setTimeout(resolve, ${OUTGOING_JOURNAL_AFTER_MS + 50}));
+  await persistence.outgoing.flushAged();
+  await persistence.cleanSubscriptions({ id: 'dave' });
+  console.log('journaled');
+  process.kill(process.pid, 'SIGKILL');
+`;
+
+function crashAfterJournaling(dataDir: string): Promise<{ signal: string | null; out: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', '--input-type=module', '--eval', CRASHING_BROKER, dataDir],
+      { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], timeout: CHILD_TIMEOUT_MS },
+    );
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.once('error', reject);
+    child.once('exit', (_code, signal) => resolve({ signal, out }));
+  });
+}
+
+async function queued(persistence: BrokerPersistence, id: string) {
+  const packets: { brokerCounter: number; payload: string; dup: boolean }[] = [];
+  for await (const packet of persistence.outgoingStream({ id }) as Readable) {
+    const p = packet as { brokerCounter: number; payload: Buffer; dup?: boolean };
+    packets.push({
+      brokerCounter: p.brokerCounter,
+      payload: p.payload.toString(),
+      dup: p.dup ?? false,
+    });
+  }
+  return packets;
+}
+
+async function reopen(dataDir: string): Promise<BrokerPersistence> {
+  const persistence = openBrokerPersistence(dataDir, (error) => {
+    throw error;
+  });
+  await persistence.setup({ id: 'b2', clients: {} });
+  return persistence;
+}
+
+let dataDir: string | undefined;
+afterEach(async () => {
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+});
+
+describe('the in-flight journal', () => {
+  it('queues again after a crash what connected sessions had not acknowledged for a second', async () => {
+    dataDir = await makeDataDir();
+    const { signal, out } = await crashAfterJournaling(dataDir);
+    expect(out).toContain('journaled');
+    expect(signal).toBe('SIGKILL');
+
+    const first = await reopen(dataDir);
+    try {
+      expect(await queued(first, 'bob')).toEqual([
+        { brokerCounter: 1, payload: 'first', dup: false },
+        { brokerCounter: 2, payload: 'second', dup: false },
+      ]);
+      expect(await queued(first, 'carol')).toEqual([
+        { brokerCounter: 2, payload: 'second', dup: false },
+      ]);
+      // Its session was gone before the crash: nothing is queued under its id.
+      expect(await queued(first, 'dave')).toEqual([]);
+      expect((await first.storedClientIds()).has('dave')).toBe(false);
+      // bob comes back and acknowledges the first.
+      const sent = { cmd: 'publish', brokerId: 'b1', brokerCounter: 1, qos: 1, messageId: 5 };
+      await first.outgoingUpdate({ id: 'bob' }, sent);
+      await first.outgoingClearMessageId({ id: 'bob', clean: false }, sent);
+    } finally {
+      await first.destroy();
+    }
+
+    // The journal was emptied: the next start does not queue it again.
+    const second = await reopen(dataDir);
+    try {
+      expect((await queued(second, 'bob')).map((p) => p.brokerCounter)).toEqual([2]);
+    } finally {
+      await second.destroy();
+    }
+  });
+});
