@@ -10,7 +10,8 @@ export const OUTGOING_JOURNAL_AFTER_MS = 1_000;
 export const OUTGOING_HOLD_MAX_MS = 30_000;
 export const OUTGOING_HOLD_MAX_MESSAGES = 1_000;
 
-const RESOLVED = Promise.resolve();
+/** What the cache returns for work done in memory: settled, and the same promise each time. */
+export const DONE_IN_MEMORY: Promise<void> = Promise.resolve();
 
 interface OutgoingPacket {
   cmd?: string;
@@ -122,7 +123,7 @@ export class OutgoingCache {
       return this.disk.outgoingEnqueue(sub, packet);
     }
     const queue = this.queueOf(sub.clientId);
-    if (queue.entries.has(key)) return RESOLVED;
+    if (queue.entries.has(key)) return DONE_IN_MEMORY;
     if (!message) {
       // aedes never changes a packet once it is queued or written: kept as they are. It
       // queues a message for all its subscribers at once, before it can be journaled.
@@ -133,7 +134,17 @@ export class OutgoingCache {
     message.clientIds.push(sub.clientId);
     message.held += 1;
     queue.entries.set(key, { message, sent: null });
-    return RESOLVED;
+    return DONE_IN_MEMORY;
+  }
+
+  /** aedes queues a message for all its persistent subscribers at once. */
+  outgoingEnqueueCombi(subs: { clientId: string }[], packet: OutgoingPacket): Promise<unknown> {
+    let disk: Promise<unknown>[] | undefined;
+    for (const sub of subs) {
+      const queued = this.outgoingEnqueue(sub, packet);
+      if (queued !== DONE_IN_MEMORY) (disk ??= []).push(queued);
+    }
+    return disk ? Promise.all(disk) : DONE_IN_MEMORY;
   }
 
   outgoingUpdate(client: Client, packet: OutgoingPacket): Promise<unknown> {
@@ -151,7 +162,7 @@ export class OutgoingCache {
     if (entry.sent?.messageId !== undefined) queue.byMessageId.delete(entry.sent.messageId);
     entry.sent = packet;
     if (packet.messageId !== undefined) queue.byMessageId.set(packet.messageId, key);
-    return RESOLVED;
+    return DONE_IN_MEMORY;
   }
 
   outgoingClearMessageId(client: Client, packet: OutgoingPacket): Promise<unknown> {

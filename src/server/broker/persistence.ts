@@ -4,7 +4,12 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { Level } from 'level';
 import { levelJournal, requeueJournaled } from './inflight-journal';
-import { OUTGOING_JOURNAL_AFTER_MS, OutgoingCache, type OutgoingStore } from './outgoing-cache';
+import {
+  DONE_IN_MEMORY,
+  OUTGOING_JOURNAL_AFTER_MS,
+  OutgoingCache,
+  type OutgoingStore,
+} from './outgoing-cache';
 import { RetainedIndex, type RetainablePacket } from './retained-index';
 import {
   clearStoredQueue,
@@ -194,9 +199,13 @@ function holdInFlightInMemory(
     // After a crash: what connected clients held unacknowledged goes back into their queues.
     await requeueJournaled(db, (clientId, packet) => disk.outgoingEnqueue({ clientId }, packet));
   };
-  // The level store's outgoingEnqueueCombi calls this.outgoingEnqueue once per subscriber.
   persistence.outgoingEnqueue = (sub, packet) =>
     cache.outgoingEnqueue(sub, packet as Parameters<OutgoingCache['outgoingEnqueue']>[1]);
+  persistence.outgoingEnqueueCombi = (subs, packet) =>
+    cache.outgoingEnqueueCombi(
+      subs as { clientId: string }[],
+      packet as Parameters<OutgoingCache['outgoingEnqueue']>[1],
+    );
   persistence.outgoingUpdate = (client, packet) =>
     cache.outgoingUpdate(client, packet as Parameters<OutgoingCache['outgoingUpdate']>[1]);
   persistence.outgoingClearMessageId = (client, packet) =>
@@ -233,16 +242,26 @@ function writeQueuesInOrder(persistence: AedesPersistence): void {
   persistence.outgoingUpdate = (client, packet) => inClientOrder(client, update(client, packet));
 }
 
-/** For each key, promises settle in the order they were handed in. */
+/**
+ * For each key, promises settle in the order they were handed in. Work the outgoing cache
+ * did in memory (DONE_IN_MEMORY, settled already) is handed back as it is when nothing
+ * before it under the same key is still pending: no chain per delivery.
+ */
 function resolvingInOrder() {
-  const last = new WeakMap<object, Promise<unknown>>();
+  const pending = new WeakMap<object, { last: Promise<unknown>; count: number }>();
   return <T>(key: object, work: Promise<T>): Promise<T> => {
-    const previous = last.get(key);
-    const settled = previous ? previous.then(() => work) : work;
-    last.set(
-      key,
-      settled.catch(() => undefined),
-    );
+    const earlier = pending.get(key);
+    if (!earlier && work === DONE_IN_MEMORY) return work;
+    const settled = earlier ? earlier.last.then(() => work) : work;
+    const state = earlier ?? { last: settled, count: 0 };
+    const release = () => {
+      state.count -= 1;
+      if (state.count === 0 && pending.get(key) === state) pending.delete(key);
+    };
+    state.count += 1;
+    // Released before the caller's own callbacks on `settled` run (registered first).
+    state.last = settled.then(release, release);
+    pending.set(key, state);
     return settled;
   };
 }
