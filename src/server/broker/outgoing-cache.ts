@@ -8,7 +8,7 @@ export const OUTGOING_JOURNAL_AFTER_MS = 1_000;
 // before they are written to its queue on disk like any queued message (a client that reads
 // but never acknowledges would otherwise hold memory without bound).
 export const OUTGOING_HOLD_MAX_MS = 30_000;
-export const OUTGOING_HOLD_MAX_MESSAGES = 1_000;
+export const OUTGOING_HOLD_MAX_MESSAGES = 10_000;
 
 /** What the cache returns for work done in memory: settled, and the same promise each time. */
 export const DONE_IN_MEMORY: Promise<void> = Promise.resolve();
