@@ -1,4 +1,6 @@
 import { Readable } from 'node:stream';
+import type { InFlightJournal } from './inflight-journal';
+import { JournalKeeper, type HeldMessage } from './journal-keeper';
 
 // How long a QoS 1 message to connected persistent sessions may wait for its PUBACKs in
 // memory before it is noted in the crash journal (once, for all of them). Most are
@@ -35,30 +37,14 @@ export interface OutgoingStore {
   dropUnsent(clientId: string, packet: OutgoingPacket): Promise<unknown>;
 }
 
-/** A message held for one or more connected clients (aedes queues one per subscriber). */
-interface Message {
+interface Message extends HeldMessage {
   packet: OutgoingPacket;
-  since: number;
-  /** Every client it was held for; `held` of them still hold it. */
-  clientIds: string[];
-  held: number;
-  journaled: boolean;
 }
 
 interface Entry {
   message: Message;
   /** The packet as last written to the client, with its message id; null before that. */
   sent: OutgoingPacket | null;
-}
-
-/** Where held messages are noted for a crash, and forgotten once no client holds them. */
-export interface InFlightJournal {
-  write(noted: JournalRecord[], forgotten: OutgoingPacket[]): Promise<void>;
-}
-
-export interface JournalRecord {
-  packet: OutgoingPacket;
-  clientIds: string[];
 }
 
 interface ClientQueue {
@@ -78,11 +64,13 @@ interface ClientQueue {
  * that is connected is queued in memory; its PUBACK clears it without touching the disk.
  *
  * For a crash, a message still unacknowledged after OUTGOING_JOURNAL_AFTER_MS is noted in
- * the journal once, with the clients holding it (one write however many subscribers), and
- * forgotten there when the last of them acknowledges it; at the next start the journal's
- * messages are queued again for those clients (inflight-journal.ts). A crash so loses only
- * what connected clients had not acknowledged within that second; one acknowledged after
- * its message was noted may arrive twice after a crash (QoS 1 allows it). When a client
+ * the journal once, with the clients holding it (one write however many subscribers); who
+ * lets go of it after that is appended at most once per pass (OUTGOING_JOURNAL_AFTER_MS / 2
+ * in persistence.ts), and it is forgotten when nobody holds it. At the next start the
+ * journal's messages are queued again for the clients still holding them
+ * (inflight-journal.ts). A crash so loses what connected clients had not acknowledged
+ * within that second, and one acknowledged within the last pass may arrive twice (QoS 1
+ * allows it). When a client
  * disconnects (`flushClient`), or holds messages longer than OUTGOING_HOLD_MAX_MS or more
  * than OUTGOING_HOLD_MAX_MESSAGES, they are written to its queue on disk, so a session's
  * queue on disk is complete whenever the session is offline. QoS 2 and messages for
@@ -92,11 +80,7 @@ export class OutgoingCache {
   private readonly queues = new Map<string, ClientQueue>();
   /** brokerCounter → message held for connected clients (all of this broker's id). */
   private readonly messages = new Map<number, Message>();
-  /** The held messages not yet journaled, oldest first. */
-  private readonly unjournaled = new Map<number, Message>();
-  /** Journaled messages no client holds any more, to forget at the next write. */
-  private released: OutgoingPacket[] = [];
-  private journalWrites: Promise<void> = Promise.resolve();
+  private readonly journal: JournalKeeper;
   private readonly flushing = new Map<string, Promise<void>>();
   /**
    * Whether a connecting client is sent nothing of its queue: one being closed (aedes
@@ -107,11 +91,13 @@ export class OutgoingCache {
 
   constructor(
     private readonly disk: OutgoingStore,
-    private readonly journal: InFlightJournal,
+    journal: InFlightJournal,
     private readonly isConnected: (clientId: string) => boolean,
     private readonly onWriteError: (error: unknown, clientId: string) => void,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.journal = new JournalKeeper(journal, (error) => onWriteError(error, '(journal)'));
+  }
 
   outgoingEnqueue(sub: { clientId: string }, packet: OutgoingPacket): Promise<unknown> {
     if (packet.qos !== 1 || !packet.brokerId || !this.isConnected(sub.clientId)) {
@@ -127,9 +113,9 @@ export class OutgoingCache {
     if (!message) {
       // aedes never changes a packet once it is queued or written: kept as they are. It
       // queues a message for all its subscribers at once, before it can be journaled.
-      message = { packet, since: this.now(), clientIds: [], held: 0, journaled: false };
+      message = { packet, since: this.now(), clientIds: [], held: 0, journaled: false, changes: 0 };
       this.messages.set(key, message);
-      this.unjournaled.set(key, message);
+      this.journal.added(message);
     }
     message.clientIds.push(sub.clientId);
     message.held += 1;
@@ -159,6 +145,7 @@ export class OutgoingCache {
     ) {
       return this.afterFlush(client.id, () => this.disk.outgoingUpdate(client, packet));
     }
+    if (entry.sent === null) this.journal.sent(entry.message, client.id);
     if (entry.sent?.messageId !== undefined) queue.byMessageId.delete(entry.sent.messageId);
     entry.sent = packet;
     if (packet.messageId !== undefined) queue.byMessageId.set(packet.messageId, key);
@@ -177,7 +164,7 @@ export class OutgoingCache {
     // build and drop one per message.
     queue.byMessageId.delete(packet.messageId!);
     queue.entries.delete(key);
-    this.release(entry.message);
+    this.release(entry.message, client.id);
     return Promise.resolve(entry.sent ?? entry.message.packet);
   }
 
@@ -193,7 +180,7 @@ export class OutgoingCache {
     const entry = key === undefined ? undefined : queue?.entries.get(key);
     if (entry?.sent === null && entry.message.packet.brokerId === packet.brokerId) {
       queue!.entries.delete(key!);
-      this.release(entry.message);
+      this.release(entry.message, clientId);
       return;
     }
     if (entry || !packet.brokerId || key === undefined) return; // sent: its PUBACK clears it
@@ -288,38 +275,31 @@ export class OutgoingCache {
     return queue;
   }
 
-  /** One client fewer holds the message; journaled, it is forgotten once none does. */
-  private release(message: Message): void {
+  /** The client lets go of the message; once nobody holds it, it is forgotten. */
+  private release(message: Message, clientId: string): void {
     message.held -= 1;
-    if (message.held > 0) return;
-    const key = message.packet.brokerCounter!;
-    this.messages.delete(key);
-    this.unjournaled.delete(key);
-    if (message.journaled) this.released.push(message.packet);
+    if (message.held > 0) {
+      this.journal.released(message, clientId);
+      return;
+    }
+    this.messages.delete(message.packet.brokerCounter!);
+    this.journal.gone(message);
   }
 
-  /** Notes the messages held since `cutoff` or before, and forgets the released ones. */
+  /** Tells the journal what was held since `cutoff` or before, and what changed. */
   private writeJournal(cutoff: number): Promise<void> {
-    const forgotten = this.released;
-    this.released = [];
-    const noted: JournalRecord[] = [];
-    for (const [key, message] of this.unjournaled) {
-      if (message.since > cutoff) break; // queued in order: the rest are younger
-      this.unjournaled.delete(key);
-      message.journaled = true;
-      const clientIds = message.clientIds.filter(
-        (id) => this.queues.get(id)?.entries.get(key)?.message === message,
-      );
-      noted.push({ packet: message.packet, clientIds });
-    }
-    if (noted.length === 0 && forgotten.length === 0) return this.journalWrites;
-    // In order: a message is forgotten only after it was noted.
-    this.journalWrites = this.journalWrites.then(() =>
-      this.journal
-        .write(noted, forgotten)
-        .catch((error: unknown) => this.onWriteError(error, '(journal)')),
-    );
-    return this.journalWrites;
+    return this.journal.write(cutoff, (message) => {
+      const key = message.packet.brokerCounter!;
+      const clientIds: string[] = [];
+      const sentTo: string[] = [];
+      for (const id of message.clientIds) {
+        const entry = this.queues.get(id)?.entries.get(key);
+        if (entry?.message !== message) continue;
+        clientIds.push(id);
+        if (entry.sent) sentTo.push(id);
+      }
+      return { clientIds, sentTo };
+    });
   }
 
   /** Writes entries in order, after any earlier flush of the same client. */
@@ -343,7 +323,7 @@ export class OutgoingCache {
       } catch (error) {
         this.onWriteError(error, clientId);
       }
-      this.release(message);
+      this.release(message, clientId);
     }
   }
 }

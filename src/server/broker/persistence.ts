@@ -197,7 +197,15 @@ function holdInFlightInMemory(
     clients = (broker as { clients: typeof clients }).clients;
     await setup(broker);
     // After a crash: what connected clients held unacknowledged goes back into their queues.
-    await requeueJournaled(db, (clientId, packet) => disk.outgoingEnqueue({ clientId }, packet));
+    await requeueJournaled(
+      db,
+      (clientId, packet) =>
+        disk.outgoingEnqueue(
+          { clientId },
+          packet as Parameters<OutgoingStore['outgoingEnqueue']>[1],
+        ),
+      onWriteError,
+    );
   };
   persistence.outgoingEnqueue = (sub, packet) =>
     cache.outgoingEnqueue(sub, packet as Parameters<OutgoingCache['outgoingEnqueue']>[1]);

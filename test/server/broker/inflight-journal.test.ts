@@ -32,16 +32,26 @@ const CRASHING_BROKER = `
     brokerId: 'b1', brokerCounter,
   });
   const subs = Object.keys(connected).map((clientId) => ({ clientId, topic, qos: 1 }));
+  const send = (id, counter, text, messageId) =>
+    persistence.outgoingUpdate({ id }, { ...message(counter, text), messageId });
+  const acknowledge = (id, messageId) =>
+    persistence.outgoingClearMessageId({ id, clean: false }, { messageId });
   await persistence.outgoingEnqueueCombi(subs, message(1, 'first'));
   await persistence.outgoingEnqueueCombi(subs, message(2, 'second'));
-  await persistence.outgoingUpdate({ id: 'bob' }, { ...message(1, 'first'), messageId: 7 });
-  // carol acknowledges the first before it is journaled; dave's session ends (a clean
-  // session takes over its id) while the second is still held.
-  await persistence.outgoingUpdate({ id: 'carol' }, { ...message(1, 'first'), messageId: 1 });
-  await persistence.outgoingClearMessageId({ id: 'carol' }, { messageId: 1 });
+  await persistence.outgoingEnqueueCombi(subs.slice(0, 2), message(3, 'third'));
+  await send('bob', 1, 'first', 7);
+  // carol acknowledges the first before it is journaled.
+  await send('carol', 1, 'first', 1);
+  await acknowledge('carol', 1);
   await new Promise((resolve) => setTimeout(resolve, ${OUTGOING_JOURNAL_AFTER_MS + 50}));
   await persistence.outgoing.flushAged();
+  // After: carol is sent the second, bob acknowledges the third, and dave's session ends
+  // (a clean session takes its id over) while it still holds the second.
+  await send('carol', 2, 'second', 8);
+  await send('bob', 3, 'third', 9);
+  await acknowledge('bob', 9);
   await persistence.cleanSubscriptions({ id: 'dave' });
+  await persistence.outgoing.flushAged();
   console.log('journaled');
   process.kill(process.pid, 'SIGKILL');
 `;
@@ -88,7 +98,7 @@ afterEach(async () => {
 });
 
 describe('the in-flight journal', () => {
-  it('queues again after a crash what connected sessions had not acknowledged for a second', async () => {
+  it('queues again after a crash what connected sessions still held after a second, as duplicates where sent', async () => {
     dataDir = await makeDataDir();
     const { signal, out } = await crashAfterJournaling(dataDir);
     expect(out).toContain('journaled');
@@ -96,12 +106,14 @@ describe('the in-flight journal', () => {
 
     const first = await reopen(dataDir);
     try {
+      // What was sent before goes out again as a duplicate.
       expect(await queued(first, 'bob')).toEqual([
-        { brokerCounter: 1, payload: 'first', dup: false },
+        { brokerCounter: 1, payload: 'first', dup: true },
         { brokerCounter: 2, payload: 'second', dup: false },
       ]);
       expect(await queued(first, 'carol')).toEqual([
-        { brokerCounter: 2, payload: 'second', dup: false },
+        { brokerCounter: 2, payload: 'second', dup: true },
+        { brokerCounter: 3, payload: 'third', dup: false },
       ]);
       // Its session was gone before the crash: nothing is queued under its id.
       expect(await queued(first, 'dave')).toEqual([]);

@@ -1,11 +1,11 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import type { InFlightJournal } from '../../../src/server/broker/inflight-journal';
 import {
   OUTGOING_HOLD_MAX_MESSAGES,
   OUTGOING_HOLD_MAX_MS,
   OUTGOING_JOURNAL_AFTER_MS,
   OutgoingCache,
-  type InFlightJournal,
   type OutgoingStore,
 } from '../../../src/server/broker/outgoing-cache';
 
@@ -72,15 +72,20 @@ function setup(connected = new Set(['alice'])) {
   const { disk, ops, stored } = fakeDisk();
   let now = 1_000;
   const errors: string[] = [];
-  const journaled = new Map<number, string[]>();
+  // The journal's view: each message's holders, after its record and changes.
+  const journaled = new Map<number, Set<string>>();
   const journal: InFlightJournal = {
-    async write(noted, forgotten) {
-      for (const { packet, clientIds } of noted) {
-        ops.push(`note ${packet.brokerCounter} for ${clientIds.join(',')}`);
-        journaled.set(packet.brokerCounter!, clientIds);
+    async write({ noted, changed, forgotten }) {
+      for (const { packet, clientIds, sentTo } of noted) {
+        ops.push(`note ${packet.brokerCounter} for ${clientIds} (sent ${sentTo})`);
+        journaled.set(packet.brokerCounter!, new Set(clientIds));
       }
-      for (const packet of forgotten) {
-        ops.push(`forget ${packet.brokerCounter}`);
+      for (const { packet, change, released, sentTo } of changed) {
+        ops.push(`change ${packet.brokerCounter}#${change}: let go ${released}, sent ${sentTo}`);
+        for (const id of released) journaled.get(packet.brokerCounter!)?.delete(id);
+      }
+      for (const { packet, changes } of forgotten) {
+        ops.push(`forget ${packet.brokerCounter} and ${changes} changes`);
         journaled.delete(packet.brokerCounter!);
       }
     },
@@ -215,6 +220,8 @@ describe('OutgoingCache', () => {
     const { cache, ops, journaled, advance } = setup(new Set(['alice', 'bob', 'carol']));
     for (const clientId of ['alice', 'bob', 'carol']) {
       await cache.outgoingEnqueue({ clientId }, publish(1));
+    }
+    for (const clientId of ['alice', 'bob']) {
       await cache.outgoingUpdate({ id: clientId }, { ...publish(1), messageId: 3 });
     }
     await cache.outgoingClearMessageId({ id: 'bob' }, { ...publish(1), messageId: 3 });
@@ -222,21 +229,24 @@ describe('OutgoingCache', () => {
     await cache.outgoingEnqueue({ clientId: 'alice' }, publish(2));
     advance(OUTGOING_JOURNAL_AFTER_MS / 2 + 1);
     await cache.flushAged();
-    // One journal write for the aged message, none for the younger one; bob had
-    // acknowledged it. Both stay in memory, their PUBACKs still clear them there.
-    expect(ops).toEqual(['note 1 for alice,carol']);
+    // One record for the aged message, none for the younger one; bob had acknowledged it.
+    // Both stay in memory, their PUBACKs still clear them there.
+    expect(ops).toEqual(['note 1 for alice,carol (sent alice)']);
     expect(cache.heldFor('alice')).toBe(2);
     await cache.flushAged();
     expect(ops).toHaveLength(1);
 
+    // carol is sent it and alice acknowledges it: one change in the next pass.
+    await cache.outgoingUpdate({ id: 'carol' }, { ...publish(1), messageId: 4 });
     await cache.outgoingClearMessageId({ id: 'alice' }, { ...publish(1), messageId: 3 });
     await cache.flushAged();
-    expect(journaled.has(1)).toBe(true); // carol still holds it
-    await cache.outgoingClearMessageId({ id: 'carol' }, { ...publish(1), messageId: 3 });
+    expect(ops.at(-1)).toBe('change 1#1: let go alice, sent carol');
+    expect([...journaled.get(1)!]).toEqual(['carol']);
+    await cache.outgoingClearMessageId({ id: 'carol' }, { ...publish(1), messageId: 4 });
     advance(OUTGOING_JOURNAL_AFTER_MS);
     await cache.flushAged();
-    expect(ops).toEqual(['note 1 for alice,carol', 'note 2 for alice', 'forget 1']);
-    expect(cache.heldFor('carol')).toBe(0);
+    expect(ops.slice(2)).toEqual(['note 2 for alice (sent )', 'forget 1 and 1 changes']);
+    expect([...journaled.keys()]).toEqual([2]);
   });
 
   it('journals nothing for a message acknowledged or withheld in time', async () => {
@@ -259,7 +269,7 @@ describe('OutgoingCache', () => {
     connected.delete('alice');
     await cache.flushClient('alice');
     await cache.flushAged();
-    expect(ops).toEqual(['note 1 for alice', 'enqueue alice 1', 'forget 1']);
+    expect(ops).toEqual(['note 1 for alice (sent )', 'enqueue alice 1', 'forget 1 and 0 changes']);
   });
 
   it('writes to disk what a client held longer than OUTGOING_HOLD_MAX_MS', async () => {
@@ -273,7 +283,12 @@ describe('OutgoingCache', () => {
     advance(2);
     await cache.flushAged();
     await cache.flushAged();
-    expect(ops).toEqual(['note 1 for alice', 'enqueue alice 1', 'update alice 1 id=9', 'forget 1']);
+    expect(ops).toEqual([
+      'note 1 for alice (sent alice)',
+      'enqueue alice 1',
+      'update alice 1 id=9',
+      'forget 1 and 0 changes',
+    ]);
     expect(cache.heldFor('alice')).toBe(1);
     expect([...stored.keys()]).toEqual(['alice:1']);
     // Its PUBACK now clears it on disk.
@@ -304,19 +319,41 @@ describe('OutgoingCache', () => {
     expect([...stored.keys()].sort()).toEqual(['alice:1', 'alice:2', 'bob:1']);
   });
 
-  it('reports a failed journal write and keeps journaling', async () => {
-    const { cache, journal, errors, ops, advance } = setup();
+  it('reports a failed journal write and writes what it carried again', async () => {
+    const { cache, journal, journaled, errors, ops, advance } = setup(
+      new Set(['alice', 'bob', 'carol']),
+    );
     const write = journal.write.bind(journal);
-    journal.write = () => Promise.reject(new Error('disk full'));
-    await cache.outgoingEnqueue({ clientId: 'alice' }, publish(1));
+    const failing = () => Promise.reject(new Error('disk full'));
+    for (const clientId of ['alice', 'bob', 'carol']) {
+      await cache.outgoingEnqueue({ clientId }, publish(1));
+      await cache.outgoingUpdate({ id: clientId }, { ...publish(1), messageId: 1 });
+    }
     advance(OUTGOING_JOURNAL_AFTER_MS + 1);
-    await cache.flushAged();
+    journal.write = failing;
+    await cache.flushAged(); // the note is lost
     journal.write = write;
-    await cache.outgoingEnqueue({ clientId: 'alice' }, publish(2));
+    await cache.outgoingClearMessageId({ id: 'alice' }, { ...publish(1), messageId: 1 });
     advance(OUTGOING_JOURNAL_AFTER_MS + 1);
     await cache.flushAged();
-    expect(errors).toEqual(['(journal): disk full']);
-    expect(ops).toEqual(['note 2 for alice']);
+    expect(ops).toEqual(['note 1 for bob,carol (sent bob,carol)']);
+
+    await cache.outgoingClearMessageId({ id: 'bob' }, { ...publish(1), messageId: 1 });
+    journal.write = failing;
+    await cache.flushAged(); // the change is lost
+    journal.write = write;
+    await cache.flushAged();
+    expect(ops.at(-1)).toBe('change 1#2: let go bob, sent ');
+    expect([...journaled.get(1)!]).toEqual(['carol']);
+
+    await cache.outgoingClearMessageId({ id: 'carol' }, { ...publish(1), messageId: 1 });
+    journal.write = failing;
+    await cache.flushAged(); // the forgetting is lost
+    journal.write = write;
+    await cache.flushAged();
+    expect(ops.at(-1)).toBe('forget 1 and 2 changes');
+    expect(journaled.size).toBe(0);
+    expect(errors).toEqual(Array(3).fill('(journal): disk full'));
   });
 
   it('replaces the message id when a message is sent again', async () => {
