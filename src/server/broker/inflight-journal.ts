@@ -29,6 +29,9 @@ export interface InFlightJournal {
   write(batch: JournalBatch): Promise<void>;
 }
 
+// A change's key ends in the record's counter and the change's; a record's in the counter.
+const CHANGE_KEY = /:\d{16}:\d{10}$/;
+
 function recordKey(packet: JournaledPacket): string {
   return `${JOURNAL}${packet.brokerId}:${String(packet.brokerCounter).padStart(16, '0')}`;
 }
@@ -72,7 +75,10 @@ interface Recovered {
   sentTo: Set<string>;
 }
 
-/** The journal's messages, each with the clients still holding it when the broker stopped. */
+/**
+ * The journal's messages, each with the clients still holding it when the broker stopped
+ * (a change whose record was never written, its note having failed, is skipped).
+ */
 async function readJournal(
   db: Level<string, unknown>,
   onUnreadable: (error: unknown, key: string) => void,
@@ -80,16 +86,17 @@ async function readJournal(
   const messages: Recovered[] = [];
   let current: Recovered | undefined;
   for await (const [key, value] of db.iterator({ ...JOURNAL_RANGE, ...BINARY })) {
+    const isChange = CHANGE_KEY.test(key);
+    if (isChange && current?.key !== key.slice(0, key.lastIndexOf(':'))) continue;
     try {
       const decoded = deserialize(value as Uint8Array) as Record<string, unknown>;
-      if (current && key.startsWith(`${current.key}:`)) {
+      if (isChange) {
         const change = decoded as { released: string[]; sentTo: string[] };
-        for (const id of change.released) current.holders.delete(id);
-        for (const id of change.sentTo) current.sentTo.add(id);
+        for (const id of change.released) current!.holders.delete(id);
+        for (const id of change.sentTo) current!.sentTo.add(id);
         continue;
       }
       const record = decoded as JournalBatch['noted'][number];
-      if (key !== recordKey(record.packet)) continue; // a change whose record was never written
       current = {
         key,
         packet: record.packet,
@@ -107,7 +114,7 @@ async function readJournal(
 /**
  * Queues each journaled message again for the clients still holding it when the broker
  * stopped (a crash: a clean stop leaves the journal empty), as a duplicate [MQTT-3.3.1-1]
- * for those it had been sent to, unless their session is gone or the message is in their
+ * for those it had been sent to by the last pass (one sent since goes without), unless their session is gone or the message is in their
  * queue already; then empties the journal. Returns how many messages were queued. Runs
  * before the broker accepts connections; an unreadable entry is reported and skipped.
  */

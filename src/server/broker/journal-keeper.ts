@@ -55,7 +55,8 @@ export class JournalKeeper {
   gone(message: HeldMessage): void {
     this.unjournaled.delete(message.packet.brokerCounter!);
     this.changed.delete(message);
-    if (message.journaled) this.forgotten.push(message);
+    // Not journaled but with changes: its note failed after a change of it was written.
+    if (message.journaled || message.changes > 0) this.forgotten.push(message);
   }
 
   /**

@@ -8,7 +8,7 @@ import { JournalKeeper, type HeldMessage } from './journal-keeper';
 export const OUTGOING_JOURNAL_AFTER_MS = 1_000;
 // How long, and how many, a connected client's unacknowledged messages are held in memory
 // before they are written to its queue on disk like any queued message (a client that reads
-// but never acknowledges would otherwise hold memory without bound).
+// but never acknowledges would otherwise hold memory without bound). Checked once a pass.
 export const OUTGOING_HOLD_MAX_MS = 30_000;
 export const OUTGOING_HOLD_MAX_MESSAGES = 10_000;
 
@@ -82,6 +82,8 @@ export class OutgoingCache {
   private readonly messages = new Map<number, Message>();
   private readonly journal: JournalKeeper;
   private readonly flushing = new Map<string, Promise<void>>();
+  /** Per client, the held messages on their way to its queue on disk (still its to hold). */
+  private readonly writing = new Map<string, Map<HeldMessage, Entry>>();
   /**
    * Whether a connecting client is sent nothing of its queue: one being closed (aedes
    * clears every queued message its authorizeForward refuses, so replaying to it would
@@ -293,8 +295,9 @@ export class OutgoingCache {
       const clientIds: string[] = [];
       const sentTo: string[] = [];
       for (const id of message.clientIds) {
-        const entry = this.queues.get(id)?.entries.get(key);
-        if (entry?.message !== message) continue;
+        const held = this.queues.get(id)?.entries.get(key);
+        const entry = held?.message === message ? held : this.writing.get(id)?.get(message);
+        if (!entry) continue;
         clientIds.push(id);
         if (entry.sent) sentTo.push(id);
       }
@@ -304,6 +307,9 @@ export class OutgoingCache {
 
   /** Writes entries in order, after any earlier flush of the same client. */
   private track(clientId: string, entries: Entry[], previous?: Promise<void>): Promise<void> {
+    let writing = this.writing.get(clientId);
+    if (!writing) this.writing.set(clientId, (writing = new Map()));
+    for (const entry of entries) writing.set(entry.message, entry);
     const written = (previous ?? Promise.resolve()).then(() =>
       this.writeThrough(clientId, entries),
     );
@@ -314,7 +320,10 @@ export class OutgoingCache {
     return written;
   }
 
-  /** Writes entries to the client's queue on disk; the journal may then forget them. */
+  /**
+   * Writes entries to the client's queue on disk; the journal may then forget them. One
+   * the disk refused is reported and let go of as well: it is lost, as before the journal.
+   */
   private async writeThrough(clientId: string, entries: Entry[]): Promise<void> {
     for (const { message, sent } of entries) {
       try {
@@ -323,6 +332,9 @@ export class OutgoingCache {
       } catch (error) {
         this.onWriteError(error, clientId);
       }
+      const writing = this.writing.get(clientId);
+      writing?.delete(message);
+      if (writing?.size === 0) this.writing.delete(clientId);
       this.release(message, clientId);
     }
   }

@@ -3,6 +3,8 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
+import { Level } from 'level';
+import { levelJournal, requeueJournaled } from '../../../src/server/broker/inflight-journal';
 import { OUTGOING_JOURNAL_AFTER_MS } from '../../../src/server/broker/outgoing-cache';
 import {
   openBrokerPersistence,
@@ -132,6 +134,42 @@ describe('the in-flight journal', () => {
       expect((await queued(second, 'bob')).map((p) => p.brokerCounter)).toEqual([2]);
     } finally {
       await second.destroy();
+    }
+  });
+
+  it('skips, without an error, a change whose record was never written, and empties the journal', async () => {
+    dataDir = await makeDataDir();
+    const db = new Level<string, unknown>(path.join(dataDir, 'journal'));
+    try {
+      await db.put('subscriptions:alice:t', 'x'); // alice has a session
+      const packet = (brokerCounter: number) => ({
+        cmd: 'publish',
+        topic: 't',
+        payload: Buffer.from(`m${brokerCounter}`),
+        qos: 1,
+        brokerId: 'b1',
+        brokerCounter,
+      });
+      const journal = levelJournal(db);
+      await journal.write({
+        noted: [{ packet: packet(2), clientIds: ['alice'], sentTo: [] }],
+        // Message 1's note failed; its change was written.
+        changed: [{ packet: packet(1), change: 1, released: ['bob'], sentTo: ['alice'] }],
+        forgotten: [],
+      });
+      const errors: unknown[] = [];
+      const queued: string[] = [];
+      const count = await requeueJournaled(
+        db,
+        async (clientId, p) => {
+          queued.push(`${clientId} ${(p as { payload: Buffer }).payload}`);
+        },
+        (error) => errors.push(error),
+      );
+      expect({ count, queued, errors }).toEqual({ count: 1, queued: ['alice m2'], errors: [] });
+      expect(await db.keys({ gte: 'inflight:', lt: 'inflight;' }).all()).toEqual([]);
+    } finally {
+      await db.close();
     }
   });
 });

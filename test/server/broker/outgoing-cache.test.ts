@@ -74,6 +74,7 @@ function setup(connected = new Set(['alice'])) {
   const errors: string[] = [];
   // The journal's view: each message's holders, after its record and changes.
   const journaled = new Map<number, Set<string>>();
+  const changeKeys = new Set<string>();
   const journal: InFlightJournal = {
     async write({ noted, changed, forgotten }) {
       for (const { packet, clientIds, sentTo } of noted) {
@@ -82,11 +83,13 @@ function setup(connected = new Set(['alice'])) {
       }
       for (const { packet, change, released, sentTo } of changed) {
         ops.push(`change ${packet.brokerCounter}#${change}: let go ${released}, sent ${sentTo}`);
+        changeKeys.add(`${packet.brokerCounter}#${change}`);
         for (const id of released) journaled.get(packet.brokerCounter!)?.delete(id);
       }
       for (const { packet, changes } of forgotten) {
         ops.push(`forget ${packet.brokerCounter} and ${changes} changes`);
         journaled.delete(packet.brokerCounter!);
+        for (let i = 1; i <= changes; i++) changeKeys.delete(`${packet.brokerCounter}#${i}`);
       }
     },
   };
@@ -102,6 +105,7 @@ function setup(connected = new Set(['alice'])) {
     disk,
     journal,
     journaled,
+    changeKeys,
     ops,
     stored,
     errors,
@@ -354,6 +358,46 @@ describe('OutgoingCache', () => {
     expect(ops.at(-1)).toBe('forget 1 and 2 changes');
     expect(journaled.size).toBe(0);
     expect(errors).toEqual(Array(3).fill('(journal): disk full'));
+  });
+
+  it('forgets a message whose note failed after a change of it was written', async () => {
+    const { cache, journal, journaled, changeKeys, ops, advance } = setup(
+      new Set(['alice', 'bob']),
+    );
+    const write = journal.write.bind(journal);
+    let failNote: (error: Error) => void = () => {};
+    journal.write = () => {
+      journal.write = write; // only this first batch fails, once the next is built
+      return new Promise((_, reject) => (failNote = reject));
+    };
+    for (const clientId of ['alice', 'bob']) {
+      await cache.outgoingEnqueue({ clientId }, publish(1));
+      await cache.outgoingUpdate({ id: clientId }, { ...publish(1), messageId: 1 });
+    }
+    advance(OUTGOING_JOURNAL_AFTER_MS + 1);
+    const noting = cache.flushAged();
+    await cache.outgoingClearMessageId({ id: 'alice' }, { ...publish(1), messageId: 1 });
+    const changing = cache.flushAged(); // built while the note is still pending
+    failNote(new Error('disk full'));
+    await Promise.all([noting, changing]);
+    expect(ops).toEqual(['change 1#1: let go alice, sent ']);
+    await cache.outgoingClearMessageId({ id: 'bob' }, { ...publish(1), messageId: 1 });
+    await cache.flushAged();
+    expect(ops.at(-1)).toBe('forget 1 and 1 changes');
+    expect(changeKeys.size).toBe(0);
+    expect(journaled.size).toBe(0);
+  });
+
+  it('notes a message for a client whose copy is still on its way to disk', async () => {
+    const { cache, disk, ops, connected, advance } = setup();
+    await cache.outgoingEnqueue({ clientId: 'alice' }, publish(1));
+    await cache.outgoingUpdate({ id: 'alice' }, { ...publish(1), messageId: 2 });
+    advance(OUTGOING_JOURNAL_AFTER_MS + 1);
+    disk.outgoingEnqueue = () => new Promise(() => {}); // a write that does not finish
+    connected.delete('alice');
+    void cache.flushClient('alice');
+    await cache.flushAged();
+    expect(ops).toEqual(['note 1 for alice (sent alice)']);
   });
 
   it('replaces the message id when a message is sent again', async () => {
