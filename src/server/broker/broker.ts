@@ -20,6 +20,7 @@ import { AuthThrottle } from '../auth/auth-throttle';
 import { ExpiryTimers } from './expiry-timers';
 import { pruneSubscriptions } from './live-acl';
 import { PendingConnections } from './pending-connections';
+import { encodePublishesOnce } from './publish-encoding';
 import { openBrokerPersistence } from './persistence';
 import { mountTopic, unmountTopic } from './mount-point';
 import { expireSessions, type ExpiredSession } from './session-expiry';
@@ -97,6 +98,7 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
   const counters = new MessageCounters();
   const limitPacketSize = packetSizeLimit(options.maxPacketBytes);
   const history = createRecordHistory(options.history);
+  encodePublishesOnce();
   const aedes = await Aedes.createBroker({
     // Each start gets a fresh broker id (the default): aedes fires the stored Last Wills
     // of sessions whose broker has stopped beating, which is how presence and agent states
