@@ -70,11 +70,10 @@ interface ClientQueue {
  * journal's messages are queued again for the clients still holding them
  * (inflight-journal.ts). A crash so loses what connected clients had not acknowledged
  * within that second, and one acknowledged within the last pass may arrive twice (QoS 1
- * allows it). When a client
- * disconnects (`flushClient`), or holds messages longer than OUTGOING_HOLD_MAX_MS or more
- * than OUTGOING_HOLD_MAX_MESSAGES, they are written to its queue on disk, so a session's
- * queue on disk is complete whenever the session is offline. QoS 2 and messages for
- * offline sessions go straight to disk, as before.
+ * allows it). When a client disconnects (`flushClient`), or holds messages longer than
+ * OUTGOING_HOLD_MAX_MS or more than OUTGOING_HOLD_MAX_MESSAGES, they are written to its
+ * queue on disk, so a session's queue on disk is complete whenever the session is
+ * offline. QoS 2 and messages for offline sessions go straight to disk, as before.
  */
 export class OutgoingCache {
   private readonly queues = new Map<string, ClientQueue>();
