@@ -1,26 +1,34 @@
+import { createRequire } from 'node:module';
 import mqttPacket from 'mqtt-packet';
 import { describe, expect, it } from 'vitest';
 import { encodePublishesOnce } from '../../../src/server/broker/publish-encoding';
 
+// mqtt-packet's own writeToStream, which reads its number cache setting from itself.
+const unpatched = createRequire(import.meta.url)('mqtt-packet/writeToStream.js') as {
+  cacheNumbers: boolean;
+};
 encodePublishesOnce();
 
 /** What writeToStream writes, piece by piece, to a stream that keeps it. */
 function written(packet: unknown, opts?: { protocolVersion: number }) {
   const pieces: Buffer[] = [];
   let destroyedWith: Error | undefined;
+  let corked = 0;
   const stream = {
     write: (chunk: Buffer | string) => {
-      pieces.push(Buffer.from(chunk));
+      pieces.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
       return true;
     },
     destroy: (error: Error) => (destroyedWith = error),
+    cork: () => (corked += 1),
+    uncork: () => (corked -= 1),
   };
   mqttPacket.writeToStream(
     packet as mqttPacket.Packet,
     stream as unknown as Parameters<typeof mqttPacket.writeToStream>[1],
     opts,
   );
-  return { pieces, bytes: Buffer.concat(pieces), destroyedWith };
+  return { pieces, bytes: Buffer.concat(pieces), destroyedWith, corked: () => corked };
 }
 
 const publish = (fields: Record<string, unknown>) =>
@@ -35,13 +43,44 @@ const publish = (fields: Record<string, unknown>) =>
   }) as mqttPacket.IPublishPacket;
 
 describe('a PUBLISH encoded once per message', () => {
-  it('gives each subscriber mqtt-packet’s bytes with its own message id, in one write', () => {
+  it('gives each subscriber mqtt-packet’s bytes with its own message id: a header and the payload itself', async () => {
     const payload = Buffer.from('{"status":"working"}');
     for (const messageId of [1, 2, 300, 65_535]) {
       const packet = publish({ payload, messageId });
-      const { pieces, bytes } = written(packet);
-      expect(pieces).toHaveLength(1);
+      const { pieces, bytes, corked } = written(packet);
+      expect(pieces).toHaveLength(2);
+      expect(pieces[1]).toBe(payload);
       expect(bytes).toEqual(mqttPacket.generate(packet));
+      expect(corked()).toBe(1); // both pieces leave together, as with mqtt-packet
+      await new Promise((resolve) => process.nextTick(resolve));
+      expect(corked()).toBe(0);
+    }
+  });
+
+  it('sends a QoS 0 message’s header as the same bytes to every subscriber', () => {
+    const payload = Buffer.from('state');
+    const first = written(publish({ payload, qos: 0, messageId: undefined }));
+    const second = written(publish({ payload, qos: 0, messageId: undefined }));
+    expect(second.pieces[0]).toBe(first.pieces[0]);
+  });
+
+  it('sets retain and DUP for any truthy value, as mqtt-packet does', () => {
+    const payload = Buffer.from('x');
+    for (const flags of [{ retain: 1 }, { dup: 'yes' }, { retain: 0, dup: null }]) {
+      const packet = publish({ payload, ...flags });
+      expect(written(packet).bytes).toEqual(mqttPacket.generate(packet));
+    }
+  });
+
+  it('still lets mqtt.js turn mqtt-packet’s number cache off', () => {
+    const before = mqttPacket.writeToStream.cacheNumbers;
+    try {
+      mqttPacket.writeToStream.cacheNumbers = false;
+      const packet = publish({ payload: Buffer.from('x'), messageId: 77 });
+      expect(written(packet).bytes).toEqual(mqttPacket.generate(packet));
+      expect(unpatched.cacheNumbers).toBe(false);
+    } finally {
+      mqttPacket.writeToStream.cacheNumbers = before;
     }
   });
 
