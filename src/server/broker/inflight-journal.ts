@@ -96,12 +96,15 @@ async function readJournal(
         for (const id of change.sentTo) current!.sentTo.add(id);
         continue;
       }
-      const record = decoded as JournalBatch['noted'][number];
+      const record = decoded as Partial<JournalBatch['noted'][number]>;
+      if (!record.packet || key !== recordKey(record.packet)) {
+        throw new Error('not a journal record');
+      }
       current = {
         key,
         packet: record.packet,
-        holders: new Set(record.clientIds),
-        sentTo: new Set(record.sentTo),
+        holders: new Set(record.clientIds ?? []),
+        sentTo: new Set(record.sentTo ?? []),
       };
       messages.push(current);
     } catch (error) {
@@ -114,9 +117,10 @@ async function readJournal(
 /**
  * Queues each journaled message again for the clients still holding it when the broker
  * stopped (a crash: a clean stop leaves the journal empty), as a duplicate [MQTT-3.3.1-1]
- * for those it had been sent to by the last pass (one sent since goes without), unless their session is gone or the message is in their
- * queue already; then empties the journal. Returns how many messages were queued. Runs
- * before the broker accepts connections; an unreadable entry is reported and skipped.
+ * for those it had been sent to by the last pass (one sent since goes without), unless
+ * their session is gone or the message is in their queue already; then empties the
+ * journal. Returns how many messages were queued. Runs before the broker accepts
+ * connections; an unreadable entry is reported and skipped.
  */
 export async function requeueJournaled(
   db: Level<string, unknown>,

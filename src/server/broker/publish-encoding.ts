@@ -6,9 +6,8 @@ import mqttPacket from 'mqtt-packet';
 // part before the payload is encoded once per message and topic, and each delivery is two
 // writes: those bytes (the same at QoS 0, a copy with the delivery's own message id at
 // QoS 1 and 2) and the payload, shared as mqtt-packet shares it. aedes gives every
-// subscriber's packet the message's payload Buffer, which keys the cache; nothing in the
-// broker changes a payload Buffer once it is published (a changed one would keep its old
-// length in the cached header).
+// subscriber's packet the message's payload Buffer, which keys the cache (the header does
+// not depend on the payload's bytes, only on its length, which a Buffer cannot change).
 
 interface PublishPacket {
   cmd: 'publish';

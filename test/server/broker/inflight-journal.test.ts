@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { serialize } from 'node:v8';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
@@ -137,7 +138,7 @@ describe('the in-flight journal', () => {
     }
   });
 
-  it('skips, without an error, a change whose record was never written, and empties the journal', async () => {
+  it('skips a change whose record was never written without an error, reports what is no record, and empties the journal', async () => {
     dataDir = await makeDataDir();
     const db = new Level<string, unknown>(path.join(dataDir, 'journal'));
     try {
@@ -157,6 +158,7 @@ describe('the in-flight journal', () => {
         changed: [{ packet: packet(1), change: 1, released: ['bob'], sentTo: ['alice'] }],
         forgotten: [],
       });
+      await db.put('inflight:junk', serialize({ not: 'a record' }), { valueEncoding: 'view' });
       const errors: unknown[] = [];
       const queued: string[] = [];
       const count = await requeueJournaled(
@@ -166,7 +168,9 @@ describe('the in-flight journal', () => {
         },
         (error) => errors.push(error),
       );
-      expect({ count, queued, errors }).toEqual({ count: 1, queued: ['alice m2'], errors: [] });
+      expect({ count, queued }).toEqual({ count: 1, queued: ['alice m2'] });
+      // The entry that is no journal record at all is reported, and startup goes on.
+      expect(errors).toEqual([new Error('not a journal record')]);
       expect(await db.keys({ gte: 'inflight:', lt: 'inflight;' }).all()).toEqual([]);
     } finally {
       await db.close();
