@@ -82,10 +82,12 @@ interface Recovered {
 async function readJournal(
   db: Level<string, unknown>,
   onUnreadable: (error: unknown, key: string) => void,
-): Promise<Recovered[]> {
+): Promise<{ messages: Recovered[]; entries: number }> {
   const messages: Recovered[] = [];
+  let entries = 0;
   let current: Recovered | undefined;
   for await (const [key, value] of db.iterator({ ...JOURNAL_RANGE, ...BINARY })) {
+    entries += 1;
     const isChange = CHANGE_KEY.test(key);
     if (isChange && current?.key !== key.slice(0, key.lastIndexOf(':'))) continue;
     try {
@@ -111,7 +113,7 @@ async function readJournal(
       onUnreadable(error, key);
     }
   }
-  return messages;
+  return { messages, entries };
 }
 
 /**
@@ -127,9 +129,12 @@ export async function requeueJournaled(
   enqueue: (clientId: string, packet: JournaledPacket) => Promise<unknown>,
   onError: (error: unknown, what: string) => void,
 ): Promise<number> {
+  const { messages, entries } = await readJournal(db, onError);
+  // A clean stop leaves nothing: no walk over every stored session at each start then.
+  if (entries === 0) return 0;
   const sessions = await storedClientIds(db);
   let requeued = 0;
-  for (const { key, packet, holders, sentTo } of await readJournal(db, onError)) {
+  for (const { key, packet, holders, sentTo } of messages) {
     const { brokerId, brokerCounter } = packet;
     if (!brokerId || brokerCounter === undefined) continue;
     for (const clientId of holders) {
