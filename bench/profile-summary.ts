@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 
 // Summarises a V8 .cpuprofile (node --cpu-prof): self time by function and by package, so
 // docs/benchmarks.md can say where the broker's time goes. Usage:
-//   node --import tsx bench/profile-summary.ts <file.cpuprofile> [top]
+//   node --import tsx bench/profile-summary.ts <file.cpuprofile> [top] [from-to]
+// from-to: only the samples between those seconds of the profile (say 7-11, the measured
+// seconds of a benchmark rather than its connections' set-up); without it, all of them.
 
 interface ProfileNode {
   id: number;
@@ -26,16 +28,21 @@ function packageOf(url: string): string {
   return own ? `${own[1]}/${own[2]}` : url;
 }
 
-const [file, topArg] = process.argv.slice(2);
+const [file, topArg, windowArg] = process.argv.slice(2);
 if (!file) {
-  console.error('usage: profile-summary <file.cpuprofile> [top]');
+  console.error('usage: profile-summary <file.cpuprofile> [top] [from-to seconds]');
   process.exit(2);
 }
 const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;
 const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+const [fromSeconds, toSeconds] = (windowArg ?? '0-Infinity').split('-').map(Number);
 const selfMicros = new Map<number, number>();
+let at = 0;
 profile.samples.forEach((id, i) => {
-  selfMicros.set(id, (selfMicros.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  const delta = profile.timeDeltas[i] ?? 0;
+  at += delta;
+  if (at < fromSeconds! * 1e6 || at >= toSeconds! * 1e6) return;
+  selfMicros.set(id, (selfMicros.get(id) ?? 0) + delta);
 });
 const total = [...selfMicros.values()].reduce((a, b) => a + b, 0);
 const idle = [...selfMicros].filter(([id]) => byId.get(id)?.callFrame.functionName === '(idle)');
