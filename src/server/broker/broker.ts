@@ -12,7 +12,8 @@ import { createAuthorizeForward } from './authorize-forward';
 import { createAuthorizePublish } from './authorize-publish';
 import { createAuthorizeSubscribe } from './authorize-subscribe';
 import { createBrokerAdmin, type BrokerAdmin } from './broker-admin';
-import { collapseOverlaps, keepOvertakenDeliveries } from './delivery-order';
+import { collapseOverlaps } from './delivery-order';
+import { deliverDirectly } from './direct-delivery';
 import { addressOf } from './client-address';
 import { guardClientRegistry } from './client-registry';
 import { getIdentity, type ClientIdentity } from './client-identity';
@@ -112,7 +113,7 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
     connectTimeout: CONNECT_TIMEOUT_MS,
     maxClientsIdLength: MAX_CLIENT_ID_LENGTH,
     preConnect(client, packet, callback) {
-      keepOvertakenDeliveries(client);
+      deliverDirectly(client, persistence);
       preConnect(client, packet, callback);
     },
     authenticate: createAuthenticate({

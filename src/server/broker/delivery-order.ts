@@ -12,17 +12,11 @@ import type { AedesPublishPacket, Client } from 'aedes';
  * client subscribed to both: in one burst of states and replies, every state
  * (test/server/broker/delivery-order.test.ts; upstream: moscajs/aedes#955, #994).
  *
- * Here aedes' check never drops (its bookkeeping reads 0 and keeps nothing), and
- * `collapseOverlaps` drops only a true duplicate. mqemitter hands one message to all of a
- * client's matching subscriptions in one synchronous pass, so a duplicate is always the
+ * Here aedes' check is gone with the delivery functions that made it (direct-delivery.ts),
+ * and `collapseOverlaps` drops only a true duplicate. mqemitter hands one message to all of
+ * a client's matching subscriptions in one synchronous pass, so a duplicate is always the
  * same (broker, counter) as the delivery just before it.
  */
-const NOTHING_DELIVERED: Record<string, number> = new Proxy({}, { get: () => 0, set: () => true });
-
-/** Turns off aedes' counter check for a client; call before it can subscribe. */
-export function keepOvertakenDeliveries(client: Client): void {
-  (client as unknown as { duplicates: Record<string, number> }).duplicates = NOTHING_DELIVERED;
-}
 
 interface LastDelivery {
   brokerId: string;
