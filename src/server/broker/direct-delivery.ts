@@ -63,7 +63,33 @@ interface Outgoing {
 }
 
 const MAX_MESSAGE_ID = 65_535;
+const WRITTEN = 'written';
+const DRAINING = 'draining';
 const noop = () => {};
+
+// The callbacks of a turn's writes, run together on the next turn (where aedes set one
+// immediate for each): the same order and the same turn, with one setImmediate.
+let dueNextTurn: Done[] = [];
+
+function onNextTurn(done: Done): void {
+  if (dueNextTurn.length === 0) setImmediate(runDue);
+  dueNextTurn.push(done);
+}
+
+function runDue(): void {
+  const due = dueNextTurn;
+  dueNextTurn = [];
+  let next = 0;
+  try {
+    while (next < due.length) due[next++]!();
+  } finally {
+    // One that threw leaves the others theirs, as separate immediates would.
+    if (next < due.length) {
+      if (dueNextTurn.length === 0) setImmediate(runDue);
+      dueNextTurn = [...due.slice(next), ...dueNextTurn];
+    }
+  }
+}
 
 /** Replaces a client's delivery functions; call before it can subscribe (preConnect). */
 export function deliverDirectly(client: Client, store: DeliveryStore): void {
@@ -77,25 +103,40 @@ export function deliverDirectly(client: Client, store: DeliveryStore): void {
     return broker.authorizeForward(client, packet);
   };
 
-  /** aedes' lib/write.js: `done` on a later turn, or once a full socket has drained. */
-  const write = (packet: Outgoing, done: (error?: Error | null) => void): void => {
-    let error: Error | null = null;
-    if (target.connecting || target.connected) {
-      try {
-        if (!mqttPacket.writeToStream(packet as mqttPacket.Packet, target.conn)) {
-          if (!target.errored) {
-            target.waitForDrain(done);
-            return;
-          }
-        }
-      } catch {
-        error = new Error('packet received not valid');
-      }
-    } else {
-      error = new Error('connection closed');
+  /** aedes' lib/write.js, saying what became of the write instead of calling back. */
+  const write = (packet: Outgoing): typeof WRITTEN | typeof DRAINING | Error => {
+    if (!target.connecting && !target.connected) return new Error('connection closed');
+    try {
+      if (mqttPacket.writeToStream(packet as mqttPacket.Packet, target.conn) || target.errored)
+        return WRITTEN;
+      return DRAINING;
+    } catch {
+      return new Error('packet received not valid');
     }
-    setImmediate(done, error);
   };
+
+  /** Calls `done` on a later turn, or once a full socket has drained, after `report`. */
+  const settle = (
+    outcome: ReturnType<typeof write>,
+    done: Done,
+    report: (error: Error | null | undefined) => void,
+  ) => {
+    if (outcome === WRITTEN) onNextTurn(done);
+    else if (outcome === DRAINING)
+      target.waitForDrain((error) => {
+        report(error);
+        done();
+      });
+    else
+      setImmediate(() => {
+        report(outcome);
+        done();
+      });
+  };
+  const reportQoS = (error: Error | null | undefined) => {
+    if (error) target.emit('error', error);
+  };
+  const report0 = (error: Error | null | undefined) => target._onError(error);
 
   const deliver0: Deliver = (packet, done) => {
     const forwarded = forwardable(packet);
@@ -105,10 +146,7 @@ export function deliverDirectly(client: Client, store: DeliveryStore): void {
     }
     const outgoing = copyOf(forwarded, broker);
     outgoing.qos = 0;
-    write(outgoing, (error) => {
-      target._onError(error);
-      done();
-    });
+    settle(write(outgoing), done, report0);
   };
 
   const sendQoS = (outgoing: Outgoing, done: Done, error: unknown) => {
@@ -117,10 +155,7 @@ export function deliverDirectly(client: Client, store: DeliveryStore): void {
       done();
       return;
     }
-    write(outgoing, (writeError) => {
-      if (writeError) target.emit('error', writeError);
-      done();
-    });
+    settle(write(outgoing), done, reportQoS);
   };
 
   const deliverQoS: Deliver = (packet, done) => {
