@@ -24,6 +24,7 @@ import { PendingConnections } from './pending-connections';
 import { encodePublishesOnce } from './publish-encoding';
 import { openBrokerPersistence } from './persistence';
 import { mountTopic, unmountTopic } from './mount-point';
+import { mountUnsubscribes } from './mount-unsubscribe';
 import { expireSessions, type ExpiredSession } from './session-expiry';
 import { deliverRetained } from './retained-delivery';
 import { createRecordHistory, type HistoryRecorder } from './record-history';
@@ -283,7 +284,9 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
   return {
     aedes,
     handle(stream, request) {
-      limitPacketSize(aedes.handle(stream, request));
+      const client = aedes.handle(stream, request);
+      limitPacketSize(client);
+      mountUnsubscribes(client);
     },
     connections: () => [...live].filter(([client]) => !client.closed).map(([, id]) => id),
     disconnect(match) {

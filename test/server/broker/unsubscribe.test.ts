@@ -1,0 +1,136 @@
+import net from 'node:net';
+import mqttPacket from 'mqtt-packet';
+import { describe, expect, it } from 'vitest';
+import {
+  connect,
+  json,
+  record,
+  type ReceivedMessage,
+  resume,
+  subscribeGrants,
+  waitForMessage,
+} from '../support/mqtt-clients';
+import { useTestServer } from '../support/server-fixture';
+import { DEMO_PASSWORD } from '../support/test-server';
+
+// A client names its topics and the broker keeps them mounted under its org
+// (mount-point.ts): an UNSUBSCRIBE must reach the subscription its SUBSCRIBE made.
+
+const fixture = useTestServer();
+const { open } = fixture;
+const STATE = 'agents/agent-01/state';
+const REPLIES = 'agents/agent-01/replies';
+
+async function agent() {
+  const client = await connect(fixture.server.mqttUrl, {
+    username: 'agent-01@demo',
+    password: DEMO_PASSWORD,
+    clientId: `agent-01-${Math.random().toString(36).slice(2, 8)}`,
+  });
+  open.push(client);
+  return client;
+}
+
+const state = (status: string) => json({ status, progress: 1, updatedAt: Date.now() });
+
+/** The topics of what was published while subscribed (retained ones from before aside). */
+const live = (messages: ReceivedMessage[]) => messages.filter((m) => !m.retain).map((m) => m.topic);
+
+const viewerLogin = (clientId: string) => ({
+  username: 'alice@demo',
+  password: DEMO_PASSWORD,
+  clientId,
+});
+
+describe('UNSUBSCRIBE', () => {
+  it('stops deliveries on the topics named, and only those', async () => {
+    const viewer = await connect(fixture.server.mqttUrl, viewerLogin('unsub-live'));
+    open.push(viewer);
+    const seen = record(viewer);
+    await subscribeGrants(viewer, [STATE, REPLIES], 1);
+    await viewer.unsubscribeAsync(STATE);
+    const publisher = await agent();
+    await publisher.publishAsync(STATE, state('working'), { qos: 1 });
+    await publisher.publishAsync(REPLIES, json({ commandId: 'c1', status: 'done' }), { qos: 1 });
+    // The reply was published after the state: once it is here, the state would be too.
+    await waitForMessage(seen, (m) => m.topic === REPLIES);
+    expect(live(seen)).toEqual([REPLIES]);
+  });
+
+  it('leaves nothing queued for a persistent session on the topic it left', async () => {
+    const viewer = await connect(fixture.server.mqttUrl, {
+      ...viewerLogin('unsub-persistent'),
+      clean: false,
+    });
+    await subscribeGrants(viewer, [STATE, REPLIES], 1);
+    await viewer.unsubscribeAsync(STATE);
+    await viewer.endAsync();
+    const publisher = await agent();
+    await publisher.publishAsync(STATE, state('working'), { qos: 1 });
+    await publisher.publishAsync(REPLIES, json({ commandId: 'c2', status: 'done' }), { qos: 1 });
+
+    const { client } = await resume(fixture.server.mqttUrl, viewerLogin('unsub-persistent'));
+    open.push(client);
+    const seen = record(client);
+    await waitForMessage(seen, (m) => m.topic === REPLIES);
+    expect(live(seen)).toEqual([REPLIES]);
+    // Nor does it come back with the session's stored subscriptions.
+    const again = await agent();
+    await again.publishAsync(STATE, state('idle'), { qos: 1 });
+    await again.publishAsync(REPLIES, json({ commandId: 'c3', status: 'done' }), { qos: 1 });
+    await waitForMessage(seen, (m) => m.topic === REPLIES && m.payload.includes('c3'));
+    expect(live(seen)).toEqual([REPLIES, REPLIES]);
+  });
+
+  it('applies to an UNSUBSCRIBE sent before the CONNACK came back', async () => {
+    const stored = await connect(fixture.server.mqttUrl, {
+      ...viewerLogin('unsub-pipelined'),
+      clean: false,
+    });
+    await subscribeGrants(stored, [STATE, REPLIES], 0);
+    await stored.endAsync();
+
+    const url = new URL(fixture.server.mqttUrl);
+    const socket = net.connect(Number(url.port), url.hostname);
+    const parser = mqttPacket.parser();
+    const received: mqttPacket.Packet[] = [];
+    parser.on('packet', (packet) => received.push(packet));
+    socket.on('data', (data) => parser.parse(data));
+    // CONNECT resuming the session and UNSUBSCRIBE in one write: the UNSUBSCRIBE arrives
+    // before the broker knows whose it is, and waits for the CONNECT.
+    socket.write(
+      Buffer.concat([
+        mqttPacket.generate({
+          cmd: 'connect',
+          protocolId: 'MQTT',
+          protocolVersion: 4,
+          clean: false,
+          clientId: 'unsub-pipelined',
+          keepalive: 30,
+          username: 'alice@demo',
+          password: Buffer.from(DEMO_PASSWORD),
+        }),
+        mqttPacket.generate({ cmd: 'unsubscribe', messageId: 2, unsubscriptions: [STATE] }),
+      ]),
+    );
+    try {
+      await expect
+        .poll(() => received.map((packet) => packet.cmd), { timeout: 5_000 })
+        .toEqual(['connack', 'unsuback']);
+      const publisher = await agent();
+      await publisher.publishAsync(STATE, state('working'), { qos: 1 });
+      await publisher.publishAsync(REPLIES, json({ commandId: 'c4', status: 'done' }), {
+        qos: 1,
+      });
+      const published = () =>
+        received
+          .filter((packet): packet is mqttPacket.IPublishPacket => packet.cmd === 'publish')
+          .filter((packet) => !packet.retain)
+          .map((packet) => packet.topic);
+      await expect.poll(() => published().includes(REPLIES)).toBe(true);
+      expect(published()).toEqual([REPLIES]);
+    } finally {
+      socket.destroy();
+    }
+  });
+});
