@@ -40,6 +40,8 @@ export interface SubscriberStats {
 interface Subscriber {
   client: MqttClient;
   lastSeq: number;
+  /** A persistent session's subscription, dropped before it disconnects. */
+  keeps: string | null;
 }
 
 const subscribers: Subscriber[] = [];
@@ -76,7 +78,11 @@ async function connectOne(args: SubscribeArgs, login: ClientLogin): Promise<Subs
     reconnectPeriod: 0,
     connectTimeout: CONNECT_TIMEOUT_MS,
   });
-  const subscriber: Subscriber = { client, lastSeq: -1 };
+  const subscriber: Subscriber = {
+    client,
+    lastSeq: -1,
+    keeps: args.clean === false ? args.topic : null,
+  };
   client.on('message', onMessage.bind(subscriber));
   const granted = await client.subscribeAsync(args.topic, { qos: args.qos });
   if (granted[0]?.qos !== args.qos)
@@ -120,8 +126,17 @@ serveRpc({
   reset() {
     stats.received = 0;
   },
+  /**
+   * Persistent sessions unsubscribe first: left subscribed, they would be queued every
+   * message of the next measurement (on disk for Switchboard, in memory for Mosquitto).
+   */
   async disconnect() {
-    await Promise.all(subscribers.splice(0).map((s) => s.client.endAsync(true)));
+    await Promise.all(
+      subscribers.splice(0).map(async ({ client, keeps }) => {
+        if (keeps !== null) await client.unsubscribeAsync(keeps);
+        await client.endAsync(true);
+      }),
+    );
     stats.clients = 0;
   },
   stop() {
