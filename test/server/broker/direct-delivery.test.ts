@@ -12,7 +12,9 @@ import { DONE_IN_MEMORY } from '../../../src/server/broker/outgoing-cache';
 type Forward = (client: Client, packet: AedesPublishPacket) => AedesPublishPacket | null;
 
 /** An aedes client as far as the deliveries see it, writing to a stream that keeps it all. */
-function standIn(options: { clean?: boolean; forward?: Forward; full?: boolean } = {}) {
+function standIn(
+  options: { clean?: boolean; forward?: Forward; full?: boolean; throws?: boolean } = {},
+) {
   const written: mqttPacket.IPublishPacket[] = [];
   const parser = mqttPacket.parser();
   parser.on('packet', (packet) => written.push(packet as mqttPacket.IPublishPacket));
@@ -20,6 +22,7 @@ function standIn(options: { clean?: boolean; forward?: Forward; full?: boolean }
   const drains: ((error?: Error | null) => void)[] = [];
   const conn = {
     write: (chunk: Buffer) => {
+      if (options.throws) throw new Error('write after end');
       parser.parse(chunk);
       return !options.full;
     },
@@ -201,6 +204,40 @@ describe('direct delivery', () => {
     expect(drains).toHaveLength(1);
     drains[0]!();
     expect(done).toHaveBeenCalledOnce();
+  });
+
+  it('sends a QoS 0 message on a QoS 1 subscription at QoS 0, with no message id or record', async () => {
+    const { client, deliverQoS, written, store } = standIn();
+    const done = vi.fn();
+    deliverQoS(message({ qos: 0 }), done);
+    expect(written[0]).toMatchObject({ qos: 0 });
+    expect(written[0]!.messageId).toBeUndefined();
+    expect(client._nextId).toBe(7);
+    expect(store.outgoingUpdate).not.toHaveBeenCalled();
+    await nextTurn();
+    expect(done).toHaveBeenCalledOnce();
+  });
+
+  it('calls a client that has errored back at once, without waiting for a drain', async () => {
+    const { client, deliverQoS, drains } = standIn({ full: true });
+    client.errored = true;
+    const done = vi.fn();
+    deliverQoS(message(), done);
+    await nextTurn();
+    expect(drains).toHaveLength(0);
+    expect(done).toHaveBeenCalledOnce();
+  });
+
+  it('reports a packet the stream refuses, and calls back once', async () => {
+    const { deliverQoS, deliver0, errors, client } = standIn({ clean: true, throws: true });
+    const done = vi.fn();
+    deliverQoS(message(), done);
+    deliver0(message({ qos: 0 }), done);
+    await nextTurn();
+    await nextTurn();
+    expect(errors.map((error) => error.message)).toEqual(['packet received not valid']);
+    expect(client._onError).toHaveBeenCalledWith(new Error('packet received not valid'));
+    expect(done).toHaveBeenCalledTimes(2);
   });
 
   it('reports a write to a closed connection and still calls back', async () => {
