@@ -17,6 +17,7 @@ import { deliverDirectly } from './direct-delivery';
 import { addressOf } from './client-address';
 import { guardClientRegistry } from './client-registry';
 import { getIdentity, type ClientIdentity } from './client-identity';
+import { storeGrantedOnly } from './granted-subscriptions';
 import { AuthThrottle } from '../auth/auth-throttle';
 import { ExpiryTimers } from './expiry-timers';
 import { pruneSubscriptions } from './live-acl';
@@ -93,6 +94,7 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
   const persistence = openBrokerPersistence(options.dataDir, (error, what) =>
     logger.error({ event: 'broker_write_failed', what, err: error }, 'broker state not saved'),
   );
+  storeGrantedOnly(persistence);
   // Nothing of a session's queue goes to a client gone or being closed: aedes would clear
   // what authorizeForward refuses it, and the queue is the session's next connection's.
   persistence.outgoing.withholdQueueFrom = (client) =>

@@ -51,6 +51,7 @@ interface AedesPersistence {
   /** Retained messages whose (mounted) topic matches `pattern`, as StoredPackets. */
   createRetainedStream(pattern: string): Readable;
   subscriptionsByClient(client: { id: string }): Promise<StoredSubscription[]>;
+  addSubscriptions(client: { id: string }, subscriptions: StoredSubscription[]): Promise<void>;
   removeSubscriptions(client: { id: string }, topics: string[]): Promise<void>;
   cleanSubscriptions(client: { id: string }): Promise<void>;
   /** A persistent session's queued (and in-flight) QoS 1/2 messages. */

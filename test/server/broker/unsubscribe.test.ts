@@ -1,6 +1,6 @@
 import net from 'node:net';
 import mqttPacket from 'mqtt-packet';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import {
   connect,
   json,
@@ -20,6 +20,7 @@ const fixture = useTestServer();
 const { open } = fixture;
 const STATE = 'agents/agent-01/state';
 const REPLIES = 'agents/agent-01/replies';
+const PIPELINED = 12; // more than an emitter's default listener limit
 
 async function agent() {
   const client = await connect(fixture.server.mqttUrl, {
@@ -82,6 +83,36 @@ describe('UNSUBSCRIBE', () => {
     expect(live(seen)).toEqual([REPLIES, REPLIES]);
   });
 
+  it('keeps with a persistent session only the filters it was granted, and those it left go', async () => {
+    const login = viewerLogin('unsub-refused');
+    const viewer = await connect(fixture.server.mqttUrl, { ...login, clean: false });
+    // `#` is refused (SUBACK 0x80): the other two are granted.
+    expect(await subscribeGrants(viewer, [STATE, REPLIES, '#'], 1)).toEqual([1, 1, 128]);
+    const { persistence } = fixture.server.broker.aedes as unknown as {
+      persistence: {
+        subscriptionsByClient(client: { id: string }): Promise<{ topic: string }[]>;
+      };
+    };
+    const stored = async () =>
+      (await persistence.subscriptionsByClient({ id: 'demo:alice:unsub-refused' }))
+        .map((sub) => sub.topic)
+        .sort();
+    expect(await stored()).toEqual([`$demo/${REPLIES}`, `$demo/${STATE}`]);
+    await viewer.unsubscribeAsync([STATE, REPLIES]);
+    expect(await stored()).toEqual([]);
+    await viewer.endAsync();
+
+    const publisher = await agent();
+    await publisher.publishAsync(STATE, state('working'), { qos: 1 });
+    const { client } = await resume(fixture.server.mqttUrl, login);
+    open.push(client);
+    const seen = record(client);
+    await subscribeGrants(client, [REPLIES], 1);
+    await publisher.publishAsync(REPLIES, json({ commandId: 'c5', status: 'done' }), { qos: 1 });
+    await waitForMessage(seen, (m) => m.topic === REPLIES);
+    expect(live(seen)).toEqual([REPLIES]);
+  });
+
   it('applies to an UNSUBSCRIBE sent before the CONNACK came back', async () => {
     const stored = await connect(fixture.server.mqttUrl, {
       ...viewerLogin('unsub-pipelined'),
@@ -90,6 +121,10 @@ describe('UNSUBSCRIBE', () => {
     await subscribeGrants(stored, [STATE, REPLIES], 0);
     await stored.endAsync();
 
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.message);
+    process.on('warning', onWarning);
+    onTestFinished(() => void process.off('warning', onWarning));
     const url = new URL(fixture.server.mqttUrl);
     const socket = net.connect(Number(url.port), url.hostname);
     const parser = mqttPacket.parser();
@@ -110,13 +145,22 @@ describe('UNSUBSCRIBE', () => {
           username: 'alice@demo',
           password: Buffer.from(DEMO_PASSWORD),
         }),
-        mqttPacket.generate({ cmd: 'unsubscribe', messageId: 2, unsubscriptions: [STATE] }),
+        // Others before it, each waiting too (and none of them a listener of its own).
+        ...Array.from({ length: PIPELINED - 1 }, (_, i) =>
+          mqttPacket.generate({
+            cmd: 'unsubscribe',
+            messageId: i + 2,
+            unsubscriptions: [`chat/room-${i}/messages`],
+          }),
+        ),
+        mqttPacket.generate({ cmd: 'unsubscribe', messageId: 1, unsubscriptions: [STATE] }),
       ]),
     );
     try {
       await expect
         .poll(() => received.map((packet) => packet.cmd), { timeout: 5_000 })
-        .toEqual(['connack', 'unsuback']);
+        .toEqual(['connack', ...Array<string>(PIPELINED).fill('unsuback')]);
+      expect(warnings).toEqual([]);
       const publisher = await agent();
       await publisher.publishAsync(STATE, state('working'), { qos: 1 });
       await publisher.publishAsync(REPLIES, json({ commandId: 'c4', status: 'done' }), {
