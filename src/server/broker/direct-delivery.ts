@@ -91,105 +91,105 @@ function runDue(): void {
   }
 }
 
-/** Replaces a client's delivery functions; call before it can subscribe (preConnect). */
+/**
+ * Replaces a client's delivery functions; call before it can subscribe (preConnect). Each
+ * client keeps two closures, as with aedes' own; the rest is shared.
+ */
 export function deliverDirectly(client: Client, store: DeliveryStore): void {
   const target = client as unknown as AedesClient;
-  const { broker } = target;
 
-  /** What to send the client, or null: its own message with no-local set, or refused. */
-  const forwardable = (packet: AedesPublishPacket): AedesPublishPacket | null => {
-    const own = packet as AedesPublishPacket & { clientId?: string; nl?: boolean };
-    if (own.nl && own.clientId === target.id) return null; // [MQTT-3.8.3-3]
-    return broker.authorizeForward(client, packet);
-  };
-
-  /** aedes' lib/write.js, saying what became of the write instead of calling back. */
-  const write = (packet: Outgoing): typeof WRITTEN | typeof DRAINING | Error => {
-    if (!target.connecting && !target.connected) return new Error('connection closed');
-    try {
-      if (mqttPacket.writeToStream(packet as mqttPacket.Packet, target.conn) || target.errored)
-        return WRITTEN;
-      return DRAINING;
-    } catch {
-      return new Error('packet received not valid');
-    }
-  };
-
-  /** Calls `done` on a later turn, or once a full socket has drained, after `report`. */
-  const settle = (
-    outcome: ReturnType<typeof write>,
-    done: Done,
-    report: (error: Error | null | undefined) => void,
-  ) => {
-    if (outcome === WRITTEN) onNextTurn(done);
-    else if (outcome === DRAINING)
-      target.waitForDrain((error) => {
-        report(error);
-        done();
-      });
-    else
-      setImmediate(() => {
-        report(outcome);
-        done();
-      });
-  };
-  const reportQoS = (error: Error | null | undefined) => {
-    if (error) target.emit('error', error);
-  };
-  const report0 = (error: Error | null | undefined) => target._onError(error);
-
-  const deliver0: Deliver = (packet, done) => {
-    const forwarded = forwardable(packet);
+  target.deliver0 = (packet, done) => {
+    const forwarded = forwardable(target, packet);
     if (!forwarded) {
       setImmediate(done);
       return;
     }
-    const outgoing = copyOf(forwarded, broker);
+    const outgoing = copyOf(forwarded, target.broker);
     outgoing.qos = 0;
-    settle(write(outgoing), done, report0);
+    settle(target, write(target, outgoing), done, false);
   };
 
-  const sendQoS = (outgoing: Outgoing, done: Done, error: unknown) => {
-    if (error) {
-      target.emit('error', error as Error);
-      done();
-      return;
-    }
-    settle(write(outgoing), done, reportQoS);
-  };
-
-  const deliverQoS: Deliver = (packet, done) => {
+  target.deliverQoS = (packet, done) => {
     if (packet.qos === 0) {
       target.deliver0(packet, done);
       return;
     }
-    const forwarded = forwardable(packet);
+    const forwarded = forwardable(target, packet);
     if (!forwarded) {
       // Nothing will be sent, so no PUBACK will clear what the session queued for it.
       if (!target.clean) store.outgoingClearMessageId(client, packet).then(noop, noop);
       setImmediate(done);
       return;
     }
-    const outgoing = copyOf(forwarded, broker);
+    const outgoing = copyOf(forwarded, target.broker);
     outgoing.messageId = forwarded.messageId || nextMessageId(target);
     const subscription = target.subscriptions[outgoing.topic];
     if (subscription && (subscription.qos ?? 0) < outgoing.qos) outgoing.qos = subscription.qos!;
     if (target.clean || outgoing.retain) {
-      sendQoS(outgoing, done, null);
+      sendQoS(target, outgoing, done, null);
       return;
     }
     const recorded = store.outgoingUpdate(client, outgoing);
     // Recorded in memory, in order: nothing to wait for.
-    if (recorded === DONE_IN_MEMORY) sendQoS(outgoing, done, null);
+    if (recorded === DONE_IN_MEMORY) sendQoS(target, outgoing, done, null);
     else
       recorded.then(
-        () => sendQoS(outgoing, done, null),
-        (error: unknown) => sendQoS(outgoing, done, error),
+        () => sendQoS(target, outgoing, done, null),
+        (error: unknown) => sendQoS(target, outgoing, done, error),
       );
   };
+}
 
-  target.deliver0 = deliver0;
-  target.deliverQoS = deliverQoS;
+/** What to send the client, or null: its own message with no-local set, or refused. */
+function forwardable(client: AedesClient, packet: AedesPublishPacket): AedesPublishPacket | null {
+  const own = packet as AedesPublishPacket & { clientId?: string; nl?: boolean };
+  if (own.nl && own.clientId === client.id) return null; // [MQTT-3.8.3-3]
+  return client.broker.authorizeForward(client as unknown as Client, packet);
+}
+
+/** aedes' lib/write.js, saying what became of the write instead of calling back. */
+function write(client: AedesClient, packet: Outgoing): typeof WRITTEN | typeof DRAINING | Error {
+  if (!client.connecting && !client.connected) return new Error('connection closed');
+  try {
+    if (mqttPacket.writeToStream(packet as mqttPacket.Packet, client.conn) || client.errored)
+      return WRITTEN;
+    return DRAINING;
+  } catch {
+    return new Error('packet received not valid');
+  }
+}
+
+function sendQoS(client: AedesClient, outgoing: Outgoing, done: Done, error: unknown): void {
+  if (error) {
+    client.emit('error', error as Error);
+    done();
+    return;
+  }
+  settle(client, write(client, outgoing), done, true);
+}
+
+/**
+ * Calls `done` on a later turn, or once a full socket has drained, after reporting an
+ * error as aedes does: a QoS 0 delivery's to the client's error handler, a QoS 1 or 2
+ * delivery's as the client's 'error' event.
+ */
+function settle(client: AedesClient, outcome: ReturnType<typeof write>, done: Done, qos: boolean) {
+  if (outcome === WRITTEN) onNextTurn(done);
+  else if (outcome === DRAINING)
+    client.waitForDrain((error) => {
+      report(client, error, qos);
+      done();
+    });
+  else
+    setImmediate(() => {
+      report(client, outcome, qos);
+      done();
+    });
+}
+
+function report(client: AedesClient, error: Error | null | undefined, qos: boolean): void {
+  if (!qos) client._onError(error);
+  else if (error) client.emit('error', error);
 }
 
 function nextMessageId(client: AedesClient): number {
