@@ -2,6 +2,7 @@ import type { Client, Subscription } from 'aedes';
 import { evaluateSubscribe } from '../../shared/acl';
 import { validateTopicFilter } from '../../shared/topic-filter';
 import { getIdentity } from './client-identity';
+import { noteGranted } from './granted-subscriptions';
 import { mountTopic, unmountTopic } from './mount-point';
 
 export interface AuthorizeSubscribeOptions {
@@ -41,6 +42,7 @@ export function createAuthorizeSubscribe(options: AuthorizeSubscribeOptions) {
     if (decision.excluded.length > 0) identity.checksDeliveries = true;
     // In place: aedes looks up retained messages by the SUBSCRIBE packet's own entries.
     sub.topic = mountTopic(identity.org, filter);
+    noteGranted(sub);
     callback(null, sub);
   };
 }

@@ -6,6 +6,14 @@ interface SubscriptionStore {
   addSubscriptions(client: { id: string }, subscriptions: { topic: string }[]): Promise<void>;
 }
 
+/** The SUBSCRIBE entries authorizeSubscribe granted (and mounted), as aedes holds them. */
+const granted = new WeakSet<object>();
+
+/** Called by authorizeSubscribe for each filter it grants, once mounted. */
+export function noteGranted(subscription: object): void {
+  granted.add(subscription);
+}
+
 /**
  * A persistent session keeps the filters it was granted, and nothing else.
  *
@@ -14,16 +22,17 @@ interface SubscriptionStore {
  * authorizeSubscribe refused, and those not checked yet, as the client named them. A
  * refused `#` so stayed with the session, matched every message of every org, and filled
  * its queue while it was away with messages it had not been granted or had unsubscribed
- * from. Here only filters mounted under the client's own org are stored: the granted ones
- * (each is stored once checked, with the call for its own filter).
+ * from; a refused `$demo/agents/+/state` even came back as a live subscription when the
+ * session was restored. Only the entries authorizeSubscribe granted are stored (each with
+ * the call for its own filter), and only under the client's own org.
  */
 export function storeGrantedOnly(store: SubscriptionStore): void {
   const add = store.addSubscriptions.bind(store);
   store.addSubscriptions = (client, subscriptions) => {
     const org = getIdentity(client as Client)?.org;
-    const granted = subscriptions.filter(
-      (sub) => org !== undefined && orgOfMountedTopic(sub.topic) === org,
+    const kept = subscriptions.filter(
+      (sub) => granted.has(sub) && org !== undefined && orgOfMountedTopic(sub.topic) === org,
     );
-    return granted.length > 0 ? add(client, granted) : Promise.resolve();
+    return kept.length > 0 ? add(client, kept) : Promise.resolve();
   };
 }

@@ -1,5 +1,6 @@
 import type { EventEmitter } from 'node:events';
 import type { Client } from 'aedes';
+import { validateTopicFilter } from '../../shared/topic-filter';
 import { getIdentity } from './client-identity';
 import { mountTopic } from './mount-point';
 
@@ -53,8 +54,9 @@ function onPacket(this: { client: Client }, packet: UnsubscribePacket): void {
 function mount(client: Client, packet: UnsubscribePacket): void {
   const identity = getIdentity(client);
   if (!identity || !packet.unsubscriptions) return;
-  // An empty filter stays as it is, for aedes to refuse [MQTT-4.7.3-1].
+  // A filter no SUBSCRIBE could have been granted (empty [MQTT-4.7.3-1], too deep, …)
+  // stays as it is: it matches nothing either way, and aedes checks it as it did before.
   packet.unsubscriptions = packet.unsubscriptions.map((filter) =>
-    filter === '' ? filter : mountTopic(identity.org, filter),
+    validateTopicFilter(filter) ? filter : mountTopic(identity.org, filter),
   );
 }
