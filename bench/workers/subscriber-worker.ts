@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import mqtt, { type MqttClient } from 'mqtt';
 import { readSeq } from '../lib/payload';
 import { emitEvent, serveRpc } from '../lib/rpc';
@@ -13,6 +14,7 @@ const PROGRESS_INTERVAL_MS = 20;
 const CONNECT_TIMEOUT_MS = 30_000;
 const KEEPALIVE_S = 60;
 const EXIT_DELAY_MS = 50;
+const UNSUBSCRIBE_TIMEOUT_MS = 5_000;
 
 export interface SubscribeArgs {
   url: string;
@@ -133,8 +135,13 @@ serveRpc({
   async disconnect() {
     await Promise.all(
       subscribers.splice(0).map(async ({ client, keeps }) => {
-        if (keeps !== null) await client.unsubscribeAsync(keeps);
-        await client.endAsync(true);
+        try {
+          // A connection dropped meanwhile would never answer (mqtt.js does not reconnect).
+          if (keeps !== null && client.connected)
+            await Promise.race([client.unsubscribeAsync(keeps), delay(UNSUBSCRIBE_TIMEOUT_MS)]);
+        } finally {
+          await client.endAsync(true);
+        }
       }),
     );
     stats.clients = 0;
