@@ -1,6 +1,8 @@
 import type { Client } from 'aedes';
+import type { Level } from 'level';
 import { getIdentity } from './client-identity';
-import { orgOfMountedTopic } from './mount-point';
+import { orgOfMountedClientId, orgOfMountedTopic } from './mount-point';
+import { markStrayFiltersDropped, storedFilters, strayFiltersDropped } from './stored-sessions';
 
 interface SubscriptionStore {
   addSubscriptions(client: { id: string }, subscriptions: { topic: string }[]): Promise<void>;
@@ -35,4 +37,33 @@ export function storeGrantedOnly(store: SubscriptionStore): void {
     );
     return kept.length > 0 ? add(client, kept) : Promise.resolve();
   };
+}
+
+/**
+ * Sessions stored before only granted filters were kept may hold the others, as their
+ * clients named them (a `#` queueing every org's messages for the session while it is
+ * away): once per data dir, at start, every stored filter not under its session's own org
+ * is removed (through the persistence, whose in-memory index of subscriptions follows).
+ * Returns how many were.
+ */
+export async function dropStrayFiltersOnce(
+  db: Level<string, unknown>,
+  store: { removeSubscriptions(client: { id: string }, topics: string[]): Promise<void> },
+): Promise<number> {
+  if (await strayFiltersDropped(db)) return 0;
+  const strays = new Map<string, string[]>();
+  for await (const { clientId, topic } of storedFilters(db)) {
+    const org = orgOfMountedClientId(clientId);
+    if (org === null || orgOfMountedTopic(topic) === org) continue;
+    const topics = strays.get(clientId);
+    if (topics) topics.push(topic);
+    else strays.set(clientId, [topic]);
+  }
+  let dropped = 0;
+  for (const [clientId, topics] of strays) {
+    await store.removeSubscriptions({ id: clientId }, topics);
+    dropped += topics.length;
+  }
+  await markStrayFiltersDropped(db, Date.now());
+  return dropped;
 }

@@ -41,6 +41,12 @@ export function mountClientId(org: string, user: string, clientId: string): stri
   return `${org}:${user}:${clientId}`;
 }
 
+/** The org of a mounted client id, or null for an id that is not one. */
+export function orgOfMountedClientId(mounted: string): string | null {
+  const colon = mounted.indexOf(':');
+  return colon > 0 ? mounted.slice(0, colon) : null;
+}
+
 // Denied publishes are acknowledged and routed here, where no mounted filter can reach:
 // MQTT 3.1.1 has no way to tell the client, and closing the connection would make a
 // well-behaved app retry the same message forever [MQTT-3.3.5-2].

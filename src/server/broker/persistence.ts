@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { Level } from 'level';
+import { dropStrayFiltersOnce } from './granted-subscriptions';
 import { levelJournal, requeueJournaled } from './inflight-journal';
 import {
   DONE_IN_MEMORY,
@@ -107,6 +108,14 @@ export function openBrokerPersistence(
   const retained = serveRetainedFromMemory(persistence, onWriteError);
   const outgoing = holdInFlightInMemory(persistence, db, onWriteError);
   writeQueuesInOrder(persistence);
+  const setup = persistence.setup.bind(persistence);
+  persistence.setup = async (broker) => {
+    await setup(broker);
+    // A failure is reported and the sweep tried again at the next start.
+    await dropStrayFiltersOnce(db, persistence).catch((error: unknown) =>
+      onWriteError(error, '(stray filters)'),
+    );
+  };
   // aedes looks every PUBACK up on disk to clear the stored outgoing packet, but a clean
   // session never stores one (its QoS 1 deliveries skip outgoingUpdate), so for clean
   // sessions the lookup always misses. It was 39% of broker time in QoS 1 fan-out

@@ -37,6 +37,18 @@ export async function storedClientIds(db: Level<string, unknown>): Promise<Set<s
   return ids;
 }
 
+/** Every stored subscription: the (mounted) client id and the filter as stored. */
+export async function* storedFilters(
+  db: Level<string, unknown>,
+): AsyncGenerator<{ clientId: string; topic: string }> {
+  for await (const key of db.keys(prefixRange(SUBSCRIPTIONS))) {
+    const end = key.indexOf(':', SUBSCRIPTIONS.length);
+    if (end < 0) continue;
+    const clientId = decodeURIComponent(key.slice(SUBSCRIPTIONS.length, end));
+    yield { clientId, topic: key.slice(end + 1) };
+  }
+}
+
 /** Drops a client's queued messages, delivered or not. */
 export async function clearStoredQueue(db: Level<string, unknown>, clientId: string) {
   const encoded = encodeURIComponent(clientId);
@@ -118,4 +130,16 @@ export async function seenClientIds(db: Level<string, unknown>): Promise<string[
     ids.push(decodeURIComponent(key.slice(LAST_SEEN.length)));
   }
   return ids;
+}
+
+// Set once stored sessions were rid of the filters they had not been granted
+// (granted-subscriptions.ts): the sweep runs at most once per data dir.
+const STRAY_FILTERS_DROPPED = 'stray-filters-dropped-at';
+
+export async function strayFiltersDropped(db: Level<string, unknown>): Promise<boolean> {
+  return (await db.get(STRAY_FILTERS_DROPPED)) !== undefined;
+}
+
+export async function markStrayFiltersDropped(db: Level<string, unknown>, at: number) {
+  await db.put(STRAY_FILTERS_DROPPED, String(at));
 }

@@ -1,0 +1,100 @@
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { Level } from 'level';
+import { afterEach, describe, expect, it } from 'vitest';
+import { connect, json, record, resume, waitForMessage } from '../support/mqtt-clients';
+import {
+  DEMO_PASSWORD,
+  makeDataDir,
+  startTestServer,
+  type TestServer,
+} from '../support/test-server';
+
+// Sessions stored before the broker kept only granted filters may hold the others, as their
+// clients named them (granted-subscriptions.ts): a stray `#` matched every org's messages
+// and queued them for the session while it was away. They go at the first start.
+
+const SESSION = 'demo:alice:stray-session';
+const STATE = 'agents/agent-01/state';
+const REPLIES = 'agents/agent-01/replies';
+const login = { username: 'alice@demo', password: DEMO_PASSWORD, clientId: 'stray-session' };
+
+interface RawPersistence {
+  setup(broker: unknown): Promise<void>;
+  addSubscriptions(client: { id: string }, subs: { topic: string; qos: number }[]): Promise<void>;
+  destroy(): Promise<void>;
+}
+
+let server: TestServer | undefined;
+afterEach(async () => {
+  await server?.cleanup();
+  server = undefined;
+});
+
+/** Stores subscriptions for the session as an older Switchboard did, without any check. */
+async function storeAsBefore(dataDir: string, subs: { topic: string; qos: number }[]) {
+  const dir = path.join(dataDir, 'broker');
+  await mkdir(dir, { recursive: true });
+  const AsyncLevelPersistence = createRequire(import.meta.url)(
+    'aedes-persistence-level/asyncPersistence.js',
+  ) as new (db: Level<string, unknown>) => RawPersistence;
+  const persistence = new AsyncLevelPersistence(new Level<string, unknown>(dir));
+  await persistence.setup({ id: 'older', emit: () => {} });
+  await persistence.addSubscriptions({ id: SESSION }, subs);
+  await persistence.destroy();
+}
+
+/** A data dir as an older Switchboard left it: a session with a granted and a stray filter. */
+async function dataDirWithStrayFilter(): Promise<string> {
+  const dataDir = await makeDataDir();
+  await storeAsBefore(dataDir, [
+    { topic: `$demo/${REPLIES}`, qos: 1 },
+    { topic: '#', qos: 1 },
+  ]);
+  return dataDir;
+}
+
+const storedTopics = async (running: TestServer) => {
+  const { persistence } = running.broker.aedes as unknown as {
+    persistence: { subscriptionsByClient(client: { id: string }): Promise<{ topic: string }[]> };
+  };
+  return (await persistence.subscriptionsByClient({ id: SESSION })).map((sub) => sub.topic).sort();
+};
+
+describe('a stored session’s stray filters', () => {
+  it('are dropped at the first start, and queue nothing while the session is away', async () => {
+    server = await startTestServer({ dataDir: await dataDirWithStrayFilter() });
+    expect(await storedTopics(server)).toEqual([`$demo/${REPLIES}`]);
+
+    const agent = await connect(server.mqttUrl, {
+      username: 'agent-01@demo',
+      password: DEMO_PASSWORD,
+      clientId: 'agent-01-stray',
+    });
+    await agent.publishAsync(STATE, json({ status: 'working', progress: 1, updatedAt: 1 }), {
+      qos: 1,
+    });
+    await agent.publishAsync(REPLIES, json({ commandId: 'c1', status: 'done' }), { qos: 1 });
+    await agent.endAsync();
+
+    const { client } = await resume(server.mqttUrl, login);
+    try {
+      const seen = record(client);
+      await waitForMessage(seen, (m) => m.topic === REPLIES);
+      expect(seen.filter((m) => !m.retain).map((m) => m.topic)).toEqual([REPLIES]);
+    } finally {
+      await client.endAsync();
+    }
+  });
+
+  it('are looked for once per data dir, not at every start', async () => {
+    const dataDir = await dataDirWithStrayFilter();
+    server = await startTestServer({ dataDir });
+    await server.close();
+    server = undefined;
+    await storeAsBefore(dataDir, [{ topic: '#', qos: 1 }]);
+    server = await startTestServer({ dataDir });
+    expect(await storedTopics(server)).toEqual(['#', `$demo/${REPLIES}`]);
+  });
+});
