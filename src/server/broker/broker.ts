@@ -90,7 +90,8 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
   const dropping = new Map<string, Promise<void>>();
   const pending = new PendingConnections();
 
-  // `what`: the retained topic or the client id whose queued messages were being written.
+  // `what`: the retained topic or the client id whose queued messages were being written, or
+  // '(journal)' (the crash journal), '(stray filters)' (the start's sweep of stored filters).
   const persistence = openBrokerPersistence(options.dataDir, (error, what) =>
     logger.error({ event: 'broker_write_failed', what, err: error }, 'broker state not saved'),
   );

@@ -110,11 +110,12 @@ export function openBrokerPersistence(
   writeQueuesInOrder(persistence);
   const setup = persistence.setup.bind(persistence);
   persistence.setup = async (broker) => {
-    await setup(broker);
-    // A failure is reported and the sweep tried again at the next start.
-    await dropStrayFiltersOnce(db, persistence).catch((error: unknown) =>
+    // Before anything reads the subscriptions. A failure is reported, and the sweep tried
+    // again at the next start.
+    await dropStrayFiltersOnce(db).catch((error: unknown) =>
       onWriteError(error, '(stray filters)'),
     );
+    await setup(broker);
   };
   // aedes looks every PUBACK up on disk to clear the stored outgoing packet, but a clean
   // session never stores one (its QoS 1 deliveries skip outgoingUpdate), so for clean

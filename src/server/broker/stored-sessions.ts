@@ -37,15 +37,20 @@ export async function storedClientIds(db: Level<string, unknown>): Promise<Set<s
   return ids;
 }
 
-/** Every stored subscription: the (mounted) client id and the filter as stored. */
+/** Every stored subscription: its key, the (mounted) client id and the filter as stored. */
 export async function* storedFilters(
   db: Level<string, unknown>,
-): AsyncGenerator<{ clientId: string; topic: string }> {
+): AsyncGenerator<{ key: string; clientId: string; topic: string }> {
   for await (const key of db.keys(prefixRange(SUBSCRIPTIONS))) {
     const end = key.indexOf(':', SUBSCRIPTIONS.length);
     if (end < 0) continue;
-    const clientId = decodeURIComponent(key.slice(SUBSCRIPTIONS.length, end));
-    yield { clientId, topic: key.slice(end + 1) };
+    let clientId: string;
+    try {
+      clientId = decodeURIComponent(key.slice(SUBSCRIPTIONS.length, end));
+    } catch {
+      continue; // not a key aedes-persistence-level wrote
+    }
+    yield { key, clientId, topic: key.slice(end + 1) };
   }
 }
 
