@@ -8,13 +8,13 @@ import {
   subscriptionsOf,
 } from './live-acl';
 import type { MessageCounters } from './message-counters';
+import { parseMountedClientId } from './mount-point';
 import type { PendingConnections } from './pending-connections';
 import type { BrokerPersistence } from './persistence';
 import { clearRetained, retainedMessages, type RetainedMessage } from './retained-messages';
 import {
   describeLive,
   describeStored,
-  parseMountedClientId,
   type LiveSession,
   type StoredSession,
 } from './session-views';

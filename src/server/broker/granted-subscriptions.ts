@@ -1,7 +1,7 @@
 import type { Client } from 'aedes';
 import type { Level } from 'level';
 import { getIdentity } from './client-identity';
-import { orgOfMountedClientId, orgOfMountedTopic } from './mount-point';
+import { orgOfMountedTopic, parseMountedClientId } from './mount-point';
 import { markStrayFiltersDropped, storedFilters, strayFiltersDropped } from './stored-sessions';
 
 interface SubscriptionStore {
@@ -51,8 +51,8 @@ export async function dropStrayFiltersOnce(db: Level<string, unknown>): Promise<
   if (await strayFiltersDropped(db)) return 0;
   const strays: string[] = [];
   for await (const { key, clientId, topic } of storedFilters(db)) {
-    const org = orgOfMountedClientId(clientId);
-    if (org !== null && orgOfMountedTopic(topic) !== org) strays.push(key);
+    const org = parseMountedClientId(clientId)?.org;
+    if (org !== undefined && orgOfMountedTopic(topic) !== org) strays.push(key);
   }
   if (strays.length > 0) await db.batch(strays.map((key) => ({ type: 'del' as const, key })));
   await markStrayFiltersDropped(db, Date.now());

@@ -41,10 +41,18 @@ export function mountClientId(org: string, user: string, clientId: string): stri
   return `${org}:${user}:${clientId}`;
 }
 
-/** The org of a mounted client id, or null for an id that is not one. */
-export function orgOfMountedClientId(mounted: string): string | null {
-  const colon = mounted.indexOf(':');
-  return colon > 0 ? mounted.slice(0, colon) : null;
+/** The inverse of mountClientId: `<org>:<user>:<client id>`. */
+export function parseMountedClientId(
+  mounted: string,
+): { org: string; user: string; clientId: string } | null {
+  const first = mounted.indexOf(':');
+  const second = mounted.indexOf(':', first + 1);
+  if (first < 1 || second < first + 2) return null;
+  return {
+    org: mounted.slice(0, first),
+    user: mounted.slice(first + 1, second),
+    clientId: mounted.slice(second + 1),
+  };
 }
 
 // Denied publishes are acknowledged and routed here, where no mounted filter can reach:

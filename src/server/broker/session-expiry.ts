@@ -4,7 +4,7 @@ import { presenceTopic } from '../../shared/topics';
 import { mountTopic } from './mount-point';
 import type { BrokerPersistence } from './persistence';
 import { clearRetained } from './retained-messages';
-import { parseMountedClientId } from './session-views';
+import { parseMountedClientId } from './mount-point';
 
 // At most this many sessions go per sweep: each clear of a retained presence reaches every
 // member, and sessions that started counting together would otherwise all go at once.

@@ -3,7 +3,7 @@ import type { Client } from 'aedes';
 import { addressOf } from './client-address';
 import type { ClientIdentity } from './client-identity';
 import { subscriptionsOf } from './live-acl';
-import { unmountTopic } from './mount-point';
+import { parseMountedClientId, unmountTopic } from './mount-point';
 import type { BrokerPersistence } from './persistence';
 import { MAX_QUEUE_COUNT, type LiveSession, type StoredSession } from '../../shared/admin-api';
 
@@ -28,20 +28,6 @@ export async function describeLive(
     expiresAt: identity.expiresAt,
     subscriptions: clientSideFilters(identity.org, subscriptionsOf(client)),
     queued: client.clean ? 0 : await countQueued(persistence, client.id),
-  };
-}
-
-/** The inverse of mountClientId: `<org>:<user>:<client id>`. */
-export function parseMountedClientId(
-  mounted: string,
-): { org: string; user: string; clientId: string } | null {
-  const first = mounted.indexOf(':');
-  const second = mounted.indexOf(':', first + 1);
-  if (first < 1 || second < first + 2) return null;
-  return {
-    org: mounted.slice(0, first),
-    user: mounted.slice(first + 1, second),
-    clientId: mounted.slice(second + 1),
   };
 }
 
