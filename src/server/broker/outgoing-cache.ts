@@ -15,7 +15,8 @@ export const OUTGOING_HOLD_MAX_MESSAGES = 10_000;
 /** What the cache returns for work done in memory: settled, and the same promise each time. */
 export const DONE_IN_MEMORY: Promise<void> = Promise.resolve();
 
-interface OutgoingPacket {
+/** A packet as aedes hands it to the outgoing queue (the fields the cache reads). */
+export interface OutgoingPacket {
   cmd?: string;
   qos: number;
   brokerId?: string | null;

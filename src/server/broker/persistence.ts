@@ -9,6 +9,7 @@ import {
   DONE_IN_MEMORY,
   OUTGOING_JOURNAL_AFTER_MS,
   OutgoingCache,
+  type OutgoingPacket,
   type OutgoingStore,
 } from './outgoing-cache';
 import { RetainedIndex, type RetainablePacket } from './retained-index';
@@ -210,28 +211,18 @@ function holdInFlightInMemory(
     // After a crash: what connected clients held unacknowledged goes back into their queues.
     await requeueJournaled(
       db,
-      (clientId, packet) =>
-        disk.outgoingEnqueue(
-          { clientId },
-          packet as Parameters<OutgoingStore['outgoingEnqueue']>[1],
-        ),
+      (clientId, packet) => disk.outgoingEnqueue({ clientId }, packet as OutgoingPacket),
       onWriteError,
     );
   };
   persistence.outgoingEnqueue = (sub, packet) =>
-    cache.outgoingEnqueue(sub, packet as Parameters<OutgoingCache['outgoingEnqueue']>[1]);
+    cache.outgoingEnqueue(sub, packet as OutgoingPacket);
   persistence.outgoingEnqueueCombi = (subs, packet) =>
-    cache.outgoingEnqueueCombi(
-      subs as { clientId: string }[],
-      packet as Parameters<OutgoingCache['outgoingEnqueue']>[1],
-    );
+    cache.outgoingEnqueueCombi(subs as { clientId: string }[], packet as OutgoingPacket);
   persistence.outgoingUpdate = (client, packet) =>
-    cache.outgoingUpdate(client, packet as Parameters<OutgoingCache['outgoingUpdate']>[1]);
+    cache.outgoingUpdate(client, packet as OutgoingPacket);
   persistence.outgoingClearMessageId = (client, packet) =>
-    cache.outgoingClearMessageId(
-      client,
-      packet as Parameters<OutgoingCache['outgoingClearMessageId']>[1],
-    );
+    cache.outgoingClearMessageId(client, packet as OutgoingPacket);
   persistence.outgoingStream = (client) => cache.outgoingStream(client);
   const timer = setInterval(() => void cache.flushAged(), OUTGOING_JOURNAL_AFTER_MS / 2);
   timer.unref();
