@@ -48,7 +48,7 @@ export async function buildHttpApi(deps: HttpDeps): Promise<FastifyInstance> {
 
   app.decorateRequest('auth', null);
   registerErrorHandlers(app, logger);
-  registerJsonOnly(app);
+  registerJsonOnly(app, config.allowedOrigins);
   await registerSecurityHeaders(app, config.tls !== null);
   await app.register(cookie);
   await app.register(rateLimit, {

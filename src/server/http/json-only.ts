@@ -1,7 +1,10 @@
 import type { FastifyInstance } from 'fastify';
+import { isOriginAllowed } from './allowed-origin';
 import { ApiError } from './errors';
 
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
+/** Methods that change nothing here, so no page can abuse them with the user's cookie. */
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 function isJson(contentType: string | undefined): boolean {
   const mediaType = contentType?.split(';')[0]?.trim().toLowerCase();
@@ -9,14 +12,21 @@ function isJson(contentType: string | undefined): boolean {
 }
 
 /**
- * CSRF defence in depth (the cookie is already SameSite=Strict): a cross-site HTML form
- * can only send form or text content types, and a cross-site fetch with JSON needs a CORS
- * preflight this server never grants. So state-changing requests must say JSON.
+ * CSRF defence in depth. The cookie is SameSite=Strict, which stops other sites but not
+ * another origin of the same site (a sibling subdomain, another port of the host). So a
+ * state-changing request that a browser says comes from a page of another origin is
+ * refused (`allowedOrigins` as for the MQTT WebSocket: ALLOWED_ORIGINS, or the server's
+ * own host and localhost); and it must say JSON, which an HTML form or a no-cors fetch
+ * cannot, while a fetch with JSON needs a CORS preflight this server never grants.
+ *
+ * Whatever the path: the router decodes it, so `/%61pi/…` reaches the `/api/…` routes,
+ * and a check by prefix would let it through (found in review, 2026-12-05).
  */
-export function registerJsonOnly(app: FastifyInstance): void {
+export function registerJsonOnly(app: FastifyInstance, allowedOrigins: readonly string[]): void {
   app.addHook('onRequest', async (request) => {
-    if (!request.url.startsWith('/api/') || request.method === 'GET' || request.method === 'HEAD') {
-      return;
+    if (SAFE_METHODS.has(request.method)) return;
+    if (!isOriginAllowed(request.headers.origin, request.headers.host, allowedOrigins)) {
+      throw new ApiError(403, 'origin_not_allowed', 'requests from this origin are not allowed');
     }
     const hasBody =
       request.headers['content-length'] !== undefined && request.headers['content-length'] !== '0';
