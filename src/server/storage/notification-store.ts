@@ -14,8 +14,14 @@ export interface NotificationPage {
 export interface NotificationStore {
   /** Stores a notification once per (org, user, id). Returns true when it was new. */
   record(org: string, user: string, notification: AppNotification, receivedAt?: number): boolean;
-  /** @throws StorageError invalid_cursor | invalid_argument */
+  /**
+   * The user's inbox: what was received since the user was created, so one created later
+   * under a deleted user's id, or under an id notified before it existed, inherits nothing.
+   * @throws StorageError invalid_cursor | invalid_argument
+   */
   page(org: string, user: string, options: { before?: string; limit: number }): NotificationPage;
+  /** Deletes a (deleted) user's notifications; returns how many. */
+  forgetUser(org: string, user: string): number;
   /** Deletes notifications received before `olderThanMs`; returns how many. */
   prune(olderThanMs: number): number;
 }
@@ -45,10 +51,12 @@ export function createNotificationStore(db: Database, now: () => number): Notifi
      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const selectPage = db.prepare<[string, string, number, number], NotificationRow>(
-    `SELECT seq, id, title, body, link, created_at FROM notifications
-     WHERE org_id = ? AND user_id = ? AND seq < ?
-     ORDER BY seq DESC LIMIT ?`,
+    `SELECT n.seq, n.id, n.title, n.body, n.link, n.created_at FROM notifications n
+     JOIN users u ON u.org_id = n.org_id AND u.user_id = n.user_id
+     WHERE n.org_id = ? AND n.user_id = ? AND n.seq < ? AND n.received_at >= u.created_at
+     ORDER BY n.seq DESC LIMIT ?`,
   );
+  const deleteOfUser = db.prepare('DELETE FROM notifications WHERE org_id = ? AND user_id = ?');
   const deleteOld = db.prepare('DELETE FROM notifications WHERE received_at < ?');
 
   return {
@@ -80,6 +88,7 @@ export function createNotificationStore(db: Database, now: () => number): Notifi
         nextCursor: rows.length > limit && last ? String(last.seq) : null,
       };
     },
+    forgetUser: (org, user) => deleteOfUser.run(org, user).changes,
     prune: (olderThanMs) => deleteOld.run(Math.trunc(olderThanMs)).changes,
   };
 }

@@ -206,6 +206,42 @@ describe('DELETE /api/admin/users/:user', () => {
     );
   });
 
+  it('leaves a user created again under the id none of the deleted one’s notifications', async () => {
+    const notify = async (user: string, id: string) => {
+      const notifier = await connect(t.server.mqttUrl, {
+        username: 'notifier@demo',
+        password: DEMO_PASSWORD,
+        clientId: `notifier-${id}`,
+      });
+      await notifier.publishAsync(
+        `notifications/${user}`,
+        JSON.stringify({ id, title: id, body: '', createdAt: 1_000 }),
+        { qos: 1 },
+      );
+      await notifier.endAsync();
+    };
+    const inboxOf = async (user: string) => {
+      const res = await t.request(await t.signIn(`${user}@demo`), 'GET', '/api/notifications');
+      expect(res.statusCode, res.body).toBe(200);
+      return res.json<{ notifications: { id: string }[] }>().notifications.map((n) => n.id);
+    };
+    const user = await newUser();
+    await notify(user, 'for-the-first');
+    expect(await inboxOf(user)).toEqual(['for-the-first']);
+    expect(
+      (await t.request(t.cookies.admin, 'DELETE', `/api/admin/users/${user}`)).statusCode,
+    ).toBe(204);
+    // The deletion took them: nothing of the user's is left to forget.
+    expect(t.server.storage.notifications.forgetUser('demo', user)).toBe(0);
+    await notify(user, 'for-nobody'); // sent to the id while no user has it
+    expect((await createUser({ user, role: 'member', password: DEMO_PASSWORD })).statusCode).toBe(
+      201,
+    );
+    expect(await inboxOf(user)).toEqual([]);
+    await notify(user, 'for-the-second');
+    expect(await inboxOf(user)).toEqual(['for-the-second']);
+  });
+
   it('refuses an admin deleting themselves', async () => {
     expectApiError(
       await t.request(t.cookies.admin, 'DELETE', '/api/admin/users/admin'),
