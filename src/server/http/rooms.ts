@@ -38,12 +38,17 @@ export function roomRoutes(app: FastifyInstance, deps: HttpDeps): void {
   });
 
   app.post('/api/rooms', { preHandler: signedIn }, async (request, reply) => {
-    const { org, role } = authOf(request);
+    const auth = authOf(request);
+    const { org, role } = auth;
     const body = parseBody(newRoomSchema, request.body);
     if (!ROOM_CREATORS.has(role)) {
       throw new ApiError(403, 'forbidden', `a ${role} cannot create rooms`);
     }
     assertRoomId(body.id);
+    // A room one may not read is not one to create, nor to learn exists (409 below).
+    if (!roomReader(storage, auth)(body.id)) {
+      throw new ApiError(403, 'forbidden', `room "${body.id}" is not one you may read`);
+    }
     try {
       const room = storage.rooms.add(org, body.id, body.name);
       return reply.code(201).send(room);

@@ -70,6 +70,18 @@ describe('/api/rooms and /api/people', () => {
     expectError(await createRoom(JSON.stringify({ id: 'general' })), 409, 'room_exists');
   });
 
+  it('refuses a room the caller’s ACL keeps them from reading, existing or not', async () => {
+    api.t.storage.users.setExtraRules('demo', 'alice', [
+      { permission: 'deny', action: 'subscribe', topic: 'chat/general/#' },
+      { permission: 'deny', action: 'subscribe', topic: 'chat/secret/#' },
+    ]);
+    // The same answer whether the room exists (general) or not (secret): nothing to learn.
+    for (const id of ['general', 'secret']) {
+      expectError(await createRoom(JSON.stringify({ id })), 403, 'forbidden');
+    }
+    expect(api.t.storage.rooms.has('demo', 'secret')).toBe(false);
+  });
+
   const badIds = ['General', 'a/b', '#', '+', '', 'x'.repeat(65), '__proto__', 'prototype', 'a@b'];
   it.each(badIds)('refuses room id %j', async (id) => {
     expectError(await createRoom(JSON.stringify({ id })), 400, 'invalid_room_id');
