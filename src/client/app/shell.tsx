@@ -117,7 +117,8 @@ export function Shell({ session }: { session: Session }) {
           </ul>
         </section>
       </nav>
-      <main id="main" className="main" ref={mainRef} tabIndex={-1}>
+      {/* Nothing more to send while signing out: the outbox is about to be cleared. */}
+      <main id="main" className="main" ref={mainRef} tabIndex={-1} inert={signingOut}>
         <CurrentView view={view} go={go} me={session.user} isAdmin={isAdmin} />
       </main>
     </div>

@@ -185,8 +185,12 @@ describe('sign-in', () => {
     expect(screen.queryByRole('alertdialog')).not.toBeInTheDocument();
     expect(screen.getByText('not yet sent')).toBeInTheDocument();
 
+    const main = document.querySelector('main');
+    expect(main).not.toHaveAttribute('inert');
     await user.click(screen.getByRole('button', { name: 'Sign out' }));
     await user.click(screen.getByRole('button', { name: 'Sign out anyway' }));
+    // While it signs out, nothing more can be written: it would be cleared with the outbox.
+    expect(main).toHaveAttribute('inert');
     // Presence "offline" is never acknowledged either: signing out waits it out, then goes.
     expect(
       await screen.findByRole('textbox', { name: 'Username' }, { timeout: LAZY_LOAD_MS }),
