@@ -141,6 +141,15 @@ export function createAuthenticate(options: AuthenticateOptions) {
     };
     const will = client._will;
     if (will) {
+      // [MQTT-3.1.2-14] mqtt-packet passes a will QoS of 3 on; every QoS 1 subscriber the
+      // will reached would then be dropped, unable to be written such a packet.
+      if (!(will.qos === 0 || will.qos === 1 || will.qos === 2)) {
+        throw new ConnectRefused(
+          'will_qos_invalid',
+          'Last Will refused: its QoS must be 0, 1 or 2',
+          CONNACK.notAuthorized,
+        );
+      }
       const verdict = checkPublish(identity, will.topic, will.payload as Buffer, will.retain);
       if (!verdict.ok) {
         throw new ConnectRefused(
