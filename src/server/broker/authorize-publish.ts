@@ -1,8 +1,8 @@
 import type { Client, PublishPacket } from 'aedes';
 import type { DecodedPayload } from '../../shared/schemas';
-import { getIdentity } from './client-identity';
+import { getIdentity, type ClientIdentity } from './client-identity';
 import { checkPublish } from './check-publish';
-import { DISCARD_TOPIC, mountTopic } from './mount-point';
+import { DISCARD_TOPIC, mountTopic, unmountTopic } from './mount-point';
 
 export interface AuthorizePublishOptions {
   onDenied(client: Client, topic: string, code: string, reason: string): void;
@@ -16,11 +16,14 @@ export function createAuthorizePublish(options: AuthorizePublishOptions) {
     packet: PublishPacket,
     callback: (error?: Error | null) => void,
   ): void {
-    // Last Wills were checked and mounted at CONNECT; after a restart aedes publishes the
-    // stored ones with no client at all.
-    if (client === null || packet === (client as { will?: unknown }).will) return callback(null);
+    // After a restart aedes publishes the stored Last Wills with no client at all.
+    if (client === null) return callback(null);
     const identity = getIdentity(client);
     if (!identity) return callback(new Error('publish from an unauthenticated client'));
+    if (packet === (client as { will?: unknown }).will) {
+      authorizeWill(client, identity, packet, options);
+      return callback(null);
+    }
     const verdict = checkPublish(identity, packet.topic, packet.payload as Buffer, packet.retain);
     if (!verdict.ok) {
       options.onDenied(client, packet.topic, verdict.code, verdict.reason);
@@ -33,4 +36,27 @@ export function createAuthorizePublish(options: AuthorizePublishOptions) {
     if (verdict.message) options.onAccepted(packet, identity.org, verdict.message);
     callback(null);
   };
+}
+
+/**
+ * A Last Will, checked and mounted at CONNECT, is checked again as it goes out: the user's
+ * rules may have been narrowed since. A connection the server is closing (a kick, a
+ * revoked token) still sends its will, which is how others see it go offline. A refused
+ * will goes nowhere, as a refused publish does, and aedes then forgets the stored one.
+ */
+function authorizeWill(
+  client: Client,
+  identity: ClientIdentity,
+  will: PublishPacket,
+  options: AuthorizePublishOptions,
+): void {
+  const topic = unmountTopic(identity.org, will.topic);
+  const verdict =
+    topic === null
+      ? ({ ok: false, code: 'topic_outside_org', reason: 'not a topic of the org' } as const)
+      : checkPublish({ ...identity, closing: false }, topic, will.payload as Buffer, will.retain);
+  if (verdict.ok) return;
+  options.onDenied(client, topic ?? will.topic, `will_${verdict.code}`, verdict.reason);
+  will.topic = DISCARD_TOPIC;
+  will.retain = false;
 }
