@@ -1,4 +1,7 @@
+import net from 'node:net';
+import mqttPacket from 'mqtt-packet';
 import { describe, expect, it } from 'vitest';
+import { effectiveRules } from '../../../src/server/auth/effective-rules';
 import {
   connackCode,
   connect,
@@ -7,6 +10,7 @@ import {
   subscribeGrants,
   waitForMessage,
 } from '../support/mqtt-clients';
+import { eventually } from '../support/eventually';
 import { useTestServer } from '../support/server-fixture';
 import { DEMO_PASSWORD } from '../support/test-server';
 
@@ -165,6 +169,84 @@ describe('Last Will', () => {
     expect(code).toBe(5);
   });
 
+  it('refuses a will of QoS 3 [MQTT-3.1.2-14]; its subscribers stay connected', async () => {
+    const watcher = await member('alice');
+    const seen = record(watcher);
+    await subscribeGrants(watcher, ['agents/+/state']);
+    // mqtt.js cannot send it: a CONNECT with a QoS 1 will, both will QoS bits then set.
+    const connect = mqttPacket.generate({
+      cmd: 'connect',
+      protocolId: 'MQTT',
+      protocolVersion: 4,
+      clean: true,
+      clientId: 'agent-03-q3',
+      keepalive: 0,
+      username: 'agent-03@demo',
+      password: Buffer.from(DEMO_PASSWORD),
+      will: {
+        topic: 'agents/agent-03/state',
+        payload: Buffer.from(json({ status: 'error', updatedAt: 3 })),
+        qos: 1,
+        retain: false,
+      },
+    });
+    let flags = 1;
+    while (connect[flags]! & 0x80) flags++;
+    flags += 1 + 2 + 4 + 1; // past the remaining length, "MQTT" and the protocol level
+    connect[flags] = connect[flags]! | 0x18;
+    const { port } = new URL(fixture.server.mqttUrl);
+    const socket = net.connect(Number(port), '127.0.0.1');
+    const connack = new Promise<number>((resolve) => {
+      const parser = mqttPacket.parser();
+      parser.on('packet', (packet) => resolve((packet as { returnCode: number }).returnCode));
+      socket.on('data', (chunk) => parser.parse(chunk));
+    });
+    socket.write(connect);
+    expect(await connack).toBe(5);
+    socket.destroy(); // accepted, this would fire the will
+
+    const agent = await device('agent-03');
+    await agent.publishAsync('agents/agent-03/state', json({ status: 'idle', updatedAt: 4 }), {
+      qos: 1,
+    });
+    await waitForMessage(seen, (m) => m.payload.includes('idle'));
+    expect(watcher.connected).toBe(true);
+    expect(seen.some((m) => m.payload.includes('"error"'))).toBe(false);
+  });
+
+  it('checks a will again as it goes out: rules narrowed since the CONNECT hold', async () => {
+    const watcher = await member('alice');
+    const seen = record(watcher);
+    await subscribeGrants(watcher, ['agents/+/state']);
+    const agent = await device('agent-02', {
+      will: {
+        topic: 'agents/agent-02/state',
+        payload: Buffer.from(json({ status: 'offline', updatedAt: 5 })),
+        qos: 1,
+        retain: true,
+      },
+    });
+    const { storage, broker } = fixture.server;
+    storage.users.setExtraRules('demo', 'agent-02', [
+      { permission: 'deny', action: 'publish', topic: 'agents/agent-02/state' },
+    ]);
+    try {
+      const record = storage.users.getUser('demo', 'agent-02')!;
+      await broker.admin.applyRules('demo', 'agent-02', effectiveRules(storage.users, record));
+      agent.stream.destroy(); // no DISCONNECT: the will would fire
+      await eventually(() => !broker.connections().some((id) => id.user === 'agent-02'));
+      const other = await device('agent-03');
+      await other.publishAsync('agents/agent-03/state', json({ status: 'idle', updatedAt: 6 }), {
+        qos: 1,
+      });
+      await waitForMessage(seen, (m) => m.payload.includes('"updatedAt":6'));
+      expect(seen.filter((m) => m.topic === 'agents/agent-02/state')).toEqual([]);
+      expect(broker.retainedTopics('demo', 'agents/agent-02/state')).toEqual([]);
+    } finally {
+      storage.users.setExtraRules('demo', 'agent-02', []);
+    }
+  });
+
   it('publishes an allowed will, mounted in the org, when the connection drops', async () => {
     const watcher = await member('alice');
     const seen = record(watcher);
@@ -182,6 +264,21 @@ describe('Last Will', () => {
       seen,
       (m) => m.topic === 'agents/agent-03/state' && m.payload.includes('offline'),
     );
+    expect(got.qos).toBe(1);
+  });
+});
+
+describe('QoS', () => {
+  it.each([
+    ['an exact filter', 'chat/general/messages'],
+    ['a wildcard filter', 'chat/+/messages'],
+  ])('sends a QoS 2 message at the QoS 1 %s was granted [MQTT-3.8.4-6]', async (_name, filter) => {
+    const bob = await member('bob');
+    const seen = record(bob);
+    await subscribeGrants(bob, [filter]);
+    const alice = await member('alice');
+    await alice.publishAsync('chat/general/messages', chat('alice', `q2-${filter}`), { qos: 2 });
+    const got = await waitForMessage(seen, (m) => m.payload.includes(`q2-${filter}`));
     expect(got.qos).toBe(1);
   });
 });
