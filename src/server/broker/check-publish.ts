@@ -50,7 +50,7 @@ export function checkPublish(
   const parsed = parseTopic(topic);
   if (parsed === null) {
     // The contract's namespaces hold only contract topics (no `chat/__proto__/messages`).
-    if (CONTRACT_ROOTS.has(topic.slice(0, topic.indexOf('/')))) {
+    if (CONTRACT_ROOTS.has(topic.split('/', 1)[0]!)) {
       return {
         ok: false,
         code: 'topic_outside_contract',
