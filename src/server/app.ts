@@ -48,12 +48,16 @@ export async function startServer(
   options: StartOptions = {},
 ): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config.logLevel);
-  mkdirSync(config.dataDir, { recursive: true });
+  // Password hashes, history and queues: for the server's user only (when created here).
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const storage = openStorage(config.dataDir);
   const cleanups: (() => Promise<void> | void)[] = [() => storage.close()];
-  const close = async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup();
-  };
+  // Once, newest first, however many signals ask: the database closes last.
+  let closing: Promise<void> | null = null;
+  const close = () =>
+    (closing ??= (async () => {
+      for (const cleanup of [...cleanups].reverse()) await cleanup();
+    })());
   try {
     // A worker checkpoints the write-ahead log off the event loop, the commits only as a
     // backstop; if the worker ends, they take the checkpoints back (wal-checkpointer.ts).

@@ -1,9 +1,11 @@
-import { startAgentFleet } from '../agents/agent-fleet';
+import type { Logger } from 'pino';
+import { startAgentFleet, type AgentFleet } from '../agents/agent-fleet';
 import { startServer, type RunningServer } from './app';
-import { ConfigError, loadConfig } from './config';
-import { loadDemoCredentials } from './demo-credentials';
+import { ConfigError, loadConfig, type Config } from './config';
+import { loadDemoCredentials, takeUnshownDemoLogins } from './demo-credentials';
+import { describeListenError } from './listen-error';
 import { createLogger } from './logger';
-import { DEMO_ORG, formatDemoLogins } from './seed';
+import { DEMO_ORG, formatDemoLogins, type DemoLogin } from './seed';
 
 // `npm start`: the whole system on one machine, with a demo org and a fleet of simulated
 // agents so a new user sees a living workspace.
@@ -20,34 +22,17 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.logLevel);
-  const server = await startServer(config, { logger });
-
-  const fleetLogins = loadDemoCredentials(config.dataDir);
-  const password = (user: string) =>
-    fleetLogins.find((login) => login.username === `${user}@${DEMO_ORG}`)?.password ?? '';
-  const notifier = fleetLogins.find((login) => login.role === 'service');
-  const fleet =
-    config.demoAgents > 0 && fleetLogins.length > 0
-      ? await startAgentFleet({
-          url: server.mqttUrl,
-          count: Math.min(
-            config.demoAgents,
-            fleetLogins.filter((login) => login.role === 'agent').length,
-          ),
-          password,
-          org: DEMO_ORG,
-          notifier: notifier
-            ? {
-                username: notifier.username,
-                password: notifier.password,
-                recipients: ['alice', 'bob', 'admin'],
-              }
-            : null,
-          logger: (line) => logger.debug({ event: 'demo_agent' }, line),
-        })
-      : null;
-
-  printWelcome(server);
+  let server: RunningServer;
+  try {
+    server = await startServer(config, { logger });
+  } catch (error) {
+    const problem = describeListenError(error, config);
+    if (problem === null) throw error;
+    console.error(`Cannot start: ${problem}`);
+    process.exit(1);
+  }
+  const fleet = await startDemoFleet(config, server, logger);
+  printWelcome(server, takeUnshownDemoLogins(config.dataDir));
 
   const shutdown = async (signal: string) => {
     logger.info({ event: 'shutdown', signal }, 'shutting down');
@@ -59,16 +44,56 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
 }
 
-function printWelcome(server: RunningServer): void {
+/**
+ * The demo's simulated agents and notifier, if it has any. The server runs without them
+ * when they cannot start (an admin disabled or removed one of them, say).
+ */
+async function startDemoFleet(
+  config: Config,
+  server: RunningServer,
+  logger: Logger,
+): Promise<AgentFleet | null> {
+  const fleetLogins = loadDemoCredentials(config.dataDir);
+  const seededAgents = fleetLogins.filter((login) => login.role === 'agent').length;
+  const count = Math.min(config.demoAgents, seededAgents);
+  if (count === 0) return null;
+  const password = (user: string) =>
+    fleetLogins.find((login) => login.username === `${user}@${DEMO_ORG}`)?.password ?? '';
+  const notifier = fleetLogins.find((login) => login.role === 'service');
+  try {
+    return await startAgentFleet({
+      url: server.mqttUrl,
+      count,
+      password,
+      org: DEMO_ORG,
+      notifier: notifier
+        ? {
+            username: notifier.username,
+            password: notifier.password,
+            recipients: ['alice', 'bob', 'admin'],
+          }
+        : null,
+      logger: (line) => logger.debug({ event: 'demo_agent' }, line),
+    });
+  } catch (error) {
+    logger.warn(
+      { event: 'demo_fleet_failed', err: error },
+      'the demo agents could not start; the server runs without them',
+    );
+    return null;
+  }
+}
+
+function printWelcome(server: RunningServer, demoLogins: DemoLogin[]): void {
   const lines = [
     '',
     `  Switchboard is running: ${server.httpUrl}`,
     `  MQTT for services and devices: ${server.mqttUrl} (WebSocket: ${server.wsUrl})`,
     '',
-    ...(server.seed.created
+    ...(demoLogins.length > 0
       ? [
           '  Demo logins (org "demo"); passwords are shown only now:',
-          ...formatDemoLogins(server.seed.logins),
+          ...formatDemoLogins(demoLogins),
         ]
       : ['  Sign in with your users; manage them with `npm run cli -- user list`.']),
     '',

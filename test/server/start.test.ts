@@ -1,0 +1,104 @@
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnTsx, type NodeProcess } from '../e2e/support/child-process';
+import { freePort } from '../e2e/support/free-port';
+
+// `npm start` as a new user runs it (src/server/main.ts in a child process), on a data dir
+// of its own: what it prints when it cannot start, and that it starts again after.
+
+const START_TIMEOUT_MS = 30_000;
+
+let dataDir: string;
+let env: NodeJS.ProcessEnv;
+let port: number;
+let mqttPort: number;
+
+beforeAll(async () => {
+  dataDir = path.join(await mkdtemp(path.join(tmpdir(), 'switchboard-start-')), 'data');
+  [port, mqttPort] = [await freePort(), await freePort()];
+  env = {
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    MQTT_PORT: String(mqttPort),
+    DATA_DIR: dataDir,
+    DEMO_PASSWORD: '',
+    DEMO_AGENTS: '2',
+    LOG_LEVEL: 'warn',
+  };
+});
+afterAll(() => rm(path.dirname(dataDir), { recursive: true, force: true }));
+
+async function untilHealthy(server: NodeProcess): Promise<void> {
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  let exited = false;
+  void server.exited().then(() => (exited = true));
+  while (Date.now() < deadline) {
+    if (exited) throw new Error(`the server exited:\n${server.output()}`);
+    const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+      (response) => response.ok,
+      () => false,
+    );
+    if (ok) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`not healthy within ${START_TIMEOUT_MS} ms:\n${server.output()}`);
+}
+
+/** Runs `npm start`'s server until it is healthy (and the welcome printed), then stops it. */
+async function startAndStop(extraEnv: NodeJS.ProcessEnv = {}): Promise<string> {
+  const server = spawnTsx('src/server/main.ts', [], { ...env, ...extraEnv });
+  try {
+    await untilHealthy(server);
+    const deadline = Date.now() + START_TIMEOUT_MS;
+    while (!server.output().includes('Switchboard is running') && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    return server.output();
+  } finally {
+    await server.stop();
+  }
+}
+
+describe('npm start', () => {
+  it('names the setting when a port is taken, and shows the demo logins at the next start', async () => {
+    const squatter = net.createServer();
+    await new Promise<void>((resolve) => squatter.listen(mqttPort, '127.0.0.1', resolve));
+    let output: string;
+    try {
+      const server = spawnTsx('src/server/main.ts', [], env);
+      await server.exited();
+      expect(server.child.exitCode).toBe(1);
+      output = server.output();
+    } finally {
+      await new Promise((resolve) => squatter.close(resolve));
+    }
+    expect(output).toContain(`Cannot start: MQTT_PORT: 127.0.0.1:${mqttPort} is in use`);
+    expect(output).not.toMatch(/\n\s+at /); // no stack trace
+    // The demo org was seeded before the port was found taken: its passwords were kept.
+    const started = await startAndStop();
+    expect(started).toContain('Demo logins (org "demo"); passwords are shown only now:');
+    expect(started).toMatch(/alice@demo\s+\S+/);
+    // Shown once only.
+    expect(await startAndStop()).toContain('Sign in with your users');
+    // Private to the server's user: password hashes, history, queues.
+    expect((await stat(dataDir)).mode & 0o777).toBe(0o700);
+  });
+
+  it('keeps serving when a demo agent cannot sign in (disabled by an admin)', async () => {
+    const cli = spawnTsx('src/server/cli/main.ts', ['user', 'disable', 'agent-01@demo'], env);
+    await cli.exited();
+    expect(cli.child.exitCode, cli.output()).toBe(0);
+    const output = await startAndStop();
+    expect(output).toContain('the demo agents could not start; the server runs without them');
+    expect(output).toContain('Switchboard is running');
+  });
+
+  it('refuses a demo password the CLI would refuse', async () => {
+    const server = spawnTsx('src/server/main.ts', [], { ...env, DEMO_PASSWORD: 'short' });
+    await server.exited();
+    expect(server.child.exitCode).toBe(1);
+    expect(server.output()).toContain('DEMO_PASSWORD');
+  });
+});
