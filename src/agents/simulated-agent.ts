@@ -28,6 +28,7 @@ export interface AgentOptions {
 const RECONNECT_PERIOD_MS = 2_000; // agents outlive broker restarts; retry, do not give up
 const KEEPALIVE_S = 30;
 const SUBACK_FAILURE = 128; // [MQTT-3.9.3] return code 0x80
+const CONNACK_SERVER_UNAVAILABLE = 3; // [MQTT-3.2.2.3]
 const KNOWN_COMMANDS = ['pause', 'resume', 'cancel', 'ping'] as const;
 
 type Outcome = Pick<AgentReply, 'status' | 'detail'>;
@@ -55,6 +56,8 @@ export class SimulatedAgent {
       clean: true,
       keepalive: KEEPALIVE_S,
       reconnectPeriod: RECONNECT_PERIOD_MS,
+      // mqtt.js stops for good at any refused CONNACK; a busy broker is worth waiting for.
+      reconnectOnConnackError: true,
       resubscribe: false, // the 'connect' handler subscribes itself
       will: this.will(),
       manualConnect: true,
@@ -94,8 +97,12 @@ export class SimulatedAgent {
       this.onReady = resolve;
       this.client.on('error', (error) => {
         this.options.log(`${this.id}: ${error.message}`);
-        // A refused CONNACK suppresses mqtt.js' reconnect; socket errors keep retrying.
-        if (error instanceof ErrorWithReasonCode) reject(error);
+        // Socket errors and "server unavailable" (the broker busy, or throttling sign-ins)
+        // are retried; a refusal of who we are is final.
+        if (error instanceof ErrorWithReasonCode && error.code !== CONNACK_SERVER_UNAVAILABLE) {
+          this.client.end(true);
+          reject(error);
+        }
       });
       this.client.connect();
       this.scheduleTick();

@@ -122,6 +122,20 @@ describe('a fleet of simulated agents', () => {
     await waitUntil(() => aedes.connectedClients === 0);
   });
 
+  it('waits out a broker that answers "server unavailable", then starts', async () => {
+    let refusals = 0;
+    broker = await startBroker(() => (refusals++ === 0 ? 'unavailable' : true));
+    fleet = await startAgentFleet({
+      url: broker.url,
+      count: 1,
+      password: () => 'secret',
+      tickMs: SLOW_TICK_MS,
+      logger: quiet,
+    });
+    expect(broker.usernames).toEqual(['agent-01@demo', 'agent-01@demo']);
+    expect(fleet.agents[0]!.connected).toBe(true);
+  });
+
   it('refuses a count outside 1…99', async () => {
     await expect(start({ count: 0 })).rejects.toThrow(RangeError);
   });

@@ -14,14 +14,18 @@ export interface TestBroker {
   close(): Promise<void>;
 }
 
+/** `'unavailable'`: refused with "server unavailable" (CONNACK 3), as when busy. */
 export async function startBroker(
-  accept: (username: string, password: string) => boolean = () => true,
+  accept: (username: string, password: string) => boolean | 'unavailable' = () => true,
 ): Promise<TestBroker> {
   const usernames: string[] = [];
   const broker = await Aedes.createBroker({
     authenticate: (_client, username, password, done) => {
       usernames.push(username ?? '');
-      done(null, accept(username ?? '', password?.toString() ?? ''));
+      const verdict = accept(username ?? '', password?.toString() ?? '');
+      if (verdict === 'unavailable') {
+        done(Object.assign(new Error('server unavailable'), { returnCode: 3 }), false);
+      } else done(null, verdict);
     },
   });
   const server = net.createServer(broker.handle);
