@@ -55,11 +55,13 @@ export async function seedDemo(storage: Storage, options: SeedOptions): Promise<
     }),
   );
 
-  storage.users.addOrg(DEMO_ORG);
-  for (const { user, role, passwordHash } of prepared) {
-    storage.users.addUser({ org: DEMO_ORG, user, role, passwordHash });
-  }
-  for (const room of DEMO_ROOMS) storage.rooms.add(DEMO_ORG, room);
+  storage.transaction(() => {
+    storage.users.addOrg(DEMO_ORG);
+    for (const { user, role, passwordHash } of prepared) {
+      storage.users.addUser({ org: DEMO_ORG, user, role, passwordHash });
+    }
+    for (const room of DEMO_ROOMS) storage.rooms.add(DEMO_ORG, room);
+  });
 
   return {
     created: true,

@@ -32,6 +32,17 @@ describe('seedDemo', () => {
     expect(await verifyPassword(alice?.password ?? '', stored?.passwordHash ?? '')).toBe(true);
   });
 
+  it('writes all of the org or none of it: a failed seed is tried again at the next start', async () => {
+    const addRoom = t.storage.rooms.add.bind(t.storage.rooms);
+    t.storage.rooms.add = () => {
+      throw new Error('disk full');
+    };
+    await expect(seedDemo(t.storage, { password: null })).rejects.toThrow('disk full');
+    expect(t.storage.users.listOrgs()).toEqual([]);
+    t.storage.rooms.add = addRoom;
+    expect((await seedDemo(t.storage, { password: null })).created).toBe(true);
+  });
+
   it('gives everyone DEMO_PASSWORD when set, and honours the agent count', async () => {
     const result = await seedDemo(t.storage, { password: 'demo-pass', agents: 2 });
     expect(result.logins.every((l) => l.password === 'demo-pass')).toBe(true);

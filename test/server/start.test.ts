@@ -95,6 +95,20 @@ describe('npm start', () => {
     expect(output).toContain('Switchboard is running');
   });
 
+  it('has the CLI refuse a DATA_DIR with no data in it (mistyped), but create an org there', async () => {
+    const elsewhere = path.join(path.dirname(dataDir), 'typo');
+    const cli = (...args: string[]) =>
+      spawnTsx('src/server/cli/main.ts', args, { ...env, DATA_DIR: elsewhere });
+    const list = cli('user', 'list');
+    await list.exited();
+    expect(list.child.exitCode).toBe(1);
+    expect(list.output()).toContain(`no Switchboard data in "${elsewhere}" (DATA_DIR)`);
+    await expect(stat(elsewhere)).rejects.toThrow(); // nothing was created
+    const add = cli('org', 'add', 'acme');
+    await add.exited();
+    expect(add.child.exitCode, add.output()).toBe(0);
+  });
+
   it('refuses a demo password the CLI would refuse', async () => {
     const server = spawnTsx('src/server/main.ts', [], { ...env, DEMO_PASSWORD: 'short' });
     await server.exited();

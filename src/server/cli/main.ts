@@ -1,5 +1,7 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { ConfigError, loadConfig } from '../config';
-import { openStorage } from '../storage';
+import { DATABASE_FILE, openStorage } from '../storage';
 import { runCli } from './run-cli';
 
 // `npm run cli -- …`: the admin CLI against the data directory in DATA_DIR. It can run
@@ -15,9 +17,19 @@ async function main(): Promise<number> {
     }
     throw err;
   }
+  const args = process.argv.slice(2);
+  // A mistyped DATA_DIR would otherwise get a new, empty database and list no users.
+  const [group, action] = args.filter((arg) => !arg.startsWith('-'));
+  const creates = group === undefined || group === 'help' || (group === 'org' && action === 'add');
+  if (!creates && !existsSync(path.join(dataDir, DATABASE_FILE))) {
+    console.error(
+      `error: no Switchboard data in "${dataDir}" (DATA_DIR): start the server there once, or create an org with \`org add <org>\``,
+    );
+    return 1;
+  }
   const storage = openStorage(dataDir);
   try {
-    return await runCli(process.argv.slice(2), {
+    return await runCli(args, {
       storage,
       out: (line) => console.log(line),
       err: (line) => console.error(line),

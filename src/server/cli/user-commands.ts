@@ -1,7 +1,7 @@
 import { formatUsername } from '../../shared/ids';
 import { isRole, ROLES } from '../../shared/acl';
 import { checkNewPassword, generatePassword, hashPassword } from '../auth/password';
-import type { UserRecord } from '../storage';
+import type { Storage, UserRecord } from '../storage';
 import { noMoreArguments, requireUsername, type Command } from './cli-context';
 import { CliError } from './cli-error';
 
@@ -57,7 +57,9 @@ export const userRemove: Command = ({ positionals: [name, ...extra] }, { storage
   if (!storage.users.removeUser(org, user)) {
     throw new CliError(`no user ${formatUsername(user, org)}`);
   }
+  storage.notifications.forgetUser(org, user);
   out(`removed ${formatUsername(user, org)}`);
+  out(OPEN_CONNECTIONS_NOTE);
 };
 
 export const userPasswd: Command = async ({ positionals: [name, ...extra], password }, deps) => {
@@ -68,11 +70,35 @@ export const userPasswd: Command = async ({ positionals: [name, ...extra], passw
   }
   const chosen = choosePassword(password);
   deps.storage.users.setPassword(org, user, await hashPassword(chosen.password));
-  // A password change is often a response to a leak: end every sign-in session too.
+  // A password change is often a response to a leak: end every sign-in session, and
+  // refuse the broker tokens minted for the old one (the broker checks at each CONNECT).
   const signedOut = deps.storage.sessions.deleteForUser(org, user);
-  deps.out(`changed the password of ${formatUsername(user, org)}; ended ${signedOut} session(s)`);
+  const revoked = revokeLiveTokens(deps.storage, org, user);
+  deps.out(
+    `changed the password of ${formatUsername(user, org)}; ended ${signedOut} session(s), revoked ${revoked} token(s)`,
+  );
   if (chosen.generated) deps.out(`password: ${chosen.password}`);
+  deps.out(OPEN_CONNECTIONS_NOTE);
 };
+
+/**
+ * The CLI changes the database, not a running server's memory: connections already open
+ * stay until they reconnect, and then are refused. The admin console ends them at once.
+ */
+const OPEN_CONNECTIONS_NOTE =
+  'note: a running server keeps their open connections until they reconnect; the admin console ends them at once';
+
+function revokeLiveTokens(storage: Storage, org: string, user: string): number {
+  const now = Date.now();
+  const live = storage.issuedTokens.listLive(org, now, user);
+  storage.transaction(() => {
+    for (const { jti, expiresAt } of live) {
+      storage.tokens.revoke(jti, expiresAt);
+      storage.issuedTokens.markRevoked(jti, now);
+    }
+  });
+  return live.length;
+}
 
 function setDisabled(disabled: boolean): Command {
   return ({ positionals: [name, ...extra] }, { storage, out }) => {
@@ -84,6 +110,7 @@ function setDisabled(disabled: boolean): Command {
     storage.users.setDisabled(org, user, disabled);
     if (disabled) storage.sessions.deleteForUser(org, user);
     out(`${disabled ? 'disabled' : 'enabled'} ${formatUsername(user, org)}`);
+    if (disabled) out(OPEN_CONNECTIONS_NOTE);
   };
 }
 

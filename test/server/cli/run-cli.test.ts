@@ -81,13 +81,20 @@ describe('runCli', () => {
     expect(err[0]).toBe('error: no user bob@acme');
   });
 
-  it('changes a password and ends the user’s sessions', async () => {
+  it('changes a password, ends the user’s sessions and revokes their broker tokens', async () => {
     await run('org', 'add', 'acme');
     await run('user', 'add', 'bob@acme', '--role', 'member', '--password', 'old password');
     const session = t.storage.sessions.create('acme', 'bob', 60);
+    const now = Date.now();
+    const token = { org: 'acme', user: 'bob', clientId: 'bob-tab', issuedAt: now };
+    t.storage.issuedTokens.record({ ...token, jti: 'live-1', expiresAt: now + 60_000 });
+    t.storage.issuedTokens.record({ ...token, jti: 'dead-1', expiresAt: now - 1 });
     out = [];
     expect(await run('user', 'passwd', 'bob@acme')).toBe(0);
-    expect(out[0]).toBe('changed the password of bob@acme; ended 1 session(s)');
+    expect(out[0]).toBe('changed the password of bob@acme; ended 1 session(s), revoked 1 token(s)');
+    expect(t.storage.tokens.isRevoked('live-1')).toBe(true); // the broker refuses it now
+    expect(t.storage.issuedTokens.listLive('acme', now, 'bob')).toEqual([]);
+    expect(out[2]).toMatch(/^note: a running server keeps their open connections/);
     const password = /^password: (\S+)$/.exec(out[1] ?? '')?.[1] ?? '';
     const hash = t.storage.users.getUser('acme', 'bob')?.passwordHash ?? '';
     expect(await verifyPassword(password, hash)).toBe(true);
