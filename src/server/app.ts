@@ -12,6 +12,7 @@ import { attachWebSocketTransport, MQTT_WEBSOCKET_PATH } from './broker/transpor
 import { createVerifyCredentials } from './broker/verify-credentials';
 import type { Config } from './config';
 import { saveDemoCredentials } from './demo-credentials';
+import { closeConnectionsChangedElsewhere } from './external-changes';
 import { buildHttpApi } from './http';
 import { createLogger } from './logger';
 import { seedDemo, type SeedResult } from './seed';
@@ -112,6 +113,7 @@ export async function startServer(
       history,
     });
     cleanups.push(() => broker.close());
+    cleanups.push(closeConnectionsChangedElsewhere(storage, broker, logger));
 
     const tls = config.tls;
     const app = await buildHttpApi({

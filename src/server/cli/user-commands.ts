@@ -59,7 +59,6 @@ export const userRemove: Command = ({ positionals: [name, ...extra] }, { storage
   }
   storage.notifications.forgetUser(org, user);
   out(`removed ${formatUsername(user, org)}`);
-  out(OPEN_CONNECTIONS_NOTE);
 };
 
 export const userPasswd: Command = async ({ positionals: [name, ...extra], password }, deps) => {
@@ -78,15 +77,12 @@ export const userPasswd: Command = async ({ positionals: [name, ...extra], passw
     `changed the password of ${formatUsername(user, org)}; ended ${signedOut} session(s), revoked ${revoked} token(s)`,
   );
   if (chosen.generated) deps.out(`password: ${chosen.password}`);
-  deps.out(OPEN_CONNECTIONS_NOTE);
+  // A running server closes what the revoked tokens hold (external-changes.ts); it cannot
+  // tell which open connections signed in with the old password itself.
+  deps.out(
+    'note: connections signed in with the old password stay until they reconnect; the admin console ends them at once',
+  );
 };
-
-/**
- * The CLI changes the database, not a running server's memory: connections already open
- * stay until they reconnect, and then are refused. The admin console ends them at once.
- */
-const OPEN_CONNECTIONS_NOTE =
-  'note: a running server keeps their open connections until they reconnect; the admin console ends them at once';
 
 function revokeLiveTokens(storage: Storage, org: string, user: string): number {
   const now = Date.now();
@@ -110,7 +106,6 @@ function setDisabled(disabled: boolean): Command {
     storage.users.setDisabled(org, user, disabled);
     if (disabled) storage.sessions.deleteForUser(org, user);
     out(`${disabled ? 'disabled' : 'enabled'} ${formatUsername(user, org)}`);
-    if (disabled) out(OPEN_CONNECTIONS_NOTE);
   };
 }
 

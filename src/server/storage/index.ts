@@ -31,6 +31,11 @@ export interface Storage {
    * (wal-checkpointer.ts).
    */
   autoCheckpoint(pages?: number): number;
+  /**
+   * Changes when another connection (the CLI, say) has committed since the last call that
+   * saw a different value: SQLite's data_version, unchanged by this connection's commits.
+   */
+  dataVersion(): number;
   close(): void;
 }
 
@@ -79,6 +84,7 @@ export function openStorage(dataDir: string, options: StorageOptions = {}): Stor
       if (pages !== undefined) db.pragma(`wal_autocheckpoint = ${Math.max(0, Math.trunc(pages))}`);
       return db.pragma('wal_autocheckpoint', { simple: true }) as number;
     },
+    dataVersion: () => db.pragma('data_version', { simple: true }) as number,
     close: () => db.close(),
   };
 }

@@ -1,0 +1,44 @@
+import type { Logger } from 'pino';
+import type { Broker } from './broker/broker';
+import type { ClientIdentity } from './broker/client-identity';
+import type { Storage } from './storage';
+
+/** How often the database is asked whether another process (the CLI) has changed it. */
+export const EXTERNAL_CHANGES_POLL_MS = 1_000;
+
+/**
+ * The CLI writes to the same database as a running server, and the broker checks users and
+ * tokens only at CONNECT: a user the CLI disabled or removed, or whose tokens it revoked,
+ * kept their open connections. Here, whenever another connection has committed, every live
+ * connection is checked again, and those no longer allowed are closed (as the admin console
+ * closes them at once). One PRAGMA a second when nothing changed.
+ */
+export function closeConnectionsChangedElsewhere(
+  storage: Storage,
+  broker: Pick<Broker, 'disconnect'>,
+  logger: Logger,
+  intervalMs = EXTERNAL_CHANGES_POLL_MS,
+): () => void {
+  let seen = storage.dataVersion();
+  const timer = setInterval(() => {
+    const version = storage.dataVersion();
+    if (version === seen) return;
+    seen = version;
+    const closed = broker.disconnect((identity) => !stillAllowed(storage, identity));
+    if (closed > 0) {
+      logger.info(
+        { event: 'connections_closed_after_external_change', count: closed },
+        'closed connections of users changed from outside the server',
+      );
+    }
+  }, intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+function stillAllowed(storage: Storage, identity: ClientIdentity): boolean {
+  const user = storage.users.getUser(identity.org, identity.user);
+  // Removed, disabled, or removed and created again under the same id since it connected.
+  if (!user || user.disabled || user.createdAt > identity.connectedAt) return false;
+  return identity.jti === null || !storage.tokens.isRevoked(identity.jti);
+}

@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../../src/server/cli/run-cli';
+import { openStorage } from '../../src/server/storage';
+import { connect } from './support/mqtt-clients';
+import { useTestServer } from './support/server-fixture';
+import { DEMO_PASSWORD } from './support/test-server';
+
+// The CLI, another process with its own connection to the database, changes users while
+// the server runs: the server closes the connections that are no longer allowed.
+
+const fixture = useTestServer();
+const CLOSED_WITHIN_MS = 5_000;
+
+/** Runs the CLI as `npm run cli` does, on its own connection to the server's database. */
+async function cli(...argv: string[]): Promise<string[]> {
+  const storage = openStorage(fixture.server.config.dataDir);
+  const out: string[] = [];
+  try {
+    expect(await runCli(argv, { storage, out: (line) => out.push(line) })).toBe(0);
+  } finally {
+    storage.close();
+  }
+  return out;
+}
+
+function closed(client: { once(event: 'close', listener: () => void): unknown }) {
+  return new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('still connected')), CLOSED_WITHIN_MS);
+    client.once('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+describe('users changed by the CLI while the server runs', () => {
+  it('closes the connections of a user the CLI disabled, and only theirs', async () => {
+    const device = await connect(fixture.server.mqttUrl, {
+      username: 'agent-01@demo',
+      password: DEMO_PASSWORD,
+      clientId: 'agent-01-cli',
+      reconnectPeriod: 0,
+    });
+    fixture.open.push(device);
+    const bystander = await fixture.member('bob', { reconnectPeriod: 0 });
+    const browser = await fixture.member('alice', { reconnectPeriod: 0 });
+    const gone = Promise.all([closed(device), closed(browser)]);
+    await cli('user', 'disable', 'agent-01@demo');
+    await cli('user', 'disable', 'alice@demo');
+    await gone;
+    expect(bystander.connected).toBe(true);
+    await cli('user', 'enable', 'agent-01@demo');
+    await cli('user', 'enable', 'alice@demo');
+  });
+
+  it('closes a connection whose token the CLI revoked with a new password', async () => {
+    const { token } = await fixture.server.tokens.mint({
+      org: 'demo',
+      user: 'bob',
+      clientId: 'bob-revoked',
+      acl: [],
+    });
+    fixture.server.storage.issuedTokens.record({
+      jti: JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()).jti,
+      org: 'demo',
+      user: 'bob',
+      clientId: 'bob-revoked',
+      issuedAt: Date.now(),
+      expiresAt: Date.now() + 60_000,
+    });
+    const client = await connect(fixture.server.wsUrl, {
+      username: 'bob@demo',
+      password: token,
+      clientId: 'bob-revoked',
+      reconnectPeriod: 0,
+    });
+    fixture.open.push(client);
+    const gone = closed(client);
+    expect((await cli('user', 'passwd', 'bob@demo'))[0]).toContain('revoked 1 token(s)');
+    await gone;
+  });
+});
