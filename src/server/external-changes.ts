@@ -9,9 +9,10 @@ export const EXTERNAL_CHANGES_POLL_MS = 1_000;
 /**
  * The CLI writes to the same database as a running server, and the broker checks users and
  * tokens only at CONNECT: a user the CLI disabled or removed, or whose tokens it revoked,
- * kept their open connections. Here, whenever another connection has committed, every live
- * connection is checked again, and those no longer allowed are closed (as the admin console
- * closes them at once). One PRAGMA a second when nothing changed.
+ * kept their open connections. Here, whenever a user or a token has changed (by anyone:
+ * the admin console's own changes close their connections already, so then this finds
+ * none), every live connection is checked again, and those no longer allowed are closed.
+ * One small read a second when nothing changed; chat and checkpoints do not count.
  */
 export function closeConnectionsChangedElsewhere(
   storage: Storage,
@@ -19,9 +20,9 @@ export function closeConnectionsChangedElsewhere(
   logger: Logger,
   intervalMs = EXTERNAL_CHANGES_POLL_MS,
 ): () => void {
-  let seen = storage.dataVersion();
+  let seen = storage.accessVersion();
   const timer = setInterval(() => {
-    const version = storage.dataVersion();
+    const version = storage.accessVersion();
     if (version === seen) return;
     seen = version;
     const closed = broker.disconnect((identity) => !stillAllowed(storage, identity));

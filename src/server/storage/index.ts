@@ -32,10 +32,10 @@ export interface Storage {
    */
   autoCheckpoint(pages?: number): number;
   /**
-   * Changes when another connection (the CLI, say) has committed since the last call that
-   * saw a different value: SQLite's data_version, unchanged by this connection's commits.
+   * Moves whenever a user is changed or removed or a token revoked, by this process or
+   * another (the CLI): migrations.ts, access_changes.
    */
-  dataVersion(): number;
+  accessVersion(): number;
   close(): void;
 }
 
@@ -69,6 +69,9 @@ export function openStorage(dataDir: string, options: StorageOptions = {}): Stor
     db.close();
     throw err;
   }
+  const selectAccessVersion = db.prepare<[], { n: number }>(
+    'SELECT n FROM access_changes WHERE id = 1',
+  );
   return {
     users: createUserStore(db, now),
     tokens: createRevokedTokenStore(db),
@@ -84,7 +87,7 @@ export function openStorage(dataDir: string, options: StorageOptions = {}): Stor
       if (pages !== undefined) db.pragma(`wal_autocheckpoint = ${Math.max(0, Math.trunc(pages))}`);
       return db.pragma('wal_autocheckpoint', { simple: true }) as number;
     },
-    dataVersion: () => db.pragma('data_version', { simple: true }) as number,
+    accessVersion: () => selectAccessVersion.get()!.n,
     close: () => db.close(),
   };
 }

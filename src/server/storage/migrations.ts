@@ -107,6 +107,22 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX notifications_user_seq ON notifications (org_id, user_id, seq);
   CREATE INDEX notifications_received ON notifications (received_at);
   `,
+  // A counter of changes to who may stay connected (a user changed or gone, a token
+  // revoked), whoever made them: the server polls it to close connections the CLI, another
+  // process, has taken away (external-changes.ts). Chat and sessions never move it.
+  `
+  CREATE TABLE access_changes (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    n INTEGER NOT NULL
+  ) STRICT;
+  INSERT INTO access_changes (id, n) VALUES (1, 0);
+  CREATE TRIGGER users_updated AFTER UPDATE ON users
+    BEGIN UPDATE access_changes SET n = n + 1; END;
+  CREATE TRIGGER users_deleted AFTER DELETE ON users
+    BEGIN UPDATE access_changes SET n = n + 1; END;
+  CREATE TRIGGER revoked_tokens_inserted AFTER INSERT ON revoked_tokens
+    BEGIN UPDATE access_changes SET n = n + 1; END;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
