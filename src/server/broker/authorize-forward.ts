@@ -1,4 +1,5 @@
 import type { AedesPublishPacket, Client } from 'aedes';
+import type { QoS } from 'mqtt-packet';
 import { evaluateAcl } from '../../shared/acl';
 import { topicMatches } from '../../shared/topic-filter';
 import { getIdentity, type ClientIdentity } from './client-identity';
@@ -52,8 +53,31 @@ export function createAuthorizeForward(options: AuthorizeForwardOptions) {
       return null;
     }
     packet.topic = topic;
+    if (packet.qos > 1) packet.qos = grantedQoS(client, identity.org, topic, packet.qos) as QoS;
     return packet;
   };
+}
+
+/**
+ * A QoS 2 message goes out at the highest QoS among the client's filters that match it
+ * [MQTT-3.8.4-6, MQTT-3.3.5-1], live or from its stored queue. aedes looked the topic up
+ * among the filters, which missed every wildcard filter and, with mount points, every
+ * filter. At least 1: the message was queued or matched for a filter granted 1 or more,
+ * and a stored one needs its PUBACK to leave the queue. At most 2, whatever older
+ * versions stored (a Last Will of QoS 3).
+ */
+function grantedQoS(client: Client, org: string, topic: string, qos: number): number {
+  const subscriptions =
+    (client as { subscriptions?: Record<string, { qos?: number } | undefined> }).subscriptions ??
+    {};
+  let granted = 1;
+  for (const [mounted, subscription] of Object.entries(subscriptions)) {
+    const filterQoS = subscription?.qos ?? 0;
+    if (filterQoS <= granted) continue;
+    const filter = unmountTopic(org, mounted);
+    if (filter !== null && topicMatches(filter, topic)) granted = filterQoS;
+  }
+  return Math.min(granted, qos, 2);
 }
 
 function mayRead(identity: ClientIdentity, topic: string): boolean {

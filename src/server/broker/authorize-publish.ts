@@ -3,6 +3,7 @@ import type { DecodedPayload } from '../../shared/schemas';
 import { getIdentity, type ClientIdentity } from './client-identity';
 import { checkPublish } from './check-publish';
 import { DISCARD_TOPIC, mountTopic, unmountTopic } from './mount-point';
+import { agentStateTopic, presenceTopic } from '../../shared/topics';
 
 export interface AuthorizePublishOptions {
   onDenied(client: Client, topic: string, code: string, reason: string): void;
@@ -41,8 +42,10 @@ export function createAuthorizePublish(options: AuthorizePublishOptions) {
 /**
  * A Last Will, checked and mounted at CONNECT, is checked again as it goes out: the user's
  * rules may have been narrowed since. A connection the server is closing (a kick, a
- * revoked token) still sends its will, which is how others see it go offline. A refused
- * will goes nowhere, as a refused publish does, and aedes then forgets the stored one.
+ * revoked token) still sends its will, and so does one whose will is its own last-known
+ * state (its presence, or the agent's own state) whatever the rules now: that is how
+ * others see it go offline, and a muted user must not stay "online". A refused will goes
+ * nowhere, as a refused publish does, and aedes then forgets the stored one.
  */
 function authorizeWill(
   client: Client,
@@ -51,10 +54,20 @@ function authorizeWill(
   options: AuthorizePublishOptions,
 ): void {
   const topic = unmountTopic(identity.org, will.topic);
+  const ownState =
+    topic === presenceTopic(identity.user, identity.clientId) ||
+    topic === agentStateTopic(identity.user);
+  // Its own state is checked against the contract only (the payload was at CONNECT).
+  const rules = ownState ? [{ permission: 'allow', action: 'publish', topic } as const] : undefined;
   const verdict =
     topic === null
       ? ({ ok: false, code: 'topic_outside_org', reason: 'not a topic of the org' } as const)
-      : checkPublish({ ...identity, closing: false }, topic, will.payload as Buffer, will.retain);
+      : checkPublish(
+          { ...identity, closing: false, ...(rules ? { rules } : {}) },
+          topic,
+          will.payload as Buffer,
+          will.retain,
+        );
   if (verdict.ok) return;
   options.onDenied(client, topic ?? will.topic, `will_${verdict.code}`, verdict.reason);
   will.topic = DISCARD_TOPIC;

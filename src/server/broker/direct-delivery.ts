@@ -1,6 +1,5 @@
 import type { AedesPublishPacket, Client } from 'aedes';
 import mqttPacket from 'mqtt-packet';
-import { topicMatches } from '../../shared/topic-filter';
 import { DONE_IN_MEMORY } from './outgoing-cache';
 
 // aedes 1.2 gives each client two delivery functions (lib/client.js, `deliver0` and
@@ -125,7 +124,6 @@ export function deliverDirectly(client: Client, store: DeliveryStore): void {
     }
     const outgoing = copyOf(forwarded, target.broker);
     outgoing.messageId = forwarded.messageId || nextMessageId(target);
-    if (outgoing.qos > 1) outgoing.qos = grantedQoS(target, packet.topic, outgoing.qos);
     if (target.clean || outgoing.retain) {
       sendQoS(target, outgoing, done, null);
       return;
@@ -193,21 +191,6 @@ function report(client: AedesClient, error: Error | null | undefined, qos: boole
   else if (error) client.emit('error', error);
 }
 
-/**
- * A QoS 2 message goes to a subscriber at the highest QoS among its filters that match it
- * [MQTT-3.8.4-6, MQTT-3.3.5-1]. aedes looked the topic itself up among the filters, which
- * missed every wildcard filter, and since mount points every filter at all. Only QoS 2
- * needs it: deliverQoS serves filters granted 1 or 2.
- */
-function grantedQoS(client: AedesClient, mountedTopic: string, qos: number): number {
-  let granted = 1;
-  for (const [filter, subscription] of Object.entries(client.subscriptions)) {
-    const filterQoS = subscription?.qos ?? 0;
-    if (filterQoS > granted && topicMatches(filter, mountedTopic)) granted = filterQoS;
-  }
-  return Math.min(granted, qos);
-}
-
 function nextMessageId(client: AedesClient): number {
   const id = client._nextId;
   client._nextId = id >= MAX_MESSAGE_ID ? 1 : id + 1;
@@ -223,7 +206,7 @@ function copyOf(original: AedesPublishPacket, broker: AedesClient['broker']): Ou
     brokerCounter: source.brokerCounter || ++broker.counter,
     topic: source.topic,
     payload: (source.payload as Buffer | undefined) || Buffer.alloc(0),
-    qos: Math.min(source.qos || 0, 2), // a will of QoS 3 stored by older versions
+    qos: source.qos || 0,
     retain: source.retain || false,
     dup: source.dup || false,
   };

@@ -215,35 +215,64 @@ describe('Last Will', () => {
   });
 
   it('checks a will again as it goes out: rules narrowed since the CONNECT hold', async () => {
-    const watcher = await member('alice');
+    const watcher = await member('bob');
     const seen = record(watcher);
-    await subscribeGrants(watcher, ['agents/+/state']);
-    const agent = await device('agent-02', {
+    await subscribeGrants(watcher, ['chat/+/+']);
+    const alice = await member('alice', {
+      clientId: 'alice-will-chat',
       will: {
-        topic: 'agents/agent-02/state',
-        payload: Buffer.from(json({ status: 'offline', updatedAt: 5 })),
+        topic: 'chat/general/messages',
+        payload: Buffer.from(chat('alice', 'last words', 'will-chat-1')),
+        qos: 1,
+        retain: false,
+      },
+    });
+    const { storage, broker } = fixture.server;
+    storage.users.setExtraRules('demo', 'alice', [
+      { permission: 'deny', action: 'publish', topic: 'chat/general/messages' },
+    ]);
+    try {
+      const user = storage.users.getUser('demo', 'alice')!;
+      await broker.admin.applyRules('demo', 'alice', effectiveRules(storage.users, user));
+      alice.stream.destroy(); // no DISCONNECT: the will would fire
+      await eventually(() => !broker.connections().some((id) => id.clientId === 'alice-will-chat'));
+      await watcher.publishAsync('chat/general/messages', chat('bob', 'after the will'), {
+        qos: 1,
+      });
+      await waitForMessage(seen, (m) => m.payload.includes('after the will'));
+      expect(seen.filter((m) => m.payload.includes('last words'))).toEqual([]);
+      expect(storage.history.get('demo', 'general', 'will-chat-1')).toBeUndefined();
+    } finally {
+      storage.users.setExtraRules('demo', 'alice', []);
+    }
+  });
+
+  it('still sends a will of its own presence after the user was muted (deny publish #)', async () => {
+    const topic = 'presence/alice/alice-muted';
+    const alice = await member('alice', {
+      clientId: 'alice-muted',
+      will: {
+        topic,
+        payload: Buffer.from(json({ status: 'offline', since: 7 })),
         qos: 1,
         retain: true,
       },
     });
+    await alice.publishAsync(topic, json({ status: 'online', since: 6 }), { qos: 1, retain: true });
     const { storage, broker } = fixture.server;
-    storage.users.setExtraRules('demo', 'agent-02', [
-      { permission: 'deny', action: 'publish', topic: 'agents/agent-02/state' },
+    storage.users.setExtraRules('demo', 'alice', [
+      { permission: 'deny', action: 'publish', topic: '#' },
     ]);
     try {
-      const record = storage.users.getUser('demo', 'agent-02')!;
-      await broker.admin.applyRules('demo', 'agent-02', effectiveRules(storage.users, record));
-      agent.stream.destroy(); // no DISCONNECT: the will would fire
-      await eventually(() => !broker.connections().some((id) => id.user === 'agent-02'));
-      const other = await device('agent-03');
-      await other.publishAsync('agents/agent-03/state', json({ status: 'idle', updatedAt: 6 }), {
-        qos: 1,
-      });
-      await waitForMessage(seen, (m) => m.payload.includes('"updatedAt":6'));
-      expect(seen.filter((m) => m.topic === 'agents/agent-02/state')).toEqual([]);
-      expect(broker.retainedTopics('demo', 'agents/agent-02/state')).toEqual([]);
+      const user = storage.users.getUser('demo', 'alice')!;
+      await broker.admin.applyRules('demo', 'alice', effectiveRules(storage.users, user));
+      alice.stream.destroy(); // no DISCONNECT: the will fires
+      const watcher = await member('bob');
+      const seen = record(watcher);
+      await subscribeGrants(watcher, ['presence/+/+']);
+      await waitForMessage(seen, (m) => m.topic === topic && m.payload.includes('offline'));
     } finally {
-      storage.users.setExtraRules('demo', 'agent-02', []);
+      storage.users.setExtraRules('demo', 'alice', []);
     }
   });
 
@@ -270,15 +299,33 @@ describe('Last Will', () => {
 
 describe('QoS', () => {
   it.each([
-    ['an exact filter', 'chat/general/messages'],
-    ['a wildcard filter', 'chat/+/messages'],
-  ])('sends a QoS 2 message at the QoS 1 %s was granted [MQTT-3.8.4-6]', async (_name, filter) => {
-    const bob = await member('bob');
-    const seen = record(bob);
-    await subscribeGrants(bob, [filter]);
+    ['an exact filter', 'chat/general/messages', 1],
+    ['a wildcard filter', 'chat/+/messages', 1],
+    ['an exact filter', 'chat/general/messages', 2],
+    ['a wildcard filter', 'chat/+/messages', 2],
+  ] as const)(
+    'sends a QoS 2 message at the QoS %s (%s) was granted, %i [MQTT-3.8.4-6]',
+    async (_name, filter, qos) => {
+      const bob = await member('bob');
+      const seen = record(bob);
+      expect(await subscribeGrants(bob, [filter], qos)).toEqual([qos]);
+      const alice = await member('alice');
+      const text = `q2-${filter}-${qos}`;
+      await alice.publishAsync('chat/general/messages', chat('alice', text), { qos: 2 });
+      const got = await waitForMessage(seen, (m) => m.payload.includes(text));
+      expect(got.qos).toBe(qos);
+    },
+  );
+
+  it('sends a QoS 2 message queued for a session away at the QoS its filter was granted', async () => {
+    const away = await member('bob', { clientId: 'bob-away-q2', clean: false });
+    expect(await subscribeGrants(away, ['chat/+/messages'], 1)).toEqual([1]);
+    await away.endAsync();
     const alice = await member('alice');
-    await alice.publishAsync('chat/general/messages', chat('alice', `q2-${filter}`), { qos: 2 });
-    const got = await waitForMessage(seen, (m) => m.payload.includes(`q2-${filter}`));
+    await alice.publishAsync('chat/general/messages', chat('alice', 'queued-q2'), { qos: 2 });
+    const back = await member('bob', { clientId: 'bob-away-q2', clean: false });
+    const seen = record(back);
+    const got = await waitForMessage(seen, (m) => m.payload.includes('queued-q2'));
     expect(got.qos).toBe(1);
   });
 });

@@ -142,30 +142,6 @@ describe('direct delivery', () => {
     expect(client._nextId).toBe(2);
   });
 
-  it.each([
-    ['the only filter is granted 1', { 'agents/+/state': 1 }, 1],
-    ['an exact filter granted 1', { 'agents/agent-01/state': 1 }, 1],
-    ['one matching filter is granted 2', { 'agents/agent-01/state': 1, 'agents/#': 2 }, 2],
-    ['the filter granted 2 does not match', { 'agents/+/state': 1, 'chat/#': 2 }, 1],
-  ])('sends a QoS 2 message at most at its granted QoS: %s', (_name, filters, qos) => {
-    const { client, deliverQoS, written, store } = standIn();
-    for (const [filter, granted] of Object.entries(filters))
-      client.subscriptions[filter] = { qos: granted };
-    deliverQoS(message({ qos: 2 }), () => {});
-    expect(written[0]).toMatchObject({ qos, messageId: 7 });
-    expect(store.outgoingUpdate).toHaveBeenCalledWith(
-      expect.anything(),
-      expect.objectContaining({ qos }),
-    );
-  });
-
-  it('never sends a QoS above 2 (a will of QoS 3 stored by older versions)', () => {
-    const { client, deliverQoS, written } = standIn({ clean: true });
-    client.subscriptions['agents/#'] = { qos: 2 };
-    deliverQoS(message({ qos: 3 as 2 }), () => {});
-    expect(written[0]).toMatchObject({ qos: 2 });
-  });
-
   it('gives each delivery its own copy: the message it was handed stays as it was', () => {
     const { deliverQoS, written } = standIn({ clean: true });
     const original = message();

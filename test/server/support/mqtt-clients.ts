@@ -74,7 +74,7 @@ export function waitForMessage(
 export async function subscribeGrants(
   client: MqttClient,
   filters: string[],
-  qos: 0 | 1 = 1,
+  qos: 0 | 1 | 2 = 1,
 ): Promise<number[]> {
   try {
     const granted = await client.subscribeAsync(filters, { qos });
