@@ -9,10 +9,12 @@ export function describeListenError(
   config: Pick<Config, 'host' | 'port' | 'mqttPort'>,
 ): string | null {
   if (!(error instanceof Error)) return null;
-  const { code, port } = error as NodeJS.ErrnoException & { port?: number };
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+  const { code, port, syscall } = error as NodeJS.ErrnoException & { port?: number };
+  if (syscall === 'getaddrinfo' && (code === 'ENOTFOUND' || code === 'EAI_AGAIN')) {
     return `HOST: "${config.host}" is not an address or a name this machine can resolve`;
   }
+  // EACCES is also a file the server may not write (DATA_DIR): that one is reported as is.
+  if (syscall !== 'listen') return null;
   const setting =
     port === config.port ? 'PORT' : port === config.mqttPort ? 'MQTT_PORT' : 'PORT or MQTT_PORT';
   const where = `${config.host}:${port ?? '?'}`;

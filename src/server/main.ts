@@ -26,14 +26,17 @@ async function main(): Promise<void> {
   try {
     server = await startServer(config, { logger });
   } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`Configuration error: ${error.message}`);
+      process.exit(1);
+    }
     const problem = describeListenError(error, config);
     if (problem === null) throw error;
     console.error(`Cannot start: ${problem}`);
     process.exit(1);
   }
-  const fleet = await startDemoFleet(config, server, logger);
   printWelcome(server, takeUnshownDemoLogins(config.dataDir));
-
+  let fleet: AgentFleet | null = null;
   const shutdown = async (signal: string) => {
     logger.info({ event: 'shutdown', signal }, 'shutting down');
     await fleet?.stop();
@@ -42,6 +45,8 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', () => void shutdown('SIGINT'));
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  // After the welcome: agents that wait out a busy broker must not hold up the URL.
+  fleet = await startDemoFleet(config, server, logger);
 }
 
 /**

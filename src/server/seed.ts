@@ -1,6 +1,7 @@
 import type { Role } from '../shared/acl';
 import { formatUsername } from '../shared/ids';
-import { generatePassword, hashPassword } from './auth/password';
+import { checkNewPassword, generatePassword, hashPassword } from './auth/password';
+import { ConfigError } from './config';
 import type { Storage } from './storage';
 
 export interface DemoLogin {
@@ -45,6 +46,9 @@ function demoUsers(agents: number): { user: string; role: Role }[] {
 export async function seedDemo(storage: Storage, options: SeedOptions): Promise<SeedResult> {
   if (storage.users.listOrgs().length > 0) return { created: false, logins: [] };
 
+  // Checked only here, where it is used: a data dir seeded long ago starts whatever it says.
+  const problem = options.password === null ? null : checkNewPassword(options.password);
+  if (problem) throw new ConfigError('DEMO_PASSWORD', problem);
   const users = demoUsers(options.agents ?? DEFAULT_DEMO_AGENTS);
   // Hash everything before writing anything, so a failure leaves the database empty and
   // the next start seeds again instead of skipping a half-made org.

@@ -47,13 +47,16 @@ async function untilHealthy(server: NodeProcess): Promise<void> {
   throw new Error(`not healthy within ${START_TIMEOUT_MS} ms:\n${server.output()}`);
 }
 
-/** Runs `npm start`'s server until it is healthy (and the welcome printed), then stops it. */
-async function startAndStop(extraEnv: NodeJS.ProcessEnv = {}): Promise<string> {
+/** Runs `npm start`'s server until it is healthy and has printed `until`, then stops it. */
+async function startAndStop(
+  extraEnv: NodeJS.ProcessEnv = {},
+  until = 'Switchboard is running',
+): Promise<string> {
   const server = spawnTsx('src/server/main.ts', [], { ...env, ...extraEnv });
   try {
     await untilHealthy(server);
     const deadline = Date.now() + START_TIMEOUT_MS;
-    while (!server.output().includes('Switchboard is running') && Date.now() < deadline)
+    while (!server.output().includes(until) && Date.now() < deadline)
       await new Promise((resolve) => setTimeout(resolve, 50));
     return server.output();
   } finally {
@@ -90,8 +93,9 @@ describe('npm start', () => {
     const cli = spawnTsx('src/server/cli/main.ts', ['user', 'disable', 'agent-01@demo'], env);
     await cli.exited();
     expect(cli.child.exitCode, cli.output()).toBe(0);
-    const output = await startAndStop();
-    expect(output).toContain('the demo agents could not start; the server runs without them');
+    const warning = 'the demo agents could not start; the server runs without them';
+    const output = await startAndStop({}, warning);
+    expect(output).toContain(warning);
     expect(output).toContain('Switchboard is running');
   });
 
@@ -109,10 +113,17 @@ describe('npm start', () => {
     expect(add.child.exitCode, add.output()).toBe(0);
   });
 
-  it('refuses a demo password the CLI would refuse', async () => {
-    const server = spawnTsx('src/server/main.ts', [], { ...env, DEMO_PASSWORD: 'short' });
+  it('refuses a demo password the CLI would refuse when it seeds, not after', async () => {
+    const fresh = path.join(path.dirname(dataDir), 'fresh');
+    const server = spawnTsx('src/server/main.ts', [], {
+      ...env,
+      DATA_DIR: fresh,
+      DEMO_PASSWORD: 'short',
+    });
     await server.exited();
     expect(server.child.exitCode).toBe(1);
-    expect(server.output()).toContain('DEMO_PASSWORD');
+    expect(server.output()).toContain('Configuration error: DEMO_PASSWORD');
+    // A data dir seeded long ago starts, whatever DEMO_PASSWORD says now.
+    expect(await startAndStop({ DEMO_PASSWORD: 'short' })).toContain('Switchboard is running');
   });
 });

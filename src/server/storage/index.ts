@@ -53,7 +53,7 @@ export const DEFAULT_AUTO_CHECKPOINT_PAGES = 1_000;
 /** Opens (creating if needed) `<dataDir>/switchboard.db` and brings its schema up to date. */
 export function openStorage(dataDir: string, options: StorageOptions = {}): Storage {
   const now = options.now ?? Date.now;
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 }); // password hashes: the user's only
   const file = join(dataDir, DATABASE_FILE);
   const db = new Database(file);
   try {
