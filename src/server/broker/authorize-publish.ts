@@ -1,9 +1,9 @@
 import type { Client, PublishPacket } from 'aedes';
 import type { DecodedPayload } from '../../shared/schemas';
+import { agentStateTopic, presenceTopic } from '../../shared/topics';
 import { getIdentity, type ClientIdentity } from './client-identity';
 import { checkPublish } from './check-publish';
 import { DISCARD_TOPIC, mountTopic, unmountTopic } from './mount-point';
-import { agentStateTopic, presenceTopic } from '../../shared/topics';
 
 export interface AuthorizePublishOptions {
   onDenied(client: Client, topic: string, code: string, reason: string): void;
@@ -28,9 +28,7 @@ export function createAuthorizePublish(options: AuthorizePublishOptions) {
     const verdict = checkPublish(identity, packet.topic, packet.payload as Buffer, packet.retain);
     if (!verdict.ok) {
       options.onDenied(client, packet.topic, verdict.code, verdict.reason);
-      // Acknowledged but routed nowhere [MQTT-3.3.5-2]; see DISCARD_TOPIC.
-      packet.topic = DISCARD_TOPIC;
-      packet.retain = false;
+      discard(packet);
       return callback(null);
     }
     packet.topic = mountTopic(identity.org, packet.topic);
@@ -54,22 +52,31 @@ function authorizeWill(
   options: AuthorizePublishOptions,
 ): void {
   const topic = unmountTopic(identity.org, will.topic);
+  if (topic === null) {
+    options.onDenied(client, will.topic, 'will_topic_outside_org', 'not a topic of the org');
+    discard(will);
+    return;
+  }
   const ownState =
     topic === presenceTopic(identity.user, identity.clientId) ||
     topic === agentStateTopic(identity.user);
-  // Its own state is checked against the contract only (the payload was at CONNECT).
-  const rules = ownState ? [{ permission: 'allow', action: 'publish', topic } as const] : undefined;
-  const verdict =
-    topic === null
-      ? ({ ok: false, code: 'topic_outside_org', reason: 'not a topic of the org' } as const)
-      : checkPublish(
-          { ...identity, closing: false, ...(rules ? { rules } : {}) },
-          topic,
-          will.payload as Buffer,
-          will.retain,
-        );
+  // Its own state is checked against the contract only (the rules were, at CONNECT).
+  const rules = ownState
+    ? [{ permission: 'allow', action: 'publish', topic } as const]
+    : identity.rules;
+  const verdict = checkPublish(
+    { ...identity, rules, closing: false },
+    topic,
+    will.payload as Buffer,
+    will.retain,
+  );
   if (verdict.ok) return;
-  options.onDenied(client, topic ?? will.topic, `will_${verdict.code}`, verdict.reason);
-  will.topic = DISCARD_TOPIC;
-  will.retain = false;
+  options.onDenied(client, topic, `will_${verdict.code}`, verdict.reason);
+  discard(will);
+}
+
+/** Acknowledged but routed nowhere [MQTT-3.3.5-2]; see DISCARD_TOPIC. */
+function discard(packet: PublishPacket): void {
+  packet.topic = DISCARD_TOPIC;
+  packet.retain = false;
 }
