@@ -5,6 +5,7 @@ import { ConfigError, loadConfig, type Config } from './config';
 import { loadDemoCredentials, takeUnshownDemoLogins } from './demo-credentials';
 import { describeListenError } from './listen-error';
 import { createLogger } from './logger';
+import { plaintextWarning } from './plaintext-warning';
 import { DEMO_ORG, formatDemoLogins, type DemoLogin } from './seed';
 
 // `npm start`: the whole system on one machine, with a demo org and a fleet of simulated
@@ -35,6 +36,8 @@ async function main(): Promise<void> {
     console.error(`Cannot start: ${problem}`);
     process.exit(1);
   }
+  const exposed = plaintextWarning(config);
+  if (exposed) logger.warn({ event: 'plaintext_exposed', host: config.host }, exposed);
   printWelcome(server, takeUnshownDemoLogins(config.dataDir));
   let fleet: AgentFleet | null = null;
   const shutdown = async (signal: string) => {
