@@ -2,6 +2,7 @@ import net from 'node:net';
 import mqttPacket from 'mqtt-packet';
 import { describe, expect, it } from 'vitest';
 import { effectiveRules } from '../../../src/server/auth/effective-rules';
+import type { AclRule } from '../../../src/shared/acl';
 import {
   connackCode,
   connect,
@@ -26,6 +27,18 @@ async function device(user: string, options: Parameters<typeof connect>[1] = {})
   });
   open.push(client);
   return client;
+}
+
+/**
+ * Gives a demo user extra rules and applies them to their live connections, as the admin
+ * console does; the returned function takes the extra rules away again.
+ */
+async function giveRulesNow(user: string, rules: AclRule[]): Promise<() => void> {
+  const { storage, broker } = fixture.server;
+  storage.users.setExtraRules('demo', user, rules);
+  const record = storage.users.getUser('demo', user)!;
+  await broker.admin.applyRules('demo', user, effectiveRules(storage.users, record));
+  return () => storage.users.setExtraRules('demo', user, []);
 }
 
 const chat = (from: string, text: string, id = `${from}-${text}`) =>
@@ -228,12 +241,10 @@ describe('Last Will', () => {
       },
     });
     const { storage, broker } = fixture.server;
-    storage.users.setExtraRules('demo', 'alice', [
+    const restore = await giveRulesNow('alice', [
       { permission: 'deny', action: 'publish', topic: 'chat/general/messages' },
     ]);
     try {
-      const user = storage.users.getUser('demo', 'alice')!;
-      await broker.admin.applyRules('demo', 'alice', effectiveRules(storage.users, user));
       alice.stream.destroy(); // no DISCONNECT: the will would fire
       await eventually(() => !broker.connections().some((id) => id.clientId === 'alice-will-chat'));
       await watcher.publishAsync('chat/general/messages', chat('bob', 'after the will'), {
@@ -243,7 +254,7 @@ describe('Last Will', () => {
       expect(seen.filter((m) => m.payload.includes('last words'))).toEqual([]);
       expect(storage.history.get('demo', 'general', 'will-chat-1')).toBeUndefined();
     } finally {
-      storage.users.setExtraRules('demo', 'alice', []);
+      restore();
     }
   });
 
@@ -259,20 +270,17 @@ describe('Last Will', () => {
       },
     });
     await alice.publishAsync(topic, json({ status: 'online', since: 6 }), { qos: 1, retain: true });
-    const { storage, broker } = fixture.server;
-    storage.users.setExtraRules('demo', 'alice', [
+    const restore = await giveRulesNow('alice', [
       { permission: 'deny', action: 'publish', topic: '#' },
     ]);
     try {
-      const user = storage.users.getUser('demo', 'alice')!;
-      await broker.admin.applyRules('demo', 'alice', effectiveRules(storage.users, user));
       alice.stream.destroy(); // no DISCONNECT: the will fires
       const watcher = await member('bob');
       const seen = record(watcher);
       await subscribeGrants(watcher, ['presence/+/+']);
       await waitForMessage(seen, (m) => m.topic === topic && m.payload.includes('offline'));
     } finally {
-      storage.users.setExtraRules('demo', 'alice', []);
+      restore();
     }
   });
 
