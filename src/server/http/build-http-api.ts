@@ -4,10 +4,11 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import { adminRoutes } from './admin';
 import { answerError, ApiError, errorBody, notFoundError, registerErrorHandlers } from './errors';
 import { healthRoutes } from './health';
+import { registerCsrfGuard } from './csrf-guard';
 import { historyRoutes } from './history';
 import { notificationRoutes } from './notifications';
 import type { HttpDeps } from './http-deps';
-import { registerJsonOnly } from './json-only';
+import { registerJsonBodyParser } from './json-body';
 import { jwksRoutes } from './jwks';
 import { lastKnownRoutes } from './last-known';
 import { peopleRoutes } from './people';
@@ -48,7 +49,8 @@ export async function buildHttpApi(deps: HttpDeps): Promise<FastifyInstance> {
 
   app.decorateRequest('auth', null);
   registerErrorHandlers(app, logger);
-  registerJsonOnly(app, config.allowedOrigins);
+  registerCsrfGuard(app, config.allowedOrigins);
+  registerJsonBodyParser(app);
   await registerSecurityHeaders(app, config.tls !== null);
   await app.register(cookie);
   await app.register(rateLimit, {

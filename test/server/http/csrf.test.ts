@@ -3,7 +3,7 @@ import { expectError, signIn, signInRequest, startTestApi, type TestApi } from '
 
 // The cookie is SameSite=Strict, which stops other sites but not other origins of the same
 // site: a sibling subdomain, another port of the host. Those pages can still send a form
-// or a no-cors fetch with the cookie (json-only.ts).
+// or a no-cors fetch with the cookie (csrf-guard.ts).
 
 const HOST = 'switchboard.example.com';
 

@@ -22,7 +22,7 @@ function isJson(contentType: string | undefined): boolean {
  * Whatever the path: the router decodes it, so `/%61pi/…` reaches the `/api/…` routes,
  * and a check by prefix would let it through (found in review, 2026-12-05).
  */
-export function registerJsonOnly(app: FastifyInstance, allowedOrigins: readonly string[]): void {
+export function registerCsrfGuard(app: FastifyInstance, allowedOrigins: readonly string[]): void {
   app.addHook('onRequest', async (request) => {
     if (SAFE_METHODS.has(request.method)) return;
     if (!isOriginAllowed(request.headers.origin, request.headers.host, allowedOrigins)) {
@@ -41,19 +41,5 @@ export function registerJsonOnly(app: FastifyInstance, allowedOrigins: readonly 
         'send the request body as application/json',
       );
     }
-  });
-
-  // An empty JSON body is "no fields" (POST /api/token takes only optional ones), not an
-  // error; everything else goes through Fastify's own parser, which refuses __proto__.
-  const defaultParser = app.getDefaultJsonParser('error', 'error');
-  app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    // parseAs 'string' always hands over a string; the type also allows a Buffer.
-    const text = typeof body === 'string' ? body : body.toString('utf8');
-    if (text === '') {
-      done(null, undefined);
-      return;
-    }
-    defaultParser(request, text, done);
   });
 }
