@@ -67,15 +67,9 @@ export function createAuthorizeForward(options: AuthorizeForwardOptions) {
  * versions stored (a Last Will of QoS 3).
  */
 function grantedQoS(client: Client, org: string, topic: string, qos: number): number {
-  const subscriptions =
-    (client as { subscriptions?: Record<string, { qos?: number } | undefined> }).subscriptions ??
-    {};
   let granted = 1;
-  for (const [mounted, subscription] of Object.entries(subscriptions)) {
-    const filterQoS = subscription?.qos ?? 0;
-    if (filterQoS <= granted) continue;
-    const filter = unmountTopic(org, mounted);
-    if (filter !== null && topicMatches(filter, topic)) granted = filterQoS;
+  for (const [, filterQoS] of matchingFilters(client, org, topic)) {
+    granted = Math.max(granted, filterQoS);
   }
   return Math.min(granted, qos, 2);
 }
@@ -88,10 +82,23 @@ function mayRead(identity: ClientIdentity, topic: string): boolean {
 }
 
 function hasDollarSubscription(client: Client, org: string, topic: string): boolean {
-  const subscriptions = (client as { subscriptions?: Record<string, unknown> }).subscriptions ?? {};
-  for (const mounted of Object.keys(subscriptions)) {
-    const filter = unmountTopic(org, mounted);
-    if (filter?.startsWith('$') && topicMatches(filter, topic)) return true;
+  for (const [filter] of matchingFilters(client, org, topic)) {
+    if (filter.startsWith('$')) return true;
   }
   return false;
+}
+
+/** The client's filters, as it named them, that match `topic`, each with its QoS. */
+function* matchingFilters(
+  client: Client,
+  org: string,
+  topic: string,
+): Generator<[filter: string, qos: number]> {
+  const subscriptions =
+    (client as { subscriptions?: Record<string, { qos?: number } | undefined> }).subscriptions ??
+    {};
+  for (const [mounted, subscription] of Object.entries(subscriptions)) {
+    const filter = unmountTopic(org, mounted);
+    if (filter !== null && topicMatches(filter, topic)) yield [filter, subscription?.qos ?? 0];
+  }
 }
