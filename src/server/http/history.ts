@@ -46,7 +46,7 @@ export function historyRoutes(app: FastifyInstance, deps: HttpDeps): void {
   // records an accepted message before its PUBACK leaves (docs/decisions.md), so once the
   // sender has the PUBACK, 404 means the broker refused it. No read check: a sender who
   // lost the room entirely must still learn that, and learns only about their own
-  // messages. 503 whenever a missing message would prove nothing: no embedded broker
+  // messages (another sender's id is "not found" to them, as it is not theirs). 503 whenever a missing message would prove nothing: no embedded broker
   // (this server records no history), or history writes failing lately.
   app.get<{ Params: { room: string; id: string } }>(
     '/api/rooms/:room/messages/:id',
@@ -72,8 +72,11 @@ export function historyRoutes(app: FastifyInstance, deps: HttpDeps): void {
         );
       }
       const message = storage.history.get(auth.org, room, id);
-      if (!message) throw new ApiError(404, 'message_not_found', `no message "${id}" of yours`);
+      const notFound = () => new ApiError(404, 'message_not_found', `no message "${id}" of yours`);
+      if (!message) throw notFound();
       if (message.from !== auth.user) {
+        // Only someone who may read the room may learn that the id is someone else's.
+        if (!roomReader(storage, auth)(room)) throw notFound();
         throw new ApiError(409, 'message_id_taken', `another sender's message has the id "${id}"`);
       }
       return message;

@@ -72,6 +72,23 @@ describe('GET /api/rooms/:room/messages/:id', () => {
     expectApiError(await lookup('general', 'taken-1'), 409, 'message_id_taken');
   });
 
+  it("does not tell a sender who cannot read the room that an id is someone else's", async () => {
+    const bob = await t.connectWithToken(await t.signIn('bob@demo'));
+    open.push(bob.client);
+    await bob.client.publishAsync('chat/random/messages', json(message('bobs-1', 'b', 'bob')), {
+      qos: 1,
+    });
+    expectApiError(await lookup('random', 'bobs-1'), 409, 'message_id_taken');
+    const deny = [{ permission: 'deny', action: 'all', topic: 'chat/random/#' }];
+    const res = await t.request(t.cookies.admin, 'PUT', '/api/admin/users/alice/rules', deny);
+    expect(res.statusCode, res.body).toBe(200);
+    try {
+      expectApiError(await lookup('random', 'bobs-1'), 404, 'message_not_found');
+    } finally {
+      await t.request(t.cookies.admin, 'PUT', '/api/admin/users/alice/rules', []);
+    }
+  });
+
   it('refuses a bad id or room, and a caller without a session', async () => {
     expectApiError(await lookup('general', 'x'.repeat(65)), 400, 'invalid_message_id');
     expectApiError(await lookup('No-Room', 'x'), 400, 'invalid_room_id');
