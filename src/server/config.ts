@@ -16,7 +16,7 @@ export interface Config {
   /** A persistent MQTT session whose client stays away this long is dropped. */
   sessionExpiryDays: number;
   maxPacketBytes: number;
-  /** Normalised origins (`scheme://host[:port]`). Empty = same origin + localhost. */
+  /** Normalised origins (`scheme://host[:port]`). Empty = the same origin only. */
   allowedOrigins: string[];
   logLevel: string;
   demoPassword: string | null;
