@@ -20,6 +20,7 @@ import { tokenRoutes } from './token';
 
 // Every API body is a few fields; refusing big ones early costs nothing.
 const BODY_LIMIT_BYTES = 16 * 1024;
+const MAX_PARAM_LENGTH = 1_000;
 
 /**
  * The HTTP side: sign-in, broker tokens, rooms, people, history, admin console, health,
@@ -33,6 +34,9 @@ export async function buildHttpApi(deps: HttpDeps): Promise<FastifyInstance> {
     // One line per request from the onResponse hook below instead of two from Fastify.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT_BYTES,
+    // Longer than any valid id, percent-encoded: a route's own check then answers 400 with
+    // what is wrong, where the router's default (100) answered a bare 404.
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     // Errors raised before routing (a malformed URL) get the API's error shape too.
     frameworkErrors: answerError(logger),
   };

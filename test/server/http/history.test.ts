@@ -81,7 +81,18 @@ describe('GET /api/rooms/:room/messages', () => {
     expectError(await get(`/api/rooms/general/messages?before=${before}`), 400, 'invalid_cursor');
   });
 
-  const badRooms = ['General', '%2B', '%23', 'a%2Fb', '__proto__', 'constructor', 'x'.repeat(65)];
+  const badRooms = [
+    'General',
+    '%2B',
+    '%23',
+    'a%2Fb',
+    '__proto__',
+    'constructor',
+    'x'.repeat(65),
+    // Past the router's default 100-character parameter limit, which answered 404.
+    'x'.repeat(101),
+    '%41'.repeat(300),
+  ];
   it.each(badRooms)('refuses room id %j', async (room) => {
     expectError(await get(`/api/rooms/${room}/messages`), 400, 'invalid_room_id');
   });
