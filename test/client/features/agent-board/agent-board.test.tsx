@@ -1,9 +1,14 @@
-import { act, screen, within } from '@testing-library/react';
+import { act, fireEvent, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import { AgentBoard } from '../../../../src/client/features/agent-board/components/agent-board';
 import { AgentDetail } from '../../../../src/client/features/agent-board/components/agent-detail';
-import { connectTestWorkspace, renderWithWorkspace } from '../../support/render';
+import { COMMAND_REPLY_WAIT_MS } from '../../../../src/client/features/agent-board/lib/command-outcome';
+import {
+  connectTestWorkspace,
+  renderWithWorkspace,
+  type TestWorkspace,
+} from '../../support/render';
 
 const rowNames = () =>
   screen.queryAllByRole('listitem').map((li) => li.querySelector('.agent-row__name')?.textContent);
@@ -174,4 +179,77 @@ describe('AgentDetail', () => {
     expect(log()).toHaveTextContent('done: paused at step 3');
     expect(screen.getByText('Replies to other dashboards')).toBeInTheDocument();
   });
+
+  it('says when a sent command got no reply in time, and lets a late reply win', async () => {
+    const workspace = await openDetailOnFakeClock();
+    act(() =>
+      workspace
+        .client()
+        .deliver('agents/builder/state', { status: 'working', updatedAt: Date.now() }),
+    );
+    const { id, ack } = sendCommand(workspace, 'Ping');
+    const status = () => within(commandRow('ping')).getByText(/^(pending|sent|no reply)/);
+    // Three seconds in the outbox (a reconnect, say) do not count against the agent.
+    act(() => vi.advanceTimersByTime(3_000));
+    act(ack);
+    expect(status()).toHaveTextContent('sent, no reply yet');
+
+    act(() => vi.advanceTimersByTime(COMMAND_REPLY_WAIT_MS - 1));
+    expect(status()).toHaveTextContent('sent, no reply yet');
+    // Shown when the wait ends, not at the view's next 5-second tick.
+    act(() => vi.advanceTimersByTime(1));
+    expect(status()).toHaveTextContent(
+      'no reply after 10 s: the agent may be offline, or commands to it not allowed',
+    );
+    expect(status()).toHaveClass('command-log__status--no-reply');
+    expect(status().closest('[aria-live="polite"]')).not.toBeNull();
+
+    act(() =>
+      workspace.client().deliver('agents/builder/replies', { commandId: id, status: 'accepted' }),
+    );
+    expect(commandRow('ping')).toHaveTextContent('accepted');
+    expect(commandRow('ping')).not.toHaveTextContent('no reply');
+  });
+
+  it('says at once that an offline agent will not answer, once the command has left', async () => {
+    const workspace = await openDetailOnFakeClock();
+    act(() =>
+      workspace
+        .client()
+        .deliver('agents/builder/state', { status: 'offline', updatedAt: Date.now() }),
+    );
+    const { ack } = sendCommand(workspace, 'Resume');
+    expect(commandRow('resume')).toHaveTextContent('pending');
+    act(ack);
+    expect(commandRow('resume')).toHaveTextContent(
+      'no reply: the agent is offline, and commands are not kept for it',
+    );
+  });
 });
+
+/** AgentDetail for "builder", its commands acknowledged by hand, on a fake clock. */
+async function openDetailOnFakeClock(): Promise<TestWorkspace> {
+  const workspace = await connectTestWorkspace({ autoAck: false });
+  // Before the render, so that the view's own clock and timers are fake too.
+  vi.useFakeTimers({
+    toFake: ['Date', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'],
+  });
+  renderWithWorkspace(<AgentDetail agent="builder" onBack={() => {}} />, {
+    connection: workspace.connection,
+  });
+  return workspace;
+}
+
+function sendCommand(workspace: TestWorkspace, button: string): { id: string; ack(): void } {
+  fireEvent.click(screen.getByRole('button', { name: button }));
+  const publish = workspace.client().publishedOn('agents/builder/inbox').at(-1);
+  if (!publish) throw new Error('no command published');
+  const { id } = JSON.parse(publish.payload) as { id: string };
+  return { id, ack: () => publish.ack() };
+}
+
+function commandRow(command: string): HTMLElement {
+  const row = screen.getByText(command).closest('li');
+  if (!row) throw new Error(`no row for ${command}`);
+  return row;
+}

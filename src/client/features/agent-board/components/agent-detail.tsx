@@ -1,10 +1,12 @@
 import { useMemo } from 'react';
 import { useNow } from '../../../hooks/use-now';
+import { useCommandLog } from '../hooks/use-command-log';
 import { AGENT_COMMANDS, useSendAgentCommand } from '../hooks/use-send-agent-command';
 import { formatAge, isStale } from '../lib/board-view';
-import { useAgentCommandsStore, type ReceivedReply } from '../stores/agent-commands-store';
+import { useAgentCommandsStore } from '../stores/agent-commands-store';
 import { useAgentsStore } from '../stores/agents-store';
 import { AgentStatusBadge, ProgressBar } from './agent-status-badge';
+import { CommandStatus } from './command-status';
 
 const AGE_TICK_MS = 5_000;
 
@@ -14,19 +16,16 @@ export function AgentDetail({ agent, onBack }: { agent: string; onBack(): void }
   const replies = useAgentCommandsStore((s) => s.replies);
   const send = useSendAgentCommand(agent);
   const now = useNow(AGE_TICK_MS);
+  const mine = useCommandLog(agent, now);
 
-  const mine = useMemo(
-    () =>
-      Object.values(commands)
-        .filter((c) => c.agent === agent)
-        .sort((a, b) => b.sentAt - a.sentAt),
-    [commands, agent],
-  );
   const others = useMemo(
     () =>
-      Object.entries(replies)
-        .filter(([commandId, list]) => !commands[commandId] && list.some((r) => r.agent === agent))
-        .map(([commandId, list]) => ({ commandId, list })),
+      Object.entries(replies).flatMap(([commandId, list]) => {
+        const latest = list.at(-1);
+        return latest && !commands[commandId] && list.some((r) => r.agent === agent)
+          ? [{ commandId, latest }]
+          : [];
+      }),
     [replies, commands, agent],
   );
 
@@ -75,11 +74,11 @@ export function AgentDetail({ agent, onBack }: { agent: string; onBack(): void }
           <p className="muted">None yet.</p>
         ) : (
           <ul className="command-log">
-            {mine.map((command) => (
+            {mine.map(({ command, outcome }) => (
               <li key={command.id} className="command-log__item">
                 <span className="command-log__name">{command.command}</span>
                 <span className="muted">{formatAge(now - command.sentAt)}</span>
-                <CommandOutcome delivery={command.delivery} replies={replies[command.id]} />
+                <CommandStatus outcome={outcome} />
               </li>
             ))}
           </ul>
@@ -89,37 +88,15 @@ export function AgentDetail({ agent, onBack }: { agent: string; onBack(): void }
         <>
           <h3>Replies to other dashboards</h3>
           <ul className="command-log">
-            {others.map(({ commandId, list }) => (
+            {others.map(({ commandId, latest }) => (
               <li key={commandId} className="command-log__item">
                 <span className="command-log__name">command {commandId.slice(0, 8)}</span>
-                <CommandOutcome delivery="sent" replies={list} />
+                <CommandStatus outcome={{ kind: 'replied', reply: latest }} />
               </li>
             ))}
           </ul>
         </>
       )}
     </section>
-  );
-}
-
-function CommandOutcome({
-  delivery,
-  replies,
-}: {
-  delivery: 'pending' | 'sent';
-  replies: ReceivedReply[] | undefined;
-}) {
-  const latest = replies?.at(-1);
-  if (!latest)
-    return (
-      <span className="command-log__status">
-        {delivery === 'pending' ? 'pending' : 'sent, no reply yet'}
-      </span>
-    );
-  return (
-    <span className={`command-log__status command-log__status--${latest.status}`}>
-      {latest.status}
-      {latest.detail ? `: ${latest.detail}` : ''}
-    </span>
   );
 }

@@ -1,14 +1,18 @@
 import { create } from 'zustand';
 import type { AgentReply } from '../../../../shared/schemas';
 
-export interface SentCommand {
+export type CommandDelivery =
+  | { delivery: 'pending' } // until the broker's PUBACK
+  // The agent's reply is waited for from the PUBACK, not from sentAt, so a command that sat
+  // in the outbox while the tab was offline is not judged unanswered the moment it leaves.
+  | { delivery: 'sent'; ackedAt: number };
+
+export type SentCommand = CommandDelivery & {
   id: string;
   agent: string;
   command: string;
   sentAt: number;
-  /** pending until the broker's PUBACK */
-  delivery: 'pending' | 'sent';
-}
+};
 
 export interface ReceivedReply extends AgentReply {
   agent: string;
@@ -21,7 +25,7 @@ interface AgentCommandsStore {
   replies: Record<string, ReceivedReply[]>;
   addCommand(command: SentCommand): void;
   /** PUBACK for an outbox id; no-op when the id is not a command. */
-  markSent(id: string): void;
+  markSent(id: string, now?: number): void;
   receiveReply(agent: string, reply: AgentReply, now: number): void;
   reset(): void;
 }
@@ -34,11 +38,13 @@ export const useAgentCommandsStore = create<AgentCommandsStore>()((set) => ({
   replies: {},
   addCommand: (command) =>
     set((state) => ({ commands: { ...state.commands, [command.id]: command } })),
-  markSent: (id) =>
+  markSent: (id, now = Date.now()) =>
     set((state) => {
       const command = state.commands[id];
       if (!command || command.delivery === 'sent') return state;
-      return { commands: { ...state.commands, [id]: { ...command, delivery: 'sent' } } };
+      return {
+        commands: { ...state.commands, [id]: { ...command, delivery: 'sent', ackedAt: now } },
+      };
     }),
   receiveReply: (agent, reply, now) =>
     set((state) => {

@@ -1,0 +1,34 @@
+import { COMMAND_REPLY_WAIT_MS, type CommandOutcome } from '../lib/command-outcome';
+
+/** A command's outcome in words, as the command logs show it. */
+export function CommandStatus({ outcome }: { outcome: CommandOutcome }) {
+  const { text, tone } = describeOutcome(outcome);
+  return (
+    <span
+      className={tone ? `command-log__status command-log__status--${tone}` : 'command-log__status'}
+    >
+      {text}
+    </span>
+  );
+}
+
+function describeOutcome(outcome: CommandOutcome): { text: string; tone?: string } {
+  switch (outcome.kind) {
+    case 'pending':
+      return { text: 'pending' };
+    case 'awaiting-reply':
+      return { text: 'sent, no reply yet' };
+    case 'no-reply':
+      return {
+        tone: 'no-reply',
+        text:
+          outcome.reason === 'agent-offline'
+            ? 'no reply: the agent is offline, and commands are not kept for it'
+            : `no reply after ${COMMAND_REPLY_WAIT_MS / 1_000} s: the agent may be offline, or commands to it not allowed`,
+      };
+    case 'replied': {
+      const { status, detail } = outcome.reply;
+      return { tone: status, text: detail ? `${status}: ${detail}` : status };
+    }
+  }
+}

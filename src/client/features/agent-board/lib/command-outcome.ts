@@ -1,0 +1,56 @@
+import type { AgentStatus } from '../../../../shared/schemas';
+import type { CommandDelivery, ReceivedReply } from '../stores/agent-commands-store';
+
+// A live agent answers 'accepted' as soon as the command reaches it, so a silence this long
+// after the PUBACK means it never will. MQTT 3.1.1 has no negative PUBACK: a command the
+// broker refuses (ACL, payload checks) is acknowledged and dropped [MQTT-3.3.5-2], and
+// agents connect with clean sessions, so one sent while the agent is away is dropped too.
+export const COMMAND_REPLY_WAIT_MS = 10_000;
+
+export type CommandOutcome =
+  /** not yet acknowledged by the broker (in the outbox) */
+  | { kind: 'pending' }
+  /** acknowledged; a reply may still come until `deadline` */
+  | { kind: 'awaiting-reply'; deadline: number }
+  /**
+   * acknowledged, and no reply is to be expected: the agent's last-known state is offline,
+   * or it stayed silent past the deadline (away, or the command was refused)
+   */
+  | { kind: 'no-reply'; reason: 'agent-offline' | 'timed-out' }
+  | { kind: 'replied'; reply: ReceivedReply };
+
+export interface CommandOutcomeInput {
+  command: CommandDelivery;
+  /** the command's replies in arrival order */
+  replies: readonly ReceivedReply[] | undefined;
+  /** the agent's last-known status; undefined when it never reported one */
+  agentStatus: AgentStatus | undefined;
+  now: number;
+}
+
+/** Where a command the user sent stands. A reply always wins, however late it comes. */
+export function commandOutcome({
+  command,
+  replies,
+  agentStatus,
+  now,
+}: CommandOutcomeInput): CommandOutcome {
+  const latest = replies?.at(-1);
+  if (latest) return { kind: 'replied', reply: latest };
+  if (command.delivery === 'pending') return { kind: 'pending' };
+  if (agentStatus === 'offline') return { kind: 'no-reply', reason: 'agent-offline' };
+  const deadline = command.ackedAt + COMMAND_REPLY_WAIT_MS;
+  return now < deadline
+    ? { kind: 'awaiting-reply', deadline }
+    : { kind: 'no-reply', reason: 'timed-out' };
+}
+
+/** The earliest moment one of these outcomes changes by itself; undefined if none will. */
+export function nextDeadline(outcomes: readonly CommandOutcome[]): number | undefined {
+  let earliest: number | undefined;
+  for (const outcome of outcomes) {
+    if (outcome.kind !== 'awaiting-reply') continue;
+    if (earliest === undefined || outcome.deadline < earliest) earliest = outcome.deadline;
+  }
+  return earliest;
+}
