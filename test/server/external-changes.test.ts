@@ -79,4 +79,33 @@ describe('users changed by the CLI while the server runs', () => {
     expect((await cli('user', 'passwd', 'bob@demo'))[0]).toContain('revoked 1 token(s)');
     await gone;
   });
+
+  it('closes the connections signed in with a password the CLI changed, and no others', async () => {
+    const device = (user: string, password: string, clientId: string) =>
+      connect(fixture.server.mqttUrl, {
+        username: `${user}@demo`,
+        password,
+        clientId,
+        reconnectPeriod: 0,
+      }).then((client) => {
+        fixture.open.push(client);
+        return client;
+      });
+    const NEW_PASSWORD = 'changed-password-2';
+    const old = await device('agent-02', DEMO_PASSWORD, 'agent-02-old');
+    const bystander = await device('agent-03', DEMO_PASSWORD, 'agent-03-cli');
+    const gone = closed(old);
+    await cli('user', 'passwd', 'agent-02@demo', '--password', NEW_PASSWORD);
+    await gone;
+
+    // Signed in with the new password, it stays through the next change the server sees.
+    const renewed = await device('agent-02', NEW_PASSWORD, 'agent-02-new');
+    const marker = await device('agent-04', DEMO_PASSWORD, 'agent-04-cli');
+    const markerGone = closed(marker);
+    await cli('user', 'disable', 'agent-04@demo');
+    await markerGone;
+    expect(renewed.connected).toBe(true);
+    expect(bystander.connected).toBe(true);
+    await cli('user', 'enable', 'agent-04@demo');
+  });
 });

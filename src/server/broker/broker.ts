@@ -103,6 +103,7 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
   const counters = new MessageCounters();
   const limitPacketSize = packetSizeLimit(options.maxPacketBytes);
   const history = createRecordHistory(options.history);
+  history.recordQoS2WhenStored(persistence);
   encodePublishesOnce();
   const aedes = await Aedes.createBroker({
     // Each start gets a fresh broker id (the default): aedes fires the stored Last Wills

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Client } from 'aedes';
 import type { AclRule } from '../../shared/acl';
 
@@ -10,6 +11,21 @@ export interface Principal {
   jti: string | null;
   /** When the token expires (ms since the epoch); null for a password. */
   expiresAt: number | null;
+  /**
+   * Which password it signed in with (`passwordStamp` of the stored hash); null for a token.
+   * A password changed since, by the CLI or an admin, closes it (external-changes.ts).
+   */
+  passwordStamp: string | null;
+}
+
+/**
+ * Names the password a stored hash was made from, to tell later whether it has changed.
+ * Each hash has its own salt, so a new password, even the same one set again, changes it.
+ * A digest of the hash rather than the hash: an identity may end up in a log, and without
+ * the salt the digest is no help in guessing the password.
+ */
+export function passwordStamp(passwordHash: string): string {
+  return createHash('sha256').update(passwordHash).digest('base64url');
 }
 
 export interface ClientIdentity extends Principal {

@@ -66,6 +66,8 @@ interface AedesPersistence {
   outgoingEnqueue(sub: { clientId: string }, packet: unknown): Promise<unknown>;
   outgoingUpdate(client: { id: string }, packet: unknown): Promise<unknown>;
   cleanIncoming(client: { id: string }): Promise<void>;
+  /** A received QoS 2 publish, kept until its PUBREL (history records it here). */
+  incomingStorePacket(client: { id: string }, packet: object): Promise<void>;
   delWill(client: { id: string }): Promise<unknown>;
 }
 

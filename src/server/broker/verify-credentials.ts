@@ -4,7 +4,7 @@ import { dummyPasswordHash, verifyPassword } from '../auth/password';
 import { TokenError, type TokenIssuer } from '../auth/tokens';
 import type { UserRecord, UserStore } from '../storage';
 import type { VerifyCredentials } from './authenticate';
-import type { Principal } from './client-identity';
+import { passwordStamp, type Principal } from './client-identity';
 import { CONNACK, ConnectRefused } from './refusal';
 
 // Three base64url segments, the first a JSON header: a JWT, not a password.
@@ -63,7 +63,12 @@ export function createVerifyCredentials(deps: {
       // Removed and added again: the old account's tokens are not the new one's. `iat` is
       // in whole seconds, so a token of the second the user was created still counts.
       if ((claims.iat + 1) * 1_000 <= record.createdAt) throw badCredentials();
-      return { ...principalOf(record), jti: claims.jti, expiresAt: claims.exp * 1_000 };
+      return {
+        ...principalOf(record),
+        jti: claims.jti,
+        expiresAt: claims.exp * 1_000,
+        passwordStamp: null,
+      };
     }
     const record = deps.users.getUser(org, user);
     // Same work and answer for an unknown user as for a wrong password.
@@ -78,10 +83,15 @@ export function createVerifyCredentials(deps: {
     const current = deps.users.getUser(org, user);
     if (current?.createdAt !== record.createdAt || current.passwordHash !== record.passwordHash)
       throw badCredentials();
-    return { ...principalOf(current), jti: null, expiresAt: null };
+    return {
+      ...principalOf(current),
+      jti: null,
+      expiresAt: null,
+      passwordStamp: passwordStamp(current.passwordHash),
+    };
   };
 
-  function principalOf(record: UserRecord): Omit<Principal, 'jti' | 'expiresAt'> {
+  function principalOf(record: UserRecord): Omit<Principal, 'jti' | 'expiresAt' | 'passwordStamp'> {
     const { org, user } = record;
     if (record.disabled) {
       throw new ConnectRefused('user_disabled', 'this account is disabled', CONNACK.notAuthorized);

@@ -71,17 +71,14 @@ export const userPasswd: Command = async ({ positionals: [name, ...extra], passw
   deps.storage.users.setPassword(org, user, await hashPassword(chosen.password));
   // A password change is often a response to a leak: end every sign-in session, and
   // refuse the broker tokens minted for the old one (the broker checks at each CONNECT).
+  // A running server closes what those tokens and the old password hold within a second
+  // (external-changes.ts).
   const signedOut = deps.storage.sessions.deleteForUser(org, user);
   const revoked = revokeLiveTokens(deps.storage, org, user);
   deps.out(
     `changed the password of ${formatUsername(user, org)}; ended ${signedOut} session(s), revoked ${revoked} token(s)`,
   );
   if (chosen.generated) deps.out(`password: ${chosen.password}`);
-  // A running server closes what the revoked tokens hold (external-changes.ts); it cannot
-  // tell which open connections signed in with the old password itself.
-  deps.out(
-    'note: connections signed in with the old password stay until they reconnect; the admin console ends them at once',
-  );
 };
 
 function revokeLiveTokens(storage: Storage, org: string, user: string): number {

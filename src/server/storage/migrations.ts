@@ -128,18 +128,22 @@ const MIGRATIONS: readonly string[] = [
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
 export function migrate(db: Database): void {
-  const current = db.pragma('user_version', { simple: true }) as number;
-  if (current > SCHEMA_VERSION) {
-    throw new StorageError(
-      'schema_too_new',
-      `the database is at schema version ${current} but this server knows only up to ${SCHEMA_VERSION}: upgrade Switchboard`,
-    );
-  }
-  const apply = db.transaction(() => {
+  // The version is read in the write transaction that applies the migrations: a server and
+  // the CLI opening one data dir at once would otherwise both read the old version and both
+  // apply the same migrations. BEGIN IMMEDIATE takes the write lock before the read, so the
+  // second waits (busy_timeout) and then finds the schema current.
+  const upgrade = db.transaction(() => {
+    const current = db.pragma('user_version', { simple: true }) as number;
+    if (current > SCHEMA_VERSION) {
+      throw new StorageError(
+        'schema_too_new',
+        `the database is at schema version ${current} but this server knows only up to ${SCHEMA_VERSION}: upgrade Switchboard`,
+      );
+    }
     for (let version = current; version < SCHEMA_VERSION; version++) {
       db.exec(MIGRATIONS[version] ?? '');
       db.pragma(`user_version = ${version + 1}`);
     }
   });
-  apply();
+  upgrade.immediate();
 }

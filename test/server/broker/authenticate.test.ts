@@ -304,7 +304,14 @@ describe('a client that goes while its credentials are checked', () => {
     const authenticate = createAuthenticate({
       verifyCredentials: async () => {
         await new Promise<void>((resolve) => (release = resolve));
-        return { org: 'demo', user: 'alice', rules: [], jti: 'j1', expiresAt: Date.now() + 60_000 };
+        return {
+          org: 'demo',
+          user: 'alice',
+          rules: [],
+          jti: 'j1',
+          expiresAt: Date.now() + 60_000,
+          passwordStamp: null,
+        };
       },
       throttle: new AuthThrottle(),
       addressOf: () => '127.0.0.1',
@@ -337,6 +344,7 @@ describe('a CONNECT while its stored session is being dropped (session expiry)',
         rules: [],
         jti: 'j1',
         expiresAt: Date.now() + 60_000,
+        passwordStamp: null,
       }),
       throttle: new AuthThrottle(),
       addressOf: () => '127.0.0.1',

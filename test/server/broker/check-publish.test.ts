@@ -9,6 +9,7 @@ const anywhere: ClientIdentity = {
   rules: [{ permission: 'allow', action: 'publish', topic: '#' }],
   jti: null,
   expiresAt: null,
+  passwordStamp: null,
   clientId: 'ops-1',
   connectedAt: 0,
   checksDeliveries: false,

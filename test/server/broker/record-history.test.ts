@@ -82,3 +82,43 @@ describe('recording at authorization (before aedes sends the PUBACK)', () => {
     expect(r.notification).not.toHaveBeenCalled();
   });
 });
+
+describe('a QoS 2 message is recorded when aedes stores it as received', () => {
+  function withStore(fail = false) {
+    const r = recorder();
+    const history = createRecordHistory(r);
+    const stored: object[] = [];
+    const incoming = {
+      incomingStorePacket: async (_client: { id: string }, p: object) => {
+        if (fail) throw new Error('disk full');
+        stored.push(p);
+      },
+    };
+    history.recordQoS2WhenStored(incoming);
+    return { r, history, incoming, stored };
+  }
+  const qos2 = () => ({ ...packet('$demo/chat/general/messages', chat), qos: 2 as const });
+
+  it('not at authorization: a reused packet id aedes does not store is never recorded', async () => {
+    const { r, history, incoming, stored } = withStore();
+    const first = qos2();
+    const reused = qos2();
+    history.accepted(first, 'demo', { kind: 'chat-message', room: 'general', value: chat });
+    history.accepted(reused, 'demo', { kind: 'chat-message', room: 'general', value: chat });
+    expect(r.chatMessage).not.toHaveBeenCalled();
+    await incoming.incomingStorePacket({ id: 'c' }, first);
+    expect(stored).toEqual([first]);
+    expect(r.chatMessage.mock.calls).toEqual([['demo', 'general', chat]]);
+    // The published hook that follows the store does not record it again.
+    await new Promise<void>((resolve) => history.published(first, null, () => resolve()));
+    expect(r.chatMessage).toHaveBeenCalledTimes(1);
+  });
+
+  it('not when the store fails (aedes then routes nothing)', async () => {
+    const { r, history, incoming } = withStore(true);
+    const p = qos2();
+    history.accepted(p, 'demo', { kind: 'chat-message', room: 'general', value: chat });
+    await expect(incoming.incomingStorePacket({ id: 'c' }, p)).rejects.toThrow('disk full');
+    expect(r.chatMessage).not.toHaveBeenCalled();
+  });
+});

@@ -10,6 +10,7 @@ function identity(org: string, user: string): ClientIdentity {
     rules: [],
     jti: null,
     expiresAt: null,
+    passwordStamp: null,
     clientId: user,
     connectedAt: 0,
     checksDeliveries: false,
