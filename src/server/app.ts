@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { createTokenIssuer, type TokenIssuer } from './auth/tokens';
 import { createBatchedHistory } from './broker/batched-history';
+import { effectiveRules } from './auth/effective-rules';
 import { createBroker, type Broker } from './broker/broker';
 import { listenTcp } from './broker/transports/tcp';
 import { attachWebSocketTransport, MQTT_WEBSOCKET_PATH } from './broker/transports/websocket';
@@ -110,6 +111,10 @@ export async function startServer(
       logger,
       maxPacketBytes: config.maxPacketBytes,
       verifyCredentials: createVerifyCredentials({ users: storage.users, tokens }),
+      rulesOf: (org, user) => {
+        const record = storage.users.getUser(org, user);
+        return record && !record.disabled ? effectiveRules(storage.users, record) : null;
+      },
       history,
     });
     cleanups.push(() => broker.close());

@@ -1,14 +1,20 @@
 import type { Client, PublishPacket } from 'aedes';
+import type { AclRule } from '../../shared/acl';
 import type { DecodedPayload } from '../../shared/schemas';
 import { agentStateTopic, presenceTopic } from '../../shared/topics';
 import { getIdentity, type ClientIdentity } from './client-identity';
-import { checkPublish } from './check-publish';
-import { DISCARD_TOPIC, mountTopic, unmountTopic } from './mount-point';
+import { checkPublish, type PublisherRules } from './check-publish';
+import { DISCARD_TOPIC, mountTopic, parseMountedClientId, unmountTopic } from './mount-point';
+
+/** Whose publish was refused, as far as it is known (for the log). */
+export type Publisher = Pick<ClientIdentity, 'org' | 'user'> | undefined;
 
 export interface AuthorizePublishOptions {
-  onDenied(client: Client, topic: string, code: string, reason: string): void;
+  onDenied(publisher: Publisher, topic: string, code: string, reason: string): void;
   /** An accepted publish with a contract payload, decoded (history records it here). */
   onAccepted(packet: PublishPacket, org: string, message: DecodedPayload): void;
+  /** The user's rules as they are now; null when the user is gone or disabled. */
+  rulesOf(org: string, user: string): AclRule[] | null;
 }
 
 export function createAuthorizePublish(options: AuthorizePublishOptions) {
@@ -18,16 +24,19 @@ export function createAuthorizePublish(options: AuthorizePublishOptions) {
     callback: (error?: Error | null) => void,
   ): void {
     // After a restart aedes publishes the stored Last Wills with no client at all.
-    if (client === null) return callback(null);
+    if (client === null) {
+      authorizeStoredWill(packet as PublishPacket & { clientId?: string }, options);
+      return callback(null);
+    }
     const identity = getIdentity(client);
     if (!identity) return callback(new Error('publish from an unauthenticated client'));
     if (packet === (client as { will?: unknown }).will) {
-      authorizeWill(client, identity, packet, options);
+      authorizeWill(identity, packet, options);
       return callback(null);
     }
     const verdict = checkPublish(identity, packet.topic, packet.payload as Buffer, packet.retain);
     if (!verdict.ok) {
-      options.onDenied(client, packet.topic, verdict.code, verdict.reason);
+      options.onDenied(identity, packet.topic, verdict.code, verdict.reason);
       discard(packet);
       return callback(null);
     }
@@ -46,32 +55,58 @@ export function createAuthorizePublish(options: AuthorizePublishOptions) {
  * nowhere, as a refused publish does, and aedes then forgets the stored one.
  */
 function authorizeWill(
-  client: Client,
   identity: ClientIdentity,
   will: PublishPacket,
   options: AuthorizePublishOptions,
 ): void {
-  const topic = unmountTopic(identity.org, will.topic);
+  checkWill(identity, identity.rules, will, options);
+}
+
+/**
+ * A will stored by a broker that stopped without sending it (a crash), which aedes sends
+ * after the restart with no client, knowing it only by its session's (mounted) client id.
+ * It was checked at its CONNECT, maybe days ago: it is checked as a live one is, against
+ * the user's rules as they are now, and goes nowhere if the user is gone or disabled,
+ * unless it is the connection's own last-known state.
+ */
+function authorizeStoredWill(
+  will: PublishPacket & { clientId?: string },
+  options: AuthorizePublishOptions,
+): void {
+  const owner = will.clientId === undefined ? null : parseMountedClientId(will.clientId);
+  if (owner === null) {
+    options.onDenied(undefined, will.topic, 'will_owner_unknown', 'not a session of any org');
+    discard(will);
+    return;
+  }
+  checkWill(owner, options.rulesOf(owner.org, owner.user), will, options);
+}
+
+function checkWill(
+  owner: Pick<ClientIdentity, 'org' | 'user' | 'clientId'>,
+  rules: AclRule[] | null,
+  will: PublishPacket,
+  options: AuthorizePublishOptions,
+): void {
+  const topic = unmountTopic(owner.org, will.topic);
   if (topic === null) {
-    options.onDenied(client, will.topic, 'will_topic_outside_org', 'not a topic of the org');
+    options.onDenied(owner, will.topic, 'will_topic_outside_org', 'not a topic of the org');
     discard(will);
     return;
   }
   const ownState =
-    topic === presenceTopic(identity.user, identity.clientId) ||
-    topic === agentStateTopic(identity.user);
+    topic === presenceTopic(owner.user, owner.clientId) || topic === agentStateTopic(owner.user);
   // Its own state is checked against the contract only (the rules were, at CONNECT).
-  const rules = ownState
-    ? [{ permission: 'allow', action: 'publish', topic } as const]
-    : identity.rules;
-  const verdict = checkPublish(
-    { ...identity, rules, closing: false },
-    topic,
-    will.payload as Buffer,
-    will.retain,
-  );
+  const publisher: PublisherRules = {
+    ...owner,
+    rules: ownState ? [{ permission: 'allow', action: 'publish', topic }] : (rules ?? []),
+    closing: false,
+  };
+  const verdict = checkPublish(publisher, topic, will.payload as Buffer, will.retain);
   if (verdict.ok) return;
-  options.onDenied(client, topic, `will_${verdict.code}`, verdict.reason);
+  const code = !ownState && rules === null ? 'user_gone' : verdict.code;
+  const reason = code === 'user_gone' ? 'the user is gone or disabled' : verdict.reason;
+  options.onDenied(owner, topic, `will_${code}`, reason);
   discard(will);
 }
 

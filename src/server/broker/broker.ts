@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { Aedes, type Client } from 'aedes';
 import type { Logger } from 'pino';
+import type { AclRule } from '../../shared/acl';
 import {
   createAuthenticate,
   MAX_CLIENT_ID_LENGTH,
@@ -54,6 +55,8 @@ export interface BrokerOptions {
   dataDir: string;
   logger: Logger;
   verifyCredentials: VerifyCredentials;
+  /** A user's rules as they are now; null when gone or disabled (stored wills, restart). */
+  rulesOf(org: string, user: string): AclRule[] | null;
   history: HistoryRecorder;
   maxPacketBytes: number;
 }
@@ -157,14 +160,14 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
     }),
     authorizePublish: counters.countingPublishes(
       createAuthorizePublish({
-        onDenied(client, topic, code, reason) {
-          const identity = getIdentity(client);
+        onDenied(publisher, topic, code, reason) {
           logger.warn(
-            { event: 'publish_denied', code, topic, org: identity?.org, user: identity?.user },
+            { event: 'publish_denied', code, topic, org: publisher?.org, user: publisher?.user },
             reason,
           );
         },
         onAccepted: history.accepted,
+        rulesOf: options.rulesOf,
       }),
     ),
     authorizeSubscribe: createAuthorizeSubscribe({

@@ -16,6 +16,9 @@ const CONTRACT_ROOTS: ReadonlySet<string> = new Set([
 // command replayed to the agent on each reconnect.
 const RETAINED_KINDS: ReadonlySet<ParsedTopic['kind']> = new Set(['presence', 'agent-state']);
 
+/** What the checks need to know of a publisher (a connection, or a stored will's owner). */
+export type PublisherRules = Pick<ClientIdentity, 'user' | 'clientId' | 'rules' | 'closing'>;
+
 export type PublishVerdict =
   /** `message`: the decoded payload, for a contract topic with one */
   { ok: true; message?: DecodedPayload } | { ok: false; code: string; reason: string };
@@ -26,7 +29,7 @@ export type PublishVerdict =
  * topics, a payload that fits its schema with `from` naming the sender itself.
  */
 export function checkPublish(
-  identity: ClientIdentity,
+  identity: PublisherRules,
   topic: string,
   payload: Uint8Array | string,
   retain: boolean,

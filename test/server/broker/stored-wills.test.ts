@@ -1,0 +1,121 @@
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { Level } from 'level';
+import { afterEach, describe, expect, it } from 'vitest';
+import { connect, json, record, subscribeGrants, waitForMessage } from '../support/mqtt-clients';
+import {
+  DEMO_PASSWORD,
+  makeDataDir,
+  startTestServer,
+  type TestServer,
+} from '../support/test-server';
+
+// A broker that stops without sending its clients' Last Wills (a crash) leaves them stored;
+// aedes sends them after the next start (HEARTBEAT_INTERVAL_MS × 4), with no client, and
+// they are checked then against their users' rules as they are now (authorize-publish.ts).
+
+const ORPHAN_WILL_WAIT_MS = 30_000;
+
+interface RawPersistence {
+  setup(broker: unknown): Promise<void>;
+  putWill(client: { id: string }, packet: object): Promise<void>;
+  destroy(): Promise<void>;
+}
+
+/** Stores wills as a broker that then crashed left them (its id: `crashed`). */
+async function storeWills(
+  dataDir: string,
+  wills: { session: string; topic: string; payload: string }[],
+) {
+  const dir = path.join(dataDir, 'broker');
+  await mkdir(dir, { recursive: true });
+  const AsyncLevelPersistence = createRequire(import.meta.url)(
+    'aedes-persistence-level/asyncPersistence.js',
+  ) as new (db: Level<string, unknown>) => RawPersistence;
+  const persistence = new AsyncLevelPersistence(new Level<string, unknown>(dir));
+  await persistence.setup({ id: 'crashed', emit: () => {} });
+  for (const will of wills) {
+    await persistence.putWill(
+      { id: will.session },
+      {
+        cmd: 'publish',
+        topic: will.topic,
+        payload: Buffer.from(will.payload),
+        qos: 1,
+        retain: false,
+      },
+    );
+  }
+  await persistence.destroy();
+}
+
+const chat = (from: string, id: string) =>
+  json({ id, from, text: `last words of ${from}`, sentAt: 1 });
+
+let server: TestServer | undefined;
+afterEach(async () => {
+  await server?.cleanup();
+  server = undefined;
+});
+
+describe('Last Wills stored before a crash', () => {
+  it('are sent after the restart only as their users’ rules allow now', async () => {
+    const dataDir = await makeDataDir();
+    await storeWills(dataDir, [
+      // Allowed then and now: goes out (and shows the wills were sent at all).
+      {
+        session: 'demo:bob:bob-tab',
+        topic: '$demo/chat/general/messages',
+        payload: chat('bob', 'will-bob'),
+      },
+      // alice may no longer post in general.
+      {
+        session: 'demo:alice:alice-tab',
+        topic: '$demo/chat/general/messages',
+        payload: chat('alice', 'will-alice'),
+      },
+      // A user removed since: their chat will goes nowhere, their own presence still goes.
+      {
+        session: 'demo:gone:gone-tab',
+        topic: '$demo/chat/general/messages',
+        payload: chat('gone', 'will-gone'),
+      },
+      {
+        session: 'demo:gone:gone-tab',
+        topic: '$demo/presence/gone/gone-tab',
+        payload: json({ status: 'offline', since: 1 }),
+      },
+      // Not a session of any org: nowhere.
+      {
+        session: 'no-org-here',
+        topic: '$demo/chat/general/messages',
+        payload: chat('bob', 'will-odd'),
+      },
+    ]);
+    server = await startTestServer({ dataDir });
+    server.storage.users.setExtraRules('demo', 'alice', [
+      { permission: 'deny', action: 'publish', topic: 'chat/general/messages' },
+    ]);
+
+    const watcher = await connect(server.mqttUrl, {
+      username: 'admin@demo',
+      password: DEMO_PASSWORD,
+      clientId: 'will-watcher',
+    });
+    try {
+      const seen = record(watcher);
+      expect(await subscribeGrants(watcher, ['chat/+/messages', 'presence/+/+'])).toEqual([1, 1]);
+      await waitForMessage(seen, (m) => m.payload.includes('will-bob'), ORPHAN_WILL_WAIT_MS);
+      await waitForMessage(seen, (m) => m.topic === 'presence/gone/gone-tab');
+      // aedes sends them in one sweep: the refused ones would have come by now.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const chats = seen.filter((m) => m.topic === 'chat/general/messages');
+      expect(chats.map((m) => (JSON.parse(m.payload) as { id: string }).id)).toEqual(['will-bob']);
+      const history = server.storage.history.page('demo', 'general', { limit: 10 }).messages;
+      expect(history.map((message) => message.id)).toEqual(['will-bob']);
+    } finally {
+      await watcher.endAsync();
+    }
+  }, 60_000);
+});
