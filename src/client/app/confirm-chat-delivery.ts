@@ -1,5 +1,7 @@
-import type { ChatMessage } from '../../shared/schemas';
+import { decodePayload, type ChatMessage } from '../../shared/schemas';
 import { isRetryable } from '../lib/api/api-error';
+import type { Connection } from '../lib/mqtt/connection';
+import type { Outbox } from '../lib/mqtt/outbox';
 import { useChatStore } from '../features/chat/stores/chat-store';
 
 /**
@@ -19,11 +21,21 @@ export type LookupMessage = (
 ) => Promise<ChatMessage | null>;
 
 export interface DeliveryCheck {
+  /**
+   * Checks the chat messages `connection` sends with `confirm`: those its outbox kept
+   * unconfirmed when the page last went (a reload within ECHO_WAIT_MS) are shown again and
+   * looked up now, those an MQTT 5 broker refuses show as refused at once, and each leaves
+   * the outbox's unconfirmed entries once it is settled. Call once, before `start()`.
+   */
+  track(connection: Pick<Connection, 'outbox' | 'onPublishRefused'>): void;
   /** The broker acknowledged our chat message `id` in `room`. */
   acked(room: string, id: string): void;
   /** Connected again: asks once more what could not be asked before. */
   connected(): void;
-  /** Signed out, session ended or page going: nothing of this session is marked any more. */
+  /**
+   * Signed out, session ended or page going: nothing of this session is marked any more.
+   * What is still unconfirmed stays in the outbox for the next start (sign-out clears it).
+   */
   cancel(): void;
 }
 
@@ -36,7 +48,9 @@ export interface DeliveryCheck {
  * an accepted message before acknowledging it, so after the PUBACK its absence means it
  * was refused. The echo alone would not do: a subscription the ACL refused or removed
  * brings nothing back at all. When the server cannot tell, the message stays as sent;
- * when it could not be reached, it is asked again after the next reconnect.
+ * when it could not be reached, it is asked again after the next reconnect. Until one of
+ * these, the message stays in sessionStorage beside the outbox, so a reload meanwhile
+ * does not lose a refused message and its text.
  */
 export function createDeliveryCheck(
   lookup: LookupMessage,
@@ -45,24 +59,50 @@ export function createDeliveryCheck(
   const timers = new Set<ReturnType<typeof setTimeout>>();
   const unanswered = new Map<string, string>(); // id → room
   let controller = new AbortController();
+  let outbox: Outbox | null = null;
 
   const check = async (room: string, id: string) => {
-    if (useChatStore.getState().statusOf(room, id) !== 'acked') return; // back meanwhile
+    if (useChatStore.getState().statusOf(room, id) !== 'acked') {
+      outbox?.confirmed(id); // back meanwhile
+      return;
+    }
     const { signal } = controller;
     let found: ChatMessage | null;
     try {
       found = await lookup(room, id, signal);
     } catch (error) {
-      if (!signal.aborted && isRetryable(error) && unanswered.size < MAX_UNANSWERED)
-        unanswered.set(id, room);
+      if (signal.aborted) return; // the page is going: asked again at the next start
+      if (isRetryable(error) && unanswered.size < MAX_UNANSWERED) unanswered.set(id, room);
+      else outbox?.confirmed(id); // the server cannot tell: it stays as sent
       return;
     }
     if (signal.aborted) return;
     const { me, settle } = useChatStore.getState();
     settle(id, found !== null && found.from === me);
+    outbox?.confirmed(id);
   };
 
   return {
+    track(connection) {
+      outbox = connection.outbox;
+      connection.onPublishRefused((id) => useChatStore.getState().markRefused(id));
+      const { me, restoreAcked } = useChatStore.getState();
+      for (const entry of outbox.listUnconfirmed()) {
+        const decoded = decodePayload(entry.topic, entry.payload);
+        if (!decoded.ok || decoded.message.kind !== 'chat-message') {
+          outbox.confirmed(entry.id);
+          continue;
+        }
+        const { room, value } = decoded.message;
+        if (value.from !== me) {
+          outbox.confirmed(entry.id);
+          continue;
+        }
+        // The broker recorded it before its PUBACK, if it accepted it: no echo to wait for.
+        restoreAcked(room, value);
+        void check(room, value.id);
+      }
+    },
     acked(room, id) {
       const timer = setTimeout(() => {
         timers.delete(timer);

@@ -106,7 +106,11 @@ export function createWorkspaceConnection(options: WorkspaceConnectionOptions): 
     if (room) delivery.acked(room, id);
     useAgentCommandsStore.getState().markSent(id);
   });
+  connection.onPublishRefused((id, reasonCode) =>
+    useAgentCommandsStore.getState().markRefused(id, reasonCode),
+  );
   restorePending(connection, me);
+  delivery.track(connection); // acked before a reload, not yet confirmed; MQTT 5 refusals
   return connection;
 }
 

@@ -5,6 +5,7 @@ import {
 } from '../../../src/client/app/confirm-chat-delivery';
 import { useChatStore } from '../../../src/client/features/chat/stores/chat-store';
 import { ApiError, NETWORK_ERROR_CODE } from '../../../src/client/lib/api/api-error';
+import { Outbox } from '../../../src/client/lib/mqtt/outbox';
 import type { ChatMessage } from '../../../src/shared/schemas';
 
 // A chat message the broker acknowledged and did not record was refused (MQTT 3.1.1 has no
@@ -36,6 +37,42 @@ function acked(check: ReturnType<typeof createDeliveryCheck>, id: string) {
   expect(useChatStore.getState().markAcked(id)).toBe('general');
   check.acked('general', id);
 }
+
+const OUTBOX_KEY = 'test-outbox';
+
+/** What the connection gives the check: its outbox, and a way to hear MQTT 5 refusals. */
+function connectionWith(outbox: Outbox) {
+  let refuse: (id: string, reasonCode: number) => void = () => {};
+  return {
+    connection: {
+      outbox,
+      onPublishRefused: (listener: typeof refuse) => {
+        refuse = listener;
+        return () => {};
+      },
+    },
+    refuse: (id: string, reasonCode: number) => refuse(id, reasonCode),
+  };
+}
+
+/** Our message `id`, sent and acknowledged in the tab's life before this one. */
+function ackedBeforeReload(id: string, from = 'alice') {
+  const outbox = new Outbox(sessionStorage, OUTBOX_KEY);
+  const message = { ...mine(id, from), text: `typed before the reload (${id})` };
+  outbox.add({
+    id,
+    topic: 'chat/general/messages',
+    payload: JSON.stringify(message),
+    qos: 1,
+    retain: false,
+    confirm: true,
+  });
+  outbox.acknowledge(id);
+  return message;
+}
+
+const unconfirmedIds = () =>
+  new Outbox(sessionStorage, OUTBOX_KEY).listUnconfirmed().map((entry) => entry.id);
 
 describe('createDeliveryCheck', () => {
   beforeEach(() => {
@@ -98,5 +135,85 @@ describe('createDeliveryCheck', () => {
     expect(status('asked')).toBe('acked');
     expect(status('waiting')).toBe('acked');
     expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('after a reload, shows what was acknowledged but not confirmed, and settles it by the history', async () => {
+    const refusedBefore = ackedBeforeReload('refused');
+    ackedBeforeReload('recorded');
+    // The next start of the workspace: a fresh store and outbox.
+    const { asked, lookup } = history((id) => (id === 'recorded' ? mine(id) : null));
+    const check = createDeliveryCheck(lookup, WAIT_MS);
+    check.track(connectionWith(new Outbox(sessionStorage, OUTBOX_KEY)).connection);
+    const shownAt = (id: string) =>
+      useChatStore
+        .getState()
+        .live.general?.toArray()
+        .find((message) => message.id === id);
+    expect(shownAt('refused')).toEqual({ ...refusedBefore, status: 'acked' }); // shown as sent
+    expect(shownAt('recorded')).toMatchObject({ status: 'acked' });
+
+    await vi.advanceTimersByTimeAsync(0); // asked at once: no echo to wait for
+    expect(asked.sort()).toEqual(['general/recorded', 'general/refused']);
+    expect(status('refused')).toBe('refused');
+    expect(status('recorded')).toBe('sent');
+    expect(shownAt('refused')).toEqual({ ...refusedBefore, status: 'refused' }); // text and all
+    expect(unconfirmedIds()).toEqual([]);
+  });
+
+  it('keeps an unconfirmed message for the next start when the page goes, and forgets it once settled', async () => {
+    const { asked, lookup } = history(() => null);
+    const outbox = new Outbox(sessionStorage, OUTBOX_KEY);
+    const check = createDeliveryCheck(lookup, WAIT_MS);
+    check.track(connectionWith(outbox).connection);
+    for (const id of ['going', 'echoed']) {
+      outbox.add({
+        id,
+        topic: 'chat/general/messages',
+        payload: JSON.stringify(mine(id)),
+        qos: 1,
+        retain: false,
+        confirm: true,
+      });
+      outbox.acknowledge(id);
+      acked(check, id);
+    }
+    useChatStore.getState().receive('general', mine('echoed'));
+    await vi.advanceTimersByTimeAsync(WAIT_MS / 2);
+    check.cancel(); // the page goes before the wait is over
+    await vi.advanceTimersByTimeAsync(WAIT_MS);
+    expect(asked).toEqual([]);
+    expect(unconfirmedIds().sort()).toEqual(['echoed', 'going']);
+
+    const next = createDeliveryCheck(lookup, WAIT_MS);
+    useChatStore.getState().reset();
+    useChatStore.getState().setMe('alice');
+    next.track(connectionWith(new Outbox(sessionStorage, OUTBOX_KEY)).connection);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(status('going')).toBe('refused');
+    expect(unconfirmedIds()).toEqual([]);
+  });
+
+  it('forgets, without showing, what it cannot tell is ours', async () => {
+    ackedBeforeReload('bobs', 'bob');
+    const { asked, lookup } = history(() => null);
+    createDeliveryCheck(lookup, WAIT_MS).track(
+      connectionWith(new Outbox(sessionStorage, OUTBOX_KEY)).connection,
+    );
+    await vi.advanceTimersByTimeAsync(WAIT_MS);
+    expect(useChatStore.getState().live).toEqual({});
+    expect(asked).toEqual([]);
+    expect(unconfirmedIds()).toEqual([]);
+  });
+
+  it('shows a message an MQTT 5 broker refused as refused at once, asking nothing', async () => {
+    const { asked, lookup } = history(() => mine('m1'));
+    const check = createDeliveryCheck(lookup, WAIT_MS);
+    const { connection, refuse } = connectionWith(new Outbox(sessionStorage, OUTBOX_KEY));
+    check.track(connection);
+    useChatStore.getState().addPending('general', mine('m1'));
+    refuse('m1', 0x87);
+    expect(status('m1')).toBe('refused');
+    await vi.advanceTimersByTimeAsync(WAIT_MS);
+    expect(asked).toEqual([]);
   });
 });

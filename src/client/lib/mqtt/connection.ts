@@ -3,10 +3,18 @@ import { presenceTopic } from '../../../shared/topics';
 import type { Presence } from '../../../shared/schemas';
 import { isUnauthorized } from '../api/api-error';
 import { reconnectDelayMs } from './backoff';
-import type { BrokerToken, ClientFactory, MqttClientLike, Subscription } from './client-types';
+import { announceOffline } from './announce-offline';
+import type {
+  BrokerToken,
+  ClientFactory,
+  ClientOptions,
+  MqttClientLike,
+  Subscription,
+} from './client-types';
 import type { ConnectionState } from './connection-state';
 import { browserNetworkStatus, type NetworkStatus } from './network-status';
 import { Outbox, type OutboxEntry } from './outbox';
+import { isPublishRefused } from './publish-refusal';
 
 // Renew with a fifth of the token's lifetime left: enough to survive one slow /api/token.
 export const TOKEN_RENEW_AT_FRACTION = 0.8;
@@ -65,12 +73,18 @@ export class Connection {
   private token: HeldToken | null = null;
   private clockOffset = 0; // the server's clock minus ours, from the last token (serverNow)
   private presence: string | null = null;
+  // The renewal said DISCONNECT on the old client, which discards its offline Last Will,
+  // and no new client has connected since: our retained presence says online with nothing
+  // left to correct it if we stop here.
+  private onlineWithoutWill = false;
+  private oldClientEnding: Promise<void> = Promise.resolve();
   private attempt = 0;
   private authRetried = false;
   private retryTimer: Timer | undefined;
   private renewTimer: Timer | undefined;
   private readonly inFlight = new Set<string>(); // outbox ids written on the current client
   private readonly ackListeners = new Set<(id: string) => void>();
+  private readonly refusalListeners = new Set<(id: string, reasonCode: number) => void>();
   private unsubscribeNetwork: (() => void) | null = null;
 
   constructor(options: ConnectionOptions) {
@@ -110,13 +124,15 @@ export class Connection {
   }
 
   /**
-   * QoS 1, kept in the outbox until the broker's PUBACK (then ack listeners hear `id`).
-   * Works while disconnected: the message goes out on the next connect.
+   * QoS 1, kept in the outbox until the broker's PUBACK (then ack listeners hear `id`), or
+   * until an MQTT 5 broker's PUBACK refuses it (then refusal listeners do).
+   * Works while disconnected: the message goes out on the next connect. `confirm`: kept as
+   * unconfirmed after the PUBACK, across reloads, until `outbox.confirmed(id)`.
    */
   publishReliable(
     topic: string,
     payload: string,
-    options: { id?: string; retain?: boolean } = {},
+    options: { id?: string; retain?: boolean; confirm?: boolean } = {},
   ): string {
     const entry: OutboxEntry = {
       id: options.id ?? crypto.randomUUID(),
@@ -124,6 +140,7 @@ export class Connection {
       payload,
       qos: 1,
       retain: options.retain ?? false,
+      ...(options.confirm ? { confirm: true } : {}),
     };
     this.outbox.add(entry);
     if (this.live && this.client) this.write(this.client, entry);
@@ -143,16 +160,32 @@ export class Connection {
     return () => this.ackListeners.delete(listener);
   }
 
+  /**
+   * Hear each outbox entry an MQTT 5 broker refused (PUBACK reason code >= 0x80), once: it
+   * has left the outbox, since sending it again would be refused again. Returns the
+   * unsubscribe function.
+   */
+  onPublishRefused(listener: (id: string, reasonCode: number) => void): () => void {
+    this.refusalListeners.add(listener);
+    return () => this.refusalListeners.delete(listener);
+  }
+
   /** Marks this connection offline for others, then disconnects cleanly. */
   async signOut(): Promise<void> {
     const client = this.client;
     const wasLive = this.live;
+    const owesOffline = this.onlineWithoutWill;
     this.stop();
     if (client && wasLive && this.presence) {
       const offline: Presence = { status: 'offline', since: this.now() };
       await publishWithTimeout(client, this.presence, JSON.stringify(offline));
     }
-    if (client) await endGracefully(client);
+    // A client still waiting for its CONNACK is closed outright: mqtt.js' graceful end
+    // reports it ended at once but only queues the DISCONNECT, and leaves the socket open
+    // to be accepted afterwards, a connection outliving the sign-out by a keepalive.
+    if (client && wasLive) await endGracefully(client);
+    else client?.end(true, noop);
+    if (owesOffline) await this.announceOffline();
     this.outbox.clear(); // the next person in this tab must not send our messages
     this.setState({ status: 'signed-out' });
   }
@@ -197,44 +230,28 @@ export class Connection {
   private connect(token: HeldToken, generation: number): void {
     const user = parseUsername(token.username)?.user;
     this.presence = user ? presenceTopic(user, token.clientId) : null;
-    const offline: Presence = { status: 'offline', since: this.now() };
-    const client = this.options.createClient(
-      {
-        url: this.options.resolveUrl ? this.options.resolveUrl(token.url) : token.url,
-        clientId: token.clientId,
-        username: token.username,
-        password: token.password,
-        protocolVersion: token.protocolVersion,
-        clean: false,
-        reconnectPeriod: 0,
-        keepaliveSeconds: KEEPALIVE_SECONDS,
-        connectTimeoutMs: CONNECT_TIMEOUT_MS,
-        will: this.presence
-          ? { topic: this.presence, payload: JSON.stringify(offline), qos: 1, retain: true }
-          : undefined,
+    const client = this.options.createClient(this.clientOptions(token), {
+      onConnect: () => {
+        if (generation === this.generation) this.handleConnect(client);
       },
-      {
-        onConnect: () => {
-          if (generation === this.generation) this.handleConnect(client);
-        },
-        onRefused: (code) => {
-          if (generation === this.generation) this.handleRefused(client, code);
-        },
-        onClose: () => {
-          if (generation === this.generation) this.handleClose();
-        },
-        onMessage: (topic, payload) => {
-          // A client being ended gracefully may still deliver; duplicates are harmless
-          // (stores deduplicate), a message after sign-out is not.
-          if (this.running) this.options.onMessage(topic, payload);
-        },
+      onRefused: (code) => {
+        if (generation === this.generation) this.handleRefused(client, code);
       },
-    );
+      onClose: () => {
+        if (generation === this.generation) this.handleClose();
+      },
+      onMessage: (topic, payload) => {
+        // A client being ended gracefully may still deliver; duplicates are harmless
+        // (stores deduplicate), a message after sign-out is not.
+        if (this.running) this.options.onMessage(topic, payload);
+      },
+    });
     this.client = client;
   }
 
   private handleConnect(client: MqttClientLike): void {
     this.live = true;
+    this.onlineWithoutWill = false; // this client's will covers the presence again
     this.attempt = 0;
     this.authRetried = false;
     this.inFlight.clear();
@@ -357,7 +374,9 @@ export class Connection {
     const next = ++this.generation;
     this.live = false;
     this.client = null;
-    if (old) await endGracefully(old);
+    this.onlineWithoutWill = this.presence !== null;
+    this.oldClientEnding = old ? endGracefully(old) : Promise.resolve();
+    await this.oldClientEnding;
     if (next !== this.generation || !this.running) return;
     this.connect(token, next);
   }
@@ -372,12 +391,59 @@ export class Connection {
       { qos: entry.qos, retain: entry.retain },
       (error) => {
         if (generation === this.generation) this.inFlight.delete(entry.id);
+        if (isPublishRefused(error)) {
+          // Final: left in the outbox, it would be resent, and refused, on every connect.
+          if (this.outbox.remove(entry.id) && this.running) {
+            for (const listener of this.refusalListeners) listener(entry.id, error.reasonCode);
+          }
+          return;
+        }
         if (error) return; // still in the outbox: it goes out again on the next connect
         // Acknowledgements that arrive while signing out are for nobody to show.
-        if (this.outbox.remove(entry.id) && this.running) {
+        if (this.outbox.acknowledge(entry.id) && this.running) {
           for (const listener of this.ackListeners) listener(entry.id);
         }
       },
+    );
+  }
+
+  private clientOptions(token: HeldToken): ClientOptions {
+    const offline: Presence = { status: 'offline', since: this.now() };
+    return {
+      url: this.options.resolveUrl ? this.options.resolveUrl(token.url) : token.url,
+      clientId: token.clientId,
+      username: token.username,
+      password: token.password,
+      protocolVersion: token.protocolVersion,
+      clean: false,
+      reconnectPeriod: 0,
+      keepaliveSeconds: KEEPALIVE_SECONDS,
+      connectTimeoutMs: CONNECT_TIMEOUT_MS,
+      will: this.presence
+        ? { topic: this.presence, payload: JSON.stringify(offline), qos: 1, retain: true }
+        : undefined,
+    };
+  }
+
+  /**
+   * Sign-out came inside the renewal's swap: the old client has said DISCONNECT, so its
+   * offline Last Will is gone, and the new one never announced itself. One more short
+   * connection with the newest token (still valid: sign-out ends the HTTP session only
+   * after this) publishes offline, once the old client is gone, so two clients of this id
+   * never overlap.
+   */
+  private async announceOffline(): Promise<void> {
+    this.onlineWithoutWill = false;
+    const token = this.token;
+    const topic = this.presence;
+    if (!token || !topic) return;
+    await this.oldClientEnding;
+    const offline: Presence = { status: 'offline', since: this.now() };
+    await announceOffline(
+      this.options.createClient,
+      this.clientOptions(token),
+      topic,
+      JSON.stringify(offline),
     );
   }
 

@@ -1,6 +1,7 @@
 import mqtt from 'mqtt';
 import type { ClientFactory, MqttClientLike } from './client-types';
 import { keepaliveTimer } from './keepalive-timer';
+import { PUBACK_REFUSAL_MIN, PublishRefusedError } from './publish-refusal';
 
 // The one place in the browser that touches mqtt.js (ESLint enforces it). Everything
 // else sees the small MqttClientLike surface, which tests replace with a fake.
@@ -50,7 +51,7 @@ export const createMqttClient: ClientFactory = (options, events) => {
       });
     },
     publish(topic, payload, publishOptions, done) {
-      client.publish(topic, payload, publishOptions, (error) => done(error ?? null));
+      client.publish(topic, payload, publishOptions, (error) => done(publishError(error)));
     },
     end(force, done) {
       client.end(force, {}, () => done());
@@ -58,3 +59,16 @@ export const createMqttClient: ClientFactory = (options, events) => {
   };
   return wrapped;
 };
+
+/**
+ * mqtt.js calls a publish back with an error carrying the PUBACK's reason code (`code`)
+ * when an MQTT 5 broker refused it; every other error (the connection closed first, say)
+ * carries none. The connection tells the two apart by type, not by mqtt.js' shape.
+ */
+function publishError(error: Error | undefined): Error | null {
+  if (!error) return null;
+  const code: unknown = (error as { code?: unknown }).code;
+  if (typeof code === 'number' && code >= PUBACK_REFUSAL_MIN)
+    return new PublishRefusedError(code, error.message);
+  return error;
+}

@@ -3,65 +3,112 @@ import type { QoS } from './client-types';
 // Messages that must reach the broker (QoS 1) wait here until their PUBACK, across
 // disconnects, token swaps and reloads of the tab (sessionStorage). An entry may be
 // sent twice if a PUBACK is lost; receivers deduplicate by the payload's id.
+//
+// A PUBACK from an MQTT 3.1.1 broker does not say the message was delivered: the broker
+// acknowledges a publish it refuses too [MQTT-3.3.5-2]. An entry that asks to be confirmed
+// is kept after its PUBACK, as unconfirmed, until whoever checks its delivery says it is
+// settled (src/client/app/confirm-chat-delivery.ts), so a reload in between does not
+// forget a message that may have been refused.
 export interface OutboxEntry {
   id: string;
   topic: string;
   payload: string;
   qos: QoS;
   retain: boolean;
+  /** Kept as unconfirmed after its PUBACK, until `confirmed(id)`. */
+  confirm?: boolean;
 }
 
 export const OUTBOX_STORAGE_KEY = 'switchboard:outbox';
+/** Appended to the outbox's key for the unconfirmed entries. */
+export const UNCONFIRMED_KEY_SUFFIX = ':unconfirmed';
+// Confirming takes about 2 s, or until the server can be asked again after a reconnect:
+// far fewer than this. Past it the oldest is forgotten, so storage stays bounded.
+export const MAX_UNCONFIRMED = 100;
 
 export class Outbox {
   private readonly entries = new Map<string, OutboxEntry>();
+  private readonly unconfirmed = new Map<string, OutboxEntry>();
   private readonly storage: Storage | null;
   private readonly key: string;
+  private readonly unconfirmedKey: string;
 
   constructor(storage: Storage | null, key = OUTBOX_STORAGE_KEY) {
     this.storage = storage;
     this.key = key;
-    for (const entry of this.load()) this.entries.set(entry.id, entry);
+    this.unconfirmedKey = `${key}${UNCONFIRMED_KEY_SUFFIX}`;
+    for (const entry of this.load(this.key)) this.entries.set(entry.id, entry);
+    for (const entry of this.load(this.unconfirmedKey)) this.unconfirmed.set(entry.id, entry);
   }
 
   add(entry: OutboxEntry): void {
     this.entries.set(entry.id, entry);
-    this.save();
+    this.save(this.key, this.entries);
   }
 
-  /** True when the entry was still waiting. */
+  /** Gone for good (refused outright). True when the entry was still waiting. */
   remove(id: string): boolean {
     const removed = this.entries.delete(id);
-    if (removed) this.save();
+    if (removed) this.save(this.key, this.entries);
     return removed;
+  }
+
+  /**
+   * Its PUBACK came: it leaves the outbox, and stays unconfirmed if it asked to be
+   * confirmed. True when the entry was still waiting.
+   */
+  acknowledge(id: string): boolean {
+    const entry = this.entries.get(id);
+    if (!entry) return false;
+    if (entry.confirm) {
+      this.unconfirmed.set(id, entry);
+      for (const oldest of this.unconfirmed.keys()) {
+        if (this.unconfirmed.size <= MAX_UNCONFIRMED) break;
+        this.unconfirmed.delete(oldest);
+      }
+      this.save(this.unconfirmedKey, this.unconfirmed);
+    }
+    return this.remove(id);
+  }
+
+  /** Its delivery is settled (or can no longer be told): nothing more to keep. */
+  confirmed(id: string): void {
+    if (this.unconfirmed.delete(id)) this.save(this.unconfirmedKey, this.unconfirmed);
   }
 
   has(id: string): boolean {
     return this.entries.has(id);
   }
 
-  /** In the order they were added. */
+  /** Waiting for their PUBACK, in the order they were added. */
   list(): OutboxEntry[] {
     return [...this.entries.values()];
   }
 
-  clear(): void {
-    this.entries.clear();
-    this.storage?.removeItem(this.key);
+  /** Acknowledged, not yet confirmed, in the order they were acknowledged. */
+  listUnconfirmed(): OutboxEntry[] {
+    return [...this.unconfirmed.values()];
   }
 
-  private save(): void {
+  clear(): void {
+    this.entries.clear();
+    this.unconfirmed.clear();
+    this.storage?.removeItem(this.key);
+    this.storage?.removeItem(this.unconfirmedKey);
+  }
+
+  private save(key: string, entries: Map<string, OutboxEntry>): void {
     try {
-      if (this.entries.size === 0) this.storage?.removeItem(this.key);
-      else this.storage?.setItem(this.key, JSON.stringify(this.list()));
+      if (entries.size === 0) this.storage?.removeItem(key);
+      else this.storage?.setItem(key, JSON.stringify([...entries.values()]));
     } catch {
       // Storage full or disabled: the memory copy still delivers while the tab lives.
     }
   }
 
-  private load(): OutboxEntry[] {
+  private load(key: string): OutboxEntry[] {
     try {
-      const raw = this.storage?.getItem(this.key);
+      const raw = this.storage?.getItem(key);
       if (!raw) return [];
       const parsed: unknown = JSON.parse(raw);
       return Array.isArray(parsed) ? parsed.filter(isOutboxEntry) : [];
@@ -79,6 +126,7 @@ function isOutboxEntry(value: unknown): value is OutboxEntry {
     typeof entry.topic === 'string' &&
     typeof entry.payload === 'string' &&
     (entry.qos === 0 || entry.qos === 1) &&
-    typeof entry.retain === 'boolean'
+    typeof entry.retain === 'boolean' &&
+    (entry.confirm === undefined || typeof entry.confirm === 'boolean')
   );
 }

@@ -3,6 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import { AgentBoard } from '../../../../src/client/features/agent-board/components/agent-board';
 import { AgentDetail } from '../../../../src/client/features/agent-board/components/agent-detail';
+import { PublishRefusedError } from '../../../../src/client/lib/mqtt/publish-refusal';
 import { COMMAND_REPLY_WAIT_MS } from '../../../../src/client/features/agent-board/lib/command-outcome';
 import {
   connectTestWorkspace,
@@ -128,6 +129,19 @@ describe('AgentBoard under updates', () => {
 });
 
 describe('AgentDetail', () => {
+  it('shows a command an MQTT 5 broker refused as refused, with the reason, and not as sent', async () => {
+    const workspace = await connectTestWorkspace({ autoAck: false });
+    renderWithWorkspace(<AgentDetail agent="builder" onBack={() => {}} />, {
+      connection: workspace.connection,
+    });
+    await userEvent.click(screen.getByRole('button', { name: 'Ping' }));
+    const [publish] = workspace.client().publishedOn('agents/builder/inbox');
+    act(() => publish?.ack(new PublishRefusedError(0x87)));
+    const log = screen.getByText('ping').closest('li');
+    expect(log).toHaveTextContent('refused by the broker: not authorized (0x87)');
+    expect(workspace.connection.outbox.list()).toEqual([]);
+  });
+
   it('sends commands to the agent inbox and shows the replies matched by command id', async () => {
     const workspace = await connectTestWorkspace({ autoAck: false });
     renderWithWorkspace(<AgentDetail agent="builder" onBack={() => {}} />, {

@@ -18,4 +18,23 @@ describe('agent commands store', () => {
     store().markSent('c1', 9_000);
     expect(store().commands.c1).toMatchObject({ ackedAt: 4_000 });
   });
+
+  it('marks a pending command refused, and leaves one already acknowledged as it is', () => {
+    for (const id of ['c2', 'c3']) {
+      store().addCommand({
+        id,
+        agent: 'builder',
+        command: 'ping',
+        sentAt: 1_000,
+        delivery: 'pending',
+      });
+    }
+    store().markSent('c3', 2_000);
+    store().markRefused('c2', 0x87);
+    store().markRefused('c3', 0x87);
+    store().markRefused('not-a-command', 0x87);
+    expect(store().commands.c2).toMatchObject({ delivery: 'refused', reasonCode: 0x87 });
+    expect(store().commands.c3).toMatchObject({ delivery: 'sent', ackedAt: 2_000 });
+    expect(store().commands['not-a-command']).toBeUndefined();
+  });
 });

@@ -57,6 +57,16 @@ describe('commandOutcome', () => {
       { kind: 'pending' },
     ],
     [
+      'refused by an MQTT 5 broker: refused, whatever the agent’s state or the time',
+      {
+        command: { delivery: 'refused', reasonCode: 0x87 },
+        replies: undefined,
+        agentStatus: 'offline',
+        now: late * 2,
+      },
+      { kind: 'refused', reasonCode: 0x87 },
+    ],
+    [
       'a reply wins over the deadline, however late',
       { command: sent, replies: [reply('accepted')], agentStatus: 'working', now: late * 2 },
       { kind: 'replied', reply: reply('accepted') },

@@ -3,9 +3,11 @@ import userEvent from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
 import { MAX_CHAT_TEXT_LENGTH, type ChatMessage } from '../../../../src/shared/schemas';
+import { resetWorkspaceStores } from '../../../../src/client/app/reset-stores';
 import { useRefetchHistoryOnConnect } from '../../../../src/client/app/use-workspace-lifecycle';
 import { fetchRoomMessage } from '../../../../src/client/features/chat/api/get-room-message';
 import { RoomView } from '../../../../src/client/features/chat/components/room-view';
+import { PublishRefusedError } from '../../../../src/client/lib/mqtt/publish-refusal';
 import { server } from '../../support/msw-server';
 import { connectTestWorkspace, renderWithWorkspace } from '../../support/render';
 
@@ -157,6 +159,68 @@ describe('RoomView', () => {
     );
     expect(within(article).getByText('sent')).toBeInTheDocument();
     expect(screen.getAllByRole('article')).toHaveLength(1);
+  });
+
+  it('still shows a refused message, with its text, after a reload during the wait for its echo', async () => {
+    serveRoom(() => ({ messages: [], nextCursor: null }));
+    const asked: string[] = [];
+    server.use(
+      http.get('/api/rooms/general/messages/:id', ({ params }) => {
+        asked.push(String(params.id));
+        return HttpResponse.json(
+          { error: { code: 'message_not_found', message: 'no such message' } },
+          { status: 404 },
+        );
+      }),
+    );
+    const options = { autoAck: false, echoWaitMs: 60_000, lookupMessage: fetchRoomMessage };
+    const before = await connectTestWorkspace(options);
+    const view = renderWithWorkspace(<RoomView room="general" />, {
+      connection: before.connection,
+    });
+    const input = await screen.findByRole('textbox', { name: 'Message #general' });
+    await userEvent.type(input, 'refused, then reloaded{Enter}');
+    const [publish] = before.client().publishedOn('chat/general/messages');
+    act(() => publish?.ack()); // MQTT 3.1.1: refused publishes are acknowledged too
+
+    // The tab reloads long before the echo wait is over: memory is gone, storage stays.
+    view.unmount();
+    before.connection.dispose();
+    resetWorkspaceStores();
+    const after = await connectTestWorkspace(options);
+    renderWithWorkspace(<RoomView room="general" />, { connection: after.connection });
+
+    const article = await screen.findByRole('article');
+    expect(within(article).getByText('refused, then reloaded')).toBeInTheDocument();
+    await within(article).findByText('not delivered', { exact: false });
+    expect(asked).toEqual([JSON.parse(publish?.payload ?? '{}').id]);
+    expect(after.client().publishedOn('chat/general/messages')).toEqual([]); // not sent again
+    expect(after.connection.outbox.listUnconfirmed()).toEqual([]);
+  });
+
+  it('shows a message an MQTT 5 broker refused as not delivered at once, and never resends it', async () => {
+    serveRoom(() => ({ messages: [], nextCursor: null }));
+    const asked: string[] = [];
+    const workspace = await connectTestWorkspace({
+      autoAck: false,
+      echoWaitMs: 50,
+      lookupMessage: async (_room, id) => {
+        asked.push(id);
+        return null;
+      },
+    });
+    renderWithWorkspace(<RoomView room="general" />, { connection: workspace.connection });
+    const input = await screen.findByRole('textbox', { name: 'Message #general' });
+    await userEvent.type(input, 'over quota{Enter}');
+    const [publish] = workspace.client().publishedOn('chat/general/messages');
+    act(() => publish?.ack(new PublishRefusedError(0x97)));
+
+    const article = screen.getByRole('article');
+    expect(within(article).getByText('not delivered', { exact: false })).toBeInTheDocument();
+    expect(workspace.connection.outbox.list()).toEqual([]);
+    expect(workspace.connection.outbox.listUnconfirmed()).toEqual([]);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(asked).toEqual([]); // the broker said so: nothing to look up
   });
 
   it('stamps a message by the server’s clock, so a device clock that is off does not move it', async () => {

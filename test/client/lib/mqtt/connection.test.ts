@@ -8,7 +8,8 @@ import type { BrokerToken } from '../../../../src/client/lib/mqtt/client-types';
 import { Connection, GRACEFUL_END_TIMEOUT_MS } from '../../../../src/client/lib/mqtt/connection';
 import type { ConnectionState } from '../../../../src/client/lib/mqtt/connection-state';
 import type { NetworkStatus } from '../../../../src/client/lib/mqtt/network-status';
-import { Outbox } from '../../../../src/client/lib/mqtt/outbox';
+import { MAX_UNCONFIRMED, Outbox } from '../../../../src/client/lib/mqtt/outbox';
+import { PublishRefusedError } from '../../../../src/client/lib/mqtt/publish-refusal';
 import { FakeMqttFactory } from '../../support/fake-mqtt';
 import { tokenFor } from '../../support/fixtures';
 
@@ -320,6 +321,87 @@ describe('Connection', () => {
     ]);
   });
 
+  it('keeps a message that asks to be confirmed after its PUBACK, across a reload, until it is confirmed', async () => {
+    const { connection, factory, outbox } = setup();
+    const acks: string[] = [];
+    connection.onAck((id) => acks.push(id));
+    connection.start();
+    await settle();
+    factory.last.acceptConnect();
+    connection.publishReliable('chat/general/messages', 'maybe refused', {
+      id: 'c1',
+      confirm: true,
+    });
+    connection.publishReliable('agents/bot/inbox', 'a command', { id: 'k1' });
+    factory.last.ackAll();
+
+    expect(acks).toEqual(['c1', 'k1']);
+    expect(outbox.list()).toEqual([]); // nothing left to send
+    const reloaded = new Outbox(sessionStorage, 'test-outbox');
+    expect(reloaded.listUnconfirmed()).toEqual([
+      expect.objectContaining({ id: 'c1', payload: 'maybe refused', confirm: true }),
+    ]);
+
+    reloaded.confirmed('c1');
+    expect(new Outbox(sessionStorage, 'test-outbox').listUnconfirmed()).toEqual([]);
+    expect(sessionStorage.length).toBe(0);
+  });
+
+  it('keeps at most MAX_UNCONFIRMED unconfirmed messages, forgetting the oldest', () => {
+    const outbox = new Outbox(sessionStorage, 'test-outbox');
+    for (let i = 0; i <= MAX_UNCONFIRMED; i++) {
+      const id = `c${i}`;
+      outbox.add({
+        id,
+        topic: 'chat/general/messages',
+        payload: id,
+        qos: 1,
+        retain: false,
+        confirm: true,
+      });
+      expect(outbox.acknowledge(id)).toBe(true);
+    }
+    const kept = new Outbox(sessionStorage, 'test-outbox').listUnconfirmed().map((e) => e.id);
+    expect(kept).toHaveLength(MAX_UNCONFIRMED);
+    expect(kept[0]).toBe('c1');
+    expect(kept.at(-1)).toBe(`c${MAX_UNCONFIRMED}`);
+  });
+
+  it('drops a publish an MQTT 5 broker refused and tells refusal listeners, but resends one cut off by a closed connection', async () => {
+    const { connection, factory, outbox } = setup();
+    const acks: string[] = [];
+    const refusals: Array<[string, number]> = [];
+    connection.onAck((id) => acks.push(id));
+    connection.onPublishRefused((id, code) => refusals.push([id, code]));
+    connection.start();
+    await settle();
+    const first = factory.last;
+    first.acceptConnect();
+    connection.publishReliable('chat/general/messages', 'not allowed', { id: 'r1', confirm: true });
+    connection.publishReliable('agents/bot/inbox', 'over quota', { id: 'r2' });
+    connection.publishReliable('chat/general/messages', 'cut off', { id: 't1', confirm: true });
+    const [notAllowed, overQuota, cutOff] = first.published.filter((p) => p.qos === 1).slice(-3);
+    notAllowed?.ack(new PublishRefusedError(0x87));
+    overQuota?.ack(new PublishRefusedError(0x97));
+    cutOff?.ack(new Error('Connection closed'));
+
+    expect(refusals).toEqual([
+      ['r1', 0x87],
+      ['r2', 0x97],
+    ]);
+    expect(acks).toEqual([]);
+    expect(outbox.list().map((e) => e.id)).toEqual(['t1']);
+    expect(outbox.listUnconfirmed()).toEqual([]); // a refusal needs no confirming
+
+    first.drop();
+    await vi.advanceTimersByTimeAsync(RECONNECT_DELAYS_MS[0]);
+    factory.last.acceptConnect();
+    const resent = factory.last.published.filter(
+      (p) => p.qos === 1 && !p.topic.startsWith('presence/'),
+    );
+    expect(resent.map((p) => p.payload)).toEqual(['cut off']);
+  });
+
   it('waits for the network instead of retrying while the browser is offline', async () => {
     const { connection, factory, network, states } = setup();
     connection.start();
@@ -345,6 +427,9 @@ describe('Connection', () => {
     const client = factory.last;
     client.acceptConnect();
     client.ackAll();
+    connection.publishReliable('chat/general/messages', 'unconfirmed', { id: 'a1', confirm: true });
+    client.ackAll();
+    expect(outbox.listUnconfirmed()).toHaveLength(1);
     connection.publishReliable('chat/general/messages', 'unsent', { id: 'u1' });
 
     const done = connection.signOut();
@@ -357,6 +442,8 @@ describe('Connection', () => {
     expect(client.ended).toEqual({ force: false });
     expect(states.at(-1)).toEqual({ status: 'signed-out' });
     expect(outbox.list()).toEqual([]);
+    expect(outbox.listUnconfirmed()).toEqual([]);
+    expect(sessionStorage.length).toBe(0); // the next person in this tab reads nothing of ours
     await vi.advanceTimersByTimeAsync(60_000);
     expect(factory.clients).toHaveLength(1);
   });

@@ -1,3 +1,4 @@
+import { refusalReason } from '../../../lib/mqtt/publish-refusal';
 import { COMMAND_REPLY_WAIT_MS, type CommandOutcome } from '../lib/command-outcome';
 
 /** A command's outcome in words, as the command logs show it. */
@@ -25,6 +26,11 @@ function describeOutcome(outcome: CommandOutcome): { text: string; tone?: string
           outcome.reason === 'agent-offline'
             ? 'no reply: the agent is offline, and commands are not kept for it'
             : `no reply after ${COMMAND_REPLY_WAIT_MS / 1_000} s: the agent may be offline, or commands to it not allowed`,
+      };
+    case 'refused':
+      return {
+        tone: 'no-reply',
+        text: `refused by the broker: ${refusalReason(outcome.reasonCode)}`,
       };
     case 'replied': {
       const { status, detail } = outcome.reply;

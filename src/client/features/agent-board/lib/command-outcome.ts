@@ -17,6 +17,8 @@ export type CommandOutcome =
    * or it stayed silent past the deadline (away, or the command was refused)
    */
   | { kind: 'no-reply'; reason: 'agent-offline' | 'timed-out' }
+  /** refused by an MQTT 5 broker's PUBACK: it never reached the agent */
+  | { kind: 'refused'; reasonCode: number }
   | { kind: 'replied'; reply: ReceivedReply };
 
 export interface CommandOutcomeInput {
@@ -38,6 +40,7 @@ export function commandOutcome({
   const latest = replies?.at(-1);
   if (latest) return { kind: 'replied', reply: latest };
   if (command.delivery === 'pending') return { kind: 'pending' };
+  if (command.delivery === 'refused') return { kind: 'refused', reasonCode: command.reasonCode };
   if (agentStatus === 'offline') return { kind: 'no-reply', reason: 'agent-offline' };
   const deadline = command.ackedAt + COMMAND_REPLY_WAIT_MS;
   return now < deadline

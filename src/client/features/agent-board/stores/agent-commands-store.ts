@@ -5,7 +5,9 @@ export type CommandDelivery =
   | { delivery: 'pending' } // until the broker's PUBACK
   // The agent's reply is waited for from the PUBACK, not from sentAt, so a command that sat
   // in the outbox while the tab was offline is not judged unanswered the moment it leaves.
-  | { delivery: 'sent'; ackedAt: number };
+  | { delivery: 'sent'; ackedAt: number }
+  // An MQTT 5 broker's PUBACK refused it (reason code >= 0x80); 3.1.1 brokers never say.
+  | { delivery: 'refused'; reasonCode: number };
 
 export type SentCommand = CommandDelivery & {
   id: string;
@@ -26,6 +28,8 @@ interface AgentCommandsStore {
   addCommand(command: SentCommand): void;
   /** PUBACK for an outbox id; no-op when the id is not a command. */
   markSent(id: string, now?: number): void;
+  /** An MQTT 5 broker refused outbox id `id`; no-op when the id is not a pending command. */
+  markRefused(id: string, reasonCode: number): void;
   receiveReply(agent: string, reply: AgentReply, now: number): void;
   reset(): void;
 }
@@ -44,6 +48,14 @@ export const useAgentCommandsStore = create<AgentCommandsStore>()((set) => ({
       if (!command || command.delivery === 'sent') return state;
       return {
         commands: { ...state.commands, [id]: { ...command, delivery: 'sent', ackedAt: now } },
+      };
+    }),
+  markRefused: (id, reasonCode) =>
+    set((state) => {
+      const command = state.commands[id];
+      if (command?.delivery !== 'pending') return state;
+      return {
+        commands: { ...state.commands, [id]: { ...command, delivery: 'refused', reasonCode } },
       };
     }),
   receiveReply: (agent, reply, now) =>

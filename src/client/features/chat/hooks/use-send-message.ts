@@ -18,8 +18,10 @@ export function useSendMessage(room: string): (text: string) => void {
         sentAt: connection.serverNow(),
       };
       useChatStore.getState().addPending(room, message);
+      // Confirmed after its PUBACK, which does not prove delivery (confirm-chat-delivery.ts).
       connection.publishReliable(chatMessagesTopic(room), JSON.stringify(message), {
         id: message.id,
+        confirm: true,
       });
     },
     [connection, me, room],

@@ -7,9 +7,9 @@ import { compareMessages } from '../lib/merge-messages';
 /**
  * pending: in the outbox; acked: the broker sent its PUBACK; sent: the broker routed it
  * (it came back on our subscription, or it is in the history); refused: acknowledged but
- * not in the history. MQTT 3.1.1 has no negative PUBACK, so a message the broker refuses
- * (the ACL narrowed since the room was opened, say) is acknowledged and dropped
- * [MQTT-3.3.5-2] (src/client/app/confirm-chat-delivery.ts).
+ * not in the history, or refused by an MQTT 5 broker's PUBACK. MQTT 3.1.1 has no negative
+ * PUBACK, so a message the broker refuses (the ACL narrowed since the room was opened,
+ * say) is acknowledged and dropped [MQTT-3.3.5-2] (src/client/app/confirm-chat-delivery.ts).
  */
 export type DeliveryStatus = 'pending' | 'acked' | 'sent' | 'refused';
 
@@ -39,8 +39,15 @@ interface ChatStore {
   receive(room: string, message: ChatMessage): void;
   /** A message composed here, waiting for its PUBACK. */
   addPending(room: string, message: ChatMessage): void;
+  /**
+   * A message acknowledged before a reload whose delivery was not confirmed yet: shown
+   * again, as acked, until it is settled.
+   */
+  restoreAcked(room: string, message: ChatMessage): void;
   /** PUBACK for an outbox id: its room, or null when it is no chat message pending here. */
   markAcked(id: string): string | null;
+  /** An MQTT 5 broker's PUBACK refused a pending message: refused at once. */
+  markRefused(id: string): void;
   /** Whether an acked message was routed (sent) or refused; no-op for any other status. */
   settle(id: string, routed: boolean): void;
   /** The delivery status of a message seen here; undefined for one never seen. */
@@ -137,6 +144,18 @@ export const useChatStore = create<ChatStore>()((set, get) => {
     return null;
   };
 
+  /** One of our own messages, not routed yet as far as we know. */
+  const add = (room: string, message: ChatMessage, status: DeliveryStatus) =>
+    set((state) => {
+      const ids = knownIn(room);
+      if (ids.has(message.id)) return state;
+      const own: LiveMessage = { ...message, status };
+      ids.set(message.id, own);
+      const draft = new LiveDraft(state.live);
+      draft.insert(room, own);
+      return { live: draft.result() ?? state.live };
+    });
+
   return {
     ...initial,
     setMe: (me) => set({ me }),
@@ -172,17 +191,12 @@ export const useChatStore = create<ChatStore>()((set, get) => {
         };
       }),
     receive: (room, message) => get().receiveBatch([{ room, message }]),
-    addPending: (room, message) =>
-      set((state) => {
-        const ids = knownIn(room);
-        if (ids.has(message.id)) return state;
-        const pending: LiveMessage = { ...message, status: 'pending' };
-        ids.set(message.id, pending);
-        const draft = new LiveDraft(state.live);
-        draft.insert(room, pending);
-        return { live: draft.result() ?? state.live };
-      }),
+    addPending: (room, message) => add(room, message, 'pending'),
+    restoreAcked: (room, message) => add(room, message, 'acked'),
     markAcked: (id) => moveStatus(id, 'pending', 'acked'),
+    markRefused: (id) => {
+      moveStatus(id, 'pending', 'refused');
+    },
     settle: (id, routed) => {
       moveStatus(id, 'acked', routed ? 'sent' : 'refused');
     },
