@@ -27,6 +27,7 @@ import { encodePublishesOnce } from './publish-encoding';
 import { openBrokerPersistence } from './persistence';
 import { mountTopic, unmountTopic } from './mount-point';
 import { mountUnsubscribes } from './mount-unsubscribe';
+import { readAhead } from './read-ahead';
 import { expireSessions, type ExpiredSession } from './session-expiry';
 import { deliverRetained } from './retained-delivery';
 import { createRecordHistory, type HistoryRecorder } from './record-history';
@@ -294,6 +295,7 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
       const client = aedes.handle(stream, request);
       limitPacketSize(client);
       mountUnsubscribes(client);
+      readAhead(client);
     },
     connections: () => [...live].filter(([client]) => !client.closed).map(([, id]) => id),
     disconnect(match) {
