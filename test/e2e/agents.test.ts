@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { COMMAND_REPLY_WAIT_MS } from '../../src/client/features/agent-board/lib/command-outcome';
 import type { AgentState } from '../../src/shared/schemas';
 import { addAgentUsers, startAgentSimulator } from './support/agent-simulator';
 import { routeThroughLink, type BrokerLink } from './support/broker-link';
@@ -96,6 +97,19 @@ describe('agents', () => {
         },
       )
       .toBe(AGENTS.length);
+
+    // A command to an agent that is gone is acknowledged by the broker and lost (agents
+    // use clean sessions): the log says so instead of waiting for a reply for good.
+    await agentRow(alice.page, 'agent-01').getByRole('button', { name: 'agent-01' }).click();
+    await alice.page
+      .getByRole('group', { name: 'Commands' })
+      .getByRole('button', { name: 'Pause' })
+      .click();
+    await alice.page
+      .getByText('no reply: the agent is offline, and commands are not kept for it', {
+        exact: true,
+      })
+      .waitFor();
   }, 180_000); // agents rest up to 18 s before their first task
 });
 
@@ -103,7 +117,9 @@ describe('agents after a lost connection', () => {
   const e2e = useE2eHarness('agents-reconnect');
 
   it('an agent removed while the board was disconnected is gone once it reconnects', async () => {
-    const server = await e2e.startServer();
+    // The page reaches the broker through a relay on another port: the server must list
+    // the page's origin, or it refuses the WebSocket (another port is another origin).
+    const server = await e2e.startServer({ listOwnOrigin: true });
     await addAgentUsers(server, 2);
     const agents = await Promise.all(['agent-01', 'agent-02'].map((id) => connectAs(server, id)));
     e2e.onCleanup(() => Promise.all(agents.map((agent) => agent.close())));
@@ -137,5 +153,17 @@ describe('agents after a lost connection', () => {
     await agentRow(alice.page, 'agent-02').waitFor({ state: 'detached' });
     await alice.page.getByText('1 agent', { exact: true }).waitFor();
     await agentRow(alice.page, 'agent-01').getByText('Task 1', { exact: true }).waitFor();
+
+    // agent-01 reports "working" but answers no command (as one whose inbox the ACL
+    // closed to alice would look): after the wait, the log says no reply came.
+    await agentRow(alice.page, 'agent-01').getByRole('button', { name: 'agent-01' }).click();
+    await alice.page
+      .getByRole('group', { name: 'Commands' })
+      .getByRole('button', { name: 'Ping' })
+      .click();
+    await alice.page.getByText('sent, no reply yet', { exact: true }).waitFor();
+    await alice.page
+      .getByText(/^no reply after 10 s: the agent may be offline, or commands to it not allowed$/)
+      .waitFor({ timeout: COMMAND_REPLY_WAIT_MS + UI_TIMEOUT_MS });
   }, 120_000);
 });

@@ -17,6 +17,11 @@ export interface E2eServerOptions {
   /** In-process demo fleet size (DEMO_AGENTS); 0 unless a test needs the fleet. */
   demoAgents?: number;
   tokenTtlSeconds?: number;
+  /**
+   * ALLOWED_ORIGINS = the app's own origin: needed, as in a deployment, when the page
+   * reaches the broker's WebSocket at another address than its own (a relay, a proxy).
+   */
+  listOwnOrigin?: boolean;
 }
 
 export interface E2eServer {
@@ -56,6 +61,7 @@ export async function startE2eServer(options: E2eServerOptions = {}): Promise<E2
     DEMO_PASSWORD,
     DEMO_AGENTS: String(options.demoAgents ?? 0),
     LOG_LEVEL: 'warn',
+    ...(options.listOwnOrigin ? { ALLOWED_ORIGINS: httpUrl } : {}),
     ...(options.tokenTtlSeconds === undefined
       ? {}
       : { TOKEN_TTL_SECONDS: String(options.tokenTtlSeconds) }),
