@@ -1,9 +1,6 @@
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { mkdir } from 'node:fs/promises';
-import { Level } from 'level';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connect, json, record, resume, waitForMessage } from '../support/mqtt-clients';
+import { writeBrokerStore } from '../support/raw-persistence';
 import {
   DEMO_PASSWORD,
   makeDataDir,
@@ -20,12 +17,6 @@ const STATE = 'agents/agent-01/state';
 const REPLIES = 'agents/agent-01/replies';
 const login = { username: 'alice@demo', password: DEMO_PASSWORD, clientId: 'stray-session' };
 
-interface RawPersistence {
-  setup(broker: unknown): Promise<void>;
-  addSubscriptions(client: { id: string }, subs: { topic: string; qos: number }[]): Promise<void>;
-  destroy(): Promise<void>;
-}
-
 let server: TestServer | undefined;
 afterEach(async () => {
   await server?.cleanup();
@@ -33,16 +24,10 @@ afterEach(async () => {
 });
 
 /** Stores subscriptions for the session as an older Switchboard did, without any check. */
-async function storeAsBefore(dataDir: string, subs: { topic: string; qos: number }[]) {
-  const dir = path.join(dataDir, 'broker');
-  await mkdir(dir, { recursive: true });
-  const AsyncLevelPersistence = createRequire(import.meta.url)(
-    'aedes-persistence-level/asyncPersistence.js',
-  ) as new (db: Level<string, unknown>) => RawPersistence;
-  const persistence = new AsyncLevelPersistence(new Level<string, unknown>(dir));
-  await persistence.setup({ id: 'older', emit: () => {} });
-  await persistence.addSubscriptions({ id: SESSION }, subs);
-  await persistence.destroy();
+function storeAsBefore(dataDir: string, subs: { topic: string; qos: number }[]) {
+  return writeBrokerStore(dataDir, 'older', (persistence) =>
+    persistence.addSubscriptions({ id: SESSION }, subs),
+  );
 }
 
 /** A data dir as an older Switchboard left it: a session with a granted and a stray filter. */

@@ -1,9 +1,6 @@
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { mkdir } from 'node:fs/promises';
-import { Level } from 'level';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connect, json, record, subscribeGrants, waitForMessage } from '../support/mqtt-clients';
+import { writeBrokerStore } from '../support/raw-persistence';
 import {
   DEMO_PASSWORD,
   makeDataDir,
@@ -17,37 +14,14 @@ import {
 
 const ORPHAN_WILL_WAIT_MS = 30_000;
 
-interface RawPersistence {
-  setup(broker: unknown): Promise<void>;
-  putWill(client: { id: string }, packet: object): Promise<void>;
-  destroy(): Promise<void>;
-}
-
 /** Stores wills as a broker that then crashed left them (its id: `crashed`). */
-async function storeWills(
-  dataDir: string,
-  wills: { session: string; topic: string; payload: string }[],
-) {
-  const dir = path.join(dataDir, 'broker');
-  await mkdir(dir, { recursive: true });
-  const AsyncLevelPersistence = createRequire(import.meta.url)(
-    'aedes-persistence-level/asyncPersistence.js',
-  ) as new (db: Level<string, unknown>) => RawPersistence;
-  const persistence = new AsyncLevelPersistence(new Level<string, unknown>(dir));
-  await persistence.setup({ id: 'crashed', emit: () => {} });
-  for (const will of wills) {
-    await persistence.putWill(
-      { id: will.session },
-      {
-        cmd: 'publish',
-        topic: will.topic,
-        payload: Buffer.from(will.payload),
-        qos: 1,
-        retain: false,
-      },
-    );
-  }
-  await persistence.destroy();
+function storeWills(dataDir: string, wills: { session: string; topic: string; payload: string }[]) {
+  return writeBrokerStore(dataDir, 'crashed', async (persistence) => {
+    for (const will of wills) {
+      const packet = { cmd: 'publish', topic: will.topic, payload: Buffer.from(will.payload) };
+      await persistence.putWill({ id: will.session }, { ...packet, qos: 1, retain: false });
+    }
+  });
 }
 
 const chat = (from: string, id: string) =>

@@ -1,4 +1,5 @@
 import type { ClientFactory, ClientOptions, MqttClientLike } from './client-types';
+import { endGracefully } from './end-gracefully';
 
 // Sign-out waits for this: a broker that does not answer must not keep the person on
 // "Signing out…" for longer than these add up to.
@@ -28,7 +29,7 @@ export function announceOffline(
       settled = true;
       clearTimeout(connectTimer);
       if (!force && client) {
-        void endWithin(client, OFFLINE_END_TIMEOUT_MS).then(resolve);
+        void endGracefully(client, OFFLINE_END_TIMEOUT_MS).then(resolve);
       } else {
         client?.end(true, noop);
         resolve();
@@ -49,19 +50,6 @@ export function announceOffline(
       onRefused: () => finish(true), // nothing more this tab can do for that presence
       onClose: () => finish(true),
       onMessage: noop, // the persistent session may deliver what it queued: nobody reads it now
-    });
-  });
-}
-
-function endWithin(client: MqttClientLike, timeoutMs: number): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      client.end(true, noop);
-      resolve();
-    }, timeoutMs);
-    client.end(false, () => {
-      clearTimeout(timer);
-      resolve();
     });
   });
 }

@@ -4,6 +4,7 @@ import type { Presence } from '../../../shared/schemas';
 import { isUnauthorized } from '../api/api-error';
 import { reconnectDelayMs } from './backoff';
 import { announceOffline } from './announce-offline';
+import { endGracefully } from './end-gracefully';
 import type {
   BrokerToken,
   ClientFactory,
@@ -183,7 +184,7 @@ export class Connection {
     // A client still waiting for its CONNACK is closed outright: mqtt.js' graceful end
     // reports it ended at once but only queues the DISCONNECT, and leaves the socket open
     // to be accepted afterwards, a connection outliving the sign-out by a keepalive.
-    if (client && wasLive) await endGracefully(client);
+    if (client && wasLive) await endGracefully(client, GRACEFUL_END_TIMEOUT_MS);
     else client?.end(true, noop);
     if (owesOffline) await this.announceOffline();
     this.outbox.clear(); // the next person in this tab must not send our messages
@@ -375,7 +376,7 @@ export class Connection {
     this.live = false;
     this.client = null;
     this.onlineWithoutWill = this.presence !== null;
-    this.oldClientEnding = old ? endGracefully(old) : Promise.resolve();
+    this.oldClientEnding = old ? endGracefully(old, GRACEFUL_END_TIMEOUT_MS) : Promise.resolve();
     await this.oldClientEnding;
     if (next !== this.generation || !this.running) return;
     this.connect(token, next);
@@ -493,19 +494,6 @@ export class Connection {
  */
 function renewAt(token: HeldToken): number {
   return token.receivedAt + (token.expiresAt - token.issuedAt) * TOKEN_RENEW_AT_FRACTION;
-}
-
-function endGracefully(client: MqttClientLike): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      client.end(true, noop);
-      resolve();
-    }, GRACEFUL_END_TIMEOUT_MS);
-    client.end(false, () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
 }
 
 function publishWithTimeout(client: MqttClientLike, topic: string, payload: string): Promise<void> {
