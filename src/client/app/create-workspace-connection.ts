@@ -104,6 +104,9 @@ export function createWorkspaceConnection(options: WorkspaceConnectionOptions): 
   connection.onAck((id) => {
     const room = useChatStore.getState().markAcked(id);
     if (room) delivery.acked(room, id);
+    // Not pending any more: its echo came first (a resend after a reconnect, whose copy
+    // the session had queued), so it is settled already.
+    else connection.outbox.confirmed(id);
     useAgentCommandsStore.getState().markSent(id);
   });
   connection.onPublishRefused((id, reasonCode) =>

@@ -198,6 +198,32 @@ describe('RoomView', () => {
     expect(after.connection.outbox.listUnconfirmed()).toEqual([]);
   });
 
+  it('keeps nothing unconfirmed for a message whose echo came before its PUBACK', async () => {
+    serveRoom(() => ({ messages: [], nextCursor: null }));
+    const asked: string[] = [];
+    const workspace = await connectTestWorkspace({
+      autoAck: false,
+      echoWaitMs: 20,
+      lookupMessage: async (_room, id) => {
+        asked.push(id);
+        return null;
+      },
+    });
+    renderWithWorkspace(<RoomView room="general" />, { connection: workspace.connection });
+    const input = await screen.findByRole('textbox', { name: 'Message #general' });
+    await userEvent.type(input, 'echoed first{Enter}');
+    const [publish] = workspace.client().publishedOn('chat/general/messages');
+    // A resend after a reconnect: the session's queued copy of the echo comes first.
+    act(() =>
+      workspace.client().deliver('chat/general/messages', JSON.parse(publish?.payload ?? '{}')),
+    );
+    act(() => publish?.ack());
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(within(screen.getByRole('article')).getByText('sent')).toBeInTheDocument();
+    expect(workspace.connection.outbox.listUnconfirmed()).toEqual([]);
+    expect(asked).toEqual([]);
+  });
+
   it('shows a message an MQTT 5 broker refused as not delivered at once, and never resends it', async () => {
     serveRoom(() => ({ messages: [], nextCursor: null }));
     const asked: string[] = [];
