@@ -34,6 +34,13 @@ export function createAuthorizePublish(options: AuthorizePublishOptions) {
       authorizeWill(identity, packet, options);
       return callback(null);
     }
+    if (isStoredWillOf(client, packet)) {
+      // A will a crashed broker stored for this session, found after it connected again:
+      // the session is back, and its will (an offline state, mostly) would now contradict
+      // it. Not sent.
+      discard(packet);
+      return callback(null);
+    }
     const verdict = checkPublish(identity, packet.topic, packet.payload as Buffer, packet.retain);
     if (!verdict.ok) {
       options.onDenied(identity, packet.topic, verdict.code, verdict.reason);
@@ -79,7 +86,22 @@ function authorizeStoredWill(
     discard(will);
     return;
   }
-  checkWill(owner, options.rulesOf(owner.org, owner.user), will, options);
+  let rules: AclRule[] | null;
+  try {
+    rules = options.rulesOf(owner.org, owner.user);
+  } catch (error) {
+    // Thrown here, it would end aedes' sweep of stored wills, and the process with it.
+    options.onDenied(owner, will.topic, 'will_check_failed', `rules not read: ${String(error)}`);
+    discard(will);
+    return;
+  }
+  checkWill(owner, rules, will, options);
+}
+
+/** A will from the store (aedes gives those their broker's id), of this very session. */
+function isStoredWillOf(client: Client, packet: PublishPacket): boolean {
+  const stored = packet as { brokerId?: unknown; clientId?: unknown };
+  return stored.brokerId !== undefined && stored.clientId === client.id;
 }
 
 function checkWill(

@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { Aedes, type Client } from 'aedes';
@@ -272,6 +273,11 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
   aedes.on('subscribe', (subscriptions, client) => {
     deliverRetained(persistence.retained, client, subscriptions);
     if (subscriptions.some((sub) => sub.topic.includes('/$SYS/'))) sysStats.changed();
+  });
+  // aedes emits this for what fails outside any client (its sweep of stored wills, say):
+  // without a listener, the process would end.
+  (aedes as unknown as EventEmitter).on('error', (error: unknown) => {
+    logger.error({ event: 'broker_error', err: error }, 'broker error');
   });
   aedes.on('clientError', (client, error) => {
     expiry.cancel(client);

@@ -68,7 +68,9 @@ interface AedesPersistence {
   cleanIncoming(client: { id: string }): Promise<void>;
   /** A received QoS 2 publish, kept until its PUBREL (history records it here). */
   incomingStorePacket(client: { id: string }, packet: object): Promise<void>;
-  delWill(client: { id: string }): Promise<unknown>;
+  delWill(client: { id: string; brokerId?: string }): Promise<unknown>;
+  putWill(client: { id: string }, packet: object): Promise<void>;
+  getWill(client: { id: string }): Promise<{ brokerId?: string } | undefined>;
 }
 
 export interface BrokerPersistence extends AedesPersistence {
@@ -127,6 +129,17 @@ export function openBrokerPersistence(
   const clearMessageId = persistence.outgoingClearMessageId.bind(persistence);
   persistence.outgoingClearMessageId = (client, packet) =>
     client.clean ? Promise.resolve(undefined) : clearMessageId(client, packet);
+  // aedes deletes a will it has sent as `{ id, brokerId }`, the broker that stored it, but
+  // aedes-persistence-level ignores the broker and deletes whatever will the id holds: after
+  // a restart, the one its reconnected session had just stored. Only that broker's goes.
+  const delWill = persistence.delWill.bind(persistence);
+  persistence.delWill = async (client) => {
+    if (client.brokerId !== undefined) {
+      const stored = await persistence.getWill(client);
+      if (stored !== undefined && stored.brokerId !== client.brokerId) return undefined;
+    }
+    return delWill(client);
+  };
   return Object.assign(persistence, {
     retained,
     outgoing,

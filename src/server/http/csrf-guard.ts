@@ -15,8 +15,8 @@ function isJson(contentType: string | undefined): boolean {
  * CSRF defence in depth. The cookie is SameSite=Strict, which stops other sites but not
  * another origin of the same site (a sibling subdomain, another port of the host). So a
  * state-changing request that a browser says comes from a page of another origin is
- * refused (`allowedOrigins` as for the MQTT WebSocket: ALLOWED_ORIGINS, or the server's
- * own host and localhost); and it must say JSON, which an HTML form or a no-cors fetch
+ * refused (`allowedOrigins` as for the MQTT WebSocket: ALLOWED_ORIGINS, or else the
+ * server's own origin only); and it must say JSON, which an HTML form or a no-cors fetch
  * cannot, while a fetch with JSON needs a CORS preflight this server never grants.
  *
  * Whatever the path: the router decodes it, so `/%61pi/…` reaches the `/api/…` routes,

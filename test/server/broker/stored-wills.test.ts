@@ -1,4 +1,15 @@
+import type { EventEmitter } from 'node:events';
+import { rm } from 'node:fs/promises';
+import type { Client, PublishPacket } from 'aedes';
 import { afterEach, describe, expect, it } from 'vitest';
+import {
+  createAuthorizePublish,
+  type AuthorizePublishOptions,
+} from '../../../src/server/broker/authorize-publish';
+import { setIdentity, type ClientIdentity } from '../../../src/server/broker/client-identity';
+import { DISCARD_TOPIC } from '../../../src/server/broker/mount-point';
+import { openBrokerPersistence } from '../../../src/server/broker/persistence';
+import { roleRules } from '../../../src/shared/acl';
 import { connect, json, record, subscribeGrants, waitForMessage } from '../support/mqtt-clients';
 import { writeBrokerStore } from '../support/raw-persistence';
 import {
@@ -88,8 +99,92 @@ describe('Last Wills stored before a crash', () => {
       expect(chats.map((m) => (JSON.parse(m.payload) as { id: string }).id)).toEqual(['will-bob']);
       const history = server.storage.history.page('demo', 'general', { limit: 10 }).messages;
       expect(history.map((message) => message.id)).toEqual(['will-bob']);
+      // A sweep that fails outright (its store unreadable) is logged, not the process's end.
+      const aedes = server.broker.aedes as unknown as EventEmitter;
+      expect(() => aedes.emit('error', new Error('wills not read'))).not.toThrow();
     } finally {
       await watcher.endAsync();
     }
   }, 60_000);
+});
+
+describe('a stored will', () => {
+  const aliceIdentity = (): ClientIdentity => ({
+    org: 'demo',
+    user: 'alice',
+    clientId: 'alice-back',
+    rules: roleRules('member'),
+    jti: null,
+    expiresAt: null,
+    passwordStamp: null,
+    connectedAt: 0,
+    checksDeliveries: false,
+    closing: false,
+  });
+  const willOf = (clientId: string) => ({
+    cmd: 'publish' as const,
+    topic: '$demo/presence/alice/alice-back',
+    payload: Buffer.from(json({ status: 'offline', since: 1 })),
+    qos: 1 as const,
+    retain: true,
+    dup: false,
+    brokerId: 'crashed',
+    clientId,
+  });
+  const authorize = (rulesOf: AuthorizePublishOptions['rulesOf']) => {
+    const denied: string[] = [];
+    const authorizePublish = createAuthorizePublish({
+      onDenied: (_publisher, _topic, code) => denied.push(code),
+      onAccepted: () => {},
+      rulesOf,
+    });
+    const run = (client: Client | null, packet: PublishPacket) =>
+      new Promise<Error | null | undefined>((resolve) => authorizePublish(client, packet, resolve));
+    return { denied, run };
+  };
+
+  it('found once its session is back is not sent: it would say offline over the live one', async () => {
+    const client = { id: 'demo:alice:alice-back' } as Client;
+    setIdentity(client, aliceIdentity());
+    const { denied, run } = authorize(() => roleRules('member'));
+    const will = willOf(client.id) as unknown as PublishPacket;
+    expect(await run(client, will)).toBeNull();
+    expect(will.topic).toBe(DISCARD_TOPIC);
+    expect(denied).toEqual([]); // not the client's doing: nothing logged against it
+  });
+
+  it('whose owner’s rules cannot be read is dropped, not thrown into aedes’ sweep', async () => {
+    const { denied, run } = authorize(() => {
+      throw new Error('SQLITE_IOERR');
+    });
+    const will = willOf('demo:alice:alice-tab') as unknown as PublishPacket;
+    will.topic = '$demo/chat/general/messages';
+    expect(await run(null, will)).toBeNull();
+    expect(will.topic).toBe(DISCARD_TOPIC);
+    expect(denied).toEqual(['will_check_failed']);
+  });
+
+  it('is deleted only by the broker that stored it, not by one sweeping an older one', async () => {
+    const dataDir = await makeDataDir();
+    const persistence = openBrokerPersistence(dataDir, (error) => {
+      throw error;
+    });
+    try {
+      await persistence.setup({ id: 'restarted', clients: {} });
+      const client = { id: 'demo:alice:alice-back' };
+      // What the reconnected session stored; the crashed broker's sweep then deletes "its".
+      await persistence.putWill(client, willOf(client.id));
+      await persistence.delWill({ ...client, brokerId: 'crashed' });
+      expect(await persistence.getWill(client)).toMatchObject({ brokerId: 'restarted' });
+      await persistence.delWill({ ...client, brokerId: 'restarted' });
+      expect(await persistence.getWill(client)).toBeUndefined();
+      // aedes' CONNECT deletes whatever is there, naming no broker.
+      await persistence.putWill(client, willOf(client.id));
+      await persistence.delWill(client);
+      expect(await persistence.getWill(client)).toBeUndefined();
+    } finally {
+      await persistence.destroy();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
 });
