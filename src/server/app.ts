@@ -111,9 +111,10 @@ export async function startServer(
       logger,
       maxPacketBytes: config.maxPacketBytes,
       verifyCredentials: createVerifyCredentials({ users: storage.users, tokens }),
-      rulesOf: (org, user) => {
+      standingOf: (org, user) => {
         const record = storage.users.getUser(org, user);
-        return record && !record.disabled ? effectiveRules(storage.users, record) : null;
+        if (!record) return null;
+        return { rules: effectiveRules(storage.users, record), disabled: record.disabled };
       },
       history,
     });

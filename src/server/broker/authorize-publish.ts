@@ -13,8 +13,14 @@ export interface AuthorizePublishOptions {
   onDenied(publisher: Publisher, topic: string, code: string, reason: string): void;
   /** An accepted publish with a contract payload, decoded (history records it here). */
   onAccepted(packet: PublishPacket, org: string, message: DecodedPayload): void;
-  /** The user's rules as they are now; null when the user is gone or disabled. */
-  rulesOf(org: string, user: string): AclRule[] | null;
+  /** Where the user stands now; null when no such user is left (removed). */
+  standingOf(org: string, user: string): UserStanding | null;
+}
+
+/** A user's rules and state as they are now (not as their connection read them). */
+export interface UserStanding {
+  rules: AclRule[];
+  disabled: boolean;
 }
 
 export function createAuthorizePublish(options: AuthorizePublishOptions) {
@@ -58,14 +64,17 @@ export function createAuthorizePublish(options: AuthorizePublishOptions) {
  * rules may have been narrowed since. A connection the server is closing (a kick, a
  * revoked token) still sends its will, and so does one whose will is its own last-known
  * state (its presence, or the agent's own state) whatever the rules now: that is how
- * others see it go offline, and a muted user must not stay "online". A refused will goes
- * nowhere, as a refused publish does, and aedes then forgets the stored one.
+ * others see it go offline, and a muted or disabled user must not stay "online". A user
+ * removed meanwhile sends nothing: their states are cleared with them, and a will would
+ * put one back. A refused will goes nowhere, as a refused publish does, and aedes then
+ * forgets the stored one.
  */
 function authorizeWill(
   identity: ClientIdentity,
   will: PublishPacket,
   options: AuthorizePublishOptions,
 ): void {
+  if (readStanding(identity, will, options) === undefined) return;
   checkWill(identity, identity.rules, will, options);
 }
 
@@ -73,8 +82,8 @@ function authorizeWill(
  * A will stored by a broker that stopped without sending it (a crash), which aedes sends
  * after the restart with no client, knowing it only by its session's (mounted) client id.
  * It was checked at its CONNECT, maybe days ago: it is checked as a live one is, against
- * the user's rules as they are now, and goes nowhere if the user is gone or disabled,
- * unless it is the connection's own last-known state.
+ * the user's rules as they are now; a disabled user's goes only if it is the connection's
+ * own last-known state.
  */
 function authorizeStoredWill(
   will: PublishPacket & { clientId?: string },
@@ -86,16 +95,35 @@ function authorizeStoredWill(
     discard(will);
     return;
   }
-  let rules: AclRule[] | null;
+  const standing = readStanding(owner, will, options);
+  if (standing === undefined) return;
+  checkWill(owner, standing && !standing.disabled ? standing.rules : null, will, options);
+}
+
+/**
+ * The will's user as they stand now; undefined when the will was discarded for it (the
+ * user is removed, or could not be read: thrown here, that would end aedes' sweep of stored
+ * wills, and the process with it).
+ */
+function readStanding(
+  owner: Pick<ClientIdentity, 'org' | 'user'>,
+  will: PublishPacket,
+  options: AuthorizePublishOptions,
+): UserStanding | undefined {
+  let standing: UserStanding | null;
   try {
-    rules = options.rulesOf(owner.org, owner.user);
+    standing = options.standingOf(owner.org, owner.user);
   } catch (error) {
-    // Thrown here, it would end aedes' sweep of stored wills, and the process with it.
-    options.onDenied(owner, will.topic, 'will_check_failed', `rules not read: ${String(error)}`);
+    options.onDenied(owner, will.topic, 'will_check_failed', `user not read: ${String(error)}`);
     discard(will);
-    return;
+    return undefined;
   }
-  checkWill(owner, rules, will, options);
+  if (standing === null) {
+    options.onDenied(owner, will.topic, 'will_user_removed', 'the user has been removed');
+    discard(will);
+    return undefined;
+  }
+  return standing;
 }
 
 /** A will from the store (aedes gives those their broker's id), of this very session. */
@@ -104,6 +132,7 @@ function isStoredWillOf(client: Client, packet: PublishPacket): boolean {
   return stored.brokerId !== undefined && stored.clientId === client.id;
 }
 
+/** `rules`: null when only the connection's own last-known state may go (disabled). */
 function checkWill(
   owner: Pick<ClientIdentity, 'org' | 'user' | 'clientId'>,
   rules: AclRule[] | null,
@@ -126,8 +155,8 @@ function checkWill(
   };
   const verdict = checkPublish(publisher, topic, will.payload as Buffer, will.retain);
   if (verdict.ok) return;
-  const code = !ownState && rules === null ? 'user_gone' : verdict.code;
-  const reason = code === 'user_gone' ? 'the user is gone or disabled' : verdict.reason;
+  const code = !ownState && rules === null ? 'user_disabled' : verdict.code;
+  const reason = code === 'user_disabled' ? 'the user is disabled' : verdict.reason;
   options.onDenied(owner, topic, `will_${code}`, reason);
   discard(will);
 }

@@ -1,5 +1,6 @@
 import type { Aedes, Client } from 'aedes';
 import type { AclRule } from '../../shared/acl';
+import { agentStateTopic, presenceTopic } from '../../shared/topics';
 import type { ClientIdentity } from './client-identity';
 import {
   giveRules,
@@ -48,6 +49,12 @@ export interface BrokerAdmin {
   clearStoredSession(org: string, clientId: string, user?: string): Promise<number>;
   /** Forgets every stored session of a user (who was deleted); returns how many. */
   forgetUser(org: string, user: string): Promise<number>;
+  /**
+   * Clears a (deleted) user's last-known states: the retained presence of each of their
+   * client ids, and their agent state, so no board or people list keeps them; returns how
+   * many were cleared.
+   */
+  clearLastKnown(org: string, user: string): Promise<number>;
   /**
    * Gives `user`'s live connections new rules and removes the subscriptions those no
    * longer allow, from their away persistent sessions too (see live-acl.ts).
@@ -145,6 +152,17 @@ export function createBrokerAdmin(deps: BrokerAdminDeps): BrokerAdmin {
       const sessions = await awaySessions(org, (s) => s.user === user);
       for (const { mountedId } of sessions) await persistence.forgetSession(mountedId);
       return sessions.length;
+    },
+
+    async clearLastKnown(org, user) {
+      const topics: string[] = [];
+      for await (const { topic } of retainedMessages(persistence, org, presenceTopic(user, '')))
+        topics.push(topic);
+      const state = agentStateTopic(user);
+      for await (const { topic } of retainedMessages(persistence, org, state))
+        if (topic === state) topics.push(topic);
+      for (const topic of topics) await clearRetained(aedes, org, topic);
+      return topics.length;
     },
 
     async applyRules(org, user, rules) {

@@ -3,7 +3,6 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { Aedes, type Client } from 'aedes';
 import type { Logger } from 'pino';
-import type { AclRule } from '../../shared/acl';
 import {
   createAuthenticate,
   MAX_CLIENT_ID_LENGTH,
@@ -11,7 +10,7 @@ import {
   type VerifyCredentials,
 } from './authenticate';
 import { createAuthorizeForward } from './authorize-forward';
-import { createAuthorizePublish } from './authorize-publish';
+import { createAuthorizePublish, type UserStanding } from './authorize-publish';
 import { createAuthorizeSubscribe } from './authorize-subscribe';
 import { createBrokerAdmin, type BrokerAdmin } from './broker-admin';
 import { collapseOverlaps } from './delivery-order';
@@ -57,8 +56,8 @@ export interface BrokerOptions {
   dataDir: string;
   logger: Logger;
   verifyCredentials: VerifyCredentials;
-  /** A user's rules as they are now; null when gone or disabled (stored wills, restart). */
-  rulesOf(org: string, user: string): AclRule[] | null;
+  /** Where a user stands now, for wills as they go out; null when removed. */
+  standingOf(org: string, user: string): UserStanding | null;
   history: HistoryRecorder;
   maxPacketBytes: number;
 }
@@ -169,7 +168,7 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
           );
         },
         onAccepted: history.accepted,
-        rulesOf: options.rulesOf,
+        standingOf: options.standingOf,
       }),
     ),
     authorizeSubscribe: createAuthorizeSubscribe({

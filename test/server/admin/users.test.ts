@@ -195,7 +195,13 @@ describe('DELETE /api/admin/users/:user', () => {
     expect(await lastAudit()).toMatchObject({
       action: 'user.delete',
       target: user,
-      detail: { role: 'member', revokedTokens: 2, disconnected: 1, forgottenSessions: 1 },
+      detail: {
+        role: 'member',
+        revokedTokens: 2,
+        disconnected: 1,
+        forgottenSessions: 1,
+        clearedStates: 0,
+      },
     });
     const sessions = await t.request(t.cookies.admin, 'GET', '/api/admin/sessions');
     expect(JSON.stringify(sessions.json())).not.toContain(`"user":"${user}"`);
@@ -204,6 +210,49 @@ describe('DELETE /api/admin/users/:user', () => {
       404,
       'user_not_found',
     );
+  });
+
+  it('clears the deleted user’s last-known states, and their wills do not bring them back', async () => {
+    const agent = await newUser('agent');
+    const state = `agents/${agent}/state`;
+    const device = await connect(t.server.mqttUrl, {
+      username: `${agent}@demo`,
+      password: DEMO_PASSWORD,
+      clientId: `${agent}-dev`,
+      will: {
+        topic: state,
+        payload: Buffer.from(JSON.stringify({ status: 'offline', updatedAt: 2 })),
+        qos: 1,
+        retain: true,
+      },
+    });
+    open.push(device);
+    await device.publishAsync(state, JSON.stringify({ status: 'working', updatedAt: 1 }), {
+      qos: 1,
+      retain: true,
+    });
+    const member = await newUser();
+    const tab = await t.connectWithToken(await t.signIn(`${member}@demo`));
+    open.push(tab.client);
+    const presence = `presence/${member}/${tab.clientId}`;
+    await tab.client.publishAsync(presence, JSON.stringify({ status: 'online', since: 1 }), {
+      qos: 1,
+      retain: true,
+    });
+    const { admin } = t.server.broker;
+    expect(await admin.hasRetained('demo', state)).toBe(true);
+    expect(await admin.hasRetained('demo', presence)).toBe(true);
+
+    for (const user of [agent, member]) {
+      const res = await t.request(t.cookies.admin, 'DELETE', `/api/admin/users/${user}`);
+      expect(res.statusCode, res.body).toBe(204);
+      expect(await lastAudit()).toMatchObject({ detail: { clearedStates: 1 } });
+    }
+    await closed(device);
+    await closed(tab.client);
+    await new Promise((resolve) => setTimeout(resolve, 200)); // a will would be stored by now
+    expect(await admin.hasRetained('demo', state)).toBe(false);
+    expect(await admin.hasRetained('demo', presence)).toBe(false);
   });
 
   it('leaves a user created again under the id none of the deleted one’s notifications', async () => {

@@ -60,7 +60,7 @@ describe('Last Wills stored before a crash', () => {
         topic: '$demo/chat/general/messages',
         payload: chat('alice', 'will-alice'),
       },
-      // A user removed since: their chat will goes nowhere, their own presence still goes.
+      // A user removed since: nothing of theirs goes (their states went with them).
       {
         session: 'demo:gone:gone-tab',
         topic: '$demo/chat/general/messages',
@@ -71,6 +71,17 @@ describe('Last Wills stored before a crash', () => {
         topic: '$demo/presence/gone/gone-tab',
         payload: json({ status: 'offline', since: 1 }),
       },
+      // A user disabled since: only their own last-known state goes.
+      {
+        session: 'demo:notifier:notifier-1',
+        topic: '$demo/chat/general/messages',
+        payload: chat('notifier', 'will-disabled'),
+      },
+      {
+        session: 'demo:notifier:notifier-1',
+        topic: '$demo/presence/notifier/notifier-1',
+        payload: json({ status: 'offline', since: 1 }),
+      },
       // Not a session of any org: nowhere.
       {
         session: 'no-org-here',
@@ -79,6 +90,7 @@ describe('Last Wills stored before a crash', () => {
       },
     ]);
     server = await startTestServer({ dataDir });
+    server.storage.users.setDisabled('demo', 'notifier', true);
     server.storage.users.setExtraRules('demo', 'alice', [
       { permission: 'deny', action: 'publish', topic: 'chat/general/messages' },
     ]);
@@ -92,9 +104,10 @@ describe('Last Wills stored before a crash', () => {
       const seen = record(watcher);
       expect(await subscribeGrants(watcher, ['chat/+/messages', 'presence/+/+'])).toEqual([1, 1]);
       await waitForMessage(seen, (m) => m.payload.includes('will-bob'), ORPHAN_WILL_WAIT_MS);
-      await waitForMessage(seen, (m) => m.topic === 'presence/gone/gone-tab');
+      await waitForMessage(seen, (m) => m.topic === 'presence/notifier/notifier-1');
       // aedes sends them in one sweep: the refused ones would have come by now.
       await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(seen.filter((m) => m.topic.startsWith('presence/gone/'))).toEqual([]);
       const chats = seen.filter((m) => m.topic === 'chat/general/messages');
       expect(chats.map((m) => (JSON.parse(m.payload) as { id: string }).id)).toEqual(['will-bob']);
       const history = server.storage.history.page('demo', 'general', { limit: 10 }).messages;
@@ -131,12 +144,12 @@ describe('a stored will', () => {
     brokerId: 'crashed',
     clientId,
   });
-  const authorize = (rulesOf: AuthorizePublishOptions['rulesOf']) => {
+  const authorize = (standingOf: AuthorizePublishOptions['standingOf']) => {
     const denied: string[] = [];
     const authorizePublish = createAuthorizePublish({
       onDenied: (_publisher, _topic, code) => denied.push(code),
       onAccepted: () => {},
-      rulesOf,
+      standingOf,
     });
     const run = (client: Client | null, packet: PublishPacket) =>
       new Promise<Error | null | undefined>((resolve) => authorizePublish(client, packet, resolve));
@@ -146,7 +159,7 @@ describe('a stored will', () => {
   it('found once its session is back is not sent: it would say offline over the live one', async () => {
     const client = { id: 'demo:alice:alice-back' } as Client;
     setIdentity(client, aliceIdentity());
-    const { denied, run } = authorize(() => roleRules('member'));
+    const { denied, run } = authorize(() => ({ rules: roleRules('member'), disabled: false }));
     const will = willOf(client.id) as unknown as PublishPacket;
     expect(await run(client, will)).toBeNull();
     expect(will.topic).toBe(DISCARD_TOPIC);

@@ -153,6 +153,9 @@ export function userRoutes(app: FastifyInstance, deps: HttpDeps): void {
     const disconnected = revocation.disconnected + disconnectUser(deps, auth.org, record.user);
     // Their persistent sessions would otherwise keep queueing messages for nobody.
     const forgottenSessions = (await deps.broker?.admin.forgetUser(auth.org, record.user)) ?? 0;
+    // Their presence and agent state would stay on everyone's boards, offline, for good (a
+    // will of theirs firing now is not sent: authorize-publish.ts).
+    const clearedStates = (await deps.broker?.admin.clearLastKnown(auth.org, record.user)) ?? 0;
     storage.audit.record(auth.org, {
       actor: auth.user,
       action: 'user.delete',
@@ -162,6 +165,7 @@ export function userRoutes(app: FastifyInstance, deps: HttpDeps): void {
         revokedTokens: revocation.revoked.length,
         disconnected,
         forgottenSessions,
+        clearedStates,
       },
     });
     return reply.code(204).send();
