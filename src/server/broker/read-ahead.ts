@@ -18,39 +18,48 @@ export const READ_AHEAD_PACKETS = 64;
 interface ReadingClient {
   conn: {
     read(size?: number | null): Buffer | null;
-    on(event: 'readable', listener: (this: unknown) => void): unknown;
-    removeListener(event: 'readable', listener: (this: unknown) => void): unknown;
+    on(event: 'readable', listener: () => void): unknown;
+    removeListener(event: 'readable', listener: () => void): unknown;
   };
-  _parser: { parse(buffer: Buffer): unknown };
+  /** `_queue`: packets that came with the CONNECT, until aedes handles them ('connected'). */
+  _parser: { parse(buffer: Buffer): unknown; _queue: unknown[] | null };
   /** Packets parsed and not yet handled to the end. */
   _parsingBatch: number;
   /** Set while aedes holds the connection (it calls `_nextBatch()` when it lets go). */
   _paused: boolean;
-  /** Called as each packet is done, and by aedes on 'readable' and on resume. */
-  _nextBatch(this: unknown, error?: Error | null): void;
+  connackSent: boolean;
+  /** Called as each packet is done, and by `resume()`. */
+  _nextBatch(error?: Error | null): void;
   emit(event: 'error', error: Error): boolean;
 }
 
 /** Lets the client's connection be read ahead; call right after aedes.handle(). */
 export function readAhead(client: Client): void {
   const reading = client as unknown as ReadingClient;
-  // aedes listens with the same function it calls as each packet is done; so does this
-  // one (one closure per connection, as before), told apart by `this`: the connection for
-  // 'readable', which is no packet done.
+  const readMore = () => {
+    if (reading._paused || reading._parsingBatch > READ_AHEAD_PACKETS) return;
+    // Between the CONNACK and 'connected', what came with the CONNECT still waits in
+    // aedes' queue: what came after must not be handled before it. The CONNECT's own
+    // done, after 'connected', reads on.
+    if (reading.connackSent && reading._parser._queue !== null) return;
+    const buffer = reading.conn.read(null);
+    if (buffer) reading._parser.parse(buffer);
+  };
+  // aedes listens with the same function it calls as each packet is done.
   reading.conn.removeListener('readable', reading._nextBatch);
   // aedes starts its count at one, for its first 'readable' to take off: nothing is
   // being handled yet.
   reading._parsingBatch = 0;
-  reading._nextBatch = function nextBatch(this: unknown, error?: Error | null) {
+  reading._nextBatch = (error?: Error | null) => {
     if (error) {
       reading.emit('error', error);
       return;
     }
     if (reading._paused) return; // as aedes: on resume it calls this once
-    if (this !== reading.conn) reading._parsingBatch = Math.max(0, reading._parsingBatch - 1);
-    if (reading._parsingBatch > READ_AHEAD_PACKETS) return;
-    const buffer = reading.conn.read(null);
-    if (buffer) reading._parser.parse(buffer);
+    // resume() counts as the CONNECT done, as in aedes, and then the CONNECT's own done
+    // once more: one too few for a while, never below nothing.
+    reading._parsingBatch = Math.max(0, reading._parsingBatch - 1);
+    readMore();
   };
-  reading.conn.on('readable', reading._nextBatch);
+  reading.conn.on('readable', readMore);
 }

@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { once } from 'node:events';
-import { Aedes, type AuthorizePublishHandler } from 'aedes';
+import { Aedes, type AuthenticateHandler, type AuthorizePublishHandler } from 'aedes';
 import mqttPacket, { type Packet } from 'mqtt-packet';
 import { afterEach, describe, expect, it } from 'vitest';
 import { READ_AHEAD_PACKETS, readAhead } from '../../../src/server/broker/read-ahead';
@@ -22,7 +22,13 @@ async function startBroker(options: { readAhead: boolean }) {
       held.push({ topic: packet.topic, release: () => callback(null) });
     } else callback(null);
   };
-  const aedes = await Aedes.createBroker({ authorizePublish });
+  // Held authentications (scrypt and the database take a while in Switchboard).
+  const authenticating: (() => void)[] = [];
+  const authenticate: AuthenticateHandler = (_client, username, _password, callback) => {
+    if (username === 'slow') authenticating.push(() => callback(null, true));
+    else callback(null, true);
+  };
+  const aedes = await Aedes.createBroker({ authorizePublish, authenticate });
   const server = net.createServer((socket) => {
     const client = aedes.handle(socket);
     if (options.readAhead) readAhead(client);
@@ -32,7 +38,28 @@ async function startBroker(options: { readAhead: boolean }) {
   const { port } = server.address() as net.AddressInfo;
   const sockets: net.Socket[] = [];
 
-  const connect = async (clientId: string) => {
+  const publish = (topic: string, messageId: number) =>
+    mqttPacket.generate({
+      cmd: 'publish',
+      topic,
+      payload: Buffer.from(String(messageId)),
+      qos: 1,
+      messageId,
+      retain: false,
+      dup: false,
+    });
+  const connectPacket = (clientId: string, username = 'quick') =>
+    mqttPacket.generate({
+      cmd: 'connect',
+      protocolId: 'MQTT',
+      protocolVersion: 4,
+      clean: true,
+      clientId,
+      username,
+      keepalive: 0,
+    });
+  /** A socket to the broker; `first`: its first write (a CONNECT, and what comes with it). */
+  const open = async (first: Buffer) => {
     const socket = net.connect(port, '127.0.0.1');
     sockets.push(socket);
     const packets: Packet[] = [];
@@ -40,34 +67,23 @@ async function startBroker(options: { readAhead: boolean }) {
     socket.on('data', (chunk: Buffer) => parser.parse(chunk));
     parser.on('packet', (packet: Packet) => packets.push(packet));
     await once(socket, 'connect');
-    socket.write(
-      mqttPacket.generate({
-        cmd: 'connect',
-        protocolId: 'MQTT',
-        protocolVersion: 4,
-        clean: true,
-        clientId,
-        keepalive: 0,
-      }),
-    );
+    socket.write(first);
+    return { socket, packets };
+  };
+  const connect = async (clientId: string) => {
+    const { socket, packets } = await open(connectPacket(clientId));
     await eventually(() => packets.some((p) => p.cmd === 'connack'));
-    const publish = (topic: string, messageId: number) =>
-      mqttPacket.generate({
-        cmd: 'publish',
-        topic,
-        payload: Buffer.from(String(messageId)),
-        qos: 1,
-        messageId,
-        retain: false,
-        dup: false,
-      });
     return { socket, packets, publish };
   };
 
   return {
     authorized,
     held,
+    authenticating,
     connect,
+    open,
+    connectPacket,
+    publish,
     async close() {
       for (const socket of sockets) socket.destroy();
       await new Promise((resolve) => server.close(resolve));
@@ -116,6 +132,20 @@ describe('reading a connection ahead', () => {
     for (const held of broker.held) held.release();
     await eventually(() => pubackIds(packets).length === 3);
     expect(broker.authorized).toEqual(['hold/first', 'hold/second', 'next/third']);
+  });
+
+  it('handles what came with the CONNECT before what came while it was authenticated', async () => {
+    broker = await startBroker({ readAhead: true });
+    const { connectPacket, publish } = broker;
+    const { socket, packets } = await broker.open(
+      Buffer.concat([connectPacket('slow-one', 'slow'), publish('with/connect', 1)]),
+    );
+    await eventually(() => broker!.authenticating.length === 1);
+    socket.write(publish('after/connect', 2)); // arrives while the client is paused
+    await settle();
+    broker.authenticating[0]!();
+    await eventually(() => pubackIds(packets).length === 2);
+    expect(broker.authorized).toEqual(['with/connect', 'after/connect']);
   });
 
   it(`stops reading once more than ${READ_AHEAD_PACKETS} are being handled, then goes on in order`, async () => {
