@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { runCli } from '../../src/server/cli/run-cli';
 import { openStorage } from '../../src/server/storage';
 import { connect } from './support/mqtt-clients';
+import { eventually } from './support/eventually';
 import { useTestServer } from './support/server-fixture';
 import { DEMO_PASSWORD } from './support/test-server';
 
@@ -51,6 +52,35 @@ describe('users changed by the CLI while the server runs', () => {
     expect(bystander.connected).toBe(true);
     await cli('user', 'enable', 'agent-01@demo');
     await cli('user', 'enable', 'alice@demo');
+  });
+
+  it('clears, through its will, the state of an agent the CLI removed', async () => {
+    const password = 'a-long-secret-for-carol';
+    await cli('user', 'add', 'carol@demo', '--role', 'agent', '--password', password);
+    const state = 'agents/carol/state';
+    const device = await connect(fixture.server.mqttUrl, {
+      username: 'carol@demo',
+      password,
+      clientId: 'carol-box',
+      reconnectPeriod: 0,
+      will: {
+        topic: state,
+        payload: Buffer.from('{"status":"offline","updatedAt":2}'),
+        qos: 1,
+        retain: true,
+      },
+    });
+    fixture.open.push(device);
+    await device.publishAsync(state, '{"status":"working","updatedAt":1}', {
+      qos: 1,
+      retain: true,
+    });
+    expect(fixture.server.broker.retainedTopics('demo', state)).toEqual([state]);
+    const gone = closed(device);
+    await cli('user', 'remove', 'carol@demo');
+    await gone;
+    // Not "working" for good, nor "offline" on every board: gone.
+    await eventually(() => fixture.server.broker.retainedTopics('demo', state).length === 0);
   });
 
   it('closes a connection whose token the CLI revoked with a new password', async () => {

@@ -15,6 +15,8 @@ export interface AuthorizePublishOptions {
   onAccepted(packet: PublishPacket, org: string, message: DecodedPayload): void;
   /** Where the user stands now; null when no such user is left (removed). */
   standingOf(org: string, user: string): UserStanding | null;
+  /** A will's user could not be read (the will is then checked as far as is known). */
+  onCheckFailed(publisher: Publisher, topic: string, error: unknown): void;
 }
 
 /** A user's rules and state as they are now (not as their connection read them). */
@@ -65,25 +67,26 @@ export function createAuthorizePublish(options: AuthorizePublishOptions) {
  * revoked token) still sends its will, and so does one whose will is its own last-known
  * state (its presence, or the agent's own state) whatever the rules now: that is how
  * others see it go offline, and a muted or disabled user must not stay "online". A user
- * removed meanwhile sends nothing: their states are cleared with them, and a will would
- * put one back. A refused will goes nowhere, as a refused publish does, and aedes then
- * forgets the stored one.
+ * removed meanwhile has their own state cleared instead (`clearInstead`). A refused will
+ * goes nowhere, as a refused publish does, and aedes then forgets the stored one.
  */
 function authorizeWill(
   identity: ClientIdentity,
   will: PublishPacket,
   options: AuthorizePublishOptions,
 ): void {
-  if (readStanding(identity, will, options) === undefined) return;
-  checkWill(identity, identity.rules, will, options);
+  // The connection's rules are current (an admin's changes reach it live, live-acl.ts):
+  // asked only whether the user is still there, and if that cannot be told, as before.
+  if (readStanding(identity, will, options) === null) clearInstead(identity, will, options);
+  else checkWill(identity, identity.rules, will, options);
 }
 
 /**
  * A will stored by a broker that stopped without sending it (a crash), which aedes sends
  * after the restart with no client, knowing it only by its session's (mounted) client id.
  * It was checked at its CONNECT, maybe days ago: it is checked as a live one is, against
- * the user's rules as they are now; a disabled user's goes only if it is the connection's
- * own last-known state.
+ * the user's rules as they are now; a disabled user's, or one whose user cannot be read
+ * now, goes only if it is the connection's own last-known state.
  */
 function authorizeStoredWill(
   will: PublishPacket & { clientId?: string },
@@ -96,35 +99,50 @@ function authorizeStoredWill(
     return;
   }
   const standing = readStanding(owner, will, options);
-  if (standing === undefined) return;
-  checkWill(owner, standing && !standing.disabled ? standing.rules : null, will, options);
+  if (standing === null) clearInstead(owner, will, options);
+  else checkWill(owner, standing && !standing.disabled ? standing.rules : null, will, options);
 }
 
 /**
- * The will's user as they stand now; undefined when the will was discarded for it (the
- * user is removed, or could not be read: thrown here, that would end aedes' sweep of stored
- * wills, and the process with it).
+ * Where the will's user stands now: null when removed, undefined when the store could not
+ * tell (reported; thrown here, it would end aedes' sweep of stored wills, and the process
+ * with it).
  */
 function readStanding(
   owner: Pick<ClientIdentity, 'org' | 'user'>,
   will: PublishPacket,
   options: AuthorizePublishOptions,
-): UserStanding | undefined {
-  let standing: UserStanding | null;
+): UserStanding | null | undefined {
   try {
-    standing = options.standingOf(owner.org, owner.user);
+    return options.standingOf(owner.org, owner.user);
   } catch (error) {
-    options.onDenied(owner, will.topic, 'will_check_failed', `user not read: ${String(error)}`);
-    discard(will);
+    options.onCheckFailed(owner, will.topic, error);
     return undefined;
   }
-  if (standing === null) {
-    options.onDenied(owner, will.topic, 'will_user_removed', 'the user has been removed');
-    discard(will);
-    return undefined;
-  }
-  return standing;
 }
+
+/**
+ * A removed user's will: their own last-known state is cleared, by an empty retained
+ * publish [MQTT-3.3.1-10], so no board keeps them, online or offline; anything else goes
+ * nowhere. (Sent as it was, an offline state would put them back on the boards; not sent,
+ * a user removed by the CLI, whose connections the server closes, stayed "online".)
+ */
+function clearInstead(
+  owner: Pick<ClientIdentity, 'org' | 'user' | 'clientId'>,
+  will: PublishPacket,
+  options: AuthorizePublishOptions,
+): void {
+  const topic = unmountTopic(owner.org, will.topic);
+  if (topic !== null && will.retain && isOwnState(owner, topic)) {
+    will.payload = Buffer.alloc(0);
+    return;
+  }
+  options.onDenied(owner, will.topic, 'will_user_removed', 'the user has been removed');
+  discard(will);
+}
+
+const isOwnState = (owner: Pick<ClientIdentity, 'user' | 'clientId'>, topic: string) =>
+  topic === presenceTopic(owner.user, owner.clientId) || topic === agentStateTopic(owner.user);
 
 /** A will from the store (aedes gives those their broker's id), of this very session. */
 function isStoredWillOf(client: Client, packet: PublishPacket): boolean {
@@ -145,8 +163,7 @@ function checkWill(
     discard(will);
     return;
   }
-  const ownState =
-    topic === presenceTopic(owner.user, owner.clientId) || topic === agentStateTopic(owner.user);
+  const ownState = isOwnState(owner, topic);
   // Its own state is checked against the contract only (the rules were, at CONNECT).
   const publisher: PublisherRules = {
     ...owner,
@@ -155,8 +172,11 @@ function checkWill(
   };
   const verdict = checkPublish(publisher, topic, will.payload as Buffer, will.retain);
   if (verdict.ok) return;
-  const code = !ownState && rules === null ? 'user_disabled' : verdict.code;
-  const reason = code === 'user_disabled' ? 'the user is disabled' : verdict.reason;
+  const code = !ownState && rules === null ? 'own_state_only' : verdict.code;
+  const reason =
+    code === 'own_state_only'
+      ? 'only its own state may go: the user is disabled, or could not be read'
+      : verdict.reason;
   options.onDenied(owner, topic, `will_${code}`, reason);
   discard(will);
 }

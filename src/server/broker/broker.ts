@@ -169,6 +169,18 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
         },
         onAccepted: history.accepted,
         standingOf: options.standingOf,
+        onCheckFailed(publisher, topic, error) {
+          logger.error(
+            {
+              event: 'will_check_failed',
+              topic,
+              org: publisher?.org,
+              user: publisher?.user,
+              err: error,
+            },
+            'the user of a Last Will could not be read',
+          );
+        },
       }),
     ),
     authorizeSubscribe: createAuthorizeSubscribe({

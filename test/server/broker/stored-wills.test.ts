@@ -12,6 +12,7 @@ import { openBrokerPersistence } from '../../../src/server/broker/persistence';
 import { roleRules } from '../../../src/shared/acl';
 import { connect, json, record, subscribeGrants, waitForMessage } from '../support/mqtt-clients';
 import { writeBrokerStore } from '../support/raw-persistence';
+import { eventually } from '../support/eventually';
 import {
   DEMO_PASSWORD,
   makeDataDir,
@@ -30,7 +31,9 @@ function storeWills(dataDir: string, wills: { session: string; topic: string; pa
   return writeBrokerStore(dataDir, 'crashed', async (persistence) => {
     for (const will of wills) {
       const packet = { cmd: 'publish', topic: will.topic, payload: Buffer.from(will.payload) };
-      await persistence.putWill({ id: will.session }, { ...packet, qos: 1, retain: false });
+      // Last-known states are retained, as the app's wills are.
+      const retain = will.topic.includes('/presence/');
+      await persistence.putWill({ id: will.session }, { ...packet, qos: 1, retain });
     }
   });
 }
@@ -60,7 +63,7 @@ describe('Last Wills stored before a crash', () => {
         topic: '$demo/chat/general/messages',
         payload: chat('alice', 'will-alice'),
       },
-      // A user removed since: nothing of theirs goes (their states went with them).
+      // A user removed since: their chat will goes nowhere, their presence is cleared.
       {
         session: 'demo:gone:gone-tab',
         topic: '$demo/chat/general/messages',
@@ -107,7 +110,9 @@ describe('Last Wills stored before a crash', () => {
       await waitForMessage(seen, (m) => m.topic === 'presence/notifier/notifier-1');
       // aedes sends them in one sweep: the refused ones would have come by now.
       await new Promise((resolve) => setTimeout(resolve, 500));
-      expect(seen.filter((m) => m.topic.startsWith('presence/gone/'))).toEqual([]);
+      // The removed user's own presence is cleared (an empty retained publish), not set.
+      const gone = seen.filter((m) => m.topic.startsWith('presence/gone/'));
+      expect(gone.map((m) => [m.topic, m.payload])).toEqual([['presence/gone/gone-tab', '']]);
       const chats = seen.filter((m) => m.topic === 'chat/general/messages');
       expect(chats.map((m) => (JSON.parse(m.payload) as { id: string }).id)).toEqual(['will-bob']);
       const history = server.storage.history.page('demo', 'general', { limit: 10 }).messages;
@@ -146,14 +151,16 @@ describe('a stored will', () => {
   });
   const authorize = (standingOf: AuthorizePublishOptions['standingOf']) => {
     const denied: string[] = [];
+    const failed: unknown[] = [];
     const authorizePublish = createAuthorizePublish({
       onDenied: (_publisher, _topic, code) => denied.push(code),
       onAccepted: () => {},
       standingOf,
+      onCheckFailed: (_publisher, _topic, error) => failed.push(error),
     });
     const run = (client: Client | null, packet: PublishPacket) =>
       new Promise<Error | null | undefined>((resolve) => authorizePublish(client, packet, resolve));
-    return { denied, run };
+    return { denied, failed, run };
   };
 
   it('found once its session is back is not sent: it would say offline over the live one', async () => {
@@ -166,15 +173,45 @@ describe('a stored will', () => {
     expect(denied).toEqual([]); // not the client's doing: nothing logged against it
   });
 
-  it('whose owner’s rules cannot be read is dropped, not thrown into aedes’ sweep', async () => {
-    const { denied, run } = authorize(() => {
+  it('whose owner cannot be read goes only if it is its own state, and throws nothing into aedes’ sweep', async () => {
+    const { denied, failed, run } = authorize(() => {
       throw new Error('SQLITE_IOERR');
     });
-    const will = willOf('demo:alice:alice-tab') as unknown as PublishPacket;
-    will.topic = '$demo/chat/general/messages';
-    expect(await run(null, will)).toBeNull();
-    expect(will.topic).toBe(DISCARD_TOPIC);
-    expect(denied).toEqual(['will_check_failed']);
+    const presence = willOf('demo:alice:alice-back') as unknown as PublishPacket;
+    expect(await run(null, presence)).toBeNull();
+    expect(presence.topic).toBe('$demo/presence/alice/alice-back');
+    const chat = willOf('demo:alice:alice-back') as unknown as PublishPacket;
+    chat.topic = '$demo/chat/general/messages';
+    expect(await run(null, chat)).toBeNull();
+    expect(chat.topic).toBe(DISCARD_TOPIC);
+    expect(denied).toEqual(['will_own_state_only']);
+    expect(failed).toHaveLength(2);
+  });
+
+  it('of a live connection goes as before when its user cannot be read', async () => {
+    const { denied, failed, run } = authorize(() => {
+      throw new Error('SQLITE_BUSY');
+    });
+    const will = willOf('demo:alice:alice-back') as unknown as PublishPacket;
+    const client = { id: 'demo:alice:alice-back', will } as unknown as Client;
+    setIdentity(client, aliceIdentity());
+    expect(await run(client, will)).toBeNull();
+    expect(will.topic).toBe('$demo/presence/alice/alice-back');
+    expect(denied).toEqual([]);
+    expect(failed).toHaveLength(1);
+  });
+
+  it('of a removed user clears their own state instead, and sends nothing else', async () => {
+    const { denied, run } = authorize(() => null);
+    const presence = willOf('demo:alice:alice-back') as unknown as PublishPacket;
+    expect(await run(null, presence)).toBeNull();
+    expect(presence).toMatchObject({ topic: '$demo/presence/alice/alice-back', retain: true });
+    expect(presence.payload).toHaveLength(0);
+    const chat = willOf('demo:alice:alice-back') as unknown as PublishPacket;
+    chat.topic = '$demo/chat/general/messages';
+    expect(await run(null, chat)).toBeNull();
+    expect(chat.topic).toBe(DISCARD_TOPIC);
+    expect(denied).toEqual(['will_user_removed']);
   });
 
   it('is deleted only by the broker that stored it, not by one sweeping an older one', async () => {
@@ -201,3 +238,42 @@ describe('a stored will', () => {
     }
   });
 });
+
+describe('a takeover', () => {
+  it('leaves the new connection’s will stored, for a crash to come', async () => {
+    server = await startTestServer();
+    const login = {
+      username: 'bob@demo',
+      password: DEMO_PASSWORD,
+      clientId: 'bob-tab',
+      clean: false,
+      reconnectPeriod: 0,
+      will: {
+        topic: 'presence/bob/bob-tab',
+        payload: Buffer.from(json({ status: 'offline', since: 1 })),
+        qos: 1 as const,
+        retain: true,
+      },
+    };
+    const first = await connect(server.mqttUrl, login);
+    const firstGone = new Promise<void>((resolve) => first.once('close', () => resolve()));
+    const second = await connect(server.mqttUrl, login);
+    try {
+      await firstGone;
+      const { persistence } = server.broker.aedes as unknown as { persistence: RawWillStore };
+      await eventually(
+        async () => (await persistence.getWill({ id: 'demo:bob:bob-tab' })) !== undefined,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 200)); // the old client's delete lands by now
+      expect(await persistence.getWill({ id: 'demo:bob:bob-tab' })).toMatchObject({
+        topic: '$demo/presence/bob/bob-tab',
+      });
+    } finally {
+      await second.endAsync();
+    }
+  });
+});
+
+interface RawWillStore {
+  getWill(client: { id: string }): Promise<{ topic: string } | undefined>;
+}
