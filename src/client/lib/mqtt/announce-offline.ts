@@ -1,5 +1,5 @@
 import type { ClientFactory, ClientOptions, MqttClientLike } from './client-types';
-import { endGracefully } from './end-gracefully';
+import { endGracefully, publishRetainedWithin } from './bounded-steps';
 
 // Sign-out waits for this: a broker that does not answer must not keep the person on
 // "Signing out…" for longer than these add up to.
@@ -40,12 +40,9 @@ export function announceOffline(
       onConnect: () => {
         if (settled || !client) return;
         clearTimeout(connectTimer);
-        const connected = client;
-        const publishTimer = setTimeout(() => finish(false), OFFLINE_PUBLISH_TIMEOUT_MS);
-        connected.publish(topic, offline, { qos: 1, retain: true }, () => {
-          clearTimeout(publishTimer);
-          finish(false);
-        });
+        void publishRetainedWithin(client, topic, offline, OFFLINE_PUBLISH_TIMEOUT_MS).then(() =>
+          finish(false),
+        );
       },
       onRefused: () => finish(true), // nothing more this tab can do for that presence
       onClose: () => finish(true),

@@ -4,7 +4,7 @@ import type { Presence } from '../../../shared/schemas';
 import { isUnauthorized } from '../api/api-error';
 import { reconnectDelayMs } from './backoff';
 import { announceOffline } from './announce-offline';
-import { endGracefully } from './end-gracefully';
+import { endGracefully, publishRetainedWithin } from './bounded-steps';
 import type {
   BrokerToken,
   ClientFactory,
@@ -178,8 +178,12 @@ export class Connection {
     const owesOffline = this.onlineWithoutWill;
     this.stop();
     if (client && wasLive && this.presence) {
-      const offline: Presence = { status: 'offline', since: this.now() };
-      await publishWithTimeout(client, this.presence, JSON.stringify(offline));
+      await publishRetainedWithin(
+        client,
+        this.presence,
+        this.offlinePresence(),
+        SIGN_OUT_PUBLISH_TIMEOUT_MS,
+      );
     }
     // A client still waiting for its CONNACK is closed outright: mqtt.js' graceful end
     // reports it ended at once but only queues the DISCONNECT, and leaves the socket open
@@ -409,7 +413,6 @@ export class Connection {
   }
 
   private clientOptions(token: HeldToken): ClientOptions {
-    const offline: Presence = { status: 'offline', since: this.now() };
     return {
       url: this.options.resolveUrl ? this.options.resolveUrl(token.url) : token.url,
       clientId: token.clientId,
@@ -421,7 +424,7 @@ export class Connection {
       keepaliveSeconds: KEEPALIVE_SECONDS,
       connectTimeoutMs: CONNECT_TIMEOUT_MS,
       will: this.presence
-        ? { topic: this.presence, payload: JSON.stringify(offline), qos: 1, retain: true }
+        ? { topic: this.presence, payload: this.offlinePresence(), qos: 1, retain: true }
         : undefined,
     };
   }
@@ -439,13 +442,18 @@ export class Connection {
     const topic = this.presence;
     if (!token || !topic) return;
     await this.oldClientEnding;
-    const offline: Presence = { status: 'offline', since: this.now() };
     await announceOffline(
       this.options.createClient,
       this.clientOptions(token),
       topic,
-      JSON.stringify(offline),
+      this.offlinePresence(),
     );
+  }
+
+  /** Our presence, offline as of now (said at sign-out, and the Last Will's). */
+  private offlinePresence(): string {
+    const offline: Presence = { status: 'offline', since: this.now() };
+    return JSON.stringify(offline);
   }
 
   private async fetchToken(): Promise<HeldToken> {
@@ -494,16 +502,6 @@ export class Connection {
  */
 function renewAt(token: HeldToken): number {
   return token.receivedAt + (token.expiresAt - token.issuedAt) * TOKEN_RENEW_AT_FRACTION;
-}
-
-function publishWithTimeout(client: MqttClientLike, topic: string, payload: string): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, SIGN_OUT_PUBLISH_TIMEOUT_MS);
-    client.publish(topic, payload, { qos: 1, retain: true }, () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
 }
 
 function noop(): void {}
