@@ -114,7 +114,7 @@ export async function startServer(
       standingOf: (org, user) => {
         const record = storage.users.getUser(org, user);
         if (!record) return null;
-        return { rules: effectiveRules(storage.users, record), disabled: record.disabled };
+        return { disabled: record.disabled, rules: () => effectiveRules(storage.users, record) };
       },
       history,
     });

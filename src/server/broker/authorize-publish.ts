@@ -19,10 +19,11 @@ export interface AuthorizePublishOptions {
   onCheckFailed(publisher: Publisher, topic: string, error: unknown): void;
 }
 
-/** A user's rules and state as they are now (not as their connection read them). */
+/** A user's state as it is now (not as their connection read it). */
 export interface UserStanding {
-  rules: AclRule[];
   disabled: boolean;
+  /** Their rules now: read only when asked (only a stored will needs them). */
+  rules(): AclRule[];
 }
 
 export function createAuthorizePublish(options: AuthorizePublishOptions) {
@@ -77,7 +78,8 @@ function authorizeWill(
 ): void {
   // The connection's rules are current (an admin's changes reach it live, live-acl.ts):
   // asked only whether the user is still there, and if that cannot be told, as before.
-  if (readStanding(identity, will, options) === null) clearInstead(identity, will, options);
+  const removed = readStanding(identity, will, options, (standing) => standing === null);
+  if (removed) clearInstead(identity, will, options);
   else checkWill(identity, identity.rules, will, options);
 }
 
@@ -98,23 +100,28 @@ function authorizeStoredWill(
     discard(will);
     return;
   }
-  const standing = readStanding(owner, will, options);
-  if (standing === null) clearInstead(owner, will, options);
-  else checkWill(owner, standing && !standing.disabled ? standing.rules : null, will, options);
+  const rules = readStanding(owner, will, options, (standing) =>
+    standing === null ? REMOVED : standing.disabled ? null : standing.rules(),
+  );
+  if (rules === REMOVED) clearInstead(owner, will, options);
+  else checkWill(owner, rules ?? null, will, options);
 }
 
+const REMOVED = Symbol('removed');
+
 /**
- * Where the will's user stands now: null when removed, undefined when the store could not
- * tell (reported; thrown here, it would end aedes' sweep of stored wills, and the process
- * with it).
+ * What `read` makes of where the will's user stands now (null: removed); undefined when the
+ * store could not tell (reported; thrown here, it would end aedes' sweep of stored wills,
+ * and the process with it).
  */
-function readStanding(
+function readStanding<T>(
   owner: Pick<ClientIdentity, 'org' | 'user'>,
   will: PublishPacket,
   options: AuthorizePublishOptions,
-): UserStanding | null | undefined {
+  read: (standing: UserStanding | null) => T,
+): T | undefined {
   try {
-    return options.standingOf(owner.org, owner.user);
+    return read(options.standingOf(owner.org, owner.user));
   } catch (error) {
     options.onCheckFailed(owner, will.topic, error);
     return undefined;

@@ -166,7 +166,10 @@ describe('a stored will', () => {
   it('found once its session is back is not sent: it would say offline over the live one', async () => {
     const client = { id: 'demo:alice:alice-back' } as Client;
     setIdentity(client, aliceIdentity());
-    const { denied, run } = authorize(() => ({ rules: roleRules('member'), disabled: false }));
+    const { denied, run } = authorize(() => ({
+      disabled: false,
+      rules: () => roleRules('member'),
+    }));
     const will = willOf(client.id) as unknown as PublishPacket;
     expect(await run(client, will)).toBeNull();
     expect(will.topic).toBe(DISCARD_TOPIC);
