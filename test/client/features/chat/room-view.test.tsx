@@ -198,12 +198,16 @@ describe('RoomView', () => {
     expect(after.connection.outbox.listUnconfirmed()).toEqual([]);
   });
 
-  it('keeps nothing unconfirmed for a message whose echo came before its PUBACK', async () => {
+  /**
+   * A room view whose message `text` was sent and not yet acknowledged; the server's
+   * history lookups are recorded in `asked` (and find nothing).
+   */
+  async function sendUnacked(text: string, echoWaitMs: number) {
     serveRoom(() => ({ messages: [], nextCursor: null }));
     const asked: string[] = [];
     const workspace = await connectTestWorkspace({
       autoAck: false,
-      echoWaitMs: 20,
+      echoWaitMs,
       lookupMessage: async (_room, id) => {
         asked.push(id);
         return null;
@@ -211,8 +215,13 @@ describe('RoomView', () => {
     });
     renderWithWorkspace(<RoomView room="general" />, { connection: workspace.connection });
     const input = await screen.findByRole('textbox', { name: 'Message #general' });
-    await userEvent.type(input, 'echoed first{Enter}');
+    await userEvent.type(input, `${text}{Enter}`);
     const [publish] = workspace.client().publishedOn('chat/general/messages');
+    return { workspace, asked, publish };
+  }
+
+  it('keeps nothing unconfirmed for a message whose echo came before its PUBACK', async () => {
+    const { workspace, asked, publish } = await sendUnacked('echoed first', 20);
     // A resend after a reconnect: the session's queued copy of the echo comes first.
     act(() =>
       workspace.client().deliver('chat/general/messages', JSON.parse(publish?.payload ?? '{}')),
@@ -225,20 +234,7 @@ describe('RoomView', () => {
   });
 
   it('shows a message an MQTT 5 broker refused as not delivered at once, and never resends it', async () => {
-    serveRoom(() => ({ messages: [], nextCursor: null }));
-    const asked: string[] = [];
-    const workspace = await connectTestWorkspace({
-      autoAck: false,
-      echoWaitMs: 50,
-      lookupMessage: async (_room, id) => {
-        asked.push(id);
-        return null;
-      },
-    });
-    renderWithWorkspace(<RoomView room="general" />, { connection: workspace.connection });
-    const input = await screen.findByRole('textbox', { name: 'Message #general' });
-    await userEvent.type(input, 'over quota{Enter}');
-    const [publish] = workspace.client().publishedOn('chat/general/messages');
+    const { workspace, asked, publish } = await sendUnacked('over quota', 50);
     act(() => publish?.ack(new PublishRefusedError(0x97)));
 
     const article = screen.getByRole('article');
