@@ -26,6 +26,7 @@ import {
 import { startAllocations, stopAllocations } from './lib/page-allocations';
 import { startTrace, stopTrace } from './lib/page-trace';
 import { saveResult } from './lib/results';
+import { megabytes, type SamplingSummary } from './lib/sampling-summary';
 import { connectLoadPublishers, type LoadPublishers } from './lib/load-publishers';
 import type { LoadWatch } from './lib/load-watch';
 import { mosquittoBroker, switchboardBroker, type PageBroker } from './lib/page-broker';
@@ -60,6 +61,7 @@ const args = benchArgs({
   experiments: '', // what-if changes to the server (bench/servers/experiments.ts)
   serverNodeFlags: '', // more Node flags for the server process, space-separated
   arrivals: 'false', // also time publish → frame arrival at the page (costs the page a little)
+  serverAllocations: 'false', // what the server allocates during the load (server-allocations.ts)
   app: 'head', // head (or a commit): that tree, unpacked and built privately; worktree: this one
   // switchboard: the server's own broker; mosquitto: the page's MQTT and the load go to
   // Mosquitto instead (page-broker.ts), a reference for what the page and machine cost.
@@ -119,10 +121,16 @@ interface Row extends FrameStats {
   profile?: string[];
   trace?: string[];
   allocations?: string[];
+  serverAllocations?: string[];
 }
 
 if (args.allocations === 'true' && (args.profile || args.trace === 'true')) {
   console.warn('--allocations slows the page down: read --profile and --trace from another run');
+}
+if (args.serverAllocations === 'true') {
+  console.warn(
+    '--serverAllocations slows the server down: read the other figures from another run',
+  );
 }
 
 const rate = Number(args.rate);
@@ -262,7 +270,10 @@ async function measureLoad(
   const serverCpuBefore = cpuMicros(server.pid);
   const machineBefore = machineTimes();
   if (args.arrivals === 'true') await probe.trackArrivals(page);
-  await server.startWatch({ stamps: args.arrivals === 'true' });
+  await server.startWatch({
+    stamps: args.arrivals === 'true',
+    allocations: args.serverAllocations === 'true',
+  });
   const wsBefore = await probe.ws(page);
   await probe.start(page);
   const elapsedMs = await paced(rate, total, publish);
@@ -340,7 +351,19 @@ async function measureLoad(
     ...(profile ? { profile } : {}),
     ...(trace ? { trace } : {}),
     ...(allocations ? { allocations } : {}),
+    ...(watch?.allocations
+      ? { serverAllocations: serverAllocationLines(watch.allocations, total) }
+      : {}),
   };
+}
+
+/** The server's allocations over the load (`--serverAllocations`), and per message. */
+function serverAllocationLines({ bytes, lines }: SamplingSummary, messages: number): string[] {
+  const perMessage = formatNumber(bytes / messages / 1024, 1);
+  return [
+    `server allocated ${megabytes(bytes).trim()} during the load, ${perMessage} KiB a message (sampled, freed objects included):`,
+    ...lines.map((line) => `server ${line}`),
+  ];
 }
 
 function agentState(seq: number, at: number): string {
@@ -489,7 +512,12 @@ try {
     for (const [script, ms] of row.longFrameScripts) {
       console.log(`  long frames: ${formatNumber(ms)} ms in ${script}`);
     }
-    for (const line of [...(row.profile ?? []), ...(row.trace ?? []), ...(row.allocations ?? [])])
+    for (const line of [
+      ...(row.profile ?? []),
+      ...(row.trace ?? []),
+      ...(row.allocations ?? []),
+      ...(row.serverAllocations ?? []),
+    ])
       console.log(`  ${line}`);
   }
 } finally {

@@ -1,5 +1,6 @@
 import { constants, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import type { Aedes } from 'aedes';
+import type { SamplingSummary } from './sampling-summary';
 import { watchServerSends } from './server-sends';
 
 // What a server process sees during a load, for bench:page (run inside the server's
@@ -17,6 +18,8 @@ export interface LoadWatch {
   sent: number[];
   /** Garbage-collection pauses of the server's main thread, by kind. */
   gc: GcPauses[];
+  /** What the server allocated, by package and function (with `allocations`). */
+  allocations?: SamplingSummary;
 }
 
 type GcKind = 'minor' | 'major' | 'other';

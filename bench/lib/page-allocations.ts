@@ -1,5 +1,6 @@
 import type { CDPSession } from 'playwright-core';
-import { sourcePositions, type CallFrame } from './source-positions';
+import { megabytes, summariseSampling } from './sampling-summary';
+import { sourcePositions } from './source-positions';
 
 // Where the page allocates what outlives the young generation. V8 copies an object that
 // survives two minor collections into the old generation, which only a major collection
@@ -13,14 +14,6 @@ import { sourcePositions, type CallFrame } from './source-positions';
 // Sampling costs the page time: do not read other figures of a run with it.
 
 const SAMPLE_EVERY_BYTES = 16 * 1024;
-const FUNCTIONS_SHOWN = 20;
-const PACKAGES_SHOWN = 10;
-
-interface SamplingNode {
-  callFrame: CallFrame;
-  selfSize: number;
-  children: SamplingNode[];
-}
 
 export async function startAllocations(session: CDPSession): Promise<void> {
   await session.send('HeapProfiler.enable');
@@ -34,28 +27,9 @@ export async function startAllocations(session: CDPSession): Promise<void> {
 /** Stops sampling and sums what outlived the young generation by function and package. */
 export async function stopAllocations(session: CDPSession, root: string): Promise<string[]> {
   const { profile } = await session.send('HeapProfiler.stopSampling');
-  const position = sourcePositions(root);
-  const byFunction = new Map<string, number>();
-  const byPackage = new Map<string, number>();
-  let total = 0;
-  const visit = (node: SamplingNode) => {
-    if (node.selfSize > 0) {
-      const { name, where } = position(node.callFrame);
-      total += node.selfSize;
-      byFunction.set(name, (byFunction.get(name) ?? 0) + node.selfSize);
-      byPackage.set(where, (byPackage.get(where) ?? 0) + node.selfSize);
-    }
-    node.children.forEach(visit);
-  };
-  visit(profile.head);
-  const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1).padStart(6)} MB`;
-  const ranked = (map: Map<string, number>, count: number) =>
-    [...map].sort((a, b) => b[1] - a[1]).slice(0, count);
+  const { bytes, lines } = summariseSampling(profile.head, sourcePositions(root));
   return [
-    `survived a minor collection or still live: ${mb(total).trim()} (sampled every ${SAMPLE_EVERY_BYTES / 1024} KiB)`,
-    'by package:',
-    ...ranked(byPackage, PACKAGES_SHOWN).map(([where, bytes]) => `${mb(bytes)}  ${where}`),
-    'by function:',
-    ...ranked(byFunction, FUNCTIONS_SHOWN).map(([name, bytes]) => `${mb(bytes)}  ${name}`),
+    `survived a minor collection or still live: ${megabytes(bytes).trim()} (sampled every ${SAMPLE_EVERY_BYTES / 1024} KiB)`,
+    ...lines,
   ];
 }

@@ -19,7 +19,7 @@ export interface PageBroker extends LoadBroker {
   /** Points the page's MQTT connection at this broker; call before signing in. */
   connectPage(page: Page): Promise<void>;
   /** The broker process' view of the load (Switchboard only; null for Mosquitto). */
-  startWatch(options: { stamps: boolean }): Promise<void>;
+  startWatch(options: { stamps: boolean; allocations?: boolean }): Promise<void>;
   stopWatch(): Promise<LoadWatch | null>;
   stop(): Promise<void>;
 }

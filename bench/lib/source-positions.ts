@@ -59,6 +59,17 @@ export function sourcePositions(root: string): (frame: CallFrame) => SourcePosit
   };
 }
 
+/**
+ * Names a frame of a Node process (the server) by its file: `src/…` or its package, Node's
+ * own modules (`node:…`) as they are.
+ */
+export function nodePosition(frame: CallFrame): SourcePosition {
+  const name = frame.functionName || '(anonymous)';
+  if (!frame.url) return { name, where: name.startsWith('(') ? name : '(built-ins)' };
+  const source = shortSource(frame.url.replace(/^file:\/\//, ''));
+  return { name: `${name} ${source}:${frame.lineNumber + 1}`, where: packageOf(source) };
+}
+
 /** `node_modules/<package>` or the app's own `src/<area>/<feature>` a source belongs to. */
 const packageOf = (source: string) =>
   /^node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(source)?.[1] ??

@@ -74,7 +74,7 @@ export interface SwitchboardTarget extends Target {
   mint(user: string, clientIds: string[]): Promise<string[]>;
   /** Agents (users with the agent role) that can sign in with a token or the password. */
   addAgents(names: string[]): Promise<void>;
-  startWatch(options: { stamps: boolean }): Promise<void>;
+  startWatch(options: { stamps: boolean; allocations?: boolean }): Promise<void>;
   stopWatch(): Promise<LoadWatch | null>;
   /** Retained messages straight into the broker, each `[topic, payload]` as its agent's. */
   publishRetained(messages: [string, string][]): Promise<void>;

@@ -5,6 +5,8 @@ import { mountTopic } from '../../src/server/broker/mount-point';
 import { DEMO_PASSWORD, startTestServer } from '../../test/server/support/test-server';
 import { emitEvent, serveRpc } from '../lib/rpc';
 import { startLoadWatch, type LoadWatch } from '../lib/load-watch';
+import type { SamplingSummary } from '../lib/sampling-summary';
+import { startServerAllocations } from '../lib/server-allocations';
 import { watchServerSends } from '../lib/server-sends';
 import { applyExperiments } from './experiments';
 import { DEMO_ORG, type AppServerReady } from '../lib/targets';
@@ -48,15 +50,19 @@ serveRpc({
       server.storage.users.addUser({ org: DEMO_ORG, user, role: 'agent', passwordHash });
     }
   },
-  /** Starts watching a load (bench/lib/load-watch.ts). */
-  startWatch({ stamps }: { stamps: boolean }) {
+  /** Starts watching a load (bench/lib/load-watch.ts), and sampling allocations if asked. */
+  async startWatch({ stamps, allocations }: { stamps: boolean; allocations?: boolean }) {
     watch?.stop();
+    await stopAllocations?.();
+    stopAllocations = allocations ? await startServerAllocations() : null;
     watch = startLoadWatch(server.broker.aedes, stamps);
   },
-  stopWatch(): LoadWatch | null {
+  async stopWatch(): Promise<LoadWatch | null> {
     const result = watch?.stop() ?? null;
     watch = null;
-    return result;
+    const allocations = await stopAllocations?.();
+    stopAllocations = null;
+    return result && allocations ? { ...result, allocations } : result;
   },
   /** Notes when the broker last hands a frame to a WebSocket, until `lastSend`. */
   watchLastSend() {
@@ -94,6 +100,7 @@ emitEvent('ready', {
 } satisfies AppServerReady);
 
 let watch: { stop(): LoadWatch } | null = null;
+let stopAllocations: (() => Promise<SamplingSummary>) | null = null;
 let unwatchSends: (() => void) | null = null;
 let lastSentAt: number | null = null;
 
