@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { hashPassword } from '../../src/server/auth/password';
 import { runCli } from '../../src/server/cli/run-cli';
 import { openStorage } from '../../src/server/storage';
-import { connect } from './support/mqtt-clients';
+import { connect, json } from './support/mqtt-clients';
 import { eventually } from './support/eventually';
 import { useTestServer } from './support/server-fixture';
 import { DEMO_PASSWORD } from './support/test-server';
@@ -11,6 +12,8 @@ import { DEMO_PASSWORD } from './support/test-server';
 
 const fixture = useTestServer();
 const CLOSED_WITHIN_MS = 5_000;
+// The server polls once a second; a change may take a poll or two to be applied.
+const APPLIED_WITHIN_MS = 5_000;
 
 /** Runs the CLI as `npm run cli` does, on its own connection to the server's database. */
 async function cli(...argv: string[]): Promise<string[]> {
@@ -137,5 +140,125 @@ describe('users changed by the CLI while the server runs', () => {
     expect(renewed.connected).toBe(true);
     expect(bystander.connected).toBe(true);
     await cli('user', 'enable', 'agent-04@demo');
+  });
+
+  /** The retained presence at `topic` as it is now, if any. */
+  async function presenceAt(topic: string, org = 'demo') {
+    const { messages } = await fixture.server.broker.admin.retained(org, topic, 1);
+    const found = messages.find((message) => message.topic === topic);
+    return found && (JSON.parse(found.preview) as { status: string; since: number });
+  }
+
+  /** Connects as the app does, says online (retained) and leaves with DISCONNECT: no will. */
+  async function leaveOnline(user: string, org = 'demo'): Promise<string> {
+    const client = await fixture.member(user, { org });
+    const topic = `presence/${user}/${client.options.clientId}`;
+    await client.publishAsync(topic, json({ status: 'online', since: 1 }), {
+      qos: 1,
+      retain: true,
+    });
+    await client.endAsync();
+    return topic;
+  }
+
+  /** An agent that retains a state and leaves with DISCONNECT (no will goes out). */
+  async function leaveState(user: string, org: string, password: string): Promise<string> {
+    const topic = `agents/${user}/state`;
+    const client = await connect(fixture.server.mqttUrl, {
+      username: `${user}@${org}`,
+      password,
+      clientId: `${user}-box`,
+    });
+    await client.publishAsync(topic, json({ status: 'working', updatedAt: 1 }), {
+      qos: 1,
+      retain: true,
+    });
+    await client.endAsync();
+    expect(fixture.server.broker.retainedTopics(org, topic)).toEqual([topic]);
+    return topic;
+  }
+
+  const isRetained = (org: string, topic: string) =>
+    fixture.server.broker.retainedTopics(org, topic).length > 0;
+
+  it('turns offline the presence a user the CLI disabled had left online', async () => {
+    // alice was there when the server started; dave is added since, unseen until he connects.
+    await cli('user', 'add', 'dave@demo', '--role', 'member', '--password', DEMO_PASSWORD);
+    const topics = [await leaveOnline('alice'), await leaveOnline('dave')];
+    const bystander = await leaveOnline('bob');
+    const before = Date.now();
+    await cli('user', 'disable', 'alice@demo');
+    await cli('user', 'disable', 'dave@demo');
+    for (const topic of topics) {
+      await eventually(
+        async () => (await presenceAt(topic))?.status === 'offline',
+        APPLIED_WITHIN_MS,
+        `${topic} offline`,
+      );
+      expect((await presenceAt(topic))!.since).toBeGreaterThanOrEqual(before);
+    }
+    expect(await presenceAt(bystander)).toEqual({ status: 'online', since: 1 });
+    await cli('user', 'enable', 'alice@demo');
+  });
+
+  it('clears the last-known states of users the CLI removed after they had left', async () => {
+    await cli('org', 'add', 'acme');
+    const password = 'a-long-secret-for-agents';
+    // agent-05 was there when the server started; erin (in another org), frank and hal are
+    // added since, unseen until they connect.
+    await cli('user', 'add', 'erin@acme', '--role', 'agent', '--password', password);
+    await cli('user', 'add', 'frank@demo', '--role', 'agent', '--password', password);
+    await cli('user', 'add', 'hal@demo', '--role', 'member', '--password', password);
+    const cleared = [
+      ['demo', await leaveState('agent-05', 'demo', DEMO_PASSWORD)],
+      ['acme', await leaveState('erin', 'acme', password)],
+      ['demo', await leaveState('frank', 'demo', password)],
+      ['demo', await leaveOnline('hal')],
+    ] as const;
+    await cli('user', 'remove', 'agent-05@demo');
+    await cli('user', 'remove', 'erin@acme');
+    await cli('user', 'remove', 'hal@demo');
+    // frank is removed and added again at once, as another process would: still there at
+    // the next poll, under a new creation time.
+    const passwordHash = await hashPassword(password);
+    const other = openStorage(fixture.server.config.dataDir);
+    try {
+      other.users.removeUser('demo', 'frank');
+      other.users.addUser({ org: 'demo', user: 'frank', role: 'agent', passwordHash });
+    } finally {
+      other.close();
+    }
+    for (const [org, topic] of cleared) {
+      await eventually(() => !isRetained(org, topic), APPLIED_WITHIN_MS, `${topic} cleared`);
+    }
+  });
+
+  it('clears only the states of users it saw removed, in their own org', async () => {
+    const password = 'a-long-secret-for-agents';
+    // The same id in another org, and a state kept under an id that is no user's.
+    await cli('user', 'add', 'gina@demo', '--role', 'agent', '--password', password);
+    await cli('org', 'add', 'globex');
+    await cli('user', 'add', 'gina@globex', '--role', 'agent', '--password', password);
+    const kept = await leaveState('gina', 'demo', password);
+    const bridged = 'agents/bridge-7/state';
+    fixture.server.storage.users.setExtraRules('demo', 'notifier', [
+      { permission: 'allow', action: 'publish', topic: bridged },
+    ]);
+    const bridge = await connect(fixture.server.mqttUrl, {
+      username: 'notifier@demo',
+      password: DEMO_PASSWORD,
+      clientId: 'notifier-bridge',
+    });
+    await bridge.publishAsync(bridged, json({ status: 'idle', updatedAt: 1 }), {
+      qos: 1,
+      retain: true,
+    });
+    await bridge.endAsync();
+    // Cleared once the server has applied the change: by then it would have cleared the others.
+    const marker = await leaveState('gina', 'globex', password);
+    await cli('user', 'remove', 'gina@globex');
+    await eventually(() => !isRetained('globex', marker), APPLIED_WITHIN_MS, 'marker cleared');
+    expect(isRetained('demo', kept)).toBe(true);
+    expect(isRetained('demo', bridged)).toBe(true);
   });
 });

@@ -10,6 +10,7 @@ import {
 } from './live-acl';
 import type { MessageCounters } from './message-counters';
 import { parseMountedClientId } from './mount-point';
+import { markPresenceOffline } from './offline-presence';
 import type { PendingConnections } from './pending-connections';
 import type { BrokerPersistence } from './persistence';
 import { clearRetained, retainedMessages, type RetainedMessage } from './retained-messages';
@@ -55,6 +56,13 @@ export interface BrokerAdmin {
    * many were cleared.
    */
   clearLastKnown(org: string, user: string): Promise<number>;
+  /**
+   * Says offline, as of now, in each retained presence of a (disabled) user's that still
+   * says online, but for the client ids connected now; returns how many. Called after their
+   * connections were closed: those that ended without their will (a DISCONNECT) left it
+   * online, and no connection of theirs comes to correct it (offline-presence.ts).
+   */
+  markOffline(org: string, user: string): Promise<number>;
   /**
    * Gives `user`'s live connections new rules and removes the subscriptions those no
    * longer allow, from their away persistent sessions too (see live-acl.ts).
@@ -164,6 +172,13 @@ export function createBrokerAdmin(deps: BrokerAdminDeps): BrokerAdmin {
       for (const topic of topics) await clearRetained(aedes, org, topic);
       return topics.length;
     },
+
+    markOffline: (org, user) =>
+      markPresenceOffline(aedes, persistence.retained, org, user, () => {
+        const ids = new Set<string>();
+        for (const [, identity] of clientsOf(org, user)) ids.add(identity.clientId);
+        return ids;
+      }),
 
     async applyRules(org, user, rules) {
       // Every connection of the user first, in one go: none delivers under the old rules

@@ -150,6 +150,51 @@ describe('PATCH /api/admin/users/:user', () => {
     await t.signIn(`${user}@demo`);
   });
 
+  it('disabling a user turns offline the presence their connections left online without a will', async () => {
+    const user = await newUser();
+    const cookie = await t.signIn(`${user}@demo`);
+    const online = JSON.stringify({ status: 'online', since: 1 });
+    // One said DISCONNECT, as the app's old client does at a token renewal (its will, had it
+    // one, is discarded); the other has no will and is still connected when disabled.
+    const renewed = await t.connectWithToken(cookie);
+    const live = await t.connectWithToken(cookie);
+    const bystander = await t.connectWithToken(t.cookies.alice);
+    open.push(live.client, bystander.client);
+    const presence = (clientId: string) => `presence/${user}/${clientId}`;
+    const aliceOnline = `presence/alice/${bystander.clientId}`;
+    for (const [client, topic] of [
+      [renewed.client, presence(renewed.clientId)],
+      [live.client, presence(live.clientId)],
+      [bystander.client, aliceOnline],
+    ] as const) {
+      await client.publishAsync(topic, online, { qos: 1, retain: true });
+    }
+    await renewed.client.endAsync();
+    const { admin } = t.server.broker;
+    const statusOf = async (topic: string) => {
+      const { messages } = await admin.retained('demo', topic, 1);
+      const found = messages.find((message) => message.topic === topic);
+      return found && (JSON.parse(found.preview) as { status: string; since: number });
+    };
+    expect(await statusOf(presence(renewed.clientId))).toEqual({ status: 'online', since: 1 });
+
+    const before = Date.now();
+    const res = await patch(user, { disabled: true });
+    expect(res.statusCode, res.body).toBe(200);
+    for (const clientId of [renewed.clientId, live.clientId]) {
+      const value = await statusOf(presence(clientId));
+      expect(value).toEqual({ status: 'offline', since: expect.any(Number) });
+      expect(value!.since).toBeGreaterThanOrEqual(before);
+    }
+    expect(await statusOf(aliceOnline)).toEqual({ status: 'online', since: 1 });
+    expect(await lastAudit()).toMatchObject({
+      action: 'user.disable',
+      target: user,
+      detail: { disconnected: 1, markedOffline: 2 },
+    });
+    await closed(live.client);
+  });
+
   it('changes the role', async () => {
     const user = await newUser();
     expect((await patch(user, { role: 'service' })).json()).toMatchObject({ role: 'service' });

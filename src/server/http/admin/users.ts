@@ -123,11 +123,14 @@ export function userRoutes(app: FastifyInstance, deps: HttpDeps): void {
         // Sign-in sessions end and connections close now; new ones are refused.
         const signedOut = storage.sessions.deleteForUser(auth.org, record.user);
         const disconnected = disconnectUser(deps, auth.org, record.user);
+        // A presence they left online without a will (a DISCONNECT, as at the app's token
+        // renewal) stayed so for good. After the close: nothing of theirs says online later.
+        const markedOffline = (await deps.broker?.admin.markOffline(auth.org, record.user)) ?? 0;
         storage.audit.record(auth.org, {
           actor: auth.user,
           action: 'user.disable',
           target: record.user,
-          detail: { signedOut, disconnected },
+          detail: { signedOut, disconnected, markedOffline },
         });
       } else {
         storage.users.setDisabled(auth.org, record.user, false);
