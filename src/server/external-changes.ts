@@ -88,10 +88,12 @@ async function catchUp(
 ): Promise<void> {
   for (const { org, user } of removed) {
     const count = await admin.clearLastKnown(org, user);
-    if (count > 0) {
+    // Their away persistent sessions would keep queueing messages for nobody.
+    const sessions = await admin.forgetUser(org, user);
+    if (count > 0 || sessions > 0) {
       logger.info(
-        { event: 'last_known_cleared_after_external_change', org, user, count },
-        'cleared the last-known states of a user removed from outside the server',
+        { event: 'last_known_cleared_after_external_change', org, user, count, sessions },
+        'cleared the last-known states and stored sessions of a user removed from outside the server',
       );
     }
   }

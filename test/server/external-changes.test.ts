@@ -233,6 +233,26 @@ describe('users changed by the CLI while the server runs', () => {
     }
   });
 
+  it('forgets the stored sessions of a user the CLI removed', async () => {
+    const password = 'a-long-secret-for-agents';
+    await cli('user', 'add', 'ivan@demo', '--role', 'agent', '--password', password);
+    const client = await connect(fixture.server.mqttUrl, {
+      username: 'ivan@demo',
+      password,
+      clientId: 'ivan-box',
+      clean: false,
+    });
+    await client.subscribeAsync('agents/ivan/inbox', { qos: 1 });
+    await client.endAsync();
+    const stored = async () =>
+      (await fixture.server.broker.admin.storedSessions('demo')).some(
+        (session) => session.clientId === 'ivan-box',
+      );
+    expect(await stored()).toBe(true);
+    await cli('user', 'remove', 'ivan@demo');
+    await eventually(async () => !(await stored()), APPLIED_WITHIN_MS, 'session forgotten');
+  });
+
   it('clears only the states of users it saw removed, in their own org', async () => {
     const password = 'a-long-secret-for-agents';
     // The same id in another org, and a state kept under an id that is no user's.
