@@ -12,6 +12,7 @@ import {
   type OutgoingPacket,
   type OutgoingStore,
 } from './outgoing-cache';
+import { deleteOnlyOwnWills } from './own-wills';
 import { RetainedIndex, type RetainablePacket } from './retained-index';
 import {
   clearStoredQueue,
@@ -73,12 +74,6 @@ interface AedesPersistence {
   getWill(client: { id: string }): Promise<{ brokerId?: string } | undefined>;
 }
 
-/** An aedes client as far as its stored will is concerned. */
-interface WillHolder {
-  closed: boolean;
-  will: unknown;
-}
-
 export interface BrokerPersistence extends AedesPersistence {
   /** Switchboard's own: the retained messages, served from memory (retained-index.ts). */
   readonly retained: RetainedIndex;
@@ -119,10 +114,8 @@ export function openBrokerPersistence(
   const retained = serveRetainedFromMemory(persistence, onWriteError);
   const outgoing = holdInFlightInMemory(persistence, db, onWriteError);
   writeQueuesInOrder(persistence);
-  let clients: Readonly<Record<string, WillHolder | undefined>> = {};
   const setup = persistence.setup.bind(persistence);
   persistence.setup = async (broker) => {
-    clients = (broker as { clients?: typeof clients }).clients ?? {};
     // Before anything reads the subscriptions. A failure is reported, and the sweep tried
     // again at the next start.
     await dropStrayFiltersOnce(db).catch((error: unknown) =>
@@ -137,20 +130,8 @@ export function openBrokerPersistence(
   const clearMessageId = persistence.outgoingClearMessageId.bind(persistence);
   persistence.outgoingClearMessageId = (client, packet) =>
     client.clean ? Promise.resolve(undefined) : clearMessageId(client, packet);
-  // aedes deletes a will it has sent, or that a clean DISCONNECT voided, as
-  // `{ id, brokerId }`, but aedes-persistence-level ignores the broker and deletes whatever
-  // will the id holds now: after a restart, the one its reconnected session had just stored;
-  // in a takeover, the new connection's (stored before the old one closes). Neither goes.
-  const delWill = persistence.delWill.bind(persistence);
-  persistence.delWill = async (client) => {
-    if (client.brokerId !== undefined) {
-      const stored = await persistence.getWill(client);
-      if (stored !== undefined && stored.brokerId !== client.brokerId) return undefined;
-      const current = clients[client.id];
-      if (current && !current.closed && current.will) return undefined;
-    }
-    return delWill(client);
-  };
+  // aedes-persistence-level deletes whatever will an id holds, a newer connection's too.
+  deleteOnlyOwnWills(persistence);
   return Object.assign(persistence, {
     retained,
     outgoing,

@@ -219,11 +219,17 @@ describe('a stored will', () => {
 
   it('is deleted only by the broker that stored it, not by one sweeping an older one', async () => {
     const dataDir = await makeDataDir();
+    const orphan = { id: 'demo:bob:bob-tab' };
+    await writeBrokerStore(dataDir, 'crashed', (raw) => raw.putWill(orphan, willOf(orphan.id)));
     const persistence = openBrokerPersistence(dataDir, (error) => {
       throw error;
     });
     try {
       await persistence.setup({ id: 'restarted', clients: {} });
+      // The sweep deletes what it has sent of the crashed broker's.
+      expect(await persistence.getWill(orphan)).toMatchObject({ brokerId: 'crashed' });
+      await persistence.delWill({ ...orphan, brokerId: 'crashed' });
+      expect(await persistence.getWill(orphan)).toBeUndefined();
       const client = { id: 'demo:alice:alice-back' };
       // What the reconnected session stored; the crashed broker's sweep then deletes "its".
       await persistence.putWill(client, willOf(client.id));
@@ -235,6 +241,42 @@ describe('a stored will', () => {
       await persistence.putWill(client, willOf(client.id));
       await persistence.delWill(client);
       expect(await persistence.getWill(client)).toBeUndefined();
+    } finally {
+      await persistence.destroy();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('is deleted only once the connection that stored it has closed, registered or not', async () => {
+    const dataDir = await makeDataDir();
+    const persistence = openBrokerPersistence(dataDir, (error) => {
+      throw error;
+    });
+    const id = 'demo:alice:alice-back';
+    const payloadNow = async () =>
+      ((await persistence.getWill({ id })) as { payload: Buffer } | undefined)?.payload.toString();
+    const will = (since: number) => ({
+      ...willOf(id),
+      payload: Buffer.from(json({ status: 'offline', since })),
+    });
+    try {
+      // No client registered under the id: the newer connection may not be, yet.
+      await persistence.setup({ id: 'live', clients: {} });
+      const older = { id, closed: false };
+      const newer = { id, closed: false };
+      await persistence.putWill(older, will(1));
+      older.closed = true;
+      // The older one's delete runs as the newer one stores its will, in either order.
+      await Promise.all([
+        persistence.delWill({ id, brokerId: 'live' }),
+        persistence.putWill(newer, will(2)),
+      ]);
+      expect(await payloadNow()).toBe(json({ status: 'offline', since: 2 }));
+      await persistence.delWill({ id, brokerId: 'live' });
+      expect(await payloadNow()).toBe(json({ status: 'offline', since: 2 }));
+      newer.closed = true; // its own close: its will was sent, or voided
+      await persistence.delWill({ id, brokerId: 'live' });
+      expect(await payloadNow()).toBeUndefined();
     } finally {
       await persistence.destroy();
       await rm(dataDir, { recursive: true, force: true });
@@ -277,6 +319,92 @@ describe('a takeover', () => {
   });
 });
 
+describe('a connection dropped as its client connects again', () => {
+  it('does not delete the new connection’s will, stored before it is registered', async () => {
+    server = await startTestServer();
+    const id = 'demo:bob:bob-tab';
+    const login = (since: number) => ({
+      username: 'bob@demo',
+      password: DEMO_PASSWORD,
+      clientId: 'bob-tab',
+      clean: false,
+      will: {
+        topic: 'presence/bob/bob-tab',
+        payload: Buffer.from(json({ status: 'offline', since })),
+        qos: 1 as const,
+        retain: true,
+      },
+    });
+    const offline = (since: number) => json({ status: 'offline', since });
+    const { persistence } = server.broker.aedes as unknown as { persistence: RawWillStore };
+    const storedNow = async () => (await persistence.getWill({ id }))?.payload.toString();
+    const watcher = await connect(server.mqttUrl, {
+      username: 'admin@demo',
+      password: DEMO_PASSWORD,
+      clientId: 'will-watcher',
+    });
+    const seen = record(watcher);
+    expect(await subscribeGrants(watcher, ['presence/bob/+'])).toEqual([1]);
+    const first = await connect(server.mqttUrl, login(1));
+    // The old connection's delete of its sent will, when it has run.
+    const putWill = persistence.putWill;
+    const delWill = persistence.delWill;
+    let oldDeleted!: Promise<unknown>;
+    const oldDeleteRun = new Promise<void>((resolve) => {
+      persistence.delWill = (client) => {
+        const deleting = delWill.call(persistence, client);
+        if (client.id === id && client.brokerId !== undefined) {
+          oldDeleted = deleting;
+          resolve();
+        }
+        return deleting;
+      };
+    });
+    // The new connection's will is on disk but aedes has not registered it yet: held here
+    // so that the old one's delete runs then every time. Unheld, it did in about one try in
+    // five when the old socket dropped just as the new CONNECT began storing its will (the
+    // old delete's check and its delete were separate reads and writes on disk).
+    let stored!: () => void;
+    const newWillStored = new Promise<void>((resolve) => (stored = resolve));
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    persistence.putWill = async (client, packet) => {
+      await putWill.call(persistence, client, packet);
+      stored();
+      await released;
+    };
+    const connecting = connect(server.mqttUrl, login(2));
+    try {
+      await newWillStored;
+      first.stream.destroy(); // no DISCONNECT: its will goes, and is deleted
+      await waitForMessage(seen, (m) => m.payload === offline(1));
+      await oldDeleteRun;
+      await oldDeleted;
+      release();
+      const second = await connecting;
+      expect(await storedNow()).toBe(offline(2));
+      // Its own drop sends it, and deletes it.
+      second.stream.destroy();
+      await waitForMessage(seen, (m) => m.payload === offline(2));
+      await eventually(async () => (await storedNow()) === undefined);
+      // A clean DISCONNECT voids it, and deletes it.
+      const third = await connect(server.mqttUrl, login(3));
+      expect(await storedNow()).toBe(offline(3));
+      await third.endAsync();
+      await eventually(async () => (await storedNow()) === undefined);
+    } finally {
+      release();
+      persistence.putWill = putWill;
+      persistence.delWill = delWill;
+      first.end(true);
+      (await connecting.catch(() => undefined))?.end(true);
+      await watcher.endAsync();
+    }
+  });
+});
+
 interface RawWillStore {
-  getWill(client: { id: string }): Promise<{ topic: string } | undefined>;
+  getWill(client: { id: string }): Promise<{ topic: string; payload: Buffer } | undefined>;
+  putWill(client: { id: string }, packet: object): Promise<void>;
+  delWill(client: { id: string; brokerId?: string }): Promise<unknown>;
 }
