@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Connection } from '../../src/client/lib/mqtt/connection';
 import type { ConnectionState } from '../../src/client/lib/mqtt/connection-state';
 import { createMqttClient } from '../../src/client/lib/mqtt/mqtt-client-factory';
+import { isPublishRefused, type PublishRefusal } from '../../src/client/lib/mqtt/publish-refusal';
 import { roleRules } from '../../src/shared/acl';
 import { chatMessagesTopic } from '../../src/shared/topics';
 import type { Config } from '../../src/server/config';
@@ -202,5 +203,68 @@ describe('the connection module against the real server', () => {
     await waitForMessage(seen, (m) => m.payload.includes('while-down'));
     await new Promise((resolve) => setTimeout(resolve, 500)); // room for a duplicate to show
     expect(seen.filter((m) => m.payload.includes('while-down'))).toHaveLength(1);
+  });
+
+  it('refuses here a publish whose topic name is invalid, keeping the connection and the rest', async () => {
+    const server = await started();
+    cleanups.push(() => server.cleanup());
+    const alice = openConnection(() => server, 'alice', 'alice-invalid-topic');
+    await until(() => alice.connection.getState().status === 'connected');
+    const refusals: Array<[string, PublishRefusal]> = [];
+    const acked: string[] = [];
+    alice.connection.onPublishRefused((id, refusal) => refusals.push([id, refusal]));
+    alice.connection.onAck((id) => acked.push(id));
+
+    // mqtt.js would send it, and the broker close the connection for it [MQTT-3.3.2-2]:
+    // resent at every connect, it took every other message down with it.
+    const message = (id: string) => json({ id, from: 'alice', text: id, sentAt: Date.now() });
+    alice.connection.publishReliable('chat/+/messages', message('wildcard'), { id: 'wildcard' });
+    alice.connection.publishReliable(chatMessagesTopic('general'), message('valid'), {
+      id: 'valid',
+    });
+    await until(() => acked.includes('valid') && alice.received.includes('valid'));
+
+    expect(refusals).toEqual([
+      ['wildcard', { by: 'client', reason: expect.stringContaining('+ or #') }],
+    ]);
+    expect(alice.connection.outbox.list()).toEqual([]);
+    expect(alice.states.filter((state) => state === 'reconnecting')).toEqual([]);
+  });
+
+  it('calls back a publish cut off by the client ending with an error that is no refusal', async () => {
+    const server = await started();
+    cleanups.push(() => server.cleanup());
+    const clientId = 'alice-ending';
+    const { token } = await server.tokens.mint({
+      org: 'demo',
+      user: 'alice',
+      clientId,
+      acl: roleRules('member'),
+    });
+    let connected: () => void = () => {};
+    const connack = new Promise<void>((resolve) => (connected = resolve));
+    const client = createMqttClient(
+      {
+        url: server.wsUrl,
+        clientId,
+        username: 'alice@demo',
+        password: token,
+        protocolVersion: 4,
+        clean: false,
+        reconnectPeriod: 0,
+        keepaliveSeconds: 30,
+        connectTimeoutMs: 5_000,
+      },
+      { onConnect: () => connected(), onRefused() {}, onMessage() {}, onClose() {} },
+    );
+    await connack;
+    const ended = new Promise<void>((resolve) => client.end(false, resolve));
+    // The connection treats this like a connection that went away: sent again next time.
+    const error = await new Promise<Error | null>((resolve) =>
+      client.publish(chatMessagesTopic('general'), '{}', { qos: 1, retain: false }, resolve),
+    );
+    await ended;
+    expect(error?.message).toBe('client disconnecting');
+    expect(isPublishRefused(error)).toBe(false);
   });
 });

@@ -110,7 +110,9 @@ describe('the connection against an MQTT 5 broker', () => {
     const acks: string[] = [];
     const refusals: Array<[string, number]> = [];
     connection.onAck((id) => acks.push(id));
-    connection.onPublishRefused((id, code) => refusals.push([id, code]));
+    connection.onPublishRefused((id, refusal) =>
+      refusals.push([id, refusal.by === 'broker' ? refusal.reasonCode : -1]),
+    );
     const connected = new Promise<void>((resolve) => {
       const poll = () =>
         connection.getState().status === 'connected' ? resolve() : setTimeout(poll, 10);

@@ -1,7 +1,7 @@
 import { decodePayload, type ChatMessage } from '../../shared/schemas';
 import { isRetryable } from '../lib/api/api-error';
 import type { Connection } from '../lib/mqtt/connection';
-import type { Outbox } from '../lib/mqtt/outbox';
+import type { Outbox, OutboxEntry } from '../lib/mqtt/outbox';
 import { useChatStore } from '../features/chat/stores/chat-store';
 
 /**
@@ -24,8 +24,11 @@ export interface DeliveryCheck {
   /**
    * Checks the chat messages `connection` sends with `confirm`: those its outbox kept
    * unconfirmed when the page last went (a reload within ECHO_WAIT_MS) are shown again and
-   * looked up now, those an MQTT 5 broker refuses show as refused at once, and each leaves
-   * the outbox's unconfirmed entries once it is settled. Call once, before `start()`.
+   * looked up now, those refused outright (an MQTT 5 broker, or unsendable) show as
+   * refused at once, and each leaves the outbox's unconfirmed entries once it is settled.
+   * One settled as refused stays in the outbox's refused entries, and those kept from
+   * before the reload are shown again as refused, until the person discards them. Call
+   * once, before `start()`.
    */
   track(connection: Pick<Connection, 'outbox' | 'onPublishRefused'>): void;
   /** The broker acknowledged our chat message `id` in `room`. */
@@ -50,7 +53,8 @@ export interface DeliveryCheck {
  * brings nothing back at all. When the server cannot tell, the message stays as sent;
  * when it could not be reached, it is asked again after the next reconnect. Until one of
  * these, the message stays in sessionStorage beside the outbox, so a reload meanwhile
- * does not lose a refused message and its text.
+ * does not lose a refused message and its text; one found refused stays there until the
+ * person discards it, so a later reload does not lose it either.
  */
 export function createDeliveryCheck(
   lookup: LookupMessage,
@@ -79,28 +83,30 @@ export function createDeliveryCheck(
     if (signal.aborted) return;
     const { me, settle } = useChatStore.getState();
     settle(id, found !== null && found.from === me);
-    outbox?.confirmed(id);
+    // Its echo may have come while the server was asked: what is shown is what is kept.
+    if (useChatStore.getState().statusOf(room, id) === 'refused') outbox?.confirmedRefused(id);
+    else outbox?.confirmed(id);
   };
 
   return {
     track(connection) {
       outbox = connection.outbox;
       connection.onPublishRefused((id) => useChatStore.getState().markRefused(id));
-      const { me, restoreAcked } = useChatStore.getState();
+      const { me, restoreAcked, restoreRefused } = useChatStore.getState();
+      for (const entry of outbox.listRefused()) {
+        const own = ownChatMessage(entry, me);
+        if (own) restoreRefused(own.room, own.message);
+        else outbox.discard(entry.id);
+      }
       for (const entry of outbox.listUnconfirmed()) {
-        const decoded = decodePayload(entry.topic, entry.payload);
-        if (!decoded.ok || decoded.message.kind !== 'chat-message') {
-          outbox.confirmed(entry.id);
-          continue;
-        }
-        const { room, value } = decoded.message;
-        if (value.from !== me) {
+        const own = ownChatMessage(entry, me);
+        if (!own) {
           outbox.confirmed(entry.id);
           continue;
         }
         // The broker recorded it before its PUBACK, if it accepted it: no echo to wait for.
-        restoreAcked(room, value);
-        void check(room, value.id);
+        restoreAcked(own.room, own.message);
+        void check(own.room, own.message.id);
       }
     },
     acked(room, id) {
@@ -123,4 +129,15 @@ export function createDeliveryCheck(
       controller = new AbortController();
     },
   };
+}
+
+/** The chat message of ours an outbox entry holds; null for anything else. */
+function ownChatMessage(
+  entry: OutboxEntry,
+  me: string | null,
+): { room: string; message: ChatMessage } | null {
+  const decoded = decodePayload(entry.topic, entry.payload);
+  if (!decoded.ok || decoded.message.kind !== 'chat-message') return null;
+  const { room, value } = decoded.message;
+  return value.from === me ? { room, message: value } : null;
 }

@@ -109,11 +109,12 @@ export function createWorkspaceConnection(options: WorkspaceConnectionOptions): 
     else connection.outbox.confirmed(id);
     useAgentCommandsStore.getState().markSent(id);
   });
-  connection.onPublishRefused((id, reasonCode) =>
-    useAgentCommandsStore.getState().markRefused(id, reasonCode),
+  connection.onPublishRefused((id, refusal) =>
+    useAgentCommandsStore.getState().markRefused(id, refusal),
   );
   restorePending(connection, me);
-  delivery.track(connection); // acked before a reload, not yet confirmed; MQTT 5 refusals
+  // Acked before a reload, not yet confirmed; refused and not yet discarded; refusals.
+  delivery.track(connection);
   return connection;
 }
 

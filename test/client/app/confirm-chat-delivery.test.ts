@@ -6,6 +6,7 @@ import {
 import { useChatStore } from '../../../src/client/features/chat/stores/chat-store';
 import { ApiError, NETWORK_ERROR_CODE } from '../../../src/client/lib/api/api-error';
 import { Outbox } from '../../../src/client/lib/mqtt/outbox';
+import type { PublishRefusal } from '../../../src/client/lib/mqtt/publish-refusal';
 import type { ChatMessage } from '../../../src/shared/schemas';
 
 // A chat message the broker acknowledged and did not record was refused (MQTT 3.1.1 has no
@@ -40,9 +41,9 @@ function acked(check: ReturnType<typeof createDeliveryCheck>, id: string) {
 
 const OUTBOX_KEY = 'test-outbox';
 
-/** What the connection gives the check: its outbox, and a way to hear MQTT 5 refusals. */
+/** What the connection gives the check: its outbox, and a way to hear refusals. */
 function connectionWith(outbox: Outbox) {
-  let refuse: (id: string, reasonCode: number) => void = () => {};
+  let refuse: (id: string, refusal: PublishRefusal) => void = () => {};
   return {
     connection: {
       outbox,
@@ -51,13 +52,17 @@ function connectionWith(outbox: Outbox) {
         return () => {};
       },
     },
-    refuse: (id: string, reasonCode: number) => refuse(id, reasonCode),
+    refuse: (id: string, reasonCode: number) => refuse(id, { by: 'broker', reasonCode }),
   };
 }
 
 /** Our message `id`, sent and acknowledged in the tab's life before this one. */
 function ackedBeforeReload(id: string, from = 'alice') {
-  const outbox = new Outbox(sessionStorage, OUTBOX_KEY);
+  return ackedThrough(new Outbox(sessionStorage, OUTBOX_KEY), id, from);
+}
+
+/** Our message `id`, sent through `outbox` and acknowledged. */
+function ackedThrough(outbox: Outbox, id: string, from = 'alice') {
   const message = { ...mine(id, from), text: `typed before the reload (${id})` };
   outbox.add({
     id,
@@ -73,6 +78,8 @@ function ackedBeforeReload(id: string, from = 'alice') {
 
 const unconfirmedIds = () =>
   new Outbox(sessionStorage, OUTBOX_KEY).listUnconfirmed().map((entry) => entry.id);
+const refusedIds = () =>
+  new Outbox(sessionStorage, OUTBOX_KEY).listRefused().map((entry) => entry.id);
 
 describe('createDeliveryCheck', () => {
   beforeEach(() => {
@@ -193,8 +200,52 @@ describe('createDeliveryCheck', () => {
     expect(unconfirmedIds()).toEqual([]);
   });
 
+  it('keeps a message found refused for the next start, shown as refused without asking again', async () => {
+    const { asked, lookup } = history(() => null);
+    const outbox = new Outbox(sessionStorage, OUTBOX_KEY);
+    const check = createDeliveryCheck(lookup, WAIT_MS);
+    check.track(connectionWith(outbox).connection);
+    const message = ackedThrough(outbox, 'm1');
+    acked(check, 'm1');
+    await vi.advanceTimersByTimeAsync(WAIT_MS);
+    expect(status('m1')).toBe('refused');
+    expect(unconfirmedIds()).toEqual([]);
+    expect(refusedIds()).toEqual(['m1']);
+
+    check.cancel(); // the page goes
+    useChatStore.getState().reset();
+    useChatStore.getState().setMe('alice');
+    createDeliveryCheck(lookup, WAIT_MS).track(
+      connectionWith(new Outbox(sessionStorage, OUTBOX_KEY)).connection,
+    );
+    await vi.advanceTimersByTimeAsync(WAIT_MS);
+    expect(useChatStore.getState().live.general?.toArray()).toEqual([
+      { ...message, status: 'refused' },
+    ]);
+    expect(asked).toEqual(['general/m1']); // once, before the reload
+    expect(refusedIds()).toEqual(['m1']); // until the person discards it
+  });
+
+  it('keeps nothing of a message whose echo came while the server was asked', async () => {
+    let answer: (found: ChatMessage | null) => void = () => {};
+    const outbox = new Outbox(sessionStorage, OUTBOX_KEY);
+    const check = createDeliveryCheck(() => new Promise((resolve) => (answer = resolve)), WAIT_MS);
+    check.track(connectionWith(outbox).connection);
+    ackedThrough(outbox, 'm1');
+    acked(check, 'm1');
+    await vi.advanceTimersByTimeAsync(WAIT_MS);
+    useChatStore.getState().receive('general', mine('m1'));
+    answer(null); // asked just before it was recorded: a stale answer
+    await vi.advanceTimersByTimeAsync(0);
+    expect(status('m1')).toBe('sent');
+    expect(unconfirmedIds()).toEqual([]);
+    expect(refusedIds()).toEqual([]);
+  });
+
   it('forgets, without showing, what it cannot tell is ours', async () => {
     ackedBeforeReload('bobs', 'bob');
+    ackedBeforeReload('bobs-refused', 'bob');
+    new Outbox(sessionStorage, OUTBOX_KEY).confirmedRefused('bobs-refused');
     const { asked, lookup } = history(() => null);
     createDeliveryCheck(lookup, WAIT_MS).track(
       connectionWith(new Outbox(sessionStorage, OUTBOX_KEY)).connection,
@@ -203,6 +254,7 @@ describe('createDeliveryCheck', () => {
     expect(useChatStore.getState().live).toEqual({});
     expect(asked).toEqual([]);
     expect(unconfirmedIds()).toEqual([]);
+    expect(refusedIds()).toEqual([]);
   });
 
   it('shows a message an MQTT 5 broker refused as refused at once, asking nothing', async () => {

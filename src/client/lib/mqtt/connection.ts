@@ -15,7 +15,8 @@ import type {
 import type { ConnectionState } from './connection-state';
 import { browserNetworkStatus, type NetworkStatus } from './network-status';
 import { Outbox, type OutboxEntry } from './outbox';
-import { isPublishRefused } from './publish-refusal';
+import { isPublishRefused, type PublishRefusal } from './publish-refusal';
+import { unsendableReason } from './unsendable-publish';
 
 // Renew with a fifth of the token's lifetime left: enough to survive one slow /api/token.
 export const TOKEN_RENEW_AT_FRACTION = 0.8;
@@ -85,7 +86,7 @@ export class Connection {
   private renewTimer: Timer | undefined;
   private readonly inFlight = new Set<string>(); // outbox ids written on the current client
   private readonly ackListeners = new Set<(id: string) => void>();
-  private readonly refusalListeners = new Set<(id: string, reasonCode: number) => void>();
+  private readonly refusalListeners = new Set<(id: string, refusal: PublishRefusal) => void>();
   private unsubscribeNetwork: (() => void) | null = null;
 
   constructor(options: ConnectionOptions) {
@@ -126,9 +127,10 @@ export class Connection {
 
   /**
    * QoS 1, kept in the outbox until the broker's PUBACK (then ack listeners hear `id`), or
-   * until an MQTT 5 broker's PUBACK refuses it (then refusal listeners do).
-   * Works while disconnected: the message goes out on the next connect. `confirm`: kept as
-   * unconfirmed after the PUBACK, across reloads, until `outbox.confirmed(id)`.
+   * until an MQTT 5 broker's PUBACK refuses it or it turns out it cannot be sent at all
+   * (then refusal listeners do). Works while disconnected: the message goes out on the
+   * next connect. `confirm`: kept as unconfirmed after the PUBACK, across reloads, until
+   * `outbox.confirmed(id)`, and as refused once refused, until `outbox.discard(id)`.
    */
   publishReliable(
     topic: string,
@@ -145,6 +147,7 @@ export class Connection {
     };
     this.outbox.add(entry);
     if (this.live && this.client) this.write(this.client, entry);
+    else this.refuseIfUnsendable(entry); // said now, not at the next connect
     return entry.id;
   }
 
@@ -162,11 +165,11 @@ export class Connection {
   }
 
   /**
-   * Hear each outbox entry an MQTT 5 broker refused (PUBACK reason code >= 0x80), once: it
-   * has left the outbox, since sending it again would be refused again. Returns the
-   * unsubscribe function.
+   * Hear each outbox entry refused for good, once: by an MQTT 5 broker (PUBACK reason code
+   * >= 0x80), or here, as one that cannot be sent at all. It has left the outbox, since
+   * sending it again would be refused again. Returns the unsubscribe function.
    */
-  onPublishRefused(listener: (id: string, reasonCode: number) => void): () => void {
+  onPublishRefused(listener: (id: string, refusal: PublishRefusal) => void): () => void {
     this.refusalListeners.add(listener);
     return () => this.refusalListeners.delete(listener);
   }
@@ -387,29 +390,55 @@ export class Connection {
   }
 
   private write(client: MqttClientLike, entry: OutboxEntry): void {
-    if (this.inFlight.has(entry.id)) return;
+    if (this.inFlight.has(entry.id) || this.refuseIfUnsendable(entry)) return;
     const generation = this.generation;
     this.inFlight.add(entry.id);
-    client.publish(
-      entry.topic,
-      entry.payload,
-      { qos: entry.qos, retain: entry.retain },
-      (error) => {
-        if (generation === this.generation) this.inFlight.delete(entry.id);
-        if (isPublishRefused(error)) {
-          // Final: left in the outbox, it would be resent, and refused, on every connect.
-          if (this.outbox.remove(entry.id) && this.running) {
-            for (const listener of this.refusalListeners) listener(entry.id, error.reasonCode);
+    try {
+      client.publish(
+        entry.topic,
+        entry.payload,
+        { qos: entry.qos, retain: entry.retain },
+        (error) => {
+          if (generation === this.generation) this.inFlight.delete(entry.id);
+          if (isPublishRefused(error)) {
+            // Final: left in the outbox, it would be resent, and refused, on every connect.
+            this.refuse(entry.id, { by: 'broker', reasonCode: error.reasonCode });
+            return;
           }
-          return;
-        }
-        if (error) return; // still in the outbox: it goes out again on the next connect
-        // Acknowledgements that arrive while signing out are for nobody to show.
-        if (this.outbox.acknowledge(entry.id) && this.running) {
-          for (const listener of this.ackListeners) listener(entry.id);
-        }
-      },
-    );
+          // Any other error is about the connection, never the message: mqtt.js calls a
+          // publish back with one only when the connection closed or the client is being
+          // ended first ("Connection closed", "client disconnecting"), or for calls and
+          // stores this app does not use ("Message removed"; a failing outgoing store).
+          // Still in the outbox: it goes out again on the next connect.
+          if (error) return;
+          // Acknowledgements that arrive while signing out are for nobody to show.
+          if (this.outbox.acknowledge(entry.id) && this.running) {
+            for (const listener of this.ackListeners) listener(entry.id);
+          }
+        },
+      );
+    } catch (error) {
+      // mqtt.js threw instead of sending: it would throw again at every connect. What it
+      // wrote of the packet before throwing may be on the socket, so start afresh.
+      if (generation === this.generation) this.inFlight.delete(entry.id);
+      this.refuse(entry.id, { by: 'client', reason: errorMessage(error) });
+      client.end(true, noop);
+    }
+  }
+
+  /** Refuses `entry` at once when it can never be sent; true if it did. */
+  private refuseIfUnsendable(entry: OutboxEntry): boolean {
+    const reason = unsendableReason(entry.topic);
+    if (reason === null) return false;
+    this.refuse(entry.id, { by: 'client', reason });
+    return true;
+  }
+
+  /** Out of the outbox for good; listeners hear it unless this is signing out. */
+  private refuse(id: string, refusal: PublishRefusal): void {
+    if (this.outbox.refuse(id) && this.running) {
+      for (const listener of this.refusalListeners) listener(id, refusal);
+    }
   }
 
   private clientOptions(token: HeldToken): ClientOptions {
@@ -505,3 +534,7 @@ function renewAt(token: HeldToken): number {
 }
 
 function noop(): void {}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -8,14 +8,18 @@ import type { QoS } from './client-types';
 // acknowledges a publish it refuses too [MQTT-3.3.5-2]. An entry that asks to be confirmed
 // is kept after its PUBACK, as unconfirmed, until whoever checks its delivery says it is
 // settled (src/client/app/confirm-chat-delivery.ts), so a reload in between does not
-// forget a message that may have been refused.
+// forget a message that may have been refused. One found refused is kept on, as refused,
+// until the person discards it: what they wrote must not vanish at the next reload.
 export interface OutboxEntry {
   id: string;
   topic: string;
   payload: string;
   qos: QoS;
   retain: boolean;
-  /** Kept as unconfirmed after its PUBACK, until `confirmed(id)`. */
+  /**
+   * Kept as unconfirmed after its PUBACK, until `confirmed(id)`; and kept as refused once
+   * refused, until `discard(id)`.
+   */
   confirm?: boolean;
 }
 
@@ -25,20 +29,30 @@ export const UNCONFIRMED_KEY_SUFFIX = ':unconfirmed';
 // Confirming takes about 2 s, or until the server can be asked again after a reconnect:
 // far fewer than this. Past it the oldest is forgotten, so storage stays bounded.
 export const MAX_UNCONFIRMED = 100;
+/** Appended to the outbox's key for the refused entries. */
+export const REFUSED_KEY_SUFFIX = ':refused';
+// Refused messages wait for the person to discard them; a tab rarely holds more than a
+// few. Past this the oldest is forgotten, so storage stays bounded (a chat message holds
+// at most 4,000 characters of text: well within sessionStorage's few MB).
+export const MAX_REFUSED = 100;
 
 export class Outbox {
   private readonly entries = new Map<string, OutboxEntry>();
   private readonly unconfirmed = new Map<string, OutboxEntry>();
+  private readonly refused = new Map<string, OutboxEntry>();
   private readonly storage: Storage | null;
   private readonly key: string;
   private readonly unconfirmedKey: string;
+  private readonly refusedKey: string;
 
   constructor(storage: Storage | null, key = OUTBOX_STORAGE_KEY) {
     this.storage = storage;
     this.key = key;
     this.unconfirmedKey = `${key}${UNCONFIRMED_KEY_SUFFIX}`;
+    this.refusedKey = `${key}${REFUSED_KEY_SUFFIX}`;
     for (const entry of this.load(this.key)) this.entries.set(entry.id, entry);
     for (const entry of this.load(this.unconfirmedKey)) this.unconfirmed.set(entry.id, entry);
+    for (const entry of this.load(this.refusedKey)) this.refused.set(entry.id, entry);
   }
 
   add(entry: OutboxEntry): void {
@@ -46,11 +60,17 @@ export class Outbox {
     this.save(this.key, this.entries);
   }
 
-  /** Gone for good (refused outright). True when the entry was still waiting. */
-  remove(id: string): boolean {
-    const removed = this.entries.delete(id);
-    if (removed) this.save(this.key, this.entries);
-    return removed;
+  /**
+   * Refused for good before any PUBACK said otherwise (an MQTT 5 broker's reason code, or
+   * it cannot be sent at all): it leaves the outbox, and is kept as refused if it asked
+   * to be confirmed. True when the entry was still waiting.
+   */
+  refuse(id: string): boolean {
+    const entry = this.entries.get(id);
+    if (!entry) return false;
+    if (entry.confirm) this.keep(this.refused, this.refusedKey, entry, MAX_REFUSED);
+    this.remove(id);
+    return true;
   }
 
   /**
@@ -60,20 +80,27 @@ export class Outbox {
   acknowledge(id: string): boolean {
     const entry = this.entries.get(id);
     if (!entry) return false;
-    if (entry.confirm) {
-      this.unconfirmed.set(id, entry);
-      for (const oldest of this.unconfirmed.keys()) {
-        if (this.unconfirmed.size <= MAX_UNCONFIRMED) break;
-        this.unconfirmed.delete(oldest);
-      }
-      this.save(this.unconfirmedKey, this.unconfirmed);
-    }
-    return this.remove(id);
+    if (entry.confirm) this.keep(this.unconfirmed, this.unconfirmedKey, entry, MAX_UNCONFIRMED);
+    this.remove(id);
+    return true;
   }
 
   /** Its delivery is settled (or can no longer be told): nothing more to keep. */
   confirmed(id: string): void {
     if (this.unconfirmed.delete(id)) this.save(this.unconfirmedKey, this.unconfirmed);
+  }
+
+  /** Its delivery is settled as refused: kept as refused until `discard(id)`. */
+  confirmedRefused(id: string): void {
+    const entry = this.unconfirmed.get(id);
+    if (!entry) return;
+    this.keep(this.refused, this.refusedKey, entry, MAX_REFUSED);
+    this.confirmed(id);
+  }
+
+  /** The person has dealt with a refused entry: nothing more to keep. */
+  discard(id: string): void {
+    if (this.refused.delete(id)) this.save(this.refusedKey, this.refused);
   }
 
   has(id: string): boolean {
@@ -90,11 +117,37 @@ export class Outbox {
     return [...this.unconfirmed.values()];
   }
 
+  /** Refused and not yet discarded, in the order they were refused. */
+  listRefused(): OutboxEntry[] {
+    return [...this.refused.values()];
+  }
+
   clear(): void {
     this.entries.clear();
     this.unconfirmed.clear();
+    this.refused.clear();
     this.storage?.removeItem(this.key);
     this.storage?.removeItem(this.unconfirmedKey);
+    this.storage?.removeItem(this.refusedKey);
+  }
+
+  private remove(id: string): void {
+    if (this.entries.delete(id)) this.save(this.key, this.entries);
+  }
+
+  /** Adds `entry` to `entries`, forgetting the oldest past `max`, and stores them. */
+  private keep(
+    entries: Map<string, OutboxEntry>,
+    key: string,
+    entry: OutboxEntry,
+    max: number,
+  ): void {
+    entries.set(entry.id, entry);
+    for (const oldest of entries.keys()) {
+      if (entries.size <= max) break;
+      entries.delete(oldest);
+    }
+    this.save(key, entries);
   }
 
   private save(key: string, entries: Map<string, OutboxEntry>): void {

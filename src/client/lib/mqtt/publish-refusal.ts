@@ -24,6 +24,13 @@ export function isPublishRefused(error: unknown): error is PublishRefusedError {
   return error instanceof PublishRefusedError;
 }
 
+/**
+ * Why an outbox entry will never be delivered, and so is not sent again: an MQTT 5
+ * broker's PUBACK refused it, or it could not be sent at all from here (unsendable-publish.ts).
+ */
+export type PublishRefusal =
+  { by: 'broker'; reasonCode: number } | { by: 'client'; reason: string };
+
 // The refusals an MQTT 5 broker may give a PUBLISH (MQTT 5.0, table 3-4), in words.
 const REASONS: Readonly<Record<number, string>> = {
   0x80: 'unspecified error',

@@ -142,6 +142,21 @@ describe('AgentDetail', () => {
     expect(workspace.connection.outbox.list()).toEqual([]);
   });
 
+  it('shows a command that cannot be sent at all as failed, with the reason, and never sends it', async () => {
+    const workspace = await connectTestWorkspace({ autoAck: false });
+    // Not an id the board would show: its inbox is no topic name MQTT allows.
+    renderWithWorkspace(<AgentDetail agent="bad+agent" onBack={() => {}} />, {
+      connection: workspace.connection,
+    });
+    await userEvent.click(screen.getByRole('button', { name: 'Ping' }));
+    const log = screen.getByText('ping').closest('li');
+    expect(log).toHaveTextContent(
+      'failed, not sent: invalid topic name: a topic name must not contain + or #',
+    );
+    expect(workspace.client().publishedOn('agents/bad+agent/inbox')).toEqual([]);
+    expect(workspace.connection.outbox.list()).toEqual([]);
+  });
+
   it('sends commands to the agent inbox and shows the replies matched by command id', async () => {
     const workspace = await connectTestWorkspace({ autoAck: false });
     renderWithWorkspace(<AgentDetail agent="builder" onBack={() => {}} />, {

@@ -30,10 +30,11 @@ describe('agent commands store', () => {
       });
     }
     store().markSent('c3', 2_000);
-    store().markRefused('c2', 0x87);
-    store().markRefused('c3', 0x87);
-    store().markRefused('not-a-command', 0x87);
-    expect(store().commands.c2).toMatchObject({ delivery: 'refused', reasonCode: 0x87 });
+    const refusal = { by: 'broker', reasonCode: 0x87 } as const;
+    store().markRefused('c2', refusal);
+    store().markRefused('c3', refusal);
+    store().markRefused('not-a-command', refusal);
+    expect(store().commands.c2).toMatchObject({ delivery: 'refused', refusal });
     expect(store().commands.c3).toMatchObject({ delivery: 'sent', ackedAt: 2_000 });
     expect(store().commands['not-a-command']).toBeUndefined();
   });

@@ -59,12 +59,12 @@ describe('commandOutcome', () => {
     [
       'refused by an MQTT 5 broker: refused, whatever the agent’s state or the time',
       {
-        command: { delivery: 'refused', reasonCode: 0x87 },
+        command: { delivery: 'refused', refusal: { by: 'broker', reasonCode: 0x87 } },
         replies: undefined,
         agentStatus: 'offline',
         now: late * 2,
       },
-      { kind: 'refused', reasonCode: 0x87 },
+      { kind: 'refused', refusal: { by: 'broker', reasonCode: 0x87 } },
     ],
     [
       'a reply wins over the deadline, however late',

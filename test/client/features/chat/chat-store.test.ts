@@ -67,6 +67,28 @@ describe('chat store', () => {
     expect(status('p2')).toBe('sent');
   });
 
+  it('discards only a refused message, and one shown again after a reload', () => {
+    const chat = useChatStore.getState();
+    chat.addPending('general', msg('p1', 'alice'));
+    chat.addPending('general', msg('p2', 'alice'));
+    chat.restoreRefused('general', msg('r1', 'alice'));
+    chat.receive('general', msg('b1'));
+    useChatStore.getState().markRefused('p1');
+
+    for (const id of ['p2', 'b1', 'unknown']) {
+      expect(useChatStore.getState().discard('general', id)).toBe(false);
+    }
+    expect(useChatStore.getState().discard('random', 'p1')).toBe(false); // another room
+    expect(useChatStore.getState().discard('general', 'p1')).toBe(true);
+    expect(useChatStore.getState().discard('general', 'r1')).toBe(true);
+    const ids = useChatStore
+      .getState()
+      .live.general?.toArray()
+      .map((m) => m.id);
+    expect(ids?.sort()).toEqual(['b1', 'p2']);
+    expect(useChatStore.getState().statusOf('general', 'r1')).toBeUndefined();
+  });
+
   it('keeps each room ordered by (sentAt, id) as messages arrive, late ones included', () => {
     const at = (id: string, sentAt: number) => ({ ...msg(id), sentAt });
     useChatStore.getState().receiveBatch([

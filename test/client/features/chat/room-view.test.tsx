@@ -1,4 +1,4 @@
-import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
@@ -243,6 +243,51 @@ describe('RoomView', () => {
     expect(workspace.connection.outbox.listUnconfirmed()).toEqual([]);
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(asked).toEqual([]); // the broker said so: nothing to look up
+  });
+
+  it('keeps a message shown as not delivered across reloads, until it is discarded', async () => {
+    const { workspace, asked, publish } = await sendUnacked('refused, then reloaded twice', 20);
+    act(() => publish?.ack()); // MQTT 3.1.1: refused publishes are acknowledged too
+    const article = screen.getByRole('article');
+    await within(article).findByText('not delivered', { exact: false });
+    expect(asked).toHaveLength(1);
+
+    /** The tab reloads: memory is gone, storage stays. */
+    let current = workspace.connection;
+    const reload = async () => {
+      cleanup();
+      current.dispose();
+      resetWorkspaceStores();
+      const after = await connectTestWorkspace({ autoAck: false, echoWaitMs: 20 });
+      current = after.connection;
+      renderWithWorkspace(<RoomView room="general" />, { connection: after.connection });
+      await screen.findByRole('region', { name: 'Messages in #general' }); // history loaded
+      return after;
+    };
+    const after = await reload();
+    const kept = screen.getByRole('article');
+    expect(within(kept).getByText('refused, then reloaded twice')).toBeInTheDocument();
+    expect(within(kept).getByText('not delivered', { exact: false })).toBeInTheDocument();
+    expect(asked).toHaveLength(1); // settled already: nothing to ask again
+    expect(after.client().publishedOn('chat/general/messages')).toEqual([]); // nor to resend
+
+    await userEvent.click(within(kept).getByRole('button', { name: 'Discard' }));
+    expect(screen.queryByRole('article')).not.toBeInTheDocument();
+    expect(screen.getByRole('region', { name: 'Messages in #general' })).toHaveFocus();
+    await reload();
+    expect(screen.queryByRole('article')).not.toBeInTheDocument();
+    expect(sessionStorage.length).toBe(0);
+  });
+
+  it('offers to discard only a message that was not delivered', async () => {
+    const { workspace, publish } = await sendUnacked('refused at once', 20);
+    act(() => publish?.ack(new PublishRefusedError(0x87)));
+    await userEvent.type(screen.getByRole('textbox', { name: 'Message #general' }), 'fine{Enter}');
+    act(() => workspace.client().ackAll());
+    const [refused, fine] = screen.getAllByRole('article');
+    expect(within(refused!).getByRole('button', { name: 'Discard' })).toBeInTheDocument();
+    expect(within(fine!).getByText('sent')).toBeInTheDocument();
+    expect(within(fine!).queryByRole('button')).not.toBeInTheDocument();
   });
 
   it('stamps a message by the server’s clock, so a device clock that is off does not move it', async () => {

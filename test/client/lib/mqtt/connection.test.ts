@@ -8,12 +8,16 @@ import type { BrokerToken } from '../../../../src/client/lib/mqtt/client-types';
 import { Connection, GRACEFUL_END_TIMEOUT_MS } from '../../../../src/client/lib/mqtt/connection';
 import type { ConnectionState } from '../../../../src/client/lib/mqtt/connection-state';
 import type { NetworkStatus } from '../../../../src/client/lib/mqtt/network-status';
-import { MAX_UNCONFIRMED, Outbox } from '../../../../src/client/lib/mqtt/outbox';
-import { PublishRefusedError } from '../../../../src/client/lib/mqtt/publish-refusal';
+import { MAX_REFUSED, MAX_UNCONFIRMED, Outbox } from '../../../../src/client/lib/mqtt/outbox';
+import {
+  PublishRefusedError,
+  type PublishRefusal,
+} from '../../../../src/client/lib/mqtt/publish-refusal';
 import { FakeMqttFactory } from '../../support/fake-mqtt';
 import { tokenFor } from '../../support/fixtures';
 
 const CLIENT_ID = 'alice-tab1';
+const CLIENT_PRESENCE = `presence/alice/${CLIENT_ID}`;
 const TTL_MS = 10_000;
 
 class FakeNetwork implements NetworkStatus {
@@ -372,7 +376,9 @@ describe('Connection', () => {
     const acks: string[] = [];
     const refusals: Array<[string, number]> = [];
     connection.onAck((id) => acks.push(id));
-    connection.onPublishRefused((id, code) => refusals.push([id, code]));
+    connection.onPublishRefused((id, refusal) =>
+      refusals.push([id, refusal.by === 'broker' ? refusal.reasonCode : -1]),
+    );
     connection.start();
     await settle();
     const first = factory.last;
@@ -400,6 +406,120 @@ describe('Connection', () => {
       (p) => p.qos === 1 && !p.topic.startsWith('presence/'),
     );
     expect(resent.map((p) => p.payload)).toEqual(['cut off']);
+  });
+
+  it('keeps a refused message that asked to be confirmed across reloads, until it is discarded', async () => {
+    const { connection, factory, outbox } = setup();
+    connection.start();
+    await settle();
+    factory.last.acceptConnect();
+    connection.publishReliable('chat/general/messages', 'not allowed', { id: 'r1', confirm: true });
+    connection.publishReliable('agents/bot/inbox', 'not allowed either', { id: 'r2' });
+    for (const publish of factory.last.published.filter((p) => p.topic !== CLIENT_PRESENCE)) {
+      publish.ack(new PublishRefusedError(0x87));
+    }
+    // The command's log lives in memory only; a chat message is what the person wrote.
+    expect(new Outbox(sessionStorage, 'test-outbox').listRefused()).toEqual([
+      expect.objectContaining({ id: 'r1', payload: 'not allowed' }),
+    ]);
+    expect(outbox.list()).toEqual([]);
+
+    // Found refused after its PUBACK (MQTT 3.1.1): kept the same way.
+    connection.publishReliable('chat/general/messages', 'acked, then refused', {
+      id: 'c1',
+      confirm: true,
+    });
+    factory.last.ackAll();
+    outbox.confirmedRefused('c1');
+    const reloaded = new Outbox(sessionStorage, 'test-outbox');
+    expect(reloaded.listRefused().map((entry) => entry.id)).toEqual(['r1', 'c1']);
+    expect(reloaded.listUnconfirmed()).toEqual([]);
+
+    reloaded.discard('r1');
+    reloaded.discard('c1');
+    expect(new Outbox(sessionStorage, 'test-outbox').listRefused()).toEqual([]);
+    expect(sessionStorage.length).toBe(0);
+  });
+
+  it('keeps at most MAX_REFUSED refused messages, forgetting the oldest', () => {
+    const outbox = new Outbox(sessionStorage, 'test-outbox');
+    for (let i = 0; i <= MAX_REFUSED; i++) {
+      const id = `r${i}`;
+      outbox.add({
+        id,
+        topic: 'chat/general/messages',
+        payload: id,
+        qos: 1,
+        retain: false,
+        confirm: true,
+      });
+      expect(outbox.refuse(id)).toBe(true);
+    }
+    const kept = new Outbox(sessionStorage, 'test-outbox').listRefused().map((e) => e.id);
+    expect(kept).toHaveLength(MAX_REFUSED);
+    expect(kept[0]).toBe('r1');
+    expect(kept.at(-1)).toBe(`r${MAX_REFUSED}`);
+  });
+
+  it('refuses for good, at once, a publish whose topic name cannot be sent, connected or not', async () => {
+    sessionStorage.setItem(
+      'test-outbox',
+      JSON.stringify([
+        { id: 'old', topic: 'chat/#/messages', payload: 'from before', qos: 1, retain: false },
+      ]),
+    );
+    const { connection, factory, outbox } = setup();
+    const refusals: Array<[string, PublishRefusal]> = [];
+    connection.onPublishRefused((id, refusal) => refusals.push([id, refusal]));
+    connection.start();
+    await settle();
+    factory.last.acceptConnect();
+    connection.publishReliable('chat/+/messages', 'wildcard', { id: 'w1', confirm: true });
+    connection.publishReliable('agents/bot/inbox', 'fine', { id: 'ok' });
+    factory.last.drop();
+    connection.publishReliable('', 'empty', { id: 'e1' }); // while disconnected
+
+    const invalid = (reason: RegExp) => ({ by: 'client', reason: expect.stringMatching(reason) });
+    expect(refusals).toEqual([
+      ['old', invalid(/must not contain \+ or #/)],
+      ['w1', invalid(/must not contain \+ or #/)],
+      ['e1', invalid(/must not be empty/)],
+    ]);
+    expect(outbox.list().map((entry) => entry.id)).toEqual(['ok']);
+    expect(outbox.listRefused().map((entry) => entry.id)).toEqual(['w1']); // a chat message
+
+    await vi.advanceTimersByTimeAsync(RECONNECT_DELAYS_MS[0]);
+    factory.last.acceptConnect();
+    const sent = factory.clients.flatMap((client) =>
+      client.published.filter((p) => p.topic !== CLIENT_PRESENCE).map((p) => p.payload),
+    );
+    expect(sent).toEqual(['fine', 'fine']); // the valid one resent; the others never sent
+    expect(factory.last.connected).toBe(true);
+  });
+
+  it('refuses for good a publish mqtt.js throws on, and starts over on a fresh connection', async () => {
+    const { connection, factory, outbox, states } = setup();
+    const refusals: Array<[string, PublishRefusal]> = [];
+    connection.onPublishRefused((id, refusal) => refusals.push([id, refusal]));
+    connection.start();
+    await settle();
+    const first = factory.last;
+    first.acceptConnect();
+    const publish = first.publish.bind(first);
+    vi.spyOn(first, 'publish').mockImplementation((topic, payload, options, done) => {
+      if (payload === 'cannot encode') throw new TypeError('The "chunk" argument is invalid');
+      publish(topic, payload, options, done);
+    });
+    connection.publishReliable('chat/general/messages', 'cannot encode', { id: 't1' });
+
+    expect(refusals).toEqual([['t1', { by: 'client', reason: 'The "chunk" argument is invalid' }]]);
+    expect(outbox.list()).toEqual([]);
+    // Part of the packet may be on the socket: that connection is not used again.
+    expect(first.ended).toEqual({ force: true });
+    expect(states.at(-1)).toMatchObject({ status: 'reconnecting' });
+    await vi.advanceTimersByTimeAsync(RECONNECT_DELAYS_MS[0]);
+    factory.last.acceptConnect();
+    expect(factory.last.published.filter((p) => p.topic !== CLIENT_PRESENCE)).toEqual([]);
   });
 
   it('waits for the network instead of retrying while the browser is offline', async () => {
@@ -430,6 +550,9 @@ describe('Connection', () => {
     connection.publishReliable('chat/general/messages', 'unconfirmed', { id: 'a1', confirm: true });
     client.ackAll();
     expect(outbox.listUnconfirmed()).toHaveLength(1);
+    connection.publishReliable('chat/general/messages', 'refused', { id: 'f1', confirm: true });
+    client.publishedOn('chat/general/messages').at(-1)?.ack(new PublishRefusedError(0x87));
+    expect(outbox.listRefused()).toHaveLength(1);
     connection.publishReliable('chat/general/messages', 'unsent', { id: 'u1' });
 
     const done = connection.signOut();
@@ -443,6 +566,7 @@ describe('Connection', () => {
     expect(states.at(-1)).toEqual({ status: 'signed-out' });
     expect(outbox.list()).toEqual([]);
     expect(outbox.listUnconfirmed()).toEqual([]);
+    expect(outbox.listRefused()).toEqual([]);
     expect(sessionStorage.length).toBe(0); // the next person in this tab reads nothing of ours
     await vi.advanceTimersByTimeAsync(60_000);
     expect(factory.clients).toHaveLength(1);

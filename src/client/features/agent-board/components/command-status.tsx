@@ -28,10 +28,12 @@ function describeOutcome(outcome: CommandOutcome): { text: string; tone?: string
             : `no reply after ${COMMAND_REPLY_WAIT_MS / 1_000} s: the agent may be offline, or commands to it not allowed`,
       };
     case 'refused':
-      return {
-        tone: 'no-reply',
-        text: `refused by the broker: ${refusalReason(outcome.reasonCode)}`,
-      };
+      return outcome.refusal.by === 'broker'
+        ? {
+            tone: 'no-reply',
+            text: `refused by the broker: ${refusalReason(outcome.refusal.reasonCode)}`,
+          }
+        : { tone: 'failed', text: `failed, not sent: ${outcome.refusal.reason}` };
     case 'replied': {
       const { status, detail } = outcome.reply;
       return { tone: status, text: detail ? `${status}: ${detail}` : status };

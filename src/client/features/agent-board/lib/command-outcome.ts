@@ -1,4 +1,5 @@
 import type { AgentStatus } from '../../../../shared/schemas';
+import type { PublishRefusal } from '../../../lib/mqtt/publish-refusal';
 import type { CommandDelivery, ReceivedReply } from '../stores/agent-commands-store';
 
 // A live agent answers 'accepted' as soon as the command reaches it, so a silence this long
@@ -17,8 +18,8 @@ export type CommandOutcome =
    * or it stayed silent past the deadline (away, or the command was refused)
    */
   | { kind: 'no-reply'; reason: 'agent-offline' | 'timed-out' }
-  /** refused by an MQTT 5 broker's PUBACK: it never reached the agent */
-  | { kind: 'refused'; reasonCode: number }
+  /** refused by an MQTT 5 broker's PUBACK, or unsendable: it never reached the agent */
+  | { kind: 'refused'; refusal: PublishRefusal }
   | { kind: 'replied'; reply: ReceivedReply };
 
 export interface CommandOutcomeInput {
@@ -40,7 +41,7 @@ export function commandOutcome({
   const latest = replies?.at(-1);
   if (latest) return { kind: 'replied', reply: latest };
   if (command.delivery === 'pending') return { kind: 'pending' };
-  if (command.delivery === 'refused') return { kind: 'refused', reasonCode: command.reasonCode };
+  if (command.delivery === 'refused') return { kind: 'refused', refusal: command.refusal };
   if (agentStatus === 'offline') return { kind: 'no-reply', reason: 'agent-offline' };
   const deadline = command.ackedAt + COMMAND_REPLY_WAIT_MS;
   return now < deadline

@@ -1,13 +1,15 @@
 import { create } from 'zustand';
 import type { AgentReply } from '../../../../shared/schemas';
+import type { PublishRefusal } from '../../../lib/mqtt/publish-refusal';
 
 export type CommandDelivery =
   | { delivery: 'pending' } // until the broker's PUBACK
   // The agent's reply is waited for from the PUBACK, not from sentAt, so a command that sat
   // in the outbox while the tab was offline is not judged unanswered the moment it leaves.
   | { delivery: 'sent'; ackedAt: number }
-  // An MQTT 5 broker's PUBACK refused it (reason code >= 0x80); 3.1.1 brokers never say.
-  | { delivery: 'refused'; reasonCode: number };
+  // An MQTT 5 broker's PUBACK refused it (reason code >= 0x80; 3.1.1 brokers never say),
+  // or it could not be sent at all.
+  | { delivery: 'refused'; refusal: PublishRefusal };
 
 export type SentCommand = CommandDelivery & {
   id: string;
@@ -28,8 +30,8 @@ interface AgentCommandsStore {
   addCommand(command: SentCommand): void;
   /** PUBACK for an outbox id; no-op when the id is not a command. */
   markSent(id: string, now?: number): void;
-  /** An MQTT 5 broker refused outbox id `id`; no-op when the id is not a pending command. */
-  markRefused(id: string, reasonCode: number): void;
+  /** Outbox id `id` was refused for good; no-op when the id is not a pending command. */
+  markRefused(id: string, refusal: PublishRefusal): void;
   receiveReply(agent: string, reply: AgentReply, now: number): void;
   reset(): void;
 }
@@ -50,12 +52,12 @@ export const useAgentCommandsStore = create<AgentCommandsStore>()((set) => ({
         commands: { ...state.commands, [id]: { ...command, delivery: 'sent', ackedAt: now } },
       };
     }),
-  markRefused: (id, reasonCode) =>
+  markRefused: (id, refusal) =>
     set((state) => {
       const command = state.commands[id];
       if (command?.delivery !== 'pending') return state;
       return {
-        commands: { ...state.commands, [id]: { ...command, delivery: 'refused', reasonCode } },
+        commands: { ...state.commands, [id]: { ...command, delivery: 'refused', refusal } },
       };
     }),
   receiveReply: (agent, reply, now) =>

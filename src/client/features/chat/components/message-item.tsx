@@ -21,11 +21,15 @@ export function formatMessageTime(sentAt: number, now = Date.now()): string {
 export const MessageItem = memo(function MessageItem({
   message,
   mine,
+  onDiscard,
 }: {
   message: TimelineMessage;
   mine: boolean;
+  /** Forgets a message of ours that was not delivered (kept until then, across reloads). */
+  onDiscard?(id: string): void;
 }) {
   const time = formatMessageTime(message.sentAt);
+  const discardable = mine && message.status === 'refused' && onDiscard;
   return (
     <article
       className={mine ? 'message message--mine' : 'message'}
@@ -37,6 +41,11 @@ export const MessageItem = memo(function MessageItem({
           {time}
         </time>
         {mine && <Delivery status={message.status} />}
+        {discardable && (
+          <button type="button" className="link-button" onClick={() => onDiscard(message.id)}>
+            Discard
+          </button>
+        )}
       </header>
       <p className="message__text">{message.text}</p>
     </article>

@@ -19,6 +19,8 @@ interface MessageListProps {
   hasOlder: boolean;
   isLoadingOlder: boolean;
   onLoadOlder(): void;
+  /** Forgets a message of ours that was not delivered. */
+  onDiscard?(id: string): void;
 }
 
 export function MessageList({
@@ -28,6 +30,7 @@ export function MessageList({
   hasOlder,
   isLoadingOlder,
   onLoadOlder,
+  onDiscard,
 }: MessageListProps) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const stick = useStickToBottom(scrollRef, STICK_TO_BOTTOM_WITHIN_PX);
@@ -85,6 +88,15 @@ export function MessageList({
     if (first > 0 && event.target === event.currentTarget) setFollowing(false);
   };
 
+  // The pressed button goes with its message: keep keyboard focus in the list, not lost.
+  const discard = useCallback(
+    (id: string) => {
+      onDiscard?.(id);
+      scrollRef.current?.focus({ preventScroll: true });
+    },
+    [onDiscard],
+  );
+
   const items = virtualizer.getVirtualItems();
   return (
     <div className="message-list">
@@ -121,7 +133,11 @@ export function MessageList({
                 aria-setsize={messages.length}
                 aria-posinset={first + item.index + 1}
               >
-                <MessageItem message={message} mine={message.from === me} />
+                <MessageItem
+                  message={message}
+                  mine={message.from === me}
+                  onDiscard={onDiscard && discard}
+                />
               </li>
             );
           })}

@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import { useCurrentUser } from '../../auth/hooks/use-current-user';
 import { useRooms } from '../api/get-rooms';
+import { useDiscardMessage } from '../hooks/use-discard-message';
 import { useRoomMessages } from '../hooks/use-room-messages';
 import { useChatStore } from '../stores/chat-store';
 import { Composer } from './composer';
@@ -13,6 +14,7 @@ export function RoomView({ room }: { room: string }) {
   const rooms = useRooms();
   const roomName = rooms.data?.find((r) => r.id === room)?.name ?? room;
   const timeline = useRoomMessages(room);
+  const discard = useDiscardMessage(room);
 
   // Messages arriving while the room is open are read, not unread.
   useEffect(() => {
@@ -40,6 +42,7 @@ export function RoomView({ room }: { room: string }) {
           hasOlder={timeline.hasOlder}
           isLoadingOlder={timeline.isLoadingOlder}
           onLoadOlder={timeline.loadOlder}
+          onDiscard={discard}
         />
       )}
       <TypingIndicator room={room} />

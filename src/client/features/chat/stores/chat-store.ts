@@ -7,9 +7,10 @@ import { compareMessages } from '../lib/merge-messages';
 /**
  * pending: in the outbox; acked: the broker sent its PUBACK; sent: the broker routed it
  * (it came back on our subscription, or it is in the history); refused: acknowledged but
- * not in the history, or refused by an MQTT 5 broker's PUBACK. MQTT 3.1.1 has no negative
- * PUBACK, so a message the broker refuses (the ACL narrowed since the room was opened,
- * say) is acknowledged and dropped [MQTT-3.3.5-2] (src/client/app/confirm-chat-delivery.ts).
+ * not in the history, refused by an MQTT 5 broker's PUBACK, or impossible to send at all
+ * (kept across reloads until discarded). MQTT 3.1.1 has no negative PUBACK, so a message
+ * the broker refuses (the ACL narrowed since the room was opened, say) is acknowledged
+ * and dropped [MQTT-3.3.5-2] (src/client/app/confirm-chat-delivery.ts).
  */
 export type DeliveryStatus = 'pending' | 'acked' | 'sent' | 'refused';
 
@@ -26,7 +27,8 @@ interface ChatStore {
   me: string | null;
   /**
    * Messages seen live (or sent from here) since sign-in, by room, ordered by (sentAt,
-   * id). A room's list is replaced, never changed, when its messages change.
+   * id), less those of ours discarded as not delivered. A room's list is replaced, never
+   * changed, when its messages change.
    */
   live: Record<string, AppendOnlyList<LiveMessage>>;
   unread: Record<string, number>;
@@ -44,12 +46,19 @@ interface ChatStore {
    * again, as acked, until it is settled.
    */
   restoreAcked(room: string, message: ChatMessage): void;
+  /** A message of ours refused before a reload and not discarded: shown again as refused. */
+  restoreRefused(room: string, message: ChatMessage): void;
   /** PUBACK for an outbox id: its room, or null when it is no chat message pending here. */
   markAcked(id: string): string | null;
-  /** An MQTT 5 broker's PUBACK refused a pending message: refused at once. */
+  /** A pending message was refused outright (MQTT 5 PUBACK, or unsendable): at once. */
   markRefused(id: string): void;
   /** Whether an acked message was routed (sent) or refused; no-op for any other status. */
   settle(id: string, routed: boolean): void;
+  /**
+   * The person dealt with a refused message of ours: it goes. True when it was refused;
+   * any other message stays (others may have it).
+   */
+  discard(room: string, id: string): boolean;
   /** The delivery status of a message seen here; undefined for one never seen. */
   statusOf(room: string, id: string): DeliveryStatus | undefined;
   setActiveRoom(room: string | null): void;
@@ -93,8 +102,7 @@ class LiveDraft {
 
   replace(room: string, known: LiveMessage, message: LiveMessage): void {
     const messages = this.editable(room);
-    const found = lowerBound(messages, known, compareMessages);
-    const index = messages[found] === known ? found : messages.indexOf(known);
+    const index = this.indexOf(messages, known);
     if (index === -1) {
       this.insert(room, message);
     } else if (compareMessages(known, message) === 0) {
@@ -104,6 +112,17 @@ class LiveDraft {
       messages.splice(index, 1);
       this.insert(room, message);
     }
+  }
+
+  remove(room: string, known: LiveMessage): void {
+    const messages = this.editable(room);
+    const index = this.indexOf(messages, known);
+    if (index !== -1) messages.splice(index, 1);
+  }
+
+  private indexOf(messages: readonly LiveMessage[], known: LiveMessage): number {
+    const found = lowerBound(messages, known, compareMessages);
+    return messages[found] === known ? found : messages.indexOf(known);
   }
 
   result(): Record<string, AppendOnlyList<LiveMessage>> | null {
@@ -118,7 +137,7 @@ class LiveDraft {
 
 export const useChatStore = create<ChatStore>()((set, get) => {
   // room → id → live message, to deduplicate and to find a message on its PUBACK
-  // without searching. Only grows, like `live`; cleared with it.
+  // without searching. Grows like `live` (a discarded message leaves both); cleared with it.
   let known = new Map<string, Map<string, LiveMessage>>();
   const knownIn = (room: string) => {
     let ids = known.get(room);
@@ -193,12 +212,25 @@ export const useChatStore = create<ChatStore>()((set, get) => {
     receive: (room, message) => get().receiveBatch([{ room, message }]),
     addPending: (room, message) => add(room, message, 'pending'),
     restoreAcked: (room, message) => add(room, message, 'acked'),
+    restoreRefused: (room, message) => add(room, message, 'refused'),
     markAcked: (id) => moveStatus(id, 'pending', 'acked'),
     markRefused: (id) => {
       moveStatus(id, 'pending', 'refused');
     },
     settle: (id, routed) => {
       moveStatus(id, 'acked', routed ? 'sent' : 'refused');
+    },
+    discard: (room, id) => {
+      const ids = known.get(room);
+      const seen = ids?.get(id);
+      if (!ids || seen?.status !== 'refused') return false;
+      ids.delete(id);
+      set((state) => {
+        const draft = new LiveDraft(state.live);
+        draft.remove(room, seen);
+        return { live: draft.result() ?? state.live };
+      });
+      return true;
     },
     statusOf: (room, id) => known.get(room)?.get(id)?.status,
     setActiveRoom: (activeRoom) =>
