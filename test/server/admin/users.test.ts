@@ -348,7 +348,7 @@ describe('DELETE /api/admin/users/:user', () => {
 });
 
 describe('POST /api/admin/users/:user/password', () => {
-  it('sets a new password, shown once; the old one, its sign-ins and connections end', async () => {
+  it('sets a new password, shown once; the old one, its sign-ins, tokens and connections end', async () => {
     const user = await newUser('service');
     const cookie = await t.signIn(`${user}@demo`);
     const device = await connect(t.server.mqttUrl, {
@@ -357,11 +357,16 @@ describe('POST /api/admin/users/:user/password', () => {
       clientId: `${user}-device`,
     });
     open.push(device);
+    // What a sign-in made with the old password: a token, and a connection on it.
+    const tab = await t.connectWithToken(cookie);
+    open.push(tab.client);
     const res = await t.request(t.cookies.admin, 'POST', `/api/admin/users/${user}/password`);
     expect(res.statusCode, res.body).toBe(200);
     const { password } = res.json<{ user: string; password: string }>();
     expect(password).toMatch(/^[A-Za-z0-9]{20}$/);
     await closed(device);
+    await closed(tab.client);
+    expect(t.server.storage.tokens.isRevoked(tab.jti)).toBe(true);
     expectApiError(await t.request(cookie, 'GET', '/api/session'), 401, 'not_signed_in');
     const login = (pw: string) =>
       connackCode(t.server.mqttUrl, {
@@ -372,7 +377,11 @@ describe('POST /api/admin/users/:user/password', () => {
     expect(await login(DEMO_PASSWORD)).toBe(4);
     expect(await login(password)).toBe(0);
     const entry = await lastAudit();
-    expect(entry).toMatchObject({ action: 'user.password_reset', target: user });
+    expect(entry).toMatchObject({
+      action: 'user.password_reset',
+      target: user,
+      detail: { signedOut: 1, disconnected: 2, revokedTokens: 1 },
+    });
     expect(JSON.stringify(entry)).not.toContain(password);
   });
 

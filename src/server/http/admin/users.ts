@@ -180,21 +180,19 @@ export function userRoutes(app: FastifyInstance, deps: HttpDeps): void {
     refuseSelf(auth, record.user, 'reset the password of');
     const password = generatePassword();
     storage.users.setPassword(auth.org, record.user, await hashPassword(password));
-    // A reset often answers a leak: whoever holds the old password is signed out and
-    // its MQTT connections (services, devices) are closed. Tokens stay valid until they
-    // expire; revoke them separately when they leaked too.
+    // A reset often answers a leak: whoever holds the old password is signed out, and
+    // loses what they made with it: the broker tokens their sign-ins minted (as
+    // `user passwd` does) and the MQTT connections signed in with it (services, devices).
     const signedOut = storage.sessions.deleteForUser(auth.org, record.user);
-    const disconnected = disconnectUser(
-      deps,
-      auth.org,
-      record.user,
-      (identity) => identity.jti === null,
-    );
+    const revocation = revokeTokens(deps, auth.org, liveTokensOf(deps, auth.org, record.user));
+    const disconnected =
+      revocation.disconnected +
+      disconnectUser(deps, auth.org, record.user, (identity) => identity.jti === null);
     storage.audit.record(auth.org, {
       actor: auth.user,
       action: 'user.password_reset',
       target: record.user,
-      detail: { signedOut, disconnected },
+      detail: { signedOut, disconnected, revokedTokens: revocation.revoked.length },
     });
     return { user: record.user, password };
   });
