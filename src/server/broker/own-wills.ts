@@ -40,6 +40,9 @@ export function deleteOnlyOwnWills(store: WillStore): void {
   // Of this run only: a will of an earlier run is told by its broker id.
   const writers = new Map<string, WillWriter>();
   const inTurn = oneAtATime();
+  const forgetClosedWriter = (id: string) => {
+    if (writers.get(id)?.closed) writers.delete(id);
+  };
   store.putWill = (client, packet) =>
     inTurn(client.id, () => {
       writers.set(client.id, client);
@@ -48,8 +51,16 @@ export function deleteOnlyOwnWills(store: WillStore): void {
   store.delWill = (client) =>
     inTurn(client.id, async () => {
       if (client.brokerId !== undefined) {
-        const stored = await getWill(client);
-        if (stored === undefined || stored.brokerId !== client.brokerId) return undefined;
+        const stored = await getWill(client).catch((error: unknown) => {
+          forgetClosedWriter(client.id);
+          throw error;
+        });
+        if (stored === undefined || stored.brokerId !== client.brokerId) {
+          // Nothing of this run's to delete; a closed writer (a whole connection, with its
+          // socket and buffers) must not stay here until the id's next will.
+          forgetClosedWriter(client.id);
+          return undefined;
+        }
         // aedes' clients have `closed`; a writer without it (a tool's) is no connection.
         if (writers.get(client.id)?.closed === false) return undefined;
       }
