@@ -63,15 +63,17 @@ describe('deleteOnlyOwnWills', () => {
   it('lets go of a closed connection whose delete finds nothing of its own to delete', async () => {
     const { store, wills } = slowStore();
     deleteOnlyOwnWills(store);
-    let gone: { id: string; closed: boolean } | null = { id: ID, closed: false };
-    const goneRef = new WeakRef(gone);
-    await store.putWill(gone, { payload: 'gone' });
-    // Another run's will took its place (or the delete's read failed): nothing to delete.
-    wills.set(ID, { brokerId: 'another-run', payload: 'of another broker' });
-    gone.closed = true;
-    await store.delWill({ id: ID, brokerId: BROKER });
+    // The connection is referred to only in here, and by the rule if it keeps it.
+    const goneRef = await (async () => {
+      const gone = { id: ID, closed: false };
+      await store.putWill(gone, { payload: 'gone' });
+      // Another run's will took its place (or the delete's read failed): nothing to delete.
+      wills.set(ID, { brokerId: 'another-run', payload: 'of another broker' });
+      gone.closed = true;
+      await store.delWill({ id: ID, brokerId: BROKER });
+      return new WeakRef(gone);
+    })();
     expect(wills.get(ID)?.payload).toBe('of another broker');
-    gone = null;
     // A connection kept in memory holds its socket and buffers: it must be collectable.
     await new Promise((resolve) => setTimeout(resolve, 0)); // WeakRefs hold to a job's end
     collectGarbage();
