@@ -164,17 +164,40 @@ export async function startServer(
       storage.tokens.prune(now);
       storage.issuedTokens.prune(now);
       storage.sessions.prune();
-      broker.expireSessions(now - config.sessionExpiryDays * MS_PER_DAY, PRUNE_INTERVAL_MS).then(
-        (expired) => {
-          if (expired.length > 0)
-            logger.info(
-              { event: 'sessions_expired', count: expired.length, first: expired.slice(0, 5) },
-              'away sessions dropped',
-            );
-        },
-        (error: unknown) =>
-          logger.error({ event: 'session_expiry_failed', err: error }, 'sessions not expired'),
-      );
+      const awaySince = now - config.sessionExpiryDays * MS_PER_DAY;
+      broker
+        .expireSessions(awaySince, PRUNE_INTERVAL_MS)
+        .then(
+          (expired) => {
+            if (expired.length > 0)
+              logger.info(
+                { event: 'sessions_expired', count: expired.length, first: expired.slice(0, 5) },
+                'away sessions dropped',
+              );
+          },
+          (error: unknown) =>
+            logger.error({ event: 'session_expiry_failed', err: error }, 'sessions not expired'),
+        )
+        // After the sessions: the presences of those dropped are gone by then.
+        .then(() => broker.clearStalePresence(storage.users.listOrgs(), awaySince))
+        .then(
+          (cleared) => {
+            if (cleared.length > 0)
+              logger.info(
+                {
+                  event: 'stale_presence_cleared',
+                  count: cleared.length,
+                  first: cleared.slice(0, 5),
+                },
+                'presences of clients long gone cleared',
+              );
+          },
+          (error: unknown) =>
+            logger.error(
+              { event: 'stale_presence_failed', err: error },
+              'presences of clients long gone not cleared',
+            ),
+        );
     };
     prune();
     const pruneTimer = setInterval(prune, PRUNE_INTERVAL_MS);

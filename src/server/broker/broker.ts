@@ -29,6 +29,7 @@ import { mountTopic, unmountTopic } from './mount-point';
 import { mountUnsubscribes } from './mount-unsubscribe';
 import { readAhead } from './read-ahead';
 import { expireSessions, type ExpiredSession } from './session-expiry';
+import { clearStalePresence, type StalePresence } from './stale-presence';
 import { deliverRetained } from './retained-delivery';
 import { createRecordHistory, type HistoryRecorder } from './record-history';
 import { startSysStats } from './sys-stats';
@@ -77,6 +78,11 @@ export interface Broker {
    * `before` (ms since the epoch): subscriptions, queue, retained presence (session-expiry.ts).
    */
   expireSessions(before: number, intervalMs: number): Promise<ExpiredSession[]>;
+  /**
+   * Clears the retained presences in `orgs` unchanged since `before` (ms since the epoch)
+   * that no connection or stored session stands behind (stale-presence.ts).
+   */
+  clearStalePresence(orgs: readonly string[], before: number): Promise<StalePresence[]>;
   /** The topics with a retained message that match `filter`, as the org's clients name them. */
   retainedTopics(org: string, filter: string): string[];
   close(): Promise<void>;
@@ -343,6 +349,8 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
         },
         { before, intervalMs },
       ),
+    clearStalePresence: (orgs, before) =>
+      clearStalePresence(aedes, persistence, orgs, inUse, before),
     retainedTopics(org, filter) {
       const topics: string[] = [];
       for (const packet of persistence.retained.match(mountTopic(org, filter))) {

@@ -1,0 +1,166 @@
+import type mqtt from 'mqtt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mountTopic } from '../../../src/server/broker/mount-point';
+import { MAX_STALE_PRESENCE_PER_SWEEP } from '../../../src/server/broker/stale-presence';
+import { eventually } from '../support/eventually';
+import { closeAll, connect, json } from '../support/mqtt-clients';
+import {
+  DEMO_PASSWORD,
+  makeDataDir,
+  startTestServer,
+  type TestServer,
+} from '../support/test-server';
+
+// Every client id a user connects with keeps its retained presence: a clean session leaves
+// no session to expire, so a client that connects with a new id each run left one more
+// for good. The broker clears those whose client has been gone longer than a session is
+// kept, unless a connection or a stored session stands behind them.
+
+const DAY_MS = 86_400_000;
+let server: TestServer;
+const open: mqtt.MqttClient[] = [];
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(async () => {
+  await closeAll(open);
+  await server.cleanup();
+});
+
+/** Connects as `user` with a password, says `status` as of `since`, and maybe leaves. */
+async function presence(
+  user: string,
+  clientId: string,
+  { status, since, clean = true, stay = false }: PresenceOptions,
+): Promise<string> {
+  const client = await connect(server.mqttUrl, {
+    username: `${user}@demo`,
+    password: DEMO_PASSWORD,
+    clientId,
+    clean,
+  });
+  const topic = `presence/${user}/${clientId}`;
+  // A session is stored once it holds something: a subscription.
+  if (!clean) await client.subscribeAsync(`notifications/${user}`, { qos: 1 });
+  await client.publishAsync(topic, json({ status, since }), { qos: 1, retain: true });
+  if (stay) open.push(client);
+  else await client.endAsync(); // a DISCONNECT: no will, the presence stays as said
+  return topic;
+}
+
+interface PresenceOptions {
+  status: 'online' | 'offline';
+  since: number;
+  clean?: boolean;
+  stay?: boolean;
+}
+
+const retained = (topic: string) => server.broker.retainedTopics('demo', topic).length > 0;
+const sweep = (before: number) => server.broker.clearStalePresence(['demo'], before);
+
+describe('stale presence on the real broker', () => {
+  it('clears presences of clients long gone; keeps recent, connected and stored ones', async () => {
+    const now = Date.now();
+    const old = now - 30 * DAY_MS;
+    const goneOffline = await presence('alice', 'alice-run-1', { status: 'offline', since: old });
+    const goneOnline = await presence('bob', 'bob-script', { status: 'online', since: old });
+    const recent = await presence('alice', 'alice-run-2', { status: 'offline', since: now });
+    const connected = await presence('bob', 'bob-tab', {
+      status: 'online',
+      since: old,
+      stay: true,
+    });
+    const storedSession = await presence('alice', 'alice-device', {
+      status: 'offline',
+      since: old,
+      clean: false,
+    });
+    await eventually(async () =>
+      (await server.broker.admin.storedSessions('demo')).some(
+        (session) => session.clientId === 'alice-device',
+      ),
+    );
+
+    const cleared = await sweep(now - 14 * DAY_MS);
+
+    expect(cleared).toEqual(
+      expect.arrayContaining([
+        { org: 'demo', user: 'alice', clientId: 'alice-run-1' },
+        { org: 'demo', user: 'bob', clientId: 'bob-script' },
+      ]),
+    );
+    expect(cleared).toHaveLength(2);
+    expect(retained(goneOffline)).toBe(false);
+    expect(retained(goneOnline)).toBe(false);
+    for (const kept of [recent, connected, storedSession]) expect(retained(kept)).toBe(true);
+  });
+
+  it('clears only the orgs it is given', async () => {
+    const topic = await presence('alice', 'alice-run-3', { status: 'offline', since: 1 });
+    expect(await server.broker.clearStalePresence(['another-org'], Date.now())).toEqual([]);
+    expect(retained(topic)).toBe(true);
+    await sweep(Date.now());
+    expect(retained(topic)).toBe(false);
+  });
+
+  it(`clears at most ${MAX_STALE_PRESENCE_PER_SWEEP} a sweep; the next sweeps go on`, async () => {
+    const count = MAX_STALE_PRESENCE_PER_SWEEP + 20;
+    // As many clients as that, each gone for long, published straight into the broker.
+    const topics = Array.from({ length: count }, (_, i) => `presence/alice/alice-old-${i}`);
+    const payload = Buffer.from(json({ status: 'offline', since: 1 }));
+    await Promise.all(
+      topics.map(
+        (topic) =>
+          new Promise<void>((resolve, reject) =>
+            server.broker.aedes.publish(
+              {
+                cmd: 'publish',
+                topic: mountTopic('demo', topic),
+                payload,
+                qos: 1,
+                retain: true,
+                dup: false,
+              },
+              (error) => (error ? reject(error) : resolve()),
+            ),
+          ),
+      ),
+    );
+    expect(topics.filter(retained)).toHaveLength(count);
+
+    expect(await sweep(Date.now())).toHaveLength(MAX_STALE_PRESENCE_PER_SWEEP);
+    expect(await sweep(Date.now())).toHaveLength(count - MAX_STALE_PRESENCE_PER_SWEEP);
+    expect(topics.filter(retained)).toEqual([]);
+  });
+
+  it('is swept as the server starts', async () => {
+    const dataDir = await makeDataDir();
+    const topic = 'presence/bob/bob-cron-job';
+    const first = await startTestServer({ dataDir });
+    try {
+      const payload = Buffer.from(json({ status: 'offline', since: 1 }));
+      await new Promise<void>((resolve, reject) =>
+        first.broker.aedes.publish(
+          {
+            cmd: 'publish',
+            topic: mountTopic('demo', topic),
+            payload,
+            qos: 1,
+            retain: true,
+            dup: false,
+          },
+          (error) => (error ? reject(error) : resolve()),
+        ),
+      );
+      expect(first.broker.retainedTopics('demo', topic)).toEqual([topic]);
+    } finally {
+      await first.close();
+    }
+    const second = await startTestServer({ dataDir });
+    try {
+      await eventually(() => second.broker.retainedTopics('demo', topic).length === 0);
+    } finally {
+      await second.cleanup();
+    }
+  });
+});
