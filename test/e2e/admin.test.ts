@@ -131,6 +131,17 @@ describe('admin adminConsole', () => {
     }
     await adminConsole.getByRole('tab', { name: 'Users' }).click();
     await adminConsole.getByRole('rowheader', { name: 'dana' }).waitFor();
+
+    // What she wrote and was refused stays, across a reload, until she discards it.
+    await dana.page.reload();
+    const refused = (await openRoom(dana.page, 'general')).message('This one is refused');
+    await refused.getByText(/^not delivered/).waitFor();
+    await refused.getByRole('button', { name: 'Discard' }).click();
+    await refused.waitFor({ state: 'detached' });
+    await dana.page.reload();
+    const danaAfter = await openRoom(dana.page, 'general');
+    await danaAfter.message('Bob after the refusal').waitFor();
+    expect(await danaAfter.message('This one is refused').count()).toBe(0);
   }, 150_000); // three browsers and a slow shared machine
 });
 
