@@ -44,7 +44,10 @@ export function deleteOnlyOwnWills(store: WillStore): void {
     if (writers.get(id)?.closed) writers.delete(id);
   };
   store.putWill = (client, packet) =>
-    inTurn(client.id, () => {
+    inTurn(client.id, async () => {
+      // Closed already: its close sends the will from memory, or has deleted it; stored
+      // now, it would outlive the connection and go out after the next crash.
+      if (client.closed === true) return;
       writers.set(client.id, client);
       return putWill(client, packet);
     });

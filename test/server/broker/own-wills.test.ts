@@ -60,6 +60,17 @@ describe('deleteOnlyOwnWills', () => {
     expect(wills.get(ID)?.payload).toBe('newer');
   });
 
+  it('stores no will for a connection that closed before its will got to the store', async () => {
+    const { store, wills } = slowStore();
+    deleteOnlyOwnWills(store);
+    const dropped = { id: ID, closed: false };
+    // Its close's delete ran first (nothing stored yet); then its CONNECT's put comes.
+    dropped.closed = true;
+    await store.delWill({ id: ID, brokerId: BROKER });
+    await store.putWill(dropped, { payload: 'dropped' });
+    expect(wills.has(ID)).toBe(false);
+  });
+
   it('lets go of a closed connection whose delete finds nothing of its own to delete', async () => {
     const { store, wills } = slowStore();
     deleteOnlyOwnWills(store);
