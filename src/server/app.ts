@@ -119,6 +119,7 @@ export async function startServer(
       history,
     });
     cleanups.push(() => broker.close());
+    // Stopped, and its catch-up under way awaited, before the broker closes: it publishes.
     cleanups.push(closeConnectionsChangedElsewhere(storage, broker, logger));
 
     const tls = config.tls;

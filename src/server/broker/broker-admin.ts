@@ -1,6 +1,7 @@
 import type { Aedes, Client } from 'aedes';
 import type { AclRule } from '../../shared/acl';
 import { agentStateTopic, presenceTopic } from '../../shared/topics';
+import { watchAcceptedPublishes, type IncomingPackets } from './accepted-publishes';
 import type { ClientIdentity } from './client-identity';
 import {
   giveRules,
@@ -9,7 +10,7 @@ import {
   subscriptionsOf,
 } from './live-acl';
 import type { MessageCounters } from './message-counters';
-import { parseMountedClientId } from './mount-point';
+import { mountTopic, parseMountedClientId, unmountTopic } from './mount-point';
 import { markPresenceOffline } from './offline-presence';
 import type { PendingConnections } from './pending-connections';
 import type { BrokerPersistence } from './persistence';
@@ -36,6 +37,15 @@ export interface OrgHealth {
   uptimeSeconds: number;
 }
 
+/**
+ * A user removed and created again under the same id since the broker last looked
+ * (external-changes.ts): what is the new user's must not go with the old one's.
+ */
+export interface Recreated {
+  /** The new user has had a connection accepted since: they may have set their agent state. */
+  connectedSince: boolean;
+}
+
 /** Everything the admin console reads from and changes in the broker, one org at a time. */
 export interface BrokerAdmin {
   /** Sorted by user, then client id. */
@@ -48,14 +58,20 @@ export interface BrokerAdmin {
    * @returns how many sessions were cleared
    */
   clearStoredSession(org: string, clientId: string, user?: string): Promise<number>;
-  /** Forgets every stored session of a user (who was deleted); returns how many. */
-  forgetUser(org: string, user: string): Promise<number>;
+  /**
+   * Forgets every stored session of a user (who was deleted) whose client is away; returns
+   * how many. For one `recreated`, none that a connection is being set up with either, and
+   * none at all if the new user has connected since.
+   */
+  forgetUser(org: string, user: string, recreated?: Recreated): Promise<number>;
   /**
    * Clears a (deleted) user's last-known states: the retained presence of each of their
    * client ids, and their agent state, so no board or people list keeps them; returns how
-   * many were cleared.
+   * many were cleared. Called after their connections were closed; what those had
+   * accepted lands first. For one `recreated`, the presences of the client ids connected
+   * now are left, and the agent state if one is or if the new user has connected since.
    */
-  clearLastKnown(org: string, user: string): Promise<number>;
+  clearLastKnown(org: string, user: string, recreated?: Recreated): Promise<number>;
   /**
    * Says offline, as of now, in each retained presence of a (disabled) user's that still
    * says online, but for the client ids connected now; returns how many. Called after their
@@ -98,6 +114,9 @@ export interface BrokerAdminDeps {
 
 export function createBrokerAdmin(deps: BrokerAdminDeps): BrokerAdmin {
   const { aedes, live, persistence, counters } = deps;
+  // aedes-persistence has the lookup too; BrokerPersistence lists only what Switchboard
+  // calls itself.
+  const accepted = watchAcceptedPublishes(persistence as BrokerPersistence & IncomingPackets);
 
   function* clientsOf(org: string, user?: string): Generator<[Client, ClientIdentity]> {
     for (const entry of live) {
@@ -109,6 +128,16 @@ export function createBrokerAdmin(deps: BrokerAdminDeps): BrokerAdmin {
 
   const connectedIds = () =>
     new Set([...live.keys()].filter((client) => !client.closed).map((client) => client.id));
+
+  /** The client ids of `user`'s connections open now, registered or being set up. */
+  function inUseBy(org: string, user: string): Set<string> {
+    const ids = new Set<string>();
+    for (const mountedId of deps.inUse()) {
+      const parsed = parseMountedClientId(mountedId);
+      if (parsed?.org === org && parsed.user === user) ids.add(parsed.clientId);
+    }
+    return ids;
+  }
 
   type StoredRef = { mountedId: string; org: string; user: string; clientId: string };
 
@@ -156,29 +185,50 @@ export function createBrokerAdmin(deps: BrokerAdminDeps): BrokerAdmin {
       return sessions.length;
     },
 
-    async forgetUser(org, user) {
-      const sessions = await awaySessions(org, (s) => s.user === user);
+    async forgetUser(org, user, recreated) {
+      // Nothing tells an away session the new user left from one of the old user's: aedes
+      // keeps neither owner nor creation time with a session, and a last-seen time is noted
+      // for the app's token sessions only. Once the new user has connected, all stay.
+      if (recreated?.connectedSince) return 0;
+      const sessions = await awaySessions(
+        org,
+        (s) => s.user === user,
+        // The new user's connection may be restoring one right now.
+        recreated ? deps.inUse() : connectedIds(),
+      );
       for (const { mountedId } of sessions) await persistence.forgetSession(mountedId);
       return sessions.length;
     },
 
-    async clearLastKnown(org, user) {
+    async clearLastKnown(org, user, recreated) {
+      await accepted.landed(org, user);
+      // Those open now are the new user's (the old one's were closed); one still being set
+      // up that the close only marked counts too, as it cannot be told from theirs here.
+      const open = recreated ? inUseBy(org, user) : new Set<string>();
+      const keepState = recreated !== undefined && (recreated.connectedSince || open.size > 0);
+      const kept = new Set([...open].map((clientId) => presenceTopic(user, clientId)));
       const topics: string[] = [];
-      for await (const { topic } of retainedMessages(persistence, org, presenceTopic(user, '')))
-        topics.push(topic);
+      for (const packet of persistence.retained.match(mountTopic(org, presenceTopic(user, '#')))) {
+        const topic = unmountTopic(org, packet.topic);
+        if (topic?.startsWith(presenceTopic(user, '')) && !kept.has(topic)) topics.push(topic);
+      }
       const state = agentStateTopic(user);
-      for await (const { topic } of retainedMessages(persistence, org, state))
-        if (topic === state) topics.push(topic);
-      for (const topic of topics) await clearRetained(aedes, org, topic);
+      if (!keepState && !persistence.retained.match(mountTopic(org, state)).next().done)
+        topics.push(state);
+      // Cleared in the turn they were read (aedes retains an empty publish at once): nothing
+      // a connection of the new user says meanwhile is taken for the old user's.
+      await Promise.all(topics.map((topic) => clearRetained(aedes, org, topic)));
       return topics.length;
     },
 
-    markOffline: (org, user) =>
-      markPresenceOffline(aedes, persistence.retained, org, user, () => {
+    async markOffline(org, user) {
+      await accepted.landed(org, user);
+      return markPresenceOffline(aedes, persistence.retained, org, user, () => {
         const ids = new Set<string>();
         for (const [, identity] of clientsOf(org, user)) ids.add(identity.clientId);
         return ids;
-      }),
+      });
+    },
 
     async applyRules(org, user, rules) {
       // Every connection of the user first, in one go: none delivers under the old rules

@@ -12,6 +12,10 @@ import type { RetainedIndex } from './retained-index';
  * A connection that ends with a DISCONNECT takes its will with it (the app says one on its
  * old client at every token renewal) and leaves its last presence retained: the next
  * connection corrects it, but a disabled user has none, and stayed online for good.
+ *
+ * Called once the user's connections are closed and the publishes they had accepted have
+ * landed (accepted-publishes.ts, broker-admin.ts): an online one landing after ours would
+ * stand for good.
  */
 export async function markPresenceOffline(
   aedes: Aedes,
@@ -20,10 +24,6 @@ export async function markPresenceOffline(
   user: string,
   connected: () => ReadonlySet<string>,
 ): Promise<number> {
-  // Called after the user's connections were closed: a publish one of them had accepted
-  // just before goes on a turn later (a QoS 1 one once its PUBACK is written), and an
-  // online one landing after ours would stand for good. Ours comes after it.
-  await new Promise((resolve) => setImmediate(resolve));
   const open = connected();
   const stale: string[] = [];
   for (const packet of retained.match(mountTopic(org, presenceTopic(user, '+')))) {

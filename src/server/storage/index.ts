@@ -93,7 +93,7 @@ export function openStorage(dataDir: string, options: StorageOptions = {}): Stor
 }
 
 export { StorageError, isStorageError, type StorageErrorCode } from './storage-error';
-export type { UserRecord, NewUser, UserStore } from './user-store';
+export type { UserRecord, UserSnapshot, NewUser, UserStore } from './user-store';
 export type { RevokedTokenStore } from './revoked-token-store';
 export type { SessionRecord, SessionStore } from './session-store';
 export type { Room, RoomStore } from './room-store';

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { connackCode, connect } from '../support/mqtt-clients';
 import { DEMO_PASSWORD } from '../support/test-server';
 import { closed, expectApiError, useAdminServer } from './admin-server';
@@ -25,6 +25,13 @@ async function newUser(role = 'member') {
   const user = nextId();
   expect((await createUser({ user, role, password: DEMO_PASSWORD })).statusCode).toBe(201);
   return user;
+}
+
+/** Makes the broker's `method` fail, for this test. */
+function failing(method: 'markOffline' | 'forgetUser' | 'clearLastKnown') {
+  const spy = vi.spyOn(t.server.broker.admin, method).mockRejectedValue(new Error('broker closed'));
+  onTestFinished(() => spy.mockRestore());
+  return spy;
 }
 
 async function lastAudit() {
@@ -195,6 +202,18 @@ describe('PATCH /api/admin/users/:user', () => {
     await closed(live.client);
   });
 
+  it('disables and audits a user whose presence the broker failed to mark offline', async () => {
+    const user = await newUser();
+    const markOffline = failing('markOffline');
+    const res = await patch(user, { disabled: true });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toMatchObject({ user, disabled: true });
+    expect(markOffline).toHaveBeenCalledWith('demo', user);
+    const entry = await lastAudit();
+    expect(entry).toMatchObject({ action: 'user.disable', target: user });
+    expect(entry!.detail).not.toHaveProperty('markedOffline'); // not known
+  });
+
   it('changes the role', async () => {
     const user = await newUser();
     expect((await patch(user, { role: 'service' })).json()).toMatchObject({ role: 'service' });
@@ -300,6 +319,23 @@ describe('DELETE /api/admin/users/:user', () => {
     await new Promise((resolve) => setTimeout(resolve, 200)); // a will would be stored by now
     expect(await admin.hasRetained('demo', state)).toBe(false);
     expect(await admin.hasRetained('demo', presence)).toBe(false);
+  });
+
+  it('deletes and audits a user whose sessions and states the broker failed to clear', async () => {
+    const user = await newUser();
+    const calls = [failing('forgetUser'), failing('clearLastKnown')];
+    const res = await t.request(t.cookies.admin, 'DELETE', `/api/admin/users/${user}`);
+    expect(res.statusCode, res.body).toBe(204);
+    for (const call of calls) expect(call).toHaveBeenCalledWith('demo', user);
+    expect(t.server.storage.users.getUser('demo', user)).toBeUndefined();
+    const entry = await lastAudit();
+    expect(entry).toMatchObject({
+      action: 'user.delete',
+      target: user,
+      detail: { role: 'member' },
+    });
+    expect(entry!.detail).not.toHaveProperty('forgottenSessions');
+    expect(entry!.detail).not.toHaveProperty('clearedStates');
   });
 
   it('leaves a user created again under the id none of the deleted one’s notifications', async () => {

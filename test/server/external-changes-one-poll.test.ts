@@ -1,0 +1,116 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { hashPassword } from '../../src/server/auth/password';
+import { EXTERNAL_CHANGES_POLL_MS } from '../../src/server/external-changes';
+import type { Role } from '../../src/shared/acl';
+import { connect, json } from './support/mqtt-clients';
+import { eventually } from './support/eventually';
+import { useTestServer } from './support/server-fixture';
+import { DEMO_PASSWORD } from './support/test-server';
+
+// Several changes made outside the server between two of its polls (external-changes.ts),
+// on the real server, whose poll runs only when the test moves its timer.
+
+// Before the server starts (hooks run in order), until after it has closed (in reverse).
+beforeAll(() => void vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] }));
+afterAll(() => void vi.useRealTimers());
+const fixture = useTestServer();
+const poll = () => vi.advanceTimersByTime(EXTERNAL_CHANGES_POLL_MS);
+
+/** Adds the user as the CLI would, without the server hearing of it. */
+async function addUser(user: string, role: Role, extraRules: string[] = []) {
+  const { users } = fixture.server.storage;
+  users.addUser({ org: 'demo', user, role, passwordHash: await hashPassword(DEMO_PASSWORD) });
+  const rules = extraRules.map((topic) => ({ permission: 'allow', action: 'publish', topic }));
+  if (rules.length > 0) users.setExtraRules('demo', user, rules);
+}
+
+async function device(user: string, clientId: string, clean = true) {
+  const client = await connect(fixture.server.mqttUrl, {
+    username: `${user}@demo`,
+    password: DEMO_PASSWORD,
+    clientId,
+    clean,
+  });
+  fixture.open.push(client);
+  return client;
+}
+
+const retained = (topic: string) => fixture.server.broker.retainedTopics('demo', topic).length > 0;
+
+async function retainedValue(topic: string) {
+  const { messages } = await fixture.server.broker.admin.retained('demo', topic, 1);
+  const found = messages.find((message) => message.topic === topic);
+  return found && (JSON.parse(found.preview) as Record<string, unknown>);
+}
+
+const storedSession = async (clientId: string) =>
+  (await fixture.server.broker.admin.storedSessions('demo')).some(
+    (session) => session.clientId === clientId,
+  );
+
+const online = json({ status: 'online', since: 1 });
+
+describe('changes made outside the server between two polls', () => {
+  it('turns offline a user enabled, connected, left online and disabled again', async () => {
+    await addUser('uma', 'member');
+    const { users } = fixture.server.storage;
+    users.setDisabled('demo', 'uma', true);
+    poll(); // the server has read uma disabled
+    users.setDisabled('demo', 'uma', false);
+    const tab = await fixture.member('uma');
+    const topic = `presence/uma/${tab.options.clientId}`;
+    await tab.publishAsync(topic, online, { qos: 1, retain: true });
+    await tab.endAsync(); // DISCONNECT: no will
+    users.setDisabled('demo', 'uma', true);
+    await eventually(async () => (await retainedValue(topic))?.status === 'online');
+    poll(); // disabled at both polls, but enabled in between
+    await eventually(async () => (await retainedValue(topic))?.status === 'offline');
+  });
+
+  it('keeps what a user removed and created again has set since; clears the old one’s', async () => {
+    const presenceToo = ['presence/${username}/${clientid}'];
+    await addUser('yann', 'agent', presenceToo);
+    const state = 'agents/yann/state';
+    const old = await device('yann', 'yann-old');
+    await old.publishAsync('presence/yann/yann-old', online, { qos: 1, retain: true });
+    await old.publishAsync(state, json({ status: 'working', updatedAt: 1 }), {
+      qos: 1,
+      retain: true,
+    });
+    await old.endAsync(); // DISCONNECT: both stay
+
+    // Removed and created again; the new yann leaves a session away, and stays connected
+    // with a presence and a state of their own.
+    fixture.server.storage.users.removeUser('demo', 'yann');
+    await addUser('yann', 'agent', presenceToo);
+    const away = await device('yann', 'yann-away', false);
+    await away.subscribeAsync('agents/yann/inbox', { qos: 1 });
+    await away.endAsync();
+    const live = await device('yann', 'yann-live');
+    await live.publishAsync('presence/yann/yann-live', online, { qos: 1, retain: true });
+    await live.publishAsync(state, json({ status: 'idle', updatedAt: 2 }), {
+      qos: 1,
+      retain: true,
+    });
+    await eventually(async () => (await retainedValue(state))?.status === 'idle');
+    await eventually(() => retained('presence/yann/yann-live'));
+    expect(await storedSession('yann-away')).toBe(true);
+
+    // A user disabled in the same poll: catch-ups run in order, so once theirs is applied,
+    // yann's has been.
+    await addUser('zed', 'member');
+    const marker = await fixture.member('zed');
+    const markerTopic = `presence/zed/${marker.options.clientId}`;
+    await marker.publishAsync(markerTopic, online, { qos: 1, retain: true });
+    await marker.endAsync();
+    fixture.server.storage.users.setDisabled('demo', 'zed', true);
+    poll();
+    await eventually(async () => (await retainedValue(markerTopic))?.status === 'offline');
+
+    expect(retained('presence/yann/yann-old')).toBe(false);
+    expect(retained('presence/yann/yann-live')).toBe(true);
+    expect(await retainedValue(state)).toEqual({ status: 'idle', updatedAt: 2 });
+    expect(await storedSession('yann-away')).toBe(true);
+    expect(live.connected).toBe(true);
+  });
+});
