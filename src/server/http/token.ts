@@ -7,7 +7,7 @@ import { MQTT_WEBSOCKET_PATH } from '../broker/transports/websocket';
 import { ApiError } from './errors';
 import type { HttpDeps } from './http-deps';
 import { parseBody } from './parse-body';
-import { authOf, requireSession } from './require-session';
+import { authOf, requireSession, type AuthContext } from './require-session';
 
 const TOKEN_MAX_PER_WINDOW = 30;
 const TOKEN_WINDOW_MS = 60_000;
@@ -73,6 +73,13 @@ export function tokenRoutes(app: FastifyInstance, deps: HttpDeps): void {
       const clientId = body.clientId ?? newClientId(user);
       const acl = effectiveRules(storage.users, { org, user, role });
       const minted = await tokens.mint({ org, user, clientId, acl });
+      // Signed out while it was being signed (a password reset, disabling or removing the
+      // user revokes what the user's sessions minted, from the inventory below): a token
+      // recorded after that would outlive it, so it is not handed out.
+      if (!stillSignedIn(storage, authOf(request))) {
+        tokens.revoke(minted.jti, minted.expiresAt);
+        throw new ApiError(401, 'not_signed_in', 'sign in first');
+      }
       // The admin console lists and revokes what was handed out.
       storage.issuedTokens.record({
         jti: minted.jti,
@@ -97,4 +104,11 @@ export function tokenRoutes(app: FastifyInstance, deps: HttpDeps): void {
       };
     },
   );
+}
+
+/** The session still exists and its user may still sign in. */
+function stillSignedIn(storage: HttpDeps['storage'], auth: AuthContext): boolean {
+  if (!storage.sessions.get(auth.sessionId)) return false;
+  const user = storage.users.getUser(auth.org, auth.user);
+  return user !== undefined && !user.disabled;
 }

@@ -151,6 +151,32 @@ describe('POST /api/token', () => {
     expectError(res, 400, typeof clientId === 'string' ? 'invalid_client_id' : 'invalid_body');
   });
 
+  it('hands out no token when the session ends while it is being signed', async () => {
+    const sign = api.tokens.mint.bind(api.tokens);
+    let signing!: () => void;
+    const signed = new Promise<void>((resolve) => (signing = resolve));
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let signedToken = '';
+    api.tokens.mint = async (claims) => {
+      const minted = await sign(claims);
+      signedToken = minted.token;
+      signing();
+      await released;
+      return minted;
+    };
+    const minting = mint('{}');
+    await signed;
+    // A password reset ends the sign-in sessions and revokes the live tokens it can see.
+    api.t.storage.sessions.deleteForUser('demo', 'alice');
+    release();
+    const res = await minting;
+    expectError(res, 401, 'not_signed_in');
+    expect(api.t.storage.issuedTokens.listLive('demo', Date.now(), 'alice')).toEqual([]);
+    // Had it leaked anyway, the broker would refuse it.
+    await expect(api.tokens.verify(signedToken)).rejects.toThrow();
+  });
+
   it('refuses without a session', async () => {
     expectError(await mint('{}', { cookie: '' }), 401, 'not_signed_in');
     expectError(await mint('{}', { cookie: 'sb_session=nope' }), 401, 'not_signed_in');
