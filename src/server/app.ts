@@ -158,6 +158,7 @@ export async function startServer(
     // Stop accepting; the broker's close then ends the connections themselves.
     cleanups.push(() => void tcp.close());
 
+    let sweeping: Promise<void> = Promise.resolve();
     const prune = () => {
       const now = Date.now();
       storage.history.prune(now - config.historyRetentionDays * MS_PER_DAY);
@@ -166,7 +167,7 @@ export async function startServer(
       storage.issuedTokens.prune(now);
       storage.sessions.prune();
       const awaySince = now - config.sessionExpiryDays * MS_PER_DAY;
-      broker
+      sweeping = broker
         .expireSessions(awaySince, PRUNE_INTERVAL_MS)
         .then(
           (expired) => {
@@ -203,7 +204,11 @@ export async function startServer(
     prune();
     const pruneTimer = setInterval(prune, PRUNE_INTERVAL_MS);
     pruneTimer.unref();
-    cleanups.push(() => clearInterval(pruneTimer));
+    // The sweep under way publishes and writes: the broker and the database wait for it.
+    cleanups.push(async () => {
+      clearInterval(pruneTimer);
+      await sweeping;
+    });
 
     const host = formatHost(config.host);
     const httpPort = (app.server.address() as AddressInfo).port;

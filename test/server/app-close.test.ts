@@ -1,5 +1,9 @@
+import { rm } from 'node:fs/promises';
+import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { startTestServer } from './support/test-server';
+import { startServer } from '../../src/server/app';
+import { createLogger } from '../../src/server/logger';
+import { makeDataDir, startTestServer, testServerConfig } from './support/test-server';
 
 describe('closing the server', () => {
   it('closes once, in reverse order, however many signals ask (SIGINT, then SIGTERM)', async () => {
@@ -21,5 +25,25 @@ describe('closing the server', () => {
     expect(second).toBe(first);
     expect(order).toEqual(['broker', 'database']);
     await server.cleanup(); // the data dir; closing again is a no-op
+  });
+});
+
+describe('closing the server at once', () => {
+  it('waits for the sweep it started: nothing fails for a closed broker or database', async () => {
+    const lines: string[] = [];
+    const capture = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
+    const dataDir = await makeDataDir();
+    const server = await startServer(
+      { ...testServerConfig(dataDir), logLevel: 'error' },
+      { logger: createLogger('error', capture) },
+    );
+    await server.close();
+    await rm(dataDir, { recursive: true, force: true });
+    expect(lines).toEqual([]);
   });
 });

@@ -1,7 +1,12 @@
 import type mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mountTopic } from '../../../src/server/broker/mount-point';
-import { MAX_STALE_PRESENCE_PER_SWEEP } from '../../../src/server/broker/stale-presence';
+import { mountClientId, mountTopic } from '../../../src/server/broker/mount-point';
+import type { BrokerPersistence } from '../../../src/server/broker/persistence';
+import {
+  clearStalePresence,
+  MAX_SINCE_AHEAD_MS,
+  MAX_STALE_PRESENCE_PER_SWEEP,
+} from '../../../src/server/broker/stale-presence';
 import { eventually } from '../support/eventually';
 import { closeAll, connect, json } from '../support/mqtt-clients';
 import {
@@ -93,6 +98,58 @@ describe('stale presence on the real broker', () => {
     expect(retained(goneOffline)).toBe(false);
     expect(retained(goneOnline)).toBe(false);
     for (const kept of [recent, connected, storedSession]) expect(retained(kept)).toBe(true);
+  });
+
+  it('counts a presence stamped further ahead than a clock can be as old', async () => {
+    const now = Date.now();
+    const far = await presence('bob', 'bob-micros', { status: 'offline', since: now * 1_000 });
+    const near = await presence('bob', 'bob-fast-clock', {
+      status: 'offline',
+      since: now + MAX_SINCE_AHEAD_MS / 2,
+    });
+    expect(await sweep(now - 14 * DAY_MS)).toEqual([
+      { org: 'demo', user: 'bob', clientId: 'bob-micros' },
+    ]);
+    expect(retained(far)).toBe(false);
+    expect(retained(near)).toBe(true);
+  });
+
+  it('leaves a presence said again after the sweep read it', async () => {
+    const topic = await presence('alice', 'alice-back', { status: 'offline', since: 1 });
+    const { aedes } = server.broker;
+    const { persistence } = aedes as unknown as { persistence: BrokerPersistence };
+    const fresh = Buffer.from(json({ status: 'offline', since: Date.now() }));
+    let asked = 0;
+    // Its client comes back, says where it is, and leaves, between the read (the first
+    // question) and the clear (the second).
+    const inUse = () => {
+      if (++asked === 2) {
+        aedes.publish(
+          {
+            cmd: 'publish',
+            topic: mountTopic('demo', topic),
+            payload: fresh,
+            qos: 0,
+            retain: true,
+            dup: false,
+          },
+          () => {},
+        );
+      }
+      return new Set(
+        server.broker.connections().map((c) => mountClientId(c.org, c.user, c.clientId)),
+      );
+    };
+    const cleared = await clearStalePresence(
+      aedes,
+      persistence,
+      ['demo'],
+      inUse,
+      Date.now() - DAY_MS,
+    );
+    expect(asked).toBeGreaterThanOrEqual(2);
+    expect(cleared).toEqual([]);
+    expect(retained(topic)).toBe(true);
   });
 
   it('clears only the orgs it is given', async () => {

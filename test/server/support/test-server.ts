@@ -17,9 +17,9 @@ export async function makeDataDir(): Promise<string> {
   return mkdtemp(path.join(tmpdir(), 'switchboard-test-'));
 }
 
-/** The real server on 127.0.0.1 with free ports and a temporary data dir. */
-export async function startTestServer(overrides: Partial<Config> = {}): Promise<TestServer> {
-  const config: Config = {
+/** The test server's configuration: 127.0.0.1, free ports, silent, the demo password. */
+export function testServerConfig(dataDir: string, overrides: Partial<Config> = {}): Config {
+  return {
     ...DEFAULTS,
     tls: null,
     allowedOrigins: [],
@@ -27,9 +27,14 @@ export async function startTestServer(overrides: Partial<Config> = {}): Promise<
     port: 0,
     mqttPort: 0,
     logLevel: 'silent',
-    dataDir: overrides.dataDir ?? (await makeDataDir()),
+    dataDir,
     ...overrides,
   };
+}
+
+/** The real server on 127.0.0.1 with free ports and a temporary data dir. */
+export async function startTestServer(overrides: Partial<Config> = {}): Promise<TestServer> {
+  const config = testServerConfig(overrides.dataDir ?? (await makeDataDir()), overrides);
   const server = await startServer(config, {
     logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
   });
