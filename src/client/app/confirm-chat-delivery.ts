@@ -27,7 +27,9 @@ export interface DeliveryCheck {
    * looked up now, those refused outright (an MQTT 5 broker, or unsendable) show as
    * refused at once, and each leaves the outbox's unconfirmed entries once it is settled.
    * One settled as refused stays in the outbox's refused entries, and those kept from
-   * before the reload are shown again as refused, until the person discards them. Call
+   * before the reload are shown again as refused, until the person discards them or it
+   * turns out delivered after all (its echo, or the room's history, has it). Those kept
+   * whose topic names no room (unsendable ones) cannot be shown, and are dropped. Call
    * once, before `start()`.
    */
   track(connection: Pick<Connection, 'outbox' | 'onPublishRefused'>): void;
@@ -54,7 +56,8 @@ export interface DeliveryCheck {
  * when it could not be reached, it is asked again after the next reconnect. Until one of
  * these, the message stays in sessionStorage beside the outbox, so a reload meanwhile
  * does not lose a refused message and its text; one found refused stays there until the
- * person discards it, so a later reload does not lose it either.
+ * person discards it (or it turns out delivered), so a later reload does not lose it
+ * either.
  */
 export function createDeliveryCheck(
   lookup: LookupMessage,
@@ -64,6 +67,7 @@ export function createDeliveryCheck(
   const unanswered = new Map<string, string>(); // id → room
   let controller = new AbortController();
   let outbox: Outbox | null = null;
+  let unsubscribe = () => {};
 
   const check = async (room: string, id: string) => {
     if (useChatStore.getState().statusOf(room, id) !== 'acked') {
@@ -90,18 +94,31 @@ export function createDeliveryCheck(
 
   return {
     track(connection) {
-      outbox = connection.outbox;
-      connection.onPublishRefused((id) => useChatStore.getState().markRefused(id));
+      const tracked = (outbox = connection.outbox);
+      connection.onPublishRefused((id, refusal) =>
+        useChatStore.getState().markRefused(id, refusal),
+      );
       const { me, restoreAcked, restoreRefused } = useChatStore.getState();
-      for (const entry of outbox.listRefused()) {
+      for (const entry of tracked.listRefused()) {
         const own = ownChatMessage(entry, me);
-        if (own) restoreRefused(own.room, own.message);
-        else outbox.discard(entry.id);
+        if (own) restoreRefused(own.room, own.message, entry.refusal);
+        else tracked.discard(entry.id);
       }
-      for (const entry of outbox.listUnconfirmed()) {
+      // Shown as refused, then delivered after all (its echo came, or the room's history
+      // has it: use-room-messages.ts): nothing to keep. A discarded one leaves storage in
+      // use-discard-message.ts, and a reset of the store changes nothing kept.
+      unsubscribe = useChatStore.subscribe((state, previous) => {
+        if (state.refused === previous.refused) return;
+        for (const [room, messages] of Object.entries(previous.refused)) {
+          for (const { id } of messages) {
+            if (state.statusOf(room, id) === 'sent') tracked.discard(id);
+          }
+        }
+      });
+      for (const entry of tracked.listUnconfirmed()) {
         const own = ownChatMessage(entry, me);
         if (!own) {
-          outbox.confirmed(entry.id);
+          tracked.confirmed(entry.id);
           continue;
         }
         // The broker recorded it before its PUBACK, if it accepted it: no echo to wait for.
@@ -122,6 +139,7 @@ export function createDeliveryCheck(
       for (const [id, room] of again) void check(room, id);
     },
     cancel() {
+      unsubscribe(); // the stores are reset next: what is kept stays for the next start
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
       unanswered.clear();

@@ -5,6 +5,7 @@ import { useSignOutRequest } from '../features/auth/api/delete-session';
 import type { Session } from '../features/auth/api/get-session';
 import { RoomList } from '../features/chat/components/room-list';
 import { RoomView } from '../features/chat/components/room-view';
+import { UndeliveredNotice } from '../features/chat/components/undelivered-notice';
 import { StatusPill } from '../features/connection/components/status-pill';
 import { NotificationsButton } from '../features/notifications/components/notifications-button';
 import { NotificationsPanel } from '../features/notifications/components/notifications-panel';
@@ -119,6 +120,11 @@ export function Shell({ session }: { session: Session }) {
       </nav>
       {/* Nothing more to send while signing out: the outbox is about to be cleared. */}
       <main id="main" className="main" ref={mainRef} tabIndex={-1} inert={signingOut}>
+        {/* Above every view: what it lists can be reached from nowhere else. */}
+        <UndeliveredNotice
+          openRoom={view.name === 'room' ? view.room : null}
+          onEmptied={() => mainRef.current?.focus()}
+        />
         <CurrentView view={view} go={go} me={session.user} isAdmin={isAdmin} />
       </main>
     </div>

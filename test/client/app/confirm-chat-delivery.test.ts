@@ -163,7 +163,11 @@ describe('createDeliveryCheck', () => {
     expect(asked.sort()).toEqual(['general/recorded', 'general/refused']);
     expect(status('refused')).toBe('refused');
     expect(status('recorded')).toBe('sent');
-    expect(shownAt('refused')).toEqual({ ...refusedBefore, status: 'refused' }); // text and all
+    expect(shownAt('refused')).toEqual({
+      ...refusedBefore,
+      status: 'refused',
+      refusal: { by: 'unrouted' },
+    }); // text and all
     expect(unconfirmedIds()).toEqual([]);
   });
 
@@ -220,10 +224,81 @@ describe('createDeliveryCheck', () => {
     );
     await vi.advanceTimersByTimeAsync(WAIT_MS);
     expect(useChatStore.getState().live.general?.toArray()).toEqual([
-      { ...message, status: 'refused' },
+      { ...message, status: 'refused', refusal: { by: 'unrouted' } }, // why, too
     ]);
     expect(asked).toEqual(['general/m1']); // once, before the reload
     expect(refusedIds()).toEqual(['m1']); // until the person discards it
+  });
+
+  it('keeps no more a message shown as refused that comes back after all, now or after a reload', async () => {
+    const { lookup } = history(() => null);
+    const outbox = new Outbox(sessionStorage, OUTBOX_KEY);
+    const check = createDeliveryCheck(lookup, WAIT_MS);
+    const { connection, refuse } = connectionWith(outbox);
+    check.track(connection);
+    for (const id of ['verdict', 'later']) {
+      ackedThrough(outbox, id);
+      acked(check, id);
+    }
+    // An MQTT 5 broker refused a resend whose first copy it had accepted (its PUBACK lost).
+    outbox.add({
+      id: 'resent',
+      topic: 'chat/general/messages',
+      payload: JSON.stringify(mine('resent')),
+      qos: 1,
+      retain: false,
+      confirm: true,
+    });
+    useChatStore.getState().addPending('general', mine('resent'));
+    outbox.refuse('resent', { by: 'broker', reasonCode: 0x87 });
+    refuse('resent', 0x87);
+    await vi.advanceTimersByTimeAsync(WAIT_MS);
+    expect(refusedIds()).toEqual(['resent', 'verdict', 'later']);
+
+    useChatStore.getState().receive('general', mine('verdict')); // routed after all
+    useChatStore.getState().receive('general', mine('resent')); // the first copy's echo
+    expect(status('verdict')).toBe('sent');
+    expect(status('resent')).toBe('sent');
+    expect(refusedIds()).toEqual(['later']);
+
+    check.cancel(); // the page goes
+    useChatStore.getState().reset();
+    useChatStore.getState().setMe('alice');
+    createDeliveryCheck(lookup, WAIT_MS).track(
+      connectionWith(new Outbox(sessionStorage, OUTBOX_KEY)).connection,
+    );
+    expect(status('later')).toBe('refused');
+    useChatStore.getState().receive('general', mine('later'));
+    expect(refusedIds()).toEqual([]);
+  });
+
+  it('shows again why an MQTT 5 broker refused a message, after a reload', async () => {
+    const outbox = new Outbox(sessionStorage, OUTBOX_KEY);
+    const { connection, refuse } = connectionWith(outbox);
+    const check = createDeliveryCheck(history(() => null).lookup, WAIT_MS);
+    check.track(connection);
+    const message = mine('m1');
+    outbox.add({
+      id: 'm1',
+      topic: 'chat/general/messages',
+      payload: JSON.stringify(message),
+      qos: 1,
+      retain: false,
+      confirm: true,
+    });
+    useChatStore.getState().addPending('general', message);
+    outbox.refuse('m1', { by: 'broker', reasonCode: 0x97 }); // what the connection does
+    refuse('m1', 0x97);
+    const refused = { ...message, status: 'refused', refusal: { by: 'broker', reasonCode: 0x97 } };
+    expect(useChatStore.getState().live.general?.toArray()).toEqual([refused]);
+
+    check.cancel();
+    useChatStore.getState().reset();
+    useChatStore.getState().setMe('alice');
+    createDeliveryCheck(history(() => null).lookup, WAIT_MS).track(
+      connectionWith(new Outbox(sessionStorage, OUTBOX_KEY)).connection,
+    );
+    expect(useChatStore.getState().live.general?.toArray()).toEqual([refused]);
   });
 
   it('keeps nothing of a message whose echo came while the server was asked', async () => {

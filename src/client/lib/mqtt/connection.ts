@@ -436,7 +436,7 @@ export class Connection {
 
   /** Out of the outbox for good; listeners hear it unless this is signing out. */
   private refuse(id: string, refusal: PublishRefusal): void {
-    if (this.outbox.refuse(id) && this.running) {
+    if (this.outbox.refuse(id, refusal) && this.running) {
       for (const listener of this.refusalListeners) listener(id, refusal);
     }
   }

@@ -1,4 +1,5 @@
 import type { QoS } from './client-types';
+import { isDeliveryRefusal, type DeliveryRefusal, type PublishRefusal } from './publish-refusal';
 
 // Messages that must reach the broker (QoS 1) wait here until their PUBACK, across
 // disconnects, token swaps and reloads of the tab (sessionStorage). An entry may be
@@ -21,6 +22,11 @@ export interface OutboxEntry {
    * refused, until `discard(id)`.
    */
   confirm?: boolean;
+  /**
+   * On a kept refused entry, why it was refused, so that the reason shown after a reload
+   * is the true one; absent on one kept before this was recorded.
+   */
+  refusal?: DeliveryRefusal;
 }
 
 export const OUTBOX_STORAGE_KEY = 'switchboard:outbox';
@@ -65,10 +71,10 @@ export class Outbox {
    * it cannot be sent at all): it leaves the outbox, and is kept as refused if it asked
    * to be confirmed. True when the entry was still waiting.
    */
-  refuse(id: string): boolean {
+  refuse(id: string, refusal: PublishRefusal): boolean {
     const entry = this.entries.get(id);
     if (!entry) return false;
-    if (entry.confirm) this.keep(this.refused, this.refusedKey, entry, MAX_REFUSED);
+    if (entry.confirm) this.keep(this.refused, this.refusedKey, { ...entry, refusal }, MAX_REFUSED);
     this.remove(id);
     return true;
   }
@@ -90,15 +96,19 @@ export class Outbox {
     if (this.unconfirmed.delete(id)) this.save(this.unconfirmedKey, this.unconfirmed);
   }
 
-  /** Its delivery is settled as refused: kept as refused until `discard(id)`. */
+  /**
+   * Its delivery is settled as refused (acknowledged, then not routed): kept as refused
+   * until `discard(id)`.
+   */
   confirmedRefused(id: string): void {
     const entry = this.unconfirmed.get(id);
     if (!entry) return;
-    this.keep(this.refused, this.refusedKey, entry, MAX_REFUSED);
+    const refused: OutboxEntry = { ...entry, refusal: { by: 'unrouted' } };
+    this.keep(this.refused, this.refusedKey, refused, MAX_REFUSED);
     this.confirmed(id);
   }
 
-  /** The person has dealt with a refused entry: nothing more to keep. */
+  /** Nothing more to keep of a refused entry: discarded, or delivered after all. */
   discard(id: string): void {
     if (this.refused.delete(id)) this.save(this.refusedKey, this.refused);
   }
@@ -180,6 +190,7 @@ function isOutboxEntry(value: unknown): value is OutboxEntry {
     typeof entry.payload === 'string' &&
     (entry.qos === 0 || entry.qos === 1) &&
     typeof entry.retain === 'boolean' &&
-    (entry.confirm === undefined || typeof entry.confirm === 'boolean')
+    (entry.confirm === undefined || typeof entry.confirm === 'boolean') &&
+    (entry.refusal === undefined || isDeliveryRefusal(entry.refusal))
   );
 }

@@ -48,3 +48,26 @@ export function refusalReason(reasonCode: number): string {
   const words = REASONS[reasonCode];
   return words ? `${words} (${hex})` : `reason code ${hex}`;
 }
+
+/**
+ * Why a message kept as refused was not delivered: refused outright (above), or
+ * acknowledged by a broker that then did not route it, which an MQTT 3.1.1 broker cannot
+ * say [MQTT-3.3.5-2] (found by its absence from the room's history).
+ */
+export type DeliveryRefusal = PublishRefusal | { by: 'unrouted' };
+
+/** Whether a value read back from storage is a DeliveryRefusal. */
+export function isDeliveryRefusal(value: unknown): value is DeliveryRefusal {
+  if (typeof value !== 'object' || value === null) return false;
+  const refusal = value as Record<string, unknown>;
+  switch (refusal.by) {
+    case 'broker':
+      return typeof refusal.reasonCode === 'number';
+    case 'client':
+      return typeof refusal.reason === 'string';
+    case 'unrouted':
+      return true;
+    default:
+      return false;
+  }
+}

@@ -73,7 +73,7 @@ describe('chat store', () => {
     chat.addPending('general', msg('p2', 'alice'));
     chat.restoreRefused('general', msg('r1', 'alice'));
     chat.receive('general', msg('b1'));
-    useChatStore.getState().markRefused('p1');
+    useChatStore.getState().markRefused('p1', { by: 'broker', reasonCode: 0x87 });
 
     for (const id of ['p2', 'b1', 'unknown']) {
       expect(useChatStore.getState().discard('general', id)).toBe(false);
@@ -87,6 +87,50 @@ describe('chat store', () => {
       .map((m) => m.id);
     expect(ids?.sort()).toEqual(['b1', 'p2']);
     expect(useChatStore.getState().statusOf('general', 'r1')).toBeUndefined();
+  });
+
+  it('lists our refused messages apart, with why, until they are sent after all or discarded', () => {
+    const chat = useChatStore.getState();
+    const refusedIds = () =>
+      Object.fromEntries(
+        Object.entries(useChatStore.getState().refused).map(([room, messages]) => [
+          room,
+          messages.map((m) => m.id),
+        ]),
+      );
+    chat.addPending('general', msg('p1', 'alice'));
+    chat.addPending('general', msg('p2', 'alice'));
+    chat.addPending('random', msg('p3', 'alice'));
+    chat.restoreRefused('random', msg('r1', 'alice')); // kept from before a reload, reason unknown
+    useChatStore.getState().markRefused('p1', { by: 'client', reason: 'invalid topic name' });
+    useChatStore.getState().markAcked('p2');
+    useChatStore.getState().settle('p2', false);
+    useChatStore.getState().markAcked('p3');
+    useChatStore.getState().settle('p3', true);
+    expect(refusedIds()).toEqual({ general: ['p1', 'p2'], random: ['r1'] });
+    expect(useChatStore.getState().refused.general?.map((m) => m.refusal)).toEqual([
+      { by: 'client', reason: 'invalid topic name' },
+      { by: 'unrouted' },
+    ]);
+    expect(useChatStore.getState().refused.random?.[0]?.refusal).toBeUndefined();
+
+    const random = useChatStore.getState().refused.random;
+    useChatStore.getState().receive('general', msg('p1', 'alice')); // its echo: delivered
+    expect(status('p1')).toBe('sent');
+    expect(useChatStore.getState().refused.random).toBe(random); // other rooms untouched
+    useChatStore.getState().foundInHistory('general', ['p2', 'b1']); // history has it after all
+    expect(status('p2')).toBe('sent');
+    expect(
+      useChatStore
+        .getState()
+        .live.general?.toArray()
+        .find((m) => m.id === 'p2')?.refusal,
+    ).toBeUndefined();
+    useChatStore.getState().foundInHistory('random', ['p3']); // sent already: stays so
+    expect(useChatStore.getState().statusOf('random', 'p3')).toBe('sent');
+    expect(refusedIds()).toEqual({ random: ['r1'] });
+    useChatStore.getState().discard('random', 'r1');
+    expect(useChatStore.getState().refused).toEqual({});
   });
 
   it('keeps each room ordered by (sentAt, id) as messages arrive, late ones included', () => {

@@ -271,23 +271,85 @@ describe('RoomView', () => {
     expect(asked).toHaveLength(1); // settled already: nothing to ask again
     expect(after.client().publishedOn('chat/general/messages')).toEqual([]); // nor to resend
 
-    await userEvent.click(within(kept).getByRole('button', { name: 'Discard' }));
+    await userEvent.click(
+      within(kept).getByRole('button', {
+        name: 'Discard undelivered message: refused, then reloaded twice',
+      }),
+    );
     expect(screen.queryByRole('article')).not.toBeInTheDocument();
     expect(screen.getByRole('region', { name: 'Messages in #general' })).toHaveFocus();
+    expect(screen.getByText('Discarded: refused, then reloaded twice')).toHaveAttribute(
+      'role',
+      'status',
+    );
     await reload();
     expect(screen.queryByRole('article')).not.toBeInTheDocument();
     expect(sessionStorage.length).toBe(0);
   });
 
-  it('offers to discard only a message that was not delivered', async () => {
+  it('offers to discard only a message that was not delivered, each by its own name', async () => {
     const { workspace, publish } = await sendUnacked('refused at once', 20);
     act(() => publish?.ack(new PublishRefusedError(0x87)));
-    await userEvent.type(screen.getByRole('textbox', { name: 'Message #general' }), 'fine{Enter}');
-    act(() => workspace.client().ackAll());
-    const [refused, fine] = screen.getAllByRole('article');
-    expect(within(refused!).getByRole('button', { name: 'Discard' })).toBeInTheDocument();
-    expect(within(fine!).getByText('sent')).toBeInTheDocument();
-    expect(within(fine!).queryByRole('button')).not.toBeInTheDocument();
+    const input = screen.getByRole('textbox', { name: 'Message #general' });
+    await userEvent.type(input, 'fine{Enter}');
+    await userEvent.type(input, 'refused as well, and it goes on for a while{Enter}');
+    const [, fine, last] = workspace.client().publishedOn('chat/general/messages');
+    act(() => {
+      fine?.ack();
+      workspace.client().deliver('chat/general/messages', JSON.parse(fine?.payload ?? '{}'));
+      last?.ack(new PublishRefusedError(0x87));
+    });
+    const [refused, delivered, alsoRefused] = screen.getAllByRole('article');
+    expect(within(refused!).getByRole('button')).toHaveAccessibleName(
+      'Discard undelivered message: refused at once',
+    );
+    expect(within(alsoRefused!).getByRole('button')).toHaveAccessibleName(
+      'Discard undelivered message: refused as well, and it goes…',
+    );
+    expect(within(alsoRefused!).getByRole('button')).toHaveTextContent(/^Discard$/);
+    expect(within(delivered!).getByText('sent')).toBeInTheDocument();
+    expect(within(delivered!).queryByRole('button')).not.toBeInTheDocument();
+  });
+
+  it('says why a message was not delivered, after a reload too', async () => {
+    const { workspace, publish } = await sendUnacked('over quota', 20);
+    act(() => publish?.ack(new PublishRefusedError(0x97)));
+    const reason = 'The server refused this message: quota exceeded (0x97).';
+    const shown = () =>
+      within(screen.getByRole('article')).getByText('not delivered', { exact: false });
+    expect(shown()).toHaveAttribute('title', reason);
+    expect(shown()).toHaveTextContent(`not delivered. ${reason}`);
+
+    cleanup(); // the tab reloads
+    workspace.connection.dispose();
+    resetWorkspaceStores();
+    const after = await connectTestWorkspace({ autoAck: false, echoWaitMs: 20 });
+    renderWithWorkspace(<RoomView room="general" />, { connection: after.connection });
+    await screen.findByRole('article');
+    expect(shown()).toHaveAttribute('title', reason);
+  });
+
+  it('keeps a message shown as not delivered no more once the room’s history has it', async () => {
+    const { workspace, publish } = await sendUnacked('went through after all', 20);
+    act(() => publish?.ack()); // acknowledged; the lookup finds nothing: not delivered
+    await within(screen.getByRole('article')).findByText('not delivered', { exact: false });
+    expect(workspace.connection.outbox.listRefused()).toHaveLength(1);
+
+    // Yet the broker had it (the lookup was wrong, or raced it): after a reload the
+    // room's history has it.
+    cleanup();
+    workspace.connection.dispose();
+    resetWorkspaceStores();
+    const sent = JSON.parse(publish?.payload ?? '{}') as ChatMessage;
+    serveRoom(() => ({ messages: [sent], nextCursor: null }));
+    const after = await connectTestWorkspace({ autoAck: false, echoWaitMs: 20 });
+    renderWithWorkspace(<RoomView room="general" />, { connection: after.connection });
+    const article = await screen.findByRole('article');
+    expect(within(article).getByText('went through after all')).toBeInTheDocument();
+    await waitFor(() => expect(after.connection.outbox.listRefused()).toEqual([]));
+    expect(within(article).getByText('sent')).toBeInTheDocument();
+    expect(within(article).queryByRole('button')).not.toBeInTheDocument();
+    expect(sessionStorage.length).toBe(0);
   });
 
   it('stamps a message by the server’s clock, so a device clock that is off does not move it', async () => {

@@ -8,7 +8,12 @@ import type { BrokerToken } from '../../../../src/client/lib/mqtt/client-types';
 import { Connection, GRACEFUL_END_TIMEOUT_MS } from '../../../../src/client/lib/mqtt/connection';
 import type { ConnectionState } from '../../../../src/client/lib/mqtt/connection-state';
 import type { NetworkStatus } from '../../../../src/client/lib/mqtt/network-status';
-import { MAX_REFUSED, MAX_UNCONFIRMED, Outbox } from '../../../../src/client/lib/mqtt/outbox';
+import {
+  MAX_REFUSED,
+  MAX_UNCONFIRMED,
+  Outbox,
+  REFUSED_KEY_SUFFIX,
+} from '../../../../src/client/lib/mqtt/outbox';
 import {
   PublishRefusedError,
   type PublishRefusal,
@@ -420,7 +425,11 @@ describe('Connection', () => {
     }
     // The command's log lives in memory only; a chat message is what the person wrote.
     expect(new Outbox(sessionStorage, 'test-outbox').listRefused()).toEqual([
-      expect.objectContaining({ id: 'r1', payload: 'not allowed' }),
+      expect.objectContaining({
+        id: 'r1',
+        payload: 'not allowed',
+        refusal: { by: 'broker', reasonCode: 0x87 }, // why, for after a reload
+      }),
     ]);
     expect(outbox.list()).toEqual([]);
 
@@ -432,13 +441,42 @@ describe('Connection', () => {
     factory.last.ackAll();
     outbox.confirmedRefused('c1');
     const reloaded = new Outbox(sessionStorage, 'test-outbox');
-    expect(reloaded.listRefused().map((entry) => entry.id)).toEqual(['r1', 'c1']);
+    expect(reloaded.listRefused().map((entry) => [entry.id, entry.refusal])).toEqual([
+      ['r1', { by: 'broker', reasonCode: 0x87 }],
+      ['c1', { by: 'unrouted' }],
+    ]);
     expect(reloaded.listUnconfirmed()).toEqual([]);
 
     reloaded.discard('r1');
     reloaded.discard('c1');
     expect(new Outbox(sessionStorage, 'test-outbox').listRefused()).toEqual([]);
     expect(sessionStorage.length).toBe(0);
+  });
+
+  it('reads back only refused entries whose reason is one it knows, or none', () => {
+    const entry = (id: string, refusal?: unknown) => ({
+      id,
+      topic: 'chat/general/messages',
+      payload: id,
+      qos: 1,
+      retain: false,
+      confirm: true,
+      refusal,
+    });
+    sessionStorage.setItem(
+      `test-outbox${REFUSED_KEY_SUFFIX}`,
+      JSON.stringify([
+        entry('none'),
+        entry('broker', { by: 'broker', reasonCode: 0x87 }),
+        entry('client', { by: 'client', reason: 'invalid topic name' }),
+        entry('unrouted', { by: 'unrouted' }),
+        entry('no-code', { by: 'broker', reasonCode: '0x87' }),
+        entry('unheard-of', { by: 'someone' }),
+        entry('not-an-object', 'refused'),
+      ]),
+    );
+    const ids = new Outbox(sessionStorage, 'test-outbox').listRefused().map((e) => e.id);
+    expect(ids).toEqual(['none', 'broker', 'client', 'unrouted']);
   });
 
   it('keeps at most MAX_REFUSED refused messages, forgetting the oldest', () => {
@@ -453,7 +491,7 @@ describe('Connection', () => {
         retain: false,
         confirm: true,
       });
-      expect(outbox.refuse(id)).toBe(true);
+      expect(outbox.refuse(id, { by: 'broker', reasonCode: 0x97 })).toBe(true);
     }
     const kept = new Outbox(sessionStorage, 'test-outbox').listRefused().map((e) => e.id);
     expect(kept).toHaveLength(MAX_REFUSED);

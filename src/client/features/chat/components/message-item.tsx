@@ -1,6 +1,9 @@
 import { memo } from 'react';
+import type { DeliveryRefusal } from '../../../lib/mqtt/publish-refusal';
 import type { TimelineMessage } from '../lib/merge-messages';
+import { notDeliveredReason } from '../lib/not-delivered-reason';
 import type { DeliveryStatus } from '../stores/chat-store';
+import { DiscardButton } from './discard-button';
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 const dateTimeFormat = new Intl.DateTimeFormat(undefined, {
@@ -26,7 +29,7 @@ export const MessageItem = memo(function MessageItem({
   message: TimelineMessage;
   mine: boolean;
   /** Forgets a message of ours that was not delivered (kept until then, across reloads). */
-  onDiscard?(id: string): void;
+  onDiscard?(message: TimelineMessage): void;
 }) {
   const time = formatMessageTime(message.sentAt);
   const discardable = mine && message.status === 'refused' && onDiscard;
@@ -40,12 +43,8 @@ export const MessageItem = memo(function MessageItem({
         <time className="message__time" dateTime={new Date(message.sentAt).toISOString()}>
           {time}
         </time>
-        {mine && <Delivery status={message.status} />}
-        {discardable && (
-          <button type="button" className="link-button" onClick={() => onDiscard(message.id)}>
-            Discard
-          </button>
-        )}
+        {mine && <Delivery status={message.status} refusal={message.refusal} />}
+        {discardable && <DiscardButton text={message.text} onDiscard={() => onDiscard(message)} />}
       </header>
       <p className="message__text">{message.text}</p>
     </article>
@@ -59,19 +58,13 @@ const DELIVERY_LABELS: Record<DeliveryStatus, string> = {
   refused: 'not delivered',
 };
 
-const REFUSED_REASON =
-  'The server acknowledged this message but did not deliver it: you may no longer be allowed to post here.';
-
 // The reason is a tooltip for the pointer and hidden text for screen readers.
-function Delivery({ status }: { status: DeliveryStatus }) {
-  const refused = status === 'refused';
+function Delivery({ status, refusal }: { status: DeliveryStatus; refusal?: DeliveryRefusal }) {
+  const reason = status === 'refused' ? notDeliveredReason(refusal) : undefined;
   return (
-    <span
-      className={`message__delivery message__delivery--${status}`}
-      title={refused ? REFUSED_REASON : undefined}
-    >
+    <span className={`message__delivery message__delivery--${status}`} title={reason}>
       {DELIVERY_LABELS[status]}
-      {refused && <span className="visually-hidden">. {REFUSED_REASON}</span>}
+      {reason && <span className="visually-hidden">. {reason}</span>}
     </span>
   );
 }

@@ -4,6 +4,7 @@ import { useHomeAndEnd } from '../hooks/use-home-and-end';
 import { tailStart, useFollowNewest, useStickToBottom } from '../hooks/use-stick-to-bottom';
 import type { ReadonlyList } from '../../../lib/append-only-list';
 import type { TimelineMessage } from '../lib/merge-messages';
+import { messageSnippet } from '../lib/message-snippet';
 import { createRowSizes } from '../lib/row-sizes';
 import { MessageItem } from './message-item';
 
@@ -88,10 +89,13 @@ export function MessageList({
     if (first > 0 && event.target === event.currentTarget) setFollowing(false);
   };
 
-  // The pressed button goes with its message: keep keyboard focus in the list, not lost.
+  // The pressed button goes with its message: keep keyboard focus in the list, not lost,
+  // and say what went (the row that said so is gone).
+  const [discarded, setDiscarded] = useState('');
   const discard = useCallback(
-    (id: string) => {
-      onDiscard?.(id);
+    (message: TimelineMessage) => {
+      onDiscard?.(message.id);
+      setDiscarded(`Discarded: ${messageSnippet(message.text)}`);
       scrollRef.current?.focus({ preventScroll: true });
     },
     [onDiscard],
@@ -146,6 +150,9 @@ export function MessageList({
           <p className="muted message-list__empty">No messages yet. Say hello!</p>
         )}
       </div>
+      <p className="visually-hidden" role="status">
+        {discarded}
+      </p>
     </div>
   );
 }

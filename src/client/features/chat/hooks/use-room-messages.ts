@@ -1,4 +1,4 @@
-import { useMemo, useRef } from 'react';
+import { useEffect, useMemo, useRef } from 'react';
 import type { AppendOnlyList } from '../../../lib/append-only-list';
 import { useRoomHistory } from '../api/get-room-messages';
 import {
@@ -33,6 +33,20 @@ export function useRoomMessages(room: string): RoomMessages {
     return next;
   }, [pages]);
   const messages = useMemo(() => mergeLive(historyTimeline, live), [historyTimeline, live]);
+
+  // History's copy wins on screen; the store, and what the tab keeps as refused across
+  // reloads (confirm-chat-delivery.ts), must follow it, or a delivered message would come
+  // back as not delivered at the next reload. Only our few refused messages are checked.
+  const refused = useChatStore((state) => state.refused[room]);
+  useEffect(() => {
+    const delivered = refused?.filter((message) => historyTimeline.has(message.id));
+    if (delivered?.length) {
+      useChatStore.getState().foundInHistory(
+        room,
+        delivered.map((message) => message.id),
+      );
+    }
+  }, [room, refused, historyTimeline]);
   const { hasNextPage, isFetchingNextPage, fetchNextPage } = history;
 
   return {

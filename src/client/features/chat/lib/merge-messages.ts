@@ -2,9 +2,12 @@ import type { ChatMessage } from '../../../../shared/schemas';
 import type { DeliveryStatus, LiveMessage } from '../stores/chat-store';
 import { AppendOnlyList } from '../../../lib/append-only-list';
 import { lowerBound } from '../../../lib/lower-bound';
+import type { DeliveryRefusal } from '../../../lib/mqtt/publish-refusal';
 
 export interface TimelineMessage extends ChatMessage {
   status: DeliveryStatus;
+  /** Why a refused message of ours was not delivered, when known. */
+  refusal?: DeliveryRefusal;
 }
 
 /** sentAt, then id: every client orders the same messages the same way. */

@@ -2,20 +2,26 @@ import { create } from 'zustand';
 import type { ChatMessage } from '../../../../shared/schemas';
 import { AppendOnlyList } from '../../../lib/append-only-list';
 import { lowerBound } from '../../../lib/lower-bound';
+import type { DeliveryRefusal, PublishRefusal } from '../../../lib/mqtt/publish-refusal';
 import { compareMessages } from '../lib/merge-messages';
 
 /**
  * pending: in the outbox; acked: the broker sent its PUBACK; sent: the broker routed it
  * (it came back on our subscription, or it is in the history); refused: acknowledged but
- * not in the history, refused by an MQTT 5 broker's PUBACK, or impossible to send at all
- * (kept across reloads until discarded). MQTT 3.1.1 has no negative PUBACK, so a message
- * the broker refuses (the ACL narrowed since the room was opened, say) is acknowledged
- * and dropped [MQTT-3.3.5-2] (src/client/app/confirm-chat-delivery.ts).
+ * not in the history, refused by an MQTT 5 broker's PUBACK, or impossible to send at all.
+ * MQTT 3.1.1 has no negative PUBACK, so a message the broker refuses (the ACL narrowed
+ * since the room was opened, say) is acknowledged and dropped [MQTT-3.3.5-2]
+ * (src/client/app/confirm-chat-delivery.ts). A refused message is kept across reloads
+ * until discarded, but for one impossible to send: its topic names no room, so the next
+ * start cannot show it and drops it (room ids are checked before the app sends, so only
+ * a bug would send one).
  */
 export type DeliveryStatus = 'pending' | 'acked' | 'sent' | 'refused';
 
 export interface LiveMessage extends ChatMessage {
   status: DeliveryStatus;
+  /** Why a refused message was not delivered; unknown for one kept from before this was. */
+  refusal?: DeliveryRefusal;
 }
 
 export interface ReceivedMessage {
@@ -31,6 +37,12 @@ interface ChatStore {
    * changed, when its messages change.
    */
   live: Record<string, AppendOnlyList<LiveMessage>>;
+  /**
+   * Our messages shown as not delivered, by room, in the order they were refused: few,
+   * so views can list or check them without going through every message. A room's list
+   * is replaced when it changes; a room with none has no entry.
+   */
+  refused: Readonly<Record<string, readonly LiveMessage[]>>;
   unread: Record<string, number>;
   /** The newest message from someone else that arrived live in each room. */
   latestFromOthers: Record<string, LiveMessage>;
@@ -47,13 +59,18 @@ interface ChatStore {
    */
   restoreAcked(room: string, message: ChatMessage): void;
   /** A message of ours refused before a reload and not discarded: shown again as refused. */
-  restoreRefused(room: string, message: ChatMessage): void;
+  restoreRefused(room: string, message: ChatMessage, refusal?: DeliveryRefusal): void;
   /** PUBACK for an outbox id: its room, or null when it is no chat message pending here. */
   markAcked(id: string): string | null;
   /** A pending message was refused outright (MQTT 5 PUBACK, or unsendable): at once. */
-  markRefused(id: string): void;
+  markRefused(id: string, refusal: PublishRefusal): void;
   /** Whether an acked message was routed (sent) or refused; no-op for any other status. */
   settle(id: string, routed: boolean): void;
+  /**
+   * Messages of ours in `room`, shown as refused, that its history holds after all (a
+   * verdict overtaken, or a refused resend of a copy accepted before): sent.
+   */
+  foundInHistory(room: string, ids: readonly string[]): void;
   /**
    * The person dealt with a refused message of ours: it goes. True when it was refused;
    * any other message stays (others may have it).
@@ -65,7 +82,31 @@ interface ChatStore {
   reset(): void;
 }
 
-const initial = { me: null, live: {}, unread: {}, latestFromOthers: {}, activeRoom: null };
+const initial = {
+  me: null,
+  live: {},
+  refused: {},
+  unread: {},
+  latestFromOthers: {},
+  activeRoom: null,
+};
+
+/** `refused` with message `id` of `room` put last (`message`), or taken out (null). */
+function withRefused(
+  refused: Readonly<Record<string, readonly LiveMessage[]>>,
+  room: string,
+  id: string,
+  message: LiveMessage | null,
+): Readonly<Record<string, readonly LiveMessage[]>> {
+  const before = refused[room] ?? [];
+  const others = before.filter((kept) => kept.id !== id);
+  if (!message && others.length === before.length) return refused;
+  const next = { ...refused };
+  if (message) next[room] = [...others, message];
+  else if (others.length > 0) next[room] = others;
+  else delete next[room];
+  return next;
+}
 
 /**
  * The rooms an update changes. While messages only append, a room's list grows in place
@@ -145,18 +186,30 @@ export const useChatStore = create<ChatStore>()((set, get) => {
     return ids;
   };
 
-  /** Moves message `id` from status `from` to `to`: its room, or null if not at `from`. */
-  const moveStatus = (id: string, from: DeliveryStatus, to: DeliveryStatus): string | null => {
+  /**
+   * Moves message `id` from status `from` to `to` (why, when refused): its room, or null
+   * if not at `from`.
+   */
+  const moveStatus = (
+    id: string,
+    from: DeliveryStatus,
+    to: DeliveryStatus,
+    refusal?: DeliveryRefusal,
+  ): string | null => {
     for (const [room, ids] of known) {
       const seen = ids.get(id);
       if (!seen) continue;
       if (seen.status !== from) return null;
-      const moved: LiveMessage = { ...seen, status: to };
+      const moved: LiveMessage = { ...seen, status: to, refusal };
       ids.set(id, moved);
       set((state) => {
         const draft = new LiveDraft(state.live);
         draft.replace(room, seen, moved);
-        return { live: draft.result() ?? state.live };
+        const refused =
+          from === 'refused' || to === 'refused'
+            ? withRefused(state.refused, room, id, to === 'refused' ? moved : null)
+            : state.refused;
+        return { live: draft.result() ?? state.live, refused };
       });
       return room;
     }
@@ -164,15 +217,22 @@ export const useChatStore = create<ChatStore>()((set, get) => {
   };
 
   /** One of our own messages, not routed yet as far as we know. */
-  const add = (room: string, message: ChatMessage, status: DeliveryStatus) =>
+  const add = (
+    room: string,
+    message: ChatMessage,
+    status: DeliveryStatus,
+    refusal?: DeliveryRefusal,
+  ) =>
     set((state) => {
       const ids = knownIn(room);
       if (ids.has(message.id)) return state;
-      const own: LiveMessage = { ...message, status };
+      const own: LiveMessage = refusal ? { ...message, status, refusal } : { ...message, status };
       ids.set(message.id, own);
       const draft = new LiveDraft(state.live);
       draft.insert(room, own);
-      return { live: draft.result() ?? state.live };
+      const refused =
+        status === 'refused' ? withRefused(state.refused, room, own.id, own) : state.refused;
+      return { live: draft.result() ?? state.live, refused };
     });
 
   return {
@@ -183,6 +243,7 @@ export const useChatStore = create<ChatStore>()((set, get) => {
         const draft = new LiveDraft(state.live);
         let unread: Record<string, number> | null = null;
         let latest: Record<string, LiveMessage> | null = null;
+        let refused = state.refused;
         for (const { room, message } of batch) {
           const ids = knownIn(room);
           const seen = ids.get(message.id);
@@ -191,6 +252,9 @@ export const useChatStore = create<ChatStore>()((set, get) => {
           ids.set(message.id, sent);
           if (seen) {
             draft.replace(room, seen, sent);
+            // Refused, then back after all: delivered (a wrong verdict, or a resend refused
+            // after a lost PUBACK while the first copy went through).
+            if (seen.status === 'refused') refused = withRefused(refused, room, seen.id, null);
             continue;
           }
           draft.insert(room, sent);
@@ -205,6 +269,7 @@ export const useChatStore = create<ChatStore>()((set, get) => {
         if (!live) return state;
         return {
           live,
+          refused,
           unread: unread ?? state.unread,
           latestFromOthers: latest ?? state.latestFromOthers,
         };
@@ -212,13 +277,19 @@ export const useChatStore = create<ChatStore>()((set, get) => {
     receive: (room, message) => get().receiveBatch([{ room, message }]),
     addPending: (room, message) => add(room, message, 'pending'),
     restoreAcked: (room, message) => add(room, message, 'acked'),
-    restoreRefused: (room, message) => add(room, message, 'refused'),
+    restoreRefused: (room, message, refusal) => add(room, message, 'refused', refusal),
     markAcked: (id) => moveStatus(id, 'pending', 'acked'),
-    markRefused: (id) => {
-      moveStatus(id, 'pending', 'refused');
+    markRefused: (id, refusal) => {
+      moveStatus(id, 'pending', 'refused', refusal);
     },
     settle: (id, routed) => {
-      moveStatus(id, 'acked', routed ? 'sent' : 'refused');
+      if (routed) moveStatus(id, 'acked', 'sent');
+      else moveStatus(id, 'acked', 'refused', { by: 'unrouted' });
+    },
+    foundInHistory: (room, ids) => {
+      for (const id of ids) {
+        if (known.get(room)?.get(id)?.status === 'refused') moveStatus(id, 'refused', 'sent');
+      }
     },
     discard: (room, id) => {
       const ids = known.get(room);
@@ -228,7 +299,10 @@ export const useChatStore = create<ChatStore>()((set, get) => {
       set((state) => {
         const draft = new LiveDraft(state.live);
         draft.remove(room, seen);
-        return { live: draft.result() ?? state.live };
+        return {
+          live: draft.result() ?? state.live,
+          refused: withRefused(state.refused, room, id, null),
+        };
       });
       return true;
     },

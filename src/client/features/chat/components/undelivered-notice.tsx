@@ -1,0 +1,104 @@
+import { useId, useMemo, useRef, useState } from 'react';
+import type { ChatMessage } from '../../../../shared/schemas';
+import { useRooms } from '../api/get-rooms';
+import { useDiscardMessage } from '../hooks/use-discard-message';
+import { messageSnippet } from '../lib/message-snippet';
+import { useChatStore } from '../stores/chat-store';
+import { DiscardButton } from './discard-button';
+import { formatMessageTime } from './message-item';
+
+interface Undelivered {
+  room: string;
+  message: ChatMessage;
+}
+
+/**
+ * Our messages not delivered to rooms we can no longer open (removed from one, say): the
+ * rooms list leaves those rooms out, so this is the only place their text can still be
+ * read, copied and discarded. `openRoom`'s are left to its room view. Nothing shows until
+ * the rooms list has loaded: before that, every room would look unreachable.
+ */
+export function UndeliveredNotice({
+  openRoom,
+  onEmptied,
+}: {
+  openRoom: string | null;
+  /** The last one was discarded and the notice is gone: where should focus go? */
+  onEmptied(): void;
+}) {
+  const rooms = useRooms();
+  const refused = useChatStore((state) => state.refused);
+  const [announcement, setAnnouncement] = useState('');
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  const headingId = useId();
+
+  const undelivered = useMemo((): Undelivered[] => {
+    if (!rooms.data) return [];
+    const listed = new Set(rooms.data.map((room) => room.id));
+    return Object.entries(refused)
+      .filter(([room]) => room !== openRoom && !listed.has(room))
+      .flatMap(([room, messages]) => messages.map((message) => ({ room, message })));
+  }, [rooms.data, refused, openRoom]);
+
+  const discarded = (message: ChatMessage) => {
+    setAnnouncement(`Discarded: ${messageSnippet(message.text)}`);
+    // The pressed button is gone with its message: focus stays near, not lost.
+    if (undelivered.length > 1) headingRef.current?.focus();
+    else onEmptied();
+  };
+
+  return (
+    <>
+      {undelivered.length > 0 && (
+        <section className="undelivered notice" aria-labelledby={headingId}>
+          <h2 id={headingId} className="undelivered__title" ref={headingRef} tabIndex={-1}>
+            Not delivered
+          </h2>
+          <p className="undelivered__intro">
+            These messages of yours were not delivered, and you can no longer open their rooms. Copy
+            what you want to keep, then discard them.
+          </p>
+          <ul className="undelivered__list">
+            {undelivered.map(({ room, message }) => (
+              <UndeliveredItem
+                key={`${room}/${message.id}`}
+                room={room}
+                message={message}
+                onDiscarded={discarded}
+              />
+            ))}
+          </ul>
+        </section>
+      )}
+      <p className="visually-hidden" role="status">
+        {announcement}
+      </p>
+    </>
+  );
+}
+
+function UndeliveredItem({
+  room,
+  message,
+  onDiscarded,
+}: Undelivered & { onDiscarded(message: ChatMessage): void }) {
+  const discard = useDiscardMessage(room);
+  return (
+    <li className="undelivered__item">
+      <p className="message__meta">
+        <span className="message__from">#{room}</span>
+        <time className="message__time" dateTime={new Date(message.sentAt).toISOString()}>
+          {formatMessageTime(message.sentAt)}
+        </time>
+        <DiscardButton
+          text={message.text}
+          onDiscard={() => {
+            discard(message.id);
+            onDiscarded(message);
+          }}
+        />
+      </p>
+      <p className="message__text">{message.text}</p>
+    </li>
+  );
+}
