@@ -13,6 +13,7 @@ import {
   MAX_UNCONFIRMED,
   Outbox,
   REFUSED_KEY_SUFFIX,
+  type OutboxEntry,
 } from '../../../../src/client/lib/mqtt/outbox';
 import {
   PublishRefusedError,
@@ -360,14 +361,7 @@ describe('Connection', () => {
     const outbox = new Outbox(sessionStorage, 'test-outbox');
     for (let i = 0; i <= MAX_UNCONFIRMED; i++) {
       const id = `c${i}`;
-      outbox.add({
-        id,
-        topic: 'chat/general/messages',
-        payload: id,
-        qos: 1,
-        retain: false,
-        confirm: true,
-      });
+      outbox.add(chatEntry(id));
       expect(outbox.acknowledge(id)).toBe(true);
     }
     const kept = new Outbox(sessionStorage, 'test-outbox').listUnconfirmed().map((e) => e.id);
@@ -454,15 +448,7 @@ describe('Connection', () => {
   });
 
   it('reads back only refused entries whose reason is one it knows, or none', () => {
-    const entry = (id: string, refusal?: unknown) => ({
-      id,
-      topic: 'chat/general/messages',
-      payload: id,
-      qos: 1,
-      retain: false,
-      confirm: true,
-      refusal,
-    });
+    const entry = (id: string, refusal?: unknown) => ({ ...chatEntry(id), refusal });
     sessionStorage.setItem(
       `test-outbox${REFUSED_KEY_SUFFIX}`,
       JSON.stringify([
@@ -483,14 +469,7 @@ describe('Connection', () => {
     const outbox = new Outbox(sessionStorage, 'test-outbox');
     for (let i = 0; i <= MAX_REFUSED; i++) {
       const id = `r${i}`;
-      outbox.add({
-        id,
-        topic: 'chat/general/messages',
-        payload: id,
-        qos: 1,
-        retain: false,
-        confirm: true,
-      });
+      outbox.add(chatEntry(id));
       expect(outbox.refuse(id, { by: 'broker', reasonCode: 0x97 })).toBe(true);
     }
     const kept = new Outbox(sessionStorage, 'test-outbox').listRefused().map((e) => e.id);
@@ -668,3 +647,8 @@ describe('Connection', () => {
     expect(messages).toEqual([['chat/general/messages', 'x']]);
   });
 });
+
+/** A chat message kept until its delivery is confirmed, its id as its payload. */
+function chatEntry(id: string): OutboxEntry {
+  return { id, topic: 'chat/general/messages', payload: id, qos: 1, retain: false, confirm: true };
+}
