@@ -144,6 +144,19 @@ describe('createDeliveryCheck', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
+  it('keeps following the store no more once cancelled: what is kept is the next start’s', () => {
+    ackedBeforeReload('m1');
+    new Outbox(sessionStorage, OUTBOX_KEY).confirmedRefused('m1');
+    const check = createDeliveryCheck(history(() => null).lookup, WAIT_MS);
+    check.track(connectionWith(new Outbox(sessionStorage, OUTBOX_KEY)).connection);
+    expect(status('m1')).toBe('refused');
+
+    check.cancel(); // signed out, or the page goes: its store is no longer this session's
+    useChatStore.getState().receive('general', mine('m1'));
+    expect(status('m1')).toBe('sent');
+    expect(refusedIds()).toEqual(['m1']);
+  });
+
   it('after a reload, shows what was acknowledged but not confirmed, and settles it by the history', async () => {
     const refusedBefore = ackedBeforeReload('refused');
     ackedBeforeReload('recorded');

@@ -174,7 +174,7 @@ export class Outbox {
       const raw = this.storage?.getItem(key);
       if (!raw) return [];
       const parsed: unknown = JSON.parse(raw);
-      return Array.isArray(parsed) ? parsed.filter(isOutboxEntry) : [];
+      return Array.isArray(parsed) ? parsed.filter(isOutboxEntry).map(withKnownRefusal) : [];
     } catch {
       return [];
     }
@@ -190,7 +190,18 @@ function isOutboxEntry(value: unknown): value is OutboxEntry {
     typeof entry.payload === 'string' &&
     (entry.qos === 0 || entry.qos === 1) &&
     typeof entry.retain === 'boolean' &&
-    (entry.confirm === undefined || typeof entry.confirm === 'boolean') &&
-    (entry.refusal === undefined || isDeliveryRefusal(entry.refusal))
+    (entry.confirm === undefined || typeof entry.confirm === 'boolean')
   );
+}
+
+/**
+ * `entry` without a refusal this build cannot show (written by a newer build, or
+ * garbled): kept all the same, its text matters more than why it was refused, and shown
+ * as not delivered without a reason, like one kept before reasons were.
+ */
+function withKnownRefusal(entry: OutboxEntry): OutboxEntry {
+  if (entry.refusal === undefined || isDeliveryRefusal(entry.refusal)) return entry;
+  const known = { ...entry };
+  delete known.refusal;
+  return known;
 }

@@ -5,6 +5,8 @@
 // came. MQTT 3.1.1 has no such code: a 3.1.1 broker acknowledges a refused publish like
 // any other [MQTT-3.3.5-2].
 export const PUBACK_REFUSAL_MIN = 0x80;
+/** A reason code is one byte (MQTT 5.0 section 3.4.2.1). */
+export const PUBACK_REASON_MAX = 0xff;
 
 /** What a QoS 1 publish calls back with when the broker's PUBACK refused it. */
 export class PublishRefusedError extends Error {
@@ -56,13 +58,24 @@ export function refusalReason(reasonCode: number): string {
  */
 export type DeliveryRefusal = PublishRefusal | { by: 'unrouted' };
 
-/** Whether a value read back from storage is a DeliveryRefusal. */
+/**
+ * Whether a value read back from storage is a DeliveryRefusal this build can show. A
+ * reason code must be one a PUBACK can refuse with: anything else (1e400 reads back as
+ * Infinity, say) would be shown as a nonsense code.
+ */
 export function isDeliveryRefusal(value: unknown): value is DeliveryRefusal {
   if (typeof value !== 'object' || value === null) return false;
   const refusal = value as Record<string, unknown>;
   switch (refusal.by) {
-    case 'broker':
-      return typeof refusal.reasonCode === 'number';
+    case 'broker': {
+      const code = refusal.reasonCode;
+      return (
+        typeof code === 'number' &&
+        Number.isInteger(code) &&
+        code >= PUBACK_REFUSAL_MIN &&
+        code <= PUBACK_REASON_MAX
+      );
+    }
     case 'client':
       return typeof refusal.reason === 'string';
     case 'unrouted':

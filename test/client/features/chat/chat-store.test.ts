@@ -133,6 +133,38 @@ describe('chat store', () => {
     expect(useChatStore.getState().refused).toEqual({});
   });
 
+  it('takes another sender’s message with the id of one of ours for nothing of ours', () => {
+    const chat = useChatStore.getState();
+    chat.restoreRefused('general', msg('r1', 'alice'), { by: 'broker', reasonCode: 0x87 });
+    chat.addPending('general', msg('p1', 'alice'));
+    const refused = useChatStore.getState().refused;
+    useChatStore.getState().receiveBatch([
+      { room: 'general', message: { ...msg('r1', 'mallory'), text: 'not yours' } },
+      { room: 'general', message: { ...msg('p1', 'mallory'), text: 'nor this' } },
+    ]);
+    expect(useChatStore.getState().refused).toBe(refused); // still kept, text and all
+    expect(useChatStore.getState().live.general?.toArray()).toEqual([
+      { ...msg('p1', 'alice'), status: 'pending' },
+      { ...msg('r1', 'alice'), status: 'refused', refusal: { by: 'broker', reasonCode: 0x87 } },
+    ]);
+    expect(useChatStore.getState().markAcked('p1')).toBe('general'); // ours, still waiting
+
+    useChatStore.getState().receive('general', msg('r1', 'alice')); // our own copy: delivered
+    expect(status('r1')).toBe('sent');
+    expect(useChatStore.getState().refused).toEqual({});
+  });
+
+  it('finds in history only the room’s own message, when another room has that id too', () => {
+    const chat = useChatStore.getState();
+    chat.restoreRefused('general', msg('r1', 'alice'));
+    chat.restoreRefused('random', msg('r1', 'alice'));
+    useChatStore.getState().foundInHistory('random', ['r1']);
+    expect(useChatStore.getState().statusOf('random', 'r1')).toBe('sent');
+    expect(useChatStore.getState().statusOf('general', 'r1')).toBe('refused');
+    expect(useChatStore.getState().refused.general?.map((m) => m.id)).toEqual(['r1']);
+    expect(useChatStore.getState().refused.random).toBeUndefined();
+  });
+
   it('keeps each room ordered by (sentAt, id) as messages arrive, late ones included', () => {
     const at = (id: string, sentAt: number) => ({ ...msg(id), sentAt });
     useChatStore.getState().receiveBatch([

@@ -89,6 +89,8 @@ describe('extendHistory and mergeLive', () => {
     // The shorter timeline still answers for its own pages only.
     expect(first.has('a')).toBe(false);
     expect(second.has('a')).toBe(true);
+    expect(first.get('a')).toBeUndefined();
+    expect(second.get('a')).toEqual({ ...msg('a', 1), status: 'sent' }); // its sender too
     expect(
       mergeLive(first, live({ ...msg('a', 1), status: 'sent' }))
         .toArray()

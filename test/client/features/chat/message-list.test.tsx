@@ -1,8 +1,11 @@
-import { fireEvent, render, screen } from '@testing-library/react';
+import { fireEvent, render, screen, waitFor } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { formatMessageTime } from '../../../../src/client/features/chat/components/message-item';
 import { MessageList } from '../../../../src/client/features/chat/components/message-list';
 import { TAIL_ROWS } from '../../../../src/client/features/chat/hooks/use-stick-to-bottom';
 import type { TimelineMessage } from '../../../../src/client/features/chat/lib/merge-messages';
+import { spokenIn } from '../../support/live-region';
 
 // jsdom lays nothing out: every row is ROW_PX tall and the scroller VIEW_PX, so that the
 // list's height says how many rows the virtualizer holds.
@@ -81,5 +84,36 @@ describe('MessageList', () => {
     fireEvent.keyDown(scroller, { key: 'Home' });
     expect(rowsHeld()).toBe(ROOM);
     expect(scrolls.at(-1)).toBe(0);
+  });
+
+  it('announces each discard, even one worded as the last', async () => {
+    const sentAt = 1_735_725_600_000;
+    const refused = (id: string): TimelineMessage => ({
+      id,
+      from: 'alice',
+      text: 'said twice',
+      sentAt,
+      status: 'refused',
+    });
+    render(
+      <MessageList
+        roomName="general"
+        messages={[refused('r1'), refused('r2')]} // alike, within the same minute
+        me="alice"
+        hasOlder={false}
+        isLoadingOlder={false}
+        onLoadOlder={vi.fn()}
+        onDiscard={vi.fn()}
+      />,
+    );
+    const said = spokenIn(screen.getByRole('status'));
+    const [first, second] = screen.getAllByRole('button', { name: /^Discard/ });
+
+    const announcement = `Discarded message sent ${formatMessageTime(sentAt)}: said twice`;
+    await userEvent.click(first!);
+    await waitFor(() => expect(said).toEqual([announcement]));
+    await userEvent.click(second!);
+    // A live region is spoken when it changes: emptied, then said again.
+    await waitFor(() => expect(said).toEqual([announcement, '', announcement]));
   });
 });

@@ -6,7 +6,9 @@ import { MAX_CHAT_TEXT_LENGTH, type ChatMessage } from '../../../../src/shared/s
 import { resetWorkspaceStores } from '../../../../src/client/app/reset-stores';
 import { useRefetchHistoryOnConnect } from '../../../../src/client/app/use-workspace-lifecycle';
 import { fetchRoomMessage } from '../../../../src/client/features/chat/api/get-room-message';
+import { formatMessageTime } from '../../../../src/client/features/chat/components/message-item';
 import { RoomView } from '../../../../src/client/features/chat/components/room-view';
+import { useChatStore } from '../../../../src/client/features/chat/stores/chat-store';
 import { PublishRefusedError } from '../../../../src/client/lib/mqtt/publish-refusal';
 import { server } from '../../support/msw-server';
 import { connectTestWorkspace, renderWithWorkspace } from '../../support/render';
@@ -35,6 +37,10 @@ function serveRoom(
   );
   return requests;
 }
+
+/** When a published chat message says it was sent. */
+const sentAt = (publish: { payload: string } | undefined) =>
+  (JSON.parse(publish?.payload ?? '{}') as ChatMessage).sentAt;
 
 const shownTexts = () =>
   screen
@@ -271,17 +277,17 @@ describe('RoomView', () => {
     expect(asked).toHaveLength(1); // settled already: nothing to ask again
     expect(after.client().publishedOn('chat/general/messages')).toEqual([]); // nor to resend
 
+    const time = formatMessageTime(sentAt(publish));
     await userEvent.click(
       within(kept).getByRole('button', {
-        name: 'Discard undelivered message: refused, then reloaded twice',
+        name: `Discard undelivered message sent ${time}: refused, then reloaded twice`,
       }),
     );
     expect(screen.queryByRole('article')).not.toBeInTheDocument();
     expect(screen.getByRole('region', { name: 'Messages in #general' })).toHaveFocus();
-    expect(screen.getByText('Discarded: refused, then reloaded twice')).toHaveAttribute(
-      'role',
-      'status',
-    );
+    expect(
+      await screen.findByText(`Discarded message sent ${time}: refused, then reloaded twice`),
+    ).toHaveAttribute('role', 'status');
     await reload();
     expect(screen.queryByRole('article')).not.toBeInTheDocument();
     expect(sessionStorage.length).toBe(0);
@@ -301,10 +307,10 @@ describe('RoomView', () => {
     });
     const [refused, delivered, alsoRefused] = screen.getAllByRole('article');
     expect(within(refused!).getByRole('button')).toHaveAccessibleName(
-      'Discard undelivered message: refused at once',
+      `Discard undelivered message sent ${formatMessageTime(sentAt(publish))}: refused at once`,
     );
     expect(within(alsoRefused!).getByRole('button')).toHaveAccessibleName(
-      'Discard undelivered message: refused as well, and it goes…',
+      `Discard undelivered message sent ${formatMessageTime(sentAt(last))}: refused as well, and it goes…`,
     );
     expect(within(alsoRefused!).getByRole('button')).toHaveTextContent(/^Discard$/);
     expect(within(delivered!).getByText('sent')).toBeInTheDocument();
@@ -350,6 +356,30 @@ describe('RoomView', () => {
     expect(within(article).getByText('sent')).toBeInTheDocument();
     expect(within(article).queryByRole('button')).not.toBeInTheDocument();
     expect(sessionStorage.length).toBe(0);
+  });
+
+  it('keeps a message shown as not delivered when only another sender’s message has its id', async () => {
+    const { workspace, publish } = await sendUnacked('mine, and refused', 20);
+    act(() => publish?.ack()); // acknowledged; the lookup finds nothing: not delivered
+    await within(screen.getByRole('article')).findByText('not delivered', { exact: false });
+    const sent = JSON.parse(publish?.payload ?? '{}') as ChatMessage;
+    const theirs: ChatMessage = { ...sent, from: 'mallory', text: 'same id, not mine' };
+
+    // Live: another sender's message with that id is not ours come back.
+    act(() => workspace.client().deliver('chat/general/messages', theirs));
+    expect(workspace.connection.outbox.listRefused().map((entry) => entry.id)).toEqual([sent.id]);
+
+    // After a reload, the room's history has their message with that id, and not ours.
+    cleanup();
+    workspace.connection.dispose();
+    resetWorkspaceStores();
+    serveRoom(() => ({ messages: [msg('h1', 0), theirs], nextCursor: null }));
+    const after = await connectTestWorkspace({ autoAck: false, echoWaitMs: 20 });
+    renderWithWorkspace(<RoomView room="general" />, { connection: after.connection });
+    await screen.findByText('message h1'); // history loaded, and compared
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(after.connection.outbox.listRefused().map((entry) => entry.id)).toEqual([sent.id]);
+    expect(useChatStore.getState().statusOf('general', sent.id)).toBe('refused');
   });
 
   it('stamps a message by the server’s clock, so a device clock that is off does not move it', async () => {

@@ -4,11 +4,13 @@ import { http, HttpResponse } from 'msw';
 import { describe, expect, it, vi } from 'vitest';
 import { Shell } from '../../../../src/client/app/shell';
 import { accountOf } from '../../../../src/client/features/auth/api/get-session';
+import { formatMessageTime } from '../../../../src/client/features/chat/components/message-item';
 import { UndeliveredNotice } from '../../../../src/client/features/chat/components/undelivered-notice';
 import { Outbox, OUTBOX_STORAGE_KEY } from '../../../../src/client/lib/mqtt/outbox';
 import type { ChatMessage } from '../../../../src/shared/schemas';
 import { chatMessagesTopic } from '../../../../src/shared/topics';
 import { ALICE } from '../../support/fixtures';
+import { spokenIn } from '../../support/live-region';
 import { server } from '../../support/msw-server';
 import { connectTestWorkspace, renderWithWorkspace } from '../../support/render';
 
@@ -16,11 +18,12 @@ import { connectTestWorkspace, renderWithWorkspace } from '../../support/render'
 // and was refused must still be readable somewhere, and discardable.
 
 const T = 1_735_725_600_000;
+const AT_T = formatMessageTime(T);
 const outbox = () => new Outbox(sessionStorage, `${OUTBOX_STORAGE_KEY}:${accountOf(ALICE)}`);
 
 /** Our message `text` to `room`, refused by the broker in the tab's life before this one. */
-function refusedBeforeReload(room: string, text: string): ChatMessage {
-  const message = { id: crypto.randomUUID(), from: ALICE.user, text, sentAt: T };
+function refusedBeforeReload(room: string, text: string, sentAt = T): ChatMessage {
+  const message = { id: crypto.randomUUID(), from: ALICE.user, text, sentAt };
   const kept = outbox();
   kept.add({
     id: message.id,
@@ -47,6 +50,15 @@ function roomsAnsweredLater() {
     }),
   );
   return { answer, asked: () => asked };
+}
+
+/** GET /api/rooms lists `general` only. */
+function listGeneralOnly() {
+  server.use(
+    http.get('/api/rooms', () =>
+      HttpResponse.json({ rooms: [{ id: 'general', name: 'General' }] }),
+    ),
+  );
 }
 
 const keptTexts = () =>
@@ -82,23 +94,98 @@ describe('UndeliveredNotice', () => {
 
     await userEvent.click(
       within(notice).getByRole('button', {
-        name: 'Discard undelivered message: for the secret room',
+        name: `Discard undelivered message sent ${AT_T}: for the secret room`,
       }),
     );
     expect(within(notice).getAllByRole('listitem')).toHaveLength(1);
     expect(within(notice).getByRole('heading', { name: 'Not delivered' })).toHaveFocus();
-    expect(screen.getByRole('status')).toHaveTextContent('Discarded: for the secret room');
+    await waitFor(() =>
+      expect(screen.getByRole('status')).toHaveTextContent(
+        `Discarded message sent ${AT_T}: for the secret room`,
+      ),
+    );
     expect(onEmptied).not.toHaveBeenCalled();
 
     await userEvent.click(
       within(notice).getByRole('button', {
-        name: 'Discard undelivered message: also for the secret room',
+        name: `Discard undelivered message sent ${AT_T}: also for the secret room`,
       }),
     );
     expect(screen.queryByRole('region')).not.toBeInTheDocument();
-    expect(screen.getByRole('status')).toHaveTextContent('Discarded: also for the secret room');
+    await waitFor(() =>
+      expect(screen.getByRole('status')).toHaveTextContent(
+        `Discarded message sent ${AT_T}: also for the secret room`,
+      ),
+    );
     expect(onEmptied).toHaveBeenCalledOnce();
     expect(keptTexts()).toEqual(['general is listed', 'ops is open, and shows its own']);
+  });
+
+  it('says why each was not delivered', async () => {
+    refusedBeforeReload('secret', 'refused by the broker'); // not authorized (0x87)
+    const unrouted = { id: crypto.randomUUID(), from: ALICE.user, text: 'dropped', sentAt: T };
+    const kept = outbox();
+    kept.add({
+      id: unrouted.id,
+      topic: chatMessagesTopic('secret'),
+      payload: JSON.stringify(unrouted),
+      qos: 1,
+      retain: false,
+      confirm: true,
+    });
+    kept.acknowledge(unrouted.id);
+    kept.confirmedRefused(unrouted.id); // acknowledged, then missing from the history
+    listGeneralOnly();
+    const workspace = await connectTestWorkspace();
+    renderWithWorkspace(<UndeliveredNotice openRoom={null} onEmptied={vi.fn()} />, {
+      connection: workspace.connection,
+    });
+
+    const notice = await screen.findByRole('region', { name: 'Not delivered' });
+    const [broker, dropped] = within(notice).getAllByRole('listitem');
+    expect(broker).toHaveTextContent('The server refused this message: not authorized (0x87).');
+    expect(dropped).toHaveTextContent(
+      'The server acknowledged this message but did not deliver it: you may no longer be allowed to post here.',
+    );
+  });
+
+  it('names each Discard by its message’s time too, for two that open alike', async () => {
+    const opening = 'these six words open them both'; // all a snippet holds
+    refusedBeforeReload('secret', `${opening} one ending`);
+    refusedBeforeReload('secret', `${opening} another`, T + 60_000);
+    listGeneralOnly();
+    const workspace = await connectTestWorkspace();
+    renderWithWorkspace(<UndeliveredNotice openRoom={null} onEmptied={vi.fn()} />, {
+      connection: workspace.connection,
+    });
+
+    const notice = await screen.findByRole('region', { name: 'Not delivered' });
+    const names = within(notice)
+      .getAllByRole('button')
+      .map((button) => button.getAttribute('aria-label'));
+    expect(names).toEqual([
+      `Discard undelivered message sent ${AT_T}: ${opening}…`,
+      `Discard undelivered message sent ${formatMessageTime(T + 60_000)}: ${opening}…`,
+    ]);
+  });
+
+  it('announces each discard, even one worded as the last', async () => {
+    refusedBeforeReload('secret', 'said twice');
+    refusedBeforeReload('secret', 'said twice', T + 1_000); // within the same minute
+    listGeneralOnly();
+    const workspace = await connectTestWorkspace();
+    renderWithWorkspace(<UndeliveredNotice openRoom={null} onEmptied={vi.fn()} />, {
+      connection: workspace.connection,
+    });
+    const notice = await screen.findByRole('region', { name: 'Not delivered' });
+    const said = spokenIn(screen.getByRole('status'));
+
+    const announcement = `Discarded message sent ${AT_T}: said twice`;
+    await userEvent.click(within(notice).getAllByRole('button', { name: /^Discard/ })[0]!);
+    await waitFor(() => expect(said).toEqual([announcement]));
+    await userEvent.click(within(notice).getByRole('button', { name: /^Discard/ }));
+    // A live region is spoken when it changes: emptied, then said again.
+    await waitFor(() => expect(said).toEqual([announcement, '', announcement]));
   });
 
   it('shows in the workspace above the current view, and leaves focus in it once emptied', async () => {

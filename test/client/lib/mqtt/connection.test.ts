@@ -447,22 +447,43 @@ describe('Connection', () => {
     expect(sessionStorage.length).toBe(0);
   });
 
-  it('reads back only refused entries whose reason is one it knows, or none', () => {
+  it('reads back every refused entry, with its reason only when it is one it knows', () => {
     const entry = (id: string, refusal?: unknown) => ({ ...chatEntry(id), refusal });
+    const known = [
+      entry('none'),
+      entry('broker', { by: 'broker', reasonCode: 0x87 }),
+      entry('lowest-code', { by: 'broker', reasonCode: 0x80 }),
+      entry('highest-code', { by: 'broker', reasonCode: 0xff }),
+      entry('client', { by: 'client', reason: 'invalid topic name' }),
+      entry('unrouted', { by: 'unrouted' }),
+    ];
+    // Written by a newer build, or garbled: the text stays, the reason is not shown.
+    const unknown = [
+      entry('no-code', { by: 'broker', reasonCode: '0x87' }),
+      entry('success-code', { by: 'broker', reasonCode: 0 }),
+      entry('below-refusals', { by: 'broker', reasonCode: 0x7f }),
+      entry('negative-code', { by: 'broker', reasonCode: -1 }),
+      entry('fraction-code', { by: 'broker', reasonCode: 1.5 }),
+      entry('past-a-byte', { by: 'broker', reasonCode: 0x100 }),
+      entry('no-reason', { by: 'client' }),
+      entry('unheard-of', { by: 'someone' }),
+      entry('not-an-object', 'refused'),
+    ];
+    const stored = JSON.stringify([...known, ...unknown]);
+    // JSON.stringify cannot write a number past Number.MAX_VALUE; storage may hold one.
+    const huge = `{"id":"huge-code","topic":"chat/general/messages","payload":"huge-code","qos":1,"retain":false,"confirm":true,"refusal":{"by":"broker","reasonCode":1e400}}`;
     sessionStorage.setItem(
       `test-outbox${REFUSED_KEY_SUFFIX}`,
-      JSON.stringify([
-        entry('none'),
-        entry('broker', { by: 'broker', reasonCode: 0x87 }),
-        entry('client', { by: 'client', reason: 'invalid topic name' }),
-        entry('unrouted', { by: 'unrouted' }),
-        entry('no-code', { by: 'broker', reasonCode: '0x87' }),
-        entry('unheard-of', { by: 'someone' }),
-        entry('not-an-object', 'refused'),
-      ]),
+      `${stored.slice(0, -1)},${huge},{"id":"not-an-entry"}]`,
     );
-    const ids = new Outbox(sessionStorage, 'test-outbox').listRefused().map((e) => e.id);
-    expect(ids).toEqual(['none', 'broker', 'client', 'unrouted']);
+
+    const read = new Outbox(sessionStorage, 'test-outbox').listRefused();
+    expect(read).toEqual([
+      ...known,
+      ...unknown.map((kept) => chatEntry(kept.id)),
+      chatEntry('huge-code'),
+    ]);
+    for (const kept of read.slice(known.length)) expect(kept).not.toHaveProperty('refusal');
   });
 
   it('keeps at most MAX_REFUSED refused messages, forgetting the oldest', () => {

@@ -44,7 +44,9 @@ export const MessageItem = memo(function MessageItem({
           {time}
         </time>
         {mine && <Delivery status={message.status} refusal={message.refusal} />}
-        {discardable && <DiscardButton text={message.text} onDiscard={() => onDiscard(message)} />}
+        {discardable && (
+          <DiscardButton text={message.text} time={time} onDiscard={() => onDiscard(message)} />
+        )}
       </header>
       <p className="message__text">{message.text}</p>
     </article>

@@ -1,12 +1,13 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useRef, useState, type PointerEvent } from 'react';
+import { useAnnouncement } from '../../../hooks/use-announcement';
 import { useHomeAndEnd } from '../hooks/use-home-and-end';
 import { tailStart, useFollowNewest, useStickToBottom } from '../hooks/use-stick-to-bottom';
 import type { ReadonlyList } from '../../../lib/append-only-list';
 import type { TimelineMessage } from '../lib/merge-messages';
-import { messageSnippet } from '../lib/message-snippet';
+import { discardedAnnouncement } from '../lib/discard-wording';
 import { createRowSizes } from '../lib/row-sizes';
-import { MessageItem } from './message-item';
+import { formatMessageTime, MessageItem } from './message-item';
 
 const ESTIMATED_MESSAGE_PX = 64;
 const OVERSCAN_ITEMS = 8;
@@ -91,14 +92,14 @@ export function MessageList({
 
   // The pressed button goes with its message: keep keyboard focus in the list, not lost,
   // and say what went (the row that said so is gone).
-  const [discarded, setDiscarded] = useState('');
+  const [discarded, announce] = useAnnouncement();
   const discard = useCallback(
     (message: TimelineMessage) => {
       onDiscard?.(message.id);
-      setDiscarded(`Discarded: ${messageSnippet(message.text)}`);
+      announce(discardedAnnouncement(message.text, formatMessageTime(message.sentAt)));
       scrollRef.current?.focus({ preventScroll: true });
     },
-    [onDiscard],
+    [onDiscard, announce],
   );
 
   const items = virtualizer.getVirtualItems();

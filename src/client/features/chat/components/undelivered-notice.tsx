@@ -1,15 +1,16 @@
-import { useId, useMemo, useRef, useState } from 'react';
-import type { ChatMessage } from '../../../../shared/schemas';
+import { useId, useMemo, useRef } from 'react';
+import { useAnnouncement } from '../../../hooks/use-announcement';
 import { useRooms } from '../api/get-rooms';
 import { useDiscardMessage } from '../hooks/use-discard-message';
-import { messageSnippet } from '../lib/message-snippet';
-import { useChatStore } from '../stores/chat-store';
+import { discardedAnnouncement } from '../lib/discard-wording';
+import { notDeliveredReason } from '../lib/not-delivered-reason';
+import { useChatStore, type LiveMessage } from '../stores/chat-store';
 import { DiscardButton } from './discard-button';
 import { formatMessageTime } from './message-item';
 
 interface Undelivered {
   room: string;
-  message: ChatMessage;
+  message: LiveMessage;
 }
 
 /**
@@ -28,7 +29,7 @@ export function UndeliveredNotice({
 }) {
   const rooms = useRooms();
   const refused = useChatStore((state) => state.refused);
-  const [announcement, setAnnouncement] = useState('');
+  const [announcement, announce] = useAnnouncement();
   const headingRef = useRef<HTMLHeadingElement>(null);
   const headingId = useId();
 
@@ -40,8 +41,8 @@ export function UndeliveredNotice({
       .flatMap(([room, messages]) => messages.map((message) => ({ room, message })));
   }, [rooms.data, refused, openRoom]);
 
-  const discarded = (message: ChatMessage) => {
-    setAnnouncement(`Discarded: ${messageSnippet(message.text)}`);
+  const discarded = (message: LiveMessage) => {
+    announce(discardedAnnouncement(message.text, formatMessageTime(message.sentAt)));
     // The pressed button is gone with its message: focus stays near, not lost.
     if (undelivered.length > 1) headingRef.current?.focus();
     else onEmptied();
@@ -81,17 +82,19 @@ function UndeliveredItem({
   room,
   message,
   onDiscarded,
-}: Undelivered & { onDiscarded(message: ChatMessage): void }) {
+}: Undelivered & { onDiscarded(message: LiveMessage): void }) {
   const discard = useDiscardMessage(room);
+  const time = formatMessageTime(message.sentAt);
   return (
     <li className="undelivered__item">
       <p className="message__meta">
         <span className="message__from">#{room}</span>
         <time className="message__time" dateTime={new Date(message.sentAt).toISOString()}>
-          {formatMessageTime(message.sentAt)}
+          {time}
         </time>
         <DiscardButton
           text={message.text}
+          time={time}
           onDiscard={() => {
             discard(message.id);
             onDiscarded(message);
@@ -99,6 +102,8 @@ function UndeliveredItem({
         />
       </p>
       <p className="message__text">{message.text}</p>
+      {/* The room view says why beside each status; this list has no status to say it in. */}
+      <p className="undelivered__reason">{notDeliveredReason(message.refusal)}</p>
     </li>
   );
 }

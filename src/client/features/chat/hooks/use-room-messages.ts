@@ -36,10 +36,14 @@ export function useRoomMessages(room: string): RoomMessages {
 
   // History's copy wins on screen; the store, and what the tab keeps as refused across
   // reloads (confirm-chat-delivery.ts), must follow it, or a delivered message would come
-  // back as not delivered at the next reload. Only our few refused messages are checked.
+  // back as not delivered at the next reload. Only our few refused messages are checked,
+  // and only a copy from us is ours delivered: another sender's message with that id
+  // (ids are the sender's to choose) must not cost us our kept text.
   const refused = useChatStore((state) => state.refused[room]);
   useEffect(() => {
-    const delivered = refused?.filter((message) => historyTimeline.has(message.id));
+    const delivered = refused?.filter(
+      (message) => historyTimeline.get(message.id)?.from === message.from,
+    );
     if (delivered?.length) {
       useChatStore.getState().foundInHistory(
         room,

@@ -75,6 +75,8 @@ export interface HistoryTimeline {
   readonly messages: readonly TimelineMessage[];
   /** Whether a message id is in one of this timeline's pages. */
   has(id: string): boolean;
+  /** The message with that id in one of this timeline's pages (whoever sent it). */
+  get(id: string): TimelineMessage | undefined;
 }
 
 /**
@@ -84,6 +86,8 @@ export interface HistoryTimeline {
  */
 interface Lineage {
   firstSeen: Map<string, number>;
+  /** The copy kept of each id (the first seen): who sent it matters to our own messages. */
+  copies: Map<string, TimelineMessage>;
   latest: HistoryTimeline | null;
 }
 const lineages = new WeakMap<HistoryTimeline, Lineage>();
@@ -94,10 +98,12 @@ function timeline(
   messages: readonly TimelineMessage[],
 ): HistoryTimeline {
   const pageCount = pages.length;
+  const has = (id: string) => (lineage.firstSeen.get(id) ?? Infinity) <= pageCount;
   const made: HistoryTimeline = {
     pages,
     messages,
-    has: (id) => (lineage.firstSeen.get(id) ?? Infinity) <= pageCount,
+    has,
+    get: (id) => (has(id) ? lineage.copies.get(id) : undefined),
   };
   lineage.latest = made;
   lineages.set(made, lineage);
@@ -116,6 +122,7 @@ function addPages(
     for (const message of page) {
       if (lineage.firstSeen.has(message.id)) continue; // overlapping pages (refetch)
       lineage.firstSeen.set(message.id, index + 1);
+      lineage.copies.set(message.id, message);
       added.push(message);
     }
   }
@@ -142,7 +149,7 @@ export function extendHistory(
     if (!isOrdered(added)) added.sort(compareMessages);
     return timeline(lineage, pages, mergeSorted(added, previous.messages));
   }
-  const fresh: Lineage = { firstSeen: new Map(), latest: null };
+  const fresh: Lineage = { firstSeen: new Map(), copies: new Map(), latest: null };
   const all = addPages(fresh, pages, 0);
   if (!isOrdered(all)) all.sort(compareMessages);
   return timeline(fresh, pages, all);

@@ -48,7 +48,10 @@ interface ChatStore {
   latestFromOthers: Record<string, LiveMessage>;
   activeRoom: string | null;
   setMe(user: string): void;
-  /** Messages from the broker: each has been accepted, so it counts as sent. */
+  /**
+   * Messages from the broker: each has been accepted, so it counts as sent; but one from
+   * another sender with the id of one of ours is not ours, and changes nothing of it.
+   */
   receiveBatch(batch: readonly ReceivedMessage[]): void;
   receive(room: string, message: ChatMessage): void;
   /** A message composed here, waiting for its PUBACK. */
@@ -187,8 +190,36 @@ export const useChatStore = create<ChatStore>()((set, get) => {
   };
 
   /**
-   * Moves message `id` from status `from` to `to` (why, when refused): its room, or null
-   * if not at `from`.
+   * Moves message `id` of `room` from status `from` to `to` (why, when refused): whether
+   * it was at `from`.
+   */
+  const moveIn = (
+    room: string,
+    id: string,
+    from: DeliveryStatus,
+    to: DeliveryStatus,
+    refusal?: DeliveryRefusal,
+  ): boolean => {
+    const ids = known.get(room);
+    const seen = ids?.get(id);
+    if (!ids || seen?.status !== from) return false;
+    const moved: LiveMessage = { ...seen, status: to, refusal };
+    ids.set(id, moved);
+    set((state) => {
+      const draft = new LiveDraft(state.live);
+      draft.replace(room, seen, moved);
+      const refused =
+        from === 'refused' || to === 'refused'
+          ? withRefused(state.refused, room, id, to === 'refused' ? moved : null)
+          : state.refused;
+      return { live: draft.result() ?? state.live, refused };
+    });
+    return true;
+  };
+
+  /**
+   * Moves outbox message `id`, in the first room that has it, from status `from` to `to`
+   * (a PUBACK names no room): its room, or null if not at `from` there.
    */
   const moveStatus = (
     id: string,
@@ -197,21 +228,8 @@ export const useChatStore = create<ChatStore>()((set, get) => {
     refusal?: DeliveryRefusal,
   ): string | null => {
     for (const [room, ids] of known) {
-      const seen = ids.get(id);
-      if (!seen) continue;
-      if (seen.status !== from) return null;
-      const moved: LiveMessage = { ...seen, status: to, refusal };
-      ids.set(id, moved);
-      set((state) => {
-        const draft = new LiveDraft(state.live);
-        draft.replace(room, seen, moved);
-        const refused =
-          from === 'refused' || to === 'refused'
-            ? withRefused(state.refused, room, id, to === 'refused' ? moved : null)
-            : state.refused;
-        return { live: draft.result() ?? state.live, refused };
-      });
-      return room;
+      if (!ids.has(id)) continue;
+      return moveIn(room, id, from, to, refusal) ? room : null;
     }
     return null;
   };
@@ -247,7 +265,10 @@ export const useChatStore = create<ChatStore>()((set, get) => {
         for (const { room, message } of batch) {
           const ids = knownIn(room);
           const seen = ids.get(message.id);
-          if (seen?.status === 'sent') continue; // a QoS 1 redelivery
+          // Sent already: a QoS 1 redelivery. From another sender: not our message back
+          // (ids are the sender's to choose), so ours stays as it is, refused included, and
+          // its text with it; a room shows one message per id, and ours came first.
+          if (seen && (seen.status === 'sent' || seen.from !== message.from)) continue;
           const sent: LiveMessage = { ...message, status: 'sent' };
           ids.set(message.id, sent);
           if (seen) {
@@ -287,9 +308,8 @@ export const useChatStore = create<ChatStore>()((set, get) => {
       else moveStatus(id, 'acked', 'refused', { by: 'unrouted' });
     },
     foundInHistory: (room, ids) => {
-      for (const id of ids) {
-        if (known.get(room)?.get(id)?.status === 'refused') moveStatus(id, 'refused', 'sent');
-      }
+      // That room's only: the same id may be another room's message too.
+      for (const id of ids) moveIn(room, id, 'refused', 'sent');
     },
     discard: (room, id) => {
       const ids = known.get(room);
