@@ -1,8 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { hashPassword } from '../../src/server/auth/password';
 import { EXTERNAL_CHANGES_POLL_MS } from '../../src/server/external-changes';
+import { openStorage } from '../../src/server/storage';
 import type { Role } from '../../src/shared/acl';
-import { connect, json } from './support/mqtt-clients';
+import mqtt from 'mqtt';
+import { holdNextConnect } from './support/hold-connect';
+import { connect, json, resume } from './support/mqtt-clients';
 import { eventually } from './support/eventually';
 import { useTestServer } from './support/server-fixture';
 import { DEMO_PASSWORD } from './support/test-server';
@@ -112,5 +115,80 @@ describe('changes made outside the server between two polls', () => {
     expect(await retainedValue(state)).toEqual({ status: 'idle', updatedAt: 2 });
     expect(await storedSession('yann-away')).toBe(true);
     expect(live.connected).toBe(true);
+  });
+
+  it('forgets the old user’s away sessions though the new one has connected; keeps theirs', async () => {
+    await addUser('olga', 'agent');
+    const box = await device('olga', 'olga-box', false);
+    await box.subscribeAsync('agents/olga/inbox', { qos: 1 });
+    await box.endAsync();
+    const sender = await fixture.member('alice');
+    const command = { id: 'cmd-olga-1', command: 'wipe', from: 'alice' };
+    await sender.publishAsync('agents/olga/inbox', json(command), { qos: 1 });
+
+    // Removed and added again by another process; the new olga connects once, under
+    // another client id, and leaves a session of her own.
+    const other = openStorage(fixture.server.config.dataDir);
+    try {
+      other.users.removeUser('demo', 'olga');
+      other.users.addUser({
+        org: 'demo',
+        user: 'olga',
+        role: 'agent',
+        passwordHash: await hashPassword(DEMO_PASSWORD),
+      });
+    } finally {
+      other.close();
+    }
+    const fresh = await device('olga', 'olga-new', false);
+    await fresh.subscribeAsync('agents/olga/inbox', { qos: 1 });
+    await fresh.endAsync();
+    expect(await storedSession('olga-box')).toBe(true);
+
+    poll();
+    await eventually(async () => !(await storedSession('olga-box')), 5_000, 'olga-box forgotten');
+    expect(await storedSession('olga-new')).toBe(true);
+    const received: string[] = [];
+    const { client, sessionPresent } = await resume(fixture.server.mqttUrl, {
+      username: 'olga@demo',
+      password: DEMO_PASSWORD,
+      clientId: 'olga-box',
+    });
+    fixture.open.push(client);
+    client.on('message', (_topic, payload) => received.push(payload.toString()));
+    expect(sessionPresent).toBe(false);
+    // A queued message would come at once; a round trip of the new session's own is later.
+    await client.subscribeAsync('agents/olga/inbox', { qos: 1 });
+    expect(received).toEqual([]);
+  });
+
+  it('takes no connection of the old user still being set up for the new one’s', async () => {
+    await addUser('pia', 'agent');
+    const state = 'agents/pia/state';
+    const old = await device('pia', 'pia-box');
+    await old.publishAsync(state, json({ status: 'working', updatedAt: 1 }), {
+      qos: 1,
+      retain: true,
+    });
+    await old.endAsync(); // DISCONNECT: the state stays
+    // The old pia connects again, and aedes is still setting that up at the poll.
+    const hold = holdNextConnect(fixture.server.broker.aedes, 'pia-late', 'subscriptionsByClient');
+    try {
+      const late = mqtt.connect(fixture.server.mqttUrl, {
+        username: 'pia@demo',
+        password: DEMO_PASSWORD,
+        clientId: 'pia-late',
+        clean: false,
+        reconnectPeriod: 0,
+      });
+      fixture.open.push(late);
+      await hold.reached;
+      fixture.server.storage.users.removeUser('demo', 'pia');
+      await addUser('pia', 'agent'); // created anew; this pia never connects
+      poll(); // marks pia-late closing, then clears the old pia's state
+      await eventually(() => !retained(state), 2_000, 'state cleared');
+    } finally {
+      hold.restore();
+    }
   });
 });

@@ -38,13 +38,21 @@ export interface OrgHealth {
 }
 
 /**
- * A user removed and created again under the same id since the broker last looked
- * (external-changes.ts): what is the new user's must not go with the old one's.
+ * The user there now under an id whose old user was removed (external-changes.ts): what is
+ * the new user's must not go with the old one's.
  */
 export interface Recreated {
-  /** The new user has had a connection accepted since: they may have set their agent state. */
-  connectedSince: boolean;
+  /** When the new user was created (ms since the epoch): connections since are theirs. */
+  createdAt: number;
+  /** The client ids the new user's connections have used since, open or gone. */
+  clientIds: ReadonlySet<string>;
 }
+
+/**
+ * Asked just before the broker reads what to spare, so that what the new user did while
+ * the call waited counts: undefined when no user is there under the id (then nothing is).
+ */
+export type CurrentUser = () => Recreated | undefined;
 
 /** Everything the admin console reads from and changes in the broker, one org at a time. */
 export interface BrokerAdmin {
@@ -60,18 +68,19 @@ export interface BrokerAdmin {
   clearStoredSession(org: string, clientId: string, user?: string): Promise<number>;
   /**
    * Forgets every stored session of a user (who was deleted) whose client is away; returns
-   * how many. For one `recreated`, none that a connection is being set up with either, and
-   * none at all if the new user has connected since.
+   * how many. Called after their connections were closed; what those had accepted lands
+   * first. With `current` (the id may have a new user), none that a connection is being set
+   * up with either, nor those of the client ids the new user has connected with.
    */
-  forgetUser(org: string, user: string, recreated?: Recreated): Promise<number>;
+  forgetUser(org: string, user: string, current?: CurrentUser): Promise<number>;
   /**
    * Clears a (deleted) user's last-known states: the retained presence of each of their
    * client ids, and their agent state, so no board or people list keeps them; returns how
    * many were cleared. Called after their connections were closed; what those had
-   * accepted lands first. For one `recreated`, the presences of the client ids connected
-   * now are left, and the agent state if one is or if the new user has connected since.
+   * accepted lands first. With `current` and a new user there, the presences of the client
+   * ids they have connected with are left, and the agent state if they have connected at all.
    */
-  clearLastKnown(org: string, user: string, recreated?: Recreated): Promise<number>;
+  clearLastKnown(org: string, user: string, current?: CurrentUser): Promise<number>;
   /**
    * Says offline, as of now, in each retained presence of a (disabled) user's that still
    * says online, but for the client ids connected now; returns how many. Called after their
@@ -129,13 +138,18 @@ export function createBrokerAdmin(deps: BrokerAdminDeps): BrokerAdmin {
   const connectedIds = () =>
     new Set([...live.keys()].filter((client) => !client.closed).map((client) => client.id));
 
-  /** The client ids of `user`'s connections open now, registered or being set up. */
-  function inUseBy(org: string, user: string): Set<string> {
+  /**
+   * The client ids of `user`'s connections open now, registered or being set up, that
+   * connected since `since`: not those of an old user with the id, closed or marked closing.
+   */
+  function inUseBy(org: string, user: string, since: number): Set<string> {
     const ids = new Set<string>();
-    for (const mountedId of deps.inUse()) {
-      const parsed = parseMountedClientId(mountedId);
-      if (parsed?.org === org && parsed.user === user) ids.add(parsed.clientId);
-    }
+    const add = (identity: ClientIdentity) => {
+      if (identity.org === org && identity.user === user && identity.connectedAt >= since)
+        ids.add(identity.clientId);
+    };
+    for (const [, identity] of clientsOf(org, user)) add(identity);
+    for (const identity of deps.pending.identities()) add(identity);
     return ids;
   }
 
@@ -143,15 +157,18 @@ export function createBrokerAdmin(deps: BrokerAdminDeps): BrokerAdmin {
 
   /**
    * The org's stored sessions matching `match` whose client is not connected (`connected`:
-   * registered ones by default; pass deps.inUse() to leave out those being set up too).
+   * registered ones by default; pass deps.inUse to leave out those being set up too), asked
+   * once the stored ones are read.
    */
   async function awaySessions(
     org: string,
     match: (s: StoredRef) => boolean,
-    connected: ReadonlySet<string> = connectedIds(),
+    connectedNow: () => ReadonlySet<string> = connectedIds,
   ) {
     const found: StoredRef[] = [];
-    for (const mountedId of await persistence.storedClientIds()) {
+    const stored = await persistence.storedClientIds();
+    const connected = connectedNow();
+    for (const mountedId of stored) {
       const parsed = parseMountedClientId(mountedId);
       if (parsed?.org !== org || connected.has(mountedId)) continue;
       const ref = { mountedId, ...parsed };
@@ -179,34 +196,43 @@ export function createBrokerAdmin(deps: BrokerAdminDeps): BrokerAdmin {
       const sessions = await awaySessions(
         org,
         (s) => s.clientId === clientId && (user === undefined || s.user === user),
-        deps.inUse(),
+        deps.inUse,
       );
       for (const { mountedId } of sessions) await persistence.forgetSession(mountedId);
       return sessions.length;
     },
 
-    async forgetUser(org, user, recreated) {
-      // Nothing tells an away session the new user left from one of the old user's: aedes
-      // keeps neither owner nor creation time with a session, and a last-seen time is noted
-      // for the app's token sessions only. Once the new user has connected, all stay.
-      if (recreated?.connectedSince) return 0;
+    async forgetUser(org, user, current) {
+      // A QoS 2 publish a closed connection had accepted is stored under its session once
+      // looked up: stored after the session's clean, it would stay behind for good.
+      await accepted.landed(org, user);
+      // aedes keeps neither owner nor creation time with a session: the new user's are told
+      // by the client ids their connections used (the server saw each). One connection of
+      // theirs that reused an old client id before this resumed the old session at its
+      // CONNECT, queue and all; that cannot be undone here, and its session stays theirs.
+      let newUsers: ReadonlySet<string> = new Set();
       const sessions = await awaySessions(
         org,
-        (s) => s.user === user,
-        // The new user's connection may be restoring one right now.
-        recreated ? deps.inUse() : connectedIds(),
+        (s) => s.user === user && !newUsers.has(s.clientId),
+        () => {
+          // Read in the turn the sessions are picked.
+          newUsers = current?.()?.clientIds ?? newUsers;
+          // The new user's connection may be restoring one right now.
+          return current ? deps.inUse() : connectedIds();
+        },
       );
       for (const { mountedId } of sessions) await persistence.forgetSession(mountedId);
       return sessions.length;
     },
 
-    async clearLastKnown(org, user, recreated) {
+    async clearLastKnown(org, user, current) {
       await accepted.landed(org, user);
-      // Those open now are the new user's (the old one's were closed); one still being set
-      // up that the close only marked counts too, as it cannot be told from theirs here.
-      const open = recreated ? inUseBy(org, user) : new Set<string>();
-      const keepState = recreated !== undefined && (recreated.connectedSince || open.size > 0);
-      const kept = new Set([...open].map((clientId) => presenceTopic(user, clientId)));
+      const now = current?.();
+      // Those open now that connected since the new user's creation are theirs.
+      const open = now ? inUseBy(org, user, now.createdAt) : new Set<string>();
+      const theirs = new Set([...open, ...(now?.clientIds ?? [])]);
+      const keepState = theirs.size > 0;
+      const kept = new Set([...theirs].map((clientId) => presenceTopic(user, clientId)));
       const topics: string[] = [];
       for (const packet of persistence.retained.match(mountTopic(org, presenceTopic(user, '#')))) {
         const topic = unmountTopic(org, packet.topic);

@@ -70,6 +70,11 @@ export class PendingConnections {
     return count;
   }
 
+  /** The identities of those still open and not marked to close. */
+  *identities(): Generator<ClientIdentity> {
+    for (const [, identity] of this.open()) if (!identity.closing) yield identity;
+  }
+
   /** The (mounted) ids of those still open. */
   ids(): string[] {
     return [...this.open()].map(([client]) => client.id);

@@ -1,4 +1,5 @@
 import type { AedesPublishPacket, Client } from 'aedes';
+import { Level } from 'level';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { hashPassword } from '../../../src/server/auth/password';
 import {
@@ -6,7 +7,7 @@ import {
   type IncomingPackets,
 } from '../../../src/server/broker/accepted-publishes';
 import { setIdentity, type ClientIdentity } from '../../../src/server/broker/client-identity';
-import { mountTopic } from '../../../src/server/broker/mount-point';
+import { mountClientId, mountTopic } from '../../../src/server/broker/mount-point';
 import { eventually } from '../support/eventually';
 import { json } from '../support/mqtt-clients';
 import { useTestServer } from '../support/server-fixture';
@@ -31,11 +32,13 @@ async function presenceAt(topic: string) {
  * A tab of a new user says online at `qos`; the moment the broker has accepted it (its
  * PUBACK written, or its store begun), the user's connections are closed and `correct`
  * runs. Resolves with the topic once `correct` has and the publish has been routed.
+ * `persistent`: the tab keeps a session (a subscription), away once closed.
  */
 async function closedAfterAccepting(
   qos: 1 | 2,
   correct: (user: string) => Promise<number>,
-): Promise<string> {
+  persistent = false,
+): Promise<{ topic: string; clientId: string; messageId: number | undefined }> {
   const user = `tab-user-${++users}`;
   fixture.server.storage.users.addUser({
     org: 'demo',
@@ -43,18 +46,21 @@ async function closedAfterAccepting(
     role: 'member',
     passwordHash: await hashPassword(DEMO_PASSWORD),
   });
-  const tab = await fixture.member(user);
+  const tab = await fixture.member(user, { clean: !persistent });
+  if (persistent) await tab.subscribeAsync('presence/+/+', { qos: 1 });
   const topic = `presence/${user}/${tab.options.clientId}`;
   const { broker } = fixture.server;
   const { aedes } = broker;
   const authorize = aedes.authorizePublish;
   onTestFinished(() => void (aedes.authorizePublish = authorize));
   let closed = 0;
+  let messageId: number | undefined;
   let corrected: Promise<number> | undefined;
   aedes.authorizePublish = (client, packet, done) =>
     authorize.call(aedes, client, packet, (error) => {
       done(error); // accepted: aedes has gone on with it
       if (error || packet.topic !== mountTopic('demo', topic)) return;
+      messageId = packet.messageId;
       closed = broker.disconnect((identity) => identity.user === user);
       corrected = correct(user);
     });
@@ -70,14 +76,14 @@ async function closedAfterAccepting(
   expect(closed).toBe(1);
   await corrected;
   await eventually(() => routed);
-  return topic;
+  return { topic, clientId: tab.options.clientId!, messageId };
 }
 
 describe('what an admin corrects after closing a connection', () => {
   it.each([1, 2] as const)(
     'a removed user’s presence accepted at QoS %i stays cleared',
     async (qos) => {
-      const topic = await closedAfterAccepting(qos, (user) =>
+      const { topic } = await closedAfterAccepting(qos, (user) =>
         fixture.server.broker.admin.clearLastKnown('demo', user),
       );
       expect(await presenceAt(topic)).toBeUndefined();
@@ -87,12 +93,38 @@ describe('what an admin corrects after closing a connection', () => {
   it.each([1, 2] as const)(
     'a disabled user’s presence accepted at QoS %i ends offline',
     async (qos) => {
-      const topic = await closedAfterAccepting(qos, (user) =>
+      const { topic } = await closedAfterAccepting(qos, (user) =>
         fixture.server.broker.admin.markOffline('demo', user),
       );
       expect(await presenceAt(topic)).toMatchObject({ status: 'offline' });
     },
   );
+
+  it('a removed user’s session forgotten leaves no QoS 2 publish of theirs behind', async () => {
+    // The lookup of a received QoS 2 publish's id, slow (a busy disk): its store comes late.
+    const get = Level.prototype.get;
+    onTestFinished(() => void (Level.prototype.get = get));
+    Level.prototype.get = function (this: Level, key: unknown, ...rest: unknown[]) {
+      const found = (get as (...args: unknown[]) => Promise<unknown>).call(this, key, ...rest);
+      if (typeof key !== 'string' || !key.startsWith('incoming:')) return found;
+      return new Promise((resolve) => setTimeout(() => resolve(found), 100));
+    } as typeof get;
+    let user = '';
+    const { clientId, messageId } = await closedAfterAccepting(
+      2,
+      (closed) => fixture.server.broker.admin.forgetUser('demo', (user = closed)),
+      true,
+    );
+    expect(messageId).toBeDefined();
+    const { persistence } = fixture.server.broker.aedes as unknown as {
+      persistence: IncomingPackets;
+    };
+    // Stored after the session was forgotten, it would wait for a PUBREL that never comes.
+    const mounted = { id: mountClientId('demo', user, clientId) };
+    await expect(
+      persistence.incomingGetPacket(mounted, { cmd: 'pubrel', messageId }),
+    ).rejects.toThrow();
+  });
 });
 
 describe('watchAcceptedPublishes', () => {
