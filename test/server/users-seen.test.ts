@@ -16,14 +16,12 @@ afterEach(() => t.cleanup());
 const connection = (user: string, clientId: string, connectedAt: number) =>
   ({ org: 'demo', user, clientId, connectedAt }) as ClientIdentity;
 
+const addOlga = () =>
+  t.storage.users.addUser({ org: 'demo', user: 'olga', role: 'agent', passwordHash: 'x' });
+
 describe('UsersSeen', () => {
   it('names the client ids connected since the user there now was created', () => {
-    const { createdAt } = t.storage.users.addUser({
-      org: 'demo',
-      user: 'olga',
-      role: 'agent',
-      passwordHash: 'x',
-    });
+    const { createdAt } = addOlga();
     const users = new UsersSeen(t.storage);
     users.connected(connection('olga', 'olga-old', createdAt - 1));
     users.connected(connection('olga', 'olga-new', createdAt + 1));
@@ -32,12 +30,7 @@ describe('UsersSeen', () => {
   });
 
   it('forgets connections noted before a time, so the notes do not pile up', () => {
-    const { createdAt } = t.storage.users.addUser({
-      org: 'demo',
-      user: 'olga',
-      role: 'agent',
-      passwordHash: 'x',
-    });
+    const { createdAt } = addOlga();
     const users = new UsersSeen(t.storage);
     users.connected(connection('olga', 'olga-a', createdAt + 1));
     users.connected(connection('olga', 'olga-b', createdAt + 3));

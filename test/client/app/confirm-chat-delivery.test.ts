@@ -62,16 +62,21 @@ function ackedBeforeReload(id: string, from = 'alice') {
 }
 
 /** Our message `id`, sent through `outbox` and acknowledged. */
-function ackedThrough(outbox: Outbox, id: string, from = 'alice') {
-  const message = { ...mine(id, from), text: `typed before the reload (${id})` };
+/** `message`, sent in #general to be confirmed, as useSendMessage puts it in the outbox. */
+function addSent(outbox: Outbox, message: ChatMessage): void {
   outbox.add({
-    id,
+    id: message.id,
     topic: 'chat/general/messages',
     payload: JSON.stringify(message),
     qos: 1,
     retain: false,
     confirm: true,
   });
+}
+
+function ackedThrough(outbox: Outbox, id: string, from = 'alice') {
+  const message = { ...mine(id, from), text: `typed before the reload (${id})` };
+  addSent(outbox, message);
   outbox.acknowledge(id);
   return message;
 }
@@ -190,14 +195,7 @@ describe('createDeliveryCheck', () => {
     const check = createDeliveryCheck(lookup, WAIT_MS);
     check.track(connectionWith(outbox).connection);
     for (const id of ['going', 'echoed']) {
-      outbox.add({
-        id,
-        topic: 'chat/general/messages',
-        payload: JSON.stringify(mine(id)),
-        qos: 1,
-        retain: false,
-        confirm: true,
-      });
+      addSent(outbox, mine(id));
       outbox.acknowledge(id);
       acked(check, id);
     }
@@ -254,14 +252,7 @@ describe('createDeliveryCheck', () => {
       acked(check, id);
     }
     // An MQTT 5 broker refused a resend whose first copy it had accepted (its PUBACK lost).
-    outbox.add({
-      id: 'resent',
-      topic: 'chat/general/messages',
-      payload: JSON.stringify(mine('resent')),
-      qos: 1,
-      retain: false,
-      confirm: true,
-    });
+    addSent(outbox, mine('resent'));
     useChatStore.getState().addPending('general', mine('resent'));
     outbox.refuse('resent', { by: 'broker', reasonCode: 0x87 });
     refuse('resent', 0x87);
@@ -291,14 +282,7 @@ describe('createDeliveryCheck', () => {
     const check = createDeliveryCheck(history(() => null).lookup, WAIT_MS);
     check.track(connection);
     const message = mine('m1');
-    outbox.add({
-      id: 'm1',
-      topic: 'chat/general/messages',
-      payload: JSON.stringify(message),
-      qos: 1,
-      retain: false,
-      confirm: true,
-    });
+    addSent(outbox, message);
     useChatStore.getState().addPending('general', message);
     outbox.refuse('m1', { by: 'broker', reasonCode: 0x97 }); // what the connection does
     refuse('m1', 0x97);

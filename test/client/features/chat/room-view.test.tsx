@@ -131,16 +131,7 @@ describe('RoomView', () => {
 
   it('shows a message the broker acknowledged but did not record as not delivered', async () => {
     serveRoom(() => ({ messages: [], nextCursor: null }));
-    const asked: string[] = [];
-    server.use(
-      http.get('/api/rooms/general/messages/:id', ({ params }) => {
-        asked.push(String(params.id));
-        return HttpResponse.json(
-          { error: { code: 'message_not_found', message: 'no such message' } },
-          { status: 404 },
-        );
-      }),
-    );
+    const asked = serveLookupNotFound();
     const workspace = await connectTestWorkspace({
       autoAck: false,
       echoWaitMs: 50,
@@ -169,16 +160,7 @@ describe('RoomView', () => {
 
   it('still shows a refused message, with its text, after a reload during the wait for its echo', async () => {
     serveRoom(() => ({ messages: [], nextCursor: null }));
-    const asked: string[] = [];
-    server.use(
-      http.get('/api/rooms/general/messages/:id', ({ params }) => {
-        asked.push(String(params.id));
-        return HttpResponse.json(
-          { error: { code: 'message_not_found', message: 'no such message' } },
-          { status: 404 },
-        );
-      }),
-    );
+    const asked = serveLookupNotFound();
     const options = { autoAck: false, echoWaitMs: 60_000, lookupMessage: fetchRoomMessage };
     const before = await connectTestWorkspace(options);
     const view = renderWithWorkspace(<RoomView room="general" />, {
@@ -548,3 +530,18 @@ describe('RoomView', () => {
     expect(searches).toEqual(['?limit=50', '?limit=200&before=c1']);
   });
 });
+
+/** The server's lookup of our messages in #general finds none; the ids it was asked. */
+function serveLookupNotFound(): string[] {
+  const asked: string[] = [];
+  server.use(
+    http.get('/api/rooms/general/messages/:id', ({ params }) => {
+      asked.push(String(params.id));
+      return HttpResponse.json(
+        { error: { code: 'message_not_found', message: 'no such message' } },
+        { status: 404 },
+      );
+    }),
+  );
+  return asked;
+}

@@ -121,6 +121,17 @@ describe('Connection.signOut during a token renewal', () => {
     return { connection, factory };
   }
 
+  /** Connected, then at the renewal: its new client (`renewed`) is connecting. */
+  async function renewing() {
+    const { connection, factory } = setup();
+    connection.start();
+    await settle();
+    factory.last.acceptConnect();
+    await vi.advanceTimersByTimeAsync(TTL_MS * 0.8);
+    await settle();
+    return { connection, factory, renewed: factory.last };
+  }
+
   it('after the old client’s DISCONNECT, connects once more with the newest token to say offline', async () => {
     const { connection, factory } = setup();
     connection.start();
@@ -157,13 +168,7 @@ describe('Connection.signOut during a token renewal', () => {
   });
 
   it('says offline after a renewal whose new client never connected', async () => {
-    const { connection, factory } = setup();
-    connection.start();
-    await settle();
-    factory.last.acceptConnect();
-    await vi.advanceTimersByTimeAsync(TTL_MS * 0.8);
-    await settle();
-    const renewed = factory.last;
+    const { connection, factory, renewed } = await renewing();
     expect(factory.clients).toHaveLength(2); // connecting, no CONNACK yet
 
     const signedOut = resolvedFlag(connection.signOut());
@@ -182,13 +187,7 @@ describe('Connection.signOut during a token renewal', () => {
   });
 
   it('needs no extra connection once the renewal’s new client is up', async () => {
-    const { connection, factory } = setup();
-    connection.start();
-    await settle();
-    factory.last.acceptConnect();
-    await vi.advanceTimersByTimeAsync(TTL_MS * 0.8);
-    await settle();
-    const renewed = factory.last;
+    const { connection, factory, renewed } = await renewing();
     renewed.acceptConnect();
 
     const done = connection.signOut();
