@@ -119,7 +119,8 @@ export async function startServer(
       history,
     });
     cleanups.push(() => broker.close());
-    // Stopped, and its catch-up under way awaited, before the broker closes: it publishes.
+    // Once the broker is up: it catches up at once with users removed or disabled while the
+    // server was down. Stopped, and its catch-up awaited, before the broker closes: it publishes.
     cleanups.push(closeConnectionsChangedElsewhere(storage, broker, logger));
 
     const tls = config.tls;

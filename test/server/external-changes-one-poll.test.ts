@@ -53,6 +53,31 @@ const storedSession = async (clientId: string) =>
 
 const online = json({ status: 'online', since: 1 });
 
+/** One request to the admin console's API as demo's admin, signed in for it. */
+async function asAdmin(method: 'POST' | 'PATCH' | 'DELETE', url: string, body?: unknown) {
+  const { http } = fixture.server;
+  const signIn = await http.inject({
+    method: 'POST',
+    url: '/api/session',
+    headers: { 'content-type': 'application/json' },
+    payload: JSON.stringify({ username: 'admin@demo', password: DEMO_PASSWORD }),
+  });
+  const session = signIn.cookies.find((cookie) => cookie.name === 'sb_session');
+  return http.inject({
+    method,
+    url,
+    headers: {
+      cookie: `sb_session=${session?.value ?? ''}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
+  });
+}
+
+/** Resolves once the poll has caught up with every change logged (it deletes them then). */
+const caughtUp = () =>
+  eventually(() => fixture.server.storage.userChanges.after(0, 1).length === 0, 5_000, 'caught up');
+
 describe('changes made outside the server between two polls', () => {
   it('turns offline a user enabled, connected, left online and disabled again', async () => {
     await addUser('uma', 'member');
@@ -115,6 +140,68 @@ describe('changes made outside the server between two polls', () => {
     expect(await retainedValue(state)).toEqual({ status: 'idle', updatedAt: 2 });
     expect(await storedSession('yann-away')).toBe(true);
     expect(live.connected).toBe(true);
+  });
+
+  it('finds nothing more to do after the console’s DELETE, the user created again since', async () => {
+    const presenceToo = ['presence/${username}/${clientid}'];
+    await addUser('quinn', 'agent', presenceToo);
+    const state = 'agents/quinn/state';
+    const old = await device('quinn', 'quinn-old');
+    await old.publishAsync(state, json({ status: 'working', updatedAt: 1 }), {
+      qos: 1,
+      retain: true,
+    });
+    await old.endAsync();
+    expect((await asAdmin('DELETE', '/api/admin/users/quinn')).statusCode).toBe(204);
+    expect(retained(state)).toBe(false); // the console's own catch-up, at once
+
+    // Created again in the console before the poll reads the log; the new quinn leaves a
+    // session away, and stays connected with a presence and a state of their own.
+    const created = await asAdmin('POST', '/api/admin/users', {
+      user: 'quinn',
+      role: 'agent',
+      password: DEMO_PASSWORD,
+    });
+    expect(created.statusCode).toBe(201);
+    const rules = presenceToo.map((topic) => ({ permission: 'allow', action: 'publish', topic }));
+    fixture.server.storage.users.setExtraRules('demo', 'quinn', rules);
+    const away = await device('quinn', 'quinn-away', false);
+    await away.subscribeAsync('agents/quinn/inbox', { qos: 1 });
+    await away.endAsync();
+    const live = await device('quinn', 'quinn-live');
+    await live.publishAsync('presence/quinn/quinn-live', online, { qos: 1, retain: true });
+    await live.publishAsync(state, json({ status: 'idle', updatedAt: 2 }), {
+      qos: 1,
+      retain: true,
+    });
+    await eventually(async () => (await retainedValue(state))?.status === 'idle');
+    await eventually(() => retained('presence/quinn/quinn-live'));
+    expect(fixture.server.storage.userChanges.after(0, 10)).toContainEqual(
+      expect.objectContaining({ user: 'quinn', kind: 'removed' }),
+    );
+
+    poll();
+    await caughtUp();
+    expect(retained('presence/quinn/quinn-live')).toBe(true);
+    expect(await retainedValue(state)).toEqual({ status: 'idle', updatedAt: 2 });
+    expect(await storedSession('quinn-away')).toBe(true);
+    expect(live.connected).toBe(true);
+  });
+
+  it('leaves online a user the console disabled, enabled again and who connected since', async () => {
+    await addUser('rita', 'member');
+    const patch = (disabled: boolean) =>
+      asAdmin('PATCH', '/api/admin/users/rita', { disabled }).then((res) => res.statusCode);
+    expect(await patch(true)).toBe(200);
+    expect(await patch(false)).toBe(200);
+    const tab = await fixture.member('rita');
+    const topic = `presence/rita/${tab.options.clientId}`;
+    await tab.publishAsync(topic, online, { qos: 1, retain: true });
+    await eventually(async () => (await retainedValue(topic))?.status === 'online');
+    poll();
+    await caughtUp();
+    expect(await retainedValue(topic)).toEqual({ status: 'online', since: 1 });
+    expect(tab.connected).toBe(true);
   });
 
   it('forgets the old user’s away sessions though the new one has connected; keeps theirs', async () => {

@@ -182,7 +182,7 @@ describe('users changed by the CLI while the server runs', () => {
     fixture.server.broker.retainedTopics(org, topic).length > 0;
 
   it('turns offline the presence a user the CLI disabled had left online', async () => {
-    // alice was there when the server started; dave is added since, unseen until he connects.
+    // alice was there when the server started; dave is added since: the log names him too.
     await cli('user', 'add', 'dave@demo', '--role', 'member', '--password', DEMO_PASSWORD);
     const topics = [await leaveOnline('alice'), await leaveOnline('dave')];
     const bystander = await leaveOnline('bob');
@@ -205,7 +205,7 @@ describe('users changed by the CLI while the server runs', () => {
     await cli('org', 'add', 'acme');
     const password = 'a-long-secret-for-agents';
     // agent-05 was there when the server started; erin (in another org), frank and hal are
-    // added since, unseen until they connect.
+    // added since: the log names them too.
     await cli('user', 'add', 'erin@acme', '--role', 'agent', '--password', password);
     await cli('user', 'add', 'frank@demo', '--role', 'agent', '--password', password);
     await cli('user', 'add', 'hal@demo', '--role', 'member', '--password', password);

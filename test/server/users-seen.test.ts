@@ -3,8 +3,8 @@ import type { ClientIdentity } from '../../src/server/broker/client-identity';
 import { UsersSeen } from '../../src/server/users-seen';
 import { openTempStorage, type TempStorage } from './storage/temp-storage';
 
-// What the server remembers of users and their connections between two reads of the users
-// table (external-changes.ts): the catch-up after a user is created again reads it.
+// What the server remembers of users' connections (external-changes.ts): the catch-up after
+// a user is created again reads it.
 
 let t: TempStorage;
 beforeEach(() => {

@@ -9,6 +9,7 @@ import { migrate } from './migrations';
 import { createRevokedTokenStore, type RevokedTokenStore } from './revoked-token-store';
 import { createRoomStore, type RoomStore } from './room-store';
 import { createSessionStore, type SessionStore } from './session-store';
+import { createUserChangeLog, type UserChangeLog } from './user-change-log';
 import { createUserStore, type UserStore } from './user-store';
 
 export interface Storage {
@@ -20,6 +21,8 @@ export interface Storage {
   notifications: NotificationStore;
   issuedTokens: IssuedTokenStore;
   audit: AuditStore;
+  /** Users removed or disabled, still to be caught up with in the broker (the server's). */
+  userChanges: UserChangeLog;
   /** Runs `work` in one transaction: all of it is written, or none of it. */
   transaction(work: () => void): void;
   /** The database file, for a second connection (the server's WAL checkpointer). */
@@ -81,6 +84,7 @@ export function openStorage(dataDir: string, options: StorageOptions = {}): Stor
     notifications: createNotificationStore(db, now),
     issuedTokens: createIssuedTokenStore(db),
     audit: createAuditStore(db, now),
+    userChanges: createUserChangeLog(db),
     transaction: (work) => db.transaction(work)(),
     file,
     autoCheckpoint: (pages) => {
@@ -93,7 +97,8 @@ export function openStorage(dataDir: string, options: StorageOptions = {}): Stor
 }
 
 export { StorageError, isStorageError, type StorageErrorCode } from './storage-error';
-export type { UserRecord, UserSnapshot, NewUser, UserStore } from './user-store';
+export type { UserRecord, NewUser, UserStore } from './user-store';
+export type { UserChange, UserChangeKind, UserChangeLog } from './user-change-log';
 export type { RevokedTokenStore } from './revoked-token-store';
 export type { SessionRecord, SessionStore } from './session-store';
 export type { Room, RoomStore } from './room-store';

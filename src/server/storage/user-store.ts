@@ -12,9 +12,6 @@ export interface UserRecord {
   createdAt: number;
 }
 
-/** What tells one user from another under the same id, and whether they may connect. */
-export type UserSnapshot = Pick<UserRecord, 'org' | 'user' | 'createdAt' | 'disabled'>;
-
 export interface NewUser {
   org: string;
   user: string;
@@ -33,12 +30,6 @@ export interface UserStore {
   getUser(org: string, user: string): UserRecord | undefined;
   /** Sorted by user id. @throws StorageError unknown_org */
   listUsers(org: string): UserRecord[];
-  /**
-   * Every user of every org, sorted by org then user id, in one query: the running server
-   * reads them all whenever access changes (external-changes.ts), and one query per org
-   * held the event loop for 250–440 ms at 1,000 orgs of 100 users.
-   */
-  listAllUsers(): UserSnapshot[];
   /** Also ends the user's sign-in sessions. False when there was no such user. */
   removeUser(org: string, user: string): boolean;
   /** @throws StorageError not_found */
@@ -95,10 +86,6 @@ export function createUserStore(db: Database, now: () => number): UserStore {
   const selectUsers = db.prepare<[string], UserRow>(
     `SELECT ${USER_COLUMNS} FROM users WHERE org_id = ? ORDER BY user_id`,
   );
-  const selectAllUsers = db.prepare<
-    [],
-    { org_id: string; user_id: string; created_at: number; disabled: number }
-  >('SELECT org_id, user_id, created_at, disabled FROM users ORDER BY org_id, user_id');
   const deleteUser = db.prepare('DELETE FROM users WHERE org_id = ? AND user_id = ?');
   const updatePassword = db.prepare(
     'UPDATE users SET password_hash = ? WHERE org_id = ? AND user_id = ?',
@@ -149,13 +136,6 @@ export function createUserStore(db: Database, now: () => number): UserStore {
       if (!hasOrg(org)) throw new StorageError('unknown_org', `no org "${org}"`);
       return selectUsers.all(org).map(toRecord);
     },
-    listAllUsers: () =>
-      selectAllUsers.all().map((row) => ({
-        org: row.org_id,
-        user: row.user_id,
-        createdAt: row.created_at,
-        disabled: row.disabled !== 0,
-      })),
     removeUser: (org, user) => deleteUser.run(org, user).changes > 0,
     setPassword(org, user, passwordHash) {
       mustChange(updatePassword.run(passwordHash, org, user).changes, org, user);

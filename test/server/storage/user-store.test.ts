@@ -52,28 +52,6 @@ describe('UserStore', () => {
     expect(t.storage.users.hasOrg('other')).toBe(false);
   });
 
-  it('lists every user of every org, sorted, with creation time and status only', () => {
-    const users = t.storage.users;
-    users.addOrg('acme');
-    users.addOrg('empty');
-    users.addUser(newUser('bob'));
-    t.clock.now += 5;
-    users.addUser(newUser('bob', 'admin', 'acme'));
-    users.addUser(newUser('alice'));
-    users.setDisabled('demo', 'alice', true);
-    const created = t.clock.now;
-    expect(users.listAllUsers()).toEqual([
-      { org: 'acme', user: 'bob', createdAt: created, disabled: false },
-      { org: 'demo', user: 'alice', createdAt: created, disabled: true },
-      { org: 'demo', user: 'bob', createdAt: created - 5, disabled: false },
-    ]);
-    users.removeUser('demo', 'bob');
-    expect(users.listAllUsers().map(({ org, user }) => `${user}@${org}`)).toEqual([
-      'bob@acme',
-      'alice@demo',
-    ]);
-  });
-
   it('keeps orgs apart: the same user id in two orgs is two users', () => {
     t.storage.users.addOrg('acme');
     t.storage.users.addUser(newUser('bob', 'member'));
