@@ -12,6 +12,7 @@ import { NotificationsPanel } from '../features/notifications/components/notific
 import { PeopleList } from '../features/presence/components/people-list';
 import { useConnection } from '../lib/mqtt/connection-context';
 import { AdminView } from './admin-view';
+import { countNotDelivered } from './count-not-delivered';
 import { HomeView } from './home-view';
 import { useNavigationStore, type View } from './navigation-store';
 import { resetWorkspaceStores } from './reset-stores';
@@ -79,6 +80,7 @@ export function Shell({ session }: { session: Session }) {
           <SignOutButton
             signingOut={signingOut}
             countUnsent={() => connection.outbox.list().length}
+            countNotDelivered={() => countNotDelivered(connection.outbox)}
             onSignOut={() => void signOut()}
           />
         </div>

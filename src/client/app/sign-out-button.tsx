@@ -4,35 +4,46 @@ interface SignOutButtonProps {
   signingOut: boolean;
   /** Messages and commands written here that the broker has not acknowledged yet. */
   countUnsent(): number;
+  /** Our messages kept as not delivered, until discarded. */
+  countNotDelivered(): number;
   onSignOut(): void;
 }
 
+interface AtRisk {
+  unsent: number;
+  notDelivered: number;
+}
+
 /**
- * Signs out, after asking first when something written here is still unsent: signing out
- * clears the outbox (the next person in this tab must not send it), so it would be lost.
+ * Signs out, after asking first when something written here would be lost: signing out
+ * clears the outbox (the next person in this tab must not send it), and with it what is
+ * still unsent and what is kept as not delivered until the person discards it.
  */
-export function SignOutButton({ signingOut, countUnsent, onSignOut }: SignOutButtonProps) {
-  const [unsent, setUnsent] = useState(0);
+export function SignOutButton({
+  signingOut,
+  countUnsent,
+  countNotDelivered,
+  onSignOut,
+}: SignOutButtonProps) {
+  const [atRisk, setAtRisk] = useState<AtRisk | null>(null);
   const stayRef = useRef<HTMLButtonElement>(null);
   const warningId = useId();
 
   useEffect(() => {
-    if (unsent > 0) stayRef.current?.focus();
-  }, [unsent]);
+    if (atRisk) stayRef.current?.focus();
+  }, [atRisk]);
 
-  if (unsent > 0) {
-    // The outbox holds chat messages and agent commands alike.
-    const what = unsent === 1 ? '1 message or command is' : `${unsent} messages or commands are`;
+  if (atRisk) {
     return (
       <div className="sign-out-confirm" role="alertdialog" aria-labelledby={warningId}>
-        <span id={warningId}>{what} not sent yet and will be lost.</span>
-        <button ref={stayRef} className="button button--quiet" onClick={() => setUnsent(0)}>
+        <span id={warningId}>{warning(atRisk)}</span>
+        <button ref={stayRef} className="button button--quiet" onClick={() => setAtRisk(null)}>
           Stay
         </button>
         <button
           className="button button--danger"
           onClick={() => {
-            setUnsent(0);
+            setAtRisk(null);
             onSignOut();
           }}
         >
@@ -45,8 +56,8 @@ export function SignOutButton({ signingOut, countUnsent, onSignOut }: SignOutBut
     <button
       className="button button--quiet"
       onClick={() => {
-        const count = countUnsent();
-        if (count > 0) setUnsent(count);
+        const found = { unsent: countUnsent(), notDelivered: countNotDelivered() };
+        if (found.unsent > 0 || found.notDelivered > 0) setAtRisk(found);
         else onSignOut();
       }}
       disabled={signingOut}
@@ -54,4 +65,19 @@ export function SignOutButton({ signingOut, countUnsent, onSignOut }: SignOutBut
       {signingOut ? 'Signing out…' : 'Sign out'}
     </button>
   );
+}
+
+function warning({ unsent, notDelivered }: AtRisk): string {
+  const said: string[] = [];
+  if (unsent > 0) {
+    // The outbox holds chat messages and agent commands alike.
+    const what = unsent === 1 ? '1 message or command is' : `${unsent} messages or commands are`;
+    said.push(`${what} not sent yet and will be lost.`);
+  }
+  if (notDelivered > 0) {
+    // Only chat messages are kept as not delivered.
+    const what = notDelivered === 1 ? '1 message was' : `${notDelivered} messages were`;
+    said.push(`${what} not delivered and will be discarded.`);
+  }
+  return said.join(' ');
 }

@@ -5,6 +5,8 @@ import {
   extendHistory,
   mergeLive,
   mergeMessages,
+  rowKey,
+  type TimelineMessage,
 } from '../../../../src/client/features/chat/lib/merge-messages';
 import {
   useChatStore,
@@ -62,6 +64,47 @@ describe('mergeMessages', () => {
   it('marks a message as sent once the server has it in history', () => {
     const merged = mergeMessages([[msg('a', 1)]], live({ ...msg('a', 1), status: 'pending' }));
     expect(merged.toArray()).toEqual([{ ...msg('a', 1), status: 'sent' }]);
+  });
+});
+
+describe('a live message and another sender’s history message with its id', () => {
+  // Ids are the sender's to choose: mallory's message reuses the id of one of ours.
+  const theirs: ChatMessage = { id: 'x', from: 'mallory', text: 'theirs', sentAt: 3 };
+  const oursAsSent: ChatMessage = { id: 'x', from: 'alice', text: 'ours', sentAt: 5 };
+  const ours: LiveMessage = { ...oursAsSent, status: 'refused' };
+  const shown = (merged: { toArray(): TimelineMessage[] }) =>
+    merged.toArray().map((m) => `${m.from}: ${m.text} (${m.status})`);
+  const keys = (merged: { toArray(): TimelineMessage[] }) => merged.toArray().map(rowKey);
+
+  it('shows both, each in a row of its own, when merged in full', () => {
+    const timeline = extendHistory(null, [[msg('a', 1), theirs]]);
+    const merged = mergeLive(timeline, live({ ...ours }));
+    expect(shown(merged)).toEqual([
+      'bob: a (sent)',
+      'mallory: theirs (sent)',
+      'alice: ours (refused)',
+    ]);
+    expect(new Set(keys(merged)).size).toBe(3);
+  });
+
+  it('shows both when ours arrives after the last merge (the incremental path)', () => {
+    const timeline = extendHistory(null, [[msg('a', 1), theirs]]);
+    const first = live({ ...msg('b', 4), status: 'sent' });
+    const merged = mergeLive(timeline, first);
+    const extended = mergeLive(timeline, first.concat([{ ...ours }]));
+    expect(extended.continues(merged)).toBe(true);
+    expect(shown(extended)).toEqual([
+      'bob: a (sent)',
+      'mallory: theirs (sent)',
+      'bob: b (sent)',
+      'alice: ours (refused)',
+    ]);
+    expect(new Set(keys(extended)).size).toBe(4);
+  });
+
+  it('still lets history’s copy win when it is ours', () => {
+    const timeline = extendHistory(null, [[oursAsSent]]);
+    expect(shown(mergeLive(timeline, live({ ...ours })))).toEqual(['alice: ours (sent)']);
   });
 });
 

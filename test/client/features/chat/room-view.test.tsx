@@ -1,7 +1,7 @@
 import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { MAX_CHAT_TEXT_LENGTH, type ChatMessage } from '../../../../src/shared/schemas';
 import { resetWorkspaceStores } from '../../../../src/client/app/reset-stores';
 import { useRefetchHistoryOnConnect } from '../../../../src/client/app/use-workspace-lifecycle';
@@ -10,6 +10,7 @@ import { formatMessageTime } from '../../../../src/client/features/chat/componen
 import { RoomView } from '../../../../src/client/features/chat/components/room-view';
 import { useChatStore } from '../../../../src/client/features/chat/stores/chat-store';
 import { PublishRefusedError } from '../../../../src/client/lib/mqtt/publish-refusal';
+import { keptTexts, refusedBeforeReload } from '../../support/kept-refused';
 import { server } from '../../support/msw-server';
 import { connectTestWorkspace, renderWithWorkspace } from '../../support/render';
 
@@ -299,6 +300,38 @@ describe('RoomView', () => {
     expect(within(delivered!).queryByRole('button')).not.toBeInTheDocument();
   });
 
+  it('names apart the Discard buttons of two messages sent the same minute with the same opening, each discarding its own', async () => {
+    const opening = 'these six words open them both'; // all a snippet holds
+    refusedBeforeReload('general', `${opening} the first`, T);
+    refusedBeforeReload('general', `${opening} the second`, T + 1_000);
+    serveRoom(() => ({ messages: [], nextCursor: null }));
+    const workspace = await connectTestWorkspace();
+    renderWithWorkspace(<RoomView room="general" />, { connection: workspace.connection });
+
+    const at = formatMessageTime(T);
+    const region = await screen.findByRole('region', { name: 'Messages in #general' });
+    await waitFor(() => expect(within(region).getAllByRole('article')).toHaveLength(2));
+    const [first, second] = within(region).getAllByRole('article');
+    expect(within(first!).getByRole('button')).toHaveAccessibleName(
+      `Discard undelivered message 1 of 2 sent ${at}: ${opening}…`,
+    );
+    expect(within(second!).getByRole('button')).toHaveAccessibleName(
+      `Discard undelivered message 2 of 2 sent ${at}: ${opening}…`,
+    );
+
+    await userEvent.click(
+      screen.getByRole('button', {
+        name: `Discard undelivered message 2 of 2 sent ${at}: ${opening}…`,
+      }),
+    );
+    expect(shownTexts()).toEqual([`${opening} the first`]);
+    expect(keptTexts()).toEqual([`${opening} the first`]);
+    // The one left is alone of its kind: named as any other.
+    expect(screen.getByRole('button', { name: /^Discard/ })).toHaveAccessibleName(
+      `Discard undelivered message sent ${at}: ${opening}…`,
+    );
+  });
+
   it('says why a message was not delivered, after a reload too', async () => {
     const { workspace, publish } = await sendUnacked('over quota', 20);
     act(() => publish?.ack(new PublishRefusedError(0x97)));
@@ -362,6 +395,31 @@ describe('RoomView', () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(after.connection.outbox.listRefused().map((entry) => entry.id)).toEqual([sent.id]);
     expect(useChatStore.getState().statusOf('general', sent.id)).toBe('refused');
+  });
+
+  it('shows our message not delivered beside another sender’s in history with its id, and discards only ours', async () => {
+    const ours = refusedBeforeReload('general', 'mine, refused', T);
+    // Ids are the sender's to choose: mallory's message, in history, reuses ours.
+    const theirs: ChatMessage = {
+      ...ours,
+      from: 'mallory',
+      text: 'same id, not mine',
+      sentAt: T + 1,
+    };
+    serveRoom(() => ({ messages: [theirs], nextCursor: null }));
+    const consoleError = vi.spyOn(console, 'error');
+    const workspace = await connectTestWorkspace();
+    renderWithWorkspace(<RoomView room="general" />, { connection: workspace.connection });
+
+    await waitFor(() => expect(shownTexts()).toEqual(['mine, refused', 'same id, not mine']));
+    // Each in a row of its own: React warns of rows sharing a key (their id).
+    expect(consoleError.mock.calls.flat().join('\n')).not.toMatch(/same key/);
+    const [mine, others] = screen.getAllByRole('article');
+    expect(within(mine!).getByText('not delivered', { exact: false })).toBeInTheDocument();
+    expect(within(others!).queryByRole('button')).not.toBeInTheDocument();
+    await userEvent.click(within(mine!).getByRole('button', { name: /^Discard/ }));
+    expect(shownTexts()).toEqual(['same id, not mine']);
+    expect(keptTexts()).toEqual([]);
   });
 
   it('stamps a message by the server’s clock, so a device clock that is off does not move it', async () => {

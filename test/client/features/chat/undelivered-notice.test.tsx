@@ -2,14 +2,13 @@ import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
 import { describe, expect, it, vi } from 'vitest';
+import { useNavigationStore } from '../../../../src/client/app/navigation-store';
 import { Shell } from '../../../../src/client/app/shell';
-import { accountOf } from '../../../../src/client/features/auth/api/get-session';
 import { formatMessageTime } from '../../../../src/client/features/chat/components/message-item';
 import { UndeliveredNotice } from '../../../../src/client/features/chat/components/undelivered-notice';
-import { Outbox, OUTBOX_STORAGE_KEY } from '../../../../src/client/lib/mqtt/outbox';
-import type { ChatMessage } from '../../../../src/shared/schemas';
 import { chatMessagesTopic } from '../../../../src/shared/topics';
 import { ALICE } from '../../support/fixtures';
+import { aliceOutbox, keptTexts, refusedBeforeReload } from '../../support/kept-refused';
 import { spokenIn } from '../../support/live-region';
 import { server } from '../../support/msw-server';
 import { connectTestWorkspace, renderWithWorkspace } from '../../support/render';
@@ -19,23 +18,6 @@ import { connectTestWorkspace, renderWithWorkspace } from '../../support/render'
 
 const T = 1_735_725_600_000;
 const AT_T = formatMessageTime(T);
-const outbox = () => new Outbox(sessionStorage, `${OUTBOX_STORAGE_KEY}:${accountOf(ALICE)}`);
-
-/** Our message `text` to `room`, refused by the broker in the tab's life before this one. */
-function refusedBeforeReload(room: string, text: string, sentAt = T): ChatMessage {
-  const message = { id: crypto.randomUUID(), from: ALICE.user, text, sentAt };
-  const kept = outbox();
-  kept.add({
-    id: message.id,
-    topic: chatMessagesTopic(room),
-    payload: JSON.stringify(message),
-    qos: 1,
-    retain: false,
-    confirm: true,
-  });
-  kept.refuse(message.id, { by: 'broker', reasonCode: 0x87 });
-  return message;
-}
 
 /** GET /api/rooms lists `general` only, once `answer()` is called. */
 function roomsAnsweredLater() {
@@ -61,17 +43,12 @@ function listGeneralOnly() {
   );
 }
 
-const keptTexts = () =>
-  outbox()
-    .listRefused()
-    .map((entry) => JSON.parse(entry.payload).text);
-
 describe('UndeliveredNotice', () => {
   it('lists, once the rooms are known, what was not delivered to rooms no longer listed, until discarded', async () => {
-    refusedBeforeReload('secret', 'for the secret room');
-    refusedBeforeReload('secret', 'also for the secret room');
-    refusedBeforeReload('general', 'general is listed');
-    refusedBeforeReload('ops', 'ops is open, and shows its own');
+    refusedBeforeReload('secret', 'for the secret room', T);
+    refusedBeforeReload('secret', 'also for the secret room', T);
+    refusedBeforeReload('general', 'general is listed', T);
+    refusedBeforeReload('ops', 'ops is open, and shows its own', T);
     const rooms = roomsAnsweredLater();
     const workspace = await connectTestWorkspace();
     const onEmptied = vi.fn();
@@ -94,27 +71,27 @@ describe('UndeliveredNotice', () => {
 
     await userEvent.click(
       within(notice).getByRole('button', {
-        name: `Discard undelivered message sent ${AT_T}: for the secret room`,
+        name: `Discard undelivered message to #secret sent ${AT_T}: for the secret room`,
       }),
     );
     expect(within(notice).getAllByRole('listitem')).toHaveLength(1);
     expect(within(notice).getByRole('heading', { name: 'Not delivered' })).toHaveFocus();
     await waitFor(() =>
       expect(screen.getByRole('status')).toHaveTextContent(
-        `Discarded message sent ${AT_T}: for the secret room`,
+        `Discarded message to #secret sent ${AT_T}: for the secret room`,
       ),
     );
     expect(onEmptied).not.toHaveBeenCalled();
 
     await userEvent.click(
       within(notice).getByRole('button', {
-        name: `Discard undelivered message sent ${AT_T}: also for the secret room`,
+        name: `Discard undelivered message to #secret sent ${AT_T}: also for the secret room`,
       }),
     );
     expect(screen.queryByRole('region')).not.toBeInTheDocument();
     await waitFor(() =>
       expect(screen.getByRole('status')).toHaveTextContent(
-        `Discarded message sent ${AT_T}: also for the secret room`,
+        `Discarded message to #secret sent ${AT_T}: also for the secret room`,
       ),
     );
     expect(onEmptied).toHaveBeenCalledOnce();
@@ -122,9 +99,9 @@ describe('UndeliveredNotice', () => {
   });
 
   it('says why each was not delivered', async () => {
-    refusedBeforeReload('secret', 'refused by the broker'); // not authorized (0x87)
+    refusedBeforeReload('secret', 'refused by the broker', T); // not authorized (0x87)
     const unrouted = { id: crypto.randomUUID(), from: ALICE.user, text: 'dropped', sentAt: T };
-    const kept = outbox();
+    const kept = aliceOutbox();
     kept.add({
       id: unrouted.id,
       topic: chatMessagesTopic('secret'),
@@ -151,7 +128,7 @@ describe('UndeliveredNotice', () => {
 
   it('names each Discard by its message’s time too, for two that open alike', async () => {
     const opening = 'these six words open them both'; // all a snippet holds
-    refusedBeforeReload('secret', `${opening} one ending`);
+    refusedBeforeReload('secret', `${opening} one ending`, T);
     refusedBeforeReload('secret', `${opening} another`, T + 60_000);
     listGeneralOnly();
     const workspace = await connectTestWorkspace();
@@ -164,13 +141,70 @@ describe('UndeliveredNotice', () => {
       .getAllByRole('button')
       .map((button) => button.getAttribute('aria-label'));
     expect(names).toEqual([
-      `Discard undelivered message sent ${AT_T}: ${opening}…`,
-      `Discard undelivered message sent ${formatMessageTime(T + 60_000)}: ${opening}…`,
+      `Discard undelivered message to #secret sent ${AT_T}: ${opening}…`,
+      `Discard undelivered message to #secret sent ${formatMessageTime(T + 60_000)}: ${opening}…`,
     ]);
   });
 
+  it('names apart the Discards of two sent the same minute with the same opening, each discarding its own', async () => {
+    const opening = 'these six words open them both'; // all a snippet holds
+    refusedBeforeReload('secret', `${opening} the first`, T);
+    refusedBeforeReload('secret', `${opening} the second`, T + 1_000);
+    listGeneralOnly();
+    const workspace = await connectTestWorkspace();
+    renderWithWorkspace(<UndeliveredNotice openRoom={null} onEmptied={vi.fn()} />, {
+      connection: workspace.connection,
+    });
+
+    const notice = await screen.findByRole('region', { name: 'Not delivered' });
+    const named = (which: string) =>
+      `Discard undelivered message ${which}to #secret sent ${AT_T}: ${opening}…`;
+    const [first, second] = within(notice).getAllByRole('listitem');
+    expect(within(first!).getByRole('button')).toHaveAccessibleName(named('1 of 2 '));
+    expect(within(second!).getByRole('button')).toHaveAccessibleName(named('2 of 2 '));
+
+    await userEvent.click(within(notice).getByRole('button', { name: named('1 of 2 ') }));
+    const [left] = within(notice).getAllByRole('listitem');
+    expect(left).toHaveTextContent(`${opening} the second`);
+    expect(keptTexts()).toEqual([`${opening} the second`]);
+    expect(within(left!).getByRole('button')).toHaveAccessibleName(named(''));
+  });
+
+  it('names no Discard as one in the open room’s view, which holds another alike', async () => {
+    refusedBeforeReload('secret', 'said in both rooms', T);
+    refusedBeforeReload('general', 'said in both rooms', T);
+    listGeneralOnly();
+    server.use(
+      http.get('/api/rooms/general/messages', () =>
+        HttpResponse.json({ messages: [], nextCursor: null }),
+      ),
+    );
+    useNavigationStore.getState().navigate({ name: 'room', room: 'general' });
+    const workspace = await connectTestWorkspace();
+    renderWithWorkspace(<Shell session={ALICE} />, { connection: workspace.connection });
+
+    const notice = await screen.findByRole('region', { name: 'Not delivered' });
+    const room = await screen.findByRole('region', { name: 'Messages in #General' });
+    await within(room).findByRole('article');
+    const names = screen
+      .getAllByRole('button', { name: /^Discard/ })
+      .map((button) => button.getAttribute('aria-label'));
+    expect(names).toEqual([
+      `Discard undelivered message to #secret sent ${AT_T}: said in both rooms`,
+      `Discard undelivered message sent ${AT_T}: said in both rooms`,
+    ]);
+    await userEvent.click(within(notice).getByRole('button', { name: names[0]! }));
+    expect(notice).not.toBeInTheDocument();
+    expect(within(room).getByRole('button', { name: names[1]! })).toBeInTheDocument();
+    expect(
+      aliceOutbox()
+        .listRefused()
+        .map((entry) => entry.topic),
+    ).toEqual([chatMessagesTopic('general')]);
+  });
+
   it('announces each discard, even one worded as the last', async () => {
-    refusedBeforeReload('secret', 'said twice');
+    refusedBeforeReload('secret', 'said twice', T);
     refusedBeforeReload('secret', 'said twice', T + 1_000); // within the same minute
     listGeneralOnly();
     const workspace = await connectTestWorkspace();
@@ -180,7 +214,7 @@ describe('UndeliveredNotice', () => {
     const notice = await screen.findByRole('region', { name: 'Not delivered' });
     const said = spokenIn(screen.getByRole('status'));
 
-    const announcement = `Discarded message sent ${AT_T}: said twice`;
+    const announcement = `Discarded message to #secret sent ${AT_T}: said twice`;
     await userEvent.click(within(notice).getAllByRole('button', { name: /^Discard/ })[0]!);
     await waitFor(() => expect(said).toEqual([announcement]));
     await userEvent.click(within(notice).getByRole('button', { name: /^Discard/ }));
@@ -189,7 +223,7 @@ describe('UndeliveredNotice', () => {
   });
 
   it('shows in the workspace above the current view, and leaves focus in it once emptied', async () => {
-    refusedBeforeReload('secret', 'for the secret room');
+    refusedBeforeReload('secret', 'for the secret room', T);
     server.use(
       http.get('/api/rooms', () =>
         HttpResponse.json({ rooms: [{ id: 'general', name: 'General' }] }),

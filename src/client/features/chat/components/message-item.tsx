@@ -1,5 +1,6 @@
 import { memo } from 'react';
 import type { DeliveryRefusal } from '../../../lib/mqtt/publish-refusal';
+import { discardLabel as defaultDiscardLabel } from '../lib/discard-wording';
 import type { TimelineMessage } from '../lib/merge-messages';
 import { notDeliveredReason } from '../lib/not-delivered-reason';
 import type { DeliveryStatus } from '../stores/chat-store';
@@ -24,10 +25,16 @@ export function formatMessageTime(sentAt: number, now = Date.now()): string {
 export const MessageItem = memo(function MessageItem({
   message,
   mine,
+  discardLabel,
   onDiscard,
 }: {
   message: TimelineMessage;
   mine: boolean;
+  /**
+   * The name of its Discard button, told apart from the room's others (discardLabels);
+   * by default, as if it were the only one.
+   */
+  discardLabel?: string;
   /** Forgets a message of ours that was not delivered (kept until then, across reloads). */
   onDiscard?(message: TimelineMessage): void;
 }) {
@@ -45,7 +52,10 @@ export const MessageItem = memo(function MessageItem({
         </time>
         {mine && <Delivery status={message.status} refusal={message.refusal} />}
         {discardable && (
-          <DiscardButton text={message.text} time={time} onDiscard={() => onDiscard(message)} />
+          <DiscardButton
+            label={discardLabel ?? defaultDiscardLabel({ text: message.text, time })}
+            onDiscard={() => onDiscard(message)}
+          />
         )}
       </header>
       <p className="message__text">{message.text}</p>

@@ -4,7 +4,7 @@ import { useAnnouncement } from '../../../hooks/use-announcement';
 import { useHomeAndEnd } from '../hooks/use-home-and-end';
 import { tailStart, useFollowNewest, useStickToBottom } from '../hooks/use-stick-to-bottom';
 import type { ReadonlyList } from '../../../lib/append-only-list';
-import type { TimelineMessage } from '../lib/merge-messages';
+import { rowKey, type TimelineMessage } from '../lib/merge-messages';
 import { discardedAnnouncement } from '../lib/discard-wording';
 import { createRowSizes } from '../lib/row-sizes';
 import { formatMessageTime, MessageItem } from './message-item';
@@ -23,6 +23,8 @@ interface MessageListProps {
   onLoadOlder(): void;
   /** Forgets a message of ours that was not delivered. */
   onDiscard?(id: string): void;
+  /** The names of the Discard buttons, by message id (useDiscardLabels). */
+  discardLabels?: ReadonlyMap<string, string>;
 }
 
 export function MessageList({
@@ -33,6 +35,7 @@ export function MessageList({
   isLoadingOlder,
   onLoadOlder,
   onDiscard,
+  discardLabels,
 }: MessageListProps) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const stick = useStickToBottom(scrollRef, STICK_TO_BOTTOM_WITHIN_PX);
@@ -44,7 +47,10 @@ export function MessageList({
   // A new key function only when the rows change: the virtualizer lays out every row
   // again whenever its identity does.
   const getItemKey = useCallback(
-    (index: number) => messages.at(first + index)?.id ?? index,
+    (index: number) => {
+      const message = messages.at(first + index);
+      return message ? rowKey(message) : index;
+    },
     [messages, first],
   );
   const [rowSizes] = useState(() => createRowSizes(ESTIMATED_MESSAGE_PX));
@@ -64,7 +70,8 @@ export function MessageList({
     scrollEndThreshold: STICK_TO_BOTTOM_WITHIN_PX,
   });
 
-  useFollowNewest(stick, virtualizer, count, messages.at(-1)?.id);
+  const newest = messages.at(-1);
+  useFollowNewest(stick, virtualizer, count, newest && rowKey(newest));
 
   const onScroll = () => {
     stick.onScroll();
@@ -96,7 +103,9 @@ export function MessageList({
   const discard = useCallback(
     (message: TimelineMessage) => {
       onDiscard?.(message.id);
-      announce(discardedAnnouncement(message.text, formatMessageTime(message.sentAt)));
+      announce(
+        discardedAnnouncement({ text: message.text, time: formatMessageTime(message.sentAt) }),
+      );
       scrollRef.current?.focus({ preventScroll: true });
     },
     [onDiscard, announce],
@@ -141,6 +150,7 @@ export function MessageList({
                 <MessageItem
                   message={message}
                   mine={message.from === me}
+                  discardLabel={discardLabels?.get(message.id)}
                   onDiscard={onDiscard && discard}
                 />
               </li>

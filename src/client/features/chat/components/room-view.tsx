@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import { useCurrentUser } from '../../auth/hooks/use-current-user';
 import { useRooms } from '../api/get-rooms';
+import { useDiscardLabels } from '../hooks/use-discard-labels';
 import { useDiscardMessage } from '../hooks/use-discard-message';
 import { useRoomMessages } from '../hooks/use-room-messages';
 import { useChatStore } from '../stores/chat-store';
@@ -15,6 +16,7 @@ export function RoomView({ room }: { room: string }) {
   const roomName = rooms.data?.find((r) => r.id === room)?.name ?? room;
   const timeline = useRoomMessages(room);
   const discard = useDiscardMessage(room);
+  const discardLabels = useDiscardLabels(room);
 
   // Messages arriving while the room is open are read, not unread.
   useEffect(() => {
@@ -43,6 +45,7 @@ export function RoomView({ room }: { room: string }) {
           isLoadingOlder={timeline.isLoadingOlder}
           onLoadOlder={timeline.loadOlder}
           onDiscard={discard}
+          discardLabels={discardLabels}
         />
       )}
       <TypingIndicator room={room} />

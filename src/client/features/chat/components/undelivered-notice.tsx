@@ -2,7 +2,7 @@ import { useId, useMemo, useRef } from 'react';
 import { useAnnouncement } from '../../../hooks/use-announcement';
 import { useRooms } from '../api/get-rooms';
 import { useDiscardMessage } from '../hooks/use-discard-message';
-import { discardedAnnouncement } from '../lib/discard-wording';
+import { discardedAnnouncement, discardLabels, type DiscardTarget } from '../lib/discard-wording';
 import { notDeliveredReason } from '../lib/not-delivered-reason';
 import { useChatStore, type LiveMessage } from '../stores/chat-store';
 import { DiscardButton } from './discard-button';
@@ -11,6 +11,8 @@ import { formatMessageTime } from './message-item';
 interface Undelivered {
   room: string;
   message: LiveMessage;
+  /** Its Discard button's name, told apart from the others' (discardLabels). */
+  label: string;
 }
 
 /**
@@ -36,13 +38,16 @@ export function UndeliveredNotice({
   const undelivered = useMemo((): Undelivered[] => {
     if (!rooms.data) return [];
     const listed = new Set(rooms.data.map((room) => room.id));
-    return Object.entries(refused)
+    const listing = Object.entries(refused)
       .filter(([room]) => room !== openRoom && !listed.has(room))
       .flatMap(([room, messages]) => messages.map((message) => ({ room, message })));
+    // Named with their room, so that none is named as one in the open room's view below.
+    const labels = discardLabels(listing.map(discardTarget));
+    return listing.map((item, index) => ({ ...item, label: labels[index] as string }));
   }, [rooms.data, refused, openRoom]);
 
-  const discarded = (message: LiveMessage) => {
-    announce(discardedAnnouncement(message.text, formatMessageTime(message.sentAt)));
+  const discarded = (undone: Undelivered) => {
+    announce(discardedAnnouncement(discardTarget(undone)));
     // The pressed button is gone with its message: focus stays near, not lost.
     if (undelivered.length > 1) headingRef.current?.focus();
     else onEmptied();
@@ -60,11 +65,10 @@ export function UndeliveredNotice({
             what you want to keep, then discard them.
           </p>
           <ul className="undelivered__list">
-            {undelivered.map(({ room, message }) => (
+            {undelivered.map((item) => (
               <UndeliveredItem
-                key={`${room}/${message.id}`}
-                room={room}
-                message={message}
+                key={`${item.room}/${item.message.id}`}
+                {...item}
                 onDiscarded={discarded}
               />
             ))}
@@ -78,11 +82,16 @@ export function UndeliveredNotice({
   );
 }
 
+function discardTarget({ room, message }: Pick<Undelivered, 'room' | 'message'>): DiscardTarget {
+  return { room, text: message.text, time: formatMessageTime(message.sentAt) };
+}
+
 function UndeliveredItem({
   room,
   message,
+  label,
   onDiscarded,
-}: Undelivered & { onDiscarded(message: LiveMessage): void }) {
+}: Undelivered & { onDiscarded(undone: Undelivered): void }) {
   const discard = useDiscardMessage(room);
   const time = formatMessageTime(message.sentAt);
   return (
@@ -93,11 +102,10 @@ function UndeliveredItem({
           {time}
         </time>
         <DiscardButton
-          text={message.text}
-          time={time}
+          label={label}
           onDiscard={() => {
             discard(message.id);
-            onDiscarded(message);
+            onDiscarded({ room, message, label });
           }}
         />
       </p>

@@ -1,14 +1,58 @@
 import { messageSnippet } from './message-snippet';
 
 // A Discard button and what is said once it is pressed name the same message the same
-// way: the time shown beside it, then its first words (two may open alike).
+// way: its room where a list holds several rooms' messages, the time shown beside it,
+// then its first words.
 
-/** The accessible name of a message's Discard button (WCAG 2.5.3: starts with "Discard"). */
-export function discardLabel(text: string, time: string): string {
-  return `Discard undelivered message sent ${time}: ${messageSnippet(text)}`;
+/** A message of ours that was not delivered, as a list shows it. */
+export interface DiscardTarget {
+  text: string;
+  /** When it was sent, as shown beside it. */
+  time: string;
+  /** Its room, where the list holds several rooms' messages; none in a room's own view. */
+  room?: string;
 }
 
-/** What is announced once it is discarded: its row, and the button, are gone. */
-export function discardedAnnouncement(text: string, time: string): string {
-  return `Discarded message sent ${time}: ${messageSnippet(text)}`;
+function described({ text, time, room }: DiscardTarget): string {
+  const where = room === undefined ? '' : ` to #${room}`;
+  return `${where} sent ${time}: ${messageSnippet(text)}`;
+}
+
+const DISCARD = 'Discard undelivered message';
+
+/** The accessible name of a Discard button, when no other listed is described alike. */
+export function discardLabel(target: DiscardTarget): string {
+  return `${DISCARD}${described(target)}`;
+}
+
+/**
+ * The accessible names of the Discard buttons of `targets`, listed in this order (WCAG
+ * 2.5.3: each starts with "Discard"). Two messages sent in the same minute may open with
+ * the same words: those say which of them each is ("2 of 2", in the order shown), so that
+ * no two buttons share a name, which would leave a screen reader user choosing by name
+ * unable to tell which message goes. The count sits among the fixed words, before the
+ * message's own, so that no message's words can make one name read as another.
+ */
+export function discardLabels(targets: readonly DiscardTarget[]): string[] {
+  const descriptions = targets.map(described);
+  const alike = new Map<string, number>();
+  for (const description of descriptions) {
+    alike.set(description, (alike.get(description) ?? 0) + 1);
+  }
+  const numbered = new Map<string, number>();
+  return descriptions.map((description) => {
+    const of = alike.get(description) ?? 1;
+    if (of === 1) return `${DISCARD}${description}`;
+    const nth = (numbered.get(description) ?? 0) + 1;
+    numbered.set(description, nth);
+    return `${DISCARD} ${nth} of ${of}${description}`;
+  });
+}
+
+/**
+ * What is announced once one is discarded: its row, and the button, are gone. Without
+ * its count among those alike, which no longer holds for the ones left.
+ */
+export function discardedAnnouncement(target: DiscardTarget): string {
+  return `Discarded message${described(target)}`;
 }

@@ -1,4 +1,4 @@
-import type { ChatMessage } from '../../../../shared/schemas';
+import { MAX_PAYLOAD_ID_LENGTH, type ChatMessage } from '../../../../shared/schemas';
 import type { DeliveryStatus, LiveMessage } from '../stores/chat-store';
 import { AppendOnlyList } from '../../../lib/append-only-list';
 import { lowerBound } from '../../../lib/lower-bound';
@@ -8,6 +8,20 @@ export interface TimelineMessage extends ChatMessage {
   status: DeliveryStatus;
   /** Why a refused message of ours was not delivered, when known. */
   refusal?: DeliveryRefusal;
+  /**
+   * Its row's key, where not its id: set only on a live message whose id another sender's
+   * message in history has too (ids are the sender's to choose), so that both have a row.
+   */
+  key?: string;
+}
+
+// Longer than any message id may be (every message shown was checked against the
+// schema), so a key made with it equals no message's id.
+const SHARED_ID_KEY_SUFFIX = '#'.repeat(MAX_PAYLOAD_ID_LENGTH);
+
+/** The key of a message's row in a timeline: its id, or `key` where the id is shared. */
+export function rowKey(message: TimelineMessage): string {
+  return message.key ?? message.id;
 }
 
 /** sentAt, then id: every client orders the same messages the same way. */
@@ -103,7 +117,11 @@ function timeline(
     pages,
     messages,
     has,
-    get: (id) => (has(id) ? lineage.copies.get(id) : undefined),
+    // Most live messages are in no page: one lookup tells, as `has` alone would.
+    get: (id) => {
+      const copy = lineage.copies.get(id);
+      return copy && has(id) ? copy : undefined;
+    },
   };
   lineage.latest = made;
   lineages.set(made, lineage);
@@ -162,9 +180,24 @@ const lastMerges = new WeakMap<
 >();
 
 /**
+ * A live message as merged with `history`: null when history has it from the same sender
+ * (history's copy wins), else the message, given a row key of its own when history has
+ * another sender's message with its id. That one is another message, not a copy: ids are
+ * the sender's to choose, so a hostile or buggy client can reuse one, and hiding ours
+ * behind it would hide a message of ours kept as not delivered, never to be discarded.
+ * O(1), and allocates only in that rare case.
+ */
+function unlessInHistory(history: HistoryTimeline, message: LiveMessage): TimelineMessage | null {
+  const copy = history.get(message.id);
+  if (copy === undefined) return message;
+  if (copy.from === message.from) return null;
+  return { ...message, key: `${message.id}${SHARED_ID_KEY_SUFFIX}` };
+}
+
+/**
  * One timeline from history (HTTP) and live messages (MQTT, already ordered). They
  * overlap by design, around the moment history was fetched, so the union is
- * deduplicated by id, history's copy winning.
+ * deduplicated by id and sender, history's copy winning.
  *
  * When `live` only appends to the live list of the last merge with `history`, and what
  * it adds sorts after that merge's end (new messages, as they arrive), the result extends
@@ -178,23 +211,25 @@ export function mergeLive(
   const last = lastMerges.get(history);
   let merged: AppendOnlyList<TimelineMessage> | undefined;
   if (last && live.continues(last.live)) {
-    const added: LiveMessage[] = [];
+    const added: TimelineMessage[] = [];
     let end = last.merged.at(-1);
     let inOrder = true;
     for (let index = last.live.length; index < live.length && inOrder; index++) {
-      const message = live.at(index) as LiveMessage;
-      if (history.has(message.id)) continue;
+      const message = unlessInHistory(history, live.at(index) as LiveMessage);
+      if (!message) continue;
       inOrder = !end || compareMessages(end, message) < 0;
       added.push((end = message));
     }
     if (inOrder) merged = last.merged.concat(added);
   }
-  merged ??= AppendOnlyList.adopt(
-    mergeSorted<TimelineMessage>(
-      history.messages,
-      live.toArray().filter((message) => !history.has(message.id)),
-    ),
-  );
+  if (!merged) {
+    const added: TimelineMessage[] = [];
+    for (let index = 0; index < live.length; index++) {
+      const kept = unlessInHistory(history, live.at(index) as LiveMessage);
+      if (kept) added.push(kept);
+    }
+    merged = AppendOnlyList.adopt(mergeSorted<TimelineMessage>(history.messages, added));
+  }
   lastMerges.set(history, { live, merged });
   return merged;
 }

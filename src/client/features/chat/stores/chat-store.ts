@@ -267,7 +267,9 @@ export const useChatStore = create<ChatStore>()((set, get) => {
           const seen = ids.get(message.id);
           // Sent already: a QoS 1 redelivery. From another sender: not our message back
           // (ids are the sender's to choose), so ours stays as it is, refused included, and
-          // its text with it; a room shows one message per id, and ours came first.
+          // its text with it. The live list keeps the first seen of an id (one lookup per
+          // message); another sender's shows beside it once in the room's history
+          // (merge-messages.ts).
           if (seen && (seen.status === 'sent' || seen.from !== message.from)) continue;
           const sent: LiveMessage = { ...message, status: 'sent' };
           ids.set(message.id, sent);
