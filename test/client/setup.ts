@@ -24,6 +24,8 @@ afterEach(() => {
   resetAllStores();
   localStorage.clear();
   sessionStorage.clear();
+  // The workspace writes its view into the location; the next test starts at none.
+  window.history.replaceState(null, '', '/');
   vi.useRealTimers();
   vi.restoreAllMocks();
 });

@@ -1,6 +1,7 @@
 import { create } from 'zustand';
 
-// Navigation is a piece of state, not a URL: the app is one screen with a few views.
+// The app is one screen with a few views. The view lives here, and the address bar's hash
+// follows it (view-location.ts), so a reload, a shared link and Back land on the same view.
 export type View =
   | { name: 'home' }
   | { name: 'room'; room: string }
@@ -8,16 +9,27 @@ export type View =
   | { name: 'agents' }
   | { name: 'agent'; agent: string }
   | { name: 'notifications' }
-  | { name: 'admin' };
+  // The section is whatever the address said (checked by the console, which owns the list:
+  // members never download it); none opens the console's first section.
+  | { name: 'admin'; section?: string };
+
+/** How the address bar follows a change of view: a new history entry, or in place. */
+export type HistoryMode = 'push' | 'replace';
+
+export const HOME_VIEW: View = { name: 'home' };
 
 interface NavigationStore {
   view: View;
-  navigate(view: View): void;
+  historyMode: HistoryMode;
+  navigate(view: View, historyMode?: HistoryMode): void;
   reset(): void;
 }
 
 export const useNavigationStore = create<NavigationStore>()((set) => ({
-  view: { name: 'home' },
-  navigate: (view) => set({ view }),
-  reset: () => set({ view: { name: 'home' } }),
+  view: HOME_VIEW,
+  historyMode: 'push',
+  navigate: (view, historyMode = 'push') => set({ view, historyMode }),
+  // In place: signing out takes the view out of the address, and leaves no entry to go
+  // Back to (view-location.ts keeps older entries from the next person).
+  reset: () => set({ view: HOME_VIEW, historyMode: 'replace' }),
 }));

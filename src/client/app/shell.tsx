@@ -14,7 +14,7 @@ import { useConnection } from '../lib/mqtt/connection-context';
 import { AdminView } from './admin-view';
 import { countNotDelivered } from './count-not-delivered';
 import { HomeView } from './home-view';
-import { useNavigationStore, type View } from './navigation-store';
+import { useNavigationStore, type HistoryMode, type View } from './navigation-store';
 import { resetWorkspaceStores } from './reset-stores';
 import { SignOutButton } from './sign-out-button';
 
@@ -26,22 +26,22 @@ export function Shell({ session }: { session: Session }) {
   const [menuOpen, setMenuOpen] = useState(false);
   const [signingOut, setSigningOut] = useState(false);
   const mainRef = useRef<HTMLElement>(null);
-  const firstView = useRef(true);
+  const shownView = useRef<View | null>(null);
   // The server refuses /api/admin to anyone else; the entry is hidden so members are not
   // offered a console that would only answer 403 (nor download its code).
   const isAdmin = session.role === 'admin';
 
-  // Keyboard and screen-reader users land on the new view, not back at the menu.
+  // Keyboard and screen-reader users land on the new view, not back at the menu. Another
+  // admin section is not another view: focus stays on its tab.
   useEffect(() => {
-    if (firstView.current) {
-      firstView.current = false;
-      return;
-    }
+    const previous = shownView.current;
+    shownView.current = view;
+    if (previous === null || (previous.name === 'admin' && view.name === 'admin')) return;
     mainRef.current?.focus();
   }, [view]);
 
-  const go = (next: View) => {
-    navigate(next);
+  const go = (next: View, historyMode?: HistoryMode) => {
+    navigate(next, historyMode);
     setMenuOpen(false);
   };
 
@@ -54,7 +54,15 @@ export function Shell({ session }: { session: Session }) {
 
   return (
     <div className={menuOpen ? 'shell shell--menu-open' : 'shell'}>
-      <a className="skip-link" href="#main">
+      <a
+        className="skip-link"
+        href="#main"
+        onClick={(event) => {
+          // `#main` in the address bar would name no view (see view-hash.ts).
+          event.preventDefault();
+          mainRef.current?.focus();
+        }}
+      >
         Skip to content
       </a>
       <header className="topbar">
@@ -153,7 +161,7 @@ function NavItem({
 
 interface CurrentViewProps {
   view: View;
-  go(view: View): void;
+  go(view: View, historyMode?: HistoryMode): void;
   me: string;
   isAdmin: boolean;
 }
@@ -174,6 +182,13 @@ function CurrentView({ view, go, me, isAdmin }: CurrentViewProps) {
       return <NotificationsPanel />;
     case 'admin':
       if (!isAdmin) return <HomeView onOpenRoom={(room) => go({ name: 'room', room })} />;
-      return <AdminView me={me} />;
+      return (
+        <AdminView
+          me={me}
+          section={view.section}
+          // Tabs, not views: switching them makes no history entry of its own.
+          onSelectSection={(section) => go({ name: 'admin', section }, 'replace')}
+        />
+      );
   }
 }

@@ -13,6 +13,7 @@ import { createWorkspaceConnection } from './create-workspace-connection';
 import { Shell } from './shell';
 import { Splash } from './splash';
 import { useClaimedClientId } from './use-claimed-client-id';
+import { useViewInLocation } from './view-location';
 import {
   useRefetchHistoryOnConnect,
   useReturnToSignInOnAuthError,
@@ -74,6 +75,9 @@ function ConnectedWorkspace({ session, clientId, createClient, network }: Connec
     return () => created.dispose();
   }, [me, account, getToken, createClient, network]);
 
+  // Runs before the shell's first render (it waits for the connection): a reload or a link
+  // opens its view at once, with no detour through Welcome.
+  useViewInLocation(account);
   useReturnToSignInOnAuthError();
   useRefetchHistoryOnConnect();
   useSyncInbox();

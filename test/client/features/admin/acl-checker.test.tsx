@@ -170,6 +170,40 @@ describe('ACL check', () => {
     expect(within(result).queryByRole('list', { name: 'Excluded' })).not.toBeInTheDocument();
   });
 
+  it('clears the last answer when the next question is not one to ask', async () => {
+    const user = userEvent.setup();
+    server.use(
+      usersHandler(users),
+      http.post('/api/admin/acl-check', () =>
+        HttpResponse.json({
+          allowed: false,
+          rule: null,
+          excluded: [],
+          clientIdRules: [],
+          source: 'default',
+          role: 'member',
+          disabled: false,
+        }),
+      ),
+    );
+    renderConsole('acl');
+    await ask(user, { user: 'bob', action: 'subscribe', topic: 'notifications/alice' });
+    expect(await screen.findByRole('region', { name: 'Answer' })).toHaveTextContent(
+      'Denied: bob cannot subscribe to notifications/alice',
+    );
+
+    const topic = screen.getByRole('textbox', { name: 'Topic filter' });
+    await user.clear(topic);
+    await user.type(topic, 'chat/#/x');
+    await user.click(screen.getByRole('button', { name: 'Check' }));
+    expect(topic).toHaveAttribute('aria-invalid', 'true');
+    expect(screen.queryByRole('region', { name: 'Answer' })).not.toBeInTheDocument();
+    // Nor does it come back with a topic that can be asked, until that is asked.
+    await user.clear(topic);
+    await user.type(topic, 'notifications/alice');
+    expect(screen.queryByRole('region', { name: 'Answer' })).not.toBeInTheDocument();
+  });
+
   it('checks the topic as it is typed: wildcards only in a subscription filter', async () => {
     const user = userEvent.setup();
     server.use(usersHandler(users));

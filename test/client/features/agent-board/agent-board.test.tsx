@@ -240,19 +240,35 @@ describe('AgentDetail', () => {
     expect(commandRow('ping')).not.toHaveTextContent('no reply');
   });
 
-  it('says at once that an offline agent will not answer, once the command has left', async () => {
+  it('says at once that an offline agent has not answered, and lets its reply on return win', async () => {
     const workspace = await openDetailOnFakeClock();
     act(() =>
       workspace
         .client()
         .deliver('agents/builder/state', { status: 'offline', updatedAt: Date.now() }),
     );
-    const { ack } = sendCommand(workspace, 'Resume');
+    const { id, ack } = sendCommand(workspace, 'Resume');
     expect(commandRow('resume')).toHaveTextContent('pending');
     act(ack);
+    // Not "dropped": an agent with a persistent session gets it from the broker's queue.
     expect(commandRow('resume')).toHaveTextContent(
-      'no reply: the agent is offline, and commands are not kept for it',
+      'no reply yet: the agent is offline; an agent that keeps its session runs it when it is back',
     );
+
+    // A minute later it reconnects, runs the queued command, and answers.
+    act(() => vi.advanceTimersByTime(60_000));
+    act(() => {
+      const client = workspace.client();
+      client.deliver('agents/builder/state', { status: 'working', updatedAt: Date.now() });
+      client.deliver('agents/builder/replies', { commandId: id, status: 'accepted' });
+      client.deliver('agents/builder/replies', {
+        commandId: id,
+        status: 'done',
+        detail: 'resumed',
+      });
+    });
+    expect(commandRow('resume')).toHaveTextContent('done: resumed');
+    expect(commandRow('resume')).not.toHaveTextContent('no reply');
   });
 });
 

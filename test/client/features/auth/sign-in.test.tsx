@@ -115,6 +115,67 @@ describe('sign-in', () => {
     expect(await screen.findByRole('alert')).toHaveTextContent('Too many attempts');
   });
 
+  it('says in a sentence that a disabled account cannot sign in, and marks no field', async () => {
+    server.use(
+      http.get('/api/session', () =>
+        HttpResponse.json(apiError('not_signed_in', 'Sign in first'), { status: 401 }),
+      ),
+      http.post('/api/session', () =>
+        HttpResponse.json(apiError('account_disabled', 'this account is disabled'), {
+          status: 403,
+        }),
+      ),
+    );
+    renderApp(new FakeMqttFactory());
+    const user = userEvent.setup();
+    await user.type(await screen.findByRole('textbox', { name: 'Username' }), 'alice@demo');
+    await user.type(screen.getByLabelText('Password'), 'right');
+    await user.click(screen.getByRole('button', { name: 'Sign in' }));
+    expect(await screen.findByRole('alert')).toHaveTextContent(
+      'This account is disabled. Ask an admin of your organisation to enable it.',
+    );
+    expect(screen.getByRole('textbox', { name: 'Username' })).not.toHaveAttribute('aria-invalid');
+    expect(screen.getByLabelText('Password')).not.toHaveAttribute('aria-invalid');
+  });
+
+  it.each([
+    {
+      name: 'nothing typed',
+      typed: { username: '', password: '' },
+      said: 'Use your name and organisation, for example alice@demo. Enter your password too.',
+      invalid: { username: true, password: true },
+    },
+    {
+      name: 'no password',
+      typed: { username: 'alice@demo', password: '' },
+      said: 'Enter your password.',
+      invalid: { username: false, password: true },
+    },
+    {
+      name: 'no organisation',
+      typed: { username: 'alice', password: 'pw' },
+      said: 'Use your name and organisation, for example alice@demo.',
+      invalid: { username: true, password: false },
+    },
+  ])('says what each field lacks and marks only those: $name', async ({ typed, said, invalid }) => {
+    server.use(
+      http.get('/api/session', () =>
+        HttpResponse.json(apiError('not_signed_in', 'Sign in first'), { status: 401 }),
+      ),
+    );
+    renderApp(new FakeMqttFactory());
+    const user = userEvent.setup();
+    const username = await screen.findByRole('textbox', { name: 'Username' });
+    if (typed.username) await user.type(username, typed.username);
+    if (typed.password) await user.type(screen.getByLabelText('Password'), typed.password);
+    await user.click(screen.getByRole('button', { name: 'Sign in' }));
+    expect(screen.getByRole('alert')).toHaveTextContent(said, { normalizeWhitespace: true });
+    expect(username.getAttribute('aria-invalid') === 'true').toBe(invalid.username);
+    expect(screen.getByLabelText('Password').getAttribute('aria-invalid') === 'true').toBe(
+      invalid.password,
+    );
+  });
+
   it('checks the username format before asking the server', async () => {
     let posts = 0;
     server.use(

@@ -1,5 +1,5 @@
-import { useState, type ReactNode } from 'react';
-import type { AdminSection } from '../lib/admin-sections';
+import type { ReactNode } from 'react';
+import { ADMIN_SECTIONS, type AdminSection } from '../lib/admin-sections';
 import { AclChecker } from './acl/acl-checker';
 import { AdminTabs, panelId, tabId } from './admin-tabs';
 import { AuditView } from './audit/audit-view';
@@ -12,21 +12,24 @@ import { UsersView } from './users/users-view';
 export interface AdminConsoleProps {
   /** The signed-in admin: the server refuses changes to one's own account. */
   me: string;
-  /** Tests open a section directly; people start at Users. */
-  initialSection?: AdminSection;
+  /**
+   * The section in the address (`#/admin/audit`), so a reload or a link opens it; none, or
+   * one the console does not have, opens the first.
+   */
+  section: string | undefined;
+  onSelectSection(section: AdminSection): void;
 }
 
-// Loaded with React.lazy from the app shell, for admins only: members never download it.
-// The section is the console's own state, not the app's navigation: switching tabs must
-// keep focus on the tab (the shell moves focus to <main> on every navigation).
-export default function AdminConsole({ me, initialSection = 'users' }: AdminConsoleProps) {
-  const [section, setSection] = useState<AdminSection>(initialSection);
+// Loaded with React.lazy from the app shell, for admins only: members never download it
+// (nor, so, the list of sections: the shell passes on whatever the address said).
+export default function AdminConsole({ me, section: named, onSelectSection }: AdminConsoleProps) {
+  const section = ADMIN_SECTIONS.find((s) => s.id === named)?.id ?? 'users';
   return (
     <section className="admin" aria-labelledby="admin-heading">
       <h2 id="admin-heading" className="view-title">
         Admin
       </h2>
-      <AdminTabs current={section} onSelect={setSection} />
+      <AdminTabs current={section} onSelect={onSelectSection} />
       <div
         className="admin__panel"
         role="tabpanel"

@@ -23,8 +23,10 @@ function describeOutcome(outcome: CommandOutcome): { text: string; tone?: string
       return {
         tone: 'no-reply',
         text:
+          // Not "dropped": an agent that keeps its session (clean: false, QoS 1 inbox) gets
+          // the command from the broker when it reconnects, runs it and replies then.
           outcome.reason === 'agent-offline'
-            ? 'no reply: the agent is offline, and commands are not kept for it'
+            ? 'no reply yet: the agent is offline; an agent that keeps its session runs it when it is back'
             : `no reply after ${COMMAND_REPLY_WAIT_MS / 1_000} s: the agent may be offline, or commands to it not allowed`,
       };
     case 'refused':

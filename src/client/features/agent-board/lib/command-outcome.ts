@@ -3,9 +3,12 @@ import type { PublishRefusal } from '../../../lib/mqtt/publish-refusal';
 import type { CommandDelivery, ReceivedReply } from '../stores/agent-commands-store';
 
 // A live agent answers 'accepted' as soon as the command reaches it, so a silence this long
-// after the PUBACK means it never will. MQTT 3.1.1 has no negative PUBACK: a command the
-// broker refuses (ACL, payload checks) is acknowledged and dropped [MQTT-3.3.5-2], and
-// agents connect with clean sessions, so one sent while the agent is away is dropped too.
+// after the PUBACK means it is not answering now. MQTT 3.1.1 has no negative PUBACK: a
+// command the broker refuses (ACL, payload checks) is acknowledged and dropped
+// [MQTT-3.3.5-2]. One sent while the agent is away is dropped if it connects with a clean
+// session, but queued by the broker and run on its return if it keeps its session
+// (clean: false, QoS 1 inbox subscription): "no reply" is never final, and a reply,
+// however late, still settles the command.
 export const COMMAND_REPLY_WAIT_MS = 10_000;
 
 export type CommandOutcome =
@@ -14,8 +17,9 @@ export type CommandOutcome =
   /** acknowledged; a reply may still come until `deadline` */
   | { kind: 'awaiting-reply'; deadline: number }
   /**
-   * acknowledged, and no reply is to be expected: the agent's last-known state is offline,
-   * or it stayed silent past the deadline (away, or the command was refused)
+   * acknowledged, and no reply for now: the agent's last-known state is offline (it may run
+   * the command when it is back), or it stayed silent past the deadline (away, or the
+   * command was refused)
    */
   | { kind: 'no-reply'; reason: 'agent-offline' | 'timed-out' }
   /** refused by an MQTT 5 broker's PUBACK, or unsendable: it never reached the agent */

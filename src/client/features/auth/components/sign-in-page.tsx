@@ -12,26 +12,25 @@ export function SignInPage() {
   const setNotice = useAuthNoticeStore((state) => state.setNotice);
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
-  const [formError, setFormError] = useState<string | null>(null);
+  const [formError, setFormError] = useState<FormError | null>(null);
   const errorId = useId();
 
   const onSubmit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const trimmed = username.trim().toLowerCase();
-    if (!parseUsername(trimmed)) {
-      setFormError('Use your name and organisation, for example alice@demo.');
-      return;
-    }
-    if (password.length === 0) {
-      setFormError('Enter your password.');
-      return;
-    }
-    setFormError(null);
+    const checked = checkForm(trimmed, password);
+    setFormError(checked);
+    if (checked) return;
     setNotice(null);
     signIn.mutate({ username: trimmed, password });
   };
 
-  const error = formError ?? (signIn.error ? describeSignInError(signIn.error) : null);
+  const error = formError?.message ?? (signIn.error ? describeSignInError(signIn.error) : null);
+  // Wrong credentials are either field; the form's own check marks the fields it names, and
+  // a disabled account or throttling marks none (nothing typed is wrong).
+  const credentialsWrong = !formError && signIn.error !== null && isWrongCredentials(signIn.error);
+  const usernameInvalid = formError ? formError.username : credentialsWrong;
+  const passwordInvalid = formError ? formError.password : credentialsWrong;
 
   return (
     <main className="sign-in" id="main">
@@ -59,7 +58,7 @@ export function SignInPage() {
               placeholder="alice@demo"
               value={username}
               onChange={(event) => setUsername(event.target.value)}
-              aria-invalid={error ? true : undefined}
+              aria-invalid={usernameInvalid || undefined}
               required
             />
           )}
@@ -73,7 +72,7 @@ export function SignInPage() {
               autoComplete="current-password"
               value={password}
               onChange={(event) => setPassword(event.target.value)}
-              aria-invalid={error ? true : undefined}
+              aria-invalid={passwordInvalid || undefined}
               required
             />
           )}
@@ -91,10 +90,31 @@ export function SignInPage() {
   );
 }
 
+interface FormError {
+  message: string;
+  username: boolean;
+  password: boolean;
+}
+
+/** What is wrong with the form before asking the server: every field that is, said once. */
+function checkForm(username: string, password: string): FormError | null {
+  const badUsername = !parseUsername(username);
+  const noPassword = password.length === 0;
+  if (!badUsername && !noPassword) return null;
+  const said: string[] = [];
+  if (badUsername) said.push('Use your name and organisation, for example alice@demo.');
+  if (noPassword) said.push(badUsername ? 'Enter your password too.' : 'Enter your password.');
+  return { message: said.join(' '), username: badUsername, password: noPassword };
+}
+
+const isWrongCredentials = (error: Error): boolean =>
+  isApiError(error) && (error.status === 401 || error.code === 'invalid_credentials');
+
 function describeSignInError(error: Error): string {
   if (!isApiError(error)) return 'Something went wrong. Try again.';
-  if (error.status === 401 || error.code === 'invalid_credentials')
-    return 'Wrong username or password.';
+  if (isWrongCredentials(error)) return 'Wrong username or password.';
+  if (error.code === 'account_disabled')
+    return 'This account is disabled. Ask an admin of your organisation to enable it.';
   if (error.status === 429) return 'Too many attempts. Wait a minute, then try again.';
   return error.message;
 }

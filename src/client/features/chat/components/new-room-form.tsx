@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { isValidId } from '../../../../shared/ids';
+import { ID_PATTERN, isValidId } from '../../../../shared/ids';
 import { useCreateRoom } from '../api/create-room';
 import { Field } from '../../../components/field';
 
@@ -12,7 +12,12 @@ export function NewRoomForm({ onCreated }: { onCreated(room: string): void }) {
     event.preventDefault();
     const room = id.trim().toLowerCase();
     if (!isValidId(room)) {
-      setError('Use lowercase letters, digits, - and _ (up to 64).');
+      // The server answers both with one code (invalid_room_id): say which it is here.
+      setError(
+        ID_PATTERN.test(room)
+          ? `“${room}” is a reserved name. Choose another room id.`
+          : 'Use lowercase letters, digits, - and _ (up to 64).',
+      );
       return;
     }
     setError(null);

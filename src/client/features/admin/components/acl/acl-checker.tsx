@@ -35,7 +35,11 @@ export function AclChecker() {
     event.preventDefault();
     setSubmitted(true);
     const error = action === 'publish' ? validateTopicName(topic) : validateTopicFilter(topic);
-    if (error || chosenUser === '') return;
+    if (error || chosenUser === '') {
+      // The last answer was to another question: left there, it would read as this one's.
+      check.reset();
+      return;
+    }
     check.mutate({
       user: chosenUser,
       action,
@@ -117,7 +121,7 @@ export function AclChecker() {
       </form>
       <div aria-live="polite">
         {check.error && <ErrorMessage error={check.error} action="Could not check" />}
-        {check.data && check.variables && (
+        {check.data && check.variables && !topicError && (
           <AclAnswerView question={check.variables} answer={check.data} />
         )}
       </div>

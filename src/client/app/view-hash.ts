@@ -1,0 +1,56 @@
+import { isValidId } from '../../shared/ids';
+import { HOME_VIEW, type View } from './navigation-store';
+
+// Views as location hashes (`#/rooms/general`): the server serves the same index.html for
+// every one, and a hash never reaches it (nor its logs, nor a Referer).
+
+// The longest hash a view has is `#/agents/` and a 64-character id; anything much longer
+// is not one of ours, and is not worth splitting.
+const MAX_VIEW_HASH_LENGTH = 128;
+
+/** The hash that shows `view`; the Welcome view has none. */
+export function hashOf(view: View): string {
+  switch (view.name) {
+    case 'home':
+      return '';
+    case 'room':
+      return `#/rooms/${encodeURIComponent(view.room)}`;
+    case 'people':
+      return '#/people';
+    case 'agents':
+      return '#/agents';
+    case 'agent':
+      return `#/agents/${encodeURIComponent(view.agent)}`;
+    case 'notifications':
+      return '#/notifications';
+    case 'admin':
+      return view.section === undefined ? '#/admin' : `#/admin/${encodeURIComponent(view.section)}`;
+  }
+}
+
+/**
+ * The view a hash names; the Welcome view for anything else. The hash is whatever someone
+ * typed or linked: ids must be valid ids (no `__proto__`, no markup, nothing encoded).
+ */
+export function viewOf(hash: string): View {
+  if (hash.length > MAX_VIEW_HASH_LENGTH || !hash.startsWith('#/')) return HOME_VIEW;
+  const [first, second, ...rest] = hash.slice(2).split('/');
+  if (rest.length > 0) return HOME_VIEW;
+  const id = second !== undefined && isValidId(second) ? second : null;
+  switch (first) {
+    case 'rooms':
+      return id === null ? HOME_VIEW : { name: 'room', room: id };
+    case 'agents':
+      if (second === undefined) return { name: 'agents' };
+      return id === null ? HOME_VIEW : { name: 'agent', agent: id };
+    case 'people':
+      return second === undefined ? { name: 'people' } : HOME_VIEW;
+    case 'notifications':
+      return second === undefined ? { name: 'notifications' } : HOME_VIEW;
+    case 'admin':
+      if (second === undefined) return { name: 'admin' };
+      return id === null ? HOME_VIEW : { name: 'admin', section: id };
+    default:
+      return HOME_VIEW;
+  }
+}
