@@ -121,7 +121,8 @@ export async function startServer(
     cleanups.push(() => broker.close());
     // Once the broker is up: it catches up at once with users removed or disabled while the
     // server was down. Stopped, and its catch-up awaited, before the broker closes: it publishes.
-    cleanups.push(closeConnectionsChangedElsewhere(storage, broker, logger));
+    const externalChanges = closeConnectionsChangedElsewhere(storage, broker, logger);
+    cleanups.push(externalChanges.stop);
 
     const tls = config.tls;
     const app = await buildHttpApi({
@@ -147,6 +148,8 @@ export async function startServer(
       onConnection: (stream, request) => broker.handle(stream, request),
     });
     cleanups.push(() => ws.close());
+    // Not before: a device of a user created again would resume the old user's session.
+    await externalChanges.ready;
     await app.listen({ port: config.port, host: config.host });
 
     const tcp = await listenTcp({

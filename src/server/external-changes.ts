@@ -10,8 +10,31 @@ import { UsersSeen } from './users-seen';
 export const EXTERNAL_CHANGES_POLL_MS = 1_000;
 /** How long a connection is remembered for a catch-up after a user is created again. */
 export const CONNECTION_NOTES_KEPT_MS = 10 * 60 * 1_000;
-/** Entries of the user change log read in one tick (about 2 ms); more, at the next tick. */
+/**
+ * Entries of the user change log read in one tick; more, at the next. The read itself is a
+ * few ms; the catch-ups it queues run one after another, each in turns of its own, and each
+ * removal's reads every stored client id of the broker (forgetUser) in one of them.
+ */
 export const USER_CHANGES_PER_CHECK = 1_000;
+/** A change whose catch-up failed is tried again after this, then twice as long each time… */
+export const USER_CHANGE_RETRY_MS = 30_000;
+/** …up to this: one that fails for good (a broken store) is tried six times an hour. */
+export const USER_CHANGE_RETRY_MAX_MS = 10 * 60 * 1_000;
+
+export interface ExternalChanges {
+  /**
+   * Resolves once what the first check read (what changed while the server was down, up to
+   * USER_CHANGES_PER_CHECK entries) is caught up with: the server listens only then, or a
+   * device of a user created again could resume the old user's session before it is gone.
+   */
+  ready: Promise<void>;
+  /**
+   * Checks one last time, so that a change made just before is not left unread, and
+   * resolves once the catch-ups under way have ended: called before the broker closes
+   * (app.ts), so that nothing is published into a closed one.
+   */
+  stop(): Promise<void>;
+}
 
 /**
  * The CLI writes to the same database as a running server, and the broker checks users and
@@ -25,21 +48,38 @@ export const USER_CHANGES_PER_CHECK = 1_000;
  * the log triggers write (storage/user-change-log.ts), which also holds what the CLI did
  * while the server was down: those are caught up with at once, as the server starts. One
  * small read a second when nothing changed; chat and checkpoints do not count.
- *
- * Returns the stop, which resolves once the catch-up under way has ended: called before the
- * broker closes (app.ts), so that nothing is published into a closed one.
  */
 export function closeConnectionsChangedElsewhere(
   storage: Storage,
   broker: Pick<Broker, 'aedes' | 'admin' | 'disconnect'>,
   logger: Logger,
   intervalMs = EXTERNAL_CHANGES_POLL_MS,
-): () => Promise<void> {
+): ExternalChanges {
   let seen = storage.accessVersion();
   const users = new UsersSeen(storage);
+  // Notes that failed in a row (a locked database): the first and the recovery are logged.
+  let failedNotes = 0;
   const onClient = (client: Client) => {
     const identity = getIdentity(client);
-    if (identity) users.connected(identity);
+    if (!identity) return;
+    // Thrown out of aedes' event, a failed write would end the process.
+    try {
+      users.connected(identity);
+      if (failedNotes > 0) {
+        logger.info(
+          { event: 'connection_noted_again', failedNotes },
+          'connections noted again for catch-ups of users changed from outside the server',
+        );
+        failedNotes = 0;
+      }
+    } catch (error) {
+      if (failedNotes++ === 0) {
+        logger.error(
+          { event: 'connection_not_noted', err: error },
+          'a connection not noted: should its user be removed and created again from outside the server, its session and states may be cleared; logged once recovered',
+        );
+      }
+    }
   };
   broker.aedes.on('client', onClient);
   // One catch-up at a time, in order; the broker closes only once the last has ended.
@@ -49,34 +89,69 @@ export function closeConnectionsChangedElsewhere(
   // there are changes made while the server was down, or not all caught up with before.
   let cursor = 0;
   // Entries may be waiting though the version has not moved: at the start, after a read
-  // that failed, and after a read that took as many as it may.
+  // that failed, after a read that took as many as it may, and when a retry is due.
   let logPending = true;
   // Failed reads in a row: the first and the recovery are logged, not every tick between.
   let failedChecks = 0;
+  // Entries kept after a failed step, by seq: logged at their first failure, and once
+  // caught up with, not at each retry between.
+  const failing = new Set<number>();
+  let removeFailed = false;
+  // Ticks counted, and the tick at which the entries kept are read again (null: none kept).
+  let ticks = 0;
+  let retryAtTick: number | null = null;
+  let retryMs = USER_CHANGE_RETRY_MS;
+  const scheduleRetry = () => {
+    if (retryAtTick !== null) return;
+    retryAtTick = ticks + Math.max(1, Math.ceil(retryMs / intervalMs));
+    retryMs = Math.min(retryMs * 2, USER_CHANGE_RETRY_MAX_MS);
+  };
 
   // Deleted once caught up with, not before: a server stopped or crashed half-way catches
   // up with them again at its next start (each step does nothing the second time).
   const apply = async (changes: UserChange[]) => {
     const current = (org: string, user: string) => () => users.current(org, user);
-    const failed = await catchUp(broker.admin, changes, current, logger);
+    const failed = await catchUp(broker.admin, changes, current, logger, failing);
+    for (const { seq, org, user, at: changedAt } of changes) {
+      if (failed.has(seq)) failing.add(seq);
+      else if (failing.delete(seq)) {
+        logger.info(
+          { event: 'external_change_applied_after_retry', org, user, seq, changedAt },
+          'a user changed from outside the server caught up with in the broker after all',
+        );
+      }
+    }
     try {
       storage.userChanges.remove(changes.filter(({ seq }) => !failed.has(seq)).map((c) => c.seq));
+      if (removeFailed) {
+        logger.info(
+          { event: 'user_changes_removed_again' },
+          'users changed from outside the server and caught up with are deleted from the log again',
+        );
+        removeFailed = false;
+      }
     } catch (error) {
-      logger.error(
-        { event: 'user_changes_not_removed', err: error },
-        'users changed from outside the server caught up with, but still logged: caught up with again at the next start',
-      );
+      if (!removeFailed) {
+        logger.error(
+          { event: 'user_changes_not_removed', err: error },
+          'users changed from outside the server caught up with, but still logged: caught up with again later, or at the next start',
+        );
+      }
+      removeFailed = true;
     }
+    if (failing.size > 0 || removeFailed) scheduleRetry();
+    else retryMs = USER_CHANGE_RETRY_MS;
   };
 
-  let prunedAt = Date.now();
+  let prunedAt = 0;
   const check = () => {
-    // Notes of connections are read only by catch-ups, within seconds of a change: with no
-    // change for long, they would pile up, one per client id that ever connected.
-    const now = Date.now();
-    if (catchUpsDue === 0 && now - prunedAt >= CONNECTION_NOTES_KEPT_MS) {
-      users.forgetConnectionsBefore(now - CONNECTION_NOTES_KEPT_MS);
-      prunedAt = now;
+    ticks++;
+    // A retry reads the log from its start, once the catch-ups queued have ended: what is
+    // still there before the cursor then is what failed, or was not deleted.
+    if (retryAtTick !== null && ticks >= retryAtTick && catchUpsDue === 0) {
+      retryAtTick = null;
+      cursor = 0;
+      logPending = true;
     }
     const version = storage.accessVersion();
     if (version !== seen) {
@@ -91,15 +166,25 @@ export function closeConnectionsChangedElsewhere(
       seen = version;
       logPending = true;
     }
-    if (!logPending) return;
-    // After the close, so that nothing of theirs says online after it (a will says offline).
-    const changes = storage.userChanges.after(cursor, USER_CHANGES_PER_CHECK);
-    logPending = changes.length === USER_CHANGES_PER_CHECK;
-    const last = changes.at(-1);
-    if (!last) return;
-    cursor = last.seq;
-    catchUpsDue++;
-    catchingUp = catchingUp.then(() => apply(changes)).finally(() => catchUpsDue--);
+    if (logPending) {
+      // After the close, so that nothing of theirs says online after it (a will says offline).
+      const changes = storage.userChanges.after(cursor, USER_CHANGES_PER_CHECK);
+      logPending = changes.length === USER_CHANGES_PER_CHECK;
+      const last = changes.at(-1);
+      if (last) {
+        cursor = last.seq;
+        catchUpsDue++;
+        catchingUp = catchingUp.then(() => apply(changes)).finally(() => catchUpsDue--);
+      }
+    }
+    // Notes of connections are read only by catch-ups of removals, which keep those of
+    // their user: others would pile up, one per client id that ever connected. Last, and
+    // not again for ten minutes should it fail: a failed prune takes no check with it.
+    const now = Date.now();
+    if (now - prunedAt >= CONNECTION_NOTES_KEPT_MS) {
+      prunedAt = now;
+      users.forgetConnectionsBefore(now - CONNECTION_NOTES_KEPT_MS);
+    }
   };
   const checkLogged = () => {
     // Thrown out of a timer, a failed read (a locked or unreadable database) ends the process.
@@ -121,16 +206,23 @@ export function closeConnectionsChangedElsewhere(
       }
     }
   };
-  // At once: what changed while the server was down is queued before the server listens
-  // (app.ts calls this once the broker is up); connections that come during its catch-up
-  // are noted, as during any other.
+  // At once: what changed while the server was down is caught up with before the server
+  // listens (app.ts calls this once the broker is up, and awaits `ready`).
   checkLogged();
+  const ready = catchingUp;
   const timer = setInterval(checkLogged, intervalMs);
   timer.unref();
-  return async () => {
-    clearInterval(timer);
-    broker.aedes.off('client', onClient);
-    await catchingUp;
+  let stopped: Promise<void> | null = null;
+  return {
+    ready,
+    stop: () =>
+      (stopped ??= (async () => {
+        clearInterval(timer);
+        // A change made since the last tick would otherwise wait for the next start.
+        checkLogged();
+        broker.aedes.off('client', onClient);
+        await catchingUp;
+      })()),
   };
 }
 
@@ -148,14 +240,16 @@ function stillAllowed(storage: Storage, identity: ClientIdentity): boolean {
  * What the admin console's DELETE and disable do to the broker (users.ts), change by change
  * in the log's order. Each step of each change is tried on its own, and one that fails
  * stops nothing else. Returns the changes a step of which failed: they stay in the log, and
- * are tried again at the next start, not in this run (one that fails for good, on a broken
- * store, would be tried and logged again at every change, or every tick, until then).
+ * are tried again later in this run, less and less often (one that fails for good, on a
+ * broken store, is not tried at every tick), and at the next start. A failure is logged the
+ * first time only: not for a change in `failedBefore`.
  */
 async function catchUp(
   admin: Broker['admin'],
   changes: readonly UserChange[],
   current: (org: string, user: string) => CurrentUser,
   logger: Logger,
+  failedBefore: ReadonlySet<number>,
 ): Promise<Set<number>> {
   const failed = new Set<number>();
   const step = async (what: string, change: UserChange, run: () => Promise<number>) => {
@@ -163,11 +257,13 @@ async function catchUp(
     try {
       return await run();
     } catch (error) {
+      if (!failed.has(seq) && !failedBefore.has(seq)) {
+        logger.error(
+          { event: 'external_change_not_applied', what, org, user, seq, changedAt: at, err: error },
+          'a user changed from outside the server not caught up with in the broker; tried again later, logged once caught up with',
+        );
+      }
       failed.add(seq);
-      logger.error(
-        { event: 'external_change_not_applied', what, org, user, seq, changedAt: at, err: error },
-        'a user changed from outside the server not caught up with in the broker; tried again at the next start',
-      );
       return 0;
     }
   };

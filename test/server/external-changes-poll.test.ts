@@ -5,8 +5,12 @@ import type { BrokerAdmin, CurrentUser, Recreated } from '../../src/server/broke
 import { setIdentity, type ClientIdentity } from '../../src/server/broker/client-identity';
 import {
   closeConnectionsChangedElsewhere,
+  CONNECTION_NOTES_KEPT_MS,
   EXTERNAL_CHANGES_POLL_MS,
+  USER_CHANGE_RETRY_MAX_MS,
+  USER_CHANGE_RETRY_MS,
   USER_CHANGES_PER_CHECK,
+  type ExternalChanges,
 } from '../../src/server/external-changes';
 import { createLogger } from '../../src/server/logger';
 import type { Storage } from '../../src/server/storage';
@@ -17,7 +21,7 @@ import { openTempStorage, type TempStorage } from './storage/temp-storage';
 // a failed read, a slow catch-up and the server's close do to it.
 
 let t: TempStorage;
-let stop: (() => Promise<void>) | undefined;
+let running: ExternalChanges | undefined;
 beforeEach(() => {
   vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
   t = openTempStorage();
@@ -26,9 +30,10 @@ beforeEach(() => {
     t.storage.users.addUser({ org: 'demo', user, role: 'member', passwordHash: 'hash' });
 });
 afterEach(async () => {
-  await stop?.();
-  stop = undefined;
+  await running?.stop();
+  running = undefined;
   vi.useRealTimers();
+  vi.restoreAllMocks();
   t.cleanup();
 });
 
@@ -84,6 +89,12 @@ function captureLog() {
 
 const tick = () => vi.advanceTimersByTime(EXTERNAL_CHANGES_POLL_MS);
 
+/** Starts the poll; each test's end stops it (again: a stop is done once). */
+function start(...args: Parameters<typeof closeConnectionsChangedElsewhere>): ExternalChanges {
+  running = closeConnectionsChangedElsewhere(...args);
+  return running;
+}
+
 /** `user@org` of each entry still in the log, oldest first. */
 const logged = () => t.storage.userChanges.after(0, 100).map(({ org, user }) => `${user}@${org}`);
 
@@ -121,7 +132,7 @@ describe('the poll for changes made outside the server', () => {
   it('reads the change log when the version moves, not the users table', async () => {
     const { broker, calls } = standInBroker();
     const reads = vi.spyOn(t.storage.userChanges, 'after');
-    stop = closeConnectionsChangedElsewhere(t.storage, broker, captureLog().logger);
+    start(t.storage, broker, captureLog().logger);
     tick();
     tick();
     expect(reads).toHaveBeenCalledTimes(1); // at the start only: nothing changed since
@@ -139,7 +150,7 @@ describe('the poll for changes made outside the server', () => {
     const { broker, calls } = standInBroker();
     const { logger, events } = captureLog();
     const failing = { on: false };
-    stop = closeConnectionsChangedElsewhere(failingLog(failing), broker, logger);
+    start(failingLog(failing), broker, logger);
     failing.on = true;
     t.storage.users.removeUser('demo', 'bob');
     for (let i = 0; i < 3; i++) tick(); // thrown out of the timer, this would end the process
@@ -161,7 +172,7 @@ describe('the poll for changes made outside the server', () => {
     const { logger, events } = captureLog();
     t.storage.users.removeUser('demo', 'bob'); // before the start: read only by the first check
     const failing = { on: true };
-    stop = closeConnectionsChangedElsewhere(failingLog(failing), broker, logger);
+    start(failingLog(failing), broker, logger);
     tick();
     expect(events.filter((e) => e.event === 'external_change_check_failed')).toHaveLength(1);
     failing.on = false;
@@ -174,7 +185,7 @@ describe('the poll for changes made outside the server', () => {
     const { broker, calls } = standInBroker();
     t.storage.users.removeUser('demo', 'bob');
     t.storage.users.setDisabled('demo', 'alice', true);
-    stop = closeConnectionsChangedElsewhere(t.storage, broker, captureLog().logger);
+    start(t.storage, broker, captureLog().logger);
     // No tick: at once.
     await eventually(() => calls.length === 3);
     expect(calls).toEqual(['clear bob@demo', 'forget bob@demo', 'offline alice@demo']);
@@ -191,7 +202,7 @@ describe('the poll for changes made outside the server', () => {
       }
     });
     const reads = vi.spyOn(t.storage.userChanges, 'after');
-    stop = closeConnectionsChangedElsewhere(t.storage, broker, captureLog().logger);
+    start(t.storage, broker, captureLog().logger);
     expect(reads.mock.results[0]?.value).toHaveLength(USER_CHANGES_PER_CHECK);
     tick(); // the version has not moved: read on all the same
     expect(reads.mock.results[1]?.value).toHaveLength(2);
@@ -204,7 +215,7 @@ describe('the poll for changes made outside the server', () => {
 
   it('catches up one change at a time, and its stop waits for those under way', async () => {
     const { broker, calls, held, hold } = standInBroker();
-    stop = closeConnectionsChangedElsewhere(t.storage, broker, captureLog().logger);
+    const { stop } = start(t.storage, broker, captureLog().logger);
     hold(true);
     t.storage.users.removeUser('demo', 'bob');
     tick();
@@ -217,7 +228,6 @@ describe('the poll for changes made outside the server', () => {
 
     let stopped = false;
     const stopping = stop().then(() => (stopped = true));
-    stop = undefined;
     for (const next of ['forget bob@demo', 'clear carol@demo', 'forget carol@demo']) {
       held.shift()!();
       await eventually(() => calls.at(-1) === next);
@@ -237,7 +247,7 @@ describe('the poll for changes made outside the server', () => {
   it('goes on with the other steps and users when one fails, and logs it', async () => {
     const { broker, calls, failing } = standInBroker();
     const { logger, events } = captureLog();
-    stop = closeConnectionsChangedElsewhere(t.storage, broker, logger);
+    start(t.storage, broker, logger);
     failing.add('clear bob@demo');
     t.storage.users.removeUser('demo', 'bob');
     t.storage.users.removeUser('demo', 'carol');
@@ -261,10 +271,10 @@ describe('the poll for changes made outside the server', () => {
     );
   });
 
-  it('keeps a change whose catch-up failed in the log, for the next start only', async () => {
+  it('tries a failed change again 30 s later, then less often; logs the first failure and the recovery', async () => {
     const { broker, calls, failing } = standInBroker();
     const { logger, events } = captureLog();
-    stop = closeConnectionsChangedElsewhere(t.storage, broker, logger);
+    start(t.storage, broker, logger);
     failing.add('clear bob@demo');
     t.storage.users.removeUser('demo', 'bob');
     t.storage.users.removeUser('demo', 'carol');
@@ -276,23 +286,167 @@ describe('the poll for changes made outside the server', () => {
     t.storage.users.setDisabled('demo', 'alice', true);
     tick();
     await eventually(() => calls.length === 5);
-    await eventually(() => logged().length === 1);
     expect(calls.at(-1)).toBe('offline alice@demo');
-    expect(events.filter((e) => e.event === 'external_change_not_applied')).toHaveLength(1);
+    await eventually(() => logged().length === 1);
 
-    // The next start tries it again; done, it goes.
-    await stop();
+    const seconds = (s: number) => vi.advanceTimersByTime(s * 1_000);
+    const retried = () => calls.slice(5);
+    seconds(USER_CHANGE_RETRY_MS / 1_000 - 5);
+    expect(retried()).toEqual([]);
+    seconds(10);
+    // Only what is still in the log: bob, the whole of his catch-up.
+    await eventually(() => retried().length === 2);
+    expect(retried()).toEqual(['clear bob@demo', 'forget bob@demo']);
+    // Failed again: next in twice the time, and not logged again.
+    seconds((2 * USER_CHANGE_RETRY_MS) / 1_000 - 5);
+    expect(retried()).toHaveLength(2);
+    failing.clear();
+    seconds(10);
+    await eventually(() => retried().length === 4);
+    await eventually(() => logged().length === 0);
+    expect(events.filter((e) => e.event === 'external_change_not_applied')).toHaveLength(1);
+    expect(events).toContainEqual(
+      expect.objectContaining({ event: 'external_change_applied_after_retry', user: 'bob' }),
+    );
+    // Caught up with: nothing to try again.
+    seconds((4 * USER_CHANGE_RETRY_MS) / 1_000);
+    expect(retried()).toHaveLength(4);
+  });
+
+  it('tries a failed change again at the next start too, the user created again spared', async () => {
+    const { broker, calls, users, failing, connected } = standInBroker();
+    const { logger } = captureLog();
+    const first = start(t.storage, broker, logger);
+    failing.add('forget bob@demo');
+    t.storage.users.removeUser('demo', 'bob');
+    t.clock.now = Date.now() - 1; // the new bob's creation time
+    t.storage.users.addUser({ org: 'demo', user: 'bob', role: 'member', passwordHash: 'hash' });
+    connected('bob', 'bob-new');
+    tick();
+    await eventually(() => calls.length === 2);
+    await first.stop();
+    expect(logged()).toEqual(['bob@demo']);
+
+    // Noted in the database: a start knows the new bob's client ids all the same.
     failing.clear();
     calls.length = 0;
-    stop = closeConnectionsChangedElsewhere(t.storage, broker, logger);
-    await eventually(() => calls.length === 2);
+    const second = start(t.storage, broker, logger);
+    await second.ready;
     expect(calls).toEqual(['clear bob@demo', 'forget bob@demo']);
+    const createdAt = t.clock.now;
+    for (const call of calls)
+      expect(users[call]).toEqual({ createdAt, clientIds: new Set(['bob-new']) });
+    expect(logged()).toEqual([]);
+  });
+
+  it('logs entries it could not delete once, and catches up with them again harmlessly', async () => {
+    const { broker, calls, users, connected } = standInBroker();
+    const { logger, events } = captureLog();
+    const remove = vi.spyOn(t.storage.userChanges, 'remove').mockImplementation(() => {
+      throw new Error('database is locked');
+    });
+    const first = start(t.storage, broker, logger);
+    t.storage.users.removeUser('demo', 'bob');
+    t.clock.now = Date.now() - 1; // the new bob's creation time
+    t.storage.users.addUser({ org: 'demo', user: 'bob', role: 'member', passwordHash: 'hash' });
+    connected('bob', 'bob-new');
+    tick();
+    await eventually(() => calls.length === 2);
+    await eventually(() => remove.mock.calls.length === 1);
+    t.storage.users.removeUser('demo', 'carol');
+    tick();
+    await eventually(() => calls.length === 4);
+    await eventually(() => remove.mock.calls.length === 2);
+    expect(events.filter((e) => e.event === 'user_changes_not_removed')).toEqual([
+      expect.objectContaining({ level: 50 }),
+    ]);
+    await first.stop();
+    expect(logged()).toEqual(['bob@demo', 'carol@demo']);
+
+    // The next start does it all again: the new bob's client ids are spared again.
+    remove.mockRestore();
+    calls.length = 0;
+    await start(t.storage, broker, logger).ready;
+    expect(calls).toEqual([
+      'clear bob@demo',
+      'forget bob@demo',
+      'clear carol@demo',
+      'forget carol@demo',
+    ]);
+    expect(users['forget bob@demo']).toEqual({
+      createdAt: t.clock.now,
+      clientIds: new Set(['bob-new']),
+    });
+    expect(logged()).toEqual([]);
+  });
+
+  it('reads the log once more as it stops: a change since the last tick is not left', async () => {
+    const { broker, calls } = standInBroker();
+    const { stop } = start(t.storage, broker, captureLog().logger);
+    t.storage.users.removeUser('demo', 'bob');
+    await stop();
+    expect(calls).toEqual(['clear bob@demo', 'forget bob@demo']);
+    expect(logged()).toEqual([]);
+  });
+
+  it('is ready once what its first check read is caught up with', async () => {
+    const { broker, calls, held, hold } = standInBroker();
+    t.storage.users.removeUser('demo', 'bob');
+    hold(true);
+    const { ready } = start(t.storage, broker, captureLog().logger);
+    let isReady = false;
+    void ready.then(() => (isReady = true));
+    for (const call of ['clear bob@demo', 'forget bob@demo']) {
+      await eventually(() => held.length === 1);
+      expect(calls.at(-1)).toBe(call);
+      expect(isReady).toBe(false);
+      held.shift()!();
+    }
+    await ready;
+    expect(logged()).toEqual([]);
+  });
+
+  it('forgets notes of connections over ten minutes old, but a user’s whose removal is logged', async () => {
+    const { broker, failing } = standInBroker();
+    const { connectionNotes: notes, users } = t.storage;
+    const realNow = Date.now.bind(Date);
+    let later = 0;
+    vi.spyOn(Date, 'now').mockImplementation(() => realNow() + later);
+    const minutes = (n: number) => n * 60_000;
+    const t0 = Date.now();
+    // Noted by the run before: alice's, and the new bob's, whose old one's removal failed.
+    notes.note('demo', 'alice', 'alice-old', t0 - minutes(11));
+    notes.note('demo', 'alice', 'alice-recent', t0 - minutes(1));
+    users.removeUser('demo', 'bob');
+    users.addUser({ org: 'demo', user: 'bob', role: 'member', passwordHash: 'hash' });
+    notes.note('demo', 'bob', 'bob-new', t0 - minutes(11));
+    failing.add('clear bob@demo');
+    const prunes = vi.spyOn(notes, 'prune');
+    const noted = (user: string) => [...notes.clientIdsSince('demo', user, 0)];
+
+    await start(t.storage, broker, captureLog().logger).ready;
+    expect(noted('alice')).toEqual(['alice-recent']);
+    expect(noted('bob')).toEqual(['bob-new']);
+    vi.advanceTimersByTime(minutes(5));
+    expect(prunes).toHaveBeenCalledTimes(1); // at the start, then every ten minutes
+
+    later = CONNECTION_NOTES_KEPT_MS;
+    tick();
+    expect(prunes).toHaveBeenCalledTimes(2);
+    expect(noted('alice')).toEqual([]);
+    expect(noted('bob')).toEqual(['bob-new']);
+
+    failing.clear();
+    vi.advanceTimersByTime(USER_CHANGE_RETRY_MAX_MS); // bob's next retry: done, his entry goes
     await eventually(() => logged().length === 0);
+    later = 2 * CONNECTION_NOTES_KEPT_MS;
+    tick();
+    expect(noted('bob')).toEqual([]);
   });
 
   it('catches up with a user disabled, then removed or created again, as removed only', async () => {
     const { broker, calls } = standInBroker();
-    stop = closeConnectionsChangedElsewhere(t.storage, broker, captureLog().logger);
+    start(t.storage, broker, captureLog().logger);
     const { users } = t.storage;
     users.setDisabled('demo', 'alice', true);
     users.removeUser('demo', 'alice');
@@ -314,7 +468,7 @@ describe('the poll for changes made outside the server', () => {
 
   it('tells each step of a catch-up what a user created again did until it starts', async () => {
     const { broker, calls, users, held, hold, connected } = standInBroker();
-    stop = closeConnectionsChangedElsewhere(t.storage, broker, captureLog().logger);
+    start(t.storage, broker, captureLog().logger);
     hold(true);
     t.storage.users.removeUser('demo', 'carol');
     tick();

@@ -1,12 +1,19 @@
 import { rm } from 'node:fs/promises';
-import { afterAll, describe, expect, it } from 'vitest';
+import mqtt from 'mqtt';
+import { afterAll, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { hashPassword } from '../../src/server/auth/password';
 import { runCli } from '../../src/server/cli/run-cli';
+import { EXTERNAL_CHANGES_POLL_MS } from '../../src/server/external-changes';
 import { openStorage } from '../../src/server/storage';
 import { roleRules } from '../../src/shared/acl';
 import { eventually } from './support/eventually';
 import { connect, json } from './support/mqtt-clients';
-import { makeDataDir, startTestServer, type TestServer } from './support/test-server';
+import {
+  DEMO_PASSWORD,
+  makeDataDir,
+  startTestServer,
+  type TestServer,
+} from './support/test-server';
 
 // Users the CLI removed or disabled while the server was down: the server catches up with
 // them in the broker as it starts again on the same data dir (external-changes.ts).
@@ -118,6 +125,111 @@ describe('users changed by the CLI while the server was down', () => {
       expect((await presenceAt(second, topics.bystander))?.status).toBe('online');
       // Deleted once caught up with: the start after does it no more.
       await eventually(() => second.storage.userChanges.after(0, 10).length === 0);
+    } finally {
+      await second.close();
+    }
+  });
+});
+
+describe('a user removed and created again while the server ran, the removal still logged', () => {
+  // Either way the removal is caught up with at the next start, or as the server stops:
+  // the new user's client ids come from the notes kept in the database.
+  it.each([
+    ['a step of its catch-up failed', true],
+    ['the server stopped before its next poll', false],
+  ])('keeps the new user’s away session and state when %s', async (_, stepFails) => {
+    const dir = await makeDataDir();
+    onTestFinished(() => rm(dir, { recursive: true, force: true }));
+    const state = 'agents/ivan/state';
+    const agent = (clientId: string) => ({
+      username: 'ivan@demo',
+      password: DEMO_PASSWORD,
+      clientId,
+      clean: false,
+    });
+    // The poll runs only when the test moves its timer.
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    const first = await startTestServer({ dataDir: dir });
+    try {
+      const passwordHash = await hashPassword(DEMO_PASSWORD);
+      first.storage.users.addUser({ org: 'demo', user: 'ivan', role: 'agent', passwordHash });
+      const old = await connect(first.mqttUrl, agent('ivan-box'));
+      await old.subscribeAsync('agents/ivan/inbox', { qos: 1 });
+      await old.publishAsync(state, json({ status: 'working', updatedAt: 1 }), {
+        qos: 1,
+        retain: true,
+      });
+      await old.endAsync();
+
+      // Removed and created again as the CLI does: another connection to the database.
+      const other = openStorage(dir);
+      try {
+        other.users.removeUser('demo', 'ivan');
+        other.users.addUser({ org: 'demo', user: 'ivan', role: 'agent', passwordHash });
+      } finally {
+        other.close();
+      }
+      const fresh = await connect(first.mqttUrl, agent('ivan-new'));
+      await fresh.subscribeAsync('agents/ivan/inbox', { qos: 1 });
+      await fresh.publishAsync(state, json({ status: 'idle', updatedAt: 2 }), {
+        qos: 1,
+        retain: true,
+      });
+      await fresh.endAsync();
+      // Queued for the new ivan's away session.
+      const sender = await connect(first.mqttUrl, {
+        username: 'alice@demo',
+        password: DEMO_PASSWORD,
+        clientId: 'alice-cmd',
+      });
+      await sender.publishAsync(
+        'agents/ivan/inbox',
+        json({ id: 'cmd-1', command: 'run', from: 'alice' }),
+        {
+          qos: 1,
+        },
+      );
+      await sender.endAsync();
+
+      if (stepFails) {
+        const forget = vi
+          .spyOn(first.broker.admin, 'forgetUser')
+          .mockRejectedValueOnce(new Error('store busy'));
+        vi.advanceTimersByTime(EXTERNAL_CHANGES_POLL_MS);
+        await eventually(() => forget.mock.calls.length === 1);
+      }
+      expect(first.storage.userChanges.after(0, 10)).toEqual([
+        expect.objectContaining({ user: 'ivan', kind: 'removed' }),
+      ]);
+    } finally {
+      await first.close();
+      vi.useRealTimers();
+      vi.restoreAllMocks();
+    }
+
+    const second = await startTestServer({ dataDir: dir });
+    try {
+      // Caught up with before the server listened: nothing to wait for.
+      expect(second.storage.userChanges.after(0, 10)).toEqual([]);
+      expect(await storedSession(second, 'ivan-box')).toBe(false); // the old ivan's
+      expect(await storedSession(second, 'ivan-new')).toBe(true);
+      const { messages } = await second.broker.admin.retained('demo', state, 1);
+      expect(messages.map((m) => JSON.parse(m.preview) as unknown)).toEqual([
+        { status: 'idle', updatedAt: 2 },
+      ]);
+      // Listening before the CONNACK: what the session queued comes right after it.
+      const client = mqtt.connect(second.mqttUrl, { ...agent('ivan-new'), reconnectPeriod: 0 });
+      try {
+        const inbox: string[] = [];
+        client.on('message', (topic) => inbox.push(topic));
+        const connack = await new Promise<{ sessionPresent: boolean }>((resolve) =>
+          client.once('connect', resolve),
+        );
+        expect(connack.sessionPresent).toBe(true);
+        await eventually(() => inbox.includes('agents/ivan/inbox'), 5_000, 'queued command');
+      } finally {
+        await client.endAsync();
+      }
     } finally {
       await second.close();
     }

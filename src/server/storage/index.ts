@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { createAuditStore, type AuditStore } from './audit-store';
+import { createConnectionNotes, type ConnectionNotes } from './connection-notes';
 import { createNotificationStore, type NotificationStore } from './notification-store';
 import { createHistoryStore, type HistoryStore } from './history-store';
 import { createIssuedTokenStore, type IssuedTokenStore } from './issued-token-store';
@@ -23,6 +24,8 @@ export interface Storage {
   audit: AuditStore;
   /** Users removed or disabled, still to be caught up with in the broker (the server's). */
   userChanges: UserChangeLog;
+  /** The client ids each user's connections used, for the change log's catch-ups. */
+  connectionNotes: ConnectionNotes;
   /** Runs `work` in one transaction: all of it is written, or none of it. */
   transaction(work: () => void): void;
   /** The database file, for a second connection (the server's WAL checkpointer). */
@@ -85,6 +88,7 @@ export function openStorage(dataDir: string, options: StorageOptions = {}): Stor
     issuedTokens: createIssuedTokenStore(db),
     audit: createAuditStore(db, now),
     userChanges: createUserChangeLog(db),
+    connectionNotes: createConnectionNotes(db),
     transaction: (work) => db.transaction(work)(),
     file,
     autoCheckpoint: (pages) => {
@@ -99,6 +103,7 @@ export function openStorage(dataDir: string, options: StorageOptions = {}): Stor
 export { StorageError, isStorageError, type StorageErrorCode } from './storage-error';
 export type { UserRecord, NewUser, UserStore } from './user-store';
 export type { UserChange, UserChangeKind, UserChangeLog } from './user-change-log';
+export type { ConnectionNotes } from './connection-notes';
 export type { RevokedTokenStore } from './revoked-token-store';
 export type { SessionRecord, SessionStore } from './session-store';
 export type { Room, RoomStore } from './room-store';

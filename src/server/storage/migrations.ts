@@ -128,7 +128,13 @@ const MIGRATIONS: readonly string[] = [
   // whole users table at each change to find them cost up to 300 ms of event loop at
   // 100,000 users. An org's users, deleted by its ON DELETE CASCADE, fire the delete trigger
   // too. created_at is the changed row's: a user created again under the id is another.
-  // The server deletes entries once caught up with; it is the log's only reader.
+  // The server deletes entries once caught up with; it is the log's only reader. `at` comes
+  // from julianday, rounded (truncated, half of them came out 1 ms early), not from
+  // unixepoch('subsec'): that needs SQLite 3.42, and with an older sqlite3 shell (3.40 in
+  // Debian 12) deleting or disabling a user failed on a NULL and was rolled back.
+  // connection_notes: the client ids each user's connections used, with when they last
+  // connected, so that a catch-up spares a user created again under the id what they did
+  // since, even after a restart (users-seen.ts).
   `
   CREATE TABLE user_changes (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -142,15 +148,26 @@ const MIGRATIONS: readonly string[] = [
     BEGIN
       INSERT INTO user_changes (org_id, user_id, kind, created_at, at)
       VALUES (OLD.org_id, OLD.user_id, 'removed', OLD.created_at,
-              CAST(unixepoch('subsec') * 1000 AS INTEGER));
+              CAST(ROUND((julianday('now') - 2440587.5) * 86400000) AS INTEGER));
     END;
   CREATE TRIGGER users_disabled_logged AFTER UPDATE OF disabled ON users
     WHEN OLD.disabled = 0 AND NEW.disabled = 1
     BEGIN
       INSERT INTO user_changes (org_id, user_id, kind, created_at, at)
       VALUES (NEW.org_id, NEW.user_id, 'disabled', NEW.created_at,
-              CAST(unixepoch('subsec') * 1000 AS INTEGER));
+              CAST(ROUND((julianday('now') - 2440587.5) * 86400000) AS INTEGER));
     END;
+  -- Pruning keeps the notes of users with a removal still logged.
+  CREATE INDEX user_changes_user ON user_changes (org_id, user_id);
+
+  CREATE TABLE connection_notes (
+    org_id TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    client_id TEXT NOT NULL,
+    connected_at INTEGER NOT NULL, -- ms since the epoch, by the server's clock
+    PRIMARY KEY (org_id, user_id, client_id)
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX connection_notes_connected ON connection_notes (connected_at);
   `,
 ];
 

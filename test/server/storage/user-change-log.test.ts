@@ -45,6 +45,34 @@ describe('the user change log', () => {
     expect(first!.at).toBeLessThanOrEqual(Date.now());
   });
 
+  it('is written by an SQLite older than 3.42 too (the sqlite3 shell of Debian 12)', () => {
+    addUser('eve');
+    addUser('bo');
+    // As 3.40 does: unixepoch knows no 'subsec', and gives NULL. Functions the application
+    // defines take the place of SQLite's own, in triggers too.
+    const older = new Database(join(t.dir, DATABASE_FILE));
+    try {
+      older.function('unixepoch', { varargs: true }, (...args: unknown[]) =>
+        args.includes('subsec') ? null : Math.floor(Date.now() / 1_000),
+      );
+      const before = Date.now();
+      older.prepare('UPDATE users SET disabled = 1 WHERE user_id = ?').run('bo');
+      older.prepare('DELETE FROM users WHERE user_id = ?').run('eve');
+      const after = Date.now();
+      const changes = t.storage.userChanges.after(0, 10);
+      expect(changes.map(({ user, kind }) => `${kind} ${user}`)).toEqual([
+        'disabled bo',
+        'removed eve',
+      ]);
+      for (const { at } of changes) {
+        expect(at).toBeGreaterThanOrEqual(before);
+        expect(at).toBeLessThanOrEqual(after);
+      }
+    } finally {
+      older.close();
+    }
+  });
+
   it('names a user disabled, once until enabled again; no other change', () => {
     const { createdAt } = addUser('eve');
     const { users } = t.storage;
