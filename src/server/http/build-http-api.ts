@@ -12,6 +12,7 @@ import { registerJsonBodyParser } from './json-body';
 import { jwksRoutes } from './jwks';
 import { lastKnownRoutes } from './last-known';
 import { peopleRoutes } from './people';
+import { readPositionRoutes } from './read-positions';
 import { roomRoutes } from './rooms';
 import { registerSecurityHeaders } from './security-headers';
 import { sessionRoutes } from './session';
@@ -82,6 +83,7 @@ export async function buildHttpApi(deps: HttpDeps): Promise<FastifyInstance> {
   roomRoutes(app, deps);
   peopleRoutes(app, deps);
   historyRoutes(app, deps);
+  readPositionRoutes(app, deps);
   notificationRoutes(app, deps);
   lastKnownRoutes(app, deps);
   await adminRoutes(app, deps);

@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { createAuditStore, type AuditStore } from './audit-store';
 import { createConnectionNotes, type ConnectionNotes } from './connection-notes';
 import { createNotificationStore, type NotificationStore } from './notification-store';
+import { createReadPositionStore, type ReadPositionStore } from './read-position-store';
 import { createHistoryStore, type HistoryStore } from './history-store';
 import { createIssuedTokenStore, type IssuedTokenStore } from './issued-token-store';
 import { migrate } from './migrations';
@@ -20,6 +21,8 @@ export interface Storage {
   rooms: RoomStore;
   history: HistoryStore;
   notifications: NotificationStore;
+  /** How far each person has read each room: their unread counts. */
+  readPositions: ReadPositionStore;
   issuedTokens: IssuedTokenStore;
   audit: AuditStore;
   /** Users removed or disabled, still to be caught up with in the broker (the server's). */
@@ -85,6 +88,7 @@ export function openStorage(dataDir: string, options: StorageOptions = {}): Stor
     rooms: createRoomStore(db, now),
     history: createHistoryStore(db, now),
     notifications: createNotificationStore(db, now),
+    readPositions: createReadPositionStore(db, now),
     issuedTokens: createIssuedTokenStore(db),
     audit: createAuditStore(db, now),
     userChanges: createUserChangeLog(db),
@@ -109,5 +113,6 @@ export type { SessionRecord, SessionStore } from './session-store';
 export type { Room, RoomStore } from './room-store';
 export type { HistoryPage, HistoryStore } from './history-store';
 export type { NotificationPage, NotificationStore } from './notification-store';
+export type { ReadPositionStore } from './read-position-store';
 export type { IssuedToken, IssuedTokenStore } from './issued-token-store';
 export type { AuditDetail, AuditEntry, AuditPage, AuditStore } from './audit-store';

@@ -169,6 +169,42 @@ const MIGRATIONS: readonly string[] = [
   ) STRICT, WITHOUT ROWID;
   CREATE INDEX connection_notes_connected ON connection_notes (connected_at);
   `,
+  // How far each person has read each room (read-position-store.ts), so unread counts
+  // survive reloads and follow them to other devices. A room read nowhere yet counts from
+  // read_baselines: the newest message seq when the user was created (this migration: when
+  // it ran), so a new user is not handed a room's whole past as unread. Both go with the
+  // user (the cascade), so one created again under the id starts afresh.
+  `
+  CREATE TABLE read_positions (
+    org_id TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    room_id TEXT NOT NULL,
+    seq INTEGER NOT NULL, -- messages.seq read up to, that message included
+    read_at INTEGER NOT NULL, -- ms since the epoch, by the server's clock
+    PRIMARY KEY (org_id, user_id, room_id),
+    FOREIGN KEY (org_id, user_id) REFERENCES users (org_id, user_id) ON DELETE CASCADE
+  ) STRICT, WITHOUT ROWID;
+
+  CREATE TABLE read_baselines (
+    org_id TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    PRIMARY KEY (org_id, user_id),
+    FOREIGN KEY (org_id, user_id) REFERENCES users (org_id, user_id) ON DELETE CASCADE
+  ) STRICT, WITHOUT ROWID;
+  -- sqlite_sequence holds the highest messages.seq ever handed out (AUTOINCREMENT), pruned
+  -- or not; it has no row for messages before the first one.
+  INSERT INTO read_baselines (org_id, user_id, seq)
+    SELECT org_id, user_id,
+           COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'messages'), 0)
+    FROM users;
+  CREATE TRIGGER users_inserted_read_baseline AFTER INSERT ON users
+    BEGIN
+      INSERT OR REPLACE INTO read_baselines (org_id, user_id, seq)
+      VALUES (NEW.org_id, NEW.user_id,
+              COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'messages'), 0));
+    END;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

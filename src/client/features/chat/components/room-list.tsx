@@ -1,5 +1,7 @@
+import { UNREAD_CAP } from '../../../../shared/unread-api';
 import { useChatStore } from '../stores/chat-store';
 import { useRooms } from '../api/get-rooms';
+import { useUnreadCounts } from '../api/get-unread-counts';
 import { useRefetchRoomsOnUnknownRoom } from '../hooks/use-refetch-rooms-on-unknown-room';
 import { NewRoomForm } from './new-room-form';
 
@@ -11,6 +13,8 @@ interface RoomListProps {
 export function RoomList({ activeRoom, onOpenRoom }: RoomListProps) {
   const rooms = useRooms();
   const unread = useChatStore((state) => state.unread);
+  // No message when they cannot be had: the badges then count what arrives live, as before.
+  useUnreadCounts();
   useRefetchRoomsOnUnknownRoom(rooms.data);
 
   return (
@@ -41,7 +45,7 @@ export function RoomList({ activeRoom, onOpenRoom }: RoomListProps) {
                   <span className="nav-item__label"># {room.name}</span>
                   {count > 0 && (
                     <span className="badge">
-                      {count}
+                      {count >= UNREAD_CAP ? `${UNREAD_CAP - 1}+` : count}
                       <span className="visually-hidden"> unread</span>
                     </span>
                   )}

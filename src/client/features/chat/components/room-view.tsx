@@ -3,6 +3,7 @@ import { useCurrentUser } from '../../auth/hooks/use-current-user';
 import { useRooms } from '../api/get-rooms';
 import { useDiscardLabels } from '../hooks/use-discard-labels';
 import { useDiscardMessage } from '../hooks/use-discard-message';
+import { useMarkReadWhileOpen } from '../hooks/use-mark-read-while-open';
 import { useRoomMessages } from '../hooks/use-room-messages';
 import { useChatStore } from '../stores/chat-store';
 import { Composer } from './composer';
@@ -23,6 +24,7 @@ export function RoomView({ room }: { room: string }) {
     useChatStore.getState().setActiveRoom(room);
     return () => useChatStore.getState().setActiveRoom(null);
   }, [room]);
+  useMarkReadWhileOpen(room);
 
   return (
     <section className="room" aria-labelledby="room-heading">

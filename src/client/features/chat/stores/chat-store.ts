@@ -1,5 +1,6 @@
 import { create } from 'zustand';
 import type { ChatMessage } from '../../../../shared/schemas';
+import type { RoomUnread } from '../../../../shared/unread-api';
 import { AppendOnlyList } from '../../../lib/append-only-list';
 import { lowerBound } from '../../../lib/lower-bound';
 import type { DeliveryRefusal, PublishRefusal } from '../../../lib/mqtt/publish-refusal';
@@ -29,6 +30,14 @@ export interface ReceivedMessage {
   message: ChatMessage;
 }
 
+/** Where this tab stood when it asked the server for unread counts (beginUnreadSync). */
+export interface UnreadSyncMark {
+  /** Rooms opened or left after this (setActiveRoom) keep the count they have. */
+  readonly views: number;
+  /** The ids of the messages each room had: what arrives after them is not in the answer. */
+  readonly known: ReadonlyMap<string, ReadonlySet<string>>;
+}
+
 interface ChatStore {
   me: string | null;
   /**
@@ -43,6 +52,10 @@ interface ChatStore {
    * is replaced when it changes; a room with none has no entry.
    */
   refused: Readonly<Record<string, readonly LiveMessage[]>>;
+  /**
+   * Unread messages by room: the server's count (applyUnreadCounts), plus those from others
+   * that arrived live while the room was not open.
+   */
   unread: Record<string, number>;
   /** The newest message from someone else that arrived live in each room. */
   latestFromOthers: Record<string, LiveMessage>;
@@ -82,6 +95,14 @@ interface ChatStore {
   /** The delivery status of a message seen here; undefined for one never seen. */
   statusOf(room: string, id: string): DeliveryStatus | undefined;
   setActiveRoom(room: string | null): void;
+  /** Call as the unread counts are asked for; pass the result to applyUnreadCounts. */
+  beginUnreadSync(): UnreadSyncMark;
+  /**
+   * The server's unread counts, asked for at `mark`: they replace what was counted here
+   * before it, and what arrived since that they do not include is added. Messages they
+   * count that are delivered live later (a persistent session's queue) count once.
+   */
+  applyUnreadCounts(mark: UnreadSyncMark, rooms: readonly RoomUnread[]): void;
   reset(): void;
 }
 
@@ -188,6 +209,11 @@ export const useChatStore = create<ChatStore>()((set, get) => {
     if (!ids) known.set(room, (ids = new Map()));
     return ids;
   };
+  // room → ids of the unread messages the server last counted there (at most UNREAD_CAP).
+  let counted = new Map<string, ReadonlySet<string>>();
+  // setActiveRoom calls, and the last one that opened or left each room.
+  let views = 0;
+  let viewedAt = new Map<string, number>();
 
   /**
    * Moves message `id` of `room` from status `from` to `to` (why, when refused): whether
@@ -285,6 +311,7 @@ export const useChatStore = create<ChatStore>()((set, get) => {
           latest ??= { ...state.latestFromOthers };
           latest[room] = sent;
           if (room === state.activeRoom) continue;
+          if (counted.get(room)?.has(message.id)) continue; // in the server's count already
           unread ??= { ...state.unread };
           unread[room] = (unread[room] ?? 0) + 1;
         }
@@ -330,15 +357,44 @@ export const useChatStore = create<ChatStore>()((set, get) => {
     },
     statusOf: (room, id) => known.get(room)?.get(id)?.status,
     setActiveRoom: (activeRoom) =>
-      set((state) => ({
-        activeRoom,
-        unread:
-          activeRoom && state.unread[activeRoom]
-            ? { ...state.unread, [activeRoom]: 0 }
-            : state.unread,
-      })),
+      set((state) => {
+        views += 1;
+        if (state.activeRoom) viewedAt.set(state.activeRoom, views);
+        if (activeRoom) viewedAt.set(activeRoom, views);
+        return {
+          activeRoom,
+          unread:
+            activeRoom && state.unread[activeRoom]
+              ? { ...state.unread, [activeRoom]: 0 }
+              : state.unread,
+        };
+      }),
+    beginUnreadSync: () => ({
+      views,
+      known: new Map([...known].map(([room, ids]) => [room, new Set(ids.keys())])),
+    }),
+    applyUnreadCounts: (mark, rooms) =>
+      set((state) => {
+        const unread = { ...state.unread };
+        for (const { room, unread: count, messageIds } of rooms) {
+          const ids = new Set(messageIds);
+          counted.set(room, ids);
+          // Open, or read since the question (the answer may predate its read mark).
+          if (room === state.activeRoom || (viewedAt.get(room) ?? 0) > mark.views) continue;
+          const before = mark.known.get(room);
+          let since = 0;
+          for (const [id, message] of known.get(room) ?? []) {
+            if (message.from !== state.me && !before?.has(id) && !ids.has(id)) since += 1;
+          }
+          unread[room] = count + since;
+        }
+        return { unread };
+      }),
     reset: () => {
       known = new Map();
+      counted = new Map();
+      views = 0;
+      viewedAt = new Map();
       set(initial);
     },
   };

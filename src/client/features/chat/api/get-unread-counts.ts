@@ -1,0 +1,29 @@
+import { queryOptions, useQuery } from '@tanstack/react-query';
+import type { RoomUnread, UnreadCounts } from '../../../../shared/unread-api';
+import { apiFetch } from '../../../lib/api/api-fetch';
+import { useChatStore } from '../stores/chat-store';
+
+export const unreadCountsQueryKey = ['unread'] as const;
+
+export async function fetchUnreadCounts(signal?: AbortSignal): Promise<RoomUnread[]> {
+  const body = await apiFetch<UnreadCounts>('/api/unread', { signal });
+  return body.rooms;
+}
+
+export const unreadCountsQueryOptions = () =>
+  queryOptions({
+    queryKey: unreadCountsQueryKey,
+    // Into the store as the answer arrives, once per answer: it has to be reconciled with
+    // what arrived live while it was on its way, which only the moment of asking tells.
+    queryFn: async ({ signal }) => {
+      const mark = useChatStore.getState().beginUnreadSync();
+      const rooms = await fetchUnreadCounts(signal);
+      useChatStore.getState().applyUnreadCounts(mark, rooms);
+      return rooms;
+    },
+    // Asked once per sign-in or reload; live messages keep the counts current after that.
+    staleTime: Infinity,
+  });
+
+/** The badges' starting point: the server's unread counts, put into the chat store. */
+export const useUnreadCounts = () => useQuery(unreadCountsQueryOptions());
