@@ -117,6 +117,8 @@ export async function startServer(
         return { disabled: record.disabled, rules: () => effectiveRules(storage.users, record) };
       },
       history,
+      roomExists: (org, room) => storage.rooms.has(org, room),
+      historyRetentionMs: config.historyRetentionDays * MS_PER_DAY,
     });
     cleanups.push(() => broker.close());
     // Once the broker is up: it catches up at once with users removed or disabled while the

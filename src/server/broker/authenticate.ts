@@ -1,7 +1,7 @@
 import type { AuthenticateError, Client, ConnectPacket, PublishPacket } from 'aedes';
 import { parseUsername, type Username } from '../../shared/ids';
 import { setIdentity, type ClientIdentity, type Principal } from './client-identity';
-import { checkPublish } from './check-publish';
+import { checkPublish, type PublishContext } from './check-publish';
 import { mountClientId, mountTopic } from './mount-point';
 import type { AuthThrottle } from '../auth/auth-throttle';
 import { CONNACK, ConnectRefused, toAuthenticateError } from './refusal';
@@ -26,6 +26,8 @@ export interface AuthenticateOptions {
    */
   dropping?(mountedId: string): Promise<void> | undefined;
   onRefused(client: Client, error: ConnectRefused): void;
+  /** What a Last Will's check reads (check-chat.ts). */
+  publishContext: PublishContext;
 }
 
 // Beyond 3.1's 23; ours are `<user>-<random>`. aedes applies its own limit to MQTT 3.1
@@ -150,7 +152,13 @@ export function createAuthenticate(options: AuthenticateOptions) {
           CONNACK.notAuthorized,
         );
       }
-      const verdict = checkPublish(identity, will.topic, will.payload as Buffer, will.retain);
+      const verdict = checkPublish(
+        identity,
+        will.topic,
+        will.payload as Buffer,
+        will.retain,
+        options.publishContext,
+      );
       if (!verdict.ok) {
         throw new ConnectRefused(
           `will_${verdict.code}`,

@@ -3,7 +3,7 @@ import type { AclRule } from '../../shared/acl';
 import type { DecodedPayload } from '../../shared/schemas';
 import { agentStateTopic, presenceTopic } from '../../shared/topics';
 import { getIdentity, type ClientIdentity } from './client-identity';
-import { checkPublish, type PublisherRules } from './check-publish';
+import { checkPublish, type PublishContext, type PublisherRules } from './check-publish';
 import { DISCARD_TOPIC, mountTopic, parseMountedClientId, unmountTopic } from './mount-point';
 
 /** Whose publish was refused, as far as it is known (for the log). */
@@ -17,6 +17,8 @@ export interface AuthorizePublishOptions {
   standingOf(org: string, user: string): UserStanding | null;
   /** A will's user could not be read (the will is then checked as far as is known). */
   onCheckFailed(publisher: Publisher, topic: string, error: unknown): void;
+  /** The clock and the rooms the checks read (check-chat.ts). */
+  publishContext: PublishContext;
 }
 
 /** A user's state as it is now (not as their connection read it). */
@@ -50,7 +52,13 @@ export function createAuthorizePublish(options: AuthorizePublishOptions) {
       discard(packet);
       return callback(null);
     }
-    const verdict = checkPublish(identity, packet.topic, packet.payload as Buffer, packet.retain);
+    const verdict = checkPublish(
+      identity,
+      packet.topic,
+      packet.payload as Buffer,
+      packet.retain,
+      options.publishContext,
+    );
     if (!verdict.ok) {
       options.onDenied(identity, packet.topic, verdict.code, verdict.reason);
       discard(packet);
@@ -177,7 +185,13 @@ function checkWill(
     rules: ownState ? [{ permission: 'allow', action: 'publish', topic }] : (rules ?? []),
     closing: false,
   };
-  const verdict = checkPublish(publisher, topic, will.payload as Buffer, will.retain);
+  const verdict = checkPublish(
+    publisher,
+    topic,
+    will.payload as Buffer,
+    will.retain,
+    options.publishContext,
+  );
   if (verdict.ok) return;
   const code = !ownState && rules === null ? 'own_state_only' : verdict.code;
   const reason =

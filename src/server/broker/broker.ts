@@ -12,6 +12,7 @@ import {
 import { createAuthorizeForward } from './authorize-forward';
 import { createAuthorizePublish, type UserStanding } from './authorize-publish';
 import { createAuthorizeSubscribe } from './authorize-subscribe';
+import type { PublishContext } from './check-publish';
 import { createBrokerAdmin, type BrokerAdmin } from './broker-admin';
 import { collapseOverlaps } from './delivery-order';
 import { deliverDirectly } from './direct-delivery';
@@ -21,6 +22,7 @@ import { getIdentity, type ClientIdentity } from './client-identity';
 import { storeGrantedOnly } from './granted-subscriptions';
 import { AuthThrottle } from '../auth/auth-throttle';
 import { ExpiryTimers } from './expiry-timers';
+import { createKnownRooms } from './known-rooms';
 import { pruneSubscriptions } from './live-acl';
 import { PendingConnections } from './pending-connections';
 import { encodePublishesOnce } from './publish-encoding';
@@ -61,6 +63,10 @@ export interface BrokerOptions {
   standingOf(org: string, user: string): UserStanding | null;
   history: HistoryRecorder;
   maxPacketBytes: number;
+  /** Whether the room exists now, read from the store (the broker keeps those found). */
+  roomExists(org: string, room: string): boolean;
+  /** How long the history keeps a chat message: an older `sentAt` is refused. */
+  historyRetentionMs: number;
 }
 
 export interface Broker {
@@ -112,6 +118,12 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
     (client as Client).closed || getIdentity(client as Client)?.closing === true;
   const counters = new MessageCounters();
   const limitPacketSize = packetSizeLimit(options.maxPacketBytes);
+  const knownRooms = createKnownRooms(options.roomExists);
+  const publishContext: PublishContext = {
+    now: Date.now,
+    historyRetentionMs: options.historyRetentionMs,
+    roomExists: (org, room) => knownRooms.has(org, room),
+  };
   const history = createRecordHistory(options.history);
   history.recordQoS2WhenStored(persistence);
   encodePublishesOnce();
@@ -153,6 +165,7 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
           });
         }
       },
+      publishContext,
       onRefused(client, error) {
         logger.warn(
           {
@@ -175,6 +188,7 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
         },
         onAccepted: history.accepted,
         standingOf: options.standingOf,
+        publishContext,
         onCheckFailed(publisher, topic, error) {
           logger.error(
             {

@@ -2,6 +2,7 @@ import { evaluateAcl } from '../../shared/acl';
 import { decodePayload, type DecodedPayload } from '../../shared/schemas';
 import { parseTopic, type ParsedTopic } from '../../shared/topics';
 import { validateTopicName } from '../../shared/topic-filter';
+import { checkChat, type ChatContext } from './check-chat';
 import type { ClientIdentity } from './client-identity';
 
 const CONTRACT_ROOTS: ReadonlySet<string> = new Set([
@@ -17,7 +18,13 @@ const CONTRACT_ROOTS: ReadonlySet<string> = new Set([
 const RETAINED_KINDS: ReadonlySet<ParsedTopic['kind']> = new Set(['presence', 'agent-state']);
 
 /** What the checks need to know of a publisher (a connection, or a stored will's owner). */
-export type PublisherRules = Pick<ClientIdentity, 'user' | 'clientId' | 'rules' | 'closing'>;
+export type PublisherRules = Pick<
+  ClientIdentity,
+  'org' | 'user' | 'clientId' | 'rules' | 'closing'
+>;
+
+/** What the checks read beyond the publish: the clock and the org's rooms (check-chat.ts). */
+export type PublishContext = ChatContext;
 
 export type PublishVerdict =
   /** `message`: the decoded payload, for a contract topic with one */
@@ -26,13 +33,15 @@ export type PublishVerdict =
 /**
  * The rules every publish (and every Last Will) of a client must pass, on the topic as the
  * client named it: a valid name, not `$`-reserved, allowed by the ACL, and, on contract
- * topics, a payload that fits its schema with `from` naming the sender itself.
+ * topics, a payload that fits its schema with `from` naming the sender itself, and chat
+ * to a room of the org with a believable `sentAt` (check-chat.ts).
  */
 export function checkPublish(
   identity: PublisherRules,
   topic: string,
   payload: Uint8Array | string,
   retain: boolean,
+  context: PublishContext,
 ): PublishVerdict {
   if (identity.closing) {
     return { ok: false, code: 'connection_closing', reason: 'the connection is being closed' };
@@ -78,5 +87,7 @@ export function checkPublish(
   if ('from' in value && value.from !== identity.user) {
     return { ok: false, code: 'sender_mismatch', reason: `from must be ${identity.user}` };
   }
+  const refusal = checkChat(identity.org, decoded.message, context);
+  if (refusal) return { ok: false, ...refusal };
   return { ok: true, message: decoded.message };
 }

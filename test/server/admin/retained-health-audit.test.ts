@@ -119,6 +119,7 @@ interface OrgHealth {
 describe('GET /api/admin/health', () => {
   it('counts the org’s connections, subscriptions, retained messages and message rates', async () => {
     // In acme, where nothing else runs, so the counts are exact.
+    t.server.storage.rooms.add('acme', 'general');
     const created = await t.request(t.cookies.acme, 'POST', '/api/admin/users', {
       user: 'wile',
       role: 'member',

@@ -8,7 +8,10 @@ import { DEMO_PASSWORD } from '../support/test-server';
 import { expectApiError, useAdminServer } from './admin-server';
 import { eventually } from '../support/eventually';
 
-const t = useAdminServer();
+// A room the rules deny, not one that is not there (the broker refuses chat to no room).
+const t = useAdminServer({
+  setup: async (fixture) => void fixture.server.storage.rooms.add('demo', 'secret'),
+});
 const { open } = t;
 let userCount = 0;
 

@@ -12,6 +12,7 @@ import {
 } from '../../../src/server/auth/auth-throttle';
 import { createAuthenticate } from '../../../src/server/broker/authenticate';
 import { connackCode, connect } from '../support/mqtt-clients';
+import { publishContext } from '../support/publish-context';
 import { DEMO_PASSWORD, startTestServer, type TestServer } from '../support/test-server';
 
 let server: TestServer;
@@ -317,6 +318,7 @@ describe('a client that goes while its credentials are checked', () => {
       addressOf: () => '127.0.0.1',
       onAuthenticated: (_client, identity) => authenticated.push(identity.user),
       onRefused: () => {},
+      publishContext: publishContext(),
     });
     const client = { id: 'alice-t', clean: true, closed: false, _will: null } as unknown as Client;
     const answer = new Promise<[unknown, boolean | null]>((resolve) =>
@@ -351,6 +353,7 @@ describe('a CONNECT while its stored session is being dropped (session expiry)',
       onIdentified: (client) => identified.push(client.id),
       onAuthenticated: (client) => authenticated.push(client.id),
       onRefused: () => {},
+      publishContext: publishContext(),
       dropping: (mountedId) => (stillDropping.has(mountedId) ? drop : undefined),
     });
     const client = { id: 'alice-t', clean: false, closed: false, _will: null } as unknown as Client;

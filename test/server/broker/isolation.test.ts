@@ -56,7 +56,7 @@ describe('organisations are isolated by mount points', () => {
     const alice = await person('alice', 'demo');
     await alice.publishAsync(
       'chat/general/messages',
-      json({ id: 'd1', from: 'alice', text: 'demo only', sentAt: 1 }),
+      json({ id: 'd1', from: 'alice', text: 'demo only', sentAt: Date.now() }),
       { qos: 1 },
     );
     demoAgent.stream.destroy();

@@ -15,6 +15,7 @@ import { DEMO_PASSWORD } from '../support/test-server';
 
 const fixture = useTestServer({
   async setup(server) {
+    server.storage.rooms.add('demo', 'secret'); // a room they are denied, not one that is not there
     server.storage.users.setExtraRules('demo', 'alice', [
       { permission: 'deny', action: 'all', topic: 'chat/secret/#' },
       { permission: 'deny', action: 'subscribe', topic: 'agents/agent-02/#' },

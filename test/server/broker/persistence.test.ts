@@ -59,7 +59,7 @@ describe('broker state and history survive a restart on the same data dir', () =
     });
     await alice.publishAsync(
       'chat/general/messages',
-      json({ id: 'h1', from: 'alice', text: 'remember me', sentAt: 1 }),
+      json({ id: 'h1', from: 'alice', text: 'remember me', sentAt: Date.now() }),
       { qos: 1 },
     );
     await alice.endAsync();
@@ -88,7 +88,7 @@ describe('broker state and history survive a restart on the same data dir', () =
       });
       await alice2.publishAsync(
         'chat/general/messages',
-        json({ id: 'h2', from: 'alice', text: 'after restart', sentAt: 2 }),
+        json({ id: 'h2', from: 'alice', text: 'after restart', sentAt: Date.now() }),
         { qos: 1 },
       );
       await waitForMessage(

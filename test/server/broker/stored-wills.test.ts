@@ -11,6 +11,7 @@ import { DISCARD_TOPIC } from '../../../src/server/broker/mount-point';
 import { openBrokerPersistence } from '../../../src/server/broker/persistence';
 import { roleRules } from '../../../src/shared/acl';
 import { connect, json, record, subscribeGrants, waitForMessage } from '../support/mqtt-clients';
+import { publishContext } from '../support/publish-context';
 import { writeBrokerStore } from '../support/raw-persistence';
 import { eventually } from '../support/eventually';
 import {
@@ -39,7 +40,7 @@ function storeWills(dataDir: string, wills: { session: string; topic: string; pa
 }
 
 const chat = (from: string, id: string) =>
-  json({ id, from, text: `last words of ${from}`, sentAt: 1 });
+  json({ id, from, text: `last words of ${from}`, sentAt: Date.now() });
 
 let server: TestServer | undefined;
 afterEach(async () => {
@@ -157,6 +158,7 @@ describe('a stored will', () => {
       onAccepted: () => {},
       standingOf,
       onCheckFailed: (_publisher, _topic, error) => failed.push(error),
+      publishContext: publishContext(),
     });
     const run = (client: Client | null, packet: PublishPacket) =>
       new Promise<Error | null | undefined>((resolve) => authorizePublish(client, packet, resolve));
