@@ -152,18 +152,16 @@ export function createAuthenticate(options: AuthenticateOptions) {
           CONNACK.notAuthorized,
         );
       }
-      const verdict = checkPublish(
-        identity,
-        will.topic,
-        will.payload as Buffer,
-        will.retain,
-        options.publishContext,
-      );
+      const verdict = checkPublish(identity, will.topic, will.payload as Buffer, will.retain, {
+        ...options.publishContext,
+        checksSentAt: false, // stamped again when it fires (authorize-publish.ts)
+      });
       if (!verdict.ok) {
         throw new ConnectRefused(
           `will_${verdict.code}`,
           `Last Will refused: ${verdict.reason}`,
-          CONNACK.notAuthorized,
+          // The store failed, not the client: 3 tells it to try again.
+          verdict.code === 'room_check_failed' ? CONNACK.serverUnavailable : CONNACK.notAuthorized,
         );
       }
       will.topic = mountTopic(identity.org, will.topic);

@@ -1,8 +1,9 @@
 import type { Client, PublishPacket } from 'aedes';
 import type { AclRule } from '../../shared/acl';
 import type { DecodedPayload } from '../../shared/schemas';
-import { agentStateTopic, presenceTopic } from '../../shared/topics';
+import { agentStateTopic, parseTopic, presenceTopic } from '../../shared/topics';
 import { getIdentity, type ClientIdentity } from './client-identity';
+import { restampWill } from './check-chat';
 import { checkPublish, type PublishContext, type PublisherRules } from './check-publish';
 import { DISCARD_TOPIC, mountTopic, parseMountedClientId, unmountTopic } from './mount-point';
 
@@ -15,7 +16,10 @@ export interface AuthorizePublishOptions {
   onAccepted(packet: PublishPacket, org: string, message: DecodedPayload): void;
   /** Where the user stands now; null when no such user is left (removed). */
   standingOf(org: string, user: string): UserStanding | null;
-  /** A will's user could not be read (the will is then checked as far as is known). */
+  /**
+   * The store failed during a check: a will's user could not be read (the will is then
+   * checked as far as is known), or a chat message's room could not be looked up.
+   */
   onCheckFailed(publisher: Publisher, topic: string, error: unknown): void;
   /** The clock and the rooms the checks read (check-chat.ts). */
   publishContext: PublishContext;
@@ -59,6 +63,13 @@ export function createAuthorizePublish(options: AuthorizePublishOptions) {
       packet.retain,
       options.publishContext,
     );
+    if (!verdict.ok && verdict.code === 'room_check_failed') {
+      // The store failed, not the client: with an error aedes closes the connection
+      // before any PUBACK, and the client sends the message again when it reconnects.
+      const error = new Error(verdict.reason);
+      options.onCheckFailed(identity, packet.topic, error);
+      return callback(error);
+    }
     if (!verdict.ok) {
       options.onDenied(identity, packet.topic, verdict.code, verdict.reason);
       discard(packet);
@@ -177,6 +188,10 @@ function checkWill(
     options.onDenied(owner, will.topic, 'will_topic_outside_org', 'not a topic of the org');
     discard(will);
     return;
+  }
+  if (parseTopic(topic)?.kind === 'chat-message') {
+    const restamped = restampWill(will.payload as Buffer, options.publishContext.now());
+    if (restamped) will.payload = restamped;
   }
   const ownState = isOwnState(owner, topic);
   // Its own state is checked against the contract only (the rules were, at CONNECT).

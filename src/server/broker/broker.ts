@@ -192,13 +192,13 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
         onCheckFailed(publisher, topic, error) {
           logger.error(
             {
-              event: 'will_check_failed',
+              event: 'publish_check_failed',
               topic,
               org: publisher?.org,
               user: publisher?.user,
               err: error,
             },
-            'the user of a Last Will could not be read',
+            'a publish could not be checked: the store failed (a Last Will is then checked as far as is known; a live publish closes its connection, to be sent again)',
           );
         },
       }),

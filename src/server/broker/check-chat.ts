@@ -24,6 +24,13 @@ export interface ChatContext {
   historyRetentionMs: number;
   /** Whether `room` exists in `org` (made by the HTTP API or the seed; never deleted). */
   roomExists(org: string, room: string): boolean;
+  /**
+   * False for a Last Will at CONNECT: its `sentAt` is stamped then and only goes out when
+   * it fires (restampWill), so the clock is not asked. mqtt.js sends the same will at
+   * every reconnect: checked at CONNECT, a will stamped when the client was made refused
+   * it for good 30 days later, and a device clock a minute fast refused it at once.
+   */
+  checksSentAt?: boolean;
 }
 
 export interface ChatRefusal {
@@ -53,7 +60,7 @@ export function checkChat(
   if (!exists) {
     return { code: 'room_unknown', reason: `there is no room "${message.room}"` };
   }
-  if (message.kind !== 'chat-message') return null;
+  if (message.kind !== 'chat-message' || context.checksSentAt === false) return null;
   return checkSentAt(message.value.sentAt, context.now(), context.historyRetentionMs);
 }
 
@@ -92,4 +99,23 @@ function formatDays(ms: number): string {
   const days = Math.floor(ms / MS_PER_DAY);
   if (days === 0) return `${Math.floor(ms / 1_000)} s`;
   return days === 1 ? '1 day' : `${days} days`;
+}
+
+/**
+ * A chat message sent as a Last Will goes out when it fires, maybe days after its CONNECT
+ * stamped it: it is stamped again with `now`, so the timeline places it when it was sent
+ * and the `sentAt` check holds for it as for any message. Null when `payload` is not a JSON
+ * object with a numeric `sentAt` (the checks that follow refuse it then).
+ */
+export function restampWill(payload: Uint8Array, now: number): Buffer | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.from(payload).toString('utf8'));
+  } catch {
+    return null;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
+  const message = value as Record<string, unknown>;
+  if (typeof message.sentAt !== 'number') return null;
+  return Buffer.from(JSON.stringify({ ...message, sentAt: now }));
 }

@@ -369,4 +369,40 @@ describe('a CONNECT while its stored session is being dropped (session expiry)',
     expect(await answer).toEqual([null, true]);
     expect(authenticated).toEqual(['demo:alice:alice-t']);
   });
+
+  it('answers a will whose room could not be looked up with 3 (try again), not 5', async () => {
+    const authenticate = createAuthenticate({
+      verifyCredentials: async () => ({
+        org: 'demo',
+        user: 'alice',
+        rules: roleRules('member'),
+        jti: 'j1',
+        expiresAt: Date.now() + 60_000,
+        passwordStamp: null,
+      }),
+      throttle: new AuthThrottle(),
+      addressOf: () => '127.0.0.1',
+      onAuthenticated: () => {},
+      onRefused: () => {},
+      publishContext: {
+        ...publishContext(),
+        roomExists: () => {
+          throw new Error('SQLITE_IOERR: disk I/O error');
+        },
+      },
+    });
+    const will = {
+      topic: 'chat/general/messages',
+      payload: Buffer.from(
+        JSON.stringify({ id: 'w1', from: 'alice', text: 'bye', sentAt: Date.now() }),
+      ),
+      qos: 1,
+      retain: false,
+    };
+    const client = { id: 'alice-w', clean: true, closed: false, _will: will } as unknown as Client;
+    const [error] = await new Promise<[unknown, boolean | null]>((resolve) =>
+      authenticate(client, 'alice@demo', Buffer.from('token'), (e, ok) => resolve([e, ok])),
+    );
+    expect(error).toMatchObject({ returnCode: 3 });
+  });
 });

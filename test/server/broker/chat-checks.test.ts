@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import { rm } from 'node:fs/promises';
-import type { MqttClient } from 'mqtt';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { IClientOptions, MqttClient } from 'mqtt';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startServer, type RunningServer } from '../../../src/server/app';
 import { createLogger } from '../../../src/server/logger';
 import { openStorage } from '../../../src/server/storage';
@@ -9,6 +10,7 @@ import { roleRules } from '../../../src/shared/acl';
 import { MAX_SENT_AT_AHEAD_MS } from '../../../src/server/broker/check-chat';
 import {
   closeAll,
+  connackCode,
   connect,
   json,
   record,
@@ -40,6 +42,7 @@ beforeAll(async () => {
 });
 afterEach(async () => {
   await closeAll(open.splice(0));
+  events.length = 0; // each test's log checks see only its own lines
 });
 afterAll(async () => {
   await server.close();
@@ -47,8 +50,8 @@ afterAll(async () => {
 });
 
 /** A demo member signed in as the app is: a token over WebSocket. */
-async function member(user: string): Promise<MqttClient> {
-  const clientId = `${user}-${randomUUID().slice(0, 8)}`;
+async function member(user: string, options: IClientOptions = {}): Promise<MqttClient> {
+  const clientId = options.clientId ?? `${user}-${randomUUID().slice(0, 8)}`;
   const { token } = await server.tokens.mint({
     org: 'demo',
     user,
@@ -56,6 +59,7 @@ async function member(user: string): Promise<MqttClient> {
     acl: roleRules('member'),
   });
   const client = await connect(server.wsUrl, {
+    ...options,
     username: `${user}@demo`,
     password: token,
     clientId,
@@ -181,5 +185,81 @@ describe('chat to a room that does not exist in the org', () => {
     const seen = await publishThenSentinel('chat/late/messages', json(after));
     expect(seen).toContain(json(after));
     expect(server.storage.history.get('demo', 'late', after.id)).toEqual(after);
+  });
+});
+
+describe('a chat message sent as a Last Will', () => {
+  /** A will of alice's to #general, written `sentAt` ago by her clock. */
+  const chatWill = (id: string, sentAt: number) => ({
+    topic: 'chat/general/messages',
+    payload: Buffer.from(json({ id, from: 'alice', text: 'last words', sentAt })),
+    qos: 1 as const,
+    retain: false,
+  });
+
+  it.each<[string, number]>([
+    ['stamped 31 days ago (a client made a month back)', -31 * DAY],
+    ['stamped two minutes ahead (a fast clock)', 2 * 60_000],
+  ])('%s: accepted at CONNECT, stamped again when it fires', async (_c, offset) => {
+    const bob = await member('bob');
+    const seen = record(bob);
+    await subscribeGrants(bob, ['chat/+/+']);
+    const id = randomUUID();
+    const alice = await member('alice', { will: chatWill(id, Date.now() + offset) });
+    expect(alice.connected).toBe(true);
+    const firedAt = Date.now();
+    alice.stream.destroy(); // no DISCONNECT: the will fires
+    const got = await waitForMessage(seen, (m) => m.payload.includes(id));
+    const { sentAt } = JSON.parse(got.payload) as { sentAt: number };
+    expect(sentAt).toBeGreaterThanOrEqual(firedAt);
+    expect(sentAt).toBeLessThan(firedAt + 10_000);
+    expect(server.storage.history.get('demo', 'general', id)?.sentAt).toBe(sentAt);
+  });
+
+  it('to a room that does not exist: refused at CONNECT', async () => {
+    const { token } = await server.tokens.mint({
+      org: 'demo',
+      user: 'alice',
+      clientId: 'alice-will-nowhere',
+      acl: roleRules('member'),
+    });
+    const code = await connackCode(server.wsUrl, {
+      username: 'alice@demo',
+      password: token,
+      clientId: 'alice-will-nowhere',
+      will: { ...chatWill(randomUUID(), Date.now()), topic: 'chat/no-such-room/messages' },
+    });
+    expect(code).toBe(5);
+    expect(events.some((e) => e.code === 'will_room_unknown')).toBe(true);
+  });
+});
+
+describe('a room that cannot be looked up (the store fails)', () => {
+  it('closes the connection unacknowledged, delivers nothing, logs an error', async () => {
+    server.storage.rooms.add('demo', 'unlucky'); // not yet known to the broker
+    const bob = await member('bob');
+    const seen = record(bob);
+    await subscribeGrants(bob, ['chat/+/+']);
+    const alice = await member('alice');
+    const closed = new Promise<void>((resolve) => alice.once('close', () => resolve()));
+    const lookup = vi.spyOn(server.storage.rooms, 'has').mockImplementation(() => {
+      throw new Error('SQLITE_IOERR: disk I/O error');
+    });
+    try {
+      const lost = message('lost to the disk');
+      const acked = alice.publishAsync('chat/unlucky/messages', json(lost), { qos: 1 }).then(
+        () => 'acknowledged',
+        () => 'failed',
+      );
+      await closed;
+      // No PUBACK came: mqtt.js keeps the message, to send it again at its next connect.
+      const settled = await Promise.race([acked, delay(200).then(() => 'pending')]);
+      expect(settled).toBe('pending');
+      expect(seen.filter((m) => m.payload.includes(lost.id))).toEqual([]);
+      expect(server.storage.history.get('demo', 'unlucky', lost.id)).toBeUndefined();
+      expect(events.some((e) => e.event === 'publish_check_failed' && e.level === 50)).toBe(true);
+    } finally {
+      lookup.mockRestore();
+    }
   });
 });
