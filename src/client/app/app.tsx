@@ -1,7 +1,8 @@
-import { lazy, Suspense } from 'react';
+import { lazy, Suspense, useEffect } from 'react';
 import { useSession } from '../features/auth/api/get-session';
 import { SignInPage } from '../features/auth/components/sign-in-page';
 import type { ClientFactory } from '../lib/mqtt/client-types';
+import { forgetSignInToken } from './sign-in-token';
 import { Splash } from './splash';
 
 // The workspace (mqtt.js, zod, every feature) loads only after sign-in, so the first
@@ -10,6 +11,12 @@ const Workspace = lazy(() => import('./workspace'));
 
 export function App({ createClient }: { createClient?: ClientFactory }) {
   const session = useSession();
+  const signedOut = session.data === null;
+  // Also a session that ended while the tab was closed: whoever signs in next is a new
+  // sign-in, and the views on this tab's earlier entries are not theirs.
+  useEffect(() => {
+    if (signedOut) forgetSignInToken();
+  }, [signedOut]);
 
   if (session.isPending) return <Splash />;
   if (session.isError) {

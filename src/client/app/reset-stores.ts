@@ -8,6 +8,7 @@ import { useConnectionStore } from '../features/connection/stores/connection-sto
 import { useNotificationsStore } from '../features/notifications/stores/notifications-store';
 import { usePresenceStore } from '../features/presence/stores/presence-store';
 import { useNavigationStore } from './navigation-store';
+import { forgetSignInToken } from './sign-in-token';
 
 /** Forget everything of the previous user (sign-out, auth error, between tests). */
 export function resetWorkspaceStores(): void {
@@ -20,6 +21,7 @@ export function resetWorkspaceStores(): void {
   useNotificationsStore.getState().reset();
   usePresenceStore.getState().reset();
   useNavigationStore.getState().reset();
+  forgetSignInToken();
 }
 
 export function resetAllStores(): void {

@@ -23,7 +23,10 @@ export function Shell({ session }: { session: Session }) {
   const navigate = useNavigationStore((state) => state.navigate);
   const connection = useConnection();
   const signOutRequest = useSignOutRequest();
-  const [menuOpen, setMenuOpen] = useState(false);
+  // The small-screen menu covers the view it was opened over: any change of view (a click,
+  // Back, a link) closes it in the same render, so focus can then move to <main>.
+  const [menuOpenOver, setMenuOpenOver] = useState<View | null>(null);
+  const menuOpen = menuOpenOver === view;
   const [signingOut, setSigningOut] = useState(false);
   const mainRef = useRef<HTMLElement>(null);
   const shownView = useRef<View | null>(null);
@@ -42,7 +45,7 @@ export function Shell({ session }: { session: Session }) {
 
   const go = (next: View, historyMode?: HistoryMode) => {
     navigate(next, historyMode);
-    setMenuOpen(false);
+    setMenuOpenOver(null);
   };
 
   const signOut = async () => {
@@ -70,7 +73,7 @@ export function Shell({ session }: { session: Session }) {
           className="icon-button menu-toggle"
           aria-expanded={menuOpen}
           aria-controls="sidebar"
-          onClick={() => setMenuOpen((open) => !open)}
+          onClick={() => setMenuOpenOver(menuOpen ? null : view)}
         >
           <span aria-hidden="true">☰</span>
           <span className="visually-hidden">Menu</span>
@@ -122,7 +125,9 @@ export function Shell({ session }: { session: Session }) {
               <NavItem
                 label="Admin"
                 current={view.name === 'admin'}
-                onClick={() => go({ name: 'admin' })}
+                // In the console already: its section stays, and no entry is added
+                // that Back would seem to skip.
+                onClick={() => go(view.name === 'admin' ? view : { name: 'admin' })}
               />
             )}
           </ul>

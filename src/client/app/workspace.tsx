@@ -77,7 +77,7 @@ function ConnectedWorkspace({ session, clientId, createClient, network }: Connec
 
   // Runs before the shell's first render (it waits for the connection): a reload or a link
   // opens its view at once, with no detour through Welcome.
-  useViewInLocation(account);
+  useViewInLocation(account, session.role === 'admin');
   useReturnToSignInOnAuthError();
   useRefetchHistoryOnConnect();
   useSyncInbox();

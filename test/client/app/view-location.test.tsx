@@ -2,10 +2,11 @@ import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
 import { useEffect, useState } from 'react';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { useNavigationStore } from '../../../src/client/app/navigation-store';
 import { resetWorkspaceStores } from '../../../src/client/app/reset-stores';
 import { Shell } from '../../../src/client/app/shell';
+import { signInToken } from '../../../src/client/app/sign-in-token';
 import { syncViewWithLocation, useViewInLocation } from '../../../src/client/app/view-location';
 import { accountOf, type Session } from '../../../src/client/features/auth/api/get-session';
 import { adminUser, errorBody, usersHandler } from '../features/admin/support/admin-api';
@@ -17,7 +18,7 @@ const ADMIN: Session = { user: 'admin', org: 'demo', role: 'admin' };
 
 /** As the workspace does it: the location is read before the shell first renders. */
 function LocatedShell({ session }: { session: Session }) {
-  useViewInLocation(accountOf(session));
+  useViewInLocation(accountOf(session), session.role === 'admin');
   const [ready, setReady] = useState(false);
   useEffect(() => setReady(true), []);
   return ready ? <Shell session={session} /> : null;
@@ -61,24 +62,39 @@ describe('the view in the address', () => {
     const user = userEvent.setup();
     const nav = await openAt('/');
     expect(viewHeading()).toHaveTextContent('Welcome');
-    const entries = window.history.length;
+    const push = vi.spyOn(window.history, 'pushState');
 
     await user.click(nav.getByRole('button', { name: 'People' }));
     expect(window.location.hash).toBe('#/people');
     await user.click(nav.getByRole('button', { name: '# general' }));
     expect(window.location.hash).toBe('#/rooms/general');
     await user.click(nav.getByRole('button', { name: '# general' })); // the same view again
-    expect(window.history.length).toBe(entries + 2);
+    expect(push).toHaveBeenCalledTimes(2);
 
     act(() => window.history.back());
     await waitFor(() => expect(viewHeading()).toHaveTextContent('People'));
     expect(nav.getByRole('button', { name: 'People' })).toHaveAttribute('aria-current', 'page');
+    expect(screen.getByRole('main')).toHaveFocus();
     act(() => window.history.back());
     await waitFor(() => expect(viewHeading()).toHaveTextContent('Welcome'));
     expect(window.location.href).toBe(`${window.location.origin}/`);
     act(() => window.history.forward());
     await waitFor(() => expect(viewHeading()).toHaveTextContent('People'));
-    expect(window.history.length).toBe(entries + 2);
+    expect(push).toHaveBeenCalledTimes(2); // Back and Forward add no entries
+  });
+
+  it('closes the small-screen menu on Back, and moves focus to the view', async () => {
+    const user = userEvent.setup();
+    const nav = await openAt('/#/people');
+    await user.click(await nav.findByRole('button', { name: '# general' }));
+    const menu = screen.getByRole('button', { name: 'Menu' });
+    await user.click(menu);
+    expect(menu).toHaveAttribute('aria-expanded', 'true');
+
+    act(() => window.history.back());
+    await waitFor(() => expect(viewHeading()).toHaveTextContent('People'));
+    expect(menu).toHaveAttribute('aria-expanded', 'false');
+    expect(screen.getByRole('main')).toHaveFocus();
   });
 
   it.each([
@@ -137,63 +153,138 @@ describe('the view in the address', () => {
     await openAt('/#/admin/audit', ADMIN);
     const audit = await screen.findByRole('tab', { name: 'Audit log' });
     expect(audit).toHaveAttribute('aria-selected', 'true');
-    const entries = window.history.length;
+    const push = vi.spyOn(window.history, 'pushState');
 
     await user.click(screen.getByRole('tab', { name: 'Users' }));
     expect(window.location.hash).toBe('#/admin/users');
-    expect(window.history.length).toBe(entries);
+    expect(push).not.toHaveBeenCalled();
     expect(screen.getByRole('tab', { name: 'Users' })).toHaveFocus();
   });
 
-  it('opens the first admin section for a section it does not have', async () => {
+  it.each([
+    ['no section', '/#/admin'],
+    ['a section it does not have', '/#/admin/nothing-here'],
+  ])('opens the first admin section for %s, and says so in place', async (_name, url) => {
     server.use(usersHandler([adminUser('admin', { role: 'admin' })]));
-    await openAt('/#/admin/nothing-here', ADMIN);
+    const push = vi.spyOn(window.history, 'pushState');
+    await openAt(url, ADMIN);
     expect(await screen.findByRole('tab', { name: 'Users' })).toHaveAttribute(
       'aria-selected',
       'true',
     );
+    await waitFor(() => expect(window.location.hash).toBe('#/admin/users'));
+    expect(push).not.toHaveBeenCalled();
   });
 
-  it('shows a member Welcome for the admin console', async () => {
-    await openAt('/#/admin/users');
-    expect(viewHeading()).toHaveTextContent('Welcome');
+  it('adds no entry when Admin is chosen in the console, so Back leaves it', async () => {
+    const user = userEvent.setup();
+    server.use(usersHandler([adminUser('admin', { role: 'admin' })]));
+    const nav = await openAt('/#/people', ADMIN);
+    await user.click(nav.getByRole('button', { name: 'Admin' }));
+    expect(await screen.findByRole('tab', { name: 'Users' })).toHaveAttribute(
+      'aria-selected',
+      'true',
+    );
+    await waitFor(() => expect(window.location.hash).toBe('#/admin/users'));
+    const push = vi.spyOn(window.history, 'pushState');
+
+    await user.click(nav.getByRole('button', { name: 'Admin' }));
+    expect(window.location.hash).toBe('#/admin/users');
+    expect(push).not.toHaveBeenCalled();
+
+    act(() => window.history.back());
+    await waitFor(() => expect(viewHeading()).toHaveTextContent('People'));
   });
+
+  it.each(['/#/admin', '/#/admin/users'])(
+    'shows a member Welcome for the admin console (%s), and drops the hash',
+    async (url) => {
+      await openAt(url);
+      expect(viewHeading()).toHaveTextContent('Welcome');
+      expect(window.location.hash).toBe('');
+    },
+  );
 
   it('leaves no view in the address after signing out', async () => {
     server.use(http.delete('/api/session', () => new HttpResponse(null, { status: 204 })));
     await openAt('/#/rooms/general');
-    const entries = window.history.length;
+    const push = vi.spyOn(window.history, 'pushState');
     await userEvent.click(screen.getByRole('button', { name: 'Sign out' }));
     await waitFor(() => expect(window.location.hash).toBe(''));
     expect(window.location.href).toBe(`${window.location.origin}/`);
-    expect(window.history.length).toBe(entries); // in place: Forward leads nowhere new
+    expect(push).not.toHaveBeenCalled(); // in place: Forward leads nowhere new
   });
 });
 
-describe('the address of another person', () => {
-  it('is not opened for the next person signing in this tab (reached by Back, say)', () => {
-    const stopAlice = syncViewWithLocation('alice@demo');
-    useNavigationStore.getState().navigate({ name: 'room', room: 'payroll' });
-    stopAlice();
-    resetWorkspaceStores();
+describe('writing the address', () => {
+  // Before the setup's own replaceState, which a refusing spy would break.
+  afterEach(() => vi.restoreAllMocks());
 
-    window.history.pushState(window.history.state, '', '/#/rooms/payroll');
-    const stopBob = syncViewWithLocation('bob@demo');
-    expect(useNavigationStore.getState().view).toEqual({ name: 'home' });
-    expect(window.location.hash).toBe('');
-    stopBob();
+  it('never stops the store’s other listeners, even when the browser refuses', () => {
+    const stop = syncViewWithLocation({ token: 'a-token', isAdmin: false });
+    const listener = vi.fn();
+    const unsubscribe = useNavigationStore.subscribe(listener);
+    const refusal = () => {
+      // What Safari throws past its rate limit.
+      throw new DOMException(
+        'Attempt to use history.pushState() more than 100 times',
+        'SecurityError',
+      );
+    };
+    const push = vi.spyOn(window.history, 'pushState').mockImplementation(refusal);
+    vi.spyOn(window.history, 'replaceState').mockImplementation(refusal);
+
+    useNavigationStore.getState().navigate({ name: 'people' });
+    useNavigationStore.getState().navigate({ name: 'agents' }, 'replace');
+    expect(useNavigationStore.getState().view).toEqual({ name: 'agents' });
+    expect(listener).toHaveBeenCalledTimes(2);
+    expect(push).toHaveBeenCalled();
+    unsubscribe();
+    stop();
+  });
+});
+
+describe('the address of another sign-in', () => {
+  it('names no account in the entries the app writes', async () => {
+    const user = userEvent.setup();
+    const nav = await openAt('/');
+    await user.click(await nav.findByRole('button', { name: '# general' }));
+    expect(window.location.hash).toBe('#/rooms/general');
+    expect(window.history.state).not.toBeNull();
+    expect(JSON.stringify(window.history.state)).not.toMatch(/alice|demo/);
   });
 
-  it('is opened for the same person, and a link nobody wrote for anybody', () => {
-    window.history.replaceState({ switchboardAccount: 'alice@demo' }, '', '/#/agents');
-    const stop = syncViewWithLocation('alice@demo');
-    expect(useNavigationStore.getState().view).toEqual({ name: 'agents' });
+  it.each([
+    ['the next person', 'bob@demo'],
+    ['the same person signing in again', 'alice@demo'],
+  ])('is not opened for %s in this tab (reached by Back, say)', (_name, next) => {
+    const stopAlice = syncViewWithLocation({ token: signInToken('alice@demo'), isAdmin: false });
+    useNavigationStore.getState().navigate({ name: 'room', room: 'payroll' });
+    stopAlice();
+    resetWorkspaceStores(); // signing out
+
+    window.history.pushState(window.history.state, '', '/#/rooms/payroll');
+    const stopNext = syncViewWithLocation({ token: signInToken(next), isAdmin: false });
+    expect(useNavigationStore.getState().view).toEqual({ name: 'home' });
+    expect(window.location.hash).toBe('');
+    stopNext();
+  });
+
+  it('is opened for the same sign-in (a reload), and a link nobody wrote for anybody', () => {
+    const token = signInToken('alice@demo');
+    const stop = syncViewWithLocation({ token, isAdmin: false });
+    useNavigationStore.getState().navigate({ name: 'agents' });
     stop();
+
+    useNavigationStore.getState().reset();
+    const again = syncViewWithLocation({ token: signInToken('alice@demo'), isAdmin: false });
+    expect(useNavigationStore.getState().view).toEqual({ name: 'agents' });
+    again();
 
     resetWorkspaceStores();
     window.history.replaceState(null, '', '/#/people');
-    const again = syncViewWithLocation('bob@demo');
+    const bob = syncViewWithLocation({ token: signInToken('bob@demo'), isAdmin: false });
     expect(useNavigationStore.getState().view).toEqual({ name: 'people' });
-    again();
+    bob();
   });
 });

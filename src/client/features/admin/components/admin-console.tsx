@@ -1,4 +1,4 @@
-import type { ReactNode } from 'react';
+import { useEffect, type ReactNode } from 'react';
 import { ADMIN_SECTIONS, type AdminSection } from '../lib/admin-sections';
 import { AclChecker } from './acl/acl-checker';
 import { AdminTabs, panelId, tabId } from './admin-tabs';
@@ -17,6 +17,7 @@ export interface AdminConsoleProps {
    * one the console does not have, opens the first.
    */
   section: string | undefined;
+  /** In place, not a new entry: also how the console puts its section in the address. */
   onSelectSection(section: AdminSection): void;
 }
 
@@ -24,6 +25,11 @@ export interface AdminConsoleProps {
 // (nor, so, the list of sections: the shell passes on whatever the address said).
 export default function AdminConsole({ me, section: named, onSelectSection }: AdminConsoleProps) {
   const section = ADMIN_SECTIONS.find((s) => s.id === named)?.id ?? 'users';
+  // The address names the section shown: `#/admin`, or a section there is not, becomes the
+  // first section's own address, so a reload or a copied link says what it shows.
+  useEffect(() => {
+    if (named !== section) onSelectSection(section);
+  }, [named, section, onSelectSection]);
   return (
     <section className="admin" aria-labelledby="admin-heading">
       <h2 id="admin-heading" className="view-title">

@@ -1,0 +1,67 @@
+// A random token for the current sign-in in this tab. Each history entry the app writes
+// carries it (view-location.ts), and a view found on an entry opens only for the sign-in
+// that wrote it. Random rather than the account: `history.state` stays readable to
+// whoever uses the tab next, and the token tells them nothing.
+//
+// In sessionStorage so that a reload is the same sign-in; forgotten at sign-out, and
+// whenever the sign-in page shows (a session that ended while the tab was closed).
+
+const TOKEN_STORAGE_KEY = 'switchboard:sign-in-token';
+const TOKEN_BYTES = 16; // 128 bits: never guessed, never repeated
+const TOKEN_PATTERN = /^[0-9a-f]{32}$/;
+
+// In memory too: a tab whose storage refuses writes still knows its own entries, and a
+// different account signed in without a sign-out in between gets a token of its own.
+let current: { account: string; token: string } | null = null;
+
+/** This tab's token for `account`'s sign-in: the stored one after a reload, else new. */
+export function signInToken(account: string, storage = sessionStorageOrNull()): string {
+  if (current?.account === account) return current.token;
+  const stored = current === null ? read(storage) : null;
+  const token = stored ?? randomToken();
+  current = { account, token };
+  if (stored === null) write(storage, token);
+  return token;
+}
+
+/** Entries written so far belong to no one signing in later. */
+export function forgetSignInToken(storage = sessionStorageOrNull()): void {
+  current = null;
+  try {
+    storage?.removeItem(TOKEN_STORAGE_KEY);
+  } catch {
+    // Storage unavailable: the memory is forgotten, and nothing was stored.
+  }
+}
+
+// crypto.randomUUID needs a secure context; an instance served over plain HTTP on a LAN
+// has getRandomValues alone.
+function randomToken(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(TOKEN_BYTES));
+  return [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+function read(storage: Storage | null): string | null {
+  try {
+    const value = storage?.getItem(TOKEN_STORAGE_KEY) ?? null;
+    return value !== null && TOKEN_PATTERN.test(value) ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+function write(storage: Storage | null, token: string): void {
+  try {
+    storage?.setItem(TOKEN_STORAGE_KEY, token);
+  } catch {
+    // Full or refused: a reload then starts at a fresh token, and at Welcome on Back.
+  }
+}
+
+function sessionStorageOrNull(): Storage | null {
+  try {
+    return window.sessionStorage;
+  } catch {
+    return null;
+  }
+}
