@@ -14,22 +14,24 @@ export interface RoomUnread {
   room: string;
   /** Messages from others after the caller's read position, at most UNREAD_CAP. */
   unread: number;
-  /**
-   * Their ids, newest first: a tab that is sent some of them live afterwards (its
-   * persistent session's queue) knows they are counted already.
-   */
-  messageIds: string[];
 }
 
 /** GET /api/unread: every room the caller may read. */
 export interface UnreadCounts {
+  /**
+   * The server's clock (ms since the epoch) as it counted. A message with an earlier
+   * sentAt that a tab is sent live afterwards (its persistent session's queue) is in the
+   * counts already, as unread or as read elsewhere; one from then on is not.
+   */
+  asOf: number;
   rooms: RoomUnread[];
 }
 
 /**
  * PUT /api/rooms/:room/read: read up to the newest (by history order) of these messages,
  * all of which the caller has been shown. Several, because a tab knows no history order:
- * the newest of its history page and the newest that arrived live may be either way round.
+ * the newest of its history page, the newest of its timeline (by sentAt) and the last to
+ * arrive live may be any way round.
  */
 export interface MarkReadRequest {
   upTo: string[];

@@ -38,7 +38,7 @@ export function readPositionRoutes(app: FastifyInstance, deps: HttpDeps): void {
         .filter((room) => canRead(room.id))
         .map((room) => room.id);
       reply.header('cache-control', 'no-store');
-      return { rooms: storage.readPositions.unread(auth.org, auth.user, rooms) };
+      return storage.readPositions.unread(auth.org, auth.user, rooms);
     },
   );
 

@@ -174,7 +174,14 @@ const MIGRATIONS: readonly string[] = [
   // read_baselines: the newest message seq when the user was created (this migration: when
   // it ran), so a new user is not handed a room's whole past as unread. Both go with the
   // user (the cascade), so one created again under the id starts afresh.
+  // messages_room_seq gains sender, replacing it rather than adding a fourth index to
+  // messages: counting others' messages after a position is then an index-only walk, at
+  // about the old insert rate (a fourth index cost about 40% of it, measured), and every
+  // query that used it (history pages: org, room, seq order) uses this one the same way.
   `
+  DROP INDEX messages_room_seq;
+  CREATE INDEX messages_room_seq_sender ON messages (org_id, room_id, seq, sender);
+
   CREATE TABLE read_positions (
     org_id TEXT NOT NULL,
     user_id TEXT NOT NULL,

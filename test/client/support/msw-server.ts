@@ -7,7 +7,7 @@ import { setupServer } from 'msw/node';
  * A test about them overrides these with server.use().
  */
 export const workspaceSideRequests = [
-  http.get('/api/unread', () => HttpResponse.json({ rooms: [] })),
+  http.get('/api/unread', () => HttpResponse.json({ asOf: 0, rooms: [] })),
   http.put('/api/rooms/:room/read', () => new HttpResponse(null, { status: 204 })),
 ];
 

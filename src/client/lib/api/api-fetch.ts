@@ -4,6 +4,12 @@ export interface ApiRequest {
   method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   body?: unknown;
   signal?: AbortSignal;
+  /**
+   * Lets the request outlive the page (it is sent as the page goes away). Same headers and
+   * cookie as any other, so the server's origin and JSON checks pass alike; bodies are
+   * limited to 64 KiB in flight per page, so only small ones.
+   */
+  keepalive?: boolean;
 }
 
 /**
@@ -11,12 +17,13 @@ export interface ApiRequest {
  * with an ApiError for every failure, so callers handle one error type.
  */
 export async function apiFetch<T>(path: string, request: ApiRequest = {}): Promise<T> {
-  const { method = 'GET', body, signal } = request;
+  const { method = 'GET', body, signal, keepalive } = request;
   let response: Response;
   try {
     response = await fetch(path, {
       method,
       signal,
+      keepalive,
       credentials: 'same-origin',
       headers:
         body === undefined

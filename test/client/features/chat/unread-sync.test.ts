@@ -1,70 +1,97 @@
-import { beforeEach, describe, expect, it } from 'vitest';
-import { useChatStore } from '../../../../src/client/features/chat/stores/chat-store';
-import type { RoomUnread } from '../../../../src/shared/unread-api';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import {
+  COUNTED_QUEUE_WINDOW_MS,
+  useChatStore,
+} from '../../../../src/client/features/chat/stores/chat-store';
+import type { UnreadCounts } from '../../../../src/shared/unread-api';
 
-const msg = (id: string, from = 'bob') => ({ id, from, text: `text ${id}`, sentAt: 1 });
-const counts = (room: string, ...messageIds: string[]): RoomUnread => ({
-  room,
-  unread: messageIds.length,
-  messageIds,
+// The server's clock as it counted; messages are stamped before or from it on.
+const AS_OF = 1_700_000_000_000;
+const BEFORE = AS_OF - 1;
+const msg = (id: string, sentAt: number, from = 'bob') => ({
+  id,
+  from,
+  text: `text ${id}`,
+  sentAt,
+});
+const counts = (...rooms: [room: string, unread: number][]): UnreadCounts => ({
+  asOf: AS_OF,
+  rooms: rooms.map(([room, unread]) => ({ room, unread })),
 });
 const chat = () => useChatStore.getState();
 
 describe('unread counts from the server in the chat store', () => {
   beforeEach(() => chat().setMe('alice'));
 
-  it('replace what was counted before asking, and add what arrived since that they lack', () => {
-    chat().receive('general', msg('g1')); // before asking: the server counts it too
+  it('replace what was counted before asking, and add what arrived since, sent from their time on', () => {
+    chat().receive('general', msg('g1', AS_OF + 5)); // before asking: the server counts it too
     const mark = chat().beginUnreadSync();
-    chat().receive('general', msg('g2')); // reached the server before its count: in it
-    chat().receive('general', msg('g3')); // after its count: not in it
-    chat().receive('general', msg('g4', 'alice')); // ours: never unread
-    chat().applyUnreadCounts(mark, [counts('general', 'g2', 'g1', 'g0'), counts('random', 'r1')]);
-    expect(chat().unread).toEqual({ general: 4, random: 1 });
+    chat().receive('general', msg('g2', BEFORE)); // reached the server before its count: in it
+    chat().receive('general', msg('g3', AS_OF)); // after its count: not in it
+    chat().receive('general', msg('g4', AS_OF + 1, 'alice')); // ours: never unread
+    // Read on another device before the count: in it as read, though it arrives here now.
+    chat().receive('random', msg('r1', BEFORE - 60_000));
+    chat().applyUnreadCounts(mark, counts(['general', 3], ['random', 0], ['news', 1]));
+    expect(chat().unread).toEqual({ general: 4, random: 0, news: 1 });
   });
 
   it('counts once what the server counted and is delivered live later (a session queue)', () => {
-    chat().applyUnreadCounts(chat().beginUnreadSync(), [counts('general', 'q2', 'q1')]);
+    chat().applyUnreadCounts(chat().beginUnreadSync(), counts(['general', 2]));
     expect(chat().unread).toEqual({ general: 2 });
     chat().receiveBatch([
-      { room: 'general', message: msg('q1') },
-      { room: 'general', message: msg('q2') },
-      { room: 'general', message: msg('new') },
+      { room: 'general', message: msg('q1', BEFORE - 1) },
+      { room: 'general', message: msg('q2', BEFORE) },
+      { room: 'general', message: msg('new', AS_OF) },
     ]);
     expect(chat().unread).toEqual({ general: 3 });
   });
 
+  it('adds nothing for queued messages read on another device', () => {
+    chat().applyUnreadCounts(chat().beginUnreadSync(), counts(['general', 0]));
+    chat().receive('general', msg('q1', BEFORE - 1));
+    chat().receive('general', msg('q2', BEFORE));
+    expect(chat().unread).toEqual({ general: 0 });
+    chat().receive('general', msg('new', AS_OF + 1));
+    expect(chat().unread).toEqual({ general: 1 });
+  });
+
+  it(`takes only what arrives within ${COUNTED_QUEUE_WINDOW_MS} ms of the counts as counted: one composed offline counts`, () => {
+    vi.useFakeTimers({ now: AS_OF + 200 });
+    chat().applyUnreadCounts(chat().beginUnreadSync(), counts(['general', 0]));
+    vi.advanceTimersByTime(COUNTED_QUEUE_WINDOW_MS - 1);
+    chat().receive('general', msg('queued', BEFORE));
+    expect(chat().unread).toEqual({ general: 0 });
+    vi.advanceTimersByTime(1);
+    chat().receive('general', msg('offline', AS_OF - 3_600_000)); // written an hour ago
+    expect(chat().unread).toEqual({ general: 1 });
+  });
+
   it('leaves alone the open room, and one opened or left while the counts were on their way', () => {
-    chat().receive('random', msg('r1'));
+    chat().receive('random', msg('r1', BEFORE));
     chat().setActiveRoom('general');
     const mark = chat().beginUnreadSync();
     chat().setActiveRoom('random'); // read here: the answer predates its read mark
     chat().setActiveRoom(null);
     chat().setActiveRoom('ops');
-    chat().applyUnreadCounts(mark, [
-      counts('general', 'g1'),
-      counts('random', 'r1'),
-      counts('ops', 'o1'),
-      counts('news', 'n1'),
-    ]);
+    chat().applyUnreadCounts(mark, counts(['general', 1], ['random', 1], ['ops', 1], ['news', 1]));
     expect(chat().unread).toEqual({ random: 0, news: 1 });
   });
 
   it('keeps the room open all along at no unread, and counts there nothing it delivers later', () => {
     chat().setActiveRoom('general');
-    chat().applyUnreadCounts(chat().beginUnreadSync(), [counts('general', 'g1')]);
+    chat().applyUnreadCounts(chat().beginUnreadSync(), counts(['general', 1]));
     expect(chat().unread).toEqual({});
-    chat().receive('general', msg('g2'));
+    chat().receive('general', msg('g2', AS_OF));
     chat().setActiveRoom(null);
-    chat().receive('general', msg('g1')); // shown in its history while it was open
+    chat().receive('general', msg('g1', BEFORE)); // shown in its history while it was open
     expect(chat().unread).toEqual({});
   });
 
   it('forgets what the server counted with the rest on reset', () => {
-    chat().applyUnreadCounts(chat().beginUnreadSync(), [counts('general', 'g1')]);
+    chat().applyUnreadCounts(chat().beginUnreadSync(), counts(['general', 1]));
     chat().reset();
     chat().setMe('alice');
-    chat().receive('general', msg('g1'));
+    chat().receive('general', msg('g1', BEFORE));
     expect(chat().unread).toEqual({ general: 1 });
   });
 });

@@ -1,13 +1,12 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
-import type { RoomUnread, UnreadCounts } from '../../../../shared/unread-api';
+import type { UnreadCounts } from '../../../../shared/unread-api';
 import { apiFetch } from '../../../lib/api/api-fetch';
 import { useChatStore } from '../stores/chat-store';
 
 export const unreadCountsQueryKey = ['unread'] as const;
 
-export async function fetchUnreadCounts(signal?: AbortSignal): Promise<RoomUnread[]> {
-  const body = await apiFetch<UnreadCounts>('/api/unread', { signal });
-  return body.rooms;
+export function fetchUnreadCounts(signal?: AbortSignal): Promise<UnreadCounts> {
+  return apiFetch<UnreadCounts>('/api/unread', { signal });
 }
 
 export const unreadCountsQueryOptions = () =>
@@ -17,9 +16,9 @@ export const unreadCountsQueryOptions = () =>
     // what arrived live while it was on its way, which only the moment of asking tells.
     queryFn: async ({ signal }) => {
       const mark = useChatStore.getState().beginUnreadSync();
-      const rooms = await fetchUnreadCounts(signal);
-      useChatStore.getState().applyUnreadCounts(mark, rooms);
-      return rooms;
+      const counts = await fetchUnreadCounts(signal);
+      useChatStore.getState().applyUnreadCounts(mark, counts);
+      return counts;
     },
     // Asked once per sign-in or reload; live messages keep the counts current after that.
     staleTime: Infinity,

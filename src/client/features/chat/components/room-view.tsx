@@ -24,7 +24,7 @@ export function RoomView({ room }: { room: string }) {
     useChatStore.getState().setActiveRoom(room);
     return () => useChatStore.getState().setActiveRoom(null);
   }, [room]);
-  useMarkReadWhileOpen(room);
+  useMarkReadWhileOpen(room, timeline.messages);
 
   return (
     <section className="room" aria-labelledby="room-heading">

@@ -1,6 +1,6 @@
 import { create } from 'zustand';
 import type { ChatMessage } from '../../../../shared/schemas';
-import type { RoomUnread } from '../../../../shared/unread-api';
+import type { UnreadCounts } from '../../../../shared/unread-api';
 import { AppendOnlyList } from '../../../lib/append-only-list';
 import { lowerBound } from '../../../lib/lower-bound';
 import type { DeliveryRefusal, PublishRefusal } from '../../../lib/mqtt/publish-refusal';
@@ -29,6 +29,15 @@ export interface ReceivedMessage {
   room: string;
   message: ChatMessage;
 }
+
+/**
+ * For this long after the server's unread counts arrive, a live message from someone else
+ * sent before they were counted (sentAt < asOf) is taken to be in them, as unread or as
+ * read elsewhere, and adds nothing: the queue a reloaded tab's persistent session delivers
+ * comes within it. After it, such a message is one composed offline and delivered late,
+ * which no count had, and counts.
+ */
+export const COUNTED_QUEUE_WINDOW_MS = 30_000;
 
 /** Where this tab stood when it asked the server for unread counts (beginUnreadSync). */
 export interface UnreadSyncMark {
@@ -99,10 +108,12 @@ interface ChatStore {
   beginUnreadSync(): UnreadSyncMark;
   /**
    * The server's unread counts, asked for at `mark`: they replace what was counted here
-   * before it, and what arrived since that they do not include is added. Messages they
-   * count that are delivered live later (a persistent session's queue) count once.
+   * before it, and what arrived since, sent from their asOf on, is added. Messages sent
+   * before asOf and delivered live later (a persistent session's queue) are in them
+   * already, as unread or as read on another device: for COUNTED_QUEUE_WINDOW_MS they add
+   * nothing.
    */
-  applyUnreadCounts(mark: UnreadSyncMark, rooms: readonly RoomUnread[]): void;
+  applyUnreadCounts(mark: UnreadSyncMark, counts: UnreadCounts): void;
   reset(): void;
 }
 
@@ -209,8 +220,13 @@ export const useChatStore = create<ChatStore>()((set, get) => {
     if (!ids) known.set(room, (ids = new Map()));
     return ids;
   };
-  // room → ids of the unread messages the server last counted there (at most UNREAD_CAP).
-  let counted = new Map<string, ReadonlySet<string>>();
+  // The server's last unread counts: live messages from others sent before countedAsOf
+  // are in them, until countedUntil (this tab's clock). The app's senders stamp sentAt
+  // with the server's clock, to within about a second, so a message sent that close to
+  // asOf may be counted twice or not at all (a sender's wrong clock, which the broker lets
+  // run up to 60 s ahead, widens that): the accepted cost of a boundary that needs no ids.
+  let countedAsOf = 0;
+  let countedUntil = 0;
   // setActiveRoom calls, and the last one that opened or left each room.
   let views = 0;
   let viewedAt = new Map<string, number>();
@@ -285,6 +301,8 @@ export const useChatStore = create<ChatStore>()((set, get) => {
     receiveBatch: (batch) =>
       set((state) => {
         const draft = new LiveDraft(state.live);
+        // Once per batch, so each message costs one comparison.
+        const countedBefore = Date.now() < countedUntil ? countedAsOf : -Infinity;
         let unread: Record<string, number> | null = null;
         let latest: Record<string, LiveMessage> | null = null;
         let refused = state.refused;
@@ -311,7 +329,7 @@ export const useChatStore = create<ChatStore>()((set, get) => {
           latest ??= { ...state.latestFromOthers };
           latest[room] = sent;
           if (room === state.activeRoom) continue;
-          if (counted.get(room)?.has(message.id)) continue; // in the server's count already
+          if (message.sentAt < countedBefore) continue; // in the server's counts already
           unread ??= { ...state.unread };
           unread[room] = (unread[room] ?? 0) + 1;
         }
@@ -373,18 +391,19 @@ export const useChatStore = create<ChatStore>()((set, get) => {
       views,
       known: new Map([...known].map(([room, ids]) => [room, new Set(ids.keys())])),
     }),
-    applyUnreadCounts: (mark, rooms) =>
+    applyUnreadCounts: (mark, { asOf, rooms }) =>
       set((state) => {
+        countedAsOf = asOf;
+        countedUntil = Date.now() + COUNTED_QUEUE_WINDOW_MS;
         const unread = { ...state.unread };
-        for (const { room, unread: count, messageIds } of rooms) {
-          const ids = new Set(messageIds);
-          counted.set(room, ids);
+        for (const { room, unread: count } of rooms) {
           // Open, or read since the question (the answer may predate its read mark).
           if (room === state.activeRoom || (viewedAt.get(room) ?? 0) > mark.views) continue;
           const before = mark.known.get(room);
           let since = 0;
           for (const [id, message] of known.get(room) ?? []) {
-            if (message.from !== state.me && !before?.has(id) && !ids.has(id)) since += 1;
+            if (message.from === state.me || before?.has(id)) continue;
+            if (message.sentAt >= asOf) since += 1;
           }
           unread[room] = count + since;
         }
@@ -392,7 +411,8 @@ export const useChatStore = create<ChatStore>()((set, get) => {
       }),
     reset: () => {
       known = new Map();
-      counted = new Map();
+      countedAsOf = 0;
+      countedUntil = 0;
       views = 0;
       viewedAt = new Map();
       set(initial);
