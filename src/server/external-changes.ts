@@ -144,16 +144,21 @@ export function closeConnectionsChangedElsewhere(
   };
 
   let prunedAt = 0;
-  const check = () => {
+  // Whether the last read named a removal of an id that holds a user again: its catch-up
+  // must end before that user's devices may connect (`ready`).
+  let readRecreated = false;
+  /** `last`: the check at stop, which reads only a change since the last tick. */
+  const check = (last = false) => {
     ticks++;
+    const version = storage.accessVersion();
+    if (last && version === seen) return;
     // A retry reads the log from its start, once the catch-ups queued have ended: what is
     // still there before the cursor then is what failed, or was not deleted.
-    if (retryAtTick !== null && ticks >= retryAtTick && catchUpsDue === 0) {
+    if (!last && retryAtTick !== null && ticks >= retryAtTick && catchUpsDue === 0) {
       retryAtTick = null;
       cursor = 0;
       logPending = true;
     }
-    const version = storage.accessVersion();
     if (version !== seen) {
       const closed = broker.disconnect((identity) => !stillAllowed(storage, identity));
       if (closed > 0) {
@@ -170,13 +175,17 @@ export function closeConnectionsChangedElsewhere(
       // After the close, so that nothing of theirs says online after it (a will says offline).
       const changes = storage.userChanges.after(cursor, USER_CHANGES_PER_CHECK);
       logPending = changes.length === USER_CHANGES_PER_CHECK;
-      const last = changes.at(-1);
-      if (last) {
-        cursor = last.seq;
+      const newest = changes.at(-1);
+      if (newest) {
+        cursor = newest.seq;
+        readRecreated = changes.some(
+          ({ kind, org, user }) => kind === 'removed' && storage.users.getUser(org, user),
+        );
         catchUpsDue++;
         catchingUp = catchingUp.then(() => apply(changes)).finally(() => catchUpsDue--);
       }
     }
+    if (last) return;
     // Notes of connections are read only by catch-ups of removals, which keep those of
     // their user: others would pile up, one per client id that ever connected. Last, and
     // not again for ten minutes should it fail: a failed prune takes no check with it.
@@ -186,10 +195,10 @@ export function closeConnectionsChangedElsewhere(
       users.forgetConnectionsBefore(now - CONNECTION_NOTES_KEPT_MS);
     }
   };
-  const checkLogged = () => {
+  const checkLogged = (last = false) => {
     // Thrown out of a timer, a failed read (a locked or unreadable database) ends the process.
     try {
-      check();
+      check(last);
       if (failedChecks > 0) {
         logger.info(
           { event: 'external_change_check_recovered', failedChecks },
@@ -206,10 +215,13 @@ export function closeConnectionsChangedElsewhere(
       }
     }
   };
-  // At once: what changed while the server was down is caught up with before the server
-  // listens (app.ts calls this once the broker is up, and awaits `ready`).
+  // At once: what changed while the server was down is caught up with as the server
+  // starts (app.ts calls this once the broker is up). It listens only once the removals of
+  // ids that hold a user again are caught up with, or that user's device, reconnecting at
+  // once, could resume the old user's session; no one else removed can sign in, and the
+  // catch-up of many removals (each reads every stored client id) may take long.
   checkLogged();
-  const ready = catchingUp;
+  const ready = readRecreated ? catchingUp : Promise.resolve();
   const timer = setInterval(checkLogged, intervalMs);
   timer.unref();
   let stopped: Promise<void> | null = null;
@@ -218,8 +230,9 @@ export function closeConnectionsChangedElsewhere(
     stop: () =>
       (stopped ??= (async () => {
         clearInterval(timer);
-        // A change made since the last tick would otherwise wait for the next start.
-        checkLogged();
+        // A change made since the last tick would otherwise wait for the next start; only
+        // that (no retry, no further page: stopping must not take long).
+        checkLogged(true);
         broker.aedes.off('client', onClient);
         await catchingUp;
       })()),

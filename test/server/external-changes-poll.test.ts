@@ -389,9 +389,11 @@ describe('the poll for changes made outside the server', () => {
     expect(logged()).toEqual([]);
   });
 
-  it('is ready once what its first check read is caught up with', async () => {
+  it('is ready once what its first check read is caught up with, when an id removed holds a user again', async () => {
     const { broker, calls, held, hold } = standInBroker();
     t.storage.users.removeUser('demo', 'bob');
+    t.clock.now = Date.now() - 1; // the new bob's creation time
+    t.storage.users.addUser({ org: 'demo', user: 'bob', role: 'member', passwordHash: 'hash' });
     hold(true);
     const { ready } = start(t.storage, broker, captureLog().logger);
     let isReady = false;
@@ -404,6 +406,37 @@ describe('the poll for changes made outside the server', () => {
     }
     await ready;
     expect(logged()).toEqual([]);
+  });
+
+  it('is ready at once when no id removed holds a user again: nobody removed can sign in', async () => {
+    const { broker, calls, held, hold } = standInBroker();
+    t.storage.users.removeUser('demo', 'bob');
+    hold(true);
+    const { ready } = start(t.storage, broker, captureLog().logger);
+    await ready; // while bob's catch-up is still held
+    await eventually(() => held.length === 1);
+    expect(calls).toEqual(['clear bob@demo']);
+    held.shift()!();
+    await eventually(() => held.length === 1);
+    held.shift()!();
+    await eventually(() => logged().length === 0);
+  });
+
+  it('reads no further page and tries nothing again as it stops: stopping stays short', async () => {
+    const { broker, calls, failing } = standInBroker();
+    const { stop } = start(t.storage, broker, captureLog().logger);
+    failing.add('clear bob@demo');
+    t.storage.users.removeUser('demo', 'bob');
+    tick();
+    await eventually(() => calls.length === 2);
+    // Up to the tick before the retry: the stop's check would be the one to make it.
+    vi.advanceTimersByTime(USER_CHANGE_RETRY_MS - EXTERNAL_CHANGES_POLL_MS);
+    expect(calls).toHaveLength(2);
+    calls.length = 0;
+    failing.clear();
+    await stop();
+    expect(calls).toEqual([]); // bob's entry waits for the next start
+    expect(logged()).toEqual(['bob@demo']);
   });
 
   it('forgets notes of connections over ten minutes old, but a user’s whose removal is logged', async () => {
