@@ -28,6 +28,14 @@ describe('the sign-in token', () => {
     expect(fresh.signInToken('alice@demo')).toBe(token);
   });
 
+  it('is not another account’s after a reload (the cookie changed in another tab)', async () => {
+    const alice = signInToken('alice@demo');
+    const fresh = await reloaded();
+    expect(fresh.signInToken('bob@demo')).not.toBe(alice);
+    expect(JSON.stringify({ ...sessionStorage })).not.toContain('alice');
+    expect(JSON.stringify({ ...sessionStorage })).not.toContain('bob');
+  });
+
   it('is new for another account signed in without a sign-out', () => {
     const alice = signInToken('alice@demo');
     expect(signInToken('bob@demo')).not.toBe(alice);
