@@ -126,7 +126,10 @@
       const label = text(item.querySelector('.nav-item__label'));
       if (!label || !label.startsWith('# ')) continue;
       const badge = item.querySelector('.badge');
-      figures.set(`unread:${label.slice(2)}`, badge ? String(parseInt(text(badge), 10)) : '0');
+      // The count the badge stands for: past 99 it shows "99+", and keeps the count in
+      // data-count.
+      const count = badge ? (badge.dataset.count ?? String(parseInt(text(badge), 10))) : '0';
+      figures.set(`unread:${label.slice(2)}`, count);
     }
     const heading = text(document.getElementById('room-heading'));
     if (heading && heading.startsWith('# ')) {

@@ -73,6 +73,12 @@ describe('unread badges kept on the server', () => {
     expect(await screen.findByRole('button', { name: '# general 3 unread' })).toBeInTheDocument();
     expect(screen.getByRole('button', { name: '# random 99+ unread' })).toBeInTheDocument();
     expect(screen.getByRole('button', { name: '# ops' })).toBeInTheDocument();
+    // Past the cap the count is kept for tools reading the page (the page benchmark's probe).
+    act(() => {
+      workspace.client().deliver('chat/random/messages', msg('r1', 'bob', AS_OF + 1_000));
+    });
+    const random = screen.getByRole('button', { name: '# random 99+ unread' });
+    expect(random.querySelector('.badge')?.getAttribute('data-count')).toBe('101');
 
     // g2 was sent before the count: a persistent session delivering it late adds nothing.
     act(() => {

@@ -44,7 +44,9 @@ export function RoomList({ activeRoom, onOpenRoom }: RoomListProps) {
                 >
                   <span className="nav-item__label"># {room.name}</span>
                   {count > 0 && (
-                    <span className="badge">
+                    // data-count: the count itself past the cap, for tools reading the page
+                    // (bench/lib/page-probe.js checks every message is counted).
+                    <span className="badge" data-count={count}>
                       {count >= UNREAD_CAP ? `${UNREAD_CAP - 1}+` : count}
                       <span className="visually-hidden"> unread</span>
                     </span>
