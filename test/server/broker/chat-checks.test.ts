@@ -1,23 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
-import { rm } from 'node:fs/promises';
-import type { IClientOptions, MqttClient } from 'mqtt';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startServer, type RunningServer } from '../../../src/server/app';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createLogger } from '../../../src/server/logger';
 import { openStorage } from '../../../src/server/storage';
 import { roleRules } from '../../../src/shared/acl';
 import { MAX_SENT_AT_AHEAD_MS } from '../../../src/server/broker/check-chat';
 import {
-  closeAll,
   connackCode,
-  connect,
   json,
   record,
   subscribeGrants,
   waitForMessage,
 } from '../support/mqtt-clients';
-import { DEMO_PASSWORD, makeDataDir, testServerConfig } from '../support/test-server';
+import { useTestServer } from '../support/server-fixture';
+import { DEMO_PASSWORD } from '../support/test-server';
 
 // What the broker accepts on chat/<room>/…: only rooms of the publisher's org, and only a
 // sentAt the timeline can place (check-chat.ts), with rooms created while it runs found
@@ -26,47 +22,19 @@ import { DEMO_PASSWORD, makeDataDir, testServerConfig } from '../support/test-se
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
-let dataDir: string;
-let server: RunningServer;
 const events: Record<string, unknown>[] = []; // the server's log, as objects
-const open: MqttClient[] = [];
-
-beforeAll(async () => {
-  dataDir = await makeDataDir();
-  const logger = createLogger('info', {
+const t = useTestServer({
+  logger: createLogger('info', {
     write: (line: string) => void events.push(JSON.parse(line) as Record<string, unknown>),
-  });
-  server = await startServer(testServerConfig(dataDir), { logger });
-  server.storage.users.addOrg('acme');
-  server.storage.rooms.add('acme', 'elsewhere');
+  }),
+  setup: async (server) => {
+    server.storage.users.addOrg('acme');
+    server.storage.rooms.add('acme', 'elsewhere');
+  },
 });
-afterEach(async () => {
-  await closeAll(open.splice(0));
+afterEach(() => {
   events.length = 0; // each test's log checks see only its own lines
 });
-afterAll(async () => {
-  await server.close();
-  await rm(dataDir, { recursive: true, force: true });
-});
-
-/** A demo member signed in as the app is: a token over WebSocket. */
-async function member(user: string, options: IClientOptions = {}): Promise<MqttClient> {
-  const clientId = options.clientId ?? `${user}-${randomUUID().slice(0, 8)}`;
-  const { token } = await server.tokens.mint({
-    org: 'demo',
-    user,
-    clientId,
-    acl: roleRules('member'),
-  });
-  const client = await connect(server.wsUrl, {
-    ...options,
-    username: `${user}@demo`,
-    password: token,
-    clientId,
-  });
-  open.push(client);
-  return client;
-}
 
 const message = (text: string, sentAt = Date.now()) => ({
   id: randomUUID(),
@@ -80,10 +48,10 @@ const message = (text: string, sentAt = Date.now()) => ({
  * (subscribed to every room) received by the time the sentinel reached him.
  */
 async function publishThenSentinel(topic: string, payload: string) {
-  const bob = await member('bob');
+  const bob = await t.member('bob');
   const seen = record(bob);
   await subscribeGrants(bob, ['chat/+/+']);
-  const alice = await member('alice');
+  const alice = await t.member('alice');
   await alice.publishAsync(topic, payload, { qos: 1 }); // acknowledged [MQTT-3.3.5-2]
   const sentinel = message('sentinel');
   await alice.publishAsync('chat/general/messages', json(sentinel), { qos: 1 });
@@ -112,7 +80,7 @@ describe('a chat message’s sentAt', () => {
     const refused = message('refused', sentAt());
     const seen = await publishThenSentinel('chat/general/messages', json(refused));
     expect(seen.filter((p) => p.includes(refused.id))).toEqual([]);
-    expect(server.storage.history.get('demo', 'general', refused.id)).toBeUndefined();
+    expect(t.server.storage.history.get('demo', 'general', refused.id)).toBeUndefined();
     expect(deniedAs(code, 'chat/general/messages')).toBe(true);
   });
 
@@ -124,7 +92,7 @@ describe('a chat message’s sentAt', () => {
     const late = message('late', sentAt());
     const seen = await publishThenSentinel('chat/general/messages', json(late));
     expect(seen).toContain(json(late));
-    expect(server.storage.history.get('demo', 'general', late.id)).toEqual(late);
+    expect(t.server.storage.history.get('demo', 'general', late.id)).toEqual(late);
   });
 });
 
@@ -138,8 +106,8 @@ describe('chat to a room that does not exist in the org', () => {
     const seen = await publishThenSentinel(topic, refused);
     expect(seen).not.toContain(refused);
     const room = topic.split('/')[1]!;
-    expect(server.storage.history.count('demo', room)).toBe(0);
-    expect(server.storage.history.count('acme', room)).toBe(0);
+    expect(t.server.storage.history.count('demo', room)).toBe(0);
+    expect(t.server.storage.history.count('acme', room)).toBe(0);
     expect(deniedAs('room_unknown', topic)).toBe(true);
   });
 
@@ -148,14 +116,14 @@ describe('chat to a room that does not exist in the org', () => {
     const seenBefore = await publishThenSentinel('chat/design/messages', json(before));
     expect(seenBefore).not.toContain(json(before));
 
-    const signIn = await server.http.inject({
+    const signIn = await t.server.http.inject({
       method: 'POST',
       url: '/api/session',
       headers: { 'content-type': 'application/json' },
       payload: JSON.stringify({ username: 'alice@demo', password: DEMO_PASSWORD }),
     });
     const cookie = signIn.cookies.find((c) => c.name === 'sb_session')!;
-    const created = await server.http.inject({
+    const created = await t.server.http.inject({
       method: 'POST',
       url: '/api/rooms',
       headers: { cookie: `sb_session=${cookie.value}`, 'content-type': 'application/json' },
@@ -166,7 +134,7 @@ describe('chat to a room that does not exist in the org', () => {
     const after = message('after');
     const seen = await publishThenSentinel('chat/design/messages', json(after));
     expect(seen).toContain(json(after));
-    expect(server.storage.history.get('demo', 'design', after.id)).toEqual(after);
+    expect(t.server.storage.history.get('demo', 'design', after.id)).toEqual(after);
   });
 
   it('is accepted as soon as another process on the same database creates the room (the CLI)', async () => {
@@ -174,7 +142,7 @@ describe('chat to a room that does not exist in the org', () => {
     const seenBefore = await publishThenSentinel('chat/late/messages', json(before));
     expect(seenBefore).not.toContain(json(before));
 
-    const other = openStorage(dataDir);
+    const other = openStorage(t.server.config.dataDir);
     try {
       other.rooms.add('demo', 'late');
     } finally {
@@ -184,7 +152,7 @@ describe('chat to a room that does not exist in the org', () => {
     const after = message('after');
     const seen = await publishThenSentinel('chat/late/messages', json(after));
     expect(seen).toContain(json(after));
-    expect(server.storage.history.get('demo', 'late', after.id)).toEqual(after);
+    expect(t.server.storage.history.get('demo', 'late', after.id)).toEqual(after);
   });
 });
 
@@ -201,11 +169,11 @@ describe('a chat message sent as a Last Will', () => {
     ['stamped 31 days ago (a client made a month back)', -31 * DAY],
     ['stamped two minutes ahead (a fast clock)', 2 * 60_000],
   ])('%s: accepted at CONNECT, stamped again when it fires', async (_c, offset) => {
-    const bob = await member('bob');
+    const bob = await t.member('bob');
     const seen = record(bob);
     await subscribeGrants(bob, ['chat/+/+']);
     const id = randomUUID();
-    const alice = await member('alice', { will: chatWill(id, Date.now() + offset) });
+    const alice = await t.member('alice', { will: chatWill(id, Date.now() + offset) });
     expect(alice.connected).toBe(true);
     const firedAt = Date.now();
     alice.stream.destroy(); // no DISCONNECT: the will fires
@@ -213,17 +181,17 @@ describe('a chat message sent as a Last Will', () => {
     const { sentAt } = JSON.parse(got.payload) as { sentAt: number };
     expect(sentAt).toBeGreaterThanOrEqual(firedAt);
     expect(sentAt).toBeLessThan(firedAt + 10_000);
-    expect(server.storage.history.get('demo', 'general', id)?.sentAt).toBe(sentAt);
+    expect(t.server.storage.history.get('demo', 'general', id)?.sentAt).toBe(sentAt);
   });
 
   it('to a room that does not exist: refused at CONNECT', async () => {
-    const { token } = await server.tokens.mint({
+    const { token } = await t.server.tokens.mint({
       org: 'demo',
       user: 'alice',
       clientId: 'alice-will-nowhere',
       acl: roleRules('member'),
     });
-    const code = await connackCode(server.wsUrl, {
+    const code = await connackCode(t.server.wsUrl, {
       username: 'alice@demo',
       password: token,
       clientId: 'alice-will-nowhere',
@@ -236,13 +204,13 @@ describe('a chat message sent as a Last Will', () => {
 
 describe('a room that cannot be looked up (the store fails)', () => {
   it('closes the connection unacknowledged, delivers nothing, logs an error', async () => {
-    server.storage.rooms.add('demo', 'unlucky'); // not yet known to the broker
-    const bob = await member('bob');
+    t.server.storage.rooms.add('demo', 'unlucky'); // not yet known to the broker
+    const bob = await t.member('bob');
     const seen = record(bob);
     await subscribeGrants(bob, ['chat/+/+']);
-    const alice = await member('alice');
+    const alice = await t.member('alice');
     const closed = new Promise<void>((resolve) => alice.once('close', () => resolve()));
-    const lookup = vi.spyOn(server.storage.rooms, 'has').mockImplementation(() => {
+    const lookup = vi.spyOn(t.server.storage.rooms, 'has').mockImplementation(() => {
       throw new Error('SQLITE_IOERR: disk I/O error');
     });
     try {
@@ -256,7 +224,7 @@ describe('a room that cannot be looked up (the store fails)', () => {
       const settled = await Promise.race([acked, delay(200).then(() => 'pending')]);
       expect(settled).toBe('pending');
       expect(seen.filter((m) => m.payload.includes(lost.id))).toEqual([]);
-      expect(server.storage.history.get('demo', 'unlucky', lost.id)).toBeUndefined();
+      expect(t.server.storage.history.get('demo', 'unlucky', lost.id)).toBeUndefined();
       expect(events.some((e) => e.event === 'publish_check_failed' && e.level === 50)).toBe(true);
     } finally {
       lookup.mockRestore();

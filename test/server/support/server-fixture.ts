@@ -1,4 +1,5 @@
 import type { IClientOptions, MqttClient } from 'mqtt';
+import type { Logger } from 'pino';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { roleRules } from '../../../src/shared/acl';
 import type { Config } from '../../../src/server/config';
@@ -19,7 +20,12 @@ export interface ServerFixture {
  * clients, clean up) and returns the fixture, filled in before the first test.
  */
 export function useTestServer(
-  options: { config?: Partial<Config>; setup?(server: TestServer): Promise<void> } = {},
+  options: {
+    config?: Partial<Config>;
+    /** Where the server logs (silent by default). */
+    logger?: Logger;
+    setup?(server: TestServer): Promise<void>;
+  } = {},
 ): ServerFixture {
   const fixture = { open: [] as MqttClient[] } as ServerFixture;
 
@@ -42,7 +48,7 @@ export function useTestServer(
   };
 
   beforeAll(async () => {
-    fixture.server = await startTestServer(options.config);
+    fixture.server = await startTestServer(options.config, options.logger);
     await options.setup?.(fixture.server);
   });
   afterEach(async () => {

@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { Logger } from 'pino';
 import { startServer, type RunningServer } from '../../../src/server/app';
 import { DEFAULTS, type Config } from '../../../src/server/config';
 import { createLogger } from '../../../src/server/logger';
@@ -32,12 +33,16 @@ export function testServerConfig(dataDir: string, overrides: Partial<Config> = {
   };
 }
 
-/** The real server on 127.0.0.1 with free ports and a temporary data dir. */
-export async function startTestServer(overrides: Partial<Config> = {}): Promise<TestServer> {
+/**
+ * The real server on 127.0.0.1 with free ports and a temporary data dir; `logger` for a
+ * test that reads what the server logs.
+ */
+export async function startTestServer(
+  overrides: Partial<Config> = {},
+  logger: Logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
+): Promise<TestServer> {
   const config = testServerConfig(overrides.dataDir ?? (await makeDataDir()), overrides);
-  const server = await startServer(config, {
-    logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
-  });
+  const server = await startServer(config, { logger });
   return {
     ...server,
     config,
