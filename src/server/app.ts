@@ -42,6 +42,12 @@ export interface StartOptions {
   logger?: Logger;
   /** Seed the demo org into an empty data dir (default true). */
   seed?: boolean;
+  /**
+   * Gives the start up (a Ctrl-C as it catches up with the user change log, say): it closes
+   * what it has opened, at the next step, and rejects with the signal's reason. Read only
+   * while starting: once the server runs, `close` stops it.
+   */
+  signal?: AbortSignal;
 }
 
 /** The whole system in one process: HTTP API, app, and the broker on WebSocket and TCP. */
@@ -50,6 +56,7 @@ export async function startServer(
   options: StartOptions = {},
 ): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config.logLevel);
+  options.signal?.throwIfAborted();
   // Password hashes, history and queues: for the server's user only (when created here).
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const storage = openStorage(config.dataDir);
@@ -60,6 +67,13 @@ export async function startServer(
     (closing ??= (async () => {
       for (const cleanup of [...cleanups].reverse()) await cleanup();
     })());
+  // Its own, aborted only while starting: an abort once the server runs must not cut its
+  // catch-ups short (external-changes.ts). Checked after each step that awaits, once what
+  // that step opened is in `cleanups`: a start given up on closes it below.
+  const starting = new AbortController();
+  const giveUp = () => starting.abort(options.signal?.reason);
+  options.signal?.addEventListener('abort', giveUp, { once: true });
+  const { signal } = starting;
   try {
     // A worker checkpoints the write-ahead log off the event loop, the commits only as a
     // backstop; if the worker ends, they take the checkpoints back (wal-checkpointer.ts).
@@ -86,12 +100,14 @@ export async function startServer(
         ? { created: false, logins: [] }
         : await seedDemo(storage, { password: config.demoPassword, agents: config.demoAgents });
     if (seed.created) saveDemoCredentials(config.dataDir, seed.logins);
+    signal.throwIfAborted();
 
     const tokens = await createTokenIssuer({
       dataDir: config.dataDir,
       ttlSeconds: config.tokenTtlSeconds,
       revoked: storage.tokens,
     });
+    signal.throwIfAborted();
     let historyFailedAt: number | null = null;
     const history = createBatchedHistory(
       {
@@ -121,9 +137,11 @@ export async function startServer(
       historyRetentionMs: config.historyRetentionDays * MS_PER_DAY,
     });
     cleanups.push(() => broker.close());
+    signal.throwIfAborted();
     // Once the broker is up: it catches up at once with users removed or disabled while the
     // server was down. Stopped, and its catch-up awaited, before the broker closes: it publishes.
-    const externalChanges = closeConnectionsChangedElsewhere(storage, broker, logger);
+    // A start given up on leaves the rest of the catch-up for the next.
+    const externalChanges = closeConnectionsChangedElsewhere(storage, broker, logger, { signal });
     cleanups.push(externalChanges.stop);
 
     const tls = config.tls;
@@ -140,6 +158,7 @@ export async function startServer(
           : http.createServer(handler),
     });
     cleanups.push(() => app.close());
+    signal.throwIfAborted();
     const ws = attachWebSocketTransport({
       server: app.server,
       allowedOrigins: config.allowedOrigins,
@@ -152,7 +171,9 @@ export async function startServer(
     cleanups.push(() => ws.close());
     // Not before: a device of a user created again would resume the old user's session.
     await externalChanges.ready;
+    signal.throwIfAborted();
     await app.listen({ port: config.port, host: config.host });
+    signal.throwIfAborted();
 
     const tcp = await listenTcp({
       host: config.host,
@@ -163,6 +184,7 @@ export async function startServer(
     });
     // Stop accepting; the broker's close then ends the connections themselves.
     cleanups.push(() => void tcp.close());
+    signal.throwIfAborted();
 
     let sweeping: Promise<void> = Promise.resolve();
     const prune = () => {
@@ -233,6 +255,8 @@ export async function startServer(
   } catch (error) {
     await close();
     throw error;
+  } finally {
+    options.signal?.removeEventListener('abort', giveUp);
   }
 }
 

@@ -53,7 +53,18 @@ export function closeConnectionsChangedElsewhere(
   storage: Storage,
   broker: Pick<Broker, 'aedes' | 'admin' | 'disconnect'>,
   logger: Logger,
-  intervalMs = EXTERNAL_CHANGES_POLL_MS,
+  {
+    intervalMs = EXTERNAL_CHANGES_POLL_MS,
+    signal,
+  }: {
+    intervalMs?: number;
+    /**
+     * Aborted when the server's start is given up on (a Ctrl-C as it catches up): the
+     * catch-ups then begin no further change, and those left wait in the log for the next
+     * start, which `ready` and `stop` no longer wait for.
+     */
+    signal?: AbortSignal;
+  } = {},
 ): ExternalChanges {
   let seen = storage.accessVersion();
   const users = new UsersSeen(storage);
@@ -111,8 +122,10 @@ export function closeConnectionsChangedElsewhere(
   // up with them again at its next start (each step does nothing the second time).
   const apply = async (changes: UserChange[]) => {
     const current = (org: string, user: string) => () => users.current(org, user);
-    const failed = await catchUp(broker.admin, changes, current, logger, failing);
-    for (const { seq, org, user, at: changedAt } of changes) {
+    const caughtUp = await catchUp(broker.admin, changes, current, logger, failing, signal);
+    const { failed } = caughtUp;
+    const tried = changes.slice(0, caughtUp.tried);
+    for (const { seq, org, user, at: changedAt } of tried) {
       if (failed.has(seq)) failing.add(seq);
       else if (failing.delete(seq)) {
         logger.info(
@@ -122,7 +135,7 @@ export function closeConnectionsChangedElsewhere(
       }
     }
     try {
-      storage.userChanges.remove(changes.filter(({ seq }) => !failed.has(seq)).map((c) => c.seq));
+      storage.userChanges.remove(tried.filter(({ seq }) => !failed.has(seq)).map((c) => c.seq));
       if (removeFailed) {
         logger.info(
           { event: 'user_changes_removed_again' },

@@ -23,10 +23,28 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.logLevel);
-  let server: RunningServer;
+  // Installed before the start, which may take long (it catches up with what the CLI changed
+  // while the server was down): a signal then gives the start up, and what it has opened is
+  // closed, as it is once the server runs. Once each: a second Ctrl-C ends the process at once.
+  const starting = new AbortController();
+  let server: RunningServer | null = null;
+  let fleet: AgentFleet | null = null;
+  const shutdown = async (signal: NodeJS.Signals) => {
+    logger.info({ event: 'shutdown', signal, starting: server === null }, 'shutting down');
+    if (server === null) {
+      starting.abort(); // startServer closes what it opened, and rejects: below
+      return;
+    }
+    await fleet?.stop();
+    await server.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
   try {
-    server = await startServer(config, { logger });
+    server = await startServer(config, { logger, signal: starting.signal });
   } catch (error) {
+    if (starting.signal.aborted && error === starting.signal.reason) process.exit(0);
     if (error instanceof ConfigError) {
       console.error(`Configuration error: ${error.message}`);
       process.exit(1);
@@ -39,15 +57,6 @@ async function main(): Promise<void> {
   const exposed = plaintextWarning(config);
   if (exposed) logger.warn({ event: 'plaintext_exposed', host: config.host }, exposed);
   printWelcome(server, takeUnshownDemoLogins(config.dataDir));
-  let fleet: AgentFleet | null = null;
-  const shutdown = async (signal: string) => {
-    logger.info({ event: 'shutdown', signal }, 'shutting down');
-    await fleet?.stop();
-    await server.close();
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void shutdown('SIGINT'));
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
   // After the welcome: agents that wait out a busy broker must not hold up the URL.
   fleet = await startDemoFleet(config, server, logger);
 }

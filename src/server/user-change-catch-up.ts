@@ -6,10 +6,12 @@ import type { UserChange } from './storage';
 /**
  * What the admin console's DELETE and disable do to the broker (users.ts), change by change
  * in the log's order. Each step of each change is tried on its own, and one that fails
- * stops nothing else. Returns the changes a step of which failed: they stay in the log, and
- * are tried again later in this run, less and less often (one that fails for good, on a
- * broken store, is not tried at every tick), and at the next start. A failure is logged the
- * first time only: not for a change in `failedBefore`.
+ * stops nothing else. Returns as `failed` the changes a step of which failed: they stay in
+ * the log, and are tried again later in this run, less and less often (one that fails for
+ * good, on a broken store, is not tried at every tick), and at the next start. A failure is
+ * logged the first time only: not for a change in `failedBefore`. Once `signal` is aborted
+ * (a start given up on), no further change is begun: `tried` counts those that were, from
+ * the first.
  */
 export async function catchUp(
   admin: Broker['admin'],
@@ -17,8 +19,10 @@ export async function catchUp(
   current: (org: string, user: string) => CurrentUser,
   logger: Logger,
   failedBefore: ReadonlySet<number>,
-): Promise<Set<number>> {
+  signal?: AbortSignal,
+): Promise<{ failed: Set<number>; tried: number }> {
   const failed = new Set<number>();
+  let tried = 0;
   const step = async (what: string, change: UserChange, run: () => Promise<number>) => {
     const { seq, org, user, at } = change;
     try {
@@ -35,6 +39,8 @@ export async function catchUp(
     }
   };
   for (const change of changes) {
+    if (signal?.aborted) break;
+    tried++;
     // When it changed tells those made while the server was down from the others.
     const { org, user, at: changedAt } = change;
     if (change.kind === 'removed') {
@@ -73,5 +79,5 @@ export async function catchUp(
       );
     }
   }
-  return failed;
+  return { failed, tried };
 }

@@ -422,6 +422,32 @@ describe('the poll for changes made outside the server', () => {
     await eventually(() => logged().length === 0);
   });
 
+  it('begins no further change once its start is given up on: ready, and the rest left logged', async () => {
+    const { broker, calls, held, hold } = standInBroker();
+    t.storage.users.removeUser('demo', 'bob');
+    t.clock.now = Date.now() - 1; // the new bob's creation time: `ready` waits for the catch-up
+    t.storage.users.addUser({ org: 'demo', user: 'bob', role: 'member', passwordHash: 'hash' });
+    t.storage.users.removeUser('demo', 'carol');
+    hold(true);
+    const giveUp = new AbortController();
+    const { ready, stop } = start(t.storage, broker, captureLog().logger, {
+      signal: giveUp.signal,
+    });
+    let isReady = false;
+    void ready.then(() => (isReady = true));
+    await eventually(() => held.length === 1);
+    giveUp.abort(); // a Ctrl-C while bob's change is under way: it is finished, not cut
+    for (const call of ['clear bob@demo', 'forget bob@demo']) {
+      await eventually(() => held.length === 1);
+      expect(calls.at(-1)).toBe(call);
+      held.shift()!();
+    }
+    await eventually(() => isReady, 1_000, 'ready');
+    await stop();
+    expect(calls).toEqual(['clear bob@demo', 'forget bob@demo']);
+    expect(logged()).toEqual(['carol@demo']); // for the next start
+  });
+
   it('reads no further page and tries nothing again as it stops: stopping stays short', async () => {
     const { broker, calls, failing } = standInBroker();
     const { stop } = start(t.storage, broker, captureLog().logger);

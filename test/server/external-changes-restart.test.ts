@@ -26,7 +26,7 @@ afterAll(() => rm(dataDir, { recursive: true, force: true }));
 async function cli(...argv: string[]): Promise<void> {
   const storage = openStorage(dataDir);
   try {
-    expect(await runCli(argv, { storage, out: () => {} })).toBe(0);
+    expect(await runCli(argv, { storage, actor: 'cli:test', out: () => {} })).toBe(0);
   } finally {
     storage.close();
   }

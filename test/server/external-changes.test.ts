@@ -20,7 +20,9 @@ async function cli(...argv: string[]): Promise<string[]> {
   const storage = openStorage(fixture.server.config.dataDir);
   const out: string[] = [];
   try {
-    expect(await runCli(argv, { storage, out: (line) => out.push(line) })).toBe(0);
+    expect(await runCli(argv, { storage, actor: 'cli:test', out: (line) => out.push(line) })).toBe(
+      0,
+    );
   } finally {
     storage.close();
   }

@@ -4,6 +4,8 @@ import { CliError } from './cli-error';
 
 export interface CliDeps {
   storage: Storage;
+  /** Who the audit log names for each change (`cli:<OS user>`, cli-actor.ts). */
+  actor: string;
   /** Normal output, one line per call. */
   out: (line: string) => void;
   /** Errors; defaults to `out`. */

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, loadConfig } from '../config';
 import { DATABASE_FILE, openStorage } from '../storage';
+import { cliActor } from './cli-actor';
 import { runCli } from './run-cli';
 
 // `npm run cli -- …`: the admin CLI against the data directory in DATA_DIR. It can run
@@ -31,6 +32,7 @@ async function main(): Promise<number> {
   try {
     return await runCli(args, {
       storage,
+      actor: cliActor(),
       out: (line) => console.log(line),
       err: (line) => console.error(line),
     });

@@ -3,7 +3,7 @@ import type { Command } from './cli-context';
 import { noMoreArguments } from './cli-context';
 import { CliError } from './cli-error';
 
-export const orgAdd: Command = ({ positionals: [org, ...extra] }, { storage, out }) => {
+export const orgAdd: Command = ({ positionals: [org, ...extra] }, { storage, actor, out }) => {
   noMoreArguments(extra);
   if (org === undefined) throw new CliError('missing <org>');
   if (!isValidId(org)) {
@@ -11,7 +11,11 @@ export const orgAdd: Command = ({ positionals: [org, ...extra] }, { storage, out
       `"${org}" is not a valid org id: 1-64 lowercase letters, digits, "-" or "_"`,
     );
   }
-  storage.users.addOrg(org);
+  // In the new org's own log, in one transaction with it, as each change (user-commands.ts).
+  storage.transaction(() => {
+    storage.users.addOrg(org);
+    storage.audit.record(org, { actor, action: 'org.create', target: org });
+  });
   out(`created org ${org}`);
 };
 

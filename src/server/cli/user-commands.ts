@@ -1,9 +1,12 @@
-import { formatUsername } from '../../shared/ids';
+import { formatUsername, type Username } from '../../shared/ids';
 import { isRole, ROLES } from '../../shared/acl';
 import { checkNewPassword, generatePassword, hashPassword } from '../auth/password';
 import type { Storage, UserRecord } from '../storage';
 import { noMoreArguments, requireUsername, type Command } from './cli-context';
 import { CliError } from './cli-error';
+
+// Each change is audited as the admin console audits its own (http/admin/users.ts), under
+// the same action names, in one transaction with it: both are written, or neither.
 
 /** The given password after checking it, or a generated one to print. */
 function choosePassword(given: string | undefined): { password: string; generated: boolean } {
@@ -19,11 +22,15 @@ export const userAdd: Command = async ({ positionals: [name, ...extra], role, pa
   if (role === undefined) throw new CliError(`missing --role (${ROLES.join(', ')})`);
   if (!isRole(role)) throw new CliError(`unknown role "${role}": use ${ROLES.join(', ')}`);
   const chosen = choosePassword(password);
-  deps.storage.users.addUser({
-    org,
-    user,
-    role,
-    passwordHash: await hashPassword(chosen.password),
+  const passwordHash = await hashPassword(chosen.password);
+  deps.storage.transaction(() => {
+    deps.storage.users.addUser({ org, user, role, passwordHash });
+    deps.storage.audit.record(org, {
+      actor: deps.actor,
+      action: 'user.create',
+      target: user,
+      detail: { role },
+    });
   });
   deps.out(`created ${formatUsername(user, org)} (${role})`);
   if (chosen.generated) deps.out(`password: ${chosen.password}`);
@@ -51,30 +58,49 @@ export const userList: Command = ({ positionals: [org, ...extra] }, { storage, o
   for (const line of formatTable([['USERNAME', 'ROLE', 'STATUS'], ...rows])) out(line);
 };
 
-export const userRemove: Command = ({ positionals: [name, ...extra] }, { storage, out }) => {
+export const userRemove: Command = ({ positionals: [name, ...extra] }, { storage, actor, out }) => {
   noMoreArguments(extra);
   const { user, org } = requireUsername(name);
-  if (!storage.users.removeUser(org, user)) {
-    throw new CliError(`no user ${formatUsername(user, org)}`);
-  }
-  storage.notifications.forgetUser(org, user);
+  storage.transaction(() => {
+    const record = existingUser(storage, { user, org });
+    storage.users.removeUser(org, user);
+    storage.notifications.forgetUser(org, user);
+    // What the console's detail adds (tokens, connections, states) the server does itself.
+    storage.audit.record(org, {
+      actor,
+      action: 'user.delete',
+      target: user,
+      detail: { role: record.role },
+    });
+  });
   out(`removed ${formatUsername(user, org)}`);
 };
 
 export const userPasswd: Command = async ({ positionals: [name, ...extra], password }, deps) => {
   noMoreArguments(extra);
-  const { user, org } = requireUsername(name);
-  if (!deps.storage.users.getUser(org, user)) {
-    throw new CliError(`no user ${formatUsername(user, org)}`);
-  }
+  const { storage } = deps;
+  const { user, org } = existingUser(storage, requireUsername(name));
   const chosen = choosePassword(password);
-  deps.storage.users.setPassword(org, user, await hashPassword(chosen.password));
-  // A password change is often a response to a leak: end every sign-in session, and
-  // refuse the broker tokens minted for the old one (the broker checks at each CONNECT).
-  // A running server closes what those tokens and the old password hold within a second
-  // (external-changes.ts).
-  const signedOut = deps.storage.sessions.deleteForUser(org, user);
-  const revoked = revokeLiveTokens(deps.storage, org, user);
+  const passwordHash = await hashPassword(chosen.password);
+  let signedOut = 0;
+  let revoked = 0;
+  storage.transaction(() => {
+    existingUser(storage, { user, org }); // still there after the hashing's wait
+    storage.users.setPassword(org, user, passwordHash);
+    // A password change is often a response to a leak: end every sign-in session, and
+    // refuse the broker tokens minted for the old one (the broker checks at each CONNECT).
+    // A running server closes what those tokens and the old password hold within a second
+    // (external-changes.ts).
+    signedOut = storage.sessions.deleteForUser(org, user);
+    revoked = revokeLiveTokens(storage, org, user);
+    // The console's reset, whether the password was generated or given.
+    storage.audit.record(org, {
+      actor: deps.actor,
+      action: 'user.password_reset',
+      target: user,
+      detail: { signedOut, revokedTokens: revoked },
+    });
+  });
   deps.out(
     `changed the password of ${formatUsername(user, org)}; ended ${signedOut} session(s), revoked ${revoked} token(s)`,
   );
@@ -94,16 +120,30 @@ function revokeLiveTokens(storage: Storage, org: string, user: string): number {
 }
 
 function setDisabled(disabled: boolean): Command {
-  return ({ positionals: [name, ...extra] }, { storage, out }) => {
+  return ({ positionals: [name, ...extra] }, { storage, actor, out }) => {
     noMoreArguments(extra);
     const { user, org } = requireUsername(name);
-    if (!storage.users.getUser(org, user)) {
-      throw new CliError(`no user ${formatUsername(user, org)}`);
-    }
-    storage.users.setDisabled(org, user, disabled);
-    if (disabled) storage.sessions.deleteForUser(org, user);
+    storage.transaction(() => {
+      const record = existingUser(storage, { user, org });
+      storage.users.setDisabled(org, user, disabled);
+      const signedOut = disabled ? storage.sessions.deleteForUser(org, user) : 0;
+      // As in the console, only a change is audited: not a user disabled again.
+      if (record.disabled === disabled) return;
+      storage.audit.record(org, {
+        actor,
+        action: disabled ? 'user.disable' : 'user.enable',
+        target: user,
+        ...(disabled ? { detail: { signedOut } } : {}),
+      });
+    });
     out(`${disabled ? 'disabled' : 'enabled'} ${formatUsername(user, org)}`);
   };
+}
+
+function existingUser(storage: Storage, { user, org }: Username): UserRecord {
+  const record = storage.users.getUser(org, user);
+  if (!record) throw new CliError(`no user ${formatUsername(user, org)}`);
+  return record;
 }
 
 export const userDisable = setDisabled(true);

@@ -8,7 +8,10 @@ export interface AuditEntry {
   id: string;
   /** ms since the epoch */
   at: number;
-  /** The admin who made the change, as a bare user id of the org. */
+  /**
+   * Who made the change: an admin, as a bare user id of the org (the admin console), or
+   * `cli:<OS user>` (the CLI, cli/cli-actor.ts; no user id holds a ':').
+   */
   actor: string;
   /** What happened, e.g. `user.role`, `token.revoke`; stable snake_case after the dot. */
   action: string;

@@ -29,7 +29,12 @@ export interface Storage {
   userChanges: UserChangeLog;
   /** The client ids each user's connections used, for the change log's catch-ups. */
   connectionNotes: ConnectionNotes;
-  /** Runs `work` in one transaction: all of it is written, or none of it. */
+  /**
+   * Runs `work` in one transaction: all of it is written, or none of it. It takes the write
+   * lock first (BEGIN IMMEDIATE, waiting up to BUSY_TIMEOUT_MS): what `work` reads before it
+   * writes would otherwise be refused ("database is locked") as soon as another process (the
+   * server, next to the CLI) had committed since.
+   */
   transaction(work: () => void): void;
   /** The database file, for a second connection (the server's WAL checkpointer). */
   readonly file: string;
@@ -93,7 +98,7 @@ export function openStorage(dataDir: string, options: StorageOptions = {}): Stor
     audit: createAuditStore(db, now),
     userChanges: createUserChangeLog(db),
     connectionNotes: createConnectionNotes(db),
-    transaction: (work) => db.transaction(work)(),
+    transaction: (work) => db.transaction(work).immediate(),
     file,
     autoCheckpoint: (pages) => {
       if (pages !== undefined) db.pragma(`wal_autocheckpoint = ${Math.max(0, Math.trunc(pages))}`);

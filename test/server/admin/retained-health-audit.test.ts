@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { runCli } from '../../../src/server/cli/run-cli';
+import { openStorage } from '../../../src/server/storage';
 import {
   json,
   record,
@@ -192,6 +194,24 @@ describe('GET /api/admin/audit', () => {
       `/api/admin/audit?limit=2&before=${page1.nextCursor}`,
     );
     expect(second.json<{ entries: { target: string }[] }>().entries[0]?.target).toBe('audit-1');
+  });
+
+  it('shows what the CLI changed, next to the console’s changes, with the CLI as the actor', async () => {
+    // As `npm run cli` does, on the server's data dir while it runs.
+    const storage = openStorage(t.server.config.dataDir);
+    try {
+      const argv = ['user', 'add', 'made-by-cli@demo', '--role', 'member'];
+      expect(await runCli(argv, { storage, actor: 'cli:ops', out: () => {} })).toBe(0);
+    } finally {
+      storage.close();
+    }
+    const res = await t.request(t.cookies.admin, 'GET', '/api/admin/audit?limit=1');
+    expect(res.json<{ entries: unknown[] }>().entries[0]).toMatchObject({
+      actor: 'cli:ops',
+      action: 'user.create',
+      target: 'made-by-cli',
+      detail: { role: 'member' },
+    });
   });
 
   it('refuses a bad cursor and a bad limit', async () => {

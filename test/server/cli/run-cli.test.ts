@@ -1,7 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { verifyPassword } from '../../../src/server/auth/password';
 import { runCli } from '../../../src/server/cli/run-cli';
 import { openTempStorage, type TempStorage } from '../storage/temp-storage';
+
+const ACTOR = 'cli:tester';
 
 describe('runCli', () => {
   let t: TempStorage;
@@ -10,9 +12,16 @@ describe('runCli', () => {
   const run = (...argv: string[]) =>
     runCli(argv, {
       storage: t.storage,
+      actor: ACTOR,
       out: (line) => out.push(line),
       err: (line) => err.push(line),
     });
+  /** The org's audit log, oldest first, without ids and times. */
+  const audited = (org: string) =>
+    t.storage.audit
+      .page(org, { limit: 100 })
+      .entries.reverse()
+      .map(({ actor, action, target, detail }) => ({ actor, action, target, detail }));
 
   beforeEach(() => {
     t = openTempStorage();
@@ -166,6 +175,7 @@ describe('runCli', () => {
       // Nothing was half-done.
       expect(t.storage.users.listOrgs()).toEqual(['demo']);
       expect(t.storage.users.listUsers('demo').map((u) => u.user)).toEqual(['alice']);
+      expect(audited('demo')).toEqual([]);
     },
   );
 
@@ -179,4 +189,73 @@ describe('runCli', () => {
     expect(await run('user', 'enable', 'bob@demo')).toBe(0);
     expect(t.storage.users.getUser('demo', 'bob')?.disabled).toBe(false);
   });
+
+  it('records each change in the org’s audit log, under the admin console’s action names', async () => {
+    await run('org', 'add', 'acme');
+    await run('user', 'add', 'bob@acme', '--role', 'member', '--password', '12345678');
+    t.storage.sessions.create('acme', 'bob', 60);
+    await run('user', 'passwd', 'bob@acme', '--password', 'another password');
+    t.storage.sessions.create('acme', 'bob', 60);
+    await run('user', 'disable', 'bob@acme');
+    await run('user', 'disable', 'bob@acme'); // no change: not audited again
+    await run('user', 'enable', 'bob@acme');
+    await run('user', 'remove', 'bob@acme');
+    await run('user', 'list'); // reads change nothing
+    await run('org', 'list');
+    expect(err).toEqual([]);
+    const as = (action: string, target: string, detail: object) => ({
+      actor: ACTOR,
+      action,
+      target,
+      detail,
+    });
+    expect(audited('acme')).toEqual([
+      as('org.create', 'acme', {}),
+      as('user.create', 'bob', { role: 'member' }),
+      as('user.password_reset', 'bob', { signedOut: 1, revokedTokens: 0 }),
+      as('user.disable', 'bob', { signedOut: 1 }),
+      as('user.enable', 'bob', {}),
+      as('user.delete', 'bob', { role: 'member' }),
+    ]);
+  });
+
+  const unaudited: [string, string[], () => unknown, unknown][] = [
+    ['org add', ['org', 'add', 'acme'], () => t.storage.users.listOrgs(), ['demo']],
+    [
+      'user add',
+      ['user', 'add', 'eve@demo', '--role', 'member'],
+      () => t.storage.users.getUser('demo', 'eve'),
+      undefined,
+    ],
+    [
+      'user remove',
+      ['user', 'remove', 'alice@demo'],
+      () => t.storage.users.getUser('demo', 'alice')?.user,
+      'alice',
+    ],
+    [
+      'user passwd',
+      ['user', 'passwd', 'alice@demo'],
+      () => t.storage.users.getUser('demo', 'alice')?.passwordHash,
+      'h',
+    ],
+    [
+      'user disable',
+      ['user', 'disable', 'alice@demo'],
+      () => t.storage.users.getUser('demo', 'alice')?.disabled,
+      false,
+    ],
+  ];
+  it.each(unaudited)(
+    'leaves %s undone when its audit entry cannot be written',
+    async (_name, argv, state, before) => {
+      t.storage.users.addOrg('demo');
+      t.storage.users.addUser({ org: 'demo', user: 'alice', role: 'member', passwordHash: 'h' });
+      vi.spyOn(t.storage.audit, 'record').mockImplementation(() => {
+        throw new Error('disk I/O error');
+      });
+      await expect(run(...argv)).rejects.toThrow('disk I/O error');
+      expect(state()).toEqual(before);
+    },
+  );
 });

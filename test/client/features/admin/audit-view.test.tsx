@@ -85,6 +85,23 @@ describe('Audit log', () => {
     expect(rows()[0]).toHaveTextContent('org.rename org.rename');
   });
 
+  it('shows a change made with the CLI by its OS user, and names an org’s creation', async () => {
+    server.use(
+      http.get('/api/admin/audit', () =>
+        HttpResponse.json({
+          entries: [{ ...entry(1, 'org.create', 'demo'), actor: 'cli:root' }],
+          nextCursor: null,
+        }),
+      ),
+    );
+    renderConsole('audit');
+    await screen.findByRole('table', { name: 'Audit log' });
+    const [row] = rows();
+    if (!row) throw new Error('a row expected');
+    expect(within(row).getByRole('cell', { name: 'root (command line)' })).toBeInTheDocument();
+    expect(row).toHaveTextContent('Created organisation org.create');
+  });
+
   it('says when nothing has been changed yet', async () => {
     server.use(
       http.get('/api/admin/audit', () => HttpResponse.json({ entries: [], nextCursor: null })),

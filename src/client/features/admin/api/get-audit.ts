@@ -6,7 +6,7 @@ export interface AuditEntry {
   id: string;
   /** ms since the epoch */
   at: number;
-  /** The admin who made the change. */
+  /** The admin who made the change, or `cli:<OS user>` for a change made with the CLI. */
   actor: string;
   /** e.g. `user.role`, `token.revoke` */
   action: string;

@@ -13,8 +13,19 @@ const ACTION_LABELS: Readonly<Record<string, string>> = {
   'session.disconnect': 'Disconnected session',
   'session.clear': 'Cleared stored session',
   'retained.clear': 'Cleared retained message',
+  'org.create': 'Created organisation',
 };
 
 export function auditActionLabel(action: string): string {
   return Object.hasOwn(ACTION_LABELS, action) ? (ACTION_LABELS[action] ?? action) : action;
+}
+
+// The CLI records its changes as `cli:<OS user>`; a user id never holds a `:`.
+const CLI_ACTOR_PREFIX = 'cli:';
+
+/** Who made a change, in words: an org user's id, or the OS user of a CLI change. */
+export function auditActorLabel(actor: string): string {
+  return actor.startsWith(CLI_ACTOR_PREFIX)
+    ? `${actor.slice(CLI_ACTOR_PREFIX.length)} (command line)`
+    : actor;
 }

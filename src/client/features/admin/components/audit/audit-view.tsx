@@ -1,5 +1,5 @@
 import { useAuditLog, type AuditEntry } from '../../api/get-audit';
-import { auditActionLabel } from '../../lib/audit-actions';
+import { auditActionLabel, auditActorLabel } from '../../lib/audit-actions';
 import { formatDateTime, isoTime } from '../../lib/format';
 import { AdminTable, type AdminColumn } from '../admin-table';
 import { QueryStatus } from '../query-status';
@@ -12,7 +12,7 @@ const COLUMNS: readonly AdminColumn<AuditEntry>[] = [
     header: 'When',
     cell: (entry) => <time dateTime={isoTime(entry.at)}>{formatDateTime(entry.at)}</time>,
   },
-  { header: 'Who', cell: (entry) => entry.actor },
+  { header: 'Who', cell: (entry) => auditActorLabel(entry.actor) },
   {
     header: 'What',
     cell: (entry) => (
