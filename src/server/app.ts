@@ -253,6 +253,7 @@ export async function startServer(
       close,
     };
   } catch (error) {
+    starting.abort(error); // a start that failed waits for no more catching up either
     await close();
     throw error;
   } finally {

@@ -1,4 +1,5 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { link, open, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
 
@@ -38,8 +39,23 @@ async function createKeyFile(path: string): Promise<KeyFile> {
     kid: await calculateJwkThumbprint(publicPart(privateJwk)),
     privateJwk,
   };
-  // 'wx': if another process created the key meanwhile, keep theirs (read it below).
-  await writeFile(path, JSON.stringify(keyFile), { mode: KEY_FILE_MODE, flag: 'wx' });
+  // Written whole under a name of its own, then linked into place: the key file is never
+  // seen half-written (a kill mid-write used to leave an empty one, and a data dir that
+  // could not start), and a link, unlike a rename, fails if another process created the
+  // key meanwhile: theirs is kept (read it below).
+  const partial = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.partial`;
+  try {
+    const file = await open(partial, 'wx', KEY_FILE_MODE);
+    try {
+      await file.writeFile(JSON.stringify(keyFile));
+      await file.sync();
+    } finally {
+      await file.close();
+    }
+    await link(partial, path);
+  } finally {
+    await rm(partial, { force: true });
+  }
   return keyFile;
 }
 
@@ -51,7 +67,12 @@ async function readKeyFile(path: string): Promise<KeyFile | null> {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw err;
   }
-  const parsed = JSON.parse(text) as Partial<KeyFile>;
+  let parsed: Partial<KeyFile>;
+  try {
+    parsed = JSON.parse(text) as Partial<KeyFile>;
+  } catch {
+    parsed = {};
+  }
   if (typeof parsed.kid !== 'string' || typeof parsed.privateJwk?.d !== 'string') {
     throw new Error(`${path} is not a Switchboard signing key; move it away to create a new one`);
   }
