@@ -47,6 +47,7 @@ function openConnection(server: TestServer, hooks: Hooks): Connection {
       subscribe: (subscriptions, done) => client.subscribe(subscriptions, done),
       publish: (topic, payload, publishOptions, done) =>
         client.publish(topic, payload, publishOptions, done),
+      ping: (done) => client.ping(done),
       end: (force, done) => {
         client.end(force, done);
         if (!force) hooks.onGracefulEnd?.(index);

@@ -2,6 +2,7 @@ import { lazy, Suspense, useEffect } from 'react';
 import { useSession } from '../features/auth/api/get-session';
 import { SignInPage } from '../features/auth/components/sign-in-page';
 import type { ClientFactory } from '../lib/mqtt/client-types';
+import { DocumentTitle, SIGN_IN_TITLE } from './document-title';
 import { forgetSignInToken } from './sign-in-token';
 import { Splash } from './splash';
 
@@ -19,7 +20,8 @@ export function App({ createClient }: { createClient?: ClientFactory }) {
   }, [signedOut]);
 
   if (session.isPending) return <Splash />;
-  if (session.isError) {
+  // A refetch that failed keeps the session it had (the workspace asks again later).
+  if (session.isError && !session.data) {
     return (
       <main className="sign-in" id="main">
         <div className="sign-in__card">
@@ -32,7 +34,14 @@ export function App({ createClient }: { createClient?: ClientFactory }) {
       </main>
     );
   }
-  if (!session.data) return <SignInPage />;
+  if (!session.data) {
+    return (
+      <>
+        <DocumentTitle title={SIGN_IN_TITLE} />
+        <SignInPage />
+      </>
+    );
+  }
   return (
     <Suspense fallback={<Splash label="Opening your workspace…" />}>
       <Workspace key={session.data.user} session={session.data} createClient={createClient} />

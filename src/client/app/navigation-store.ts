@@ -13,8 +13,12 @@ export type View =
   // members never download it); none opens the console's first section.
   | { name: 'admin'; section?: string };
 
-/** How the address bar follows a change of view: a new history entry, or in place. */
-export type HistoryMode = 'push' | 'replace';
+/**
+ * How the address bar follows a change of view: a new history entry, in place, or back:
+ * the browser's Back when the entry before is that view (where one came from), so that
+ * Back afterwards does not return to the view left; in place otherwise.
+ */
+export type HistoryMode = 'push' | 'replace' | 'back';
 
 export const HOME_VIEW: View = { name: 'home' };
 

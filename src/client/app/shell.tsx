@@ -4,7 +4,7 @@ import { AgentDetail } from '../features/agent-board/components/agent-detail';
 import { useSignOutRequest } from '../features/auth/api/delete-session';
 import type { Session } from '../features/auth/api/get-session';
 import { RoomList } from '../features/chat/components/room-list';
-import { RoomView } from '../features/chat/components/room-view';
+import { RoomOrNotFound } from '../features/chat/components/room-or-not-found';
 import { UndeliveredNotice } from '../features/chat/components/undelivered-notice';
 import { StatusPill } from '../features/connection/components/status-pill';
 import { NotificationsButton } from '../features/notifications/components/notifications-button';
@@ -17,6 +17,7 @@ import { HomeView } from './home-view';
 import { useNavigationStore, type HistoryMode, type View } from './navigation-store';
 import { resetWorkspaceStores } from './reset-stores';
 import { SignOutButton } from './sign-out-button';
+import { WorkspaceTitle } from './workspace-title';
 
 export function Shell({ session }: { session: Session }) {
   const view = useNavigationStore((state) => state.view);
@@ -57,6 +58,7 @@ export function Shell({ session }: { session: Session }) {
 
   return (
     <div className={menuOpen ? 'shell shell--menu-open' : 'shell'}>
+      <WorkspaceTitle view={view} />
       <a
         className="skip-link"
         href="#main"
@@ -136,10 +138,7 @@ export function Shell({ session }: { session: Session }) {
       {/* Nothing more to send while signing out: the outbox is about to be cleared. */}
       <main id="main" className="main" ref={mainRef} tabIndex={-1} inert={signingOut}>
         {/* Above every view: what it lists can be reached from nowhere else. */}
-        <UndeliveredNotice
-          openRoom={view.name === 'room' ? view.room : null}
-          onEmptied={() => mainRef.current?.focus()}
-        />
+        <UndeliveredNotice onEmptied={() => mainRef.current?.focus()} />
         <CurrentView view={view} go={go} me={session.user} isAdmin={isAdmin} />
       </main>
     </div>
@@ -176,13 +175,16 @@ function CurrentView({ view, go, me, isAdmin }: CurrentViewProps) {
     case 'home':
       return <HomeView onOpenRoom={(room) => go({ name: 'room', room })} />;
     case 'room':
-      return <RoomView key={view.room} room={view.room} />;
+      return (
+        <RoomOrNotFound key={view.room} room={view.room} onLeave={() => go({ name: 'home' })} />
+      );
     case 'people':
       return <PeopleList />;
     case 'agents':
       return <AgentBoard onOpenAgent={(agent) => go({ name: 'agent', agent })} />;
     case 'agent':
-      return <AgentDetail agent={view.agent} onBack={() => go({ name: 'agents' })} />;
+      // Like Back when one came from the board: Back afterwards leaves it, not the agent.
+      return <AgentDetail agent={view.agent} onBack={() => go({ name: 'agents' }, 'back')} />;
     case 'notifications':
       return <NotificationsPanel />;
     case 'admin':

@@ -1,9 +1,20 @@
-import { useQueryClient } from '@tanstack/react-query';
+import { hashKey, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
-import { sessionQueryKey } from '../features/auth/api/get-session';
+import { accountOf, sessionQueryKey, type Session } from '../features/auth/api/get-session';
 import { useAuthNoticeStore } from '../features/auth/stores/auth-notice-store';
 import { useConnectionStore } from '../features/connection/stores/connection-store';
+import type { Connection } from '../lib/mqtt/connection';
 import { resetWorkspaceStores } from './reset-stores';
+
+const SESSION_ENDED_NOTICE = 'Your session has ended. Please sign in again.';
+const sessionQueryHash = hashKey(sessionQueryKey);
+
+/** Every cached answer but the session's (which the app shell observes). */
+function removeWorkspaceQueries(queryClient: QueryClient): void {
+  queryClient.removeQueries({
+    predicate: (query) => query.queryKey[0] !== sessionQueryKey[0],
+  });
+}
 
 /** The broker refused a fresh token too: back to the sign-in page, saying why. */
 export function useReturnToSignInOnAuthError(): void {
@@ -12,14 +23,39 @@ export function useReturnToSignInOnAuthError(): void {
     () =>
       useConnectionStore.subscribe((state, previous) => {
         if (state.state.status !== 'auth-error' || previous.state.status === 'auth-error') return;
-        useAuthNoticeStore.getState().setNotice('Your session has ended. Please sign in again.');
+        useAuthNoticeStore.getState().setNotice(SESSION_ENDED_NOTICE);
         resetWorkspaceStores();
         queryClient.setQueryData(sessionQueryKey, null);
-        queryClient.removeQueries({
-          predicate: (query) => query.queryKey[0] !== sessionQueryKey[0],
-        });
+        removeWorkspaceQueries(queryClient);
       }),
     [queryClient],
+  );
+}
+
+/**
+ * The session, asked for again, is no longer `account`'s: signed out in another tab, the
+ * account disabled or removed (no session), or someone else signed in in another tab (the
+ * cookie is theirs now). Before the app shows the next view, this workspace stops and
+ * forgets everything of `account`: what was shown of theirs must not reach anyone else.
+ * Only answers from the server count: sign-in, sign-out and an auth error write the
+ * session themselves, having done what they need.
+ */
+export function useLeaveWhenSessionChanges(account: string, connection: Connection | null): void {
+  const queryClient = useQueryClient();
+  useEffect(
+    () =>
+      // The cache tells its listeners before the components: nothing renders in between.
+      queryClient.getQueryCache().subscribe((event) => {
+        if (event.type !== 'updated' || event.query.queryHash !== sessionQueryHash) return;
+        if (event.action.type !== 'success' || event.action.manual) return;
+        const session = event.action.data as Session | null;
+        if (session && accountOf(session) === account) return;
+        connection?.dispose(); // nothing more of theirs arrives
+        if (!session) useAuthNoticeStore.getState().setNotice(SESSION_ENDED_NOTICE);
+        resetWorkspaceStores();
+        removeWorkspaceQueries(queryClient);
+      }),
+    [queryClient, account, connection],
   );
 }
 

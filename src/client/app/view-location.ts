@@ -13,12 +13,17 @@ import { hashOf, viewOf } from './view-hash';
 // one), and a view found on one is not shown to the next person signing in this tab: they
 // start at Welcome instead.
 const TOKEN_KEY = 'switchboardSignIn';
+// And the hash of the entry before it, when that was this sign-in's too: going "back" to
+// a view is the browser's Back when it is the view one came from (HistoryMode 'back').
+const PREVIOUS_KEY = 'switchboardPrevious';
 
-function tokenOf(entryState: unknown): string | null {
+function fieldOf(entryState: unknown, key: string): string | null {
   if (typeof entryState !== 'object' || entryState === null) return null;
-  const token: unknown = (entryState as Record<string, unknown>)[TOKEN_KEY];
-  return typeof token === 'string' ? token : null;
+  const value: unknown = (entryState as Record<string, unknown>)[key];
+  return typeof value === 'string' ? value : null;
 }
+
+const tokenOf = (entryState: unknown) => fieldOf(entryState, TOKEN_KEY);
 
 export interface ViewOwner {
   /** This sign-in's token, written on every entry. */
@@ -33,17 +38,30 @@ export function syncViewWithLocation(
   win: Window = window,
 ): () => void {
   const store = useNavigationStore;
-  const entryState = { [TOKEN_KEY]: token };
+  const entryState = (previous: string | null) =>
+    previous === null ? { [TOKEN_KEY]: token } : { [TOKEN_KEY]: token, [PREVIOUS_KEY]: previous };
 
   const write = (view: View, mode: HistoryMode) => {
     const hash = hashOf(view);
     const same = hash === win.location.hash;
-    if (same && tokenOf(win.history.state) === token) return;
+    const ours = tokenOf(win.history.state) === token;
+    if (same && ours) return;
+    // The entry before shows `view` already: returning to it adds nothing to go Forward
+    // past, nor a way Back to the view left. popstate then adopts it, already shown.
+    const previous = ours ? fieldOf(win.history.state, PREVIOUS_KEY) : null;
+    if (mode === 'back' && previous === hash) {
+      win.history.back();
+      return;
+    }
     // Welcome has no hash at all, not a bare `#`.
     const url = hash === '' ? win.location.pathname + win.location.search : hash;
     try {
-      if (mode === 'push' && !same) win.history.pushState(entryState, '', url);
-      else win.history.replaceState(entryState, '', url);
+      // The entry left is always this sign-in's: adopt() has made it so.
+      if (mode === 'push' && !same) {
+        win.history.pushState(entryState(win.location.hash), '', url);
+      } else {
+        win.history.replaceState(entryState(previous), '', url); // the entry before stays
+      }
     } catch {
       // Safari throws past 100 writes in 30 s. The view is shown all the same, only the
       // address lags; and a throw here would stop the store's other listeners.

@@ -14,7 +14,9 @@ import { Shell } from './shell';
 import { Splash } from './splash';
 import { useClaimedClientId } from './use-claimed-client-id';
 import { useViewInLocation } from './view-location';
+import { useRefetchChangedElsewhere } from './use-refetch-changed-elsewhere';
 import {
+  useLeaveWhenSessionChanges,
   useRefetchHistoryOnConnect,
   useReturnToSignInOnAuthError,
 } from './use-workspace-lifecycle';
@@ -79,7 +81,9 @@ function ConnectedWorkspace({ session, clientId, createClient, network }: Connec
   // opens its view at once, with no detour through Welcome.
   useViewInLocation(account, session.role === 'admin');
   useReturnToSignInOnAuthError();
+  useLeaveWhenSessionChanges(account, connection);
   useRefetchHistoryOnConnect();
+  useRefetchChangedElsewhere();
   useSyncInbox();
 
   if (!connection) return <Splash label="Opening your workspace…" />;

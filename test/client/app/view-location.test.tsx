@@ -83,6 +83,58 @@ describe('the view in the address', () => {
     expect(push).toHaveBeenCalledTimes(2); // Back and Forward add no entries
   });
 
+  describe('“All agents” from an agent', () => {
+    const AGENT = 'builder-2';
+    const allAgents = () => screen.getByRole('button', { name: '← All agents' });
+
+    it('is Back when one came from the board: Back afterwards leaves the board, not for the agent', async () => {
+      const user = userEvent.setup();
+      const nav = await openAt('/');
+      await user.click(nav.getByRole('button', { name: 'Agents' }));
+      act(() => useNavigationStore.getState().navigate({ name: 'agent', agent: AGENT }));
+      expect(window.location.hash).toBe(`#/agents/${AGENT}`);
+      const push = vi.spyOn(window.history, 'pushState');
+      const entries = window.history.length;
+
+      await user.click(allAgents());
+      await waitFor(() => expect(window.location.hash).toBe('#/agents'));
+      expect(viewHeading()).toHaveTextContent('Agents');
+      expect(push).not.toHaveBeenCalled();
+      expect(window.history.length).toBe(entries);
+
+      act(() => window.history.back());
+      await waitFor(() => expect(viewHeading()).toHaveTextContent('Welcome'));
+    });
+
+    it('shows the board in place when the agent was opened from elsewhere (a link, a reload)', async () => {
+      const user = userEvent.setup();
+      const nav = await openAt('/');
+      await user.click(nav.getByRole('button', { name: 'People' }));
+      act(() => useNavigationStore.getState().navigate({ name: 'agent', agent: AGENT }));
+      const push = vi.spyOn(window.history, 'pushState');
+      const back = vi.spyOn(window.history, 'back');
+
+      await user.click(allAgents());
+      expect(window.location.hash).toBe('#/agents');
+      expect(viewHeading()).toHaveTextContent('Agents');
+      expect(push).not.toHaveBeenCalled();
+      expect(back).not.toHaveBeenCalled();
+
+      act(() => window.history.back()); // the agent's entry became the board's
+      await waitFor(() => expect(viewHeading()).toHaveTextContent('People'));
+    });
+
+    it('shows the board in place when the agent’s address was followed from outside', async () => {
+      await openAt(`/#/agents/${AGENT}`);
+      const push = vi.spyOn(window.history, 'pushState');
+      const back = vi.spyOn(window.history, 'back');
+      await userEvent.click(allAgents());
+      expect(window.location.hash).toBe('#/agents');
+      expect(push).not.toHaveBeenCalled();
+      expect(back).not.toHaveBeenCalled();
+    });
+  });
+
   it('closes the small-screen menu on Back, and moves focus to the view', async () => {
     const user = userEvent.setup();
     const nav = await openAt('/#/people');
@@ -121,7 +173,7 @@ describe('the view in the address', () => {
     expect(window.location.hash).toBe('');
   });
 
-  it('opens a room one may not read as opening it from the list would: its error', async () => {
+  it('opens a room one may not read as not found, with nothing to write in', async () => {
     server.use(
       http.get('/api/rooms/payroll/messages', () =>
         HttpResponse.json(errorBody('forbidden', 'reading room "payroll" is not allowed'), {
@@ -130,10 +182,9 @@ describe('the view in the address', () => {
       ),
     );
     await openAt('/#/rooms/payroll');
-    expect(viewHeading()).toHaveTextContent('# payroll');
-    expect(await screen.findByRole('alert')).toHaveTextContent(
-      'Could not load the history of #payroll',
-    );
+    await waitFor(() => expect(viewHeading()).toHaveTextContent('Room not found'));
+    expect(window.location.hash).toBe('#/rooms/payroll');
+    expect(screen.queryByRole('textbox', { name: /^Message/ })).not.toBeInTheDocument();
   });
 
   it('keeps the skip link from putting a hash that names no view in the address', async () => {
@@ -241,6 +292,44 @@ describe('writing the address', () => {
     expect(push).toHaveBeenCalled();
     unsubscribe();
     stop();
+  });
+});
+
+describe('going back to a view', () => {
+  it('is Back to where the entry came from, even after the view on it was replaced', async () => {
+    const stop = syncViewWithLocation({ token: 'a-token', isAdmin: false });
+    try {
+      const { navigate } = useNavigationStore.getState();
+      navigate({ name: 'agents' });
+      navigate({ name: 'agent', agent: 'builder-1' });
+      navigate({ name: 'agent', agent: 'builder-2' }, 'replace');
+      const back = vi.spyOn(window.history, 'back');
+      navigate({ name: 'agents' }, 'back');
+      expect(back).toHaveBeenCalledTimes(1);
+      await waitFor(() => expect(window.location.hash).toBe('#/agents'));
+    } finally {
+      stop();
+    }
+  });
+
+  it('never goes Back into the entries of another sign-in', () => {
+    const stopAlice = syncViewWithLocation({ token: signInToken('alice@demo'), isAdmin: false });
+    useNavigationStore.getState().navigate({ name: 'agents' });
+    useNavigationStore.getState().navigate({ name: 'agent', agent: 'builder-1' });
+    stopAlice();
+    resetWorkspaceStores(); // signing out, the address left as it was
+
+    const stopBob = syncViewWithLocation({ token: signInToken('bob@demo'), isAdmin: false });
+    try {
+      const { navigate } = useNavigationStore.getState();
+      navigate({ name: 'agent', agent: 'builder-1' }, 'replace');
+      const back = vi.spyOn(window.history, 'back');
+      navigate({ name: 'agents' }, 'back');
+      expect(back).not.toHaveBeenCalled();
+      expect(window.location.hash).toBe('#/agents');
+    } finally {
+      stopBob();
+    }
   });
 });
 

@@ -21,6 +21,10 @@ export interface FakePublish extends PublishOptions {
 export class FakeMqttClient implements MqttClientLike {
   readonly published: FakePublish[] = [];
   readonly subscribeCalls: Subscription[][] = [];
+  /** PINGREQs not answered yet (answerPings). */
+  pendingPings: Array<() => void> = [];
+  /** SUBSCRIBEs not answered yet, when the factory holds SUBACKs (answerSubscribes). */
+  pendingSubscribes: Array<() => void> = [];
   ended: { force: boolean } | null = null;
   connected = false;
 
@@ -28,6 +32,7 @@ export class FakeMqttClient implements MqttClientLike {
     readonly options: ClientOptions,
     private readonly events: ClientEvents,
     private readonly autoAck: boolean,
+    private readonly holdSubacks = false,
   ) {}
 
   // — broker side —
@@ -57,6 +62,20 @@ export class FakeMqttClient implements MqttClientLike {
     for (const publish of this.published) if (!publish.acked) publish.ack();
   }
 
+  /** A SUBACK, granting all, for every SUBSCRIBE held so far. */
+  answerSubscribes(): void {
+    const subscribes = this.pendingSubscribes;
+    this.pendingSubscribes = [];
+    for (const done of subscribes) done();
+  }
+
+  /** A PINGRESP for every PINGREQ so far. */
+  answerPings(): void {
+    const pings = this.pendingPings;
+    this.pendingPings = [];
+    for (const done of pings) done();
+  }
+
   publishedOn(topic: string): FakePublish[] {
     return this.published.filter((p) => p.topic === topic);
   }
@@ -68,7 +87,8 @@ export class FakeMqttClient implements MqttClientLike {
     done: (error: Error | null, refused: string[]) => void,
   ): void {
     this.subscribeCalls.push([...subscriptions]);
-    done(null, []);
+    if (this.holdSubacks) this.pendingSubscribes.push(() => done(null, []));
+    else done(null, []);
   }
 
   publish(
@@ -92,6 +112,10 @@ export class FakeMqttClient implements MqttClientLike {
     if (options.qos === 0 || this.autoAck) record.ack();
   }
 
+  ping(done: () => void): void {
+    this.pendingPings.push(done);
+  }
+
   end(force: boolean, done: () => void): void {
     if (this.ended) {
       done();
@@ -109,6 +133,8 @@ export interface FakeFactoryOptions {
   autoConnect?: boolean;
   /** PUBACK every QoS 1 publish at once (default false). */
   autoAck?: boolean;
+  /** Hold each SUBACK until the test answers it (default false: at once). */
+  holdSubacks?: boolean;
 }
 
 export class FakeMqttFactory {
@@ -116,7 +142,12 @@ export class FakeMqttFactory {
   constructor(private readonly settings: FakeFactoryOptions = {}) {}
 
   readonly create: ClientFactory = (options, events) => {
-    const client = new FakeMqttClient(options, events, this.settings.autoAck ?? false);
+    const client = new FakeMqttClient(
+      options,
+      events,
+      this.settings.autoAck ?? false,
+      this.settings.holdSubacks ?? false,
+    );
     this.clients.push(client);
     if (this.settings.autoConnect) queueMicrotask(() => client.acceptConnect());
     return client;

@@ -57,6 +57,8 @@ export interface MqttClientLike {
     options: PublishOptions,
     done: (error: Error | null) => void,
   ): void;
+  /** Sends a PINGREQ; calls back at the next PINGRESP (never, if the socket died unseen). */
+  ping(done: () => void): void;
   /** force false sends DISCONNECT after in-flight messages complete, so the Last Will is discarded. */
   end(force: boolean, done: () => void): void;
 }

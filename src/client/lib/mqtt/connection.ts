@@ -26,6 +26,9 @@ export const GRACEFUL_END_TIMEOUT_MS = 3_000; // a dead socket never completes D
 export const SIGN_OUT_PUBLISH_TIMEOUT_MS = 2_000; // do not hold sign-out hostage to a slow PUBACK
 export const KEEPALIVE_SECONDS = 30;
 export const CONNECT_TIMEOUT_MS = 10_000;
+// The network is back and the socket from before it went is still open: a PINGRESP within
+// this says it survived; a socket that died unseen never answers, and is replaced.
+export const LIVENESS_TIMEOUT_MS = 3_000;
 
 // CONNACK return codes that mean "these credentials are not accepted" [MQTT-3.2.2.3].
 const REFUSED_BAD_CREDENTIALS = 4;
@@ -72,6 +75,7 @@ export class Connection {
   private client: MqttClientLike | null = null;
   private generation = 0;
   private live = false; // the current client has its CONNACK and subscriptions requested
+  private subscribed = false; // ... and its SUBACK (meaningful only while live)
   private token: HeldToken | null = null;
   private clockOffset = 0; // the server's clock minus ours, from the last token (serverNow)
   private presence: string | null = null;
@@ -84,6 +88,7 @@ export class Connection {
   private authRetried = false;
   private retryTimer: Timer | undefined;
   private renewTimer: Timer | undefined;
+  private livenessTimer: Timer | undefined;
   private readonly inFlight = new Set<string>(); // outbox ids written on the current client
   private readonly ackListeners = new Set<(id: string) => void>();
   private readonly refusalListeners = new Set<(id: string, refusal: PublishRefusal) => void>();
@@ -259,6 +264,7 @@ export class Connection {
 
   private handleConnect(client: MqttClientLike): void {
     this.live = true;
+    this.subscribed = false;
     this.onlineWithoutWill = false; // this client's will covers the presence again
     this.attempt = 0;
     this.authRetried = false;
@@ -272,7 +278,9 @@ export class Connection {
       if (error || refused.length > 0) {
         console.warn('[switchboard] subscriptions refused', error ?? refused);
       }
-      if (generation === this.generation && this.live) this.setState({ status: 'connected' });
+      if (generation !== this.generation || !this.live) return;
+      this.subscribed = true;
+      this.settleConnected();
     });
     if (this.presence) {
       const online: Presence = { status: 'online', since: this.now() };
@@ -316,21 +324,65 @@ export class Connection {
 
   private handleNetwork(online: boolean): void {
     if (!this.running) return;
-    const status = this.state.status;
-    if (!online) {
-      // A live socket may well survive a network switch; only a waiting retry is pointless.
-      if (status === 'reconnecting') {
-        clearTimeout(this.retryTimer);
-        this.setState({ status: 'offline' });
-      }
-      return;
-    }
-    if (status === 'offline' || status === 'reconnecting') {
+    if (online) this.handleOnline();
+    else this.handleOffline();
+  }
+
+  /**
+   * Said at once, not a keepalive later. A live socket may well survive a network switch,
+   * so it is kept (and checked when the network is back); publishes wait in the outbox as
+   * ever. Anything short of live (a waiting retry, a token request, a CONNECT) is dropped:
+   * it is pointless without a network, and `online` starts afresh.
+   */
+  private handleOffline(): void {
+    this.stopLivenessCheck();
+    if (!this.live) {
       clearTimeout(this.retryTimer);
-      this.attempt = 0;
-      this.setState({ status: 'connecting' });
-      void this.open();
+      this.generation += 1; // what the abandoned attempt still reports is ignored
+      this.dropClient();
     }
+    this.setState({ status: 'offline' });
+  }
+
+  private handleOnline(): void {
+    const status = this.state.status;
+    if (status !== 'offline' && status !== 'reconnecting') return;
+    clearTimeout(this.retryTimer);
+    this.attempt = 0;
+    this.setState({ status: 'connecting' });
+    if (this.live && this.client) this.checkLiveness(this.client);
+    else void this.open();
+  }
+
+  /** PINGREQ on the socket kept through an offline spell: connected again, or replaced. */
+  private checkLiveness(client: MqttClientLike): void {
+    const generation = this.generation;
+    this.livenessTimer = setTimeout(() => {
+      this.livenessTimer = undefined;
+      if (generation !== this.generation) return; // replaced, or stopped, meanwhile
+      this.generation += 1; // its close, when it comes, is this decision's
+      void this.open();
+    }, LIVENESS_TIMEOUT_MS);
+    client.ping(() => {
+      if (generation !== this.generation || this.livenessTimer === undefined) return;
+      this.stopLivenessCheck();
+      this.settleConnected(); // or at the SUBACK, if that is still to come
+    });
+  }
+
+  private stopLivenessCheck(): void {
+    clearTimeout(this.livenessTimer);
+    this.livenessTimer = undefined;
+  }
+
+  /**
+   * Connected: the broker has our subscriptions, and the browser has a network. While it
+   * says it has none, the pill says offline even over a socket that still answers.
+   */
+  private settleConnected(): void {
+    if (!this.live || !this.subscribed || !this.network.isOnline()) return;
+    this.stopLivenessCheck(); // the broker answered: the socket is alive
+    this.setState({ status: 'connected' }); // again after a renewal: listeners count on it
   }
 
   private scheduleReconnect(): void {
@@ -516,6 +568,7 @@ export class Connection {
     clearTimeout(this.renewTimer);
     this.retryTimer = undefined;
     this.renewTimer = undefined;
+    this.stopLivenessCheck();
   }
 
   private setState(state: ConnectionState): void {

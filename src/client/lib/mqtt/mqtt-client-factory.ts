@@ -53,6 +53,15 @@ export const createMqttClient: ClientFactory = (options, events) => {
     publish(topic, payload, publishOptions, done) {
       client.publish(topic, payload, publishOptions, (error) => done(publishError(error)));
     },
+    ping(done) {
+      const answered = (packet: { cmd: string }) => {
+        if (packet.cmd !== 'pingresp') return;
+        client.off('packetreceive', answered);
+        done();
+      };
+      client.on('packetreceive', answered);
+      client.sendPing();
+    },
     end(force, done) {
       client.end(force, {}, () => done());
     },

@@ -4,15 +4,18 @@ import userEvent from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
 import { describe, expect, it, vi } from 'vitest';
 import { NewRoomForm } from '../../../../src/client/features/chat/components/new-room-form';
+import { apiError } from '../../support/fixtures';
 import { server } from '../../support/msw-server';
 import { createTestQueryClient } from '../../support/render';
 
-async function createRoomNamed(id: string) {
+const RULE = 'Use 1–64 lowercase letters, digits, - and _, starting with a letter or digit.';
+
+async function createRoomNamed(id: string, answer?: () => Response) {
   const posted: unknown[] = [];
   server.use(
     http.post('/api/rooms', async ({ request }) => {
       posted.push(await request.json());
-      return HttpResponse.json({ id: 'design', name: 'design' }, { status: 201 });
+      return answer?.() ?? HttpResponse.json({ id: 'design', name: 'design' }, { status: 201 });
     }),
     http.get('/api/rooms', () => HttpResponse.json({ rooms: [] })),
   );
@@ -24,27 +27,97 @@ async function createRoomNamed(id: string) {
   );
   const user = userEvent.setup();
   await user.click(screen.getByText('New room'));
-  await user.type(screen.getByRole('textbox', { name: 'Room id' }), id);
+  const field = screen.getByRole('textbox', { name: 'Room id' });
+  if (id !== '') await user.type(field, id);
   await user.click(screen.getByRole('button', { name: 'Create' }));
-  return { posted, onCreated };
+  return { posted, onCreated, field };
 }
 
 describe('NewRoomForm', () => {
   it.each([
     ['constructor', '“constructor” is a reserved name. Choose another room id.'],
     ['toString', '“tostring” is a reserved name. Choose another room id.'],
-    ['__proto__', 'Use lowercase letters, digits, - and _ (up to 64).'],
-    ['two words', 'Use lowercase letters, digits, - and _ (up to 64).'],
-  ])('refuses %s before asking the server, saying why', async (id, said) => {
-    const { posted } = await createRoomNamed(id);
+    ['__proto__', RULE],
+    ['two words', RULE],
+    ['', `Give the room an id. ${RULE}`],
+  ])('refuses “%s” before asking the server, saying why, on the field', async (id, said) => {
+    const { posted, field } = await createRoomNamed(id);
     expect(screen.getByRole('alert')).toHaveTextContent(said);
+    expect(field).toHaveFocus();
+    expect(field).toHaveAttribute('aria-invalid', 'true');
+    expect(field).toHaveAccessibleDescription(said);
+    expect(field).toHaveValue(id);
     expect(posted).toEqual([]);
   });
 
   it('creates a room with a valid id', async () => {
-    const { posted, onCreated } = await createRoomNamed('design');
+    const { posted, onCreated, field } = await createRoomNamed('design');
     await vi.waitFor(() => expect(onCreated).toHaveBeenCalledWith('design'));
     expect(posted).toEqual([{ id: 'design' }]);
     expect(screen.queryByRole('alert')).not.toBeInTheDocument();
+    expect(field).toHaveValue('');
+  });
+
+  it.each([
+    [
+      'an id the server does not accept',
+      () => HttpResponse.json(apiError('invalid_room_id', 'room id must be 1-64'), { status: 400 }),
+      `The server does not accept “design”. ${RULE}`,
+    ],
+    [
+      'a name made of the id that the server does not accept',
+      () => HttpResponse.json(apiError('invalid_room_name', 'name too long'), { status: 400 }),
+      `The server does not accept “design”. ${RULE}`,
+    ],
+    [
+      'an id taken',
+      () => HttpResponse.json(apiError('room_exists', 'room "design" exists'), { status: 409 }),
+      'There is already a room “design”: open it from the list, or choose another id.',
+    ],
+    [
+      'a room one may not create',
+      () => HttpResponse.json(apiError('forbidden', 'not one you may read'), { status: 403 }),
+      'You are not allowed to create the room “design”. Try another id, or ask an admin.',
+    ],
+  ])('says so, on the field kept as typed, for %s', async (_case, answer, said) => {
+    const { field } = await createRoomNamed('Design', answer);
+    expect(await screen.findByRole('alert')).toHaveTextContent(said);
+    expect(field).toHaveFocus();
+    expect(field).toHaveAttribute('aria-invalid', 'true');
+    expect(field).toHaveAccessibleDescription(said);
+    expect(field).toHaveValue('Design');
+  });
+
+  it.each([
+    [
+      'no network',
+      () => HttpResponse.error(),
+      'Could not reach the server. Check your connection and try again.',
+    ],
+    [
+      'a session that ended',
+      () => HttpResponse.json(apiError('not_signed_in', 'sign in first'), { status: 401 }),
+      'Your session has ended. Sign in again to create a room.',
+    ],
+    [
+      'a server error',
+      () => HttpResponse.json(apiError('internal_error', 'went wrong'), { status: 500 }),
+      'Something went wrong on the server. Try again in a moment.',
+    ],
+    [
+      'a proxy’s error page',
+      () => new HttpResponse('<html>Bad gateway</html>', { status: 502 }),
+      'Something went wrong on the server. Try again in a moment.',
+    ],
+    [
+      'a request refused for another reason',
+      () => HttpResponse.json(apiError('unsupported_media_type', 'send json'), { status: 415 }),
+      'The server refused the request. Reload the page and try again.',
+    ],
+  ])('says so for %s, leaving the id as it is', async (_case, answer, said) => {
+    const { field } = await createRoomNamed('design', answer);
+    expect(await screen.findByRole('alert')).toHaveTextContent(said);
+    expect(field).not.toHaveAttribute('aria-invalid');
+    expect(field).toHaveValue('design');
   });
 });

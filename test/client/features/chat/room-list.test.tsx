@@ -1,6 +1,7 @@
 import { act, screen } from '@testing-library/react';
 import { http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
+import { roomsQueryKey } from '../../../../src/client/features/chat/api/get-rooms';
 import { RoomList } from '../../../../src/client/features/chat/components/room-list';
 import { server } from '../../support/msw-server';
 import { connectTestWorkspace, renderWithWorkspace } from '../../support/render';
@@ -57,5 +58,42 @@ describe('RoomList', () => {
     );
     await act(() => new Promise((resolve) => setTimeout(resolve, 50)));
     expect(fetches).toBe(3); // once for "unlisted", not once per message
+  });
+
+  it('keeps the list as it was, with nothing to retry, when asking for it again fails', async () => {
+    let reachable = true;
+    server.use(
+      http.get('/api/rooms', () =>
+        reachable
+          ? HttpResponse.json({ rooms: [room('general')] })
+          : HttpResponse.json({ error: { code: 'unavailable', message: 'x' } }, { status: 503 }),
+      ),
+    );
+    const workspace = await connectTestWorkspace();
+    const view = renderWithWorkspace(<RoomList activeRoom={null} onOpenRoom={() => {}} />, {
+      connection: workspace.connection,
+    });
+    expect(await screen.findByRole('button', { name: '# general' })).toBeInTheDocument();
+
+    reachable = false;
+    await act(() => view.queryClient.refetchQueries({ queryKey: roomsQueryKey }));
+    expect(view.queryClient.getQueryState(roomsQueryKey)?.status).toBe('error');
+    await act(() => new Promise((resolve) => setTimeout(resolve, 20))); // rendered since
+    expect(screen.queryByRole('alert')).not.toBeInTheDocument();
+    expect(screen.getByRole('button', { name: '# general' })).toBeInTheDocument();
+  });
+
+  it('says the list could not be had, with a retry, when there is none', async () => {
+    server.use(
+      http.get('/api/rooms', () =>
+        HttpResponse.json({ error: { code: 'unavailable', message: 'x' } }, { status: 503 }),
+      ),
+    );
+    const workspace = await connectTestWorkspace();
+    renderWithWorkspace(<RoomList activeRoom={null} onOpenRoom={() => {}} />, {
+      connection: workspace.connection,
+    });
+    expect(await screen.findByRole('alert')).toHaveTextContent('Could not load rooms.');
+    expect(screen.getByRole('button', { name: 'Retry' })).toBeInTheDocument();
   });
 });

@@ -48,11 +48,10 @@ describe('UndeliveredNotice', () => {
     refusedBeforeReload('secret', 'for the secret room', T);
     refusedBeforeReload('secret', 'also for the secret room', T);
     refusedBeforeReload('general', 'general is listed', T);
-    refusedBeforeReload('ops', 'ops is open, and shows its own', T);
     const rooms = roomsAnsweredLater();
     const workspace = await connectTestWorkspace();
     const onEmptied = vi.fn();
-    renderWithWorkspace(<UndeliveredNotice openRoom="ops" onEmptied={onEmptied} />, {
+    renderWithWorkspace(<UndeliveredNotice onEmptied={onEmptied} />, {
       connection: workspace.connection,
     });
 
@@ -95,7 +94,7 @@ describe('UndeliveredNotice', () => {
       ),
     );
     expect(onEmptied).toHaveBeenCalledOnce();
-    expect(keptTexts()).toEqual(['general is listed', 'ops is open, and shows its own']);
+    expect(keptTexts()).toEqual(['general is listed']);
   });
 
   it('says why each was not delivered', async () => {
@@ -114,7 +113,7 @@ describe('UndeliveredNotice', () => {
     kept.confirmedRefused(unrouted.id); // acknowledged, then missing from the history
     listGeneralOnly();
     const workspace = await connectTestWorkspace();
-    renderWithWorkspace(<UndeliveredNotice openRoom={null} onEmptied={vi.fn()} />, {
+    renderWithWorkspace(<UndeliveredNotice onEmptied={vi.fn()} />, {
       connection: workspace.connection,
     });
 
@@ -132,7 +131,7 @@ describe('UndeliveredNotice', () => {
     refusedBeforeReload('secret', `${opening} another`, T + 60_000);
     listGeneralOnly();
     const workspace = await connectTestWorkspace();
-    renderWithWorkspace(<UndeliveredNotice openRoom={null} onEmptied={vi.fn()} />, {
+    renderWithWorkspace(<UndeliveredNotice onEmptied={vi.fn()} />, {
       connection: workspace.connection,
     });
 
@@ -152,7 +151,7 @@ describe('UndeliveredNotice', () => {
     refusedBeforeReload('secret', `${opening} the second`, T + 1_000);
     listGeneralOnly();
     const workspace = await connectTestWorkspace();
-    renderWithWorkspace(<UndeliveredNotice openRoom={null} onEmptied={vi.fn()} />, {
+    renderWithWorkspace(<UndeliveredNotice onEmptied={vi.fn()} />, {
       connection: workspace.connection,
     });
 
@@ -208,7 +207,7 @@ describe('UndeliveredNotice', () => {
     refusedBeforeReload('secret', 'said twice', T + 1_000); // within the same minute
     listGeneralOnly();
     const workspace = await connectTestWorkspace();
-    renderWithWorkspace(<UndeliveredNotice openRoom={null} onEmptied={vi.fn()} />, {
+    renderWithWorkspace(<UndeliveredNotice onEmptied={vi.fn()} />, {
       connection: workspace.connection,
     });
     const notice = await screen.findByRole('region', { name: 'Not delivered' });

@@ -7,7 +7,6 @@ import {
 import type { BrokerToken } from '../../../../src/client/lib/mqtt/client-types';
 import { Connection, GRACEFUL_END_TIMEOUT_MS } from '../../../../src/client/lib/mqtt/connection';
 import type { ConnectionState } from '../../../../src/client/lib/mqtt/connection-state';
-import type { NetworkStatus } from '../../../../src/client/lib/mqtt/network-status';
 import {
   MAX_REFUSED,
   MAX_UNCONFIRMED,
@@ -20,25 +19,12 @@ import {
   type PublishRefusal,
 } from '../../../../src/client/lib/mqtt/publish-refusal';
 import { FakeMqttFactory } from '../../support/fake-mqtt';
+import { FakeNetwork } from '../../support/fake-network';
 import { tokenFor } from '../../support/fixtures';
 
 const CLIENT_ID = 'alice-tab1';
 const CLIENT_PRESENCE = `presence/alice/${CLIENT_ID}`;
 const TTL_MS = 10_000;
-
-class FakeNetwork implements NetworkStatus {
-  online = true;
-  private listeners = new Set<(online: boolean) => void>();
-  isOnline = () => this.online;
-  subscribe = (listener: (online: boolean) => void) => {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  };
-  set(online: boolean) {
-    this.online = online;
-    for (const listener of this.listeners) listener(online);
-  }
-}
 
 /** Lets pending promise callbacks (getToken) run without moving fake time. */
 async function settle(): Promise<void> {

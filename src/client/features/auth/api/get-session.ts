@@ -31,8 +31,9 @@ export const sessionQueryOptions = () =>
   queryOptions({
     queryKey: sessionQueryKey,
     queryFn: ({ signal }) => fetchSession(signal),
-    // The session changes only through sign-in, sign-out or an auth error, all of which
-    // write this query themselves.
+    // Sign-in, sign-out and an auth error write this query themselves; what changes
+    // elsewhere (the role, or the session ended in another tab) the workspace asks for
+    // again when it may have (app/use-refetch-changed-elsewhere.ts), not each new observer.
     staleTime: Infinity,
   });
 

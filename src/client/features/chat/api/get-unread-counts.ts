@@ -20,7 +20,10 @@ export const unreadCountsQueryOptions = () =>
       useChatStore.getState().applyUnreadCounts(mark, counts);
       return counts;
     },
-    // Asked once per sign-in or reload; live messages keep the counts current after that.
+    // Live messages keep the counts current; what they cannot tell (read on another
+    // device, or missed past the broker's queue while away) the workspace asks for again
+    // after a reconnect, on return to the page and while it is shown
+    // (app/use-refetch-changed-elsewhere.ts).
     staleTime: Infinity,
   });
 

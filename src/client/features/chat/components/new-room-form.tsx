@@ -1,35 +1,40 @@
-import { useState, type FormEvent } from 'react';
-import { ID_PATTERN, isValidId } from '../../../../shared/ids';
+import { useId, useRef, useState, type FormEvent } from 'react';
 import { useCreateRoom } from '../api/create-room';
 import { Field } from '../../../components/field';
+import { newRoomProblem, roomIdProblem, type NewRoomProblem } from '../lib/new-room-problem';
 
 export function NewRoomForm({ onCreated }: { onCreated(room: string): void }) {
   const createRoom = useCreateRoom();
   const [id, setId] = useState('');
-  const [error, setError] = useState<string | null>(null);
+  const [problem, setProblem] = useState<NewRoomProblem | null>(null);
+  const input = useRef<HTMLInputElement>(null);
+  const errorId = useId();
+
+  // The id stays as typed, to correct; focus goes to it when it is what to change.
+  const show = (found: NewRoomProblem) => {
+    setProblem(found);
+    if (found.field) input.current?.focus();
+  };
 
   const onSubmit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const room = id.trim().toLowerCase();
-    if (!isValidId(room)) {
-      // The server answers both with one code (invalid_room_id): say which it is here.
-      setError(
-        ID_PATTERN.test(room)
-          ? `“${room}” is a reserved name. Choose another room id.`
-          : 'Use lowercase letters, digits, - and _ (up to 64).',
-      );
+    const invalid = roomIdProblem(room);
+    if (invalid) {
+      show(invalid);
       return;
     }
-    setError(null);
+    setProblem(null);
     createRoom.mutate(room, {
       onSuccess: (created) => {
         setId('');
         onCreated(created.id);
       },
-      onError: (cause) => setError(cause.message),
+      onError: (cause) => show(newRoomProblem(cause, room)),
     });
   };
 
+  const idInError = problem?.field === true;
   return (
     <details className="new-room">
       <summary>New room</summary>
@@ -38,6 +43,9 @@ export function NewRoomForm({ onCreated }: { onCreated(room: string): void }) {
           {(control) => (
             <input
               {...control}
+              ref={input}
+              aria-invalid={idInError || undefined}
+              aria-describedby={idInError ? errorId : undefined}
               value={id}
               onChange={(event) => setId(event.target.value)}
               placeholder="design-review"
@@ -45,9 +53,10 @@ export function NewRoomForm({ onCreated }: { onCreated(room: string): void }) {
             />
           )}
         </Field>
-        {error && (
-          <p className="form-error" role="alert">
-            {error}
+        {/* An alert too: focus already on the field would not read its description again. */}
+        {problem && (
+          <p id={errorId} className="form-error" role="alert">
+            {problem.message}
           </p>
         )}
         <button className="button" type="submit" disabled={createRoom.isPending}>

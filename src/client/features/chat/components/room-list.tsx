@@ -23,7 +23,8 @@ export function RoomList({ activeRoom, onOpenRoom }: RoomListProps) {
         Rooms
       </h2>
       {rooms.isPending && <p className="muted">Loading rooms…</p>}
-      {rooms.error && (
+      {/* A refresh that failed leaves the list as it was: nothing to retry by hand. */}
+      {rooms.error && !rooms.data && (
         <p className="form-error" role="alert">
           Could not load rooms.{' '}
           <button className="link-button" onClick={() => void rooms.refetch()}>

@@ -18,14 +18,12 @@ interface Undelivered {
 /**
  * Our messages not delivered to rooms we can no longer open (removed from one, say): the
  * rooms list leaves those rooms out, so this is the only place their text can still be
- * read, copied and discarded. `openRoom`'s are left to its room view. Nothing shows until
- * the rooms list has loaded: before that, every room would look unreachable.
+ * read, copied and discarded (a view naming such a room shows it as not found). Nothing
+ * shows until the rooms list has loaded: before that, every room would look unreachable.
  */
 export function UndeliveredNotice({
-  openRoom,
   onEmptied,
 }: {
-  openRoom: string | null;
   /** The last one was discarded and the notice is gone: where should focus go? */
   onEmptied(): void;
 }) {
@@ -39,12 +37,12 @@ export function UndeliveredNotice({
     if (!rooms.data) return [];
     const listed = new Set(rooms.data.map((room) => room.id));
     const listing = Object.entries(refused)
-      .filter(([room]) => room !== openRoom && !listed.has(room))
+      .filter(([room]) => !listed.has(room))
       .flatMap(([room, messages]) => messages.map((message) => ({ room, message })));
     // Named with their room, so that none is named as one in the open room's view below.
     const labels = discardLabels(listing.map(discardTarget));
     return listing.map((item, index) => ({ ...item, label: labels[index] as string }));
-  }, [rooms.data, refused, openRoom]);
+  }, [rooms.data, refused]);
 
   const discarded = (undone: Undelivered) => {
     announce(discardedAnnouncement(discardTarget(undone)));

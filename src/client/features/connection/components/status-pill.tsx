@@ -3,6 +3,9 @@ import type { ConnectionState } from '../../../lib/mqtt/connection-state';
 import { useConnectionStore } from '../stores/connection-store';
 
 const COUNTDOWN_TICK_MS = 1_000;
+// What the outbox means for someone who just lost their network (on narrow screens only
+// read out: the header has no room for it).
+const OFFLINE_DETAIL = ' — messages will be sent when you’re back';
 
 export function StatusPill() {
   const state = useConnectionStore((s) => s.state);
@@ -14,7 +17,12 @@ export function StatusPill() {
     >
       <span className="status-pill__dot" aria-hidden="true" />
       {/* Announced when the status changes; the ticking countdown is not. */}
-      <span role="status">{describeState(state)}</span>
+      <span role="status">
+        {describeState(state)}
+        {state.status === 'offline' && (
+          <span className="status-pill__detail">{OFFLINE_DETAIL}</span>
+        )}
+      </span>
       {state.status === 'reconnecting' && <Countdown until={state.nextRetryAt} />}
     </p>
   );

@@ -5,7 +5,10 @@ interface ConnectionStore {
   state: ConnectionState;
   /** Payloads that failed their schema since sign-in (dropped, never rendered). */
   droppedPayloads: number;
-  /** Increments on every CONNACK: history queries refetch to close any gap. */
+  /**
+   * Increments on every (re)connection (a CONNACK, or the socket found alive once the
+   * network is back): history queries refetch to close any gap.
+   */
   connectCount: number;
   setState(state: ConnectionState): void;
   countDropped(): void;

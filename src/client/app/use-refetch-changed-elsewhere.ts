@@ -1,0 +1,84 @@
+import { hashKey, useQueryClient, type QueryClient } from '@tanstack/react-query';
+import { useEffect } from 'react';
+import { sessionQueryKey, sessionQueryOptions } from '../features/auth/api/get-session';
+import { roomsQueryKey, roomsQueryOptions } from '../features/chat/api/get-rooms';
+import {
+  unreadCountsQueryKey,
+  unreadCountsQueryOptions,
+} from '../features/chat/api/get-unread-counts';
+import { useConnectionStore } from '../features/connection/stores/connection-store';
+import { isUnauthorized } from '../lib/api/api-error';
+
+// What others change on the server that no topic carries (the topic contract has none for
+// it): the person's role (an admin changed it), the rooms they may read (a room created, a
+// rule changed) and what they have read (in another tab, on another device; or missed while
+// away longer than the broker queues for them). Asked again when it may have changed
+// unseen: the page shown again after being hidden, or its window focused again; the broker
+// connection back after a drop; the server refusing something (401/403: the role or rules
+// may be narrower now); and, while the page is shown, every poll.
+//
+// Only what is older than REFETCH_AFTER_MS is asked for, and a request already on its way
+// is shared (react-query): switching tabs back and forth, a connection that flaps, or a
+// burst of refusals costs at most one request per query in that time.
+
+/** Younger than this, the data is as good as new: alt-tabbing costs nothing. */
+export const REFETCH_AFTER_MS = 30_000;
+
+/**
+ * For a page that stays in front without a focus change (a wall display, a second screen):
+ * changes reach it within this. Role and room changes are rare, and the room list and
+ * unread counts are one small query each, so every few minutes is plenty.
+ */
+export const POLL_INTERVAL_MS = 5 * 60_000;
+
+// Their own refusals prompt nothing: each would ask for itself again, and again.
+const ownQueryHashes = new Set(
+  [sessionQueryKey, roomsQueryKey, unreadCountsQueryKey].map((key) => hashKey(key)),
+);
+
+/** Refetches whichever of them is older than REFETCH_AFTER_MS; never rejects. */
+export function refetchChangedElsewhere(queryClient: QueryClient): void {
+  // A failure is left for the next occasion: each query keeps the data it had.
+  const ignore = () => {};
+  const staleTime = REFETCH_AFTER_MS;
+  queryClient.query({ ...sessionQueryOptions(), staleTime }).catch(ignore);
+  queryClient.query({ ...roomsQueryOptions(), staleTime }).catch(ignore);
+  queryClient.query({ ...unreadCountsQueryOptions(), staleTime }).catch(ignore);
+}
+
+/** Keeps the session, the room list and the unread counts true to changes made elsewhere. */
+export function useRefetchChangedElsewhere(): void {
+  const queryClient = useQueryClient();
+
+  useEffect(() => {
+    const refetch = () => refetchChangedElsewhere(queryClient);
+    const refetchIfShown = () => {
+      if (document.visibilityState === 'visible') refetch();
+    };
+    document.addEventListener('visibilitychange', refetchIfShown);
+    window.addEventListener('focus', refetch);
+    const poll = setInterval(refetchIfShown, POLL_INTERVAL_MS);
+    // At the first connect, what the workspace has just fetched is fresh: nothing is asked.
+    const unsubscribeConnection = useConnectionStore.subscribe((state, previous) => {
+      if (state.connectCount > previous.connectCount) refetch();
+    });
+    const refusedNow = (error: unknown) => {
+      if (isUnauthorized(error)) refetch();
+    };
+    const unsubscribeQueries = queryClient.getQueryCache().subscribe((event) => {
+      if (event.type !== 'updated' || event.action.type !== 'error') return;
+      if (!ownQueryHashes.has(event.query.queryHash)) refusedNow(event.action.error);
+    });
+    const unsubscribeMutations = queryClient.getMutationCache().subscribe((event) => {
+      if (event.type === 'updated' && event.action.type === 'error') refusedNow(event.action.error);
+    });
+    return () => {
+      document.removeEventListener('visibilitychange', refetchIfShown);
+      window.removeEventListener('focus', refetch);
+      clearInterval(poll);
+      unsubscribeConnection();
+      unsubscribeQueries();
+      unsubscribeMutations();
+    };
+  }, [queryClient]);
+}

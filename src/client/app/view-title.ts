@@ -1,0 +1,38 @@
+import { UNREAD_CAP } from '../../shared/unread-api';
+import type { View } from './navigation-store';
+import { APP_NAME } from './document-title';
+
+/** What the tab calls `view`; a room by its name when known (`roomName`), else its id. */
+export function viewTitle(view: View, roomName?: string): string {
+  switch (view.name) {
+    case 'home':
+      return 'Welcome';
+    case 'room':
+      return `#${roomName ?? view.room}`;
+    case 'people':
+      return 'People';
+    case 'agents':
+      return 'Agents';
+    case 'agent':
+      return `${view.agent} — Agents`;
+    case 'notifications':
+      return 'Notifications';
+    case 'admin':
+      return 'Admin';
+  }
+}
+
+/** The tab's title: unread messages in front when there are any, like other chat apps. */
+export function workspaceTitle(page: string, unread: number): string {
+  const title = `${page} — ${APP_NAME}`;
+  if (unread <= 0) return title;
+  // Past the cap as the room badges say it: the server counts no further per room.
+  return `(${unread >= UNREAD_CAP ? `${UNREAD_CAP - 1}+` : unread}) ${title}`;
+}
+
+/** Unread messages in all rooms. */
+export function totalUnread(unread: Readonly<Record<string, number>>): number {
+  let total = 0;
+  for (const count of Object.values(unread)) total += count;
+  return total;
+}

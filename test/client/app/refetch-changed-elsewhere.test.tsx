@@ -1,0 +1,186 @@
+import { act, screen, waitFor } from '@testing-library/react';
+import { http, HttpResponse } from 'msw';
+import { describe, expect, it, vi } from 'vitest';
+import {
+  POLL_INTERVAL_MS,
+  REFETCH_AFTER_MS,
+  useRefetchChangedElsewhere,
+} from '../../../src/client/app/use-refetch-changed-elsewhere';
+import { RoomList } from '../../../src/client/features/chat/components/room-list';
+import { apiFetch } from '../../../src/client/lib/api/api-fetch';
+import type { UnreadCounts } from '../../../src/shared/unread-api';
+import { ALICE, apiError } from '../support/fixtures';
+import { server } from '../support/msw-server';
+import { connectTestWorkspace, renderWithWorkspace } from '../support/render';
+
+/** What the server has now; each test changes it as someone elsewhere would. */
+interface ServerState {
+  role: string;
+  rooms: string[];
+  unread: Record<string, number>;
+  /** GET /api/unread refuses (403). */
+  unreadRefused?: boolean;
+}
+
+function serve(state: ServerState) {
+  const asked = { session: 0, rooms: 0, unread: 0 };
+  server.use(
+    http.get('/api/session', () => {
+      asked.session += 1;
+      return HttpResponse.json({ ...ALICE, role: state.role });
+    }),
+    http.get('/api/rooms', () => {
+      asked.rooms += 1;
+      return HttpResponse.json({ rooms: state.rooms.map((id) => ({ id, name: id })) });
+    }),
+    http.get('/api/unread', () => {
+      asked.unread += 1;
+      if (state.unreadRefused) {
+        return HttpResponse.json(apiError('forbidden', 'no'), { status: 403 });
+      }
+      return HttpResponse.json({
+        asOf: Date.now(),
+        rooms: Object.entries(state.unread).map(([room, unread]) => ({ room, unread })),
+      } satisfies UnreadCounts);
+    }),
+  );
+  return asked;
+}
+
+function Refetching() {
+  useRefetchChangedElsewhere();
+  return <RoomList activeRoom={null} onOpenRoom={() => {}} />;
+}
+
+async function renderRefetching(state: ServerState, options?: { random(): number }) {
+  const asked = serve(state);
+  const workspace = await connectTestWorkspace(options);
+  const view = renderWithWorkspace(<Refetching />, { connection: workspace.connection });
+  await waitFor(() => expect(asked).toEqual({ session: 0, rooms: 1, unread: 1 }));
+  return { asked, workspace, view };
+}
+
+/** Whether the page is shown; and tells the page it changed. */
+function showPage(visible: boolean) {
+  vi.spyOn(document, 'visibilityState', 'get').mockReturnValue(visible ? 'visible' : 'hidden');
+  act(() => document.dispatchEvent(new Event('visibilitychange')));
+}
+
+/** Long enough for a request that was going to be made to have been answered. */
+const settle = () => act(() => new Promise<void>((resolve) => setTimeout(resolve, 50)));
+
+/** Only the clock the data is dated by moves; HTTP and the UI keep real timers. */
+function useFakeDate() {
+  vi.useFakeTimers({ toFake: ['Date'] });
+  return (ms: number) => vi.setSystemTime(Date.now() + ms);
+}
+
+describe('what changes elsewhere', () => {
+  it('is asked for again when the page is shown again, or its window focused, once it is older than REFETCH_AFTER_MS', async () => {
+    const later = useFakeDate();
+    const state: ServerState = { role: 'member', rooms: ['general'], unread: { general: 1 } };
+    const { asked } = await renderRefetching(state);
+    expect(await screen.findByRole('button', { name: '# general 1 unread' })).toBeInTheDocument();
+
+    // Back at once: nothing is old enough to ask for.
+    showPage(false);
+    showPage(true);
+    act(() => window.dispatchEvent(new Event('focus')));
+    await settle();
+    expect(asked).toEqual({ session: 0, rooms: 1, unread: 1 });
+
+    // Meanwhile a room was created, and general read on another device.
+    state.rooms = ['general', 'incident'];
+    state.unread = { general: 0, incident: 0 };
+    later(REFETCH_AFTER_MS);
+    showPage(false);
+    await settle();
+    expect(asked).toEqual({ session: 0, rooms: 1, unread: 1 }); // hidden: nobody to show it to
+    showPage(true);
+    expect(await screen.findByRole('button', { name: '# incident' })).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: '# general' })).toBeInTheDocument();
+    expect(asked).toEqual({ session: 1, rooms: 2, unread: 2 });
+
+    // The focus that follows a tab switch asks nothing more.
+    act(() => window.dispatchEvent(new Event('focus')));
+    await settle();
+    expect(asked).toEqual({ session: 1, rooms: 2, unread: 2 });
+
+    later(REFETCH_AFTER_MS);
+    act(() => window.dispatchEvent(new Event('focus')));
+    await waitFor(() => expect(asked).toEqual({ session: 2, rooms: 3, unread: 3 }));
+  });
+
+  it('is asked for again when the broker connection is back after a drop: messages read, or missed, meanwhile', async () => {
+    const later = useFakeDate();
+    const state: ServerState = { role: 'member', rooms: ['general'], unread: { general: 3 } };
+    const { asked, workspace } = await renderRefetching(state, { random: () => 0 });
+    expect(await screen.findByRole('button', { name: '# general 3 unread' })).toBeInTheDocument();
+
+    act(() => workspace.client().drop());
+    // While away: two read on another device, and five more past what the broker queued.
+    state.unread = { general: 6 };
+    later(REFETCH_AFTER_MS);
+    await waitFor(() => expect(workspace.factory.clients).toHaveLength(2), { timeout: 3_000 });
+    expect(asked).toEqual({ session: 0, rooms: 1, unread: 1 });
+    act(() => workspace.client().acceptConnect());
+    expect(await screen.findByRole('button', { name: '# general 6 unread' })).toBeInTheDocument();
+    expect(asked).toEqual({ session: 1, rooms: 2, unread: 2 });
+  });
+
+  it(`is asked for every ${POLL_INTERVAL_MS / 60_000} minutes while the page is shown, and not while it is hidden`, async () => {
+    vi.useFakeTimers({ toFake: ['Date', 'setInterval', 'clearInterval'] });
+    vi.spyOn(document, 'visibilityState', 'get').mockReturnValue('visible');
+    const state: ServerState = { role: 'member', rooms: ['general'], unread: {} };
+    const { asked } = await renderRefetching(state);
+
+    act(() => vi.advanceTimersByTime(POLL_INTERVAL_MS - 1));
+    await settle();
+    expect(asked).toEqual({ session: 0, rooms: 1, unread: 1 });
+    act(() => vi.advanceTimersByTime(1));
+    await vi.waitFor(() => expect(asked).toEqual({ session: 1, rooms: 2, unread: 2 }));
+
+    vi.spyOn(document, 'visibilityState', 'get').mockReturnValue('hidden');
+    act(() => vi.advanceTimersByTime(POLL_INTERVAL_MS));
+    await settle();
+    expect(asked).toEqual({ session: 1, rooms: 2, unread: 2 });
+  });
+
+  it('is asked for again when the server refuses a request (the role or rules may be narrower now), but never because one of its own was refused', async () => {
+    const later = useFakeDate();
+    const state: ServerState = { role: 'member', rooms: ['general'], unread: {} };
+    const { asked, view } = await renderRefetching(state);
+    server.use(
+      http.get('/api/admin/users', () =>
+        HttpResponse.json(apiError('forbidden', 'admins only'), { status: 403 }),
+      ),
+      http.put('/api/rooms/general/read', () =>
+        HttpResponse.json(apiError('forbidden', 'not allowed'), { status: 403 }),
+      ),
+    );
+    const queryClient = view.queryClient;
+    later(REFETCH_AFTER_MS);
+    await act(() =>
+      queryClient
+        .query({ queryKey: ['admin', 'users'], queryFn: () => apiFetch('/api/admin/users') })
+        .catch(() => {}),
+    );
+    await waitFor(() => expect(asked).toEqual({ session: 1, rooms: 2, unread: 2 }));
+
+    later(REFETCH_AFTER_MS);
+    const markRead = queryClient.getMutationCache().build(queryClient, {
+      mutationFn: () =>
+        apiFetch('/api/rooms/general/read', { method: 'PUT', body: { upTo: ['m'] } }),
+    });
+    await act(() => markRead.execute(undefined).catch(() => {}));
+    await waitFor(() => expect(asked).toEqual({ session: 2, rooms: 3, unread: 3 }));
+
+    // Its own refusal would only ask for itself again, and again.
+    state.unreadRefused = true;
+    later(REFETCH_AFTER_MS);
+    showPage(true);
+    await waitFor(() => expect(asked).toEqual({ session: 3, rooms: 4, unread: 4 }));
+    await settle();
+    expect(asked).toEqual({ session: 3, rooms: 4, unread: 4 });
+  });
+});

@@ -1,0 +1,132 @@
+import { act, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { http, HttpResponse } from 'msw';
+import { useEffect, useState } from 'react';
+import { describe, expect, it } from 'vitest';
+import { useNavigationStore } from '../../../../src/client/app/navigation-store';
+import { Shell } from '../../../../src/client/app/shell';
+import { useViewInLocation } from '../../../../src/client/app/view-location';
+import { accountOf } from '../../../../src/client/features/auth/api/get-session';
+import { roomsQueryKey } from '../../../../src/client/features/chat/api/get-rooms';
+import { ALICE } from '../../support/fixtures';
+import { refusedBeforeReload } from '../../support/kept-refused';
+import { server } from '../../support/msw-server';
+import { connectTestWorkspace, renderWithWorkspace } from '../../support/render';
+
+const T = 1_735_725_600_000;
+const room = (id: string) => ({ id, name: id });
+
+/** GET /api/rooms answers what `listed()` says at the time, and counts the requests. */
+function serveRooms(listed: () => string[]) {
+  const requests = { rooms: 0 };
+  server.use(
+    http.get('/api/rooms', () => {
+      requests.rooms += 1;
+      return HttpResponse.json({ rooms: listed().map(room) });
+    }),
+    http.get('/api/rooms/:room/messages', ({ params }) =>
+      listed().includes(params.room as string)
+        ? HttpResponse.json({ messages: [], nextCursor: null })
+        : HttpResponse.json(
+            { error: { code: 'forbidden', message: 'not allowed' } },
+            { status: 403 },
+          ),
+    ),
+  );
+  return requests;
+}
+
+/** As the workspace does it: the location is read before the shell first renders. */
+function LocatedShell() {
+  useViewInLocation(accountOf(ALICE), false);
+  const [ready, setReady] = useState(false);
+  useEffect(() => setReady(true), []);
+  return ready ? <Shell session={ALICE} /> : null;
+}
+
+async function openAt(url: string) {
+  window.history.replaceState(null, '', url);
+  const workspace = await connectTestWorkspace();
+  return renderWithWorkspace(<LocatedShell />, { connection: workspace.connection });
+}
+
+const main = () => within(screen.getByRole('main'));
+const viewHeading = () => main().getByRole('heading', { level: 2 });
+
+describe('a room the server does not list', () => {
+  it('shows as not found, with no composer and a way back to the rooms', async () => {
+    serveRooms(() => ['general']);
+    await openAt('/#/rooms/nosuchroom');
+    await waitFor(() => expect(viewHeading()).toHaveTextContent('Room not found'));
+    expect(main().getByText(/There is no room #nosuchroom that you can open/)).toBeVisible();
+    expect(screen.queryByRole('textbox', { name: /^Message/ })).not.toBeInTheDocument();
+    expect(screen.queryByRole('region', { name: /^Messages in/ })).not.toBeInTheDocument();
+
+    await userEvent.click(main().getByRole('button', { name: 'Back to your rooms' }));
+    expect(viewHeading()).toHaveTextContent('Welcome');
+    expect(main().getByRole('button', { name: '# general' })).toBeInTheDocument();
+    expect(window.location.hash).toBe('');
+  });
+
+  it('is asked for once more when the list predates the room being opened: one created since opens', async () => {
+    let listed = ['general'];
+    const requests = serveRooms(() => listed);
+    await openAt('/');
+    await screen.findByRole('button', { name: '# general' });
+    expect(requests.rooms).toBe(1);
+
+    listed = ['general', 'fresh']; // created by someone else, and linked to
+    act(() => useNavigationStore.getState().navigate({ name: 'room', room: 'fresh' }));
+    expect(await screen.findByRole('textbox', { name: 'Message #fresh' })).toBeInTheDocument();
+    expect(viewHeading()).toHaveTextContent('# fresh');
+    expect(requests.rooms).toBe(2);
+
+    // Still not there when asked again: not found, and not asked for a third time.
+    act(() => useNavigationStore.getState().navigate({ name: 'room', room: 'gone' }));
+    await waitFor(() => expect(viewHeading()).toHaveTextContent('Room not found'));
+    await act(() => new Promise((resolve) => setTimeout(resolve, 50)));
+    expect(requests.rooms).toBe(3);
+  });
+
+  it('turns an open room into not found once the list no longer has it (access taken away)', async () => {
+    let listed = ['general', 'ops'];
+    serveRooms(() => listed);
+    const view = await openAt('/#/rooms/ops');
+    expect(await screen.findByRole('textbox', { name: 'Message #ops' })).toBeInTheDocument();
+
+    listed = ['general'];
+    await act(() => view.queryClient.invalidateQueries({ queryKey: roomsQueryKey }));
+    await waitFor(() => expect(viewHeading()).toHaveTextContent('Room not found'));
+    expect(screen.queryByRole('textbox', { name: /^Message/ })).not.toBeInTheDocument();
+  });
+
+  it('has what was not delivered to it listed above, to read and discard', async () => {
+    refusedBeforeReload('ops', 'sent before losing ops', T);
+    serveRooms(() => ['general']);
+    await openAt('/#/rooms/ops');
+    expect(await main().findByRole('heading', { name: 'Room not found' })).toBeInTheDocument();
+    const notice = main().getByRole('region', { name: 'Not delivered' });
+    expect(within(notice).getByText('sent before losing ops')).toBeInTheDocument();
+    expect(within(notice).getByText('#ops')).toBeInTheDocument();
+  });
+
+  it('opens as a room when there is no list to tell (it could not be had): the server answers for it', async () => {
+    let asked = 0;
+    server.use(
+      http.get('/api/rooms', () => {
+        asked += 1;
+        return HttpResponse.json({ error: { code: 'broken', message: 'broken' } }, { status: 500 });
+      }),
+      http.get('/api/rooms/general/messages', () =>
+        HttpResponse.json({ messages: [], nextCursor: null }),
+      ),
+    );
+    await openAt('/#/rooms/general');
+    expect(await screen.findByRole('textbox', { name: 'Message #general' })).toBeInTheDocument();
+    // And stays open: the list asked for again (as the room mounts) does not close it.
+    const settled = asked;
+    await act(() => new Promise((resolve) => setTimeout(resolve, 100)));
+    expect(asked).toBe(settled);
+    expect(screen.getByRole('textbox', { name: 'Message #general' })).toBeInTheDocument();
+  });
+});
