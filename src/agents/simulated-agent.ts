@@ -72,7 +72,8 @@ export class SimulatedAgent {
 
   /**
    * The broker publishes this if the connection drops without DISCONNECT. MQTT 3.1.1
-   * fixes the will at CONNECT time, so its updatedAt is when that connection started.
+   * fixes the will at CONNECT time; Switchboard's broker sets its updatedAt to when it
+   * fires (restamp-will.ts), another broker leaves the time of the CONNECT.
    */
   private will(): IClientOptions['will'] {
     const offline: AgentState = { status: 'offline', updatedAt: Date.now() };

@@ -38,6 +38,20 @@ export function isRole(x: unknown): x is Role {
   return typeof x === 'string' && (ROLES as readonly string[]).includes(x);
 }
 
+/**
+ * The roles whose users may sign in to the web app. The app connects with its presence as
+ * a Last Will (refused at CONNECT unless the ACL lets the user publish it), and reads its
+ * user's notifications, chat and presence: only the member and admin templates allow all of
+ * that. Agents and services are programs that connect over MQTT with their password; an
+ * agent may do none of it, a service neither publish its own presence nor read its own
+ * notifications.
+ */
+export const APP_ROLES: readonly Role[] = ['member', 'admin'];
+
+export function canUseApp(role: Role): boolean {
+  return APP_ROLES.includes(role);
+}
+
 const allow = (action: AclAction, topic: string): AclRule => ({
   permission: 'allow',
   action,

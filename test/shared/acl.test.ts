@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
+  APP_ROLES,
+  canUseApp,
   evaluateAcl,
   evaluateSubscribe,
   expandTopic,
+  ROLES,
   roleRules,
   validateAclRule,
   type AclRule,
@@ -48,6 +51,33 @@ describe('role templates', () => {
     ['service', 'subscribe', 'agents/+/state', true],
   ])('%s %s %s → %s', (role, action, topic, allowed) => {
     expect(evaluateAcl(roleRules(role), action, topic, vars('alice')).allowed).toBe(allowed);
+  });
+});
+
+describe('canUseApp: the roles that may sign in to the web app', () => {
+  // What the app does once connected (src/client: its connection and message router).
+  const APP_NEEDS: ['publish' | 'subscribe', string][] = [
+    ['publish', 'presence/alice/alice-1'], // its Last Will, checked at CONNECT
+    ['subscribe', 'presence/+/+'],
+    ['subscribe', 'notifications/alice'],
+    ['subscribe', 'chat/+/+'],
+    ['publish', 'chat/general/messages'],
+    ['publish', 'chat/general/typing'],
+    ['subscribe', 'agents/+/state'],
+    ['subscribe', 'agents/+/replies'],
+    ['publish', 'agents/agent-01/inbox'],
+  ];
+  const templateAllowsApp = (role: Role) =>
+    APP_NEEDS.every(
+      ([action, topic]) => evaluateAcl(roleRules(role), action, topic, vars('alice')).allowed,
+    );
+
+  it.each(ROLES)('%s: exactly when its template allows all the app does', (role) => {
+    expect(canUseApp(role)).toBe(templateAllowsApp(role));
+  });
+
+  it('is members and admins', () => {
+    expect([...APP_ROLES].sort()).toEqual(['admin', 'member']);
   });
 });
 

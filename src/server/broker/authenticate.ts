@@ -154,7 +154,7 @@ export function createAuthenticate(options: AuthenticateOptions) {
       }
       const verdict = checkPublish(identity, will.topic, will.payload as Buffer, will.retain, {
         ...options.publishContext,
-        checksSentAt: false, // stamped again when it fires (authorize-publish.ts)
+        checksTimes: false, // stamped again when it fires (restamp-will.ts)
       });
       if (!verdict.ok) {
         throw new ConnectRefused(

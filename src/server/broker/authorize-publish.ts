@@ -3,9 +3,9 @@ import type { AclRule } from '../../shared/acl';
 import type { DecodedPayload } from '../../shared/schemas';
 import { agentStateTopic, parseTopic, presenceTopic } from '../../shared/topics';
 import { getIdentity, type ClientIdentity } from './client-identity';
-import { restampWill } from './check-chat';
 import { checkPublish, type PublishContext, type PublisherRules } from './check-publish';
 import { DISCARD_TOPIC, mountTopic, parseMountedClientId, unmountTopic } from './mount-point';
+import { restampWill } from './restamp-will';
 
 /** Whose publish was refused, as far as it is known (for the log). */
 export type Publisher = Pick<ClientIdentity, 'org' | 'user'> | undefined;
@@ -189,8 +189,9 @@ function checkWill(
     discard(will);
     return;
   }
-  if (parseTopic(topic)?.kind === 'chat-message') {
-    const restamped = restampWill(will.payload as Buffer, options.publishContext.now());
+  const kind = parseTopic(topic)?.kind;
+  if (kind !== undefined) {
+    const restamped = restampWill(kind, will.payload as Buffer, options.publishContext.now());
     if (restamped) will.payload = restamped;
   }
   const ownState = isOwnState(owner, topic);

@@ -3,6 +3,7 @@ import { decodePayload, type DecodedPayload } from '../../shared/schemas';
 import { parseTopic, type ParsedTopic } from '../../shared/topics';
 import { validateTopicName } from '../../shared/topic-filter';
 import { checkChat, type ChatContext } from './check-chat';
+import { checkNotification } from './check-notification';
 import type { ClientIdentity } from './client-identity';
 
 const CONTRACT_ROOTS: ReadonlySet<string> = new Set([
@@ -33,8 +34,9 @@ export type PublishVerdict =
 /**
  * The rules every publish (and every Last Will) of a client must pass, on the topic as the
  * client named it: a valid name, not `$`-reserved, allowed by the ACL, and, on contract
- * topics, a payload that fits its schema with `from` naming the sender itself, and chat
- * to a room of the org with a believable `sentAt` (check-chat.ts).
+ * topics, a payload that fits its schema with `from` naming the sender itself, chat to a
+ * room of the org with a believable `sentAt` (check-chat.ts), and notifications with a
+ * believable `createdAt` (check-notification.ts).
  */
 export function checkPublish(
   identity: PublisherRules,
@@ -87,7 +89,9 @@ export function checkPublish(
   if ('from' in value && value.from !== identity.user) {
     return { ok: false, code: 'sender_mismatch', reason: `from must be ${identity.user}` };
   }
-  const refusal = checkChat(identity.org, decoded.message, context);
+  const refusal =
+    checkChat(identity.org, decoded.message, context) ??
+    checkNotification(decoded.message, context);
   if (refusal) return { ok: false, ...refusal };
   return { ok: true, message: decoded.message };
 }

@@ -1,8 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { canUseApp } from '../../shared/acl';
 import { parseUsername } from '../../shared/ids';
 import { dummyPasswordHash, MAX_PASSWORD_LENGTH, verifyPassword } from '../auth/password';
 import { AuthThrottle } from '../auth/auth-throttle';
+import { notAnAppAccount } from './app-account';
 import { ApiError } from './errors';
 import type { HttpDeps } from './http-deps';
 import { parseBody } from './parse-body';
@@ -83,6 +85,7 @@ export function sessionRoutes(app: FastifyInstance, deps: HttpDeps): void {
       if (record.disabled) {
         throw new ApiError(403, 'account_disabled', 'this account is disabled');
       }
+      if (!canUseApp(record.role)) throw notAnAppAccount();
       const previous = request.cookies[SESSION_COOKIE];
       if (previous) storage.sessions.delete(previous);
       const session = storage.sessions.create(record.org, record.user, config.sessionTtlSeconds);

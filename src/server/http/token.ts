@@ -1,13 +1,16 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { canUseApp } from '../../shared/acl';
 import { formatUsername, isValidId } from '../../shared/ids';
 import { effectiveRules } from '../auth/effective-rules';
 import { MQTT_WEBSOCKET_PATH } from '../broker/transports/websocket';
+import { notAnAppAccount } from './app-account';
 import { ApiError } from './errors';
 import type { HttpDeps } from './http-deps';
 import { parseBody } from './parse-body';
 import { authOf, requireSession, type AuthContext } from './require-session';
+import { clearSessionCookie } from './session-cookie';
 
 const TOKEN_MAX_PER_WINDOW = 30;
 const TOKEN_WINDOW_MS = 60_000;
@@ -61,7 +64,15 @@ export function tokenRoutes(app: FastifyInstance, deps: HttpDeps): void {
       },
     },
     async (request, reply) => {
-      const { org, user, role } = authOf(request);
+      const auth = authOf(request);
+      const { org, user, role } = auth;
+      if (!canUseApp(role)) {
+        // A session from before such accounts were refused at sign-in: it ends here, so a
+        // reload shows the sign-in page, which says why.
+        storage.sessions.delete(auth.sessionId);
+        clearSessionCookie(reply, request, config);
+        throw notAnAppAccount();
+      }
       const body = parseBody(tokenSchema, request.body);
       if (body.clientId !== undefined && !isValidId(body.clientId)) {
         throw new ApiError(
@@ -74,9 +85,10 @@ export function tokenRoutes(app: FastifyInstance, deps: HttpDeps): void {
       const acl = effectiveRules(storage.users, { org, user, role });
       const minted = await tokens.mint({ org, user, clientId, acl });
       // Signed out while it was being signed (a password reset, disabling or removing the
-      // user revokes what the user's sessions minted, from the inventory below): a token
-      // recorded after that would outlive it, so it is not handed out.
-      if (!stillSignedIn(storage, authOf(request))) {
+      // user, a role that cannot use the app, revoking their tokens: each revokes what the
+      // user's sessions minted, from the inventory below): a token recorded after that would
+      // outlive it, so it is not handed out.
+      if (!stillSignedIn(storage, auth)) {
         tokens.revoke(minted.jti, minted.expiresAt);
         throw new ApiError(401, 'not_signed_in', 'sign in first');
       }
@@ -88,6 +100,8 @@ export function tokenRoutes(app: FastifyInstance, deps: HttpDeps): void {
         clientId,
         issuedAt: minted.issuedAt,
         expiresAt: minted.expiresAt,
+        // Revoking the token ends the sign-in that minted it (admin/token-revocation.ts).
+        sessionKey: storage.sessions.keyOf(auth.sessionId),
       });
       const tls = config.tls !== null || request.protocol === 'https';
       reply.header('cache-control', 'no-store');
@@ -106,9 +120,9 @@ export function tokenRoutes(app: FastifyInstance, deps: HttpDeps): void {
   );
 }
 
-/** The session still exists and its user may still sign in. */
+/** The session still exists and its user may still sign in to the app. */
 function stillSignedIn(storage: HttpDeps['storage'], auth: AuthContext): boolean {
   if (!storage.sessions.get(auth.sessionId)) return false;
   const user = storage.users.getUser(auth.org, auth.user);
-  return user !== undefined && !user.disabled;
+  return user !== undefined && !user.disabled && canUseApp(user.role);
 }

@@ -11,6 +11,11 @@ export interface IssuedToken {
   expiresAt: number;
   /** ms since the epoch; null while the token is not revoked */
   revokedAt: number | null;
+  /**
+   * The sign-in session that minted it (SessionStore.keyOf); null when not known (minted
+   * before this was recorded).
+   */
+  sessionKey: string | null;
 }
 
 /**
@@ -19,11 +24,15 @@ export interface IssuedToken {
  * checks on every CONNECT; this one is the admin's inventory.
  */
 export interface IssuedTokenStore {
-  record(token: Omit<IssuedToken, 'revokedAt'>): void;
+  record(
+    token: Omit<IssuedToken, 'revokedAt' | 'sessionKey'> & { sessionKey?: string | null },
+  ): void;
   /** A token of `org` (live or not); undefined when unknown or another org's. */
   get(org: string, jti: string): IssuedToken | undefined;
   /** Not expired at `now` and not revoked, newest first; only `user`'s when given. */
   listLive(org: string, now: number, user?: string): IssuedToken[];
+  /** As listLive, those the sign-in session with key `sessionKey` minted. */
+  listLiveOfSession(org: string, sessionKey: string, now: number): IssuedToken[];
   /** Marks the token revoked at `at` (ms) unless it already was. */
   markRevoked(jti: string, at: number): void;
   /** Deletes tokens that expired before `now` (ms); returns how many. */
@@ -38,9 +47,10 @@ interface TokenRow {
   issued_at: number;
   expires_at: number;
   revoked_at: number | null;
+  session_key: string | null;
 }
 
-const COLUMNS = 'jti, org_id, user_id, client_id, issued_at, expires_at, revoked_at';
+const COLUMNS = 'jti, org_id, user_id, client_id, issued_at, expires_at, revoked_at, session_key';
 
 function toToken(row: TokenRow): IssuedToken {
   return {
@@ -51,13 +61,15 @@ function toToken(row: TokenRow): IssuedToken {
     issuedAt: row.issued_at,
     expiresAt: row.expires_at,
     revokedAt: row.revoked_at,
+    sessionKey: row.session_key,
   };
 }
 
 export function createIssuedTokenStore(db: Database): IssuedTokenStore {
   const insert = db.prepare(
-    `INSERT OR IGNORE INTO issued_tokens (jti, org_id, user_id, client_id, issued_at, expires_at)
-     VALUES (?, ?, ?, ?, ?, ?)`,
+    `INSERT OR IGNORE INTO issued_tokens
+       (jti, org_id, user_id, client_id, issued_at, expires_at, session_key)
+     VALUES (?, ?, ?, ?, ?, ?, ?)`,
   );
   const selectOne = db.prepare<[string, string], TokenRow>(
     `SELECT ${COLUMNS} FROM issued_tokens WHERE org_id = ? AND jti = ?`,
@@ -72,14 +84,19 @@ export function createIssuedTokenStore(db: Database): IssuedTokenStore {
      WHERE org_id = ? AND user_id = ? AND expires_at > ? AND revoked_at IS NULL
      ORDER BY issued_at DESC, jti`,
   );
+  const selectLiveOfSession = db.prepare<[string, string, number], TokenRow>(
+    `SELECT ${COLUMNS} FROM issued_tokens
+     WHERE org_id = ? AND session_key = ? AND expires_at > ? AND revoked_at IS NULL
+     ORDER BY issued_at DESC, jti`,
+  );
   const updateRevoked = db.prepare(
     'UPDATE issued_tokens SET revoked_at = ? WHERE jti = ? AND revoked_at IS NULL',
   );
   const deleteExpired = db.prepare('DELETE FROM issued_tokens WHERE expires_at < ?');
 
   return {
-    record({ jti, org, user, clientId, issuedAt, expiresAt }) {
-      insert.run(jti, org, user, clientId, Math.trunc(issuedAt), Math.trunc(expiresAt));
+    record({ jti, org, user, clientId, issuedAt, expiresAt, sessionKey = null }) {
+      insert.run(jti, org, user, clientId, Math.trunc(issuedAt), Math.trunc(expiresAt), sessionKey);
     },
     get(org, jti) {
       const row = selectOne.get(org, jti);
@@ -92,6 +109,8 @@ export function createIssuedTokenStore(db: Database): IssuedTokenStore {
           : selectLiveOfUser.all(org, user, Math.trunc(now));
       return rows.map(toToken);
     },
+    listLiveOfSession: (org, sessionKey, now) =>
+      selectLiveOfSession.all(org, sessionKey, Math.trunc(now)).map(toToken),
     markRevoked(jti, at) {
       updateRevoked.run(Math.trunc(at), jti);
     },

@@ -212,6 +212,14 @@ const MIGRATIONS: readonly string[] = [
               COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'messages'), 0));
     END;
   `,
+  // The sign-in session that minted each token (sessions.id_hash, never the id), so revoking
+  // a token ends that sign-in too: left alone, the app got a fresh token from it within a
+  // second. NULL for tokens minted before this migration. No foreign key: a token record
+  // outlives its session by up to the token's lifetime, for the admin's list.
+  `
+  ALTER TABLE issued_tokens ADD COLUMN session_key TEXT;
+  CREATE INDEX issued_tokens_session ON issued_tokens (session_key);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -15,6 +15,13 @@ export interface SessionStore {
   /** Undefined for an unknown or expired id. */
   get(id: string): SessionRecord | undefined;
   delete(id: string): void;
+  /**
+   * The key other records name a session by (the hash stored for it, never its id): an
+   * issued token keeps the key of the session that minted it.
+   */
+  keyOf(id: string): string;
+  /** Ends the session with this key (see keyOf); returns how many ended (0 or 1). */
+  deleteByKey(key: string): number;
   /** Signs a user out everywhere (password change, disabled); returns how many. */
   deleteForUser(org: string, user: string): number;
   /** Deletes expired sessions; returns how many. */
@@ -55,6 +62,8 @@ export function createSessionStore(db: Database, now: () => number): SessionStor
     delete(id) {
       deleteOne.run(hashId(id));
     },
+    keyOf: hashId,
+    deleteByKey: (key) => deleteOne.run(key).changes,
     deleteForUser: (org, user) => deleteUser.run(org, user).changes,
     prune: () => deleteExpired.run(now()).changes,
   };

@@ -411,8 +411,15 @@ describe('live effect of narrowing a user’s ACL', () => {
 
   it('applies a role change to live connections', async () => {
     const { user, cookie } = await newMember();
-    const { client } = await t.connectWithToken(cookie);
-    open.push(client);
+    // A device on their password stays, under the new role's rules; the app's connection
+    // closes: an agent cannot use the app (users.test.ts).
+    const client = await connect(t.server.mqttUrl, {
+      username: `${user}@demo`,
+      password: DEMO_PASSWORD,
+      clientId: `${user}-device`,
+    });
+    const app = await t.connectWithToken(cookie);
+    open.push(client, app.client);
     await subscribeGrants(client, ['chat/+/+', 'agents/+/state']);
     const res = await t.request(t.cookies.admin, 'PATCH', `/api/admin/users/${user}`, {
       role: 'agent',
@@ -428,8 +435,10 @@ describe('live effect of narrowing a user’s ACL', () => {
         to: 'agent',
         connections: 1,
         removedSubscriptions: ['agents/+/state', 'chat/+/+'],
+        disconnected: 1,
       },
     });
+    expect(client.connected).toBe(true);
     // An agent publishes only its own state.
     const watcher = await connect(t.server.mqttUrl, {
       username: 'notifier@demo',

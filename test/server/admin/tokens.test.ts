@@ -55,22 +55,78 @@ describe('GET /api/admin/tokens', () => {
   });
 });
 
+/**
+ * A fresh sign-in: revoking a token ends the sign-in that minted it. (At most 10 a minute per
+ * username: session.ts.)
+ */
+const signInAgain = (username = 'alice@demo') => t.signIn(username);
+
+/** What POST /api/token answers the cookie now: 200, or 401 once its sign-in ended. */
+const mintStatus = async (cookie: string) =>
+  (await t.request(cookie, 'POST', '/api/token', {})).statusCode;
+
 describe('POST /api/admin/tokens/:jti/revoke', () => {
   it('disconnects the connection using the token within a second and refuses it after', async () => {
-    const { client, jti } = await t.connectWithToken(t.cookies.alice);
+    const { client, jti } = await t.connectWithToken(await signInAgain('bob@demo'));
     open.push(client);
     const started = Date.now();
     const res = await t.request(t.cookies.admin, 'POST', `/api/admin/tokens/${jti}/revoke`);
     expect(res.statusCode, res.body).toBe(200);
-    expect(res.json()).toEqual({ revoked: [jti], disconnected: 1 });
+    expect(res.json()).toEqual({ revoked: [jti], disconnected: 1, signedOut: 1 });
     await closed(client, 1_000);
     expect(Date.now() - started).toBeLessThan(1_000);
     expect((await listTokens()).some((x) => x.jti === jti)).toBe(false);
     expect(t.server.storage.tokens.isRevoked(jti)).toBe(true);
   });
 
-  it('leaves other tokens of the user connected', async () => {
-    const first = await t.connectWithToken(t.cookies.alice);
+  it('ends the sign-in that minted it: the app gets no fresh token without the password', async () => {
+    const cookie = await signInAgain();
+    const { client, jti } = await t.connectWithToken(cookie);
+    open.push(client);
+    await t.request(t.cookies.admin, 'POST', `/api/admin/tokens/${jti}/revoke`);
+    expectApiError(await t.request(cookie, 'POST', '/api/token', {}), 401, 'not_signed_in');
+    expectApiError(await t.request(cookie, 'GET', '/api/session'), 401, 'not_signed_in');
+  });
+
+  it('revokes the other tokens that sign-in minted (its other tabs), and only those', async () => {
+    const browser = await signInAgain();
+    const tab = await t.connectWithToken(browser);
+    const otherTab = await t.connectWithToken(browser);
+    const otherDevice = await signInAgain();
+    const phone = await t.connectWithToken(otherDevice);
+    open.push(tab.client, otherTab.client, phone.client);
+    const res = await t.request(t.cookies.admin, 'POST', `/api/admin/tokens/${tab.jti}/revoke`);
+    expect(res.statusCode, res.body).toBe(200);
+    const body = res.json<{ revoked: string[]; disconnected: number; signedOut: number }>();
+    expect(body.revoked.sort()).toEqual([tab.jti, otherTab.jti].sort());
+    expect(body).toMatchObject({ disconnected: 2, signedOut: 1 });
+    await Promise.all([closed(tab.client), closed(otherTab.client)]);
+    expect(phone.client.connected).toBe(true);
+    expect(await mintStatus(otherDevice)).toBe(200);
+    expect(await mintStatus(browser)).toBe(401);
+  });
+
+  it('revokes alone a token whose sign-in is not known (minted before that was recorded)', async () => {
+    const cookie = await signInAgain();
+    const { client, jti } = await t.connectWithToken(cookie);
+    open.push(client);
+    // As a token recorded before the issued-token store kept its sign-in.
+    t.server.storage.issuedTokens.record({
+      jti: 'from-before',
+      org: 'demo',
+      user: 'alice',
+      clientId: 'alice-before',
+      issuedAt: Date.now(),
+      expiresAt: Date.now() + 60_000,
+    });
+    const res = await t.request(t.cookies.admin, 'POST', '/api/admin/tokens/from-before/revoke');
+    expect(res.json()).toEqual({ revoked: ['from-before'], disconnected: 0, signedOut: 0 });
+    expect(client.connected).toBe(true);
+    expect((await listTokens()).some((x) => x.jti === jti)).toBe(true);
+  });
+
+  it('leaves other sign-ins of the user connected', async () => {
+    const first = await t.connectWithToken(await signInAgain());
     const second = await t.connectWithToken(t.cookies.alice);
     open.push(first.client, second.client);
     await t.request(t.cookies.admin, 'POST', `/api/admin/tokens/${first.jti}/revoke`);
@@ -79,7 +135,7 @@ describe('POST /api/admin/tokens/:jti/revoke', () => {
   });
 
   it('refuses a reconnect with the revoked token', async () => {
-    const res = await t.request(t.cookies.alice, 'POST', '/api/token', {});
+    const res = await t.request(await signInAgain('bob@demo'), 'POST', '/api/token', {});
     const token = res.json<{ username: string; password: string; clientId: string }>();
     const { jti } = await t.server.tokens.verify(token.password);
     await t.request(t.cookies.admin, 'POST', `/api/admin/tokens/${jti}/revoke`);
@@ -100,15 +156,17 @@ describe('POST /api/admin/tokens/:jti/revoke', () => {
   });
 
   it('records the revocation in the audit log', async () => {
-    const { client, jti } = await t.connectWithToken(t.cookies.alice);
-    open.push(client);
+    const cookie = await signInAgain();
+    const { client, jti } = await t.connectWithToken(cookie);
+    const sibling = await t.connectWithToken(cookie);
+    open.push(client, sibling.client);
     await t.request(t.cookies.admin, 'POST', `/api/admin/tokens/${jti}/revoke`);
     const audit = await t.request(t.cookies.admin, 'GET', '/api/admin/audit?limit=1');
     expect(audit.json<{ entries: unknown[] }>().entries[0]).toMatchObject({
       actor: 'admin',
       action: 'token.revoke',
       target: jti,
-      detail: { user: 'alice', disconnected: 1 },
+      detail: { user: 'alice', disconnected: 2, signedOut: 1, alsoRevoked: [sibling.jti] },
     });
   });
 });
@@ -128,6 +186,26 @@ describe('POST /api/admin/users/:user/revoke-tokens', () => {
     await Promise.all([closed(a.client), closed(b.client)]);
     expect(alice.client.connected).toBe(true);
     expect(await listTokens('?user=bob')).toEqual([]);
+  });
+
+  it('ends their sign-ins: the app gets no fresh token, and signs in only with the password', async () => {
+    const laptop = await t.signIn('bob@demo');
+    const phone = await t.signIn('bob@demo');
+    const tab = await t.connectWithToken(laptop);
+    open.push(tab.client);
+    const res = await t.request(t.cookies.admin, 'POST', '/api/admin/users/bob/revoke-tokens');
+    expect(res.json()).toMatchObject({ revoked: [tab.jti], disconnected: 1, signedOut: 2 });
+    for (const cookie of [laptop, phone]) {
+      expectApiError(await t.request(cookie, 'POST', '/api/token', {}), 401, 'not_signed_in');
+    }
+    expect(await mintStatus(t.cookies.alice)).toBe(200); // others' stay
+    expect(await mintStatus(await t.signIn('bob@demo'))).toBe(200);
+    const audit = await t.request(t.cookies.admin, 'GET', '/api/admin/audit?limit=1');
+    expect(audit.json<{ entries: unknown[] }>().entries[0]).toMatchObject({
+      action: 'user.revoke_tokens',
+      target: 'bob',
+      detail: { revoked: 1, disconnected: 1, signedOut: 2 },
+    });
   });
 
   it('answers 404 for an unknown user', async () => {

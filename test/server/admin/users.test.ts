@@ -220,6 +220,44 @@ describe('PATCH /api/admin/users/:user', () => {
     expect(t.server.storage.users.getUser('demo', user)?.role).toBe('service');
   });
 
+  it.each(['agent', 'service'])(
+    'ends the sign-ins of a user made %s (who cannot use the app): the open app closes',
+    async (role) => {
+      const user = await newUser();
+      const laptop = await t.signIn(`${user}@demo`);
+      const phone = await t.signIn(`${user}@demo`);
+      const app = await t.connectWithToken(laptop);
+      const bystander = await t.connectWithToken(t.cookies.alice);
+      open.push(app.client, bystander.client);
+      const res = await patch(user, { role });
+      expect(res.statusCode, res.body).toBe(200);
+      await closed(app.client);
+      expect(bystander.client.connected).toBe(true);
+      expect(t.server.storage.tokens.isRevoked(app.jti)).toBe(true);
+      for (const cookie of [laptop, phone]) {
+        expectApiError(await t.request(cookie, 'GET', '/api/session'), 401, 'not_signed_in');
+      }
+      expect(await lastAudit()).toMatchObject({
+        action: 'user.role',
+        target: user,
+        detail: { from: 'member', to: role, signedOut: 2, revokedTokens: 1, disconnected: 1 },
+      });
+    },
+  );
+
+  it('leaves the sign-ins of a user whose new role uses the app too', async () => {
+    const user = await newUser();
+    const cookie = await t.signIn(`${user}@demo`);
+    const app = await t.connectWithToken(cookie);
+    open.push(app.client);
+    expect((await patch(user, { role: 'admin' })).statusCode).toBe(200);
+    expect((await t.request(cookie, 'GET', '/api/session')).json()).toMatchObject({
+      role: 'admin',
+    });
+    expect(app.client.connected).toBe(true);
+    expect(await lastAudit()).not.toHaveProperty('detail.signedOut');
+  });
+
   it.each([
     ['a bad role', { role: 'owner' }, 400, 'invalid_role'],
     ['nothing to change', {}, 400, 'invalid_body'],
@@ -347,7 +385,7 @@ describe('DELETE /api/admin/users/:user', () => {
       });
       await notifier.publishAsync(
         `notifications/${user}`,
-        JSON.stringify({ id, title: id, body: '', createdAt: 1_000 }),
+        JSON.stringify({ id, title: id, body: '', createdAt: Date.now() }),
         { qos: 1 },
       );
       await notifier.endAsync();
@@ -385,7 +423,7 @@ describe('DELETE /api/admin/users/:user', () => {
 
 describe('POST /api/admin/users/:user/password', () => {
   it('sets a new password, shown once; the old one, its sign-ins, tokens and connections end', async () => {
-    const user = await newUser('service');
+    const user = await newUser(); // a member: the app, and a device on their password
     const cookie = await t.signIn(`${user}@demo`);
     const device = await connect(t.server.mqttUrl, {
       username: `${user}@demo`,

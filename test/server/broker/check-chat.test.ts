@@ -3,7 +3,6 @@ import {
   checkChat,
   checkSentAt,
   MAX_SENT_AT_AHEAD_MS,
-  restampWill,
   type ChatContext,
 } from '../../../src/server/broker/check-chat';
 import type { DecodedPayload } from '../../../src/shared/schemas';
@@ -109,27 +108,5 @@ describe('checkChat: chat goes only to a room of the publisher’s org', () => {
       code: 'room_check_failed',
       reason: 'the room could not be looked up: SQLITE_IOERR',
     });
-  });
-});
-
-describe('restampWill: a chat will goes out stamped when it fires', () => {
-  it('sets sentAt to now and keeps every other field', () => {
-    const payload = Buffer.from(JSON.stringify({ id: 'w', from: 'alice', text: 'hi', sentAt: 1 }));
-    expect(JSON.parse(restampWill(payload, NOW)!.toString())).toEqual({
-      id: 'w',
-      from: 'alice',
-      text: 'hi',
-      sentAt: NOW,
-    });
-  });
-
-  it.each([
-    ['not JSON', 'nope'],
-    ['an array', '[1]'],
-    ['null', 'null'],
-    ['no sentAt', '{"id":"w"}'],
-    ['a sentAt that is no number', '{"sentAt":"soon"}'],
-  ])('leaves %s alone (the checks refuse it)', (_case, text) => {
-    expect(restampWill(Buffer.from(text), NOW)).toBeNull();
   });
 });

@@ -82,3 +82,28 @@ describe('checkPublish, chat to a room of the org with a believable sentAt', () 
     expect(verdict.ok).toBe(true);
   });
 });
+
+describe('checkPublish, notifications with a believable createdAt', () => {
+  const DAY = 86_400_000;
+  const note = (createdAt: number) => JSON.stringify({ id: 'n1', title: 't', body: '', createdAt });
+
+  it.each<[string, () => number, string]>([
+    ['stamped in 2100', () => Date.UTC(2100, 0, 1), 'created_at_ahead'],
+    ['stamped at the epoch', () => 0, 'created_at_too_old'],
+  ])('refuses one %s', (_case, createdAt, code) => {
+    expect(
+      checkPublish(anywhere, 'notifications/bob', note(createdAt()), false, publishContext()),
+    ).toMatchObject({ ok: false, code });
+  });
+
+  it('lets through one a service queued hours ago', () => {
+    const verdict = checkPublish(
+      anywhere,
+      'notifications/bob',
+      note(Date.now() - DAY / 4),
+      false,
+      publishContext(),
+    );
+    expect(verdict).toMatchObject({ ok: true, message: { kind: 'notification', user: 'bob' } });
+  });
+});

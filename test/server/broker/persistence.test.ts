@@ -49,7 +49,12 @@ describe('broker state and history survive a restart on the same data dir', () =
       password: DEMO_PASSWORD,
       clientId: 'notifier',
     });
-    const note = json({ id: 'n-queued', title: 'While you were away', body: '', createdAt: 1 });
+    const note = json({
+      id: 'n-queued',
+      title: 'While you were away',
+      body: '',
+      createdAt: Date.now(),
+    });
     await notifier.publishAsync('notifications/bob', note, { qos: 1 });
     await notifier.endAsync();
     const alice = await connect(first.mqttUrl, {

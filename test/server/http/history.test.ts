@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ChatMessage } from '../../../src/shared/schemas';
-import { expectError, signIn, startTestApi, type TestApi } from './test-api';
+import { expectError, signIn, startTestApi, storedSession, type TestApi } from './test-api';
 
 interface Page {
   messages: ChatMessage[];
@@ -104,7 +104,7 @@ describe('GET /api/rooms/:room/messages', () => {
     expectError(await get('/api/rooms/general/messages'), 403, 'forbidden');
     expect((await get('/api/rooms/random/messages')).statusCode).toBe(200);
     // An agent has no chat rights at all: not even whether a room exists.
-    const agent = await signIn(api.app, 'agent-01@demo');
+    const agent = storedSession(api, 'demo', 'agent-01');
     expectError(await get('/api/rooms/general/messages', { cookie: agent }), 403, 'forbidden');
     expectError(await get('/api/rooms/nowhere/messages', { cookie: agent }), 403, 'forbidden');
   });

@@ -1,7 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ChatMessage } from '../../../src/shared/schemas';
 import type { UnreadCounts } from '../../../src/shared/unread-api';
-import { expectError, PASSWORD, signIn, startTestApi, type TestApi } from './test-api';
+import {
+  expectError,
+  PASSWORD,
+  signIn,
+  startTestApi,
+  storedSession,
+  type TestApi,
+} from './test-api';
 
 const msg = (id: string, from: string): ChatMessage => ({ id, from, text: id, sentAt: 1_000 });
 
@@ -110,7 +117,7 @@ describe('GET /api/unread and PUT /api/rooms/:room/read', () => {
     expect(await unread()).toEqual({ random: 1 });
     expectError(await markRead('general', { upTo: ['g1'] }), 403, 'forbidden');
     // An agent has no chat rights: not even whether a room exists.
-    const agent = await signIn(api.app, 'agent-01@demo');
+    const agent = storedSession(api, 'demo', 'agent-01');
     expect(await unread(agent)).toEqual({});
     expectError(await markRead('nowhere', { upTo: ['g1'] }, agent), 403, 'forbidden');
   });

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { expectError, signIn, startTestApi, type TestApi } from './test-api';
+import { expectError, signIn, startTestApi, storedSession, type TestApi } from './test-api';
 
 describe('/api/rooms and /api/people', () => {
   let api: TestApi;
@@ -47,7 +47,7 @@ describe('/api/rooms and /api/people', () => {
     const list = (cookie: string) =>
       api.app.inject({ method: 'GET', url: '/api/rooms', headers: { cookie } });
     expect((await list(alice)).json()).toEqual({ rooms: [{ id: 'random', name: 'random' }] });
-    const agent = await signIn(api.app, 'agent-01@demo');
+    const agent = storedSession(api, 'demo', 'agent-01');
     expect((await list(agent)).json()).toEqual({ rooms: [] });
   });
 
@@ -104,7 +104,7 @@ describe('/api/rooms and /api/people', () => {
   });
 
   it('lets only people (members, admins) create rooms', async () => {
-    const agent = await signIn(api.app, 'agent-01@demo');
+    const agent = storedSession(api, 'demo', 'agent-01');
     expectError(await createRoom(JSON.stringify({ id: 'botroom' }), agent), 403, 'forbidden');
     const admin = await signIn(api.app, 'admin@demo');
     expect((await createRoom(JSON.stringify({ id: 'admins' }), admin)).statusCode).toBe(201);

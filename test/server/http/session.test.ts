@@ -70,6 +70,23 @@ describe('/api/session', () => {
     expectError(await api.app.inject(signInRequest('carol@demo')), 403, 'account_disabled');
   });
 
+  it.each(['agent-01@demo', 'notifier@demo'])(
+    'refuses %s, an account that cannot use the app, with a reason and no cookie',
+    async (username) => {
+      const res = await api.app.inject(signInRequest(username));
+      expectError(res, 403, 'not_an_app_account');
+      expect(res.json<{ error: { message: string } }>().error.message).toBe(
+        'agent and service accounts connect over MQTT with their password; they cannot use the web app',
+      );
+      expect(res.cookies).toEqual([]);
+    },
+  );
+
+  it('says nothing of the account’s role to a wrong password', async () => {
+    const res = await api.app.inject(signInRequest('agent-01@demo', 'wrong-password'));
+    expectError(res, 401, 'invalid_credentials');
+  });
+
   const malformed = [
     'alice',
     'alice@',
@@ -188,11 +205,18 @@ describe('/api/session', () => {
   });
 
   it('does not count successful sign-ins from one address (an office)', async () => {
-    // Five people, seven sign-ins each: under the per-account limit, over the failures'.
-    const people = ['admin', 'alice', 'bob', 'agent-01', 'notifier'];
+    // Five accounts, seven sign-ins each: under the per-account limit, over the failures'
+    // (agents and services are refused, with their right password: not_an_app_account).
+    const people: [string, number][] = [
+      ['admin', 200],
+      ['alice', 200],
+      ['bob', 200],
+      ['agent-01', 403],
+      ['notifier', 403],
+    ];
     for (let i = 0; i < SIGN_IN_FAILURES_PER_ADDRESS + 5; i++) {
-      const user = `${people[i % people.length]}@demo`;
-      expect((await api.app.inject(signInRequest(user))).statusCode).toBe(200);
+      const [user, status] = people[i % people.length]!;
+      expect((await api.app.inject(signInRequest(`${user}@demo`))).statusCode).toBe(status);
     }
   });
 

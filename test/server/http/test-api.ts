@@ -107,6 +107,16 @@ export async function signIn(app: FastifyInstance, username: string): Promise<st
   return `sb_session=${cookie?.value ?? ''}`;
 }
 
+/**
+ * A session made in the store, not by signing in: for an agent or service, whose sign-in is
+ * refused (not_an_app_account), as one signed in before that was left holding. Returns the
+ * Cookie header value.
+ */
+export function storedSession(api: TestApi, org: string, user: string): string {
+  const { id } = api.t.storage.sessions.create(org, user, api.config.sessionTtlSeconds);
+  return `sb_session=${id}`;
+}
+
 /** Asserts the one error shape and returns the code. */
 export function expectError(res: LightMyRequestResponse, status: number, code: string): void {
   expect(res.headers['content-type']).toMatch(/^application\/json/);

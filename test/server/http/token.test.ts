@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { roleRules } from '../../../src/shared/acl';
-import { expectError, signIn, startTestApi, type TestApi } from './test-api';
+import { expectError, signIn, startTestApi, storedSession, type TestApi } from './test-api';
 
 interface TokenResponse {
   url: string;
@@ -175,6 +175,36 @@ describe('POST /api/token', () => {
     expect(api.t.storage.issuedTokens.listLive('demo', Date.now(), 'alice')).toEqual([]);
     // Had it leaked anyway, the broker would refuse it.
     await expect(api.tokens.verify(signedToken)).rejects.toThrow();
+  });
+
+  it.each([
+    ['an agent', 'agent-01'],
+    ['a service', 'notifier'],
+  ])(
+    'refuses %s’s session (signed in before that was refused), and ends it',
+    async (_case, user) => {
+      const session = storedSession(api, 'demo', user);
+      const res = await mint('{}', { cookie: session });
+      expectError(res, 403, 'not_an_app_account');
+      expect(res.cookies.find((c) => c.name === 'sb_session')?.value).toBe('');
+      expect(api.t.storage.issuedTokens.listLive('demo', Date.now(), user)).toEqual([]);
+      // Ended: a reload shows the sign-in page, which says why when they sign in.
+      const again = await api.app.inject({
+        method: 'GET',
+        url: '/api/session',
+        headers: { cookie: session },
+      });
+      expectError(again, 401, 'not_signed_in');
+    },
+  );
+
+  it('records which sign-in minted the token, by its key, never its id', async () => {
+    const body = (await mint('{}')).json() as TokenResponse;
+    const { jti } = await api.tokens.verify(body.password);
+    const sessionId = cookie.slice('sb_session='.length);
+    const issued = api.t.storage.issuedTokens.get('demo', jti);
+    expect(issued?.sessionKey).toBe(api.t.storage.sessions.keyOf(sessionId));
+    expect(issued?.sessionKey).not.toContain(sessionId);
   });
 
   it('refuses without a session', async () => {

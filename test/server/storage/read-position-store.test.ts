@@ -2,10 +2,12 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DATABASE_FILE, isStorageError, openStorage } from '../../../src/server/storage';
-import { SCHEMA_VERSION } from '../../../src/server/storage/migrations';
 import type { ChatMessage } from '../../../src/shared/schemas';
 import { UNREAD_CAP } from '../../../src/shared/unread-api';
 import { openTempStorage, type TempStorage } from './temp-storage';
+
+// migrations.ts: the sixth migration added read positions.
+const SCHEMA_BEFORE_READ_POSITIONS = 5;
 
 const msg = (id: string, from: string): ChatMessage => ({ id, from, text: id, sentAt: 1_000 });
 
@@ -169,13 +171,16 @@ describe('ReadPositionStore', () => {
   it('counts, for users from before read positions existed, from the upgrade', () => {
     say('general', 'old', 'bob');
     t.storage.close();
-    // Back to the schema before read positions, as a database of an older version is.
+    // Back to the schema before read positions, as a database of an older version is: the
+    // migrations from theirs on undone.
     const db = new Database(join(t.dir, DATABASE_FILE));
-    db.exec(`DROP TRIGGER users_inserted_read_baseline;
+    db.exec(`DROP INDEX issued_tokens_session;
+             ALTER TABLE issued_tokens DROP COLUMN session_key;
+             DROP TRIGGER users_inserted_read_baseline;
              DROP TABLE read_positions; DROP TABLE read_baselines;
              DROP INDEX messages_room_seq_sender;
              CREATE INDEX messages_room_seq ON messages (org_id, room_id, seq);`);
-    db.pragma(`user_version = ${SCHEMA_VERSION - 1}`);
+    db.pragma(`user_version = ${SCHEMA_BEFORE_READ_POSITIONS}`);
     db.close();
     t.storage = openStorage(t.dir, { now: () => t.clock.now });
     try {

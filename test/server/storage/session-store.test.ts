@@ -68,4 +68,17 @@ describe('SessionStore', () => {
     expect(sessions.get(a2)).toBeUndefined();
     expect(sessions.get(b1)).toBeDefined();
   });
+
+  it('ends just one session by its key, which is not its id (issued tokens keep it)', () => {
+    const { sessions } = t.storage;
+    const laptop = sessions.create('demo', 'alice', 60).id;
+    const phone = sessions.create('demo', 'alice', 60).id;
+    const key = sessions.keyOf(laptop);
+    expect(key).not.toContain(laptop);
+    expect(sessions.keyOf(laptop)).toBe(key);
+    expect(sessions.deleteByKey(key)).toBe(1);
+    expect(sessions.get(laptop)).toBeUndefined();
+    expect(sessions.get(phone)).toBeDefined();
+    expect(sessions.deleteByKey(key)).toBe(0);
+  });
 });

@@ -32,6 +32,46 @@ export function revokeTokens(
   return { revoked: [...jtis], disconnected };
 }
 
+/** A revocation that also ended sign-in sessions. */
+export interface SignOut extends Revocation {
+  /** Sign-in sessions ended: the app gets no new token from them. */
+  signedOut: number;
+}
+
+/**
+ * Signs the user out of the app everywhere: their sign-in sessions end, and every live
+ * token of theirs is revoked (closing the connections using it). Revoking alone left the
+ * app signed in: it fetched a fresh token from its session and was back within a second.
+ * Sessions first: a token being minted meanwhile is refused once its session is gone
+ * (token.ts), and one recorded before is among the live tokens revoked here.
+ */
+export function signOutUser(deps: HttpDeps, org: string, user: string): SignOut {
+  const signedOut = deps.storage.sessions.deleteForUser(org, user);
+  return { ...revokeTokens(deps, org, liveTokensOf(deps, org, user)), signedOut };
+}
+
+/**
+ * Revokes one token and ends the sign-in session that minted it, when that is known (tokens
+ * minted before it was recorded are revoked alone), with the other live tokens that session
+ * minted: the browser's other tabs, and the token a renewal replaced. Those share the
+ * session's cookie: left live, they would keep its tabs connected for up to a token's
+ * lifetime after the sign-in ended, with no password asked.
+ */
+export function revokeWithSession(
+  deps: HttpDeps,
+  org: string,
+  token: { jti: string; expiresAt: number; sessionKey: string | null },
+): SignOut {
+  const { sessionKey } = token;
+  if (sessionKey === null) return { ...revokeTokens(deps, org, [token]), signedOut: 0 };
+  // As in signOutUser: the session first.
+  const signedOut = deps.storage.sessions.deleteByKey(sessionKey);
+  const siblings = deps.storage.issuedTokens
+    .listLiveOfSession(org, sessionKey, Date.now())
+    .filter(({ jti }) => jti !== token.jti);
+  return { ...revokeTokens(deps, org, [token, ...siblings]), signedOut };
+}
+
 /**
  * The user's live tokens: those POST /api/token minted and recorded, and any other a live
  * connection authenticated with (minted before the inventory existed, or by a tool).

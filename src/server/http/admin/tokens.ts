@@ -4,7 +4,7 @@ import type { HttpDeps } from '../http-deps';
 import { authOf } from '../require-session';
 import { optionalString } from './query-params';
 import { findUser } from './target-user';
-import { liveTokensOf, revokeTokens } from './token-revocation';
+import { revokeWithSession, signOutUser } from './token-revocation';
 
 export function tokenRoutes(app: FastifyInstance, deps: HttpDeps): void {
   const { storage } = deps;
@@ -41,25 +41,39 @@ export function tokenRoutes(app: FastifyInstance, deps: HttpDeps): void {
     if (expiresAt === undefined || expiresAt === null) {
       throw new ApiError(404, 'token_not_found', 'no such token in this org');
     }
-    const { disconnected } = revokeTokens(deps, auth.org, [{ jti, expiresAt }]);
+    const result = revokeWithSession(deps, auth.org, {
+      jti,
+      expiresAt,
+      sessionKey: issued?.sessionKey ?? null,
+    });
     storage.audit.record(auth.org, {
       actor: auth.user,
       action: 'token.revoke',
       target: jti,
-      detail: { user: issued?.user, disconnected },
+      detail: {
+        user: issued?.user,
+        disconnected: result.disconnected,
+        signedOut: result.signedOut,
+        // Those of the same sign-in, revoked with it.
+        alsoRevoked: result.revoked.filter((other) => other !== jti),
+      },
     });
-    return { revoked: [jti], disconnected };
+    return result;
   });
 
   app.post<{ Params: { user: string } }>('/users/:user/revoke-tokens', async (request) => {
     const auth = authOf(request);
     const record = findUser(storage, auth.org, request.params.user);
-    const result = revokeTokens(deps, auth.org, liveTokensOf(deps, auth.org, record.user));
+    const result = signOutUser(deps, auth.org, record.user);
     storage.audit.record(auth.org, {
       actor: auth.user,
       action: 'user.revoke_tokens',
       target: record.user,
-      detail: { revoked: result.revoked.length, disconnected: result.disconnected },
+      detail: {
+        revoked: result.revoked.length,
+        disconnected: result.disconnected,
+        signedOut: result.signedOut,
+      },
     });
     return result;
   });

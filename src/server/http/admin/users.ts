@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { isRole, ROLES, type Role } from '../../../shared/acl';
+import { canUseApp, isRole, ROLES, type Role } from '../../../shared/acl';
 import { isValidId } from '../../../shared/ids';
 import { checkNewPassword, generatePassword, hashPassword } from '../../auth/password';
 import { isStorageError, type UserRecord } from '../../storage';
@@ -10,7 +10,7 @@ import { parseBody } from '../parse-body';
 import { authOf } from '../require-session';
 import { applyCurrentRules, disconnectUser } from './live-effects';
 import { findUser, refuseSelf } from './target-user';
-import { liveTokensOf, revokeTokens } from './token-revocation';
+import { liveTokensOf, revokeTokens, signOutUser } from './token-revocation';
 
 const newUserSchema = z.object({
   user: z.string(),
@@ -130,12 +130,24 @@ export function userRoutes(app: FastifyInstance, deps: HttpDeps): void {
     if (role !== undefined && role !== record.role) {
       refuseSelf(auth, record.user, 'change the role of');
       storage.users.setRole(auth.org, record.user, role);
+      // A role that cannot use the app ends their sign-ins as disabling does, and the tokens
+      // those minted: the open app closes and returns to the sign-in page.
+      const signOut = canUseApp(role) ? null : signOutUser(deps, auth.org, record.user);
       const live = await applyCurrentRules(deps, { ...record, role });
       storage.audit.record(auth.org, {
         actor: auth.user,
         action: 'user.role',
         target: record.user,
-        detail: { from: record.role, to: role, ...live },
+        detail: {
+          from: record.role,
+          to: role,
+          ...live,
+          ...(signOut && {
+            signedOut: signOut.signedOut,
+            revokedTokens: signOut.revoked.length,
+            disconnected: signOut.disconnected,
+          }),
+        },
       });
     }
     if (body.disabled !== undefined && body.disabled !== record.disabled) {

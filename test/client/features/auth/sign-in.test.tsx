@@ -115,28 +115,38 @@ describe('sign-in', () => {
     expect(await screen.findByRole('alert')).toHaveTextContent('Too many attempts');
   });
 
-  it('says in a sentence that a disabled account cannot sign in, and marks no field', async () => {
-    server.use(
-      http.get('/api/session', () =>
-        HttpResponse.json(apiError('not_signed_in', 'Sign in first'), { status: 401 }),
-      ),
-      http.post('/api/session', () =>
-        HttpResponse.json(apiError('account_disabled', 'this account is disabled'), {
-          status: 403,
-        }),
-      ),
-    );
-    renderApp(new FakeMqttFactory());
-    const user = userEvent.setup();
-    await user.type(await screen.findByRole('textbox', { name: 'Username' }), 'alice@demo');
-    await user.type(screen.getByLabelText('Password'), 'right');
-    await user.click(screen.getByRole('button', { name: 'Sign in' }));
-    expect(await screen.findByRole('alert')).toHaveTextContent(
-      'This account is disabled. Ask an admin of your organisation to enable it.',
-    );
-    expect(screen.getByRole('textbox', { name: 'Username' })).not.toHaveAttribute('aria-invalid');
-    expect(screen.getByLabelText('Password')).not.toHaveAttribute('aria-invalid');
-  });
+  it.each([
+    {
+      account: 'a disabled account',
+      code: 'account_disabled',
+      said: 'This account is disabled. Ask an admin of your organisation to enable it.',
+    },
+    {
+      account: 'an agent or service account',
+      code: 'not_an_app_account',
+      said: 'This is an agent or service account: it connects over MQTT with its password and cannot sign in to the app.',
+    },
+  ])(
+    'says in a sentence that $account cannot sign in, and marks no field',
+    async ({ code, said }) => {
+      server.use(
+        http.get('/api/session', () =>
+          HttpResponse.json(apiError('not_signed_in', 'Sign in first'), { status: 401 }),
+        ),
+        http.post('/api/session', () =>
+          HttpResponse.json(apiError(code, 'the server says so'), { status: 403 }),
+        ),
+      );
+      renderApp(new FakeMqttFactory());
+      const user = userEvent.setup();
+      await user.type(await screen.findByRole('textbox', { name: 'Username' }), 'alice@demo');
+      await user.type(screen.getByLabelText('Password'), 'right');
+      await user.click(screen.getByRole('button', { name: 'Sign in' }));
+      expect(await screen.findByRole('alert')).toHaveTextContent(said);
+      expect(screen.getByRole('textbox', { name: 'Username' })).not.toHaveAttribute('aria-invalid');
+      expect(screen.getByLabelText('Password')).not.toHaveAttribute('aria-invalid');
+    },
+  );
 
   it.each([
     {

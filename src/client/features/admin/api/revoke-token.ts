@@ -6,6 +6,12 @@ export interface Revocation {
   revoked: string[];
   /** Connections that were using the revoked tokens, closed at once. */
   disconnected: number;
+  /**
+   * Sign-in sessions ended with them, so the app cannot fetch a fresh token without the
+   * password: the user's all, or the one that minted the token (with its other tokens).
+   * Absent from a server older than this.
+   */
+  signedOut?: number;
 }
 
 export function revokeToken(jti: string): Promise<Revocation> {

@@ -115,6 +115,8 @@ function describeSignInError(error: Error): string {
   if (isWrongCredentials(error)) return 'Wrong username or password.';
   if (error.code === 'account_disabled')
     return 'This account is disabled. Ask an admin of your organisation to enable it.';
+  if (error.code === 'not_an_app_account')
+    return 'This is an agent or service account: it connects over MQTT with its password and cannot sign in to the app.';
   if (error.status === 429) return 'Too many attempts. Wait a minute, then try again.';
   return error.message;
 }

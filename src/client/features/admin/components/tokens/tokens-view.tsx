@@ -59,7 +59,7 @@ export function TokensView() {
         {user !== null && (
           <ConfirmButton
             label={`Revoke all of ${user}'s tokens`}
-            question={`Revoke every token of ${user}? Their connections close now; the app signs in again only with their password.`}
+            question={`Revoke every token of ${user} and end their sign-ins? Their connections close now; the app signs in again only with their password.`}
             confirmLabel="Revoke all"
             busy={revokeAll.isPending}
             onConfirm={() => revokeAll.mutate(user, { onSuccess: setResult })}
@@ -86,8 +86,11 @@ export function TokensView() {
   );
 }
 
-export function describeRevocation({ revoked, disconnected }: Revocation): string {
+export function describeRevocation({ revoked, disconnected, signedOut }: Revocation): string {
   const tokens = `${revoked.length} ${revoked.length === 1 ? 'token' : 'tokens'}`;
   const connections = `${disconnected} ${disconnected === 1 ? 'connection' : 'connections'}`;
-  return `Revoked ${tokens}; ${connections} closed.`;
+  const revocation = `Revoked ${tokens}; ${connections} closed.`;
+  if (!signedOut) return revocation; // none ended, or a server that does not say
+  const sessions = `${signedOut} ${signedOut === 1 ? 'sign-in' : 'sign-ins'}`;
+  return `${revocation} ${sessions} ended: the app signs in again only with the password.`;
 }
