@@ -142,7 +142,7 @@ describe('Users', () => {
     expect(requests.filter((r) => !r.startsWith('GET'))).toEqual([]);
   });
 
-  it('shows the server’s refusal of a new user (409 user_exists)', async () => {
+  it('shows the server’s refusal of a new user’s id at the field (409 user_exists)', async () => {
     const user = userEvent.setup();
     server.use(
       usersHandler(demoUsers()),
@@ -153,11 +153,34 @@ describe('Users', () => {
       ),
     );
     renderConsole('users');
-    await user.type(await screen.findByRole('textbox', { name: 'User id' }), 'alice');
+    const id = await screen.findByRole('textbox', { name: 'User id' });
+    await user.type(id, 'alice');
     await user.click(screen.getByRole('button', { name: 'Create user' }));
-    expect(await screen.findByRole('alert')).toHaveTextContent(
-      'Could not create the user: user "alice" already exists (user_exists)',
+    await waitFor(() => expect(id).toHaveAccessibleDescription('user "alice" already exists'));
+    expect(id).toHaveAttribute('aria-invalid', 'true');
+    expect(screen.queryByRole('alert')).not.toBeInTheDocument(); // said once, at the field
+    await user.type(id, '-2'); // a new id: the old answer no longer applies
+    expect(id).toHaveAttribute('aria-invalid', 'false');
+  });
+
+  it('shows a refused password at its field (400 invalid_password)', async () => {
+    const user = userEvent.setup();
+    server.use(
+      usersHandler(demoUsers()),
+      http.post('/api/admin/users', () =>
+        HttpResponse.json(errorBody('invalid_password', 'use at least 12 characters'), {
+          status: 400,
+        }),
+      ),
     );
+    renderConsole('users');
+    await user.type(await screen.findByRole('textbox', { name: 'User id' }), 'dev-2');
+    const password = screen.getByLabelText(/^Password/);
+    await user.type(password, 'short');
+    await user.click(screen.getByRole('button', { name: 'Create user' }));
+    await waitFor(() => expect(password).toHaveFocus());
+    expect(password).toHaveAttribute('aria-invalid', 'true');
+    expect(password).toHaveAccessibleDescription('use at least 12 characters');
   });
 
   it('disables and enables a user, and changes a role', async () => {

@@ -1,4 +1,5 @@
 import { useEffect, useId, useRef, useState } from 'react';
+import { FocusableButton } from './focusable-button';
 
 interface ConfirmButtonProps {
   /** The button's text before asking, e.g. "Delete". */
@@ -11,13 +12,15 @@ interface ConfirmButtonProps {
   confirmLabel: string;
   onConfirm(): void;
   disabled?: boolean;
+  /** Its request is running: the button stays, focusable but inactive, until it settles. */
   busy?: boolean;
 }
 
 /**
  * A destructive action asks first, in place: no modal to trap focus in, and the question
  * sits next to the row it concerns. Focus goes to Cancel (the safe choice) and Escape
- * cancels, returning focus to the button.
+ * cancels, returning focus to the button; so does confirming, the button then busy until
+ * the request settles.
  */
 export function ConfirmButton({
   label,
@@ -49,16 +52,17 @@ export function ConfirmButton({
 
   if (!asking) {
     return (
-      <button
+      <FocusableButton
         ref={triggerRef}
         type="button"
         className="button button--small button--danger-quiet"
         aria-label={ariaLabel}
-        disabled={disabled || busy}
+        disabled={disabled}
+        unavailable={busy}
         onClick={() => setAsking(true)}
       >
         {busy ? 'Working…' : label}
-      </button>
+      </FocusableButton>
     );
   }
   return (
@@ -77,6 +81,7 @@ export function ConfirmButton({
         type="button"
         className="button button--small button--danger"
         onClick={() => {
+          returnFocus.current = true;
           setAsking(false);
           onConfirm();
         }}

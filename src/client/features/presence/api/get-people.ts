@@ -17,7 +17,9 @@ export const peopleQueryOptions = () =>
   queryOptions({
     queryKey: peopleQueryKey,
     queryFn: ({ signal }) => fetchPeople(signal),
-    staleTime: 5 * 60_000,
+    // Presence corrects it only while it is shown (use-refetch-people-on-presence.ts):
+    // each showing asks again, so someone added or removed meanwhile is not missed.
+    staleTime: 0,
   });
 
 export const usePeople = () => useQuery(peopleQueryOptions());

@@ -1,10 +1,12 @@
 import { useMemo } from 'react';
 import { usePeople } from '../api/get-people';
+import { useRefetchPeopleOnPresence } from '../hooks/use-refetch-people-on-presence';
 import { isUserOnline, usePresenceStore } from '../stores/presence-store';
 import { PresenceDot } from './presence-dot';
 
 export function PeopleList() {
   const people = usePeople();
+  useRefetchPeopleOnPresence();
   const clients = usePresenceStore((state) => state.clients);
   const sorted = useMemo(
     () =>

@@ -8,9 +8,11 @@ export interface PresenceChange {
   value: Presence | null;
 }
 
+/** user → client id → last state; one entry per tab or device. */
+export type PresenceClients = Record<string, Record<string, Presence>>;
+
 interface PresenceStore {
-  /** user → client id → last state; one entry per tab or device. */
-  clients: Record<string, Record<string, Presence>>;
+  clients: PresenceClients;
   apply(changes: readonly PresenceChange[]): void;
   reset(): void;
 }
@@ -32,7 +34,7 @@ export const usePresenceStore = create<PresenceStore>()((set) => ({
 }));
 
 /** Online while any of the user's connections is: closing one tab keeps them online. */
-export function isUserOnline(clients: PresenceStore['clients'], user: string): boolean {
+export function isUserOnline(clients: PresenceClients, user: string): boolean {
   const userClients = clients[user];
   return userClients !== undefined && Object.values(userClients).some((p) => p.status === 'online');
 }

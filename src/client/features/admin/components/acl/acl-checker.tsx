@@ -3,6 +3,7 @@ import { validateTopicFilter, validateTopicName } from '../../../../../shared/to
 import { useCheckAcl, type AclQuestion } from '../../api/check-acl';
 import { useUsers } from '../../api/get-users';
 import { ErrorMessage } from '../error-message';
+import { FocusableButton } from '../focusable-button';
 import { UserSelect } from '../user-select';
 import { AclAnswerView } from './acl-answer';
 import { Field } from '../../../../components/field';
@@ -110,13 +111,14 @@ export function AclChecker() {
               />
             )}
           </Field>
-          <button
+          <FocusableButton
             type="submit"
             className="button button--primary"
-            disabled={check.isPending || !users.data}
+            disabled={!users.data}
+            unavailable={check.isPending}
           >
             {check.isPending ? 'Checking…' : 'Check'}
-          </button>
+          </FocusableButton>
         </div>
       </form>
       <div aria-live="polite">

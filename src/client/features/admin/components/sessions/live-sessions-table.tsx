@@ -2,6 +2,7 @@ import type { SessionRef } from '../../api/disconnect-session';
 import type { LiveSession } from '../../api/get-sessions';
 import { formatDateTime, isoTime, protocolName, transportName } from '../../lib/format';
 import { AdminTable, type AdminColumn } from '../admin-table';
+import { FocusableButton } from '../focusable-button';
 import { WAITING_COLUMNS } from './subscriptions-cell';
 
 const sameSession = (a: SessionRef | undefined, b: SessionRef) =>
@@ -40,15 +41,15 @@ export function LiveSessionsTable({
     {
       header: 'Actions',
       cell: (session) => (
-        <button
+        <FocusableButton
           type="button"
           className="button button--small button--danger-quiet"
           aria-label={`Disconnect ${session.clientId} (${session.user})`}
-          disabled={sameSession(pending, session)}
+          unavailable={sameSession(pending, session)}
           onClick={() => onDisconnect(session)}
         >
           {sameSession(pending, session) ? 'Disconnecting…' : 'Disconnect'}
-        </button>
+        </FocusableButton>
       ),
     },
   ];

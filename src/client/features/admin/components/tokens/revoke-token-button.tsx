@@ -1,6 +1,7 @@
 import type { IssuedToken } from '../../api/get-tokens';
 import { useRevokeToken, type Revocation } from '../../api/revoke-token';
 import { ErrorMessage } from '../error-message';
+import { FocusableButton } from '../focusable-button';
 
 export function RevokeTokenButton({
   token,
@@ -12,15 +13,15 @@ export function RevokeTokenButton({
   const revoke = useRevokeToken();
   return (
     <>
-      <button
+      <FocusableButton
         type="button"
         className="button button--small button--danger-quiet"
         aria-label={`Revoke ${token.user}'s token for ${token.clientId}`}
-        disabled={revoke.isPending}
+        unavailable={revoke.isPending}
         onClick={() => revoke.mutate(token.jti, { onSuccess: onRevoked })}
       >
         {revoke.isPending ? 'Revoking…' : 'Revoke'}
-      </button>
+      </FocusableButton>
       {revoke.error && <ErrorMessage error={revoke.error} action="Could not revoke" />}
     </>
   );

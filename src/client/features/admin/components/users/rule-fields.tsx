@@ -1,6 +1,7 @@
 import type { AclAction, AclPermission } from '../../../../../shared/acl';
 import { ACTIONS, PERMISSIONS, type RuleDraft } from '../../lib/rule-drafts';
 import { Field } from '../../../../components/field';
+import { FocusableButton } from '../focusable-button';
 
 interface RuleFieldsProps {
   draft: RuleDraft;
@@ -88,24 +89,25 @@ export function RuleFields({
         )}
       </Field>
       <div className="rule-row__buttons">
-        <button
+        {/* Focus moves with the rule: at the top, its Move up button must keep it. */}
+        <FocusableButton
           type="button"
           className="icon-button icon-button--small"
           aria-label={`Move rule ${n} up`}
-          disabled={index === 0}
+          unavailable={index === 0}
           onClick={() => onMove(-1)}
         >
           <span aria-hidden="true">↑</span>
-        </button>
-        <button
+        </FocusableButton>
+        <FocusableButton
           type="button"
           className="icon-button icon-button--small"
           aria-label={`Move rule ${n} down`}
-          disabled={index === count - 1}
+          unavailable={index === count - 1}
           onClick={() => onMove(1)}
         >
           <span aria-hidden="true">↓</span>
-        </button>
+        </FocusableButton>
         <button
           type="button"
           className="button button--small button--danger-quiet"

@@ -8,6 +8,7 @@ import { roleLabel } from '../../lib/user-kinds';
 import { AdminRow, type AdminColumn } from '../admin-table';
 import { ConfirmButton } from '../confirm-button';
 import { ErrorMessage } from '../error-message';
+import { FocusableButton } from '../focusable-button';
 
 interface UserRowProps {
   user: AdminUser;
@@ -18,7 +19,8 @@ interface UserRowProps {
   onPasswordReset(reset: PasswordReset): void;
 }
 
-// One set of mutations per row, shared by its cells: a pending change locks the role and Disable.
+// One set of mutations per row, shared by its cells: a pending change locks the role and Disable
+// (aria-disabled, not disabled: each keeps focus while its change runs, see FocusableButton).
 interface UserRowState extends UserRowProps {
   update: ReturnType<typeof useUpdateUser>;
   remove: ReturnType<typeof useDeleteUser>;
@@ -44,9 +46,14 @@ export const USER_COLUMNS: readonly AdminColumn<UserRowState>[] = [
       <select
         aria-label={`Role of ${user.user}`}
         value={user.role}
-        disabled={self || update.isPending}
+        disabled={self}
+        aria-disabled={update.isPending || undefined}
         title={selfNote(self)}
-        onChange={(event) => update.mutate({ user: user.user, role: event.target.value as Role })}
+        onChange={(event) => {
+          // Ignored while a change runs: the select snaps back to the role shown.
+          if (!update.isPending)
+            update.mutate({ user: user.user, role: event.target.value as Role });
+        }}
       >
         {ROLES.map((role) => (
           <option key={role} value={role}>
@@ -105,16 +112,17 @@ function UserActions({
         >
           Rules ({user.rules.length})
         </button>
-        <button
+        <FocusableButton
           type="button"
           className="button button--small"
           aria-label={`${user.disabled ? 'Enable' : 'Disable'} ${name}`}
-          disabled={self || update.isPending}
+          disabled={self}
+          unavailable={update.isPending}
           title={selfNote(self)}
           onClick={() => update.mutate({ user: name, disabled: !user.disabled })}
         >
           {user.disabled ? 'Enable' : 'Disable'}
-        </button>
+        </FocusableButton>
         <ConfirmButton
           label="Reset password"
           ariaLabel={`Reset password of ${name}`}

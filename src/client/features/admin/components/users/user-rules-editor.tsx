@@ -3,6 +3,7 @@ import { roleRules } from '../../../../../shared/acl';
 import { isApiError } from '../../../../lib/api/api-error';
 import type { AdminUser } from '../../api/get-users';
 import { useSetUserRules } from '../../api/set-user-rules';
+import { useFocusFieldInError } from '../../hooks/use-focus-field-in-error';
 import {
   describeRule,
   draftError,
@@ -12,6 +13,7 @@ import {
   type RuleDraft,
 } from '../../lib/rule-drafts';
 import { ErrorMessage } from '../error-message';
+import { FocusableButton } from '../focusable-button';
 import { RuleFields } from './rule-fields';
 
 /**
@@ -26,8 +28,10 @@ export function UserRulesEditor({ user, onClose }: { user: AdminUser; onClose():
   const [submitted, setSubmitted] = useState(false);
   const save = useSetUserRules();
   const headingRef = useRef<HTMLHeadingElement>(null);
+  const formRef = useRef<HTMLFormElement>(null);
 
   useEffect(() => headingRef.current?.focus(), []);
+  useFocusFieldInError(formRef, save.error); // the refused rule's topic
 
   const refused = refusedRule(save.error);
   const errorOf = (draft: RuleDraft, index: number): string | null => {
@@ -66,7 +70,7 @@ export function UserRulesEditor({ user, onClose }: { user: AdminUser; onClose():
         Checked before the {user.role} role&apos;s rules; the first rule that matches a topic
         decides. Use <code>{'${username}'}</code> and <code>{'${clientid}'}</code> as placeholders.
       </p>
-      <form onSubmit={submit} noValidate>
+      <form ref={formRef} onSubmit={submit} noValidate>
         {drafts.length === 0 ? (
           <p className="muted">No extra rules: {user.user} has the role&apos;s rules only.</p>
         ) : (
@@ -107,9 +111,13 @@ export function UserRulesEditor({ user, onClose }: { user: AdminUser; onClose():
           <button type="button" className="button" onClick={() => edit([...drafts, newDraft()])}>
             Add a rule
           </button>
-          <button type="submit" className="button button--primary" disabled={save.isPending}>
+          <FocusableButton
+            type="submit"
+            className="button button--primary"
+            unavailable={save.isPending}
+          >
             {save.isPending ? 'Saving…' : 'Save rules'}
-          </button>
+          </FocusableButton>
           <button type="button" className="button button--quiet" onClick={onClose}>
             Close
           </button>
