@@ -225,6 +225,10 @@ export class Connection {
   private async open(): Promise<void> {
     this.dropClient();
     const generation = ++this.generation;
+    // A renewal's old client may still be saying DISCONNECT (an `online` can come then): a
+    // CONNECT with its client id first would take it over [MQTT-3.1.4-2], and fire its will.
+    await this.oldClientEnding;
+    if (generation !== this.generation || !this.running) return;
     let token = this.token;
     if (!token || this.now() >= renewAt(token)) {
       try {
@@ -311,6 +315,7 @@ export class Connection {
   }
 
   private handleClose(): void {
+    this.stopLivenessCheck(); // the backoff reconnects now: a second opener would end its client
     this.live = false;
     this.client = null;
     clearTimeout(this.renewTimer);

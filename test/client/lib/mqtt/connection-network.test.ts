@@ -173,18 +173,52 @@ describe('Connection and the browser’s network', () => {
     expect(states.at(-1)).toEqual({ status: 'offline' });
   });
 
-  it('drops a check whose socket closed, leaving the reconnect to the usual backoff', async () => {
+  it.each([
+    ['at once', 0],
+    // The check's timer would fire before the backoff's retry, and the retry end its client.
+    ['late in the check', LIVENESS_TIMEOUT_MS - 500],
+  ])(
+    'drops a check whose socket closed %s, leaving the reconnect to the usual backoff',
+    async (_, closedAfterMs) => {
+      const { factory, network, states } = await connected();
+      const dead = factory.last;
+      network.set(false);
+      network.set(true); // PINGREQ sent
+      await vi.advanceTimersByTimeAsync(closedAfterMs);
+      dead.drop();
+      expect(states.at(-1)).toMatchObject({ status: 'reconnecting', attempt: 1 });
+      await vi.advanceTimersByTimeAsync(RECONNECT_DELAYS_MS[0]);
+      expect(factory.clients).toHaveLength(2); // one reconnect
+      const fresh = factory.last;
+      await vi.advanceTimersByTimeAsync(LIVENESS_TIMEOUT_MS * 2); // a slow CONNACK
+      expect(factory.clients).toHaveLength(2);
+      fresh.acceptConnect();
+      expect(fresh.ended).toBeNull();
+      expect(states.at(-1)).toEqual({ status: 'connected' });
+    },
+  );
+
+  it('connects, when the network is back during a renewal, only after the old client’s DISCONNECT', async () => {
     const { factory, network, states } = await connected();
+    const old = factory.last;
+    const end = old.end.bind(old);
+    let finishEnd!: () => void;
+    old.end = (force, done) => (finishEnd = () => end(force, done)); // DISCONNECT in progress
     network.set(false);
-    network.set(true); // PINGREQ sent
-    factory.last.drop();
-    expect(states.at(-1)).toMatchObject({ status: 'reconnecting', attempt: 1 });
-    await vi.advanceTimersByTimeAsync(RECONNECT_DELAYS_MS[0]);
-    expect(factory.clients).toHaveLength(2);
-    await vi.advanceTimersByTimeAsync(LIVENESS_TIMEOUT_MS * 2); // a slow CONNACK
+    await vi.advanceTimersByTimeAsync(RENEW_AFTER_MS);
+    await settle();
+
+    network.set(true);
+    await settle();
+    expect(factory.clients).toHaveLength(1); // never two clients of this id at once
+    finishEnd();
+    await settle();
+    expect(old.ended).toEqual({ force: false }); // its Last Will discarded, not fired
     expect(factory.clients).toHaveLength(2);
     factory.last.acceptConnect();
     expect(states.at(-1)).toEqual({ status: 'connected' });
+    await vi.advanceTimersByTimeAsync(RENEW_AFTER_MS - 1);
+    expect(factory.clients).toHaveLength(2);
   });
 
   it('forgets a check at sign-out or page teardown', async () => {
