@@ -1,5 +1,5 @@
 import { lazy, Suspense, useEffect } from 'react';
-import { useSession } from '../features/auth/api/get-session';
+import { accountOf, useSession } from '../features/auth/api/get-session';
 import { SignInPage } from '../features/auth/components/sign-in-page';
 import type { ClientFactory } from '../lib/mqtt/client-types';
 import { DocumentTitle, SIGN_IN_TITLE } from './document-title';
@@ -44,7 +44,9 @@ export function App({ createClient }: { createClient?: ClientFactory }) {
   }
   return (
     <Suspense fallback={<Splash label="Opening your workspace…" />}>
-      <Workspace key={session.data.user} session={session.data} createClient={createClient} />
+      {/* Per account (a user id is unique only within its org): another one, signed in in
+          another tab, gets a workspace of its own, with nothing of this one's state. */}
+      <Workspace key={accountOf(session.data)} session={session.data} createClient={createClient} />
     </Suspense>
   );
 }

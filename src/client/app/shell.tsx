@@ -4,7 +4,6 @@ import { AgentDetail } from '../features/agent-board/components/agent-detail';
 import { useSignOutRequest } from '../features/auth/api/delete-session';
 import type { Session } from '../features/auth/api/get-session';
 import { RoomList } from '../features/chat/components/room-list';
-import { RoomOrNotFound } from '../features/chat/components/room-or-not-found';
 import { UndeliveredNotice } from '../features/chat/components/undelivered-notice';
 import { StatusPill } from '../features/connection/components/status-pill';
 import { NotificationsButton } from '../features/notifications/components/notifications-button';
@@ -16,6 +15,7 @@ import { countNotDelivered } from './count-not-delivered';
 import { HomeView } from './home-view';
 import { useNavigationStore, type HistoryMode, type View } from './navigation-store';
 import { resetWorkspaceStores } from './reset-stores';
+import { RoomScreen } from './room-screen';
 import { SignOutButton } from './sign-out-button';
 import { WorkspaceTitle } from './workspace-title';
 
@@ -58,7 +58,8 @@ export function Shell({ session }: { session: Session }) {
 
   return (
     <div className={menuOpen ? 'shell shell--menu-open' : 'shell'}>
-      <WorkspaceTitle view={view} />
+      {/* A room's comes with it (RoomScreen): it says whether there is such a room. */}
+      {view.name !== 'room' && <WorkspaceTitle view={view} />}
       <a
         className="skip-link"
         href="#main"
@@ -175,9 +176,7 @@ function CurrentView({ view, go, me, isAdmin }: CurrentViewProps) {
     case 'home':
       return <HomeView onOpenRoom={(room) => go({ name: 'room', room })} />;
     case 'room':
-      return (
-        <RoomOrNotFound key={view.room} room={view.room} onLeave={() => go({ name: 'home' })} />
-      );
+      return <RoomScreen key={view.room} room={view.room} onLeave={() => go({ name: 'home' })} />;
     case 'people':
       return <PeopleList />;
     case 'agents':

@@ -18,8 +18,11 @@ import { isUnauthorized } from '../lib/api/api-error';
 // may be narrower now); and, while the page is shown, every poll.
 //
 // Only what is older than REFETCH_AFTER_MS is asked for, and a request already on its way
-// is shared (react-query): switching tabs back and forth, a connection that flaps, or a
-// burst of refusals costs at most one request per query in that time.
+// is shared (react-query): switching tabs back and forth, or a connection that flaps, costs
+// at most one request per query in that time. A refusal is different: it says something
+// changed just now, however fresh the answers are, so all is asked for whatever its age,
+// at most once per REFUSAL_REFETCH_GAP_MS; one refused sooner is put off to then, not
+// dropped (it may be the first to tell of the change).
 
 /** Younger than this, the data is as good as new: alt-tabbing costs nothing. */
 export const REFETCH_AFTER_MS = 30_000;
@@ -31,16 +34,29 @@ export const REFETCH_AFTER_MS = 30_000;
  */
 export const POLL_INTERVAL_MS = 5 * 60_000;
 
+/**
+ * Refusals ask at most once per this: a view whose requests are all refused costs a round
+ * at once and, if more are refused meanwhile, one more at the end of it; not one per refusal.
+ */
+export const REFUSAL_REFETCH_GAP_MS = 5_000;
+
 // Their own refusals prompt nothing: each would ask for itself again, and again.
 const ownQueryHashes = new Set(
   [sessionQueryKey, roomsQueryKey, unreadCountsQueryKey].map((key) => hashKey(key)),
 );
 
-/** Refetches whichever of them is older than REFETCH_AFTER_MS; never rejects. */
-export function refetchChangedElsewhere(queryClient: QueryClient): void {
+/**
+ * Refetches whichever of them is older than `staleTime` (REFETCH_AFTER_MS unless told);
+ * never rejects. Nothing once signed out: the queries of the workspace are gone, and asking
+ * would only make them again, and ask the server for what is no longer anyone's.
+ */
+export function refetchChangedElsewhere(
+  queryClient: QueryClient,
+  staleTime = REFETCH_AFTER_MS,
+): void {
+  if (queryClient.getQueryData(sessionQueryKey) === null) return;
   // A failure is left for the next occasion: each query keeps the data it had.
   const ignore = () => {};
-  const staleTime = REFETCH_AFTER_MS;
   queryClient.query({ ...sessionQueryOptions(), staleTime }).catch(ignore);
   queryClient.query({ ...roomsQueryOptions(), staleTime }).catch(ignore);
   queryClient.query({ ...unreadCountsQueryOptions(), staleTime }).catch(ignore);
@@ -62,8 +78,18 @@ export function useRefetchChangedElsewhere(): void {
     const unsubscribeConnection = useConnectionStore.subscribe((state, previous) => {
       if (state.connectCount > previous.connectCount) refetch();
     });
+    let lastRefusalRefetch = -Infinity;
+    let putOff: ReturnType<typeof setTimeout> | undefined;
+    const refetchAfterRefusal = () => {
+      putOff = undefined;
+      lastRefusalRefetch = Date.now();
+      refetchChangedElsewhere(queryClient, 0);
+    };
     const refusedNow = (error: unknown) => {
-      if (isUnauthorized(error)) refetch();
+      if (!isUnauthorized(error) || putOff !== undefined) return; // put off already: covered
+      const wait = lastRefusalRefetch + REFUSAL_REFETCH_GAP_MS - Date.now();
+      if (wait <= 0) refetchAfterRefusal();
+      else putOff = setTimeout(refetchAfterRefusal, wait);
     };
     const unsubscribeQueries = queryClient.getQueryCache().subscribe((event) => {
       if (event.type !== 'updated' || event.action.type !== 'error') return;
@@ -76,6 +102,7 @@ export function useRefetchChangedElsewhere(): void {
       document.removeEventListener('visibilitychange', refetchIfShown);
       window.removeEventListener('focus', refetch);
       clearInterval(poll);
+      clearTimeout(putOff);
       unsubscribeConnection();
       unsubscribeQueries();
       unsubscribeMutations();

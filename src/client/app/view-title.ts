@@ -2,6 +2,9 @@ import { UNREAD_CAP } from '../../shared/unread-api';
 import type { View } from './navigation-store';
 import { APP_NAME } from './document-title';
 
+/** A room view's title when the room list does not have the room (as its heading says). */
+export const ROOM_NOT_FOUND_TITLE = 'Room not found';
+
 /** What the tab calls `view`; a room by its name when known (`roomName`), else its id. */
 export function viewTitle(view: View, roomName?: string): string {
   switch (view.name) {
@@ -30,9 +33,16 @@ export function workspaceTitle(page: string, unread: number): string {
   return `(${unread >= UNREAD_CAP ? `${UNREAD_CAP - 1}+` : unread}) ${title}`;
 }
 
-/** Unread messages in all rooms. */
-export function totalUnread(unread: Readonly<Record<string, number>>): number {
+/**
+ * Unread messages in the rooms of the room list, as their badges show them: a count kept
+ * for a room the list does not have (no longer readable) would show nowhere else.
+ * Nothing without a list (no badges either).
+ */
+export function totalUnread(
+  unread: Readonly<Record<string, number>>,
+  rooms: readonly { id: string }[] | undefined,
+): number {
   let total = 0;
-  for (const count of Object.values(unread)) total += count;
+  for (const room of rooms ?? []) total += unread[room.id] ?? 0;
   return total;
 }

@@ -42,7 +42,8 @@ export function roomRoutes(app: FastifyInstance, deps: HttpDeps): void {
     const { org, role } = auth;
     const body = parseBody(newRoomSchema, request.body);
     if (!ROOM_CREATORS.has(role)) {
-      throw new ApiError(403, 'forbidden', `a ${role} cannot create rooms`);
+      // A code of its own: no other id would do, unlike a room the ACL keeps them from.
+      throw new ApiError(403, 'role_cannot_create_rooms', `a ${role} cannot create rooms`);
     }
     assertRoomId(body.id);
     // A room one may not read is not one to create, nor to learn exists (409 below).

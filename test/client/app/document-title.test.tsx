@@ -27,8 +27,10 @@ async function shellOn(view: View, unread = 0) {
         ],
       }),
     ),
-    http.get('/api/rooms/:room/messages', () =>
-      HttpResponse.json({ messages: [], nextCursor: null }),
+    http.get('/api/rooms/:room/messages', ({ params }) =>
+      params.room === 'payroll'
+        ? HttpResponse.json(apiError('forbidden', 'not allowed'), { status: 403 })
+        : HttpResponse.json({ messages: [], nextCursor: null }),
     ),
     http.get('/api/unread', () =>
       HttpResponse.json({ asOf: Date.now(), rooms: [{ room: 'random', unread }] }),
@@ -69,6 +71,20 @@ describe('document.title', () => {
     const user = userEvent.setup();
     await user.click(screen.getByRole('button', { name: /# Random stuff/ }));
     await waitFor(() => expect(document.title).toBe('#Random stuff — Switchboard')); // its name
+  });
+
+  it('counts only the rooms of the room list, as the badges do: none for a room no longer readable', async () => {
+    await shellOn({ name: 'home' }, 2);
+    await waitFor(() => expect(document.title).toBe('(2) Welcome — Switchboard'));
+    // Counted for a room the list does not have (read access taken away): no badge shows it.
+    act(() => useChatStore.setState((state) => ({ unread: { ...state.unread, payroll: 5 } })));
+    expect(document.title).toBe('(2) Welcome — Switchboard');
+  });
+
+  it('says "Room not found" for a room the room list does not have', async () => {
+    await shellOn({ name: 'room', room: 'payroll' });
+    await screen.findByRole('heading', { name: 'Room not found' });
+    await waitFor(() => expect(document.title).toBe('Room not found — Switchboard'));
   });
 
   it('says "Sign in" on the sign-in page, and the app’s name once the shell is gone', async () => {

@@ -1,11 +1,15 @@
-import { act, screen, waitFor } from '@testing-library/react';
+import { QueryClientProvider } from '@tanstack/react-query';
+import { act, renderHook, screen, waitFor } from '@testing-library/react';
 import { http, HttpResponse } from 'msw';
 import { describe, expect, it, vi } from 'vitest';
 import {
   POLL_INTERVAL_MS,
   REFETCH_AFTER_MS,
+  REFUSAL_REFETCH_GAP_MS,
   useRefetchChangedElsewhere,
 } from '../../../src/client/app/use-refetch-changed-elsewhere';
+import { useSignOutRequest } from '../../../src/client/features/auth/api/delete-session';
+import { sessionQueryKey } from '../../../src/client/features/auth/api/get-session';
 import { RoomList } from '../../../src/client/features/chat/components/room-list';
 import { apiFetch } from '../../../src/client/lib/api/api-fetch';
 import type { UnreadCounts } from '../../../src/shared/unread-api';
@@ -182,5 +186,57 @@ describe('what changes elsewhere', () => {
     await waitFor(() => expect(asked).toEqual({ session: 3, rooms: 4, unread: 4 }));
     await settle();
     expect(asked).toEqual({ session: 3, rooms: 4, unread: 4 });
+  });
+
+  it(`is asked for at a refusal however fresh it is, at most once per ${REFUSAL_REFETCH_GAP_MS / 1_000} s: one refused sooner is put off, not dropped`, async () => {
+    const state: ServerState = { role: 'member', rooms: ['general'], unread: {} };
+    const { asked, view } = await renderRefetching(state);
+    vi.useFakeTimers({ toFake: ['Date', 'setTimeout', 'clearTimeout'] });
+    server.use(
+      http.get('/api/people', () =>
+        HttpResponse.json(apiError('not_signed_in', 'sign in first'), { status: 401 }),
+      ),
+    );
+    const refused = (key: string) =>
+      act(() =>
+        view.queryClient
+          .query({ queryKey: [key], queryFn: () => apiFetch('/api/people') })
+          .catch(() => {}),
+      );
+
+    vi.setSystemTime(Date.now() + 10_000); // well within REFETCH_AFTER_MS of the answers
+    await refused('first');
+    await vi.waitFor(() => expect(asked).toEqual({ session: 1, rooms: 2, unread: 2 }));
+
+    // A burst: put off to the end of the gap, then asked for once.
+    await refused('second');
+    await refused('third');
+    await act(() => vi.advanceTimersByTimeAsync(REFUSAL_REFETCH_GAP_MS - 100));
+    expect(asked).toEqual({ session: 1, rooms: 2, unread: 2 });
+    await act(() => vi.advanceTimersByTimeAsync(100));
+    await vi.waitFor(() => expect(asked).toEqual({ session: 2, rooms: 3, unread: 3 }));
+    await act(() => vi.advanceTimersByTimeAsync(REFUSAL_REFETCH_GAP_MS));
+    expect(asked).toEqual({ session: 2, rooms: 3, unread: 3 });
+  });
+
+  it('asks for nothing at a refusal once signed out: sign-out refused (ended elsewhere) makes no requests', async () => {
+    const later = useFakeDate();
+    const state: ServerState = { role: 'member', rooms: ['general'], unread: {} };
+    const { asked, view } = await renderRefetching(state);
+    server.use(
+      http.delete('/api/session', () =>
+        HttpResponse.json(apiError('not_signed_in', 'sign in first'), { status: 401 }),
+      ),
+    );
+    later(REFETCH_AFTER_MS);
+    const { result } = renderHook(() => useSignOutRequest(), {
+      wrapper: ({ children }) => (
+        <QueryClientProvider client={view.queryClient}>{children}</QueryClientProvider>
+      ),
+    });
+    await act(() => result.current.mutateAsync().catch(() => {}));
+    await settle();
+    expect(view.queryClient.getQueryData(sessionQueryKey)).toBeNull();
+    expect(asked).toEqual({ session: 0, rooms: 1, unread: 1 });
   });
 });

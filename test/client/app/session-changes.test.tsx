@@ -1,5 +1,6 @@
 import { QueryClientProvider } from '@tanstack/react-query';
 import { act, render, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
 import { describe, expect, it, vi } from 'vitest';
 import { App } from '../../../src/client/app/app';
@@ -17,6 +18,7 @@ import { createTestQueryClient } from '../support/render';
 // there. An open app follows when it asks again (use-refetch-changed-elsewhere.ts).
 
 const LAZY_LOAD_MS = 15_000; // the first lazy import transforms the whole workspace
+const SOON_AFTER_MS = 10_000; // well within REFETCH_AFTER_MS of the last session answer
 const ADMIN: Session = { user: 'dana', org: 'demo', role: 'admin' };
 const BOB: Session = { user: 'bob', org: 'demo', role: 'member' };
 
@@ -95,7 +97,8 @@ describe('the session changed elsewhere', () => {
       ),
     );
     await openApp(ADMIN);
-    vi.setSystemTime(Date.now() + REFETCH_AFTER_MS);
+    // However fresh the last answer: the refusal says it is out of date.
+    vi.setSystemTime(Date.now() + SOON_AFTER_MS);
     act(() => nav().getByRole('button', { name: 'Admin' }).click());
     expect(await findAdminHeading()).toBeInTheDocument();
     await waitFor(() => expect(viewHeading()).toHaveTextContent('Welcome'));
@@ -149,6 +152,45 @@ describe('the session changed elsewhere', () => {
     );
     expect(useChatStore.getState().live).toEqual({});
     expect(factory.last.ended).toEqual({ force: true });
+  }, 30_000);
+
+  it('returns to the sign-in page when a request is refused soon after the session was last asked for', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    let signedIn = true;
+    serveWorkspace(() =>
+      signedIn
+        ? HttpResponse.json(ALICE)
+        : HttpResponse.json(apiError('not_signed_in', 'sign in first'), { status: 401 }),
+    );
+    server.use(
+      http.get('/api/people', () =>
+        HttpResponse.json(apiError('not_signed_in', 'sign in first'), { status: 401 }),
+      ),
+    );
+    await openApp(ALICE);
+
+    signedIn = false; // in another tab
+    vi.setSystemTime(Date.now() + SOON_AFTER_MS);
+    act(() => nav().getByRole('button', { name: 'People' }).click());
+    expect(await screen.findByRole('button', { name: 'Sign in' })).toBeInTheDocument();
+    expect(screen.getByRole('status')).toHaveTextContent(
+      'Your session has ended. Please sign in again.',
+    );
+  }, 30_000);
+
+  it('opens a workspace of its own for the same user id in another org: nothing typed in the one before stays', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    let session = ALICE;
+    serveWorkspace(() => HttpResponse.json(session));
+    await openApp(ALICE);
+    const user = userEvent.setup();
+    await user.click(screen.getByText('New room'));
+    await user.type(screen.getByRole('textbox', { name: 'Room id' }), 'acme-plans');
+
+    session = { ...ALICE, org: 'acme' };
+    returnLater();
+    await waitFor(() => expect(screen.getByTitle('alice@acme')).toBeInTheDocument());
+    expect(screen.getByRole('textbox', { name: 'Room id', hidden: true })).toHaveValue('');
   }, 30_000);
 
   it('opens the workspace of whoever signed in elsewhere, with nothing of the one before', async () => {

@@ -28,8 +28,16 @@ describe('the tab title', () => {
     expect(workspaceTitle('#general', unread)).toBe(title);
   });
 
-  it('adds up the unread messages of every room', () => {
-    expect(totalUnread({})).toBe(0);
-    expect(totalUnread({ general: 0, random: 2, design: 5 })).toBe(7);
+  it('adds up the unread messages of the rooms listed, as their badges show them', () => {
+    const listed = (...ids: string[]) => ids.map((id) => ({ id }));
+    expect(totalUnread({}, listed('general'))).toBe(0);
+    expect(
+      totalUnread({ general: 0, random: 2, design: 5 }, listed('general', 'random', 'design')),
+    ).toBe(7);
+    // design no longer readable (its count kept), and ops listed with nothing counted yet.
+    expect(
+      totalUnread({ general: 1, random: 2, design: 5 }, listed('general', 'random', 'ops')),
+    ).toBe(3);
+    expect(totalUnread({ general: 1 }, undefined)).toBe(0); // no list: no badges either
   });
 });

@@ -105,7 +105,11 @@ describe('/api/rooms and /api/people', () => {
 
   it('lets only people (members, admins) create rooms', async () => {
     const agent = storedSession(api, 'demo', 'agent-01');
-    expectError(await createRoom(JSON.stringify({ id: 'botroom' }), agent), 403, 'forbidden');
+    expectError(
+      await createRoom(JSON.stringify({ id: 'botroom' }), agent),
+      403,
+      'role_cannot_create_rooms',
+    );
     const admin = await signIn(api.app, 'admin@demo');
     expect((await createRoom(JSON.stringify({ id: 'admins' }), admin)).statusCode).toBe(201);
   });

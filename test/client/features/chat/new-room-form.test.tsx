@@ -3,6 +3,7 @@ import { render, screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
 import { describe, expect, it, vi } from 'vitest';
+import { roomsQueryKey, useRooms } from '../../../../src/client/features/chat/api/get-rooms';
 import { NewRoomForm } from '../../../../src/client/features/chat/components/new-room-form';
 import { apiError } from '../../support/fixtures';
 import { server } from '../../support/msw-server';
@@ -12,16 +13,24 @@ const RULE = 'Use 1–64 lowercase letters, digits, - and _, starting with a let
 
 async function createRoomNamed(id: string, answer?: () => Response) {
   const posted: unknown[] = [];
+  const listed = { requests: 0 };
   server.use(
     http.post('/api/rooms', async ({ request }) => {
       posted.push(await request.json());
       return answer?.() ?? HttpResponse.json({ id: 'design', name: 'design' }, { status: 201 });
     }),
-    http.get('/api/rooms', () => HttpResponse.json({ rooms: [] })),
+    http.get('/api/rooms', () => {
+      listed.requests += 1;
+      return HttpResponse.json({ rooms: [] });
+    }),
   );
   const onCreated = vi.fn();
+  const queryClient = createTestQueryClient();
+  // The room list, as the sidebar shows it beside the form.
+  queryClient.setQueryData(roomsQueryKey, []);
   render(
-    <QueryClientProvider client={createTestQueryClient()}>
+    <QueryClientProvider client={queryClient}>
+      <RoomsObserved />
       <NewRoomForm onCreated={onCreated} />
     </QueryClientProvider>,
   );
@@ -30,7 +39,12 @@ async function createRoomNamed(id: string, answer?: () => Response) {
   const field = screen.getByRole('textbox', { name: 'Room id' });
   if (id !== '') await user.type(field, id);
   await user.click(screen.getByRole('button', { name: 'Create' }));
-  return { posted, onCreated, field };
+  return { posted, onCreated, field, listed };
+}
+
+function RoomsObserved() {
+  useRooms();
+  return null;
 }
 
 describe('NewRoomForm', () => {
@@ -75,7 +89,7 @@ describe('NewRoomForm', () => {
       'There is already a room “design”: open it from the list, or choose another id.',
     ],
     [
-      'a room one may not create',
+      'a room one may not read',
       () => HttpResponse.json(apiError('forbidden', 'not one you may read'), { status: 403 }),
       'You are not allowed to create the room “design”. Try another id, or ask an admin.',
     ],
@@ -110,6 +124,14 @@ describe('NewRoomForm', () => {
       'Something went wrong on the server. Try again in a moment.',
     ],
     [
+      'a role that may not create rooms (no id would do)',
+      () =>
+        HttpResponse.json(apiError('role_cannot_create_rooms', 'an agent cannot create rooms'), {
+          status: 403,
+        }),
+      'Your role does not allow creating rooms. Ask an admin to create one for you.',
+    ],
+    [
       'a request refused for another reason',
       () => HttpResponse.json(apiError('unsupported_media_type', 'send json'), { status: 415 }),
       'The server refused the request. Reload the page and try again.',
@@ -119,5 +141,13 @@ describe('NewRoomForm', () => {
     expect(await screen.findByRole('alert')).toHaveTextContent(said);
     expect(field).not.toHaveAttribute('aria-invalid');
     expect(field).toHaveValue('design');
+  });
+
+  it('asks for the room list again when the id is taken: the room is to be opened from it', async () => {
+    const { listed } = await createRoomNamed('design', () =>
+      HttpResponse.json(apiError('room_exists', 'room "design" exists'), { status: 409 }),
+    );
+    await screen.findByRole('alert');
+    await vi.waitFor(() => expect(listed.requests).toBe(1));
   });
 });

@@ -87,6 +87,16 @@ describe('unread counts from the server in the chat store', () => {
     expect(chat().unread).toEqual({});
   });
 
+  it('drops a room the answer does not have (no longer readable), but for what came since its time', () => {
+    chat().applyUnreadCounts(chat().beginUnreadSync(), counts(['general', 1], ['payroll', 5]));
+    chat().receive('ops', msg('o1', AS_OF + 1)); // counted here only
+    const mark = chat().beginUnreadSync();
+    chat().receive('news', msg('n1', BEFORE)); // before its time: the server would have it
+    chat().receive('incident', msg('i1', AS_OF)); // after its time: not in it
+    chat().applyUnreadCounts(mark, counts(['general', 1]));
+    expect(chat().unread).toEqual({ general: 1, incident: 1 });
+  });
+
   it('forgets what the server counted with the rest on reset', () => {
     chat().applyUnreadCounts(chat().beginUnreadSync(), counts(['general', 1]));
     chat().reset();

@@ -1,4 +1,5 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { isApiError } from '../../../lib/api/api-error';
 import { apiFetch } from '../../../lib/api/api-fetch';
 import { roomsQueryKey, type Room } from './get-rooms';
 
@@ -8,8 +9,14 @@ export function createRoom(id: string): Promise<Room> {
 
 export function useCreateRoom() {
   const queryClient = useQueryClient();
+  const refetchRooms = () => queryClient.invalidateQueries({ queryKey: roomsQueryKey });
   return useMutation({
     mutationFn: createRoom,
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: roomsQueryKey }),
+    onSuccess: refetchRooms,
+    // Created by someone else since the list was had: the person is told to open it from
+    // the list, so the list has to have it.
+    onError: (error) => {
+      if (isApiError(error) && error.code === 'room_exists') void refetchRooms();
+    },
   });
 }

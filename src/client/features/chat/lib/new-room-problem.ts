@@ -43,10 +43,16 @@ export function newRoomProblem(error: unknown, room: string): NewRoomProblem {
           field: true,
         };
       case 'forbidden':
-        // The role may not create rooms, or the ACL would not let this person read this one.
+        // The ACL would not let this person read this room: another id may do.
         return {
           message: `You are not allowed to create the room “${room}”. Try another id, or ask an admin.`,
           field: true,
+        };
+      case 'role_cannot_create_rooms':
+        // No id would do: nothing in the field to change.
+        return {
+          message: 'Your role does not allow creating rooms. Ask an admin to create one for you.',
+          field: false,
         };
       case 'not_signed_in':
         return { message: 'Your session has ended. Sign in again to create a room.', field: false };

@@ -108,7 +108,8 @@ interface ChatStore {
   beginUnreadSync(): UnreadSyncMark;
   /**
    * The server's unread counts, asked for at `mark`: they replace what was counted here
-   * before it, and what arrived since, sent from their asOf on, is added. Messages sent
+   * before it, and what arrived since, sent from their asOf on, is added. A room they do
+   * not have keeps only that (they list every room the person may read). Messages sent
    * before asOf and delivered live later (a persistent session's queue) are in them
    * already, as unread or as read on another device: for COUNTED_QUEUE_WINDOW_MS they add
    * nothing.
@@ -396,7 +397,10 @@ export const useChatStore = create<ChatStore>()((set, get) => {
         countedAsOf = asOf;
         countedUntil = Date.now() + COUNTED_QUEUE_WINDOW_MS;
         const unread = { ...state.unread };
-        for (const { room, unread: count } of rooms) {
+        const counted = new Map(rooms.map(({ room, unread: count }) => [room, count]));
+        // The answer has every room the person may read: one counted here that it lacks
+        // (read access taken away, or never there) has nothing unread, but what came since.
+        for (const room of new Set([...counted.keys(), ...Object.keys(unread)])) {
           // Open, or read since the question (the answer may predate its read mark).
           if (room === state.activeRoom || (viewedAt.get(room) ?? 0) > mark.views) continue;
           const before = mark.known.get(room);
@@ -405,7 +409,9 @@ export const useChatStore = create<ChatStore>()((set, get) => {
             if (message.from === state.me || before?.has(id)) continue;
             if (message.sentAt >= asOf) since += 1;
           }
-          unread[room] = count + since;
+          const count = counted.get(room);
+          if (count === undefined && since === 0) delete unread[room];
+          else unread[room] = (count ?? 0) + since;
         }
         return { unread };
       }),
