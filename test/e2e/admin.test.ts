@@ -3,7 +3,14 @@ import type { Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { useE2eHarness } from './support/e2e-harness';
 import { connectAs, type MqttObserver } from './support/mqtt-observer';
-import { connectionStatus, openRoom, UI_TIMEOUT_MS, type RoomPage } from './support/workspace-page';
+import {
+  connectionStatus,
+  openRoom,
+  UI_TIMEOUT_MS,
+  waitConnected,
+  type RoomPage,
+} from './support/workspace-page';
+import { DEMO_PASSWORD } from './support/e2e-server';
 
 const ROOM_TOPIC = 'chat/general/messages';
 
@@ -143,6 +150,40 @@ describe('admin adminConsole', () => {
     await danaAfter.message('Bob after the refusal').waitFor();
     expect(await danaAfter.message('This one is refused').count()).toBe(0);
   }, 150_000); // three browsers and a slow shared machine
+
+  it("revoking a user's tokens signs their open app out, and a service account is refused at sign-in", async () => {
+    const server = await e2e.startServer();
+    const admin = await e2e.signIn(server, 'admin@demo');
+    const alice = await e2e.signIn(server, 'alice@demo');
+    const bob = await e2e.signIn(server, 'bob@demo');
+
+    const adminConsole = await openAdminConsole(admin.page);
+    await adminConsole.getByRole('tab', { name: 'Tokens' }).click();
+    await adminConsole.getByRole('combobox', { name: 'User' }).selectOption('alice');
+    await adminConsole.getByRole('button', { name: "Revoke all of alice's tokens" }).click();
+    await adminConsole.getByRole('button', { name: 'Revoke all', exact: true }).click();
+    await adminConsole
+      .getByRole('status')
+      .filter({ hasText: /ended: the app signs in again only with the password\.$/ })
+      .waitFor();
+
+    // Her app does not get a fresh token from its cookie: it is back at the sign-in page,
+    // also after a reload. Bob's is untouched.
+    await alice.page.getByRole('button', { name: 'Sign in' }).waitFor();
+    await alice.page.reload();
+    await alice.page.getByRole('button', { name: 'Sign in' }).waitFor();
+    await waitConnected(bob.page);
+
+    // The notifier's password is right, but the app is not for service accounts: it says so.
+    await alice.page.getByLabel('Username').fill('notifier@demo');
+    await alice.page.getByLabel('Password').fill(DEMO_PASSWORD);
+    await alice.page.getByRole('button', { name: 'Sign in' }).click();
+    await alice.page
+      .getByRole('alert')
+      .filter({ hasText: 'This is an agent or service account' })
+      .waitFor();
+    expect(await alice.page.getByRole('navigation', { name: 'Workspace' }).count()).toBe(0);
+  }, 120_000);
 });
 
 async function openAdminConsole(page: Page): Promise<Locator> {
