@@ -120,7 +120,11 @@ export function tokenRoutes(app: FastifyInstance, deps: HttpDeps): void {
   );
 }
 
-/** The session still exists and its user may still sign in to the app. */
+/**
+ * The session still exists and its user may still sign in to the app. (The role check is a
+ * guard only: the one role change there is, PATCH /api/admin/users/:user, ends the user's
+ * sessions in the same turn as it stores the role, so no mint sees the one without the other.)
+ */
 function stillSignedIn(storage: HttpDeps['storage'], auth: AuthContext): boolean {
   if (!storage.sessions.get(auth.sessionId)) return false;
   const user = storage.users.getUser(auth.org, auth.user);

@@ -65,6 +65,11 @@ const signInAgain = (username = 'alice@demo') => t.signIn(username);
 const mintStatus = async (cookie: string) =>
   (await t.request(cookie, 'POST', '/api/token', {})).statusCode;
 
+const lastAudit = async () =>
+  (await t.request(t.cookies.admin, 'GET', '/api/admin/audit?limit=1')).json<{
+    entries: unknown[];
+  }>().entries[0];
+
 describe('POST /api/admin/tokens/:jti/revoke', () => {
   it('disconnects the connection using the token within a second and refuses it after', async () => {
     const { client, jti } = await t.connectWithToken(await signInAgain('bob@demo'));
@@ -155,6 +160,71 @@ describe('POST /api/admin/tokens/:jti/revoke', () => {
     );
   });
 
+  it('refuses a token of the caller’s own sign-in, which would sign them out mid-request', async () => {
+    const me = await signInAgain('admin@demo');
+    const { client, jti } = await t.connectWithToken(me);
+    open.push(client);
+    const res = await t.request(me, 'POST', `/api/admin/tokens/${jti}/revoke`);
+    expect(expectApiError(res, 409, 'cannot_modify_self').error.message).toBe(
+      'you cannot revoke a token of the sign-in you are using; it would sign you out',
+    );
+    expect(t.server.storage.tokens.isRevoked(jti)).toBe(false);
+    expect(client.connected).toBe(true);
+    expect((await t.request(me, 'GET', '/api/session')).statusCode).toBe(200);
+    expect(await mintStatus(me)).toBe(200);
+  });
+
+  it('revokes a token of another sign-in of the caller’s, ending that one only', async () => {
+    const me = await signInAgain('admin@demo');
+    const lostPhone = await signInAgain('admin@demo');
+    const phone = await t.connectWithToken(lostPhone);
+    open.push(phone.client);
+    const res = await t.request(me, 'POST', `/api/admin/tokens/${phone.jti}/revoke`);
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toEqual({ revoked: [phone.jti], disconnected: 1, signedOut: 1 });
+    await closed(phone.client);
+    expect(await mintStatus(lostPhone)).toBe(401);
+    expect(await mintStatus(me)).toBe(200);
+  });
+
+  it('refuses a token already revoked, and does and audits nothing more', async () => {
+    const cookie = await signInAgain('bob@demo');
+    const { client, jti } = await t.connectWithToken(cookie);
+    open.push(client);
+    expect(
+      (await t.request(t.cookies.admin, 'POST', `/api/admin/tokens/${jti}/revoke`)).statusCode,
+    ).toBe(200);
+    await closed(client);
+    const audited = await lastAudit();
+    const res = await t.request(t.cookies.admin, 'POST', `/api/admin/tokens/${jti}/revoke`);
+    expect(expectApiError(res, 409, 'token_not_live').error.message).toBe(
+      'this token has already expired or been revoked',
+    );
+    expect(await lastAudit()).toEqual(audited); // nothing more done
+  });
+
+  it('refuses an expired token: the sign-in that minted it, still live, stays', async () => {
+    const cookie = await signInAgain();
+    const sessionId = cookie.slice('sb_session='.length);
+    const sibling = await t.connectWithToken(cookie);
+    open.push(sibling.client);
+    // As a token of this sign-in that expired in the admin's open list.
+    t.server.storage.issuedTokens.record({
+      jti: 'expired-one',
+      org: 'demo',
+      user: 'alice',
+      clientId: 'alice-expired',
+      issuedAt: Date.now() - 7_200_000,
+      expiresAt: Date.now() - 1_000,
+      sessionKey: t.server.storage.sessions.keyOf(sessionId),
+    });
+    const res = await t.request(t.cookies.admin, 'POST', '/api/admin/tokens/expired-one/revoke');
+    expectApiError(res, 409, 'token_not_live');
+    expect(await mintStatus(cookie)).toBe(200);
+    expect(sibling.client.connected).toBe(true);
+    expect(t.server.storage.tokens.isRevoked(sibling.jti)).toBe(false);
+  });
+
   it('records the revocation in the audit log', async () => {
     const cookie = await signInAgain();
     const { client, jti } = await t.connectWithToken(cookie);
@@ -214,5 +284,20 @@ describe('POST /api/admin/users/:user/revoke-tokens', () => {
       404,
       'user_not_found',
     );
+  });
+
+  it('refuses the caller’s own: it would end the sign-in making the request', async () => {
+    const me = await signInAgain('admin@demo');
+    const tab = await t.connectWithToken(me);
+    open.push(tab.client);
+    expectApiError(
+      await t.request(me, 'POST', '/api/admin/users/admin/revoke-tokens'),
+      409,
+      'cannot_modify_self',
+    );
+    expect(t.server.storage.tokens.isRevoked(tab.jti)).toBe(false);
+    expect(tab.client.connected).toBe(true);
+    expect((await t.request(me, 'GET', '/api/session')).statusCode).toBe(200);
+    expect(await mintStatus(t.cookies.admin)).toBe(200); // nor any other of theirs
   });
 });

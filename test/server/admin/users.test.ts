@@ -245,6 +245,50 @@ describe('PATCH /api/admin/users/:user', () => {
     },
   );
 
+  it('turns offline the presence left online by the app of a user made an agent', async () => {
+    const user = await newUser();
+    const cookie = await t.signIn(`${user}@demo`);
+    // The app's old client at a token renewal: online presence, then DISCONNECT (its will
+    // discarded). Made an agent, they can no longer open the app to correct it.
+    const renewed = await t.connectWithToken(cookie);
+    const topic = `presence/${user}/${renewed.clientId}`;
+    await renewed.client.publishAsync(topic, JSON.stringify({ status: 'online', since: 1 }), {
+      qos: 1,
+      retain: true,
+    });
+    await renewed.client.endAsync();
+    const { admin } = t.server.broker;
+    const statusOf = async () => {
+      const { messages } = await admin.retained('demo', topic, 1);
+      const found = messages.find((message) => message.topic === topic);
+      return found && (JSON.parse(found.preview) as { status: string; since: number });
+    };
+    expect(await statusOf()).toEqual({ status: 'online', since: 1 });
+
+    const before = Date.now();
+    const res = await patch(user, { role: 'agent' });
+    expect(res.statusCode, res.body).toBe(200);
+    const value = await statusOf();
+    expect(value).toEqual({ status: 'offline', since: expect.any(Number) });
+    expect(value!.since).toBeGreaterThanOrEqual(before);
+    expect(await lastAudit()).toMatchObject({
+      action: 'user.role',
+      target: user,
+      detail: { from: 'member', to: 'agent', signedOut: 1, markedOffline: 1 },
+    });
+  });
+
+  it('changes the role of a user whose presence the broker failed to mark offline', async () => {
+    const user = await newUser();
+    const markOffline = failing('markOffline');
+    const res = await patch(user, { role: 'service' });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(markOffline).toHaveBeenCalledWith('demo', user);
+    const entry = await lastAudit();
+    expect(entry).toMatchObject({ action: 'user.role', detail: { to: 'service' } });
+    expect(entry!.detail).not.toHaveProperty('markedOffline'); // not known
+  });
+
   it('leaves the sign-ins of a user whose new role uses the app too', async () => {
     const user = await newUser();
     const cookie = await t.signIn(`${user}@demo`);
@@ -255,7 +299,9 @@ describe('PATCH /api/admin/users/:user', () => {
       role: 'admin',
     });
     expect(app.client.connected).toBe(true);
-    expect(await lastAudit()).not.toHaveProperty('detail.signedOut');
+    const entry = await lastAudit();
+    expect(entry).not.toHaveProperty('detail.signedOut');
+    expect(entry).not.toHaveProperty('detail.markedOffline');
   });
 
   it.each([

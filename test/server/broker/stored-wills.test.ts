@@ -26,6 +26,7 @@ import {
 // they are checked then against their users' rules as they are now (authorize-publish.ts).
 
 const ORPHAN_WILL_WAIT_MS = 30_000;
+const DAY_MS = 86_400_000;
 
 /** Stores wills as a broker that then crashed left them (its id: `crashed`). */
 function storeWills(dataDir: string, wills: { session: string; topic: string; payload: string }[]) {
@@ -33,7 +34,7 @@ function storeWills(dataDir: string, wills: { session: string; topic: string; pa
     for (const will of wills) {
       const packet = { cmd: 'publish', topic: will.topic, payload: Buffer.from(will.payload) };
       // Last-known states are retained, as the app's wills are.
-      const retain = will.topic.includes('/presence/');
+      const retain = will.topic.includes('/presence/') || will.topic.endsWith('/state');
       await persistence.putWill({ id: will.session }, { ...packet, qos: 1, retain });
     }
   });
@@ -121,6 +122,52 @@ describe('Last Wills stored before a crash', () => {
       // A sweep that fails outright (its store unreadable) is logged, not the process's end.
       const aedes = server.broker.aedes as unknown as EventEmitter;
       expect(() => aedes.emit('error', new Error('wills not read'))).not.toThrow();
+    } finally {
+      await watcher.endAsync();
+    }
+  }, 60_000);
+
+  it('are stamped as they go out after the restart, not when written days before', async () => {
+    const dataDir = await makeDataDir();
+    const written = Date.now() - 3 * DAY_MS;
+    await storeWills(dataDir, [
+      {
+        session: 'demo:bob:bob-tab',
+        topic: '$demo/presence/bob/bob-tab',
+        payload: json({ status: 'offline', since: written }),
+      },
+      {
+        session: 'demo:agent-01:agent-01',
+        topic: '$demo/agents/agent-01/state',
+        payload: json({ status: 'offline', task: 'Indexing', updatedAt: written }),
+      },
+    ]);
+    const restartedAt = Date.now();
+    server = await startTestServer({ dataDir });
+    const watcher = await connect(server.mqttUrl, {
+      username: 'admin@demo',
+      password: DEMO_PASSWORD,
+      clientId: 'will-watcher',
+    });
+    try {
+      const seen = record(watcher);
+      expect(await subscribeGrants(watcher, ['presence/+/+', 'agents/+/state'])).toEqual([1, 1]);
+      const presence = await waitForMessage(
+        seen,
+        (m) => m.topic === 'presence/bob/bob-tab',
+        ORPHAN_WILL_WAIT_MS,
+      );
+      const state = await waitForMessage(seen, (m) => m.topic === 'agents/agent-01/state');
+      const { since } = JSON.parse(presence.payload) as { since: number };
+      expect(since).toBeGreaterThanOrEqual(restartedAt);
+      // Stamped again, and only that: the rest of what it said goes as it was.
+      expect(JSON.parse(state.payload)).toEqual({
+        status: 'offline',
+        task: 'Indexing',
+        updatedAt: expect.any(Number),
+      });
+      const { updatedAt } = JSON.parse(state.payload) as { updatedAt: number };
+      expect(updatedAt).toBeGreaterThanOrEqual(restartedAt);
     } finally {
       await watcher.endAsync();
     }
@@ -325,19 +372,27 @@ describe('a connection dropped as its client connects again', () => {
   it('does not delete the new connection’s will, stored before it is registered', async () => {
     server = await startTestServer();
     const id = 'demo:bob:bob-tab';
-    const login = (since: number) => ({
+    // Each connection's will says which it is (`will`): it goes out stamped as it fires
+    // (restamp-will.ts), `since` then no longer tells, and the rest goes as it was.
+    const offline = (will: number) => json({ status: 'offline', since: will, will });
+    const login = (will: number) => ({
       username: 'bob@demo',
       password: DEMO_PASSWORD,
       clientId: 'bob-tab',
       clean: false,
       will: {
         topic: 'presence/bob/bob-tab',
-        payload: Buffer.from(json({ status: 'offline', since })),
+        payload: Buffer.from(offline(will)),
         qos: 1 as const,
         retain: true,
       },
     });
-    const offline = (since: number) => json({ status: 'offline', since });
+    /** Which connection's will went out first since the last call. */
+    const nextWill = async () => {
+      const sent = await waitForMessage(seen, (m) => m.payload.includes('"offline"'));
+      seen.length = 0;
+      return (JSON.parse(sent.payload) as { will?: number }).will;
+    };
     const { persistence } = server.broker.aedes as unknown as { persistence: RawWillStore };
     const storedNow = async () => (await persistence.getWill({ id }))?.payload.toString();
     const watcher = await connect(server.mqttUrl, {
@@ -379,9 +434,7 @@ describe('a connection dropped as its client connects again', () => {
     try {
       await newWillStored;
       first.stream.destroy(); // no DISCONNECT: its will goes, and is deleted
-      // A will goes out stamped as it fires (restamp-will.ts): told apart by when it came.
-      await waitForMessage(seen, (m) => m.payload.includes('"offline"'));
-      seen.length = 0;
+      expect(await nextWill()).toBe(1);
       await oldDeleteRun;
       await oldDeleted;
       release();
@@ -389,7 +442,7 @@ describe('a connection dropped as its client connects again', () => {
       expect(await storedNow()).toBe(offline(2));
       // Its own drop sends it, and deletes it.
       second.stream.destroy();
-      await waitForMessage(seen, (m) => m.payload.includes('"offline"'));
+      expect(await nextWill()).toBe(2);
       await eventually(async () => (await storedNow()) === undefined);
       // A clean DISCONNECT voids it, and deletes it.
       const third = await connect(server.mqttUrl, login(3));

@@ -3,7 +3,7 @@ import { ApiError } from '../errors';
 import type { HttpDeps } from '../http-deps';
 import { authOf } from '../require-session';
 import { optionalString } from './query-params';
-import { findUser } from './target-user';
+import { findUser, refuseSelf } from './target-user';
 import { revokeWithSession, signOutUser } from './token-revocation';
 
 export function tokenRoutes(app: FastifyInstance, deps: HttpDeps): void {
@@ -41,11 +41,22 @@ export function tokenRoutes(app: FastifyInstance, deps: HttpDeps): void {
     if (expiresAt === undefined || expiresAt === null) {
       throw new ApiError(404, 'token_not_found', 'no such token in this org');
     }
-    const result = revokeWithSession(deps, auth.org, {
-      jti,
-      expiresAt,
-      sessionKey: issued?.sessionKey ?? null,
-    });
+    // A stale list or an old audit link: revoked again, it ended the sign-in that minted it,
+    // and so that user's app, for a token that could do nothing any more.
+    if (issued && (issued.revokedAt !== null || issued.expiresAt <= Date.now())) {
+      throw new ApiError(409, 'token_not_live', 'this token has already expired or been revoked');
+    }
+    // The caller's own sign-in would end with it, mid-request. Their other sign-ins' tokens
+    // (a lost phone's) may go: this one stays signed in.
+    const sessionKey = issued?.sessionKey ?? null;
+    if (sessionKey !== null && sessionKey === storage.sessions.keyOf(auth.sessionId)) {
+      throw new ApiError(
+        409,
+        'cannot_modify_self',
+        'you cannot revoke a token of the sign-in you are using; it would sign you out',
+      );
+    }
+    const result = revokeWithSession(deps, auth.org, { jti, expiresAt, sessionKey });
     storage.audit.record(auth.org, {
       actor: auth.user,
       action: 'token.revoke',
@@ -64,6 +75,8 @@ export function tokenRoutes(app: FastifyInstance, deps: HttpDeps): void {
   app.post<{ Params: { user: string } }>('/users/:user/revoke-tokens', async (request) => {
     const auth = authOf(request);
     const record = findUser(storage, auth.org, request.params.user);
+    // It would end the caller's own sign-in with the others.
+    refuseSelf(auth, record.user, 'revoke the tokens of');
     const result = signOutUser(deps, auth.org, record.user);
     storage.audit.record(auth.org, {
       actor: auth.user,

@@ -133,6 +133,15 @@ export function userRoutes(app: FastifyInstance, deps: HttpDeps): void {
       // A role that cannot use the app ends their sign-ins as disabling does, and the tokens
       // those minted: the open app closes and returns to the sign-in page.
       const signOut = canUseApp(role) ? null : signOutUser(deps, auth.org, record.user);
+      // As at disabling: a presence their app left online without its will (a DISCONNECT at
+      // a token renewal) stayed so for good, with no app of theirs left to correct it and
+      // no presence theirs to publish now. After the close, as there.
+      const markedOffline =
+        signOut === null
+          ? undefined
+          : await brokerEffect('mark_offline', auth.org, record.user, (admin) =>
+              admin.markOffline(auth.org, record.user),
+            );
       const live = await applyCurrentRules(deps, { ...record, role });
       storage.audit.record(auth.org, {
         actor: auth.user,
@@ -146,6 +155,7 @@ export function userRoutes(app: FastifyInstance, deps: HttpDeps): void {
             signedOut: signOut.signedOut,
             revokedTokens: signOut.revoked.length,
             disconnected: signOut.disconnected,
+            markedOffline,
           }),
         },
       });

@@ -3,6 +3,8 @@ import userEvent from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
 import type { IssuedToken } from '../../../../src/client/features/admin/api/get-tokens';
+import type { Revocation } from '../../../../src/client/features/admin/api/revoke-token';
+import { describeRevocation } from '../../../../src/client/features/admin/components/tokens/tokens-view';
 import { server } from '../../support/msw-server';
 import { adminUser, errorBody, recorder, T0, usersHandler } from './support/admin-api';
 import { renderConsole } from './support/render-console';
@@ -37,7 +39,12 @@ function tokensApi(initial: IssuedToken[]) {
         });
       }
       tokens = tokens.filter((t) => t !== found);
-      return HttpResponse.json({ revoked: [found.jti], disconnected: found.connections });
+      // The sign-in that minted it ends with it.
+      return HttpResponse.json({
+        revoked: [found.jti],
+        disconnected: found.connections,
+        signedOut: 1,
+      });
     }),
     http.post('/api/admin/users/:user/revoke-tokens', async ({ request, params }) => {
       await record(request);
@@ -46,6 +53,7 @@ function tokensApi(initial: IssuedToken[]) {
       return HttpResponse.json({
         revoked: mine.map((t) => t.jti),
         disconnected: mine.reduce((n, t) => n + t.connections, 0),
+        signedOut: 2, // their laptop's and their phone's
       });
     }),
   );
@@ -82,7 +90,7 @@ describe('Tokens', () => {
     await screen.findByRole('table');
     await user.click(screen.getByRole('button', { name: "Revoke alice's token for alice-laptop" }));
     expect(await screen.findByRole('status')).toHaveTextContent(
-      'Revoked 1 token; 1 connection closed.',
+      'Revoked 1 token; 1 connection closed. 1 sign-in ended: the app signs in again only with the password.',
     );
     await waitFor(() => expect(screen.queryByText('alice-laptop')).not.toBeInTheDocument());
     expect(calls.filter((c) => c.method === 'POST').map((c) => c.path)).toEqual([
@@ -106,7 +114,7 @@ describe('Tokens', () => {
     await user.click(screen.getByRole('button', { name: "Revoke all of alice's tokens" }));
     await user.click(screen.getByRole('button', { name: 'Revoke all' }));
     expect(await screen.findByRole('status')).toHaveTextContent(
-      'Revoked 2 tokens; 2 connections closed.',
+      'Revoked 2 tokens; 2 connections closed. 2 sign-ins ended: the app signs in again only with the password.',
     );
     expect(await screen.findByText('No live tokens for alice.')).toBeInTheDocument();
     expect(calls.filter((c) => c.method === 'POST').map((c) => c.path)).toEqual([
@@ -129,7 +137,113 @@ describe('Tokens', () => {
       await screen.findByRole('button', { name: "Revoke alice's token for alice-laptop" }),
     );
     expect(await screen.findByRole('alert')).toHaveTextContent(
-      'Could not revoke: no such token in this org (token_not_found)',
+      "Could not revoke alice's token for alice-laptop: no such token in this org (token_not_found)",
     );
+  });
+
+  it('says a token is no longer live, and the stale row leaves the list', async () => {
+    const user = userEvent.setup();
+    tokensApi([]);
+    let live = true; // expired since the list was fetched
+    server.use(
+      http.get('/api/admin/tokens', () =>
+        HttpResponse.json({
+          tokens: [
+            ...(live ? [token('j1', 'alice', 'alice-laptop')] : []),
+            token('j2', 'bob', 'bob-1'),
+          ],
+        }),
+      ),
+      http.post('/api/admin/tokens/:jti/revoke', () => {
+        live = false;
+        return HttpResponse.json(
+          errorBody('token_not_live', 'this token has already expired or been revoked'),
+          { status: 409 },
+        );
+      }),
+    );
+    renderConsole('tokens');
+    await user.click(
+      await screen.findByRole('button', { name: "Revoke alice's token for alice-laptop" }),
+    );
+    await waitFor(() => expect(screen.queryByText('alice-laptop')).not.toBeInTheDocument());
+    expect(screen.getByRole('alert')).toHaveTextContent(
+      "Could not revoke alice's token for alice-laptop: this token has already expired or been revoked (token_not_live)",
+    );
+    expect(screen.queryByRole('status')).not.toBeInTheDocument();
+  });
+
+  it('shows the refusal of a token of the admin’s own sign-in, in place of an earlier result', async () => {
+    const user = userEvent.setup();
+    tokensApi([token('j1', 'alice', 'alice-laptop'), token('mine', 'admin', 'admin-tab')]);
+    renderConsole('tokens');
+    await user.click(
+      await screen.findByRole('button', { name: "Revoke alice's token for alice-laptop" }),
+    );
+    expect(await screen.findByRole('status')).toHaveTextContent('Revoked 1 token');
+    server.use(
+      http.post('/api/admin/tokens/mine/revoke', () =>
+        HttpResponse.json(
+          errorBody(
+            'cannot_modify_self',
+            'you cannot revoke a token of the sign-in you are using; it would sign you out',
+          ),
+          { status: 409 },
+        ),
+      ),
+    );
+    await user.click(screen.getByRole('button', { name: "Revoke admin's token for admin-tab" }));
+    expect(await screen.findByRole('alert')).toHaveTextContent(
+      "Could not revoke admin's token for admin-tab: you cannot revoke a token of the sign-in you are using; it would sign you out (cannot_modify_self)",
+    );
+    // Nothing left saying a revocation went through, and the token still listed.
+    expect(screen.queryByRole('status')).not.toBeInTheDocument();
+    expect(within(table()).getByText('admin-tab')).toBeInTheDocument();
+  });
+
+  it('shows the refusal to revoke all of the admin’s own tokens', async () => {
+    const user = userEvent.setup();
+    tokensApi([token('mine', 'admin', 'admin-tab')]);
+    server.use(
+      http.post('/api/admin/users/admin/revoke-tokens', () =>
+        HttpResponse.json(
+          errorBody('cannot_modify_self', 'you cannot revoke the tokens of your own account'),
+          { status: 409 },
+        ),
+      ),
+    );
+    renderConsole('tokens');
+    await screen.findByRole('option', { name: 'admin' });
+    await user.selectOptions(screen.getByRole('combobox', { name: 'User' }), 'admin');
+    await user.click(screen.getByRole('button', { name: "Revoke all of admin's tokens" }));
+    await user.click(screen.getByRole('button', { name: 'Revoke all' }));
+    expect(await screen.findByRole('alert')).toHaveTextContent(
+      "Could not revoke admin's tokens: you cannot revoke the tokens of your own account (cannot_modify_self)",
+    );
+    expect(within(table()).getByText('admin-tab')).toBeInTheDocument();
+  });
+});
+
+describe('describeRevocation', () => {
+  const revocation = (revoked: number, disconnected: number, signedOut?: number): Revocation => ({
+    revoked: Array.from({ length: revoked }, (_, i) => `j${i}`),
+    disconnected,
+    ...(signedOut === undefined ? {} : { signedOut }),
+  });
+  it.each([
+    [
+      revocation(1, 1, 1),
+      'Revoked 1 token; 1 connection closed. 1 sign-in ended: the app signs in again only with the password.',
+    ],
+    [
+      revocation(3, 2, 2),
+      'Revoked 3 tokens; 2 connections closed. 2 sign-ins ended: the app signs in again only with the password.',
+    ],
+    // A token whose sign-in is not known (minted before that was recorded) is revoked alone.
+    [revocation(1, 0, 0), 'Revoked 1 token; 0 connections closed.'],
+    // A server older than signedOut.
+    [revocation(2, 1), 'Revoked 2 tokens; 1 connection closed.'],
+  ])('%o: %s', (result, sentence) => {
+    expect(describeRevocation(result)).toBe(sentence);
   });
 });

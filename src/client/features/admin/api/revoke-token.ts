@@ -1,4 +1,5 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { isApiError } from '../../../lib/api/api-error';
 import { apiFetch } from '../../../lib/api/api-fetch';
 import { adminKeys } from './admin-keys';
 
@@ -21,11 +22,20 @@ export function revokeToken(jti: string): Promise<Revocation> {
   });
 }
 
+/** Refusals of a token the list still showed but that is gone or can do nothing now. */
+const NOT_LIVE_CODES: ReadonlySet<string> = new Set(['token_not_live', 'token_not_found']);
+
 export function useRevokeToken() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: revokeToken,
     onSuccess: () => invalidateAfterRevocation(queryClient),
+    onError: (error) => {
+      // The list was stale: it catches up, and the row goes. Not awaited: the refusal is
+      // said first (the caller's onError), by the view, not by the row.
+      if (isApiError(error) && NOT_LIVE_CODES.has(error.code))
+        void queryClient.invalidateQueries({ queryKey: adminKeys.tokensAll() });
+    },
   });
 }
 

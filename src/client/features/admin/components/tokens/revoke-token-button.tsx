@@ -1,28 +1,37 @@
 import type { IssuedToken } from '../../api/get-tokens';
 import { useRevokeToken, type Revocation } from '../../api/revoke-token';
-import { ErrorMessage } from '../error-message';
 import { FocusableButton } from '../focusable-button';
 
+/**
+ * One token's Revoke. What it comes to is said by the view, above the list, not in the row:
+ * a refused token that is no longer live leaves the list at once, and its row with it.
+ */
 export function RevokeTokenButton({
   token,
   onRevoked,
+  onFailed,
 }: {
   token: IssuedToken;
   onRevoked(result: Revocation): void;
+  /** `action`: what failed, naming the token, e.g. "Could not revoke alice's token for …". */
+  onFailed(error: Error, action: string): void;
 }) {
   const revoke = useRevokeToken();
+  const name = `${token.user}'s token for ${token.clientId}`;
   return (
-    <>
-      <FocusableButton
-        type="button"
-        className="button button--small button--danger-quiet"
-        aria-label={`Revoke ${token.user}'s token for ${token.clientId}`}
-        unavailable={revoke.isPending}
-        onClick={() => revoke.mutate(token.jti, { onSuccess: onRevoked })}
-      >
-        {revoke.isPending ? 'Revoking…' : 'Revoke'}
-      </FocusableButton>
-      {revoke.error && <ErrorMessage error={revoke.error} action="Could not revoke" />}
-    </>
+    <FocusableButton
+      type="button"
+      className="button button--small button--danger-quiet"
+      aria-label={`Revoke ${name}`}
+      unavailable={revoke.isPending}
+      onClick={() =>
+        revoke.mutate(token.jti, {
+          onSuccess: onRevoked,
+          onError: (error) => onFailed(error, `Could not revoke ${name}`),
+        })
+      }
+    >
+      {revoke.isPending ? 'Revoking…' : 'Revoke'}
+    </FocusableButton>
   );
 }

@@ -11,7 +11,13 @@ import { QueryStatus } from '../query-status';
 import { UserSelect } from '../user-select';
 import { RevokeTokenButton } from './revoke-token-button';
 
-const tokenColumns = (onRevoked: (result: Revocation) => void): AdminColumn<IssuedToken>[] => [
+/** What the latest revocation came to: the numbers, or the server's refusal. */
+type Outcome = { revoked: Revocation } | { failed: Error; action: string };
+
+const tokenColumns = (
+  onRevoked: (result: Revocation) => void,
+  onFailed: (error: Error, action: string) => void,
+): AdminColumn<IssuedToken>[] => [
   { header: 'User', cell: (token) => token.user },
   { header: 'Client', cell: (token) => <code>{token.clientId}</code> },
   {
@@ -29,16 +35,19 @@ const tokenColumns = (onRevoked: (result: Revocation) => void): AdminColumn<Issu
   { header: 'Connections', cell: (token) => token.connections },
   {
     header: 'Actions',
-    cell: (token) => <RevokeTokenButton token={token} onRevoked={onRevoked} />,
+    cell: (token) => <RevokeTokenButton token={token} onRevoked={onRevoked} onFailed={onFailed} />,
   },
 ];
 
 export function TokensView() {
   const [user, setUser] = useState<string | null>(null);
-  const [result, setResult] = useState<Revocation | null>(null);
+  const [outcome, setOutcome] = useState<Outcome | null>(null);
   const tokens = useTokens(user);
   const users = useUsers();
   const revokeAll = useRevokeUserTokens();
+  const revoked = (result: Revocation) => setOutcome({ revoked: result });
+  const failed = (error: Error, action: string) => setOutcome({ failed: error, action });
+  const result = outcome && 'revoked' in outcome ? outcome.revoked : null;
 
   return (
     <div className="admin-section">
@@ -53,7 +62,7 @@ export function TokensView() {
           anyLabel="All users"
           onChange={(chosen) => {
             setUser(chosen === '' ? null : chosen);
-            revokeAll.reset();
+            setOutcome(null);
           }}
         />
         {user !== null && (
@@ -62,12 +71,17 @@ export function TokensView() {
             question={`Revoke every token of ${user} and end their sign-ins? Their connections close now; the app signs in again only with their password.`}
             confirmLabel="Revoke all"
             busy={revokeAll.isPending}
-            onConfirm={() => revokeAll.mutate(user, { onSuccess: setResult })}
+            onConfirm={() =>
+              revokeAll.mutate(user, {
+                onSuccess: revoked,
+                onError: (error) => failed(error, `Could not revoke ${user}'s tokens`),
+              })
+            }
           />
         )}
       </div>
-      {revokeAll.error && (
-        <ErrorMessage error={revokeAll.error} action={`Could not revoke ${user ?? ''}'s tokens`} />
+      {outcome && 'failed' in outcome && (
+        <ErrorMessage error={outcome.failed} action={outcome.action} />
       )}
       <p className="notice" role="status" hidden={result === null}>
         {result && describeRevocation(result)}
@@ -76,7 +90,7 @@ export function TokensView() {
       {tokens.data && (
         <AdminTable
           caption="Live tokens"
-          columns={tokenColumns(setResult)}
+          columns={tokenColumns(revoked, failed)}
           rows={tokens.data}
           rowKey={(token) => token.jti}
           empty={`No live tokens${user === null ? '' : ` for ${user}`}.`}
