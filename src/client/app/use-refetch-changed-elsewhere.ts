@@ -1,4 +1,4 @@
-import { hashKey, useQueryClient, type QueryClient } from '@tanstack/react-query';
+import { hashKey, useQueryClient, type QueryClient, type QueryKey } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { sessionQueryKey, sessionQueryOptions } from '../features/auth/api/get-session';
 import { roomsQueryKey, roomsQueryOptions } from '../features/chat/api/get-rooms';
@@ -46,20 +46,28 @@ const ownQueryHashes = new Set(
 );
 
 /**
- * Refetches whichever of them is older than `staleTime` (REFETCH_AFTER_MS unless told);
- * never rejects. Nothing once signed out: the queries of the workspace are gone, and asking
- * would only make them again, and ask the server for what is no longer anyone's.
+ * Refetches whichever of them is older than REFETCH_AFTER_MS, or, after a refusal
+ * (`refused`), each whatever its age: a request already on its way may have left before the
+ * change the refusal tells of, so it is cancelled and asked again (its callers get the new
+ * answer). Never rejects. Nothing once signed out: the queries of the workspace are gone,
+ * and asking would only make them again, and ask the server for what is no longer anyone's.
  */
-export function refetchChangedElsewhere(
-  queryClient: QueryClient,
-  staleTime = REFETCH_AFTER_MS,
-): void {
+export function refetchChangedElsewhere(queryClient: QueryClient, refused = false): void {
   if (queryClient.getQueryData(sessionQueryKey) === null) return;
   // A failure is left for the next occasion: each query keeps the data it had.
   const ignore = () => {};
-  queryClient.query({ ...sessionQueryOptions(), staleTime }).catch(ignore);
-  queryClient.query({ ...roomsQueryOptions(), staleTime }).catch(ignore);
-  queryClient.query({ ...unreadCountsQueryOptions(), staleTime }).catch(ignore);
+  const ask = (queryKey: QueryKey, query: (staleTime: number) => Promise<unknown>) => {
+    if (refused && queryClient.isFetching({ queryKey, exact: true }) > 0) {
+      queryClient.refetchQueries({ queryKey, exact: true }, { cancelRefetch: true }).catch(ignore);
+    } else {
+      query(refused ? 0 : REFETCH_AFTER_MS).catch(ignore);
+    }
+  };
+  ask(sessionQueryKey, (staleTime) => queryClient.query({ ...sessionQueryOptions(), staleTime }));
+  ask(roomsQueryKey, (staleTime) => queryClient.query({ ...roomsQueryOptions(), staleTime }));
+  ask(unreadCountsQueryKey, (staleTime) =>
+    queryClient.query({ ...unreadCountsQueryOptions(), staleTime }),
+  );
 }
 
 /** Keeps the session, the room list and the unread counts true to changes made elsewhere. */
@@ -83,7 +91,7 @@ export function useRefetchChangedElsewhere(): void {
     const refetchAfterRefusal = () => {
       putOff = undefined;
       lastRefusalRefetch = Date.now();
-      refetchChangedElsewhere(queryClient, 0);
+      refetchChangedElsewhere(queryClient, true);
     };
     const refusedNow = (error: unknown) => {
       if (!isUnauthorized(error) || putOff !== undefined) return; // put off already: covered

@@ -219,6 +219,41 @@ describe('what changes elsewhere', () => {
     expect(asked).toEqual({ session: 2, rooms: 3, unread: 3 });
   });
 
+  it('asks again at a refusal even while a request that left before the change is on its way', async () => {
+    const later = useFakeDate();
+    const state: ServerState = { role: 'member', rooms: ['general', 'payroll'], unread: {} };
+    const { asked, view } = await renderRefetching(state);
+    await screen.findByRole('button', { name: /payroll/ });
+    // The room list's next answer is the one of when it was asked, and slow to come.
+    let answerSlowOne = () => {};
+    server.use(
+      http.get('/api/rooms', async () => {
+        asked.rooms += 1;
+        const rooms = state.rooms.map((id) => ({ id, name: id }));
+        if (asked.rooms === 2) await new Promise<void>((resolve) => (answerSlowOne = resolve));
+        return HttpResponse.json({ rooms });
+      }),
+      http.get('/api/people', () =>
+        HttpResponse.json(apiError('forbidden', 'not allowed'), { status: 403 }),
+      ),
+    );
+    later(REFETCH_AFTER_MS);
+    act(() => window.dispatchEvent(new Event('focus')));
+    await waitFor(() => expect(asked.rooms).toBe(2));
+
+    state.rooms = ['general']; // payroll's access removed after that request left
+    await act(() =>
+      view.queryClient
+        .query({ queryKey: ['people'], queryFn: () => apiFetch('/api/people') })
+        .catch(() => {}),
+    );
+    await waitFor(() => expect(asked.rooms).toBe(3));
+    answerSlowOne();
+    await waitFor(() =>
+      expect(screen.queryByRole('button', { name: /payroll/ })).not.toBeInTheDocument(),
+    );
+  });
+
   it('asks for nothing at a refusal once signed out: sign-out refused (ended elsewhere) makes no requests', async () => {
     const later = useFakeDate();
     const state: ServerState = { role: 'member', rooms: ['general'], unread: {} };

@@ -9,6 +9,7 @@ import { apiError } from '../../support/fixtures';
 import { server } from '../../support/msw-server';
 import { createTestQueryClient } from '../../support/render';
 
+const OPEN_ROOM_HISTORY = ['rooms', 'general', 'messages'];
 const RULE = 'Use 1–64 lowercase letters, digits, - and _, starting with a letter or digit.';
 
 async function createRoomNamed(id: string, answer?: () => Response) {
@@ -26,8 +27,9 @@ async function createRoomNamed(id: string, answer?: () => Response) {
   );
   const onCreated = vi.fn();
   const queryClient = createTestQueryClient();
-  // The room list, as the sidebar shows it beside the form.
+  // The room list, as the sidebar shows it beside the form; and the open room's history.
   queryClient.setQueryData(roomsQueryKey, []);
+  queryClient.setQueryData(OPEN_ROOM_HISTORY, { pages: [], pageParams: [] });
   render(
     <QueryClientProvider client={queryClient}>
       <RoomsObserved />
@@ -39,7 +41,7 @@ async function createRoomNamed(id: string, answer?: () => Response) {
   const field = screen.getByRole('textbox', { name: 'Room id' });
   if (id !== '') await user.type(field, id);
   await user.click(screen.getByRole('button', { name: 'Create' }));
-  return { posted, onCreated, field, listed };
+  return { posted, onCreated, field, listed, queryClient };
 }
 
 function RoomsObserved() {
@@ -144,10 +146,12 @@ describe('NewRoomForm', () => {
   });
 
   it('asks for the room list again when the id is taken: the room is to be opened from it', async () => {
-    const { listed } = await createRoomNamed('design', () =>
+    const { listed, queryClient } = await createRoomNamed('design', () =>
       HttpResponse.json(apiError('room_exists', 'room "design" exists'), { status: 409 }),
     );
     await screen.findByRole('alert');
     await vi.waitFor(() => expect(listed.requests).toBe(1));
+    // Only the list: not every loaded page of the open room's history.
+    expect(queryClient.getQueryState(OPEN_ROOM_HISTORY)?.isInvalidated).toBe(false);
   });
 });

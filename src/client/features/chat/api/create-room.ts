@@ -9,7 +9,8 @@ export function createRoom(id: string): Promise<Room> {
 
 export function useCreateRoom() {
   const queryClient = useQueryClient();
-  const refetchRooms = () => queryClient.invalidateQueries({ queryKey: roomsQueryKey });
+  const refetchRooms = () =>
+    queryClient.invalidateQueries({ queryKey: roomsQueryKey, exact: true });
   return useMutation({
     mutationFn: createRoom,
     onSuccess: refetchRooms,

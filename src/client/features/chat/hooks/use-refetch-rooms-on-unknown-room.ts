@@ -20,6 +20,6 @@ export function useRefetchRoomsOnUnknownRoom(rooms: readonly Room[] | undefined)
       .join(' ');
   });
   useEffect(() => {
-    if (unknown) void queryClient.invalidateQueries({ queryKey: roomsQueryKey });
+    if (unknown) void queryClient.invalidateQueries({ queryKey: roomsQueryKey, exact: true });
   }, [unknown, queryClient]);
 }
