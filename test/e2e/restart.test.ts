@@ -1,3 +1,4 @@
+import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { addAgentUsers } from './support/agent-simulator';
 import { useE2eHarness } from './support/e2e-harness';
@@ -49,6 +50,9 @@ describe('server restart', () => {
     await aliceRoom.send('sent during the outage');
     const outageMessage = aliceRoom.message('sent during the outage');
     await outageMessage.getByText('pending', { exact: true }).waitFor();
+    // Closing the tab now would lose it (the outbox outlives a reload, not that): the page
+    // asks first, and no longer once it is sent (below).
+    expect(await asksBeforeLeaving(alice.page)).toBe(true);
 
     await server.restart();
     for (const page of [alice.page, bob.page]) {
@@ -57,6 +61,7 @@ describe('server restart', () => {
         .waitFor({ timeout: RECONNECT_TIMEOUT_MS });
     }
     await outageMessage.getByText('sent', { exact: true }).waitFor();
+    expect(await asksBeforeLeaving(alice.page)).toBe(false);
     await bobRoom.message('sent during the outage').waitFor();
     for (const room of [aliceRoom, bobRoom]) {
       expect(await room.message('sent during the outage').count()).toBe(1);
@@ -83,3 +88,12 @@ describe('server restart', () => {
     await waitConnected(fresh);
   }, 180_000); // reconnect backoff after the restart
 });
+
+/** Whether the page would have the browser ask before it is closed or left. */
+function asksBeforeLeaving(page: Page): Promise<boolean> {
+  return page.evaluate(() => {
+    const leaving = new Event('beforeunload', { cancelable: true });
+    window.dispatchEvent(leaving);
+    return leaving.defaultPrevented;
+  });
+}

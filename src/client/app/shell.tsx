@@ -17,12 +17,15 @@ import { useNavigationStore, type HistoryMode, type View } from './navigation-st
 import { resetWorkspaceStores } from './reset-stores';
 import { RoomScreen } from './room-screen';
 import { SignOutButton } from './sign-out-button';
+import { useWarnBeforeUnloadWithUnsent } from './use-warn-before-unload';
 import { WorkspaceTitle } from './workspace-title';
 
 export function Shell({ session }: { session: Session }) {
   const view = useNavigationStore((state) => state.view);
   const navigate = useNavigationStore((state) => state.navigate);
   const connection = useConnection();
+  // Closing the tab would lose what is unsent: sessionStorage outlives a reload, not that.
+  useWarnBeforeUnloadWithUnsent(connection.outbox);
   const signOutRequest = useSignOutRequest();
   // The small-screen menu covers the view it was opened over: any change of view (a click,
   // Back, a link) closes it in the same render, so focus can then move to <main>.
