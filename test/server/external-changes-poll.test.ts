@@ -12,7 +12,7 @@ import {
   USER_CHANGES_PER_CHECK,
   type ExternalChanges,
 } from '../../src/server/external-changes';
-import { createLogger } from '../../src/server/logger';
+import { captureLog } from './support/captured-log';
 import type { Storage } from '../../src/server/storage';
 import { eventually } from './support/eventually';
 import { openTempStorage, type TempStorage } from './storage/temp-storage';
@@ -77,14 +77,6 @@ function standInBroker() {
       hold = on;
     },
   };
-}
-
-function captureLog() {
-  const events: Record<string, unknown>[] = [];
-  const logger = createLogger('info', {
-    write: (line: string) => void events.push(JSON.parse(line) as Record<string, unknown>),
-  });
-  return { logger, events };
 }
 
 const tick = () => vi.advanceTimersByTime(EXTERNAL_CHANGES_POLL_MS);

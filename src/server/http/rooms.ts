@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { canUseApp } from '../../shared/acl';
 import { isValidId } from '../../shared/ids';
 import { isStorageError } from '../storage';
 import { ApiError } from './errors';
@@ -12,9 +13,6 @@ const newRoomSchema = z.object({
   id: z.string(),
   name: z.string().optional(),
 });
-
-// Rooms are for people; agents and services have no business creating them.
-const ROOM_CREATORS: ReadonlySet<string> = new Set(['member', 'admin']);
 
 export function assertRoomId(room: string): void {
   if (!isValidId(room)) {
@@ -41,7 +39,8 @@ export function roomRoutes(app: FastifyInstance, deps: HttpDeps): void {
     const auth = authOf(request);
     const { org, role } = auth;
     const body = parseBody(newRoomSchema, request.body);
-    if (!ROOM_CREATORS.has(role)) {
+    // Rooms are for people, those of the app; agents and services have no business here.
+    if (!canUseApp(role)) {
       // A code of its own: no other id would do, unlike a room the ACL keeps them from.
       throw new ApiError(403, 'role_cannot_create_rooms', `a ${role} cannot create rooms`);
     }

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createLogger } from '../../../src/server/logger';
 import { openStorage } from '../../../src/server/storage';
 import { roleRules } from '../../../src/shared/acl';
 import { MAX_SENT_AT_AHEAD_MS } from '../../../src/server/broker/check-chat';
@@ -12,6 +11,7 @@ import {
   subscribeGrants,
   waitForMessage,
 } from '../support/mqtt-clients';
+import { captureLog } from '../support/captured-log';
 import { useTestServer } from '../support/server-fixture';
 import { DEMO_PASSWORD } from '../support/test-server';
 
@@ -22,11 +22,9 @@ import { DEMO_PASSWORD } from '../support/test-server';
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
-const events: Record<string, unknown>[] = []; // the server's log, as objects
+const { logger, events } = captureLog(); // the server's log, as objects
 const t = useTestServer({
-  logger: createLogger('info', {
-    write: (line: string) => void events.push(JSON.parse(line) as Record<string, unknown>),
-  }),
+  logger,
   setup: async (server) => {
     server.storage.users.addOrg('acme');
     server.storage.rooms.add('acme', 'elsewhere');

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLogger } from '../../../src/server/logger';
 import { connect, json, record, subscribeGrants, waitForMessage } from '../support/mqtt-clients';
+import { captureLog } from '../support/captured-log';
 import { useTestServer } from '../support/server-fixture';
 import { DEMO_PASSWORD } from '../support/test-server';
 
@@ -11,11 +11,9 @@ import { DEMO_PASSWORD } from '../support/test-server';
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
-const events: Record<string, unknown>[] = []; // the server's log, as objects
+const { logger, events } = captureLog(); // the server's log, as objects
 const t = useTestServer({
-  logger: createLogger('info', {
-    write: (line: string) => void events.push(JSON.parse(line) as Record<string, unknown>),
-  }),
+  logger,
 });
 afterEach(() => {
   events.length = 0;

@@ -233,8 +233,8 @@ export function userRoutes(app: FastifyInstance, deps: HttpDeps): void {
     // A reset often answers a leak: whoever holds the old password is signed out, and
     // loses what they made with it: the broker tokens their sign-ins minted (as
     // `user passwd` does) and the MQTT connections signed in with it (services, devices).
-    const signedOut = storage.sessions.deleteForUser(auth.org, record.user);
-    const revocation = revokeTokens(deps, auth.org, liveTokensOf(deps, auth.org, record.user));
+    const revocation = signOutUser(deps, auth.org, record.user);
+    const { signedOut } = revocation;
     const disconnected =
       revocation.disconnected +
       disconnectUser(deps, auth.org, record.user, (identity) => identity.jti === null);
