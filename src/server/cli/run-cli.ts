@@ -3,6 +3,7 @@ import { isStorageError } from '../storage';
 import type { CliDeps, Command } from './cli-context';
 import { CliError } from './cli-error';
 import { orgAdd, orgList } from './org-commands';
+import { roomAdd, roomList } from './room-commands';
 import {
   userAdd,
   userDisable,
@@ -38,6 +39,8 @@ const COMMANDS: Record<string, CommandSpec> = {
   },
   'user disable': { run: userDisable, usage: 'user disable <user>@<org>', options: [] },
   'user enable': { run: userEnable, usage: 'user enable <user>@<org>', options: [] },
+  'room add': { run: roomAdd, usage: 'room add <org> <room>', options: [] },
+  'room list': { run: roomList, usage: 'room list <org>', options: [] },
 };
 
 const USAGE = [

@@ -4,6 +4,7 @@ import { checkNewPassword, generatePassword, hashPassword } from '../auth/passwo
 import type { Storage, UserRecord } from '../storage';
 import { noMoreArguments, requireUsername, type Command } from './cli-context';
 import { CliError } from './cli-error';
+import { formatTable } from './format-table';
 
 // Each change is audited as the admin console audits its own (http/admin/users.ts), under
 // the same action names, in one transaction with it: both are written, or neither.
@@ -35,16 +36,6 @@ export const userAdd: Command = async ({ positionals: [name, ...extra], role, pa
   deps.out(`created ${formatUsername(user, org)} (${role})`);
   if (chosen.generated) deps.out(`password: ${chosen.password}`);
 };
-
-function formatTable(rows: string[][]): string[] {
-  const widths = rows[0]?.map((_, col) => Math.max(...rows.map((row) => row[col]?.length ?? 0)));
-  return rows.map((row) =>
-    row
-      .map((cell, col) => cell.padEnd(widths?.[col] ?? 0))
-      .join('  ')
-      .trimEnd(),
-  );
-}
 
 export const userList: Command = ({ positionals: [org, ...extra] }, { storage, out }) => {
   noMoreArguments(extra);

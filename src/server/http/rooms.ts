@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { canUseApp } from '../../shared/acl';
 import { isValidId } from '../../shared/ids';
-import { isStorageError } from '../storage';
+import { isStorageError, type Room } from '../storage';
 import { ApiError } from './errors';
 import type { HttpDeps } from './http-deps';
 import { parseBody } from './parse-body';
@@ -50,7 +50,18 @@ export function roomRoutes(app: FastifyInstance, deps: HttpDeps): void {
       throw new ApiError(403, 'forbidden', `room "${body.id}" is not one you may read`);
     }
     try {
-      const room = storage.rooms.add(org, body.id, body.name);
+      let room: Room | undefined;
+      // Audited in one transaction with it, as the CLI's `room add` (cli/room-commands.ts):
+      // both are written, or neither.
+      storage.transaction(() => {
+        room = storage.rooms.add(org, body.id, body.name);
+        storage.audit.record(org, {
+          actor: auth.user,
+          action: 'room.create',
+          target: room.id,
+          detail: { name: room.name },
+        });
+      });
       return reply.code(201).send(room);
     } catch (err) {
       if (isStorageError(err, 'exists')) {

@@ -9,13 +9,14 @@ export interface AuditEntry {
   /** ms since the epoch */
   at: number;
   /**
-   * Who made the change: an admin, as a bare user id of the org (the admin console), or
-   * `cli:<OS user>` (the CLI, cli/cli-actor.ts; no user id holds a ':').
+   * Who made the change: a user of the org, as a bare user id (an admin in the admin
+   * console, or anyone of the app creating a room), or `cli:<OS user>` (the CLI,
+   * cli/cli-actor.ts; no user id holds a ':').
    */
   actor: string;
-  /** What happened, e.g. `user.role`, `token.revoke`; stable snake_case after the dot. */
+  /** What happened, e.g. `user.role`, `room.create`; stable snake_case after the dot. */
   action: string;
-  /** What it happened to: a user id, a token id, a client id, a topic. */
+  /** What it happened to: a user id, a token id, a client id, a topic, a room id. */
   target: string;
   detail: AuditDetail;
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { runCli } from '../../../src/server/cli/run-cli';
 import { openStorage } from '../../../src/server/storage';
 import { roleRules } from '../../../src/shared/acl';
 import { MAX_SENT_AT_AHEAD_MS } from '../../../src/server/broker/check-chat';
@@ -135,17 +136,22 @@ describe('chat to a room that does not exist in the org', () => {
     expect(t.server.storage.history.get('demo', 'design', after.id)).toEqual(after);
   });
 
-  it('is accepted as soon as another process on the same database creates the room (the CLI)', async () => {
+  it('is accepted as soon as the CLI, another process on the same database, adds the room', async () => {
     const before = message('before');
     const seenBefore = await publishThenSentinel('chat/late/messages', json(before));
     expect(seenBefore).not.toContain(json(before));
 
+    // As `npm run cli -- room add demo late` does it: its own connection to the database.
     const other = openStorage(t.server.config.dataDir);
+    const out: string[] = [];
     try {
-      other.rooms.add('demo', 'late');
+      const deps = { storage: other, actor: 'cli:ops', out: (line: string) => out.push(line) };
+      expect(await runCli(['room', 'add', 'demo', 'late'], deps), out.join('\n')).toBe(0);
     } finally {
       other.close();
     }
+    const [entry] = t.server.storage.audit.page('demo', { limit: 1 }).entries;
+    expect(entry).toMatchObject({ actor: 'cli:ops', action: 'room.create', target: 'late' });
 
     const after = message('after');
     const seen = await publishThenSentinel('chat/late/messages', json(after));

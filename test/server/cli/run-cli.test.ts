@@ -121,6 +121,49 @@ describe('runCli', () => {
     out = [];
     expect(await run('--help')).toBe(0);
     expect(out.join('\n')).toContain('user add <user>@<org> --role');
+    expect(out).toContain('  room add <org> <room>');
+    expect(out).toContain('  room list <org>');
+  });
+
+  it('adds rooms to an org, lists them, and audits each creation', async () => {
+    await run('org', 'add', 'acme');
+    await run('org', 'add', 'other');
+    out = [];
+    expect(await run('room', 'add', 'acme', 'ops')).toBe(0);
+    expect(await run('room', 'add', 'acme', 'general')).toBe(0);
+    expect(out).toEqual(['created room ops in acme', 'created room general in acme']);
+    expect(t.storage.rooms.list('acme')).toEqual([
+      { id: 'general', name: 'general' },
+      { id: 'ops', name: 'ops' },
+    ]);
+    expect(t.storage.rooms.list('other')).toEqual([]);
+    out = [];
+    expect(await run('room', 'list', 'acme')).toBe(0);
+    expect(out).toEqual(['ROOM     NAME', 'general  general', 'ops      ops']);
+    out = [];
+    expect(await run('room', 'list', 'other')).toBe(0);
+    expect(out).toEqual(['ROOM  NAME']);
+    expect(err).toEqual([]);
+    expect(audited('acme').slice(1)).toEqual([
+      { actor: ACTOR, action: 'room.create', target: 'ops', detail: { name: 'ops' } },
+      { actor: ACTOR, action: 'room.create', target: 'general', detail: { name: 'general' } },
+    ]);
+    expect(audited('other')).toEqual([
+      { actor: ACTOR, action: 'org.create', target: 'other', detail: {} },
+    ]);
+  });
+
+  // The ids POST /api/rooms refuses (test/server/http/rooms.test.ts), refused the same way.
+  const badRoomIds = ['General', 'a/b', '#', '+', 'x'.repeat(65), '__proto__', 'prototype', 'a@b'];
+  it.each(badRoomIds)('refuses room id %j, as POST /api/rooms does', async (id) => {
+    t.storage.users.addOrg('demo');
+    expect(await run('room', 'add', 'demo', id)).toBe(1);
+    expect(err[0]).toBe(
+      `error: invalid room id "${id}": use 1-64 lowercase letters, digits, "-" or "_", starting with a letter or digit`,
+    );
+    expect(err[1]).toBe('usage: npm run cli -- room add <org> <room>');
+    expect(t.storage.rooms.list('demo')).toEqual([]);
+    expect(audited('demo')).toEqual([]);
   });
 
   const refusals: [string, string[], RegExp][] = [
@@ -162,12 +205,32 @@ describe('runCli', () => {
     ['list unknown org', ['user', 'list', 'nope'], /no org "nope"/],
     ['passwd of nobody', ['user', 'passwd', 'nobody@demo'], /no user nobody@demo/],
     ['disable nobody', ['user', 'disable', 'nobody@demo'], /no user nobody@demo/],
+    ['room add without org', ['room', 'add'], /missing <org>/],
+    ['room add without room', ['room', 'add', 'demo'], /missing <room>/],
+    [
+      'room add with an extra argument',
+      ['room', 'add', 'demo', 'ops', 'x'],
+      /unexpected argument "x"/,
+    ],
+    ['room add to an unknown org', ['room', 'add', 'nope', 'ops'], /no org "nope"/],
+    ['an existing room', ['room', 'add', 'demo', 'general'], /room "general" already exists/],
+    ['an empty room id', ['room', 'add', 'demo', ''], /invalid room id ""/],
+    [
+      'room add with --role',
+      ['room', 'add', 'demo', 'ops', '--role', 'admin'],
+      /does not take --role/,
+    ],
+    ['room list without org', ['room', 'list'], /missing <org>/],
+    ['room list of an unknown org', ['room', 'list', 'nope'], /no org "nope"/],
+    // Nothing removes a room (broker/known-rooms.ts): no command pretends to.
+    ['room remove', ['room', 'remove', 'demo', 'general'], /unknown command "room remove"/],
   ];
   it.each(refusals)(
     'refuses %s with exit status 1 and a clear error',
     async (_name, argv, message) => {
       t.storage.users.addOrg('demo');
       t.storage.users.addUser({ org: 'demo', user: 'alice', role: 'member', passwordHash: 'h' });
+      t.storage.rooms.add('demo', 'general');
       expect(await run(...argv)).toBe(1);
       expect(err[0]).toMatch(/^error: /);
       expect(err[0]).toMatch(message);
@@ -175,6 +238,7 @@ describe('runCli', () => {
       // Nothing was half-done.
       expect(t.storage.users.listOrgs()).toEqual(['demo']);
       expect(t.storage.users.listUsers('demo').map((u) => u.user)).toEqual(['alice']);
+      expect(t.storage.rooms.list('demo').map((r) => r.id)).toEqual(['general']);
       expect(audited('demo')).toEqual([]);
     },
   );
@@ -245,6 +309,7 @@ describe('runCli', () => {
       () => t.storage.users.getUser('demo', 'alice')?.disabled,
       false,
     ],
+    ['room add', ['room', 'add', 'demo', 'ops'], () => t.storage.rooms.has('demo', 'ops'), false],
   ];
   it.each(unaudited)(
     'leaves %s undone when its audit entry cannot be written',

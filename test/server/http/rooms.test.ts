@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { expectError, signIn, startTestApi, storedSession, type TestApi } from './test-api';
 
 describe('/api/rooms and /api/people', () => {
@@ -64,6 +64,45 @@ describe('/api/rooms and /api/people', () => {
     // Same id in another org is another room.
     const mallory = await signIn(api.app, 'mallory@acme');
     expect((await createRoom(JSON.stringify({ id: 'design' }), mallory)).statusCode).toBe(201);
+  });
+
+  /** The org's audit log, oldest first, without ids and times. */
+  const audited = (org: string) =>
+    api.t.storage.audit
+      .page(org, { limit: 100 })
+      .entries.reverse()
+      .map(({ actor, action, target, detail }) => ({ actor, action, target, detail }));
+
+  it('records each room created in its org’s audit log, by who created it', async () => {
+    await createRoom(JSON.stringify({ id: 'design', name: '  Design reviews ' }));
+    const admin = await signIn(api.app, 'admin@demo');
+    await createRoom(JSON.stringify({ id: 'ops' }), admin);
+    const mallory = await signIn(api.app, 'mallory@acme');
+    await createRoom(JSON.stringify({ id: 'design' }), mallory);
+    expect(audited('demo')).toEqual([
+      {
+        actor: 'alice',
+        action: 'room.create',
+        target: 'design',
+        detail: { name: 'Design reviews' },
+      },
+      { actor: 'admin', action: 'room.create', target: 'ops', detail: { name: 'ops' } },
+    ]);
+    expect(audited('acme')).toEqual([
+      { actor: 'mallory', action: 'room.create', target: 'design', detail: { name: 'design' } },
+    ]);
+  });
+
+  it('records nothing for a room it refuses, and creates none whose entry cannot be written', async () => {
+    await createRoom(JSON.stringify({ id: 'general' })); // 409
+    await createRoom(JSON.stringify({ id: 'Bad' })); // 400
+    await createRoom(JSON.stringify({ id: 'blank', name: ' ' })); // 400 invalid_room_name
+    expect(audited('demo')).toEqual([]);
+    vi.spyOn(api.t.storage.audit, 'record').mockImplementation(() => {
+      throw new Error('disk I/O error');
+    });
+    expect((await createRoom(JSON.stringify({ id: 'design' }))).statusCode).toBe(500);
+    expect(api.t.storage.rooms.has('demo', 'design')).toBe(false);
   });
 
   it('refuses an existing room with 409', async () => {

@@ -102,6 +102,23 @@ describe('Audit log', () => {
     expect(row).toHaveTextContent('Created organisation org.create');
   });
 
+  it('names a room’s creation, by whoever of the org created it', async () => {
+    server.use(
+      http.get('/api/admin/audit', () =>
+        HttpResponse.json({
+          entries: [{ ...entry(1, 'room.create', 'design', { name: 'design' }), actor: 'alice' }],
+          nextCursor: null,
+        }),
+      ),
+    );
+    renderConsole('audit');
+    await screen.findByRole('table', { name: 'Audit log' });
+    const [row] = rows();
+    if (!row) throw new Error('a row expected');
+    expect(within(row).getByRole('cell', { name: 'alice' })).toBeInTheDocument();
+    expect(row).toHaveTextContent('Created room room.create');
+  });
+
   it('says when nothing has been changed yet', async () => {
     server.use(
       http.get('/api/admin/audit', () => HttpResponse.json({ entries: [], nextCursor: null })),

@@ -14,6 +14,7 @@ const ACTION_LABELS: Readonly<Record<string, string>> = {
   'session.clear': 'Cleared stored session',
   'retained.clear': 'Cleared retained message',
   'org.create': 'Created organisation',
+  'room.create': 'Created room',
 };
 
 export function auditActionLabel(action: string): string {

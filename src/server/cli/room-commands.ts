@@ -1,0 +1,38 @@
+import type { Command } from './cli-context';
+import { noMoreArguments } from './cli-context';
+import { CliError } from './cli-error';
+import { formatTable } from './format-table';
+
+// There is no `room remove`: nothing deletes a room (the broker remembers each room it has
+// found for good, broker/known-rooms.ts), so a removal would leave the room open to chat.
+
+export const roomAdd: Command = (
+  { positionals: [org, room, ...extra] },
+  { storage, actor, out },
+) => {
+  noMoreArguments(extra);
+  if (org === undefined) throw new CliError('missing <org>');
+  if (room === undefined) throw new CliError('missing <room>');
+  // The store checks the id as it does for POST /api/rooms (and the org's existence), with
+  // the same rule and message; a running server finds the room at its first message.
+  storage.transaction(() => {
+    const created = storage.rooms.add(org, room);
+    // As POST /api/rooms audits it (http/rooms.ts), in one transaction with it.
+    storage.audit.record(org, {
+      actor,
+      action: 'room.create',
+      target: created.id,
+      detail: { name: created.name },
+    });
+  });
+  out(`created room ${room} in ${org}`);
+};
+
+export const roomList: Command = ({ positionals: [org, ...extra] }, { storage, out }) => {
+  noMoreArguments(extra);
+  if (org === undefined) throw new CliError('missing <org>');
+  // A mistyped org would otherwise look like one without rooms.
+  if (!storage.users.hasOrg(org)) throw new CliError(`no org "${org}"`);
+  const rows = storage.rooms.list(org).map(({ id, name }) => [id, name]);
+  for (const line of formatTable([['ROOM', 'NAME'], ...rows])) out(line);
+};
