@@ -12,6 +12,7 @@ interface TokenView {
   issuedAt: number;
   expiresAt: number;
   connections: number;
+  currentSignIn: boolean;
 }
 
 const listTokens = async (query = '') => {
@@ -33,6 +34,7 @@ describe('GET /api/admin/tokens', () => {
       issuedAt: expect.any(Number),
       expiresAt: expect.any(Number),
       connections: 1,
+      currentSignIn: false, // alice's, listed to the admin
     });
     expect(token?.issuedAt).toBeGreaterThanOrEqual(Math.floor(before / 1_000) * 1_000);
     // issuedAt is the minting time in ms; exp counts from the next whole second.
@@ -40,6 +42,17 @@ describe('GET /api/admin/tokens', () => {
     expect(token?.expiresAt).toBe(fromMs + t.server.config.tokenTtlSeconds * 1_000);
     expect((await listTokens('?user=bob')).some((x) => x.jti === jti)).toBe(false);
     expect((await listTokens('?user=alice')).some((x) => x.jti === jti)).toBe(true);
+  });
+
+  it('marks the tokens of the caller’s own sign-in, which it refuses to revoke', async () => {
+    const me = await t.signIn('admin@demo');
+    const mine = await t.connectWithToken(me);
+    const phone = await t.connectWithToken(await t.signIn('admin@demo'));
+    open.push(mine.client, phone.client);
+    const res = await t.request(me, 'GET', '/api/admin/tokens?user=admin');
+    const tokens = res.json<{ tokens: TokenView[] }>().tokens;
+    expect(tokens.find((x) => x.jti === mine.jti)?.currentSignIn).toBe(true);
+    expect(tokens.find((x) => x.jti === phone.jti)?.currentSignIn).toBe(false);
   });
 
   it('leaves out expired tokens', async () => {

@@ -11,8 +11,10 @@ export function tokenRoutes(app: FastifyInstance, deps: HttpDeps): void {
 
   // Live = not expired and not revoked; newest first.
   app.get<{ Querystring: Record<string, unknown> }>('/tokens', async (request) => {
-    const { org } = authOf(request);
+    const { org, sessionId } = authOf(request);
     const user = optionalString(request.query.user, 'user');
+    // Its tokens cannot be revoked from here (below): the console says so before asking.
+    const ownSessionKey = storage.sessions.keyOf(sessionId);
     const inUse = new Map<string, number>();
     for (const identity of deps.broker?.connections() ?? []) {
       if (identity.org === org && identity.jti !== null)
@@ -26,6 +28,7 @@ export function tokenRoutes(app: FastifyInstance, deps: HttpDeps): void {
         issuedAt: token.issuedAt,
         expiresAt: token.expiresAt,
         connections: inUse.get(token.jti) ?? 0,
+        currentSignIn: token.sessionKey !== null && token.sessionKey === ownSessionKey,
       })),
     };
   });

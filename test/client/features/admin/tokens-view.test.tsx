@@ -201,26 +201,43 @@ describe('Tokens', () => {
     expect(within(table()).getByText('admin-tab')).toBeInTheDocument();
   });
 
-  it('shows the refusal to revoke all of the admin’s own tokens', async () => {
+  it('does not offer to revoke all of the admin’s own tokens, and says why', async () => {
     const user = userEvent.setup();
-    tokensApi([token('mine', 'admin', 'admin-tab')]);
-    server.use(
-      http.post('/api/admin/users/admin/revoke-tokens', () =>
-        HttpResponse.json(
-          errorBody('cannot_modify_self', 'you cannot revoke the tokens of your own account'),
-          { status: 409 },
-        ),
-      ),
-    );
+    const calls = tokensApi([token('mine', 'admin', 'admin-tab')]);
     renderConsole('tokens');
     await screen.findByRole('option', { name: 'admin' });
+    await user.selectOptions(screen.getByRole('combobox', { name: 'User' }), 'alice');
+    expect(screen.getByRole('button', { name: "Revoke all of alice's tokens" })).toBeEnabled();
+
     await user.selectOptions(screen.getByRole('combobox', { name: 'User' }), 'admin');
-    await user.click(screen.getByRole('button', { name: "Revoke all of admin's tokens" }));
-    await user.click(screen.getByRole('button', { name: 'Revoke all' }));
-    expect(await screen.findByRole('alert')).toHaveTextContent(
-      "Could not revoke admin's tokens: you cannot revoke the tokens of your own account (cannot_modify_self)",
+    const revokeAll = screen.getByRole('button', { name: "Revoke all of admin's tokens" });
+    expect(revokeAll).toBeDisabled();
+    const note =
+      'You cannot revoke all of your own tokens: it would end this sign-in. Revoke the others one by one, or sign out.';
+    expect(revokeAll).toHaveAccessibleDescription(note);
+    // On the page too: a disabled button's tooltip is out of a keyboard's reach.
+    expect(screen.getByText(note)).toBeVisible();
+    await user.click(revokeAll);
+    expect(screen.queryByRole('button', { name: 'Revoke all' })).not.toBeInTheDocument();
+    expect(calls.filter((c) => c.method === 'POST')).toEqual([]);
+  });
+
+  it('does not offer to revoke a token of the admin’s current sign-in, only of their others', async () => {
+    tokensApi([
+      { ...token('this-tab', 'admin', 'admin-tab'), currentSignIn: true },
+      { ...token('lost-phone', 'admin', 'admin-phone'), currentSignIn: false },
+    ]);
+    renderConsole('tokens');
+    const mine = await screen.findByRole('button', { name: "Revoke admin's token for admin-tab" });
+    expect(mine).toBeDisabled();
+    expect(mine).toHaveAccessibleDescription(
+      'You cannot revoke your own sign-in here; sign out instead',
     );
-    expect(within(table()).getByText('admin-tab')).toBeInTheDocument();
+    expect(within(rowOfClient('admin-tab')).getByText('(this sign-in)')).toBeVisible();
+    const phone = screen.getByRole('button', { name: "Revoke admin's token for admin-phone" });
+    expect(phone).toBeEnabled();
+    expect(phone).not.toHaveAccessibleDescription();
+    expect(within(rowOfClient('admin-phone')).queryByText('(this sign-in)')).toBeNull();
   });
 });
 

@@ -11,6 +11,11 @@ export interface IssuedToken {
   expiresAt: number;
   /** Live connections authenticated with it. */
   connections: number;
+  /**
+   * Minted by the sign-in asking (this admin's own, in this browser): the server refuses to
+   * revoke it. Absent from a server older than this.
+   */
+  currentSignIn?: boolean;
 }
 
 export const TOKENS_REFRESH_MS = 10_000; // the app renews tokens every ~48 min per tab

@@ -55,7 +55,7 @@ function SectionView({ section, me }: { section: AdminSection; me: string }): Re
     case 'acl':
       return <AclChecker />;
     case 'tokens':
-      return <TokensView />;
+      return <TokensView me={me} />;
     case 'sessions':
       return <SessionsView />;
     case 'retained':

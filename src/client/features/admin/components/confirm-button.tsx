@@ -11,7 +11,8 @@ interface ConfirmButtonProps {
   /** The confirming button's text, e.g. "Delete carol". */
   confirmLabel: string;
   onConfirm(): void;
-  disabled?: boolean;
+  /** Why it is never available here (one's own account, say): disabled, and says why. */
+  disabledReason?: string;
   /** Its request is running: the button stays, focusable but inactive, until it settles. */
   busy?: boolean;
 }
@@ -28,7 +29,7 @@ export function ConfirmButton({
   question,
   confirmLabel,
   onConfirm,
-  disabled = false,
+  disabledReason,
   busy = false,
 }: ConfirmButtonProps) {
   const [asking, setAsking] = useState(false);
@@ -57,7 +58,8 @@ export function ConfirmButton({
         type="button"
         className="button button--small button--danger-quiet"
         aria-label={ariaLabel}
-        disabled={disabled}
+        disabled={disabledReason !== undefined}
+        title={disabledReason}
         unavailable={busy}
         onClick={() => setAsking(true)}
       >

@@ -1,7 +1,8 @@
-import { useMemo, useState, type FormEvent } from 'react';
+import { useMemo, useRef, useState, type FormEvent } from 'react';
 import { useClearRetained } from '../../api/clear-retained';
 import { RETAINED_LIMIT, useRetained } from '../../api/get-retained';
 import { buildTopicTree } from '../../lib/topic-tree';
+import { useFocusAfterRemoval } from '../../hooks/use-focus-after-removal';
 import { ErrorMessage } from '../error-message';
 import { QueryStatus } from '../query-status';
 import { RetainedMessageView } from './retained-message-view';
@@ -19,6 +20,9 @@ export function RetainedView() {
   const messages = retained.data?.messages;
   const tree = useMemo(() => (messages ? buildTopicTree(messages) : []), [messages]);
   const message = messages?.find((m) => m.topic === selected);
+  // A cleared message's panel goes with its Clear button: focus goes to the heading.
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  const keepFocus = useFocusAfterRemoval(headingRef);
 
   const search = (event: FormEvent) => {
     event.preventDefault();
@@ -26,9 +30,11 @@ export function RetainedView() {
   };
 
   return (
-    <div className="admin-section">
+    <div className="admin-section" ref={keepFocus}>
       <div className="admin-section__header">
-        <h3 className="admin-section__title">Retained messages</h3>
+        <h3 className="admin-section__title" ref={headingRef} tabIndex={-1}>
+          Retained messages
+        </h3>
         <button
           type="button"
           className="button button--small"

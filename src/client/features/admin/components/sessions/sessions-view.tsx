@@ -1,7 +1,8 @@
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { useClearSession } from '../../api/clear-session';
 import { useDisconnectSession, type SessionRef } from '../../api/disconnect-session';
 import { SESSIONS_REFRESH_MS, useSessions, type LiveSession } from '../../api/get-sessions';
+import { useFocusAfterRemoval } from '../../hooks/use-focus-after-removal';
 import { ErrorMessage } from '../error-message';
 import { QueryStatus } from '../query-status';
 import { LiveSessionsTable } from './live-sessions-table';
@@ -21,6 +22,11 @@ export function SessionsView() {
   // Hidden at once: a refetch racing the broker's close must not bring the row back.
   const [closed, setClosed] = useState<ReadonlySet<string>>(new Set());
   const [done, setDone] = useState<string | null>(null);
+  // Each table keeps focus in itself: a gone row's control gives way to its neighbour's.
+  const liveTitleRef = useRef<HTMLHeadingElement>(null);
+  const keepFocusInLive = useFocusAfterRemoval(liveTitleRef);
+  const storedTitleRef = useRef<HTMLHeadingElement>(null);
+  const keepFocusInStored = useFocusAfterRemoval(storedTitleRef);
 
   const live = sessions.data?.live.filter((s) => !closed.has(connectionKey(s)));
 
@@ -55,8 +61,17 @@ export function SessionsView() {
       <QueryStatus query={sessions} loading="Loading sessions…" failed="Could not load sessions" />
       {live && sessions.data && (
         <>
-          <section className="admin-section" aria-labelledby="live-sessions-title">
-            <h4 id="live-sessions-title" className="admin-section__title">
+          <section
+            className="admin-section"
+            aria-labelledby="live-sessions-title"
+            ref={keepFocusInLive}
+          >
+            <h4
+              id="live-sessions-title"
+              className="admin-section__title"
+              ref={liveTitleRef}
+              tabIndex={-1}
+            >
               Connected ({live.length})
             </h4>
             <LiveSessionsTable
@@ -65,8 +80,17 @@ export function SessionsView() {
               onDisconnect={onDisconnect}
             />
           </section>
-          <section className="admin-section" aria-labelledby="stored-sessions-title">
-            <h4 id="stored-sessions-title" className="admin-section__title">
+          <section
+            className="admin-section"
+            aria-labelledby="stored-sessions-title"
+            ref={keepFocusInStored}
+          >
+            <h4
+              id="stored-sessions-title"
+              className="admin-section__title"
+              ref={storedTitleRef}
+              tabIndex={-1}
+            >
               Away, with a stored session ({sessions.data.offline.length})
             </h4>
             <StoredSessionsTable

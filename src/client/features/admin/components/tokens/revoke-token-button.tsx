@@ -2,6 +2,9 @@ import type { IssuedToken } from '../../api/get-tokens';
 import { useRevokeToken, type Revocation } from '../../api/revoke-token';
 import { FocusableButton } from '../focusable-button';
 
+// The server refuses it (409 cannot_modify_self): it would sign this admin out mid-request.
+const CURRENT_SIGN_IN_NOTE = 'You cannot revoke your own sign-in here; sign out instead';
+
 /**
  * One token's Revoke. What it comes to is said by the view, above the list, not in the row:
  * a refused token that is no longer live leaves the list at once, and its row with it.
@@ -23,6 +26,8 @@ export function RevokeTokenButton({
       type="button"
       className="button button--small button--danger-quiet"
       aria-label={`Revoke ${name}`}
+      disabled={token.currentSignIn}
+      title={token.currentSignIn ? CURRENT_SIGN_IN_NOTE : undefined}
       unavailable={revoke.isPending}
       onClick={() =>
         revoke.mutate(token.jti, {

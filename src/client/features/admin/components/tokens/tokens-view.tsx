@@ -1,8 +1,9 @@
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { useTokens, type IssuedToken } from '../../api/get-tokens';
 import { useUsers } from '../../api/get-users';
 import type { Revocation } from '../../api/revoke-token';
 import { useRevokeUserTokens } from '../../api/revoke-user-tokens';
+import { useFocusAfterRemoval } from '../../hooks/use-focus-after-removal';
 import { formatDateTime, isoTime } from '../../lib/format';
 import { AdminTable, type AdminColumn } from '../admin-table';
 import { ConfirmButton } from '../confirm-button';
@@ -19,7 +20,15 @@ const tokenColumns = (
   onFailed: (error: Error, action: string) => void,
 ): AdminColumn<IssuedToken>[] => [
   { header: 'User', cell: (token) => token.user },
-  { header: 'Client', cell: (token) => <code>{token.clientId}</code> },
+  {
+    header: 'Client',
+    cell: (token) => (
+      <>
+        <code>{token.clientId}</code>
+        {token.currentSignIn && <span className="muted"> (this sign-in)</span>}
+      </>
+    ),
+  },
   {
     header: 'Issued',
     cell: (token) => (
@@ -39,7 +48,11 @@ const tokenColumns = (
   },
 ];
 
-export function TokensView() {
+// The server refuses it (409 cannot_modify_self): it would sign this admin out too.
+const OWN_TOKENS_NOTE =
+  'You cannot revoke all of your own tokens: it would end this sign-in. Revoke the others one by one, or sign out.';
+
+export function TokensView({ me }: { me: string }) {
   const [user, setUser] = useState<string | null>(null);
   const [outcome, setOutcome] = useState<Outcome | null>(null);
   const tokens = useTokens(user);
@@ -48,11 +61,15 @@ export function TokensView() {
   const revoked = (result: Revocation) => setOutcome({ revoked: result });
   const failed = (error: Error, action: string) => setOutcome({ failed: error, action });
   const result = outcome && 'revoked' in outcome ? outcome.revoked : null;
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  const keepFocus = useFocusAfterRemoval(headingRef);
 
   return (
-    <div className="admin-section">
+    <div className="admin-section" ref={keepFocus}>
       <div className="admin-section__header">
-        <h3 className="admin-section__title">Tokens</h3>
+        <h3 className="admin-section__title" ref={headingRef} tabIndex={-1}>
+          Tokens
+        </h3>
         <span className="muted">Temporary broker credentials that have not expired</span>
       </div>
       <div className="admin-actions admin-actions--end">
@@ -70,6 +87,7 @@ export function TokensView() {
             label={`Revoke all of ${user}'s tokens`}
             question={`Revoke every token of ${user} and end their sign-ins? Their connections close now; the app signs in again only with their password.`}
             confirmLabel="Revoke all"
+            disabledReason={user === me ? OWN_TOKENS_NOTE : undefined}
             busy={revokeAll.isPending}
             onConfirm={() =>
               revokeAll.mutate(user, {
@@ -80,6 +98,8 @@ export function TokensView() {
           />
         )}
       </div>
+      {/* Also said here, not only in the disabled button's tooltip, which a keyboard never reaches. */}
+      {user !== null && user === me && <p className="muted">{OWN_TOKENS_NOTE}</p>}
       {outcome && 'failed' in outcome && (
         <ErrorMessage error={outcome.failed} action={outcome.action} />
       )}

@@ -17,6 +17,7 @@ interface UserRowProps {
   editingRules: boolean;
   onEditRules(): void;
   onPasswordReset(reset: PasswordReset): void;
+  onDeleted(user: string): void;
 }
 
 // One set of mutations per row, shared by its cells: a pending change locks the role and Disable
@@ -26,6 +27,8 @@ interface UserRowState extends UserRowProps {
   remove: ReturnType<typeof useDeleteUser>;
   reset: ReturnType<typeof useResetPassword>;
 }
+
+const ignore = () => {};
 
 const selfNote = (self: boolean) =>
   self ? 'You cannot change this on your own account' : undefined;
@@ -93,6 +96,7 @@ function UserActions({
   editingRules,
   onEditRules,
   onPasswordReset,
+  onDeleted,
   update,
   remove,
   reset,
@@ -128,7 +132,7 @@ function UserActions({
           ariaLabel={`Reset password of ${name}`}
           question={`Reset ${name}'s password? They are signed out and password connections close.`}
           confirmLabel="Reset password"
-          disabled={self}
+          disabledReason={selfNote(self)}
           busy={reset.isPending}
           onConfirm={() => reset.mutate(name, { onSuccess: onPasswordReset })}
         />
@@ -137,9 +141,11 @@ function UserActions({
           ariaLabel={`Delete ${name}`}
           question={`Delete ${name}? Their tokens are revoked and connections closed.`}
           confirmLabel={`Delete ${name}`}
-          disabled={self}
+          disabledReason={selfNote(self)}
           busy={remove.isPending}
-          onConfirm={() => remove.mutate(name)}
+          // The list drops the row at once, and mutate's callbacks with it: the promise
+          // outlives the row. A refusal is shown from remove.error, in the row still there.
+          onConfirm={() => void remove.mutateAsync(name).then(() => onDeleted(name), ignore)}
         />
       </div>
       {error && <ErrorMessage error={error} action={`Could not change ${name}`} />}

@@ -1,5 +1,6 @@
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { useUsers } from '../../api/get-users';
+import { useFocusAfterRemoval } from '../../hooks/use-focus-after-removal';
 import { AdminTableFrame } from '../admin-table';
 import { OneTimeSecret } from '../one-time-secret';
 import { QueryStatus } from '../query-status';
@@ -15,17 +16,22 @@ interface Secret {
 export function UsersView({ me }: { me: string }) {
   const users = useUsers();
   const [secret, setSecret] = useState<Secret | null>(null);
-  const [created, setCreated] = useState<string | null>(null);
+  // What the latest create or delete came to, when the secret panel does not say it.
+  const [notice, setNotice] = useState<string | null>(null);
   const [editing, setEditing] = useState<string | null>(null);
   const editingUser = users.data?.find((u) => u.user === editing);
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  const keepFocus = useFocusAfterRemoval(headingRef);
 
   return (
-    <div className="admin-section">
-      <h3 className="admin-section__title">Users</h3>
+    <div className="admin-section" ref={keepFocus}>
+      <h3 className="admin-section__title" ref={headingRef} tabIndex={-1}>
+        Users
+      </h3>
       <CreateUserForm
         onCreated={(user) => {
           // With a generated password the secret panel says it; otherwise a short notice.
-          setCreated(user.user);
+          setNotice(user.password === undefined ? `Created ${user.user}.` : null);
           setSecret(
             user.password === undefined
               ? null
@@ -33,20 +39,15 @@ export function UsersView({ me }: { me: string }) {
           );
         }}
       />
-      {created && !secret && (
-        <p className="notice" role="status">
-          Created {created}.
-        </p>
-      )}
+      <p className="notice" role="status" hidden={notice === null}>
+        {notice}
+      </p>
       {secret && (
         <OneTimeSecret
           key={secret.password}
           title={secret.title}
           secret={secret.password}
-          onDismiss={() => {
-            setSecret(null);
-            setCreated(null);
-          }}
+          onDismiss={() => setSecret(null)}
         />
       )}
       <QueryStatus query={users} loading="Loading users…" failed="Could not load users" />
@@ -59,9 +60,11 @@ export function UsersView({ me }: { me: string }) {
               self={user.user === me}
               editingRules={editing === user.user}
               onEditRules={() => setEditing(editing === user.user ? null : user.user)}
-              onPasswordReset={(reset) =>
-                setSecret({ title: `New password for ${reset.user}`, password: reset.password })
-              }
+              onPasswordReset={(reset) => {
+                setNotice(null);
+                setSecret({ title: `New password for ${reset.user}`, password: reset.password });
+              }}
+              onDeleted={(deleted) => setNotice(`Deleted ${deleted}.`)}
             />
           ))}
         </AdminTableFrame>
