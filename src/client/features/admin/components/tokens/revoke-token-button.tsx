@@ -29,11 +29,12 @@ export function RevokeTokenButton({
       disabled={token.currentSignIn}
       title={token.currentSignIn ? CURRENT_SIGN_IN_NOTE : undefined}
       unavailable={revoke.isPending}
+      // Not mutate's callbacks: the refetch that follows a revocation drops this row, and
+      // those go with it. The promise outlives the row.
       onClick={() =>
-        revoke.mutate(token.jti, {
-          onSuccess: onRevoked,
-          onError: (error) => onFailed(error, `Could not revoke ${name}`),
-        })
+        void revoke
+          .mutateAsync(token.jti)
+          .then(onRevoked, (error: Error) => onFailed(error, `Could not revoke ${name}`))
       }
     >
       {revoke.isPending ? 'Revoking…' : 'Revoke'}
