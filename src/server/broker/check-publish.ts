@@ -4,6 +4,7 @@ import { parseTopic, type ParsedTopic } from '../../shared/topics';
 import { validateTopicName } from '../../shared/topic-filter';
 import { checkChat, type ChatContext } from './check-chat';
 import { checkNotification } from './check-notification';
+import { checkStateTime } from './check-state-time';
 import type { ClientIdentity } from './client-identity';
 
 const CONTRACT_ROOTS: ReadonlySet<string> = new Set([
@@ -35,8 +36,9 @@ export type PublishVerdict =
  * The rules every publish (and every Last Will) of a client must pass, on the topic as the
  * client named it: a valid name, not `$`-reserved, allowed by the ACL, and, on contract
  * topics, a payload that fits its schema with `from` naming the sender itself, chat to a
- * room of the org with a believable `sentAt` (check-chat.ts), and notifications with a
- * believable `createdAt` (check-notification.ts).
+ * room of the org with a believable `sentAt` (check-chat.ts), notifications with a
+ * believable `createdAt` (check-notification.ts), and last-known states not stamped ahead
+ * (check-state-time.ts).
  */
 export function checkPublish(
   identity: PublisherRules,
@@ -91,7 +93,8 @@ export function checkPublish(
   }
   const refusal =
     checkChat(identity.org, decoded.message, context) ??
-    checkNotification(decoded.message, context);
+    checkNotification(decoded.message, context) ??
+    checkStateTime(decoded.message, context);
   if (refusal) return { ok: false, ...refusal };
   return { ok: true, message: decoded.message };
 }

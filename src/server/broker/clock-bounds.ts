@@ -57,14 +57,8 @@ export function checkClockBounds(
   now: number,
   retentionMs: number,
 ): ClockRefusal | null {
-  if (at > now + MAX_AHEAD_MS) {
-    return {
-      code: `${field.code}_ahead`,
-      reason:
-        `${field.name} is ${Math.round((at - now) / 1_000)} s ahead of the server's clock; ` +
-        `at most ${MAX_AHEAD_MS / 1_000} s is allowed`,
-    };
-  }
+  const ahead = checkNotAhead(field, at, now);
+  if (ahead) return ahead;
   if (at < now - retentionMs) {
     return {
       code: `${field.code}_too_old`,
@@ -74,6 +68,24 @@ export function checkClockBounds(
     };
   }
   return null;
+}
+
+/**
+ * Refuses a time more than MAX_AHEAD_MS ahead of `now`: the upper half of checkClockBounds,
+ * alone for what is kept by topic, not by age (a last-known state), however old its time.
+ */
+export function checkNotAhead(
+  field: Pick<TimeField, 'name' | 'code'>,
+  at: number,
+  now: number,
+): ClockRefusal | null {
+  if (at <= now + MAX_AHEAD_MS) return null;
+  return {
+    code: `${field.code}_ahead`,
+    reason:
+      `${field.name} is ${Math.round((at - now) / 1_000)} s ahead of the server's clock; ` +
+      `at most ${MAX_AHEAD_MS / 1_000} s is allowed`,
+  };
 }
 
 /** Whole days, down (a retention is configured in days); seconds below one day. */
