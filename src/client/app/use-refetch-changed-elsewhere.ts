@@ -7,15 +7,19 @@ import {
   unreadCountsQueryOptions,
 } from '../features/chat/api/get-unread-counts';
 import { useConnectionStore } from '../features/connection/stores/connection-store';
+import {
+  notificationsQueryKey,
+  notificationsQueryOptions,
+} from '../features/notifications/api/get-notifications';
 import { isUnauthorized } from '../lib/api/api-error';
 
 // What others change on the server that no topic carries (the topic contract has none for
 // it): the person's role (an admin changed it), the rooms they may read (a room created, a
-// rule changed) and what they have read (in another tab, on another device; or missed while
-// away longer than the broker queues for them). Asked again when it may have changed
-// unseen: the page shown again after being hidden, or its window focused again; the broker
-// connection back after a drop; the server refusing something (401/403: the role or rules
-// may be narrower now); and, while the page is shown, every poll.
+// rule changed) and what they have read, of rooms and of notifications (in another tab, on
+// another device; or missed while away longer than the broker queues for them). Asked again
+// when it may have changed unseen: the page shown again after being hidden, or its window
+// focused again; the broker connection back after a drop; the server refusing something
+// (401/403: the role or rules may be narrower now); and, while the page is shown, every poll.
 //
 // Only what is older than REFETCH_AFTER_MS is asked for, and a request already on its way
 // is shared (react-query): switching tabs back and forth, or a connection that flaps, costs
@@ -29,8 +33,8 @@ export const REFETCH_AFTER_MS = 30_000;
 
 /**
  * For a page that stays in front without a focus change (a wall display, a second screen):
- * changes reach it within this. Role and room changes are rare, and the room list and
- * unread counts are one small query each, so every few minutes is plenty.
+ * changes reach it within this. Role and room changes are rare, and the room list, unread
+ * counts and inbox are one small query each, so every few minutes is plenty.
  */
 export const POLL_INTERVAL_MS = 5 * 60_000;
 
@@ -42,7 +46,9 @@ export const REFUSAL_REFETCH_GAP_MS = 5_000;
 
 // Their own refusals prompt nothing: each would ask for itself again, and again.
 const ownQueryHashes = new Set(
-  [sessionQueryKey, roomsQueryKey, unreadCountsQueryKey].map((key) => hashKey(key)),
+  [sessionQueryKey, roomsQueryKey, unreadCountsQueryKey, notificationsQueryKey].map((key) =>
+    hashKey(key),
+  ),
 );
 
 /**
@@ -68,9 +74,15 @@ export function refetchChangedElsewhere(queryClient: QueryClient, refused = fals
   ask(unreadCountsQueryKey, (staleTime) =>
     queryClient.query({ ...unreadCountsQueryOptions(), staleTime }),
   );
+  ask(notificationsQueryKey, (staleTime) =>
+    queryClient.query({ ...notificationsQueryOptions(), staleTime }),
+  );
 }
 
-/** Keeps the session, the room list and the unread counts true to changes made elsewhere. */
+/**
+ * Keeps the session, the room list, the unread counts and the notifications inbox true to
+ * changes made elsewhere.
+ */
 export function useRefetchChangedElsewhere(): void {
   const queryClient = useQueryClient();
 

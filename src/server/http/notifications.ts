@@ -1,20 +1,49 @@
 import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import {
+  MAX_MARK_READ_IDS,
+  type MarkNotificationsReadRequest,
+  type NotificationsPage,
+} from '../../shared/notifications-api';
+import { MAX_PAYLOAD_ID_LENGTH } from '../../shared/schemas';
 import { isStorageError } from '../storage';
 import type { HttpDeps } from './http-deps';
 import { parseCursor, parseLimit, withCursorErrors } from './paging';
+import { parseBody } from './parse-body';
 import { authOf, requireSession } from './require-session';
 
 const DEFAULT_PAGE_LIMIT = 50;
 const MAX_PAGE_LIMIT = 200;
 
-/** The signed-in person's own notifications, newest first: the inbox on any device. */
+// Strict: a misspelt field is refused, not taken for a request to mark nothing.
+const markReadSchema = z
+  .strictObject({
+    ids: z
+      .array(z.string().min(1).max(MAX_PAYLOAD_ID_LENGTH))
+      .min(1)
+      .max(MAX_MARK_READ_IDS)
+      .optional(),
+    upTo: z
+      .string()
+      .regex(/^[1-9][0-9]{0,15}$/, 'must be a newestCursor from GET /api/notifications')
+      .optional(),
+  })
+  .refine((body) => body.ids !== undefined || body.upTo !== undefined, {
+    message: 'name the notifications to mark read (ids) or read up to (upTo)',
+  }) satisfies z.ZodType<MarkNotificationsReadRequest>;
+
+/**
+ * The signed-in person's own notifications, newest first, and which of them they have
+ * read: the same inbox, and the same unread count, on any device.
+ */
 export function notificationRoutes(app: FastifyInstance, deps: HttpDeps): void {
   const { storage, config } = deps;
+  const signedIn = requireSession(storage, config);
 
   app.get<{ Querystring: Record<string, unknown> }>(
     '/api/notifications',
-    { preHandler: requireSession(storage, config) },
-    async (request, reply) => {
+    { preHandler: signedIn },
+    async (request, reply): Promise<NotificationsPage> => {
       const { org, user } = authOf(request);
       const limit = parseLimit(request.query.limit, DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT);
       const before = parseCursor(request.query.before);
@@ -25,4 +54,16 @@ export function notificationRoutes(app: FastifyInstance, deps: HttpDeps): void {
       );
     },
   );
+
+  // Only ever the caller's own: ids of others' notifications (or of none) are passed over,
+  // so an answer tells nothing of what anyone else was sent.
+  app.post('/api/notifications/read', { preHandler: signedIn }, async (request, reply) => {
+    const { org, user } = authOf(request);
+    const { ids, upTo } = parseBody(markReadSchema, request.body);
+    storage.transaction(() => {
+      if (ids) storage.notifications.markRead(org, user, ids);
+      if (upTo) storage.notifications.markReadUpTo(org, user, upTo);
+    });
+    return reply.code(204).send();
+  });
 }

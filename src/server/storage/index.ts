@@ -117,7 +117,7 @@ export type { RevokedTokenStore } from './revoked-token-store';
 export type { SessionRecord, SessionStore } from './session-store';
 export type { Room, RoomStore } from './room-store';
 export type { HistoryPage, HistoryStore } from './history-store';
-export type { NotificationPage, NotificationStore } from './notification-store';
+export type { NotificationStore } from './notification-store';
 export type { ReadPositionStore } from './read-position-store';
 export type { IssuedToken, IssuedTokenStore } from './issued-token-store';
 export type { AuditDetail, AuditEntry, AuditPage, AuditStore } from './audit-store';

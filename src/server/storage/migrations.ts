@@ -220,6 +220,18 @@ const MIGRATIONS: readonly string[] = [
   ALTER TABLE issued_tokens ADD COLUMN session_key TEXT;
   CREATE INDEX issued_tokens_session ON issued_tokens (session_key);
   `,
+  // Which notifications each person has read (notification-store.ts), so it is the same on
+  // every device: read_at is when (ms, the server's clock), NULL while unread. The partial
+  // index holds the unread ones alone, with received_at (and seq, the rowid every index
+  // has): counting them, or marking all read up to a seq, is a walk of the unread however
+  // many were read. read_at is in it, always NULL, only so that SQLite takes it as covering.
+  // Those from before this migration start unread: the app sends the marks its browser
+  // kept (saved-inbox.ts).
+  `
+  ALTER TABLE notifications ADD COLUMN read_at INTEGER;
+  CREATE INDEX notifications_unread ON notifications (org_id, user_id, received_at, read_at)
+    WHERE read_at IS NULL;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

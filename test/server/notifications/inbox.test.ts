@@ -60,11 +60,51 @@ describe('GET /api/notifications', () => {
           body: 'Body n2',
           link: 'https://example.com/build/2',
           createdAt: CREATED_AT,
+          read: false,
         },
-        { id: 'n1', title: 'Title n1', body: 'Body n1', createdAt: CREATED_AT },
+        { id: 'n1', title: 'Title n1', body: 'Body n1', createdAt: CREATED_AT, read: false },
       ],
       nextCursor: null,
+      unread: 2,
+      newestCursor: expect.stringMatching(/^[1-9][0-9]*$/),
     });
+  });
+
+  it('keeps what was read on one device for every other, and what arrives after "all read" unread', async () => {
+    await notify('alice', 'r1');
+    await notify('alice', 'r2');
+    const laptop = await signIn('alice@demo');
+    const phone = await signIn('alice@demo');
+    const markRead = (body: unknown) =>
+      server.http.inject({
+        method: 'POST',
+        url: '/api/notifications/read',
+        headers: { cookie: laptop, 'content-type': 'application/json' },
+        payload: JSON.stringify(body),
+      });
+    const readState = async (cookie: string) => {
+      const page = (await inbox(cookie)).json() as {
+        notifications: { id: string; read: boolean }[];
+        unread: number;
+        newestCursor: string;
+      };
+      return {
+        listed: page.notifications.map(({ id, read }) => (read ? `${id} (read)` : id)),
+        unread: page.unread,
+        newestCursor: page.newestCursor,
+      };
+    };
+
+    expect((await markRead({ ids: ['r1'] })).statusCode).toBe(204);
+    const seen = await readState(phone);
+    // (Other tests' notifications to alice come after these.)
+    expect(seen.listed.slice(0, 2)).toEqual(['r2', 'r1 (read)']);
+    await notify('alice', 'r3'); // reaches the server after the phone listed its inbox
+    expect((await markRead({ upTo: seen.newestCursor })).statusCode).toBe(204);
+    const after = await readState(phone);
+    expect(after.listed.slice(0, 3)).toEqual(['r3', 'r2 (read)', 'r1 (read)']);
+    expect(after.listed.slice(3).every((entry) => entry.endsWith('(read)'))).toBe(true);
+    expect(after.unread).toBe(1);
   });
 
   it('pages backwards with nextCursor', async () => {

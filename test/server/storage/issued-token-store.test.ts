@@ -1,9 +1,10 @@
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DATABASE_FILE, openStorage } from '../../../src/server/storage';
-import { SCHEMA_VERSION } from '../../../src/server/storage/migrations';
+import { openStorage } from '../../../src/server/storage';
+import { downgradeSchema } from './older-schema';
 import { openTempStorage, type TempStorage } from './temp-storage';
+
+// migrations.ts: the seventh migration added session keys.
+const SCHEMA_BEFORE_SESSION_KEYS = 6;
 
 describe('IssuedTokenStore: the sign-in that minted each token', () => {
   let t: TempStorage;
@@ -57,12 +58,8 @@ describe('IssuedTokenStore: the sign-in that minted each token', () => {
   it('keeps the tokens of a database from before session keys, with none', () => {
     t.storage.issuedTokens.record(token('from-before', null));
     t.storage.close();
-    // Back to the schema before this migration, as a database of an older version is.
-    const db = new Database(join(t.dir, DATABASE_FILE));
-    db.exec(`DROP INDEX issued_tokens_session;
-             ALTER TABLE issued_tokens DROP COLUMN session_key;`);
-    db.pragma(`user_version = ${SCHEMA_VERSION - 1}`);
-    db.close();
+    // Back to the schema before session keys, as a database of an older version is.
+    downgradeSchema(t.dir, SCHEMA_BEFORE_SESSION_KEYS);
     t.storage = openStorage(t.dir, { now: () => t.clock.now });
     expect(t.storage.issuedTokens.get('demo', 'from-before')).toMatchObject({
       user: 'alice',

@@ -1,9 +1,9 @@
-import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DATABASE_FILE, isStorageError, openStorage } from '../../../src/server/storage';
+import { isStorageError, openStorage } from '../../../src/server/storage';
 import type { ChatMessage } from '../../../src/shared/schemas';
 import { UNREAD_CAP } from '../../../src/shared/unread-api';
+import { downgradeSchema } from './older-schema';
 import { openTempStorage, type TempStorage } from './temp-storage';
 
 // migrations.ts: the sixth migration added read positions.
@@ -171,17 +171,8 @@ describe('ReadPositionStore', () => {
   it('counts, for users from before read positions existed, from the upgrade', () => {
     say('general', 'old', 'bob');
     t.storage.close();
-    // Back to the schema before read positions, as a database of an older version is: the
-    // migrations from theirs on undone.
-    const db = new Database(join(t.dir, DATABASE_FILE));
-    db.exec(`DROP INDEX issued_tokens_session;
-             ALTER TABLE issued_tokens DROP COLUMN session_key;
-             DROP TRIGGER users_inserted_read_baseline;
-             DROP TABLE read_positions; DROP TABLE read_baselines;
-             DROP INDEX messages_room_seq_sender;
-             CREATE INDEX messages_room_seq ON messages (org_id, room_id, seq);`);
-    db.pragma(`user_version = ${SCHEMA_BEFORE_READ_POSITIONS}`);
-    db.close();
+    // Back to the schema before read positions, as a database of an older version is.
+    downgradeSchema(t.dir, SCHEMA_BEFORE_READ_POSITIONS);
     t.storage = openStorage(t.dir, { now: () => t.clock.now });
     try {
       say('general', 'new', 'bob');

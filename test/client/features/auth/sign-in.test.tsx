@@ -1,7 +1,7 @@
 import { QueryClientProvider } from '@tanstack/react-query';
 import { act, render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { http, HttpResponse } from 'msw';
+import { delay, http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
 import { App } from '../../../../src/client/app/app';
 import { resetWorkspaceStores } from '../../../../src/client/app/reset-stores';
@@ -316,6 +316,8 @@ describe('sign-in', () => {
     const signInAs = async (org: string) => {
       server.use(http.get('/api/session', () => HttpResponse.json({ ...ALICE, org })));
       serveWorkspace();
+      // The server's inbox would replace the browser's copy: this is about the copy.
+      server.use(http.get('/api/notifications', () => delay('infinite')));
       const factory = new FakeMqttFactory({ autoConnect: true, autoAck: true });
       const view = renderApp(factory);
       await screen.findByRole('button', { name: 'Sign out' }, { timeout: LAZY_LOAD_MS });

@@ -1,35 +1,61 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
-import { notificationSchema, type AppNotification } from '../../../../shared/schemas';
+import type { InboxNotification, NotificationsPage } from '../../../../shared/notifications-api';
+import { notificationSchema } from '../../../../shared/schemas';
 import { apiFetch } from '../../../lib/api/api-fetch';
 import { useConnectionStore } from '../../connection/stores/connection-store';
+import { useNotificationsStore } from '../stores/notifications-store';
 
-// The newest page is all an inbox needs on sign-in; the store keeps what came before.
+// The newest page is all an inbox needs; the unread count covers the older ones too.
 export const INBOX_PAGE_SIZE = 100;
-
-interface InboxPage {
-  /** newest first */
-  notifications: AppNotification[];
-  nextCursor: string | null;
-}
 
 export const notificationsQueryKey = ['notifications'] as const;
 
-export async function fetchNotifications(signal?: AbortSignal): Promise<AppNotification[]> {
-  const page = await apiFetch<InboxPage>(`/api/notifications?limit=${INBOX_PAGE_SIZE}`, { signal });
-  // Same schema check as live notifications: what a service sent is never trusted raw.
-  return page.notifications.filter((notification) => {
-    const valid = notificationSchema.safeParse(notification).success;
-    if (!valid) useConnectionStore.getState().countDropped();
-    return valid;
+export async function fetchNotifications(signal?: AbortSignal): Promise<NotificationsPage> {
+  const page = await apiFetch<NotificationsPage>(`/api/notifications?limit=${INBOX_PAGE_SIZE}`, {
+    signal,
   });
+  // Same schema check as live notifications: what a service sent is never trusted raw.
+  const notifications = page.notifications.flatMap((item): InboxNotification[] => {
+    const parsed = notificationSchema.safeParse(item);
+    if (!parsed.success) {
+      useConnectionStore.getState().countDropped();
+      return [];
+    }
+    return [{ ...parsed.data, read: item.read === true }];
+  });
+  // The rest is this app's own server's (DESIGN.md), but a count is never taken as NaN.
+  const unread =
+    Number.isSafeInteger(page.unread) && page.unread >= 0
+      ? page.unread
+      : notifications.filter((item) => !item.read).length;
+  return {
+    notifications,
+    nextCursor: page.nextCursor,
+    unread,
+    newestCursor: typeof page.newestCursor === 'string' ? page.newestCursor : null,
+  };
 }
 
 export const notificationsQueryOptions = () =>
   queryOptions({
     queryKey: notificationsQueryKey,
-    queryFn: ({ signal }) => fetchNotifications(signal),
-    // Live notifications keep the inbox current; it is refetched on every (re)connect.
+    // Into the store as the answer arrives, once per answer: it has to be reconciled with
+    // what arrived, and what was marked read, while it was on its way.
+    queryFn: async ({ signal }) => {
+      const mark = useNotificationsStore.getState().beginInboxSync();
+      const page = await fetchNotifications(signal);
+      useNotificationsStore.getState().applyInbox(mark, page);
+      return page;
+    },
+    // Live notifications keep the inbox current; what they cannot tell (read on another
+    // device, or missed while away) is asked for again after each (re)connect, on return to
+    // the page and while it is shown (app/use-refetch-changed-elsewhere.ts).
     staleTime: Infinity,
   });
 
-export const useNotifications = () => useQuery(notificationsQueryOptions());
+/**
+ * Keeps the inbox fetched. Its answers are read through the store, so they re-render
+ * nothing here: the workspace that holds it would re-render everything at each refetch.
+ */
+export const useNotifications = () =>
+  useQuery({ ...notificationsQueryOptions(), notifyOnChangeProps: [] });

@@ -1,3 +1,4 @@
+import { NOTIFICATIONS_UNREAD_CAP } from '../../../../shared/notifications-api';
 import { useNotificationsStore } from '../stores/notifications-store';
 import { useUnreadNotifications } from '../hooks/use-unread-notifications';
 import { safeHref } from '../lib/safe-href';
@@ -7,6 +8,10 @@ const dateTimeFormat = new Intl.DateTimeFormat(undefined, {
   dateStyle: 'medium',
   timeStyle: 'short',
 });
+
+// The server counts no further: there are at least this many.
+const unreadLabel = (unread: number) =>
+  unread >= NOTIFICATIONS_UNREAD_CAP ? `${NOTIFICATIONS_UNREAD_CAP}+` : String(unread);
 
 export function NotificationsPanel() {
   const items = useNotificationsStore((state) => state.items);
@@ -22,7 +27,7 @@ export function NotificationsPanel() {
           Notifications
         </h2>
         <p className="muted" aria-live="polite">
-          {unread === 0 ? 'All caught up' : `${unread} unread`}
+          {unread === 0 ? 'All caught up' : `${unreadLabel(unread)} unread`}
         </p>
         <button className="button" onClick={markAllRead} disabled={unread === 0}>
           Mark all read

@@ -1,0 +1,252 @@
+import { describe, expect, it } from 'vitest';
+import {
+  nextMarks,
+  notificationsStorageKey,
+  selectUnreadCount,
+  useNotificationsStore,
+} from '../../../../src/client/features/notifications/stores/notifications-store';
+import {
+  MAX_MARK_READ_IDS,
+  type NotificationsPage,
+} from '../../../../src/shared/notifications-api';
+
+// Which notifications were read is the server's (GET /api/notifications): the store shows
+// its answer, but for what arrived, or was marked read here, while the answer was on its
+// way, and marks the server has not acknowledged yet.
+
+const T = 1_735_725_600_000;
+const note = (id: string, minutes = 0) => ({
+  id,
+  title: `Title ${id}`,
+  body: '',
+  createdAt: T + minutes * 60_000,
+});
+const inbox = () => useNotificationsStore.getState();
+const unreadCount = () => selectUnreadCount(inbox());
+/** The server's answer: [id, read] newest first, its unread total and newest cursor. */
+const page = (
+  listed: [id: string, read: boolean][],
+  unread = listed.filter(([, read]) => !read).length,
+  newestCursor: string | null = listed.length > 0 ? '40' : null,
+): NotificationsPage => ({
+  notifications: listed.map(([id, read], i) => ({ ...note(id, listed.length - i), read })),
+  nextCursor: null,
+  unread,
+  newestCursor,
+});
+const sync = (answer: NotificationsPage) => inbox().applyInbox(inbox().beginInboxSync(), answer);
+const shown = () =>
+  inbox().items.map((item) => `${item.id}${inbox().readIds[item.id] ? ' (read)' : ''}`);
+
+describe('the notifications store and the server’s read state', () => {
+  it('takes read state from the server, over what this browser kept, and counts the unread beyond the page', () => {
+    localStorage.setItem(
+      notificationsStorageKey('alice@demo'),
+      JSON.stringify({
+        items: [note('n2', 2), note('n1', 1), note('gone', 0)],
+        readIds: ['n2'],
+        unreadOlder: 0,
+        newestCursor: '30',
+        unsent: { ids: [], upTo: null },
+      }),
+    );
+    inbox().load('alice@demo');
+    expect(shown()).toEqual(['n2 (read)', 'n1', 'gone']); // the first paint: this browser's copy
+    expect(unreadCount()).toBe(2);
+
+    // Elsewhere n1 was read and n2 was not; 7 unread are older than the page.
+    sync(
+      page(
+        [
+          ['n2', false],
+          ['n1', true],
+          ['n0', false],
+        ],
+        9,
+      ),
+    );
+    expect(shown()).toEqual(['n2', 'n1 (read)', 'n0']);
+    expect(inbox().unreadOlder).toBe(7);
+    expect(unreadCount()).toBe(9);
+    expect(inbox().newestCursor).toBe('40');
+  });
+
+  it('keeps what arrived live while the answer was on its way, and counts it', () => {
+    inbox().load('alice@demo');
+    inbox().receive(note('before', 1));
+    const mark = inbox().beginInboxSync();
+    inbox().receive(note('during', 3));
+    inbox().applyInbox(mark, page([['n2', true]], 4));
+    // "before" was there when it was asked for, and the server has not listed it: not kept.
+    expect(shown()).toEqual(['during', 'n2 (read)']);
+    expect(unreadCount()).toBe(5); // the server's 4, none of them listed, and "during"
+    inbox().receive(note('after', 4));
+    expect(unreadCount()).toBe(6);
+  });
+
+  it('keeps marks the server has not acknowledged through answers that do not know them', () => {
+    inbox().load('alice@demo');
+    sync(
+      page([
+        ['n3', false],
+        ['n2', false],
+        ['n1', false],
+      ]),
+    );
+    const mark = inbox().beginInboxSync();
+    inbox().markRead('n2');
+    expect(unreadCount()).toBe(2);
+    expect(inbox().unsent).toEqual({ ids: ['n2'], upTo: null });
+
+    // Asked before the mark: n2 unread still, by its answer.
+    inbox().applyInbox(
+      mark,
+      page([
+        ['n3', false],
+        ['n2', false],
+        ['n1', false],
+      ]),
+    );
+    expect(shown()).toEqual(['n3', 'n2 (read)', 'n1']);
+    // Acknowledged, and an answer asked for before the mark only comes now.
+    const late = inbox().beginInboxSync();
+    inbox().markRead('n3');
+    inbox().acknowledgeMarks({ ids: ['n2', 'n3'] });
+    expect(inbox().unsent).toEqual({ ids: [], upTo: null });
+    inbox().applyInbox(
+      late,
+      page([
+        ['n3', false],
+        ['n2', true],
+        ['n1', false],
+      ]),
+    );
+    expect(shown()).toEqual(['n3 (read)', 'n2 (read)', 'n1']);
+    // From then on the server is the truth, also when something is unread again there.
+    sync(
+      page([
+        ['n3', true],
+        ['n2', false],
+        ['n1', false],
+      ]),
+    );
+    expect(shown()).toEqual(['n3 (read)', 'n2', 'n1']);
+  });
+
+  it('marks all read: every one here, and on the server up to the newest it listed', () => {
+    inbox().load('alice@demo');
+    sync(
+      page(
+        [
+          ['n2', false],
+          ['n1', true],
+        ],
+        12,
+        '77',
+      ),
+    );
+    inbox().receive(note('live', 9)); // past the listing: only its id covers it
+    expect(unreadCount()).toBe(13);
+    const mark = inbox().beginInboxSync();
+    inbox().markAllRead();
+    expect(unreadCount()).toBe(0);
+    expect(inbox().unsent).toEqual({ ids: ['live', 'n2'], upTo: '77' });
+    expect(nextMarks(inbox().unsent)).toEqual({ ids: ['live', 'n2'], upTo: '77' });
+    // An answer from before the mark changes nothing of it.
+    inbox().applyInbox(
+      mark,
+      page(
+        [
+          ['live', false],
+          ['n2', false],
+          ['n1', true],
+        ],
+        13,
+        '78',
+      ),
+    );
+    expect(unreadCount()).toBe(0);
+
+    inbox().acknowledgeMarks({ ids: ['live', 'n2'], upTo: '77' });
+    expect(nextMarks(inbox().unsent)).toBeNull();
+    // One that arrives after "all read" reaches the server unread, and is counted.
+    sync(
+      page(
+        [
+          ['new', false],
+          ['live', true],
+          ['n2', true],
+          ['n1', true],
+        ],
+        1,
+        '79',
+      ),
+    );
+    expect(unreadCount()).toBe(1);
+  });
+
+  it(`sends at most ${MAX_MARK_READ_IDS} ids at a time, and leaves a newer upTo unsent`, () => {
+    const ids = Array.from({ length: MAX_MARK_READ_IDS + 5 }, (_, i) => `n${i}`);
+    const first = nextMarks({ ids, upTo: '5' });
+    expect(first).toEqual({ ids: ids.slice(0, MAX_MARK_READ_IDS), upTo: '5' });
+    expect(nextMarks({ ids: [], upTo: null })).toBeNull();
+    expect(nextMarks({ ids: [], upTo: '9' })).toEqual({ upTo: '9' });
+
+    inbox().load('alice@demo');
+    for (const id of ids) inbox().receive(note(id));
+    for (const id of ids) inbox().markRead(id);
+    useNotificationsStore.setState({ unsent: { ids, upTo: '6' } }); // marked all again since
+    inbox().acknowledgeMarks(first ?? {});
+    expect(inbox().unsent).toEqual({ ids: ids.slice(MAX_MARK_READ_IDS), upTo: '6' });
+  });
+
+  it('rolls back marks the server refused for good', () => {
+    inbox().load('alice@demo');
+    sync(
+      page([
+        ['n2', false],
+        ['n1', false],
+      ]),
+    );
+    inbox().markRead('n1');
+    inbox().markRead('n2');
+    inbox().rollBackMarks({ ids: ['n1'] });
+    expect(shown()).toEqual(['n2 (read)', 'n1']);
+    expect(inbox().unsent).toEqual({ ids: ['n2'], upTo: null });
+    // Nor does a later answer keep it read for the mark.
+    sync(
+      page([
+        ['n2', false],
+        ['n1', false],
+      ]),
+    );
+    expect(shown()).toEqual(['n2 (read)', 'n1']);
+  });
+
+  it('keeps unsent marks across a reload, and sends what a browser from before kept as read', () => {
+    inbox().load('alice@demo');
+    sync(
+      page([
+        ['n2', false],
+        ['n1', false],
+      ]),
+    );
+    inbox().markRead('n1');
+    inbox().reset();
+    inbox().load('alice@demo');
+    expect(inbox().unsent).toEqual({ ids: ['n1'], upTo: null });
+    expect(shown()).toEqual(['n2', 'n1 (read)']);
+
+    // The copy an older version of the app kept: read state was this browser's alone.
+    localStorage.setItem(
+      notificationsStorageKey('bob@demo'),
+      JSON.stringify({
+        items: [note('b2', 2), note('b1', 1)],
+        readIds: ['b1', 'x'.repeat(65), 7],
+      }),
+    );
+    inbox().load('bob@demo');
+    expect(shown()).toEqual(['b2', 'b1 (read)']);
+    expect(inbox().unsent).toEqual({ ids: ['b1'], upTo: null });
+  });
+});

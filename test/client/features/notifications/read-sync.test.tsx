@@ -1,0 +1,206 @@
+import { act, screen, waitFor } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { http, HttpResponse } from 'msw';
+import { describe, expect, it, vi } from 'vitest';
+import {
+  REFETCH_AFTER_MS,
+  useRefetchChangedElsewhere,
+} from '../../../../src/client/app/use-refetch-changed-elsewhere';
+import { NotificationsButton } from '../../../../src/client/features/notifications/components/notifications-button';
+import { NotificationsPanel } from '../../../../src/client/features/notifications/components/notifications-panel';
+import { useSyncInbox } from '../../../../src/client/features/notifications/hooks/use-sync-inbox';
+import { useNotificationsStore } from '../../../../src/client/features/notifications/stores/notifications-store';
+import type {
+  MarkNotificationsReadRequest,
+  NotificationsPage,
+} from '../../../../src/shared/notifications-api';
+import { ALICE, apiError } from '../../support/fixtures';
+import { server } from '../../support/msw-server';
+import { connectTestWorkspace, renderWithWorkspace } from '../../support/render';
+
+// Which notifications were read is kept on the server: the bell counts its total, marks
+// made here go to it, and reads made on another device show up here.
+
+const T = 1_735_725_600_000;
+const note = (id: string, minutes: number) => ({
+  id,
+  title: `Title ${id}`,
+  body: '',
+  createdAt: T + minutes * 60_000,
+});
+
+/** The server's side: its notifications (newest last), which are read, and how many older. */
+interface ServerInbox {
+  ids: string[];
+  read: Set<string>;
+  /** Unread notifications older than the inbox's page. */
+  olderUnread: number;
+  /** POST /api/notifications/read answers this status instead of recording the marks. */
+  failMarks?: number;
+}
+
+function serve(inbox: ServerInbox) {
+  const asked = { lists: 0, marks: [] as MarkNotificationsReadRequest[], failedMarks: 0 };
+  server.use(
+    // Asked for again with the inbox (app/use-refetch-changed-elsewhere.ts).
+    http.get('/api/session', () => HttpResponse.json(ALICE)),
+    http.get('/api/rooms', () => HttpResponse.json({ rooms: [] })),
+    http.get('/api/notifications', () => {
+      asked.lists += 1;
+      const listed = [...inbox.ids].reverse();
+      return HttpResponse.json({
+        notifications: listed.map((id) => ({
+          ...note(id, inbox.ids.indexOf(id)),
+          read: inbox.read.has(id),
+        })),
+        nextCursor: inbox.olderUnread > 0 ? '1' : null,
+        unread: inbox.olderUnread + listed.filter((id) => !inbox.read.has(id)).length,
+        newestCursor: String(100 + inbox.ids.length),
+      } satisfies NotificationsPage);
+    }),
+    http.post('/api/notifications/read', async ({ request }) => {
+      const body = (await request.json()) as MarkNotificationsReadRequest;
+      if (inbox.failMarks !== undefined) {
+        asked.failedMarks += 1;
+        return HttpResponse.json(apiError('oops', 'not now'), { status: inbox.failMarks });
+      }
+      asked.marks.push(body);
+      for (const id of body.ids ?? []) inbox.read.add(id);
+      if (body.upTo !== undefined) {
+        const upTo = Number(body.upTo) - 100;
+        inbox.ids.slice(0, upTo).forEach((id) => inbox.read.add(id));
+        inbox.olderUnread = 0;
+      }
+      return new HttpResponse(null, { status: 204 });
+    }),
+  );
+  return asked;
+}
+
+function Inbox() {
+  useSyncInbox();
+  useRefetchChangedElsewhere();
+  return (
+    <>
+      <NotificationsButton current={false} onOpen={() => {}} />
+      <NotificationsPanel />
+    </>
+  );
+}
+
+async function renderInbox(inbox: ServerInbox) {
+  const asked = serve(inbox);
+  const workspace = await connectTestWorkspace({ random: () => 0 });
+  useNotificationsStore.getState().load('alice@demo');
+  renderWithWorkspace(<Inbox />, { connection: workspace.connection, session: ALICE });
+  await waitFor(() => expect(asked.lists).toBe(1));
+  return { asked, workspace };
+}
+
+const bell = (unread: number) =>
+  screen.findByRole('button', {
+    name: unread === 0 ? 'Notifications' : `Notifications, ${unread} unread`,
+  });
+
+describe('notification read state on the server', () => {
+  it('counts the server’s unread total, sends marks to it, and shows reads made on another device', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const inbox: ServerInbox = { ids: ['n1', 'n2', 'n3'], read: new Set(['n1']), olderUnread: 4 };
+    const { asked, workspace } = await renderInbox(inbox);
+    // Four unread older than the page, n2 and n3: not just what this browser holds.
+    await bell(6);
+    expect(screen.getByText('6 unread')).toBeInTheDocument();
+    // The broker delivers what it has recorded.
+    const deliver = (id: string) => {
+      inbox.ids.push(id);
+      act(() => workspace.client().deliver('notifications/alice', note(id, inbox.ids.length - 1)));
+    };
+    deliver('live');
+    await bell(7);
+
+    await userEvent.click(screen.getByRole('button', { name: 'Mark read: Title n2' }));
+    await bell(6);
+    await waitFor(() => expect(asked.marks).toEqual([{ ids: ['n2'] }]));
+
+    // Read on another device meanwhile: n3, and the older ones.
+    inbox.read.add('n3');
+    inbox.olderUnread = 0;
+    vi.setSystemTime(Date.now() + REFETCH_AFTER_MS);
+    act(() => window.dispatchEvent(new Event('focus')));
+    await bell(1); // "live"
+    expect(asked.lists).toBe(2);
+    expect(screen.getByRole('button', { name: 'Mark read: Title live' })).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Mark read: Title n3' })).toBeNull();
+
+    // All read: up to the newest listed (the server's 104th), and what arrived since by id.
+    deliver('later');
+    await bell(2);
+    await userEvent.click(screen.getByRole('button', { name: 'Mark all read' }));
+    await bell(0);
+    await waitFor(() => expect(asked.marks).toHaveLength(2));
+    expect(asked.marks[1]).toEqual({ ids: ['later', 'live'], upTo: '104' });
+    expect(inbox.read).toEqual(new Set(inbox.ids));
+  });
+
+  it('keeps a mark that could not get through, shown as read, and sends it when it can', async () => {
+    const inbox: ServerInbox = { ids: ['n1', 'n2'], read: new Set(), olderUnread: 0 };
+    const { asked, workspace } = await renderInbox(inbox);
+    await bell(2);
+    inbox.failMarks = 503;
+    await userEvent.click(screen.getByRole('button', { name: 'Mark read: Title n1' }));
+    await bell(1);
+    // Tried again at once, twice, before giving up for now.
+    await waitFor(() => expect(asked.failedMarks).toBe(3), { timeout: 5_000 });
+    expect(useNotificationsStore.getState().unsent.ids).toEqual(['n1']);
+
+    // Back: the reconnect lists the inbox again, which does not have the mark yet, and
+    // sends it again.
+    delete inbox.failMarks;
+    act(() => workspace.client().drop());
+    await waitFor(() => expect(workspace.factory.clients).toHaveLength(2), { timeout: 5_000 });
+    act(() => workspace.client().acceptConnect());
+    await waitFor(() => expect(asked.marks).toEqual([{ ids: ['n1'] }]));
+    await waitFor(() => expect(asked.lists).toBe(2));
+    expect(screen.getByRole('button', { name: 'Notifications, 1 unread' })).toBeInTheDocument();
+    expect(useNotificationsStore.getState().unsent.ids).toEqual([]);
+    expect(inbox.read).toEqual(new Set(['n1']));
+  });
+
+  it('still pops a desktop notification for a new one only, not for one the inbox listed', async () => {
+    const shownOnDesktop: string[] = [];
+    class FakeNotification {
+      static permission: NotificationPermission = 'granted';
+      constructor(title: string) {
+        shownOnDesktop.push(title);
+      }
+    }
+    Object.defineProperty(window, 'Notification', { configurable: true, value: FakeNotification });
+    vi.spyOn(document, 'visibilityState', 'get').mockReturnValue('hidden');
+    try {
+      const inbox: ServerInbox = { ids: ['n1'], read: new Set(['n1']), olderUnread: 0 };
+      const { workspace } = await renderInbox(inbox);
+      await screen.findByRole('article', { name: 'Title n1' });
+      act(() => {
+        workspace.client().deliver('notifications/alice', note('n1', 0)); // its queued copy
+        workspace.client().deliver('notifications/alice', note('n2', 1));
+      });
+      await bell(1);
+      expect(shownOnDesktop).toEqual(['Title n2']);
+    } finally {
+      Reflect.deleteProperty(window, 'Notification');
+    }
+  });
+
+  it('rolls back a mark the server refuses for good, and asks for the inbox again', async () => {
+    const inbox: ServerInbox = { ids: ['n1', 'n2'], read: new Set(), olderUnread: 0 };
+    const { asked } = await renderInbox(inbox);
+    await bell(2);
+    inbox.failMarks = 400;
+    await userEvent.click(screen.getByRole('button', { name: 'Mark read: Title n2' }));
+    await waitFor(() => expect(asked.failedMarks).toBe(1));
+    await bell(2);
+    await waitFor(() => expect(asked.lists).toBe(2));
+    expect(screen.getByRole('button', { name: 'Mark read: Title n2' })).toBeInTheDocument();
+    expect(useNotificationsStore.getState().unsent.ids).toEqual([]);
+  });
+});
