@@ -80,6 +80,38 @@ describe('notifications', () => {
     expect(within(evil).queryByRole('link')).toBeNull();
   });
 
+  it('opens a link to a view of the app in this tab, and counts it read', async () => {
+    const workspace = await setup();
+    const view = `${window.location.origin}${window.location.pathname}#/rooms/general`;
+    act(() => {
+      workspace
+        .client()
+        .deliver('notifications/alice', note('here', 1, { link: '#/rooms/general' }));
+      workspace
+        .client()
+        .deliver('notifications/alice', note('away', 2, { link: 'https://x.test/' }));
+    });
+    const away = within(screen.getByRole('article', { name: 'Title away' }));
+    expect(away.getByRole('link', { name: 'Open link' })).toHaveAttribute('target', '_blank');
+    const here = within(screen.getByRole('article', { name: 'Title here' }));
+    const link = here.getByRole('link', { name: 'Open link' });
+    expect(link).toHaveAttribute('href', view);
+    expect(link).not.toHaveAttribute('target');
+
+    await userEvent.click(link);
+    expect(window.location.hash).toBe('#/rooms/general');
+    expect(screen.getByRole('button', { name: 'Notifications, 1 unread' })).toBeInTheDocument();
+    expect(here.queryByRole('button', { name: 'Mark read: Title here' })).toBeNull();
+  });
+
+  it('sets the direction of titles and bodies by their text (right-to-left scripts)', async () => {
+    const workspace = await setup();
+    act(() => workspace.client().deliver('notifications/alice', note('rtl', 1)));
+    const article = screen.getByRole('article', { name: 'Title rtl' });
+    expect(within(article).getByRole('heading', { level: 3 })).toHaveAttribute('dir', 'auto');
+    expect(within(article).getByText('Body rtl')).toHaveAttribute('dir', 'auto');
+  });
+
   it('offers desktop notifications and asks for permission on click', async () => {
     let asked = 0;
     class FakeNotification {

@@ -1,7 +1,7 @@
 import { NOTIFICATIONS_UNREAD_CAP } from '../../../../shared/notifications-api';
 import { useNotificationsStore } from '../stores/notifications-store';
 import { useUnreadNotifications } from '../hooks/use-unread-notifications';
-import { safeHref } from '../lib/safe-href';
+import { isAppView, safeHref } from '../lib/safe-href';
 import { DesktopNotificationsButton } from './desktop-notifications-button';
 
 const dateTimeFormat = new Intl.DateTimeFormat(undefined, {
@@ -51,7 +51,7 @@ export function NotificationsPanel() {
               >
                 <article aria-label={item.title} tabIndex={-1}>
                   <header className="notification__header">
-                    <h3 className="notification__title">
+                    <h3 className="notification__title" dir="auto">
                       {!read && <span className="visually-hidden">Unread: </span>}
                       {item.title}
                     </h3>
@@ -59,13 +59,23 @@ export function NotificationsPanel() {
                       {dateTimeFormat.format(item.createdAt)}
                     </time>
                   </header>
-                  {item.body && <p className="notification__body">{item.body}</p>}
+                  {item.body && (
+                    <p className="notification__body" dir="auto">
+                      {item.body}
+                    </p>
+                  )}
                   <div className="notification__actions">
-                    {href && (
-                      <a href={href} target="_blank" rel="noopener noreferrer">
-                        Open link
-                      </a>
-                    )}
+                    {href &&
+                      (isAppView(href) ? (
+                        // Opening it is reading it; the view it names opens in this tab.
+                        <a href={href} onClick={() => markRead(item.id)}>
+                          Open link
+                        </a>
+                      ) : (
+                        <a href={href} target="_blank" rel="noopener noreferrer">
+                          Open link
+                        </a>
+                      ))}
                     {!read && (
                       <button
                         className="link-button"

@@ -12,3 +12,12 @@ export function safeHref(
     return null;
   }
 }
+
+/**
+ * Whether `href` (a safeHref) is a view of this app (`#/rooms/general` on this page): it
+ * opens in place, as the app's own links do, rather than in a second copy of the app.
+ */
+export function isAppView(href: string, page: Location = window.location): boolean {
+  const url = new URL(href);
+  return url.origin === page.origin && url.pathname === page.pathname && url.hash.startsWith('#/');
+}
