@@ -251,3 +251,34 @@ export function validateAclRule(
     error: result.error.issues.map((i) => `${i.path.join('.') || 'rule'}: ${i.message}`).join('; '),
   };
 }
+
+// `${…}` of any name: those that are not placeholders (PLACEHOLDER) stay literal text.
+const ANY_PLACEHOLDER = /\$\{([^}]*)\}/g;
+
+/**
+ * What a rule an admin writes now may not say, beyond validateAclRule (which tokens and
+ * rules stored before keep to): what would mean nothing, though it looks as if it did. A
+ * client names topics inside its org's namespace, so `$acme/#` is no other org's topics but
+ * a literal `$acme` level no client may publish to, and `${foo}` stays the text `${foo}`.
+ */
+export function validateNewAclRule(rule: unknown): ReturnType<typeof validateAclRule> {
+  const result = validateAclRule(rule);
+  if (!result.ok) return result;
+  const { topic } = result.rule;
+  const first = topic.split('/', 1)[0]!;
+  if (first.startsWith('$') && first !== '$SYS' && !first.startsWith('${')) {
+    return {
+      ok: false,
+      error: `topic: ${first} is not a topic anyone can use ($ topics are the broker's; of them only $SYS/… can be named, and another org's topics never)`,
+    };
+  }
+  for (const [placeholder, name] of topic.matchAll(ANY_PLACEHOLDER)) {
+    if (name !== 'username' && name !== 'clientid') {
+      return {
+        ok: false,
+        error: `topic: ${placeholder} is not a placeholder (use \${username} or \${clientid})`,
+      };
+    }
+  }
+  return result;
+}

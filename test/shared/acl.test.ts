@@ -8,6 +8,7 @@ import {
   ROLES,
   roleRules,
   validateAclRule,
+  validateNewAclRule,
   type AclRule,
   type Role,
 } from '../../src/shared/acl';
@@ -227,5 +228,34 @@ describe('validateAclRule', () => {
     ['allow all', false],
   ])('%j → %s', (rule, ok) => {
     expect(validateAclRule(rule).ok).toBe(ok);
+  });
+});
+
+describe('validateNewAclRule: what an admin may write now', () => {
+  const rule = (topic: string) => ({ permission: 'allow', action: 'all', topic });
+
+  it.each([
+    ['$SYS/broker/#', true],
+    ['${username}/x', true],
+    ['chat/${clientid}/+', true],
+    ['#', true],
+    ['$acme/#', false], // another org's mount point: a literal level here, nobody's topics
+    ['$share/g/chat/#', false],
+    ['x/${foo}', false],
+    ['x/${USERNAME}', false],
+    ['x/${}', false],
+  ])('%s → %s', (topic, ok) => {
+    expect(validateNewAclRule(rule(topic)).ok).toBe(ok);
+  });
+
+  it('says why, and what to use instead', () => {
+    expect(validateNewAclRule(rule('x/${user}'))).toEqual({
+      ok: false,
+      error: 'topic: ${user} is not a placeholder (use ${username} or ${clientid})',
+    });
+  });
+
+  it('tokens and rules already stored keep to validateAclRule alone', () => {
+    expect(validateAclRule(rule('$acme/#')).ok).toBe(true);
   });
 });

@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import { isRole, validateAclRule, type AclRule, type Role } from '../../shared/acl';
+import { isRole, validateNewAclRule, type AclRule, type Role } from '../../shared/acl';
 import { StorageError } from './storage-error';
 import { assertId } from './validate';
 
@@ -157,7 +157,7 @@ export function createUserStore(db: Database, now: () => number): UserStore {
         throw new StorageError('invalid_rule', 'extra rules must be an array of ACL rules');
       }
       const valid = rules.map((rule, i) => {
-        const result = validateAclRule(rule);
+        const result = validateNewAclRule(rule);
         if (!result.ok) throw new StorageError('invalid_rule', `rule ${i}: ${result.error}`);
         // Stored with exactly the known fields, whatever else the caller passed.
         const { permission, action, topic } = result.rule;

@@ -67,6 +67,19 @@ describe('PUT /api/admin/users/:user/rules', () => {
     ],
     ['a missing action', [{ permission: 'allow', topic: 'a' }], 0, 'action'],
     ['a rule that is not an object', [42], 0, 'rule'],
+    // They look like another org's topics, or a placeholder, and would be neither.
+    [
+      'another org’s mount point',
+      [{ permission: 'allow', action: 'all', topic: '$acme/#' }],
+      0,
+      '$acme',
+    ],
+    [
+      'an unknown placeholder',
+      [{ permission: 'allow', action: 'all', topic: 'x/${foo}' }],
+      0,
+      '${foo}',
+    ],
   ])('refuses %s with the index and reason', async (_name, rules, index, field) => {
     const body = expectApiError(await putRules('alice', rules), 400, 'invalid_rule');
     expect(body.error.details).toEqual({ index, reason: expect.stringContaining(field) });

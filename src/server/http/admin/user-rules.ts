@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { validateAclRule, type AclRule } from '../../../shared/acl';
+import { validateNewAclRule, type AclRule } from '../../../shared/acl';
 import { ApiError } from '../errors';
 import type { HttpDeps } from '../http-deps';
 import { authOf } from '../require-session';
@@ -21,7 +21,7 @@ function parseRules(body: unknown): AclRule[] {
     throw new ApiError(400, 'too_many_rules', `at most ${MAX_EXTRA_RULES} extra rules per user`);
   }
   return body.map((rule: unknown, index) => {
-    const result = validateAclRule(rule);
+    const result = validateNewAclRule(rule);
     if (!result.ok) {
       throw new ApiError(400, 'invalid_rule', `rule ${index}: ${result.error}`, {
         index,

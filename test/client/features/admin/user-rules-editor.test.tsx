@@ -91,6 +91,14 @@ describe('extra ACL rules', () => {
 
     await user.clear(topic);
     expect(topic).toHaveAccessibleDescription('topic must not be empty');
+    await user.type(topic, '$acme/#');
+    expect(topic).toHaveAttribute('aria-invalid', 'true');
+    await user.clear(topic);
+    await user.type(topic, 'chat/${{user}/+');
+    expect(topic).toHaveAccessibleDescription(
+      'topic: ${user} is not a placeholder (use ${username} or ${clientid})',
+    );
+    await user.clear(topic);
     await user.type(topic, 'chat/${username}/+');
     expect(topic).toHaveAttribute('aria-invalid', 'false');
     expect(requests.filter((r) => !r.startsWith('GET'))).toEqual([]);

@@ -1,5 +1,5 @@
 import {
-  validateAclRule,
+  validateNewAclRule,
   type AclAction,
   type AclPermission,
   type AclRule,
@@ -31,7 +31,7 @@ export const ACTIONS: readonly AclAction[] = ['publish', 'subscribe', 'all'];
 export function draftError(draft: AclRule): string | null {
   const topicError = validateTopicFilter(draft.topic);
   if (topicError) return topicError.message;
-  const result = validateAclRule({
+  const result = validateNewAclRule({
     permission: draft.permission,
     action: draft.action,
     topic: draft.topic,
