@@ -16,6 +16,9 @@ export interface RoomStore {
 }
 
 const MAX_ROOM_NAME_CHARS = 100;
+// Control characters (a NUL, a line break) and the direction overrides and isolates: one
+// U+202E turned the rest of its sidebar label around, which invites spoofing.
+const FORBIDDEN_IN_NAME = /[\p{Cc}\u202A-\u202E\u2066-\u2069]/u;
 
 export function createRoomStore(db: Database, now: () => number): RoomStore {
   const selectAll = db.prepare<[string], Room>(
@@ -39,6 +42,12 @@ export function createRoomStore(db: Database, now: () => number): RoomStore {
         throw new StorageError(
           'invalid_name',
           `room name must be 1-${MAX_ROOM_NAME_CHARS} characters`,
+        );
+      }
+      if (FORBIDDEN_IN_NAME.test(trimmed)) {
+        throw new StorageError(
+          'invalid_name',
+          'room name must not hold control characters or text-direction overrides',
         );
       }
       if (!selectOrg.get(org)) throw new StorageError('unknown_org', `no org "${org}"`);

@@ -33,6 +33,10 @@ describe('RoomStore', () => {
     ['reserved id', 'demo', 'prototype', undefined, 'invalid_id'],
     ['blank name', 'demo', 'ok', '   ', 'invalid_name'],
     ['long name', 'demo', 'ok', 'n'.repeat(101), 'invalid_name'],
+    ['a NUL in the name', 'demo', 'ok', 'ops\u0000', 'invalid_name'],
+    ['a line break in the name', 'demo', 'ok', 'ops\nroom', 'invalid_name'],
+    ['a right-to-left override', 'demo', 'ok', 'invoice\u202Efdp.exe', 'invalid_name'],
+    ['a direction isolate', 'demo', 'ok', '\u2067ops', 'invalid_name'],
     ['unknown org', 'nope', 'ok', undefined, 'unknown_org'],
   ];
   it.each(refusals)('refuses %s', (_name, org, id, name, code) => {
@@ -44,6 +48,11 @@ describe('RoomStore', () => {
     }
     expect(error).toBeInstanceOf(StorageError);
     expect((error as StorageError).code).toBe(code);
+  });
+
+  it('keeps names in any script, right-to-left ones and emoji included', () => {
+    expect(t.storage.rooms.add('demo', 'ar', 'غرفة العمليات').name).toBe('غرفة العمليات');
+    expect(t.storage.rooms.add('demo', 'party', '🎉 party').name).toBe('🎉 party');
   });
 
   it('refuses a room twice', () => {
