@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -16,6 +15,7 @@ import { saveDemoCredentials } from './demo-credentials';
 import { closeConnectionsChangedElsewhere } from './external-changes';
 import { buildHttpApi } from './http';
 import { createLogger } from './logger';
+import { makeDataDirPrivate } from './private-data-dir';
 import { seedDemo, type SeedResult } from './seed';
 import { DEFAULT_AUTO_CHECKPOINT_PAGES, openStorage, type Storage } from './storage';
 import { startWalCheckpointer, WRITER_CHECKPOINT_PAGES } from './storage/wal-checkpointer';
@@ -57,8 +57,8 @@ export async function startServer(
 ): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config.logLevel);
   options.signal?.throwIfAborted();
-  // Password hashes, history and queues: for the server's user only (when created here).
-  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  // Password hashes, history and queues: for the server's user only.
+  makeDataDirPrivate(config.dataDir, logger);
   const storage = openStorage(config.dataDir);
   const cleanups: (() => Promise<void> | void)[] = [() => storage.close()];
   // Once, newest first, however many signals ask: the database closes last.
