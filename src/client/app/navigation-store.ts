@@ -11,7 +11,10 @@ export type View =
   | { name: 'notifications' }
   // The section is whatever the address said (checked by the console, which owns the list:
   // members never download it); none opens the console's first section.
-  | { name: 'admin'; section?: string };
+  | { name: 'admin'; section?: string }
+  // An address that names no view (a typo, a mangled link): said so, and left as it was,
+  // so it can be corrected. `hash` is whatever was there (view-hash.ts).
+  | { name: 'not-found'; hash: string };
 
 /**
  * How the address bar follows a change of view: a new history entry, in place, or back:

@@ -1,5 +1,6 @@
 import { useAgentCommandsStore } from '../features/agent-board/stores/agent-commands-store';
 import { useAgentsStore } from '../features/agent-board/stores/agents-store';
+import { useBoardQueryStore } from '../features/agent-board/stores/board-query-store';
 import { useAuthNoticeStore } from '../features/auth/stores/auth-notice-store';
 import { useChatStore } from '../features/chat/stores/chat-store';
 import { useDraftsStore } from '../features/chat/stores/drafts-store';
@@ -14,6 +15,7 @@ import { forgetSignInToken } from './sign-in-token';
 export function resetWorkspaceStores(): void {
   useAgentCommandsStore.getState().reset();
   useAgentsStore.getState().reset();
+  useBoardQueryStore.getState().reset();
   useChatStore.getState().reset();
   useDraftsStore.getState().reset();
   useTypingStore.getState().reset();

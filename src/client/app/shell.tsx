@@ -13,6 +13,7 @@ import { useConnection } from '../lib/mqtt/connection-context';
 import { AdminView } from './admin-view';
 import { countNotDelivered } from './count-not-delivered';
 import { HomeView } from './home-view';
+import { NotFoundView } from './not-found-view';
 import { useNavigationStore, type HistoryMode, type View } from './navigation-store';
 import { resetWorkspaceStores } from './reset-stores';
 import { RoomScreen } from './room-screen';
@@ -33,6 +34,7 @@ export function Shell({ session }: { session: Session }) {
   const menuOpen = menuOpenOver === view;
   const [signingOut, setSigningOut] = useState(false);
   const mainRef = useRef<HTMLElement>(null);
+  const menuToggleRef = useRef<HTMLButtonElement>(null);
   const shownView = useRef<View | null>(null);
   // The server refuses /api/admin to anyone else; the entry is hidden so members are not
   // offered a console that would only answer 403 (nor download its code).
@@ -46,6 +48,19 @@ export function Shell({ session }: { session: Session }) {
     if (previous === null || (previous.name === 'admin' && view.name === 'admin')) return;
     mainRef.current?.focus();
   }, [view]);
+
+  // Escape closes the open menu from wherever focus is (it covers the view: there is
+  // nothing else to leave), and focus goes back to its toggle, as for a disclosure.
+  useEffect(() => {
+    if (!menuOpen) return;
+    const onKeyDown = (event: KeyboardEvent) => {
+      if (event.key !== 'Escape' || event.defaultPrevented) return;
+      setMenuOpenOver(null);
+      menuToggleRef.current?.focus();
+    };
+    document.addEventListener('keydown', onKeyDown);
+    return () => document.removeEventListener('keydown', onKeyDown);
+  }, [menuOpen]);
 
   const go = (next: View, historyMode?: HistoryMode) => {
     navigate(next, historyMode);
@@ -76,6 +91,7 @@ export function Shell({ session }: { session: Session }) {
       </a>
       <header className="topbar">
         <button
+          ref={menuToggleRef}
           className="icon-button menu-toggle"
           aria-expanded={menuOpen}
           aria-controls="sidebar"
@@ -189,6 +205,14 @@ function CurrentView({ view, go, me, isAdmin }: CurrentViewProps) {
       return <AgentDetail agent={view.agent} onBack={() => go({ name: 'agents' }, 'back')} />;
     case 'notifications':
       return <NotificationsPanel />;
+    case 'not-found':
+      return (
+        <NotFoundView
+          hash={view.hash}
+          onOpenRoom={(room) => go({ name: 'room', room })}
+          onHome={() => go({ name: 'home' })}
+        />
+      );
     case 'admin':
       if (!isAdmin) return <HomeView onOpenRoom={(room) => go({ name: 'room', room })} />;
       return (

@@ -25,32 +25,40 @@ export function hashOf(view: View): string {
       return '#/notifications';
     case 'admin':
       return view.section === undefined ? '#/admin' : `#/admin/${encodeURIComponent(view.section)}`;
+    case 'not-found':
+      return view.hash;
   }
 }
 
 /**
- * The view a hash names; the Welcome view for anything else. The hash is whatever someone
- * typed or linked: ids must be valid ids (no `__proto__`, no markup, nothing encoded).
+ * The view a hash names: Welcome for none at all, "not found" for anything else. The hash
+ * is whatever someone typed or linked: ids must be valid ids (no `__proto__`, no markup,
+ * nothing encoded), and what is not one is kept only to be shown back, as text.
  */
 export function viewOf(hash: string): View {
-  if (hash.length > MAX_VIEW_HASH_LENGTH || !hash.startsWith('#/')) return HOME_VIEW;
+  if (hash === '' || hash === '#') return HOME_VIEW;
+  return namedView(hash) ?? { name: 'not-found', hash };
+}
+
+function namedView(hash: string): View | null {
+  if (hash.length > MAX_VIEW_HASH_LENGTH || !hash.startsWith('#/')) return null;
   const [first, second, ...rest] = hash.slice(2).split('/');
-  if (rest.length > 0) return HOME_VIEW;
+  if (rest.length > 0) return null;
   const id = second !== undefined && isValidId(second) ? second : null;
   switch (first) {
     case 'rooms':
-      return id === null ? HOME_VIEW : { name: 'room', room: id };
+      return id === null ? null : { name: 'room', room: id };
     case 'agents':
       if (second === undefined) return { name: 'agents' };
-      return id === null ? HOME_VIEW : { name: 'agent', agent: id };
+      return id === null ? null : { name: 'agent', agent: id };
     case 'people':
-      return second === undefined ? { name: 'people' } : HOME_VIEW;
+      return second === undefined ? { name: 'people' } : null;
     case 'notifications':
-      return second === undefined ? { name: 'notifications' } : HOME_VIEW;
+      return second === undefined ? { name: 'notifications' } : null;
     case 'admin':
       if (second === undefined) return { name: 'admin' };
-      return id === null ? HOME_VIEW : { name: 'admin', section: id };
+      return id === null ? null : { name: 'admin', section: id };
     default:
-      return HOME_VIEW;
+      return null;
   }
 }

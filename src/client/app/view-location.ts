@@ -74,7 +74,8 @@ export function syncViewWithLocation(
     const view = named.name === 'admin' && !isAdmin ? HOME_VIEW : named;
     const { view: shown, navigate } = store.getState();
     if (hashOf(view) !== hashOf(shown)) navigate(view, 'replace');
-    // The address bar shows the view's own form: none at all for a hash that named nothing.
+    // The address bar shows the view's own form (none at all for Welcome); one that names
+    // no view stays as it was, under "not found", to be corrected.
     write(view, 'replace');
   };
 

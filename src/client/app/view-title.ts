@@ -1,9 +1,17 @@
 import { UNREAD_CAP } from '../../shared/unread-api';
 import type { View } from './navigation-store';
 import { APP_NAME } from './document-title';
+import { describeUnknownAddress } from './unknown-address';
 
 /** A room view's title when the room list does not have the room (as its heading says). */
 export const ROOM_NOT_FOUND_TITLE = 'Room not found';
+/** The title of an address that names no view at all. */
+export const PAGE_NOT_FOUND_TITLE = 'Page not found';
+
+/** What an address that names no view is called: a room's address is a room not found. */
+export function notFoundTitle(hash: string): string {
+  return describeUnknownAddress(hash).kind === 'room' ? ROOM_NOT_FOUND_TITLE : PAGE_NOT_FOUND_TITLE;
+}
 
 /** What the tab calls `view`; a room by its name when known (`roomName`), else its id. */
 export function viewTitle(view: View, roomName?: string): string {
@@ -22,6 +30,8 @@ export function viewTitle(view: View, roomName?: string): string {
       return 'Notifications';
     case 'admin':
       return 'Admin';
+    case 'not-found':
+      return notFoundTitle(view.hash);
   }
 }
 

@@ -17,11 +17,15 @@ describe('views as location hashes', () => {
     expect(hashOf(view)).toBe(hash);
   });
 
-  // Whatever someone typed or linked: the Welcome view, never an error or a strange id.
+  it.each(['', '#'])('%j is the Welcome view', (hash) => {
+    expect(viewOf(hash)).toEqual(HOME_VIEW);
+  });
+
+  // Whatever someone typed or linked: "not found", kept as it was to be shown back and
+  // corrected; never an error, nor a strange id in a view, nor Welcome as if nothing was asked.
   it.each([
     ['no leading slash', '#rooms/general'],
     ['the skip link’s anchor', '#main'],
-    ['a bare hash', '#'],
     ['an unknown view', '#/settings'],
     ['a room without an id', '#/rooms'],
     ['an empty room id', '#/rooms/'],
@@ -37,11 +41,13 @@ describe('views as location hashes', () => {
     ['a section of a view without sections', '#/people/all'],
     ['an agent id with a wildcard', '#/agents/bad+agent'],
     ['an admin section that is no id', '#/admin/../users'],
-  ])('%s is the Welcome view', (_name, hash) => {
-    expect(viewOf(hash)).toEqual(HOME_VIEW);
+  ])('%s names no view, and is kept as it was', (_name, hash) => {
+    const view = viewOf(hash);
+    expect(view).toEqual({ name: 'not-found', hash });
+    expect(hashOf(view)).toBe(hash); // the address is not rewritten
   });
 
   it('writes an id no hash can name so that it names nothing', () => {
-    expect(viewOf(hashOf({ name: 'agent', agent: 'bad+agent/x' }))).toEqual(HOME_VIEW);
+    expect(viewOf(hashOf({ name: 'agent', agent: 'bad+agent/x' })).name).toBe('not-found');
   });
 });

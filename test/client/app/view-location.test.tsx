@@ -45,6 +45,7 @@ async function openAt(url: string, session: Session = ALICE) {
 }
 
 const viewHeading = () => within(screen.getByRole('main')).getByRole('heading', { level: 2 });
+const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 describe('the view in the address', () => {
   it.each([
@@ -124,6 +125,40 @@ describe('the view in the address', () => {
       await waitFor(() => expect(viewHeading()).toHaveTextContent('People'));
     });
 
+    it('keeps the board’s filter, status and sort, by “All agents” and by Back, until sign-out', async () => {
+      const user = userEvent.setup();
+      const nav = await openAt('/');
+      await user.click(nav.getByRole('button', { name: 'Agents' }));
+      const filter = () => screen.getByRole('searchbox', { name: 'Filter' });
+      const status = () => screen.getByRole('combobox', { name: 'Status' });
+      const sort = () => screen.getByRole('combobox', { name: 'Sort by' });
+      await user.type(filter(), 'build');
+      await user.selectOptions(status(), 'working');
+      await user.selectOptions(sort(), 'updated');
+      const expectKept = () => {
+        expect(filter()).toHaveValue('build');
+        expect(status()).toHaveValue('working');
+        expect(sort()).toHaveValue('updated');
+      };
+
+      act(() => useNavigationStore.getState().navigate({ name: 'agent', agent: AGENT }));
+      await user.click(allAgents());
+      await waitFor(() => expect(viewHeading()).toHaveTextContent('Agents'));
+      expectKept();
+
+      act(() => useNavigationStore.getState().navigate({ name: 'agent', agent: AGENT }));
+      expect(viewHeading()).toHaveTextContent(AGENT);
+      act(() => window.history.back());
+      await waitFor(() => expect(viewHeading()).toHaveTextContent('Agents'));
+      expectKept();
+
+      act(() => resetWorkspaceStores()); // the next person signing in starts afresh
+      act(() => useNavigationStore.getState().navigate({ name: 'agents' }));
+      expect(filter()).toHaveValue('');
+      expect(status()).toHaveValue('all');
+      expect(sort()).toHaveValue('name');
+    });
+
     it('shows the board in place when the agent’s address was followed from outside', async () => {
       await openAt(`/#/agents/${AGENT}`);
       const push = vi.spyOn(window.history, 'pushState');
@@ -149,27 +184,71 @@ describe('the view in the address', () => {
     expect(screen.getByRole('main')).toHaveFocus();
   });
 
-  it.each([
-    '#/rooms/<script>alert(1)</script>',
-    '#/rooms/__proto__',
-    `#/rooms/${'x'.repeat(100_000)}`,
-    '#/nowhere',
-  ])('opens Welcome for a hash that names no view (%#), and drops the hash', async (hash) => {
-    await openAt(`/${hash}`);
-    expect(viewHeading()).toHaveTextContent('Welcome');
-    expect(window.location.hash).toBe('');
+  it('closes the small-screen menu on Escape, with focus back on its toggle', async () => {
+    const user = userEvent.setup();
+    const nav = await openAt('/#/people');
+    const menu = screen.getByRole('button', { name: 'Menu' });
+    await user.click(menu);
+    expect(menu).toHaveAttribute('aria-expanded', 'true');
+    act(() => nav.getByRole('button', { name: 'Agents' }).focus()); // somewhere in the menu
+
+    await user.keyboard('{Escape}');
+    expect(menu).toHaveAttribute('aria-expanded', 'false');
+    expect(menu).toHaveFocus();
+    expect(viewHeading()).toHaveTextContent('People'); // the view it was opened over
+    expect(window.location.hash).toBe('#/people');
   });
 
-  it('follows a hash changed in the address bar, and ignores one that names nothing', async () => {
+  it.each([
+    ['an uppercase room id', '#/rooms/GENERAL', 'Room not found', 'There is no room #GENERAL'],
+    ['encoded markup', '#/rooms/%3Cscript%3E', 'Room not found', 'There is no room #<script>'],
+    ['markup', '#/rooms/<script>alert(1)</script>', 'Page not found', '“#/rooms/<script>alert(1)<'],
+    ['a prototype key', '#/rooms/__proto__', 'Room not found', 'There is no room #__proto__'],
+    ['a trailing segment', '#/rooms/general/extra', 'Page not found', '“#/rooms/general/extra”'],
+    ['an unknown view', '#/bogus', 'Page not found', '“#/bogus”'],
+    ['a very long id', `#/rooms/${'x'.repeat(100_000)}`, 'Room not found', 'no room #xxxx'],
+    ['a very long hash', `#/${'x/'.repeat(50_000)}`, 'Page not found', '“#/x/x/x/'],
+  ])(
+    'says %s is not found, naming it as text, and leaves it in the address',
+    async (_name, hash, heading, named) => {
+      await openAt(`/${hash}`);
+      expect(viewHeading()).toHaveTextContent(heading);
+      expect(within(screen.getByRole('main')).getByText(new RegExp(escaped(named)))).toBeVisible();
+      expect(document.querySelector('main script')).toBeNull();
+      expect(document.title).toBe(`${heading} — Switchboard`);
+      // As the browser keeps what was typed (`<` as `%3C`), not rewritten by the app.
+      expect(window.location.hash).toBe(new URL(hash, window.location.origin).hash);
+      expect(screen.queryByRole('textbox', { name: /^Message/ })).not.toBeInTheDocument();
+    },
+  );
+
+  it('offers the room a mistyped id likely meant, and a way back, each a new entry', async () => {
+    const user = userEvent.setup();
+    await openAt('/#/rooms/General');
+    await user.click(screen.getByRole('button', { name: 'Open #general' }));
+    expect(viewHeading()).toHaveTextContent('# general');
+    expect(window.location.hash).toBe('#/rooms/general');
+
+    act(() => window.history.back());
+    await waitFor(() => expect(viewHeading()).toHaveTextContent('Room not found'));
+    expect(window.location.hash).toBe('#/rooms/General');
+    await user.click(screen.getByRole('button', { name: 'Back to your rooms' }));
+    expect(viewHeading()).toHaveTextContent('Welcome');
+  });
+
+  it('follows a hash changed in the address bar, also to one that names nothing', async () => {
     await openAt('/');
     act(() => {
       window.location.hash = '#/agents';
     });
     await waitFor(() => expect(viewHeading()).toHaveTextContent('Agents'));
     act(() => {
-      window.location.hash = '#/rooms/__proto__';
+      window.location.hash = '#/nowhere';
     });
-    await waitFor(() => expect(viewHeading()).toHaveTextContent('Welcome'));
+    await waitFor(() => expect(viewHeading()).toHaveTextContent('Page not found'));
+    expect(window.location.hash).toBe('#/nowhere');
+    await userEvent.click(screen.getByRole('button', { name: 'Go to Welcome' }));
+    expect(viewHeading()).toHaveTextContent('Welcome');
     expect(window.location.hash).toBe('');
   });
 

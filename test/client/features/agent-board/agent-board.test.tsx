@@ -129,6 +129,30 @@ describe('AgentBoard under updates', () => {
 });
 
 describe('AgentDetail', () => {
+  it('says first that no agent of the id has reported, and still sends commands, described by that', async () => {
+    const workspace = await connectTestWorkspace();
+    renderWithWorkspace(<AgentDetail agent="nonexistent" onBack={() => {}} />, {
+      connection: workspace.connection,
+    });
+    const notice = screen.getByText(/No agent “nonexistent” has reported a state/);
+    expect(notice).toHaveTextContent('there may be no such agent');
+    const commands = screen.getByRole('group', { name: 'Commands' });
+    // Before the commands, in reading order, and read out with them.
+    expect(notice.compareDocumentPosition(commands)).toBe(Node.DOCUMENT_POSITION_FOLLOWING);
+    expect(commands).toHaveAccessibleDescription(/there may be no such agent/);
+
+    await userEvent.click(within(commands).getByRole('button', { name: 'Ping' }));
+    expect(workspace.client().publishedOn('agents/nonexistent/inbox')).toHaveLength(1);
+
+    act(() =>
+      workspace
+        .client()
+        .deliver('agents/nonexistent/state', { status: 'idle', updatedAt: Date.now() }),
+    );
+    expect(screen.queryByText(/has reported a state/)).not.toBeInTheDocument();
+    expect(commands).not.toHaveAccessibleDescription();
+  });
+
   it('shows a command an MQTT 5 broker refused as refused, with the reason, and not as sent', async () => {
     const workspace = await connectTestWorkspace({ autoAck: false });
     renderWithWorkspace(<AgentDetail agent="builder" onBack={() => {}} />, {

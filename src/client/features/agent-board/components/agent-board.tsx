@@ -2,8 +2,9 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { useMemo, useRef, useState } from 'react';
 import { useNow } from '../../../hooks/use-now';
 import { BoardIndex } from '../lib/board-index';
-import { formatAge, type BoardQuery } from '../lib/board-view';
+import { formatAge } from '../lib/board-view';
 import { useAgentsStore } from '../stores/agents-store';
+import { useBoardQueryStore } from '../stores/board-query-store';
 import { AgentStatusBadge, ProgressBar } from './agent-status-badge';
 import { BoardControls } from './board-controls';
 
@@ -14,7 +15,8 @@ const AGE_TICK_MS = 5_000; // "updated 12 s ago" and stale markers move on their
 export function AgentBoard({ onOpenAgent }: { onOpenAgent(agent: string): void }) {
   const agents = useAgentsStore((state) => state.agents);
   const version = useAgentsStore((state) => state.version);
-  const [query, setQuery] = useState<BoardQuery>({ text: '', status: 'all', sort: 'name' });
+  const query = useBoardQueryStore((state) => state.query);
+  const setQuery = useBoardQueryStore((state) => state.setQuery);
   const now = useNow(AGE_TICK_MS);
   const [index] = useState(() => new BoardIndex());
   const indexedVersion = useRef<number | null>(null);
@@ -69,7 +71,12 @@ export function AgentBoard({ onOpenAgent }: { onOpenAgent(agent: string): void }
                 aria-setsize={rows.length}
                 aria-posinset={item.index + 1}
               >
-                <button className="agent-row__name link-button" onClick={() => onOpenAgent(agent)}>
+                {/* Cut to one line: the whole id on hover (and as its accessible name). */}
+                <button
+                  className="agent-row__name link-button"
+                  title={agent}
+                  onClick={() => onOpenAgent(agent)}
+                >
                   {agent}
                 </button>
                 <span className="agent-row__status">

@@ -1,4 +1,4 @@
-import { useMemo } from 'react';
+import { useId, useMemo } from 'react';
 import { useNow } from '../../../hooks/use-now';
 import { useCommandLog } from '../hooks/use-command-log';
 import { AGENT_COMMANDS, useSendAgentCommand } from '../hooks/use-send-agent-command';
@@ -17,6 +17,7 @@ export function AgentDetail({ agent, onBack }: { agent: string; onBack(): void }
   const send = useSendAgentCommand(agent);
   const now = useNow(AGE_TICK_MS);
   const mine = useCommandLog(agent, now);
+  const unknownId = useId();
 
   const others = useMemo(
     () =>
@@ -57,9 +58,21 @@ export function AgentDetail({ agent, onBack }: { agent: string; onBack(): void }
           <dd>{formatAge(now - state.updatedAt)}</dd>
         </dl>
       ) : (
-        <p className="muted">This agent has not reported a state.</p>
+        // Said before the commands, and read with each of them: a mistyped or removed id
+        // shows this page too. Commands are not refused: an agent that has not reported
+        // yet, or one with a persistent session, still gets them.
+        <p id={unknownId} className="notice agent-detail__unknown">
+          <strong>No agent “{agent}” has reported a state, so there may be no such agent.</strong>{' '}
+          Commands are still sent to its inbox: an agent of this id that connects later, or that
+          keeps its session, runs them then.
+        </p>
       )}
-      <div className="agent-detail__commands" role="group" aria-label="Commands">
+      <div
+        className="agent-detail__commands"
+        role="group"
+        aria-label="Commands"
+        aria-describedby={state ? undefined : unknownId}
+      >
         {AGENT_COMMANDS.map((command) => (
           <button key={command} className="button" onClick={() => send(command)}>
             {command[0]?.toUpperCase()}
