@@ -3,9 +3,11 @@ import { useEffect } from 'react';
 import { sessionQueryKey, sessionQueryOptions } from '../features/auth/api/get-session';
 import { roomsQueryKey, roomsQueryOptions } from '../features/chat/api/get-rooms';
 import {
+  recountUnreadCounts,
   unreadCountsQueryKey,
   unreadCountsQueryOptions,
 } from '../features/chat/api/get-unread-counts';
+import { useChatStore } from '../features/chat/stores/chat-store';
 import { useConnectionStore } from '../features/connection/stores/connection-store';
 import {
   notificationsQueryKey,
@@ -44,6 +46,20 @@ export const POLL_INTERVAL_MS = 5 * 60_000;
  */
 export const REFUSAL_REFETCH_GAP_MS = 5_000;
 
+/**
+ * Unread counts in doubt (chat-store.ts, countsInDoubt: a live message they may lack) are
+ * asked for again this long after: a persistent session's queue comes in a burst, and one
+ * question after it covers the lot.
+ */
+export const RECOUNT_DELAY_MS = 1_000;
+
+/**
+ * And at most once per this: a badge off by one is put right within seconds, not minutes,
+ * while a sender whose clock is slow costs one small request per few seconds at most, and
+ * only for as long as the counts' window for queued messages is open (a recount opens none).
+ */
+export const RECOUNT_GAP_MS = 5_000;
+
 // Their own refusals prompt nothing: each would ask for itself again, and again.
 const ownQueryHashes = new Set(
   [sessionQueryKey, roomsQueryKey, unreadCountsQueryKey, notificationsQueryKey].map((key) =>
@@ -81,7 +97,7 @@ export function refetchChangedElsewhere(queryClient: QueryClient, refused = fals
 
 /**
  * Keeps the session, the room list, the unread counts and the notifications inbox true to
- * changes made elsewhere.
+ * changes made elsewhere; and the unread counts to live messages they may lack.
  */
 export function useRefetchChangedElsewhere(): void {
   const queryClient = useQueryClient();
@@ -118,14 +134,36 @@ export function useRefetchChangedElsewhere(): void {
     const unsubscribeMutations = queryClient.getMutationCache().subscribe((event) => {
       if (event.type === 'updated' && event.action.type === 'error') refusedNow(event.action.error);
     });
+    let lastRecount = -Infinity;
+    let recountDue: ReturnType<typeof setTimeout> | undefined;
+    const recount = () => {
+      recountDue = undefined;
+      // Signed out, or offline: nothing to ask (a reconnect asks again for counts 30 s old).
+      if (queryClient.getQueryData(sessionQueryKey) === null) return;
+      if (useConnectionStore.getState().state.status !== 'connected') return;
+      // One question at a time, and not one asked before the messages in doubt arrived.
+      if (queryClient.isFetching({ queryKey: unreadCountsQueryKey, exact: true }) > 0) {
+        recountDue = setTimeout(recount, RECOUNT_DELAY_MS);
+        return;
+      }
+      lastRecount = Date.now();
+      recountUnreadCounts(queryClient).catch(() => {}); // a failure waits for the next occasion
+    };
+    const unsubscribeDoubts = useChatStore.subscribe((state, previous) => {
+      if (state.countsInDoubt <= previous.countsInDoubt || recountDue !== undefined) return;
+      const wait = Math.max(RECOUNT_DELAY_MS, lastRecount + RECOUNT_GAP_MS - Date.now());
+      recountDue = setTimeout(recount, wait);
+    });
     return () => {
       document.removeEventListener('visibilitychange', refetchIfShown);
       window.removeEventListener('focus', refetch);
       clearInterval(poll);
       clearTimeout(putOff);
+      clearTimeout(recountDue);
       unsubscribeConnection();
       unsubscribeQueries();
       unsubscribeMutations();
+      unsubscribeDoubts();
     };
   }, [queryClient]);
 }

@@ -4,6 +4,8 @@ import { http, HttpResponse } from 'msw';
 import { describe, expect, it, vi } from 'vitest';
 import {
   POLL_INTERVAL_MS,
+  RECOUNT_DELAY_MS,
+  RECOUNT_GAP_MS,
   REFETCH_AFTER_MS,
   REFUSAL_REFETCH_GAP_MS,
   useRefetchChangedElsewhere,
@@ -11,6 +13,7 @@ import {
 import { useSignOutRequest } from '../../../src/client/features/auth/api/delete-session';
 import { sessionQueryKey } from '../../../src/client/features/auth/api/get-session';
 import { RoomList } from '../../../src/client/features/chat/components/room-list';
+import { COUNTED_QUEUE_WINDOW_MS } from '../../../src/client/features/chat/stores/chat-store';
 import { apiFetch } from '../../../src/client/lib/api/api-fetch';
 import type { UnreadCounts } from '../../../src/shared/unread-api';
 import { ALICE, apiError } from '../support/fixtures';
@@ -273,5 +276,59 @@ describe('what changes elsewhere', () => {
     await settle();
     expect(view.queryClient.getQueryData(sessionQueryKey)).toBeNull();
     expect(asked).toEqual({ session: 0, rooms: 1, unread: 1 });
+  });
+
+  it(`asks for the unread counts again ${RECOUNT_DELAY_MS / 1_000} s after a live message they may lack (written offline, a slow clock), at most once per ${RECOUNT_GAP_MS / 1_000} s, and only in their window for queued messages`, async () => {
+    const state: ServerState = { role: 'member', rooms: ['general', 'ops'], unread: { ops: 0 } };
+    const { asked, workspace } = await renderRefetching(state);
+    expect(await screen.findByRole('button', { name: '# ops' })).toBeInTheDocument();
+    vi.useFakeTimers({ toFake: ['Date', 'setTimeout', 'clearTimeout'] });
+    const askedAt: number[] = [];
+    server.use(
+      http.get('/api/unread', () => {
+        asked.unread += 1;
+        askedAt.push(Date.now());
+        return HttpResponse.json({
+          asOf: Date.now(),
+          rooms: Object.entries(state.unread).map(([room, unread]) => ({ room, unread })),
+        } satisfies UnreadCounts);
+      }),
+    );
+    const deliver = (id: string, sentAt: number) =>
+      act(() => {
+        workspace.client().deliver('chat/ops/messages', { id, from: 'bob', text: id, sentAt });
+      });
+
+    // Written offline 40 s ago, recorded just now, after the counts: they lack it, though
+    // its date says otherwise.
+    state.unread = { ops: 1 };
+    deliver('offline', Date.now() - 40_000);
+    await act(() => vi.advanceTimersByTimeAsync(RECOUNT_DELAY_MS - 1));
+    expect(askedAt).toHaveLength(0);
+    expect(screen.getByRole('button', { name: '# ops' })).toBeInTheDocument();
+    await act(() => vi.advanceTimersByTimeAsync(1));
+    await vi.waitFor(() =>
+      expect(screen.getByRole('button', { name: '# ops 1 unread' })).toBeInTheDocument(),
+    );
+    expect(askedAt).toHaveLength(1);
+
+    // A slow clock, message after message: one question per gap, however many.
+    state.unread = { ops: 3 };
+    deliver('slow1', Date.now() - 10_000);
+    deliver('slow2', Date.now() - 10_000);
+    await act(() => vi.advanceTimersByTimeAsync(RECOUNT_GAP_MS));
+    await vi.waitFor(() =>
+      expect(screen.getByRole('button', { name: '# ops 3 unread' })).toBeInTheDocument(),
+    );
+    expect(askedAt).toHaveLength(2);
+    expect((askedAt[1] ?? 0) - (askedAt[0] ?? 0)).toBeGreaterThanOrEqual(RECOUNT_GAP_MS);
+
+    // Recounts keep the window of the counts they check: once it is over, what such a
+    // sender writes counts as it comes, and nothing more is asked.
+    await act(() => vi.advanceTimersByTimeAsync(COUNTED_QUEUE_WINDOW_MS));
+    deliver('slow3', Date.now() - 10_000);
+    expect(screen.getByRole('button', { name: '# ops 4 unread' })).toBeInTheDocument();
+    await act(() => vi.advanceTimersByTimeAsync(RECOUNT_GAP_MS * 2));
+    expect(asked).toEqual({ session: 0, rooms: 1, unread: 3 });
   });
 });

@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   COUNTED_QUEUE_WINDOW_MS,
+  UNSURE_BEFORE_AS_OF_MS,
   useChatStore,
 } from '../../../../src/client/features/chat/stores/chat-store';
 import type { UnreadCounts } from '../../../../src/shared/unread-api';
@@ -95,6 +96,80 @@ describe('unread counts from the server in the chat store', () => {
     chat().receive('incident', msg('i1', AS_OF)); // after its time: not in it
     chat().applyUnreadCounts(mark, counts(['general', 1]));
     expect(chat().unread).toEqual({ general: 1, incident: 1 });
+  });
+
+  it(`puts the counts in doubt for a message they may lack: dated more than ${UNSURE_BEFORE_AS_OF_MS} ms before them, from someone else, elsewhere, within the window`, () => {
+    vi.useFakeTimers({ now: AS_OF + 200 });
+    chat().setActiveRoom('random');
+    chat().applyUnreadCounts(chat().beginUnreadSync(), counts(['general', 0], ['random', 0]));
+    const doubts = () => chat().countsInDoubt;
+    // Near asOf: the boundary decisions.md accepts.
+    chat().receive('general', msg('near', AS_OF - UNSURE_BEFORE_AS_OF_MS));
+    chat().receive('general', msg('ours', AS_OF - 60_000, 'alice'));
+    chat().receive('random', msg('open', AS_OF - 60_000)); // the room open here counts nothing
+    expect(doubts()).toBe(0);
+    // Queued while away, or written offline (or by a slow clock) and recorded after the
+    // count: the same to see. A batch puts them in doubt once.
+    chat().receiveBatch([
+      { room: 'general', message: msg('early1', AS_OF - UNSURE_BEFORE_AS_OF_MS - 1) },
+      { room: 'general', message: msg('early2', AS_OF - 40_000) },
+    ]);
+    expect(doubts()).toBe(1);
+    expect(chat().unread).toEqual({ general: 0 });
+    chat().receive('general', msg('early2', AS_OF - 40_000)); // a redelivery
+    expect(doubts()).toBe(1);
+    // After the window an early date means written offline: it counts, in no doubt.
+    vi.advanceTimersByTime(COUNTED_QUEUE_WINDOW_MS);
+    chat().receive('general', msg('late', AS_OF - 40_000));
+    expect(chat().unread).toEqual({ general: 1 });
+    expect(doubts()).toBe(1);
+  });
+
+  it('puts them in doubt for what arrived on their way dated well before them', () => {
+    vi.useFakeTimers({ now: AS_OF + 200 });
+    const mark = chat().beginUnreadSync();
+    chat().receive('general', msg('near', AS_OF - UNSURE_BEFORE_AS_OF_MS));
+    chat().applyUnreadCounts(mark, counts(['general', 1]));
+    expect(chat().countsInDoubt).toBe(0);
+
+    vi.advanceTimersByTime(COUNTED_QUEUE_WINDOW_MS);
+    const next = chat().beginUnreadSync();
+    chat().receive('general', msg('early', Date.now() - 40_000)); // counted: no window open
+    expect(chat().unread).toEqual({ general: 2 });
+    chat().applyUnreadCounts(next, { asOf: Date.now(), rooms: [{ room: 'general', unread: 1 }] });
+    expect(chat().countsInDoubt).toBe(1);
+    expect(chat().unread).toEqual({ general: 1 });
+  });
+
+  it('takes the recount’s answer, which has the message in doubt, and keeps the window it was in: doubts end with it', () => {
+    vi.useFakeTimers({ now: AS_OF + 200 });
+    chat().applyUnreadCounts(chat().beginUnreadSync(), counts(['ops', 0]));
+    chat().receive('ops', msg('offline', AS_OF - 40_000)); // recorded after the count
+    expect(chat().countsInDoubt).toBe(1);
+    expect(chat().unread).toEqual({ ops: 0 });
+
+    // Asked again a few seconds on: the server counted it this time, and one queued.
+    vi.advanceTimersByTime(5_000);
+    const recountAsOf = AS_OF + 5_000;
+    const recount = chat().beginUnreadSync(true);
+    chat().applyUnreadCounts(recount, { asOf: recountAsOf, rooms: [{ room: 'ops', unread: 2 }] });
+    expect(chat().unread).toEqual({ ops: 2 });
+    // Judged by the recount's asOf, within the first answer's window.
+    chat().receive('ops', msg('queued', recountAsOf - 1));
+    chat().receive('ops', msg('slow', recountAsOf - 10_000)); // a slow clock: in doubt again
+    expect(chat().unread).toEqual({ ops: 2 });
+    expect(chat().countsInDoubt).toBe(2);
+
+    // The window closes when the first answer's does: a slow clock asks nothing more, and
+    // neither does what arrives on a later recount's way.
+    vi.advanceTimersByTime(COUNTED_QUEUE_WINDOW_MS - 5_000);
+    const late = chat().beginUnreadSync(true);
+    chat().receive('ops', msg('slow2', Date.now() - 10_000));
+    chat().applyUnreadCounts(late, { asOf: Date.now(), rooms: [{ room: 'ops', unread: 4 }] });
+    expect(chat().unread).toEqual({ ops: 4 });
+    chat().receive('ops', msg('slow3', Date.now() - 10_000));
+    expect(chat().unread).toEqual({ ops: 5 });
+    expect(chat().countsInDoubt).toBe(2);
   });
 
   it('forgets what the server counted with the rest on reset', () => {

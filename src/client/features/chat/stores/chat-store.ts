@@ -39,12 +39,28 @@ export interface ReceivedMessage {
  */
 export const COUNTED_QUEUE_WINDOW_MS = 30_000;
 
+/**
+ * A live message taken to be in the counts by its date alone (COUNTED_QUEUE_WINDOW_MS) and
+ * dated more than this before their asOf may be missing from them: one composed offline
+ * (the outbox) or stamped by a slow clock, and recorded after they were counted, looks just
+ * like a queued one. It puts the counts in doubt (countsInDoubt), and they are asked for
+ * again. Nearer asOf is the boundary docs/decisions.md accepts: the app's senders stamp the
+ * server's clock to within about a second.
+ */
+export const UNSURE_BEFORE_AS_OF_MS = 2_000;
+
 /** Where this tab stood when it asked the server for unread counts (beginUnreadSync). */
 export interface UnreadSyncMark {
   /** Rooms opened or left after this (setActiveRoom) keep the count they have. */
   readonly views: number;
   /** The ids of the messages each room had: what arrives after them is not in the answer. */
   readonly known: ReadonlyMap<string, ReadonlySet<string>>;
+  /**
+   * Asked to settle a doubt (countsInDoubt): the answer keeps the window the counts in
+   * doubt opened, so doubts, and the recounts they ask for, end with it. Were it to open
+   * its own, a sender with a slow clock would keep them going for as long as it writes.
+   */
+  readonly recount: boolean;
 }
 
 interface ChatStore {
@@ -69,6 +85,12 @@ interface ChatStore {
   /** The newest message from someone else that arrived live in each room. */
   latestFromOthers: Record<string, LiveMessage>;
   activeRoom: string | null;
+  /**
+   * Grows each time live messages arrive that the last unread counts may lack
+   * (UNSURE_BEFORE_AS_OF_MS): the app asks for them again (a recount), whose answer,
+   * applied like any other, settles it (app/use-refetch-changed-elsewhere.ts).
+   */
+  countsInDoubt: number;
   setMe(user: string): void;
   /**
    * Messages from the broker: each has been accepted, so it counts as sent; but one from
@@ -104,15 +126,18 @@ interface ChatStore {
   /** The delivery status of a message seen here; undefined for one never seen. */
   statusOf(room: string, id: string): DeliveryStatus | undefined;
   setActiveRoom(room: string | null): void;
-  /** Call as the unread counts are asked for; pass the result to applyUnreadCounts. */
-  beginUnreadSync(): UnreadSyncMark;
+  /**
+   * Call as the unread counts are asked for (`recount`: to settle a doubt, see
+   * UnreadSyncMark); pass the result to applyUnreadCounts.
+   */
+  beginUnreadSync(recount?: boolean): UnreadSyncMark;
   /**
    * The server's unread counts, asked for at `mark`: they replace what was counted here
    * before it, and what arrived since, sent from their asOf on, is added. A room they do
    * not have keeps only that (they list every room the person may read). Messages sent
    * before asOf and delivered live later (a persistent session's queue) are in them
    * already, as unread or as read on another device: for COUNTED_QUEUE_WINDOW_MS they add
-   * nothing.
+   * nothing, and those dated well before asOf put the counts in doubt (countsInDoubt).
    */
   applyUnreadCounts(mark: UnreadSyncMark, counts: UnreadCounts): void;
   reset(): void;
@@ -125,6 +150,7 @@ const initial = {
   unread: {},
   latestFromOthers: {},
   activeRoom: null,
+  countsInDoubt: 0,
 };
 
 /** `refused` with message `id` of `room` put last (`message`), or taken out (null). */
@@ -224,8 +250,11 @@ export const useChatStore = create<ChatStore>()((set, get) => {
   // The server's last unread counts: live messages from others sent before countedAsOf
   // are in them, until countedUntil (this tab's clock). The app's senders stamp sentAt
   // with the server's clock, to within about a second, so a message sent that close to
-  // asOf may be counted twice or not at all (a sender's wrong clock, which the broker lets
-  // run up to 60 s ahead, widens that): the accepted cost of a boundary that needs no ids.
+  // asOf may be counted twice or not at all: the accepted cost of a boundary that needs no
+  // ids. One dated further back (a slow clock, an offline outbox) may have been recorded
+  // after the count: that is not left to chance but put in doubt, and asked again
+  // (UNSURE_BEFORE_AS_OF_MS). A clock running ahead, which the broker allows up to 60 s,
+  // can still have one counted twice.
   let countedAsOf = 0;
   let countedUntil = 0;
   // setActiveRoom calls, and the last one that opened or left each room.
@@ -304,6 +333,8 @@ export const useChatStore = create<ChatStore>()((set, get) => {
         const draft = new LiveDraft(state.live);
         // Once per batch, so each message costs one comparison.
         const countedBefore = Date.now() < countedUntil ? countedAsOf : -Infinity;
+        const unsureBefore = countedBefore - UNSURE_BEFORE_AS_OF_MS;
+        let inDoubt = false;
         let unread: Record<string, number> | null = null;
         let latest: Record<string, LiveMessage> | null = null;
         let refused = state.refused;
@@ -330,7 +361,11 @@ export const useChatStore = create<ChatStore>()((set, get) => {
           latest ??= { ...state.latestFromOthers };
           latest[room] = sent;
           if (room === state.activeRoom) continue;
-          if (message.sentAt < countedBefore) continue; // in the server's counts already
+          if (message.sentAt < countedBefore) {
+            // In the server's counts already; or, recorded after them, not at all.
+            if (message.sentAt < unsureBefore) inDoubt = true;
+            continue;
+          }
           unread ??= { ...state.unread };
           unread[room] = (unread[room] ?? 0) + 1;
         }
@@ -341,6 +376,7 @@ export const useChatStore = create<ChatStore>()((set, get) => {
           refused,
           unread: unread ?? state.unread,
           latestFromOthers: latest ?? state.latestFromOthers,
+          countsInDoubt: inDoubt ? state.countsInDoubt + 1 : state.countsInDoubt,
         };
       }),
     receive: (room, message) => get().receiveBatch([{ room, message }]),
@@ -388,14 +424,19 @@ export const useChatStore = create<ChatStore>()((set, get) => {
               : state.unread,
         };
       }),
-    beginUnreadSync: () => ({
+    beginUnreadSync: (recount = false) => ({
       views,
       known: new Map([...known].map(([room, ids]) => [room, new Set(ids.keys())])),
+      recount,
     }),
     applyUnreadCounts: (mark, { asOf, rooms }) =>
       set((state) => {
         countedAsOf = asOf;
-        countedUntil = Date.now() + COUNTED_QUEUE_WINDOW_MS;
+        if (!mark.recount) countedUntil = Date.now() + COUNTED_QUEUE_WINDOW_MS;
+        // What arrived on the answer's way is judged as what arrives after it: in doubt
+        // only while the window is open.
+        const unsureBefore = Date.now() < countedUntil ? asOf - UNSURE_BEFORE_AS_OF_MS : -Infinity;
+        let inDoubt = false;
         const unread = { ...state.unread };
         const counted = new Map(rooms.map(({ room, unread: count }) => [room, count]));
         // The answer has every room the person may read: one counted here that it lacks
@@ -408,12 +449,16 @@ export const useChatStore = create<ChatStore>()((set, get) => {
           for (const [id, message] of known.get(room) ?? []) {
             if (message.from === state.me || before?.has(id)) continue;
             if (message.sentAt >= asOf) since += 1;
+            else if (message.sentAt < unsureBefore) inDoubt = true;
           }
           const count = counted.get(room);
           if (count === undefined && since === 0) delete unread[room];
           else unread[room] = (count ?? 0) + since;
         }
-        return { unread };
+        return {
+          unread,
+          countsInDoubt: inDoubt ? state.countsInDoubt + 1 : state.countsInDoubt,
+        };
       }),
     reset: () => {
       known = new Map();
