@@ -1,6 +1,7 @@
 import { lazy, Suspense, useEffect } from 'react';
 import { accountOf, useSession } from '../features/auth/api/get-session';
 import { SignInPage } from '../features/auth/components/sign-in-page';
+import { useFollowOtherTabs } from '../features/auth/hooks/use-follow-other-tabs';
 import type { ClientFactory } from '../lib/mqtt/client-types';
 import { DocumentTitle, SIGN_IN_TITLE } from './document-title';
 import { forgetSignInToken } from './sign-in-token';
@@ -13,6 +14,8 @@ const Workspace = lazy(() => import('./workspace'));
 export function App({ createClient }: { createClient?: ClientFactory }) {
   const session = useSession();
   const signedOut = session.data === null;
+  // A sign-out or sign-in in another tab is this one's too (they share the cookie).
+  useFollowOtherTabs();
   // Also a session that ended while the tab was closed: whoever signs in next is a new
   // sign-in, and the views on this tab's earlier entries are not theirs.
   useEffect(() => {

@@ -10,6 +10,7 @@ import type { HttpDeps } from './http-deps';
 import { parseBody } from './parse-body';
 import { authOf, requireSession } from './require-session';
 import { clearSessionCookie, SESSION_COOKIE, setSessionCookie } from './session-cookie';
+import { endSignIn } from './token-revocation';
 
 // Per IP and username: slows guessing one account without letting one noisy office
 // (shared IP) lock everyone else out.
@@ -34,6 +35,20 @@ function signInRateKey(request: { ip: string; body: unknown }): string {
 export function sessionRoutes(app: FastifyInstance, deps: HttpDeps): void {
   const { storage, config } = deps;
   const failures = new AuthThrottle(SIGN_IN_FAILURES_PER_ADDRESS, SIGN_IN_WINDOW_MS);
+
+  /**
+   * Ends the sign-in with this cookie everywhere: the broker tokens it got stop working and
+   * their connections close (the browser's other tabs; their Last Wills say offline), or a
+   * shared computer's next user would find them still connected and posting as this one.
+   * The app has said offline for its own tab first (with its token, so it must still work).
+   * Not audited: the audit log is of what admins (and the CLI) change, not sign-ins.
+   */
+  const endSession = (sessionId: string): void => {
+    const session = storage.sessions.get(sessionId);
+    if (session) endSignIn(deps, session.org, storage.sessions.keyOf(sessionId));
+    // Unknown, or expired (what it minted gets no renewal): its row, if any, just goes.
+    else storage.sessions.delete(sessionId);
+  };
 
   app.post(
     '/api/session',
@@ -86,8 +101,9 @@ export function sessionRoutes(app: FastifyInstance, deps: HttpDeps): void {
         throw new ApiError(403, 'account_disabled', 'this account is disabled');
       }
       if (!canUseApp(record.role)) throw notAnAppAccount();
+      // The sign-in this browser had ends, as at sign-out: it may have been someone else's.
       const previous = request.cookies[SESSION_COOKIE];
-      if (previous) storage.sessions.delete(previous);
+      if (previous) endSession(previous);
       const session = storage.sessions.create(record.org, record.user, config.sessionTtlSeconds);
       setSessionCookie(reply, request, config, session.id);
       reply.header('cache-control', 'no-store');
@@ -108,7 +124,7 @@ export function sessionRoutes(app: FastifyInstance, deps: HttpDeps): void {
   // Works signed in or not: signing out must never fail.
   app.delete('/api/session', async (request, reply) => {
     const sessionId = request.cookies[SESSION_COOKIE];
-    if (sessionId) storage.sessions.delete(sessionId);
+    if (sessionId) endSession(sessionId);
     clearSessionCookie(reply, request, config);
     return reply.code(204).send();
   });

@@ -100,7 +100,7 @@ export function tokenRoutes(app: FastifyInstance, deps: HttpDeps): void {
         clientId,
         issuedAt: minted.issuedAt,
         expiresAt: minted.expiresAt,
-        // Revoking the token ends the sign-in that minted it (admin/token-revocation.ts).
+        // Revoking the token ends the sign-in that minted it (token-revocation.ts).
         sessionKey: storage.sessions.keyOf(auth.sessionId),
       });
       const tls = config.tls !== null || request.protocol === 'https';

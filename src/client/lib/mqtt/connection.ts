@@ -518,9 +518,9 @@ export class Connection {
   /**
    * Sign-out came inside the renewal's swap: the old client has said DISCONNECT, so its
    * offline Last Will is gone, and the new one never announced itself. One more short
-   * connection with the newest token (still valid: sign-out ends the HTTP session only
-   * after this) publishes offline, once the old client is gone, so two clients of this id
-   * never overlap.
+   * connection with the newest token (still valid: sign-out ends the HTTP session, and
+   * revokes the sign-in's tokens, only after this) publishes offline, once the old client
+   * is gone, so two clients of this id never overlap.
    */
   private async announceOffline(): Promise<void> {
     this.onlineWithoutWill = false;

@@ -2,9 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import { ApiError } from '../errors';
 import type { HttpDeps } from '../http-deps';
 import { authOf } from '../require-session';
+import { revokeWithSession, signOutUser } from '../token-revocation';
 import { optionalString } from './query-params';
 import { findUser, refuseSelf } from './target-user';
-import { revokeWithSession, signOutUser } from './token-revocation';
 
 export function tokenRoutes(app: FastifyInstance, deps: HttpDeps): void {
   const { storage } = deps;

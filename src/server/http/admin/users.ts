@@ -8,9 +8,9 @@ import { ApiError } from '../errors';
 import type { HttpDeps } from '../http-deps';
 import { parseBody } from '../parse-body';
 import { authOf } from '../require-session';
+import { liveTokensOf, revokeTokens, signOutUser } from '../token-revocation';
 import { applyCurrentRules, disconnectUser } from './live-effects';
 import { findUser, refuseSelf } from './target-user';
-import { liveTokensOf, revokeTokens, signOutUser } from './token-revocation';
 
 const newUserSchema = z.object({
   user: z.string(),

@@ -1,5 +1,6 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { apiFetch } from '../../../lib/api/api-fetch';
+import { tellOtherTabs } from '../lib/session-broadcast';
 import { sessionQueryKey, type Session } from './get-session';
 
 export interface Credentials {
@@ -11,11 +12,17 @@ export function createSession(credentials: Credentials): Promise<Session> {
   return apiFetch<Session>('/api/session', { method: 'POST', body: credentials });
 }
 
-/** Sign in: on success the session query holds the new session and the app switches. */
+/**
+ * Sign in: on success the session query holds the new session and the app switches; so do
+ * the browser's other tabs, which share the cookie (a sign-in page there opens it too).
+ */
 export function useSignIn() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: createSession,
-    onSuccess: (session) => queryClient.setQueryData(sessionQueryKey, session),
+    onSuccess: (session) => {
+      queryClient.setQueryData(sessionQueryKey, session);
+      tellOtherTabs('signed-in');
+    },
   });
 }

@@ -1,4 +1,13 @@
-import type { HttpDeps } from '../http-deps';
+import type { HttpDeps } from './http-deps';
+
+// Ending sign-ins and the broker tokens they got: the person's own sign-out (session.ts) and
+// the admin console's revocations (admin/tokens.ts, admin/users.ts) end them alike.
+
+/** A token to revoke: refused until it would have expired anyway. */
+export interface TokenRef {
+  jti: string;
+  expiresAt: number;
+}
 
 export interface Revocation {
   revoked: string[];
@@ -9,16 +18,13 @@ export interface Revocation {
 /**
  * Refuses the tokens from now on (the broker checks on every CONNECT) and closes the
  * connections that authenticated with them: a revoked token must not keep a session open
- * until it expires.
+ * until it expires. Closed, not ended cleanly: their Last Wills say they went.
  */
-export function revokeTokens(
-  deps: HttpDeps,
-  org: string,
-  tokens: { jti: string; expiresAt: number }[],
-): Revocation {
+export function revokeTokens(deps: HttpDeps, org: string, tokens: TokenRef[]): Revocation {
   const now = Date.now();
   const jtis = new Set<string>();
   for (const { jti, expiresAt } of tokens) {
+    if (jtis.has(jti)) continue;
     deps.tokens.revoke(jti, expiresAt);
     deps.storage.issuedTokens.markRevoked(jti, now);
     jtis.add(jti);
@@ -39,11 +45,30 @@ export interface SignOut extends Revocation {
 }
 
 /**
+ * Ends one sign-in: its session (by SessionStore.keyOf), and every live token it minted,
+ * closing the connections using them: the browser's other tabs, and the token a renewal
+ * replaced. Those share the session's cookie: left live, they would keep its tabs connected
+ * for up to a token's lifetime after the sign-in ended, with no password asked. `also`:
+ * more tokens to revoke with them.
+ * The session first: a token being minted meanwhile is refused once its session is gone
+ * (token.ts), and one recorded before is among the live tokens revoked here.
+ */
+export function endSignIn(
+  deps: HttpDeps,
+  org: string,
+  sessionKey: string,
+  also: TokenRef[] = [],
+): SignOut {
+  const signedOut = deps.storage.sessions.deleteByKey(sessionKey);
+  const minted = deps.storage.issuedTokens.listLiveOfSession(org, sessionKey, Date.now());
+  return { ...revokeTokens(deps, org, [...also, ...minted]), signedOut };
+}
+
+/**
  * Signs the user out of the app everywhere: their sign-in sessions end, and every live
  * token of theirs is revoked (closing the connections using it). Revoking alone left the
  * app signed in: it fetched a fresh token from its session and was back within a second.
- * Sessions first: a token being minted meanwhile is refused once its session is gone
- * (token.ts), and one recorded before is among the live tokens revoked here.
+ * Sessions first, as in endSignIn.
  */
 export function signOutUser(deps: HttpDeps, org: string, user: string): SignOut {
   const signedOut = deps.storage.sessions.deleteForUser(org, user);
@@ -51,36 +76,24 @@ export function signOutUser(deps: HttpDeps, org: string, user: string): SignOut 
 }
 
 /**
- * Revokes one token and ends the sign-in session that minted it, when that is known (tokens
- * minted before it was recorded are revoked alone), with the other live tokens that session
- * minted: the browser's other tabs, and the token a renewal replaced. Those share the
- * session's cookie: left live, they would keep its tabs connected for up to a token's
- * lifetime after the sign-in ended, with no password asked.
+ * Revokes one token and ends the sign-in session that minted it (endSignIn), when that is
+ * known; tokens minted before it was recorded are revoked alone.
  */
 export function revokeWithSession(
   deps: HttpDeps,
   org: string,
-  token: { jti: string; expiresAt: number; sessionKey: string | null },
+  token: TokenRef & { sessionKey: string | null },
 ): SignOut {
-  const { sessionKey } = token;
+  const { jti, expiresAt, sessionKey } = token;
   if (sessionKey === null) return { ...revokeTokens(deps, org, [token]), signedOut: 0 };
-  // As in signOutUser: the session first.
-  const signedOut = deps.storage.sessions.deleteByKey(sessionKey);
-  const siblings = deps.storage.issuedTokens
-    .listLiveOfSession(org, sessionKey, Date.now())
-    .filter(({ jti }) => jti !== token.jti);
-  return { ...revokeTokens(deps, org, [token, ...siblings]), signedOut };
+  return endSignIn(deps, org, sessionKey, [{ jti, expiresAt }]);
 }
 
 /**
  * The user's live tokens: those POST /api/token minted and recorded, and any other a live
  * connection authenticated with (minted before the inventory existed, or by a tool).
  */
-export function liveTokensOf(
-  deps: HttpDeps,
-  org: string,
-  user: string,
-): { jti: string; expiresAt: number }[] {
+export function liveTokensOf(deps: HttpDeps, org: string, user: string): TokenRef[] {
   const byJti = new Map<string, number>();
   for (const token of deps.storage.issuedTokens.listLive(org, Date.now(), user)) {
     byJti.set(token.jti, token.expiresAt);

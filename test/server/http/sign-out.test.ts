@@ -1,0 +1,164 @@
+import type { IClientOptions, MqttClient } from 'mqtt';
+import { describe, expect, it } from 'vitest';
+import { presenceSchema } from '../../../src/shared/schemas';
+import { closed } from '../admin/admin-server';
+import { connackCode, connect, json, record, waitForMessage } from '../support/mqtt-clients';
+import { useTestServer } from '../support/server-fixture';
+import { DEMO_PASSWORD } from '../support/test-server';
+
+// Signing out (DELETE /api/session) ends that sign-in everywhere: the broker tokens it got
+// are refused from then on and the connections using them close at once (the browser's
+// other tabs), their Last Wills saying offline. Other sign-ins of the person stay.
+
+const fixture = useTestServer();
+const { open } = fixture;
+
+const REFUSED_BAD_CREDENTIALS = 4; // CONNACK return code [MQTT-3.2.2.3]
+
+/** Signs in as the app does; the Cookie header value. */
+async function signIn(username: string): Promise<string> {
+  const res = await fixture.server.http.inject({
+    method: 'POST',
+    url: '/api/session',
+    headers: { 'content-type': 'application/json' },
+    payload: JSON.stringify({ username, password: DEMO_PASSWORD }),
+  });
+  expect(res.statusCode, res.body).toBe(200);
+  return `sb_session=${res.cookies.find((c) => c.name === 'sb_session')?.value ?? ''}`;
+}
+
+const signOut = (cookie: string) =>
+  fixture.server.http.inject({ method: 'DELETE', url: '/api/session', headers: { cookie } });
+
+const mintStatus = async (cookie: string) =>
+  (
+    await fixture.server.http.inject({
+      method: 'POST',
+      url: '/api/token',
+      headers: { cookie, 'content-type': 'application/json' },
+      payload: '{}',
+    })
+  ).statusCode;
+
+interface Tab {
+  client: MqttClient;
+  /** What it connected with: a reconnect with them is refused once signed out. */
+  credentials: IClientOptions;
+  presence: string;
+}
+
+/** A tab of the app: a token of the sign-in, presence online with an offline Last Will. */
+async function openTab(cookie: string): Promise<Tab> {
+  const res = await fixture.server.http.inject({
+    method: 'POST',
+    url: '/api/token',
+    headers: { cookie, 'content-type': 'application/json' },
+    payload: '{}',
+  });
+  expect(res.statusCode, res.body).toBe(200);
+  const token = res.json<{ username: string; password: string; clientId: string }>();
+  const user = token.username.split('@')[0] ?? '';
+  const presence = `presence/${user}/${token.clientId}`;
+  const credentials = {
+    username: token.username,
+    password: token.password,
+    clientId: token.clientId,
+  };
+  const client = await connect(fixture.server.wsUrl, {
+    ...credentials,
+    clean: false,
+    will: {
+      topic: presence,
+      payload: Buffer.from(json({ status: 'offline', since: Date.now() })),
+      qos: 1,
+      retain: true,
+    },
+  });
+  open.push(client);
+  await client.publishAsync(presence, json({ status: 'online', since: Date.now() }), {
+    qos: 1,
+    retain: true,
+  });
+  return { client, credentials, presence };
+}
+
+async function presenceOf(topic: string) {
+  const { messages } = await fixture.server.broker.admin.retained('demo', topic, 1);
+  const found = messages.find((message) => message.topic === topic);
+  return found && presenceSchema.parse(JSON.parse(found.preview));
+}
+
+describe('DELETE /api/session', () => {
+  it('closes the connections of that sign-in at once and refuses its tokens after', async () => {
+    const browser = await signIn('alice@demo');
+    const tabs = [await openTab(browser), await openTab(browser)];
+    const phone = await signIn('alice@demo');
+    const phoneTab = await openTab(phone);
+
+    const started = Date.now();
+    expect((await signOut(browser)).statusCode).toBe(204);
+    await Promise.all(tabs.map((tab) => closed(tab.client)));
+    expect(Date.now() - started).toBeLessThan(1_000);
+    for (const tab of tabs) {
+      expect(await connackCode(fixture.server.wsUrl, tab.credentials)).toBe(
+        REFUSED_BAD_CREDENTIALS,
+      );
+    }
+    expect(await mintStatus(browser)).toBe(401);
+
+    // The other sign-in of the same person is untouched.
+    expect(phoneTab.client.connected).toBe(true);
+    await phoneTab.client.publishAsync(phoneTab.presence, json({ status: 'online', since: 2 }), {
+      qos: 1,
+      retain: true,
+    });
+    expect(await presenceOf(phoneTab.presence)).toEqual({ status: 'online', since: 2 });
+    expect(await mintStatus(phone)).toBe(200);
+  });
+
+  it('says offline for the other tabs through their wills; the signing-out tab’s own stays', async () => {
+    const watcher = await fixture.member('bob');
+    await watcher.subscribeAsync('presence/+/+', { qos: 1 });
+    const seen = record(watcher);
+    const browser = await signIn('alice@demo');
+    const [signingOut, other] = [await openTab(browser), await openTab(browser)];
+
+    // As the app does: its own tab says offline and DISCONNECTs (no will), then signs out.
+    const said = { status: 'offline', since: Date.now() - 1_000 } as const;
+    await signingOut.client.publishAsync(signingOut.presence, json(said), {
+      qos: 1,
+      retain: true,
+    });
+    await signingOut.client.endAsync();
+    seen.length = 0;
+    expect((await signOut(browser)).statusCode).toBe(204);
+
+    await waitForMessage(seen, (m) => m.topic === other.presence && m.payload.includes('offline'));
+    expect((await presenceOf(other.presence))?.status).toBe('offline');
+    // No will of its own fired after it: what it said stands.
+    expect(await presenceOf(signingOut.presence)).toEqual(said);
+    expect(seen.some((m) => m.topic === signingOut.presence)).toBe(false);
+  });
+
+  it('ends the previous sign-in of the browser when another signs in over it', async () => {
+    const browser = await signIn('alice@demo');
+    const tab = await openTab(browser);
+    const res = await fixture.server.http.inject({
+      method: 'POST',
+      url: '/api/session',
+      headers: { cookie: browser, 'content-type': 'application/json' },
+      payload: JSON.stringify({ username: 'bob@demo', password: DEMO_PASSWORD }),
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    await closed(tab.client);
+    expect(await connackCode(fixture.server.wsUrl, tab.credentials)).toBe(REFUSED_BAD_CREDENTIALS);
+  });
+
+  it('is not in the org’s audit log: it is the person’s own doing, as signing in is', async () => {
+    const before = fixture.server.storage.audit.page('demo', { limit: 1 });
+    const browser = await signIn('alice@demo');
+    await openTab(browser);
+    expect((await signOut(browser)).statusCode).toBe(204);
+    expect(fixture.server.storage.audit.page('demo', { limit: 1 })).toEqual(before);
+  });
+});
