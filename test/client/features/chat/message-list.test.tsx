@@ -21,21 +21,51 @@ const messages: TimelineMessage[] = Array.from({ length: ROOM }, (_, i) => ({
   status: 'sent',
 }));
 
+const more = (from: number, count: number, who = 'bob'): TimelineMessage[] =>
+  Array.from({ length: count }, (_, i) => ({
+    id: `m${from + i}`,
+    from: who,
+    text: `message ${from + i}`,
+    sentAt: 1_735_725_600_000 + from + i - 1,
+    status: who === 'alice' ? 'pending' : 'sent',
+  }));
+
 function renderList() {
-  render(
+  const list = (shown: TimelineMessage[], sends?: number) => (
     <MessageList
       roomName="general"
-      messages={messages}
+      messages={shown}
       me="alice"
       hasOlder={false}
       isLoadingOlder={false}
       onLoadOlder={vi.fn()}
-    />,
+      sends={sends}
+    />
   );
+  const { rerender } = render(list(messages));
   const scroller = screen.getByRole('region', { name: 'Messages in #general' });
-  const list = scroller.querySelector('ol')!;
-  return { scroller, rowsHeld: () => Math.round(parseFloat(list.style.height) / ROW_PX) };
+  const items = scroller.querySelector('ol')!;
+  // As tall as the rows the list holds; the scrolls it asks for are recorded, not made.
+  Object.defineProperty(scroller, 'scrollHeight', {
+    get: () => parseFloat(items.style.height),
+    configurable: true,
+  });
+  const scrolls: number[] = [];
+  scroller.scrollTo = ((options: ScrollToOptions) => scrolls.push(options.top ?? NaN)) as never;
+  return {
+    scroller,
+    scrolls,
+    rowsHeld: () => Math.round(parseFloat(items.style.height) / ROW_PX),
+    show: (shown: TimelineMessage[], sends?: number) => rerender(list(shown, sends)),
+    /** The reader scrolls to `scrollTop` (of the rows the list holds), or to the bottom. */
+    scrollTo: (scrollTop?: number) => {
+      scroller.scrollTop = scrollTop ?? scroller.scrollHeight - VIEW_PX;
+      fireEvent.scroll(scroller);
+    },
+  };
 }
+
+const jumpButton = () => screen.queryByRole('button', { name: /jump to latest/i });
 
 describe('MessageList', () => {
   beforeEach(() => {
@@ -74,9 +104,7 @@ describe('MessageList', () => {
   });
 
   it('holds all of them on Home, whose scroll then goes to the first message', () => {
-    const { scroller, rowsHeld } = renderList();
-    const scrolls: number[] = [];
-    scroller.scrollTo = ((options: ScrollToOptions) => scrolls.push(options.top ?? NaN)) as never;
+    const { scroller, scrolls, rowsHeld } = renderList();
     const field = scroller.appendChild(document.createElement('input'));
     fireEvent.keyDown(field, { key: 'Home' }); // a field's own Home
     expect(rowsHeld()).toBe(TAIL_ROWS);
@@ -84,6 +112,65 @@ describe('MessageList', () => {
     fireEvent.keyDown(scroller, { key: 'Home' });
     expect(rowsHeld()).toBe(ROOM);
     expect(scrolls.at(-1)).toBe(0);
+  });
+
+  it('offers a way back once scrolled up, counting the messages that arrive below, and follows again from it', async () => {
+    const { scroller, scrolls, show, scrollTo } = renderList();
+    scrollTo(); // opened at the bottom
+    expect(jumpButton()).toBeNull();
+
+    scrollTo(3_000); // the reader scrolls up
+    expect(jumpButton()).toHaveAccessibleName('Jump to latest');
+
+    const arrived = [...messages, ...more(ROOM + 1, 3)];
+    show(arrived);
+    expect(jumpButton()).toHaveAccessibleName('3 new messages, jump to latest');
+    // An older page prepended is not news, nor counted as such.
+    const withOlder = [...more(-49, 50), ...arrived];
+    show(withOlder);
+    expect(jumpButton()).toHaveAccessibleName('3 new messages, jump to latest');
+    // The reader stays where they were: the list scrolled only to keep its place as rows
+    // were laid out above (the rows before the tail, then the older page).
+    expect(scrolls).toEqual([3_000 + (ROOM - TAIL_ROWS) * ROW_PX, 12_000]);
+
+    await userEvent.click(jumpButton()!);
+    const bottom = (rows: number) => rows * ROW_PX - VIEW_PX;
+    expect(scrolls.at(-1)).toBe(bottom(withOlder.length));
+    expect(jumpButton()).toBeNull();
+    expect(scroller).toHaveFocus(); // not lost with the button
+    // Following again at once: what arrives before the scroll lands is followed too.
+    const next = [...withOlder, ...more(ROOM + 4, 1)];
+    show(next);
+    expect(scrolls.at(-1)).toBe(bottom(next.length));
+  });
+
+  it('counts past 99 as "99+", and says one message in the singular', () => {
+    const { show, scrollTo } = renderList();
+    scrollTo();
+    scrollTo(3_000);
+    let shown = [...messages, ...more(ROOM + 1, 1)];
+    show(shown);
+    expect(jumpButton()).toHaveAccessibleName('1 new message, jump to latest');
+    shown = [...shown, ...more(ROOM + 2, 99)];
+    show(shown);
+    expect(jumpButton()).toHaveAccessibleName('99+ new messages, jump to latest');
+
+    scrollTo(); // back at the bottom
+    expect(jumpButton()).toBeNull();
+    scrollTo(3_000); // up again: counted afresh
+    expect(jumpButton()).toHaveAccessibleName('Jump to latest');
+  });
+
+  it('goes to the newest and follows again when the person sends a message, however far up', () => {
+    const { scrolls, show, scrollTo } = renderList();
+    scrollTo();
+    scrollTo(3_000);
+    expect(jumpButton()).not.toBeNull();
+
+    const sent = [...messages, ...more(ROOM + 1, 1, 'alice')];
+    show(sent, 1);
+    expect(scrolls.at(-1)).toBe(sent.length * ROW_PX - VIEW_PX);
+    expect(jumpButton()).toBeNull();
   });
 
   it('announces each discard, even one worded as the last', async () => {

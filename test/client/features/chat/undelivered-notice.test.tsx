@@ -67,6 +67,10 @@ describe('UndeliveredNotice', () => {
       'also for the secret room',
     ]);
     expect(within(items[0]!).getByText('#secret')).toBeInTheDocument();
+    // Each in its own direction (dir="auto"), as in the room.
+    for (const item of items) {
+      expect(item.querySelector('.message__text')).toHaveAttribute('dir', 'auto');
+    }
 
     await userEvent.click(
       within(notice).getByRole('button', {

@@ -1,15 +1,22 @@
 import { useId, type FormEvent, type KeyboardEvent } from 'react';
 import { MAX_CHAT_TEXT_LENGTH } from '../../../../shared/schemas';
+import { useRoomDraft } from '../hooks/use-room-draft';
 import { useSendMessage } from '../hooks/use-send-message';
 import { useTypingPublisher } from '../hooks/use-typing-publisher';
-import { useDraftsStore } from '../stores/drafts-store';
+import { hasVisibleText } from '../lib/visible-text';
 
 const COUNT_SHOWN_FROM = 0.9; // of the limit
 const countFormat = new Intl.NumberFormat();
 
-export function Composer({ room, roomName }: { room: string; roomName: string }) {
-  const draft = useDraftsStore((state) => state.drafts[room] ?? '');
-  const setDraft = (text: string) => useDraftsStore.getState().setDraft(room, text);
+interface ComposerProps {
+  room: string;
+  roomName: string;
+  /** After each message sent from here. */
+  onSent?(): void;
+}
+
+export function Composer({ room, roomName, onSent }: ComposerProps) {
+  const [draft, setDraft] = useRoomDraft(room);
   const send = useSendMessage(room);
   const typing = useTypingPublisher(room);
   const hintId = useId();
@@ -17,13 +24,15 @@ export function Composer({ room, roomName }: { room: string; roomName: string })
   // Blank lines and trailing spaces go; a first line's indentation (code) stays.
   const text = draft.replace(/^(?:[ \t]*\n)+/, '').trimEnd();
   const tooLong = text.length > MAX_CHAT_TEXT_LENGTH;
-  const sendable = text.trim().length > 0 && !tooLong;
+  // Zero-width and other invisible characters alone would send an empty-looking message.
+  const sendable = hasVisibleText(text) && !tooLong;
 
   const submit = () => {
     if (!sendable) return;
     typing.stopped(); // before the message, so nobody sees "typing" after it arrived
     send(text);
     setDraft('');
+    onSent?.();
   };
 
   const onSubmit = (event: FormEvent<HTMLFormElement>) => {
@@ -50,6 +59,7 @@ export function Composer({ room, roomName }: { room: string; roomName: string })
         id={`${hintId}-input`}
         className="composer__input"
         rows={1}
+        dir="auto" // right-to-left as soon as the draft starts in such a script
         value={draft}
         placeholder={`Message #${roomName}`}
         aria-describedby={`${hintId} ${hintId}-count`}

@@ -58,7 +58,10 @@ export const MessageItem = memo(function MessageItem({
           />
         )}
       </header>
-      <p className="message__text">{message.text}</p>
+      {/* In its own direction, from its first letter: Arabic or Hebrew from the right. */}
+      <p className="message__text" dir="auto">
+        {message.text}
+      </p>
     </article>
   );
 });

@@ -1,12 +1,18 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useCallback, useRef, useState, type PointerEvent } from 'react';
+import { useCallback, useLayoutEffect, useRef, useState, type PointerEvent } from 'react';
 import { useAnnouncement } from '../../../hooks/use-announcement';
 import { useHomeAndEnd } from '../hooks/use-home-and-end';
-import { tailStart, useFollowNewest, useStickToBottom } from '../hooks/use-stick-to-bottom';
+import {
+  followNewest,
+  tailStart,
+  useFollowNewest,
+  useStickToBottom,
+} from '../hooks/use-stick-to-bottom';
 import type { ReadonlyList } from '../../../lib/append-only-list';
 import { rowKey, type TimelineMessage } from '../lib/merge-messages';
 import { discardedAnnouncement } from '../lib/discard-wording';
 import { createRowSizes } from '../lib/row-sizes';
+import { JumpToLatest } from './jump-to-latest';
 import { formatMessageTime, MessageItem } from './message-item';
 
 const ESTIMATED_MESSAGE_PX = 64;
@@ -25,6 +31,11 @@ interface MessageListProps {
   onDiscard?(id: string): void;
   /** The names of the Discard buttons, by message id (useDiscardLabels). */
   discardLabels?: ReadonlyMap<string, string>;
+  /**
+   * How many messages the person has sent from this room's composer: each one takes the
+   * list to its newest message, and it follows again, wherever the reader had scrolled.
+   */
+  sends?: number;
 }
 
 export function MessageList({
@@ -36,12 +47,16 @@ export function MessageList({
   onLoadOlder,
   onDiscard,
   discardLabels,
+  sends = 0,
 }: MessageListProps) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const stick = useStickToBottom(scrollRef, STICK_TO_BOTTOM_WITHIN_PX);
   // While following, the virtualizer holds only the newest messages (tailStart): it lays
   // out all its rows whenever they change, every frame of a busy room.
   const [following, setFollowing] = useState(true);
+  // Scrolled up from the newest message: the list shows a way back (JumpToLatest). Not
+  // `following`, which a press on the scrollbar turns off before the reader has moved.
+  const [away, setAway] = useState(false);
   const first = tailStart(messages.length, following);
   const count = messages.length - first;
   // A new key function only when the rows change: the virtualizer lays out every row
@@ -71,11 +86,23 @@ export function MessageList({
   });
 
   const newest = messages.at(-1);
-  useFollowNewest(stick, virtualizer, count, newest && rowKey(newest));
+  const newestKey = newest && rowKey(newest);
+  useFollowNewest(stick, virtualizer, count, newestKey);
+
+  const jumpToLatest = () => {
+    followNewest(stick, virtualizer, count);
+    setAway(false);
+  };
+  // After the render that shows the message sent (the store adds it as the composer clears).
+  useLayoutEffect(() => {
+    if (sends > 0) jumpToLatest();
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- only when one is sent
+  }, [sends]);
 
   const onScroll = () => {
     stick.onScroll();
     if (stick.atBottom !== following) setFollowing(stick.atBottom);
+    if (stick.atBottom === away) setAway(!stick.atBottom);
     const element = scrollRef.current;
     if (first === 0 && element && element.scrollTop < LOAD_OLDER_WITHIN_PX) onLoadOlder();
   };
@@ -161,6 +188,16 @@ export function MessageList({
           <p className="muted message-list__empty">No messages yet. Say hello!</p>
         )}
       </div>
+      <JumpToLatest
+        away={away}
+        length={messages.length}
+        newest={newestKey}
+        onJump={() => {
+          jumpToLatest();
+          // The button goes once at the bottom: keyboard focus stays in the list, not lost.
+          scrollRef.current?.focus({ preventScroll: true });
+        }}
+      />
       <p className="visually-hidden" role="status">
         {discarded}
       </p>

@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import { useCurrentUser } from '../../auth/hooks/use-current-user';
 import { useRooms } from '../api/get-rooms';
 import { useDiscardLabels } from '../hooks/use-discard-labels';
@@ -18,6 +18,8 @@ export function RoomView({ room }: { room: string }) {
   const timeline = useRoomMessages(room);
   const discard = useDiscardMessage(room);
   const discardLabels = useDiscardLabels(room);
+  // Each message sent here brings the list to its newest, however far up it was read.
+  const [sends, setSends] = useState(0);
 
   // Messages arriving while the room is open are read, not unread.
   useEffect(() => {
@@ -48,11 +50,12 @@ export function RoomView({ room }: { room: string }) {
           onLoadOlder={timeline.loadOlder}
           onDiscard={discard}
           discardLabels={discardLabels}
+          sends={sends}
         />
       )}
       <TypingIndicator room={room} />
       <NewMessageAnnouncer room={room} me={me} />
-      <Composer room={room} roomName={roomName} />
+      <Composer room={room} roomName={roomName} onSent={() => setSends((n) => n + 1)} />
     </section>
   );
 }

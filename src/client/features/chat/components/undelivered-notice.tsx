@@ -107,7 +107,9 @@ function UndeliveredItem({
           }}
         />
       </p>
-      <p className="message__text">{message.text}</p>
+      <p className="message__text" dir="auto">
+        {message.text}
+      </p>
       {/* The room view says why beside each status; this list has no status to say it in. */}
       <p className="undelivered__reason">{notDeliveredReason(message.refusal)}</p>
     </li>

@@ -18,7 +18,8 @@ export interface StickToBottom {
 
 /**
  * Keeps a timeline at its newest message: a room opens there, and new messages come into
- * view while the reader is at the bottom. A reader who scrolled up stays where they are.
+ * view while the reader is at the bottom. A reader who scrolled up stays where they are
+ * until they ask for the newest (`followNewest`: the list's Jump button, or sending one).
  * Pass the result's `rangeExtractor` to the virtualizer, then call `useFollowNewest`.
  *
  * While following, the rows rendered are the last ones, whatever scroll position the
@@ -102,4 +103,18 @@ export function useFollowNewest(
     virtualizer.scrollToIndex(count - 1, { align: 'end' });
     // eslint-disable-next-line react-hooks/exhaustive-deps -- only when the newest changes
   }, [newestId]);
+}
+
+/**
+ * Goes to the newest message and follows again from now: messages that arrive before the
+ * scroll lands are followed too (a busy room would otherwise have grown past where it
+ * lands, and the list stayed put). End instead goes to the newest as it is.
+ */
+export function followNewest(
+  stick: StickToBottom,
+  virtualizer: Virtualizer<HTMLDivElement, Element>,
+  count: number,
+): void {
+  stick.atBottom = true;
+  if (count > 0) virtualizer.scrollToIndex(count - 1, { align: 'end' });
 }

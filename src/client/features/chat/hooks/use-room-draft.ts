@@ -1,0 +1,35 @@
+import { useQuery } from '@tanstack/react-query';
+import { useCallback, useLayoutEffect } from 'react';
+import { accountOf, sessionQueryOptions } from '../../auth/api/get-session';
+import { readDraft, saveDraft, sessionStorageOrNull } from '../lib/draft-storage';
+import { useDraftsStore } from '../stores/drafts-store';
+
+/**
+ * The room's unsent draft and its setter: in memory across switching rooms (the drafts
+ * store, reset at sign-out), and in this tab's sessionStorage across a reload
+ * (draft-storage.ts), restored when the room opens and forgotten when sent.
+ */
+export function useRoomDraft(room: string): [string, (text: string) => void] {
+  const { data: session } = useQuery(sessionQueryOptions());
+  if (!session) throw new Error('useRoomDraft outside a signed-in workspace');
+  const account = accountOf(session);
+  const draft = useDraftsStore((state) => state.drafts[room] ?? '');
+
+  // Before the first paint, so a reloaded room does not flash an empty composer. A draft
+  // in memory is newer than the stored one; none means none was typed since the reload
+  // (or it was cleared, and then storage has none either).
+  useLayoutEffect(() => {
+    if (useDraftsStore.getState().drafts[room] !== undefined) return;
+    const kept = readDraft(sessionStorageOrNull(), account, room);
+    if (kept) useDraftsStore.getState().setDraft(room, kept);
+  }, [account, room]);
+
+  const setDraft = useCallback(
+    (text: string) => {
+      useDraftsStore.getState().setDraft(room, text);
+      saveDraft(sessionStorageOrNull(), account, room, text);
+    },
+    [account, room],
+  );
+  return [draft, setDraft];
+}

@@ -1,0 +1,90 @@
+import { MAX_CHAT_TEXT_LENGTH } from '../../../../shared/schemas';
+
+// What is typed in a room's composer and not sent, kept in sessionStorage so that a reload
+// of the tab finds it, as it finds the outbox's unsent messages. Not localStorage: a draft
+// is work in progress in one tab (two tabs writing one room's draft would overwrite each
+// other at every keystroke), and on a shared computer text nobody sent should not outlive
+// the tab on disk. Per account (`user@org`, accountOf): another person signing in to this
+// tab never sees it.
+//
+// One entry per room, so that a keystroke writes that room's text alone, and an index of
+// the rooms with a draft, written only when a room gains or loses one.
+
+/** Rooms with a draft kept, the oldest started dropped first: a tab is not an archive. */
+export const MAX_KEPT_DRAFTS = 20;
+/** Longer than a message may be (a paste over the limit is kept whole to be cut down), bounded. */
+export const MAX_KEPT_DRAFT_CHARS = MAX_CHAT_TEXT_LENGTH * 4;
+
+export const draftsIndexKey = (account: string) => `switchboard:drafts:${account}`;
+const draftKey = (account: string, room: string) =>
+  `switchboard:draft:${account}:${encodeURIComponent(room)}`;
+
+/** The draft kept for `room`, or '' (none, unreadable, or not this code's). */
+export function readDraft(storage: Storage | null, account: string, room: string): string {
+  try {
+    if (!storage || !readIndex(storage, account).includes(room)) return '';
+    const text = storage.getItem(draftKey(account, room)) ?? '';
+    return text.length <= MAX_KEPT_DRAFT_CHARS ? text : '';
+  } catch {
+    return '';
+  }
+}
+
+/** Keeps `text` as the room's draft; '' (sent or cleared) forgets it. */
+export function saveDraft(
+  storage: Storage | null,
+  account: string,
+  room: string,
+  text: string,
+): void {
+  if (!storage) return;
+  try {
+    const index = readIndex(storage, account);
+    const listed = index.includes(room);
+    // One too long to keep is not kept cut short, nor an older version of it left behind.
+    if (text.length === 0 || text.length > MAX_KEPT_DRAFT_CHARS) {
+      storage.removeItem(draftKey(account, room));
+      if (listed)
+        writeIndex(
+          storage,
+          account,
+          index.filter((r) => r !== room),
+        );
+      return;
+    }
+    storage.setItem(draftKey(account, room), text);
+    if (listed) return;
+    index.push(room);
+    for (const dropped of index.splice(0, Math.max(0, index.length - MAX_KEPT_DRAFTS))) {
+      storage.removeItem(draftKey(account, dropped));
+    }
+    writeIndex(storage, account, index);
+  } catch {
+    // Full or refused: the draft is still kept in memory until the tab closes.
+  }
+}
+
+export function sessionStorageOrNull(): Storage | null {
+  try {
+    return window.sessionStorage;
+  } catch {
+    return null; // refused by the browser's settings
+  }
+}
+
+/** The rooms with a draft, oldest first; anything else stored there counts as none. */
+function readIndex(storage: Storage, account: string): string[] {
+  try {
+    const parsed: unknown = JSON.parse(storage.getItem(draftsIndexKey(account)) ?? '[]');
+    if (!Array.isArray(parsed)) return [];
+    const rooms = parsed.filter((room): room is string => typeof room === 'string');
+    return [...new Set(rooms)].slice(-MAX_KEPT_DRAFTS);
+  } catch {
+    return [];
+  }
+}
+
+function writeIndex(storage: Storage, account: string, rooms: string[]): void {
+  if (rooms.length === 0) storage.removeItem(draftsIndexKey(account));
+  else storage.setItem(draftsIndexKey(account), JSON.stringify(rooms));
+}

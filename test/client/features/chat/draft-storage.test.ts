@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import {
+  draftsIndexKey,
+  MAX_KEPT_DRAFT_CHARS,
+  MAX_KEPT_DRAFTS,
+  readDraft,
+  saveDraft,
+} from '../../../../src/client/features/chat/lib/draft-storage';
+
+const ALICE = 'alice@demo';
+
+describe('draft storage', () => {
+  it("keeps each room's draft per account, and forgets it once empty", () => {
+    saveDraft(sessionStorage, ALICE, 'general', 'hello');
+    saveDraft(sessionStorage, ALICE, 'random', 'other');
+    expect(readDraft(sessionStorage, ALICE, 'general')).toBe('hello');
+    expect(readDraft(sessionStorage, 'alice@elsewhere', 'general')).toBe('');
+    saveDraft(sessionStorage, ALICE, 'general', '');
+    expect(readDraft(sessionStorage, ALICE, 'general')).toBe('');
+    expect(JSON.parse(sessionStorage.getItem(draftsIndexKey(ALICE))!)).toEqual(['random']);
+    saveDraft(sessionStorage, ALICE, 'random', '');
+    expect(sessionStorage.length).toBe(0);
+  });
+
+  it(`keeps the ${MAX_KEPT_DRAFTS} rooms most recently started, dropping the oldest`, () => {
+    const rooms = Array.from({ length: MAX_KEPT_DRAFTS + 1 }, (_, i) => `room-${i}`);
+    for (const room of rooms) saveDraft(sessionStorage, ALICE, room, `draft in ${room}`);
+    expect(readDraft(sessionStorage, ALICE, 'room-0')).toBe('');
+    expect(readDraft(sessionStorage, ALICE, 'room-1')).toBe('draft in room-1');
+    expect(readDraft(sessionStorage, ALICE, `room-${MAX_KEPT_DRAFTS}`)).toBe(
+      `draft in room-${MAX_KEPT_DRAFTS}`,
+    );
+    expect(sessionStorage.length).toBe(MAX_KEPT_DRAFTS + 1); // the drafts and their index
+  });
+
+  it('does not keep a draft too long to keep, nor an older version of it', () => {
+    saveDraft(sessionStorage, ALICE, 'general', 'short');
+    saveDraft(sessionStorage, ALICE, 'general', 'x'.repeat(MAX_KEPT_DRAFT_CHARS + 1));
+    expect(readDraft(sessionStorage, ALICE, 'general')).toBe('');
+    expect(sessionStorage.length).toBe(0);
+  });
+
+  it.each([
+    ['an index that is not JSON', '{not json', 'stale'],
+    ['an index that is not a list', '{"general": true}', 'stale'],
+    ['an index not listing the room', '["random", 3]', 'stale'],
+    ['a draft over the bound', '["general"]', 'x'.repeat(MAX_KEPT_DRAFT_CHARS + 1)],
+  ])('ignores %s', (_case, index, draft) => {
+    sessionStorage.setItem(draftsIndexKey(ALICE), index);
+    sessionStorage.setItem(`switchboard:draft:${ALICE}:general`, draft);
+    expect(readDraft(sessionStorage, ALICE, 'general')).toBe('');
+  });
+
+  it('neither throws nor keeps anything when storage refuses', () => {
+    const refusing = {
+      getItem: () => null,
+      setItem: () => {
+        throw new DOMException('full', 'QuotaExceededError');
+      },
+      removeItem: () => {},
+    } as unknown as Storage;
+    expect(() => saveDraft(refusing, ALICE, 'general', 'hello')).not.toThrow();
+    expect(readDraft(refusing, ALICE, 'general')).toBe('');
+    expect(readDraft(null, ALICE, 'general')).toBe('');
+  });
+});
