@@ -5,6 +5,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { countNotDelivered } from '../../../src/client/app/count-not-delivered';
 import { Shell } from '../../../src/client/app/shell';
 import { SignOutButton } from '../../../src/client/app/sign-out-button';
+import { readDraft, saveDraft } from '../../../src/client/features/chat/lib/draft-storage';
 import { useChatStore } from '../../../src/client/features/chat/stores/chat-store';
 import { ALICE } from '../support/fixtures';
 import { aliceOutbox, keptTexts, refusedBeforeReload } from '../support/kept-refused';
@@ -91,6 +92,21 @@ describe('SignOutButton', () => {
     await userEvent.click(screen.getByRole('button', { name: 'Sign out' }));
     await userEvent.click(screen.getByRole('button', { name: 'Sign out anyway' }));
     await waitFor(() => expect(keptTexts()).toEqual([])); // what it warned of, gone
+  });
+
+  it('leaves no draft behind in the tab for the next person at this computer', async () => {
+    saveDraft(sessionStorage, 'alice@demo', 'general', 'half a thought');
+    saveDraft(sessionStorage, 'alice@demo', 'random', 'another');
+    sessionStorage.setItem('unrelated', 'kept');
+    server.use(http.delete('/api/session', () => new HttpResponse(null, { status: 204 })));
+    const workspace = await connectTestWorkspace();
+    renderWithWorkspace(<Shell session={ALICE} />, { connection: workspace.connection });
+
+    await userEvent.click(screen.getByRole('button', { name: 'Sign out' }));
+    await waitFor(() => expect(readDraft(sessionStorage, 'alice@demo', 'general')).toBe(''));
+    expect(readDraft(sessionStorage, 'alice@demo', 'random')).toBe('');
+    expect(Object.keys(sessionStorage).filter((key) => key.includes('draft'))).toEqual([]);
+    expect(sessionStorage.getItem('unrelated')).toBe('kept');
   });
 });
 

@@ -64,6 +64,19 @@ export function saveDraft(
   }
 }
 
+/** Forgets every account's drafts in this tab: a sign-out leaves no unsent text behind. */
+export function forgetAllDrafts(storage: Storage | null): void {
+  if (!storage) return;
+  try {
+    const keys = Array.from({ length: storage.length }, (_, i) => storage.key(i));
+    for (const key of keys) {
+      if (key?.startsWith('switchboard:draft')) storage.removeItem(key);
+    }
+  } catch {
+    // Refused: what is kept goes with the tab.
+  }
+}
+
 export function sessionStorageOrNull(): Storage | null {
   try {
     return window.sessionStorage;
