@@ -281,7 +281,9 @@ describe('the view in the address', () => {
       http.get('/api/admin/audit', () => HttpResponse.json({ entries: [], nextCursor: null })),
     );
     await openAt('/#/admin/audit', ADMIN);
-    const audit = await screen.findByRole('tab', { name: 'Audit log' });
+    // The console is a chunk of its own (lazy): its first import here is transformed then,
+    // which took over findBy's default second on a loaded machine.
+    const audit = await screen.findByRole('tab', { name: 'Audit log' }, { timeout: 10_000 });
     expect(audit).toHaveAttribute('aria-selected', 'true');
     const push = vi.spyOn(window.history, 'pushState');
 
