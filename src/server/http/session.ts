@@ -43,11 +43,27 @@ export function sessionRoutes(app: FastifyInstance, deps: HttpDeps): void {
    * The app has said offline for its own tab first (with its token, so it must still work).
    * Not audited: the audit log is of what admins (and the CLI) change, not sign-ins.
    */
-  const endSession = (sessionId: string): void => {
+  const endSession = async (sessionId: string): Promise<void> => {
     const session = storage.sessions.get(sessionId);
-    if (session) endSignIn(deps, session.org, storage.sessions.keyOf(sessionId));
     // Unknown, or expired (what it minted gets no renewal): its row, if any, just goes.
-    else storage.sessions.delete(sessionId);
+    if (!session) return void storage.sessions.delete(sessionId);
+    const { revoked } = endSignIn(deps, session.org, storage.sessions.keyOf(sessionId));
+    // A tab caught renewing its token (its old client gone with its will, the new token
+    // revoked before it connected) has nothing left to say offline with: said for it, as
+    // for every presence of theirs left online with no connection.
+    if (revoked.length > 0) {
+      await deps.broker?.admin.markOffline(session.org, session.user).catch((error: unknown) => {
+        deps.logger.error(
+          {
+            event: 'presence_not_marked_offline',
+            org: session.org,
+            user: session.user,
+            err: error,
+          },
+          'a sign-out could not mark the presences it left online offline',
+        );
+      });
+    }
   };
 
   app.post(
@@ -103,7 +119,7 @@ export function sessionRoutes(app: FastifyInstance, deps: HttpDeps): void {
       if (!canUseApp(record.role)) throw notAnAppAccount();
       // The sign-in this browser had ends, as at sign-out: it may have been someone else's.
       const previous = request.cookies[SESSION_COOKIE];
-      if (previous) endSession(previous);
+      if (previous) await endSession(previous);
       const session = storage.sessions.create(record.org, record.user, config.sessionTtlSeconds);
       setSessionCookie(reply, request, config, session.id);
       reply.header('cache-control', 'no-store');
@@ -124,7 +140,7 @@ export function sessionRoutes(app: FastifyInstance, deps: HttpDeps): void {
   // Works signed in or not: signing out must never fail.
   app.delete('/api/session', async (request, reply) => {
     const sessionId = request.cookies[SESSION_COOKIE];
-    if (sessionId) endSession(sessionId);
+    if (sessionId) await endSession(sessionId);
     clearSessionCookie(reply, request, config);
     return reply.code(204).send();
   });

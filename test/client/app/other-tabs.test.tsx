@@ -114,6 +114,47 @@ describe('another tab of this browser', () => {
     expect(screen.getByTitle('alice@demo')).toBeInTheDocument();
   }, 30_000);
 
+  it('signed in while this one signs in as someone else: this one’s own answer wins', async () => {
+    const bob: Session = { user: 'bob', org: 'demo', role: 'member' };
+    let cookie: Session | null = null;
+    let releasePost = () => {};
+    let releaseGet = () => {};
+    const postHeld = new Promise<void>((resolve) => (releasePost = resolve));
+    const getHeld = new Promise<void>((resolve) => (releaseGet = resolve));
+    let getsSent = 0;
+    serveWorkspace(() => cookie);
+    server.use(
+      http.post('/api/session', async () => {
+        await postHeld;
+        cookie = bob;
+        return HttpResponse.json(bob);
+      }),
+      // What the cookie said as the request left, answered only later.
+      http.get('/api/session', async () => {
+        const sentWith = cookie;
+        getsSent += 1;
+        await getHeld;
+        return sentWith
+          ? HttpResponse.json(sentWith)
+          : HttpResponse.json(apiError('not_signed_in', 'sign in first'), { status: 401 });
+      }),
+    );
+    renderApp(null);
+    const user = userEvent.setup();
+    await user.type(await screen.findByLabelText('Username'), 'bob@demo');
+    await user.type(screen.getByLabelText('Password'), 'a-password');
+    await user.click(screen.getByRole('button', { name: 'Sign in' }));
+
+    cookie = ALICE; // alice signs in in another tab
+    tellFromOtherTab('signed-in');
+    await waitFor(() => expect(getsSent).toBe(1)); // left with alice's cookie
+    releasePost(); // this tab's sign-in lands: the cookie is bob's
+    await openWorkspace();
+    releaseGet();
+    await act(() => new Promise((resolve) => setTimeout(resolve, 100)));
+    expect(screen.getByTitle('bob@demo')).toBeInTheDocument();
+  }, 30_000);
+
   it('is told when this one signs out, once the server has answered, and this one is not', async () => {
     let signedIn = true;
     let signedOutWhenTold: boolean | null = null;

@@ -140,6 +140,18 @@ describe('DELETE /api/session', () => {
     expect(seen.some((m) => m.topic === signingOut.presence)).toBe(false);
   });
 
+  it('says offline for a tab caught renewing: its old client gone with its will, the new token revoked', async () => {
+    const browser = await signIn('alice@demo');
+    const tab = await openTab(browser);
+    // The renewal: the next token is minted, the old client ends cleanly (no will)…
+    expect(await mintStatus(browser)).toBe(200);
+    await tab.client.endAsync();
+    expect((await presenceOf(tab.presence))?.status).toBe('online');
+    // …and the sign-out lands before the new token connects: that CONNECT is refused.
+    expect((await signOut(browser)).statusCode).toBe(204);
+    expect((await presenceOf(tab.presence))?.status).toBe('offline');
+  });
+
   it('ends the previous sign-in of the browser when another signs in over it', async () => {
     const browser = await signIn('alice@demo');
     const tab = await openTab(browser);

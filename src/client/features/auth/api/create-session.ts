@@ -20,7 +20,11 @@ export function useSignIn() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: createSession,
-    onSuccess: (session) => {
+    onSuccess: async (session) => {
+      // A session request already on its way (another tab's change prompts one) left with
+      // the earlier cookie: its answer, landing after this, would name the earlier account
+      // while the broker token comes from the new cookie.
+      await queryClient.cancelQueries({ queryKey: sessionQueryKey, exact: true });
       queryClient.setQueryData(sessionQueryKey, session);
       tellOtherTabs('signed-in');
     },

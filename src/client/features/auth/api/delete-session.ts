@@ -15,7 +15,9 @@ export function useSignOutRequest() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: deleteSession,
-    onSettled: () => {
+    onSettled: async () => {
+      // One on its way left with the cookie: its answer would bring the session back.
+      await queryClient.cancelQueries({ queryKey: sessionQueryKey, exact: true });
       // The session query stays (observed by the app shell, now null); the rest goes.
       queryClient.setQueryData(sessionQueryKey, null);
       queryClient.removeQueries({ predicate: (query) => query.queryKey[0] !== sessionQueryKey[0] });
