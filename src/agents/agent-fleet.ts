@@ -1,8 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { connectAsync } from 'mqtt';
+import { connect } from 'mqtt';
 import { formatUsername } from '../shared/ids';
 import type { AppNotification } from '../shared/schemas';
 import { notificationsTopic } from '../shared/topics';
+import { followReconnectPolicy, RECONNECT_PERIOD_MS, stoppedMessage } from './reconnect-policy';
 import { SimulatedAgent } from './simulated-agent';
 import type { Random } from './task-script';
 
@@ -26,6 +27,13 @@ export interface FleetOptions {
   tickMs?: number;
   notifyEveryMs?: number;
   logger?: (line: string) => void;
+  /**
+   * For the line a client logs when it stops for good (its credentials refused): `logger`
+   * when only that is given, else console.warn.
+   */
+  warn?: (line: string) => void;
+  /** The wait before reconnecting (reconnect-policy.ts); tests shorten it. */
+  reconnectPeriodMs?: number;
   /** Like Math.random; pass a fixed one for reproducible runs and tests. */
   random?: Random;
 }
@@ -40,7 +48,6 @@ export interface AgentFleet {
 export const DEFAULT_ORG = 'demo';
 export const DEFAULT_TICK_MS = 1_000;
 export const DEFAULT_NOTIFY_EVERY_MS = 3 * 60_000; // often enough to see, rare enough to read
-const RECONNECT_PERIOD_MS = 2_000; // outlive broker restarts
 export const MAX_AGENTS = 99; // ids are agent-01 … agent-99
 
 export const agentId = (index: number) => `agent-${String(index).padStart(2, '0')}`;
@@ -48,6 +55,8 @@ export const agentId = (index: number) => `agent-${String(index).padStart(2, '0'
 export async function startAgentFleet(options: FleetOptions): Promise<AgentFleet> {
   const { url, count, org = DEFAULT_ORG, tickMs = DEFAULT_TICK_MS } = options;
   const log = options.logger ?? ((line: string) => console.log(line));
+  const warn = options.warn ?? options.logger ?? ((line: string) => console.warn(line));
+  const { reconnectPeriodMs = RECONNECT_PERIOD_MS } = options;
   const random = options.random ?? Math.random;
   if (!Number.isInteger(count) || count < 1 || count > MAX_AGENTS) {
     throw new RangeError(`count must be an integer from 1 to ${MAX_AGENTS}, got ${count}`);
@@ -63,6 +72,8 @@ export async function startAgentFleet(options: FleetOptions): Promise<AgentFleet
       tickMs,
       random,
       log,
+      warn,
+      reconnectPeriodMs,
     });
   });
   const stopAgents = () => Promise.all(agents.map((agent) => agent.stop()));
@@ -71,7 +82,8 @@ export async function startAgentFleet(options: FleetOptions): Promise<AgentFleet
     await Promise.all(agents.map((agent) => agent.start()));
     if (options.notifier) {
       const every = options.notifyEveryMs ?? DEFAULT_NOTIFY_EVERY_MS;
-      notifier = await startNotifier({ ...options.notifier, url, org, every, agents, random, log });
+      const context = { url, org, every, agents, random, log, warn, reconnectPeriodMs };
+      notifier = await startNotifier({ ...options.notifier, ...context });
     }
   } catch (error) {
     await stopAgents();
@@ -102,6 +114,8 @@ interface NotifierContext extends NotifierOptions {
   agents: SimulatedAgent[];
   random: Random;
   log: (line: string) => void;
+  warn: (line: string) => void;
+  reconnectPeriodMs: number;
 }
 
 /** A service user (not an agent: agents may publish only under agents/<self>/). */
@@ -112,14 +126,28 @@ async function startNotifier(context: NotifierContext): Promise<Notifier> {
     ? context.username
     : formatUsername(context.username, org);
   const user = username.slice(0, username.indexOf('@'));
-  const client = await connectAsync(url, {
+  const client = connect(url, {
     protocolVersion: 4,
     username,
     password: context.password,
     clientId: `${user}-${randomBytes(4).toString('hex')}`,
-    reconnectPeriod: RECONNECT_PERIOD_MS,
+    manualConnect: true,
+  });
+  const connected = new Promise<void>((resolve, reject) => {
+    client.once('connect', () => resolve());
+    // Waits out a busy or throttling broker, as the agents do; refused, it stops for good
+    // (and rejects the fleet's start, if it had not started yet).
+    followReconnectPolicy(client, {
+      periodMs: context.reconnectPeriodMs,
+      onRefused(error) {
+        context.warn(stoppedMessage(username, error));
+        reject(error);
+      },
+    });
   });
   client.on('error', (error) => log(`${user}: ${error.message}`));
+  client.connect();
+  await connected;
   const timer = setInterval(() => {
     const agent = agents[Math.floor(random() * agents.length)];
     if (!agent) return;
@@ -129,9 +157,11 @@ async function startNotifier(context: NotifierContext): Promise<Notifier> {
     }
     log(`${user}: sent "${notification.title}" to ${recipients.join(', ')}`);
   }, every);
+  client.once('end', () => clearInterval(timer)); // stopped, or refused for good
   return {
     async stop() {
       clearInterval(timer);
+      if (client.disconnected) return; // stopped for good already (refused)
       await client.endAsync(!client.connected);
     },
   };

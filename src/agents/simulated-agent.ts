@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
-import { connect, ErrorWithReasonCode, type IClientOptions, type MqttClient } from 'mqtt';
+import { connect, type IClientOptions, type MqttClient } from 'mqtt';
 import { formatUsername } from '../shared/ids';
 import {
   decodePayload,
@@ -9,6 +9,7 @@ import {
   type AgentState,
 } from '../shared/schemas';
 import { agentInboxTopic, agentRepliesTopic, agentStateTopic } from '../shared/topics';
+import { followReconnectPolicy, RECONNECT_PERIOD_MS, stoppedMessage } from './reconnect-policy';
 import { describePhase, nextPhase, restingPhase, type Phase, type Random } from './task-script';
 
 // One simulated agent: an ordinary MQTT 3.1.1 client with permanent credentials. This
@@ -23,12 +24,14 @@ export interface AgentOptions {
   tickMs: number;
   random: Random;
   log: (line: string) => void;
+  /** For the line saying it stopped for good (its credentials refused); `log` if not given. */
+  warn?: (line: string) => void;
+  /** The wait before reconnecting (reconnect-policy.ts); tests shorten it. */
+  reconnectPeriodMs?: number;
 }
 
-const RECONNECT_PERIOD_MS = 2_000; // agents outlive broker restarts; retry, do not give up
 const KEEPALIVE_S = 30;
 const SUBACK_FAILURE = 128; // [MQTT-3.9.3] return code 0x80
-const CONNACK_SERVER_UNAVAILABLE = 3; // [MQTT-3.2.2.3]
 const KNOWN_COMMANDS = ['pause', 'resume', 'cancel', 'ping'] as const;
 
 type Outcome = Pick<AgentReply, 'status' | 'detail'>;
@@ -41,27 +44,36 @@ export class SimulatedAgent {
   private paused = false;
   private timer: NodeJS.Timeout | undefined;
   private onReady: (() => void) | undefined;
+  private onRefused: ((error: Error) => void) | undefined;
 
   constructor(options: AgentOptions) {
     this.options = options;
     this.id = options.id;
     this.phase = restingPhase(options.random);
+    const username = formatUsername(options.id, options.org);
     this.client = connect(options.url, {
       protocolVersion: 4,
-      username: formatUsername(options.id, options.org),
+      username,
       password: options.password,
       // Unique per process: a client id belongs to its user, and a restarted agent must
       // not be refused while the broker still holds the old connection.
       clientId: `${options.id}-${randomBytes(4).toString('hex')}`,
       clean: true,
       keepalive: KEEPALIVE_S,
-      reconnectPeriod: RECONNECT_PERIOD_MS,
-      // mqtt.js stops for good at any refused CONNACK; a busy broker is worth waiting for.
-      reconnectOnConnackError: true,
       resubscribe: false, // the 'connect' handler subscribes itself
       will: this.will(),
       manualConnect: true,
     });
+    // A busy or throttling broker is waited for; a refusal of who we are is final.
+    followReconnectPolicy(this.client, {
+      periodMs: options.reconnectPeriodMs ?? RECONNECT_PERIOD_MS,
+      onRefused: (error) => {
+        clearTimeout(this.timer); // nothing to tick for: it will not connect again
+        (options.warn ?? options.log)(stoppedMessage(username, error));
+        this.onRefused?.(error);
+      },
+    });
+    this.client.on('error', (error) => this.options.log(`${this.id}: ${error.message}`));
     this.client.on('connect', () => void this.onConnect());
     this.client.on('message', (topic, payload) => this.onMessage(topic, payload));
     this.client.on('reconnect', () => {
@@ -91,20 +103,16 @@ export class SimulatedAgent {
 
   /**
    * Resolves once the agent is connected, listening on its inbox and its state is on the
-   * broker; rejects if the broker refuses the credentials.
+   * broker; rejects if the broker refuses the credentials. Refused later (its password
+   * reset, its user removed), it stops and says so, once.
    */
   start(): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.onReady = resolve;
-      this.client.on('error', (error) => {
-        this.options.log(`${this.id}: ${error.message}`);
-        // Socket errors and "server unavailable" (the broker busy, or throttling sign-ins)
-        // are retried; a refusal of who we are is final.
-        if (error instanceof ErrorWithReasonCode && error.code !== CONNACK_SERVER_UNAVAILABLE) {
-          this.client.end(true);
-          reject(error);
-        }
-      });
+      this.onReady = () => {
+        this.onRefused = undefined;
+        resolve();
+      };
+      this.onRefused = reject;
       this.client.connect();
       this.scheduleTick();
     });

@@ -91,6 +91,8 @@ async function startDemoFleet(
           }
         : null,
       logger: (line) => logger.debug({ event: 'demo_agent' }, line),
+      // An agent or the notifier refused (its password reset, its user removed) stops.
+      warn: (line) => logger.warn({ event: 'demo_agent_stopped' }, line),
     });
   } catch (error) {
     logger.warn(

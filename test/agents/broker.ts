@@ -1,6 +1,6 @@
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { Aedes } from 'aedes';
+import { Aedes, type Client } from 'aedes';
 import { connectAsync, type MqttClient } from 'mqtt';
 
 // A plain in-process Aedes broker and an observer client for the agent tests: no ACL,
@@ -11,21 +11,36 @@ export interface TestBroker {
   broker: Aedes;
   /** Usernames of every CONNECT seen, in order. */
   usernames: string[];
+  /** Closes the connections of `username` from the broker's side (its password was reset). */
+  disconnect(username: string): void;
   close(): Promise<void>;
 }
 
-/** `'unavailable'`: refused with "server unavailable" (CONNACK 3), as when busy. */
+/**
+ * `'unavailable'`: refused with "server unavailable" (CONNACK 3), as when busy;
+ * `'bad-password'`: refused with "bad user name or password" (CONNACK 4); `false`: refused
+ * with "not authorized" (CONNACK 5).
+ */
+export type Verdict = boolean | 'unavailable' | 'bad-password';
+
+const REFUSALS = { unavailable: 3, 'bad-password': 4 } as const;
+
 export async function startBroker(
-  accept: (username: string, password: string) => boolean | 'unavailable' = () => true,
+  accept: (username: string, password: string) => Verdict = () => true,
 ): Promise<TestBroker> {
   const usernames: string[] = [];
+  const accepted = new Map<string, Client[]>();
   const broker = await Aedes.createBroker({
-    authenticate: (_client, username, password, done) => {
-      usernames.push(username ?? '');
-      const verdict = accept(username ?? '', password?.toString() ?? '');
-      if (verdict === 'unavailable') {
-        done(Object.assign(new Error('server unavailable'), { returnCode: 3 }), false);
-      } else done(null, verdict);
+    authenticate: (client, username, password, done) => {
+      const name = username ?? '';
+      usernames.push(name);
+      const verdict = accept(name, password?.toString() ?? '');
+      if (typeof verdict === 'string') {
+        done(Object.assign(new Error(verdict), { returnCode: REFUSALS[verdict] }), false);
+        return;
+      }
+      if (verdict) accepted.set(name, [...(accepted.get(name) ?? []), client]);
+      done(null, verdict);
     },
   });
   const server = net.createServer(broker.handle);
@@ -35,6 +50,10 @@ export async function startBroker(
     url: `mqtt://127.0.0.1:${port}`,
     broker,
     usernames,
+    disconnect(username) {
+      for (const client of accepted.get(username) ?? []) client.close();
+      accepted.delete(username);
+    },
     async close() {
       await new Promise<void>((resolve) => broker.close(() => resolve()));
       await new Promise<void>((resolve) => server.close(() => resolve()));

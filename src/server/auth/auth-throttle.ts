@@ -1,51 +1,110 @@
-// Failed credential checks per address, for the broker's CONNECTs (these defaults) and
-// the HTTP sign-in (its own limit): guessing is bounded, and so is the scrypt work one
-// address can make the server do.
-export const AUTH_FAILURES_PER_WINDOW = 20;
+// Failed password checks, for the broker's CONNECTs (these defaults) and the HTTP sign-in
+// (its own limits). Counted per address and username, so guessing one account is bounded
+// without one account's failures locking the others at that address (a NAT, a reverse
+// proxy, one office) out; and per address, whatever the username, so spraying a password
+// over many accounts is bounded too, and so is the scrypt work one address can make the
+// server do.
+export const AUTH_FAILURES_PER_USERNAME = 20;
+// Five accounts' worth: five clients failing at once (misconfigured, or given a new
+// password) still leave the address's other password logins working. It bounds one
+// address to 100 guesses a minute over all accounts and ≈100 × 50–100 ms of scrypt (under
+// 20 % of a core). Token logins are never held back by it (see checkToken).
+export const AUTH_FAILURES_PER_ADDRESS = 100;
 export const AUTH_FAILURE_WINDOW_MS = 60_000;
-// CONNECTs checked at once per address. A failure is known only once the password hash
+// Password checks at once per address. A failure is known only once the password hash
 // is checked, so without this a burst of wrong passwords sent in parallel would all be
 // checked before the first counted; past it they wait their turn, and are refused then
-// if the address has failed too often meanwhile. A fleet's many agents behind one
-// address still all connect, a few at a time.
+// if their username or address has failed too often meanwhile. A fleet's many agents
+// behind one address still all connect, a few at a time. Token checks take turns apart,
+// with the same limit: they never wait behind a flood of scrypt checks.
 export const AUTH_CHECKS_IN_PARALLEL = 4;
 
-export class AuthThrottle {
-  private readonly failures = new Map<string, { count: number; resetAt: number }>();
-  private readonly checking = new Map<string, { running: number; waiting: (() => void)[] }>();
+// Past this many entries, expired ones are swept: bounds memory under a spray of
+// addresses or usernames.
+const SWEEP_ABOVE_ENTRIES = 10_000;
 
+/** Who is checked: from where, and as whom (`''` when no valid username is given). */
+export interface Claimant {
+  address: string;
+  username: string;
+}
+
+/** What is blocked: this username at this address, or the whole address. */
+export type BlockedScope = 'username' | 'address';
+
+interface Failures {
+  count: number;
+  resetAt: number;
+}
+
+interface Turns {
+  running: number;
+  waiting: (() => void)[];
+}
+
+export class AuthThrottle {
+  private readonly byUsername = new Map<string, Failures>();
+  private readonly byAddress = new Map<string, Failures>();
+  private readonly passwordTurns = new Map<string, Turns>();
+  private readonly tokenTurns = new Map<string, Turns>();
+
+  /**
+   * @param perUsername failures allowed per address and username in a window
+   * @param windowMs how long failures are counted from the first one
+   * @param inParallel checks run at once per address (passwords and tokens each)
+   * @param perAddress failures allowed per address in a window, whatever the usernames
+   */
   constructor(
-    private readonly limit = AUTH_FAILURES_PER_WINDOW,
+    private readonly perUsername = AUTH_FAILURES_PER_USERNAME,
     private readonly windowMs = AUTH_FAILURE_WINDOW_MS,
     private readonly inParallel = AUTH_CHECKS_IN_PARALLEL,
+    private readonly perAddress = AUTH_FAILURES_PER_ADDRESS,
   ) {}
 
   /**
-   * Runs one credential check for `address` in its turn: refused with `blocked()` when the
-   * address has failed too often, its failure (`failed(error)`) counted before the next
-   * in line looks.
+   * Runs one password check in its address's turn: refused with `blocked(scope)`, unchecked,
+   * when its username at that address, or the address, has failed too often; its failure
+   * (`failed(error)`) counted before the next in line looks. A bare address is a claimant
+   * without a username: all such failures of the address count as one username's.
    */
   async attempt<T>(
-    address: string,
+    from: Claimant | string,
     check: () => Promise<T>,
-    on: { blocked(): Error; failed(error: unknown): boolean },
+    on: { blocked(scope: BlockedScope): Error; failed(error: unknown): boolean },
   ): Promise<T> {
-    const release = await this.turn(address);
+    const claimant = typeof from === 'string' ? { address: from, username: '' } : from;
+    const release = await this.turn(this.passwordTurns, claimant.address);
     try {
-      if (this.isBlocked(address)) throw on.blocked();
+      const blocked = this.blockedScope(claimant);
+      if (blocked) throw on.blocked(blocked);
       return await check();
     } catch (error) {
-      if (on.failed(error)) this.recordFailure(address);
+      if (on.failed(error)) this.recordFailure(claimant);
       throw error;
     } finally {
       release();
     }
   }
 
-  /** Waits for the address's turn to check credentials; call the release when done. */
-  private async turn(address: string): Promise<() => void> {
-    let slots = this.checking.get(address);
-    if (!slots) this.checking.set(address, (slots = { running: 0, waiting: [] }));
+  /**
+   * Runs one check of a signed token in its address's turn. Neither blocked by failed
+   * passwords nor counted: a signature is cheap to verify and cannot be guessed, so the
+   * app's users behind an address that someone floods with wrong passwords still connect.
+   * A flood of bad tokens is bounded by the turns alone.
+   */
+  async checkToken<T>(address: string, check: () => Promise<T>): Promise<T> {
+    const release = await this.turn(this.tokenTurns, address);
+    try {
+      return await check();
+    } finally {
+      release();
+    }
+  }
+
+  /** Waits for the address's turn in `lanes`; call the release when done. */
+  private async turn(lanes: Map<string, Turns>, address: string): Promise<() => void> {
+    let slots = lanes.get(address);
+    if (!slots) lanes.set(address, (slots = { running: 0, waiting: [] }));
     if (slots.running >= this.inParallel) {
       await new Promise<void>((resolve) => slots.waiting.push(resolve));
     } else {
@@ -58,32 +117,47 @@ export class AuthThrottle {
       const next = slots.waiting.shift();
       if (next) return next(); // the slot passes to the next in line
       slots.running--;
-      if (slots.running === 0) this.checking.delete(address);
+      if (slots.running === 0) lanes.delete(address);
     };
   }
 
-  isBlocked(address: string, now = Date.now()): boolean {
-    const entry = this.failures.get(address);
-    if (!entry) return false;
-    if (entry.resetAt <= now) {
-      this.failures.delete(address);
-      return false;
+  /** Why `claimant` would be refused unchecked now, if it would be. */
+  blockedScope(claimant: Claimant, now = Date.now()): BlockedScope | null {
+    if (current(this.byUsername, usernameKey(claimant), now) >= this.perUsername) {
+      return 'username';
     }
-    return entry.count >= this.limit;
+    if (current(this.byAddress, claimant.address, now) >= this.perAddress) return 'address';
+    return null;
   }
 
-  recordFailure(address: string, now = Date.now()): void {
-    const entry = this.failures.get(address);
-    if (!entry || entry.resetAt <= now) {
-      this.failures.set(address, { count: 1, resetAt: now + this.windowMs });
-      if (this.failures.size > 10_000) this.sweep(now); // bound memory under a spray of addresses
-    } else {
+  recordFailure(claimant: Claimant, now = Date.now()): void {
+    this.count(this.byUsername, usernameKey(claimant), now);
+    this.count(this.byAddress, claimant.address, now);
+  }
+
+  private count(failures: Map<string, Failures>, key: string, now: number): void {
+    const entry = failures.get(key);
+    if (entry && entry.resetAt > now) {
       entry.count++;
+      return;
+    }
+    failures.set(key, { count: 1, resetAt: now + this.windowMs });
+    if (failures.size > SWEEP_ABOVE_ENTRIES) {
+      for (const [stale, { resetAt }] of failures) if (resetAt <= now) failures.delete(stale);
     }
   }
+}
 
-  private sweep(now: number): void {
-    for (const [address, entry] of this.failures)
-      if (entry.resetAt <= now) this.failures.delete(address);
+// Addresses hold no spaces; usernames are `<user>@<org>` ids or ''.
+const usernameKey = ({ address, username }: Claimant) => `${address} ${username}`;
+
+/** The failures counted for `key` in its current window (an expired entry goes). */
+function current(failures: Map<string, Failures>, key: string, now: number): number {
+  const entry = failures.get(key);
+  if (!entry) return 0;
+  if (entry.resetAt <= now) {
+    failures.delete(key);
+    return 0;
   }
+  return entry.count;
 }

@@ -57,6 +57,15 @@ export interface TokenIssuerOptions {
   now?: () => number;
 }
 
+// Three base64url segments, the first a JSON header: a JWT, not a password.
+const JWT_SHAPE = /^eyJ[\w-]*\.[\w-]*\.[\w-]*$/;
+
+/**
+ * Whether a CONNECT's password is checked as a token (a signature: cheap) rather than as a
+ * permanent password (scrypt). The broker's check and its throttle decide by this alone.
+ */
+export const looksLikeToken = (password: string): boolean => JWT_SHAPE.test(password);
+
 const JTI_BYTES = 16;
 
 function isAclRuleList(value: unknown): value is AclRule[] {

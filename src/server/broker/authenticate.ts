@@ -1,9 +1,10 @@
 import type { AuthenticateError, Client, ConnectPacket, PublishPacket } from 'aedes';
-import { parseUsername, type Username } from '../../shared/ids';
+import { formatUsername, parseUsername, type Username } from '../../shared/ids';
 import { setIdentity, type ClientIdentity, type Principal } from './client-identity';
 import { checkPublish, type PublishContext } from './check-publish';
 import { mountClientId, mountTopic } from './mount-point';
 import type { AuthThrottle } from '../auth/auth-throttle';
+import { looksLikeToken } from '../auth/tokens';
 import { CONNACK, ConnectRefused, toAuthenticateError } from './refusal';
 
 /** Resolves a CONNECT's credentials (and client id) to a principal, or throws ConnectRefused. */
@@ -39,6 +40,12 @@ type ClientWithWill = Client & { _will: PublishPacket | null | undefined };
 
 const withoutClientId = new WeakSet<Client>();
 
+/** Whose failures a password CONNECT counts as: one bucket for every malformed username. */
+function claimedUsername(username: string | undefined): string {
+  const who = parseUsername(username ?? '');
+  return who ? formatUsername(who.user, who.org) : '';
+}
+
 /** Notes which clients sent an empty client id, before aedes replaces it with its own. */
 export function preConnect(
   client: Client,
@@ -57,20 +64,22 @@ export function createAuthenticate(options: AuthenticateOptions) {
     done: (error: AuthenticateError | null, success: boolean | null) => void,
   ): void {
     const address = options.addressOf(client);
-    const checked = options.throttle.attempt(
-      address,
-      () => identify(client as ClientWithWill, username, password),
-      {
-        blocked: () =>
-          new ConnectRefused(
-            'rate_limited',
-            'too many failed attempts; try again later',
-            CONNACK.serverUnavailable,
-          ),
-        failed: (error) =>
-          error instanceof ConnectRefused && error.returnCode === CONNACK.badUsernameOrPassword,
-      },
-    );
+    const check = () => identify(client as ClientWithWill, username, password);
+    // Decided as verifyCredentials decides: a token-shaped password is never hashed.
+    const checked = looksLikeToken(password?.toString('utf8') ?? '')
+      ? options.throttle.checkToken(address, check)
+      : options.throttle.attempt({ address, username: claimedUsername(username) }, check, {
+          blocked: (scope) =>
+            new ConnectRefused(
+              'rate_limited',
+              scope === 'username'
+                ? 'too many failed attempts for this user from this address; try again later'
+                : 'too many failed attempts from this address; try again later',
+              CONNACK.serverUnavailable,
+            ),
+          failed: (error) =>
+            error instanceof ConnectRefused && error.returnCode === CONNACK.badUsernameOrPassword,
+        });
     checked.then(
       async (identity) => {
         options.onIdentified?.(client, identity);

@@ -1,14 +1,11 @@
 import type { Username } from '../../shared/ids';
 import { effectiveRules } from '../auth/effective-rules';
 import { dummyPasswordHash, verifyPassword } from '../auth/password';
-import { TokenError, type TokenIssuer } from '../auth/tokens';
+import { looksLikeToken, TokenError, type TokenIssuer } from '../auth/tokens';
 import type { UserRecord, UserStore } from '../storage';
 import type { VerifyCredentials } from './authenticate';
 import { passwordStamp, type Principal } from './client-identity';
 import { CONNACK, ConnectRefused } from './refusal';
-
-// Three base64url segments, the first a JSON header: a JWT, not a password.
-const JWT_SHAPE = /^eyJ[\w-]*\.[\w-]*\.[\w-]*$/;
 
 /**
  * A CONNECT's password is either a temporary token from POST /api/token or, for services,
@@ -32,7 +29,7 @@ export function createVerifyCredentials(deps: {
     password: string,
     clientId: string,
   ): Promise<Principal> {
-    if (JWT_SHAPE.test(password)) {
+    if (looksLikeToken(password)) {
       let claims;
       try {
         claims = await deps.tokens.verify(password);

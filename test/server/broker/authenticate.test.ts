@@ -7,7 +7,7 @@ import { roleRules } from '../../../src/shared/acl';
 import { hashPassword } from '../../../src/server/auth/password';
 import {
   AUTH_CHECKS_IN_PARALLEL,
-  AUTH_FAILURES_PER_WINDOW,
+  AUTH_FAILURES_PER_USERNAME,
   AuthThrottle,
 } from '../../../src/server/auth/auth-throttle';
 import { createAuthenticate } from '../../../src/server/broker/authenticate';
@@ -233,8 +233,8 @@ describe('CONNECT over WebSocket with a temporary token', () => {
   });
 });
 
-describe('failed CONNECTs are throttled per address', () => {
-  it('answers Server unavailable once an address has failed too often, and other credentials still fail fast', async () => {
+describe('failed CONNECTs are throttled per address and username', () => {
+  it('answers Server unavailable once a username has failed too often from an address, and other credentials still fail fast', async () => {
     const throttled = await startTestServer();
     try {
       const codes: number[] = [];
@@ -276,8 +276,8 @@ describe('failed CONNECTs are throttled per address', () => {
       // The 20th failure is known while up to AUTH_CHECKS_IN_PARALLEL - 1 others are
       // being checked; every one after waits its turn and is refused unchecked.
       const checked = codes.filter((code) => code === 4).length;
-      expect(checked).toBeGreaterThanOrEqual(AUTH_FAILURES_PER_WINDOW);
-      expect(checked).toBeLessThanOrEqual(AUTH_FAILURES_PER_WINDOW + AUTH_CHECKS_IN_PARALLEL - 1);
+      expect(checked).toBeGreaterThanOrEqual(AUTH_FAILURES_PER_USERNAME);
+      expect(checked).toBeLessThanOrEqual(AUTH_FAILURES_PER_USERNAME + AUTH_CHECKS_IN_PARALLEL - 1);
       expect(codes.filter((code) => code === 3)).toHaveLength(40 - checked);
     } finally {
       await throttled.cleanup();
