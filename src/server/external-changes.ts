@@ -1,9 +1,11 @@
 import type { Client } from 'aedes';
 import type { Logger } from 'pino';
+import { canUseApp } from '../shared/acl';
+import { effectiveRules } from './auth/effective-rules';
 import type { Broker } from './broker/broker';
 import { getIdentity, passwordStamp, type ClientIdentity } from './broker/client-identity';
 import type { Storage, UserChange } from './storage';
-import { catchUp } from './user-change-catch-up';
+import { catchUp, type UserNow } from './user-change-catch-up';
 import { UsersSeen } from './users-seen';
 
 /** How often the database is asked whether another process (the CLI) has changed it. */
@@ -25,7 +27,8 @@ export interface ExternalChanges {
   /**
    * Resolves once what the first check read (what changed while the server was down, up to
    * USER_CHANGES_PER_CHECK entries) is caught up with: the server listens only then, or a
-   * device of a user created again could resume the old user's session before it is gone.
+   * device of a user created again could resume the old user's session before it is gone,
+   * and one of a user given another role its stored subscriptions the role refuses.
    */
   ready: Promise<void>;
   /**
@@ -44,10 +47,13 @@ export interface ExternalChanges {
  * again and those no longer allowed are closed; then, as the admin console does when it
  * disables or removes a user, a disabled user's presence left online turns offline and a
  * removed user's last-known states are cleared (the console's own changes have done all
- * that already, so then this finds nothing to do). Who was removed or disabled is read from
- * the log triggers write (storage/user-change-log.ts), which also holds what the CLI did
- * while the server was down: those are caught up with at once, as the server starts. One
- * small read a second when nothing changed; chat and checkpoints do not count.
+ * that already, so then this finds nothing to do); a user given another role gets its rules
+ * on their connections and stored sessions, and, when the role cannot use the app, their
+ * token connections close and their presence left online turns offline. Who was removed,
+ * disabled or given another role is read from the log triggers write
+ * (storage/user-change-log.ts), which also holds what the CLI did while the server was
+ * down: those are caught up with at once, as the server starts. One small read a second
+ * when nothing changed; chat and checkpoints do not count.
  */
 export function closeConnectionsChangedElsewhere(
   storage: Storage,
@@ -122,7 +128,25 @@ export function closeConnectionsChangedElsewhere(
   // up with them again at its next start (each step does nothing the second time).
   const apply = async (changes: UserChange[]) => {
     const current = (org: string, user: string) => () => users.current(org, user);
-    const caughtUp = await catchUp(broker.admin, changes, current, logger, failing, signal);
+    const userNow = (org: string, user: string): UserNow | undefined => {
+      const record = storage.users.getUser(org, user);
+      return (
+        record && {
+          createdAt: record.createdAt,
+          role: record.role,
+          rules: effectiveRules(storage.users, record),
+        }
+      );
+    };
+    const caughtUp = await catchUp(
+      broker.admin,
+      changes,
+      current,
+      userNow,
+      logger,
+      failing,
+      signal,
+    );
     const { failed } = caughtUp;
     const tried = changes.slice(0, caughtUp.tried);
     for (const { seq, org, user, at: changedAt } of tried) {
@@ -157,9 +181,11 @@ export function closeConnectionsChangedElsewhere(
   };
 
   let prunedAt = 0;
-  // Whether the last read named a removal of an id that holds a user again: its catch-up
-  // must end before that user's devices may connect (`ready`).
-  let readRecreated = false;
+  // Whether the last read named a removal of an id that holds a user again, or a role change
+  // of a user still there: its catch-up must end before that user's devices may connect
+  // (`ready`). A device resuming its stored session gets the live messages of its stored
+  // subscriptions unchecked (their rules are read at CONNECT) until the catch-up prunes them.
+  let readMustCatchUpFirst = false;
   /** `last`: the check at stop, which reads only a change since the last tick. */
   const check = (last = false) => {
     ticks++;
@@ -191,8 +217,8 @@ export function closeConnectionsChangedElsewhere(
       const newest = changes.at(-1);
       if (newest) {
         cursor = newest.seq;
-        readRecreated = changes.some(
-          ({ kind, org, user }) => kind === 'removed' && storage.users.getUser(org, user),
+        readMustCatchUpFirst = changes.some(
+          ({ kind, org, user }) => kind !== 'disabled' && storage.users.getUser(org, user),
         );
         catchUpsDue++;
         catchingUp = catchingUp.then(() => apply(changes)).finally(() => catchUpsDue--);
@@ -232,9 +258,10 @@ export function closeConnectionsChangedElsewhere(
   // starts (app.ts calls this once the broker is up). It listens only once the removals of
   // ids that hold a user again are caught up with, or that user's device, reconnecting at
   // once, could resume the old user's session; no one else removed can sign in, and the
-  // catch-up of many removals (each reads every stored client id) may take long.
+  // catch-up of many removals (each reads every stored client id) may take long. So with
+  // role changes: a device could resume subscriptions its user's new role refuses.
   checkLogged();
-  const ready = readRecreated ? catchingUp : Promise.resolve();
+  const ready = readMustCatchUpFirst ? catchingUp : Promise.resolve();
   const timer = setInterval(checkLogged, intervalMs);
   timer.unref();
   let stopped: Promise<void> | null = null;
@@ -259,5 +286,9 @@ function stillAllowed(storage: Storage, identity: ClientIdentity): boolean {
   // Signed in with a password that is no longer the user's (`user passwd`).
   if (identity.passwordStamp !== null)
     return identity.passwordStamp === passwordStamp(user.passwordHash);
-  return identity.jti === null || !storage.tokens.isRevoked(identity.jti);
+  if (identity.jti === null) return true;
+  // A token is the app's: given a role that cannot use it (`user role`), its user keeps only
+  // their password connections, as the console's role change leaves them. The CLI revokes
+  // the tokens the inventory holds (issued_tokens); this closes those on any other.
+  return canUseApp(user.role) && !storage.tokens.isRevoked(identity.jti);
 }

@@ -12,6 +12,7 @@ import {
   USER_CHANGES_PER_CHECK,
   type ExternalChanges,
 } from '../../src/server/external-changes';
+import { roleRules, type AclRule } from '../../src/shared/acl';
 import { captureLog } from './support/captured-log';
 import type { Storage } from '../../src/server/storage';
 import { eventually } from './support/eventually';
@@ -54,10 +55,15 @@ function standInBroker() {
     if (!hold) return Promise.resolve(0);
     return new Promise<number>((resolve) => held.push(() => resolve(0)));
   };
-  const admin: Pick<BrokerAdmin, 'clearLastKnown' | 'forgetUser' | 'markOffline'> = {
+  const rules: Record<string, AclRule[]> = {};
+  const admin: Pick<BrokerAdmin, 'clearLastKnown' | 'forgetUser' | 'markOffline' | 'applyRules'> = {
     clearLastKnown: (org, user, current) => answer(`clear ${user}@${org}`, current),
     forgetUser: (org, user, current) => answer(`forget ${user}@${org}`, current),
     markOffline: (org, user) => answer(`offline ${user}@${org}`),
+    applyRules: (org, user, given) => {
+      rules[user] = given;
+      return answer(`rules ${user}@${org}`).then(() => ({ connections: 0, removed: [] }));
+    },
   };
   const aedes = new EventEmitter();
   return {
@@ -71,6 +77,8 @@ function standInBroker() {
     },
     calls,
     users,
+    /** The rules each user's connections were last given. */
+    rules,
     failing,
     held,
     hold(on: boolean) {
@@ -396,6 +404,55 @@ describe('the poll for changes made outside the server', () => {
       expect(isReady).toBe(false);
       held.shift()!();
     }
+    await ready;
+    expect(logged()).toEqual([]);
+  });
+
+  it('catches up with a role change as the console makes it: offline first for a role not of the app', async () => {
+    const { broker, calls, rules } = standInBroker();
+    start(t.storage, broker, captureLog().logger);
+    t.storage.users.setRole('demo', 'alice', 'admin');
+    t.storage.users.setRole('demo', 'bob', 'agent');
+    tick();
+    await eventually(() => calls.length === 3);
+    expect(calls).toEqual(['rules alice@demo', 'offline bob@demo', 'rules bob@demo']);
+    expect(rules.alice).toEqual(roleRules('admin'));
+    expect(rules.bob).toEqual(roleRules('agent'));
+    await eventually(() => logged().length === 0);
+  });
+
+  it('gives a role change the rules of the user as they are now, and none to a user gone', async () => {
+    const { broker, calls, rules } = standInBroker();
+    t.storage.users.setRole('demo', 'alice', 'service');
+    t.storage.users.setRole('demo', 'alice', 'member');
+    t.storage.users.setRole('demo', 'bob', 'admin');
+    t.storage.users.removeUser('demo', 'bob');
+    t.storage.users.setRole('demo', 'carol', 'admin');
+    t.storage.users.removeUser('demo', 'carol');
+    t.clock.now += 1; // the new carol's creation time
+    t.storage.users.addUser({ org: 'demo', user: 'carol', role: 'member', passwordHash: 'hash' });
+    await start(t.storage, broker, captureLog().logger).ready;
+    // alice's two entries: her rules now (a member's) both times, never offline; bob's and
+    // the old carol's role entries nothing, their removals what removals get.
+    expect(calls.filter((call) => !/^(clear|forget) /.test(call))).toEqual([
+      'rules alice@demo',
+      'rules alice@demo',
+    ]);
+    expect(rules.alice).toEqual(roleRules('member'));
+    expect(logged()).toEqual([]);
+  });
+
+  it('is ready once what its first check read is caught up with, when a role changed', async () => {
+    const { broker, calls, held, hold } = standInBroker();
+    t.storage.users.setRole('demo', 'bob', 'admin');
+    hold(true);
+    const { ready } = start(t.storage, broker, captureLog().logger);
+    let isReady = false;
+    void ready.then(() => (isReady = true));
+    await eventually(() => held.length === 1);
+    expect(calls).toEqual(['rules bob@demo']);
+    expect(isReady).toBe(false);
+    held.shift()!();
     await ready;
     expect(logged()).toEqual([]);
   });

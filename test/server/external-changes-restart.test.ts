@@ -7,7 +7,7 @@ import { EXTERNAL_CHANGES_POLL_MS } from '../../src/server/external-changes';
 import { openStorage } from '../../src/server/storage';
 import { roleRules } from '../../src/shared/acl';
 import { eventually } from './support/eventually';
-import { connect, json } from './support/mqtt-clients';
+import { connect, json, resume } from './support/mqtt-clients';
 import {
   DEMO_PASSWORD,
   makeDataDir,
@@ -227,6 +227,70 @@ describe('a user removed and created again while the server ran, the removal sti
         );
         expect(connack.sessionPresent).toBe(true);
         await eventually(() => inbox.includes('agents/ivan/inbox'), 5_000, 'queued command');
+      } finally {
+        await client.endAsync();
+      }
+    } finally {
+      await second.close();
+    }
+  });
+});
+
+describe('roles the CLI changed while the server was down', () => {
+  it('are applied before the server listens: stored subscriptions pruned, presence offline', async () => {
+    const dir = await makeDataDir();
+    onTestFinished(() => rm(dir, { recursive: true, force: true }));
+    const ops = {
+      username: 'ops@demo',
+      password: DEMO_PASSWORD,
+      clientId: 'ops-box',
+      clean: false,
+    };
+    const first = await startTestServer({ dataDir: dir });
+    let presence: string;
+    try {
+      const passwordHash = await hashPassword(DEMO_PASSWORD);
+      first.storage.users.addUser({ org: 'demo', user: 'ops', role: 'admin', passwordHash });
+      // An admin's device leaves a persistent session reading $SYS and the chat.
+      const box = await connect(first.mqttUrl, ops);
+      await box.subscribeAsync(['$SYS/#', 'chat/+/+'], { qos: 1 });
+      await box.endAsync();
+      // bob's app leaves its presence online (a DISCONNECT: no will).
+      presence = await leaveOnline(first, 'bob');
+      await eventually(() => storedSession(first, 'ops-box'));
+    } finally {
+      await first.close();
+    }
+
+    const storage = openStorage(dir); // as `npm run cli` opens it
+    try {
+      for (const argv of [
+        ['user', 'role', 'ops@demo', 'member'],
+        ['user', 'role', 'bob@demo', 'agent'],
+      ]) {
+        expect(await runCli(argv, { storage, actor: 'cli:test', out: () => {} })).toBe(0);
+      }
+    } finally {
+      storage.close();
+    }
+
+    const second = await startTestServer({ dataDir: dir });
+    try {
+      // Caught up with before the server listened: nothing to wait for.
+      expect(second.storage.userChanges.after(0, 10)).toEqual([]);
+      const stored = (await second.broker.admin.storedSessions('demo')).find(
+        (session) => session.clientId === 'ops-box',
+      );
+      expect(stored?.subscriptions).toEqual(['chat/+/+']);
+      expect((await presenceAt(second, presence))?.status).toBe('offline');
+      // The device resumes its session without $SYS.
+      const { client, sessionPresent } = await resume(second.mqttUrl, ops);
+      try {
+        expect(sessionPresent).toBe(true);
+        const live = (await second.broker.admin.liveSessions('demo')).find(
+          (session) => session.clientId === 'ops-box',
+        );
+        expect(live?.subscriptions).toEqual(['chat/+/+']);
       } finally {
         await client.endAsync();
       }

@@ -11,6 +11,7 @@ import {
   userList,
   userPasswd,
   userRemove,
+  userRole,
 } from './user-commands';
 
 export type { CliDeps } from './cli-context';
@@ -32,6 +33,11 @@ const COMMANDS: Record<string, CommandSpec> = {
   },
   'user list': { run: userList, usage: 'user list [<org>]', options: [] },
   'user remove': { run: userRemove, usage: 'user remove <user>@<org>', options: [] },
+  'user role': {
+    run: userRole,
+    usage: 'user role <user>@<org> <member|agent|service|admin>',
+    options: [],
+  },
   'user passwd': {
     run: userPasswd,
     usage: 'user passwd <user>@<org> [--password <pw>]',

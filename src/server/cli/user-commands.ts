@@ -1,5 +1,5 @@
 import { formatUsername, type Username } from '../../shared/ids';
-import { isRole, ROLES } from '../../shared/acl';
+import { canUseApp, isRole, ROLES } from '../../shared/acl';
 import { checkNewPassword, generatePassword, hashPassword } from '../auth/password';
 import type { Storage, UserRecord } from '../storage';
 import { noMoreArguments, requireUsername, type Command } from './cli-context';
@@ -97,6 +97,71 @@ export const userPasswd: Command = async ({ positionals: [name, ...extra], passw
   );
   if (chosen.generated) deps.out(`password: ${chosen.password}`);
 };
+
+/**
+ * The role is the command's one argument, not an option as in `user add`, which sets
+ * several things at once: `user role eve@acme agent`, as `user passwd` names what it sets.
+ */
+export const userRole: Command = (
+  { positionals: [name, role, ...extra] },
+  { storage, actor, out },
+) => {
+  noMoreArguments(extra);
+  const { user, org } = requireUsername(name);
+  if (role === undefined) throw new CliError(`missing <role> (${ROLES.join(', ')})`);
+  if (!isRole(role)) throw new CliError(`unknown role "${role}": use ${ROLES.join(', ')}`);
+  const username = formatUsername(user, org);
+  let from: string | undefined;
+  let signedOut = 0;
+  let revoked = 0;
+  storage.transaction(() => {
+    const record = existingUser(storage, { user, org });
+    from = record.role;
+    // As in the console, only a change is audited (and acted on): not the role they have.
+    if (record.role === role) return;
+    // The console refuses an admin their own role change, so it always keeps one; the CLI
+    // acts for nobody of the org, and would leave it with no one to run it.
+    if (record.role === 'admin' && !hasOtherActiveAdmin(storage, org, user)) {
+      throw new CliError(
+        `${org} would be left with no enabled admin: make another user admin first (user role <user>@${org} admin)`,
+      );
+    }
+    storage.users.setRole(org, user, role);
+    // As the console's change does: a role that cannot use the app ends their sign-ins and
+    // refuses the broker tokens those minted. A running server closes the connections on
+    // them, gives the others the new rules and turns offline the presence their app left
+    // online, within a second (external-changes.ts); one that is stopped, as it starts.
+    if (!canUseApp(role)) {
+      signedOut = storage.sessions.deleteForUser(org, user);
+      revoked = revokeLiveTokens(storage, org, user);
+    }
+    storage.audit.record(org, {
+      actor,
+      action: 'user.role',
+      target: user,
+      detail: {
+        from: record.role,
+        to: role,
+        ...(canUseApp(role) ? {} : { signedOut, revokedTokens: revoked }),
+      },
+    });
+  });
+  if (from === role) {
+    out(`${username} is already ${role}`);
+    return;
+  }
+  const signOut = canUseApp(role)
+    ? ''
+    : `; ended ${signedOut} session(s), revoked ${revoked} token(s)`;
+  out(`changed the role of ${username} from ${from} to ${role}${signOut}`);
+};
+
+/** Whether an admin of `org` other than `user` can sign in: enabled. */
+function hasOtherActiveAdmin(storage: Storage, org: string, user: string): boolean {
+  return storage.users
+    .listUsers(org)
+    .some((other) => other.user !== user && other.role === 'admin' && !other.disabled);
+}
 
 function revokeLiveTokens(storage: Storage, org: string, user: string): number {
   const now = Date.now();

@@ -25,7 +25,7 @@ export interface Storage {
   readPositions: ReadPositionStore;
   issuedTokens: IssuedTokenStore;
   audit: AuditStore;
-  /** Users removed or disabled, still to be caught up with in the broker (the server's). */
+  /** Users removed, disabled or given another role, still to be caught up with in the broker. */
   userChanges: UserChangeLog;
   /** The client ids each user's connections used, for the change log's catch-ups. */
   connectionNotes: ConnectionNotes;

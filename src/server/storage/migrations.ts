@@ -232,6 +232,53 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX notifications_unread ON notifications (org_id, user_id, received_at, read_at)
     WHERE read_at IS NULL;
   `,
+  // Role changes join the user change log, whoever made them, so that the server gives the
+  // user's connections and stored sessions their new rules (`user role` in the CLI;
+  // user-change-catch-up.ts). SQLite cannot alter a CHECK: the table is built again, its
+  // entries and their seqs kept, and sqlite_sequence carried over (the highest seq ever
+  // handed out, maybe above the highest left), or a seq could be handed out twice. The
+  // triggers that write the log go first and come back unchanged: renaming the new table
+  // to user_changes fails while a trigger names a user_changes that is gone.
+  `
+  DROP TRIGGER users_deleted_logged;
+  DROP TRIGGER users_disabled_logged;
+  CREATE TABLE user_changes_new (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    org_id TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('removed', 'disabled', 'role')),
+    created_at INTEGER NOT NULL,
+    at INTEGER NOT NULL -- ms since the epoch, by SQLite's clock
+  ) STRICT;
+  INSERT INTO user_changes_new (seq, org_id, user_id, kind, created_at, at)
+    SELECT seq, org_id, user_id, kind, created_at, at FROM user_changes;
+  DELETE FROM sqlite_sequence WHERE name = 'user_changes_new';
+  INSERT INTO sqlite_sequence (name, seq)
+    SELECT 'user_changes_new', seq FROM sqlite_sequence WHERE name = 'user_changes';
+  DROP TABLE user_changes;
+  ALTER TABLE user_changes_new RENAME TO user_changes;
+  CREATE INDEX user_changes_user ON user_changes (org_id, user_id);
+  CREATE TRIGGER users_deleted_logged AFTER DELETE ON users
+    BEGIN
+      INSERT INTO user_changes (org_id, user_id, kind, created_at, at)
+      VALUES (OLD.org_id, OLD.user_id, 'removed', OLD.created_at,
+              CAST(ROUND((julianday('now') - 2440587.5) * 86400000) AS INTEGER));
+    END;
+  CREATE TRIGGER users_disabled_logged AFTER UPDATE OF disabled ON users
+    WHEN OLD.disabled = 0 AND NEW.disabled = 1
+    BEGIN
+      INSERT INTO user_changes (org_id, user_id, kind, created_at, at)
+      VALUES (NEW.org_id, NEW.user_id, 'disabled', NEW.created_at,
+              CAST(ROUND((julianday('now') - 2440587.5) * 86400000) AS INTEGER));
+    END;
+  CREATE TRIGGER users_role_logged AFTER UPDATE OF role ON users
+    WHEN OLD.role <> NEW.role
+    BEGIN
+      INSERT INTO user_changes (org_id, user_id, kind, created_at, at)
+      VALUES (NEW.org_id, NEW.user_id, 'role', NEW.created_at,
+              CAST(ROUND((julianday('now') - 2440587.5) * 86400000) AS INTEGER));
+    END;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,8 +1,11 @@
 import type { Database } from 'better-sqlite3';
 
-export type UserChangeKind = 'removed' | 'disabled';
+export type UserChangeKind = 'removed' | 'disabled' | 'role';
 
-/** A user removed or disabled, by this process or another (the CLI): migrations.ts. */
+/**
+ * A user removed, disabled or given another role, by this process or another (the CLI):
+ * migrations.ts.
+ */
 export interface UserChange {
   /** Order of the changes; never reused. */
   seq: number;

@@ -115,6 +115,89 @@ describe('runCli', () => {
     expect(await verifyPassword('new password', newHash)).toBe(true);
   });
 
+  it('changes a role, audited as the console does, the server told through the change log', async () => {
+    await run('org', 'add', 'acme');
+    await run('user', 'add', 'bob@acme', '--role', 'member', '--password', '12345678');
+    const session = t.storage.sessions.create('acme', 'bob', 60);
+    out = [];
+    expect(await run('user', 'role', 'bob@acme', 'admin')).toBe(0);
+    expect(out).toEqual(['changed the role of bob@acme from member to admin']);
+    expect(t.storage.users.getUser('acme', 'bob')?.role).toBe('admin');
+    // Still a role of the app: still signed in.
+    expect(t.storage.sessions.get(session.id)).toBeDefined();
+    expect(audited('acme').at(-1)).toEqual({
+      actor: ACTOR,
+      action: 'user.role',
+      target: 'bob',
+      detail: { from: 'member', to: 'admin' },
+    });
+    expect(t.storage.userChanges.after(0, 10).map(({ user, kind }) => `${kind} ${user}`)).toEqual([
+      'role bob',
+    ]);
+  });
+
+  it.each(['agent', 'service'])(
+    'to %s, ends the user’s app sign-ins and revokes their broker tokens, with the change',
+    async (role) => {
+      await run('org', 'add', 'acme');
+      await run('user', 'add', 'bob@acme', '--role', 'member', '--password', '12345678');
+      const session = t.storage.sessions.create('acme', 'bob', 60);
+      const now = Date.now();
+      const token = { org: 'acme', user: 'bob', clientId: 'bob-tab', issuedAt: now };
+      t.storage.issuedTokens.record({ ...token, jti: 'live-1', expiresAt: now + 60_000 });
+      t.storage.issuedTokens.record({ ...token, jti: 'dead-1', expiresAt: now - 1 });
+      out = [];
+      expect(await run('user', 'role', 'bob@acme', role)).toBe(0);
+      expect(out).toEqual([
+        `changed the role of bob@acme from member to ${role}; ended 1 session(s), revoked 1 token(s)`,
+      ]);
+      expect(t.storage.sessions.get(session.id)).toBeUndefined();
+      expect(t.storage.tokens.isRevoked('live-1')).toBe(true);
+      expect(t.storage.issuedTokens.listLive('acme', now, 'bob')).toEqual([]);
+      expect(audited('acme').at(-1)).toEqual({
+        actor: ACTOR,
+        action: 'user.role',
+        target: 'bob',
+        detail: { from: 'member', to: role, signedOut: 1, revokedTokens: 1 },
+      });
+    },
+  );
+
+  it('says a user has the role already, and changes and audits nothing', async () => {
+    await run('org', 'add', 'acme');
+    await run('user', 'add', 'bob@acme', '--role', 'agent', '--password', '12345678');
+    const session = t.storage.sessions.create('acme', 'bob', 60);
+    const before = audited('acme');
+    out = [];
+    expect(await run('user', 'role', 'bob@acme', 'agent')).toBe(0);
+    expect(out).toEqual(['bob@acme is already agent']);
+    expect(err).toEqual([]);
+    expect(audited('acme')).toEqual(before);
+    expect(t.storage.sessions.get(session.id)).toBeDefined();
+    expect(t.storage.userChanges.after(0, 10)).toEqual([]);
+  });
+
+  it('refuses to leave an org with no enabled admin, and demotes one that is not the last', async () => {
+    await run('org', 'add', 'acme');
+    await run('user', 'add', 'ann@acme', '--role', 'admin', '--password', '12345678');
+    await run('user', 'add', 'bo@acme', '--role', 'admin', '--password', '12345678');
+    await run('user', 'disable', 'bo@acme'); // an admin who cannot sign in runs nothing
+    const before = audited('acme');
+    out = [];
+    expect(await run('user', 'role', 'ann@acme', 'member')).toBe(1);
+    expect(err[0]).toBe(
+      'error: acme would be left with no enabled admin: make another user admin first (user role <user>@acme admin)',
+    );
+    expect(out).toEqual([]);
+    expect(t.storage.users.getUser('acme', 'ann')?.role).toBe('admin');
+    expect(audited('acme')).toEqual(before);
+    // The disabled one may go: ann stays.
+    expect(await run('user', 'role', 'bo@acme', 'member')).toBe(0);
+    await run('user', 'add', 'cy@acme', '--role', 'admin', '--password', '12345678');
+    expect(await run('user', 'role', 'ann@acme', 'member')).toBe(0);
+    expect(t.storage.users.getUser('acme', 'ann')?.role).toBe('member');
+  });
+
   it('prints usage for help and for no command', async () => {
     expect(await run()).toBe(0);
     expect(out[0]).toMatch(/^usage: npm run cli/);
@@ -123,6 +206,7 @@ describe('runCli', () => {
     expect(out.join('\n')).toContain('user add <user>@<org> --role');
     expect(out).toContain('  room add <org> <room>');
     expect(out).toContain('  room list <org>');
+    expect(out).toContain('  user role <user>@<org> <member|agent|service|admin>');
   });
 
   it('adds rooms to an org, lists them, and audits each creation', async () => {
@@ -205,6 +289,27 @@ describe('runCli', () => {
     ['list unknown org', ['user', 'list', 'nope'], /no org "nope"/],
     ['passwd of nobody', ['user', 'passwd', 'nobody@demo'], /no user nobody@demo/],
     ['disable nobody', ['user', 'disable', 'nobody@demo'], /no user nobody@demo/],
+    ['role of nobody', ['user', 'role', 'nobody@demo', 'admin'], /no user nobody@demo/],
+    [
+      'role without a role',
+      ['user', 'role', 'alice@demo'],
+      /missing <role> \(member, agent, service, admin\)/,
+    ],
+    [
+      'unknown role for a role change',
+      ['user', 'role', 'alice@demo', 'root'],
+      /unknown role "root": use member, agent, service, admin$/,
+    ],
+    [
+      'role given as an option',
+      ['user', 'role', 'alice@demo', '--role', 'admin'],
+      /does not take --role/,
+    ],
+    [
+      'role with an extra argument',
+      ['user', 'role', 'alice@demo', 'admin', 'x'],
+      /unexpected argument "x"/,
+    ],
     ['room add without org', ['room', 'add'], /missing <org>/],
     ['room add without room', ['room', 'add', 'demo'], /missing <room>/],
     [
@@ -323,4 +428,27 @@ describe('runCli', () => {
       expect(state()).toEqual(before);
     },
   );
+
+  it('leaves a role change undone, sign-ins and tokens too, when its audit entry cannot be written', async () => {
+    t.storage.users.addOrg('demo');
+    t.storage.users.addUser({ org: 'demo', user: 'alice', role: 'member', passwordHash: 'h' });
+    const session = t.storage.sessions.create('demo', 'alice', 60);
+    const now = Date.now();
+    t.storage.issuedTokens.record({
+      org: 'demo',
+      user: 'alice',
+      clientId: 'alice-tab',
+      issuedAt: now,
+      jti: 'live-1',
+      expiresAt: now + 60_000,
+    });
+    vi.spyOn(t.storage.audit, 'record').mockImplementation(() => {
+      throw new Error('disk I/O error');
+    });
+    await expect(run('user', 'role', 'alice@demo', 'agent')).rejects.toThrow('disk I/O error');
+    expect(t.storage.users.getUser('demo', 'alice')?.role).toBe('member');
+    expect(t.storage.sessions.get(session.id)).toBeDefined();
+    expect(t.storage.tokens.isRevoked('live-1')).toBe(false);
+    expect(t.storage.userChanges.after(0, 10)).toEqual([]);
+  });
 });

@@ -15,6 +15,40 @@ const UNDO: Readonly<Record<number, string>> = {
       ALTER TABLE issued_tokens DROP COLUMN session_key;`,
   8: `DROP INDEX notifications_unread;
       ALTER TABLE notifications DROP COLUMN read_at;`,
+  // The log as the fifth migration made it, its role entries gone (no kind of theirs there).
+  9: `DROP TRIGGER users_role_logged;
+      DROP TRIGGER users_deleted_logged;
+      DROP TRIGGER users_disabled_logged;
+      CREATE TABLE user_changes_old (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        org_id TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('removed', 'disabled')),
+        created_at INTEGER NOT NULL,
+        at INTEGER NOT NULL
+      ) STRICT;
+      INSERT INTO user_changes_old (seq, org_id, user_id, kind, created_at, at)
+        SELECT seq, org_id, user_id, kind, created_at, at FROM user_changes
+        WHERE kind IN ('removed', 'disabled');
+      DELETE FROM sqlite_sequence WHERE name = 'user_changes_old';
+      INSERT INTO sqlite_sequence (name, seq)
+        SELECT 'user_changes_old', seq FROM sqlite_sequence WHERE name = 'user_changes';
+      DROP TABLE user_changes;
+      ALTER TABLE user_changes_old RENAME TO user_changes;
+      CREATE INDEX user_changes_user ON user_changes (org_id, user_id);
+      CREATE TRIGGER users_deleted_logged AFTER DELETE ON users
+        BEGIN
+          INSERT INTO user_changes (org_id, user_id, kind, created_at, at)
+          VALUES (OLD.org_id, OLD.user_id, 'removed', OLD.created_at,
+                  CAST(ROUND((julianday('now') - 2440587.5) * 86400000) AS INTEGER));
+        END;
+      CREATE TRIGGER users_disabled_logged AFTER UPDATE OF disabled ON users
+        WHEN OLD.disabled = 0 AND NEW.disabled = 1
+        BEGIN
+          INSERT INTO user_changes (org_id, user_id, kind, created_at, at)
+          VALUES (NEW.org_id, NEW.user_id, 'disabled', NEW.created_at,
+                  CAST(ROUND((julianday('now') - 2440587.5) * 86400000) AS INTEGER));
+        END;`,
 };
 
 /** Takes the (closed) database in `dir` back to schema `version`, its data kept. */
