@@ -111,9 +111,12 @@ export async function startServer(
     let historyFailedAt: number | null = null;
     const history = createBatchedHistory(
       {
-        chatMessage: (org, room, message) => void storage.history.record(org, room, message),
+        chatMessage: (org, room, message) => storage.history.record(org, room, message),
         notification: (org, user, notification) =>
-          void storage.notifications.record(org, user, notification),
+          storage.notifications.record(org, user, notification),
+        holdsChatMessage: (org, room, message) => storage.history.holds(org, room, message),
+        holdsNotification: (org, user, notification) =>
+          storage.notifications.holds(org, user, notification),
         transaction: (work) => storage.transaction(work),
       },
       (error) => {

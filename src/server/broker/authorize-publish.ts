@@ -13,7 +13,13 @@ export type Publisher = Pick<ClientIdentity, 'org' | 'user'> | undefined;
 export interface AuthorizePublishOptions {
   onDenied(publisher: Publisher, topic: string, code: string, reason: string): void;
   /** An accepted publish with a contract payload, decoded (history records it here). */
-  onAccepted(packet: PublishPacket, org: string, message: DecodedPayload): void;
+  onAccepted(packet: PublishPacket, publisher: ClientIdentity, message: DecodedPayload): void;
+  /** A Last Will let go with a contract payload, decoded: aedes routes it at once. */
+  onWillAccepted(
+    will: PublishPacket,
+    owner: Pick<ClientIdentity, 'org' | 'user'>,
+    message: DecodedPayload,
+  ): void;
   /** Where the user stands now; null when no such user is left (removed). */
   standingOf(org: string, user: string): UserStanding | null;
   /**
@@ -76,19 +82,22 @@ export function createAuthorizePublish(options: AuthorizePublishOptions) {
       return callback(null);
     }
     packet.topic = mountTopic(identity.org, packet.topic);
-    if (verdict.message) options.onAccepted(packet, identity.org, verdict.message);
+    if (verdict.message) options.onAccepted(packet, identity, verdict.message);
     callback(null);
   };
 }
 
 /**
  * A Last Will, checked and mounted at CONNECT, is checked again as it goes out: the user's
- * rules may have been narrowed since. A connection the server is closing (a kick, a
- * revoked token) still sends its will, and so does one whose will is its own last-known
- * state (its presence, or the agent's own state) whatever the rules now: that is how
- * others see it go offline, and a muted or disabled user must not stay "online". A user
- * removed meanwhile has their own state cleared instead (`clearInstead`). A refused will
- * goes nowhere, as a refused publish does, and aedes then forgets the stored one.
+ * rules may have been narrowed since. A will that is the connection's own last-known state
+ * (its presence, or the agent's own state) goes whatever the rules now: that is how others
+ * see it go offline, and a muted or disabled user must not stay "online". Nothing else
+ * goes from a disabled user, nor from a connection the server closed for cause
+ * (`closing`: an admin's kick, a revoked token, a password or role changed, a user
+ * disabled; broker.ts, `disconnect`): a will armed beforehand (a chat message, say) must
+ * not speak for them once they have been shut out. A user removed meanwhile has their own
+ * state cleared instead (`clearInstead`). A refused will goes nowhere, as a refused publish
+ * does, and aedes then forgets the stored one.
  */
 function authorizeWill(
   identity: ClientIdentity,
@@ -96,9 +105,14 @@ function authorizeWill(
   options: AuthorizePublishOptions,
 ): void {
   // The connection's rules are current (an admin's changes reach it live, live-acl.ts):
-  // asked only whether the user is still there, and if that cannot be told, as before.
-  const removed = readStanding(identity, will, options, (standing) => standing === null);
-  if (removed) clearInstead(identity, will, options);
+  // asked only whether the user is still there and enabled, and if that cannot be told,
+  // as before.
+  const standing = readStanding(identity, will, options, (now) =>
+    now === null ? REMOVED : now.disabled ? DISABLED : ENABLED,
+  );
+  if (standing === REMOVED) clearInstead(identity, will, options);
+  else if (standing === DISABLED) checkWill(identity, OWN_STATE_ONLY.disabled, will, options);
+  else if (identity.closing) checkWill(identity, OWN_STATE_ONLY.closed, will, options);
   else checkWill(identity, identity.rules, will, options);
 }
 
@@ -120,13 +134,26 @@ function authorizeStoredWill(
     return;
   }
   const rules = readStanding(owner, will, options, (standing) =>
-    standing === null ? REMOVED : standing.disabled ? null : standing.rules(),
+    standing === null ? REMOVED : standing.disabled ? OWN_STATE_ONLY.disabled : standing.rules(),
   );
   if (rules === REMOVED) clearInstead(owner, will, options);
-  else checkWill(owner, rules ?? null, will, options);
+  else checkWill(owner, rules ?? OWN_STATE_ONLY.unread, will, options);
 }
 
 const REMOVED = Symbol('removed');
+const DISABLED = Symbol('disabled');
+const ENABLED = Symbol('enabled');
+
+/** Only the connection's own last-known state may go; `why` is logged for anything else. */
+interface OwnStateOnly {
+  why: string;
+}
+
+const OWN_STATE_ONLY = {
+  disabled: { why: 'only its own state may go: the user is disabled' },
+  closed: { why: 'only its own state may go: the server closed the connection' },
+  unread: { why: 'only its own state may go: the user could not be read' },
+} satisfies Record<string, OwnStateOnly>;
 
 /**
  * What `read` makes of where the will's user stands now (null: removed); undefined when the
@@ -176,10 +203,10 @@ function isStoredWillOf(client: Client, packet: PublishPacket): boolean {
   return stored.brokerId !== undefined && stored.clientId === client.id;
 }
 
-/** `rules`: null when only the connection's own last-known state may go (disabled). */
+/** `rules`: the owner's, or OwnStateOnly when only the connection's own state may go. */
 function checkWill(
   owner: Pick<ClientIdentity, 'org' | 'user' | 'clientId'>,
-  rules: AclRule[] | null,
+  rules: AclRule[] | OwnStateOnly,
   will: PublishPacket,
   options: AuthorizePublishOptions,
 ): void {
@@ -194,13 +221,16 @@ function checkWill(
     const restamped = restampWill(kind, will.payload as Buffer, options.publishContext.now());
     if (restamped) will.payload = restamped;
   }
-  const ownState = isOwnState(owner, topic);
+  let allowed: AclRule[];
   // Its own state is checked against the contract only (the rules were, at CONNECT).
-  const publisher: PublisherRules = {
-    ...owner,
-    rules: ownState ? [{ permission: 'allow', action: 'publish', topic }] : (rules ?? []),
-    closing: false,
-  };
+  if (isOwnState(owner, topic)) allowed = [{ permission: 'allow', action: 'publish', topic }];
+  else if (Array.isArray(rules)) allowed = rules;
+  else {
+    options.onDenied(owner, topic, 'will_own_state_only', rules.why);
+    discard(will);
+    return;
+  }
+  const publisher: PublisherRules = { ...owner, rules: allowed, closing: false };
   const verdict = checkPublish(
     publisher,
     topic,
@@ -208,13 +238,11 @@ function checkWill(
     will.retain,
     options.publishContext,
   );
-  if (verdict.ok) return;
-  const code = !ownState && rules === null ? 'own_state_only' : verdict.code;
-  const reason =
-    code === 'own_state_only'
-      ? 'only its own state may go: the user is disabled, or could not be read'
-      : verdict.reason;
-  options.onDenied(owner, topic, `will_${code}`, reason);
+  if (verdict.ok) {
+    if (verdict.message) options.onWillAccepted(will, owner, verdict.message);
+    return;
+  }
+  options.onDenied(owner, topic, `will_${verdict.code}`, verdict.reason);
   discard(will);
 }
 

@@ -1,13 +1,15 @@
 import type { AppNotification, ChatMessage } from '../../shared/schemas';
-import type { HistoryRecorder } from './record-history';
-
-type Entry =
-  | { kind: 'chat'; org: string; room: string; message: ChatMessage }
-  | { kind: 'notification'; org: string; user: string; notification: AppNotification };
+import type { HistoryEntry, HistoryRecorder } from './record-history';
 
 export interface HistoryWriter {
-  chatMessage(org: string, room: string, message: ChatMessage): void;
-  notification(org: string, user: string, notification: AppNotification): void;
+  /** Writes it unless the room's history holds its id; whether it was written. */
+  chatMessage(org: string, room: string, message: ChatMessage): boolean;
+  /** Writes it unless the user's notifications hold its id; whether it was written. */
+  notification(org: string, user: string, notification: AppNotification): boolean;
+  /** Whether the room's history holds this very message (a resend), not another one. */
+  holdsChatMessage(org: string, room: string, message: ChatMessage): boolean;
+  /** Whether the user's notifications hold this very one (a resend), not another one. */
+  holdsNotification(org: string, user: string, notification: AppNotification): boolean;
   /** Runs `work` in one transaction. */
   transaction(work: () => void): void;
 }
@@ -18,18 +20,35 @@ export interface HistoryWriter {
  * batch fails, its messages are written one by one so that only a bad one is lost, and
  * reported. `flush()` writes what is waiting: the transports call it before a turn's
  * writes leave, so a PUBACK never precedes the commit of what it acknowledges, and the
- * server before the database closes.
+ * server before the database closes. Entries whose id was kept already are told so once
+ * their batch is committed (`onIdKept`), which is before aedes routes them.
  */
 export function createBatchedHistory(
   writer: HistoryWriter,
   onError: (error: unknown) => void,
 ): HistoryRecorder & { flush(): void } {
-  let pending: Entry[] = [];
+  let pending: HistoryEntry[] = [];
   let scheduled: NodeJS.Immediate | null = null;
 
-  const write = (entry: Entry) => {
-    if (entry.kind === 'chat') writer.chatMessage(entry.org, entry.room, entry.message);
-    else writer.notification(entry.org, entry.user, entry.notification);
+  const write = ({ org, message }: HistoryEntry): boolean =>
+    message.kind === 'chat-message'
+      ? writer.chatMessage(org, message.room, message.value)
+      : writer.notification(org, message.user, message.value);
+  /** Writes it; false when its id was kept already and someone is to be told. */
+  const written = (entry: HistoryEntry) => write(entry) || entry.onIdKept === null;
+  // Read after the commit: a resend of one earlier in the same batch finds it.
+  const tellKept = (entry: HistoryEntry) => {
+    const { org, message } = entry;
+    let resent = true; // if that cannot be read: dropped without a refusal logged
+    try {
+      resent =
+        message.kind === 'chat-message'
+          ? writer.holdsChatMessage(org, message.room, message.value)
+          : writer.holdsNotification(org, message.user, message.value);
+    } catch (error) {
+      onError(error);
+    }
+    entry.onIdKept?.(entry, resent);
   };
   const flush = () => {
     if (pending.length === 0) return; // the common case: the transports call it every turn
@@ -37,27 +56,29 @@ export function createBatchedHistory(
     scheduled = null;
     const batch = pending;
     pending = [];
+    let kept: HistoryEntry[] = [];
     try {
-      writer.transaction(() => batch.forEach(write));
+      writer.transaction(() => {
+        for (const entry of batch) if (!written(entry)) kept.push(entry);
+      });
     } catch {
+      kept = []; // rolled back: written again, one by one
       for (const entry of batch) {
         try {
-          write(entry);
+          if (!written(entry)) kept.push(entry);
         } catch (error) {
-          onError(error);
+          onError(error); // not written, and routed all the same
         }
       }
     }
-  };
-  const add = (entry: Entry) => {
-    pending.push(entry);
-    scheduled ??= setImmediate(flush);
+    for (const entry of kept) tellKept(entry);
   };
 
   return {
-    chatMessage: (org, room, message) => add({ kind: 'chat', org, room, message }),
-    notification: (org, user, notification) =>
-      add({ kind: 'notification', org, user, notification }),
+    record(entry) {
+      pending.push(entry);
+      scheduled ??= setImmediate(flush);
+    },
     onError,
     flush,
   };

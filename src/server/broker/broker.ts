@@ -10,7 +10,7 @@ import {
   type VerifyCredentials,
 } from './authenticate';
 import { createAuthorizeForward } from './authorize-forward';
-import { createAuthorizePublish, type UserStanding } from './authorize-publish';
+import { createAuthorizePublish, type Publisher, type UserStanding } from './authorize-publish';
 import { createAuthorizeSubscribe } from './authorize-subscribe';
 import type { PublishContext } from './check-publish';
 import { createBrokerAdmin, type BrokerAdmin } from './broker-admin';
@@ -75,7 +75,11 @@ export interface Broker {
   handle(stream: Duplex, request?: IncomingMessage): void;
   /** Live connections and who they belong to. */
   connections(): ClientIdentity[];
-  /** Closes every connection whose identity matches; returns how many. */
+  /**
+   * Closes every connection whose identity matches, for cause (a kick, a revocation, a
+   * user disabled or changed): their Last Wills may say only their own presence or agent
+   * state. Returns how many.
+   */
   disconnect(match: (identity: ClientIdentity) => boolean): number;
   /** What the admin console reads and changes, per org. */
   readonly admin: BrokerAdmin;
@@ -124,7 +128,13 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
     historyRetentionMs: options.historyRetentionMs,
     roomExists: (org, room) => knownRooms.has(org, room),
   };
-  const history = createRecordHistory(options.history);
+  const logDenied = (publisher: Publisher, topic: string, code: string, reason: string) => {
+    logger.warn(
+      { event: 'publish_denied', code, topic, org: publisher?.org, user: publisher?.user },
+      reason,
+    );
+  };
+  const history = createRecordHistory(options.history, logDenied);
   history.recordQoS2WhenStored(persistence);
   encodePublishesOnce();
   const aedes = await Aedes.createBroker({
@@ -180,13 +190,9 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
     }),
     authorizePublish: counters.countingPublishes(
       createAuthorizePublish({
-        onDenied(publisher, topic, code, reason) {
-          logger.warn(
-            { event: 'publish_denied', code, topic, org: publisher?.org, user: publisher?.user },
-            reason,
-          );
-        },
+        onDenied: logDenied,
         onAccepted: history.accepted,
+        onWillAccepted: history.acceptedWill,
         standingOf: options.standingOf,
         publishContext,
         onCheckFailed(publisher, topic, error) {
@@ -340,6 +346,8 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
       for (const [client, identity] of live) {
         // Closed but not yet reported gone (a WebSocket close takes a turn or two).
         if (client.closed || !match(identity)) continue;
+        // Closed for cause: its Last Will may say only its own state (authorize-publish.ts).
+        identity.closing = true;
         client.close();
         count++;
       }

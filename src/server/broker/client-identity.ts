@@ -39,9 +39,11 @@ export interface ClientIdentity extends Principal {
    */
   checksDeliveries: boolean;
   /**
-   * Disconnected by an admin while aedes still set it up (pending-connections.ts): it is
-   * refused every publish, subscription and delivery until it is closed at registration,
-   * and nothing of its session is touched.
+   * Being closed by the server for cause (broker.ts, `disconnect`: a kick, a revoked token,
+   * a user disabled or changed). One still being set up by aedes (pending-connections.ts)
+   * is refused every publish, subscription and delivery until it is closed at
+   * registration, and nothing of its session is touched. Either way its Last Will may say
+   * only its own state (authorize-publish.ts).
    */
   closing: boolean;
 }

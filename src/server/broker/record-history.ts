@@ -1,16 +1,38 @@
 import type { AedesPublishPacket, PublishPacket } from 'aedes';
-import {
-  decodePayload,
-  type AppNotification,
-  type ChatMessage,
-  type DecodedPayload,
-} from '../../shared/schemas';
-import { orgOfMountedTopic, unmountTopic } from './mount-point';
+import { decodePayload, type DecodedPayload } from '../../shared/schemas';
+import type { Publisher } from './authorize-publish';
+import { DISCARD_TOPIC, orgOfMountedTopic, unmountTopic } from './mount-point';
+
+/** The payloads the history keeps: chat messages (by room) and notifications (by user). */
+export type KeptMessage = Extract<DecodedPayload, { kind: 'chat-message' | 'notification' }>;
+
+/** A message to keep, and the publish that brought it while aedes has yet to route it. */
+export interface HistoryEntry {
+  org: string;
+  message: KeptMessage;
+  /**
+   * The publish, when it is still to be routed (a client's, or a Last Will): if the history
+   * holds the message's id already, `onIdKept` is told, before aedes routes it. Null for
+   * what has been routed already (the `published` hook).
+   */
+  packet: PublishPacket | null;
+  /** Who published it, for the log. */
+  publisher: Publisher;
+  /** Whether it is a Last Will (its refusal codes start with `will_`). */
+  will: boolean;
+  onIdKept: ((entry: HistoryEntry, resent: boolean) => void) | null;
+}
 
 /** Where the messages the broker routes are kept for later: chat history and inboxes. */
 export interface HistoryRecorder {
-  chatMessage(org: string, room: string, message: ChatMessage): void;
-  notification(org: string, user: string, notification: AppNotification): void;
+  /**
+   * Keeps the message once per id (a room's, a user's), maybe at the end of the turn
+   * (batched-history.ts); when the id is kept already, tells `entry.onIdKept` whether it
+   * is this very message again.
+   */
+  record(entry: HistoryEntry): void;
+  /** Writes what is waiting now, for a publish aedes routes as soon as it is authorized. */
+  flush(): void;
   /** Recording failed (disk full, database closed during shutdown): routing goes on. */
   onError(error: unknown): void;
 }
@@ -27,10 +49,20 @@ export interface RecordHistory {
    * committing a turn's history before its writes leave (beforeSend), a PUBACK then means
    * the message is in the history, even if the server dies next. A QoS 2 publish is only
    * noted here and recorded once aedes stores it (`recordQoS2WhenStored`).
+   *
+   * A message whose id the history holds already is not routed: the same message again (a
+   * QoS 1 resend whose PUBACK was lost) is acknowledged and goes nowhere, as it went out
+   * the first time; another one under a kept id is refused (`id_taken`), or it would be
+   * shown live and then be missing from the history. The write finds out: aedes routes a
+   * QoS 1 publish a turn after authorizing it (once its PUBACK is written, lib/handlers/
+   * publish.js), after the turn's batch is committed; a QoS 0 one at once, so its batch is
+   * written at once.
    */
-  accepted(packet: Pick<PublishPacket, 'qos'>, org: string, message: DecodedPayload): void;
+  accepted(packet: PublishPacket, publisher: Known, message: DecodedPayload): void;
+  /** authorizePublish, for a Last Will it lets go: aedes routes it at once. */
+  acceptedWill(will: PublishPacket, owner: Known, message: DecodedPayload): void;
   /**
-   * The `published` hook: records what entered by other paths (wills, the broker API).
+   * The `published` hook: records what entered by other paths (the broker API).
    */
   published(
     packet: AedesPublishPacket,
@@ -44,37 +76,74 @@ export interface RecordHistory {
    * is gets a PUBREC and goes nowhere, being the same message again [MQTT-4.3.3-2], even
    * when it carries another payload. Recorded at authorization, such a publish put in the
    * history a message nobody got. aedes routes it after the store, and writes the PUBREC
-   * after routing, so the PUBREC still means the message is in the history.
+   * after routing, so the PUBREC still means the message is in the history; written at
+   * once, its id is known to be new or not before that.
    */
   recordQoS2WhenStored(incoming: IncomingStore): void;
 }
 
-export function createRecordHistory(recorder: HistoryRecorder): RecordHistory {
+type Known = NonNullable<Publisher>;
+
+/** How a publish refused for its id is logged (as authorizePublish logs its refusals). */
+export type OnIdTaken = (publisher: Publisher, topic: string, code: string, reason: string) => void;
+
+export function createRecordHistory(
+  recorder: HistoryRecorder,
+  onIdTaken: OnIdTaken = () => {},
+): RecordHistory {
   // Recorded already (the published hook skips these), and QoS 2 ones waiting for their store.
   const recorded = new WeakSet<object>();
-  const awaitingStore = new WeakMap<object, { org: string; message: DecodedPayload }>();
+  const awaitingStore = new WeakMap<object, HistoryEntry>();
 
-  const record = (org: string, message: DecodedPayload | null) => {
+  const record = (entry: HistoryEntry, now: boolean) => {
     try {
-      if (message?.kind === 'chat-message') {
-        recorder.chatMessage(org, message.room, message.value);
-      } else if (message?.kind === 'notification') {
-        recorder.notification(org, message.user, message.value);
-      }
+      recorder.record(entry);
+      if (now) recorder.flush();
     } catch (error) {
       recorder.onError(error);
     }
   };
 
+  // Told before aedes routes the packet (see `accepted`), so the packet goes nowhere.
+  const onIdKept = (entry: HistoryEntry, resent: boolean) => {
+    const { packet, message } = entry;
+    if (packet === null) return;
+    const topic = unmountTopic(entry.org, packet.topic) ?? packet.topic;
+    // Acknowledged but routed nowhere [MQTT-3.3.5-2]; see DISCARD_TOPIC.
+    packet.topic = DISCARD_TOPIC;
+    packet.retain = false;
+    if (resent) return; // delivered the first time
+    const { id } = message.value;
+    const reason =
+      message.kind === 'chat-message'
+        ? `the history of room "${message.room}" holds another message with id "${id}"`
+        : `the notifications of "${message.user}" hold another one with id "${id}"`;
+    onIdTaken(entry.publisher, topic, entry.will ? 'will_id_taken' : 'id_taken', reason);
+  };
+
+  const entryOf = (
+    org: string,
+    message: KeptMessage,
+    packet: PublishPacket | null,
+    publisher: Publisher,
+    will = false,
+  ): HistoryEntry => ({ org, message, packet, publisher, will, onIdKept });
+
   return {
-    accepted(packet, org, message) {
+    accepted(packet, publisher, message) {
       if (message.kind !== 'chat-message' && message.kind !== 'notification') return;
+      const entry = entryOf(publisher.org, message, packet, publisher);
       if (packet.qos === 2) {
-        awaitingStore.set(packet, { org, message });
+        awaitingStore.set(packet, entry);
         return;
       }
-      record(org, message);
+      record(entry, packet.qos === 0);
       recorded.add(packet);
+    },
+    acceptedWill(will, owner, message) {
+      if (message.kind !== 'chat-message' && message.kind !== 'notification') return;
+      record(entryOf(owner.org, message, will, owner, true), true);
+      recorded.add(will);
     },
     published(packet, _client, callback) {
       if (recorded.has(packet)) return callback(null);
@@ -85,17 +154,20 @@ export function createRecordHistory(recorder: HistoryRecorder): RecordHistory {
         return callback(null);
       }
       const decoded = decodePayload(topic, packet.payload);
-      record(org, decoded.ok ? decoded.message : null);
+      const message = decoded.ok ? decoded.message : null;
+      if (message?.kind === 'chat-message' || message?.kind === 'notification') {
+        record(entryOf(org, message, null, undefined), false);
+      }
       callback(null);
     },
     recordQoS2WhenStored(incoming) {
       const store = incoming.incomingStorePacket.bind(incoming);
       incoming.incomingStorePacket = async (client, packet) => {
         await store(client, packet); // not stored: aedes routes nothing and drops the client
-        const noted = awaitingStore.get(packet);
-        if (!noted) return;
+        const entry = awaitingStore.get(packet);
+        if (!entry) return;
         awaitingStore.delete(packet);
-        record(noted.org, noted.message);
+        record(entry, true);
         recorded.add(packet);
       };
     },

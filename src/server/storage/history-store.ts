@@ -17,6 +17,11 @@ export interface HistoryStore {
    * second message. Returns true when the message was new.
    */
   record(org: string, room: string, message: ChatMessage, receivedAt?: number): boolean;
+  /**
+   * Whether the room's history holds this very message: its id with the same sender, text
+   * and sentAt (a resend), not another message under that id.
+   */
+  holds(org: string, room: string, message: ChatMessage): boolean;
   /** The message with this id in the room, if it was recorded (and not pruned since). */
   get(org: string, room: string, id: string): ChatMessage | undefined;
   /** @throws StorageError invalid_cursor | invalid_argument */
@@ -65,6 +70,10 @@ export function createHistoryStore(db: Database, now: () => number): HistoryStor
   const selectOne = db.prepare<[string, string, string], Omit<MessageRow, 'seq'>>(
     'SELECT id, sender, text, sent_at FROM messages WHERE org_id = ? AND room_id = ? AND id = ?',
   );
+  const selectSame = db.prepare<[string, string, string, string, string, number], { found: 1 }>(
+    `SELECT 1 AS found FROM messages
+     WHERE org_id = ? AND room_id = ? AND id = ? AND sender = ? AND text = ? AND sent_at = ?`,
+  );
   const deleteOld = db.prepare('DELETE FROM messages WHERE received_at < ?');
   const selectCount = db.prepare<[string, string], { n: number }>(
     'SELECT count(*) AS n FROM messages WHERE org_id = ? AND room_id = ?',
@@ -85,6 +94,8 @@ export function createHistoryStore(db: Database, now: () => number): HistoryStor
       );
       return result.changes > 0;
     },
+    holds: (org, room, { id, from, text, sentAt }) =>
+      selectSame.get(org, room, id, from, text, sentAt) !== undefined,
     get(org, room, id) {
       const row = selectOne.get(org, room, id);
       return row && toMessage(row);

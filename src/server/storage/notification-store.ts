@@ -20,6 +20,11 @@ export interface NotificationStore {
   /** Stores a notification once per (org, user, id). Returns true when it was new. */
   record(org: string, user: string, notification: AppNotification, receivedAt?: number): boolean;
   /**
+   * Whether the user's notifications hold this very one: its id with the same title, body,
+   * link and createdAt (a resend), not another notification under that id.
+   */
+  holds(org: string, user: string, notification: AppNotification): boolean;
+  /**
    * A page of the user's inbox, newest first, and (as one snapshot) their unread count and
    * newest cursor.
    * @throws StorageError invalid_cursor | invalid_argument
@@ -111,6 +116,14 @@ export function createNotificationStore(db: Database, now: () => number): Notifi
   const updateUpTo = db.prepare<[number, string, string, number, string, string]>(
     PLANNED_SQL.markReadUpTo,
   );
+  const selectSame = db.prepare<
+    [string, string, string, string, string, string | null, number],
+    { found: 1 }
+  >(
+    `SELECT 1 AS found FROM notifications
+     WHERE org_id = ? AND user_id = ? AND id = ? AND title = ? AND body = ? AND link IS ?
+       AND created_at = ?`,
+  );
   const deleteOfUser = db.prepare('DELETE FROM notifications WHERE org_id = ? AND user_id = ?');
   const deleteOld = db.prepare('DELETE FROM notifications WHERE received_at < ?');
 
@@ -151,6 +164,8 @@ export function createNotificationStore(db: Database, now: () => number): Notifi
           .changes > 0
       );
     },
+    holds: (org, user, { id, title, body, link, createdAt }) =>
+      selectSame.get(org, user, id, title, body, link ?? null, createdAt) !== undefined,
     page(org, user, { before, limit }) {
       if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_LIMIT) {
         throw new StorageError('invalid_argument', `limit must be 1-${MAX_PAGE_LIMIT}`);

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import mqtt from 'mqtt';
 import { describe, expect, it } from 'vitest';
 import { roleRules } from '../../../src/shared/acl';
@@ -37,8 +38,10 @@ async function awaySession(clientId: string): Promise<StoredSession | undefined>
   return sessions.json<Sessions>().offline.find((session) => session.clientId === clientId);
 }
 
+// Ids are kept once per room: each message a new one (the broker drops another message
+// under a kept id).
 const chat = (from: string, text: string) =>
-  json({ id: `${from}-${text}`, from, text, sentAt: Date.now() });
+  json({ id: `${from}-${text}-${randomUUID()}`, from, text, sentAt: Date.now() });
 
 describe('PUT /api/admin/users/:user/rules', () => {
   it('stores the rules, lists them, and puts them before the role template', async () => {

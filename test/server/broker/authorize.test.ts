@@ -41,7 +41,9 @@ async function giveRulesNow(user: string, rules: AclRule[]): Promise<() => void>
   return () => storage.users.setExtraRules('demo', user, []);
 }
 
-const chat = (from: string, text: string, id = `${from}-${text}`) =>
+// Each message its own id: the broker routes only one message per id (record-history.ts).
+let chats = 0;
+const chat = (from: string, text: string, id = `${from}-${text}-${++chats}`) =>
   json({ id, from, text, sentAt: Date.now() });
 
 describe('subscriptions are granted only within the ACL (filter containment)', () => {

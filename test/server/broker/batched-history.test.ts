@@ -3,9 +3,10 @@ import {
   createBatchedHistory,
   type HistoryWriter,
 } from '../../../src/server/broker/batched-history';
-import type { ChatMessage } from '../../../src/shared/schemas';
+import type { HistoryEntry } from '../../../src/server/broker/record-history';
+import type { AppNotification, ChatMessage } from '../../../src/shared/schemas';
 
-const message = (id: string): ChatMessage => ({ id, from: 'alice', text: 'hi', sentAt: 1 });
+const message = (id: string, text = 'hi'): ChatMessage => ({ id, from: 'alice', text, sentAt: 1 });
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
 /** Records what is written and how the writes were grouped into transactions. */
@@ -13,39 +14,79 @@ function fakeWriter(failOn?: string) {
   const transactions: string[][] = [];
   let current: string[] | null = null;
   const written: string[] = [];
+  // What is committed, by room:id; a transaction's rows join it when it commits.
+  const rows = new Map<string, ChatMessage | AppNotification>();
+  let uncommitted: [string, ChatMessage | AppNotification][] | null = null;
+  const keep = (key: string, value: ChatMessage | AppNotification) => {
+    const taken = rows.has(key) || uncommitted?.some(([k]) => k === key) === true;
+    if (taken) return false;
+    if (uncommitted) uncommitted.push([key, value]);
+    else rows.set(key, value);
+    (current ?? written).push(key);
+    return true;
+  };
   const writer: HistoryWriter = {
     chatMessage(_org, room, m) {
       if (m.id === failOn) throw new Error(`bad ${m.id}`);
-      (current ?? written).push(`${room}:${m.id}`);
+      return keep(`${room}:${m.id}`, m);
     },
-    notification(_org, user, n) {
-      (current ?? written).push(`${user}:${n.id}`);
-    },
+    notification: (_org, user, n) => keep(`${user}:${n.id}`, n),
+    holdsChatMessage: (_org, room, m) =>
+      JSON.stringify(rows.get(`${room}:${m.id}`)) === JSON.stringify(m),
+    holdsNotification: (_org, user, n) =>
+      JSON.stringify(rows.get(`${user}:${n.id}`)) === JSON.stringify(n),
     transaction(work) {
       current = [];
+      uncommitted = [];
       try {
         work();
         transactions.push(current);
         written.push(...current);
+        for (const [key, value] of uncommitted) rows.set(key, value);
       } finally {
         current = null;
+        uncommitted = null;
       }
     },
   };
   return { writer, transactions, written };
 }
 
+/** An entry for #general; `told` collects what its onIdKept hears (resent or not). */
+function chatEntry(m: ChatMessage, told?: string[]): HistoryEntry {
+  return {
+    org: 'demo',
+    message: { kind: 'chat-message', room: 'general', value: m },
+    packet: null,
+    publisher: { org: 'demo', user: 'alice' },
+    will: false,
+    onIdKept: told
+      ? (entry, resent) => told.push(`${entry.message.value.id}:${resent ? 'resent' : 'other'}`)
+      : null,
+  };
+}
+
 describe('createBatchedHistory', () => {
   it('writes the messages of one event-loop turn in one transaction', async () => {
     const { writer, transactions } = fakeWriter();
     const history = createBatchedHistory(writer, () => {});
-    history.chatMessage('demo', 'general', message('m1'));
-    history.chatMessage('demo', 'random', message('m2'));
-    history.notification('demo', 'bob', { id: 'n1', title: 't', body: 'b', createdAt: 1 });
+    history.record(chatEntry(message('m1')));
+    history.record({
+      ...chatEntry(message('m2')),
+      message: { kind: 'chat-message', room: 'random', value: message('m2') },
+    });
+    history.record({
+      ...chatEntry(message('n/a')),
+      message: {
+        kind: 'notification',
+        user: 'bob',
+        value: { id: 'n1', title: 't', body: 'b', createdAt: 1 },
+      },
+    });
     expect(transactions).toEqual([]);
     await nextTurn();
     expect(transactions).toEqual([['general:m1', 'random:m2', 'bob:n1']]);
-    history.chatMessage('demo', 'general', message('m3'));
+    history.record(chatEntry(message('m3')));
     await nextTurn();
     expect(transactions).toHaveLength(2);
   });
@@ -54,7 +95,7 @@ describe('createBatchedHistory', () => {
     const { writer, written } = fakeWriter('m2');
     const errors: string[] = [];
     const history = createBatchedHistory(writer, (error) => errors.push((error as Error).message));
-    for (const id of ['m1', 'm2', 'm3']) history.chatMessage('demo', 'general', message(id));
+    for (const id of ['m1', 'm2', 'm3']) history.record(chatEntry(message(id)));
     await nextTurn();
     expect(written).toEqual(['general:m1', 'general:m3']);
     expect(errors).toEqual(['bad m2']);
@@ -63,8 +104,40 @@ describe('createBatchedHistory', () => {
   it('writes what is waiting when flushed', () => {
     const { writer, written } = fakeWriter();
     const history = createBatchedHistory(writer, () => {});
-    history.chatMessage('demo', 'general', message('m1'));
+    history.record(chatEntry(message('m1')));
     history.flush();
     expect(written).toEqual(['general:m1']);
+  });
+});
+
+describe('an entry whose id is kept already', () => {
+  it('is told so once its batch is committed, and whether it is the same message again', () => {
+    const { writer, written } = fakeWriter();
+    const told: string[] = [];
+    const history = createBatchedHistory(writer, () => {});
+    history.record(chatEntry(message('m1'), told));
+    history.flush();
+    expect(told).toEqual([]);
+    // In one batch: the resend, another message under the id, and one under a fresh id.
+    history.record(chatEntry(message('m1'), told));
+    history.record(chatEntry(message('m1', 'EPHEMERAL'), told));
+    history.record(chatEntry(message('m2'), told));
+    history.record(chatEntry(message('m2'), told)); // a resend of one in the same batch
+    history.flush();
+    expect(written).toEqual(['general:m1', 'general:m2']);
+    expect(told).toEqual(['m1:resent', 'm1:other', 'm2:resent']);
+  });
+
+  it('is told once, by the one-by-one writes, when its batch failed', () => {
+    const { writer } = fakeWriter('bad');
+    const told: string[] = [];
+    const errors: unknown[] = [];
+    const history = createBatchedHistory(writer, (error) => errors.push(error));
+    history.record(chatEntry(message('m1'), told));
+    history.record(chatEntry(message('m1', 'EPHEMERAL'), told));
+    history.record(chatEntry(message('bad'), told));
+    history.flush();
+    expect(told).toEqual(['m1:other']);
+    expect(errors).toHaveLength(1);
   });
 });

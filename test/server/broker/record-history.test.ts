@@ -2,26 +2,41 @@ import { describe, expect, it, vi } from 'vitest';
 import type { AedesPublishPacket } from 'aedes';
 import {
   createRecordHistory,
+  type HistoryEntry,
   type HistoryRecorder,
 } from '../../../src/server/broker/record-history';
+import { DISCARD_TOPIC } from '../../../src/server/broker/mount-point';
+import type { DecodedPayload } from '../../../src/shared/schemas';
 
-const packet = (topic: string, payload: unknown) =>
+const packet = (topic: string, payload: unknown, qos: 0 | 1 | 2 = 1) =>
   ({
     cmd: 'publish',
     topic,
     payload: Buffer.from(JSON.stringify(payload)),
-    qos: 1,
+    qos,
     retain: false,
     dup: false,
   }) as unknown as AedesPublishPacket;
 const chat = { id: 'm1', from: 'alice', text: 'hi', sentAt: 1 };
+const chatMessage: DecodedPayload = { kind: 'chat-message', room: 'general', value: chat };
+const alice = { org: 'demo', user: 'alice' };
 
+/** A recorder that writes nothing; `recorded` lists what it was given, as [org, key, value]. */
 function recorder() {
-  return {
-    chatMessage: vi.fn<HistoryRecorder['chatMessage']>(),
-    notification: vi.fn<HistoryRecorder['notification']>(),
+  const entries: HistoryEntry[] = [];
+  const r = {
+    record: vi.fn((entry: HistoryEntry) => void entries.push(entry)),
+    flush: vi.fn<HistoryRecorder['flush']>(),
     onError: vi.fn<HistoryRecorder['onError']>(),
+    entries,
+    recorded: () =>
+      entries.map(({ org, message }) => [
+        org,
+        message.kind === 'chat-message' ? message.room : message.user,
+        message.value,
+      ]),
   };
+  return r;
 }
 
 function publish(record: HistoryRecorder, p: AedesPublishPacket): Promise<void> {
@@ -40,15 +55,17 @@ describe('the published hook records history', () => {
     await publish(r, packet('$demo/agents/agent-01/state', { status: 'idle', updatedAt: 1 }));
     await publish(r, packet('$demo/chat/general/messages', { not: 'a message' }));
     await publish(r, packet('$SYS/discarded', chat));
-    expect(r.chatMessage.mock.calls).toEqual([['demo', 'general', chat]]);
-    expect(r.notification.mock.calls).toEqual([
+    expect(r.recorded()).toEqual([
+      ['demo', 'general', chat],
       ['demo', 'bob', { id: 'n1', title: 't', body: '', createdAt: 1 }],
     ]);
+    // Routed already: nothing to drop should the id be kept.
+    expect(r.entries.map((e) => e.packet)).toEqual([null, null]);
   });
 
   it('reports a failed write and still lets the message through', async () => {
     const r = recorder();
-    r.chatMessage.mockImplementation(() => {
+    r.record.mockImplementation(() => {
       throw new Error('database is closed');
     });
     await publish(r, packet('$demo/chat/general/messages', chat));
@@ -63,23 +80,73 @@ describe('recording at authorization (before aedes sends the PUBACK)', () => {
     const r = recorder();
     const history = createRecordHistory(r);
     const p = packet('$demo/chat/general/messages', chat);
-    history.accepted(p, 'demo', { kind: 'chat-message', room: 'general', value: chat });
-    expect(r.chatMessage.mock.calls).toEqual([['demo', 'general', chat]]);
+    history.accepted(p, alice, chatMessage);
+    expect(r.recorded()).toEqual([['demo', 'general', chat]]);
     await new Promise<void>((resolve) => history.published(p, null, () => resolve()));
-    expect(r.chatMessage).toHaveBeenCalledTimes(1);
+    expect(r.record).toHaveBeenCalledTimes(1);
+  });
+
+  it('leaves a QoS 1 one to the turn’s batch, and writes a QoS 0 one and a will at once', () => {
+    const r = recorder();
+    const history = createRecordHistory(r);
+    history.accepted(packet('$demo/chat/general/messages', chat, 1), alice, chatMessage);
+    expect(r.flush).not.toHaveBeenCalled();
+    // aedes routes these as soon as they are authorized.
+    history.accepted(packet('$demo/chat/general/messages', chat, 0), alice, chatMessage);
+    expect(r.flush).toHaveBeenCalledTimes(1);
+    history.acceptedWill(packet('$demo/chat/general/messages', chat, 1), alice, chatMessage);
+    expect(r.flush).toHaveBeenCalledTimes(2);
   });
 
   it('records nothing for kinds that are not kept, and leaves them to no one', async () => {
     const r = recorder();
     const history = createRecordHistory(r);
     const typing = { from: 'alice', typing: true };
-    history.accepted(packet('$demo/chat/general/typing', typing), 'demo', {
+    history.accepted(packet('$demo/chat/general/typing', typing), alice, {
       kind: 'chat-typing',
       room: 'general',
       value: typing,
     });
-    expect(r.chatMessage).not.toHaveBeenCalled();
-    expect(r.notification).not.toHaveBeenCalled();
+    expect(r.record).not.toHaveBeenCalled();
+  });
+});
+
+describe('a message whose id the history holds already', () => {
+  function keptOnce(resent: boolean, will = false) {
+    const r = recorder();
+    const refused: unknown[][] = [];
+    const history = createRecordHistory(r, (...args) => void refused.push(args));
+    const p = packet('$demo/chat/general/messages', chat);
+    if (will) history.acceptedWill(p, alice, chatMessage);
+    else history.accepted(p, alice, chatMessage);
+    const [entry] = r.entries;
+    entry!.onIdKept!(entry!, resent);
+    return { p, refused };
+  }
+
+  it('is routed nowhere, and refused in the log when it is another message', () => {
+    const { p, refused } = keptOnce(false);
+    expect(p).toMatchObject({ topic: DISCARD_TOPIC, retain: false });
+    expect(refused).toEqual([
+      [
+        alice,
+        'chat/general/messages',
+        'id_taken',
+        'the history of room "general" holds another message with id "m1"',
+      ],
+    ]);
+  });
+
+  it('is routed nowhere, and not refused, when it is the same message again', () => {
+    const { p, refused } = keptOnce(true);
+    expect(p.topic).toBe(DISCARD_TOPIC);
+    expect(refused).toEqual([]);
+  });
+
+  it('as a Last Will: refused with a will_ code', () => {
+    const { p, refused } = keptOnce(false, true);
+    expect(p.topic).toBe(DISCARD_TOPIC);
+    expect(refused.map((args) => args[2])).toEqual(['will_id_taken']);
   });
 });
 
@@ -97,28 +164,30 @@ describe('a QoS 2 message is recorded when aedes stores it as received', () => {
     history.recordQoS2WhenStored(incoming);
     return { r, history, incoming, stored };
   }
-  const qos2 = () => ({ ...packet('$demo/chat/general/messages', chat), qos: 2 as const });
+  const qos2 = () => packet('$demo/chat/general/messages', chat, 2);
 
   it('not at authorization: a reused packet id aedes does not store is never recorded', async () => {
     const { r, history, incoming, stored } = withStore();
     const first = qos2();
     const reused = qos2();
-    history.accepted(first, 'demo', { kind: 'chat-message', room: 'general', value: chat });
-    history.accepted(reused, 'demo', { kind: 'chat-message', room: 'general', value: chat });
-    expect(r.chatMessage).not.toHaveBeenCalled();
+    history.accepted(first, alice, chatMessage);
+    history.accepted(reused, alice, chatMessage);
+    expect(r.record).not.toHaveBeenCalled();
     await incoming.incomingStorePacket({ id: 'c' }, first);
     expect(stored).toEqual([first]);
-    expect(r.chatMessage.mock.calls).toEqual([['demo', 'general', chat]]);
+    expect(r.recorded()).toEqual([['demo', 'general', chat]]);
+    // Written at once: aedes routes it as soon as the store resolves.
+    expect(r.flush).toHaveBeenCalledTimes(1);
     // The published hook that follows the store does not record it again.
     await new Promise<void>((resolve) => history.published(first, null, () => resolve()));
-    expect(r.chatMessage).toHaveBeenCalledTimes(1);
+    expect(r.record).toHaveBeenCalledTimes(1);
   });
 
   it('not when the store fails (aedes then routes nothing)', async () => {
     const { r, history, incoming } = withStore(true);
     const p = qos2();
-    history.accepted(p, 'demo', { kind: 'chat-message', room: 'general', value: chat });
+    history.accepted(p, alice, chatMessage);
     await expect(incoming.incomingStorePacket({ id: 'c' }, p)).rejects.toThrow('disk full');
-    expect(r.chatMessage).not.toHaveBeenCalled();
+    expect(r.record).not.toHaveBeenCalled();
   });
 });

@@ -203,6 +203,7 @@ describe('a stored will', () => {
     const authorizePublish = createAuthorizePublish({
       onDenied: (_publisher, _topic, code) => denied.push(code),
       onAccepted: () => {},
+      onWillAccepted: () => {},
       standingOf,
       onCheckFailed: (_publisher, _topic, error) => failed.push(error),
       publishContext: publishContext(),
@@ -251,6 +252,25 @@ describe('a stored will', () => {
     expect(will.topic).toBe('$demo/presence/alice/alice-back');
     expect(denied).toEqual([]);
     expect(failed).toHaveLength(1);
+  });
+
+  it('of a live connection of a user disabled meanwhile goes only if it is its own state', async () => {
+    const { denied, run } = authorize(() => ({ disabled: true, rules: () => roleRules('member') }));
+    const presence = willOf('demo:alice:alice-back') as unknown as PublishPacket;
+    const client = { id: 'demo:alice:alice-back', will: presence } as unknown as Client;
+    setIdentity(client, aliceIdentity()); // not closed by the server: it dropped by itself
+    expect(await run(client, presence)).toBeNull();
+    expect(presence.topic).toBe('$demo/presence/alice/alice-back');
+    const chat = willOf('demo:alice:alice-back') as unknown as PublishPacket;
+    chat.topic = '$demo/chat/general/messages';
+    chat.retain = false;
+    chat.payload = Buffer.from(
+      json({ id: 'm1', from: 'alice', text: 'armed before', sentAt: Date.now() }),
+    );
+    (client as { will?: unknown }).will = chat;
+    expect(await run(client, chat)).toBeNull();
+    expect(chat.topic).toBe(DISCARD_TOPIC);
+    expect(denied).toEqual(['will_own_state_only']);
   });
 
   it('of a removed user clears their own state instead, and sends nothing else', async () => {

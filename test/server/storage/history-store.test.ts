@@ -25,6 +25,17 @@ describe('HistoryStore', () => {
     expect(history.page('demo', 'general', { limit: 10 }).messages).toEqual([msg(1)]);
   });
 
+  it('tells the same message again from another one under its id', () => {
+    const { history } = t.storage;
+    history.record('demo', 'general', msg(1));
+    expect(history.holds('demo', 'general', msg(1))).toBe(true);
+    expect(history.holds('demo', 'general', { ...msg(1), from: 'mallory' })).toBe(false);
+    expect(history.holds('demo', 'general', { ...msg(1), text: 'EPHEMERAL' })).toBe(false);
+    expect(history.holds('demo', 'general', { ...msg(1), sentAt: 1 })).toBe(false);
+    expect(history.holds('demo', 'random', msg(1))).toBe(false);
+    expect(history.holds('acme', 'general', msg(1))).toBe(false);
+  });
+
   it('finds a recorded message by id, in its room and org only', () => {
     const { history } = t.storage;
     history.record('demo', 'general', msg(1));

@@ -41,6 +41,21 @@ describe('NotificationStore: which notifications each person has read', () => {
   });
   afterEach(() => t.cleanup());
 
+  it('tells the same notification again from another one under its id', () => {
+    const { notifications } = t.storage;
+    const linked = { ...note('n1'), link: '/x' };
+    expect(notifications.record('demo', 'bob', linked)).toBe(true);
+    expect(notifications.record('demo', 'bob', { ...linked, title: 'EPHEMERAL' })).toBe(false);
+    expect(notifications.holds('demo', 'bob', linked)).toBe(true);
+    expect(notifications.holds('demo', 'bob', { ...linked, title: 'EPHEMERAL' })).toBe(false);
+    expect(notifications.holds('demo', 'bob', { ...linked, body: 'more' })).toBe(false);
+    expect(notifications.holds('demo', 'bob', note('n1'))).toBe(false); // no link
+    expect(notifications.holds('demo', 'bob', { ...linked, createdAt: 1 })).toBe(false);
+    expect(notifications.holds('demo', 'alice', linked)).toBe(false);
+    notify('bob', 'n2');
+    expect(notifications.holds('demo', 'bob', note('n2'))).toBe(true); // without a link
+  });
+
   it('lists each notification with whether it was read, and counts the unread', () => {
     for (const id of ['n1', 'n2', 'n3']) notify('alice', id);
     expect(listed('alice')).toEqual(['n3', 'n2', 'n1']);
