@@ -2,6 +2,7 @@ import { useAgentCommandsStore } from '../features/agent-board/stores/agent-comm
 import { useAgentsStore } from '../features/agent-board/stores/agents-store';
 import { useBoardQueryStore } from '../features/agent-board/stores/board-query-store';
 import { useAuthNoticeStore } from '../features/auth/stores/auth-notice-store';
+import { forgetAllDrafts, sessionStorageOrNull } from '../features/chat/lib/draft-storage';
 import { useChatStore } from '../features/chat/stores/chat-store';
 import { useDraftsStore } from '../features/chat/stores/drafts-store';
 import { useTypingStore } from '../features/chat/stores/typing-store';
@@ -18,6 +19,9 @@ export function resetWorkspaceStores(): void {
   useBoardQueryStore.getState().reset();
   useChatStore.getState().reset();
   useDraftsStore.getState().reset();
+  // Kept across reloads for whoever typed them; not for the next person at this computer,
+  // however the session ended: here, in another tab, or refused by the server.
+  forgetAllDrafts(sessionStorageOrNull());
   useTypingStore.getState().reset();
   useConnectionStore.getState().reset();
   useNotificationsStore.getState().reset();

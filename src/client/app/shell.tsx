@@ -15,7 +15,6 @@ import { countNotDelivered } from './count-not-delivered';
 import { HomeView } from './home-view';
 import { NotFoundView } from './not-found-view';
 import { useNavigationStore, type HistoryMode, type View } from './navigation-store';
-import { forgetAllDrafts, sessionStorageOrNull } from '../features/chat/lib/draft-storage';
 import { resetWorkspaceStores } from './reset-stores';
 import { RoomScreen } from './room-screen';
 import { SignOutButton } from './sign-out-button';
@@ -71,9 +70,7 @@ export function Shell({ session }: { session: Session }) {
   const signOut = async () => {
     setSigningOut(true);
     await connection.signOut(); // presence goes offline before the session ends
-    resetWorkspaceStores();
-    // Kept across reloads for whoever typed them; not for the next person at this computer.
-    forgetAllDrafts(sessionStorageOrNull());
+    resetWorkspaceStores(); // the drafts kept in this tab with the rest
     signOutRequest.mutate();
   };
 

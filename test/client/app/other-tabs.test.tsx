@@ -10,6 +10,7 @@ import {
   type SessionChange,
   type SessionMessage,
 } from '../../../src/client/features/auth/lib/session-broadcast';
+import { readDraft, saveDraft } from '../../../src/client/features/chat/lib/draft-storage';
 import { useChatStore } from '../../../src/client/features/chat/stores/chat-store';
 import { FakeMqttFactory } from '../support/fake-mqtt';
 import { ALICE, apiError, tokenFor } from '../support/fixtures';
@@ -100,6 +101,21 @@ describe('another tab of this browser', () => {
     );
     expect(factory.last.ended).toEqual({ force: true }); // nothing more of alice's arrives
     expect(useChatStore.getState().live).toEqual({});
+  }, 30_000);
+
+  it('signed out: this one forgets the drafts it kept, as its own sign-out does', async () => {
+    let signedIn = true;
+    serveWorkspace(() => (signedIn ? ALICE : null));
+    saveDraft(sessionStorage, 'alice@demo', 'general', 'half a thought');
+    renderApp(ALICE);
+    await openWorkspace();
+    expect(readDraft(sessionStorage, 'alice@demo', 'general')).toBe('half a thought');
+
+    signedIn = false;
+    tellFromOtherTab('signed-out');
+    expect(await screen.findByRole('button', { name: 'Sign in' })).toBeInTheDocument();
+    expect(readDraft(sessionStorage, 'alice@demo', 'general')).toBe('');
+    expect(Object.keys(sessionStorage).filter((key) => key.includes('draft'))).toEqual([]);
   }, 30_000);
 
   it('signed in: this one’s sign-in page opens the workspace of whoever it was', async () => {

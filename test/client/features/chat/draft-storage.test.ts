@@ -8,6 +8,32 @@ import {
 } from '../../../../src/client/features/chat/lib/draft-storage';
 
 const ALICE = 'alice@demo';
+const GENERAL = `switchboard:draft:${ALICE}:general`;
+
+/** A Storage that holds at most `limit` characters of keys and values, as a full quota. */
+function storageOf(limit: number): Storage {
+  const items = new Map<string, string>();
+  const used = () => [...items].reduce((sum, [key, value]) => sum + key.length + value.length, 0);
+  return {
+    get length() {
+      return items.size;
+    },
+    key: (index: number) => [...items.keys()][index] ?? null,
+    getItem: (key: string) => items.get(key) ?? null,
+    setItem: (key: string, value: string) => {
+      const old = items.get(key);
+      if (
+        used() - (old === undefined ? 0 : key.length + old.length) + key.length + value.length >
+        limit
+      ) {
+        throw new DOMException('full', 'QuotaExceededError');
+      }
+      items.set(key, value);
+    },
+    removeItem: (key: string) => void items.delete(key),
+    clear: () => items.clear(),
+  };
+}
 
 describe('draft storage', () => {
   it("keeps each room's draft per account, and forgets it once empty", () => {
@@ -49,6 +75,24 @@ describe('draft storage', () => {
     sessionStorage.setItem(draftsIndexKey(ALICE), index);
     sessionStorage.setItem(`switchboard:draft:${ALICE}:general`, draft);
     expect(readDraft(sessionStorage, ALICE, 'general')).toBe('');
+  });
+
+  it('leaves no older version of a draft to come back when storage is too full for the new one', () => {
+    const index = draftsIndexKey(ALICE).length + '["general"]'.length;
+    const storage = storageOf(index + GENERAL.length + 'short'.length);
+    saveDraft(storage, ALICE, 'general', 'short');
+    expect(readDraft(storage, ALICE, 'general')).toBe('short');
+
+    expect(() => saveDraft(storage, ALICE, 'general', 'a longer version')).not.toThrow();
+    expect(readDraft(storage, ALICE, 'general')).toBe('');
+    expect(storage.length).toBe(0); // nor its entry in the index
+  });
+
+  it('leaves no draft behind that its index has no room for', () => {
+    const storage = storageOf(GENERAL.length + 'hello'.length); // the draft fits, alone
+    expect(() => saveDraft(storage, ALICE, 'general', 'hello')).not.toThrow();
+    expect(readDraft(storage, ALICE, 'general')).toBe('');
+    expect(storage.length).toBe(0);
   });
 
   it('neither throws nor keeps anything when storage refuses', () => {

@@ -1,6 +1,6 @@
 import { fireEvent, render, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { formatMessageTime } from '../../../../src/client/features/chat/components/message-item';
 import { MessageList } from '../../../../src/client/features/chat/components/message-list';
 import { TAIL_ROWS } from '../../../../src/client/features/chat/hooks/use-stick-to-bottom';
@@ -159,6 +159,68 @@ describe('MessageList', () => {
     expect(jumpButton()).toBeNull();
     scrollTo(3_000); // up again: counted afresh
     expect(jumpButton()).toHaveAccessibleName('Jump to latest');
+  });
+
+  // A message that arrives after the newest and sorts just before it: its sender's clock
+  // was behind, or it took longer to get here.
+  const late = (before: TimelineMessage): TimelineMessage => ({
+    id: 'late',
+    from: 'carol',
+    text: 'late',
+    sentAt: before.sentAt, // sorting before it by id
+    status: 'sent',
+  });
+  it.each<[string, TimelineMessage[][], string]>([
+    [
+      'new messages history brings in at the bottom as it drops as many loaded from the top (a refetch on reconnect)',
+      [[...messages.slice(5), ...more(ROOM + 1, 5)]],
+      '5 new messages, jump to latest',
+    ],
+    [
+      'new messages in the same update as an older page, and not the older page',
+      [[...more(-49, 50), ...messages, ...more(ROOM + 1, 2)]],
+      '2 new messages, jump to latest',
+    ],
+    [
+      'a message that arrives after the newest and sorts just before it',
+      [
+        [...messages, ...more(ROOM + 1, 2)],
+        [...messages, ...more(ROOM + 1, 1), late(more(ROOM + 2, 1)[0]!), ...more(ROOM + 2, 1)],
+      ],
+      '3 new messages, jump to latest',
+    ],
+    [
+      'no more a message below that was discarded',
+      [
+        [...messages, ...more(ROOM + 1, 2)],
+        [...messages, ...more(ROOM + 2, 1)],
+      ],
+      '1 new message, jump to latest',
+    ],
+  ])('counts %s', (_case, updates, name) => {
+    const { show, scrollTo } = renderList();
+    scrollTo();
+    scrollTo(3_000);
+    for (const shown of updates) show(shown);
+    expect(jumpButton()).toHaveAccessibleName(name);
+  });
+
+  it('keeps keyboard focus in the list when the focused button goes as the reader scrolls down', () => {
+    const { scroller, scrollTo } = renderList();
+    const elsewhere = document.body.appendChild(document.createElement('input'));
+    onTestFinished(() => elsewhere.remove());
+    scrollTo();
+    scrollTo(3_000);
+    jumpButton()!.focus(); // tabbed to
+    scrollTo(); // then the wheel takes the reader to the bottom
+    expect(jumpButton()).toBeNull();
+    expect(scroller).toHaveFocus();
+
+    elsewhere.focus(); // focus anywhere else stays where it is
+    scrollTo(3_000);
+    scrollTo();
+    expect(jumpButton()).toBeNull();
+    expect(elsewhere).toHaveFocus();
   });
 
   it('goes to the newest and follows again when the person sends a message, however far up', () => {

@@ -1,21 +1,17 @@
-import { useState } from 'react';
+import { useState, type Ref } from 'react';
+import type { ReadonlyList } from '../../../lib/append-only-list';
+import { countAfter } from '../lib/count-after';
+import type { TimelineMessage } from '../lib/merge-messages';
 
 const MOST_COUNTED = 99; // then "99+", as the rooms' unread badges
-
-interface Seen {
-  length: number;
-  newest: string | undefined;
-  /** Messages added at the end since the reader left it. */
-  arrived: number;
-}
 
 interface JumpToLatestProps {
   /** The reader has scrolled up from the newest message. */
   away: boolean;
-  /** The timeline's length and its newest row's key: arrivals are counted from their changes. */
-  length: number;
-  newest: string | undefined;
+  /** The room's timeline, in order: what sorts after its newest when the reader left is new. */
+  messages: ReadonlyList<TimelineMessage>;
   onJump(): void;
+  ref?: Ref<HTMLButtonElement>;
 }
 
 /**
@@ -23,34 +19,38 @@ interface JumpToLatestProps {
  * below since, and a way back to them. Spoken by its name only, not as a live region: the
  * room's announcer already reads out each message from others.
  */
-export function JumpToLatest({ away, length, newest, onJump }: JumpToLatestProps) {
-  // Counted as they arrive, by how much the timeline grew when its newest changed, never by
-  // looking through it: an older page prepended changes the length alone. Adjusted while
+export function JumpToLatest({ away, messages, onJump, ref }: JumpToLatestProps) {
+  // The newest message when the reader left the bottom: those that sort after it are new,
+  // counted by a binary search each render (countAfter), never by looking through the
+  // list nor from changes of its length. One update can add new messages below and drop
+  // as many from the top (history refetched on reconnect), or bring an older page in with
+  // them; a sender's clock behind puts one that arrived last before the newest. Kept while
   // rendering (React's "storing information from previous renders"), not in an effect,
-  // whose update would render the list again; and only while away, not every frame of a
-  // busy room followed at the bottom.
-  const [seen, setSeen] = useState<Seen | null>(null);
+  // whose update would render the list again; and nothing is done while the list
+  // follows its newest, every frame of a busy room.
+  const [left, setLeft] = useState<{ newest: TimelineMessage | undefined } | null>(null);
   if (!away) {
-    if (seen) setSeen(null);
-  } else if (!seen) {
-    setSeen({ length, newest, arrived: 0 });
-  } else if (seen.length !== length || seen.newest !== newest) {
-    const grew = newest !== seen.newest ? Math.max(0, length - seen.length) : 0;
-    setSeen({ length, newest, arrived: seen.arrived + grew });
+    if (left) setLeft(null);
+    return null;
   }
-  if (!away || !seen) return null;
+  if (!left) {
+    setLeft({ newest: messages.at(-1) });
+    return null;
+  }
 
-  const count = seen.arrived > MOST_COUNTED ? `${MOST_COUNTED}+` : String(seen.arrived);
-  const arrived = `${count} new ${seen.arrived === 1 ? 'message' : 'messages'}`;
+  const arrived = countAfter(messages, left.newest);
+  const count = arrived > MOST_COUNTED ? `${MOST_COUNTED}+` : String(arrived);
+  const named = `${count} new ${arrived === 1 ? 'message' : 'messages'}`;
   return (
     <button
+      ref={ref}
       type="button"
       className="button message-list__jump"
       // Named as it reads, and what it does: "3 new messages, jump to latest".
-      aria-label={seen.arrived > 0 ? `${arrived}, jump to latest` : undefined}
+      aria-label={arrived > 0 ? `${named}, jump to latest` : undefined}
       onClick={onJump}
     >
-      {seen.arrived > 0 ? arrived : 'Jump to latest'}
+      {arrived > 0 ? named : 'Jump to latest'}
       <span aria-hidden="true"> ↓</span>
     </button>
   );

@@ -99,10 +99,18 @@ export function MessageList({
     // eslint-disable-next-line react-hooks/exhaustive-deps -- only when one is sent
   }, [sends]);
 
+  const jumpRef = useRef<HTMLButtonElement>(null);
   const onScroll = () => {
     stick.onScroll();
     if (stick.atBottom !== following) setFollowing(stick.atBottom);
-    if (stick.atBottom === away) setAway(!stick.atBottom);
+    if (stick.atBottom === away) {
+      // Back at the bottom, the Jump button goes: keyboard focus on it (tabbed to, then
+      // the wheel) stays in the list, not lost to the page.
+      if (away && jumpRef.current === document.activeElement) {
+        scrollRef.current?.focus({ preventScroll: true });
+      }
+      setAway(!stick.atBottom);
+    }
     const element = scrollRef.current;
     if (first === 0 && element && element.scrollTop < LOAD_OLDER_WITHIN_PX) onLoadOlder();
   };
@@ -189,9 +197,9 @@ export function MessageList({
         )}
       </div>
       <JumpToLatest
+        ref={jumpRef}
         away={away}
-        length={messages.length}
-        newest={newestKey}
+        messages={messages}
         onJump={() => {
           jumpToLatest();
           // The button goes once at the bottom: keyboard focus stays in the list, not lost.

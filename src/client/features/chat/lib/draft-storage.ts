@@ -38,29 +38,41 @@ export function saveDraft(
   text: string,
 ): void {
   if (!storage) return;
+  // One too long to keep is not kept cut short, nor an older version of it left behind.
+  if (text.length === 0 || text.length > MAX_KEPT_DRAFT_CHARS) {
+    forgetDraft(storage, account, room);
+    return;
+  }
   try {
     const index = readIndex(storage, account);
-    const listed = index.includes(room);
-    // One too long to keep is not kept cut short, nor an older version of it left behind.
-    if (text.length === 0 || text.length > MAX_KEPT_DRAFT_CHARS) {
-      storage.removeItem(draftKey(account, room));
-      if (listed)
-        writeIndex(
-          storage,
-          account,
-          index.filter((r) => r !== room),
-        );
-      return;
-    }
     storage.setItem(draftKey(account, room), text);
-    if (listed) return;
+    if (index.includes(room)) return;
     index.push(room);
     for (const dropped of index.splice(0, Math.max(0, index.length - MAX_KEPT_DRAFTS))) {
       storage.removeItem(draftKey(account, dropped));
     }
     writeIndex(storage, account, index);
   } catch {
-    // Full or refused: the draft is still kept in memory until the tab closes.
+    // Full or refused: the draft is still kept in memory until the tab closes. Not an
+    // older version in its place, to come back after a reload (the text or the index
+    // refused, what was kept goes), nor text its index does not list, taking up room.
+    forgetDraft(storage, account, room);
+  }
+}
+
+/** Takes the room's draft and its entry in the index out, each as far as storage lets. */
+function forgetDraft(storage: Storage, account: string, room: string): void {
+  try {
+    storage.removeItem(draftKey(account, room));
+  } catch {
+    // Refused: unlisted below, it is not read back.
+  }
+  try {
+    const index = readIndex(storage, account);
+    const others = index.filter((r) => r !== room);
+    if (others.length < index.length) writeIndex(storage, account, others);
+  } catch {
+    // Refused as well: whatever is left goes with the tab.
   }
 }
 
