@@ -10,13 +10,19 @@ import type { AppNotification } from './schemas';
  */
 export const NOTIFICATIONS_UNREAD_CAP = 1_000;
 
+/**
+ * The error code of a request made for one account under a session that is another's by
+ * now (POST /api/notifications/read, 409): another tab signed someone else in.
+ */
+export const SESSION_CHANGED_CODE = 'session_changed';
+
 /** The most notification ids one POST /api/notifications/read may name: an inbox page's. */
 export const MAX_MARK_READ_IDS = 100;
 
 /** A listed notification, with whether its person has read it (on any device). */
 export type InboxNotification = AppNotification & { read: boolean };
 
-/** GET /api/notifications: one page of the caller's inbox, newest first. */
+/** One page of a person's inbox, newest first. */
 export interface NotificationsPage {
   notifications: InboxNotification[];
   /** Pass as `before` for the next older page; null when there is nothing older. */
@@ -31,10 +37,27 @@ export interface NotificationsPage {
 }
 
 /**
- * POST /api/notifications/read: these notifications, and (`upTo`, a newestCursor) the
- * caller's every notification up to that one. Ids that are not the caller's are passed over.
+ * GET /api/notifications: a page of the caller's inbox, and whose it is (`user@org`). The
+ * session is the cookie's, and another tab may sign someone else in at any time: a tab
+ * applies and keeps only an answer for the account it shows.
  */
-export interface MarkNotificationsReadRequest {
+export interface InboxPage extends NotificationsPage {
+  account: string;
+}
+
+/** Which of the caller's notifications to mark read: these, and (`upTo`) up to that one. */
+export interface NotificationReadMarks {
+  /** Ids that are not the caller's are passed over. */
   ids?: string[];
+  /** A newestCursor: every one of the caller's notifications up to that one. */
   upTo?: string;
+}
+
+/**
+ * POST /api/notifications/read, for `account` (`user@org`): marks made while it was signed
+ * in. If the session is someone else's by now (a sign-in in another tab), nothing is marked
+ * and the answer is 409 session_changed: the marks wait for that account's next sign-in.
+ */
+export interface MarkNotificationsReadRequest extends NotificationReadMarks {
+  account: string;
 }

@@ -1,12 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { formatUsername } from '../../shared/ids';
 import {
   MAX_MARK_READ_IDS,
+  type InboxPage,
   type MarkNotificationsReadRequest,
-  type NotificationsPage,
+  SESSION_CHANGED_CODE,
 } from '../../shared/notifications-api';
 import { MAX_PAYLOAD_ID_LENGTH } from '../../shared/schemas';
 import { isStorageError } from '../storage';
+import { ApiError } from './errors';
 import type { HttpDeps } from './http-deps';
 import { parseCursor, parseLimit, withCursorErrors } from './paging';
 import { parseBody } from './parse-body';
@@ -18,6 +21,8 @@ const MAX_PAGE_LIMIT = 200;
 // Strict: a misspelt field is refused, not taken for a request to mark nothing.
 const markReadSchema = z
   .strictObject({
+    // `user@org`: the user id and org are at most 64 characters each.
+    account: z.string().min(3).max(129),
     ids: z
       .array(z.string().min(1).max(MAX_PAYLOAD_ID_LENGTH))
       .min(1)
@@ -43,23 +48,31 @@ export function notificationRoutes(app: FastifyInstance, deps: HttpDeps): void {
   app.get<{ Querystring: Record<string, unknown> }>(
     '/api/notifications',
     { preHandler: signedIn },
-    async (request, reply): Promise<NotificationsPage> => {
+    async (request, reply): Promise<InboxPage> => {
       const { org, user } = authOf(request);
       const limit = parseLimit(request.query.limit, DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT);
       const before = parseCursor(request.query.before);
       reply.header('cache-control', 'no-store');
-      return withCursorErrors(
+      const page = withCursorErrors(
         (error) => isStorageError(error, 'invalid_cursor'),
         () => storage.notifications.page(org, user, { before, limit }),
       );
+      return { account: formatUsername(user, org), ...page };
     },
   );
 
   // Only ever the caller's own: ids of others' notifications (or of none) are passed over,
-  // so an answer tells nothing of what anyone else was sent.
+  // so an answer tells nothing of what anyone else was sent. And only for the account that
+  // made the marks: a tab still showing the one signed in before (the cookie is another's
+  // since a sign-in in another tab) would otherwise mark the new one's notifications, up to
+  // a cursor of the old one's inbox.
   app.post('/api/notifications/read', { preHandler: signedIn }, async (request, reply) => {
     const { org, user } = authOf(request);
-    const { ids, upTo } = parseBody(markReadSchema, request.body);
+    const { account, ids, upTo } = parseBody(markReadSchema, request.body);
+    if (account !== formatUsername(user, org)) {
+      const message = 'signed in as another account since these marks were made';
+      throw new ApiError(409, SESSION_CHANGED_CODE, message);
+    }
     storage.transaction(() => {
       if (ids) storage.notifications.markRead(org, user, ids);
       if (upTo) storage.notifications.markReadUpTo(org, user, upTo);

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MAX_MARK_READ_IDS, type NotificationsPage } from '../../../src/shared/notifications-api';
+import { MAX_MARK_READ_IDS, type InboxPage } from '../../../src/shared/notifications-api';
 import { expectError, PASSWORD, signIn, startTestApi, type TestApi } from './test-api';
 
 // Which notifications were read is kept on the server: the same inbox and unread count on
@@ -26,7 +26,7 @@ describe('read state of GET /api/notifications and POST /api/notifications/read'
       headers: { cookie },
     });
     expect(res.statusCode, res.body).toBe(200);
-    return res.json() as NotificationsPage;
+    return res.json() as InboxPage;
   };
   /** Each listed id with whether it is read, and the unread count. */
   const readState = async (cookie = alice) => {
@@ -44,11 +44,15 @@ describe('read state of GET /api/notifications and POST /api/notifications/read'
       payload: typeof body === 'string' ? body : JSON.stringify(body),
     });
 
-  it('lists whether each was read, with the unread count and where the newest is', async () => {
+  /** Marks made as `account` (alice@demo) signed in. */
+  const as = (marks: Record<string, unknown>, account = 'alice@demo') => ({ account, ...marks });
+
+  it('lists whose inbox it is, whether each was read, the unread count and where the newest is', async () => {
     notify('alice', 'n1');
     notify('alice', 'n2');
     const page = await inbox();
     expect(page).toEqual({
+      account: 'alice@demo',
       notifications: [
         { ...note('n2'), read: false },
         { ...note('n1'), read: false },
@@ -64,7 +68,7 @@ describe('read state of GET /api/notifications and POST /api/notifications/read'
 
   it('marks notifications read by id, for every session of the person', async () => {
     for (const id of ['n1', 'n2', 'n3']) notify('alice', id);
-    const res = await markRead({ ids: ['n1', 'n3'] });
+    const res = await markRead(as({ ids: ['n1', 'n3'] }));
     expect(res.statusCode, res.body).toBe(204);
     // As another device sees it: a new sign-in.
     const phone = await signIn(api.app, 'alice@demo');
@@ -76,13 +80,13 @@ describe('read state of GET /api/notifications and POST /api/notifications/read'
     notify('alice', 'n2');
     const { newestCursor } = await inbox();
     notify('alice', 'late'); // while "Mark all read" was on its way
-    expect((await markRead({ upTo: newestCursor })).statusCode).toBe(204);
+    expect((await markRead(as({ upTo: newestCursor }))).statusCode).toBe(204);
     expect(await readState()).toEqual({ listed: ['late', 'n2 (read)', 'n1 (read)'], unread: 1 });
     // Ids and a cursor in one request: a tab's live ones with what it was listed.
     notify('alice', 'n4');
     const { newestCursor: now } = await inbox();
     notify('alice', 'n5');
-    expect((await markRead({ ids: ['n5'], upTo: now })).statusCode).toBe(204);
+    expect((await markRead(as({ ids: ['n5'], upTo: now }))).statusCode).toBe(204);
     expect((await readState()).unread).toBe(0);
   });
 
@@ -95,9 +99,9 @@ describe('read state of GET /api/notifications and POST /api/notifications/read'
     const mallory = await signIn(api.app, 'mallory@acme');
     const { newestCursor } = await inbox(mallory);
 
-    expect((await markRead({ ids: ['his', 'theirs', 'nope'] })).statusCode).toBe(204);
+    expect((await markRead(as({ ids: ['his', 'theirs', 'nope'] }))).statusCode).toBe(204);
     // A cursor marks up to a point of the caller's own notifications, whoever's seq it is.
-    expect((await markRead({ upTo: newestCursor })).statusCode).toBe(204);
+    expect((await markRead(as({ upTo: newestCursor }))).statusCode).toBe(204);
     expect(await readState(bob)).toEqual({ listed: ['his'], unread: 1 });
     expect(await readState(mallory)).toEqual({ listed: ['theirs'], unread: 1 });
     expect(await readState()).toEqual({ listed: ['mine (read)'], unread: 0 });
@@ -121,6 +125,7 @@ describe('read state of GET /api/notifications and POST /api/notifications/read'
     expect(created.statusCode).toBe(201);
     const newAlice = await signIn(api.app, 'alice@demo');
     expect(await inbox(newAlice)).toEqual({
+      account: 'alice@demo',
       notifications: [],
       nextCursor: null,
       unread: 0,
@@ -128,29 +133,51 @@ describe('read state of GET /api/notifications and POST /api/notifications/read'
     });
   });
 
+  it('marks only for the account the marks were made as: another’s session is refused (409), marking nothing', async () => {
+    notify('bob', 'b1');
+    notify('bob', 'b2');
+    notify('alice', 'a1');
+    const { newestCursor } = await inbox(); // alice's: past all of bob's
+    // Bob signed in in another tab of alice's browser: the cookie is his now.
+    const bob = await signIn(api.app, 'bob@demo');
+    for (const marks of [{ ids: ['b1'] }, { upTo: newestCursor }, { ids: ['b2'], upTo: '1' }]) {
+      expectError(await markRead(as(marks), bob), 409, 'session_changed');
+    }
+    expect(await readState(bob)).toEqual({ listed: ['b2', 'b1'], unread: 2 });
+    // And his inbox says whose it is: a tab showing alice's leaves it be.
+    expect((await inbox(bob)).account).toBe('bob@demo');
+    // Alice's own, with her cookie, still go through.
+    expect((await markRead(as({ upTo: newestCursor }))).statusCode).toBe(204);
+    expect(await readState()).toEqual({ listed: ['a1 (read)'], unread: 0 });
+  });
+
   it.each([
     ['no body', undefined, 'invalid_body'],
     ['an empty object', {}, 'invalid_body'],
+    ['nothing to mark', as({}), 'invalid_body'],
+    ['no account', { ids: ['n1'] }, 'invalid_body'],
+    ['an account not a string', { account: 7, ids: ['n1'] }, 'invalid_body'],
+    ['an empty account', as({ ids: ['n1'] }, ''), 'invalid_body'],
     ['null', null, 'invalid_body'],
     ['an array', [['n1']], 'invalid_body'],
-    ['a misspelt field', { id: ['n1'] }, 'invalid_body'],
-    ['an extra field', { ids: ['n1'], user: 'bob' }, 'invalid_body'],
-    ['ids not a list', { ids: 'n1' }, 'invalid_body'],
-    ['an empty list', { ids: [] }, 'invalid_body'],
-    ['an id not a string', { ids: [1] }, 'invalid_body'],
-    ['an empty id', { ids: [''] }, 'invalid_body'],
-    ['an id too long', { ids: ['x'.repeat(65)] }, 'invalid_body'],
+    ['a misspelt field', as({ id: ['n1'] }), 'invalid_body'],
+    ['an extra field', as({ ids: ['n1'], user: 'bob' }), 'invalid_body'],
+    ['ids not a list', as({ ids: 'n1' }), 'invalid_body'],
+    ['an empty list', as({ ids: [] }), 'invalid_body'],
+    ['an id not a string', as({ ids: [1] }), 'invalid_body'],
+    ['an empty id', as({ ids: [''] }), 'invalid_body'],
+    ['an id too long', as({ ids: ['x'.repeat(65)] }), 'invalid_body'],
     [
       'too many ids',
-      { ids: Array.from({ length: MAX_MARK_READ_IDS + 1 }, (_, i) => `n${i}`) },
+      as({ ids: Array.from({ length: MAX_MARK_READ_IDS + 1 }, (_, i) => `n${i}`) }),
       'invalid_body',
     ],
-    ['a number for upTo', { upTo: 5 }, 'invalid_body'],
-    ['a negative upTo', { upTo: '-1' }, 'invalid_body'],
-    ['a zero upTo', { upTo: '0' }, 'invalid_body'],
-    ['upTo not digits', { upTo: '1 OR 1=1' }, 'invalid_body'],
-    ['upTo too long', { upTo: '1'.repeat(17) }, 'invalid_body'],
-    ['upTo past the safe integers', { upTo: '9999999999999999' }, 'invalid_cursor'],
+    ['a number for upTo', as({ upTo: 5 }), 'invalid_body'],
+    ['a negative upTo', as({ upTo: '-1' }), 'invalid_body'],
+    ['a zero upTo', as({ upTo: '0' }), 'invalid_body'],
+    ['upTo not digits', as({ upTo: '1 OR 1=1' }), 'invalid_body'],
+    ['upTo too long', as({ upTo: '1'.repeat(17) }), 'invalid_body'],
+    ['upTo past the safe integers', as({ upTo: '9999999999999999' }), 'invalid_cursor'],
     ['invalid JSON', '{"ids": [', 'invalid_json'],
     ['a __proto__ key', '{"ids": ["n1"], "__proto__": {"upTo": "1"}}', 'invalid_json'],
   ])('refuses (400) %s, marking nothing', async (_name, body, code) => {
@@ -161,7 +188,7 @@ describe('read state of GET /api/notifications and POST /api/notifications/read'
 
   it('refuses a body too large to be one (413)', async () => {
     notify('alice', 'n1');
-    const huge = { ids: ['n1'], pad: 'x'.repeat(20_000) };
+    const huge = as({ ids: ['n1'], pad: 'x'.repeat(20_000) });
     expectError(await markRead(huge), 413, 'payload_too_large');
     expect((await readState()).unread).toBe(1);
   });
@@ -173,14 +200,14 @@ describe('read state of GET /api/notifications and POST /api/notifications/read'
       401,
       'not_signed_in',
     );
-    expectError(await markRead({ ids: ['n1'] }, ''), 401, 'not_signed_in');
-    expectError(await markRead({ ids: ['n1'] }, 'sb_session=forged'), 401, 'not_signed_in');
-    const foreign = await markRead({ ids: ['n1'] }, alice, {
+    expectError(await markRead(as({ ids: ['n1'] }), ''), 401, 'not_signed_in');
+    expectError(await markRead(as({ ids: ['n1'] }), 'sb_session=forged'), 401, 'not_signed_in');
+    const foreign = await markRead(as({ ids: ['n1'] }), alice, {
       host: 'switchboard.example.com',
       origin: 'https://evil.example.com',
     });
     expectError(foreign, 403, 'origin_not_allowed');
-    const form = await markRead({ ids: ['n1'] }, alice, { 'content-type': 'text/plain' });
+    const form = await markRead(as({ ids: ['n1'] }), alice, { 'content-type': 'text/plain' });
     expectError(form, 415, 'unsupported_media_type');
     expect((await readState()).unread).toBe(1);
   });

@@ -53,6 +53,7 @@ describe('GET /api/notifications', () => {
     const res = await inbox(await signIn('bob@demo'));
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({
+      account: 'bob@demo',
       notifications: [
         {
           id: 'n2',
@@ -75,12 +76,12 @@ describe('GET /api/notifications', () => {
     await notify('alice', 'r2');
     const laptop = await signIn('alice@demo');
     const phone = await signIn('alice@demo');
-    const markRead = (body: unknown) =>
+    const markRead = (marks: { ids?: string[]; upTo?: string }) =>
       server.http.inject({
         method: 'POST',
         url: '/api/notifications/read',
         headers: { cookie: laptop, 'content-type': 'application/json' },
-        payload: JSON.stringify(body),
+        payload: JSON.stringify({ account: 'alice@demo', ...marks }),
       });
     const readState = async (cookie: string) => {
       const page = (await inbox(cookie)).json() as {

@@ -1,14 +1,12 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
+  MAX_KEPT_NOTIFICATIONS,
   nextMarks,
   notificationsStorageKey,
   selectUnreadCount,
   useNotificationsStore,
 } from '../../../../src/client/features/notifications/stores/notifications-store';
-import {
-  MAX_MARK_READ_IDS,
-  type NotificationsPage,
-} from '../../../../src/shared/notifications-api';
+import { MAX_MARK_READ_IDS, type InboxPage } from '../../../../src/shared/notifications-api';
 
 // Which notifications were read is the server's (GET /api/notifications): the store shows
 // its answer, but for what arrived, or was marked read here, while the answer was on its
@@ -23,18 +21,23 @@ const note = (id: string, minutes = 0) => ({
 });
 const inbox = () => useNotificationsStore.getState();
 const unreadCount = () => selectUnreadCount(inbox());
-/** The server's answer: [id, read] newest first, its unread total and newest cursor. */
+/**
+ * alice@demo's inbox as the server answers it: [id, read] newest first, its unread total
+ * and newest cursor, and whether it has more than it listed.
+ */
 const page = (
   listed: [id: string, read: boolean][],
   unread = listed.filter(([, read]) => !read).length,
   newestCursor: string | null = listed.length > 0 ? '40' : null,
-): NotificationsPage => ({
+  more = false,
+): InboxPage => ({
+  account: 'alice@demo',
   notifications: listed.map(([id, read], i) => ({ ...note(id, listed.length - i), read })),
-  nextCursor: null,
+  nextCursor: more ? '1' : null,
   unread,
   newestCursor,
 });
-const sync = (answer: NotificationsPage) => inbox().applyInbox(inbox().beginInboxSync(), answer);
+const sync = (answer: InboxPage) => inbox().applyInbox(inbox().beginInboxSync(), answer);
 const shown = () =>
   inbox().items.map((item) => `${item.id}${inbox().readIds[item.id] ? ' (read)' : ''}`);
 
@@ -248,5 +251,158 @@ describe('the notifications store and the server’s read state', () => {
     inbox().load('bob@demo');
     expect(shown()).toEqual(['b2', 'b1 (read)']);
     expect(inbox().unsent).toEqual({ ids: ['b1'], upTo: null });
+  });
+
+  it('keeps a mark acknowledged while the answer was on its way: the answer may be from before it', () => {
+    inbox().load('alice@demo');
+    const before: [string, boolean][] = [
+      ['n2', false],
+      ['n1', false],
+    ];
+    sync(page(before));
+    inbox().markRead('n1');
+    // A reconnect: the mark is sent as the inbox is asked for, and taken first.
+    const mark = inbox().beginInboxSync();
+    inbox().acknowledgeMarks({ ids: ['n1'] });
+    inbox().applyInbox(mark, page(before));
+    expect(shown()).toEqual(['n2', 'n1 (read)']);
+    expect(unreadCount()).toBe(1);
+    // The next answer is asked for after the server took it: it is the truth.
+    sync(
+      page([
+        ['n2', false],
+        ['n1', true],
+      ]),
+    );
+    expect(unreadCount()).toBe(1);
+
+    // The same for "all read", with the older ones it counted.
+    sync(page(before, 30, '77'));
+    inbox().markAllRead();
+    const allMark = inbox().beginInboxSync();
+    inbox().acknowledgeMarks({ ids: ['n2'], upTo: '77' });
+    inbox().applyInbox(allMark, page(before, 30, '77'));
+    expect(unreadCount()).toBe(0);
+  });
+
+  it('neither shows nor keeps another account’s inbox (the session changed in another tab)', () => {
+    inbox().load('alice@demo');
+    sync(page([['a1', false]]));
+    const saved = localStorage.getItem(notificationsStorageKey('alice@demo'));
+    const mark = inbox().beginInboxSync();
+    const bobs: InboxPage = { ...page([['b1', false]], 5, '90'), account: 'bob@demo' };
+    expect(inbox().applyInbox(mark, bobs)).toBe(false);
+    expect(shown()).toEqual(['a1']);
+    expect(inbox().newestCursor).toBe('40');
+    expect(localStorage.getItem(notificationsStorageKey('alice@demo'))).toBe(saved);
+    // Nor one that lands after the store was reset (a sign-out), in nobody's.
+    inbox().reset();
+    expect(inbox().applyInbox(inbox().beginInboxSync(), page([['a1', false]]))).toBe(false);
+    expect(inbox().items).toEqual([]);
+  });
+
+  it('keeps the unsent marks of another tab of the account when this one saves', async () => {
+    const tabA = inbox;
+    inbox().load('alice@demo');
+    sync(
+      page([
+        ['n3', false],
+        ['n2', false],
+        ['n1', false],
+      ]),
+    );
+    // A second tab: the same localStorage, its own store.
+    vi.resetModules();
+    const other =
+      await import('../../../../src/client/features/notifications/stores/notifications-store');
+    const tabB = () => other.useNotificationsStore.getState();
+    tabB().load('alice@demo');
+
+    tabA().markRead('n1'); // offline: unsent
+    tabB().markRead('n3'); // offline too
+    tabA().receive(note('live', 9)); // A saves after B
+    tabB().receive(note('live', 9)); // and B after A
+    const savedUnsent = () =>
+      JSON.parse(localStorage.getItem(notificationsStorageKey('alice@demo')) ?? '{}').unsent;
+    expect(savedUnsent()).toEqual({ ids: ['n3', 'n1'], upTo: null });
+
+    // B's mark is taken, and B saves: A's is still kept.
+    tabB().acknowledgeMarks({ ids: ['n3'] });
+    expect(savedUnsent()).toEqual({ ids: ['n1'], upTo: null });
+    tabA().reset();
+    tabA().load('alice@demo'); // a reload of A
+    expect(tabA().unsent).toEqual({ ids: ['n1'], upTo: null });
+    expect(shown()).toEqual(['live', 'n3 (read)', 'n2', 'n1 (read)']);
+
+    // "All read" in A, then B saves; A's is taken, then B saves again: none is left.
+    tabA().markAllRead();
+    tabB().receive(note('later', 10));
+    expect(savedUnsent()).toEqual({ ids: ['n1', 'live', 'n2'], upTo: '40' });
+    tabA().acknowledgeMarks({ ids: ['n1', 'live', 'n2'], upTo: '40' });
+    tabB().receive(note('latest', 11));
+    expect(savedUnsent()).toEqual({ ids: [], upTo: null });
+    tabB().reset();
+  });
+
+  it('counts a queued one delivered while the inbox was asked for once, when the server counted it beyond the page', () => {
+    inbox().load('alice@demo');
+    const mark = inbox().beginInboxSync();
+    inbox().receive(note('old', -60)); // sent while away, long before the newest page
+    inbox().receive(note('new3', 10)); // sent after the server answered
+    inbox().applyInbox(
+      mark,
+      page(
+        [
+          ['new2', false],
+          ['new1', false],
+        ],
+        3,
+        '40',
+        true,
+      ),
+    );
+    expect(unreadCount()).toBe(4); // new2, new1, "old" beyond the page, and new3
+    expect(shown()).toEqual(['new3', 'new2', 'new1']); // as the server lists it
+    // The rest of the queue, after the answer: counted already.
+    expect(inbox().receive(note('older', -90))).toBe(false);
+    expect(unreadCount()).toBe(4);
+    expect(inbox().receive(note('new4', 11))).toBe(true);
+    expect(unreadCount()).toBe(5);
+  });
+
+  it(`still counts the unread that fall off the ${MAX_KEPT_NOTIFICATIONS} kept`, () => {
+    inbox().load('alice@demo');
+    const listed = Array.from({ length: 100 }, (_, i): [string, boolean] => [`s${i}`, false]);
+    sync(page(listed, 100));
+    for (let i = 0; i < MAX_KEPT_NOTIFICATIONS; i++) inbox().receive(note(`live${i}`, 200 + i));
+    expect(inbox().items).toHaveLength(MAX_KEPT_NOTIFICATIONS);
+    expect(unreadCount()).toBe(300);
+    // A listing that, with what arrived meanwhile, is more than is kept.
+    const mark = inbox().beginInboxSync();
+    for (let i = 0; i < 150; i++) inbox().receive(note(`during${i}`, 1_000 + i));
+    inbox().applyInbox(mark, page(listed, 300));
+    expect(unreadCount()).toBe(450);
+  });
+
+  it('marks all read before the first listing only what it shows: the listing tells of the rest', () => {
+    inbox().load('alice@demo'); // a new device: nothing saved
+    const mark = inbox().beginInboxSync();
+    inbox().receive(note('live', 9));
+    inbox().markAllRead();
+    expect(inbox().unsent).toEqual({ ids: ['live'], upTo: null });
+    inbox().applyInbox(
+      mark,
+      page(
+        [
+          ['n2', false],
+          ['n1', false],
+        ],
+        30,
+        '77',
+        true,
+      ),
+    );
+    expect(unreadCount()).toBe(30); // still unread on the server: none of them was marked
+    expect(inbox().readIds.live).toBe(true);
   });
 });

@@ -9,10 +9,15 @@ import {
 import { NotificationsButton } from '../../../../src/client/features/notifications/components/notifications-button';
 import { NotificationsPanel } from '../../../../src/client/features/notifications/components/notifications-panel';
 import { useSyncInbox } from '../../../../src/client/features/notifications/hooks/use-sync-inbox';
-import { useNotificationsStore } from '../../../../src/client/features/notifications/stores/notifications-store';
+import { sessionQueryKey } from '../../../../src/client/features/auth/api/get-session';
+import { notificationsQueryKey } from '../../../../src/client/features/notifications/api/get-notifications';
+import {
+  notificationsStorageKey,
+  useNotificationsStore,
+} from '../../../../src/client/features/notifications/stores/notifications-store';
 import type {
+  InboxPage,
   MarkNotificationsReadRequest,
-  NotificationsPage,
 } from '../../../../src/shared/notifications-api';
 import { ALICE, apiError } from '../../support/fixtures';
 import { server } from '../../support/msw-server';
@@ -37,6 +42,8 @@ interface ServerInbox {
   olderUnread: number;
   /** POST /api/notifications/read answers this status instead of recording the marks. */
   failMarks?: number;
+  /** Whose the cookie is (alice@demo unless another tab signed someone else in). */
+  session?: string;
 }
 
 function serve(inbox: ServerInbox) {
@@ -49,6 +56,7 @@ function serve(inbox: ServerInbox) {
       asked.lists += 1;
       const listed = [...inbox.ids].reverse();
       return HttpResponse.json({
+        account: inbox.session ?? 'alice@demo',
         notifications: listed.map((id) => ({
           ...note(id, inbox.ids.indexOf(id)),
           read: inbox.read.has(id),
@@ -56,10 +64,16 @@ function serve(inbox: ServerInbox) {
         nextCursor: inbox.olderUnread > 0 ? '1' : null,
         unread: inbox.olderUnread + listed.filter((id) => !inbox.read.has(id)).length,
         newestCursor: String(100 + inbox.ids.length),
-      } satisfies NotificationsPage);
+      } satisfies InboxPage);
     }),
     http.post('/api/notifications/read', async ({ request }) => {
       const body = (await request.json()) as MarkNotificationsReadRequest;
+      if (body.account !== (inbox.session ?? 'alice@demo')) {
+        asked.failedMarks += 1;
+        return HttpResponse.json(apiError('session_changed', 'signed in as another'), {
+          status: 409,
+        });
+      }
       if (inbox.failMarks !== undefined) {
         asked.failedMarks += 1;
         return HttpResponse.json(apiError('oops', 'not now'), { status: inbox.failMarks });
@@ -92,9 +106,12 @@ async function renderInbox(inbox: ServerInbox) {
   const asked = serve(inbox);
   const workspace = await connectTestWorkspace({ random: () => 0 });
   useNotificationsStore.getState().load('alice@demo');
-  renderWithWorkspace(<Inbox />, { connection: workspace.connection, session: ALICE });
+  const { queryClient } = renderWithWorkspace(<Inbox />, {
+    connection: workspace.connection,
+    session: ALICE,
+  });
   await waitFor(() => expect(asked.lists).toBe(1));
-  return { asked, workspace };
+  return { asked, workspace, queryClient };
 }
 
 const bell = (unread: number) =>
@@ -120,7 +137,7 @@ describe('notification read state on the server', () => {
 
     await userEvent.click(screen.getByRole('button', { name: 'Mark read: Title n2' }));
     await bell(6);
-    await waitFor(() => expect(asked.marks).toEqual([{ ids: ['n2'] }]));
+    await waitFor(() => expect(asked.marks).toEqual([{ account: 'alice@demo', ids: ['n2'] }]));
 
     // Read on another device meanwhile: n3, and the older ones.
     inbox.read.add('n3');
@@ -138,7 +155,7 @@ describe('notification read state on the server', () => {
     await userEvent.click(screen.getByRole('button', { name: 'Mark all read' }));
     await bell(0);
     await waitFor(() => expect(asked.marks).toHaveLength(2));
-    expect(asked.marks[1]).toEqual({ ids: ['later', 'live'], upTo: '104' });
+    expect(asked.marks[1]).toEqual({ account: 'alice@demo', ids: ['later', 'live'], upTo: '104' });
     expect(inbox.read).toEqual(new Set(inbox.ids));
   });
 
@@ -159,7 +176,7 @@ describe('notification read state on the server', () => {
     act(() => workspace.client().drop());
     await waitFor(() => expect(workspace.factory.clients).toHaveLength(2), { timeout: 5_000 });
     act(() => workspace.client().acceptConnect());
-    await waitFor(() => expect(asked.marks).toEqual([{ ids: ['n1'] }]));
+    await waitFor(() => expect(asked.marks).toEqual([{ account: 'alice@demo', ids: ['n1'] }]));
     await waitFor(() => expect(asked.lists).toBe(2));
     expect(screen.getByRole('button', { name: 'Notifications, 1 unread' })).toBeInTheDocument();
     expect(useNotificationsStore.getState().unsent.ids).toEqual([]);
@@ -202,5 +219,131 @@ describe('notification read state on the server', () => {
     await waitFor(() => expect(asked.lists).toBe(2));
     expect(screen.getByRole('button', { name: 'Mark read: Title n2' })).toBeInTheDocument();
     expect(useNotificationsStore.getState().unsent.ids).toEqual([]);
+  });
+
+  it('keeps a mark the server took while an inbox it answered from before the mark was on its way', async () => {
+    const inbox: ServerInbox = { ids: ['n1', 'n2'], read: new Set(), olderUnread: 0 };
+    const { asked, workspace, queryClient } = await renderInbox(inbox);
+    await bell(2);
+    inbox.failMarks = 503;
+    await userEvent.click(screen.getByRole('button', { name: 'Mark read: Title n1' }));
+    await waitFor(() => expect(asked.failedMarks).toBe(3), { timeout: 5_000 });
+    delete inbox.failMarks;
+
+    // Back: the mark and the inbox are asked for together. The server lists the inbox as it
+    // was before it took the mark, and answers the mark (204) first.
+    let listedBeforeMark = () => {};
+    const listed = new Promise<void>((resolve) => (listedBeforeMark = resolve));
+    let markAnswered = () => {};
+    const answered = new Promise<void>((resolve) => (markAnswered = resolve));
+    server.use(
+      http.get('/api/notifications', async () => {
+        asked.lists += 1;
+        const before = { ids: [...inbox.ids].reverse(), read: new Set(inbox.read) };
+        listedBeforeMark();
+        await answered;
+        await new Promise((resolve) => setTimeout(resolve, 50)); // the 204 is taken first
+        return HttpResponse.json({
+          account: 'alice@demo',
+          notifications: before.ids.map((id) => ({
+            ...note(id, inbox.ids.indexOf(id)),
+            read: before.read.has(id),
+          })),
+          nextCursor: null,
+          unread: before.ids.filter((id) => !before.read.has(id)).length,
+          newestCursor: '102',
+        } satisfies InboxPage);
+      }),
+      http.post('/api/notifications/read', async ({ request }) => {
+        await listed;
+        asked.marks.push((await request.json()) as MarkNotificationsReadRequest);
+        inbox.read.add('n1');
+        markAnswered();
+        return new HttpResponse(null, { status: 204 });
+      }),
+    );
+    act(() => workspace.client().drop());
+    await waitFor(() => expect(workspace.factory.clients).toHaveLength(2), { timeout: 5_000 });
+    act(() => workspace.client().acceptConnect());
+    await waitFor(() => expect(asked.lists).toBe(2));
+    await waitFor(() => expect(asked.marks).toHaveLength(1));
+    await waitFor(() => expect(useNotificationsStore.getState().unsent.ids).toEqual([]));
+    await waitFor(() =>
+      expect(queryClient.isFetching({ queryKey: notificationsQueryKey })).toBe(0),
+    );
+    expect(screen.getByRole('button', { name: 'Notifications, 1 unread' })).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Mark read: Title n1' })).toBeNull();
+  });
+
+  it('neither shows nor keeps another account’s inbox, nor marks it, once another tab signed someone else in', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const inbox: ServerInbox = { ids: ['n1', 'n2'], read: new Set(), olderUnread: 0 };
+    const { asked, queryClient } = await renderInbox(inbox);
+    await bell(2);
+    const saved = () => localStorage.getItem(notificationsStorageKey('alice@demo')) ?? '';
+
+    // Bob signs in in another tab: the cookie is his. A mark made here is alice's: refused,
+    // kept for her next sign-in, not undone; and the session is asked for again.
+    Object.assign(inbox, { session: 'bob@demo', ids: ['b1', 'b2', 'b3'], olderUnread: 4 });
+    await userEvent.click(screen.getByRole('button', { name: 'Mark read: Title n1' }));
+    await waitFor(() => expect(asked.failedMarks).toBe(1));
+    expect(queryClient.getQueryState(sessionQueryKey)?.isInvalidated).toBe(true);
+    expect(inbox.read).toEqual(new Set());
+    await bell(1);
+    expect(useNotificationsStore.getState().unsent).toEqual({ ids: ['n1'], upTo: null });
+    expect(JSON.parse(saved()).unsent).toEqual({ ids: ['n1'], upTo: null });
+
+    // Refocused: bob's inbox answers. Not shown here, nor saved as alice's.
+    vi.setSystemTime(Date.now() + REFETCH_AFTER_MS);
+    act(() => window.dispatchEvent(new Event('focus')));
+    await waitFor(() => expect(asked.lists).toBe(2));
+    await waitFor(() =>
+      expect(queryClient.isFetching({ queryKey: notificationsQueryKey })).toBe(0),
+    );
+    await bell(1);
+    expect(screen.queryByRole('article', { name: 'Title b1' })).toBeNull();
+    expect(saved()).not.toContain('b1');
+    expect(asked.marks).toEqual([]);
+  });
+
+  it('does not take an earlier account’s mark, answered late, off the inbox of whoever signed in since', async () => {
+    const inbox: ServerInbox = { ids: ['n1', 'n2'], read: new Set(), olderUnread: 0 };
+    const { asked } = await renderInbox(inbox);
+    await bell(2);
+    let answer = () => {};
+    const answered = new Promise<void>((resolve) => (answer = resolve));
+    const posted: string[] = [];
+    server.use(
+      http.post('/api/notifications/read', async ({ request }) => {
+        const body = (await request.json()) as MarkNotificationsReadRequest;
+        posted.push(body.account);
+        if (body.account !== 'alice@demo') {
+          return HttpResponse.json(apiError('session_changed', 'not now'), { status: 409 });
+        }
+        await answered;
+        asked.marks.push(body);
+        return new HttpResponse(null, { status: 204 });
+      }),
+    );
+    await userEvent.click(screen.getByRole('button', { name: 'Mark read: Title n1' }));
+    await waitFor(() => expect(posted).toEqual(['alice@demo']));
+
+    // Signed out, and bob in, while it was on its way; he has a mark of his own, of a
+    // notification with the same id (a service's), not sent yet.
+    localStorage.setItem(
+      notificationsStorageKey('bob@demo'),
+      JSON.stringify({ items: [note('n1', 0)], readIds: ['n1'], unsent: { ids: ['n1'] } }),
+    );
+    act(() => {
+      useNotificationsStore.getState().reset();
+      useNotificationsStore.getState().load('bob@demo');
+    });
+    answer();
+    // Alice's is taken; then bob's goes out (refused, and kept: the cookie is alice's here).
+    await waitFor(() => expect(posted).toEqual(['alice@demo', 'bob@demo']));
+    expect(asked.marks).toEqual([{ account: 'alice@demo', ids: ['n1'] }]);
+    expect(useNotificationsStore.getState().unsent).toEqual({ ids: ['n1'], upTo: null });
+    const savedForBob = localStorage.getItem(notificationsStorageKey('bob@demo')) ?? '{}';
+    expect(JSON.parse(savedForBob).unsent).toEqual({ ids: ['n1'] });
   });
 });

@@ -27,13 +27,14 @@ describe('the inbox from the server', () => {
       http.get('/api/notifications', () => {
         requests++;
         return HttpResponse.json({
+          account: 'alice@demo',
           notifications: [note('n2', 2), { id: 'bad', title: '', body: 1 }, note('n1', 1)],
           nextCursor: null,
         });
       }),
     );
     const workspace = await connectTestWorkspace({ random: () => 0 });
-    useNotificationsStore.getState().load('alice');
+    useNotificationsStore.getState().load('alice@demo');
     renderWithWorkspace(<Inbox />, { connection: workspace.connection });
 
     await screen.findByRole('button', { name: 'Notifications, 2 unread' });

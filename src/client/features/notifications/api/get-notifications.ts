@@ -1,6 +1,11 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
-import type { InboxNotification, NotificationsPage } from '../../../../shared/notifications-api';
+import {
+  SESSION_CHANGED_CODE,
+  type InboxNotification,
+  type InboxPage,
+} from '../../../../shared/notifications-api';
 import { notificationSchema } from '../../../../shared/schemas';
+import { ApiError } from '../../../lib/api/api-error';
 import { apiFetch } from '../../../lib/api/api-fetch';
 import { useConnectionStore } from '../../connection/stores/connection-store';
 import { useNotificationsStore } from '../stores/notifications-store';
@@ -10,8 +15,8 @@ export const INBOX_PAGE_SIZE = 100;
 
 export const notificationsQueryKey = ['notifications'] as const;
 
-export async function fetchNotifications(signal?: AbortSignal): Promise<NotificationsPage> {
-  const page = await apiFetch<NotificationsPage>(`/api/notifications?limit=${INBOX_PAGE_SIZE}`, {
+export async function fetchNotifications(signal?: AbortSignal): Promise<InboxPage> {
+  const page = await apiFetch<InboxPage>(`/api/notifications?limit=${INBOX_PAGE_SIZE}`, {
     signal,
   });
   // Same schema check as live notifications: what a service sent is never trusted raw.
@@ -29,6 +34,8 @@ export async function fetchNotifications(signal?: AbortSignal): Promise<Notifica
       ? page.unread
       : notifications.filter((item) => !item.read).length;
   return {
+    // Whose it is: an answer without it is taken for nobody's.
+    account: typeof page.account === 'string' ? page.account : '',
     notifications,
     nextCursor: page.nextCursor,
     unread,
@@ -44,8 +51,11 @@ export const notificationsQueryOptions = () =>
     queryFn: async ({ signal }) => {
       const mark = useNotificationsStore.getState().beginInboxSync();
       const page = await fetchNotifications(signal);
-      useNotificationsStore.getState().applyInbox(mark, page);
-      return page;
+      if (useNotificationsStore.getState().applyInbox(mark, page)) return page;
+      // Another account's: the cookie is someone else's since (a sign-in in another tab;
+      // the session, asked for with the inbox, takes this tab out). Not this inbox's answer,
+      // to keep or show.
+      throw new ApiError(409, SESSION_CHANGED_CODE, 'the inbox answered is another account’s');
     },
     // Live notifications keep the inbox current; what they cannot tell (read on another
     // device, or missed while away) is asked for again after each (re)connect, on return to

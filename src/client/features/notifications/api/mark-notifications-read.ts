@@ -3,7 +3,10 @@ import type { MarkNotificationsReadRequest } from '../../../../shared/notificati
 import { isRetryable } from '../../../lib/api/api-error';
 import { apiFetch } from '../../../lib/api/api-fetch';
 
-/** Marks the caller's notifications `ids`, and every one up to `upTo`, read. */
+/**
+ * Marks `account`'s notifications `ids`, and every one up to `upTo`, read; refused (409
+ * session_changed) if the session is someone else's by now.
+ */
 export function markNotificationsRead(request: MarkNotificationsReadRequest): Promise<void> {
   return apiFetch<void>('/api/notifications/read', { method: 'POST', body: request });
 }

@@ -1,6 +1,8 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
-import { isRetryable, isUnauthorized } from '../../../lib/api/api-error';
+import { SESSION_CHANGED_CODE } from '../../../../shared/notifications-api';
+import { isApiError, isRetryable, isUnauthorized } from '../../../lib/api/api-error';
+import { sessionQueryKey } from '../../auth/api/get-session';
 import { useConnectionStore } from '../../connection/stores/connection-store';
 import { notificationsQueryKey } from '../api/get-notifications';
 import { useMarkNotificationsRead } from '../api/mark-notifications-read';
@@ -16,9 +18,11 @@ export const MARK_RETRY_MS = 30_000;
  * Sends the marks made here (the store's `unsent`) to the server, one request at a time, in
  * order, until none is left: marked read on this device, read on all of them. Nothing is
  * lost to a failure: a mark that could not get through stays unsent (also across a reload:
- * the saved inbox keeps it) and is sent again; one refused because the session is gone
- * waits for the next sign-in. Only one the server refused for good (it would refuse it
+ * the saved inbox keeps it) and is sent again; one refused because the session is gone,
+ * or is someone else's now (signed in in another tab: the marks name their account), waits
+ * for that account's next sign-in. Only one the server refused for good (it would refuse it
  * again) is rolled back, and the inbox asked for again: the server's state is the truth.
+ * An answer that comes once the inbox is another account's changes nothing of it.
  */
 export function useSendReadMarks(): void {
   const queryClient = useQueryClient();
@@ -29,16 +33,27 @@ export function useSendReadMarks(): void {
     let stopped = false;
     let retry: ReturnType<typeof setTimeout> | undefined;
 
+    // Whether the inbox is still `account`'s (not reset, nor another's since).
+    const holds = (account: string) => useNotificationsStore.getState().account === account;
+
     const send = async () => {
-      const marks = nextMarks(useNotificationsStore.getState().unsent);
-      if (sending || stopped || !marks) return;
+      const { account, unsent } = useNotificationsStore.getState();
+      const marks = nextMarks(unsent);
+      if (sending || stopped || !marks || account === null) return;
       sending = true;
       clearTimeout(retry);
       try {
-        await mutateAsync(marks);
-        useNotificationsStore.getState().acknowledgeMarks(marks);
+        await mutateAsync({ account, ...marks });
+        // Taken, whatever happened here meanwhile: if the inbox is the account's, they are
+        // no longer unsent.
+        if (holds(account)) useNotificationsStore.getState().acknowledgeMarks(marks);
       } catch (error) {
-        if (stopped || isUnauthorized(error)) return;
+        if (stopped || !holds(account) || isUnauthorized(error)) return;
+        if (isApiError(error) && error.code === SESSION_CHANGED_CODE) {
+          // Kept unsent (and saved) for the account; this tab is leaving it.
+          void queryClient.invalidateQueries({ queryKey: sessionQueryKey });
+          return;
+        }
         if (isRetryable(error)) {
           retry = setTimeout(() => void send(), MARK_RETRY_MS);
         } else {

@@ -3,6 +3,12 @@ import { MAX_PAYLOAD_ID_LENGTH, type AppNotification } from '../../../../shared/
 // The copy of an account's inbox this browser keeps (localStorage), for an instant first
 // paint before the server answers, and for marks the server has not acknowledged yet: they
 // are sent again after a reload. The server's answer replaces the rest.
+//
+// Every tab of the account writes the one copy. The inbox is each tab's to write over (the
+// server's answer puts any of them right), but not the unsent marks: a tab that has not
+// made another tab's mark keeps it saved, until a tab that saw the server take it (or
+// refuse it) saves. Else a tab that only received a notification would erase the mark
+// another tab made offline, and a reload of that one would lose it.
 
 export const notificationsStorageKey = (account: string) => `switchboard:notifications:${account}`;
 
@@ -24,6 +30,13 @@ export interface SavedInbox {
 
 export const NO_UNSENT_MARKS: UnsentMarks = { ids: [], upTo: null };
 
+/** Marks this tab saw the server acknowledge or refuse for good: not unsent for anyone. */
+export interface SettledMarks {
+  ids: ReadonlySet<string>;
+  /** The newest upTo settled; every one up to it is. */
+  upTo: string | null;
+}
+
 const emptyInbox = (): SavedInbox => ({
   items: [],
   readIds: [],
@@ -32,9 +45,16 @@ const emptyInbox = (): SavedInbox => ({
   unsent: NO_UNSENT_MARKS,
 });
 
-export function saveInbox(account: string, inbox: SavedInbox): void {
+/** Saves `inbox`, keeping the unsent marks other tabs saved but for those `settled`. */
+export function saveInbox(account: string, inbox: SavedInbox, settled: SettledMarks): void {
   try {
-    localStorage.setItem(notificationsStorageKey(account), JSON.stringify(inbox));
+    const key = notificationsStorageKey(account);
+    const saved = readStored(key);
+    const others = saved ? unsentOf(saved) : NO_UNSENT_MARKS;
+    const ids = [...inbox.unsent.ids, ...others.ids.filter((id) => !settled.ids.has(id))];
+    const theirUpTo = isSettled(others.upTo, settled.upTo) ? null : others.upTo;
+    const unsent = { ids: [...new Set(ids)], upTo: newerCursor(inbox.unsent.upTo, theirUpTo) };
+    localStorage.setItem(key, JSON.stringify({ ...inbox, unsent }));
   } catch {
     // Storage full or disabled: the inbox still works until the tab closes.
   }
@@ -46,25 +66,43 @@ export function saveInbox(account: string, inbox: SavedInbox): void {
  * server as unsent ones.
  */
 export function readSavedInbox(account: string): SavedInbox {
+  // What we wrote ourselves, but storage is user-editable: keep only what is well-formed.
+  const saved = readStored(notificationsStorageKey(account));
+  if (!saved) return emptyInbox();
+  return {
+    items: Array.isArray(saved.items) ? saved.items.filter(isStoredNotification) : [],
+    readIds: stringsIn(saved.readIds),
+    unreadOlder: isCount(saved.unreadOlder) ? saved.unreadOlder : 0,
+    newestCursor: typeof saved.newestCursor === 'string' ? saved.newestCursor : null,
+    unsent: unsentOf(saved),
+  };
+}
+
+type StoredInbox = Partial<Record<keyof SavedInbox, unknown>>;
+
+function readStored(key: string): StoredInbox | null {
   try {
-    const raw = localStorage.getItem(notificationsStorageKey(account));
-    if (!raw) return emptyInbox();
-    // What we wrote ourselves, but storage is user-editable: keep only what is well-formed.
-    const saved = JSON.parse(raw) as Partial<Record<keyof SavedInbox, unknown>>;
-    const items = Array.isArray(saved.items) ? saved.items.filter(isStoredNotification) : [];
-    const readIds = stringsIn(saved.readIds);
-    const fromBefore = saved.unsent === undefined;
-    return {
-      items,
-      readIds,
-      unreadOlder: isCount(saved.unreadOlder) ? saved.unreadOlder : 0,
-      newestCursor: typeof saved.newestCursor === 'string' ? saved.newestCursor : null,
-      unsent: fromBefore ? { ids: readIds.filter(isMarkable), upTo: null } : unsentIn(saved.unsent),
-    };
+    const raw = localStorage.getItem(key);
+    const saved: unknown = raw ? JSON.parse(raw) : null;
+    return typeof saved === 'object' && saved !== null ? (saved as StoredInbox) : null;
   } catch {
-    return emptyInbox();
+    return null;
   }
 }
+
+// A copy from before the server kept read state (no `unsent`): what it has as read.
+const unsentOf = (saved: StoredInbox): UnsentMarks =>
+  saved.unsent === undefined
+    ? { ids: stringsIn(saved.readIds).filter(isMarkable), upTo: null }
+    : unsentIn(saved.unsent);
+
+// Cursors are decimal seqs (unsentIn): compared as numbers, not as strings.
+const isSettled = (upTo: string | null, settled: string | null) =>
+  upTo !== null && settled !== null && BigInt(upTo) <= BigInt(settled);
+
+/** The newer of two cursors (null: none). */
+export const newerCursor = (a: string | null, b: string | null): string | null =>
+  a === null ? b : b === null || BigInt(a) >= BigInt(b) ? a : b;
 
 function unsentIn(value: unknown): UnsentMarks {
   if (typeof value !== 'object' || value === null) return NO_UNSENT_MARKS;
