@@ -26,9 +26,11 @@ export const USER_CHANGE_RETRY_MAX_MS = 10 * 60 * 1_000;
 export interface ExternalChanges {
   /**
    * Resolves once what the first check read (what changed while the server was down, up to
-   * USER_CHANGES_PER_CHECK entries) is caught up with: the server listens only then, or a
-   * device of a user created again could resume the old user's session before it is gone,
-   * and one of a user given another role its stored subscriptions the role refuses.
+   * USER_CHANGES_PER_CHECK entries) is caught up with, up to its last entry that must come
+   * first (mustComeFirst): the server listens only then, or a device of a user created
+   * again could resume the old user's session before it is gone, and one of a user given
+   * another role its stored subscriptions the role refuses. The entries after it are caught
+   * up with next, in order, with the server listening.
    */
   ready: Promise<void>;
   /**
@@ -180,14 +182,20 @@ export function closeConnectionsChangedElsewhere(
     else retryMs = USER_CHANGE_RETRY_MS;
   };
 
+  const queue = (changes: UserChange[]) => {
+    catchUpsDue++;
+    catchingUp = catchingUp.then(() => apply(changes)).finally(() => catchUpsDue--);
+  };
+
   let prunedAt = 0;
-  // Whether the last read named a removal of an id that holds a user again, or a role change
-  // of a user still there: its catch-up must end before that user's devices may connect
-  // (`ready`). A device resuming its stored session gets the live messages of its stored
-  // subscriptions unchecked (their rules are read at CONNECT) until the catch-up prunes them.
-  let readMustCatchUpFirst = false;
-  /** `last`: the check at stop, which reads only a change since the last tick. */
-  const check = (last = false) => {
+  // What `ready` waits for, set by the first check only: null when none of what it read must
+  // come first, or when its read failed (the next tick reads the log again).
+  let firstCaughtUp: Promise<void> | null = null;
+  /**
+   * `first`: the check at the start, whose read `ready` may wait for; `last`: the one at
+   * stop, which reads only a change since the last tick.
+   */
+  const check = ({ first = false, last = false } = {}) => {
     ticks++;
     const version = storage.accessVersion();
     if (last && version === seen) return;
@@ -217,11 +225,16 @@ export function closeConnectionsChangedElsewhere(
       const newest = changes.at(-1);
       if (newest) {
         cursor = newest.seq;
-        readMustCatchUpFirst = changes.some(
-          ({ kind, org, user }) => kind !== 'disabled' && storage.users.getUser(org, user),
-        );
-        catchUpsDue++;
-        catchingUp = catchingUp.then(() => apply(changes)).finally(() => catchUpsDue--);
+        // At the start, the entries up to the last that must come first are caught up with
+        // before the server listens, and the rest after it, on the same chain, in order: the
+        // removals of ids nobody holds again (each reads every stored client id) among them
+        // do not hold up the start, whatever entry comes before them.
+        const firstOnes = first ? changes.findLastIndex((c) => mustComeFirst(storage, c)) + 1 : 0;
+        if (firstOnes > 0) {
+          queue(changes.slice(0, firstOnes));
+          firstCaughtUp = catchingUp;
+        }
+        if (firstOnes < changes.length) queue(changes.slice(firstOnes));
       }
     }
     if (last) return;
@@ -234,10 +247,10 @@ export function closeConnectionsChangedElsewhere(
       users.forgetConnectionsBefore(now - CONNECTION_NOTES_KEPT_MS);
     }
   };
-  const checkLogged = (last = false) => {
+  const checkLogged = (when: { first?: boolean; last?: boolean } = {}) => {
     // Thrown out of a timer, a failed read (a locked or unreadable database) ends the process.
     try {
-      check(last);
+      check(when);
       if (failedChecks > 0) {
         logger.info(
           { event: 'external_change_check_recovered', failedChecks },
@@ -260,9 +273,9 @@ export function closeConnectionsChangedElsewhere(
   // once, could resume the old user's session; no one else removed can sign in, and the
   // catch-up of many removals (each reads every stored client id) may take long. So with
   // role changes: a device could resume subscriptions its user's new role refuses.
-  checkLogged();
-  const ready = readMustCatchUpFirst ? catchingUp : Promise.resolve();
-  const timer = setInterval(checkLogged, intervalMs);
+  checkLogged({ first: true });
+  const ready = firstCaughtUp ?? Promise.resolve();
+  const timer = setInterval(() => checkLogged(), intervalMs);
   timer.unref();
   let stopped: Promise<void> | null = null;
   return {
@@ -272,11 +285,28 @@ export function closeConnectionsChangedElsewhere(
         clearInterval(timer);
         // A change made since the last tick would otherwise wait for the next start; only
         // that (no retry, no further page: stopping must not take long).
-        checkLogged(true);
+        checkLogged({ last: true });
         broker.aedes.off('client', onClient);
         await catchingUp;
       })()),
   };
+}
+
+/**
+ * Whether the server must catch up with `change` before it listens: a removal of an id that
+ * holds a user again (their device could resume the old user's session), or a role change
+ * of a user still there and enabled (their device, resuming its stored session, gets the
+ * live messages of its stored subscriptions unchecked, their rules read at CONNECT, until
+ * the catch-up prunes them). A user disabled cannot connect; one removed or created again
+ * since the role change has a later entry of its own, their removal. A disabling concerns
+ * nobody who can connect.
+ */
+function mustComeFirst(storage: Storage, change: UserChange): boolean {
+  if (change.kind === 'disabled') return false;
+  const user = storage.users.getUser(change.org, change.user);
+  if (!user) return false;
+  if (change.kind === 'removed') return true;
+  return !user.disabled && user.createdAt === change.createdAt;
 }
 
 function stillAllowed(storage: Storage, identity: ClientIdentity): boolean {

@@ -40,19 +40,20 @@ afterEach(async () => {
 
 /**
  * A broker that records what the poll asks of it, and the user under the id each call is
- * told of as it starts; `hold` keeps those calls unanswered, and calls in `failing` fail.
+ * told of as it starts; `hold` keeps those calls unanswered (all, or those it picks), and
+ * calls in `failing` fail.
  */
 function standInBroker() {
   const calls: string[] = [];
   const users: Record<string, Recreated | undefined> = {};
   const held: (() => void)[] = [];
   const failing = new Set<string>();
-  let hold = false;
+  let hold: boolean | ((call: string) => boolean) = false;
   const answer = (call: string, current?: CurrentUser) => {
     calls.push(call);
     if (current) users[call] = current();
     if (failing.has(call)) return Promise.reject(new Error('broker closed'));
-    if (!hold) return Promise.resolve(0);
+    if (!(typeof hold === 'function' ? hold(call) : hold)) return Promise.resolve(0);
     return new Promise<number>((resolve) => held.push(() => resolve(0)));
   };
   const rules: Record<string, AclRule[]> = {};
@@ -81,7 +82,7 @@ function standInBroker() {
     rules,
     failing,
     held,
-    hold(on: boolean) {
+    hold(on: boolean | ((call: string) => boolean)) {
       hold = on;
     },
   };
@@ -363,10 +364,13 @@ describe('the poll for changes made outside the server', () => {
     await first.stop();
     expect(logged()).toEqual(['bob@demo', 'carol@demo']);
 
-    // The next start does it all again: the new bob's client ids are spared again.
+    // The next start does it all again: the new bob's client ids are spared again. It waits
+    // for bob's only (his id holds a user again), carol's follows.
     remove.mockRestore();
     calls.length = 0;
     await start(t.storage, broker, logger).ready;
+    expect(calls.slice(0, 2)).toEqual(['clear bob@demo', 'forget bob@demo']);
+    await eventually(() => calls.length === 4);
     expect(calls).toEqual([
       'clear bob@demo',
       'forget bob@demo',
@@ -377,7 +381,7 @@ describe('the poll for changes made outside the server', () => {
       createdAt: t.clock.now,
       clientIds: new Set(['bob-new']),
     });
-    expect(logged()).toEqual([]);
+    await eventually(() => logged().length === 0);
   });
 
   it('reads the log once more as it stops: a change since the last tick is not left', async () => {
@@ -455,6 +459,72 @@ describe('the poll for changes made outside the server', () => {
     held.shift()!();
     await ready;
     expect(logged()).toEqual([]);
+  });
+
+  it('is ready once the last change that must come first is caught up with, the removals after it still held', async () => {
+    const { broker, calls, held, hold } = standInBroker();
+    t.storage.users.setRole('demo', 'alice', 'admin');
+    for (const user of ['u1', 'u2', 'u3']) {
+      t.storage.users.addUser({ org: 'demo', user, role: 'member', passwordHash: 'hash' });
+      t.storage.users.removeUser('demo', user);
+    }
+    hold((call) => !call.startsWith('rules ')); // the removals' steps wait on the broker
+    const { ready } = start(t.storage, broker, captureLog().logger);
+    let isReady = false;
+    void ready.then(() => (isReady = true));
+    await eventually(() => held.length === 1);
+    expect(calls).toEqual(['rules alice@demo', 'clear u1@demo']);
+    await eventually(() => isReady, 1_000, 'ready');
+    // The rest in order all the same, after it.
+    hold(false);
+    held.shift()!();
+    await eventually(() => logged().length === 0);
+    expect(calls).toEqual([
+      'rules alice@demo',
+      ...['u1', 'u2', 'u3'].flatMap((u) => [`clear ${u}@demo`, `forget ${u}@demo`]),
+    ]);
+  });
+
+  it('waits, in order, for what comes before the last change that must come first', async () => {
+    const { broker, calls, held, hold } = standInBroker();
+    t.storage.users.removeUser('demo', 'carol'); // nobody holds her id again
+    t.storage.users.setRole('demo', 'alice', 'admin');
+    t.storage.users.removeUser('demo', 'bob');
+    hold(true);
+    const { ready } = start(t.storage, broker, captureLog().logger);
+    let isReady = false;
+    void ready.then(() => (isReady = true));
+    for (const call of ['clear carol@demo', 'forget carol@demo', 'rules alice@demo']) {
+      await eventually(() => held.length === 1);
+      expect(calls.at(-1)).toBe(call);
+      expect(isReady).toBe(false);
+      held.shift()!();
+    }
+    await eventually(() => held.length === 1);
+    expect(calls.at(-1)).toBe('clear bob@demo');
+    await eventually(() => isReady, 1_000, 'ready');
+    held.shift()!();
+    await eventually(() => held.length === 1);
+    held.shift()!();
+    await eventually(() => logged().length === 0);
+  });
+
+  it('is ready at once when the user given another role is disabled: they cannot connect', async () => {
+    const { broker, calls, held, hold } = standInBroker();
+    t.storage.users.setRole('demo', 'alice', 'admin');
+    t.storage.users.setDisabled('demo', 'alice', true);
+    hold(true);
+    const { ready } = start(t.storage, broker, captureLog().logger);
+    let isReady = false;
+    void ready.then(() => (isReady = true));
+    await eventually(() => held.length === 1);
+    expect(calls).toEqual(['rules alice@demo']);
+    await eventually(() => isReady, 1_000, 'ready'); // while alice's catch-up is still held
+    held.shift()!();
+    await eventually(() => held.length === 1);
+    expect(calls).toEqual(['rules alice@demo', 'offline alice@demo']);
+    held.shift()!();
+    await eventually(() => logged().length === 0);
   });
 
   it('is ready at once when no id removed holds a user again: nobody removed can sign in', async () => {

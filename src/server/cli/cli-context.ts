@@ -1,6 +1,6 @@
 import { parseUsername, type Username } from '../../shared/ids';
 import type { Storage } from '../storage';
-import { CliError } from './cli-error';
+import { UsageError } from './cli-error';
 
 export interface CliDeps {
   storage: Storage;
@@ -21,10 +21,10 @@ export interface CommandInput {
 export type Command = (input: CommandInput, deps: CliDeps) => Promise<void> | void;
 
 export function requireUsername(value: string | undefined): Username {
-  if (value === undefined) throw new CliError('missing <user>@<org>');
+  if (value === undefined) throw new UsageError('missing <user>@<org>');
   const parsed = parseUsername(value);
   if (!parsed) {
-    throw new CliError(
+    throw new UsageError(
       `"${value}" is not <user>@<org>: both are 1-64 lowercase letters, digits, "-" or "_"`,
     );
   }
@@ -32,5 +32,5 @@ export function requireUsername(value: string | undefined): Username {
 }
 
 export function noMoreArguments(extra: string[]): void {
-  if (extra.length > 0) throw new CliError(`unexpected argument "${extra[0]}"`);
+  if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
 }

@@ -1,13 +1,13 @@
 import { isValidId } from '../../shared/ids';
 import type { Command } from './cli-context';
 import { noMoreArguments } from './cli-context';
-import { CliError } from './cli-error';
+import { UsageError } from './cli-error';
 
 export const orgAdd: Command = ({ positionals: [org, ...extra] }, { storage, actor, out }) => {
   noMoreArguments(extra);
-  if (org === undefined) throw new CliError('missing <org>');
+  if (org === undefined) throw new UsageError('missing <org>');
   if (!isValidId(org)) {
-    throw new CliError(
+    throw new UsageError(
       `"${org}" is not a valid org id: 1-64 lowercase letters, digits, "-" or "_"`,
     );
   }

@@ -1,6 +1,6 @@
 import type { Command } from './cli-context';
 import { noMoreArguments } from './cli-context';
-import { CliError } from './cli-error';
+import { CliError, UsageError } from './cli-error';
 import { formatTable } from './format-table';
 
 // There is no `room remove`: nothing deletes a room (the broker remembers each room it has
@@ -11,8 +11,8 @@ export const roomAdd: Command = (
   { storage, actor, out },
 ) => {
   noMoreArguments(extra);
-  if (org === undefined) throw new CliError('missing <org>');
-  if (room === undefined) throw new CliError('missing <room>');
+  if (org === undefined) throw new UsageError('missing <org>');
+  if (room === undefined) throw new UsageError('missing <room>');
   // The store checks the id as it does for POST /api/rooms (and the org's existence), with
   // the same rule and message; a running server finds the room at its first message.
   storage.transaction(() => {
@@ -30,7 +30,7 @@ export const roomAdd: Command = (
 
 export const roomList: Command = ({ positionals: [org, ...extra] }, { storage, out }) => {
   noMoreArguments(extra);
-  if (org === undefined) throw new CliError('missing <org>');
+  if (org === undefined) throw new UsageError('missing <org>');
   // A mistyped org would otherwise look like one without rooms.
   if (!storage.users.hasOrg(org)) throw new CliError(`no org "${org}"`);
   const rows = storage.rooms.list(org).map(({ id, name }) => [id, name]);

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
-import { isStorageError } from '../storage';
+import { isStorageError, type StorageError } from '../storage';
 import type { CliDeps, Command } from './cli-context';
-import { CliError } from './cli-error';
+import { CliError, UsageError } from './cli-error';
 import { orgAdd, orgList } from './org-commands';
 import { roomAdd, roomList } from './room-commands';
 import {
@@ -99,9 +99,18 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
   } catch (e) {
     if (e instanceof CliError || isStorageError(e)) {
       err(`error: ${e.message}`);
-      err(`usage: npm run cli -- ${spec.usage}`);
+      if (isUsageError(e)) err(`usage: npm run cli -- ${spec.usage}`);
       return 1;
     }
     throw e;
   }
+}
+
+/**
+ * Whether the command was called wrongly, so that its usage line helps: an argument
+ * missing, extra or malformed (an id or a role the store refuses as such). Not for a
+ * refusal of what a right call would do: no such user, one that exists, the last admin.
+ */
+function isUsageError(e: CliError | StorageError): boolean {
+  return e instanceof UsageError || (isStorageError(e) && e.code.startsWith('invalid_'));
 }

@@ -3,7 +3,7 @@ import { canUseApp, isRole, ROLES } from '../../shared/acl';
 import { checkNewPassword, generatePassword, hashPassword } from '../auth/password';
 import type { Storage, UserRecord } from '../storage';
 import { noMoreArguments, requireUsername, type Command } from './cli-context';
-import { CliError } from './cli-error';
+import { CliError, UsageError } from './cli-error';
 import { formatTable } from './format-table';
 
 // Each change is audited as the admin console audits its own (http/admin/users.ts), under
@@ -13,15 +13,15 @@ import { formatTable } from './format-table';
 function choosePassword(given: string | undefined): { password: string; generated: boolean } {
   if (given === undefined) return { password: generatePassword(), generated: true };
   const problem = checkNewPassword(given);
-  if (problem) throw new CliError(problem);
+  if (problem) throw new UsageError(problem);
   return { password: given, generated: false };
 }
 
 export const userAdd: Command = async ({ positionals: [name, ...extra], role, password }, deps) => {
   noMoreArguments(extra);
   const { user, org } = requireUsername(name);
-  if (role === undefined) throw new CliError(`missing --role (${ROLES.join(', ')})`);
-  if (!isRole(role)) throw new CliError(`unknown role "${role}": use ${ROLES.join(', ')}`);
+  if (role === undefined) throw new UsageError(`missing --role (${ROLES.join(', ')})`);
+  if (!isRole(role)) throw new UsageError(`unknown role "${role}": use ${ROLES.join(', ')}`);
   const chosen = choosePassword(password);
   const passwordHash = await hashPassword(chosen.password);
   deps.storage.transaction(() => {
@@ -54,6 +54,7 @@ export const userRemove: Command = ({ positionals: [name, ...extra] }, { storage
   const { user, org } = requireUsername(name);
   storage.transaction(() => {
     const record = existingUser(storage, { user, org });
+    keepAnEnabledAdmin(storage, record, 'remove');
     storage.users.removeUser(org, user);
     storage.notifications.forgetUser(org, user);
     // What the console's detail adds (tokens, connections, states) the server does itself.
@@ -108,8 +109,8 @@ export const userRole: Command = (
 ) => {
   noMoreArguments(extra);
   const { user, org } = requireUsername(name);
-  if (role === undefined) throw new CliError(`missing <role> (${ROLES.join(', ')})`);
-  if (!isRole(role)) throw new CliError(`unknown role "${role}": use ${ROLES.join(', ')}`);
+  if (role === undefined) throw new UsageError(`missing <role> (${ROLES.join(', ')})`);
+  if (!isRole(role)) throw new UsageError(`unknown role "${role}": use ${ROLES.join(', ')}`);
   const username = formatUsername(user, org);
   let from: string | undefined;
   let signedOut = 0;
@@ -119,13 +120,7 @@ export const userRole: Command = (
     from = record.role;
     // As in the console, only a change is audited (and acted on): not the role they have.
     if (record.role === role) return;
-    // The console refuses an admin their own role change, so it always keeps one; the CLI
-    // acts for nobody of the org, and would leave it with no one to run it.
-    if (record.role === 'admin' && !hasOtherActiveAdmin(storage, org, user)) {
-      throw new CliError(
-        `${org} would be left with no enabled admin: make another user admin first (user role <user>@${org} admin)`,
-      );
-    }
+    keepAnEnabledAdmin(storage, record, 'demote');
     storage.users.setRole(org, user, role);
     // As the console's change does: a role that cannot use the app ends their sign-ins and
     // refuses the broker tokens those minted. A running server closes the connections on
@@ -156,11 +151,24 @@ export const userRole: Command = (
   out(`changed the role of ${username} from ${from} to ${role}${signOut}`);
 };
 
-/** Whether an admin of `org` other than `user` can sign in: enabled. */
-function hasOtherActiveAdmin(storage: Storage, org: string, user: string): boolean {
-  return storage.users
-    .listUsers(org)
-    .some((other) => other.user !== user && other.role === 'admin' && !other.disabled);
+/**
+ * Refuses to demote, disable or remove the last enabled admin of an org. The console
+ * refuses an admin these changes of their own, so it always keeps one; the CLI acts for
+ * nobody of the org, and would leave it with no one to run it. Only what takes the enabled
+ * admins from one to none: an org whose admins are all disabled already loses nobody, and
+ * its disabled admins may be changed. In the change's transaction, which holds the write
+ * lock: no other change of the users comes between the count and the change.
+ */
+function keepAnEnabledAdmin(
+  storage: Storage,
+  record: UserRecord,
+  change: 'demote' | 'disable' | 'remove',
+): void {
+  if (record.role !== 'admin' || record.disabled) return;
+  if (storage.users.countEnabledAdmins(record.org, record.user) > 0) return;
+  throw new CliError(
+    `cannot ${change} ${formatUsername(record.user, record.org)}: the last enabled admin of ${record.org}; make another user admin first (user role <user>@${record.org} admin)`,
+  );
 }
 
 function revokeLiveTokens(storage: Storage, org: string, user: string): number {
@@ -181,6 +189,7 @@ function setDisabled(disabled: boolean): Command {
     const { user, org } = requireUsername(name);
     storage.transaction(() => {
       const record = existingUser(storage, { user, org });
+      if (disabled) keepAnEnabledAdmin(storage, record, 'disable');
       storage.users.setDisabled(org, user, disabled);
       const signedOut = disabled ? storage.sessions.deleteForUser(org, user) : 0;
       // As in the console, only a change is audited: not a user disabled again.

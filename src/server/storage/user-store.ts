@@ -38,6 +38,8 @@ export interface UserStore {
   setRole(org: string, user: string, role: Role): void;
   /** @throws StorageError not_found */
   setDisabled(org: string, user: string, disabled: boolean): void;
+  /** The org's admins who are enabled, but `except`; 0 for an org there is not. */
+  countEnabledAdmins(org: string, except?: string): number;
   /** Rules added to the role's template for this user. @throws StorageError not_found */
   extraRules(org: string, user: string): AclRule[];
   /** Replaces the user's extra rules. @throws StorageError invalid_rule | not_found */
@@ -94,6 +96,11 @@ export function createUserStore(db: Database, now: () => number): UserStore {
   const updateDisabled = db.prepare(
     'UPDATE users SET disabled = ? WHERE org_id = ? AND user_id = ?',
   );
+  // `IS NOT NULL` without `except`: every user counts.
+  const countAdmins = db.prepare<[string, string | null], { n: number }>(
+    `SELECT COUNT(*) AS n FROM users
+     WHERE org_id = ? AND role = 'admin' AND disabled = 0 AND user_id IS NOT ?`,
+  );
   const selectRules = db.prepare<[string, string], { extra_rules: string }>(
     'SELECT extra_rules FROM users WHERE org_id = ? AND user_id = ?',
   );
@@ -147,6 +154,7 @@ export function createUserStore(db: Database, now: () => number): UserStore {
     setDisabled(org, user, disabled) {
       mustChange(updateDisabled.run(disabled ? 1 : 0, org, user).changes, org, user);
     },
+    countEnabledAdmins: (org, except) => countAdmins.get(org, except ?? null)?.n ?? 0,
     extraRules(org, user) {
       const row = selectRules.get(org, user);
       if (!row) throw new StorageError('not_found', `no user ${user}@${org}`);

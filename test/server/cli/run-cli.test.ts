@@ -177,26 +177,56 @@ describe('runCli', () => {
     expect(t.storage.userChanges.after(0, 10)).toEqual([]);
   });
 
-  it('refuses to leave an org with no enabled admin, and demotes one that is not the last', async () => {
-    await run('org', 'add', 'acme');
-    await run('user', 'add', 'ann@acme', '--role', 'admin', '--password', '12345678');
-    await run('user', 'add', 'bo@acme', '--role', 'admin', '--password', '12345678');
-    await run('user', 'disable', 'bo@acme'); // an admin who cannot sign in runs nothing
-    const before = audited('acme');
-    out = [];
-    expect(await run('user', 'role', 'ann@acme', 'member')).toBe(1);
-    expect(err[0]).toBe(
-      'error: acme would be left with no enabled admin: make another user admin first (user role <user>@acme admin)',
-    );
-    expect(out).toEqual([]);
-    expect(t.storage.users.getUser('acme', 'ann')?.role).toBe('admin');
-    expect(audited('acme')).toEqual(before);
-    // The disabled one may go: ann stays.
-    expect(await run('user', 'role', 'bo@acme', 'member')).toBe(0);
-    await run('user', 'add', 'cy@acme', '--role', 'admin', '--password', '12345678');
-    expect(await run('user', 'role', 'ann@acme', 'member')).toBe(0);
-    expect(t.storage.users.getUser('acme', 'ann')?.role).toBe('member');
-  });
+  const lastAdmin = (verb: string) =>
+    `error: cannot ${verb} ann@acme: the last enabled admin of acme; make another user admin first (user role <user>@acme admin)`;
+  const takesAnAdminAway: [string, string[]][] = [
+    ['demote', ['user', 'role', 'ann@acme', 'member']],
+    ['disable', ['user', 'disable', 'ann@acme']],
+    ['remove', ['user', 'remove', 'ann@acme']],
+  ];
+  it.each(takesAnAdminAway)(
+    'refuses to %s the last enabled admin, without the usage line, and changes nothing',
+    async (verb, argv) => {
+      await run('org', 'add', 'acme');
+      await run('user', 'add', 'ann@acme', '--role', 'admin', '--password', '12345678');
+      await run('user', 'add', 'bo@acme', '--role', 'admin', '--password', '12345678');
+      await run('user', 'disable', 'bo@acme'); // an admin who cannot sign in runs nothing
+      const session = t.storage.sessions.create('acme', 'ann', 60);
+      const before = audited('acme');
+      out = [];
+      const listed = vi.spyOn(t.storage.users, 'listUsers');
+      expect(await run(...argv)).toBe(1);
+      expect(listed).not.toHaveBeenCalled(); // counted, in the write transaction
+      // Called rightly: the usage line would not help.
+      expect(err).toEqual([lastAdmin(verb)]);
+      expect(out).toEqual([]);
+      expect(t.storage.users.getUser('acme', 'ann')).toMatchObject({
+        role: 'admin',
+        disabled: false,
+      });
+      expect(t.storage.sessions.get(session.id)).toBeDefined();
+      expect(audited('acme')).toEqual(before);
+      expect(t.storage.userChanges.after(0, 10).map(({ user, kind }) => `${kind} ${user}`)).toEqual(
+        ['disabled bo'],
+      );
+      // Another enabled admin, and ann may go.
+      await run('user', 'enable', 'bo@acme');
+      expect(await run(...argv)).toBe(0);
+    },
+  );
+
+  it.each(takesAnAdminAway)(
+    'may %s an org’s only admin when disabled: no enabled admin is taken away',
+    async (_name, argv) => {
+      await run('org', 'add', 'acme');
+      await run('user', 'add', 'ann@acme', '--role', 'admin', '--password', '12345678');
+      await run('user', 'add', 'bo@acme', '--role', 'member', '--password', '12345678');
+      // As a CLI without this rule could leave an org; the console of another admin too.
+      t.storage.users.setDisabled('acme', 'ann', true);
+      expect(await run(...argv)).toBe(0);
+      expect(err).toEqual([]);
+    },
+  );
 
   it('prints usage for help and for no command', async () => {
     expect(await run()).toBe(0);
@@ -345,6 +375,37 @@ describe('runCli', () => {
       expect(t.storage.users.listUsers('demo').map((u) => u.user)).toEqual(['alice']);
       expect(t.storage.rooms.list('demo').map((r) => r.id)).toEqual(['general']);
       expect(audited('demo')).toEqual([]);
+    },
+  );
+
+  // The usage line follows a command called wrongly, not a refusal of what a right call
+  // would do: it would say nothing of that.
+  const usageShown: [string, string[], string | null][] = [
+    [
+      'missing argument',
+      ['user', 'role', 'alice@demo'],
+      'user role <user>@<org> <member|agent|service|admin>',
+    ],
+    ['malformed username', ['user', 'disable', 'alice'], 'user disable <user>@<org>'],
+    [
+      'short password',
+      ['user', 'passwd', 'alice@demo', '--password', 'abc'],
+      'user passwd <user>@<org> [--password <pw>]',
+    ],
+    ['malformed org id', ['org', 'add', 'x'.repeat(65)], 'org add <org>'],
+    ['room id the store refuses', ['room', 'add', 'demo', 'General'], 'room add <org> <room>'],
+    ['no such user', ['user', 'disable', 'nobody@demo'], null],
+    ['existing org', ['org', 'add', 'demo'], null],
+    ['unknown org', ['room', 'list', 'nope'], null],
+  ];
+  it.each(usageShown)(
+    'after %s, prints the usage line only for a wrong call',
+    async (_name, argv, usage) => {
+      t.storage.users.addOrg('demo');
+      t.storage.users.addUser({ org: 'demo', user: 'alice', role: 'member', passwordHash: 'h' });
+      expect(await run(...argv)).toBe(1);
+      expect(err[0]).toMatch(/^error: /);
+      expect(err.slice(1)).toEqual(usage === null ? [] : [`usage: npm run cli -- ${usage}`]);
     },
   );
 

@@ -115,6 +115,30 @@ describe('UserStore', () => {
     expect(codeOf(() => users.setRole('demo', 'bob', 'god' as Role))).toBe('invalid_role');
   });
 
+  it('counts the enabled admins of an org, but the one named', () => {
+    const users = t.storage.users;
+    t.storage.users.addOrg('acme');
+    users.addUser(newUser('ann', 'admin'));
+    users.addUser(newUser('bo', 'admin'));
+    users.addUser(newUser('cy', 'admin'));
+    users.addUser(newUser('dee', 'member'));
+    users.addUser(newUser('eve', 'admin', 'acme'));
+    users.setDisabled('demo', 'cy', true);
+    const counts = () => ({
+      all: users.countEnabledAdmins('demo'),
+      butAnn: users.countEnabledAdmins('demo', 'ann'),
+      butCy: users.countEnabledAdmins('demo', 'cy'),
+      butDee: users.countEnabledAdmins('demo', 'dee'),
+      butNobody: users.countEnabledAdmins('demo', 'nobody'),
+    });
+    expect(counts()).toEqual({ all: 2, butAnn: 1, butCy: 2, butDee: 2, butNobody: 2 });
+    users.setRole('demo', 'bo', 'member');
+    expect(counts()).toEqual({ all: 1, butAnn: 0, butCy: 1, butDee: 1, butNobody: 1 });
+    expect(users.countEnabledAdmins('acme')).toBe(1);
+    expect(users.countEnabledAdmins('acme', 'eve')).toBe(0);
+    expect(users.countEnabledAdmins('nope')).toBe(0);
+  });
+
   it('removes a user and their sign-in sessions', () => {
     const { users, sessions } = t.storage;
     users.addUser(newUser('bob'));
