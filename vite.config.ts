@@ -16,6 +16,10 @@ export default defineConfig({
       { find: /^mqtt$/, replacement: fromRoot('src/client/lib/mqtt/browser/mqtt-browser.ts') },
       { find: /^debug$/, replacement: fromRoot('src/shared/no-debug.cjs') },
       {
+        find: /^lru-cache$/,
+        replacement: fromRoot('src/client/lib/mqtt/browser/small-lru-cache.ts'),
+      },
+      {
         find: /^worker-timers$/,
         replacement: fromRoot('src/client/lib/mqtt/browser/no-worker-timers.ts'),
       },
