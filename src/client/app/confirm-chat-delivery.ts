@@ -13,7 +13,10 @@ export const ECHO_WAIT_MS = 2_000;
 /** Messages whose question failed (offline, server restarting), asked again on reconnect. */
 export const MAX_UNANSWERED = 100;
 
-/** One of our messages in its room's history; null when it is not there. */
+/**
+ * The message of ours the room's history holds under `id`; null when it holds none (nothing
+ * at all, or another sender's message: the broker routes no message under an id it keeps).
+ */
 export type LookupMessage = (
   room: string,
   id: string,
@@ -51,7 +54,9 @@ export interface DeliveryCheck {
  * message usually comes back on our subscription to every room, which settles it. One
  * that has not after ECHO_WAIT_MS is looked up in the room's history: the broker records
  * an accepted message before acknowledging it, so after the PUBACK its absence means it
- * was refused. The echo alone would not do: a subscription the ACL refused or removed
+ * was refused, and so does another message there under its id (the broker routes no
+ * message under an id it keeps: another sender's, or an earlier one of ours with other text
+ * or time). The echo alone would not do: a subscription the ACL refused or removed
  * brings nothing back at all. When the server cannot tell, the message stays as sent;
  * when it could not be reached, it is asked again after the next reconnect. Until one of
  * these, the message stays in sessionStorage beside the outbox, so a reload meanwhile
@@ -85,8 +90,11 @@ export function createDeliveryCheck(
       return;
     }
     if (signal.aborted) return;
-    const { me, settle } = useChatStore.getState();
-    settle(id, found !== null && found.from === me);
+    const { messageOf, settle } = useChatStore.getState();
+    const sent = messageOf(room, id);
+    // Under its id the history may hold an earlier message of ours (an id used again): the
+    // broker refused this one then, and "sent" would show text nobody received.
+    settle(id, found !== null && sent !== undefined && isSameMessage(found, sent));
     // Its echo may have come while the server was asked: what is shown is what is kept.
     if (useChatStore.getState().statusOf(room, id) === 'refused') outbox?.confirmedRefused(id);
     else outbox?.confirmed(id);
@@ -158,4 +166,9 @@ function ownChatMessage(
   if (!decoded.ok || decoded.message.kind !== 'chat-message') return null;
   const { room, value } = decoded.message;
   return value.from === me ? { room, message: value } : null;
+}
+
+/** Whether the history's message is the one we sent, not another under its id. */
+function isSameMessage(found: ChatMessage, sent: ChatMessage): boolean {
+  return found.from === sent.from && found.text === sent.text && found.sentAt === sent.sentAt;
 }

@@ -59,7 +59,10 @@ export interface RecordHistory {
    * written at once.
    */
   accepted(packet: PublishPacket, publisher: Known, message: DecodedPayload): void;
-  /** authorizePublish, for a Last Will it lets go: aedes routes it at once. */
+  /**
+   * authorizePublish, for a Last Will it lets go: aedes routes it at once. Each firing has an
+   * id of its own (restamp-will.ts), so a will armed again in every CONNECT speaks each time.
+   */
   acceptedWill(will: PublishPacket, owner: Known, message: DecodedPayload): void;
   /**
    * The `published` hook: records what entered by other paths (the broker API).

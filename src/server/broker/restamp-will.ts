@@ -1,3 +1,4 @@
+import { MAX_PAYLOAD_ID_LENGTH } from '../../shared/schemas';
 import type { TopicKind } from '../../shared/topics';
 
 /**
@@ -14,10 +15,22 @@ const WILL_TIME_FIELDS: Partial<Record<TopicKind, string>> = {
 };
 
 /**
+ * The payloads the history keeps once per id (record-history.ts). A client sends the same
+ * will, id and all, in every CONNECT (mqtt.js does), so each firing says it again with
+ * another time: under the will's own id every firing after the first was another message
+ * under a kept id, and went to no one.
+ */
+const WILL_ID_KINDS: ReadonlySet<TopicKind> = new Set(['chat-message', 'notification']);
+
+/** Marks the firing time in a will's id (the id holds any characters: schemas.ts). */
+const FIRING_MARK = '~';
+
+/**
  * A will's payload stamped again with `now`, as it fires, so receivers place it when it was
- * sent and the time checks hold for it as for any publish (clock-bounds.ts). Null when its
- * topic's payload carries no time, or `payload` is not a JSON object with a numeric one
- * there (the checks that follow refuse it then).
+ * sent and the time checks hold for it as for any publish (clock-bounds.ts); a chat message
+ * or notification also gets an id of its own firing (`firingId`). Null when its topic's
+ * payload carries no time, or `payload` is not a JSON object with a numeric one there (the
+ * checks that follow refuse it then).
  */
 export function restampWill(kind: TopicKind, payload: Uint8Array, now: number): Buffer | null {
   const field = WILL_TIME_FIELDS[kind];
@@ -31,5 +44,25 @@ export function restampWill(kind: TopicKind, payload: Uint8Array, now: number): 
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
   const said = value as Record<string, unknown>;
   if (typeof said[field] !== 'number') return null;
-  return Buffer.from(JSON.stringify({ ...said, [field]: now }));
+  const restamped = { ...said, [field]: now };
+  if (WILL_ID_KINDS.has(kind) && isPayloadId(said.id)) restamped.id = firingId(said.id, now);
+  return Buffer.from(JSON.stringify(restamped));
 }
+
+/**
+ * The id of a will's firing at `now`: its own id, cut where needed to stay within
+ * MAX_PAYLOAD_ID_LENGTH, then `~` and `now` in base 36 (`m4x1k2ab`, 8 characters until
+ * the year 2059). A firing is a message of its own, kept and shown under this id; the same
+ * firing recorded twice keeps one id, as its time is its `sentAt` (`createdAt`) too.
+ */
+export function firingId(id: string, now: number): string {
+  const mark = `${FIRING_MARK}${now.toString(36)}`;
+  let head = id.slice(0, Math.max(0, MAX_PAYLOAD_ID_LENGTH - mark.length));
+  // Not half a surrogate pair: the id would no longer be the text it was.
+  if (/[\uD800-\uDBFF]$/.test(head)) head = head.slice(0, -1);
+  return head + mark;
+}
+
+// Only a valid id is replaced: one the checks would refuse stays as it is, and is refused.
+const isPayloadId = (id: unknown): id is string =>
+  typeof id === 'string' && id.length >= 1 && id.length <= MAX_PAYLOAD_ID_LENGTH;

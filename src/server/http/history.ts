@@ -42,12 +42,16 @@ export function historyRoutes(app: FastifyInstance, deps: HttpDeps): void {
     },
   );
 
-  // One of the caller's own messages, by id: whether the broker accepted it. The broker
-  // records an accepted message before its PUBACK leaves (docs/decisions.md), so once the
-  // sender has the PUBACK, 404 means the broker refused it. No read check: a sender who
-  // lost the room entirely must still learn that, and learns only about their own
-  // messages (another sender's id is "not found" to them, as it is not theirs). 503 whenever a missing message would prove nothing: no embedded broker
-  // (this server records no history), or history writes failing lately.
+  // One of the caller's own messages, by id: whether the broker routed it. The broker
+  // records a message before its PUBACK leaves (docs/decisions.md), so once the sender has
+  // the PUBACK, 404 means the broker refused it; so does 409, another sender's message
+  // under the id, as the broker routes no message under an id it keeps (record-history.ts).
+  // The caller compares what it gets with what it sent: an earlier message of theirs under
+  // the id means this one was refused too. No read check: a sender who lost the room
+  // entirely must still learn that, and learns only about their own messages (another
+  // sender's id is "not found" to one who may not read the room). 503 whenever a missing
+  // message would prove nothing: no embedded broker (this server records no history), or
+  // history writes failing lately.
   app.get<{ Params: { room: string; id: string } }>(
     '/api/rooms/:room/messages/:id',
     { preHandler: requireSession(storage, config) },

@@ -3,11 +3,14 @@ import {
   createDeliveryCheck,
   type LookupMessage,
 } from '../../../src/client/app/confirm-chat-delivery';
+import { http, HttpResponse } from 'msw';
+import { fetchRoomMessage } from '../../../src/client/features/chat/api/get-room-message';
 import { useChatStore } from '../../../src/client/features/chat/stores/chat-store';
 import { ApiError, NETWORK_ERROR_CODE } from '../../../src/client/lib/api/api-error';
 import { Outbox } from '../../../src/client/lib/mqtt/outbox';
 import type { PublishRefusal } from '../../../src/client/lib/mqtt/publish-refusal';
 import type { ChatMessage } from '../../../src/shared/schemas';
+import { server } from '../support/msw-server';
 
 // A chat message the broker acknowledged and did not record was refused (MQTT 3.1.1 has no
 // negative PUBACK): it shows as not delivered. One that comes back needs no question.
@@ -107,8 +110,9 @@ describe('createDeliveryCheck', () => {
   });
 
   it('leaves a message as it is when the server cannot tell, and asks no more', async () => {
+    // An answer that asking again would not change, and that says nothing of the message.
     const { asked, lookup } = history(
-      () => new ApiError(409, 'message_id_taken', 'another sender has that id'),
+      () => new ApiError(400, 'invalid_message_id', 'a message id has at most 64 characters'),
     );
     const check = createDeliveryCheck(lookup, WAIT_MS);
     acked(check, 'm1');
@@ -117,6 +121,57 @@ describe('createDeliveryCheck', () => {
     await vi.advanceTimersByTimeAsync(0);
     expect(status('m1')).toBe('acked');
     expect(asked).toEqual(['general/m1']);
+  });
+
+  it('shows as not delivered a message whose id the history holds for another message of ours', async () => {
+    // An id used again: the broker routes no message under an id it keeps (record-history.ts).
+    const earlier: Record<string, ChatMessage> = {
+      'other-text': { ...mine('other-text'), text: 'said before under this id' },
+      'other-time': { ...mine('other-time'), sentAt: 0 },
+      same: mine('same'),
+    };
+    const { lookup } = history((id) => earlier[id] ?? null);
+    const outbox = new Outbox(sessionStorage, OUTBOX_KEY);
+    const check = createDeliveryCheck(lookup, WAIT_MS);
+    check.track(connectionWith(outbox).connection);
+    for (const id of Object.keys(earlier)) {
+      addSent(outbox, mine(id));
+      outbox.acknowledge(id);
+      acked(check, id);
+    }
+    await vi.advanceTimersByTimeAsync(WAIT_MS);
+    expect(status('other-text')).toBe('refused');
+    expect(status('other-time')).toBe('refused');
+    expect(status('same')).toBe('sent');
+    // Shown with the text we sent, kept until discarded.
+    expect(useChatStore.getState().refused.general).toEqual([
+      { ...mine('other-text'), status: 'refused', refusal: { by: 'unrouted' } },
+      { ...mine('other-time'), status: 'refused', refusal: { by: 'unrouted' } },
+    ]);
+    expect(refusedIds()).toEqual(['other-text', 'other-time']);
+  });
+
+  it('shows as not delivered a message whose id another sender’s message holds (409)', async () => {
+    vi.useRealTimers(); // msw answers on its own time
+    const asked: string[] = [];
+    server.use(
+      http.get('/api/rooms/:room/messages/:id', ({ params }) => {
+        asked.push(`${String(params.room)}/${String(params.id)}`);
+        return HttpResponse.json(
+          { error: { code: 'message_id_taken', message: 'another sender’s message has the id' } },
+          { status: 409 },
+        );
+      }),
+    );
+    const outbox = new Outbox(sessionStorage, OUTBOX_KEY);
+    const check = createDeliveryCheck(fetchRoomMessage, 0);
+    check.track(connectionWith(outbox).connection);
+    ackedThrough(outbox, 'm1');
+    acked(check, 'm1');
+    await vi.waitFor(() => expect(status('m1')).toBe('refused'));
+    expect(asked).toEqual(['general/m1']);
+    expect(refusedIds()).toEqual(['m1']); // with its Discard button, until pressed
+    check.cancel();
   });
 
   it('asks again after a reconnect what it could not ask while the server was unreachable', async () => {
@@ -164,9 +219,9 @@ describe('createDeliveryCheck', () => {
 
   it('after a reload, shows what was acknowledged but not confirmed, and settles it by the history', async () => {
     const refusedBefore = ackedBeforeReload('refused');
-    ackedBeforeReload('recorded');
+    const recorded = ackedBeforeReload('recorded');
     // The next start of the workspace: a fresh store and outbox.
-    const { asked, lookup } = history((id) => (id === 'recorded' ? mine(id) : null));
+    const { asked, lookup } = history((id) => (id === 'recorded' ? recorded : null));
     const check = createDeliveryCheck(lookup, WAIT_MS);
     check.track(connectionWith(new Outbox(sessionStorage, OUTBOX_KEY)).connection);
     const shownAt = (id: string) =>

@@ -37,6 +37,12 @@ export interface TestWorkspace {
  * The app's real wiring (router, stores, outbox, acks) on a fake MQTT client, already
  * connected. Coalesced updates apply synchronously so tests need no frames.
  */
+/** The history lookup that finds what was sent: the message as this tab shows it. */
+const serverHasIt: LookupMessage = async (room, id) => {
+  const shown = useChatStore.getState().messageOf(room, id);
+  return shown ? { id, from: shown.from, text: shown.text, sentAt: shown.sentAt } : null;
+};
+
 export async function connectTestWorkspace(
   options: {
     me?: string;
@@ -69,8 +75,7 @@ export async function connectTestWorkspace(
     schedule: (callback) => callback(),
     random: options.random,
     echoWaitMs: options.echoWaitMs,
-    lookupMessage:
-      options.lookupMessage ?? (async (_room, id) => ({ id, from: me, text: '', sentAt: 0 })),
+    lookupMessage: options.lookupMessage ?? serverHasIt,
     fetchLastKnown: options.fetchLastKnown ?? (async () => everythingShown()),
   });
   connection.start();

@@ -182,10 +182,12 @@ describe('a chat message sent as a Last Will', () => {
     const firedAt = Date.now();
     alice.stream.destroy(); // no DISCONNECT: the will fires
     const got = await waitForMessage(seen, (m) => m.payload.includes(id));
-    const { sentAt } = JSON.parse(got.payload) as { sentAt: number };
-    expect(sentAt).toBeGreaterThanOrEqual(firedAt);
-    expect(sentAt).toBeLessThan(firedAt + 10_000);
-    expect(t.server.storage.history.get('demo', 'general', id)?.sentAt).toBe(sentAt);
+    const fired = JSON.parse(got.payload) as { id: string; sentAt: number };
+    expect(fired.sentAt).toBeGreaterThanOrEqual(firedAt);
+    expect(fired.sentAt).toBeLessThan(firedAt + 10_000);
+    // Kept under the id of this firing (restamp-will.ts).
+    expect(fired.id).toBe(`${id}~${fired.sentAt.toString(36)}`);
+    expect(t.server.storage.history.get('demo', 'general', fired.id)?.sentAt).toBe(fired.sentAt);
   });
 
   it('to a room that does not exist: refused at CONNECT', async () => {

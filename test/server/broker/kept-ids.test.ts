@@ -12,13 +12,16 @@ import {
 import { captureLog } from '../support/captured-log';
 import { eventually } from '../support/eventually';
 import { useTestServer } from '../support/server-fixture';
+import type { ChatMessage } from '../../../src/shared/schemas';
 import { DEMO_PASSWORD } from '../support/test-server';
 
 // A chat message or notification is kept once per id (history-store.ts, notification-store.ts),
 // and the broker routes only what it keeps (record-history.ts): the same message again (a
 // QoS 1 resend whose PUBACK was lost) is acknowledged and not delivered twice; another one
 // under a kept id is acknowledged [MQTT-3.3.5-2], routed nowhere and logged as refused.
-// Before, both went live to everyone and never into the history.
+// Before, both went live to everyone and never into the history. A Last Will, sent again in
+// every CONNECT, is a message of its own at each firing, under an id of its own
+// (restamp-will.ts).
 
 const { logger, events } = captureLog(); // the server's log, as objects
 const t = useTestServer({ logger });
@@ -156,35 +159,69 @@ describe('the same chat message sent again (its PUBACK lost, a reconnect)', () =
   });
 });
 
-describe('a chat Last Will under an id the room’s history holds', () => {
-  it('goes to no one and is logged', async () => {
+describe('a chat Last Will', () => {
+  /** The chat messages bob has seen that say `text`. */
+  const saying = (seen: ReceivedMessage[], text: string) =>
+    seen.map((m) => JSON.parse(m.payload) as ChatMessage).filter((m) => m.text === text);
+
+  it('speaks at each drop of a connection that armed it (the same will in every CONNECT)', async () => {
+    const { seen } = await watcher();
+    const clientId = `alice-${randomUUID().slice(0, 8)}`;
+    const armed = chat('alice', `alice lost her connection (${clientId})`);
+    const will = {
+      topic: 'chat/general/messages',
+      payload: Buffer.from(json(armed)),
+      qos: 1 as const,
+      retain: false,
+    };
+    for (const drop of [1, 2, 3]) {
+      const alice = await t.member('alice', { clientId, will });
+      alice.stream.destroy(); // no DISCONNECT: the will fires
+      await eventually(() => saying(seen, armed.text).length === drop, 2_000, `will ${drop}`);
+    }
+    expect(events.filter((e) => e.event === 'publish_denied')).toEqual([]);
+    // Each firing a message of its own, kept under its id: the will's, marked with its time.
+    const fired = saying(seen, armed.text);
+    expect(new Set(fired.map((m) => m.id)).size).toBe(3);
+    for (const { id, sentAt } of fired) expect(id).toBe(`${armed.id}~${sentAt.toString(36)}`);
+    const kept = t.server.storage.history
+      .page('demo', 'general', { limit: 1_000 })
+      .messages.filter((m) => m.text === armed.text);
+    expect(kept).toEqual(fired);
+  });
+
+  it('armed under an id the room’s history holds: goes out under its own, the kept one untouched', async () => {
     const { bob, seen } = await watcher();
     const original = chat('bob', 'the real one');
     await bob.publishAsync('chat/general/messages', json(original), { qos: 1 });
     await waitForMessage(seen, (m) => m.payload.includes(original.id));
+    const text = `alice went away (${original.id})`;
     const alice = await t.member('alice', {
       will: {
         topic: 'chat/general/messages',
-        payload: Buffer.from(json(chat('alice', 'EPHEMERAL WILL', original.id))),
+        payload: Buffer.from(json(chat('alice', text, original.id))),
         qos: 1,
         retain: false,
       },
     });
-    alice.stream.destroy(); // no DISCONNECT: the will fires
-    await eventually(() => refusals('will_id_taken').length === 1, 2_000, 'will refused');
-    await sentinel(bob, 'bob', seen);
-    expect(seen.some((m) => m.payload.includes('EPHEMERAL'))).toBe(false);
+    alice.stream.destroy();
+    await eventually(() => saying(seen, text).length === 1, 2_000, 'will');
+    const [fired] = saying(seen, text);
+    expect(fired?.id).toMatch(new RegExp(`^${original.id}~[0-9a-z]+$`));
+    expect(ofId(seen, original.id).map((m) => m.payload)).toEqual([json(original)]);
     expect(historyOf(original.id)).toEqual([original]);
+    expect(events.filter((e) => e.event === 'publish_denied')).toEqual([]);
   });
 });
 
 describe('a notification under an id the inbox holds', () => {
   /** The demo org's service account, as a script sending notifications connects. */
-  async function notifier() {
+  async function notifier(options: Parameters<typeof connect>[1] = {}) {
     const client = await connect(t.server.mqttUrl, {
       username: 'notifier@demo',
       password: DEMO_PASSWORD,
       clientId: `notifier-${randomUUID().slice(0, 8)}`,
+      ...options,
     });
     t.open.push(client);
     return client;
@@ -212,6 +249,33 @@ describe('a notification under an id the inbox holds', () => {
     ]);
     expect(refusals('id_taken')).toEqual([
       expect.objectContaining({ topic: 'notifications/bob', org: 'demo', user: 'notifier' }),
+    ]);
+  });
+
+  it('armed as a Last Will: delivered and kept at each drop', async () => {
+    const bob = await t.member('bob');
+    const seen = record(bob);
+    await subscribeGrants(bob, ['notifications/bob']);
+    const armed = notification(`the notifier went away (${randomUUID()})`);
+    const will = {
+      topic: 'notifications/bob',
+      payload: Buffer.from(json(armed)),
+      qos: 1 as const,
+      retain: false,
+    };
+    const clientId = `notifier-${randomUUID().slice(0, 8)}`;
+    const fired = () => seen.filter((m) => m.payload.includes(armed.title));
+    for (const drop of [1, 2]) {
+      (await notifier({ clientId, will })).stream.destroy();
+      await eventually(() => fired().length === drop, 2_000, `drop ${drop}`);
+    }
+    expect(events.filter((e) => e.event === 'publish_denied')).toEqual([]);
+    const ids = fired().map((m) => (JSON.parse(m.payload) as { id: string }).id);
+    expect(new Set(ids).size).toBe(2);
+    const inbox = t.server.storage.notifications.page('demo', 'bob', { limit: 1_000 });
+    expect(inbox.notifications.filter((n) => ids.includes(n.id)).map((n) => n.title)).toEqual([
+      armed.title,
+      armed.title,
     ]);
   });
 });

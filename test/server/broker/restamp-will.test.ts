@@ -1,21 +1,56 @@
 import { describe, expect, it } from 'vitest';
-import { restampWill } from '../../../src/server/broker/restamp-will';
+import { firingId, restampWill } from '../../../src/server/broker/restamp-will';
+import { chatMessageSchema, MAX_PAYLOAD_ID_LENGTH } from '../../../src/shared/schemas';
 import type { TopicKind } from '../../../src/shared/topics';
 
 const NOW = 1_750_000_000_000;
+const FIRED = `~${NOW.toString(36)}`; // "~mbxstdz4"
 const bytes = (value: unknown) => Buffer.from(JSON.stringify(value));
 
 describe('restampWill: a will goes out stamped when it fires', () => {
-  it.each<[TopicKind, Record<string, unknown>, string]>([
-    ['chat-message', { id: 'w', from: 'alice', text: 'hi', sentAt: 1 }, 'sentAt'],
-    ['notification', { id: 'n', title: 't', body: '', createdAt: 1 }, 'createdAt'],
-    ['agent-state', { status: 'offline', task: 'build', updatedAt: 1 }, 'updatedAt'],
-    ['presence', { status: 'offline', since: 1 }, 'since'],
-  ])('%s: sets its time to now and keeps every other field', (kind, payload, field) => {
-    expect(JSON.parse(restampWill(kind, bytes(payload), NOW)!.toString())).toEqual({
-      ...payload,
-      [field]: NOW,
-    });
+  it.each<[TopicKind, Record<string, unknown>, Record<string, unknown>]>([
+    [
+      'chat-message',
+      { id: 'w', from: 'alice', text: 'hi', sentAt: 1 },
+      { id: `w${FIRED}`, sentAt: NOW },
+    ],
+    [
+      'notification',
+      { id: 'n', title: 't', body: '', createdAt: 1 },
+      { id: `n${FIRED}`, createdAt: NOW },
+    ],
+    ['agent-state', { status: 'offline', task: 'build', updatedAt: 1 }, { updatedAt: NOW }],
+    ['presence', { status: 'offline', since: 1 }, { since: NOW }],
+  ])(
+    '%s: sets its time (and id) for this firing and keeps every other field',
+    (kind, payload, now) => {
+      expect(JSON.parse(restampWill(kind, bytes(payload), NOW)!.toString())).toEqual({
+        ...payload,
+        ...now,
+      });
+    },
+  );
+
+  it('gives each firing of the same will an id of its own', () => {
+    const will = bytes({ id: 'w', from: 'alice', text: 'hi', sentAt: 1 });
+    const ids = [NOW, NOW + 1, NOW + 86_400_000].map(
+      (now) =>
+        (JSON.parse(restampWill('chat-message', will, now)!.toString()) as { id: string }).id,
+    );
+    expect(new Set(ids).size).toBe(3);
+  });
+
+  it.each([
+    ['no id', { from: 'alice', text: 'hi', sentAt: 1 }],
+    ['an empty id', { id: '', from: 'alice', text: 'hi', sentAt: 1 }],
+    [
+      'an id too long',
+      { id: 'x'.repeat(MAX_PAYLOAD_ID_LENGTH + 1), from: 'a', text: 'h', sentAt: 1 },
+    ],
+    ['an id that is no string', { id: 7, from: 'alice', text: 'hi', sentAt: 1 }],
+  ])('leaves the id of a chat will with %s as it is (the checks refuse it)', (_case, payload) => {
+    const restamped = JSON.parse(restampWill('chat-message', bytes(payload), NOW)!.toString());
+    expect(restamped).toEqual({ ...payload, sentAt: NOW });
   });
 
   it.each<[TopicKind, Record<string, unknown>]>([
@@ -35,5 +70,34 @@ describe('restampWill: a will goes out stamped when it fires', () => {
     ['an updatedAt that is no number', '{"status":"offline","updatedAt":"soon"}'],
   ])('leaves %s alone (the checks refuse it)', (_case, text) => {
     expect(restampWill('agent-state', Buffer.from(text), NOW)).toBeNull();
+  });
+});
+
+describe('firingId: the id of one firing of a will', () => {
+  const longest = 'x'.repeat(MAX_PAYLOAD_ID_LENGTH);
+  it.each([
+    ['a short id', 'w', `w${FIRED}`],
+    [
+      'a uuid',
+      '0b8e2c9a-5f7d-4f0e-9a51-8d3c2f1e7b6a',
+      `0b8e2c9a-5f7d-4f0e-9a51-8d3c2f1e7b6a${FIRED}`,
+    ],
+    [
+      'the longest id, cut',
+      longest,
+      `${longest.slice(0, MAX_PAYLOAD_ID_LENGTH - FIRED.length)}${FIRED}`,
+    ],
+    // 55 characters kept would end halfway through the emoji: it goes whole.
+    [
+      'an id cut through a surrogate pair',
+      `${'x'.repeat(54)}😀${'y'.repeat(8)}`,
+      `${'x'.repeat(54)}${FIRED}`,
+    ],
+  ])('%s', (_case, id, expected) => {
+    const fired = firingId(id, NOW);
+    expect(fired).toBe(expected);
+    // Still a valid id for every parser of the contract (the browser's router too).
+    const message = { id: fired, from: 'alice', text: 'hi', sentAt: NOW };
+    expect(chatMessageSchema.safeParse(message).success).toBe(true);
   });
 });

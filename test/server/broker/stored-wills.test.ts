@@ -10,6 +10,7 @@ import { setIdentity, type ClientIdentity } from '../../../src/server/broker/cli
 import { DISCARD_TOPIC } from '../../../src/server/broker/mount-point';
 import { openBrokerPersistence } from '../../../src/server/broker/persistence';
 import { roleRules } from '../../../src/shared/acl';
+import type { ChatMessage } from '../../../src/shared/schemas';
 import { connect, json, record, subscribeGrants, waitForMessage } from '../support/mqtt-clients';
 import { publishContext } from '../support/publish-context';
 import { writeBrokerStore } from '../support/raw-persistence';
@@ -99,6 +100,11 @@ describe('Last Wills stored before a crash', () => {
     server.storage.users.setExtraRules('demo', 'alice', [
       { permission: 'deny', action: 'publish', topic: 'chat/general/messages' },
     ]);
+    // bob's will went out once before the crash, kept under the id it was armed with (as
+    // before firings had ids of their own): going out again, it is another message, not one
+    // under a kept id.
+    const firedBefore = { id: 'will-bob', from: 'bob', text: 'last words of bob', sentAt: 1 };
+    server.storage.history.record('demo', 'general', firedBefore);
 
     const watcher = await connect(server.mqttUrl, {
       username: 'admin@demo',
@@ -115,10 +121,14 @@ describe('Last Wills stored before a crash', () => {
       // The removed user's own presence is cleared (an empty retained publish), not set.
       const gone = seen.filter((m) => m.topic.startsWith('presence/gone/'));
       expect(gone.map((m) => [m.topic, m.payload])).toEqual([['presence/gone/gone-tab', '']]);
-      const chats = seen.filter((m) => m.topic === 'chat/general/messages');
-      expect(chats.map((m) => (JSON.parse(m.payload) as { id: string }).id)).toEqual(['will-bob']);
+      const chats = seen
+        .filter((m) => m.topic === 'chat/general/messages')
+        .map((m) => JSON.parse(m.payload) as ChatMessage);
+      // Under an id of its firing (restamp-will.ts): its own, marked with when it went.
+      const firing = `will-bob~${chats[0]?.sentAt.toString(36)}`;
+      expect(chats.map((message) => message.id)).toEqual([firing]);
       const history = server.storage.history.page('demo', 'general', { limit: 10 }).messages;
-      expect(history.map((message) => message.id)).toEqual(['will-bob']);
+      expect(history.map((message) => message.id)).toEqual(['will-bob', firing]);
       // A sweep that fails outright (its store unreadable) is logged, not the process's end.
       const aedes = server.broker.aedes as unknown as EventEmitter;
       expect(() => aedes.emit('error', new Error('wills not read'))).not.toThrow();

@@ -63,13 +63,26 @@ describe('GET /api/rooms/:room/messages/:id', () => {
     }
   });
 
-  it('tells a sender whose id another sender used first that it cannot answer', async () => {
+  it('tells a sender whose id another sender used first that it is taken: theirs went nowhere', async () => {
     const bob = await t.connectWithToken(await t.signIn('bob@demo'));
     open.push(bob.client);
-    await bob.client.publishAsync('chat/general/messages', json(message('taken-1', 'b', 'bob')), {
+    const bobs = message('taken-1', 'b', 'bob');
+    await bob.client.publishAsync('chat/general/messages', json(bobs), { qos: 1 });
+    const alice = await aliceOnline();
+    await alice.publishAsync('chat/general/messages', json(message('taken-1', 'a')), { qos: 1 });
+    expectApiError(await lookup('general', 'taken-1'), 409, 'message_id_taken');
+    expect(t.server.storage.history.get('demo', 'general', 'taken-1')).toEqual(bobs);
+  });
+
+  it('answers with what it holds under the id, for the sender to compare with what it sent', async () => {
+    const alice = await aliceOnline();
+    const first = message('mine-1', 'first');
+    await alice.publishAsync('chat/general/messages', json(first), { qos: 1 });
+    // The same id again with other text: acknowledged, not routed (id_taken).
+    await alice.publishAsync('chat/general/messages', json({ ...first, text: 'second' }), {
       qos: 1,
     });
-    expectApiError(await lookup('general', 'taken-1'), 409, 'message_id_taken');
+    expect((await lookup('general', 'mine-1')).json()).toEqual(first);
   });
 
   it("does not tell a sender who cannot read the room that an id is someone else's", async () => {

@@ -125,6 +125,8 @@ interface ChatStore {
   discard(room: string, id: string): boolean;
   /** The delivery status of a message seen here; undefined for one never seen. */
   statusOf(room: string, id: string): DeliveryStatus | undefined;
+  /** The message seen here under `id` in `room` (ours, while not yet sent); undefined if none. */
+  messageOf(room: string, id: string): LiveMessage | undefined;
   setActiveRoom(room: string | null): void;
   /**
    * Call as the unread counts are asked for (`recount`: to settle a doubt, see
@@ -411,6 +413,7 @@ export const useChatStore = create<ChatStore>()((set, get) => {
       return true;
     },
     statusOf: (room, id) => known.get(room)?.get(id)?.status,
+    messageOf: (room, id) => known.get(room)?.get(id),
     setActiveRoom: (activeRoom) =>
       set((state) => {
         views += 1;
