@@ -19,6 +19,13 @@ export const SESSION_CHANGED_CODE = 'session_changed';
 /** The most notification ids one POST /api/notifications/read may name: an inbox page's. */
 export const MAX_MARK_READ_IDS = 100;
 
+/**
+ * A notification cursor (nextCursor, newestCursor, `before`, upTo): the decimal seq of a
+ * notification, at most 16 digits (a safe integer's). The client may compare two
+ * numerically (as BigInt) to tell the newer one; nothing else about it is to be read.
+ */
+export const NOTIFICATION_CURSOR_PATTERN = /^[1-9][0-9]{0,15}$/;
+
 /** A listed notification, with whether its person has read it (on any device). */
 export type InboxNotification = AppNotification & { read: boolean };
 

@@ -10,6 +10,10 @@ export const MAX_PAYLOAD_ID_LENGTH = 64;
 
 const id = z.string().check(z.regex(ID_PATTERN, 'must be a valid id'));
 const messageId = z.string().check(z.minLength(1), z.maxLength(MAX_PAYLOAD_ID_LENGTH));
+
+/** Whether `id` is a valid chat message or notification id, as `messageId` checks. */
+export const isPayloadId = (id: unknown): id is string =>
+  typeof id === 'string' && id.length >= 1 && id.length <= MAX_PAYLOAD_ID_LENGTH;
 const epochMs = z.number().check(z.int(), z.nonnegative());
 
 export const chatMessageSchema = z.object({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodePayload } from '../../src/shared/schemas';
+import { decodePayload, isPayloadId, MAX_PAYLOAD_ID_LENGTH } from '../../src/shared/schemas';
 
 const json = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
 const now = 1_700_000_000_000;
@@ -66,5 +66,23 @@ describe('decodePayload refuses invalid payloads with a reason', () => {
     expect(result.ok).toBe(true);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     if (result.ok) expect(Object.keys(result.message.value)).not.toContain('__proto__');
+  });
+});
+
+describe('isPayloadId: the id rule of chat messages and notifications', () => {
+  it.each([
+    ['one character', 'm', true],
+    ['the longest', 'm'.repeat(MAX_PAYLOAD_ID_LENGTH), true],
+    ['empty', '', false],
+    ['one too long', 'm'.repeat(MAX_PAYLOAD_ID_LENGTH + 1), false],
+    ['not a string', 7, false],
+  ] as const)('%s', (_, id, valid) => {
+    expect(isPayloadId(id)).toBe(valid);
+    // As the payload schemas have it.
+    const decoded = decodePayload(
+      'chat/general/messages',
+      json({ id, from: 'alice', text: 'hi', sentAt: now }),
+    );
+    expect(decoded.ok).toBe(valid);
   });
 });

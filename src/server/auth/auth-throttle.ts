@@ -3,7 +3,8 @@
 // without one account's failures locking the others at that address (a NAT, a reverse
 // proxy, one office) out; and per address, whatever the username, so spraying a password
 // over many accounts is bounded too, and so is the scrypt work one address can make the
-// server do.
+// server do. The HTTP sign-in sets no per-username limit: its rate limit bounds guesses
+// at one account (session.ts), and only its per-address ceiling applies here.
 export const AUTH_FAILURES_PER_USERNAME = 20;
 // Five accounts' worth: five clients failing at once (misconfigured, or given a new
 // password) still leave the address's other password logins working. It bounds one
@@ -64,15 +65,13 @@ export class AuthThrottle {
   /**
    * Runs one password check in its address's turn: refused with `blocked(scope)`, unchecked,
    * when its username at that address, or the address, has failed too often; its failure
-   * (`failed(error)`) counted before the next in line looks. A bare address is a claimant
-   * without a username: all such failures of the address count as one username's.
+   * (`failed(error)`) counted before the next in line looks.
    */
   async attempt<T>(
-    from: Claimant | string,
+    claimant: Claimant,
     check: () => Promise<T>,
     on: { blocked(scope: BlockedScope): Error; failed(error: unknown): boolean },
   ): Promise<T> {
-    const claimant = typeof from === 'string' ? { address: from, username: '' } : from;
     const release = await this.turn(this.passwordTurns, claimant.address);
     try {
       const blocked = this.blockedScope(claimant);

@@ -4,7 +4,7 @@ import type { DecodedPayload } from '../../shared/schemas';
 import { agentStateTopic, parseTopic, presenceTopic } from '../../shared/topics';
 import { getIdentity, type ClientIdentity } from './client-identity';
 import { checkPublish, type PublishContext, type PublisherRules } from './check-publish';
-import { DISCARD_TOPIC, mountTopic, parseMountedClientId, unmountTopic } from './mount-point';
+import { discard, mountTopic, parseMountedClientId, unmountTopic } from './mount-point';
 import { restampWill } from './restamp-will';
 
 /** Whose publish was refused, as far as it is known (for the log). */
@@ -246,10 +246,4 @@ function checkWill(
   }
   options.onDenied(owner, topic, `will_${verdict.code}`, verdict.reason);
   discard(will);
-}
-
-/** Acknowledged but routed nowhere [MQTT-3.3.5-2]; see DISCARD_TOPIC. */
-function discard(packet: PublishPacket): void {
-  packet.topic = DISCARD_TOPIC;
-  packet.retain = false;
 }

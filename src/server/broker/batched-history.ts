@@ -26,7 +26,7 @@ export interface HistoryWriter {
 export function createBatchedHistory(
   writer: HistoryWriter,
   onError: (error: unknown) => void,
-): HistoryRecorder & { flush(): void } {
+): HistoryRecorder {
   let pending: HistoryEntry[] = [];
   let scheduled: NodeJS.Immediate | null = null;
 

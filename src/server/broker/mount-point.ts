@@ -59,3 +59,9 @@ export function parseMountedClientId(
 // MQTT 3.1.1 has no way to tell the client, and closing the connection would make a
 // well-behaved app retry the same message forever [MQTT-3.3.5-2].
 export const DISCARD_TOPIC = '$SYS/discarded';
+
+/** Acknowledged but routed nowhere [MQTT-3.3.5-2]; see DISCARD_TOPIC. */
+export function discard(packet: { topic: string; retain: boolean }): void {
+  packet.topic = DISCARD_TOPIC;
+  packet.retain = false;
+}

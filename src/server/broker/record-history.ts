@@ -1,7 +1,7 @@
 import type { AedesPublishPacket, PublishPacket } from 'aedes';
 import { decodePayload, type DecodedPayload } from '../../shared/schemas';
 import type { Publisher } from './authorize-publish';
-import { DISCARD_TOPIC, orgOfMountedTopic, unmountTopic } from './mount-point';
+import { discard, orgOfMountedTopic, unmountTopic } from './mount-point';
 
 /** The payloads the history keeps: chat messages (by room) and notifications (by user). */
 export type KeptMessage = Extract<DecodedPayload, { kind: 'chat-message' | 'notification' }>;
@@ -20,6 +20,7 @@ export interface HistoryEntry {
   publisher: Publisher;
   /** Whether it is a Last Will (its refusal codes start with `will_`). */
   will: boolean;
+  /** Null when there is no packet to stop (and so nothing to ask the history). */
   onIdKept: ((entry: HistoryEntry, resent: boolean) => void) | null;
 }
 
@@ -109,12 +110,10 @@ export function createRecordHistory(
 
   // Told before aedes routes the packet (see `accepted`), so the packet goes nowhere.
   const onIdKept = (entry: HistoryEntry, resent: boolean) => {
-    const { packet, message } = entry;
-    if (packet === null) return;
+    const { message } = entry;
+    const packet = entry.packet!; // entryOf gives onIdKept only to entries with a packet
     const topic = unmountTopic(entry.org, packet.topic) ?? packet.topic;
-    // Acknowledged but routed nowhere [MQTT-3.3.5-2]; see DISCARD_TOPIC.
-    packet.topic = DISCARD_TOPIC;
-    packet.retain = false;
+    discard(packet);
     if (resent) return; // delivered the first time
     const { id } = message.value;
     const reason =
@@ -130,7 +129,15 @@ export function createRecordHistory(
     packet: PublishPacket | null,
     publisher: Publisher,
     will = false,
-  ): HistoryEntry => ({ org, message, packet, publisher, will, onIdKept });
+  ): HistoryEntry => ({
+    org,
+    message,
+    packet,
+    publisher,
+    will,
+    // Routed already (the published hook): nothing to stop, so the history is not asked.
+    onIdKept: packet === null ? null : onIdKept,
+  });
 
   return {
     accepted(packet, publisher, message) {

@@ -1,4 +1,4 @@
-import { MAX_PAYLOAD_ID_LENGTH } from '../../shared/schemas';
+import { isPayloadId, MAX_PAYLOAD_ID_LENGTH } from '../../shared/schemas';
 import type { TopicKind } from '../../shared/topics';
 
 /**
@@ -45,6 +45,7 @@ export function restampWill(kind: TopicKind, payload: Uint8Array, now: number): 
   const said = value as Record<string, unknown>;
   if (typeof said[field] !== 'number') return null;
   const restamped = { ...said, [field]: now };
+  // Only a valid id is replaced: one the checks would refuse stays as it is, and is refused.
   if (WILL_ID_KINDS.has(kind) && isPayloadId(said.id)) restamped.id = firingId(said.id, now);
   return Buffer.from(JSON.stringify(restamped));
 }
@@ -62,7 +63,3 @@ export function firingId(id: string, now: number): string {
   if (/[\uD800-\uDBFF]$/.test(head)) head = head.slice(0, -1);
   return head + mark;
 }
-
-// Only a valid id is replaced: one the checks would refuse stays as it is, and is refused.
-const isPayloadId = (id: unknown): id is string =>
-  typeof id === 'string' && id.length >= 1 && id.length <= MAX_PAYLOAD_ID_LENGTH;

@@ -3,11 +3,12 @@ import { z } from 'zod';
 import { formatUsername } from '../../shared/ids';
 import {
   MAX_MARK_READ_IDS,
+  NOTIFICATION_CURSOR_PATTERN,
   type InboxPage,
   type MarkNotificationsReadRequest,
   SESSION_CHANGED_CODE,
 } from '../../shared/notifications-api';
-import { MAX_PAYLOAD_ID_LENGTH } from '../../shared/schemas';
+import { isPayloadId, MAX_PAYLOAD_ID_LENGTH } from '../../shared/schemas';
 import { isStorageError } from '../storage';
 import { ApiError } from './errors';
 import type { HttpDeps } from './http-deps';
@@ -24,13 +25,13 @@ const markReadSchema = z
     // `user@org`: the user id and org are at most 64 characters each.
     account: z.string().min(3).max(129),
     ids: z
-      .array(z.string().min(1).max(MAX_PAYLOAD_ID_LENGTH))
+      .array(z.string().refine(isPayloadId, `must be 1 to ${MAX_PAYLOAD_ID_LENGTH} characters`))
       .min(1)
       .max(MAX_MARK_READ_IDS)
       .optional(),
     upTo: z
       .string()
-      .regex(/^[1-9][0-9]{0,15}$/, 'must be a newestCursor from GET /api/notifications')
+      .regex(NOTIFICATION_CURSOR_PATTERN, 'must be a newestCursor from GET /api/notifications')
       .optional(),
   })
   .refine((body) => body.ids !== undefined || body.upTo !== undefined, {

@@ -1,16 +1,16 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { canUseApp } from '../../shared/acl';
-import { parseUsername } from '../../shared/ids';
+import { formatUsername, parseUsername } from '../../shared/ids';
 import { dummyPasswordHash, MAX_PASSWORD_LENGTH, verifyPassword } from '../auth/password';
-import { AuthThrottle } from '../auth/auth-throttle';
+import { AUTH_CHECKS_IN_PARALLEL, AuthThrottle } from '../auth/auth-throttle';
 import { notAnAppAccount } from './app-account';
 import { ApiError } from './errors';
 import type { HttpDeps } from './http-deps';
 import { parseBody } from './parse-body';
 import { authOf, requireSession } from './require-session';
 import { clearSessionCookie, SESSION_COOKIE, setSessionCookie } from './session-cookie';
-import { endSignIn } from './token-revocation';
+import { endSignIn, endThenMarkOffline } from './token-revocation';
 
 // Per IP and username: slows guessing one account without letting one noisy office
 // (shared IP) lock everyone else out.
@@ -34,36 +34,30 @@ function signInRateKey(request: { ip: string; body: unknown }): string {
 
 export function sessionRoutes(app: FastifyInstance, deps: HttpDeps): void {
   const { storage, config } = deps;
-  const failures = new AuthThrottle(SIGN_IN_FAILURES_PER_ADDRESS, SIGN_IN_WINDOW_MS);
+  // Per username, SIGN_IN_MAX_PER_WINDOW above is the bound.
+  const failures = new AuthThrottle(
+    Infinity,
+    SIGN_IN_WINDOW_MS,
+    AUTH_CHECKS_IN_PARALLEL,
+    SIGN_IN_FAILURES_PER_ADDRESS,
+  );
 
   /**
    * Ends the sign-in with this cookie everywhere: the broker tokens it got stop working and
    * their connections close (the browser's other tabs; their Last Wills say offline), or a
    * shared computer's next user would find them still connected and posting as this one.
-   * The app has said offline for its own tab first (with its token, so it must still work).
+   * At sign-out the app has said offline for its own tab first (with its token, so it must
+   * still work); a sign-in over this one (below) comes with no such word, and that tab closes
+   * with the others. Presences left online with no connection are marked offline after.
    * Not audited: the audit log is of what admins (and the CLI) change, not sign-ins.
    */
   const endSession = async (sessionId: string): Promise<void> => {
     const session = storage.sessions.get(sessionId);
     // Unknown, or expired (what it minted gets no renewal): its row, if any, just goes.
     if (!session) return void storage.sessions.delete(sessionId);
-    const { revoked } = endSignIn(deps, session.org, storage.sessions.keyOf(sessionId));
-    // A tab caught renewing its token (its old client gone with its will, the new token
-    // revoked before it connected) has nothing left to say offline with: said for it, as
-    // for every presence of theirs left online with no connection.
-    if (revoked.length > 0) {
-      await deps.broker?.admin.markOffline(session.org, session.user).catch((error: unknown) => {
-        deps.logger.error(
-          {
-            event: 'presence_not_marked_offline',
-            org: session.org,
-            user: session.user,
-            err: error,
-          },
-          'a sign-out could not mark the presences it left online offline',
-        );
-      });
-    }
+    await endThenMarkOffline(deps, session.org, session.user, () =>
+      endSignIn(deps, session.org, storage.sessions.keyOf(sessionId)),
+    );
   };
 
   app.post(
@@ -90,7 +84,7 @@ export function sessionRoutes(app: FastifyInstance, deps: HttpDeps): void {
       }
       // Taking turns per address, so a parallel burst is counted as it goes.
       const record = await failures.attempt(
-        request.ip,
+        { address: request.ip, username: formatUsername(name.user, name.org) },
         async () => {
           const found = storage.users.hasOrg(name.org)
             ? storage.users.getUser(name.org, name.user)

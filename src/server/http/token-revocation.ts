@@ -90,6 +90,49 @@ export function revokeWithSession(
 }
 
 /**
+ * What the broker does after a change is stored: the change stands whatever happens there,
+ * so a failure is logged and undefined returned (an audit then records no count).
+ */
+export async function brokerEffect(
+  deps: HttpDeps,
+  what: string,
+  org: string,
+  user: string,
+  effect: (admin: NonNullable<HttpDeps['broker']>['admin']) => Promise<number>,
+): Promise<number | undefined> {
+  if (!deps.broker) return 0;
+  try {
+    return await effect(deps.broker.admin);
+  } catch (err) {
+    deps.logger.error(
+      { event: 'broker_effect_failed', what, org, user, err },
+      'a change stored but not applied to the broker',
+    );
+    return undefined;
+  }
+}
+
+/**
+ * Ends sign-ins or revokes tokens of `user` (`end`: endSignIn, signOutUser,
+ * revokeWithSession), then, if any token was revoked, says offline for their presences left
+ * online with no connection (BrokerAdmin.markOffline). A tab caught renewing its token (its
+ * old client ended cleanly, so without its will; the new token revoked before it connected)
+ * has nothing left to say offline with.
+ */
+export async function endThenMarkOffline<T extends Revocation>(
+  deps: HttpDeps,
+  org: string,
+  user: string,
+  end: () => T,
+): Promise<T> {
+  const result = end();
+  if (result.revoked.length > 0) {
+    await brokerEffect(deps, 'mark_offline', org, user, (admin) => admin.markOffline(org, user));
+  }
+  return result;
+}
+
+/**
  * The user's live tokens: those POST /api/token minted and recorded, and any other a live
  * connection authenticated with (minted before the inventory existed, or by a tool).
  */

@@ -70,14 +70,14 @@ export function createHistoryStore(db: Database, now: () => number): HistoryStor
   const selectOne = db.prepare<[string, string, string], Omit<MessageRow, 'seq'>>(
     'SELECT id, sender, text, sent_at FROM messages WHERE org_id = ? AND room_id = ? AND id = ?',
   );
-  const selectSame = db.prepare<[string, string, string, string, string, number], { found: 1 }>(
-    `SELECT 1 AS found FROM messages
-     WHERE org_id = ? AND room_id = ? AND id = ? AND sender = ? AND text = ? AND sent_at = ?`,
-  );
   const deleteOld = db.prepare('DELETE FROM messages WHERE received_at < ?');
   const selectCount = db.prepare<[string, string], { n: number }>(
     'SELECT count(*) AS n FROM messages WHERE org_id = ? AND room_id = ?',
   );
+  const get: HistoryStore['get'] = (org, room, id) => {
+    const row = selectOne.get(org, room, id);
+    return row && toMessage(row);
+  };
 
   return {
     record(org, room, message, receivedAt = now()) {
@@ -94,12 +94,13 @@ export function createHistoryStore(db: Database, now: () => number): HistoryStor
       );
       return result.changes > 0;
     },
-    holds: (org, room, { id, from, text, sentAt }) =>
-      selectSame.get(org, room, id, from, text, sentAt) !== undefined,
-    get(org, room, id) {
-      const row = selectOne.get(org, room, id);
-      return row && toMessage(row);
+    holds(org, room, { id, from, text, sentAt }) {
+      const kept = get(org, room, id);
+      return (
+        kept !== undefined && kept.from === from && kept.text === text && kept.sentAt === sentAt
+      );
     },
+    get,
     page(org, room, { before, limit }) {
       if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_LIMIT) {
         throw new StorageError('invalid_argument', `limit must be 1-${MAX_PAGE_LIMIT}`);

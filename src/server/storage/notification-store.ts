@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import {
   MAX_MARK_READ_IDS,
+  NOTIFICATION_CURSOR_PATTERN,
   NOTIFICATIONS_UNREAD_CAP,
   type NotificationsPage,
 } from '../../shared/notifications-api';
@@ -64,7 +65,7 @@ interface NotificationRow {
 
 // A cursor is a seq: the paging `before` and the marking `upTo` alike.
 function decodeCursor(cursor: string): number {
-  const seq = /^[1-9][0-9]{0,15}$/.test(cursor) ? Number(cursor) : NaN;
+  const seq = NOTIFICATION_CURSOR_PATTERN.test(cursor) ? Number(cursor) : NaN;
   if (!Number.isSafeInteger(seq)) {
     throw new StorageError('invalid_cursor', `"${cursor}" is not a notifications cursor`);
   }

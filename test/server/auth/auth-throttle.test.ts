@@ -26,7 +26,7 @@ const as = (username: string, address = OFFICE): Claimant => ({ address, usernam
 /** What one password check comes to: 'ok', 'refused' (checked) or the blocked scope. */
 async function outcome(
   throttle: AuthThrottle,
-  from: Claimant | string,
+  from: Claimant,
   right: boolean,
 ): Promise<'ok' | 'refused' | BlockedScope> {
   try {
@@ -45,7 +45,7 @@ async function outcome(
   }
 }
 
-async function fail(throttle: AuthThrottle, from: Claimant | string, times: number) {
+async function fail(throttle: AuthThrottle, from: Claimant, times: number) {
   for (let i = 0; i < times; i++) await outcome(throttle, from, false);
 }
 
@@ -95,11 +95,13 @@ describe('AuthThrottle: password failures per address and username', () => {
     expect(throttle.blockedScope(as('alice@demo'), start + later)).toBe(expected);
   });
 
-  it('counts a bare address (the HTTP sign-in) as one username of its own', async () => {
-    const throttle = new AuthThrottle(30, 60_000);
-    await fail(throttle, OFFICE, 30);
-    expect(await outcome(throttle, OFFICE, true)).toBe('username');
-    expect(await outcome(throttle, '198.51.100.1', true)).toBe('ok');
+  it('with no limit per username (the HTTP sign-in), blocks an address at its ceiling, whatever the usernames', async () => {
+    const throttle = new AuthThrottle(Infinity, 60_000, AUTH_CHECKS_IN_PARALLEL, 30);
+    await fail(throttle, as('alice@demo'), 20);
+    await fail(throttle, as('bob@demo'), 10);
+    expect(await outcome(throttle, as('alice@demo'), true)).toBe('address');
+    expect(await outcome(throttle, as('carol@demo'), true)).toBe('address');
+    expect(await outcome(throttle, as('alice@demo', '198.51.100.1'), true)).toBe('ok');
   });
 
   it('checks at most AUTH_CHECKS_IN_PARALLEL passwords of an address at once, and counts each failure before the next looks', async () => {

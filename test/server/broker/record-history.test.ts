@@ -59,8 +59,9 @@ describe('the published hook records history', () => {
       ['demo', 'general', chat],
       ['demo', 'bob', { id: 'n1', title: 't', body: '', createdAt: 1 }],
     ]);
-    // Routed already: nothing to drop should the id be kept.
+    // Routed already: nothing to drop should the id be kept, so the history is not asked.
     expect(r.entries.map((e) => e.packet)).toEqual([null, null]);
+    expect(r.entries.map((e) => e.onIdKept)).toEqual([null, null]);
   });
 
   it('reports a failed write and still lets the message through', async () => {

@@ -174,3 +174,40 @@ describe('DELETE /api/session', () => {
     expect(fixture.server.storage.audit.page('demo', { limit: 1 })).toEqual(before);
   });
 });
+
+// The admin console ends sign-ins with the same functions (token-revocation.ts), and so says
+// offline for a tab caught renewing as the sign-out does.
+describe('an admin revoking the tokens of a tab caught renewing', () => {
+  /** A tab whose renewal is under way: the next token minted, the old client ended cleanly (no will). */
+  async function renewingTab(): Promise<{ presence: string; jti: string }> {
+    const browser = await signIn('alice@demo');
+    const tab = await openTab(browser);
+    const { jti } = await fixture.server.tokens.verify(String(tab.credentials.password));
+    expect(await mintStatus(browser)).toBe(200);
+    await tab.client.endAsync();
+    expect((await presenceOf(tab.presence))?.status).toBe('online');
+    return { presence: tab.presence, jti };
+  }
+
+  const asAdmin = async (url: string) => {
+    const res = await fixture.server.http.inject({
+      method: 'POST',
+      url,
+      headers: { cookie: await signIn('admin@demo'), 'content-type': 'application/json' },
+      payload: '{}',
+    });
+    expect(res.statusCode, res.body).toBe(200);
+  };
+
+  it('says offline for it when one token of its sign-in is revoked', async () => {
+    const tab = await renewingTab();
+    await asAdmin(`/api/admin/tokens/${tab.jti}/revoke`);
+    expect((await presenceOf(tab.presence))?.status).toBe('offline');
+  });
+
+  it('says offline for it when all the user’s tokens are revoked', async () => {
+    const tab = await renewingTab();
+    await asAdmin('/api/admin/users/alice/revoke-tokens');
+    expect((await presenceOf(tab.presence))?.status).toBe('offline');
+  });
+});

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { ApiError } from '../errors';
 import type { HttpDeps } from '../http-deps';
 import { authOf } from '../require-session';
-import { revokeWithSession, signOutUser } from '../token-revocation';
+import { endThenMarkOffline, revokeWithSession, signOutUser } from '../token-revocation';
 import { optionalString } from './query-params';
 import { findUser, refuseSelf } from './target-user';
 
@@ -38,10 +38,12 @@ export function tokenRoutes(app: FastifyInstance, deps: HttpDeps): void {
     const { jti } = request.params;
     const issued = storage.issuedTokens.get(auth.org, jti);
     // Also a token this server did not record but a connection of the org is using.
-    const expiresAt =
-      issued?.expiresAt ??
-      deps.broker?.connections().find((id) => id.org === auth.org && id.jti === jti)?.expiresAt;
-    if (expiresAt === undefined || expiresAt === null) {
+    const using = issued
+      ? undefined
+      : deps.broker?.connections().find((id) => id.org === auth.org && id.jti === jti);
+    const expiresAt = issued?.expiresAt ?? using?.expiresAt;
+    const user = issued?.user ?? using?.user;
+    if (expiresAt === undefined || expiresAt === null || user === undefined) {
       throw new ApiError(404, 'token_not_found', 'no such token in this org');
     }
     // A stale list or an old audit link: revoked again, it ended the sign-in that minted it,
@@ -59,7 +61,9 @@ export function tokenRoutes(app: FastifyInstance, deps: HttpDeps): void {
         'you cannot revoke a token of the sign-in you are using; it would sign you out',
       );
     }
-    const result = revokeWithSession(deps, auth.org, { jti, expiresAt, sessionKey });
+    const result = await endThenMarkOffline(deps, auth.org, user, () =>
+      revokeWithSession(deps, auth.org, { jti, expiresAt, sessionKey }),
+    );
     storage.audit.record(auth.org, {
       actor: auth.user,
       action: 'token.revoke',
@@ -80,7 +84,9 @@ export function tokenRoutes(app: FastifyInstance, deps: HttpDeps): void {
     const record = findUser(storage, auth.org, request.params.user);
     // It would end the caller's own sign-in with the others.
     refuseSelf(auth, record.user, 'revoke the tokens of');
-    const result = signOutUser(deps, auth.org, record.user);
+    const result = await endThenMarkOffline(deps, auth.org, record.user, () =>
+      signOutUser(deps, auth.org, record.user),
+    );
     storage.audit.record(auth.org, {
       actor: auth.user,
       action: 'user.revoke_tokens',

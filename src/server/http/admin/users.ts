@@ -8,7 +8,7 @@ import { ApiError } from '../errors';
 import type { HttpDeps } from '../http-deps';
 import { parseBody } from '../parse-body';
 import { authOf } from '../require-session';
-import { liveTokensOf, revokeTokens, signOutUser } from '../token-revocation';
+import { brokerEffect, liveTokensOf, revokeTokens, signOutUser } from '../token-revocation';
 import { applyCurrentRules, disconnectUser } from './live-effects';
 import { findUser, refuseSelf } from './target-user';
 
@@ -32,28 +32,6 @@ function parseRole(role: string): Role {
 
 export function userRoutes(app: FastifyInstance, deps: HttpDeps): void {
   const { storage } = deps;
-
-  /**
-   * What the broker does after a change is stored: the change stands whatever happens
-   * there, so a failure is logged and the change still audited, without its count.
-   */
-  const brokerEffect = async (
-    what: string,
-    org: string,
-    user: string,
-    effect: (admin: NonNullable<HttpDeps['broker']>['admin']) => Promise<number>,
-  ): Promise<number | undefined> => {
-    if (!deps.broker) return 0;
-    try {
-      return await effect(deps.broker.admin);
-    } catch (err) {
-      deps.logger.error(
-        { event: 'user_change_broker_effect_failed', what, org, user, err },
-        'a user change stored but not applied to the broker',
-      );
-      return undefined;
-    }
-  };
 
   /** Live connections per user of `org`. */
   const connectionCounts = (org: string) => {
@@ -139,7 +117,7 @@ export function userRoutes(app: FastifyInstance, deps: HttpDeps): void {
       const markedOffline =
         signOut === null
           ? undefined
-          : await brokerEffect('mark_offline', auth.org, record.user, (admin) =>
+          : await brokerEffect(deps, 'mark_offline', auth.org, record.user, (admin) =>
               admin.markOffline(auth.org, record.user),
             );
       const live = await applyCurrentRules(deps, { ...record, role });
@@ -169,8 +147,12 @@ export function userRoutes(app: FastifyInstance, deps: HttpDeps): void {
         const disconnected = disconnectUser(deps, auth.org, record.user);
         // A presence they left online without a will (a DISCONNECT, as at the app's token
         // renewal) stayed so for good. After the close: nothing of theirs says online later.
-        const markedOffline = await brokerEffect('mark_offline', auth.org, record.user, (admin) =>
-          admin.markOffline(auth.org, record.user),
+        const markedOffline = await brokerEffect(
+          deps,
+          'mark_offline',
+          auth.org,
+          record.user,
+          (admin) => admin.markOffline(auth.org, record.user),
         );
         storage.audit.record(auth.org, {
           actor: auth.user,
@@ -201,13 +183,21 @@ export function userRoutes(app: FastifyInstance, deps: HttpDeps): void {
     // Password connections (services, devices) are left after the token ones.
     const disconnected = revocation.disconnected + disconnectUser(deps, auth.org, record.user);
     // Their persistent sessions would otherwise keep queueing messages for nobody.
-    const forgottenSessions = await brokerEffect('forget_user', auth.org, record.user, (admin) =>
-      admin.forgetUser(auth.org, record.user),
+    const forgottenSessions = await brokerEffect(
+      deps,
+      'forget_user',
+      auth.org,
+      record.user,
+      (admin) => admin.forgetUser(auth.org, record.user),
     );
     // Their presence and agent state would stay on everyone's boards, offline, for good (a
     // will of theirs firing now is not sent: authorize-publish.ts).
-    const clearedStates = await brokerEffect('clear_last_known', auth.org, record.user, (admin) =>
-      admin.clearLastKnown(auth.org, record.user),
+    const clearedStates = await brokerEffect(
+      deps,
+      'clear_last_known',
+      auth.org,
+      record.user,
+      (admin) => admin.clearLastKnown(auth.org, record.user),
     );
     storage.audit.record(auth.org, {
       actor: auth.user,

@@ -1,4 +1,5 @@
-import { MAX_PAYLOAD_ID_LENGTH, type AppNotification } from '../../../../shared/schemas';
+import { NOTIFICATION_CURSOR_PATTERN } from '../../../../shared/notifications-api';
+import { isPayloadId, type AppNotification } from '../../../../shared/schemas';
 
 // The copy of an account's inbox this browser keeps (localStorage), for an instant first
 // paint before the server answers, and for marks the server has not acknowledged yet: they
@@ -109,12 +110,12 @@ function unsentIn(value: unknown): UnsentMarks {
   const { ids, upTo } = value as Record<string, unknown>;
   return {
     ids: stringsIn(ids).filter(isMarkable),
-    upTo: typeof upTo === 'string' && /^[1-9][0-9]{0,15}$/.test(upTo) ? upTo : null,
+    upTo: typeof upTo === 'string' && NOTIFICATION_CURSOR_PATTERN.test(upTo) ? upTo : null,
   };
 }
 
 // What the server would refuse, with the rest of its request, never leaves.
-const isMarkable = (id: string) => id.length > 0 && id.length <= MAX_PAYLOAD_ID_LENGTH;
+const isMarkable = isPayloadId;
 
 const stringsIn = (value: unknown): string[] =>
   Array.isArray(value) ? value.filter((id): id is string => typeof id === 'string') : [];
