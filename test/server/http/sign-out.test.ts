@@ -1,5 +1,6 @@
 import type { IClientOptions, MqttClient } from 'mqtt';
 import { describe, expect, it } from 'vitest';
+import { hashPassword } from '../../../src/server/auth/password';
 import { presenceSchema } from '../../../src/shared/schemas';
 import { closed } from '../admin/admin-server';
 import { connackCode, connect, json, record, waitForMessage } from '../support/mqtt-clients';
@@ -10,7 +11,13 @@ import { DEMO_PASSWORD } from '../support/test-server';
 // are refused from then on and the connections using them close at once (the browser's
 // other tabs), their Last Wills saying offline. Other sign-ins of the person stay.
 
-const fixture = useTestServer();
+const fixture = useTestServer({
+  // Hers alone: a test resets her password.
+  async setup(server) {
+    const passwordHash = await hashPassword(DEMO_PASSWORD);
+    server.storage.users.addUser({ org: 'demo', user: 'carol', role: 'member', passwordHash });
+  },
+});
 const { open } = fixture;
 
 const REFUSED_BAD_CREDENTIALS = 4; // CONNACK return code [MQTT-3.2.2.3]
@@ -179,8 +186,8 @@ describe('DELETE /api/session', () => {
 // offline for a tab caught renewing as the sign-out does.
 describe('an admin revoking the tokens of a tab caught renewing', () => {
   /** A tab whose renewal is under way: the next token minted, the old client ended cleanly (no will). */
-  async function renewingTab(): Promise<{ presence: string; jti: string }> {
-    const browser = await signIn('alice@demo');
+  async function renewingTab(user = 'alice'): Promise<{ presence: string; jti: string }> {
+    const browser = await signIn(`${user}@demo`);
     const tab = await openTab(browser);
     const { jti } = await fixture.server.tokens.verify(String(tab.credentials.password));
     expect(await mintStatus(browser)).toBe(200);
@@ -208,6 +215,12 @@ describe('an admin revoking the tokens of a tab caught renewing', () => {
   it('says offline for it when all the user’s tokens are revoked', async () => {
     const tab = await renewingTab();
     await asAdmin('/api/admin/users/alice/revoke-tokens');
+    expect((await presenceOf(tab.presence))?.status).toBe('offline');
+  });
+
+  it('says offline for it when the user’s password is reset', async () => {
+    const tab = await renewingTab('carol'); // a user of this test alone: the password goes
+    await asAdmin('/api/admin/users/carol/password');
     expect((await presenceOf(tab.presence))?.status).toBe('offline');
   });
 });

@@ -8,7 +8,13 @@ import { ApiError } from '../errors';
 import type { HttpDeps } from '../http-deps';
 import { parseBody } from '../parse-body';
 import { authOf } from '../require-session';
-import { brokerEffect, liveTokensOf, revokeTokens, signOutUser } from '../token-revocation';
+import {
+  brokerEffect,
+  endThenMarkOffline,
+  liveTokensOf,
+  revokeTokens,
+  signOutUser,
+} from '../token-revocation';
 import { applyCurrentRules, disconnectUser } from './live-effects';
 import { findUser, refuseSelf } from './target-user';
 
@@ -223,7 +229,10 @@ export function userRoutes(app: FastifyInstance, deps: HttpDeps): void {
     // A reset often answers a leak: whoever holds the old password is signed out, and
     // loses what they made with it: the broker tokens their sign-ins minted (as
     // `user passwd` does) and the MQTT connections signed in with it (services, devices).
-    const revocation = signOutUser(deps, auth.org, record.user);
+    // And a presence a tab left online mid-renewal is said offline (endThenMarkOffline).
+    const revocation = await endThenMarkOffline(deps, auth.org, record.user, () =>
+      signOutUser(deps, auth.org, record.user),
+    );
     const { signedOut } = revocation;
     const disconnected =
       revocation.disconnected +
