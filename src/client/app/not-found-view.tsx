@@ -1,5 +1,5 @@
 import { describeUnknownAddress } from './unknown-address';
-import { notFoundTitle } from './view-title';
+import { notFoundTitleOf } from './view-title';
 
 interface NotFoundViewProps {
   /** The address as it was (location.hash): named back as text, never as markup. */
@@ -13,11 +13,12 @@ interface NotFoundViewProps {
  * bar, to correct; a room's address with no room id in it is a room not found.
  */
 export function NotFoundView({ hash, onOpenRoom, onHome }: NotFoundViewProps) {
-  const { kind, asked, suggestion } = describeUnknownAddress(hash);
+  const address = describeUnknownAddress(hash);
+  const { kind, asked, suggestion } = address;
   return (
     <section className="not-found" aria-labelledby="not-found-heading">
       <h2 id="not-found-heading" className="view-title">
-        {notFoundTitle(hash)}
+        {notFoundTitleOf(address)}
       </h2>
       {kind === 'room' ? (
         <p>

@@ -112,7 +112,14 @@ export function useRefetchChangedElsewhere(): void {
     const poll = setInterval(refetchIfShown, POLL_INTERVAL_MS);
     // At the first connect, what the workspace has just fetched is fresh: nothing is asked.
     const unsubscribeConnection = useConnectionStore.subscribe((state, previous) => {
-      if (state.connectCount > previous.connectCount) refetch();
+      if (state.connectCount <= previous.connectCount) return;
+      // Counts asked for after a reconnect are no recount, whatever doubt is unsettled: the
+      // queue coming needs a window of their own.
+      const counts = queryClient
+        .getQueryCache()
+        .find({ queryKey: unreadCountsQueryKey, exact: true });
+      if (!counts || counts.isStaleByTime(REFETCH_AFTER_MS)) useChatStore.getState().settleDoubts();
+      refetch();
     });
     let lastRefusalRefetch = -Infinity;
     let putOff: ReturnType<typeof setTimeout> | undefined;
@@ -146,6 +153,9 @@ export function useRefetchChangedElsewhere(): void {
         recountDue = setTimeout(recount, RECOUNT_DELAY_MS);
         return;
       }
+      // Settled meanwhile (counts asked since, or a reconnect): asked now, they would be no
+      // recount, and would open a window of their own.
+      if (!useChatStore.getState().doubtUnsettled()) return;
       lastRecount = Date.now();
       recountUnreadCounts(queryClient).catch(() => {}); // a failure waits for the next occasion
     };

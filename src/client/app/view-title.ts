@@ -1,7 +1,7 @@
 import { UNREAD_CAP } from '../../shared/unread-api';
 import type { View } from './navigation-store';
 import { APP_NAME } from './document-title';
-import { describeUnknownAddress } from './unknown-address';
+import { describeUnknownAddress, type UnknownAddress } from './unknown-address';
 
 /** A room view's title when the room list does not have the room (as its heading says). */
 export const ROOM_NOT_FOUND_TITLE = 'Room not found';
@@ -10,7 +10,12 @@ export const PAGE_NOT_FOUND_TITLE = 'Page not found';
 
 /** What an address that names no view is called: a room's address is a room not found. */
 export function notFoundTitle(hash: string): string {
-  return describeUnknownAddress(hash).kind === 'room' ? ROOM_NOT_FOUND_TITLE : PAGE_NOT_FOUND_TITLE;
+  return notFoundTitleOf(describeUnknownAddress(hash));
+}
+
+/** notFoundTitle of an address already described (describeUnknownAddress). */
+export function notFoundTitleOf({ kind }: Pick<UnknownAddress, 'kind'>): string {
+  return kind === 'room' ? ROOM_NOT_FOUND_TITLE : PAGE_NOT_FOUND_TITLE;
 }
 
 /** What the tab calls `view`; a room by its name when known (`roomName`), else its id. */

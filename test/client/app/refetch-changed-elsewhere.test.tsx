@@ -13,7 +13,10 @@ import {
 import { useSignOutRequest } from '../../../src/client/features/auth/api/delete-session';
 import { sessionQueryKey } from '../../../src/client/features/auth/api/get-session';
 import { RoomList } from '../../../src/client/features/chat/components/room-list';
-import { COUNTED_QUEUE_WINDOW_MS } from '../../../src/client/features/chat/stores/chat-store';
+import {
+  COUNTED_QUEUE_WINDOW_MS,
+  useChatStore,
+} from '../../../src/client/features/chat/stores/chat-store';
 import { apiFetch } from '../../../src/client/lib/api/api-fetch';
 import type { UnreadCounts } from '../../../src/shared/unread-api';
 import { ALICE, apiError } from '../support/fixtures';
@@ -330,5 +333,34 @@ describe('what changes elsewhere', () => {
     expect(screen.getByRole('button', { name: '# ops 4 unread' })).toBeInTheDocument();
     await act(() => vi.advanceTimersByTimeAsync(RECOUNT_GAP_MS * 2));
     expect(asked).toEqual({ session: 0, rooms: 1, unread: 3 });
+  });
+
+  it('takes the unread counts asked for after a reconnect as counts, with a window for the queue, even with a doubt not yet asked about', async () => {
+    const later = useFakeDate();
+    const state: ServerState = { role: 'member', rooms: ['general', 'ops'], unread: { ops: 0 } };
+    const { asked, workspace } = await renderRefetching(state, { random: () => 0 });
+    expect(await screen.findByRole('button', { name: '# ops' })).toBeInTheDocument();
+    const deliver = (id: string, sentAt: number) =>
+      act(() => {
+        workspace.client().deliver('chat/ops/messages', { id, from: 'bob', text: id, sentAt });
+      });
+
+    // At the end of the counts' window, one they may lack; then the connection drops before
+    // a recount is asked.
+    later(COUNTED_QUEUE_WINDOW_MS - 100);
+    state.unread = { ops: 1 };
+    deliver('offline', Date.now() - 40_000);
+    expect(useChatStore.getState().countsInDoubt).toBe(1);
+    act(() => workspace.client().drop());
+    later(REFETCH_AFTER_MS);
+    await waitFor(() => expect(workspace.factory.clients).toHaveLength(2), { timeout: 3_000 });
+    act(() => workspace.client().acceptConnect());
+    expect(await screen.findByRole('button', { name: '# ops 1 unread' })).toBeInTheDocument();
+    await settle();
+    expect(asked.unread).toBe(2);
+
+    // The queue the broker kept: in those counts already.
+    deliver('queued', Date.now() - 10_000);
+    expect(screen.getByRole('button', { name: '# ops 1 unread' })).toBeInTheDocument();
   });
 });

@@ -1,10 +1,18 @@
+import { http, HttpResponse } from 'msw';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
+import {
+  recountUnreadCounts,
+  unreadCountsQueryKey,
+  unreadCountsQueryOptions,
+} from '../../../../src/client/features/chat/api/get-unread-counts';
 import {
   COUNTED_QUEUE_WINDOW_MS,
   UNSURE_BEFORE_AS_OF_MS,
   useChatStore,
 } from '../../../../src/client/features/chat/stores/chat-store';
 import type { UnreadCounts } from '../../../../src/shared/unread-api';
+import { server } from '../../support/msw-server';
+import { createTestQueryClient } from '../../support/render';
 
 // The server's clock as it counted; messages are stamped before or from it on.
 const AS_OF = 1_700_000_000_000;
@@ -151,7 +159,8 @@ describe('unread counts from the server in the chat store', () => {
     // Asked again a few seconds on: the server counted it this time, and one queued.
     vi.advanceTimersByTime(5_000);
     const recountAsOf = AS_OF + 5_000;
-    const recount = chat().beginUnreadSync(true);
+    const recount = chat().beginUnreadSync();
+    expect(recount.recount).toBe(true);
     chat().applyUnreadCounts(recount, { asOf: recountAsOf, rooms: [{ room: 'ops', unread: 2 }] });
     expect(chat().unread).toEqual({ ops: 2 });
     // Judged by the recount's asOf, within the first answer's window.
@@ -163,7 +172,8 @@ describe('unread counts from the server in the chat store', () => {
     // The window closes when the first answer's does: a slow clock asks nothing more, and
     // neither does what arrives on a later recount's way.
     vi.advanceTimersByTime(COUNTED_QUEUE_WINDOW_MS - 5_000);
-    const late = chat().beginUnreadSync(true);
+    const late = chat().beginUnreadSync();
+    expect(late.recount).toBe(true);
     chat().receive('ops', msg('slow2', Date.now() - 10_000));
     chat().applyUnreadCounts(late, { asOf: Date.now(), rooms: [{ room: 'ops', unread: 4 }] });
     expect(chat().unread).toEqual({ ops: 4 });
@@ -172,11 +182,56 @@ describe('unread counts from the server in the chat store', () => {
     expect(chat().countsInDoubt).toBe(2);
   });
 
+  it('takes counts asked for with a doubt unsettled as a recount, whoever asks, and those asked after it, or after settleDoubts, as counts', () => {
+    vi.useFakeTimers({ now: AS_OF + 200 });
+    expect(chat().beginUnreadSync().recount).toBe(false);
+    chat().applyUnreadCounts(chat().beginUnreadSync(), counts(['ops', 0]));
+    chat().receive('ops', msg('offline', AS_OF - 40_000));
+    expect(chat().doubtUnsettled()).toBe(true);
+    expect(chat().beginUnreadSync().recount).toBe(true);
+    expect(chat().doubtUnsettled()).toBe(false);
+    expect(chat().beginUnreadSync().recount).toBe(false);
+
+    // A reconnect's counts are counts, whatever doubt was raised before them.
+    chat().receive('ops', msg('offline2', AS_OF - 40_000));
+    chat().settleDoubts();
+    expect(chat().doubtUnsettled()).toBe(false);
+    expect(chat().beginUnreadSync().recount).toBe(false);
+  });
+
   it('forgets what the server counted with the rest on reset', () => {
     chat().applyUnreadCounts(chat().beginUnreadSync(), counts(['general', 1]));
     chat().reset();
     chat().setMe('alice');
     chat().receive('general', msg('g1', BEFORE));
     expect(chat().unread).toEqual({ general: 1 });
+  });
+});
+
+describe('the unread counts query', () => {
+  beforeEach(() => chat().setMe('alice'));
+
+  it('asks a refetch by key after a recount as counts, which open a window of their own, not as another recount', async () => {
+    vi.useFakeTimers({ toFake: ['Date'], now: AS_OF });
+    let asked = 0;
+    server.use(
+      http.get('/api/unread', () => {
+        asked += 1;
+        return HttpResponse.json({ asOf: Date.now(), rooms: [{ room: 'ops', unread: 0 }] });
+      }),
+    );
+    const queryClient = createTestQueryClient();
+    await queryClient.fetchQuery(unreadCountsQueryOptions());
+    chat().receive('ops', msg('offline', AS_OF - 40_000)); // in doubt
+    await recountUnreadCounts(queryClient);
+    expect(chat().countsInDoubt).toBe(1);
+
+    // After the window: asked again by key alone (a refusal, while a request is on its way).
+    vi.setSystemTime(AS_OF + COUNTED_QUEUE_WINDOW_MS);
+    await queryClient.refetchQueries({ queryKey: unreadCountsQueryKey });
+    expect(asked).toBe(3);
+    // A queued message, in those counts: they opened a window, so it adds nothing.
+    chat().receive('ops', msg('queued', Date.now() - 1));
+    expect(chat().unread).toEqual({ ops: 0 });
   });
 });

@@ -160,6 +160,7 @@ describe('notification read state on the server', () => {
   });
 
   it('keeps a mark that could not get through, shown as read, and sends it when it can', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
     const inbox: ServerInbox = { ids: ['n1', 'n2'], read: new Set(), olderUnread: 0 };
     const { asked, workspace } = await renderInbox(inbox);
     await bell(2);
@@ -170,9 +171,10 @@ describe('notification read state on the server', () => {
     await waitFor(() => expect(asked.failedMarks).toBe(3), { timeout: 5_000 });
     expect(useNotificationsStore.getState().unsent.ids).toEqual(['n1']);
 
-    // Back: the reconnect lists the inbox again, which does not have the mark yet, and
-    // sends it again.
+    // Back, a while later: the reconnect lists the inbox again, which does not have the mark
+    // yet, and sends it again.
     delete inbox.failMarks;
+    vi.setSystemTime(Date.now() + REFETCH_AFTER_MS);
     act(() => workspace.client().drop());
     await waitFor(() => expect(workspace.factory.clients).toHaveLength(2), { timeout: 5_000 });
     act(() => workspace.client().acceptConnect());
@@ -222,6 +224,7 @@ describe('notification read state on the server', () => {
   });
 
   it('keeps a mark the server took while an inbox it answered from before the mark was on its way', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
     const inbox: ServerInbox = { ids: ['n1', 'n2'], read: new Set(), olderUnread: 0 };
     const { asked, workspace, queryClient } = await renderInbox(inbox);
     await bell(2);
@@ -230,7 +233,7 @@ describe('notification read state on the server', () => {
     await waitFor(() => expect(asked.failedMarks).toBe(3), { timeout: 5_000 });
     delete inbox.failMarks;
 
-    // Back: the mark and the inbox are asked for together. The server lists the inbox as it
+    // Back, a while later: the mark and the inbox are asked for together. The server lists the inbox as it
     // was before it took the mark, and answers the mark (204) first.
     let listedBeforeMark = () => {};
     const listed = new Promise<void>((resolve) => (listedBeforeMark = resolve));
@@ -262,6 +265,7 @@ describe('notification read state on the server', () => {
         return new HttpResponse(null, { status: 204 });
       }),
     );
+    vi.setSystemTime(Date.now() + REFETCH_AFTER_MS);
     act(() => workspace.client().drop());
     await waitFor(() => expect(workspace.factory.clients).toHaveLength(2), { timeout: 5_000 });
     act(() => workspace.client().acceptConnect());

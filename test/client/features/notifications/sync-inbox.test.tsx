@@ -1,9 +1,15 @@
 import { act, screen, waitFor } from '@testing-library/react';
 import { http, HttpResponse } from 'msw';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import {
+  REFETCH_AFTER_MS,
+  useRefetchChangedElsewhere,
+} from '../../../../src/client/app/use-refetch-changed-elsewhere';
+import { notificationsQueryKey } from '../../../../src/client/features/notifications/api/get-notifications';
 import { NotificationsButton } from '../../../../src/client/features/notifications/components/notifications-button';
 import { useSyncInbox } from '../../../../src/client/features/notifications/hooks/use-sync-inbox';
 import { useNotificationsStore } from '../../../../src/client/features/notifications/stores/notifications-store';
+import { ALICE } from '../../support/fixtures';
 import { server } from '../../support/msw-server';
 import { connectTestWorkspace, renderWithWorkspace } from '../../support/render';
 
@@ -17,13 +23,18 @@ const note = (id: string, minutes: number) => ({
 
 function Inbox() {
   useSyncInbox();
+  useRefetchChangedElsewhere(); // what asks again after a reconnect
   return <NotificationsButton current={false} onOpen={() => {}} />;
 }
 
 describe('the inbox from the server', () => {
   it('merges what was sent while away with live notifications, once each, dropping invalid ones', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
     let requests = 0;
     server.use(
+      // Asked for again with the inbox after a reconnect (app/use-refetch-changed-elsewhere.ts).
+      http.get('/api/session', () => HttpResponse.json(ALICE)),
+      http.get('/api/rooms', () => HttpResponse.json({ rooms: [] })),
       http.get('/api/notifications', () => {
         requests++;
         return HttpResponse.json({
@@ -35,7 +46,7 @@ describe('the inbox from the server', () => {
     );
     const workspace = await connectTestWorkspace({ random: () => 0 });
     useNotificationsStore.getState().load('alice@demo');
-    renderWithWorkspace(<Inbox />, { connection: workspace.connection });
+    const { queryClient } = renderWithWorkspace(<Inbox />, { connection: workspace.connection });
 
     await screen.findByRole('button', { name: 'Notifications, 2 unread' });
     act(() => {
@@ -49,10 +60,16 @@ describe('the inbox from the server', () => {
       'n1',
     ]);
 
-    // A reconnect fetches the inbox again to close any gap.
+    // A reconnect more than REFETCH_AFTER_MS on fetches the inbox again to close any gap:
+    // once, not a second time over the first.
+    vi.setSystemTime(Date.now() + REFETCH_AFTER_MS + 1);
     act(() => workspace.client().drop());
     await waitFor(() => expect(workspace.factory.clients.length).toBe(2), { timeout: 5_000 });
     act(() => workspace.factory.last.acceptConnect());
     await waitFor(() => expect(requests).toBe(2));
+    await waitFor(() =>
+      expect(queryClient.isFetching({ queryKey: notificationsQueryKey })).toBe(0),
+    );
+    expect(requests).toBe(2);
   });
 });

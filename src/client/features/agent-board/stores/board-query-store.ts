@@ -1,7 +1,7 @@
 import { create } from 'zustand';
 import type { BoardQuery } from '../lib/board-view';
 
-export const DEFAULT_BOARD_QUERY: BoardQuery = { text: '', status: 'all', sort: 'name' };
+const DEFAULT_BOARD_QUERY: BoardQuery = { text: '', status: 'all', sort: 'name' };
 
 // The board unmounts while an agent is open: its filter, status and sort live here, so
 // "← All agents" and Back return to the board as it was left. Not in the address: the hash

@@ -1,9 +1,19 @@
 import { useQuery } from '@tanstack/react-query';
-import { sessionQueryOptions } from '../api/get-session';
+import { accountOf, sessionQueryOptions, type Session } from '../api/get-session';
+
+// Only valid inside the workspace, which renders after sign-in.
+function useSignedInSession(hook: string): Session {
+  const { data } = useQuery(sessionQueryOptions());
+  if (!data) throw new Error(`${hook} outside a signed-in workspace`);
+  return data;
+}
 
 /** The signed-in user's id; only valid inside the workspace, which renders after sign-in. */
 export function useCurrentUser(): string {
-  const { data } = useQuery(sessionQueryOptions());
-  if (!data) throw new Error('useCurrentUser outside a signed-in workspace');
-  return data.user;
+  return useSignedInSession('useCurrentUser').user;
+}
+
+/** The signed-in account (accountOf: user@org); only valid inside the workspace. */
+export function useCurrentAccount(): string {
+  return accountOf(useSignedInSession('useCurrentAccount'));
 }

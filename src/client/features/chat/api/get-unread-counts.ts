@@ -10,20 +10,19 @@ export function fetchUnreadCounts(signal?: AbortSignal): Promise<UnreadCounts> {
 }
 
 // Into the store as the answer arrives, once per answer: it has to be reconciled with what
-// arrived live while it was on its way, which only the moment of asking tells.
-const countUnread =
-  (recount: boolean) =>
-  async ({ signal }: { signal: AbortSignal }): Promise<UnreadCounts> => {
-    const mark = useChatStore.getState().beginUnreadSync(recount);
-    const counts = await fetchUnreadCounts(signal);
-    useChatStore.getState().applyUnreadCounts(mark, counts);
-    return counts;
-  };
+// arrived live while it was on its way, which only the moment of asking tells. Whether it
+// is a recount the store tells (beginUnreadSync), whoever asks.
+async function countUnread({ signal }: { signal: AbortSignal }): Promise<UnreadCounts> {
+  const mark = useChatStore.getState().beginUnreadSync();
+  const counts = await fetchUnreadCounts(signal);
+  useChatStore.getState().applyUnreadCounts(mark, counts);
+  return counts;
+}
 
 export const unreadCountsQueryOptions = () =>
   queryOptions({
     queryKey: unreadCountsQueryKey,
-    queryFn: countUnread(false),
+    queryFn: countUnread,
     // Live messages keep the counts current; what they cannot tell (read on another
     // device, or missed past the broker's queue while away) the workspace asks for again
     // after a reconnect, on return to the page and while it is shown, and what they leave
@@ -32,19 +31,14 @@ export const unreadCountsQueryOptions = () =>
   });
 
 /**
- * Asks for the counts again because live messages may be missing from them (the chat
- * store's countsInDoubt): applied like any answer, but opening no new window for queued
- * messages (UnreadSyncMark.recount). Call it with no request for them on its way, which
- * it would share: that one may have been asked before the messages in doubt were recorded.
- * Until the query is next asked for with its own options, a refetch by key alone
- * (refetchQueries) asks as a recount too: it is never the one after a (re)connect.
+ * Asks for the counts again, whatever their age, because live messages may be missing from
+ * them (the chat store's countsInDoubt): applied like any answer, and, with the doubt
+ * unsettled, opening no new window for queued messages (UnreadSyncMark.recount). Call it
+ * with no request for them on its way, which it would share: that one may have been asked
+ * before the messages in doubt were recorded.
  */
 export const recountUnreadCounts = (queryClient: QueryClient): Promise<UnreadCounts> =>
-  queryClient.fetchQuery({
-    ...unreadCountsQueryOptions(),
-    queryFn: countUnread(true),
-    staleTime: 0,
-  });
+  queryClient.fetchQuery({ ...unreadCountsQueryOptions(), staleTime: 0 });
 
 /** The badges' starting point: the server's unread counts, put into the chat store. */
 export const useUnreadCounts = () => useQuery(unreadCountsQueryOptions());

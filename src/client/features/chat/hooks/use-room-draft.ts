@@ -1,6 +1,5 @@
-import { useQuery } from '@tanstack/react-query';
 import { useCallback, useLayoutEffect } from 'react';
-import { accountOf, sessionQueryOptions } from '../../auth/api/get-session';
+import { useCurrentAccount } from '../../auth/hooks/use-current-user';
 import { readDraft, saveDraft, sessionStorageOrNull } from '../lib/draft-storage';
 import { useDraftsStore } from '../stores/drafts-store';
 
@@ -10,9 +9,7 @@ import { useDraftsStore } from '../stores/drafts-store';
  * (draft-storage.ts), restored when the room opens and forgotten when sent.
  */
 export function useRoomDraft(room: string): [string, (text: string) => void] {
-  const { data: session } = useQuery(sessionQueryOptions());
-  if (!session) throw new Error('useRoomDraft outside a signed-in workspace');
-  const account = accountOf(session);
+  const account = useCurrentAccount();
   const draft = useDraftsStore((state) => state.drafts[room] ?? '');
 
   // Before the first paint, so a reloaded room does not flash an empty composer. A draft

@@ -56,8 +56,8 @@ export interface UnreadSyncMark {
   /** The ids of the messages each room had: what arrives after them is not in the answer. */
   readonly known: ReadonlyMap<string, ReadonlySet<string>>;
   /**
-   * Asked to settle a doubt (countsInDoubt): the answer keeps the window the counts in
-   * doubt opened, so doubts, and the recounts they ask for, end with it. Were it to open
+   * Asked with a doubt unsettled (doubtUnsettled): the answer keeps the window the counts
+   * in doubt opened, so doubts, and the recounts they ask for, end with it. Were it to open
    * its own, a sender with a slow clock would keep them going for as long as it writes.
    */
   readonly recount: boolean;
@@ -91,6 +91,16 @@ interface ChatStore {
    * applied like any other, settles it (app/use-refetch-changed-elsewhere.ts).
    */
   countsInDoubt: number;
+  /**
+   * Whether a doubt (countsInDoubt) was raised since the counts were last asked for, or
+   * settleDoubts: the next to be asked is a recount (UnreadSyncMark.recount).
+   */
+  doubtUnsettled(): boolean;
+  /**
+   * The doubts raised so far ask for no recount: the next counts asked for open a window of
+   * their own. For a reconnect, whose queue is coming, to be counted by such a window.
+   */
+  settleDoubts(): void;
   setMe(user: string): void;
   /**
    * Messages from the broker: each has been accepted, so it counts as sent; but one from
@@ -129,10 +139,10 @@ interface ChatStore {
   messageOf(room: string, id: string): LiveMessage | undefined;
   setActiveRoom(room: string | null): void;
   /**
-   * Call as the unread counts are asked for (`recount`: to settle a doubt, see
-   * UnreadSyncMark); pass the result to applyUnreadCounts.
+   * Call as the unread counts are asked for, whoever asks: a recount if a doubt is
+   * unsettled (doubtUnsettled), which this settles. Pass the result to applyUnreadCounts.
    */
-  beginUnreadSync(recount?: boolean): UnreadSyncMark;
+  beginUnreadSync(): UnreadSyncMark;
   /**
    * The server's unread counts, asked for at `mark`: they replace what was counted here
    * before it, and what arrived since, sent from their asOf on, is added. A room they do
@@ -259,6 +269,8 @@ export const useChatStore = create<ChatStore>()((set, get) => {
   // can still have one counted twice.
   let countedAsOf = 0;
   let countedUntil = 0;
+  // countsInDoubt as the counts were last asked for (or settleDoubts): any more are unsettled.
+  let settledDoubts = 0;
   // setActiveRoom calls, and the last one that opened or left each room.
   let views = 0;
   let viewedAt = new Map<string, number>();
@@ -427,11 +439,19 @@ export const useChatStore = create<ChatStore>()((set, get) => {
               : state.unread,
         };
       }),
-    beginUnreadSync: (recount = false) => ({
-      views,
-      known: new Map([...known].map(([room, ids]) => [room, new Set(ids.keys())])),
-      recount,
-    }),
+    doubtUnsettled: () => get().countsInDoubt > settledDoubts,
+    settleDoubts: () => {
+      settledDoubts = get().countsInDoubt;
+    },
+    beginUnreadSync: () => {
+      const recount = get().doubtUnsettled();
+      get().settleDoubts();
+      return {
+        views,
+        known: new Map([...known].map(([room, ids]) => [room, new Set(ids.keys())])),
+        recount,
+      };
+    },
     applyUnreadCounts: (mark, { asOf, rooms }) =>
       set((state) => {
         countedAsOf = asOf;
@@ -467,6 +487,7 @@ export const useChatStore = create<ChatStore>()((set, get) => {
       known = new Map();
       countedAsOf = 0;
       countedUntil = 0;
+      settledDoubts = 0;
       views = 0;
       viewedAt = new Map();
       set(initial);

@@ -1,7 +1,8 @@
 import { create } from 'zustand';
 
 // What is typed in each room's composer and not sent yet: switching rooms and back
-// finds it there, as in any chat app. Kept for the session in this tab, not on disk.
+// finds it there, as in any chat app. The in-memory half: a draft also survives a reload
+// through this tab's sessionStorage (lib/draft-storage.ts, by way of use-room-draft.ts).
 
 interface DraftsStore {
   drafts: Record<string, string>;

@@ -12,7 +12,7 @@ import { nextMarks, useNotificationsStore } from '../stores/notifications-store'
  * After a mark could not get through (its quick retries spent: offline, the server down),
  * it is tried again after this, and at once when the broker connection is back.
  */
-export const MARK_RETRY_MS = 30_000;
+const MARK_RETRY_MS = 30_000;
 
 /**
  * Sends the marks made here (the store's `unsent`) to the server, one request at a time, in

@@ -1,23 +1,15 @@
-import { useQueryClient } from '@tanstack/react-query';
-import { useEffect } from 'react';
-import { useConnectionStore } from '../../connection/stores/connection-store';
-import { notificationsQueryKey, useNotifications } from '../api/get-notifications';
+import { useNotifications } from '../api/get-notifications';
 import { useSendReadMarks } from './use-send-read-marks';
 
 /**
  * Keeps the inbox the server's, both ways: fills it from the server (everything sent to
- * this person, from any device and while away, and which were read anywhere) and again
- * after each (re)connect, merging with live ones by id (get-notifications.ts); and sends
- * what is marked read here.
+ * this person, from any device and while away, and which were read anywhere), merging with
+ * live ones by id (get-notifications.ts); and sends what is marked read here. Asking again
+ * after a reconnect, and when it may have changed elsewhere, is
+ * app/use-refetch-changed-elsewhere.ts's, with the other queries: once, and only if older
+ * than REFETCH_AFTER_MS.
  */
 export function useSyncInbox(): void {
-  const queryClient = useQueryClient();
   useNotifications();
-  const connectCount = useConnectionStore((state) => state.connectCount);
-
-  useEffect(() => {
-    if (connectCount > 1) void queryClient.invalidateQueries({ queryKey: notificationsQueryKey });
-  }, [connectCount, queryClient]);
-
   useSendReadMarks();
 }

@@ -21,7 +21,6 @@ import {
 // notifications only: beyond it, the inbox has the server's count of the unread.
 export const MAX_KEPT_NOTIFICATIONS = 200; // oldest fall off; localStorage is small
 export { notificationsStorageKey } from './saved-inbox';
-export type { UnsentMarks } from './saved-inbox';
 
 /** Where this tab stood when it asked the server for the inbox (beginInboxSync). */
 export interface InboxSyncMark {
