@@ -52,12 +52,13 @@ export function sessionRoutes(app: FastifyInstance, deps: HttpDeps): void {
    * Not audited: the audit log is of what admins (and the CLI) change, not sign-ins.
    */
   const endSession = async (sessionId: string): Promise<void> => {
-    const session = storage.sessions.get(sessionId);
-    // Unknown, or expired (what it minted gets no renewal): its row, if any, just goes.
-    if (!session) return void storage.sessions.delete(sessionId);
-    await endThenMarkOffline(deps, session.org, session.user, () =>
-      endSignIn(deps, session.org, storage.sessions.keyOf(sessionId)),
-    );
+    const key = storage.sessions.keyOf(sessionId);
+    // Expired, its tokens may still live for up to their hour: whose they are, they say.
+    const owner =
+      storage.sessions.get(sessionId) ?? storage.issuedTokens.anyLiveOfSession(key, Date.now());
+    // Unknown, or expired with nothing left live: its row, if any, just goes.
+    if (!owner) return void storage.sessions.delete(sessionId);
+    await endThenMarkOffline(deps, owner.org, owner.user, () => endSignIn(deps, owner.org, key));
   };
 
   app.post(

@@ -33,6 +33,11 @@ export interface IssuedTokenStore {
   listLive(org: string, now: number, user?: string): IssuedToken[];
   /** As listLive, those the sign-in session with key `sessionKey` minted. */
   listLiveOfSession(org: string, sessionKey: string, now: number): IssuedToken[];
+  /**
+   * One live token the session with key `sessionKey` minted, whatever its org: whose
+   * sign-in it was, once the session itself has expired (a key is a 256-bit hash).
+   */
+  anyLiveOfSession(sessionKey: string, now: number): IssuedToken | undefined;
   /** Marks the token revoked at `at` (ms) unless it already was. */
   markRevoked(jti: string, at: number): void;
   /** Deletes tokens that expired before `now` (ms); returns how many. */
@@ -89,6 +94,10 @@ export function createIssuedTokenStore(db: Database): IssuedTokenStore {
      WHERE org_id = ? AND session_key = ? AND expires_at > ? AND revoked_at IS NULL
      ORDER BY issued_at DESC, jti`,
   );
+  const selectAnyOfSession = db.prepare<[string, number], TokenRow>(
+    `SELECT ${COLUMNS} FROM issued_tokens
+     WHERE session_key = ? AND expires_at > ? AND revoked_at IS NULL LIMIT 1`,
+  );
   const updateRevoked = db.prepare(
     'UPDATE issued_tokens SET revoked_at = ? WHERE jti = ? AND revoked_at IS NULL',
   );
@@ -111,6 +120,10 @@ export function createIssuedTokenStore(db: Database): IssuedTokenStore {
     },
     listLiveOfSession: (org, sessionKey, now) =>
       selectLiveOfSession.all(org, sessionKey, Math.trunc(now)).map(toToken),
+    anyLiveOfSession(sessionKey, now) {
+      const row = selectAnyOfSession.get(sessionKey, Math.trunc(now));
+      return row && toToken(row);
+    },
     markRevoked(jti, at) {
       updateRevoked.run(Math.trunc(at), jti);
     },
