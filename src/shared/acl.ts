@@ -102,7 +102,8 @@ export function roleRules(role: Role): AclRule[] {
   return ROLE_RULES[role].map((rule) => ({ ...rule }));
 }
 
-const PLACEHOLDER = /\$\{(username|clientid)\}/g;
+const PLACEHOLDER_NAMES: readonly (keyof AclVars)[] = ['username', 'clientid'];
+const PLACEHOLDER = new RegExp(`\\$\\{(${PLACEHOLDER_NAMES.join('|')})\\}`, 'g');
 
 /**
  * Substitutes placeholders; null when a value could widen the rule (a client id holding
@@ -273,7 +274,7 @@ export function validateNewAclRule(rule: unknown): ReturnType<typeof validateAcl
     };
   }
   for (const [placeholder, name] of topic.matchAll(ANY_PLACEHOLDER)) {
-    if (name !== 'username' && name !== 'clientid') {
+    if (!(PLACEHOLDER_NAMES as readonly string[]).includes(name ?? '')) {
       return {
         ok: false,
         error: `topic: ${placeholder} is not a placeholder (use \${username} or \${clientid})`,
