@@ -210,7 +210,7 @@ async function timeFirstPaint(
   await page.getByLabel('Username').fill(username);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await workspaceNav(page).getByRole('button', { name: 'Agents', exact: true }).click();
+  await workspaceNav(page).getByRole('link', { name: 'Agents', exact: true }).click();
   await page.getByRole('heading', { name: 'Agents', level: 2 }).waitFor();
   await probe.observations(page);
   const session = await cdp(page);

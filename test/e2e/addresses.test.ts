@@ -34,7 +34,7 @@ describe('addresses', () => {
     await page.setViewportSize({ width: 390, height: 844 });
     const menu = page.getByRole('button', { name: 'Menu' });
     await menu.click();
-    const agents = page.getByRole('navigation', { name: 'Workspace' }).getByRole('button', {
+    const agents = page.getByRole('navigation', { name: 'Workspace' }).getByRole('link', {
       name: 'Agents',
     });
     await agents.focus();

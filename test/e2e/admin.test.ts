@@ -98,8 +98,8 @@ describe('admin adminConsole', () => {
     // left her subscription to every room in place, without #ops: alice sees it arrive,
     // she does not.
     await danaRoom.message('Bob after the refusal').waitFor();
-    await alice.page.getByRole('button', { name: '# ops 1 unread' }).waitFor();
-    expect(await dana.page.getByRole('button', { name: '# ops', exact: true }).count()).toBe(1);
+    await alice.page.getByRole('link', { name: '# ops 1 unread' }).waitFor();
+    expect(await dana.page.getByRole('link', { name: '# ops', exact: true }).count()).toBe(1);
 
     // The admin disconnects her session and sees it leave the live list.
     await adminConsole.getByRole('tab', { name: 'Sessions' }).click();
@@ -189,7 +189,7 @@ describe('admin adminConsole', () => {
 async function openAdminConsole(page: Page): Promise<Locator> {
   await page
     .getByRole('navigation', { name: 'Workspace' })
-    .getByRole('button', { name: 'Admin', exact: true })
+    .getByRole('link', { name: 'Admin', exact: true })
     .click();
   const adminConsole = page.getByRole('region', { name: 'Admin' });
   await adminConsole.getByRole('tab', { name: 'Users', selected: true }).waitFor();

@@ -36,15 +36,15 @@ describe('long ids and names', () => {
     await nav.getByText('New room').click();
     await nav.getByLabel('Room id').fill(LONG_ROOM);
     await nav.getByRole('button', { name: 'Create' }).click();
-    await nav.getByRole('button', { name: `# ${LONG_ROOM}` }).waitFor();
-    await nav.getByRole('button', { name: `# ${LONG_NAME}` }).waitFor();
+    await nav.getByRole('link', { name: `# ${LONG_ROOM}` }).waitFor();
+    await nav.getByRole('link', { name: `# ${LONG_NAME}` }).waitFor();
 
     await openSection(page, 'People');
     await publishUnread(server, ['general', LONG_ROOM, NAMED_ROOM]);
     await expect.poll(() => nav.locator('.badge').count(), { timeout: UI_TIMEOUT_MS }).toBe(3);
     await expectBadgesInSidebar(page);
     // The label is cut short of its badge, with an ellipsis, the full name still its text.
-    const label = nav.getByRole('button', { name: `# ${LONG_ROOM}` }).locator('.nav-item__label');
+    const label = nav.getByRole('link', { name: `# ${LONG_ROOM}` }).locator('.nav-item__label');
     expect(await overflowOf(label)).toEqual({ cut: true, ellipsis: true });
 
     await page.setViewportSize(PHONE);
@@ -55,7 +55,7 @@ describe('long ids and names', () => {
     await e2e.snapshot(page, 'phone menu');
 
     // The long name as the room's heading and its history's first line.
-    await nav.getByRole('button', { name: `# ${LONG_NAME}` }).click();
+    await nav.getByRole('link', { name: `# ${LONG_NAME}` }).click();
     const heading = page.getByRole('heading', { name: `# ${LONG_NAME}`, level: 2 });
     await heading.waitFor();
     const beginning = page.getByText(`Beginning of #${LONG_NAME}`, { exact: true });

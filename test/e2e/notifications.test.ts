@@ -34,7 +34,7 @@ describe('notifications', () => {
     );
 
     await signInOn(bob.page, 'bob@demo');
-    await bob.page.getByRole('button', { name: 'Notifications, 1 unread' }).waitFor();
+    await bob.page.getByRole('link', { name: 'Notifications, 1 unread' }).waitFor();
     await openSection(bob.page, 'Notifications');
     const deploy = bob.page.getByRole('article', { name: 'Deploy finished' });
     await deploy.getByText('switchboard 0.1.0 is live on staging.').waitFor();
@@ -58,7 +58,7 @@ describe('notifications', () => {
 
     // No session, no client id the broker could have queued for: the server's inbox.
     const bob = await e2e.signIn(server, 'bob@demo');
-    await bob.page.getByRole('button', { name: 'Notifications, 1 unread' }).waitFor();
+    await bob.page.getByRole('link', { name: 'Notifications, 1 unread' }).waitFor();
     await openSection(bob.page, 'Notifications');
     await bob.page
       .getByRole('article', { name: 'Welcome aboard' })

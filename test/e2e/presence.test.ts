@@ -53,7 +53,7 @@ describe('presence', () => {
       }),
       { qos: 1 },
     );
-    await alice.page.getByRole('button', { name: '# general 1 unread' }).waitFor();
+    await alice.page.getByRole('link', { name: '# general 1 unread' }).waitFor();
     expect(await bobRow.getByText('online', { exact: true }).count()).toBe(1);
 
     await bob.context.close();

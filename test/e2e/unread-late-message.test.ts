@@ -17,7 +17,7 @@ describe('unread counts and a message dated before them', () => {
     e2e.onCleanup(() => alice.close());
     const bob = await e2e.signIn(server, 'bob@demo');
     await openRoom(bob.page, 'random'); // his counts are in by now: nothing unread
-    await bob.page.getByRole('button', { name: '# ops', exact: true }).waitFor();
+    await bob.page.getByRole('link', { name: '# ops', exact: true }).waitFor();
 
     // Composed offline (or by a clock 40 s slow), delivered now: bob's counts lack it.
     await alice.client.publishAsync(
@@ -37,7 +37,7 @@ describe('unread counts and a message dated before them', () => {
     expect(unread.rooms).toContainEqual({ room: 'ops', unread: 1 });
 
     await bob.page
-      .getByRole('button', { name: '# ops 1 unread' })
+      .getByRole('link', { name: '# ops 1 unread' })
       .waitFor({ timeout: BADGE_TIMEOUT_MS });
     await bob.page.waitForFunction(() => document.title.startsWith('(1) '), undefined, {
       timeout: BADGE_TIMEOUT_MS,

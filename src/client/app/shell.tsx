@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
+import { InPlaceLink } from '../components/in-place-link';
 import { AgentBoard } from '../features/agent-board/components/agent-board';
 import { AgentDetail } from '../features/agent-board/components/agent-detail';
 import { useSignOutRequest } from '../features/auth/api/delete-session';
@@ -6,7 +7,7 @@ import type { Session } from '../features/auth/api/get-session';
 import { RoomList } from '../features/chat/components/room-list';
 import { UndeliveredNotice } from '../features/chat/components/undelivered-notice';
 import { StatusPill } from '../features/connection/components/status-pill';
-import { NotificationsButton } from '../features/notifications/components/notifications-button';
+import { NotificationsLink } from '../features/notifications/components/notifications-link';
 import { NotificationsPanel } from '../features/notifications/components/notifications-panel';
 import { PeopleList } from '../features/presence/components/people-list';
 import { useConnection } from '../lib/mqtt/connection-context';
@@ -19,6 +20,7 @@ import { resetWorkspaceStores } from './reset-stores';
 import { RoomScreen } from './room-screen';
 import { SignOutButton } from './sign-out-button';
 import { useWarnBeforeUnloadWithUnsent } from './use-warn-before-unload';
+import { hashOf } from './view-hash';
 import { WorkspaceTitle } from './workspace-title';
 
 export function Shell({ session }: { session: Session }) {
@@ -103,7 +105,8 @@ export function Shell({ session }: { session: Session }) {
         <h1 className="brand">Switchboard</h1>
         <StatusPill />
         <div className="topbar__end">
-          <NotificationsButton
+          <NotificationsLink
+            href={hashOf({ name: 'notifications' })}
             current={view.name === 'notifications'}
             onOpen={() => go({ name: 'notifications' })}
           />
@@ -121,6 +124,7 @@ export function Shell({ session }: { session: Session }) {
       <nav id="sidebar" className="sidebar" aria-label="Workspace">
         <RoomList
           activeRoom={view.name === 'room' ? view.room : null}
+          roomHref={(room) => hashOf({ name: 'room', room })}
           onOpenRoom={(room) => go({ name: 'room', room })}
         />
         <section className="nav-section" aria-labelledby="more-heading">
@@ -131,17 +135,20 @@ export function Shell({ session }: { session: Session }) {
             <NavItem
               label="Agents"
               current={view.name === 'agents' || view.name === 'agent'}
-              onClick={() => go({ name: 'agents' })}
+              to={{ name: 'agents' }}
+              go={go}
             />
             <NavItem
               label="People"
               current={view.name === 'people'}
-              onClick={() => go({ name: 'people' })}
+              to={{ name: 'people' }}
+              go={go}
             />
             <NavItem
               label="Notifications"
               current={view.name === 'notifications'}
-              onClick={() => go({ name: 'notifications' })}
+              to={{ name: 'notifications' }}
+              go={go}
             />
             {isAdmin && (
               <NavItem
@@ -149,7 +156,8 @@ export function Shell({ session }: { session: Session }) {
                 current={view.name === 'admin'}
                 // In the console already: its section stays, and no entry is added
                 // that Back would seem to skip.
-                onClick={() => go(view.name === 'admin' ? view : { name: 'admin' })}
+                to={view.name === 'admin' ? view : { name: 'admin' }}
+                go={go}
               />
             )}
           </ul>
@@ -165,20 +173,24 @@ export function Shell({ session }: { session: Session }) {
   );
 }
 
-function NavItem({
-  label,
-  current,
-  onClick,
-}: {
+interface NavItemProps {
   label: string;
   current: boolean;
-  onClick(): void;
-}) {
+  to: View;
+  go(view: View): void;
+}
+
+function NavItem({ label, current, to, go }: NavItemProps) {
   return (
     <li>
-      <button className="nav-item" aria-current={current ? 'page' : undefined} onClick={onClick}>
+      <InPlaceLink
+        className="nav-item"
+        href={hashOf(to)}
+        aria-current={current ? 'page' : undefined}
+        onFollow={() => go(to)}
+      >
         <span className="nav-item__label">{label}</span>
-      </button>
+      </InPlaceLink>
     </li>
   );
 }

@@ -69,7 +69,7 @@ describe('document.title', () => {
     expect(document.title).toBe('(4) #general — Switchboard');
 
     const user = userEvent.setup();
-    await user.click(screen.getByRole('button', { name: /# Random stuff/ }));
+    await user.click(screen.getByRole('link', { name: /# Random stuff/ }));
     await waitFor(() => expect(document.title).toBe('#Random stuff — Switchboard')); // its name
   });
 

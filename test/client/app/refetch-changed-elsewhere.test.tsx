@@ -19,7 +19,7 @@ import {
 } from '../../../src/client/features/chat/stores/chat-store';
 import { apiFetch } from '../../../src/client/lib/api/api-fetch';
 import type { UnreadCounts } from '../../../src/shared/unread-api';
-import { ALICE, apiError } from '../support/fixtures';
+import { ALICE, apiError, roomHref } from '../support/fixtures';
 import { server } from '../support/msw-server';
 import { connectTestWorkspace, renderWithWorkspace } from '../support/render';
 
@@ -59,7 +59,7 @@ function serve(state: ServerState) {
 
 function Refetching() {
   useRefetchChangedElsewhere();
-  return <RoomList activeRoom={null} onOpenRoom={() => {}} />;
+  return <RoomList activeRoom={null} roomHref={roomHref} onOpenRoom={() => {}} />;
 }
 
 async function renderRefetching(state: ServerState, options?: { random(): number }) {
@@ -90,7 +90,7 @@ describe('what changes elsewhere', () => {
     const later = useFakeDate();
     const state: ServerState = { role: 'member', rooms: ['general'], unread: { general: 1 } };
     const { asked } = await renderRefetching(state);
-    expect(await screen.findByRole('button', { name: '# general 1 unread' })).toBeInTheDocument();
+    expect(await screen.findByRole('link', { name: '# general 1 unread' })).toBeInTheDocument();
 
     // Back at once: nothing is old enough to ask for.
     showPage(false);
@@ -107,8 +107,8 @@ describe('what changes elsewhere', () => {
     await settle();
     expect(asked).toEqual({ session: 0, rooms: 1, unread: 1 }); // hidden: nobody to show it to
     showPage(true);
-    expect(await screen.findByRole('button', { name: '# incident' })).toBeInTheDocument();
-    expect(screen.getByRole('button', { name: '# general' })).toBeInTheDocument();
+    expect(await screen.findByRole('link', { name: '# incident' })).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: '# general' })).toBeInTheDocument();
     expect(asked).toEqual({ session: 1, rooms: 2, unread: 2 });
 
     // The focus that follows a tab switch asks nothing more.
@@ -125,7 +125,7 @@ describe('what changes elsewhere', () => {
     const later = useFakeDate();
     const state: ServerState = { role: 'member', rooms: ['general'], unread: { general: 3 } };
     const { asked, workspace } = await renderRefetching(state, { random: () => 0 });
-    expect(await screen.findByRole('button', { name: '# general 3 unread' })).toBeInTheDocument();
+    expect(await screen.findByRole('link', { name: '# general 3 unread' })).toBeInTheDocument();
 
     act(() => workspace.client().drop());
     // While away: two read on another device, and five more past what the broker queued.
@@ -134,7 +134,7 @@ describe('what changes elsewhere', () => {
     await waitFor(() => expect(workspace.factory.clients).toHaveLength(2), { timeout: 3_000 });
     expect(asked).toEqual({ session: 0, rooms: 1, unread: 1 });
     act(() => workspace.client().acceptConnect());
-    expect(await screen.findByRole('button', { name: '# general 6 unread' })).toBeInTheDocument();
+    expect(await screen.findByRole('link', { name: '# general 6 unread' })).toBeInTheDocument();
     expect(asked).toEqual({ session: 1, rooms: 2, unread: 2 });
   });
 
@@ -229,7 +229,7 @@ describe('what changes elsewhere', () => {
     const later = useFakeDate();
     const state: ServerState = { role: 'member', rooms: ['general', 'payroll'], unread: {} };
     const { asked, view } = await renderRefetching(state);
-    await screen.findByRole('button', { name: /payroll/ });
+    await screen.findByRole('link', { name: /payroll/ });
     // The room list's next answer is the one of when it was asked, and slow to come.
     let answerSlowOne = () => {};
     server.use(
@@ -256,7 +256,7 @@ describe('what changes elsewhere', () => {
     await waitFor(() => expect(asked.rooms).toBe(3));
     answerSlowOne();
     await waitFor(() =>
-      expect(screen.queryByRole('button', { name: /payroll/ })).not.toBeInTheDocument(),
+      expect(screen.queryByRole('link', { name: /payroll/ })).not.toBeInTheDocument(),
     );
   });
 
@@ -284,7 +284,7 @@ describe('what changes elsewhere', () => {
   it(`asks for the unread counts again ${RECOUNT_DELAY_MS / 1_000} s after a live message they may lack (written offline, a slow clock), at most once per ${RECOUNT_GAP_MS / 1_000} s, and only in their window for queued messages`, async () => {
     const state: ServerState = { role: 'member', rooms: ['general', 'ops'], unread: { ops: 0 } };
     const { asked, workspace } = await renderRefetching(state);
-    expect(await screen.findByRole('button', { name: '# ops' })).toBeInTheDocument();
+    expect(await screen.findByRole('link', { name: '# ops' })).toBeInTheDocument();
     vi.useFakeTimers({ toFake: ['Date', 'setTimeout', 'clearTimeout'] });
     const askedAt: number[] = [];
     server.use(
@@ -308,10 +308,10 @@ describe('what changes elsewhere', () => {
     deliver('offline', Date.now() - 40_000);
     await act(() => vi.advanceTimersByTimeAsync(RECOUNT_DELAY_MS - 1));
     expect(askedAt).toHaveLength(0);
-    expect(screen.getByRole('button', { name: '# ops' })).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: '# ops' })).toBeInTheDocument();
     await act(() => vi.advanceTimersByTimeAsync(1));
     await vi.waitFor(() =>
-      expect(screen.getByRole('button', { name: '# ops 1 unread' })).toBeInTheDocument(),
+      expect(screen.getByRole('link', { name: '# ops 1 unread' })).toBeInTheDocument(),
     );
     expect(askedAt).toHaveLength(1);
 
@@ -321,7 +321,7 @@ describe('what changes elsewhere', () => {
     deliver('slow2', Date.now() - 10_000);
     await act(() => vi.advanceTimersByTimeAsync(RECOUNT_GAP_MS));
     await vi.waitFor(() =>
-      expect(screen.getByRole('button', { name: '# ops 3 unread' })).toBeInTheDocument(),
+      expect(screen.getByRole('link', { name: '# ops 3 unread' })).toBeInTheDocument(),
     );
     expect(askedAt).toHaveLength(2);
     expect((askedAt[1] ?? 0) - (askedAt[0] ?? 0)).toBeGreaterThanOrEqual(RECOUNT_GAP_MS);
@@ -330,7 +330,7 @@ describe('what changes elsewhere', () => {
     // sender writes counts as it comes, and nothing more is asked.
     await act(() => vi.advanceTimersByTimeAsync(COUNTED_QUEUE_WINDOW_MS));
     deliver('slow3', Date.now() - 10_000);
-    expect(screen.getByRole('button', { name: '# ops 4 unread' })).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: '# ops 4 unread' })).toBeInTheDocument();
     await act(() => vi.advanceTimersByTimeAsync(RECOUNT_GAP_MS * 2));
     expect(asked).toEqual({ session: 0, rooms: 1, unread: 3 });
   });
@@ -339,7 +339,7 @@ describe('what changes elsewhere', () => {
     const later = useFakeDate();
     const state: ServerState = { role: 'member', rooms: ['general', 'ops'], unread: { ops: 0 } };
     const { asked, workspace } = await renderRefetching(state, { random: () => 0 });
-    expect(await screen.findByRole('button', { name: '# ops' })).toBeInTheDocument();
+    expect(await screen.findByRole('link', { name: '# ops' })).toBeInTheDocument();
     const deliver = (id: string, sentAt: number) =>
       act(() => {
         workspace.client().deliver('chat/ops/messages', { id, from: 'bob', text: id, sentAt });
@@ -355,12 +355,12 @@ describe('what changes elsewhere', () => {
     later(REFETCH_AFTER_MS);
     await waitFor(() => expect(workspace.factory.clients).toHaveLength(2), { timeout: 3_000 });
     act(() => workspace.client().acceptConnect());
-    expect(await screen.findByRole('button', { name: '# ops 1 unread' })).toBeInTheDocument();
+    expect(await screen.findByRole('link', { name: '# ops 1 unread' })).toBeInTheDocument();
     await settle();
     expect(asked.unread).toBe(2);
 
     // The queue the broker kept: in those counts already.
     deliver('queued', Date.now() - 10_000);
-    expect(screen.getByRole('button', { name: '# ops 1 unread' })).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: '# ops 1 unread' })).toBeInTheDocument();
   });
 });

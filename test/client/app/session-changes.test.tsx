@@ -76,12 +76,12 @@ describe('the session changed elsewhere', () => {
     serveWorkspace(() => HttpResponse.json({ ...ADMIN, role }));
     await openApp(ADMIN, '/#/admin');
     expect(await findAdminHeading()).toBeInTheDocument();
-    expect(nav().getByRole('button', { name: 'Admin' })).toBeInTheDocument();
+    expect(nav().getByRole('link', { name: 'Admin' })).toBeInTheDocument();
 
     role = 'member';
     returnLater();
     await waitFor(() => expect(viewHeading()).toHaveTextContent('Welcome'));
-    expect(nav().queryByRole('button', { name: 'Admin' })).not.toBeInTheDocument();
+    expect(nav().queryByRole('link', { name: 'Admin' })).not.toBeInTheDocument();
     expect(window.location.hash).toBe('');
     expect(screen.getByRole('button', { name: 'Sign out' })).toBeInTheDocument();
   }, 30_000);
@@ -99,10 +99,10 @@ describe('the session changed elsewhere', () => {
     await openApp(ADMIN);
     // However fresh the last answer: the refusal says it is out of date.
     vi.setSystemTime(Date.now() + SOON_AFTER_MS);
-    act(() => nav().getByRole('button', { name: 'Admin' }).click());
+    act(() => nav().getByRole('link', { name: 'Admin' }).click());
     expect(await findAdminHeading()).toBeInTheDocument();
     await waitFor(() => expect(viewHeading()).toHaveTextContent('Welcome'));
-    expect(nav().queryByRole('button', { name: 'Admin' })).not.toBeInTheDocument();
+    expect(nav().queryByRole('link', { name: 'Admin' })).not.toBeInTheDocument();
     expect(window.location.hash).toBe('');
   }, 30_000);
 
@@ -171,7 +171,7 @@ describe('the session changed elsewhere', () => {
 
     signedIn = false; // in another tab
     vi.setSystemTime(Date.now() + SOON_AFTER_MS);
-    act(() => nav().getByRole('button', { name: 'People' }).click());
+    act(() => nav().getByRole('link', { name: 'People' }).click());
     expect(await screen.findByRole('button', { name: 'Sign in' })).toBeInTheDocument();
     expect(screen.getByRole('status')).toHaveTextContent(
       'Your session has ended. Please sign in again.',

@@ -65,16 +65,16 @@ describe('the view in the address', () => {
     expect(viewHeading()).toHaveTextContent('Welcome');
     const push = vi.spyOn(window.history, 'pushState');
 
-    await user.click(nav.getByRole('button', { name: 'People' }));
+    await user.click(nav.getByRole('link', { name: 'People' }));
     expect(window.location.hash).toBe('#/people');
-    await user.click(nav.getByRole('button', { name: '# general' }));
+    await user.click(nav.getByRole('link', { name: '# general' }));
     expect(window.location.hash).toBe('#/rooms/general');
-    await user.click(nav.getByRole('button', { name: '# general' })); // the same view again
+    await user.click(nav.getByRole('link', { name: '# general' })); // the same view again
     expect(push).toHaveBeenCalledTimes(2);
 
     act(() => window.history.back());
     await waitFor(() => expect(viewHeading()).toHaveTextContent('People'));
-    expect(nav.getByRole('button', { name: 'People' })).toHaveAttribute('aria-current', 'page');
+    expect(nav.getByRole('link', { name: 'People' })).toHaveAttribute('aria-current', 'page');
     expect(screen.getByRole('main')).toHaveFocus();
     act(() => window.history.back());
     await waitFor(() => expect(viewHeading()).toHaveTextContent('Welcome'));
@@ -91,7 +91,7 @@ describe('the view in the address', () => {
     it('is Back when one came from the board: Back afterwards leaves the board, not for the agent', async () => {
       const user = userEvent.setup();
       const nav = await openAt('/');
-      await user.click(nav.getByRole('button', { name: 'Agents' }));
+      await user.click(nav.getByRole('link', { name: 'Agents' }));
       act(() => useNavigationStore.getState().navigate({ name: 'agent', agent: AGENT }));
       expect(window.location.hash).toBe(`#/agents/${AGENT}`);
       const push = vi.spyOn(window.history, 'pushState');
@@ -110,7 +110,7 @@ describe('the view in the address', () => {
     it('shows the board in place when the agent was opened from elsewhere (a link, a reload)', async () => {
       const user = userEvent.setup();
       const nav = await openAt('/');
-      await user.click(nav.getByRole('button', { name: 'People' }));
+      await user.click(nav.getByRole('link', { name: 'People' }));
       act(() => useNavigationStore.getState().navigate({ name: 'agent', agent: AGENT }));
       const push = vi.spyOn(window.history, 'pushState');
       const back = vi.spyOn(window.history, 'back');
@@ -128,7 +128,7 @@ describe('the view in the address', () => {
     it('keeps the board’s filter, status and sort, by “All agents” and by Back, until sign-out', async () => {
       const user = userEvent.setup();
       const nav = await openAt('/');
-      await user.click(nav.getByRole('button', { name: 'Agents' }));
+      await user.click(nav.getByRole('link', { name: 'Agents' }));
       const filter = () => screen.getByRole('searchbox', { name: 'Filter' });
       const status = () => screen.getByRole('combobox', { name: 'Status' });
       const sort = () => screen.getByRole('combobox', { name: 'Sort by' });
@@ -173,7 +173,7 @@ describe('the view in the address', () => {
   it('closes the small-screen menu on Back, and moves focus to the view', async () => {
     const user = userEvent.setup();
     const nav = await openAt('/#/people');
-    await user.click(await nav.findByRole('button', { name: '# general' }));
+    await user.click(await nav.findByRole('link', { name: '# general' }));
     const menu = screen.getByRole('button', { name: 'Menu' });
     await user.click(menu);
     expect(menu).toHaveAttribute('aria-expanded', 'true');
@@ -190,7 +190,7 @@ describe('the view in the address', () => {
     const menu = screen.getByRole('button', { name: 'Menu' });
     await user.click(menu);
     expect(menu).toHaveAttribute('aria-expanded', 'true');
-    act(() => nav.getByRole('button', { name: 'Agents' }).focus()); // somewhere in the menu
+    act(() => nav.getByRole('link', { name: 'Agents' }).focus()); // somewhere in the menu
 
     await user.keyboard('{Escape}');
     expect(menu).toHaveAttribute('aria-expanded', 'false');
@@ -312,7 +312,7 @@ describe('the view in the address', () => {
     const user = userEvent.setup();
     server.use(usersHandler([adminUser('admin', { role: 'admin' })]));
     const nav = await openAt('/#/people', ADMIN);
-    await user.click(nav.getByRole('button', { name: 'Admin' }));
+    await user.click(nav.getByRole('link', { name: 'Admin' }));
     expect(await screen.findByRole('tab', { name: 'Users' })).toHaveAttribute(
       'aria-selected',
       'true',
@@ -320,7 +320,7 @@ describe('the view in the address', () => {
     await waitFor(() => expect(window.location.hash).toBe('#/admin/users'));
     const push = vi.spyOn(window.history, 'pushState');
 
-    await user.click(nav.getByRole('button', { name: 'Admin' }));
+    await user.click(nav.getByRole('link', { name: 'Admin' }));
     expect(window.location.hash).toBe('#/admin/users');
     expect(push).not.toHaveBeenCalled();
 
@@ -418,7 +418,7 @@ describe('the address of another sign-in', () => {
   it('names no account in the entries the app writes', async () => {
     const user = userEvent.setup();
     const nav = await openAt('/');
-    await user.click(await nav.findByRole('button', { name: '# general' }));
+    await user.click(await nav.findByRole('link', { name: '# general' }));
     expect(window.location.hash).toBe('#/rooms/general');
     expect(window.history.state).not.toBeNull();
     expect(JSON.stringify(window.history.state)).not.toMatch(/alice|demo/);

@@ -24,3 +24,6 @@ export function tokenFor(
 }
 
 export const apiError = (code: string, message: string) => ({ error: { code, message } });
+
+/** A room's address, as the shell gives the room list (view-hash.ts). */
+export const roomHref = (room: string) => `#/rooms/${room}`;

@@ -68,7 +68,7 @@ const workspaceNav = (page: Page) => page.getByRole('navigation', { name: 'Works
 
 export async function openRoom(page: Page, room: string): Promise<RoomPage> {
   await workspaceNav(page)
-    .getByRole('button', { name: `# ${room}` })
+    .getByRole('link', { name: `# ${room}` })
     .click();
   const roomPage = new RoomPage(page, room);
   await roomPage.messages.waitFor();
@@ -76,7 +76,7 @@ export async function openRoom(page: Page, room: string): Promise<RoomPage> {
 }
 
 export async function openSection(page: Page, name: 'Agents' | 'People' | 'Notifications') {
-  await workspaceNav(page).getByRole('button', { name, exact: true }).click();
+  await workspaceNav(page).getByRole('link', { name, exact: true }).click();
   await page.getByRole('heading', { name, level: 2 }).waitFor();
 }
 

@@ -23,15 +23,15 @@ describe('admin entry in the workspace', () => {
     const user = userEvent.setup();
     server.use(usersHandler([adminUser('admin', { role: 'admin' }), adminUser('bob')]));
     const nav = await renderShell(ADMIN);
-    await user.click(nav.getByRole('button', { name: 'Admin' }));
+    await user.click(nav.getByRole('link', { name: 'Admin' }));
     expect(await screen.findByRole('heading', { name: 'Admin', level: 2 })).toBeInTheDocument();
-    expect(nav.getByRole('button', { name: 'Admin' })).toHaveAttribute('aria-current', 'page');
+    expect(nav.getByRole('link', { name: 'Admin' })).toHaveAttribute('aria-current', 'page');
     expect(await screen.findByRole('rowheader', { name: 'bob' })).toBeInTheDocument();
   });
 
   it('is not offered to members', async () => {
     const nav = await renderShell(MEMBER);
-    expect(nav.getByRole('button', { name: 'People' })).toBeInTheDocument();
-    expect(nav.queryByRole('button', { name: 'Admin' })).not.toBeInTheDocument();
+    expect(nav.getByRole('link', { name: 'People' })).toBeInTheDocument();
+    expect(nav.queryByRole('link', { name: 'Admin' })).not.toBeInTheDocument();
   });
 });

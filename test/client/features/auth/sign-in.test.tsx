@@ -242,7 +242,7 @@ describe('sign-in', () => {
       { name: 'Workspace' },
       { timeout: LAZY_LOAD_MS },
     );
-    await user.click(await within(nav).findByRole('button', { name: '# general' }));
+    await user.click(await within(nav).findByRole('link', { name: '# general' }));
     await user.type(
       await screen.findByRole('textbox', { name: 'Message #general' }),
       'not yet sent{Enter}',

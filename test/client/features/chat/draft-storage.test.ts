@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   draftsIndexKey,
   MAX_KEPT_DRAFT_CHARS,
@@ -48,7 +48,7 @@ describe('draft storage', () => {
     expect(sessionStorage.length).toBe(0);
   });
 
-  it(`keeps the ${MAX_KEPT_DRAFTS} rooms most recently started, dropping the oldest`, () => {
+  it(`keeps the ${MAX_KEPT_DRAFTS} rooms most recently written, dropping the oldest`, () => {
     const rooms = Array.from({ length: MAX_KEPT_DRAFTS + 1 }, (_, i) => `room-${i}`);
     for (const room of rooms) saveDraft(sessionStorage, ALICE, room, `draft in ${room}`);
     expect(readDraft(sessionStorage, ALICE, 'room-0')).toBe('');
@@ -57,6 +57,21 @@ describe('draft storage', () => {
       `draft in room-${MAX_KEPT_DRAFTS}`,
     );
     expect(sessionStorage.length).toBe(MAX_KEPT_DRAFTS + 1); // the drafts and their index
+  });
+
+  it('drops the draft least recently written, not the one first started', () => {
+    const rooms = Array.from({ length: MAX_KEPT_DRAFTS }, (_, i) => `room-${i}`);
+    for (const room of rooms) saveDraft(sessionStorage, ALICE, room, `draft in ${room}`);
+    saveDraft(sessionStorage, ALICE, 'room-0', 'still writing'); // started first, written last
+    const setItem = vi.spyOn(Storage.prototype, 'setItem');
+    saveDraft(sessionStorage, ALICE, 'room-0', 'still writing it');
+    // Typing on in the room written last writes its text alone, not the index.
+    expect(setItem.mock.calls.map(([key]) => key)).toEqual([`switchboard:draft:${ALICE}:room-0`]);
+
+    saveDraft(sessionStorage, ALICE, 'new-room', 'a new draft');
+    expect(readDraft(sessionStorage, ALICE, 'room-0')).toBe('still writing it');
+    expect(readDraft(sessionStorage, ALICE, 'room-1')).toBe('');
+    expect(readDraft(sessionStorage, ALICE, 'new-room')).toBe('a new draft');
   });
 
   it('does not keep a draft too long to keep, nor an older version of it', () => {

@@ -3,6 +3,7 @@ import { http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
 import { roomsQueryKey } from '../../../../src/client/features/chat/api/get-rooms';
 import { RoomList } from '../../../../src/client/features/chat/components/room-list';
+import { roomHref } from '../../support/fixtures';
 import { server } from '../../support/msw-server';
 import { connectTestWorkspace, renderWithWorkspace } from '../../support/render';
 
@@ -19,10 +20,13 @@ describe('RoomList', () => {
       }),
     );
     const workspace = await connectTestWorkspace();
-    renderWithWorkspace(<RoomList activeRoom="general" onOpenRoom={() => {}} />, {
-      connection: workspace.connection,
-    });
-    expect(await screen.findByRole('button', { name: '# general' })).toBeInTheDocument();
+    renderWithWorkspace(
+      <RoomList activeRoom="general" roomHref={roomHref} onOpenRoom={() => {}} />,
+      {
+        connection: workspace.connection,
+      },
+    );
+    expect(await screen.findByRole('link', { name: '# general' })).toBeInTheDocument();
     expect(fetches).toBe(1);
 
     rooms = [room('general'), room('incident')];
@@ -31,7 +35,7 @@ describe('RoomList', () => {
         .client()
         .deliver('chat/incident/messages', { id: 'i1', from: 'bob', text: 'db down', sentAt: 1 }),
     );
-    expect(await screen.findByRole('button', { name: /# incident/ })).toHaveTextContent('1');
+    expect(await screen.findByRole('link', { name: /# incident/ })).toHaveTextContent('1');
     expect(fetches).toBe(2);
 
     // More messages in known rooms, or in a room the server does not list, ask no more.
@@ -49,7 +53,7 @@ describe('RoomList', () => {
         .client()
         .deliver('chat/unlisted/messages', { id: 'u1', from: 'bob', text: '?', sentAt: 4 }),
     );
-    await screen.findByRole('button', { name: /# incident 2/ });
+    await screen.findByRole('link', { name: /# incident 2/ });
     await act(() => new Promise((resolve) => setTimeout(resolve, 50)));
     act(() =>
       workspace
@@ -70,17 +74,20 @@ describe('RoomList', () => {
       ),
     );
     const workspace = await connectTestWorkspace();
-    const view = renderWithWorkspace(<RoomList activeRoom={null} onOpenRoom={() => {}} />, {
-      connection: workspace.connection,
-    });
-    expect(await screen.findByRole('button', { name: '# general' })).toBeInTheDocument();
+    const view = renderWithWorkspace(
+      <RoomList activeRoom={null} roomHref={roomHref} onOpenRoom={() => {}} />,
+      {
+        connection: workspace.connection,
+      },
+    );
+    expect(await screen.findByRole('link', { name: '# general' })).toBeInTheDocument();
 
     reachable = false;
     await act(() => view.queryClient.refetchQueries({ queryKey: roomsQueryKey }));
     expect(view.queryClient.getQueryState(roomsQueryKey)?.status).toBe('error');
     await act(() => new Promise((resolve) => setTimeout(resolve, 20))); // rendered since
     expect(screen.queryByRole('alert')).not.toBeInTheDocument();
-    expect(screen.getByRole('button', { name: '# general' })).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: '# general' })).toBeInTheDocument();
   });
 
   it('says the list could not be had, with a retry, when there is none', async () => {
@@ -90,7 +97,7 @@ describe('RoomList', () => {
       ),
     );
     const workspace = await connectTestWorkspace();
-    renderWithWorkspace(<RoomList activeRoom={null} onOpenRoom={() => {}} />, {
+    renderWithWorkspace(<RoomList activeRoom={null} roomHref={roomHref} onOpenRoom={() => {}} />, {
       connection: workspace.connection,
     });
     expect(await screen.findByRole('alert')).toHaveTextContent('Could not load rooms.');

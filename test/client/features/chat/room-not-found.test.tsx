@@ -93,7 +93,7 @@ describe('a room the server does not list', () => {
     let listed = ['general'];
     const requests = serveRooms(() => listed);
     await openAt('/');
-    await screen.findByRole('button', { name: '# general' });
+    await screen.findByRole('link', { name: '# general' });
     expect(requests.rooms).toBe(1);
 
     listed = ['general', 'fresh']; // created by someone else, and linked to
@@ -117,7 +117,7 @@ describe('a room the server does not list', () => {
       () => (reachable ? 0 : 'unavailable'),
     );
     await openAt('/');
-    await screen.findByRole('button', { name: '# general' });
+    await screen.findByRole('link', { name: '# general' });
 
     listed = ['general', 'fresh'];
     reachable = false;
@@ -144,7 +144,7 @@ describe('a room the server does not list', () => {
       () => answerIn,
     );
     await openAt('/');
-    await screen.findByRole('button', { name: '# general' });
+    await screen.findByRole('link', { name: '# general' });
 
     answerIn = 200;
     void requestRooms(); // asked as fresh did not exist yet
@@ -159,7 +159,7 @@ describe('a room the server does not list', () => {
   it('asks for no history of a room the list does not have while checking it: the server would refuse it', async () => {
     const requests = serveRooms(() => ['general']);
     await openAt('/');
-    await screen.findByRole('button', { name: '# general' });
+    await screen.findByRole('link', { name: '# general' });
 
     act(() => useNavigationStore.getState().navigate({ name: 'room', room: 'nosuchroom' }));
     await waitFor(() => expect(viewHeading()).toHaveTextContent('Room not found'));

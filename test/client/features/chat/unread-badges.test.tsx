@@ -6,6 +6,7 @@ import { RoomList } from '../../../../src/client/features/chat/components/room-l
 import { RoomView } from '../../../../src/client/features/chat/components/room-view';
 import type { ChatMessage } from '../../../../src/shared/schemas';
 import type { MarkReadRequest, UnreadCounts } from '../../../../src/shared/unread-api';
+import { roomHref } from '../../support/fixtures';
 import { server } from '../../support/msw-server';
 import { connectTestWorkspace, renderWithWorkspace } from '../../support/render';
 
@@ -67,17 +68,17 @@ describe('unread badges kept on the server', () => {
       ),
     );
     const workspace = await connectTestWorkspace();
-    renderWithWorkspace(<RoomList activeRoom={null} onOpenRoom={() => {}} />, {
+    renderWithWorkspace(<RoomList activeRoom={null} roomHref={roomHref} onOpenRoom={() => {}} />, {
       connection: workspace.connection,
     });
-    expect(await screen.findByRole('button', { name: '# general 3 unread' })).toBeInTheDocument();
-    expect(screen.getByRole('button', { name: '# random 99+ unread' })).toBeInTheDocument();
-    expect(screen.getByRole('button', { name: '# ops' })).toBeInTheDocument();
+    expect(await screen.findByRole('link', { name: '# general 3 unread' })).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: '# random 99+ unread' })).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: '# ops' })).toBeInTheDocument();
     // Past the cap the count is kept for tools reading the page (the page benchmark's probe).
     act(() => {
       workspace.client().deliver('chat/random/messages', msg('r1', 'bob', AS_OF + 1_000));
     });
-    const random = screen.getByRole('button', { name: '# random 99+ unread' });
+    const random = screen.getByRole('link', { name: '# random 99+ unread' });
     expect(random.querySelector('.badge')?.getAttribute('data-count')).toBe('101');
 
     // g2 was sent before the count: a persistent session delivering it late adds nothing.
@@ -86,8 +87,8 @@ describe('unread badges kept on the server', () => {
       workspace.client().deliver('chat/general/messages', msg('g4', 'bob', AS_OF));
       workspace.client().deliver('chat/ops/messages', msg('o1', 'bob', AS_OF + 1_000));
     });
-    expect(screen.getByRole('button', { name: '# general 4 unread' })).toBeInTheDocument();
-    expect(screen.getByRole('button', { name: '# ops 1 unread' })).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: '# general 4 unread' })).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: '# ops 1 unread' })).toBeInTheDocument();
   });
 
   it('are marked read on the server as a room opens, up to what it shows, once per interval while busy, and as it closes', async () => {

@@ -1,7 +1,7 @@
 import { act, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
-import { NotificationsButton } from '../../../../src/client/features/notifications/components/notifications-button';
+import { NotificationsLink } from '../../../../src/client/features/notifications/components/notifications-link';
 import { NotificationsPanel } from '../../../../src/client/features/notifications/components/notifications-panel';
 import {
   notificationsStorageKey,
@@ -23,7 +23,7 @@ async function setup() {
   useNotificationsStore.getState().load('alice');
   renderWithWorkspace(
     <>
-      <NotificationsButton current={false} onOpen={() => {}} />
+      <NotificationsLink href="#/notifications" current={false} onOpen={() => {}} />
       <NotificationsPanel />
     </>,
     { connection: workspace.connection },
@@ -40,12 +40,12 @@ describe('notifications', () => {
       workspace.client().deliver('notifications/alice', note('n2', 2)); // QoS 1 redelivery
       workspace.client().deliver('notifications/alice', note('n3', 3));
     });
-    expect(screen.getByRole('button', { name: 'Notifications, 3 unread' })).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: 'Notifications, 3 unread' })).toBeInTheDocument();
     const titles = screen.getAllByRole('heading', { level: 3 }).map((h) => h.textContent);
     expect(titles).toEqual(['Unread: Title n3', 'Unread: Title n2', 'Unread: Title n1']); // newest first
 
     await userEvent.click(screen.getByRole('button', { name: 'Mark read: Title n2' }));
-    expect(screen.getByRole('button', { name: 'Notifications, 2 unread' })).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: 'Notifications, 2 unread' })).toBeInTheDocument();
     // Keyboard focus stays on that notification, not lost with its button.
     expect(document.activeElement).toBe(screen.getByRole('article', { name: 'Title n2' }));
     expect(
@@ -53,13 +53,13 @@ describe('notifications', () => {
     ).toEqual(['n2']);
 
     await userEvent.click(screen.getByRole('button', { name: 'Mark all read' }));
-    expect(screen.getByRole('button', { name: 'Notifications' })).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: 'Notifications' })).toBeInTheDocument();
     expect(screen.getByText('All caught up')).toBeInTheDocument();
 
     // A reload keeps what was read.
     useNotificationsStore.getState().reset();
     act(() => useNotificationsStore.getState().load('alice'));
-    expect(screen.getByRole('button', { name: 'Notifications' })).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: 'Notifications' })).toBeInTheDocument();
     expect(screen.getAllByRole('article')).toHaveLength(3);
   });
 
@@ -100,7 +100,7 @@ describe('notifications', () => {
 
     await userEvent.click(link);
     expect(window.location.hash).toBe('#/rooms/general');
-    expect(screen.getByRole('button', { name: 'Notifications, 1 unread' })).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: 'Notifications, 1 unread' })).toBeInTheDocument();
     expect(here.queryByRole('button', { name: 'Mark read: Title here' })).toBeNull();
   });
 

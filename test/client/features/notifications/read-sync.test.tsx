@@ -6,7 +6,7 @@ import {
   REFETCH_AFTER_MS,
   useRefetchChangedElsewhere,
 } from '../../../../src/client/app/use-refetch-changed-elsewhere';
-import { NotificationsButton } from '../../../../src/client/features/notifications/components/notifications-button';
+import { NotificationsLink } from '../../../../src/client/features/notifications/components/notifications-link';
 import { NotificationsPanel } from '../../../../src/client/features/notifications/components/notifications-panel';
 import { useSyncInbox } from '../../../../src/client/features/notifications/hooks/use-sync-inbox';
 import { sessionQueryKey } from '../../../../src/client/features/auth/api/get-session';
@@ -96,7 +96,7 @@ function Inbox() {
   useRefetchChangedElsewhere();
   return (
     <>
-      <NotificationsButton current={false} onOpen={() => {}} />
+      <NotificationsLink href="#/notifications" current={false} onOpen={() => {}} />
       <NotificationsPanel />
     </>
   );
@@ -115,7 +115,7 @@ async function renderInbox(inbox: ServerInbox) {
 }
 
 const bell = (unread: number) =>
-  screen.findByRole('button', {
+  screen.findByRole('link', {
     name: unread === 0 ? 'Notifications' : `Notifications, ${unread} unread`,
   });
 
@@ -180,7 +180,7 @@ describe('notification read state on the server', () => {
     act(() => workspace.client().acceptConnect());
     await waitFor(() => expect(asked.marks).toEqual([{ account: 'alice@demo', ids: ['n1'] }]));
     await waitFor(() => expect(asked.lists).toBe(2));
-    expect(screen.getByRole('button', { name: 'Notifications, 1 unread' })).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: 'Notifications, 1 unread' })).toBeInTheDocument();
     expect(useNotificationsStore.getState().unsent.ids).toEqual([]);
     expect(inbox.read).toEqual(new Set(['n1']));
   });
@@ -275,7 +275,7 @@ describe('notification read state on the server', () => {
     await waitFor(() =>
       expect(queryClient.isFetching({ queryKey: notificationsQueryKey })).toBe(0),
     );
-    expect(screen.getByRole('button', { name: 'Notifications, 1 unread' })).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: 'Notifications, 1 unread' })).toBeInTheDocument();
     expect(screen.queryByRole('button', { name: 'Mark read: Title n1' })).toBeNull();
   });
 

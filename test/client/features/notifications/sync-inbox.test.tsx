@@ -6,7 +6,7 @@ import {
   useRefetchChangedElsewhere,
 } from '../../../../src/client/app/use-refetch-changed-elsewhere';
 import { notificationsQueryKey } from '../../../../src/client/features/notifications/api/get-notifications';
-import { NotificationsButton } from '../../../../src/client/features/notifications/components/notifications-button';
+import { NotificationsLink } from '../../../../src/client/features/notifications/components/notifications-link';
 import { useSyncInbox } from '../../../../src/client/features/notifications/hooks/use-sync-inbox';
 import { useNotificationsStore } from '../../../../src/client/features/notifications/stores/notifications-store';
 import { ALICE } from '../../support/fixtures';
@@ -24,7 +24,7 @@ const note = (id: string, minutes: number) => ({
 function Inbox() {
   useSyncInbox();
   useRefetchChangedElsewhere(); // what asks again after a reconnect
-  return <NotificationsButton current={false} onOpen={() => {}} />;
+  return <NotificationsLink href="#/notifications" current={false} onOpen={() => {}} />;
 }
 
 describe('the inbox from the server', () => {
@@ -48,12 +48,12 @@ describe('the inbox from the server', () => {
     useNotificationsStore.getState().load('alice@demo');
     const { queryClient } = renderWithWorkspace(<Inbox />, { connection: workspace.connection });
 
-    await screen.findByRole('button', { name: 'Notifications, 2 unread' });
+    await screen.findByRole('link', { name: 'Notifications, 2 unread' });
     act(() => {
       workspace.client().deliver('notifications/alice', note('n2', 2)); // also live: not twice
       workspace.client().deliver('notifications/alice', note('n3', 3));
     });
-    expect(screen.getByRole('button', { name: 'Notifications, 3 unread' })).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: 'Notifications, 3 unread' })).toBeInTheDocument();
     expect(useNotificationsStore.getState().items.map((item) => item.id)).toEqual([
       'n3',
       'n2',

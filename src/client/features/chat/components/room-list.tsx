@@ -1,4 +1,5 @@
 import { UNREAD_CAP } from '../../../../shared/unread-api';
+import { InPlaceLink } from '../../../components/in-place-link';
 import { useChatStore } from '../stores/chat-store';
 import { useRooms } from '../api/get-rooms';
 import { useUnreadCounts } from '../api/get-unread-counts';
@@ -7,10 +8,12 @@ import { NewRoomForm } from './new-room-form';
 
 interface RoomListProps {
   activeRoom: string | null;
+  /** The address of the room's view, for its link. */
+  roomHref(room: string): string;
   onOpenRoom(room: string): void;
 }
 
-export function RoomList({ activeRoom, onOpenRoom }: RoomListProps) {
+export function RoomList({ activeRoom, roomHref, onOpenRoom }: RoomListProps) {
   const rooms = useRooms();
   const unread = useChatStore((state) => state.unread);
   // No message when they cannot be had: the badges then count what arrives live, as before.
@@ -38,10 +41,11 @@ export function RoomList({ activeRoom, onOpenRoom }: RoomListProps) {
             const count = unread[room.id] ?? 0;
             return (
               <li key={room.id}>
-                <button
+                <InPlaceLink
                   className="nav-item"
+                  href={roomHref(room.id)}
                   aria-current={room.id === activeRoom ? 'page' : undefined}
-                  onClick={() => onOpenRoom(room.id)}
+                  onFollow={() => onOpenRoom(room.id)}
                 >
                   <span className="nav-item__label"># {room.name}</span>
                   {count > 0 && (
@@ -52,7 +56,7 @@ export function RoomList({ activeRoom, onOpenRoom }: RoomListProps) {
                       <span className="visually-hidden"> unread</span>
                     </span>
                   )}
-                </button>
+                </InPlaceLink>
               </li>
             );
           })}

@@ -8,9 +8,13 @@ import { MAX_CHAT_TEXT_LENGTH } from '../../../../shared/schemas';
 // tab never sees it.
 //
 // One entry per room, so that a keystroke writes that room's text alone, and an index of
-// the rooms with a draft, written only when a room gains or loses one.
+// the rooms with a draft, least recently written first: written when a room gains or loses
+// one, or when a room other than the last one written gets a keystroke.
 
-/** Rooms with a draft kept, the oldest started dropped first: a tab is not an archive. */
+/**
+ * Rooms with a draft kept, the least recently written dropped first: a tab is not an
+ * archive, and the draft being written is never the one to go.
+ */
 export const MAX_KEPT_DRAFTS = 20;
 /** Longer than a message may be (a paste over the limit is kept whole to be cut down), bounded. */
 export const MAX_KEPT_DRAFT_CHARS = MAX_CHAT_TEXT_LENGTH * 4;
@@ -46,12 +50,13 @@ export function saveDraft(
   try {
     const index = readIndex(storage, account);
     storage.setItem(draftKey(account, room), text);
-    if (index.includes(room)) return;
-    index.push(room);
-    for (const dropped of index.splice(0, Math.max(0, index.length - MAX_KEPT_DRAFTS))) {
+    // Typing on in the room written last leaves the index as it is.
+    if (index.at(-1) === room) return;
+    const rooms = [...index.filter((r) => r !== room), room];
+    for (const dropped of rooms.splice(0, Math.max(0, rooms.length - MAX_KEPT_DRAFTS))) {
       storage.removeItem(draftKey(account, dropped));
     }
-    writeIndex(storage, account, index);
+    writeIndex(storage, account, rooms);
   } catch {
     // Full or refused: the draft is still kept in memory until the tab closes. Not an
     // older version in its place, to come back after a reload (the text or the index
@@ -97,7 +102,7 @@ export function sessionStorageOrNull(): Storage | null {
   }
 }
 
-/** The rooms with a draft, oldest first; anything else stored there counts as none. */
+/** The rooms with a draft, least recently written first; anything else counts as none. */
 function readIndex(storage: Storage, account: string): string[] {
   try {
     const parsed: unknown = JSON.parse(storage.getItem(draftsIndexKey(account)) ?? '[]');

@@ -1,11 +1,20 @@
+import { InPlaceLink } from '../../../components/in-place-link';
 import { useUnreadNotifications } from '../hooks/use-unread-notifications';
 
-export function NotificationsButton({ onOpen, current }: { onOpen(): void; current: boolean }) {
+interface NotificationsLinkProps {
+  /** The address of the notifications view. */
+  href: string;
+  current: boolean;
+  onOpen(): void;
+}
+
+export function NotificationsLink({ href, current, onOpen }: NotificationsLinkProps) {
   const unread = useUnreadNotifications();
   return (
-    <button
+    <InPlaceLink
       className="icon-button"
-      onClick={onOpen}
+      href={href}
+      onFollow={onOpen}
       aria-current={current ? 'page' : undefined}
       aria-label={unread > 0 ? `Notifications, ${unread} unread` : 'Notifications'}
     >
@@ -20,6 +29,6 @@ export function NotificationsButton({ onOpen, current }: { onOpen(): void; curre
           {unread > 99 ? '99+' : unread}
         </span>
       )}
-    </button>
+    </InPlaceLink>
   );
 }
