@@ -3,7 +3,13 @@ import { connect } from 'mqtt';
 import { formatUsername } from '../shared/ids';
 import type { AppNotification } from '../shared/schemas';
 import { notificationsTopic } from '../shared/topics';
-import { followReconnectPolicy, RECONNECT_PERIOD_MS, stoppedMessage } from './reconnect-policy';
+import {
+  followReconnectPolicy,
+  neverReconnect,
+  RECONNECT_PERIOD_MS,
+  stoppedMessage,
+  type RefusalMessage,
+} from './reconnect-policy';
 import { SimulatedAgent } from './simulated-agent';
 import type { Random } from './task-script';
 
@@ -32,6 +38,8 @@ export interface FleetOptions {
    * when only that is given, else console.warn.
    */
   warn?: (line: string) => void;
+  /** That line (who, why, how to bring it back); `stoppedMessage` if not given. */
+  refusalMessage?: RefusalMessage;
   /** The wait before reconnecting (reconnect-policy.ts); tests shorten it. */
   reconnectPeriodMs?: number;
   /** Like Math.random; pass a fixed one for reproducible runs and tests. */
@@ -39,7 +47,10 @@ export interface FleetOptions {
 }
 
 export interface AgentFleet {
+  /** The agents that started; one refused since then has stopped (it said so). */
   agents: SimulatedAgent[];
+  /** Ids of the agents refused at start: each said so once and stays stopped. */
+  refused: string[];
   stop(): Promise<void>;
   /** Destroys the agent's socket without DISCONNECT so its Last Will fires. */
   kill(agentId: string): void;
@@ -56,7 +67,7 @@ export async function startAgentFleet(options: FleetOptions): Promise<AgentFleet
   const { url, count, org = DEFAULT_ORG, tickMs = DEFAULT_TICK_MS } = options;
   const log = options.logger ?? ((line: string) => console.log(line));
   const warn = options.warn ?? options.logger ?? ((line: string) => console.warn(line));
-  const { reconnectPeriodMs = RECONNECT_PERIOD_MS } = options;
+  const { reconnectPeriodMs = RECONNECT_PERIOD_MS, refusalMessage = stoppedMessage } = options;
   const random = options.random ?? Math.random;
   if (!Number.isInteger(count) || count < 1 || count > MAX_AGENTS) {
     throw new RangeError(`count must be an integer from 1 to ${MAX_AGENTS}, got ${count}`);
@@ -73,17 +84,33 @@ export async function startAgentFleet(options: FleetOptions): Promise<AgentFleet
       random,
       log,
       warn,
+      refusalMessage,
       reconnectPeriodMs,
     });
   });
   const stopAgents = () => Promise.all(agents.map((agent) => agent.stop()));
-  let notifier: Notifier | undefined;
+  let running: SimulatedAgent[];
+  let notifier: Notifier | null = null;
   try {
-    await Promise.all(agents.map((agent) => agent.start()));
-    if (options.notifier) {
+    // An agent refused (its password reset, its user disabled or removed) has said so and
+    // stopped; the others run without it.
+    const started = await Promise.allSettled(agents.map((agent) => agent.start()));
+    running = agents.filter((_, i) => started[i]?.status === 'fulfilled');
+    // It reports on the agents: with none running it has nothing to say.
+    if (options.notifier && running.length > 0) {
       const every = options.notifyEveryMs ?? DEFAULT_NOTIFY_EVERY_MS;
-      const context = { url, org, every, agents, random, log, warn, reconnectPeriodMs };
-      notifier = await startNotifier({ ...options.notifier, ...context });
+      notifier = await startNotifier({
+        ...options.notifier,
+        url,
+        org,
+        every,
+        agents: running,
+        random,
+        log,
+        warn,
+        refusalMessage,
+        reconnectPeriodMs,
+      });
     }
   } catch (error) {
     await stopAgents();
@@ -91,12 +118,13 @@ export async function startAgentFleet(options: FleetOptions): Promise<AgentFleet
   }
 
   return {
-    agents,
+    agents: running,
+    refused: agents.filter((agent) => !running.includes(agent)).map((agent) => agent.id),
     async stop() {
       await Promise.all([stopAgents(), notifier?.stop()]);
     },
     kill(id) {
-      const agent = agents.find((candidate) => candidate.id === id);
+      const agent = running.find((candidate) => candidate.id === id);
       if (!agent) throw new Error(`no agent "${id}" in this fleet`);
       agent.kill();
     },
@@ -115,11 +143,15 @@ interface NotifierContext extends NotifierOptions {
   random: Random;
   log: (line: string) => void;
   warn: (line: string) => void;
+  refusalMessage: RefusalMessage;
   reconnectPeriodMs: number;
 }
 
-/** A service user (not an agent: agents may publish only under agents/<self>/). */
-async function startNotifier(context: NotifierContext): Promise<Notifier> {
+/**
+ * A service user (not an agent: agents may publish only under agents/<self>/). Null if its
+ * credentials are refused: it has said so, and the agents run without it.
+ */
+async function startNotifier(context: NotifierContext): Promise<Notifier | null> {
   const { url, org, every, agents, random, log, recipients } = context;
   // Accept the wire form too: the seed prints `notifier@demo`.
   const username = context.username.includes('@')
@@ -133,21 +165,20 @@ async function startNotifier(context: NotifierContext): Promise<Notifier> {
     clientId: `${user}-${randomBytes(4).toString('hex')}`,
     manualConnect: true,
   });
-  const connected = new Promise<void>((resolve, reject) => {
-    client.once('connect', () => resolve());
-    // Waits out a busy or throttling broker, as the agents do; refused, it stops for good
-    // (and rejects the fleet's start, if it had not started yet).
+  const connected = new Promise<boolean>((resolve) => {
+    client.once('connect', () => resolve(true));
+    // Waits out a busy or throttling broker, as the agents do; refused, it stops for good.
     followReconnectPolicy(client, {
       periodMs: context.reconnectPeriodMs,
       onRefused(error) {
-        context.warn(stoppedMessage(username, error));
-        reject(error);
+        context.warn(context.refusalMessage(username, error));
+        resolve(false);
       },
     });
   });
   client.on('error', (error) => log(`${user}: ${error.message}`));
   client.connect();
-  await connected;
+  if (!(await connected)) return null;
   const timer = setInterval(() => {
     const agent = agents[Math.floor(random() * agents.length)];
     if (!agent) return;
@@ -161,6 +192,7 @@ async function startNotifier(context: NotifierContext): Promise<Notifier> {
   return {
     async stop() {
       clearInterval(timer);
+      neverReconnect(client);
       if (client.disconnected) return; // stopped for good already (refused)
       await client.endAsync(!client.connected);
     },

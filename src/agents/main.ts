@@ -68,7 +68,17 @@ async function main(): Promise<void> {
   }
   const { password } = cli;
   const fleet = await startAgentFleet({ ...cli, password: () => password });
-  console.log(`${cli.count} agents connected to ${cli.url} as agent-NN@${cli.org}; Ctrl+C stops`);
+  if (fleet.agents.length === 0) {
+    // Each has said why; nothing is left to run.
+    console.error(`the broker at ${cli.url} refused every agent`);
+    process.exitCode = 1;
+    await fleet.stop();
+    return;
+  }
+  const refused = fleet.refused.length > 0 ? ` (refused: ${fleet.refused.join(', ')})` : '';
+  console.log(
+    `${fleet.agents.length} agents connected to ${cli.url} as agent-NN@${cli.org}${refused}; Ctrl+C stops`,
+  );
   const shutdown = () => {
     fleet.stop().then(
       () => console.log('agents disconnected'),

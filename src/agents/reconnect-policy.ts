@@ -38,17 +38,28 @@ export function followReconnectPolicy(client: MqttClient, policy: ReconnectPolic
       const period = client.options.reconnectPeriod ?? policy.periodMs;
       client.options.reconnectPeriod = Math.min(2 * period, MAX_RECONNECT_PERIOD_MS);
     } else if (CONNACK_FINAL_REFUSALS.has(error.code)) {
-      // end() alone is not enough: with manualConnect, mqtt.js forgets it is ending once
-      // its stores close, and the socket's close then schedules a reconnect. A zero
-      // period means none is ever scheduled, whatever the order of those events.
-      client.options.reconnectPeriod = 0;
+      neverReconnect(client);
       client.end(true);
       policy.onRefused(error);
     }
   });
 }
 
-/** The one line a client logs when it stops: who, why, and how to get it back. */
+/**
+ * Call before ending a client for good. end() alone is not enough: with manualConnect,
+ * mqtt.js forgets it is ending once its stores close, and a socket closing after that (one
+ * whose CONNECT was not answered yet, say) schedules a reconnect: a client stopped while it
+ * connected would connect later and run on, owned by nobody. A zero period means none is
+ * ever scheduled, whatever the order of those events.
+ */
+export function neverReconnect(client: MqttClient): void {
+  client.options.reconnectPeriod = 0;
+}
+
+/** The one line a client logs when a refusal stopped it: who, why, and how to get it back. */
+export type RefusalMessage = (username: string, error: ErrorWithReasonCode) => string;
+
+/** That line for any broker, the default. */
 export function stoppedMessage(username: string, error: Error): string {
   return (
     `${username}: the broker refused the connection (${error.message}); it stopped ` +

@@ -9,7 +9,13 @@ import {
   type AgentState,
 } from '../shared/schemas';
 import { agentInboxTopic, agentRepliesTopic, agentStateTopic } from '../shared/topics';
-import { followReconnectPolicy, RECONNECT_PERIOD_MS, stoppedMessage } from './reconnect-policy';
+import {
+  followReconnectPolicy,
+  neverReconnect,
+  RECONNECT_PERIOD_MS,
+  stoppedMessage,
+  type RefusalMessage,
+} from './reconnect-policy';
 import { describePhase, nextPhase, restingPhase, type Phase, type Random } from './task-script';
 
 // One simulated agent: an ordinary MQTT 3.1.1 client with permanent credentials. This
@@ -26,6 +32,8 @@ export interface AgentOptions {
   log: (line: string) => void;
   /** For the line saying it stopped for good (its credentials refused); `log` if not given. */
   warn?: (line: string) => void;
+  /** That line; `stoppedMessage` if not given. */
+  refusalMessage?: RefusalMessage;
   /** The wait before reconnecting (reconnect-policy.ts); tests shorten it. */
   reconnectPeriodMs?: number;
 }
@@ -69,7 +77,7 @@ export class SimulatedAgent {
       periodMs: options.reconnectPeriodMs ?? RECONNECT_PERIOD_MS,
       onRefused: (error) => {
         clearTimeout(this.timer); // nothing to tick for: it will not connect again
-        (options.warn ?? options.log)(stoppedMessage(username, error));
+        (options.warn ?? options.log)((options.refusalMessage ?? stoppedMessage)(username, error));
         this.onRefused?.(error);
       },
     });
@@ -121,6 +129,7 @@ export class SimulatedAgent {
   /** Clean shutdown: DISCONNECT, so the broker discards the will and the state stays. */
   async stop(): Promise<void> {
     clearTimeout(this.timer);
+    neverReconnect(this.client); // also when stopped while it connects
     if (this.client.disconnected) return; // already killed or stopped
     // Forced only when there is no connection to send DISCONNECT on.
     await this.client.endAsync(!this.client.connected);
@@ -129,6 +138,7 @@ export class SimulatedAgent {
   /** Simulates a crash: drop the socket without DISCONNECT, so the broker fires the will. */
   kill(): void {
     clearTimeout(this.timer);
+    neverReconnect(this.client);
     this.client.end(true);
   }
 

@@ -12,14 +12,19 @@ const UNSHOWN_FILE = 'demo-logins-unshown.json';
 
 export function saveDemoCredentials(dataDir: string, logins: DemoLogin[]): void {
   const fleet = logins.filter((login) => login.role === 'agent' || login.role === 'service');
-  writeFileSync(path.join(dataDir, FILE), JSON.stringify(fleet, null, 2), { mode: 0o600 });
+  writeFileSync(demoCredentialsFile(dataDir), JSON.stringify(fleet, null, 2), { mode: 0o600 });
   writeFileSync(path.join(dataDir, UNSHOWN_FILE), JSON.stringify(logins, null, 2), {
     mode: 0o600,
   });
 }
 
 export function loadDemoCredentials(dataDir: string): DemoLogin[] {
-  return readLogins(path.join(dataDir, FILE));
+  return readLogins(demoCredentialsFile(dataDir));
+}
+
+/** Where the demo fleet's passwords are kept (named to an operator who must fix one). */
+export function demoCredentialsFile(dataDir: string): string {
+  return path.join(dataDir, FILE);
 }
 
 /** The demo logins not printed yet (empty once they were), and forgets them. */

@@ -1,12 +1,12 @@
-import type { Logger } from 'pino';
-import { startAgentFleet, type AgentFleet } from '../agents/agent-fleet';
+import type { AgentFleet } from '../agents/agent-fleet';
 import { startServer, type RunningServer } from './app';
-import { ConfigError, loadConfig, type Config } from './config';
-import { loadDemoCredentials, takeUnshownDemoLogins } from './demo-credentials';
+import { ConfigError, loadConfig } from './config';
+import { takeUnshownDemoLogins } from './demo-credentials';
+import { startDemoFleet } from './demo-fleet';
 import { describeListenError } from './listen-error';
 import { createLogger } from './logger';
 import { plaintextWarning } from './plaintext-warning';
-import { DEMO_ORG, formatDemoLogins, type DemoLogin } from './seed';
+import { formatDemoLogins, type DemoLogin } from './seed';
 
 // `npm start`: the whole system on one machine, with a demo org and a fleet of simulated
 // agents so a new user sees a living workspace.
@@ -59,48 +59,6 @@ async function main(): Promise<void> {
   printWelcome(server, takeUnshownDemoLogins(config.dataDir));
   // After the welcome: agents that wait out a busy broker must not hold up the URL.
   fleet = await startDemoFleet(config, server, logger);
-}
-
-/**
- * The demo's simulated agents and notifier, if it has any. The server runs without them
- * when they cannot start (an admin disabled or removed one of them, say).
- */
-async function startDemoFleet(
-  config: Config,
-  server: RunningServer,
-  logger: Logger,
-): Promise<AgentFleet | null> {
-  const fleetLogins = loadDemoCredentials(config.dataDir);
-  const seededAgents = fleetLogins.filter((login) => login.role === 'agent').length;
-  const count = Math.min(config.demoAgents, seededAgents);
-  if (count === 0) return null;
-  const password = (user: string) =>
-    fleetLogins.find((login) => login.username === `${user}@${DEMO_ORG}`)?.password ?? '';
-  const notifier = fleetLogins.find((login) => login.role === 'service');
-  try {
-    return await startAgentFleet({
-      url: server.mqttUrl,
-      count,
-      password,
-      org: DEMO_ORG,
-      notifier: notifier
-        ? {
-            username: notifier.username,
-            password: notifier.password,
-            recipients: ['alice', 'bob', 'admin'],
-          }
-        : null,
-      logger: (line) => logger.debug({ event: 'demo_agent' }, line),
-      // An agent or the notifier refused (its password reset, its user removed) stops.
-      warn: (line) => logger.warn({ event: 'demo_agent_stopped' }, line),
-    });
-  } catch (error) {
-    logger.warn(
-      { event: 'demo_fleet_failed', err: error },
-      'the demo agents could not start; the server runs without them',
-    );
-    return null;
-  }
 }
 
 function printWelcome(server: RunningServer, demoLogins: DemoLogin[]): void {

@@ -1,10 +1,14 @@
+import net, { type AddressInfo, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startAgentFleet, type AgentFleet } from '../../src/agents/agent-fleet';
+import { SimulatedAgent } from '../../src/agents/simulated-agent';
 import { agentStateSchema, notificationSchema } from '../../src/shared/schemas';
 import { agentStateTopic } from '../../src/shared/topics';
 import { Observer, sleep, startBroker, type Received, type TestBroker } from './broker';
 
 const SLOW_TICK_MS = 60_000; // no tick during the test: only the state published on connect
+const RECONNECT_PERIOD_MS = 50; // so a test sees many periods in a second
+const WATCH_MS = 500; // ≥ 10 reconnect periods: a client that retried would show it
 const quiet = () => undefined;
 
 const stateOf = (agent: string, status?: string) => (message: Received) =>
@@ -108,18 +112,73 @@ describe('a fleet of simulated agents', () => {
     }
   });
 
-  it('rejects, and disconnects the agents it started, when credentials are refused', async () => {
+  it('starts without an agent whose credentials are refused: it says so once and stays stopped', async () => {
     broker = await startBroker((username) => username !== 'agent-02@demo');
-    const starting = startAgentFleet({
+    const warnings: string[] = [];
+    fleet = await startAgentFleet({
       url: broker.url,
-      count: 2,
+      count: 3,
       password: () => 'secret',
       tickMs: SLOW_TICK_MS,
       logger: quiet,
+      warn: (line) => warnings.push(line),
+      reconnectPeriodMs: RECONNECT_PERIOD_MS,
     });
-    await expect(starting).rejects.toThrow(/Not authorized/);
-    const { broker: aedes } = broker;
-    await waitUntil(() => aedes.connectedClients === 0);
+    await sleep(WATCH_MS);
+
+    expect(fleet.agents.map((agent) => [agent.id, agent.connected])).toEqual([
+      ['agent-01', true],
+      ['agent-03', true],
+    ]);
+    expect(fleet.refused).toEqual(['agent-02']);
+    expect(broker.usernames.filter((name) => name === 'agent-02@demo')).toHaveLength(1);
+    expect(warnings).toEqual([expect.stringMatching(/^agent-02@demo: .*Not authorized/)]);
+  });
+
+  it('runs nothing, not even the notifier, when every agent is refused', async () => {
+    broker = await startBroker((username) => username === 'notifier@demo');
+    fleet = await startAgentFleet({
+      url: broker.url,
+      count: 2,
+      password: () => 'secret',
+      notifier: { username: 'notifier', password: 'pw', recipients: ['alice'] },
+      tickMs: SLOW_TICK_MS,
+      logger: quiet,
+    });
+
+    expect(fleet.agents).toEqual([]);
+    expect(fleet.refused).toEqual(['agent-01', 'agent-02']);
+    expect(broker.usernames).not.toContain('notifier@demo');
+  });
+
+  it('stop() while a CONNECT is unanswered ends the agent for good', async () => {
+    // A broker that takes connections and never answers them.
+    const sockets: Socket[] = [];
+    const silent = net.createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = silent.address() as AddressInfo;
+      const agent = new SimulatedAgent({
+        id: 'agent-01',
+        url: `mqtt://127.0.0.1:${port}`,
+        org: 'demo',
+        password: 'secret',
+        tickMs: SLOW_TICK_MS,
+        random: () => 0.5,
+        log: quiet,
+        reconnectPeriodMs: RECONNECT_PERIOD_MS,
+      });
+      void agent.start().catch(() => undefined); // never settles: no CONNACK comes
+      await waitUntil(() => sockets.length === 1);
+
+      await agent.stop();
+      await sleep(WATCH_MS);
+
+      expect(sockets).toHaveLength(1); // mqtt.js would otherwise reconnect after a period
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 
   it('waits out a broker that answers "server unavailable", then starts', async () => {

@@ -47,16 +47,17 @@ async function untilHealthy(server: NodeProcess): Promise<void> {
   throw new Error(`not healthy within ${START_TIMEOUT_MS} ms:\n${server.output()}`);
 }
 
-/** Runs `npm start`'s server until it is healthy and has printed `until`, then stops it. */
+/** Runs `npm start`'s server until it is healthy and has printed `until` (all of it), then stops it. */
 async function startAndStop(
   extraEnv: NodeJS.ProcessEnv = {},
-  until = 'Switchboard is running',
+  until: string | string[] = 'Switchboard is running',
 ): Promise<string> {
   const server = spawnTsx('src/server/main.ts', [], { ...env, ...extraEnv });
+  const printed = () => [until].flat().every((text) => server.output().includes(text));
   try {
     await untilHealthy(server);
     const deadline = Date.now() + START_TIMEOUT_MS;
-    while (!server.output().includes(until) && Date.now() < deadline)
+    while (!printed() && Date.now() < deadline)
       await new Promise((resolve) => setTimeout(resolve, 50));
     return server.output();
   } finally {
@@ -89,14 +90,18 @@ describe('npm start', () => {
     expect((await stat(dataDir)).mode & 0o777).toBe(0o700);
   });
 
-  it('keeps serving when a demo agent cannot sign in (disabled by an admin)', async () => {
+  it('keeps serving, and the rest of the demo fleet, when a demo agent cannot sign in (disabled by an admin)', async () => {
     const cli = spawnTsx('src/server/cli/main.ts', ['user', 'disable', 'agent-01@demo'], env);
     await cli.exited();
     expect(cli.child.exitCode, cli.output()).toBe(0);
-    const warning = 'the demo agents could not start; the server runs without them';
-    const output = await startAndStop({}, warning);
-    expect(output).toContain(warning);
+    const warning = 'The demo cannot sign in agent-01@demo';
+    const running = 'agent-02: connected'; // a debug line
+    const output = await startAndStop({ LOG_LEVEL: 'debug' }, ['demo_agent_stopped', running]);
     expect(output).toContain('Switchboard is running');
+    expect(output).toContain(running);
+    expect(output.split(warning)).toHaveLength(2); // said once
+    expect(output).toContain('npm run cli -- user enable agent-01@demo');
+    expect(output).not.toContain('the demo agents could not start');
   });
 
   it('has the CLI refuse a DATA_DIR with no data in it (mistyped), but create an org there', async () => {
