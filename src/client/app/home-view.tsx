@@ -1,4 +1,6 @@
+import { InPlaceLink } from '../components/in-place-link';
 import { useRooms } from '../features/chat/api/get-rooms';
+import { hashOf } from './view-hash';
 
 export function HomeView({ onOpenRoom }: { onOpenRoom(room: string): void }) {
   const rooms = useRooms();
@@ -12,9 +14,13 @@ export function HomeView({ onOpenRoom }: { onOpenRoom(room: string): void }) {
         <ul className="home__rooms">
           {rooms.data.map((room) => (
             <li key={room.id}>
-              <button className="button" onClick={() => onOpenRoom(room.id)}>
+              <InPlaceLink
+                className="button"
+                href={hashOf({ name: 'room', room: room.id })}
+                onFollow={() => onOpenRoom(room.id)}
+              >
                 # {room.name}
-              </button>
+              </InPlaceLink>
             </li>
           ))}
         </ul>

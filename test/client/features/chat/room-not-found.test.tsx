@@ -9,7 +9,7 @@ import { Shell } from '../../../../src/client/app/shell';
 import { useViewInLocation } from '../../../../src/client/app/view-location';
 import { accountOf } from '../../../../src/client/features/auth/api/get-session';
 import { roomsQueryKey } from '../../../../src/client/features/chat/api/get-rooms';
-import { ALICE } from '../../support/fixtures';
+import { ALICE, roomHref } from '../../support/fixtures';
 import { refusedBeforeReload } from '../../support/kept-refused';
 import { server } from '../../support/msw-server';
 import { connectTestWorkspace, renderWithWorkspace } from '../../support/render';
@@ -85,7 +85,10 @@ describe('a room the server does not list', () => {
 
     await userEvent.click(main().getByRole('button', { name: 'Back to your rooms' }));
     expect(viewHeading()).toHaveTextContent('Welcome');
-    expect(main().getByRole('button', { name: '# general' })).toBeInTheDocument();
+    expect(main().getByRole('link', { name: '# general' })).toHaveAttribute(
+      'href',
+      roomHref('general'),
+    );
     expect(window.location.hash).toBe('');
   });
 
