@@ -60,6 +60,9 @@ const args = benchArgs({
   allocations: 'false', // what the page allocates that reaches the old generation (page-allocations.ts)
   experiments: '', // what-if changes to the server (bench/servers/experiments.ts)
   serverNodeFlags: '', // more Node flags for the server process, space-separated
+  // The load's CPU priority (nice, 0–19) while it runs: in use the publishers run on other
+  // machines; here they take a quarter of a core from the server and the page. 0: as is.
+  loadNice: '0',
   arrivals: 'false', // also time publish → frame arrival at the page (costs the page a little)
   serverAllocations: 'false', // what the server allocates during the load (server-allocations.ts)
   app: 'head', // head (or a commit): that tree, unpacked and built privately; worktree: this one
@@ -203,7 +206,7 @@ async function runView(browser: Browser, view: string): Promise<Row> {
         await openView(page, view);
         await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
         await probe.observations(page); // what was shown before the load is not measured
-        return await measureLoad(broker, page, view, publishers);
+        return await atLoadPriority(() => measureLoad(broker, page, view, publishers));
       } finally {
         await publishers.close();
       }
@@ -355,6 +358,23 @@ async function measureLoad(
       ? { serverAllocations: serverAllocationLines(watch.allocations, total) }
       : {}),
   };
+}
+
+/**
+ * Runs `measure` with this process' main thread (the publishers, and the harness) at
+ * `--loadNice`: the server and Chromium, started before, keep their priority.
+ */
+async function atLoadPriority<T>(measure: () => Promise<T>): Promise<T> {
+  const nice = Number(args.loadNice);
+  if (!Number.isInteger(nice) || nice < 0 || nice > 19)
+    throw new Error(`--loadNice is an integer from 0 to 19, not ${args.loadNice}`);
+  if (nice === 0) return measure();
+  os.setPriority(nice);
+  try {
+    return await measure();
+  } finally {
+    os.setPriority(0); // back up needs root, which these machines give
+  }
 }
 
 /** The server's allocations over the load (`--serverAllocations`), and per message. */
