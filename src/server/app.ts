@@ -114,6 +114,9 @@ export async function startServer(
         chatMessage: (org, room, message) => storage.history.record(org, room, message),
         notification: (org, user, notification) =>
           storage.notifications.record(org, user, notification),
+        agentCommand: (org, agent, command) =>
+          storage.agentCommands.recordCommand(org, agent, command),
+        agentReply: (org, agent, reply) => storage.agentCommands.recordReply(org, agent, reply),
         holdsChatMessage: (org, room, message) => storage.history.holds(org, room, message),
         holdsNotification: (org, user, notification) =>
           storage.notifications.holds(org, user, notification),
@@ -194,6 +197,8 @@ export async function startServer(
       const now = Date.now();
       storage.history.prune(now - config.historyRetentionDays * MS_PER_DAY);
       storage.notifications.prune(now - config.historyRetentionDays * MS_PER_DAY);
+      // Besides the last MAX_LOGGED_COMMANDS_PER_AGENT each, trimmed as one is written.
+      storage.agentCommands.prune(now - config.historyRetentionDays * MS_PER_DAY);
       storage.tokens.prune(now);
       storage.issuedTokens.prune(now);
       storage.sessions.prune();

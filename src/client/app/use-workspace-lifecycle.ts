@@ -1,5 +1,6 @@
 import { hashKey, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
+import { isAgentCommandsQueryKey } from '../features/agent-board/api/get-agent-commands';
 import { accountOf, sessionQueryKey, type Session } from '../features/auth/api/get-session';
 import { useAuthNoticeStore } from '../features/auth/stores/auth-notice-store';
 import { useConnectionStore } from '../features/connection/stores/connection-store';
@@ -60,9 +61,10 @@ export function useLeaveWhenSessionChanges(account: string, connection: Connecti
 }
 
 /**
- * Each time subscriptions are (re)established, refetch room history: whatever was
- * published while no subscription was active (before the first SUBACK, or after the
- * persistent session expired) is in the server's history, and merging deduplicates.
+ * Each time subscriptions are (re)established, refetch room history and the agent command
+ * log shown: whatever was published while no subscription was active (before the first
+ * SUBACK, or after the persistent session expired) is in the server's history and logs,
+ * and merging deduplicates.
  */
 export function useRefetchHistoryOnConnect(): void {
   const queryClient = useQueryClient();
@@ -70,7 +72,9 @@ export function useRefetchHistoryOnConnect(): void {
   useEffect(() => {
     if (connectCount === 0) return;
     void queryClient.invalidateQueries({
-      predicate: (query) => query.queryKey[0] === 'rooms' && query.queryKey[2] === 'messages',
+      predicate: ({ queryKey }) =>
+        (queryKey[0] === 'rooms' && queryKey[2] === 'messages') ||
+        isAgentCommandsQueryKey(queryKey),
     });
   }, [connectCount, queryClient]);
 }

@@ -1,4 +1,4 @@
-import type { AppNotification, ChatMessage } from '../../shared/schemas';
+import type { AgentCommand, AgentReply, AppNotification, ChatMessage } from '../../shared/schemas';
 import type { HistoryEntry, HistoryRecorder } from './record-history';
 
 export interface HistoryWriter {
@@ -6,6 +6,10 @@ export interface HistoryWriter {
   chatMessage(org: string, room: string, message: ChatMessage): boolean;
   /** Writes it unless the user's notifications hold its id; whether it was written. */
   notification(org: string, user: string, notification: AppNotification): boolean;
+  /** Keeps a command in the agent's command log, once per id; whether it was new. */
+  agentCommand(org: string, agent: string, command: AgentCommand): boolean;
+  /** Keeps a reply with the agent's logged command it names; whether it was kept. */
+  agentReply(org: string, agent: string, reply: AgentReply): boolean;
   /** Whether the room's history holds this very message (a resend), not another one. */
   holdsChatMessage(org: string, room: string, message: ChatMessage): boolean;
   /** Whether the user's notifications hold this very one (a resend), not another one. */
@@ -30,10 +34,18 @@ export function createBatchedHistory(
   let pending: HistoryEntry[] = [];
   let scheduled: NodeJS.Immediate | null = null;
 
-  const write = ({ org, message }: HistoryEntry): boolean =>
-    message.kind === 'chat-message'
-      ? writer.chatMessage(org, message.room, message.value)
-      : writer.notification(org, message.user, message.value);
+  const write = ({ org, message }: HistoryEntry): boolean => {
+    switch (message.kind) {
+      case 'chat-message':
+        return writer.chatMessage(org, message.room, message.value);
+      case 'notification':
+        return writer.notification(org, message.user, message.value);
+      case 'agent-inbox':
+        return writer.agentCommand(org, message.agent, message.value);
+      case 'agent-replies':
+        return writer.agentReply(org, message.agent, message.value);
+    }
+  };
   /** Writes it; false when its id was kept already and someone is to be told. */
   const written = (entry: HistoryEntry) => write(entry) || entry.onIdKept === null;
   // Read after the commit: a resend of one earlier in the same batch finds it.
@@ -41,10 +53,11 @@ export function createBatchedHistory(
     const { org, message } = entry;
     let resent = true; // if that cannot be read: dropped without a refusal logged
     try {
-      resent =
-        message.kind === 'chat-message'
-          ? writer.holdsChatMessage(org, message.room, message.value)
-          : writer.holdsNotification(org, message.user, message.value);
+      // Only chat messages and notifications have an onIdKept (record-history.ts).
+      if (message.kind === 'chat-message')
+        resent = writer.holdsChatMessage(org, message.room, message.value);
+      else if (message.kind === 'notification')
+        resent = writer.holdsNotification(org, message.user, message.value);
     } catch (error) {
       onError(error);
     }

@@ -3,8 +3,17 @@ import { decodePayload, type DecodedPayload } from '../../shared/schemas';
 import type { Publisher } from './authorize-publish';
 import { discard, orgOfMountedTopic, unmountTopic } from './mount-point';
 
-/** The payloads the history keeps: chat messages (by room) and notifications (by user). */
-export type KeptMessage = Extract<DecodedPayload, { kind: 'chat-message' | 'notification' }>;
+/**
+ * The payloads the history keeps: chat messages (by room) and notifications (by user), once
+ * per id, and each agent's command log: its commands and their replies (by agent).
+ */
+export type KeptMessage = Extract<
+  DecodedPayload,
+  { kind: 'chat-message' | 'notification' | 'agent-inbox' | 'agent-replies' }
+>;
+
+/** An agent's command or a reply to one, for its command log. */
+type CommandLogMessage = Extract<KeptMessage, { kind: 'agent-inbox' | 'agent-replies' }>;
 
 /** A message to keep, and the publish that brought it while aedes has yet to route it. */
 export interface HistoryEntry {
@@ -20,11 +29,18 @@ export interface HistoryEntry {
   publisher: Publisher;
   /** Whether it is a Last Will (its refusal codes start with `will_`). */
   will: boolean;
-  /** Null when there is no packet to stop (and so nothing to ask the history). */
+  /**
+   * Null when there is no packet to stop (and so nothing to ask the history), and for a
+   * command log entry: a command is routed whatever the log holds (it keeps the first under
+   * an id; a reply whose command it lacks is not kept).
+   */
   onIdKept: ((entry: HistoryEntry, resent: boolean) => void) | null;
 }
 
-/** Where the messages the broker routes are kept for later: chat history and inboxes. */
+/**
+ * Where the messages the broker routes are kept for later: chat history, inboxes and
+ * agents' command logs.
+ */
 export interface HistoryRecorder {
   /**
    * Keeps the message once per id (a room's, a user's), maybe at the end of the turn
@@ -58,6 +74,9 @@ export interface RecordHistory {
    * QoS 1 publish a turn after authorizing it (once its PUBACK is written, lib/handlers/
    * publish.js), after the turn's batch is committed; a QoS 0 one at once, so its batch is
    * written at once.
+   *
+   * An agent's commands and replies are recorded the same way, into its command log, and
+   * routed whatever the log holds.
    */
   accepted(packet: PublishPacket, publisher: Known, message: DecodedPayload): void;
   /**
@@ -115,11 +134,12 @@ export function createRecordHistory(
     const topic = unmountTopic(entry.org, packet.topic) ?? packet.topic;
     discard(packet);
     if (resent) return; // delivered the first time
-    const { id } = message.value;
     const reason =
       message.kind === 'chat-message'
-        ? `the history of room "${message.room}" holds another message with id "${id}"`
-        : `the notifications of "${message.user}" hold another one with id "${id}"`;
+        ? `the history of room "${message.room}" holds another message with id "${message.value.id}"`
+        : message.kind === 'notification'
+          ? `the notifications of "${message.user}" hold another one with id "${message.value.id}"`
+          : `the command log of "${message.agent}" holds that id`; // its entries have no onIdKept
     onIdTaken(entry.publisher, topic, entry.will ? 'will_id_taken' : 'id_taken', reason);
   };
 
@@ -139,20 +159,40 @@ export function createRecordHistory(
     onIdKept: packet === null ? null : onIdKept,
   });
 
+  // Routed whatever the log holds: nothing to stop, so the log is not asked about ids.
+  const commandLogEntry = (
+    org: string,
+    message: CommandLogMessage,
+    packet: PublishPacket,
+    publisher: Publisher,
+    will = false,
+  ): HistoryEntry => ({ org, message, packet, publisher, will, onIdKept: null });
+
+  const keepAccepted = (packet: PublishPacket, entry: HistoryEntry) => {
+    if (packet.qos === 2) {
+      awaitingStore.set(packet, entry);
+      return;
+    }
+    record(entry, packet.qos === 0);
+    recorded.add(packet);
+  };
+
   return {
     accepted(packet, publisher, message) {
-      if (message.kind !== 'chat-message' && message.kind !== 'notification') return;
-      const entry = entryOf(publisher.org, message, packet, publisher);
-      if (packet.qos === 2) {
-        awaitingStore.set(packet, entry);
-        return;
+      if (message.kind === 'chat-message' || message.kind === 'notification') {
+        keepAccepted(packet, entryOf(publisher.org, message, packet, publisher));
+      } else if (message.kind === 'agent-inbox' || message.kind === 'agent-replies') {
+        keepAccepted(packet, commandLogEntry(publisher.org, message, packet, publisher));
       }
-      record(entry, packet.qos === 0);
-      recorded.add(packet);
     },
     acceptedWill(will, owner, message) {
-      if (message.kind !== 'chat-message' && message.kind !== 'notification') return;
-      record(entryOf(owner.org, message, will, owner, true), true);
+      let entry: HistoryEntry;
+      if (message.kind === 'chat-message' || message.kind === 'notification') {
+        entry = entryOf(owner.org, message, will, owner, true);
+      } else if (message.kind === 'agent-inbox' || message.kind === 'agent-replies') {
+        entry = commandLogEntry(owner.org, message, will, owner, true);
+      } else return;
+      record(entry, true);
       recorded.add(will);
     },
     published(packet, _client, callback) {
@@ -160,6 +200,8 @@ export function createRecordHistory(
       const org = orgOfMountedTopic(packet.topic);
       const topic = org === null ? null : unmountTopic(org, packet.topic);
       // Cheap prefix test first: most traffic (agent states, typing, presence) is not kept.
+      // Nothing of the server's own publishes goes to an agent's inbox or replies: those
+      // come from clients, and are recorded as they are authorized (`accepted`).
       if (org === null || topic === null || !/^(chat|notifications)\//.test(topic)) {
         return callback(null);
       }

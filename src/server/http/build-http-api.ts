@@ -2,6 +2,7 @@ import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { adminRoutes } from './admin';
+import { agentCommandRoutes } from './agent-commands';
 import { answerError, ApiError, errorBody, notFoundError, registerErrorHandlers } from './errors';
 import { healthRoutes } from './health';
 import { registerCsrfGuard } from './csrf-guard';
@@ -24,8 +25,9 @@ const BODY_LIMIT_BYTES = 16 * 1024;
 const MAX_PARAM_LENGTH = 1_000;
 
 /**
- * The HTTP side: sign-in, broker tokens, rooms, people, history, admin console, health,
- * JWKS, and the built app. Does not listen: app.ts owns the server (and its /mqtt upgrades).
+ * The HTTP side: sign-in, broker tokens, rooms, people, history, agents' command logs, admin
+ * console, health, JWKS, and the built app. Does not listen: app.ts owns the server (and its
+ * /mqtt upgrades).
  */
 export async function buildHttpApi(deps: HttpDeps): Promise<FastifyInstance> {
   const { config, logger } = deps;
@@ -86,6 +88,7 @@ export async function buildHttpApi(deps: HttpDeps): Promise<FastifyInstance> {
   readPositionRoutes(app, deps);
   notificationRoutes(app, deps);
   lastKnownRoutes(app, deps);
+  agentCommandRoutes(app, deps);
   await adminRoutes(app, deps);
 
   const servesApp = await registerStaticApp(

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { createAgentCommandStore, type AgentCommandStore } from './agent-command-store';
 import { createAuditStore, type AuditStore } from './audit-store';
 import { createConnectionNotes, type ConnectionNotes } from './connection-notes';
 import { createNotificationStore, type NotificationStore } from './notification-store';
@@ -21,6 +22,8 @@ export interface Storage {
   rooms: RoomStore;
   history: HistoryStore;
   notifications: NotificationStore;
+  /** Each agent's recent commands and their replies, as the broker routed them. */
+  agentCommands: AgentCommandStore;
   /** How far each person has read each room: their unread counts. */
   readPositions: ReadPositionStore;
   issuedTokens: IssuedTokenStore;
@@ -93,6 +96,7 @@ export function openStorage(dataDir: string, options: StorageOptions = {}): Stor
     rooms: createRoomStore(db, now),
     history: createHistoryStore(db, now),
     notifications: createNotificationStore(db, now),
+    agentCommands: createAgentCommandStore(db, now),
     readPositions: createReadPositionStore(db, now),
     issuedTokens: createIssuedTokenStore(db),
     audit: createAuditStore(db, now),
@@ -118,6 +122,7 @@ export type { SessionRecord, SessionStore } from './session-store';
 export type { Room, RoomStore } from './room-store';
 export type { HistoryPage, HistoryStore } from './history-store';
 export type { NotificationStore } from './notification-store';
+export type { AgentCommandStore } from './agent-command-store';
 export type { ReadPositionStore } from './read-position-store';
 export type { IssuedToken, IssuedTokenStore } from './issued-token-store';
 export type { AuditDetail, AuditEntry, AuditPage, AuditStore } from './audit-store';

@@ -279,6 +279,38 @@ const MIGRATIONS: readonly string[] = [
               CAST(ROUND((julianday('now') - 2440587.5) * 86400000) AS INTEGER));
     END;
   `,
+  // Each agent's command log (agent-command-store.ts): the commands the broker routed to
+  // `agents/<agent>/inbox` and the replies it routed on `agents/<agent>/replies`, so the log
+  // survives a reload and is the same for every dashboard that may read the agent's replies.
+  // The last MAX_LOGGED_COMMANDS_PER_AGENT per org and agent are kept (the oldest go as one
+  // is written), none past the history's retention (the hourly prune). A reply is kept only
+  // for a command kept, and goes with it (the cascade). No foreign key to users: the sender
+  // may be removed since, and an agent id need not be a user at all.
+  `
+  CREATE TABLE agent_commands (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    org_id TEXT NOT NULL,
+    agent_id TEXT NOT NULL,
+    id TEXT NOT NULL,
+    sender TEXT NOT NULL,
+    command TEXT NOT NULL,
+    args TEXT, -- JSON object; NULL when there were none, or too long to keep
+    args_omitted INTEGER NOT NULL DEFAULT 0,
+    received_at INTEGER NOT NULL, -- ms since the epoch, by the server's clock
+    UNIQUE (org_id, agent_id, id)
+  ) STRICT;
+  CREATE INDEX agent_commands_agent_seq ON agent_commands (org_id, agent_id, seq);
+  CREATE INDEX agent_commands_received ON agent_commands (received_at);
+
+  CREATE TABLE agent_replies (
+    seq INTEGER PRIMARY KEY,
+    command_seq INTEGER NOT NULL REFERENCES agent_commands (seq) ON DELETE CASCADE,
+    status TEXT NOT NULL,
+    detail TEXT,
+    received_at INTEGER NOT NULL -- ms since the epoch, by the server's clock
+  ) STRICT;
+  CREATE INDEX agent_replies_command ON agent_replies (command_seq, seq);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

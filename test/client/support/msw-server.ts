@@ -1,12 +1,13 @@
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
+import type { AgentCommandLog } from '../../../src/shared/agent-commands-api';
 import type { NotificationsPage } from '../../../src/shared/notifications-api';
 
 /**
  * What every signed-in workspace asks of the server as a side line, whatever a test is
  * about: the badges' starting counts (nothing unread), the read marks of an open room, the
- * notifications inbox (empty) and its read marks. A test about them overrides these with
- * server.use().
+ * notifications inbox (empty) and its read marks, an open agent's command log (empty). A
+ * test about them overrides these with server.use().
  */
 export const workspaceSideRequests = [
   http.get('/api/unread', () => HttpResponse.json({ asOf: 0, rooms: [] })),
@@ -20,6 +21,9 @@ export const workspaceSideRequests = [
     } satisfies NotificationsPage),
   ),
   http.post('/api/notifications/read', () => new HttpResponse(null, { status: 204 })),
+  http.get('/api/agents/:agent/commands', () =>
+    HttpResponse.json({ commands: [], nextCursor: null } satisfies AgentCommandLog),
+  ),
 ];
 
 // Handlers are added per test with server.use(); any other request without one fails the

@@ -4,7 +4,12 @@ import {
   type HistoryWriter,
 } from '../../../src/server/broker/batched-history';
 import type { HistoryEntry } from '../../../src/server/broker/record-history';
-import type { AppNotification, ChatMessage } from '../../../src/shared/schemas';
+import type {
+  AgentCommand,
+  AgentReply,
+  AppNotification,
+  ChatMessage,
+} from '../../../src/shared/schemas';
 
 const message = (id: string, text = 'hi'): ChatMessage => ({ id, from: 'alice', text, sentAt: 1 });
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
@@ -15,9 +20,10 @@ function fakeWriter(failOn?: string) {
   let current: string[] | null = null;
   const written: string[] = [];
   // What is committed, by room:id; a transaction's rows join it when it commits.
-  const rows = new Map<string, ChatMessage | AppNotification>();
-  let uncommitted: [string, ChatMessage | AppNotification][] | null = null;
-  const keep = (key: string, value: ChatMessage | AppNotification) => {
+  type Kept = ChatMessage | AppNotification | AgentCommand | AgentReply;
+  const rows = new Map<string, Kept>();
+  let uncommitted: [string, Kept][] | null = null;
+  const keep = (key: string, value: Kept) => {
     const taken = rows.has(key) || uncommitted?.some(([k]) => k === key) === true;
     if (taken) return false;
     if (uncommitted) uncommitted.push([key, value]);
@@ -31,6 +37,8 @@ function fakeWriter(failOn?: string) {
       return keep(`${room}:${m.id}`, m);
     },
     notification: (_org, user, n) => keep(`${user}:${n.id}`, n),
+    agentCommand: (_org, agent, c) => keep(`${agent}:${c.id}`, c),
+    agentReply: (_org, agent, r) => keep(`${agent}:${r.commandId}:${r.status}`, r),
     holdsChatMessage: (_org, room, m) =>
       JSON.stringify(rows.get(`${room}:${m.id}`)) === JSON.stringify(m),
     holdsNotification: (_org, user, n) =>
@@ -61,7 +69,8 @@ function chatEntry(m: ChatMessage, told?: string[]): HistoryEntry {
     publisher: { org: 'demo', user: 'alice' },
     will: false,
     onIdKept: told
-      ? (entry, resent) => told.push(`${entry.message.value.id}:${resent ? 'resent' : 'other'}`)
+      ? (entry, resent) =>
+          told.push(`${(entry.message.value as ChatMessage).id}:${resent ? 'resent' : 'other'}`)
       : null,
   };
 }
@@ -89,6 +98,29 @@ describe('createBatchedHistory', () => {
     history.record(chatEntry(message('m3')));
     await nextTurn();
     expect(transactions).toHaveLength(2);
+  });
+
+  it('writes an agent’s commands and replies in the same transaction, asking nothing of kept ids', async () => {
+    const { writer, transactions } = fakeWriter();
+    const history = createBatchedHistory(writer, () => {});
+    const command = { id: 'c1', command: 'pause', from: 'alice' };
+    const commandEntry = (): HistoryEntry => ({
+      ...chatEntry(message('n/a')),
+      message: { kind: 'agent-inbox', agent: 'agent-01', value: command },
+    });
+    history.record(chatEntry(message('m1')));
+    history.record(commandEntry());
+    history.record(commandEntry()); // a redelivery: not written, and nobody to tell
+    history.record({
+      ...chatEntry(message('n/a')),
+      message: {
+        kind: 'agent-replies',
+        agent: 'agent-01',
+        value: { commandId: 'c1', status: 'accepted' },
+      },
+    });
+    await nextTurn();
+    expect(transactions).toEqual([['general:m1', 'agent-01:c1', 'agent-01:c1:accepted']]);
   });
 
   it('falls back to one by one when a batch fails, losing and reporting only the bad one', async () => {

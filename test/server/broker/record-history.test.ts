@@ -32,7 +32,11 @@ function recorder() {
     recorded: () =>
       entries.map(({ org, message }) => [
         org,
-        message.kind === 'chat-message' ? message.room : message.user,
+        message.kind === 'chat-message'
+          ? message.room
+          : message.kind === 'notification'
+            ? message.user
+            : message.agent,
         message.value,
       ]),
   };
@@ -109,6 +113,53 @@ describe('recording at authorization (before aedes sends the PUBACK)', () => {
       value: typing,
     });
     expect(r.record).not.toHaveBeenCalled();
+  });
+});
+
+describe('an agent’s commands and replies, for its command log', () => {
+  const command = { id: 'c1', command: 'pause', from: 'alice' };
+  const reply = { commandId: 'c1', status: 'accepted' as const };
+  const inbox: DecodedPayload = { kind: 'agent-inbox', agent: 'agent-01', value: command };
+  const replies: DecodedPayload = { kind: 'agent-replies', agent: 'agent-01', value: reply };
+  const agent = { org: 'demo', user: 'agent-01' };
+
+  it('are recorded as they are accepted, in the turn’s batch, and routed whatever the log holds', async () => {
+    const r = recorder();
+    const history = createRecordHistory(r);
+    const sent = packet('$demo/agents/agent-01/inbox', command);
+    history.accepted(sent, alice, inbox);
+    history.accepted(packet('$demo/agents/agent-01/replies', reply), agent, replies);
+    expect(r.recorded()).toEqual([
+      ['demo', 'agent-01', command],
+      ['demo', 'agent-01', reply],
+    ]);
+    expect(r.flush).not.toHaveBeenCalled();
+    // Nothing to stop: a command goes to the agent whatever its log holds.
+    expect(r.entries.map((e) => e.onIdKept)).toEqual([null, null]);
+    // Not recorded again as aedes routes it.
+    await new Promise<void>((resolve) => history.published(sent, null, () => resolve()));
+    expect(r.record).toHaveBeenCalledTimes(2);
+  });
+
+  it('as a Last Will too, written at once', () => {
+    const r = recorder();
+    const history = createRecordHistory(r);
+    history.acceptedWill(packet('$demo/agents/agent-01/replies', reply), agent, replies);
+    expect(r.recorded()).toEqual([['demo', 'agent-01', reply]]);
+    expect(r.entries[0]).toMatchObject({ will: true, onIdKept: null });
+    expect(r.flush).toHaveBeenCalledTimes(1);
+  });
+
+  it('a QoS 2 one only once aedes stores it', async () => {
+    const r = recorder();
+    const history = createRecordHistory(r);
+    const incoming = { incomingStorePacket: async (_client: { id: string }, _p: object) => {} };
+    history.recordQoS2WhenStored(incoming);
+    const p = packet('$demo/agents/agent-01/inbox', command, 2);
+    history.accepted(p, alice, inbox);
+    expect(r.record).not.toHaveBeenCalled();
+    await incoming.incomingStorePacket({ id: 'c' }, p);
+    expect(r.recorded()).toEqual([['demo', 'agent-01', command]]);
   });
 });
 

@@ -49,6 +49,9 @@ const UNDO: Readonly<Record<number, string>> = {
           VALUES (NEW.org_id, NEW.user_id, 'disabled', NEW.created_at,
                   CAST(ROUND((julianday('now') - 2440587.5) * 86400000) AS INTEGER));
         END;`,
+  10: `DROP TABLE agent_replies;
+      DROP TABLE agent_commands;
+      DELETE FROM sqlite_sequence WHERE name = 'agent_commands';`,
 };
 
 /** Takes the (closed) database in `dir` back to schema `version`, its data kept. */

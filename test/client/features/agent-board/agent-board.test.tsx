@@ -195,7 +195,7 @@ describe('AgentDetail', () => {
     );
 
     // The log's live region is there before the first command, so that one is announced.
-    const liveRegion = screen.getByText('None yet.').closest('[aria-live="polite"]');
+    const liveRegion = (await screen.findByText('None yet.')).closest('[aria-live="polite"]');
     expect(liveRegion).not.toBeNull();
     await userEvent.click(screen.getByRole('button', { name: 'Pause' }));
     expect(liveRegion).toContainElement(screen.getByText('pause'));

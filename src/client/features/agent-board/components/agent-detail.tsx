@@ -1,9 +1,9 @@
-import { useId, useMemo } from 'react';
+import { useId } from 'react';
 import { useNow } from '../../../hooks/use-now';
+import { useCurrentUser } from '../../auth/hooks/use-current-user';
 import { useCommandLog } from '../hooks/use-command-log';
 import { AGENT_COMMANDS, useSendAgentCommand } from '../hooks/use-send-agent-command';
 import { formatAge, isStale } from '../lib/board-view';
-import { useAgentCommandsStore } from '../stores/agent-commands-store';
 import { useAgentsStore } from '../stores/agents-store';
 import { AgentStatusBadge, ProgressBar } from './agent-status-badge';
 import { CommandStatus } from './command-status';
@@ -12,23 +12,11 @@ const AGE_TICK_MS = 5_000;
 
 export function AgentDetail({ agent, onBack }: { agent: string; onBack(): void }) {
   const state = useAgentsStore((s) => s.agents.get(agent));
-  const commands = useAgentCommandsStore((s) => s.commands);
-  const replies = useAgentCommandsStore((s) => s.replies);
   const send = useSendAgentCommand(agent);
   const now = useNow(AGE_TICK_MS);
-  const mine = useCommandLog(agent, now);
+  const me = useCurrentUser();
+  const log = useCommandLog(agent, now);
   const unknownId = useId();
-
-  const others = useMemo(
-    () =>
-      Object.entries(replies).flatMap(([commandId, list]) => {
-        const latest = list.at(-1);
-        return latest && !commands[commandId] && list.some((r) => r.agent === agent)
-          ? [{ commandId, latest }]
-          : [];
-      }),
-    [replies, commands, agent],
-  );
 
   return (
     <section className="agent-detail" aria-labelledby="agent-heading">
@@ -80,28 +68,36 @@ export function AgentDetail({ agent, onBack }: { agent: string; onBack(): void }
           </button>
         ))}
       </div>
-      <h3>Commands sent</h3>
-      {/* There before the first command, so screen readers announce that one too. */}
-      <div aria-live="polite">
-        {mine.length === 0 ? (
-          <p className="muted">None yet.</p>
+      <h3>Recent commands</h3>
+      {log.status === 'error' && (
+        <p className="notice">
+          Commands sent before this page was opened, or from elsewhere, could not be loaded:{' '}
+          {log.error?.message}
+        </p>
+      )}
+      {/* There before the first command, so screen readers announce that one too; busy while
+          the log loads, so the commands it brings are not read out one by one. */}
+      <div aria-live="polite" aria-busy={log.status === 'loading'}>
+        {log.entries.length === 0 ? (
+          <p className="muted">{log.status === 'loading' ? 'Loading…' : 'None yet.'}</p>
         ) : (
           <ul className="command-log">
-            {mine.map(({ command, outcome }) => (
-              <li key={command.id} className="command-log__item">
-                <span className="command-log__name">{command.command}</span>
-                <span className="muted">{formatAge(now - command.sentAt)}</span>
+            {log.entries.map(({ id, command, from, sentAt, outcome }) => (
+              <li key={id} className="command-log__item">
+                <span className="command-log__name">{command}</span>
+                <span className="muted">by {from === me ? 'you' : from}</span>
+                <span className="muted">{formatAge(now - sentAt)}</span>
                 <CommandStatus outcome={outcome} />
               </li>
             ))}
           </ul>
         )}
       </div>
-      {others.length > 0 && (
+      {log.unmatched.length > 0 && (
         <>
           <h3>Replies to other dashboards</h3>
           <ul className="command-log">
-            {others.map(({ commandId, latest }) => (
+            {log.unmatched.map(({ commandId, latest }) => (
               <li key={commandId} className="command-log__item">
                 <span className="command-log__name">command {commandId.slice(0, 8)}</span>
                 <CommandStatus outcome={{ kind: 'replied', reply: latest }} />

@@ -1,40 +1,55 @@
-import { useEffect, useMemo, useState } from 'react';
-import { commandOutcome, nextDeadline, type CommandOutcome } from '../lib/command-outcome';
-import { useAgentCommandsStore, type SentCommand } from '../stores/agent-commands-store';
+import { useQueryClient } from '@tanstack/react-query';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { useConnection } from '../../../lib/mqtt/connection-context';
+import { useCurrentUser } from '../../auth/hooks/use-current-user';
+import { agentCommandsQueryKey, useAgentCommands } from '../api/get-agent-commands';
+import { mergeCommandLog, type CommandLogEntry, type UnmatchedReply } from '../lib/command-log';
+import { nextDeadline } from '../lib/command-outcome';
+import { useAgentCommandsStore } from '../stores/agent-commands-store';
 import { useAgentsStore } from '../stores/agents-store';
 
-export interface CommandLogEntry {
-  command: SentCommand;
-  outcome: CommandOutcome;
+export interface CommandLog {
+  /** Newest first. */
+  entries: CommandLogEntry[];
+  /** Replies heard live to commands the log does not hold. */
+  unmatched: UnmatchedReply[];
+  /** The server's log: still coming, there, or not to be had (`error`). */
+  status: 'loading' | 'loaded' | 'error';
+  error: Error | null;
 }
 
 /**
- * This dashboard's commands to `agent`, newest first, each with its outcome as of `now`.
- * `now` ticks slowly (it drives "12 s ago"); a reply's wait running out between two ticks
- * re-judges the log at that moment, so "no reply" shows when it becomes true.
+ * The agent's command log: the commands the server logged (every dashboard's, from before
+ * this page too), with this tab's still on their way, and the replies heard live since;
+ * each with its outcome as of `now`. `now` ticks slowly (it drives "12 s ago"); a reply's
+ * wait running out between two ticks re-judges the log at that moment, so "no reply"
+ * shows when it becomes true.
  */
-export function useCommandLog(agent: string, now: number): CommandLogEntry[] {
-  const commands = useAgentCommandsStore((s) => s.commands);
-  const replies = useAgentCommandsStore((s) => s.replies);
+export function useCommandLog(agent: string, now: number): CommandLog {
+  const me = useCurrentUser();
+  const connection = useConnection();
+  const queryClient = useQueryClient();
+  const query = useAgentCommands(agent);
+  const sent = useAgentCommandsStore((s) => s.commands);
+  const heard = useAgentCommandsStore((s) => s.replies);
   const agentStatus = useAgentsStore((s) => s.agents.get(agent)?.status);
   const [wokeAt, setWokeAt] = useState(0);
   const judgedAt = Math.max(now, wokeAt);
+  const serverAheadMs = connection.serverNow() - Date.now();
 
-  const entries = useMemo(
+  const { entries, unmatched } = useMemo(
     () =>
-      Object.values(commands)
-        .filter((command) => command.agent === agent)
-        .sort((a, b) => b.sentAt - a.sentAt)
-        .map((command) => ({
-          command,
-          outcome: commandOutcome({
-            command,
-            replies: replies[command.id],
-            agentStatus,
-            now: judgedAt,
-          }),
-        })),
-    [commands, replies, agent, agentStatus, judgedAt],
+      mergeCommandLog({
+        agent,
+        me,
+        logged: query.data,
+        serverAheadMs,
+        sent,
+        heard,
+        agentStatus,
+        now: judgedAt,
+      }),
+    [agent, me, query.data, serverAheadMs, sent, heard, agentStatus, judgedAt],
   );
 
   const wakeAt = nextDeadline(entries.map((entry) => entry.outcome));
@@ -45,5 +60,23 @@ export function useCommandLog(agent: string, now: number): CommandLogEntry[] {
     return () => clearTimeout(timer);
   }, [wakeAt]);
 
-  return entries;
+  // A reply to a command the log lacks: another dashboard sent it since the log came. The
+  // log is asked again, once per such command (one the server does not hold stays unmatched).
+  const askedAbout = useRef(new Set<string>());
+  const unmatchedIds = unmatched.map((reply) => reply.commandId).join(' ');
+  const settled = query.isSuccess && !query.isFetching;
+  useEffect(() => {
+    if (!settled || unmatchedIds === '') return;
+    const fresh = unmatchedIds.split(' ').filter((id) => !askedAbout.current.has(id));
+    if (fresh.length === 0) return;
+    for (const id of fresh) askedAbout.current.add(id);
+    void queryClient.invalidateQueries({ queryKey: agentCommandsQueryKey(agent), exact: true });
+  }, [settled, unmatchedIds, agent, queryClient]);
+
+  return {
+    entries,
+    unmatched,
+    status: query.isError ? 'error' : query.isPending && query.isEnabled ? 'loading' : 'loaded',
+    error: query.error,
+  };
 }

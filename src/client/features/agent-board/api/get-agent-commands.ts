@@ -1,0 +1,52 @@
+import { queryOptions, useQuery, type QueryKey } from '@tanstack/react-query';
+import {
+  loggedCommandSchema,
+  type AgentCommandLog,
+  type LoggedCommand,
+} from '../../../../shared/agent-commands-api';
+import { isValidId } from '../../../../shared/ids';
+import { apiFetch } from '../../../lib/api/api-fetch';
+import { useConnectionStore } from '../../connection/stores/connection-store';
+
+/** The newest commands are what a person checks; older ones are not listed. */
+export const COMMAND_LOG_PAGE_SIZE = 50;
+
+export const agentCommandsQueryKey = (agent: string) => ['agents', agent, 'commands'] as const;
+
+/** Whether `queryKey` is an agent's command log (any agent's). */
+export const isAgentCommandsQueryKey = (queryKey: QueryKey): boolean =>
+  queryKey[0] === 'agents' && queryKey[2] === 'commands';
+
+/** The agent's recent commands, newest first, each with its replies (server times). */
+export async function fetchAgentCommands(
+  agent: string,
+  signal?: AbortSignal,
+): Promise<LoggedCommand[]> {
+  const log = await apiFetch<AgentCommandLog>(
+    `/api/agents/${encodeURIComponent(agent)}/commands?limit=${COMMAND_LOG_PAGE_SIZE}`,
+    { signal },
+  );
+  const commands: unknown[] = Array.isArray(log?.commands) ? log.commands : [];
+  // What agents and dashboards sent gets the same schema checks as live: a bad entry is
+  // counted and dropped, never shown raw.
+  return commands.flatMap((item) => {
+    const parsed = loggedCommandSchema.safeParse(item);
+    if (parsed.success) return [parsed.data];
+    useConnectionStore.getState().countDropped();
+    return [];
+  });
+}
+
+export const agentCommandsQueryOptions = (agent: string) =>
+  queryOptions({
+    queryKey: agentCommandsQueryKey(agent),
+    queryFn: ({ signal }) => fetchAgentCommands(agent, signal),
+    // No id an agent could have has a log to ask for (its inbox is no topic either).
+    enabled: isValidId(agent),
+    // Replies come live, but others' commands do not (nobody but the agent reads its
+    // inbox): asked again each time the agent is opened, after each reconnect
+    // (app/use-workspace-lifecycle.ts), and when a reply to a command not listed comes.
+    staleTime: 0,
+  });
+
+export const useAgentCommands = (agent: string) => useQuery(agentCommandsQueryOptions(agent));

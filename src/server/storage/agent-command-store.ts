@@ -1,0 +1,213 @@
+import type { Database } from 'better-sqlite3';
+import {
+  MAX_LOGGED_ARGS_LENGTH,
+  MAX_LOGGED_COMMANDS_PER_AGENT,
+  MAX_LOGGED_REPLIES_PER_COMMAND,
+  type AgentCommandLog,
+  type LoggedCommand,
+  type LoggedReply,
+} from '../../shared/agent-commands-api';
+import type { AgentCommand, AgentReply } from '../../shared/schemas';
+import { StorageError } from './storage-error';
+import { assertId } from './validate';
+
+/**
+ * Each agent's recent commands, as the broker routed them to its inbox, with the replies
+ * the agent gave them: the last MAX_LOGGED_COMMANDS_PER_AGENT per agent (the oldest go as
+ * one is written), none older than the retention period (`prune`).
+ */
+export interface AgentCommandStore {
+  /**
+   * Keeps a command once per (org, agent, id): a QoS 1 redelivery is the same command, and
+   * another one under a kept id is not kept (its replies could not be told apart). Returns
+   * true when it was new.
+   */
+  recordCommand(org: string, agent: string, command: AgentCommand, receivedAt?: number): boolean;
+  /**
+   * Keeps a reply with the agent's command it names, unless that command holds this very
+   * reply already (a redelivery). Returns false when nothing was kept: no such command
+   * in the agent's log (pruned, from before the log, or never sent to it), or a redelivery.
+   */
+  recordReply(org: string, agent: string, reply: AgentReply, receivedAt?: number): boolean;
+  /**
+   * A page of the agent's commands, newest first, each with its replies oldest first.
+   * @throws StorageError invalid_cursor | invalid_argument
+   */
+  page(org: string, agent: string, options: { before?: string; limit: number }): AgentCommandLog;
+  /** Deletes commands (and their replies) received before `olderThanMs`; returns how many. */
+  prune(olderThanMs: number): number;
+}
+
+interface CommandRow {
+  seq: number;
+  id: string;
+  sender: string;
+  command: string;
+  args: string | null;
+  args_omitted: number;
+  received_at: number;
+}
+
+interface ReplyRow {
+  command_seq: number;
+  status: AgentReply['status'];
+  detail: string | null;
+  received_at: number;
+}
+
+function decodeCursor(cursor: string): number {
+  const seq = /^[1-9][0-9]{0,15}$/.test(cursor) ? Number(cursor) : NaN;
+  if (!Number.isSafeInteger(seq)) {
+    throw new StorageError('invalid_cursor', `"${cursor}" is not a command log cursor`);
+  }
+  return seq;
+}
+
+function toReply(row: ReplyRow): LoggedReply {
+  return {
+    status: row.status,
+    ...(row.detail === null ? {} : { detail: row.detail }),
+    receivedAt: row.received_at,
+  };
+}
+
+export function createAgentCommandStore(db: Database, now: () => number): AgentCommandStore {
+  const insertCommand = db.prepare<
+    [string, string, string, string, string, string | null, number, number]
+  >(
+    `INSERT OR IGNORE INTO agent_commands
+       (org_id, agent_id, id, sender, command, args, args_omitted, received_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  // Everything of the agent's from its (MAX + 1)th newest back: an index walk of MAX rows.
+  const trimCommands = db.prepare<[string, string, string, string, number]>(
+    `DELETE FROM agent_commands WHERE org_id = ? AND agent_id = ? AND seq <= (
+       SELECT seq FROM agent_commands WHERE org_id = ? AND agent_id = ?
+       ORDER BY seq DESC LIMIT 1 OFFSET ?
+     )`,
+  );
+  const insertReply = db.prepare<
+    [string, string | null, number, string, string, string, string, string | null],
+    { command_seq: number }
+  >(
+    `INSERT INTO agent_replies (command_seq, status, detail, received_at)
+     SELECT c.seq, ?, ?, ? FROM agent_commands c
+     WHERE c.org_id = ? AND c.agent_id = ? AND c.id = ?
+       AND NOT EXISTS (
+         SELECT 1 FROM agent_replies r WHERE r.command_seq = c.seq AND r.status = ? AND r.detail IS ?
+       )
+     RETURNING command_seq`,
+  );
+  const trimReplies = db.prepare<[number, number, number]>(
+    `DELETE FROM agent_replies WHERE command_seq = ? AND seq <= (
+       SELECT seq FROM agent_replies WHERE command_seq = ? ORDER BY seq DESC LIMIT 1 OFFSET ?
+     )`,
+  );
+  // Newest first with one extra row to learn whether an older page exists.
+  const selectCommands = db.prepare<[string, string, number, number], CommandRow>(
+    `SELECT seq, id, sender, command, args, args_omitted, received_at FROM agent_commands
+     WHERE org_id = ? AND agent_id = ? AND seq < ?
+     ORDER BY seq DESC LIMIT ?`,
+  );
+  const selectReplies = db.prepare<[string], ReplyRow>(
+    `SELECT command_seq, status, detail, received_at FROM agent_replies
+     WHERE command_seq IN (SELECT value FROM json_each(?))
+     ORDER BY command_seq, seq`,
+  );
+  const deleteOld = db.prepare('DELETE FROM agent_commands WHERE received_at < ?');
+
+  const recordCommand = db.transaction(
+    (org: string, agent: string, command: AgentCommand, receivedAt: number): boolean => {
+      const args = command.args === undefined ? null : JSON.stringify(command.args);
+      const omitted = args !== null && args.length > MAX_LOGGED_ARGS_LENGTH;
+      const { changes } = insertCommand.run(
+        org,
+        agent,
+        command.id,
+        command.from,
+        command.command,
+        omitted ? null : args,
+        omitted ? 1 : 0,
+        Math.trunc(receivedAt),
+      );
+      if (changes === 0) return false;
+      trimCommands.run(org, agent, org, agent, MAX_LOGGED_COMMANDS_PER_AGENT);
+      return true;
+    },
+  );
+
+  const recordReply = db.transaction(
+    (org: string, agent: string, reply: AgentReply, receivedAt: number): boolean => {
+      const detail = reply.detail ?? null;
+      const kept = insertReply.get(
+        reply.status,
+        detail,
+        Math.trunc(receivedAt),
+        org,
+        agent,
+        reply.commandId,
+        reply.status,
+        detail,
+      );
+      if (!kept) return false;
+      trimReplies.run(kept.command_seq, kept.command_seq, MAX_LOGGED_REPLIES_PER_COMMAND);
+      return true;
+    },
+  );
+
+  // One snapshot: the replies listed are those of the commands listed, though the broker
+  // records meanwhile (another connection to the file, in the CLI's case another process).
+  const page = db.transaction(
+    (org: string, agent: string, beforeSeq: number, limit: number): AgentCommandLog => {
+      const rows = selectCommands.all(org, agent, beforeSeq, limit + 1);
+      const pageRows = rows.slice(0, limit);
+      const replies = new Map<number, LoggedReply[]>();
+      if (pageRows.length > 0) {
+        const seqs = JSON.stringify(pageRows.map((row) => row.seq));
+        for (const row of selectReplies.all(seqs)) {
+          const list = replies.get(row.command_seq) ?? [];
+          list.push(toReply(row));
+          replies.set(row.command_seq, list);
+        }
+      }
+      const last = pageRows[pageRows.length - 1];
+      return {
+        commands: pageRows.map((row): LoggedCommand => ({
+          id: row.id,
+          command: row.command,
+          // Written by JSON.stringify from a payload's checked `args` object.
+          ...(row.args === null ? {} : { args: JSON.parse(row.args) as Record<string, unknown> }),
+          from: row.sender,
+          sentAt: row.received_at,
+          ...(row.args_omitted ? { argsOmitted: true as const } : {}),
+          replies: replies.get(row.seq) ?? [],
+        })),
+        nextCursor: rows.length > limit && last ? String(last.seq) : null,
+      };
+    },
+  );
+
+  return {
+    recordCommand(org, agent, command, receivedAt = now()) {
+      assertId('org', org);
+      assertId('agent', agent);
+      return recordCommand(org, agent, command, receivedAt);
+    },
+    recordReply(org, agent, reply, receivedAt = now()) {
+      assertId('org', org);
+      assertId('agent', agent);
+      return recordReply(org, agent, reply, receivedAt);
+    },
+    page(org, agent, { before, limit }) {
+      if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LOGGED_COMMANDS_PER_AGENT) {
+        throw new StorageError(
+          'invalid_argument',
+          `limit must be 1-${MAX_LOGGED_COMMANDS_PER_AGENT}`,
+        );
+      }
+      const beforeSeq = before === undefined ? Number.MAX_SAFE_INTEGER : decodeCursor(before);
+      return page(org, agent, beforeSeq, limit);
+    },
+    prune: (olderThanMs) => deleteOld.run(Math.trunc(olderThanMs)).changes,
+  };
+}

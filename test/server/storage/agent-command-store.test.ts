@@ -1,0 +1,222 @@
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DATABASE_FILE, isStorageError, openStorage } from '../../../src/server/storage';
+import {
+  MAX_LOGGED_ARGS_LENGTH,
+  MAX_LOGGED_COMMANDS_PER_AGENT,
+  MAX_LOGGED_REPLIES_PER_COMMAND,
+} from '../../../src/shared/agent-commands-api';
+import type { AgentCommand } from '../../../src/shared/schemas';
+import { downgradeSchema } from './older-schema';
+import { openTempStorage, type TempStorage } from './temp-storage';
+
+// migrations.ts: the tenth migration added the agents' command logs.
+const SCHEMA_BEFORE_COMMAND_LOGS = 9;
+
+const command = (id: string, extra: Partial<AgentCommand> = {}): AgentCommand => ({
+  id,
+  command: 'pause',
+  from: 'alice',
+  ...extra,
+});
+
+describe('AgentCommandStore: each agent’s recent commands and their replies', () => {
+  let t: TempStorage;
+  beforeEach(() => {
+    t = openTempStorage();
+  });
+  afterEach(() => t.cleanup());
+
+  const log = () => t.storage.agentCommands;
+  const send = (id: string, agent = 'agent-01', org = 'demo', extra: Partial<AgentCommand> = {}) =>
+    log().recordCommand(org, agent, command(id, extra));
+  const listed = (agent = 'agent-01', org = 'demo', limit = MAX_LOGGED_COMMANDS_PER_AGENT) =>
+    log()
+      .page(org, agent, { limit })
+      .commands.map(({ id, replies }) =>
+        replies.length === 0 ? id : `${id}: ${replies.map((r) => r.status).join(', ')}`,
+      );
+  const refusal = (work: () => unknown) => {
+    try {
+      work();
+    } catch (err) {
+      return isStorageError(err) ? err.code : err;
+    }
+    return 'done';
+  };
+  const countRows = (table: string) => {
+    const db = new Database(join(t.dir, DATABASE_FILE), { readonly: true });
+    try {
+      return (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+    } finally {
+      db.close();
+    }
+  };
+
+  it('lists who sent what and when, newest first, each with its replies oldest first', () => {
+    t.clock.now = 1_000;
+    send('c1', 'agent-01', 'demo', { from: 'bob', args: { step: 3 } });
+    t.clock.now = 2_000;
+    send('c2');
+    t.clock.now = 3_000;
+    log().recordReply('demo', 'agent-01', { commandId: 'c1', status: 'accepted' });
+    t.clock.now = 4_000;
+    log().recordReply('demo', 'agent-01', { commandId: 'c1', status: 'done', detail: 'paused' });
+    expect(log().page('demo', 'agent-01', { limit: 10 })).toEqual({
+      commands: [
+        { id: 'c2', command: 'pause', from: 'alice', sentAt: 2_000, replies: [] },
+        {
+          id: 'c1',
+          command: 'pause',
+          args: { step: 3 },
+          from: 'bob',
+          sentAt: 1_000,
+          replies: [
+            { status: 'accepted', receivedAt: 3_000 },
+            { status: 'done', detail: 'paused', receivedAt: 4_000 },
+          ],
+        },
+      ],
+      nextCursor: null,
+    });
+  });
+
+  it('keeps a command once per id (a redelivery), per agent and org', () => {
+    expect(send('c1')).toBe(true);
+    expect(send('c1')).toBe(false);
+    expect(send('c1', 'agent-01', 'demo', { from: 'mallory', command: 'cancel' })).toBe(false);
+    expect(send('c1', 'agent-02')).toBe(true);
+    expect(send('c1', 'agent-01', 'acme')).toBe(true);
+    expect(log().page('demo', 'agent-01', { limit: 10 }).commands).toEqual([
+      { id: 'c1', command: 'pause', from: 'alice', sentAt: t.clock.now, replies: [] },
+    ]);
+    expect(listed('agent-02')).toEqual(['c1']);
+    expect(listed('agent-01', 'acme')).toEqual(['c1']);
+    expect(listed('agent-03')).toEqual([]);
+  });
+
+  it('keeps a reply only with the agent’s own command of that id, and a redelivery once', () => {
+    send('c1');
+    send('c2', 'agent-02');
+    send('c3', 'agent-01', 'acme');
+    const reply = (agent: string, commandId: string, org = 'demo', detail?: string) =>
+      log().recordReply(org, agent, {
+        commandId,
+        status: 'accepted',
+        ...(detail === undefined ? {} : { detail }),
+      });
+    expect(reply('agent-01', 'c1')).toBe(true);
+    expect(reply('agent-01', 'c1')).toBe(false); // QoS 1 again
+    expect(reply('agent-01', 'c1', 'demo', 'on it')).toBe(true); // another reply
+    expect(reply('agent-01', 'c2')).toBe(false); // another agent's command
+    expect(reply('agent-01', 'c3')).toBe(false); // another org's
+    expect(reply('agent-01', 'unknown')).toBe(false); // none at all
+    expect(listed()).toEqual(['c1: accepted, accepted']);
+    expect(listed('agent-02')).toEqual(['c2']);
+    expect(listed('agent-01', 'acme')).toEqual(['c3']);
+  });
+
+  it(`keeps the last ${MAX_LOGGED_COMMANDS_PER_AGENT} commands of each agent, their replies going with the rest`, () => {
+    for (let n = 1; n <= MAX_LOGGED_COMMANDS_PER_AGENT + 5; n++) {
+      send(`c${n}`);
+      log().recordReply('demo', 'agent-01', { commandId: `c${n}`, status: 'done' });
+    }
+    send('other', 'agent-02');
+    const ids = listed().map((entry) => entry.split(':')[0]);
+    expect(ids).toHaveLength(MAX_LOGGED_COMMANDS_PER_AGENT);
+    expect(ids[0]).toBe(`c${MAX_LOGGED_COMMANDS_PER_AGENT + 5}`);
+    expect(ids.at(-1)).toBe('c6');
+    expect(listed('agent-02')).toEqual(['other']);
+    expect(countRows('agent_commands')).toBe(MAX_LOGGED_COMMANDS_PER_AGENT + 1);
+    expect(countRows('agent_replies')).toBe(MAX_LOGGED_COMMANDS_PER_AGENT);
+  });
+
+  it(`keeps the latest ${MAX_LOGGED_REPLIES_PER_COMMAND} replies of a command`, () => {
+    send('c1');
+    for (let n = 1; n <= MAX_LOGGED_REPLIES_PER_COMMAND + 3; n++) {
+      log().recordReply('demo', 'agent-01', {
+        commandId: 'c1',
+        status: 'accepted',
+        detail: `${n}`,
+      });
+    }
+    const [kept] = log().page('demo', 'agent-01', { limit: 1 }).commands;
+    const details = kept?.replies.map((r) => r.detail);
+    expect(details).toHaveLength(MAX_LOGGED_REPLIES_PER_COMMAND);
+    expect(details?.[0]).toBe('4');
+    expect(details?.at(-1)).toBe(`${MAX_LOGGED_REPLIES_PER_COMMAND + 3}`);
+  });
+
+  it('keeps a command without args too long to keep, saying so', () => {
+    send('big', 'agent-01', 'demo', { args: { blob: 'x'.repeat(MAX_LOGGED_ARGS_LENGTH) } });
+    send('small', 'agent-01', 'demo', { args: { blob: 'x' } });
+    const [small, big] = log().page('demo', 'agent-01', { limit: 10 }).commands;
+    expect(big).toMatchObject({ id: 'big', argsOmitted: true });
+    expect(big).not.toHaveProperty('args');
+    expect(small).toMatchObject({ id: 'small', args: { blob: 'x' } });
+    expect(small).not.toHaveProperty('argsOmitted');
+  });
+
+  it('pages back with nextCursor, and refuses what is no cursor or limit', () => {
+    for (let n = 1; n <= 5; n++) send(`c${n}`);
+    const first = log().page('demo', 'agent-01', { limit: 2 });
+    expect(first.commands.map((c) => c.id)).toEqual(['c5', 'c4']);
+    const second = log().page('demo', 'agent-01', { limit: 2, before: first.nextCursor ?? '' });
+    expect(second.commands.map((c) => c.id)).toEqual(['c3', 'c2']);
+    const third = log().page('demo', 'agent-01', { limit: 2, before: second.nextCursor ?? '' });
+    expect(third).toMatchObject({ commands: [{ id: 'c1' }], nextCursor: null });
+    for (const before of ['abc', '0', '-1', '1.5', '99999999999999999999']) {
+      expect(refusal(() => log().page('demo', 'agent-01', { limit: 2, before }))).toBe(
+        'invalid_cursor',
+      );
+    }
+    for (const limit of [0, MAX_LOGGED_COMMANDS_PER_AGENT + 1, 1.5]) {
+      expect(refusal(() => log().page('demo', 'agent-01', { limit }))).toBe('invalid_argument');
+    }
+  });
+
+  it('refuses ids that are none', () => {
+    expect(refusal(() => log().recordCommand('demo', 'Agent', command('c1')))).toBe('invalid_id');
+    expect(refusal(() => log().recordCommand('de/mo', 'agent-01', command('c1')))).toBe(
+      'invalid_id',
+    );
+    expect(
+      refusal(() =>
+        log().recordReply('demo', '__proto__', { commandId: 'c1', status: 'accepted' }),
+      ),
+    ).toBe('invalid_id');
+  });
+
+  it('prunes commands received before the retention, with their replies', () => {
+    t.clock.now = 1_000;
+    send('old');
+    log().recordReply('demo', 'agent-01', { commandId: 'old', status: 'done' });
+    t.clock.now = 5_000;
+    send('new');
+    log().recordReply('demo', 'agent-01', { commandId: 'new', status: 'done' });
+    expect(log().prune(5_000)).toBe(1);
+    expect(listed()).toEqual(['new: done']);
+    expect(countRows('agent_replies')).toBe(1);
+  });
+
+  it('is added to a database of the previous schema, whose data stays', () => {
+    t.storage.users.addOrg('demo');
+    t.storage.history.record('demo', 'general', { id: 'm1', from: 'alice', text: 'hi', sentAt: 1 });
+    t.storage.close();
+    downgradeSchema(t.dir, SCHEMA_BEFORE_COMMAND_LOGS);
+    const before = new Database(join(t.dir, DATABASE_FILE), { readonly: true });
+    const tables = before
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'agent_%'")
+      .all();
+    before.close();
+    expect(tables).toEqual([]);
+
+    t.storage = openStorage(t.dir, { now: () => t.clock.now });
+    expect(t.storage.history.count('demo', 'general')).toBe(1);
+    expect(listed()).toEqual([]);
+    send('c1');
+    log().recordReply('demo', 'agent-01', { commandId: 'c1', status: 'accepted' });
+    expect(listed()).toEqual(['c1: accepted']);
+  });
+});
