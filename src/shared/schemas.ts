@@ -1,9 +1,15 @@
 import { z } from './zod';
 import { ID_PATTERN } from './ids';
-import { parseTopic, type ParsedTopic } from './topics';
+import { parseTopic, type TopicKind } from './topics';
+import { hasVisibleText } from './visible-text';
 
 // One schema per topic of the contract, used by the broker (sender checks, history) and
 // by the browser's message router. Times are milliseconds since the epoch.
+//
+// A payload with a field its schema does not name is refused (z.strictObject), not cut
+// down to the known ones: the broker routes a payload's bytes as they came, so an unknown
+// field reached every reader whole (250 KB of "junk" beside 4,000 characters of text).
+// Refusing costs one look at each key; re-serialising every payload would cost far more.
 
 export const MAX_CHAT_TEXT_LENGTH = 4_000;
 export const MAX_PAYLOAD_ID_LENGTH = 64;
@@ -16,21 +22,32 @@ export const isPayloadId = (id: unknown): id is string =>
   typeof id === 'string' && id.length >= 1 && id.length <= MAX_PAYLOAD_ID_LENGTH;
 const epochMs = z.number().check(z.int(), z.nonnegative());
 
-export const chatMessageSchema = z.object({
+const chatMessageFields = {
   id: messageId,
   from: id,
   text: z.string().check(z.minLength(1), z.maxLength(MAX_CHAT_TEXT_LENGTH)),
   sentAt: epochMs,
+};
+
+export const chatMessageSchema = z.strictObject({
+  ...chatMessageFields,
+  // Nothing, or spaces and zero-width characters alone: an empty row in everyone's timeline.
+  text: z
+    .string()
+    .check(
+      z.maxLength(MAX_CHAT_TEXT_LENGTH),
+      z.refine(hasVisibleText, 'must have a visible character'),
+    ),
 });
 
-export const typingSchema = z.object({ from: id, typing: z.boolean() });
+export const typingSchema = z.strictObject({ from: id, typing: z.boolean() });
 
-export const presenceSchema = z.object({
+export const presenceSchema = z.strictObject({
   status: z.enum(['online', 'offline']),
   since: epochMs,
 });
 
-export const notificationSchema = z.object({
+export const notificationSchema = z.strictObject({
   id: messageId,
   title: z.string().check(z.minLength(1), z.maxLength(200)),
   body: z.string().check(z.maxLength(4_000)),
@@ -40,7 +57,7 @@ export const notificationSchema = z.object({
 
 export const AGENT_STATUSES = ['idle', 'working', 'paused', 'error', 'offline'] as const;
 
-export const agentStateSchema = z.object({
+export const agentStateSchema = z.strictObject({
   status: z.enum(AGENT_STATUSES),
   task: z.optional(z.string().check(z.maxLength(200))),
   progress: z.optional(z.number().check(z.gte(0), z.lte(100))),
@@ -48,14 +65,15 @@ export const agentStateSchema = z.object({
   updatedAt: epochMs,
 });
 
-export const agentCommandSchema = z.object({
+export const agentCommandSchema = z.strictObject({
   id: messageId,
   command: z.string().check(z.minLength(1), z.maxLength(64)),
+  // The command's own: whatever it takes, under names of its choosing.
   args: z.optional(z.record(z.string(), z.unknown())),
   from: id,
 });
 
-export const agentReplySchema = z.object({
+export const agentReplySchema = z.strictObject({
   commandId: messageId,
   status: z.enum(['accepted', 'done', 'failed']),
   detail: z.optional(z.string().check(z.maxLength(2_000))),
@@ -81,7 +99,9 @@ export type DecodedPayload =
 
 export type DecodeResult = { ok: true; message: DecodedPayload } | { ok: false; error: string };
 
-const SCHEMAS: { [K in ParsedTopic['kind']]: z.ZodMiniType } = {
+type SchemaTable = { [K in TopicKind]: z.ZodMiniObject };
+
+const SCHEMAS: SchemaTable = {
   'chat-message': chatMessageSchema,
   'chat-typing': typingSchema,
   presence: presenceSchema,
@@ -91,10 +111,48 @@ const SCHEMAS: { [K in ParsedTopic['kind']]: z.ZodMiniType } = {
   'agent-replies': agentReplySchema,
 };
 
+/** The fields a payload of `kind` may have: its schema's, no others. */
+export const payloadFields = (kind: TopicKind): readonly string[] =>
+  Object.keys(SCHEMAS[kind].shape);
+
+// What was stored is read with fields outside the contract dropped, not refused: a
+// retained state kept from before they were refused must still be read, and the HTTP API
+// may add fields of its own to what it kept (an inbox item's `read`). Nor need a kept chat
+// message show anything: the history kept such messages before that rule, and the unread
+// counts count them. Never for a payload as it arrives.
+
+/** A chat message the history kept, as the HTTP API answers it. */
+export const storedChatMessageSchema = z.object(chatMessageFields);
+/** A notification an inbox kept, as the HTTP API answers it. */
+export const storedNotificationSchema = z.object(notificationSchema.shape);
+
+const STORED_SCHEMAS: SchemaTable = {
+  'chat-message': storedChatMessageSchema,
+  'chat-typing': z.object(typingSchema.shape),
+  presence: z.object(presenceSchema.shape),
+  notification: storedNotificationSchema,
+  'agent-state': z.object(agentStateSchema.shape),
+  'agent-inbox': z.object(agentCommandSchema.shape),
+  'agent-replies': z.object(agentReplySchema.shape),
+};
+
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Validates a payload against its topic's schema; never throws. */
 export function decodePayload(topic: string, payload: Uint8Array | string): DecodeResult {
+  return decode(SCHEMAS, topic, payload);
+}
+
+/**
+ * Reads a payload the broker stored (a retained message) as decodePayload does, but with
+ * fields outside the contract dropped, not refused: one kept from before they were refused
+ * is still read. Never for a payload as it arrives.
+ */
+export function decodeStoredPayload(topic: string, payload: Uint8Array | string): DecodeResult {
+  return decode(STORED_SCHEMAS, topic, payload);
+}
+
+function decode(schemas: SchemaTable, topic: string, payload: Uint8Array | string): DecodeResult {
   const parsed = parseTopic(topic);
   if (!parsed) return { ok: false, error: 'topic outside the contract' };
   let text: string;
@@ -110,13 +168,31 @@ export function decodePayload(topic: string, payload: Uint8Array | string): Deco
   } catch {
     return { ok: false, error: 'payload is not JSON' };
   }
-  const result = SCHEMAS[parsed.kind].safeParse(json);
+  const result = schemas[parsed.kind].safeParse(json);
   if (!result.success) {
     return { ok: false, error: result.error.issues.map(formatIssue).join('; ') };
   }
   return { ok: true, message: { ...parsed, value: result.data } as DecodedPayload };
 }
 
+// A refusal names this many unknown fields at most, each cut to this many characters: the
+// reason is logged, and a payload may carry thousands of them, or one named by 250 KB.
+const UNKNOWN_FIELDS_NAMED = 3;
+const FIELD_NAME_CHARS_SHOWN = 64;
+
 function formatIssue(issue: z.core.$ZodIssue): string {
-  return issue.path.length > 0 ? `${issue.path.join('.')}: ${issue.message}` : issue.message;
+  const message = issue.code === 'unrecognized_keys' ? unknownFields(issue.keys) : issue.message;
+  return issue.path.length > 0 ? `${issue.path.join('.')}: ${message}` : message;
+}
+
+/** `unknown field "junk"`, `unknown fields "a", "b", "c" and 2 more`. */
+function unknownFields(keys: readonly string[]): string {
+  const named = keys.slice(0, UNKNOWN_FIELDS_NAMED).map((key) => {
+    const shown =
+      key.length > FIELD_NAME_CHARS_SHOWN ? `${key.slice(0, FIELD_NAME_CHARS_SHOWN)}…` : key;
+    return JSON.stringify(shown); // quoted, its control characters escaped
+  });
+  const more = keys.length - named.length;
+  const fields = named.join(', ') + (more > 0 ? ` and ${more} more` : '');
+  return `unknown field${keys.length === 1 ? '' : 's'} ${fields}: not in the contract`;
 }

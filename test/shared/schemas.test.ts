@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { decodePayload, isPayloadId, MAX_PAYLOAD_ID_LENGTH } from '../../src/shared/schemas';
+import {
+  decodePayload,
+  decodeStoredPayload,
+  isPayloadId,
+  MAX_PAYLOAD_ID_LENGTH,
+  storedChatMessageSchema,
+  storedNotificationSchema,
+} from '../../src/shared/schemas';
 
 const json = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
 const now = 1_700_000_000_000;
@@ -58,14 +65,128 @@ describe('decodePayload refuses invalid payloads with a reason', () => {
     if (!result.ok) expect(result.error).toMatch(reason);
   });
 
-  it('does not let __proto__ keys leak into the decoded value', () => {
+  it('refuses a __proto__ key as any unknown field, and lets nothing leak', () => {
     const result = decodePayload(
       'chat/general/messages',
       '{"id":"m1","from":"alice","text":"x","sentAt":1,"__proto__":{"polluted":true}}',
     );
-    expect(result.ok).toBe(true);
+    expect(result).toEqual({ ok: false, error: 'unknown field "__proto__": not in the contract' });
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-    if (result.ok) expect(Object.keys(result.message.value)).not.toContain('__proto__');
+  });
+});
+
+// Each topic's payload as the contract has it, valid; `junk` added makes it invalid.
+const VALID: [string, Record<string, unknown>][] = [
+  ['chat/general/messages', { id: 'm1', from: 'alice', text: 'hi', sentAt: now }],
+  ['chat/general/typing', { from: 'alice', typing: true }],
+  ['presence/alice/alice-1', { status: 'online', since: now }],
+  ['notifications/bob', { id: 'n1', title: 'Build done', body: '', createdAt: now }],
+  ['agents/agent-01/state', { status: 'idle', updatedAt: now }],
+  ['agents/agent-01/inbox', { id: 'c1', command: 'ping', from: 'alice' }],
+  ['agents/agent-01/replies', { commandId: 'c1', status: 'done' }],
+];
+
+describe('decodePayload refuses a field outside the contract, naming it', () => {
+  it.each(VALID)('%s', (topic, value) => {
+    expect(decodePayload(topic, json(value)).ok).toBe(true);
+    const result = decodePayload(topic, json({ ...value, junk: 'x'.repeat(250_000) }));
+    expect(result).toEqual({ ok: false, error: 'unknown field "junk": not in the contract' });
+  });
+
+  it('names a few of many, each cut short: the reason is logged', () => {
+    const fields = Object.fromEntries(
+      Array.from({ length: 10_000 }, (_, i) => [`${'k'.repeat(1_000)}${i}`, 1]),
+    );
+    const result = decodePayload(
+      'chat/general/typing',
+      json({ from: 'a', typing: true, ...fields }),
+    );
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    const shown = `"${'k'.repeat(64)}…"`;
+    expect(result.error).toBe(
+      `unknown fields ${shown}, ${shown}, ${shown} and 9997 more: not in the contract`,
+    );
+  });
+
+  it('escapes what a field name holds', () => {
+    const result = decodePayload(
+      'chat/general/typing',
+      json({ from: 'a', typing: true, '\n\u0000': 1 }),
+    );
+    expect(result).toEqual({ ok: false, error: 'unknown field "\\n\\u0000": not in the contract' });
+  });
+
+  it('and says so beside the other problems', () => {
+    const result = decodePayload(
+      'presence/alice/alice-1',
+      json({ status: 'away', since: now, device: 'phone' }),
+    );
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.error).toMatch(/^(?=.*status: )(?=.*unknown field "device")/);
+  });
+
+  it('but an agent command’s args are the command’s own, under any names', () => {
+    const command = { id: 'c1', command: 'deploy', args: { env: 'prod', junk: [1] }, from: 'al' };
+    expect(decodePayload('agents/agent-01/inbox', json(command))).toMatchObject({
+      ok: true,
+      message: { value: command },
+    });
+    expect(decodePayload('agents/agent-01/inbox', json({ ...command, env: 'prod' }))).toEqual({
+      ok: false,
+      error: 'unknown field "env": not in the contract',
+    });
+  });
+});
+
+describe('a chat message needs text that shows', () => {
+  it.each([
+    ['spaces and line breaks', '  \n\t '],
+    ['no-break and ideographic spaces', '\u00a0\u3000'],
+    ['zero-width spaces and joiners', '\u200b\u200c\u200d\u2060'],
+    ['bidi marks and a byte order mark', '\u200e\u200f\u202e\ufeff'],
+    ['a Hangul filler', '\u3164'],
+    ['a braille blank', '\u2800'],
+  ])('refuses %s alone, saying why; accepts them around a visible character', (_case, text) => {
+    const message = (text: string) => json({ id: 'm1', from: 'alice', text, sentAt: now });
+    expect(decodePayload('chat/general/messages', message(text))).toEqual({
+      ok: false,
+      error: 'text: must have a visible character',
+    });
+    expect(decodePayload('chat/general/messages', message(`${text}.${text}`)).ok).toBe(true);
+  });
+});
+
+describe('stored payloads are read with unknown fields dropped, not refused', () => {
+  it.each(VALID)('%s', (topic, value) => {
+    const result = decodeStoredPayload(topic, json({ ...value, junk: 'kept from before' }));
+    expect(result).toMatchObject({ ok: true, message: { value } });
+    if (result.ok) expect(result.message.value).not.toHaveProperty('junk');
+  });
+
+  it('and checked as payloads are otherwise', () => {
+    const result = decodeStoredPayload(
+      'presence/alice/alice-1',
+      json({ status: 'away', since: 1 }),
+    );
+    expect(result.ok).toBe(false);
+  });
+
+  it('a history message: the server’s own fields dropped; invisible text kept from before', () => {
+    const kept = { id: 'm1', from: 'bob', text: '\u200b', sentAt: now };
+    expect(storedChatMessageSchema.safeParse({ ...kept, seq: 7 })).toEqual({
+      success: true,
+      data: kept,
+    });
+    expect(storedChatMessageSchema.safeParse({ ...kept, text: '' }).success).toBe(false);
+  });
+
+  it('an inbox notification: its `read` dropped', () => {
+    const note = { id: 'n1', title: 'Build done', body: '', createdAt: now };
+    expect(storedNotificationSchema.safeParse({ ...note, read: true })).toEqual({
+      success: true,
+      data: note,
+    });
   });
 });
 

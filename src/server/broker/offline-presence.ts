@@ -1,5 +1,5 @@
 import type { Aedes } from 'aedes';
-import { decodePayload, type Presence } from '../../shared/schemas';
+import { decodeStoredPayload, type Presence } from '../../shared/schemas';
 import { presenceTopic } from '../../shared/topics';
 import { mountTopic, unmountTopic } from './mount-point';
 import type { RetainedIndex } from './retained-index';
@@ -29,7 +29,8 @@ export async function markPresenceOffline(
   for (const packet of retained.match(mountTopic(org, presenceTopic(user, '+')))) {
     const topic = unmountTopic(org, packet.topic);
     if (topic === null) continue;
-    const decoded = decodePayload(topic, packet.payload);
+    // Stored: one retained before unknown fields were refused is still read (and replaced).
+    const decoded = decodeStoredPayload(topic, packet.payload);
     if (decoded.ok && decoded.message.kind === 'presence') {
       const { clientId, value } = decoded.message;
       if (value.status === 'online' && !open.has(clientId)) stale.push(packet.topic);

@@ -1,4 +1,4 @@
-import { isPayloadId, MAX_PAYLOAD_ID_LENGTH } from '../../shared/schemas';
+import { isPayloadId, MAX_PAYLOAD_ID_LENGTH, payloadFields } from '../../shared/schemas';
 import type { TopicKind } from '../../shared/topics';
 
 /**
@@ -31,6 +31,10 @@ const FIRING_MARK = '~';
  * or notification also gets an id of its own firing (`firingId`). Null when its topic's
  * payload carries no time, or `payload` is not a JSON object with a numeric one there (the
  * checks that follow refuse it then).
+ *
+ * Only the contract's fields go (schemas.ts). A will with others is refused at CONNECT, but
+ * one stored before they were refused fires after a restart: refused then, a presence or
+ * an agent's offline state would never be said, and it stayed online for good.
  */
 export function restampWill(kind: TopicKind, payload: Uint8Array, now: number): Buffer | null {
   const field = WILL_TIME_FIELDS[kind];
@@ -44,7 +48,11 @@ export function restampWill(kind: TopicKind, payload: Uint8Array, now: number): 
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
   const said = value as Record<string, unknown>;
   if (typeof said[field] !== 'number') return null;
-  const restamped = { ...said, [field]: now };
+  const restamped: Record<string, unknown> = {};
+  for (const name of payloadFields(kind)) {
+    if (Object.hasOwn(said, name)) restamped[name] = said[name];
+  }
+  restamped[field] = now;
   // Only a valid id is replaced: one the checks would refuse stays as it is, and is refused.
   if (WILL_ID_KINDS.has(kind) && isPayloadId(said.id)) restamped.id = firingId(said.id, now);
   return Buffer.from(JSON.stringify(restamped));

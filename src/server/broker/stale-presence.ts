@@ -1,5 +1,5 @@
 import type { Aedes } from 'aedes';
-import { decodePayload } from '../../shared/schemas';
+import { decodeStoredPayload } from '../../shared/schemas';
 import { parseTopic, presenceTopic } from '../../shared/topics';
 import { mountClientId, mountTopic, unmountTopic } from './mount-point';
 import type { BrokerPersistence } from './persistence';
@@ -66,7 +66,8 @@ export async function clearStalePresence(
   for (let i = 0; i < candidates.length && stale.length < MAX_STALE_PRESENCE_PER_SWEEP; i++) {
     if (i > 0 && i % PRESENCES_PER_TURN === 0) await nextTurn();
     const candidate = candidates[i]!;
-    const decoded = decodePayload(
+    // Stored: one retained before unknown fields were refused still ages, and goes.
+    const decoded = decodeStoredPayload(
       presenceTopic(candidate.user, candidate.clientId),
       candidate.packet.payload,
     );

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { hashPassword } from '../../../src/server/auth/password';
+import { mountTopic } from '../../../src/server/broker/mount-point';
 import { presenceSchema } from '../../../src/shared/schemas';
 import { json, record, waitForMessage } from '../support/mqtt-clients';
 import { useTestServer } from '../support/server-fixture';
@@ -66,5 +67,26 @@ describe('markOffline', () => {
     expect(await presenceAt('demo', stillConnected)).toEqual({ status: 'online', since: 1 });
     expect(await presenceAt('demo', someoneElse)).toEqual({ status: 'online', since: 1 });
     expect(await presenceAt('acme', otherOrg)).toEqual({ status: 'online', since: 1 });
+  });
+
+  it('turns offline one retained before fields outside the contract were refused', async () => {
+    await fixture.server.broker.admin.markOffline('demo', 'alice'); // what others left online
+    const topic = 'presence/alice/alice-old-app';
+    const payload = Buffer.from(json({ status: 'online', since: 1, device: 'phone' }));
+    await new Promise<void>((resolve, reject) =>
+      fixture.server.broker.aedes.publish(
+        {
+          cmd: 'publish',
+          topic: mountTopic('demo', topic),
+          payload,
+          qos: 1,
+          retain: true,
+          dup: false,
+        },
+        (error) => (error ? reject(error) : resolve()),
+      ),
+    );
+    expect(await fixture.server.broker.admin.markOffline('demo', 'alice')).toBe(1);
+    expect((await presenceAt('demo', topic))?.status).toBe('offline');
   });
 });

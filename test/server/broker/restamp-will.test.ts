@@ -31,6 +31,18 @@ describe('restampWill: a will goes out stamped when it fires', () => {
     },
   );
 
+  it.each<[TopicKind, Record<string, unknown>]>([
+    ['presence', { status: 'offline', since: 1 }],
+    ['agent-state', { status: 'offline', task: 'build', updatedAt: 1 }],
+  ])(
+    '%s stored before fields outside the contract were refused: goes without them',
+    (kind, payload) => {
+      const stored = bytes({ ...payload, battery: 80 });
+      const restamped = JSON.parse(restampWill(kind, stored, NOW)!.toString()) as object;
+      expect(Object.keys(restamped).sort()).toEqual(Object.keys(payload).sort());
+    },
+  );
+
   it('gives each firing of the same will an id of its own', () => {
     const will = bytes({ id: 'w', from: 'alice', text: 'hi', sentAt: 1 });
     const ids = [NOW, NOW + 1, NOW + 86_400_000].map(

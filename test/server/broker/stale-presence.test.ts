@@ -115,6 +115,15 @@ describe('stale presence on the real broker', () => {
     expect(retained(near)).toBe(true);
   });
 
+  it('clears one retained before fields outside the contract were refused', async () => {
+    const topic = 'presence/bob/bob-old-app';
+    await retainAsBroker(server, topic, 1, { device: 'phone' });
+    expect(await sweep(Date.now() - 14 * DAY_MS)).toEqual([
+      { org: 'demo', user: 'bob', clientId: 'bob-old-app' },
+    ]);
+    expect(retained(topic)).toBe(false);
+  });
+
   it('leaves a presence said again after the sweep read it', async () => {
     const topic = await presence('alice', 'alice-back', { status: 'offline', since: 1 });
     const { aedes } = server.broker;
@@ -181,8 +190,13 @@ describe('stale presence on the real broker', () => {
 });
 
 /** A presence retained straight into `server`'s broker, as its client would have said it. */
-function retainAsBroker(server: TestServer, topic: string, since: number): Promise<void> {
-  const payload = Buffer.from(json({ status: 'offline', since }));
+function retainAsBroker(
+  server: TestServer,
+  topic: string,
+  since: number,
+  extra: object = {},
+): Promise<void> {
+  const payload = Buffer.from(json({ status: 'offline', since, ...extra }));
   return new Promise((resolve, reject) =>
     server.broker.aedes.publish(
       {

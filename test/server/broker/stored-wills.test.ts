@@ -146,10 +146,11 @@ describe('Last Wills stored before a crash', () => {
         topic: '$demo/presence/bob/bob-tab',
         payload: json({ status: 'offline', since: written }),
       },
+      // Stored before fields outside the contract were refused: it goes, without them.
       {
         session: 'demo:agent-01:agent-01',
         topic: '$demo/agents/agent-01/state',
-        payload: json({ status: 'offline', task: 'Indexing', updatedAt: written }),
+        payload: json({ status: 'offline', task: 'Indexing', updatedAt: written, battery: 80 }),
       },
     ]);
     const restartedAt = Date.now();
@@ -170,7 +171,7 @@ describe('Last Wills stored before a crash', () => {
       const state = await waitForMessage(seen, (m) => m.topic === 'agents/agent-01/state');
       const { since } = JSON.parse(presence.payload) as { since: number };
       expect(since).toBeGreaterThanOrEqual(restartedAt);
-      // Stamped again, and only that: the rest of what it said goes as it was.
+      // Stamped again, and only that: the rest of what the contract has goes as it was.
       expect(JSON.parse(state.payload)).toEqual({
         status: 'offline',
         task: 'Indexing',
@@ -401,17 +402,18 @@ describe('a takeover', () => {
 describe('a connection dropped as its client connects again', () => {
   it('does not delete the new connection’s will, stored before it is registered', async () => {
     server = await startTestServer();
-    const id = 'demo:bob:bob-tab';
-    // Each connection's will says which it is (`will`): it goes out stamped as it fires
-    // (restamp-will.ts), `since` then no longer tells, and the rest goes as it was.
-    const offline = (will: number) => json({ status: 'offline', since: will, will });
+    const id = 'demo:agent-01:agent-01-box';
+    // Each connection's will says which it is (its `detail`): it goes out stamped as it
+    // fires (restamp-will.ts), `updatedAt` then no longer tells, and the rest goes as it was.
+    const offline = (will: number) =>
+      json({ status: 'offline', detail: `will ${will}`, updatedAt: will });
     const login = (will: number) => ({
-      username: 'bob@demo',
+      username: 'agent-01@demo',
       password: DEMO_PASSWORD,
-      clientId: 'bob-tab',
+      clientId: 'agent-01-box',
       clean: false,
       will: {
-        topic: 'presence/bob/bob-tab',
+        topic: 'agents/agent-01/state',
         payload: Buffer.from(offline(will)),
         qos: 1 as const,
         retain: true,
@@ -421,7 +423,8 @@ describe('a connection dropped as its client connects again', () => {
     const nextWill = async () => {
       const sent = await waitForMessage(seen, (m) => m.payload.includes('"offline"'));
       seen.length = 0;
-      return (JSON.parse(sent.payload) as { will?: number }).will;
+      const { detail } = JSON.parse(sent.payload) as { detail?: string };
+      return Number(detail?.replace('will ', ''));
     };
     const { persistence } = server.broker.aedes as unknown as { persistence: RawWillStore };
     const storedNow = async () => (await persistence.getWill({ id }))?.payload.toString();
@@ -431,7 +434,7 @@ describe('a connection dropped as its client connects again', () => {
       clientId: 'will-watcher',
     });
     const seen = record(watcher);
-    expect(await subscribeGrants(watcher, ['presence/bob/+'])).toEqual([1]);
+    expect(await subscribeGrants(watcher, ['agents/agent-01/state'])).toEqual([1]);
     const first = await connect(server.mqttUrl, login(1));
     // The old connection's delete of its sent will, when it has run.
     const putWill = persistence.putWill;

@@ -68,6 +68,25 @@ describe('typing', () => {
     expect(workspace.client().publishedOn('chat/general/messages')).toHaveLength(1);
   });
 
+  it('announces nothing while the draft shows nothing, and stops when it shows nothing again', async () => {
+    const workspace = await openRoom();
+    const input = screen.getByRole('textbox', { name: 'Message #general' });
+    const typeDraft = (value: string) => fireEvent.change(input, { target: { value } });
+
+    typeDraft(' ');
+    typeDraft(' \u200b'); // a zero-width space
+    typeDraft(' \u200b\u200e\n'); // a bidi mark, a line break
+    expect(typingSignals(workspace)).toEqual([]);
+
+    typeDraft(' \u200b\u200e\nh');
+    expect(typingSignals(workspace)).toEqual([{ from: 'alice', typing: true }]);
+    typeDraft(' \u200b\u200e\n'); // its one visible character deleted
+    expect(typingSignals(workspace)).toEqual([
+      { from: 'alice', typing: true },
+      { from: 'alice', typing: false },
+    ]);
+  });
+
   it('shows who is typing and fades after TYPING_TTL_MS without a refresh', async () => {
     const workspace = await openRoom();
     const status = () =>

@@ -39,6 +39,26 @@ describe('message router', () => {
     ],
     ['empty text', 'chat/general/messages', JSON.stringify({ ...validMessage, text: '' })],
     [
+      'text of invisible characters alone',
+      'chat/general/messages',
+      JSON.stringify({ ...validMessage, text: ' \u200b\u200e ' }),
+    ],
+    [
+      'a field outside the contract',
+      'chat/general/messages',
+      JSON.stringify({ ...validMessage, junk: 'x'.repeat(10_000) }),
+    ],
+    [
+      'a presence with a field outside the contract',
+      'presence/bob/bob-1',
+      JSON.stringify({ status: 'online', since: NOW, device: 'phone' }),
+    ],
+    [
+      'an agent state with a field outside the contract',
+      'agents/a1/state',
+      JSON.stringify({ status: 'idle', updatedAt: NOW, extra: true }),
+    ],
+    [
       'sender not an id',
       'chat/general/messages',
       JSON.stringify({ ...validMessage, from: 'Bob <b>' }),
@@ -76,6 +96,14 @@ describe('message router', () => {
     expect(usePresenceStore.getState().clients).toEqual({});
     expect(useAgentsStore.getState().agents.size).toBe(0);
     expect(useNotificationsStore.getState().items).toEqual([]);
+  });
+
+  it('says (in development) which field outside the contract a dropped payload had', () => {
+    const { router } = setup();
+    router.route('chat/general/messages', JSON.stringify({ ...validMessage, junk: 1 }));
+    expect(console.warn).toHaveBeenCalledWith(
+      '[switchboard] dropped a payload on chat/general/messages: unknown field "junk": not in the contract',
+    );
   });
 
   it('routes valid payloads to their stores', () => {

@@ -1,5 +1,5 @@
 import { infiniteQueryOptions, useInfiniteQuery } from '@tanstack/react-query';
-import { chatMessageSchema, type ChatMessage } from '../../../../shared/schemas';
+import { storedChatMessageSchema, type ChatMessage } from '../../../../shared/schemas';
 import { apiFetch } from '../../../lib/api/api-fetch';
 import { useConnectionStore } from '../../connection/stores/connection-store';
 
@@ -28,11 +28,13 @@ export async function fetchRoomMessages(
     `/api/rooms/${encodeURIComponent(room)}/messages?${params}`,
     { signal },
   );
-  // History holds what people typed; it gets the same schema check as live messages.
-  const messages = page.messages.filter((message) => {
-    const valid = chatMessageSchema.safeParse(message).success;
-    if (!valid) useConnectionStore.getState().countDropped();
-    return valid;
+  // History holds what people typed; it gets the schema check live messages get, as a
+  // stored message (schemas.ts): a field the server adds is dropped, not the message.
+  const messages = page.messages.flatMap((message): ChatMessage[] => {
+    const parsed = storedChatMessageSchema.safeParse(message);
+    if (parsed.success) return [parsed.data];
+    useConnectionStore.getState().countDropped();
+    return [];
   });
   return { messages, nextCursor: page.nextCursor };
 }

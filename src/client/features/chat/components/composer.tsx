@@ -1,9 +1,9 @@
 import { useId, type FormEvent, type KeyboardEvent } from 'react';
 import { MAX_CHAT_TEXT_LENGTH } from '../../../../shared/schemas';
+import { hasVisibleText } from '../../../../shared/visible-text';
 import { useRoomDraft } from '../hooks/use-room-draft';
 import { useSendMessage } from '../hooks/use-send-message';
 import { useTypingPublisher } from '../hooks/use-typing-publisher';
-import { hasVisibleText } from '../lib/visible-text';
 
 const COUNT_SHOWN_FROM = 0.9; // of the limit
 const countFormat = new Intl.NumberFormat();
@@ -66,7 +66,8 @@ export function Composer({ room, roomName, onSent }: ComposerProps) {
         aria-invalid={tooLong || undefined}
         onChange={(event) => {
           setDraft(event.target.value);
-          if (event.target.value.length > 0) typing.typing();
+          // Typing announces a message to come: not while nothing would show (nor be sent).
+          if (hasVisibleText(event.target.value)) typing.typing();
           else typing.stopped();
         }}
         onKeyDown={onKeyDown}

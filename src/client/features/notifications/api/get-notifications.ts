@@ -4,7 +4,7 @@ import {
   type InboxNotification,
   type InboxPage,
 } from '../../../../shared/notifications-api';
-import { notificationSchema } from '../../../../shared/schemas';
+import { storedNotificationSchema } from '../../../../shared/schemas';
 import { ApiError } from '../../../lib/api/api-error';
 import { apiFetch } from '../../../lib/api/api-fetch';
 import { useConnectionStore } from '../../connection/stores/connection-store';
@@ -19,9 +19,10 @@ export async function fetchNotifications(signal?: AbortSignal): Promise<InboxPag
   const page = await apiFetch<InboxPage>(`/api/notifications?limit=${INBOX_PAGE_SIZE}`, {
     signal,
   });
-  // Same schema check as live notifications: what a service sent is never trusted raw.
+  // Same schema check as live notifications: what a service sent is never trusted raw. As
+  // a stored one (schemas.ts): the item's `read`, the server's own, is not refused.
   const notifications = page.notifications.flatMap((item): InboxNotification[] => {
-    const parsed = notificationSchema.safeParse(item);
+    const parsed = storedNotificationSchema.safeParse(item);
     if (!parsed.success) {
       useConnectionStore.getState().countDropped();
       return [];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hasVisibleText } from '../../../../src/client/features/chat/lib/visible-text';
+import { hasVisibleText } from '../../src/shared/visible-text';
 
 describe('hasVisibleText', () => {
   it.each([

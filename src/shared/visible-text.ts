@@ -7,8 +7,8 @@ const VISIBLE = /[^\p{White_Space}\p{Default_Ignorable_Code_Point}\p{Cc}\u2800]/
 
 /**
  * Whether `text` shows anything: a message of invisible characters alone would be an empty
- * row in everyone's timeline. The schema (and so the broker) accepts any non-empty text, so
- * this is the composer's rule only.
+ * row in everyone's timeline. The composer's rule for sending, and the chat message
+ * schema's (schemas.ts), so the broker refuses such a message from any MQTT client too.
  */
 export function hasVisibleText(text: string): boolean {
   return VISIBLE.test(text);
