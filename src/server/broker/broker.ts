@@ -14,6 +14,7 @@ import { createAuthorizePublish, type Publisher, type UserStanding } from './aut
 import { createAuthorizeSubscribe } from './authorize-subscribe';
 import type { PublishContext } from './check-publish';
 import { createBrokerAdmin, type BrokerAdmin } from './broker-admin';
+import { clipped } from './clipped';
 import { collapseOverlaps } from './delivery-order';
 import { deliverDirectly } from './direct-delivery';
 import { addressOf } from './client-address';
@@ -130,8 +131,14 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
   };
   const logDenied = (publisher: Publisher, topic: string, code: string, reason: string) => {
     logger.warn(
-      { event: 'publish_denied', code, topic, org: publisher?.org, user: publisher?.user },
-      reason,
+      {
+        event: 'publish_denied',
+        code,
+        topic: clipped(topic),
+        org: publisher?.org,
+        user: publisher?.user,
+      },
+      clipped(reason),
     );
   };
   const history = createRecordHistory(options.history, logDenied);
@@ -199,7 +206,7 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
           logger.error(
             {
               event: 'publish_check_failed',
-              topic,
+              topic: clipped(topic),
               org: publisher?.org,
               user: publisher?.user,
               err: error,
@@ -213,8 +220,14 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
       onDenied(client, filter, code, reason) {
         const identity = getIdentity(client);
         logger.warn(
-          { event: 'subscribe_denied', code, filter, org: identity?.org, user: identity?.user },
-          reason,
+          {
+            event: 'subscribe_denied',
+            code,
+            filter: clipped(filter),
+            org: identity?.org,
+            user: identity?.user,
+          },
+          clipped(reason),
         );
       },
     }),
