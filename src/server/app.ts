@@ -13,7 +13,7 @@ import { createVerifyCredentials } from './broker/verify-credentials';
 import type { Config } from './config';
 import { saveDemoCredentials } from './demo-credentials';
 import { closeConnectionsChangedElsewhere } from './external-changes';
-import { buildHttpApi } from './http';
+import { buildHttpApi, trustedProxies } from './http';
 import { createLogger } from './logger';
 import { makeDataDirPrivate } from './private-data-dir';
 import { seedDemo, type SeedResult } from './seed';
@@ -168,6 +168,7 @@ export async function startServer(
     const ws = attachWebSocketTransport({
       server: app.server,
       allowedOrigins: config.allowedOrigins,
+      trustProxy: trustedProxies(config.trustProxy),
       maxPacketBytes: config.maxPacketBytes,
       logger,
       // What a turn recorded is committed before any PUBACK of that turn goes out.
@@ -180,6 +181,12 @@ export async function startServer(
     signal.throwIfAborted();
     await app.listen({ port: config.port, host: config.host });
     signal.throwIfAborted();
+    if (config.trustProxy.length > 0) {
+      logger.info(
+        { event: 'trusting_proxies', trustProxy: config.trustProxy },
+        'X-Forwarded-For, -Proto and -Host name the client of requests and WebSocket upgrades from these proxies (TRUST_PROXY)',
+      );
+    }
 
     const tcp = await listenTcp({
       host: config.host,

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 
 // Parsed once at start-up from environment variables; every bad value is refused with
 // the variable's name and what it expects, so a typo never starts a half-configured server.
@@ -18,6 +19,12 @@ export interface Config {
   maxPacketBytes: number;
   /** Normalised origins (`scheme://host[:port]`). Empty = the same origin only. */
   allowedOrigins: string[];
+  /**
+   * Proxies whose X-Forwarded-For, -Proto and -Host are believed: addresses, CIDR ranges,
+   * or `loopback`, `linklocal`, `uniquelocal` (lowercase). Empty = none: every request is
+   * from its socket's peer, as plain http or https as its socket.
+   */
+  trustProxy: string[];
   logLevel: string;
   demoPassword: string | null;
   demoAgents: number;
@@ -107,6 +114,54 @@ function origins(env: Env, name: string): string[] {
     });
 }
 
+// proxy-addr's named ranges (127.0.0.1/8 and ::1; 169.254.0.0/16 and fe80::/10; 10/8,
+// 172.16/12, 192.168/16 and fc00::/7).
+const NAMED_PROXY_RANGES = ['loopback', 'linklocal', 'uniquelocal'];
+const TRUST_EVERYONE = ['true', '*', 'all', 'any', 'yes'];
+const TRUST_NONE = ['false', 'none', 'no', 'off'];
+
+/**
+ * Only named proxies, never "every peer" or a hop count: either would believe the headers
+ * of whoever connects directly, who could then pick their own address (and so their own
+ * sign-in throttle) and scheme. Addresses are taken in their plain forms only, so a value
+ * like `10.1` (which proxy-addr would read as 10.0.0.1) is refused, not guessed at.
+ */
+function trustProxy(env: Env): string[] {
+  const value = raw(env, 'TRUST_PROXY');
+  if (value === undefined) return [];
+  return value
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter((s) => s !== '')
+    .map((entry) => {
+      const problem = proxyEntryProblem(entry);
+      if (problem !== null) throw new ConfigError('TRUST_PROXY', `"${entry}" ${problem}`);
+      return entry;
+    });
+}
+
+/** What is wrong with one TRUST_PROXY entry; null when it names proxies. */
+function proxyEntryProblem(entry: string): string | null {
+  if (NAMED_PROXY_RANGES.includes(entry)) return null;
+  if (TRUST_EVERYONE.includes(entry)) {
+    return "would believe any client's X-Forwarded-For, so anyone could choose their address; name the proxy's addresses or CIDR ranges, or loopback";
+  }
+  if (TRUST_NONE.includes(entry)) return 'is not a proxy; leave TRUST_PROXY unset to trust none';
+  if (/^\d+$/.test(entry)) {
+    return "reads as a hop count, which believes whoever connects; name the proxy's addresses or CIDR ranges instead";
+  }
+  const notAProxy = `is not an IP address, a CIDR range (10.0.0.0/8, fd00::/8) or one of ${NAMED_PROXY_RANGES.join(', ')}`;
+  const [address = '', prefix, ...more] = entry.split('/');
+  const version = address.includes('%') ? 0 : isIP(address); // no IPv6 zone ids
+  if (version === 0 || more.length > 0) return notAProxy;
+  if (prefix === undefined) return null;
+  if (!/^\d{1,3}$/.test(prefix) || Number(prefix) > (version === 4 ? 32 : 128)) return notAProxy;
+  if (Number(prefix) === 0) {
+    return "would trust every address; name the proxy's addresses or CIDR ranges";
+  }
+  return null;
+}
+
 function readPem(name: string, path: string): string {
   let text: string;
   try {
@@ -178,6 +233,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       MQTT_MAX_PACKET_BYTES,
     ),
     allowedOrigins: origins(env, 'ALLOWED_ORIGINS'),
+    trustProxy: trustProxy(env),
     logLevel: logLevel(env),
     demoPassword: demoPassword(env),
     demoAgents: integer(env, 'DEMO_AGENTS', DEFAULTS.demoAgents, 0, MAX_DEMO_AGENTS),

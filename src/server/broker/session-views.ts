@@ -1,6 +1,6 @@
 import type { TLSSocket } from 'node:tls';
 import type { Client } from 'aedes';
-import { addressOf } from './client-address';
+import { addressOf, upgradeOf } from './client-address';
 import type { ClientIdentity } from './client-identity';
 import { subscriptionsOf } from './live-acl';
 import { parseMountedClientId, unmountTopic } from './mount-point';
@@ -14,13 +14,15 @@ export async function describeLive(
   identity: ClientIdentity,
   persistence: BrokerPersistence,
 ): Promise<LiveSession> {
-  const socket = (client.req?.socket ?? client.conn) as Partial<TLSSocket>;
+  const upgrade = upgradeOf(client);
+  const socket = (upgrade?.socket ?? client.conn) as Partial<TLSSocket>;
   return {
     clientId: identity.clientId,
     user: identity.user,
     address: addressOf(client),
-    transport: client.req ? 'ws' : 'tcp',
-    secure: socket.encrypted === true,
+    transport: upgrade ? 'ws' : 'tcp',
+    // WSS to a TLS-terminating proxy in TRUST_PROXY is WSS too: the leg the client sees.
+    secure: upgrade?.secure ?? socket.encrypted === true,
     protocolVersion: client.version,
     persistent: !client.clean,
     connectedAt: identity.connectedAt,

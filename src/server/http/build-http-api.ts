@@ -19,6 +19,7 @@ import { registerSecurityHeaders } from './security-headers';
 import { sessionRoutes } from './session';
 import { DEFAULT_STATIC_DIR, isSpaRoute, registerStaticApp, sendAppShell } from './static-app';
 import { tokenRoutes } from './token';
+import { trustedProxies } from './trusted-proxy';
 
 // Every API body is a few fields; refusing big ones early costs nothing.
 const BODY_LIMIT_BYTES = 16 * 1024;
@@ -42,6 +43,8 @@ export async function buildHttpApi(deps: HttpDeps): Promise<FastifyInstance> {
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     // Errors raised before routing (a malformed URL) get the API's error shape too.
     frameworkErrors: answerError(logger),
+    // request.ip, .protocol and .host from X-Forwarded-* only when a TRUST_PROXY proxy sent them.
+    trustProxy: trustedProxies(config.trustProxy) ?? false,
   };
   const app: FastifyInstance = deps.serverFactory
     ? Fastify({ ...base, serverFactory: deps.serverFactory })

@@ -25,7 +25,9 @@ function isJson(contentType: string | undefined): boolean {
 export function registerCsrfGuard(app: FastifyInstance, allowedOrigins: readonly string[]): void {
   app.addHook('onRequest', async (request) => {
     if (SAFE_METHODS.has(request.method)) return;
-    if (!isOriginAllowed(request.headers.origin, request.headers.host, allowedOrigins)) {
+    // Fastify's host and protocol: a trusted proxy's X-Forwarded-Host and -Proto, if any.
+    const requested = { host: request.host, protocol: request.protocol };
+    if (!isOriginAllowed(request.headers.origin, requested, allowedOrigins)) {
       throw new ApiError(403, 'origin_not_allowed', 'requests from this origin are not allowed');
     }
     const hasBody =

@@ -3,3 +3,4 @@ export type { HttpDeps } from './http-deps';
 export { isOriginAllowed } from './allowed-origin';
 export { ApiError, type ErrorBody } from './errors';
 export { SESSION_COOKIE } from './session-cookie';
+export { trustedProxies, type TrustProxy } from './trusted-proxy';

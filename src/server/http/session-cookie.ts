@@ -3,6 +3,8 @@ import type { Config } from '../config';
 
 export const SESSION_COOKIE = 'sb_session';
 
+// Behind a TLS-terminating proxy, request.protocol is its X-Forwarded-Proto only when it is
+// in TRUST_PROXY (build-http-api.ts); otherwise the cookie goes without Secure.
 function isSecure(request: FastifyRequest, config: Config): boolean {
   return config.tls !== null || request.protocol === 'https';
 }

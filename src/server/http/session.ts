@@ -13,7 +13,8 @@ import { clearSessionCookie, SESSION_COOKIE, setSessionCookie } from './session-
 import { endSignIn, endThenMarkOffline } from './token-revocation';
 
 // Per IP and username: slows guessing one account without letting one noisy office
-// (shared IP) lock everyone else out.
+// (shared IP) lock everyone else out. The IP is request.ip: behind a reverse proxy, the
+// client's only when the proxy is in TRUST_PROXY, else the proxy's, shared by everyone.
 const SIGN_IN_MAX_PER_WINDOW = 10;
 const SIGN_IN_WINDOW_MS = 60_000;
 // Per IP, failed sign-ins only, whatever the username: one address trying a password

@@ -38,6 +38,19 @@ describe('isOriginAllowed', () => {
     ['listed, other scheme', 'http://app.example', 'sb.example', ['https://app.example'], false],
   ];
   it.each(cases)('%s', (_name, origin, host, allowed, expected) => {
-    expect(isOriginAllowed(origin, host, allowed)).toBe(expected);
+    // Plain http: the server itself, or the untrusted leg behind a TLS-terminating proxy.
+    expect(isOriginAllowed(origin, { host, protocol: 'http' }, allowed)).toBe(expected);
+  });
+
+  // The server knows the client reached it over https: its own TLS, or a trusted proxy's
+  // X-Forwarded-Proto (with X-Forwarded-Host as the host).
+  const overHttps: [string, string, string, string[], boolean][] = [
+    ['an https page of the host', 'https://app.example', 'app.example', [], true],
+    ['an http page of the host', 'http://app.example', 'app.example', [], false],
+    ['an https page of another host', 'https://evil.example', 'app.example', [], false],
+    ['a listed http origin', 'http://dev.example', 'app.example', ['http://dev.example'], true],
+  ];
+  it.each(overHttps)('over https: %s', (_name, origin, host, allowed, expected) => {
+    expect(isOriginAllowed(origin, { host, protocol: 'https' }, allowed)).toBe(expected);
   });
 });

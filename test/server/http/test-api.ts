@@ -29,6 +29,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     dataDir: '(temp)',
     tls: null,
     allowedOrigins: [],
+    trustProxy: [],
     demoPassword: null,
     logLevel: 'silent',
     ...overrides,

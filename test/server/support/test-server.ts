@@ -24,6 +24,7 @@ export function testServerConfig(dataDir: string, overrides: Partial<Config> = {
     ...DEFAULTS,
     tls: null,
     allowedOrigins: [],
+    trustProxy: [],
     demoPassword: DEMO_PASSWORD,
     port: 0,
     mqttPort: 0,

@@ -3,6 +3,8 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type { Logger } from 'pino';
 import { isOriginAllowed } from '../../http/allowed-origin';
+import { clientView, type TrustProxy } from '../../http/trusted-proxy';
+import type { UpgradeRequest } from '../client-address';
 import { WebSocketConnection } from './websocket-connection';
 
 export const MQTT_WEBSOCKET_PATH = '/mqtt';
@@ -11,6 +13,8 @@ const WS_FRAME_OVERHEAD_BYTES = 14; // largest WebSocket frame header
 export interface WebSocketTransportOptions {
   server: Server;
   allowedOrigins: readonly string[];
+  /** Proxies whose X-Forwarded-* name the client (TRUST_PROXY); none when absent. */
+  trustProxy?: TrustProxy | null;
   maxPacketBytes: number;
   logger: Logger;
   /** Runs before a connection's frame of the turn is sent (see WebSocketConnection). */
@@ -31,9 +35,14 @@ export function attachWebSocketTransport(options: WebSocketTransportOptions) {
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     const { pathname } = new URL(request.url ?? '/', 'http://localhost');
     if (pathname !== MQTT_WEBSOCKET_PATH) return refuse(socket, 404, 'Not Found');
-    if (!isOriginAllowed(request.headers.origin, request.headers.host, options.allowedOrigins)) {
+    const client = clientView(request, options.trustProxy ?? null);
+    if (!isOriginAllowed(request.headers.origin, client, options.allowedOrigins)) {
       options.logger.warn(
-        { event: 'websocket_origin_refused', origin: request.headers.origin },
+        {
+          event: 'websocket_origin_refused',
+          origin: request.headers.origin,
+          address: client.address,
+        },
         'WebSocket upgrade from a foreign origin refused',
       );
       return refuse(socket, 403, 'Forbidden');
@@ -42,7 +51,15 @@ export function attachWebSocketTransport(options: WebSocketTransportOptions) {
       // Not a Duplex, but all of one that aedes uses (see websocket-connection.ts): the
       // cast keeps aedes' `Connection` type without paying a Writable per write.
       const connection = new WebSocketConnection(ws, options.beforeSend);
-      options.onConnection(connection as unknown as Duplex, socketOnly(request));
+      // What aedes keeps as `client.req` while the connection lasts (client-address.ts).
+      // Kept whole, the request's headers, raw headers and stream state stayed alive with
+      // every connection.
+      const kept: UpgradeRequest = {
+        socket: request.socket,
+        address: client.address,
+        secure: client.protocol === 'https',
+      };
+      options.onConnection(connection as unknown as Duplex, kept as unknown as IncomingMessage);
     });
   };
   options.server.on('upgrade', onUpgrade);
@@ -54,15 +71,6 @@ export function attachWebSocketTransport(options: WebSocketTransportOptions) {
       wss.close();
     },
   };
-}
-
-/**
- * The request as aedes keeps it, for as long as the connection lasts (`client.req`): only
- * its socket is ever read (client-address.ts, session-views.ts). Kept whole, the HTTP
- * request's headers, raw headers and stream state stayed alive with every connection.
- */
-function socketOnly(request: IncomingMessage): IncomingMessage {
-  return { socket: request.socket } as IncomingMessage;
 }
 
 function refuse(socket: Duplex, status: number, reason: string): void {
