@@ -47,12 +47,20 @@ export const presenceSchema = z.strictObject({
   since: epochMs,
 });
 
-export const notificationSchema = z.strictObject({
+const notificationFields = {
   id: messageId,
   title: z.string().check(z.minLength(1), z.maxLength(200)),
   body: z.string().check(z.maxLength(4_000)),
   link: z.optional(z.string().check(z.maxLength(2_000))),
   createdAt: epochMs,
+};
+
+export const notificationSchema = z.strictObject({
+  ...notificationFields,
+  // A title of spaces or zero-width characters is an empty heading in the inbox.
+  title: z
+    .string()
+    .check(z.maxLength(200), z.refine(hasVisibleText, 'must have a visible character')),
 });
 
 export const AGENT_STATUSES = ['idle', 'working', 'paused', 'error', 'offline'] as const;
@@ -124,7 +132,7 @@ export const payloadFields = (kind: TopicKind): readonly string[] =>
 /** A chat message the history kept, as the HTTP API answers it. */
 export const storedChatMessageSchema = z.object(chatMessageFields);
 /** A notification an inbox kept, as the HTTP API answers it. */
-export const storedNotificationSchema = z.object(notificationSchema.shape);
+export const storedNotificationSchema = z.object(notificationFields);
 
 const STORED_SCHEMAS: SchemaTable = {
   'chat-message': storedChatMessageSchema,

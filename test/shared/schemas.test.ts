@@ -157,6 +157,23 @@ describe('a chat message needs text that shows', () => {
   });
 });
 
+describe('a notification needs a title that shows', () => {
+  const notification = (title: string) =>
+    json({ id: 'n1', title, body: 'the body', createdAt: now });
+
+  it.each(['', '   ', '\u200b', '\u202e\u200f'])('refuses %j, saying why', (title) => {
+    expect(decodePayload('notifications/bob', notification(title))).toEqual({
+      ok: false,
+      error: 'title: must have a visible character',
+    });
+  });
+
+  it('accepts one around a visible character, and reads a kept one that shows nothing', () => {
+    expect(decodePayload('notifications/bob', notification('\u200bDeploy\u200b')).ok).toBe(true);
+    expect(decodeStoredPayload('notifications/bob', notification('\u200b')).ok).toBe(true);
+  });
+});
+
 describe('stored payloads are read with unknown fields dropped, not refused', () => {
   it.each(VALID)('%s', (topic, value) => {
     const result = decodeStoredPayload(topic, json({ ...value, junk: 'kept from before' }));

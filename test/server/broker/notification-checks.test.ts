@@ -90,3 +90,17 @@ describe('a notification’s createdAt', () => {
     expect(inboxIds()).toContain(late.id);
   });
 });
+
+describe('a notification’s title', () => {
+  it('with nothing that shows: refused, delivered to nobody, not kept, logged', async () => {
+    const blank = notification('\u200b \u200b');
+    const seen = await notifyThenSentinel(json(blank));
+    expect(seen.filter((p) => p.includes(blank.id))).toEqual([]);
+    expect(inboxIds()).not.toContain(blank.id);
+    const refusal = events.find((e) => e.event === 'publish_denied' && e.user === 'notifier');
+    expect(refusal).toMatchObject({
+      code: 'payload_invalid',
+      msg: 'title: must have a visible character',
+    });
+  });
+});
