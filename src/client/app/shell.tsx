@@ -8,6 +8,7 @@ import { RoomList } from '../features/chat/components/room-list';
 import { UndeliveredNotice } from '../features/chat/components/undelivered-notice';
 import { StatusPill } from '../features/connection/components/status-pill';
 import { NotificationsLink } from '../features/notifications/components/notifications-link';
+import { NewNotificationAnnouncer } from '../features/notifications/components/new-notification-announcer';
 import { NotificationsPanel } from '../features/notifications/components/notifications-panel';
 import { PeopleList } from '../features/presence/components/people-list';
 import { useConnection } from '../lib/mqtt/connection-context';
@@ -110,6 +111,7 @@ export function Shell({ session }: { session: Session }) {
             current={view.name === 'notifications'}
             onOpen={() => go({ name: 'notifications' })}
           />
+          <NewNotificationAnnouncer />
           <span className="topbar__me" title={`${session.user}@${session.org}`}>
             {session.user}
           </span>

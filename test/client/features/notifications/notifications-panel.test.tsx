@@ -1,4 +1,4 @@
-import { act, screen, within } from '@testing-library/react';
+import { act, fireEvent, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { NotificationsLink } from '../../../../src/client/features/notifications/components/notifications-link';
@@ -7,6 +7,7 @@ import {
   notificationsStorageKey,
   useNotificationsStore,
 } from '../../../../src/client/features/notifications/stores/notifications-store';
+import { emulateFocusFixup } from '../../support/focus-fixup';
 import { connectTestWorkspace, renderWithWorkspace } from '../../support/render';
 
 const T = 1_735_725_600_000;
@@ -72,10 +73,8 @@ describe('notifications', () => {
         .deliver('notifications/alice', note('evil', 2, { link: 'javascript:alert(1)' }));
     });
     const ok = screen.getByRole('article', { name: 'Title ok' });
-    expect(within(ok).getByRole('link', { name: 'Open link' })).toHaveAttribute(
-      'href',
-      `${window.location.origin}/rooms/general`,
-    );
+    const okLink = within(ok).getByRole('link', { name: `Open link (${window.location.host})` });
+    expect(okLink).toHaveAttribute('href', `${window.location.origin}/rooms/general`);
     const evil = screen.getByRole('article', { name: 'Title evil' });
     expect(within(evil).queryByRole('link')).toBeNull();
   });
@@ -92,9 +91,12 @@ describe('notifications', () => {
         .deliver('notifications/alice', note('away', 2, { link: 'https://x.test/' }));
     });
     const away = within(screen.getByRole('article', { name: 'Title away' }));
-    expect(away.getByRole('link', { name: 'Open link' })).toHaveAttribute('target', '_blank');
+    expect(away.getByRole('link', { name: 'Open link (x.test)' })).toHaveAttribute(
+      'target',
+      '_blank',
+    );
     const here = within(screen.getByRole('article', { name: 'Title here' }));
-    const link = here.getByRole('link', { name: 'Open link' });
+    const link = here.getByRole('link', { name: 'Open #general' });
     expect(link).toHaveAttribute('href', view);
     expect(link).not.toHaveAttribute('target');
 
@@ -104,12 +106,110 @@ describe('notifications', () => {
     expect(here.queryByRole('button', { name: 'Mark read: Title here' })).toBeNull();
   });
 
+  it('names each link by where it leads, and counts one read when opened, in this tab or another', async () => {
+    const workspace = await setup();
+    const links: Record<string, string> = {
+      phish: '//evil.example/phish',
+      userinfo: 'https://trusted.example@evil.example/login',
+      port: 'http://docs.example:8443/guide',
+      idn: 'https://exämple.test/',
+      agent: '#/agents/agent-01',
+      people: '#/people',
+      bogus: '#/rooms/NOT-AN-ID',
+    };
+    act(() =>
+      Object.entries(links).forEach(([id, link], i) =>
+        workspace.client().deliver('notifications/alice', note(id, i, { link })),
+      ),
+    );
+    const linkOf = (id: string) =>
+      within(screen.getByRole('article', { name: `Title ${id}` })).getByRole('link');
+    expect(linkOf('phish')).toHaveAccessibleName('Open link (evil.example)');
+    expect(linkOf('phish')).toHaveAttribute('href', 'http://evil.example/phish');
+    expect(linkOf('userinfo')).toHaveAccessibleName('Open link (evil.example)');
+    expect(linkOf('port')).toHaveAccessibleName('Open link (docs.example:8443)');
+    expect(linkOf('idn')).toHaveAccessibleName('Open link (xn--exmple-cua.test)'); // no look-alikes
+    expect(linkOf('agent')).toHaveAccessibleName('Open agent agent-01');
+    expect(linkOf('people')).toHaveAccessibleName('Open People');
+    expect(linkOf('bogus')).toHaveAccessibleName('Open link in Switchboard');
+    expect(screen.getByRole('link', { name: 'Notifications, 7 unread' })).toBeInTheDocument();
+
+    // Opened in another tab, by a click or a middle click: read all the same.
+    linkOf('phish').addEventListener('click', (event) => event.preventDefault()); // jsdom would follow it
+    await userEvent.click(linkOf('phish'));
+    expect(screen.getByRole('link', { name: 'Notifications, 6 unread' })).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Mark read: Title phish' })).toBeNull();
+    fireEvent(linkOf('port'), new MouseEvent('auxclick', { bubbles: true, button: 1 }));
+    expect(screen.getByRole('link', { name: 'Notifications, 5 unread' })).toBeInTheDocument();
+    expect(useNotificationsStore.getState().unsent.ids).toEqual(['phish', 'port']);
+  });
+
+  it('keeps keyboard focus on Mark all read when it has nothing left to mark', async () => {
+    emulateFocusFixup(); // a disabled button would lose focus to <body>, as in a browser
+    const workspace = await setup();
+    act(() => workspace.client().deliver('notifications/alice', note('n1', 1)));
+    const markAll = screen.getByRole('button', { name: 'Mark all read' });
+    markAll.focus();
+    await userEvent.keyboard('{Enter}');
+    expect(screen.getByText('All caught up')).toBeInTheDocument();
+    expect(document.activeElement).toBe(markAll);
+    expect(markAll).toHaveAttribute('aria-disabled', 'true');
+    // Pressed again, it does nothing.
+    await userEvent.keyboard('{Enter}');
+    expect(useNotificationsStore.getState().unsent.ids).toEqual(['n1']);
+    expect(document.activeElement).toBe(markAll);
+  });
+
+  it('shows no bidi controls of a title or body, and a title with nothing visible as untitled', async () => {
+    const workspace = await setup();
+    // Kept from before the broker refused such titles: the inbox still lists it.
+    act(() => {
+      const inbox = useNotificationsStore.getState();
+      inbox.applyInbox(inbox.beginInboxSync(), {
+        account: 'alice',
+        notifications: [
+          { ...note('blank', 1, { title: '\u200B \u200B', body: '\u202E' }), read: false },
+        ],
+        nextCursor: null,
+        unread: 1,
+        newestCursor: '1',
+      });
+    });
+    const spoof = '\u202Egnp.exe';
+    act(() =>
+      workspace.client().deliver(
+        'notifications/alice',
+        note('spoof', 2, {
+          title: `Invoice ${spoof}`,
+          body: `Open \u2067${spoof}\u2069 now \u202Aor\u202C \u2066x\u2069\u2068y\u2069 \u202B\u202D`,
+        }),
+      ),
+    );
+    const spoofed = screen.getByRole('article', { name: 'Invoice gnp.exe' });
+    const heading = within(spoofed).getByRole('heading', { level: 3 });
+    expect(heading).toHaveTextContent('Unread: Invoice gnp.exe', { normalizeWhitespace: false });
+    expect(heading).toHaveAttribute('dir', 'auto');
+    expect(within(spoofed).getByText('Open gnp.exe now or xy')).toHaveAttribute('dir', 'auto');
+    expect(spoofed.textContent).not.toMatch(/[\u202A-\u202E\u2066-\u2069]/);
+    expect(within(spoofed).getByRole('button')).toHaveAccessibleName('Mark read: Invoice gnp.exe');
+    // Kept as sent: only what is shown is without them.
+    expect(useNotificationsStore.getState().items[0]?.title).toBe(`Invoice ${spoof}`);
+
+    const blank = screen.getByRole('article', { name: '(untitled)' });
+    expect(within(blank).getByRole('heading', { level: 3 })).toHaveTextContent('(untitled)');
+    expect(within(blank).getByRole('button')).toHaveAccessibleName('Mark read: (untitled)');
+    expect(within(blank).queryByRole('paragraph')).toBeNull(); // a body of nothing visible
+  });
+
   it('sets the direction of titles and bodies by their text (right-to-left scripts)', async () => {
     const workspace = await setup();
     act(() => workspace.client().deliver('notifications/alice', note('rtl', 1)));
     const article = screen.getByRole('article', { name: 'Title rtl' });
     expect(within(article).getByRole('heading', { level: 3 })).toHaveAttribute('dir', 'auto');
     expect(within(article).getByText('Body rtl')).toHaveAttribute('dir', 'auto');
+    // dir="auto" goes by the first strong letter outside elements with a dir of their own:
+    // the hidden "Unread:" has one, so it is the title's that counts, not this English word.
+    expect(within(article).getByText('Unread:')).toHaveAttribute('dir', 'ltr');
   });
 
   it('offers desktop notifications and asks for permission on click', async () => {

@@ -40,6 +40,22 @@ const page = (
 const sync = (answer: InboxPage) => inbox().applyInbox(inbox().beginInboxSync(), answer);
 const shown = () =>
   inbox().items.map((item) => `${item.id}${inbox().readIds[item.id] ? ' (read)' : ''}`);
+/** A page as the server answers it: [id, minutes, read], newest first. */
+const pageOf = (
+  listed: [id: string, minutes: number, read: boolean][],
+  nextCursor: string | null,
+  unread: number,
+): InboxPage => ({
+  account: 'alice@demo',
+  notifications: listed.map(([id, minutes, read]) => ({ ...note(id, minutes), read })),
+  nextCursor,
+  unread,
+  newestCursor: '90',
+});
+const older = (before: string, answer: InboxPage) =>
+  inbox().applyOlder(inbox().beginInboxSync(), before, answer);
+const shownOlder = () =>
+  inbox().older.map((item) => `${item.id}${inbox().readIds[item.id] ? ' (read)' : ''}`);
 
 describe('the notifications store and the server’s read state', () => {
   it('takes read state from the server, over what this browser kept, and counts the unread beyond the page', () => {
@@ -382,6 +398,107 @@ describe('the notifications store and the server’s read state', () => {
     for (let i = 0; i < 150; i++) inbox().receive(note(`during${i}`, 1_000 + i));
     inbox().applyInbox(mark, page(listed, 300));
     expect(unreadCount()).toBe(450);
+  });
+
+  it('holds older pages below the listing, counted once, and keeps them joined to it as it moves on', () => {
+    inbox().load('alice@demo');
+    // n4 and n3 listed; n2, n1 (read elsewhere) and n0 beyond: two of them unread.
+    sync(
+      pageOf(
+        [
+          ['n4', 4, false],
+          ['n3', 3, false],
+        ],
+        '30',
+        4,
+      ),
+    );
+    expect(inbox().olderCursor).toBe('30');
+    expect(unreadCount()).toBe(4);
+
+    expect(
+      older(
+        '30',
+        pageOf(
+          [
+            ['n2', 2, false],
+            ['n1', 1, true],
+          ],
+          '10',
+          4,
+        ),
+      ),
+    ).toBe(true);
+    expect(shown()).toEqual(['n4', 'n3']);
+    expect(shownOlder()).toEqual(['n2', 'n1 (read)']);
+    expect(inbox().olderCursor).toBe('10');
+    expect(unreadCount()).toBe(4); // n2 is no longer counted beyond, but shown
+    // Asked for where the inbox no longer ends (twice, say): nothing changes.
+    expect(older('30', pageOf([['x', 0, false]], '5', 4))).toBe(false);
+    expect(shownOlder()).toEqual(['n2', 'n1 (read)']);
+
+    inbox().markRead('n2');
+    expect(unreadCount()).toBe(3);
+    expect(inbox().unsent.ids).toEqual(['n2']);
+    inbox().receive(note('n5', 5));
+    expect(unreadCount()).toBe(4);
+
+    // Listed again, before the server took the mark: n3 is past the listing now, and goes
+    // on above the older page (no gap between them); n2 stays read, counted once.
+    sync(
+      pageOf(
+        [
+          ['n5', 5, false],
+          ['n4', 4, false],
+        ],
+        '40',
+        5,
+      ),
+    );
+    expect(shown()).toEqual(['n5', 'n4']);
+    expect(shownOlder()).toEqual(['n3', 'n2 (read)', 'n1 (read)']);
+    expect(inbox().olderCursor).toBe('10'); // the older pages go on where they ended
+    expect(unreadCount()).toBe(4);
+
+    expect(older('10', pageOf([['n0', 0, false]], null, 5))).toBe(true);
+    expect(shownOlder()).toEqual(['n3', 'n2 (read)', 'n1 (read)', 'n0']);
+    expect(inbox().olderCursor).toBeNull(); // nothing older
+    expect(unreadCount()).toBe(4);
+
+    // A reload forgets the older pages, not their unread.
+    inbox().reset();
+    inbox().load('alice@demo');
+    expect(inbox().older).toEqual([]);
+    expect(unreadCount()).toBe(4);
+  });
+
+  it('puts what falls off the kept ones below them once older pages are held, and marks those read with the rest', () => {
+    inbox().load('alice@demo');
+    const listed = Array.from({ length: 100 }, (_, i): [string, number, boolean] => [
+      `s${i}`,
+      100 - i,
+      false,
+    ]);
+    sync(pageOf(listed, '30', 102));
+    older('30', pageOf([['old', 0, false]], '20', 102));
+    expect(unreadCount()).toBe(102);
+    for (let i = 0; i < MAX_KEPT_NOTIFICATIONS; i++) inbox().receive(note(`live${i}`, 200 + i));
+    expect(inbox().items).toHaveLength(MAX_KEPT_NOTIFICATIONS);
+    expect(inbox().older).toHaveLength(101); // the listed ones pushed out, then "old"
+    expect(inbox().older.at(0)?.id).toBe('s0');
+    expect(unreadCount()).toBe(302);
+
+    // The next older page, asked for before "all read" and answered after the server took
+    // it: read, though the answer says not.
+    const mark = inbox().beginInboxSync();
+    inbox().markAllRead();
+    expect(unreadCount()).toBe(0);
+    expect(inbox().older.every((item) => inbox().readIds[item.id])).toBe(true);
+    expect(inbox().unsent.upTo).toBe('90');
+    inbox().acknowledgeMarks(nextMarks(inbox().unsent) ?? {});
+    expect(inbox().applyOlder(mark, '20', pageOf([['older', -1, false]], null, 1))).toBe(true);
+    expect(inbox().readIds.older).toBe(true);
+    expect(unreadCount()).toBe(0);
   });
 
   it('marks all read before the first listing only what it shows: the listing tells of the rest', () => {

@@ -1,5 +1,6 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
 import {
+  NOTIFICATION_CURSOR_PATTERN,
   SESSION_CHANGED_CODE,
   type InboxNotification,
   type InboxPage,
@@ -10,15 +11,20 @@ import { apiFetch } from '../../../lib/api/api-fetch';
 import { useConnectionStore } from '../../connection/stores/connection-store';
 import { useNotificationsStore } from '../stores/notifications-store';
 
-// The newest page is all an inbox needs; the unread count covers the older ones too.
+// The newest page fills the inbox; older ones are asked for when wanted
+// (get-older-notifications.ts), and the unread count covers them meanwhile.
 export const INBOX_PAGE_SIZE = 100;
 
 export const notificationsQueryKey = ['notifications'] as const;
 
-export async function fetchNotifications(signal?: AbortSignal): Promise<InboxPage> {
-  const page = await apiFetch<InboxPage>(`/api/notifications?limit=${INBOX_PAGE_SIZE}`, {
-    signal,
-  });
+/** The newest page of the inbox, or (`before`: a nextCursor) the page older than that. */
+export async function fetchNotifications(
+  signal?: AbortSignal,
+  before?: string,
+): Promise<InboxPage> {
+  const query = new URLSearchParams({ limit: String(INBOX_PAGE_SIZE) });
+  if (before !== undefined) query.set('before', before);
+  const page = await apiFetch<InboxPage>(`/api/notifications?${query.toString()}`, { signal });
   // Same schema check as live notifications: what a service sent is never trusted raw. As
   // a stored one (schemas.ts): the item's `read`, the server's own, is not refused.
   const notifications = page.notifications.flatMap((item): InboxNotification[] => {
@@ -38,7 +44,11 @@ export async function fetchNotifications(signal?: AbortSignal): Promise<InboxPag
     // Whose it is: an answer without it is taken for nobody's.
     account: typeof page.account === 'string' ? page.account : '',
     notifications,
-    nextCursor: page.nextCursor,
+    // Sent back as `before`: only what the server's cursors look like.
+    nextCursor:
+      typeof page.nextCursor === 'string' && NOTIFICATION_CURSOR_PATTERN.test(page.nextCursor)
+        ? page.nextCursor
+        : null,
     unread,
     newestCursor: typeof page.newestCursor === 'string' ? page.newestCursor : null,
   };

@@ -1,4 +1,5 @@
 import type { AppNotification } from '../../../../shared/schemas';
+import { displayBody, displayTitle } from './display-text';
 
 // The browser's Notification API, used only after the user asked for it (a button).
 export type DesktopPermission = NotificationPermission | 'unsupported';
@@ -17,7 +18,11 @@ export function showDesktopNotification(notification: AppNotification): void {
   if (desktopPermission() !== 'granted') return;
   if (document.visibilityState === 'visible' && document.hasFocus()) return; // the inbox badge is enough
   try {
-    new Notification(notification.title, { body: notification.body, tag: notification.id });
+    // As the inbox shows them: no bidi controls to spoof with there either.
+    new Notification(displayTitle(notification.title), {
+      body: displayBody(notification.body),
+      tag: notification.id,
+    });
   } catch {
     // Some mobile browsers only allow notifications from a service worker.
   }

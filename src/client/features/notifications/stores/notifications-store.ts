@@ -18,7 +18,8 @@ import {
 // account (`user@org`, saved-inbox.ts) for an instant first paint. Marks are shown at once
 // and sent after (use-send-read-marks.ts); until the server has them, a listing that does
 // not know of them yet changes nothing of them. A listing is of the server's newest
-// notifications only: beyond it, the inbox has the server's count of the unread.
+// notifications only: beyond it, the inbox has the server's count of the unread, and the
+// older pages the person asks for (applyOlder), held in this tab only.
 export const MAX_KEPT_NOTIFICATIONS = 200; // oldest fall off; localStorage is small
 export { notificationsStorageKey } from './saved-inbox';
 
@@ -41,14 +42,32 @@ interface NotificationsStore {
   account: string | null;
   /** newest first */
   items: AppNotification[];
+  /**
+   * Older pages asked for (applyOlder), and what fell off the oldest end of `items` since:
+   * newest first, all older than `items`, held in this tab only (not saved). Empty until an
+   * older page is asked for.
+   */
+  older: AppNotification[];
+  /** Of `items` and `older`. */
   readIds: Record<string, true>;
   /**
-   * Unread notifications not among `items`: the server's unread older than its listing, and
-   * those that fell off the oldest end of `items` (MAX_KEPT_NOTIFICATIONS).
+   * Unread notifications in neither `items` nor `older`: the server's unread beyond what it
+   * listed and the older pages held, and those that fell off the oldest end of `items`
+   * (MAX_KEPT_NOTIFICATIONS) while no older page was held.
    */
   unreadOlder: number;
   /** Where the server's newest notification was at the last listing (NotificationsPage). */
   newestCursor: string | null;
+  /**
+   * `before` of the next older page (GET /api/notifications): right after what `items` and
+   * `older` hold. Null when the server has nothing older, or nothing was listed yet.
+   */
+  olderCursor: string | null;
+  /**
+   * Live notifications new to the inbox since it was first listed (receive), and the last of
+   * them: what to announce. Those before the first listing are part of it, not news.
+   */
+  arrivals: { count: number; last: AppNotification | null };
   /** Marks made here the server has not acknowledged yet: sent until it has. */
   unsent: UnsentMarks;
   /** Reads this account's saved inbox. */
@@ -67,6 +86,12 @@ interface NotificationsStore {
    * False, changing nothing, when it is another account's (the session changed meanwhile).
    */
   applyInbox(mark: InboxSyncMark, page: InboxPage): boolean;
+  /**
+   * An older page, asked for at `mark` with `before` (olderCursor then): added below what
+   * is held. False, changing nothing, when it is another account's, or `before` is no longer
+   * where the inbox ends (a listing restarted it meanwhile).
+   */
+  applyOlder(mark: InboxSyncMark, before: string, page: InboxPage): boolean;
   markRead(id: string): void;
   /** Every notification read: those listed here, and up to newestCursor on the server. */
   markAllRead(): void;
@@ -77,13 +102,18 @@ interface NotificationsStore {
   reset(): void;
 }
 
+const NO_ARRIVALS = { count: 0, last: null };
+
 const initial = {
   account: null,
   items: [],
+  older: [],
   readIds: {},
   unreadOlder: 0,
   newestCursor: null,
+  olderCursor: null,
   unsent: NO_UNSENT_MARKS,
+  arrivals: NO_ARRIVALS,
 };
 
 /** The next request to send of `unsent`, at most MAX_MARK_READ_IDS; null when none. */
@@ -101,6 +131,11 @@ const byNewest = (a: AppNotification, b: AppNotification) =>
 const asSet = (ids: Iterable<string>): Record<string, true> =>
   Object.fromEntries([...ids].map((id) => [id, true as const]));
 
+const idsOf = (items: readonly AppNotification[]) => items.map((item) => item.id);
+
+const countUnread = (items: readonly AppNotification[], read: (id: string) => boolean) =>
+  items.reduce((count, item) => (read(item.id) ? count : count + 1), 0);
+
 export const useNotificationsStore = create<NotificationsStore>()((set, get) => {
   // Marks made (markRead, markAllRead), and when each notification and "all" was last
   // marked: an answer asked for before a mark does not know of it, even once sent.
@@ -113,13 +148,26 @@ export const useNotificationsStore = create<NotificationsStore>()((set, get) => 
   // The oldest notification of the last listing, when the server had more than it listed:
   // one older is among those the server counted unread beyond it (unreadOlder).
   let listedDownTo: AppNotification | null = null;
+  // Whether a listing was applied since load: live ones before it are part of it.
+  let listed = false;
+  // Whether an older page was added (since load, or a listing with nothing beyond it):
+  // `older` then goes on at olderCursor, and what leaves `items` joins it, leaving no gap.
+  let pagedBack = false;
 
   const save = () => {
-    const { account, items, readIds, unreadOlder, newestCursor, unsent } = get();
+    const { account, items, older, readIds, unreadOlder, newestCursor, unsent } = get();
     if (!account) return;
+    // `older` is not kept: after a reload, its unread are counted like the rest beyond.
+    const read = (id: string) => readIds[id] === true;
     saveInbox(
       account,
-      { items, readIds: Object.keys(readIds), unreadOlder, newestCursor, unsent },
+      {
+        items,
+        readIds: idsOf(items).filter(read),
+        unreadOlder: unreadOlder + countUnread(older, read),
+        newestCursor,
+        unsent,
+      },
       { ids: settledIds, upTo: settledUpTo },
     );
   };
@@ -129,15 +177,26 @@ export const useNotificationsStore = create<NotificationsStore>()((set, get) => 
     settledUpTo = newerCursor(settledUpTo, sent.upTo ?? null);
   };
 
-  // Only the newest are kept, with their read state; the unread among those that fall off
-  // are still unread, and counted with the older ones.
-  const keep = (items: AppNotification[], read: (id: string) => boolean) => {
+  // Only the newest are kept in `items`. Those that fall off join `older` once an older page
+  // is held (it goes on below them); else they are only counted, if unread, with the rest
+  // beyond the listing.
+  const keep = (
+    items: readonly AppNotification[],
+    older: readonly AppNotification[],
+    read: (id: string) => boolean,
+  ) => {
     const sorted = [...items].sort(byNewest);
     const kept = sorted.slice(0, MAX_KEPT_NOTIFICATIONS);
+    const dropped = sorted.slice(MAX_KEPT_NOTIFICATIONS);
+    const keptIds = new Set(idsOf(kept));
+    const below = pagedBack
+      ? [...dropped, ...older].filter((item) => !keptIds.has(item.id)).sort(byNewest)
+      : [];
     return {
       items: kept,
-      readIds: asSet(kept.map((item) => item.id).filter(read)),
-      droppedUnread: sorted.slice(MAX_KEPT_NOTIFICATIONS).filter((item) => !read(item.id)).length,
+      older: below,
+      readIds: asSet([...idsOf(kept), ...idsOf(below)].filter(read)),
+      droppedUnread: pagedBack ? 0 : countUnread(dropped, read),
     };
   };
 
@@ -151,6 +210,8 @@ export const useNotificationsStore = create<NotificationsStore>()((set, get) => 
     settledIds = new Set();
     settledUpTo = null;
     listedDownTo = null;
+    listed = false;
+    pagedBack = false;
   };
 
   return {
@@ -159,17 +220,28 @@ export const useNotificationsStore = create<NotificationsStore>()((set, get) => 
       forgetMarks();
       const saved = readSavedInbox(account);
       // Unsent marks another tab saved are read here too.
-      set({ account, ...saved, readIds: asSet([...saved.readIds, ...saved.unsent.ids]) });
+      set({
+        ...initial,
+        account,
+        ...saved,
+        readIds: asSet([...saved.readIds, ...saved.unsent.ids]),
+      });
     },
     receive: (notification) => {
-      const { items, readIds, unreadOlder } = get();
-      if (items.some((item) => item.id === notification.id)) return false;
+      const { items, older, readIds, unreadOlder, arrivals } = get();
+      const isIt = (item: AppNotification) => item.id === notification.id;
+      if (items.some(isIt) || older.some(isIt)) return false;
       if (isBeyond(notification, listedDownTo)) return false;
       const read = (id: string) => readIds[id] === true;
-      const { droppedUnread, ...next } = keep([...items, notification], read);
-      set({ ...next, unreadOlder: unreadOlder + droppedUnread });
+      const { droppedUnread, ...next } = keep([...items, notification], older, read);
+      const isNew = next.items.some(isIt);
+      set({
+        ...next,
+        unreadOlder: unreadOlder + droppedUnread,
+        ...(isNew && listed ? { arrivals: { count: arrivals.count + 1, last: notification } } : {}),
+      });
       save();
-      return get().items.some((item) => item.id === notification.id);
+      return isNew;
     },
     beginInboxSync: () => {
       const { items, unsent } = get();
@@ -181,9 +253,9 @@ export const useNotificationsStore = create<NotificationsStore>()((set, get) => 
       };
     },
     applyInbox: (mark, page) => {
-      const { account, items, readIds, unsent } = get();
+      const { account, items, older, readIds, unsent } = get();
       if (page.account !== account) return false;
-      const listed = new Map(page.notifications.map((item) => [item.id, item]));
+      const listing = new Map(page.notifications.map((item) => [item.id, item]));
       const oldestListed = page.notifications.reduce<AppNotification | null>(
         (oldest, item) => (oldest === null || byNewest(item, oldest) > 0 ? item : oldest),
         null,
@@ -192,29 +264,70 @@ export const useNotificationsStore = create<NotificationsStore>()((set, get) => 
       // Arrived live while the answer was on its way: it may not have them yet. One older
       // than all it listed, when it has more, it has: a queued one delivered late.
       const arrived = items.filter(
-        (item) => !listed.has(item.id) && !mark.known.has(item.id) && !isBeyond(item, downTo),
+        (item) => !listing.has(item.id) && !mark.known.has(item.id) && !isBeyond(item, downTo),
       );
+      // With an older page held, what the listing no longer reaches (newer ones pushed it
+      // out) is what lies between it and that page: kept, below `items`. Else the older
+      // pages start again where the listing ends.
+      if (page.nextCursor === null) pagedBack = false;
+      const passed = pagedBack
+        ? [...items.filter((item) => !listing.has(item.id) && isBeyond(item, downTo)), ...older]
+        : [];
       const unsentIds = new Set(unsent.ids);
       const markedHere = (id: string) =>
         unsentIds.has(id) || mark.unsentIds.has(id) || (markedAt.get(id) ?? 0) > mark.marks;
       const { droppedUnread, ...next } = keep(
         [...page.notifications.map(({ read: _read, ...item }) => item), ...arrived],
+        passed,
         (id) => {
-          const item = listed.get(id);
+          const item = listing.get(id);
           return item ? item.read || markedHere(id) : readIds[id] === true;
         },
       );
       const unreadListed = page.notifications.filter((item) => !item.read).length;
+      // The server's count has those of `older` it has as unread: counted there, not twice.
+      // Its read state of them is the last one heard, but for marks it may not know yet.
+      const unreadHeld = countUnread(
+        next.older.filter((item) => !listing.has(item.id)),
+        (id) => next.readIds[id] === true && !markedHere(id),
+      );
       const allMarked =
         allMarkedAt > mark.marks || unsent.upTo !== null || mark.unsentUpTo !== null;
       set({
         ...next,
-        unreadOlder: (allMarked ? 0 : Math.max(0, page.unread - unreadListed)) + droppedUnread,
+        unreadOlder:
+          (allMarked ? 0 : Math.max(0, page.unread - unreadListed - unreadHeld)) + droppedUnread,
         newestCursor: page.newestCursor,
+        ...(pagedBack ? {} : { olderCursor: page.nextCursor }),
       });
       listedDownTo = downTo;
+      listed = true;
       // Later answers are asked for after these marks: the server has them or `unsent` does.
       for (const [id, at] of markedAt) if (at <= mark.marks) markedAt.delete(id);
+      save();
+      return true;
+    },
+    applyOlder: (mark, before, page) => {
+      const { account, items, older, readIds, unsent, unreadOlder, olderCursor } = get();
+      if (page.account !== account || before !== olderCursor) return false;
+      const held = new Set([...idsOf(items), ...idsOf(older)]);
+      const added = page.notifications.filter((item) => !held.has(item.id));
+      // None of them was shown here to be marked, but another tab's unsent marks may name
+      // them, and "all read" covers every one.
+      const allMarked =
+        allMarkedAt > mark.marks || unsent.upTo !== null || mark.unsentUpTo !== null;
+      const unsentIds = new Set(unsent.ids);
+      const read = added.filter(
+        (item) => item.read || allMarked || unsentIds.has(item.id) || mark.unsentIds.has(item.id),
+      );
+      pagedBack = true;
+      set({
+        older: [...older, ...added.map(({ read: _read, ...item }) => item)].sort(byNewest),
+        readIds: { ...readIds, ...asSet(idsOf(read)) },
+        // They were among the server's unread beyond what was held.
+        unreadOlder: Math.max(0, unreadOlder - added.filter((item) => !item.read).length),
+        olderCursor: page.nextCursor,
+      });
       save();
       return true;
     },
@@ -228,7 +341,7 @@ export const useNotificationsStore = create<NotificationsStore>()((set, get) => 
       save();
     },
     markAllRead: () => {
-      const { items, readIds, newestCursor, unsent, unreadOlder } = get();
+      const { items, older, readIds, newestCursor, unsent, unreadOlder } = get();
       const unread = items.map((item) => item.id).filter((id) => !readIds[id]);
       ++marks;
       for (const id of unread) markedAt.set(id, marks);
@@ -236,7 +349,8 @@ export const useNotificationsStore = create<NotificationsStore>()((set, get) => 
       // listing then tells of the rest, still unread on the server.
       if (newestCursor !== null) allMarkedAt = marks;
       set({
-        readIds: asSet(items.map((item) => item.id)),
+        // `older` is listed, up to newestCursor (and empty before any listing).
+        readIds: asSet([...idsOf(items), ...idsOf(older)]),
         unreadOlder: newestCursor !== null ? 0 : unreadOlder,
         // By id too: what arrived live after the listing is past newestCursor.
         unsent: {
@@ -279,7 +393,8 @@ export const useNotificationsStore = create<NotificationsStore>()((set, get) => 
 });
 
 export const selectUnreadCount = (
-  state: Pick<NotificationsStore, 'items' | 'readIds' | 'unreadOlder'>,
-): number =>
-  state.items.reduce((count, item) => (state.readIds[item.id] ? count : count + 1), 0) +
-  state.unreadOlder;
+  state: Pick<NotificationsStore, 'items' | 'older' | 'readIds' | 'unreadOlder'>,
+): number => {
+  const read = (id: string) => state.readIds[id] === true;
+  return countUnread(state.items, read) + countUnread(state.older, read) + state.unreadOlder;
+};

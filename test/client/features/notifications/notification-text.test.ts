@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import {
+  displayBody,
+  displayTitle,
+} from '../../../../src/client/features/notifications/lib/display-text';
+import { linkLabel } from '../../../../src/client/features/notifications/lib/link-label';
+import { safeHref } from '../../../../src/client/features/notifications/lib/safe-href';
+
+// What a notification shows of what its sender wrote: never reordered by bidi controls,
+// never an empty title; and links named by where they lead.
+
+describe('a notification’s text as shown', () => {
+  it.each([
+    ['plain', 'Deploy finished', 'Deploy finished'],
+    ['right-to-left override', '\u202Egnp.exe', 'gnp.exe'],
+    ['embeddings and pop', '\u202Aa\u202Cb\u202Bc\u202C\u202Dd', 'abcd'],
+    ['isolates', '\u2066x\u2069 \u2067y\u2069 \u2068z\u2069', 'x y z'],
+    ['marks stay (they reorder nothing past themselves)', 'a\u200Fb\u200Ec', 'a\u200Fb\u200Ec'],
+    ['right-to-left text stays', 'שלום', 'שלום'],
+    ['zero-width and spaces alone', '\u200B \u200B', '(untitled)'],
+    ['controls alone', '\u202E\u2066', '(untitled)'],
+  ])('title: %s', (_, title, shown) => {
+    expect(displayTitle(title)).toBe(shown);
+  });
+
+  it.each([
+    ['plain', 'All green.', 'All green.'],
+    ['with an override', 'see \u202Efdp.exe', 'see fdp.exe'],
+    ['empty', '', ''],
+    ['nothing visible', ' \u202E\u200B', ''],
+  ])('body: %s', (_, body, shown) => {
+    expect(displayBody(body)).toBe(shown);
+  });
+});
+
+describe('a notification link’s name', () => {
+  const page = new URL('https://app.example/switchboard/') as unknown as Location;
+  const origin = 'https://app.example';
+  it.each([
+    ['another site', 'https://docs.example/guide', 'Open link (docs.example)'],
+    ['scheme-relative', '//evil.example/phish', 'Open link (evil.example)'],
+    ['user info before the host', 'https://app.example@evil.example/', 'Open link (evil.example)'],
+    ['a port', 'http://docs.example:8080/', 'Open link (docs.example:8080)'],
+    [
+      'an internationalised name, in ASCII',
+      'https://аpple.example/',
+      'Open link (xn--pple-43d.example)',
+    ],
+    ['this server, not a view', '/api/notifications', 'Open link (app.example)'],
+    ['a room', '/switchboard/#/rooms/general', 'Open #general'],
+    ['an agent', '/switchboard/#/agents/agent-01', 'Open agent agent-01'],
+    ['the agents', '/switchboard/#/agents', 'Open Agents'],
+    ['people', '/switchboard/#/people', 'Open People'],
+    ['an admin section', '/switchboard/#/admin/users', 'Open Admin'],
+    ['no such view', '/switchboard/#/bogus', 'Open link in Switchboard'],
+    ['no such room id', '/switchboard/#/rooms/%3Cb%3E', 'Open link in Switchboard'],
+    ['an id of the prototype', '/switchboard/#/rooms/constructor', 'Open link in Switchboard'],
+  ])('%s', (_, link, name) => {
+    const href = safeHref(link, origin);
+    if (href === null) throw new Error(`${link} is not a link`);
+    expect(linkLabel(href, page)).toBe(name);
+  });
+});
