@@ -44,8 +44,16 @@ export function clientView(request: IncomingMessage, trust: TrustProxy | null): 
   return {
     address: proxyAddr(request, trust),
     host: forwardedHost ?? host,
-    protocol: forwardedProto ?? ownProtocol,
+    protocol: schemeOf(forwardedProto) ?? ownProtocol,
   };
+}
+
+/** Some proxies (Traefik) say `wss` or `ws` for an upgrade: the same schemes as https, http. */
+function schemeOf(forwardedProto: string | undefined): string | undefined {
+  const scheme = forwardedProto?.toLowerCase();
+  if (scheme === 'wss') return 'https';
+  if (scheme === 'ws') return 'http';
+  return scheme;
 }
 
 /** A header sent more than once (or by a chain of proxies): the nearest proxy's is last. */

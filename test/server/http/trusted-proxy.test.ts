@@ -85,6 +85,15 @@ describe('clientView', () => {
     expect(clientView(fakeRequest(peer, headers), trust)).toEqual(expected);
   });
 
+  it.each([
+    ['wss', 'https'],
+    ['WS', 'http'],
+    ['HTTPS', 'https'],
+  ])('reads a trusted proxy’s X-Forwarded-Proto %s on an upgrade as %s', (proto, scheme) => {
+    const request = fakeRequest('127.0.0.1', { 'x-forwarded-proto': proto });
+    expect(clientView(request, trustedProxies(['127.0.0.1'])).protocol).toBe(scheme);
+  });
+
   it('takes the scheme of its own TLS socket when no trusted proxy says otherwise', () => {
     const request = {
       socket: { remoteAddress: '192.0.2.50', encrypted: true },
