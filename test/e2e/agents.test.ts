@@ -61,7 +61,7 @@ describe('agents', () => {
     const second = await startAgentSimulator(server, AGENTS.length);
     e2e.onCleanup(() => second.kill());
 
-    await agentRow(alice.page, 'agent-02').getByRole('button', { name: 'agent-02' }).click();
+    await agentRow(alice.page, 'agent-02').getByRole('link', { name: 'agent-02' }).click();
     await alice.page.getByRole('heading', { name: 'agent-02', level: 2 }).waitFor();
     await alice.page
       .getByRole('group', { name: 'Commands' })
@@ -75,7 +75,7 @@ describe('agents', () => {
         throw e;
       });
 
-    await alice.page.getByRole('button', { name: '← All agents' }).click();
+    await alice.page.getByRole('link', { name: '← All agents' }).click();
     for (const agent of AGENTS) {
       await agentRow(alice.page, agent)
         .getByText('offline', { exact: true })
@@ -100,7 +100,7 @@ describe('agents', () => {
 
     // A command to an agent that is gone is acknowledged by the broker, and lost or queued
     // (clean or persistent session): the log says so instead of waiting for a reply for good.
-    await agentRow(alice.page, 'agent-01').getByRole('button', { name: 'agent-01' }).click();
+    await agentRow(alice.page, 'agent-01').getByRole('link', { name: 'agent-01' }).click();
     await alice.page
       .getByRole('group', { name: 'Commands' })
       .getByRole('button', { name: 'Pause' })
@@ -157,7 +157,7 @@ describe('agents after a lost connection', () => {
 
     // agent-01 reports "working" but answers no command (as one whose inbox the ACL
     // closed to alice would look): after the wait, the log says no reply came.
-    await agentRow(alice.page, 'agent-01').getByRole('button', { name: 'agent-01' }).click();
+    await agentRow(alice.page, 'agent-01').getByRole('link', { name: 'agent-01' }).click();
     await alice.page
       .getByRole('group', { name: 'Commands' })
       .getByRole('button', { name: 'Ping' })

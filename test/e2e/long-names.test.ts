@@ -74,7 +74,7 @@ describe('long ids and names', () => {
     );
     await menu.click();
     await openSection(page, 'Agents');
-    const open = page.getByRole('button', { name: LONG_AGENT, exact: true });
+    const open = page.getByRole('link', { name: LONG_AGENT, exact: true });
     await open.waitFor();
     await expectWithinScreen(open);
     expect(await overflowOf(open)).toEqual({ cut: true, ellipsis: true });

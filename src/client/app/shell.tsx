@@ -213,10 +213,21 @@ function CurrentView({ view, go, me, isAdmin }: CurrentViewProps) {
     case 'people':
       return <PeopleList />;
     case 'agents':
-      return <AgentBoard onOpenAgent={(agent) => go({ name: 'agent', agent })} />;
+      return (
+        <AgentBoard
+          agentHref={(agent) => hashOf({ name: 'agent', agent })}
+          onOpenAgent={(agent) => go({ name: 'agent', agent })}
+        />
+      );
     case 'agent':
       // Like Back when one came from the board: Back afterwards leaves it, not the agent.
-      return <AgentDetail agent={view.agent} onBack={() => go({ name: 'agents' }, 'back')} />;
+      return (
+        <AgentDetail
+          agent={view.agent}
+          boardHref={hashOf({ name: 'agents' })}
+          onBack={() => go({ name: 'agents' }, 'back')}
+        />
+      );
     case 'notifications':
       return <NotificationsPanel />;
     case 'not-found':

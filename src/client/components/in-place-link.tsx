@@ -1,4 +1,4 @@
-import type { AnchorHTMLAttributes, MouseEvent } from 'react';
+import type { ComponentPropsWithRef, MouseEvent } from 'react';
 
 /**
  * Whether a click on a link is one the browser would follow in this tab: the main button,
@@ -16,7 +16,7 @@ export function isPlainClick(event: MouseEvent): boolean {
   );
 }
 
-interface InPlaceLinkProps extends Omit<AnchorHTMLAttributes<HTMLAnchorElement>, 'onClick'> {
+interface InPlaceLinkProps extends Omit<ComponentPropsWithRef<'a'>, 'onClick'> {
   /** The address of what `onFollow` shows: hover, a new tab and "copy link" use it. */
   href: string;
   /** Shows it in this tab, as the app's own navigation does. */

@@ -86,7 +86,7 @@ describe('the view in the address', () => {
 
   describe('“All agents” from an agent', () => {
     const AGENT = 'builder-2';
-    const allAgents = () => screen.getByRole('button', { name: '← All agents' });
+    const allAgents = () => screen.getByRole('link', { name: '← All agents' });
 
     it('is Back when one came from the board: Back afterwards leaves the board, not for the agent', async () => {
       const user = userEvent.setup();

@@ -27,3 +27,7 @@ export const apiError = (code: string, message: string) => ({ error: { code, mes
 
 /** A room's address, as the shell gives the room list (view-hash.ts). */
 export const roomHref = (room: string) => `#/rooms/${room}`;
+
+/** An agent's address, and the board's, as the shell gives the agents board (view-hash.ts). */
+export const agentHref = (agent: string) => `#/agents/${agent}`;
+export const BOARD_HREF = '#/agents';

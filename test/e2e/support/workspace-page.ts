@@ -128,5 +128,5 @@ export function agentRow(page: Page, agent: string): Locator {
   return page
     .getByRole('list', { name: 'Agents' })
     .getByRole('listitem')
-    .filter({ has: page.getByRole('button', { name: agent, exact: true }) });
+    .filter({ has: page.getByRole('link', { name: agent, exact: true }) });
 }

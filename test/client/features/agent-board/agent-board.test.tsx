@@ -1,15 +1,22 @@
-import { act, fireEvent, screen, within } from '@testing-library/react';
+import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { AgentBoard } from '../../../../src/client/features/agent-board/components/agent-board';
 import { AgentDetail } from '../../../../src/client/features/agent-board/components/agent-detail';
 import { PublishRefusedError } from '../../../../src/client/lib/mqtt/publish-refusal';
-import { COMMAND_REPLY_WAIT_MS } from '../../../../src/client/features/agent-board/lib/command-outcome';
+import { ANNOUNCE_SETTLE_MS } from '../../../../src/client/features/agent-board/components/command-log-announcer';
+import {
+  COMMAND_REPLY_WAIT_MS,
+  COMMAND_RESULT_WAIT_MS,
+} from '../../../../src/client/features/agent-board/lib/command-outcome';
+import { agentHref, BOARD_HREF } from '../../support/fixtures';
 import {
   connectTestWorkspace,
   renderWithWorkspace,
   type TestWorkspace,
 } from '../../support/render';
+
+const FRAME_MS = 20; // the announcer's frame between emptying its region and filling it
 
 const rowNames = () =>
   screen.queryAllByRole('listitem').map((li) => li.querySelector('.agent-row__name')?.textContent);
@@ -18,7 +25,7 @@ describe('AgentBoard', () => {
   it('shows retained states with progress, marks stale agents, filters and sorts', async () => {
     const workspace = await connectTestWorkspace();
     const onOpenAgent = vi.fn();
-    renderWithWorkspace(<AgentBoard onOpenAgent={onOpenAgent} />, {
+    renderWithWorkspace(<AgentBoard agentHref={agentHref} onOpenAgent={onOpenAgent} />, {
       connection: workspace.connection,
     });
     const now = Date.now();
@@ -64,13 +71,13 @@ describe('AgentBoard', () => {
     await user.selectOptions(screen.getByRole('combobox', { name: 'Status' }), 'idle');
     expect(rowNames()).toEqual(['archiver']);
 
-    await user.click(screen.getByRole('button', { name: 'archiver' }));
+    await user.click(screen.getByRole('link', { name: 'archiver' }));
     expect(onOpenAgent).toHaveBeenCalledWith('archiver');
   });
 
   it('shows the latest state and forgets an agent whose retained state is cleared', async () => {
     const workspace = await connectTestWorkspace();
-    renderWithWorkspace(<AgentBoard onOpenAgent={() => {}} />, {
+    renderWithWorkspace(<AgentBoard agentHref={agentHref} onOpenAgent={() => {}} />, {
       connection: workspace.connection,
     });
     act(() => {
@@ -87,10 +94,98 @@ describe('AgentBoard', () => {
   });
 });
 
+describe('AgentBoard rows', () => {
+  const row = (agent: string) => {
+    const found = screen.getByRole('link', { name: agent }).closest('li');
+    if (!found) throw new Error(`no row for ${agent}`);
+    return found;
+  };
+
+  it('link each agent to its detail: a plain click opens it here, a modified one is the browser’s', async () => {
+    const workspace = await connectTestWorkspace();
+    const onOpenAgent = vi.fn();
+    renderWithWorkspace(<AgentBoard agentHref={agentHref} onOpenAgent={onOpenAgent} />, {
+      connection: workspace.connection,
+    });
+    act(() =>
+      workspace.client().deliver('agents/builder/state', { status: 'idle', updatedAt: Date.now() }),
+    );
+    const link = screen.getByRole('link', { name: 'builder' });
+    expect(link).toHaveAttribute('href', '#/agents/builder');
+
+    // Whether the app prevented a click, as a browser would learn after it; then stopped, as
+    // jsdom would follow the link itself where a browser opens a new tab.
+    let preventedByApp: boolean | null = null;
+    const record = (event: MouseEvent) => {
+      preventedByApp = event.defaultPrevented;
+      event.preventDefault();
+    };
+    document.addEventListener('click', record);
+    onTestFinished(() => document.removeEventListener('click', record));
+    fireEvent.click(link, { ctrlKey: true });
+    expect(preventedByApp).toBe(false);
+    fireEvent.click(link, { metaKey: true });
+    expect(preventedByApp).toBe(false);
+    expect(onOpenAgent).not.toHaveBeenCalled();
+    fireEvent.click(link);
+    expect(preventedByApp).toBe(true);
+    expect(onOpenAgent).toHaveBeenCalledWith('builder');
+  });
+
+  it('show progress in whole percent rounded down, with its number, the whole task on hover, and an old update’s date', async () => {
+    const workspace = await connectTestWorkspace();
+    renderWithWorkspace(<AgentBoard agentHref={agentHref} onOpenAgent={() => {}} />, {
+      connection: workspace.connection,
+    });
+    const task = 'compile \u202Egnp.exe, then run the whole release pipeline for every platform';
+    act(() => {
+      const client = workspace.client();
+      client.deliver('agents/builder/state', {
+        status: 'working',
+        task,
+        progress: 99.6,
+        updatedAt: 0,
+      });
+      client.deliver('agents/crawler/state', {
+        status: 'working',
+        progress: 0.4,
+        updatedAt: Date.now(),
+      });
+      client.deliver('agents/dozer/state', {
+        status: 'idle',
+        progress: 100,
+        updatedAt: Date.now(),
+      });
+    });
+
+    const bar = (agent: string) => within(row(agent)).getByRole('progressbar');
+    // Not done, so neither "100 %" nor a full bar; begun, so not "0 %".
+    expect(bar('builder')).toHaveAttribute('aria-valuenow', '99');
+    expect(bar('builder')).toHaveAttribute('aria-valuetext', '99 %');
+    expect(bar('builder').firstElementChild).toHaveStyle({ transform: 'scaleX(0.99)' });
+    expect(within(row('builder')).getByText('99 %')).toBeInTheDocument();
+    expect(bar('crawler')).toHaveAttribute('aria-valuenow', '0');
+    expect(bar('crawler')).toHaveAttribute('aria-valuetext', '<1 %');
+    expect(within(row('crawler')).getByText('<1 %')).toBeInTheDocument();
+    expect(bar('dozer')).toHaveAttribute('aria-valuenow', '100');
+    expect(within(row('dozer')).getByText('100 %')).toBeInTheDocument();
+
+    // Cut to one line on screen: the whole of it on hover, as shown (no bidi override).
+    const shown = 'compile gnp.exe, then run the whole release pipeline for every platform';
+    expect(within(row('builder')).getByText(shown)).toHaveAttribute('title', shown);
+
+    // updatedAt: 0 is valid: 1970, not "20000 d ago".
+    const age = row('builder').querySelector('time');
+    expect(age).toHaveAttribute('dateTime', '1970-01-01T00:00:00.000Z');
+    expect(age).not.toHaveTextContent(/ago/);
+    expect(age).toHaveTextContent(/19(69|70)/);
+  });
+});
+
 describe('AgentBoard under updates', () => {
   it('moves an agent whose sort key changed, and keeps filters applied to updates', async () => {
     const workspace = await connectTestWorkspace();
-    renderWithWorkspace(<AgentBoard onOpenAgent={() => {}} />, {
+    renderWithWorkspace(<AgentBoard agentHref={agentHref} onOpenAgent={() => {}} />, {
       connection: workspace.connection,
     });
     const now = Date.now();
@@ -131,9 +226,12 @@ describe('AgentBoard under updates', () => {
 describe('AgentDetail', () => {
   it('says first that no agent of the id has reported, and still sends commands, described by that', async () => {
     const workspace = await connectTestWorkspace();
-    renderWithWorkspace(<AgentDetail agent="nonexistent" onBack={() => {}} />, {
-      connection: workspace.connection,
-    });
+    renderWithWorkspace(
+      <AgentDetail agent="nonexistent" boardHref={BOARD_HREF} onBack={() => {}} />,
+      {
+        connection: workspace.connection,
+      },
+    );
     const notice = screen.getByText(/No agent “nonexistent” has reported a state/);
     expect(notice).toHaveTextContent('there may be no such agent');
     const commands = screen.getByRole('group', { name: 'Commands' });
@@ -155,7 +253,7 @@ describe('AgentDetail', () => {
 
   it('shows a command an MQTT 5 broker refused as refused, with the reason, and not as sent', async () => {
     const workspace = await connectTestWorkspace({ autoAck: false });
-    renderWithWorkspace(<AgentDetail agent="builder" onBack={() => {}} />, {
+    renderWithWorkspace(<AgentDetail agent="builder" boardHref={BOARD_HREF} onBack={() => {}} />, {
       connection: workspace.connection,
     });
     await userEvent.click(screen.getByRole('button', { name: 'Ping' }));
@@ -169,9 +267,12 @@ describe('AgentDetail', () => {
   it('shows a command that cannot be sent at all as failed, with the reason, and never sends it', async () => {
     const workspace = await connectTestWorkspace({ autoAck: false });
     // Not an id the board would show: its inbox is no topic name MQTT allows.
-    renderWithWorkspace(<AgentDetail agent="bad+agent" onBack={() => {}} />, {
-      connection: workspace.connection,
-    });
+    renderWithWorkspace(
+      <AgentDetail agent="bad+agent" boardHref={BOARD_HREF} onBack={() => {}} />,
+      {
+        connection: workspace.connection,
+      },
+    );
     await userEvent.click(screen.getByRole('button', { name: 'Ping' }));
     const log = screen.getByText('ping').closest('li');
     expect(log).toHaveTextContent(
@@ -183,7 +284,7 @@ describe('AgentDetail', () => {
 
   it('sends commands to the agent inbox and shows the replies matched by command id', async () => {
     const workspace = await connectTestWorkspace({ autoAck: false });
-    renderWithWorkspace(<AgentDetail agent="builder" onBack={() => {}} />, {
+    renderWithWorkspace(<AgentDetail agent="builder" boardHref={BOARD_HREF} onBack={() => {}} />, {
       connection: workspace.connection,
     });
     act(() =>
@@ -194,11 +295,10 @@ describe('AgentDetail', () => {
       }),
     );
 
-    // The log's live region is there before the first command, so that one is announced.
-    const liveRegion = (await screen.findByText('None yet.')).closest('[aria-live="polite"]');
-    expect(liveRegion).not.toBeNull();
+    // The announcer is there before the first command, so that one is announced too.
+    await screen.findByText('None yet.');
+    const announcer = screen.getByRole('status');
     await userEvent.click(screen.getByRole('button', { name: 'Pause' }));
-    expect(liveRegion).toContainElement(screen.getByText('pause'));
     const [publish] = workspace.client().publishedOn('agents/builder/inbox');
     expect(publish).toMatchObject({ qos: 1, retain: false });
     const command = JSON.parse(publish?.payload ?? '{}') as {
@@ -231,6 +331,7 @@ describe('AgentDetail', () => {
     );
     expect(log()).toHaveTextContent('done: paused at step 3');
     expect(screen.getByText('Replies to other dashboards')).toBeInTheDocument();
+    await waitFor(() => expect(announcer).toHaveTextContent('pause, done: paused at step 3'));
   });
 
   it('says when a sent command got no reply in time, and lets a late reply win', async () => {
@@ -255,7 +356,10 @@ describe('AgentDetail', () => {
       'no reply after 10 s: the agent may be offline, or commands to it not allowed',
     );
     expect(status()).toHaveClass('command-log__status--no-reply');
-    expect(status().closest('[aria-live="polite"]')).not.toBeNull();
+    act(() => vi.advanceTimersByTime(ANNOUNCE_SETTLE_MS + FRAME_MS));
+    expect(screen.getByRole('status')).toHaveTextContent(
+      'ping, no reply after 10 s: the agent may be offline, or commands to it not allowed',
+    );
 
     act(() =>
       workspace.client().deliver('agents/builder/replies', { commandId: id, status: 'accepted' }),
@@ -296,6 +400,131 @@ describe('AgentDetail', () => {
   });
 });
 
+describe('AgentDetail, “← All agents”', () => {
+  it('is a link to the board: a plain click goes back as the app does, a modified one is the browser’s', async () => {
+    const workspace = await connectTestWorkspace();
+    const onBack = vi.fn();
+    renderWithWorkspace(<AgentDetail agent="builder" boardHref={BOARD_HREF} onBack={onBack} />, {
+      connection: workspace.connection,
+    });
+    const link = screen.getByRole('link', { name: '← All agents' });
+    expect(link).toHaveAttribute('href', '#/agents');
+    let preventedByApp: boolean | null = null;
+    const record = (event: MouseEvent) => {
+      preventedByApp = event.defaultPrevented;
+      event.preventDefault();
+    };
+    document.addEventListener('click', record);
+    onTestFinished(() => document.removeEventListener('click', record));
+    fireEvent.click(link, { shiftKey: true });
+    expect(preventedByApp).toBe(false);
+    expect(onBack).not.toHaveBeenCalled();
+    fireEvent.click(link);
+    expect(preventedByApp).toBe(true);
+    expect(onBack).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('AgentDetail, agent-provided text and values', () => {
+  it('shows the agent’s words without bidi controls, progress rounded down, and an old update’s date', async () => {
+    const workspace = await connectTestWorkspace();
+    renderWithWorkspace(<AgentDetail agent="builder" boardHref={BOARD_HREF} onBack={() => {}} />, {
+      connection: workspace.connection,
+    });
+    act(() =>
+      workspace.client().deliver('agents/builder/state', {
+        status: 'working',
+        task: '\u202Egnp.exe',
+        detail: 'saved \u2067report\u2069.\u202Dtxt',
+        progress: 99.6,
+        updatedAt: 0,
+      }),
+    );
+    const value = (term: string) => screen.getByText(term, { selector: 'dt' }).nextElementSibling;
+    expect(value('Task')).toHaveTextContent(/^gnp\.exe$/);
+    expect(value('Detail')).toHaveTextContent(/^saved report\.txt$/);
+    expect(value('Progress')).toHaveTextContent(/^99 %$/);
+    expect(screen.getByRole('progressbar')).toHaveAttribute('aria-valuenow', '99');
+    expect(value('Updated')).not.toHaveTextContent(/ago/);
+    expect(value('Updated')).toHaveTextContent(/19(69|70)/);
+
+    fireEvent.click(screen.getByRole('button', { name: 'Ping' }));
+    const [publish] = workspace.client().publishedOn('agents/builder/inbox');
+    const { id } = JSON.parse(publish?.payload ?? '{}') as { id: string };
+    act(() =>
+      workspace.client().deliver('agents/builder/replies', {
+        commandId: id,
+        status: 'done',
+        detail: '\u202Etxt.exe',
+      }),
+    );
+    expect(commandRow('ping')).toHaveTextContent(/done: txt\.exe$/);
+  });
+});
+
+describe('AgentDetail, a command the agent accepted', () => {
+  it('says so when the agent went offline before finishing it, also once it is back, until its result comes', async () => {
+    const workspace = await openDetailOnFakeClock();
+    const state = (status: string) =>
+      workspace.client().deliver('agents/builder/state', { status, updatedAt: Date.now() });
+    act(() => state('working'));
+    const { id, ack } = sendCommand(workspace, 'Ping');
+    act(ack);
+    act(() =>
+      workspace.client().deliver('agents/builder/replies', { commandId: id, status: 'accepted' }),
+    );
+    expect(commandRow('ping')).toHaveTextContent(/accepted$/);
+
+    act(() => vi.advanceTimersByTime(2_000));
+    act(() => state('offline')); // its Last Will
+    const unfinished = 'accepted; the agent went offline before finishing';
+    expect(commandRow('ping')).toHaveTextContent(unfinished);
+    expect(within(commandRow('ping')).getByText(unfinished)).toHaveClass(
+      'command-log__status--no-reply',
+    );
+
+    // Back with a fresh session: the command went with the old one.
+    act(() => vi.advanceTimersByTime(5_000));
+    act(() => state('idle'));
+    expect(commandRow('ping')).toHaveTextContent(unfinished);
+
+    act(() =>
+      workspace
+        .client()
+        .deliver('agents/builder/replies', { commandId: id, status: 'done', detail: 'pong' }),
+    );
+    expect(commandRow('ping')).toHaveTextContent(/done: pong$/);
+  });
+
+  it('says so when no result came for a minute, and lets a late one win', async () => {
+    const workspace = await openDetailOnFakeClock();
+    act(() =>
+      workspace
+        .client()
+        .deliver('agents/builder/state', { status: 'working', updatedAt: Date.now() }),
+    );
+    const { id, ack } = sendCommand(workspace, 'Cancel');
+    act(ack);
+    act(() =>
+      workspace.client().deliver('agents/builder/replies', { commandId: id, status: 'accepted' }),
+    );
+    act(() => vi.advanceTimersByTime(COMMAND_RESULT_WAIT_MS - 1));
+    expect(commandRow('cancel')).toHaveTextContent(/accepted$/);
+    // When the wait ends, not at the view's next tick.
+    act(() => vi.advanceTimersByTime(1));
+    expect(commandRow('cancel')).toHaveTextContent(
+      'accepted; no result after 60 s: the agent may be stuck, or have restarted and lost it',
+    );
+
+    act(() =>
+      workspace
+        .client()
+        .deliver('agents/builder/replies', { commandId: id, status: 'done', detail: 'cancelled' }),
+    );
+    expect(commandRow('cancel')).toHaveTextContent(/done: cancelled$/);
+  });
+});
+
 /** AgentDetail for "builder", its commands acknowledged by hand, on a fake clock. */
 async function openDetailOnFakeClock(): Promise<TestWorkspace> {
   const workspace = await connectTestWorkspace({ autoAck: false });
@@ -303,7 +532,7 @@ async function openDetailOnFakeClock(): Promise<TestWorkspace> {
   vi.useFakeTimers({
     toFake: ['Date', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'],
   });
-  renderWithWorkspace(<AgentDetail agent="builder" onBack={() => {}} />, {
+  renderWithWorkspace(<AgentDetail agent="builder" boardHref={BOARD_HREF} onBack={() => {}} />, {
     connection: workspace.connection,
   });
   return workspace;

@@ -6,7 +6,7 @@ import { useRefetchHistoryOnConnect } from '../../../../src/client/app/use-works
 import { AgentDetail } from '../../../../src/client/features/agent-board/components/agent-detail';
 import { useConnectionStore } from '../../../../src/client/features/connection/stores/connection-store';
 import type { AgentCommandLog, LoggedCommand } from '../../../../src/shared/agent-commands-api';
-import { apiError } from '../../support/fixtures';
+import { apiError, BOARD_HREF } from '../../support/fixtures';
 import { server } from '../../support/msw-server';
 import { connectTestWorkspace, renderWithWorkspace } from '../../support/render';
 
@@ -43,7 +43,7 @@ function serveLog(log: () => unknown, latencyMs = 0): { requests: number } {
 async function openDetail(Component = AgentDetail) {
   // No wait before reconnecting (the backoff's jitter is nil).
   const workspace = await connectTestWorkspace({ autoAck: false, random: () => 0 });
-  renderWithWorkspace(<Component agent={AGENT} onBack={() => {}} />, {
+  renderWithWorkspace(<Component agent={AGENT} boardHref={BOARD_HREF} onBack={() => {}} />, {
     connection: workspace.connection,
   });
   act(() =>
@@ -117,7 +117,7 @@ describe('the agent’s command log', () => {
   it('asks again after a reconnect, and shows what others sent meanwhile once', async () => {
     let log = [logged('c1', 5_000, { from: 'alice' })];
     const served = serveLog(() => ({ commands: log, nextCursor: null }));
-    function DetailRefetchedOnConnect(props: { agent: string; onBack(): void }) {
+    function DetailRefetchedOnConnect(props: { agent: string; boardHref: string; onBack(): void }) {
       useRefetchHistoryOnConnect();
       return <AgentDetail {...props} />;
     }
@@ -168,6 +168,23 @@ describe('the agent’s command log', () => {
     );
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(served.requests).toBe(3);
+  });
+
+  it('shows the logged commands’ names and replies without bidi controls', async () => {
+    serveLog(() => ({
+      commands: [
+        logged('c1', 1_000, {
+          command: 'restart\u202E',
+          replies: [
+            { status: 'failed', detail: '\u2066\u202Egnp.exe\u2069', receivedAt: Date.now() },
+          ],
+        }),
+      ],
+      nextCursor: null,
+    }));
+    await openDetail();
+    expect(await screen.findByText('restart')).toBeInTheDocument();
+    expect(row('restart')).toHaveTextContent(/failed: gnp\.exe$/);
   });
 
   it('drops and counts a logged command that fails its schema, never showing it raw', async () => {

@@ -52,6 +52,9 @@ describe('BoardIndex', () => {
         rows = index.update(agents, changed, query, now);
         expect(rows).toEqual(boardRows(agents, query, now));
         expect(previous).toEqual(previousRows); // a returned array is never changed later
+        for (const agent of changed) {
+          expect(index.indexOf(agent)).toBe(rows.findIndex((row) => row.agent === agent));
+        }
       }
       expect(index.update(agents, new Set(), query, now)).toBe(rows); // nothing changed
     },

@@ -47,6 +47,7 @@ function merge(input: Partial<CommandLogInput>) {
     sent: {},
     heard: {},
     agentStatus: 'working',
+    agentWentOfflineAt: undefined,
     now: NOW,
     ...input,
   });
@@ -58,8 +59,8 @@ const described = (input: Partial<CommandLogInput>) =>
     const said =
       outcome.kind === 'replied'
         ? `${outcome.reply.status}${outcome.reply.detail ? ` (${outcome.reply.detail})` : ''}`
-        : outcome.kind === 'no-reply'
-          ? `no reply, ${outcome.reason}`
+        : outcome.kind === 'no-reply' || outcome.kind === 'unfinished'
+          ? `${outcome.kind}, ${outcome.reason}`
           : outcome.kind;
     return `${id} by ${from}: ${said}`;
   });
@@ -71,11 +72,13 @@ describe('mergeCommandLog: the server’s log with this tab’s commands and liv
       {
         logged: [
           logged('c3', NOW - 1_000),
-          logged('c2', NOW - 60_000, { replies: [{ status: 'accepted', receivedAt: 1 }] }),
+          logged('c2', NOW - 60_000, {
+            replies: [{ status: 'accepted', receivedAt: NOW - 59_000 }],
+          }),
           logged('c1', NOW - 90_000, { from: 'alice' }),
         ],
       },
-      ['c3 by bob: awaiting-reply', 'c2 by bob: accepted', 'c1 by alice: no reply, timed-out'],
+      ['c3 by bob: awaiting-reply', 'c2 by bob: accepted', 'c1 by alice: no-reply, timed-out'],
     ],
     [
       'this tab’s commands not logged yet: in the outbox, refused',
@@ -90,7 +93,7 @@ describe('mergeCommandLog: the server’s log with this tab’s commands and liv
         },
         logged: [logged('c1', NOW - 30_000)],
       },
-      ['c4 by alice: pending', 'c5 by alice: refused', 'c1 by bob: no reply, timed-out'],
+      ['c4 by alice: pending', 'c5 by alice: refused', 'c1 by bob: no-reply, timed-out'],
     ],
     [
       'a command in both, once: acknowledged when logged, though its PUBACK is still to come',
@@ -117,7 +120,32 @@ describe('mergeCommandLog: the server’s log with this tab’s commands and liv
     [
       'an offline agent’s unanswered commands',
       { agentStatus: 'offline', logged: [logged('c1', NOW - 1_000)] },
-      ['c1 by bob: no reply, agent-offline'],
+      ['c1 by bob: no-reply, agent-offline'],
+    ],
+    [
+      'accepted long ago and never finished, or accepted before the agent went offline',
+      {
+        logged: [
+          logged('c2', NOW - 5_000, { replies: [{ status: 'accepted', receivedAt: NOW - 4_000 }] }),
+          logged('c1', NOW - 90_000, {
+            replies: [{ status: 'accepted', receivedAt: NOW - 89_000 }],
+          }),
+        ],
+        agentWentOfflineAt: NOW - 3_000,
+      },
+      ['c2 by bob: unfinished, agent-went-offline', 'c1 by bob: unfinished, agent-went-offline'],
+    ],
+    [
+      'accepted long ago and never finished by an agent that did not go offline since',
+      {
+        logged: [
+          logged('c1', NOW - 90_000, {
+            replies: [{ status: 'accepted', receivedAt: NOW - 89_000 }],
+          }),
+        ],
+        agentWentOfflineAt: NOW - 100_000,
+      },
+      ['c1 by bob: unfinished, timed-out'],
     ],
   ])('%s', (_case, input, expected) => {
     expect(described(input)).toEqual(expected);
@@ -139,6 +167,19 @@ describe('mergeCommandLog: the server’s log with this tab’s commands and liv
       kind: 'awaiting-reply',
       deadline: NOW - 2_000 + COMMAND_REPLY_WAIT_MS,
     });
+  });
+
+  it('puts the time the agent went offline on this device’s clock too', () => {
+    const serverAheadMs = 60_000;
+    const accepted = { status: 'accepted' as const, receivedAt: NOW - 2_000 + serverAheadMs };
+    const outcome = (wentOfflineAt: number) =>
+      merge({
+        serverAheadMs,
+        logged: [logged('c1', NOW - 3_000 + serverAheadMs, { replies: [accepted] })],
+        agentWentOfflineAt: wentOfflineAt + serverAheadMs,
+      }).entries[0]?.outcome.kind;
+    expect(outcome(NOW - 1_000)).toBe('unfinished'); // after it accepted
+    expect(outcome(NOW - 2_500)).toBe('accepted'); // before
   });
 
   it('keeps apart the replies heard to commands it holds none of, the agent’s only', () => {

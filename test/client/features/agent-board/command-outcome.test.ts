@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   COMMAND_REPLY_WAIT_MS,
+  COMMAND_RESULT_WAIT_MS,
   commandOutcome,
   nextDeadline,
   type CommandOutcome,
@@ -9,87 +10,135 @@ import {
 import type { ReceivedReply } from '../../../../src/client/features/agent-board/stores/agent-commands-store';
 
 const ACKED_AT = 1_000_000;
-const reply = (status: ReceivedReply['status'], detail?: string): ReceivedReply => ({
+const reply = (
+  status: ReceivedReply['status'],
+  detail?: string,
+  receivedAt = ACKED_AT,
+): ReceivedReply => ({
   commandId: 'c1',
   status,
   detail,
   agent: 'builder',
-  receivedAt: ACKED_AT,
+  receivedAt,
 });
 const sent = { delivery: 'sent', ackedAt: ACKED_AT } as const;
 const late = ACKED_AT + COMMAND_REPLY_WAIT_MS;
+const ACCEPTED_AT = ACKED_AT + 500;
+const accepted = reply('accepted', undefined, ACCEPTED_AT);
+const resultDue = ACCEPTED_AT + COMMAND_RESULT_WAIT_MS;
+
+const input = (patch: Partial<CommandOutcomeInput>): CommandOutcomeInput => ({
+  command: sent,
+  replies: undefined,
+  agentStatus: 'working',
+  agentWentOfflineAt: undefined,
+  now: ACKED_AT,
+  ...patch,
+});
 
 describe('commandOutcome', () => {
   const cases: [string, CommandOutcomeInput, CommandOutcome][] = [
     [
       'not yet acknowledged: pending, however long it has waited',
-      { command: { delivery: 'pending' }, replies: undefined, agentStatus: 'idle', now: late * 2 },
+      input({ command: { delivery: 'pending' }, agentStatus: 'idle', now: late * 2 }),
       { kind: 'pending' },
     ],
     [
       'acknowledged just now: waiting for the reply until the deadline',
-      { command: sent, replies: undefined, agentStatus: 'working', now: ACKED_AT },
+      input({}),
       { kind: 'awaiting-reply', deadline: late },
     ],
     [
       'the last moment before the deadline: still waiting',
-      { command: sent, replies: [], agentStatus: 'working', now: late - 1 },
+      input({ replies: [], now: late - 1 }),
       { kind: 'awaiting-reply', deadline: late },
     ],
     [
       'no reply by the deadline: timed out',
-      { command: sent, replies: undefined, agentStatus: 'working', now: late },
+      input({ now: late }),
       { kind: 'no-reply', reason: 'timed-out' },
     ],
     [
       'an agent that never reported a state times out like any other',
-      { command: sent, replies: undefined, agentStatus: undefined, now: late + 5 },
+      input({ agentStatus: undefined, now: late + 5 }),
       { kind: 'no-reply', reason: 'timed-out' },
     ],
     [
       'the agent is offline: no reply to expect, said at once',
-      { command: sent, replies: undefined, agentStatus: 'offline', now: ACKED_AT },
+      input({ agentStatus: 'offline', agentWentOfflineAt: ACKED_AT - 1 }),
       { kind: 'no-reply', reason: 'agent-offline' },
     ],
     [
       'an offline agent does not make a queued command fail before it leaves the outbox',
-      { command: { delivery: 'pending' }, replies: undefined, agentStatus: 'offline', now: late },
+      input({ command: { delivery: 'pending' }, agentStatus: 'offline', now: late }),
       { kind: 'pending' },
     ],
     [
       'refused by an MQTT 5 broker: refused, whatever the agent’s state or the time',
-      {
+      input({
         command: { delivery: 'refused', refusal: { by: 'broker', reasonCode: 0x87 } },
-        replies: undefined,
         agentStatus: 'offline',
         now: late * 2,
-      },
+      }),
       { kind: 'refused', refusal: { by: 'broker', reasonCode: 0x87 } },
     ],
     [
       'a reply wins over the deadline, however late',
-      { command: sent, replies: [reply('accepted')], agentStatus: 'working', now: late * 2 },
-      { kind: 'replied', reply: reply('accepted') },
+      input({ replies: [reply('accepted', undefined, late * 2)], now: late * 2 }),
+      {
+        kind: 'accepted',
+        reply: reply('accepted', undefined, late * 2),
+        deadline: late * 2 + COMMAND_RESULT_WAIT_MS,
+      },
     ],
     [
-      'a reply wins over an offline state (the agent answered, then left)',
-      {
-        command: sent,
-        replies: [reply('accepted'), reply('done', 'paused')],
+      'a result wins over an offline state (the agent answered, then left)',
+      input({
+        replies: [accepted, reply('done', 'paused')],
         agentStatus: 'offline',
-        now: ACKED_AT,
-      },
+        agentWentOfflineAt: ACCEPTED_AT + 1,
+      }),
       { kind: 'replied', reply: reply('done', 'paused') },
+    ],
+    [
+      'a result wins over an accepted heard after it (a redelivery)',
+      input({ replies: [reply('failed', 'no'), accepted], now: resultDue * 2 }),
+      { kind: 'replied', reply: reply('failed', 'no') },
+    ],
+    [
+      'accepted: its result is waited for until the deadline',
+      input({ replies: [accepted], now: resultDue - 1 }),
+      { kind: 'accepted', reply: accepted, deadline: resultDue },
+    ],
+    [
+      'accepted, and no result by the deadline: unfinished, timed out',
+      input({ replies: [accepted], now: resultDue }),
+      { kind: 'unfinished', reply: accepted, reason: 'timed-out' },
+    ],
+    [
+      'accepted, then the agent went offline: unfinished, said at once',
+      input({ replies: [accepted], agentStatus: 'offline', agentWentOfflineAt: ACCEPTED_AT + 1 }),
+      { kind: 'unfinished', reply: accepted, reason: 'agent-went-offline' },
+    ],
+    [
+      'accepted, and the agent is back from going offline since, without a result: still unfinished',
+      input({ replies: [accepted], agentStatus: 'idle', agentWentOfflineAt: ACCEPTED_AT + 1 }),
+      { kind: 'unfinished', reply: accepted, reason: 'agent-went-offline' },
+    ],
+    [
+      'accepted after the agent last went offline (an offline state it has come back from)',
+      input({ replies: [accepted], agentStatus: 'offline', agentWentOfflineAt: ACCEPTED_AT - 1 }),
+      { kind: 'accepted', reply: accepted, deadline: resultDue },
     ],
   ];
 
-  it.each(cases)('%s', (_name, input, expected) => {
-    expect(commandOutcome(input)).toEqual(expected);
+  it.each(cases)('%s', (_name, given, expected) => {
+    expect(commandOutcome(given)).toEqual(expected);
   });
 });
 
 describe('nextDeadline', () => {
-  it('is the earliest deadline still awaited, and undefined when nothing waits', () => {
+  it('is the earliest deadline still awaited, a reply’s or a result’s, and undefined when nothing waits', () => {
     expect(
       nextDeadline([
         { kind: 'awaiting-reply', deadline: 300 },
@@ -98,8 +147,18 @@ describe('nextDeadline', () => {
         { kind: 'pending' },
       ]),
     ).toBe(200);
-    expect(nextDeadline([{ kind: 'pending' }, { kind: 'replied', reply: reply('done') }])).toBe(
-      undefined,
-    );
+    expect(
+      nextDeadline([
+        { kind: 'awaiting-reply', deadline: 300 },
+        { kind: 'accepted', reply: accepted, deadline: 250 },
+      ]),
+    ).toBe(250);
+    expect(
+      nextDeadline([
+        { kind: 'pending' },
+        { kind: 'replied', reply: reply('done') },
+        { kind: 'unfinished', reply: accepted, reason: 'timed-out' },
+      ]),
+    ).toBe(undefined);
   });
 });

@@ -1,8 +1,11 @@
-import { useVirtualizer } from '@tanstack/react-virtual';
-import { useMemo, useRef, useState } from 'react';
+import { defaultRangeExtractor, useVirtualizer, type Range } from '@tanstack/react-virtual';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { InPlaceLink } from '../../../components/in-place-link';
 import { useNow } from '../../../hooks/use-now';
+import { withoutBidiControls } from '../../../lib/display-text';
+import { takeAgentLeft } from '../lib/agent-left';
 import { BoardIndex } from '../lib/board-index';
-import { formatAge } from '../lib/board-view';
+import { formatSince } from '../lib/board-view';
 import { useAgentsStore } from '../stores/agents-store';
 import { useBoardQueryStore } from '../stores/board-query-store';
 import { AgentStatusBadge, ProgressBar } from './agent-status-badge';
@@ -12,7 +15,13 @@ const ROW_HEIGHT_PX = 76;
 const OVERSCAN_ROWS = 6;
 const AGE_TICK_MS = 5_000; // "updated 12 s ago" and stale markers move on their own
 
-export function AgentBoard({ onOpenAgent }: { onOpenAgent(agent: string): void }) {
+interface AgentBoardProps {
+  /** The address of the agent's detail, for its row's link. */
+  agentHref(agent: string): string;
+  onOpenAgent(agent: string): void;
+}
+
+export function AgentBoard({ agentHref, onOpenAgent }: AgentBoardProps) {
   const agents = useAgentsStore((state) => state.agents);
   const version = useAgentsStore((state) => state.version);
   const query = useBoardQueryStore((state) => state.query);
@@ -30,6 +39,22 @@ export function AgentBoard({ onOpenAgent }: { onOpenAgent(agent: string): void }
   }, [index, agents, version, query, now]);
   const total = agents.size;
 
+  // The row focus is on, or is to return to, stays rendered wherever the list is scrolled:
+  // unmounted, it would drop focus to <body>.
+  const [focusedAgent, setFocusedAgent] = useState<string | null>(null);
+  const [returning, setReturning] = useState(false);
+  const focusedIndex = focusedAgent === null ? -1 : index.indexOf(focusedAgent);
+  const rangeExtractor = useCallback(
+    (range: Range) => {
+      const indexes = defaultRangeExtractor(range); // consecutive
+      const first = indexes[0] ?? 0;
+      if (focusedIndex < 0 || (focusedIndex >= first && focusedIndex < first + indexes.length))
+        return indexes;
+      return focusedIndex < first ? [focusedIndex, ...indexes] : [...indexes, focusedIndex];
+    },
+    [focusedIndex],
+  );
+
   const scrollRef = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({
     count: rows.length,
@@ -37,7 +62,26 @@ export function AgentBoard({ onOpenAgent }: { onOpenAgent(agent: string): void }
     estimateSize: () => ROW_HEIGHT_PX,
     overscan: OVERSCAN_ROWS,
     getItemKey: (index) => rows[index]?.agent ?? index,
+    rangeExtractor,
   });
+
+  // Back from an agent's detail: its row is scrolled to, and takes focus.
+  useLayoutEffect(() => {
+    const agent = takeAgentLeft();
+    const at = agent === null ? -1 : index.indexOf(agent);
+    if (agent === null || at < 0) return; // filtered out: focus stays where the shell puts it
+    virtualizer.scrollToIndex(at, { align: 'center' });
+    setFocusedAgent(agent);
+    setReturning(true);
+  }, [index, virtualizer]);
+  const links = useRef(new Map<string, HTMLAnchorElement>());
+  // A render after the one that showed the board: the shell moves focus to the new view in
+  // that one's effects (after this component's), and the row must come after it.
+  useEffect(() => {
+    if (!returning || focusedAgent === null) return;
+    setReturning(false);
+    links.current.get(focusedAgent)?.focus();
+  }, [returning, focusedAgent]);
 
   return (
     <section className="agents" aria-labelledby="agents-heading">
@@ -63,6 +107,7 @@ export function AgentBoard({ onOpenAgent }: { onOpenAgent(agent: string): void }
             const row = rows[item.index];
             if (!row) return null;
             const { agent, state, stale } = row;
+            const task = state.task === undefined ? undefined : withoutBidiControls(state.task);
             return (
               <li
                 key={item.key}
@@ -72,13 +117,23 @@ export function AgentBoard({ onOpenAgent }: { onOpenAgent(agent: string): void }
                 aria-posinset={item.index + 1}
               >
                 {/* Cut to one line: the whole id on hover (and as its accessible name). */}
-                <button
-                  className="agent-row__name link-button"
+                <InPlaceLink
+                  ref={(link) => {
+                    if (!link) return;
+                    links.current.set(agent, link);
+                    return () => {
+                      if (links.current.get(agent) === link) links.current.delete(agent);
+                    };
+                  }}
+                  className="agent-row__name"
+                  href={agentHref(agent)}
                   title={agent}
-                  onClick={() => onOpenAgent(agent)}
+                  onFollow={() => onOpenAgent(agent)}
+                  onFocus={() => setFocusedAgent(agent)}
+                  onBlur={() => setFocusedAgent((shown) => (shown === agent ? null : shown))}
                 >
                   {agent}
-                </button>
+                </InPlaceLink>
                 <span className="agent-row__status">
                   <AgentStatusBadge status={state.status} />
                   {stale && (
@@ -87,15 +142,19 @@ export function AgentBoard({ onOpenAgent }: { onOpenAgent(agent: string): void }
                     </span>
                   )}
                 </span>
-                <span className="agent-row__task">{state.task ?? '—'}</span>
+                {/* Cut to one line too: the whole task on hover, and read whole by screen
+                    readers; in its own direction (a right-to-left task reads as written). */}
+                <span className="agent-row__task" title={task} dir="auto">
+                  {task ?? '—'}
+                </span>
                 <span className="agent-row__progress">
-                  <ProgressBar value={state.progress} label={`${agent} progress`} />
+                  <ProgressBar value={state.progress} label={`${agent} progress`} withText />
                 </span>
                 <time
                   className="agent-row__age muted"
                   dateTime={new Date(state.updatedAt).toISOString()}
                 >
-                  {formatAge(now - state.updatedAt)}
+                  {formatSince(state.updatedAt, now)}
                 </time>
               </li>
             );

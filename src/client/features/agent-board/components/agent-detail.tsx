@@ -1,28 +1,42 @@
-import { useId } from 'react';
+import { useId, useLayoutEffect } from 'react';
+import { InPlaceLink } from '../../../components/in-place-link';
 import { useNow } from '../../../hooks/use-now';
+import { withoutBidiControls } from '../../../lib/display-text';
 import { useCurrentUser } from '../../auth/hooks/use-current-user';
 import { useCommandLog } from '../hooks/use-command-log';
 import { AGENT_COMMANDS, useSendAgentCommand } from '../hooks/use-send-agent-command';
-import { formatAge, isStale } from '../lib/board-view';
+import { noteAgentLeft } from '../lib/agent-left';
+import { formatProgress, formatSince, isStale } from '../lib/board-view';
 import { useAgentsStore } from '../stores/agents-store';
 import { AgentStatusBadge, ProgressBar } from './agent-status-badge';
+import { CommandLogAnnouncer } from './command-log-announcer';
 import { CommandStatus } from './command-status';
 
 const AGE_TICK_MS = 5_000;
 
-export function AgentDetail({ agent, onBack }: { agent: string; onBack(): void }) {
+interface AgentDetailProps {
+  agent: string;
+  /** The board's address, for "← All agents". */
+  boardHref: string;
+  /** Back to the board: like Back when one came from it. */
+  onBack(): void;
+}
+
+export function AgentDetail({ agent, boardHref, onBack }: AgentDetailProps) {
   const state = useAgentsStore((s) => s.agents.get(agent));
   const send = useSendAgentCommand(agent);
   const now = useNow(AGE_TICK_MS);
   const me = useCurrentUser();
   const log = useCommandLog(agent, now);
   const unknownId = useId();
+  // Whichever way the board comes back ("← All agents", Back), it returns to this row.
+  useLayoutEffect(() => () => noteAgentLeft(agent), [agent]);
 
   return (
     <section className="agent-detail" aria-labelledby="agent-heading">
-      <button className="link-button" onClick={onBack}>
+      <InPlaceLink href={boardHref} onFollow={onBack}>
         ← All agents
-      </button>
+      </InPlaceLink>
       <h2 id="agent-heading" className="view-title">
         {agent}
       </h2>
@@ -34,16 +48,20 @@ export function AgentDetail({ agent, onBack }: { agent: string; onBack(): void }
             {isStale(state, now) && <span className="stale-marker">stale</span>}
           </dd>
           <dt>Task</dt>
-          <dd>{state.task ?? '—'}</dd>
+          <dd dir="auto">{state.task === undefined ? '—' : withoutBidiControls(state.task)}</dd>
           <dt>Progress</dt>
           <dd>
-            {state.progress === undefined ? '—' : `${Math.round(state.progress)} %`}
+            {state.progress === undefined ? '—' : formatProgress(state.progress).text}
             <ProgressBar value={state.progress} label={`${agent} progress`} />
           </dd>
           <dt>Detail</dt>
-          <dd>{state.detail ?? '—'}</dd>
+          <dd dir="auto">{state.detail === undefined ? '—' : withoutBidiControls(state.detail)}</dd>
           <dt>Updated</dt>
-          <dd>{formatAge(now - state.updatedAt)}</dd>
+          <dd>
+            <time dateTime={new Date(state.updatedAt).toISOString()}>
+              {formatSince(state.updatedAt, now)}
+            </time>
+          </dd>
         </dl>
       ) : (
         // Said before the commands, and read with each of them: a mistyped or removed id
@@ -68,6 +86,8 @@ export function AgentDetail({ agent, onBack }: { agent: string; onBack(): void }
           </button>
         ))}
       </div>
+      {/* The log below is no live region (its ages tick): this says what changes in it. */}
+      <CommandLogAnnouncer entries={log.entries} loading={log.status === 'loading'} me={me} />
       <h3>Recent commands</h3>
       {log.status === 'error' && (
         <p className="notice">
@@ -75,24 +95,22 @@ export function AgentDetail({ agent, onBack }: { agent: string; onBack(): void }
           {log.error?.message}
         </p>
       )}
-      {/* There before the first command, so screen readers announce that one too; busy while
-          the log loads, so the commands it brings are not read out one by one. */}
-      <div aria-live="polite" aria-busy={log.status === 'loading'}>
-        {log.entries.length === 0 ? (
-          <p className="muted">{log.status === 'loading' ? 'Loading…' : 'None yet.'}</p>
-        ) : (
-          <ul className="command-log">
-            {log.entries.map(({ id, command, from, sentAt, outcome }) => (
-              <li key={id} className="command-log__item">
-                <span className="command-log__name">{command}</span>
-                <span className="muted">by {from === me ? 'you' : from}</span>
-                <span className="muted">{formatAge(now - sentAt)}</span>
-                <CommandStatus outcome={outcome} />
-              </li>
-            ))}
-          </ul>
-        )}
-      </div>
+      {log.entries.length === 0 ? (
+        <p className="muted">{log.status === 'loading' ? 'Loading…' : 'None yet.'}</p>
+      ) : (
+        <ul className="command-log">
+          {log.entries.map(({ id, command, from, sentAt, outcome }) => (
+            <li key={id} className="command-log__item">
+              <span className="command-log__name">{withoutBidiControls(command)}</span>
+              <span className="muted">by {from === me ? 'you' : from}</span>
+              <time className="muted" dateTime={new Date(sentAt).toISOString()}>
+                {formatSince(sentAt, now)}
+              </time>
+              <CommandStatus outcome={outcome} />
+            </li>
+          ))}
+        </ul>
+      )}
       {log.unmatched.length > 0 && (
         <>
           <h3>Replies to other dashboards</h3>

@@ -21,9 +21,9 @@ export interface CommandLog {
 /**
  * The agent's command log: the commands the server logged (every dashboard's, from before
  * this page too), with this tab's still on their way, and the replies heard live since;
- * each with its outcome as of `now`. `now` ticks slowly (it drives "12 s ago"); a reply's
- * wait running out between two ticks re-judges the log at that moment, so "no reply"
- * shows when it becomes true.
+ * each with its outcome as of `now`. `now` ticks slowly (it drives "12 s ago"); a wait for
+ * a reply, or for an accepted command's result, running out between two ticks re-judges the
+ * log at that moment, so "no reply" (or "no result") shows when it becomes true.
  */
 export function useCommandLog(agent: string, now: number): CommandLog {
   const me = useCurrentUser();
@@ -33,6 +33,7 @@ export function useCommandLog(agent: string, now: number): CommandLog {
   const sent = useAgentCommandsStore((s) => s.commands);
   const heard = useAgentCommandsStore((s) => s.replies);
   const agentStatus = useAgentsStore((s) => s.agents.get(agent)?.status);
+  const agentWentOfflineAt = useAgentsStore((s) => s.wentOfflineAt.get(agent));
   const [wokeAt, setWokeAt] = useState(0);
   const judgedAt = Math.max(now, wokeAt);
   const serverAheadMs = connection.serverNow() - Date.now();
@@ -47,9 +48,10 @@ export function useCommandLog(agent: string, now: number): CommandLog {
         sent,
         heard,
         agentStatus,
+        agentWentOfflineAt,
         now: judgedAt,
       }),
-    [agent, me, query.data, serverAheadMs, sent, heard, agentStatus, judgedAt],
+    [agent, me, query.data, serverAheadMs, sent, heard, agentStatus, agentWentOfflineAt, judgedAt],
   );
 
   const wakeAt = nextDeadline(entries.map((entry) => entry.outcome));

@@ -62,6 +62,13 @@ export class BoardIndex {
     return this.rows;
   }
 
+  /** Where `agent`'s row is in the rows last returned; -1 when it has none (filtered out). */
+  indexOf(agent: string): number {
+    const row = this.rowOf.get(agent);
+    if (!row || !this.query) return -1;
+    return lowerBound(this.rows, row, compareRows(this.query.sort));
+  }
+
   private rebuild(agents: ReadonlyMap<string, AgentState>, query: BoardQuery, now: number): void {
     this.agents = agents;
     this.query = query;

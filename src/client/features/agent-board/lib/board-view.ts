@@ -1,4 +1,5 @@
 import type { AgentState, AgentStatus } from '../../../../shared/schemas';
+import { withoutBidiControls } from '../../../lib/display-text';
 
 // An agent that has not said anything for this long may be hung or cut off without its
 // Last Will having fired yet (keepalive is 1.5× the agent's interval).
@@ -62,8 +63,11 @@ export function boardRow(
 /** Rows' order for a sort; a total order (names are unique), so rows can be searched. */
 export const compareRows = (sort: AgentSort) => comparators[sort];
 
+// Against the text as shown: what was typed from the screen matches across a bidi control.
 function matches(agent: string, state: AgentState, needle: string): boolean {
-  return [agent, state.task, state.detail].some((field) => field?.toLowerCase().includes(needle));
+  return [agent, state.task, state.detail].some(
+    (field) => field !== undefined && withoutBidiControls(field).toLowerCase().includes(needle),
+  );
 }
 
 const byName = (a: BoardRow, b: BoardRow) => (a.agent < b.agent ? -1 : a.agent > b.agent ? 1 : 0);
@@ -74,14 +78,40 @@ const comparators: Record<AgentSort, (a: BoardRow, b: BoardRow) => number> = {
   updated: (a, b) => b.state.updatedAt - a.state.updatedAt || byName(a, b),
 };
 
-/** "just now", "42 s ago", "5 min ago", "3 h ago", "2 d ago" */
-export function formatAge(ms: number): string {
-  const seconds = Math.max(0, Math.floor(ms / 1_000));
+// Past a week, "N d ago" is a sum to do: the date says it (an agent whose clock said
+// `updatedAt: 0` is "1 Jan 1970", not "20793 d ago").
+export const AGE_AS_DATE_FROM_MS = 7 * 24 * 3_600_000;
+
+const dateFormat = new Intl.DateTimeFormat(undefined, {
+  year: 'numeric',
+  month: 'short',
+  day: 'numeric',
+});
+
+/**
+ * How long before `now` the time `at` was: "just now", "42 s ago", "5 min ago", "3 h ago",
+ * "2 d ago", and from a week on, its date.
+ */
+export function formatSince(at: number, now: number): string {
+  const seconds = Math.max(0, Math.floor((now - at) / 1_000));
   if (seconds < 5) return 'just now';
   if (seconds < 60) return `${seconds} s ago`;
   const minutes = Math.floor(seconds / 60);
   if (minutes < 60) return `${minutes} min ago`;
   const hours = Math.floor(minutes / 60);
   if (hours < 24) return `${hours} h ago`;
-  return `${Math.floor(hours / 24)} d ago`;
+  if (now - at < AGE_AS_DATE_FROM_MS) return `${Math.floor(hours / 24)} d ago`;
+  return dateFormat.format(at);
+}
+
+/**
+ * Progress as shown, in whole percent: rounded down, so that 99.6 is not "100 %" (done) and
+ * a full bar while the agent still works; 100 only at 100. Begun but under 1 % is "<1 %",
+ * not "0 %" (not begun). `percent` is what the bar draws and its aria-valuenow, `text` what
+ * is written beside it and its aria-valuetext.
+ */
+export function formatProgress(progress: number): { percent: number; text: string } {
+  if (progress >= 100) return { percent: 100, text: '100 %' };
+  const percent = Math.max(0, Math.floor(progress));
+  return { percent, text: percent === 0 && progress > 0 ? '<1 %' : `${percent} %` };
 }

@@ -38,6 +38,8 @@ export interface CommandLogInput {
   /** Replies heard live, by command id, to any agent's commands. */
   heard: Readonly<Record<string, readonly ReceivedReply[]>>;
   agentStatus: AgentStatus | undefined;
+  /** When the agent last went offline (its offline state's updatedAt, server time), if known. */
+  agentWentOfflineAt: number | undefined;
   now: number;
 }
 
@@ -114,6 +116,8 @@ export function mergeCommandLog(input: CommandLogInput): {
     }
   }
 
+  const wentOfflineAt =
+    input.agentWentOfflineAt === undefined ? undefined : local(input.agentWentOfflineAt);
   const entries = [...merged.values()]
     .sort((a, b) => b.sentAt - a.sentAt)
     .map(({ id, command, from, sentAt, delivery, replies }): CommandLogEntry => ({
@@ -125,6 +129,7 @@ export function mergeCommandLog(input: CommandLogInput): {
         command: delivery,
         replies,
         agentStatus: input.agentStatus,
+        agentWentOfflineAt: wentOfflineAt,
         now: input.now,
       }),
     }));

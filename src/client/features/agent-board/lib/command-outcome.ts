@@ -11,6 +11,13 @@ import type { CommandDelivery, ReceivedReply } from '../stores/agent-commands-st
 // however late, still settles the command.
 export const COMMAND_REPLY_WAIT_MS = 10_000;
 
+// Once an agent has accepted a command, its `done` or `failed` is waited for this long: the
+// board's commands (pause, resume, cancel, ping) take an agent moments, and a minute without
+// a word is when the board calls an agent stale (AGENT_STALE_AFTER_MS). Past it the agent
+// may be hung, or have restarted without the command (a fresh session forgets it); like "no
+// reply", never final: a result, however late, settles the command.
+export const COMMAND_RESULT_WAIT_MS = 60_000;
+
 export type CommandOutcome =
   /** not yet acknowledged by the broker (in the outbox) */
   | { kind: 'pending' }
@@ -24,6 +31,14 @@ export type CommandOutcome =
   | { kind: 'no-reply'; reason: 'agent-offline' | 'timed-out' }
   /** refused by an MQTT 5 broker's PUBACK, or unsendable: it never reached the agent */
   | { kind: 'refused'; refusal: PublishRefusal }
+  /** accepted by the agent; its result may still come until `deadline` */
+  | { kind: 'accepted'; reply: ReceivedReply; deadline: number }
+  /**
+   * accepted, and no result for now: the agent went offline after accepting it (a later
+   * result still wins), or it stayed silent past the deadline
+   */
+  | { kind: 'unfinished'; reply: ReceivedReply; reason: 'agent-went-offline' | 'timed-out' }
+  /** the agent's result (done or failed); or, for replies shown on their own, the latest */
   | { kind: 'replied'; reply: ReceivedReply };
 
 export interface CommandOutcomeInput {
@@ -32,6 +47,11 @@ export interface CommandOutcomeInput {
   replies: readonly ReceivedReply[] | undefined;
   /** the agent's last-known status; undefined when it never reported one */
   agentStatus: AgentStatus | undefined;
+  /**
+   * When the agent last went offline as far as this tab knows (its offline state's time, on
+   * this device's clock), though it may be back since; undefined when not known.
+   */
+  agentWentOfflineAt: number | undefined;
   now: number;
 }
 
@@ -40,10 +60,13 @@ export function commandOutcome({
   command,
   replies,
   agentStatus,
+  agentWentOfflineAt,
   now,
 }: CommandOutcomeInput): CommandOutcome {
-  const latest = replies?.at(-1);
-  if (latest) return { kind: 'replied', reply: latest };
+  const result = replies?.findLast((reply) => reply.status !== 'accepted');
+  if (result) return { kind: 'replied', reply: result };
+  const accepted = replies?.at(-1);
+  if (accepted) return acceptedOutcome(accepted, agentWentOfflineAt, now);
   if (command.delivery === 'pending') return { kind: 'pending' };
   if (command.delivery === 'refused') return { kind: 'refused', refusal: command.refusal };
   if (agentStatus === 'offline') return { kind: 'no-reply', reason: 'agent-offline' };
@@ -53,11 +76,27 @@ export function commandOutcome({
     : { kind: 'no-reply', reason: 'timed-out' };
 }
 
+// An offline state older than the acceptance is one the agent has come back from since,
+// without saying so in a new state: it says nothing about the command.
+function acceptedOutcome(
+  accepted: ReceivedReply,
+  agentWentOfflineAt: number | undefined,
+  now: number,
+): CommandOutcome {
+  if (agentWentOfflineAt !== undefined && agentWentOfflineAt > accepted.receivedAt) {
+    return { kind: 'unfinished', reply: accepted, reason: 'agent-went-offline' };
+  }
+  const deadline = accepted.receivedAt + COMMAND_RESULT_WAIT_MS;
+  return now < deadline
+    ? { kind: 'accepted', reply: accepted, deadline }
+    : { kind: 'unfinished', reply: accepted, reason: 'timed-out' };
+}
+
 /** The earliest moment one of these outcomes changes by itself; undefined if none will. */
 export function nextDeadline(outcomes: readonly CommandOutcome[]): number | undefined {
   let earliest: number | undefined;
   for (const outcome of outcomes) {
-    if (outcome.kind !== 'awaiting-reply') continue;
+    if (outcome.kind !== 'awaiting-reply' && outcome.kind !== 'accepted') continue;
     if (earliest === undefined || outcome.deadline < earliest) earliest = outcome.deadline;
   }
   return earliest;

@@ -18,6 +18,12 @@ interface AgentsStore {
    * one agent's state, to re-render on changes, never this map alone.
    */
   agents: ReadonlyMap<string, AgentState>;
+  /**
+   * agent id → when it last went offline (that offline state's updatedAt: the server's clock
+   * for a Last Will), kept once it is back: a command it had accepted before may be lost
+   * with the session it had. Updated in place, like `agents`.
+   */
+  wentOfflineAt: ReadonlyMap<string, number>;
   /** Bumped by every update that changed an agent. */
   version: number;
   /** The agents changed by each update, oldest first, for the last CHANGE_LOG_UPDATES. */
@@ -30,16 +36,20 @@ interface AgentsStore {
 
 export const useAgentsStore = create<AgentsStore>()((set, get) => ({
   agents: new Map(),
+  wentOfflineAt: new Map(),
   version: 0,
   changeLog: [],
   apply: (changes) =>
     set((state) => {
       const agents = state.agents as Map<string, AgentState>;
+      const wentOfflineAt = state.wentOfflineAt as Map<string, number>;
       const changed: string[] = [];
       for (const { agent, value } of changes) {
         if (value ? agents.get(agent) === value : !agents.has(agent)) continue;
         if (value) agents.set(agent, value);
         else agents.delete(agent);
+        if (!value) wentOfflineAt.delete(agent);
+        else if (value.status === 'offline') wentOfflineAt.set(agent, value.updatedAt);
         changed.push(agent);
       }
       if (changed.length === 0) return state;
@@ -60,5 +70,11 @@ export const useAgentsStore = create<AgentsStore>()((set, get) => ({
     return changed;
   },
   // A new map: readers holding the old one see that everything changed.
-  reset: () => set((state) => ({ agents: new Map(), version: state.version + 1, changeLog: [] })),
+  reset: () =>
+    set((state) => ({
+      agents: new Map(),
+      wentOfflineAt: new Map(),
+      version: state.version + 1,
+      changeLog: [],
+    })),
 }));
