@@ -1,15 +1,12 @@
 import { hasVisibleText } from '../../../../shared/visible-text';
+import { withoutBidiControls } from '../../../lib/display-text';
 
-// Whoever sent a notification wrote its title and body. Bidi embeddings and overrides
-// (U+202A–U+202E) and isolates (U+2066–U+2069) in them would reorder what follows ("\u202E"
-// then "gnp.exe" shows as "exe.png"): they are left out of what is shown, and the text's
-// direction is the element's (dir="auto"). The notification keeps them as sent.
-const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069]/g;
+// Whoever sent a notification wrote its title and body: shown without the bidi controls
+// that would reorder what follows (lib/display-text.ts), in the element's direction
+// (dir="auto"). The notification keeps them as sent.
 
 /** What a title with nothing visible in it is shown as: never an empty heading or name. */
 export const UNTITLED = '(untitled)';
-
-export const withoutBidiControls = (text: string): string => text.replace(BIDI_CONTROLS, '');
 
 /** A notification's title as shown, announced and used in names. */
 export function displayTitle(title: string): string {
