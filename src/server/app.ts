@@ -120,6 +120,8 @@ export async function startServer(
         holdsChatMessage: (org, room, message) => storage.history.holds(org, room, message),
         holdsNotification: (org, user, notification) =>
           storage.notifications.holds(org, user, notification),
+        holdsAgentCommand: (org, agent, command) =>
+          storage.agentCommands.holds(org, agent, command),
         transaction: (work) => storage.transaction(work),
       },
       (error) => {
@@ -140,6 +142,7 @@ export async function startServer(
       },
       history,
       roomExists: (org, room) => storage.rooms.has(org, room),
+      isAgent: (org, user) => storage.users.getUser(org, user)?.role === 'agent',
       historyRetentionMs: config.historyRetentionDays * MS_PER_DAY,
     });
     cleanups.push(() => broker.close());

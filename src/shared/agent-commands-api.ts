@@ -19,24 +19,22 @@ export const MAX_LOGGED_COMMANDS_PER_AGENT = 200;
  */
 export const MAX_LOGGED_REPLIES_PER_COMMAND = 20;
 
-/**
- * The longest `args` (as JSON, in characters) kept with a command. A payload may be as long
- * as a packet (256 KiB by default): the command is kept without them (`argsOmitted`).
- */
-export const MAX_LOGGED_ARGS_LENGTH = 4_000;
-
 /** A reply as the broker routed it (its commandId is the command's id). */
 export type LoggedReply = Omit<AgentReply, 'commandId'> & {
   /** When the broker routed it (ms since the epoch, by the server's clock). */
   receivedAt: number;
 };
 
-/** A command as the broker routed it, with its replies oldest first. */
-export type LoggedCommand = AgentCommand & {
+/**
+ * A command as the broker routed it, with its replies oldest first. Without its `args`:
+ * those are for the agent alone (members may write to an inbox, not read it; a command may
+ * carry a secret), so the log neither keeps nor shows them, only that there were some.
+ */
+export type LoggedCommand = Omit<AgentCommand, 'args'> & {
   /** When the broker routed it (ms since the epoch, by the server's clock). */
   sentAt: number;
-  /** Present when the command had `args` too long to keep (MAX_LOGGED_ARGS_LENGTH). */
-  argsOmitted?: true;
+  /** Present when the command carried `args`. */
+  hasArgs?: true;
   replies: LoggedReply[];
 };
 
@@ -58,8 +56,10 @@ export const loggedReplySchema = z.object({
 });
 
 export const loggedCommandSchema = z.object({
-  ...agentCommandSchema.shape,
+  id: agentCommandSchema.shape.id,
+  command: agentCommandSchema.shape.command,
+  from: agentCommandSchema.shape.from,
   sentAt: epochMs,
-  argsOmitted: z.optional(z.literal(true)),
+  hasArgs: z.optional(z.literal(true)),
   replies: z.array(loggedReplySchema),
 });

@@ -6,7 +6,7 @@ export interface HistoryWriter {
   chatMessage(org: string, room: string, message: ChatMessage): boolean;
   /** Writes it unless the user's notifications hold its id; whether it was written. */
   notification(org: string, user: string, notification: AppNotification): boolean;
-  /** Keeps a command in the agent's command log, once per id; whether it was new. */
+  /** Writes it unless the agent's command log holds its id; whether it was written. */
   agentCommand(org: string, agent: string, command: AgentCommand): boolean;
   /** Keeps a reply with the agent's logged command it names; whether it was kept. */
   agentReply(org: string, agent: string, reply: AgentReply): boolean;
@@ -14,6 +14,8 @@ export interface HistoryWriter {
   holdsChatMessage(org: string, room: string, message: ChatMessage): boolean;
   /** Whether the user's notifications hold this very one (a resend), not another one. */
   holdsNotification(org: string, user: string, notification: AppNotification): boolean;
+  /** Whether the agent's command log holds this very command (a resend), not another one. */
+  holdsAgentCommand(org: string, agent: string, command: AgentCommand): boolean;
   /** Runs `work` in one transaction. */
   transaction(work: () => void): void;
 }
@@ -53,11 +55,13 @@ export function createBatchedHistory(
     const { org, message } = entry;
     let resent = true; // if that cannot be read: dropped without a refusal logged
     try {
-      // Only chat messages and notifications have an onIdKept (record-history.ts).
+      // Replies have no onIdKept (record-history.ts): one not kept is routed all the same.
       if (message.kind === 'chat-message')
         resent = writer.holdsChatMessage(org, message.room, message.value);
       else if (message.kind === 'notification')
         resent = writer.holdsNotification(org, message.user, message.value);
+      else if (message.kind === 'agent-inbox')
+        resent = writer.holdsAgentCommand(org, message.agent, message.value);
     } catch (error) {
       onError(error);
     }

@@ -23,6 +23,7 @@ import { getIdentity, type ClientIdentity } from './client-identity';
 import { storeGrantedOnly } from './granted-subscriptions';
 import { AuthThrottle } from '../auth/auth-throttle';
 import { ExpiryTimers } from './expiry-timers';
+import { createKnownAgents } from './known-agents';
 import { createKnownRooms } from './known-rooms';
 import { pruneSubscriptions } from './live-acl';
 import { PendingConnections } from './pending-connections';
@@ -66,6 +67,11 @@ export interface BrokerOptions {
   maxPacketBytes: number;
   /** Whether the room exists now, read from the store (the broker keeps those found). */
   roomExists(org: string, room: string): boolean;
+  /**
+   * Whether the user is an agent of the org now, read from the store (the broker keeps
+   * those found for a while): only their commands are logged.
+   */
+  isAgent(org: string, user: string): boolean;
   /** How long the history keeps a chat message: an older `sentAt` is refused. */
   historyRetentionMs: number;
 }
@@ -141,7 +147,10 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
       clipped(reason),
     );
   };
-  const history = createRecordHistory(options.history, logDenied);
+  const knownAgents = createKnownAgents(options.isAgent);
+  const history = createRecordHistory(options.history, logDenied, (org, agent) =>
+    knownAgents.has(org, agent),
+  );
   history.recordQoS2WhenStored(persistence);
   encodePublishesOnce();
   const aedes = await Aedes.createBroker({
@@ -191,7 +200,8 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
             returnCode: error.returnCode,
             address: addressOf(client),
           },
-          error.message,
+          // A will refused quotes its reason, which may quote its topic (65,535 bytes).
+          clipped(error.message),
         );
       },
     }),

@@ -4,16 +4,23 @@ import type { Publisher } from './authorize-publish';
 import { discard, orgOfMountedTopic, unmountTopic } from './mount-point';
 
 /**
- * The payloads the history keeps: chat messages (by room) and notifications (by user), once
- * per id, and each agent's command log: its commands and their replies (by agent).
+ * The payloads the history keeps: chat messages (by room), notifications (by user) and
+ * commands (by agent: each agent's command log), once per id, and the replies to commands
+ * kept.
  */
 export type KeptMessage = Extract<
   DecodedPayload,
   { kind: 'chat-message' | 'notification' | 'agent-inbox' | 'agent-replies' }
 >;
 
-/** An agent's command or a reply to one, for its command log. */
-type CommandLogMessage = Extract<KeptMessage, { kind: 'agent-inbox' | 'agent-replies' }>;
+/** A message kept once per id: another under a kept id is routed nowhere (`onIdKept`). */
+type KeptOncePerId = Extract<
+  KeptMessage,
+  { kind: 'chat-message' | 'notification' | 'agent-inbox' }
+>;
+
+/** A reply to a command, kept with the command it names in the agent's command log. */
+type CommandReply = Extract<KeptMessage, { kind: 'agent-replies' }>;
 
 /** A message to keep, and the publish that brought it while aedes has yet to route it. */
 export interface HistoryEntry {
@@ -31,8 +38,7 @@ export interface HistoryEntry {
   will: boolean;
   /**
    * Null when there is no packet to stop (and so nothing to ask the history), and for a
-   * command log entry: a command is routed whatever the log holds (it keeps the first under
-   * an id; a reply whose command it lacks is not kept).
+   * reply: it is routed whatever the log holds (one whose command it lacks is not kept).
    */
   onIdKept: ((entry: HistoryEntry, resent: boolean) => void) | null;
 }
@@ -75,8 +81,12 @@ export interface RecordHistory {
    * publish.js), after the turn's batch is committed; a QoS 0 one at once, so its batch is
    * written at once.
    *
-   * An agent's commands and replies are recorded the same way, into its command log, and
-   * routed whatever the log holds.
+   * An agent's commands are recorded the same way, into its command log, each id once: the
+   * log lists who sent what, and the agent's replies go with the command of their id, so
+   * another command under a kept id would be hidden, and its replies shown as the first
+   * one's. Only an agent's (`isAgent`): anyone may write to any inbox, and a log per made-up
+   * agent id would fill the disk; a command to another id is routed unlogged. Replies are
+   * kept with the command they name, and routed whatever the log holds.
    */
   accepted(packet: PublishPacket, publisher: Known, message: DecodedPayload): void;
   /**
@@ -110,9 +120,16 @@ type Known = NonNullable<Publisher>;
 /** How a publish refused for its id is logged (as authorizePublish logs its refusals). */
 export type OnIdTaken = (publisher: Publisher, topic: string, code: string, reason: string) => void;
 
+/**
+ * Whether `agent` is an agent of `org` (a user with the agent role), whose commands are
+ * logged; may throw (the store failed: the command is then routed unlogged).
+ */
+export type IsAgent = (org: string, agent: string) => boolean;
+
 export function createRecordHistory(
   recorder: HistoryRecorder,
   onIdTaken: OnIdTaken = () => {},
+  isAgent: IsAgent = () => false,
 ): RecordHistory {
   // Recorded already (the published hook skips these), and QoS 2 ones waiting for their store.
   const recorded = new WeakSet<object>();
@@ -134,18 +151,26 @@ export function createRecordHistory(
     const topic = unmountTopic(entry.org, packet.topic) ?? packet.topic;
     discard(packet);
     if (resent) return; // delivered the first time
-    const reason =
-      message.kind === 'chat-message'
-        ? `the history of room "${message.room}" holds another message with id "${message.value.id}"`
-        : message.kind === 'notification'
-          ? `the notifications of "${message.user}" hold another one with id "${message.value.id}"`
-          : `the command log of "${message.agent}" holds that id`; // its entries have no onIdKept
+    let reason: string;
+    switch (message.kind) {
+      case 'chat-message':
+        reason = `the history of room "${message.room}" holds another message with id "${message.value.id}"`;
+        break;
+      case 'notification':
+        reason = `the notifications of "${message.user}" hold another one with id "${message.value.id}"`;
+        break;
+      case 'agent-inbox':
+        reason = `the command log of "${message.agent}" holds another command with id "${message.value.id}"`;
+        break;
+      case 'agent-replies':
+        return; // entryOf gives no reply an onIdKept
+    }
     onIdTaken(entry.publisher, topic, entry.will ? 'will_id_taken' : 'id_taken', reason);
   };
 
   const entryOf = (
     org: string,
-    message: KeptMessage,
+    message: KeptOncePerId,
     packet: PublishPacket | null,
     publisher: Publisher,
     will = false,
@@ -160,13 +185,46 @@ export function createRecordHistory(
   });
 
   // Routed whatever the log holds: nothing to stop, so the log is not asked about ids.
-  const commandLogEntry = (
+  const replyEntry = (
     org: string,
-    message: CommandLogMessage,
+    message: CommandReply,
     packet: PublishPacket,
     publisher: Publisher,
     will = false,
   ): HistoryEntry => ({ org, message, packet, publisher, will, onIdKept: null });
+
+  /** Whether to log a command to `agent`: not when the store cannot tell (reported). */
+  const logsCommandsOf = (org: string, agent: string): boolean => {
+    try {
+      return isAgent(org, agent);
+    } catch (error) {
+      recorder.onError(error);
+      return false;
+    }
+  };
+
+  /** The entry to record for an accepted publish or will; null when nothing is kept. */
+  const entryFor = (
+    org: string,
+    message: DecodedPayload,
+    packet: PublishPacket,
+    publisher: Publisher,
+    will: boolean,
+  ): HistoryEntry | null => {
+    switch (message.kind) {
+      case 'chat-message':
+      case 'notification':
+        return entryOf(org, message, packet, publisher, will);
+      case 'agent-inbox':
+        return logsCommandsOf(org, message.agent)
+          ? entryOf(org, message, packet, publisher, will)
+          : null;
+      case 'agent-replies':
+        return replyEntry(org, message, packet, publisher, will);
+      default:
+        return null;
+    }
+  };
 
   const keepAccepted = (packet: PublishPacket, entry: HistoryEntry) => {
     if (packet.qos === 2) {
@@ -179,19 +237,12 @@ export function createRecordHistory(
 
   return {
     accepted(packet, publisher, message) {
-      if (message.kind === 'chat-message' || message.kind === 'notification') {
-        keepAccepted(packet, entryOf(publisher.org, message, packet, publisher));
-      } else if (message.kind === 'agent-inbox' || message.kind === 'agent-replies') {
-        keepAccepted(packet, commandLogEntry(publisher.org, message, packet, publisher));
-      }
+      const entry = entryFor(publisher.org, message, packet, publisher, false);
+      if (entry) keepAccepted(packet, entry);
     },
     acceptedWill(will, owner, message) {
-      let entry: HistoryEntry;
-      if (message.kind === 'chat-message' || message.kind === 'notification') {
-        entry = entryOf(owner.org, message, will, owner, true);
-      } else if (message.kind === 'agent-inbox' || message.kind === 'agent-replies') {
-        entry = commandLogEntry(owner.org, message, will, owner, true);
-      } else return;
+      const entry = entryFor(owner.org, message, will, owner, true);
+      if (!entry) return;
       record(entry, true);
       recorded.add(will);
     },

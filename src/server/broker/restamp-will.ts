@@ -18,19 +18,26 @@ const WILL_TIME_FIELDS: Partial<Record<TopicKind, string>> = {
  * The payloads the history keeps once per id (record-history.ts). A client sends the same
  * will, id and all, in every CONNECT (mqtt.js does), so each firing says it again with
  * another time: under the will's own id every firing after the first was another message
- * under a kept id, and went to no one.
+ * under a kept id, and went to no one. A command carries no time, but each firing is a
+ * command of its own all the same: under the will's own id, every firing after the first
+ * would be taken for a resend of it, and go to no agent.
  */
-const WILL_ID_KINDS: ReadonlySet<TopicKind> = new Set(['chat-message', 'notification']);
+const WILL_ID_KINDS: ReadonlySet<TopicKind> = new Set([
+  'chat-message',
+  'notification',
+  'agent-inbox',
+]);
 
 /** Marks the firing time in a will's id (the id holds any characters: schemas.ts). */
 const FIRING_MARK = '~';
 
 /**
  * A will's payload stamped again with `now`, as it fires, so receivers place it when it was
- * sent and the time checks hold for it as for any publish (clock-bounds.ts); a chat message
- * or notification also gets an id of its own firing (`firingId`). Null when its topic's
- * payload carries no time, or `payload` is not a JSON object with a numeric one there (the
- * checks that follow refuse it then).
+ * sent and the time checks hold for it as for any publish (clock-bounds.ts); a chat message,
+ * notification or command also gets an id of its own firing (`firingId`). Null when its
+ * topic's payload carries neither a time nor an id kept once, or `payload` is not a JSON
+ * object with a numeric time there (for a command: with a valid id); the checks that
+ * follow refuse it then.
  *
  * Only the contract's fields go (schemas.ts). A will with others is refused at CONNECT, but
  * one stored before they were refused fires after a restart: refused then, a presence or
@@ -38,7 +45,7 @@ const FIRING_MARK = '~';
  */
 export function restampWill(kind: TopicKind, payload: Uint8Array, now: number): Buffer | null {
   const field = WILL_TIME_FIELDS[kind];
-  if (field === undefined) return null;
+  if (field === undefined && !WILL_ID_KINDS.has(kind)) return null;
   let value: unknown;
   try {
     value = JSON.parse(Buffer.from(payload).toString('utf8'));
@@ -47,12 +54,12 @@ export function restampWill(kind: TopicKind, payload: Uint8Array, now: number): 
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
   const said = value as Record<string, unknown>;
-  if (typeof said[field] !== 'number') return null;
+  if (field === undefined ? !isPayloadId(said.id) : typeof said[field] !== 'number') return null;
   const restamped: Record<string, unknown> = {};
   for (const name of payloadFields(kind)) {
     if (Object.hasOwn(said, name)) restamped[name] = said[name];
   }
-  restamped[field] = now;
+  if (field !== undefined) restamped[field] = now;
   // Only a valid id is replaced: one the checks would refuse stays as it is, and is refused.
   if (WILL_ID_KINDS.has(kind) && isPayloadId(said.id)) restamped.id = firingId(said.id, now);
   return Buffer.from(JSON.stringify(restamped));

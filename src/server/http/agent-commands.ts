@@ -17,8 +17,9 @@ export function agentCommandRoutes(app: FastifyInstance, deps: HttpDeps): void {
   // An agent's recent commands, newest first, each with its replies: who sent what, when,
   // and how the agent answered. For whoever may read the agent's replies live (their ACL's
   // subscribe on agents/<agent>/replies), as the broker would deliver those: the log is
-  // those replies with the commands they answer. Any agent id: one that has not reported
-  // (or is no user) may still have been sent commands, and its log says so.
+  // those replies with the commands they answer. Any agent id: the broker logs commands
+  // only to agents (record-history.ts), but one removed since keeps its log until it is
+  // pruned, and any other id has an empty one (which tells nobody whether it is a user).
   app.get<{ Params: { agent: string }; Querystring: Record<string, unknown> }>(
     '/api/agents/:agent/commands',
     { preHandler: requireSession(storage, config) },

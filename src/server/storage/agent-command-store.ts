@@ -1,6 +1,6 @@
+import { createHash } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
 import {
-  MAX_LOGGED_ARGS_LENGTH,
   MAX_LOGGED_COMMANDS_PER_AGENT,
   MAX_LOGGED_REPLIES_PER_COMMAND,
   type AgentCommandLog,
@@ -14,15 +14,21 @@ import { assertId } from './validate';
 /**
  * Each agent's recent commands, as the broker routed them to its inbox, with the replies
  * the agent gave them: the last MAX_LOGGED_COMMANDS_PER_AGENT per agent (the oldest go as
- * one is written), none older than the retention period (`prune`).
+ * one is written), none older than the retention period (`prune`). Without their args,
+ * which may hold a secret for the agent alone: only whether there were some.
  */
 export interface AgentCommandStore {
   /**
    * Keeps a command once per (org, agent, id): a QoS 1 redelivery is the same command, and
-   * another one under a kept id is not kept (its replies could not be told apart). Returns
-   * true when it was new.
+   * another one under a kept id is not kept (its replies could not be told apart; the
+   * broker routes it nowhere). Returns true when it was new.
    */
   recordCommand(org: string, agent: string, command: AgentCommand, receivedAt?: number): boolean;
+  /**
+   * Whether the agent's log holds this very command: its id with the same sender, command
+   * and args (a resend), not another command under that id.
+   */
+  holds(org: string, agent: string, command: AgentCommand): boolean;
   /**
    * Keeps a reply with the agent's command it names, unless that command holds this very
    * reply already (a redelivery). Returns false when nothing was kept: no such command
@@ -43,8 +49,7 @@ interface CommandRow {
   id: string;
   sender: string;
   command: string;
-  args: string | null;
-  args_omitted: number;
+  args_digest: string | null;
   received_at: number;
 }
 
@@ -71,13 +76,30 @@ function toReply(row: ReplyRow): LoggedReply {
   };
 }
 
+/**
+ * What is kept of a command's args: enough to tell them from others, nothing to read them
+ * by. Over the command's place and id too, so that the same args sent twice do not show as
+ * such in the file. Args are the payload's, parsed: a resend (the same bytes) digests alike.
+ */
+function argsDigest(org: string, agent: string, command: AgentCommand): string | null {
+  if (command.args === undefined) return null;
+  return createHash('sha256')
+    .update(JSON.stringify([org, agent, command.id, command.args]))
+    .digest('hex');
+}
+
 export function createAgentCommandStore(db: Database, now: () => number): AgentCommandStore {
-  const insertCommand = db.prepare<
-    [string, string, string, string, string, string | null, number, number]
-  >(
+  const insertCommand = db.prepare<[string, string, string, string, string, string | null, number]>(
     `INSERT OR IGNORE INTO agent_commands
-       (org_id, agent_id, id, sender, command, args, args_omitted, received_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+       (org_id, agent_id, id, sender, command, args_digest, received_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const selectKept = db.prepare<
+    [string, string, string],
+    Pick<CommandRow, 'sender' | 'command' | 'args_digest'>
+  >(
+    `SELECT sender, command, args_digest FROM agent_commands
+     WHERE org_id = ? AND agent_id = ? AND id = ?`,
   );
   // Everything of the agent's from its (MAX + 1)th newest back: an index walk of MAX rows.
   const trimCommands = db.prepare<[string, string, string, string, number]>(
@@ -105,7 +127,7 @@ export function createAgentCommandStore(db: Database, now: () => number): AgentC
   );
   // Newest first with one extra row to learn whether an older page exists.
   const selectCommands = db.prepare<[string, string, number, number], CommandRow>(
-    `SELECT seq, id, sender, command, args, args_omitted, received_at FROM agent_commands
+    `SELECT seq, id, sender, command, args_digest, received_at FROM agent_commands
      WHERE org_id = ? AND agent_id = ? AND seq < ?
      ORDER BY seq DESC LIMIT ?`,
   );
@@ -118,16 +140,13 @@ export function createAgentCommandStore(db: Database, now: () => number): AgentC
 
   const recordCommand = db.transaction(
     (org: string, agent: string, command: AgentCommand, receivedAt: number): boolean => {
-      const args = command.args === undefined ? null : JSON.stringify(command.args);
-      const omitted = args !== null && args.length > MAX_LOGGED_ARGS_LENGTH;
       const { changes } = insertCommand.run(
         org,
         agent,
         command.id,
         command.from,
         command.command,
-        omitted ? null : args,
-        omitted ? 1 : 0,
+        argsDigest(org, agent, command),
         Math.trunc(receivedAt),
       );
       if (changes === 0) return false;
@@ -175,11 +194,9 @@ export function createAgentCommandStore(db: Database, now: () => number): AgentC
         commands: pageRows.map((row): LoggedCommand => ({
           id: row.id,
           command: row.command,
-          // Written by JSON.stringify from a payload's checked `args` object.
-          ...(row.args === null ? {} : { args: JSON.parse(row.args) as Record<string, unknown> }),
           from: row.sender,
           sentAt: row.received_at,
-          ...(row.args_omitted ? { argsOmitted: true as const } : {}),
+          ...(row.args_digest === null ? {} : { hasArgs: true as const }),
           replies: replies.get(row.seq) ?? [],
         })),
         nextCursor: rows.length > limit && last ? String(last.seq) : null,
@@ -192,6 +209,15 @@ export function createAgentCommandStore(db: Database, now: () => number): AgentC
       assertId('org', org);
       assertId('agent', agent);
       return recordCommand(org, agent, command, receivedAt);
+    },
+    holds(org, agent, command) {
+      const kept = selectKept.get(org, agent, command.id);
+      return (
+        kept !== undefined &&
+        kept.sender === command.from &&
+        kept.command === command.command &&
+        kept.args_digest === argsDigest(org, agent, command)
+      );
     },
     recordReply(org, agent, reply, receivedAt = now()) {
       assertId('org', org);

@@ -285,7 +285,9 @@ const MIGRATIONS: readonly string[] = [
   // The last MAX_LOGGED_COMMANDS_PER_AGENT per org and agent are kept (the oldest go as one
   // is written), none past the history's retention (the hourly prune). A reply is kept only
   // for a command kept, and goes with it (the cascade). No foreign key to users: the sender
-  // may be removed since, and an agent id need not be a user at all.
+  // or the agent may be removed since (the broker logs commands only to agents it knows).
+  // A command's args are never kept (they may hold a secret only the agent may read), only
+  // a digest of them, to tell a resend of the command from another one under its id.
   `
   CREATE TABLE agent_commands (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -294,8 +296,7 @@ const MIGRATIONS: readonly string[] = [
     id TEXT NOT NULL,
     sender TEXT NOT NULL,
     command TEXT NOT NULL,
-    args TEXT, -- JSON object; NULL when there were none, or too long to keep
-    args_omitted INTEGER NOT NULL DEFAULT 0,
+    args_digest TEXT, -- hex SHA-256 (agent-command-store.ts); NULL when there were none
     received_at INTEGER NOT NULL, -- ms since the epoch, by the server's clock
     UNIQUE (org_id, agent_id, id)
   ) STRICT;

@@ -43,6 +43,8 @@ function fakeWriter(failOn?: string) {
       JSON.stringify(rows.get(`${room}:${m.id}`)) === JSON.stringify(m),
     holdsNotification: (_org, user, n) =>
       JSON.stringify(rows.get(`${user}:${n.id}`)) === JSON.stringify(n),
+    holdsAgentCommand: (_org, agent, c) =>
+      JSON.stringify(rows.get(`${agent}:${c.id}`)) === JSON.stringify(c),
     transaction(work) {
       current = [];
       uncommitted = [];
@@ -100,17 +102,15 @@ describe('createBatchedHistory', () => {
     expect(transactions).toHaveLength(2);
   });
 
-  it('writes an agent’s commands and replies in the same transaction, asking nothing of kept ids', async () => {
+  it('writes an agent’s commands and replies in the same transaction', async () => {
     const { writer, transactions } = fakeWriter();
     const history = createBatchedHistory(writer, () => {});
     const command = { id: 'c1', command: 'pause', from: 'alice' };
-    const commandEntry = (): HistoryEntry => ({
+    history.record(chatEntry(message('m1')));
+    history.record({
       ...chatEntry(message('n/a')),
       message: { kind: 'agent-inbox', agent: 'agent-01', value: command },
     });
-    history.record(chatEntry(message('m1')));
-    history.record(commandEntry());
-    history.record(commandEntry()); // a redelivery: not written, and nobody to tell
     history.record({
       ...chatEntry(message('n/a')),
       message: {
@@ -158,6 +158,25 @@ describe('an entry whose id is kept already', () => {
     history.flush();
     expect(written).toEqual(['general:m1', 'general:m2']);
     expect(told).toEqual(['m1:resent', 'm1:other', 'm2:resent']);
+  });
+
+  it('a command: is told whether it is the same command again, as a chat message is', () => {
+    const { writer, written } = fakeWriter();
+    const told: string[] = [];
+    const history = createBatchedHistory(writer, () => {});
+    const commandEntry = (value: AgentCommand): HistoryEntry => ({
+      ...chatEntry(message('n/a')),
+      message: { kind: 'agent-inbox', agent: 'agent-01', value },
+      onIdKept: (entry, resent) =>
+        told.push(`${(entry.message.value as AgentCommand).id}:${resent ? 'resent' : 'other'}`),
+    });
+    const ping = { id: 'x1', command: 'ping', from: 'alice' };
+    history.record(commandEntry(ping));
+    history.record(commandEntry(ping)); // a resend
+    history.record(commandEntry({ id: 'x1', command: 'cancel', from: 'mallory' }));
+    history.flush();
+    expect(written).toEqual(['agent-01:x1']);
+    expect(told).toEqual(['x1:resent', 'x1:other']);
   });
 
   it('is told once, by the one-by-one writes, when its batch failed', () => {

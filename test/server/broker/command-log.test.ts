@@ -3,20 +3,39 @@ import type { MqttClient } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { captureLog } from '../support/captured-log';
 import { eventually } from '../support/eventually';
-import { connect, json, record, subscribeGrants, waitForMessage } from '../support/mqtt-clients';
+import {
+  connect,
+  json,
+  record,
+  subscribeGrants,
+  waitForMessage,
+  type ReceivedMessage,
+} from '../support/mqtt-clients';
 import { useTestServer } from '../support/server-fixture';
 import { DEMO_PASSWORD } from '../support/test-server';
 
 // The broker records what it routes to an agent's inbox, and the agent's replies, into the
 // agent's command log (record-history.ts), as it accepts them: refused publishes are not.
+// A command is kept once per id, as a chat message is (kept-ids.test.ts): the same command
+// again is acknowledged and not routed twice; another one under a kept id is acknowledged
+// [MQTT-3.3.5-2], routed to no agent and logged as refused, or the log would hide it and
+// show the agent's replies to it as the first one's. Only agents' commands are logged.
 
 const { logger, events } = captureLog(); // the server's log, as objects
 const t = useTestServer({
   logger,
   setup: async (server) => {
-    // Another org, with a member of the same name (tokens need no password).
-    server.storage.users.addOrg('acme');
-    server.storage.users.addUser({ org: 'acme', user: 'alice', role: 'member', passwordHash: 'x' });
+    const { users } = server.storage;
+    // Another org, with a member and an agent of the same names (tokens need no password).
+    users.addOrg('acme');
+    users.addUser({ org: 'acme', user: 'alice', role: 'member', passwordHash: 'x' });
+    users.addUser({ org: 'acme', user: AGENT, role: 'agent', passwordHash: 'x' });
+    users.addUser({ org: 'demo', user: 'mallory', role: 'member', passwordHash: 'x' });
+    // One who may read every inbox: sees what is routed to an id that is no agent.
+    users.addUser({ org: 'demo', user: 'watcher', role: 'member', passwordHash: 'x' });
+    users.setExtraRules('demo', 'watcher', [
+      { permission: 'allow', action: 'subscribe', topic: 'agents/+/inbox' },
+    ]);
   },
 });
 afterEach(() => {
@@ -50,6 +69,30 @@ const logOf = (org = 'demo', agentId = AGENT) =>
 const loggedIds = (org = 'demo', agentId = AGENT) => logOf(org, agentId).map((c) => c.id);
 const denied = (code: string, topic: string) =>
   events.some((e) => e.event === 'publish_denied' && e.code === code && e.topic === topic);
+const refusals = () => events.filter((e) => e.event === 'publish_denied');
+
+/** agent-01, connected and reading its inbox: what it receives. */
+async function listeningAgent() {
+  const client = await agent();
+  const inbox = record(client);
+  await subscribeGrants(client, [INBOX]);
+  return { client, inbox };
+}
+
+/** The commands of `id` the agent has received. */
+const received = (inbox: ReceivedMessage[], id: string) =>
+  inbox.flatMap((m) => {
+    const sent = JSON.parse(m.payload) as { id: string; command: string; from: string };
+    return sent.id === id ? [sent] : [];
+  });
+
+/** alice sends one more command; resolves once the agent has it (all before have been handled). */
+async function sentinel(inbox: ReceivedMessage[]) {
+  const alice = await t.member('alice');
+  const last = command({ command: 'ping' });
+  await alice.publishAsync(INBOX, json(last), { qos: 1 });
+  await waitForMessage(inbox, (m) => m.payload.includes(last.id));
+}
 
 describe('an agent’s command log', () => {
   it('holds a command once its PUBACK is back, and the agent’s replies to it', async () => {
@@ -61,7 +104,14 @@ describe('an agent’s command log', () => {
     const before = Date.now();
     await alice.publishAsync(INBOX, json(sent), { qos: 1 });
     // Recorded before its PUBACK left.
-    expect(logOf()).toContainEqual({ ...sent, sentAt: expect.any(Number), replies: [] });
+    expect(logOf()).toContainEqual({
+      id: sent.id,
+      command: 'pause',
+      from: 'alice',
+      sentAt: expect.any(Number),
+      hasArgs: true, // its args are the agent's alone
+      replies: [],
+    });
     const [logged] = logOf().filter((c) => c.id === sent.id);
     expect(logged?.sentAt).toBeGreaterThanOrEqual(before);
 
@@ -137,5 +187,131 @@ describe('an agent’s command log', () => {
     expect(loggedIds('acme')).toEqual([acmeCommand.id]);
     expect(loggedIds()).toContain(demoCommand.id);
     expect(loggedIds()).not.toContain(acmeCommand.id);
+  });
+});
+
+describe('a command under an id its agent’s log holds', () => {
+  it.each([
+    ['from another sender', 'mallory', { command: 'cancel' }],
+    ['from its own sender with other args', 'alice', { args: { task: 7 } }],
+  ] as const)(
+    '%s: acknowledged, routed to no agent, refused in the log; the replies stay the first’s',
+    async (_case, sender, change) => {
+      const { client: agent01, inbox } = await listeningAgent();
+      const alice = await t.member('alice');
+      const ping = command({ command: 'ping' });
+      await alice.publishAsync(INBOX, json(ping), { qos: 1 });
+      await waitForMessage(inbox, (m) => m.payload.includes(ping.id));
+
+      // Its id, as the log lists it to anyone who may read the agent's replies.
+      const [listed] = logOf().filter((c) => c.id === ping.id);
+      const reuser = await t.member(sender);
+      const reused = { ...command({ id: listed!.id, from: sender }), ...change };
+      await reuser.publishAsync(INBOX, json(reused), { qos: 1 }); // acknowledged
+      await sentinel(inbox);
+
+      expect(received(inbox, ping.id)).toEqual([ping]);
+      expect(reuser.connected).toBe(true);
+      expect(refusals()).toEqual([
+        expect.objectContaining({
+          level: 40,
+          code: 'id_taken',
+          topic: INBOX,
+          org: 'demo',
+          user: sender,
+          msg: `the command log of "${AGENT}" holds another command with id "${ping.id}"`,
+        }),
+      ]);
+      // The agent answers the one command it got under that id: the log says so.
+      await agent01.publishAsync(
+        REPLIES,
+        json({ commandId: ping.id, status: 'done', detail: 'pong' }),
+        { qos: 1 },
+      );
+      expect(logOf().filter((c) => c.id === ping.id)).toEqual([
+        {
+          id: ping.id,
+          command: 'ping',
+          from: 'alice',
+          sentAt: expect.any(Number),
+          replies: [{ status: 'done', detail: 'pong', receivedAt: expect.any(Number) }],
+        },
+      ]);
+    },
+  );
+
+  it('that is the same command again (a resend): acknowledged, routed once, not refused', async () => {
+    const { inbox } = await listeningAgent();
+    const alice = await t.member('alice');
+    const sent = command({ args: { reason: 'maintenance' } });
+    await alice.publishAsync(INBOX, json(sent), { qos: 1 });
+    await alice.publishAsync(INBOX, json(sent), { qos: 1 }); // its PUBACK lost, say
+    await alice.publishAsync(INBOX, json(sent), { qos: 0 });
+    await sentinel(inbox);
+    expect(received(inbox, sent.id)).toEqual([sent]);
+    expect(refusals()).toEqual([]);
+    expect(logOf().filter((c) => c.id === sent.id)).toEqual([
+      {
+        id: sent.id,
+        command: 'pause',
+        from: 'alice',
+        sentAt: expect.any(Number),
+        hasArgs: true,
+        replies: [],
+      },
+    ]);
+  });
+
+  it('armed as a Last Will: each firing is a command of its own, under an id of its own', async () => {
+    const { inbox } = await listeningAgent();
+    const clientId = `alice-${randomUUID().slice(0, 8)}`;
+    const armed = command({ command: 'cancel' });
+    const will = {
+      topic: INBOX,
+      payload: Buffer.from(json(armed)),
+      qos: 1 as const,
+      retain: false,
+    };
+    const fired = () => inbox.filter((m) => m.payload.includes(armed.id));
+    for (const drop of [1, 2]) {
+      const alice = await t.member('alice', { clientId, will });
+      alice.stream.destroy(); // no DISCONNECT: the will fires
+      await eventually(() => fired().length === drop, 2_000, `will ${drop}`);
+    }
+    const ids = fired().map((m) => (JSON.parse(m.payload) as { id: string }).id);
+    for (const id of ids) expect(id).toMatch(new RegExp(`^${armed.id}~[0-9a-z]+$`));
+    expect(new Set(ids).size).toBe(2);
+    expect(
+      loggedIds()
+        .filter((id) => id.startsWith(armed.id))
+        .sort(),
+    ).toEqual([...ids].sort());
+    expect(refusals()).toEqual([]);
+  });
+});
+
+describe('a command to an id that is no agent of the org', () => {
+  it('is routed as before, and not logged: made-up ids fill no disk', async () => {
+    const watcher = await t.member('watcher');
+    const seen = record(watcher);
+    await subscribeGrants(watcher, ['agents/+/inbox']);
+    const alice = await t.member('alice');
+    const acmeAlice = await t.member('alice', { org: 'acme' });
+    const sent = [
+      ['made-up-1', command()],
+      ['bob', command()], // a member, not an agent
+    ] as const;
+    for (const [id, payload] of sent) {
+      await alice.publishAsync(`agents/${id}/inbox`, json(payload), { qos: 1 });
+      await waitForMessage(seen, (m) => m.payload.includes(payload.id));
+      expect(logOf('demo', id)).toEqual([]);
+    }
+    // agent-02 is an agent of demo, not of acme.
+    await acmeAlice.publishAsync('agents/agent-02/inbox', json(command()), { qos: 1 });
+    const kept = command();
+    await alice.publishAsync('agents/agent-02/inbox', json(kept), { qos: 1 });
+    expect(logOf('acme', 'agent-02')).toEqual([]);
+    expect(loggedIds('demo', 'agent-02')).toContain(kept.id);
+    expect(refusals()).toEqual([]);
   });
 });

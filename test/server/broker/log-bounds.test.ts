@@ -39,4 +39,20 @@ describe('a refusal of a very long topic or filter', () => {
     expect(String(line.filter)).toMatch(/… \(\d+ more characters\)$/);
     expect(String(line.msg).length).toBeLessThan(BOUND);
   });
+
+  it('logs the refusal of a Last Will with such a topic cut', async () => {
+    // Its reason quotes the topic: "Last Will refused: publish to chat/xxx… is not allowed".
+    await expect(
+      t.member('alice', {
+        will: { topic: LONG, payload: Buffer.from('bye'), qos: 0, retain: false },
+      }),
+    ).rejects.toThrow();
+    const line = await logged('connect_refused');
+    expect(line.code).toBe('will_acl_denied');
+    expect(String(line.msg)).toMatch(
+      /^Last Will refused: publish to chat\/x+… \(\d+ more characters\)$/,
+    );
+    expect(String(line.msg).length).toBeLessThan(BOUND);
+    expect(JSON.stringify(line).length).toBeLessThan(4 * BOUND);
+  });
 });

@@ -122,10 +122,19 @@ describe('an agent’s commands and replies, for its command log', () => {
   const inbox: DecodedPayload = { kind: 'agent-inbox', agent: 'agent-01', value: command };
   const replies: DecodedPayload = { kind: 'agent-replies', agent: 'agent-01', value: reply };
   const agent = { org: 'demo', user: 'agent-01' };
+  /** The demo org's agent-01 is an agent; the ids asked about, in order. */
+  const agents = () => {
+    const asked: string[] = [];
+    const isAgent = (org: string, id: string) => {
+      asked.push(`${org}/${id}`);
+      return org === 'demo' && id === 'agent-01';
+    };
+    return { asked, isAgent };
+  };
 
-  it('are recorded as they are accepted, in the turn’s batch, and routed whatever the log holds', async () => {
+  it('are recorded as they are accepted, in the turn’s batch; a reply routed whatever the log holds', async () => {
     const r = recorder();
-    const history = createRecordHistory(r);
+    const history = createRecordHistory(r, undefined, agents().isAgent);
     const sent = packet('$demo/agents/agent-01/inbox', command);
     history.accepted(sent, alice, inbox);
     history.accepted(packet('$demo/agents/agent-01/replies', reply), agent, replies);
@@ -134,8 +143,8 @@ describe('an agent’s commands and replies, for its command log', () => {
       ['demo', 'agent-01', reply],
     ]);
     expect(r.flush).not.toHaveBeenCalled();
-    // Nothing to stop: a command goes to the agent whatever its log holds.
-    expect(r.entries.map((e) => e.onIdKept)).toEqual([null, null]);
+    // A command is kept once per id, as a chat message is; a reply stops nothing.
+    expect(r.entries.map((e) => e.onIdKept)).toEqual([expect.any(Function), null]);
     // Not recorded again as aedes routes it.
     await new Promise<void>((resolve) => history.published(sent, null, () => resolve()));
     expect(r.record).toHaveBeenCalledTimes(2);
@@ -143,16 +152,58 @@ describe('an agent’s commands and replies, for its command log', () => {
 
   it('as a Last Will too, written at once', () => {
     const r = recorder();
-    const history = createRecordHistory(r);
+    const history = createRecordHistory(r, undefined, agents().isAgent);
     history.acceptedWill(packet('$demo/agents/agent-01/replies', reply), agent, replies);
-    expect(r.recorded()).toEqual([['demo', 'agent-01', reply]]);
+    history.acceptedWill(packet('$demo/agents/agent-01/inbox', command), alice, inbox);
+    expect(r.recorded()).toEqual([
+      ['demo', 'agent-01', reply],
+      ['demo', 'agent-01', command],
+    ]);
     expect(r.entries[0]).toMatchObject({ will: true, onIdKept: null });
-    expect(r.flush).toHaveBeenCalledTimes(1);
+    expect(r.entries[1]).toMatchObject({ will: true, onIdKept: expect.any(Function) });
+    expect(r.flush).toHaveBeenCalledTimes(2);
+  });
+
+  it('a command only to an agent of the org: one to any other id is routed unlogged', () => {
+    const r = recorder();
+    const { asked, isAgent } = agents();
+    const history = createRecordHistory(r, undefined, isAgent);
+    const to = (org: string, id: string) => {
+      const sent = packet(`$${org}/agents/${id}/inbox`, command);
+      history.accepted(
+        sent,
+        { org, user: 'alice' },
+        { kind: 'agent-inbox', agent: id, value: command },
+      );
+      history.acceptedWill(
+        sent,
+        { org, user: 'alice' },
+        { kind: 'agent-inbox', agent: id, value: command },
+      );
+      return sent;
+    };
+    const made = to('demo', 'made-up-7');
+    to('acme', 'agent-01'); // an agent of demo, not of acme
+    expect(r.record).not.toHaveBeenCalled();
+    expect(made.topic).toBe('$demo/agents/made-up-7/inbox'); // not dropped
+    expect(asked).toEqual(['demo/made-up-7', 'demo/made-up-7', 'acme/agent-01', 'acme/agent-01']);
+  });
+
+  it('a command routed unlogged when whether its agent is one cannot be read (reported)', () => {
+    const r = recorder();
+    const history = createRecordHistory(r, undefined, () => {
+      throw new Error('SQLITE_BUSY');
+    });
+    const sent = packet('$demo/agents/agent-01/inbox', command);
+    history.accepted(sent, alice, inbox);
+    expect(r.record).not.toHaveBeenCalled();
+    expect(r.onError).toHaveBeenCalledWith(expect.objectContaining({ message: 'SQLITE_BUSY' }));
+    expect(sent.topic).toBe('$demo/agents/agent-01/inbox');
   });
 
   it('a QoS 2 one only once aedes stores it', async () => {
     const r = recorder();
-    const history = createRecordHistory(r);
+    const history = createRecordHistory(r, undefined, agents().isAgent);
     const incoming = { incomingStorePacket: async (_client: { id: string }, _p: object) => {} };
     history.recordQoS2WhenStored(incoming);
     const p = packet('$demo/agents/agent-01/inbox', command, 2);
@@ -164,13 +215,21 @@ describe('an agent’s commands and replies, for its command log', () => {
 });
 
 describe('a message whose id the history holds already', () => {
-  function keptOnce(resent: boolean, will = false) {
+  function keptOnce(resent: boolean, will = false, message = chatMessage) {
     const r = recorder();
     const refused: unknown[][] = [];
-    const history = createRecordHistory(r, (...args) => void refused.push(args));
-    const p = packet('$demo/chat/general/messages', chat);
-    if (will) history.acceptedWill(p, alice, chatMessage);
-    else history.accepted(p, alice, chatMessage);
+    const history = createRecordHistory(
+      r,
+      (...args) => void refused.push(args),
+      () => true,
+    );
+    const topic =
+      message.kind === 'agent-inbox'
+        ? '$demo/agents/agent-01/inbox'
+        : '$demo/chat/general/messages';
+    const p = packet(topic, message.value);
+    if (will) history.acceptedWill(p, alice, message);
+    else history.accepted(p, alice, message);
     const [entry] = r.entries;
     entry!.onIdKept!(entry!, resent);
     return { p, refused };
@@ -193,6 +252,27 @@ describe('a message whose id the history holds already', () => {
     const { p, refused } = keptOnce(true);
     expect(p.topic).toBe(DISCARD_TOPIC);
     expect(refused).toEqual([]);
+  });
+
+  it('a command under an id its agent’s log holds: routed nowhere, and refused in the log', () => {
+    const cancel = { id: 'x1', command: 'cancel', from: 'mallory' };
+    const message: DecodedPayload = { kind: 'agent-inbox', agent: 'agent-01', value: cancel };
+    const other = keptOnce(false, false, message);
+    expect(other.p).toMatchObject({ topic: DISCARD_TOPIC, retain: false });
+    expect(other.refused).toEqual([
+      [
+        alice,
+        'agents/agent-01/inbox',
+        'id_taken',
+        'the command log of "agent-01" holds another command with id "x1"',
+      ],
+    ]);
+    const resent = keptOnce(true, false, message);
+    expect(resent.p.topic).toBe(DISCARD_TOPIC);
+    expect(resent.refused).toEqual([]);
+    expect(keptOnce(false, true, message).refused.map((args) => args[2])).toEqual([
+      'will_id_taken',
+    ]);
   });
 
   it('as a Last Will: refused with a will_ code', () => {

@@ -68,9 +68,18 @@ describe('restampWill: a will goes out stamped when it fires', () => {
   it.each<[TopicKind, Record<string, unknown>]>([
     ['chat-typing', { from: 'alice', typing: false }],
     ['agent-replies', { commandId: 'c', status: 'failed', detail: 'gone' }],
-    ['agent-inbox', { id: 'c', command: 'ping', from: 'alice', sentAt: 1 }],
   ])('%s: carries no time, left alone', (kind, payload) => {
     expect(restampWill(kind, bytes(payload), NOW)).toBeNull();
+  });
+
+  it('agent-inbox: carries no time, but gets an id of this firing (its log keeps each id once)', () => {
+    const command = { id: 'c', command: 'cancel', args: { task: 7 }, from: 'alice' };
+    expect(JSON.parse(restampWill('agent-inbox', bytes(command), NOW)!.toString())).toEqual({
+      ...command,
+      id: `c${FIRED}`,
+    });
+    const later = JSON.parse(restampWill('agent-inbox', bytes(command), NOW + 1)!.toString());
+    expect(later.id).not.toBe(`c${FIRED}`);
   });
 
   it.each([

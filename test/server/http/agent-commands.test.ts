@@ -56,6 +56,30 @@ describe('GET /api/agents/:agent/commands', () => {
     expect(last.nextCursor).toBeNull();
   });
 
+  it('answers no command’s args, only whether it had some: they are for the agent alone', async () => {
+    const secret = 'tok-3f9a1c77e2b04d58';
+    api.t.storage.agentCommands.recordCommand('demo', 'agent-02', {
+      id: 'r1',
+      command: 'rotate',
+      args: { token: secret },
+      from: 'bob',
+    });
+    const res = await get('/api/agents/agent-02/commands');
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.body).not.toContain(secret);
+    expect(res.json<AgentCommandLog>().commands).toEqual([
+      {
+        id: 'r1',
+        command: 'rotate',
+        from: 'bob',
+        sentAt: expect.any(Number),
+        hasArgs: true,
+        replies: [],
+      },
+      { id: 'x1', command: 'pause', from: 'alice', sentAt: expect.any(Number), replies: [] },
+    ]);
+  });
+
   it('answers an empty log for an agent nobody has commanded', async () => {
     expect(await page('/api/agents/agent-09/commands')).toEqual({ commands: [], nextCursor: null });
   });

@@ -1,9 +1,9 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DATABASE_FILE, isStorageError, openStorage } from '../../../src/server/storage';
 import {
-  MAX_LOGGED_ARGS_LENGTH,
   MAX_LOGGED_COMMANDS_PER_AGENT,
   MAX_LOGGED_REPLIES_PER_COMMAND,
 } from '../../../src/shared/agent-commands-api';
@@ -69,9 +69,9 @@ describe('AgentCommandStore: each agent’s recent commands and their replies', 
         {
           id: 'c1',
           command: 'pause',
-          args: { step: 3 },
           from: 'bob',
           sentAt: 1_000,
+          hasArgs: true,
           replies: [
             { status: 'accepted', receivedAt: 3_000 },
             { status: 'done', detail: 'paused', receivedAt: 4_000 },
@@ -148,14 +148,54 @@ describe('AgentCommandStore: each agent’s recent commands and their replies', 
     expect(details?.at(-1)).toBe(`${MAX_LOGGED_REPLIES_PER_COMMAND + 3}`);
   });
 
-  it('keeps a command without args too long to keep, saying so', () => {
-    send('big', 'agent-01', 'demo', { args: { blob: 'x'.repeat(MAX_LOGGED_ARGS_LENGTH) } });
-    send('small', 'agent-01', 'demo', { args: { blob: 'x' } });
-    const [small, big] = log().page('demo', 'agent-01', { limit: 10 }).commands;
-    expect(big).toMatchObject({ id: 'big', argsOmitted: true });
-    expect(big).not.toHaveProperty('args');
-    expect(small).toMatchObject({ id: 'small', args: { blob: 'x' } });
-    expect(small).not.toHaveProperty('argsOmitted');
+  it('holds this very command (a resend), not another one under its id', () => {
+    const ping = command('x1', { command: 'ping', args: { token: 'rotate-me', n: 1 } });
+    send('x1', 'agent-01', 'demo', ping);
+    send('bare');
+    const holds = (sent: AgentCommand, agent = 'agent-01', org = 'demo') =>
+      log().holds(org, agent, sent);
+    expect(holds(ping)).toBe(true);
+    expect(holds(command('bare'))).toBe(true);
+    expect(holds({ ...ping, from: 'mallory' })).toBe(false);
+    expect(holds({ ...ping, command: 'cancel' })).toBe(false);
+    expect(holds({ ...ping, args: { token: 'another', n: 1 } })).toBe(false);
+    expect(holds({ ...ping, args: {} })).toBe(false);
+    expect(holds(command('x1', { command: 'ping' }))).toBe(false); // without its args
+    expect(holds(command('bare', { args: {} }))).toBe(false); // with args it had not
+    expect(holds(ping, 'agent-02')).toBe(false);
+    expect(holds(ping, 'agent-01', 'acme')).toBe(false);
+    expect(holds(command('unknown'))).toBe(false);
+  });
+
+  it('keeps no args, only whether there were some: neither the page nor the file has them', () => {
+    const secret = 'tok-3f9a1c77e2b04d58';
+    send('rotate', 'agent-01', 'demo', { command: 'rotate', args: { token: secret } });
+    send('twice', 'agent-01', 'demo', { command: 'rotate', args: { token: secret } });
+    send('none');
+    const page = log().page('demo', 'agent-01', { limit: 10 });
+    expect(page.commands.map(({ id, hasArgs }) => [id, hasArgs])).toEqual([
+      ['none', undefined],
+      ['twice', true],
+      ['rotate', true],
+    ]);
+    for (const logged of page.commands) expect(logged).not.toHaveProperty('args');
+    expect(JSON.stringify(page)).not.toContain(secret);
+    // Nor the file (and its write-ahead log), read while the store has it open.
+    const db = new Database(join(t.dir, DATABASE_FILE), { readonly: true });
+    try {
+      const columns = db.prepare('SELECT name FROM pragma_table_info(?)').all('agent_commands');
+      expect(columns.map((c) => (c as { name: string }).name)).not.toContain('args');
+      for (const file of readdirSync(t.dir)) {
+        expect(readFileSync(join(t.dir, file)).includes(secret), file).toBe(false);
+      }
+      // The same args in two commands do not show as the same in the file either.
+      const digests = db
+        .prepare("SELECT args_digest AS d FROM agent_commands WHERE command = 'rotate'")
+        .all() as { d: string }[];
+      expect(new Set(digests.map((row) => row.d)).size).toBe(2);
+    } finally {
+      db.close();
+    }
   });
 
   it('pages back with nextCursor, and refuses what is no cursor or limit', () => {
