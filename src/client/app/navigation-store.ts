@@ -19,7 +19,8 @@ export type View =
 /**
  * How the address bar follows a change of view: a new history entry, in place, or back:
  * the browser's Back when the entry before is that view (where one came from), so that
- * Back afterwards does not return to the view left; in place otherwise.
+ * Back afterwards does not return to the view left; a new entry otherwise (one came from
+ * elsewhere: a link, the address bar), so Back returns to the view left.
  */
 export type HistoryMode = 'push' | 'replace' | 'back';
 

@@ -57,7 +57,8 @@ export function syncViewWithLocation(
     const url = hash === '' ? win.location.pathname + win.location.search : hash;
     try {
       // The entry left is always this sign-in's: adopt() has made it so.
-      if (mode === 'push' && !same) {
+      // Not where one came from: a new entry, so Back returns to the view left.
+      if ((mode === 'push' || mode === 'back') && !same) {
         win.history.pushState(entryState(win.location.hash), '', url);
       } else {
         win.history.replaceState(entryState(previous), '', url); // the entry before stays

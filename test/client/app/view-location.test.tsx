@@ -107,7 +107,7 @@ describe('the view in the address', () => {
       await waitFor(() => expect(viewHeading()).toHaveTextContent('Welcome'));
     });
 
-    it('shows the board in place when the agent was opened from elsewhere (a link, a reload)', async () => {
+    it('opens the board as a new entry when the agent was opened from elsewhere (a link, a reload): Back returns to the agent', async () => {
       const user = userEvent.setup();
       const nav = await openAt('/');
       await user.click(nav.getByRole('link', { name: 'People' }));
@@ -118,10 +118,13 @@ describe('the view in the address', () => {
       await user.click(allAgents());
       expect(window.location.hash).toBe('#/agents');
       expect(viewHeading()).toHaveTextContent('Agents');
-      expect(push).not.toHaveBeenCalled();
+      expect(push).toHaveBeenCalledTimes(1);
       expect(back).not.toHaveBeenCalled();
 
-      act(() => window.history.back()); // the agent's entry became the board's
+      back.mockRestore();
+      act(() => window.history.back()); // the agent's entry is still there
+      await waitFor(() => expect(window.location.hash).toBe(`#/agents/${AGENT}`));
+      act(() => window.history.back());
       await waitFor(() => expect(viewHeading()).toHaveTextContent('People'));
     });
 
@@ -159,13 +162,13 @@ describe('the view in the address', () => {
       expect(sort()).toHaveValue('name');
     });
 
-    it('shows the board in place when the agent’s address was followed from outside', async () => {
+    it('opens the board as a new entry when the agent’s address was followed from outside', async () => {
       await openAt(`/#/agents/${AGENT}`);
       const push = vi.spyOn(window.history, 'pushState');
       const back = vi.spyOn(window.history, 'back');
       await userEvent.click(allAgents());
       expect(window.location.hash).toBe('#/agents');
-      expect(push).not.toHaveBeenCalled();
+      expect(push).toHaveBeenCalledTimes(1);
       expect(back).not.toHaveBeenCalled();
     });
   });
