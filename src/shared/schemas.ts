@@ -75,7 +75,10 @@ export const agentStateSchema = z.strictObject({
 
 export const agentCommandSchema = z.strictObject({
   id: messageId,
-  command: z.string().check(z.minLength(1), z.maxLength(64)),
+  // Shown in the command log and read out: a blank name is a row that says nothing.
+  command: z
+    .string()
+    .check(z.maxLength(64), z.refine(hasVisibleText, 'must have a visible character')),
   // The command's own: whatever it takes, under names of its choosing.
   args: z.optional(z.record(z.string(), z.unknown())),
   from: id,

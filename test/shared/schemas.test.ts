@@ -174,6 +174,16 @@ describe('a notification needs a title that shows', () => {
   });
 });
 
+describe('an agent command needs a name that shows', () => {
+  it.each(['', ' ', '\u200b'])('refuses %j, saying why', (command) => {
+    const payload = json({ id: 'c1', command, from: 'alice' });
+    expect(decodePayload('agents/agent-01/inbox', payload)).toEqual({
+      ok: false,
+      error: 'command: must have a visible character',
+    });
+  });
+});
+
 describe('stored payloads are read with unknown fields dropped, not refused', () => {
   it.each(VALID)('%s', (topic, value) => {
     const result = decodeStoredPayload(topic, json({ ...value, junk: 'kept from before' }));

@@ -348,11 +348,11 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
         address: addressOf(client),
         clientId: getIdentity(client)?.clientId,
       },
-      error.message,
+      clipped(error.message), // a refused will's names its topic
     );
   });
   aedes.on('connectionError', (client, error) => {
-    logger.info({ event: 'connection_error', address: addressOf(client) }, error.message);
+    logger.info({ event: 'connection_error', address: addressOf(client) }, clipped(error.message));
   });
 
   return {

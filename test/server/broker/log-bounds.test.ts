@@ -54,5 +54,8 @@ describe('a refusal of a very long topic or filter', () => {
     );
     expect(String(line.msg).length).toBeLessThan(BOUND);
     expect(JSON.stringify(line).length).toBeLessThan(4 * BOUND);
+    // aedes reports the refused CONNECT as the client's error too, quoting the same reason.
+    const error = await logged('client_error');
+    expect(String(error.msg).length).toBeLessThan(BOUND);
   });
 });
