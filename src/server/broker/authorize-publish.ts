@@ -217,8 +217,8 @@ function checkWill(
     return;
   }
   const kind = parseTopic(topic)?.kind;
-  // Its time, and for a chat message or notification its id: each firing is a message of
-  // its own, or the history would take the second for another message under a kept id.
+  // Its time, and for a chat message, notification or command its id: each firing is a
+  // message of its own, or the history would take the second for a resend under a kept id.
   if (kind !== undefined) {
     const restamped = restampWill(kind, will.payload as Buffer, options.publishContext.now());
     if (restamped) will.payload = restamped;
