@@ -64,6 +64,8 @@ export function createWorkspaceConnection(options: WorkspaceConnectionOptions): 
   const handlers = createMessageHandlers({
     me,
     onNewNotification: showDesktopNotification,
+    // Read as messages come, once the connection below exists.
+    serverNow: () => connection.serverNow(),
     schedule: options.schedule,
   });
   const router = createMessageRouter(handlers, options.schedule);

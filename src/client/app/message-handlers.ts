@@ -14,6 +14,8 @@ export interface HandlerOptions {
   /** A notification that was not in the inbox yet (desktop notification). */
   onNewNotification?(notification: AppNotification): void;
   now?(): number;
+  /** Now by the server's clock (Connection.serverNow); this device's clock by default. */
+  serverNow?(): number;
   /** When coalesced chat messages are applied (tests apply them at once). */
   schedule?: FrameScheduler;
 }
@@ -26,6 +28,7 @@ export function createMessageHandlers({
   me,
   onNewNotification,
   now = () => Date.now(),
+  serverNow = now,
   schedule,
 }: HandlerOptions): MessageHandlers & { cancel(): void } {
   // Chat is a high-rate topic too: one store update per frame, not one per message.
@@ -48,7 +51,7 @@ export function createMessageHandlers({
       );
     },
     presence: (updates) => usePresenceStore.getState().apply(updates),
-    agentStates: (updates) => useAgentsStore.getState().apply(updates),
+    agentStates: (updates) => useAgentsStore.getState().apply(updates, serverNow),
     notification: (notification) => {
       if (useNotificationsStore.getState().receive(notification)) onNewNotification?.(notification);
     },

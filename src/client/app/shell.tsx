@@ -220,9 +220,13 @@ function CurrentView({ view, go, me, isAdmin }: CurrentViewProps) {
         />
       );
     case 'agent':
-      // Like Back when one came from the board: Back afterwards leaves it, not the agent.
+      // Keyed: another agent (an edited address, a link) is another page. Its command log is
+      // no news, and nothing waiting to be said of the one left is said there.
+      // Back to the board is like Back when one came from it: Back afterwards leaves the
+      // board, not the agent.
       return (
         <AgentDetail
+          key={view.agent}
           agent={view.agent}
           boardHref={hashOf({ name: 'agents' })}
           onBack={() => go({ name: 'agents' }, 'back')}

@@ -496,6 +496,28 @@ describe('AgentDetail, a command the agent accepted', () => {
     expect(commandRow('ping')).toHaveTextContent(/done: pong$/);
   });
 
+  it('does not take an offline state stamped ahead, from before it accepted, for one after', async () => {
+    // The server's clock runs 30 s behind this device's, and the agent's 50 s ahead of the
+    // server's (the broker allows up to 60 s).
+    const serverClockAheadMs = -30_000;
+    const workspace = await openDetailOnFakeClock({ serverClockAheadMs });
+    const state = (status: string) =>
+      workspace.client().deliver('agents/builder/state', {
+        status,
+        updatedAt: Date.now() + serverClockAheadMs + 50_000,
+      });
+    act(() => state('offline'));
+    act(() => vi.advanceTimersByTime(5_000));
+    act(() => state('working')); // back
+    act(() => vi.advanceTimersByTime(5_000));
+    const { id, ack } = sendCommand(workspace, 'Ping');
+    act(ack);
+    act(() =>
+      workspace.client().deliver('agents/builder/replies', { commandId: id, status: 'accepted' }),
+    );
+    expect(commandRow('ping')).toHaveTextContent(/accepted$/);
+  });
+
   it('says so when no result came for a minute, and lets a late one win', async () => {
     const workspace = await openDetailOnFakeClock();
     act(() =>
@@ -526,8 +548,10 @@ describe('AgentDetail, a command the agent accepted', () => {
 });
 
 /** AgentDetail for "builder", its commands acknowledged by hand, on a fake clock. */
-async function openDetailOnFakeClock(): Promise<TestWorkspace> {
-  const workspace = await connectTestWorkspace({ autoAck: false });
+async function openDetailOnFakeClock(
+  options: { serverClockAheadMs?: number } = {},
+): Promise<TestWorkspace> {
+  const workspace = await connectTestWorkspace({ autoAck: false, ...options });
   // Before the render, so that the view's own clock and timers are fake too.
   vi.useFakeTimers({
     toFake: ['Date', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'],

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { AgentState, AgentStatus } from '../../../../src/shared/schemas';
 import { BoardIndex } from '../../../../src/client/features/agent-board/lib/board-index';
 import {
@@ -105,6 +105,25 @@ describe('agents store', () => {
       new Set(),
     );
     expect(useAgentsStore.getState().agents.has('a')).toBe(false);
+  });
+
+  it('times an agent’s leaving by its offline state, or by when that came if stamped later', () => {
+    const offline = (updatedAt: number): AgentState => ({ status: 'offline', updatedAt });
+    const serverNow = vi.fn(() => NOW);
+    const store = useAgentsStore.getState();
+    store.apply([{ agent: 'a', value: idle(NOW + 50_000) }], serverNow);
+    expect(serverNow).not.toHaveBeenCalled(); // no offline state: the clock is not read
+    store.apply(
+      [
+        { agent: 'a', value: offline(NOW + 50_000) }, // its own clock runs ahead
+        { agent: 'b', value: offline(NOW - 1_000) }, // a Last Will, or a retained state
+      ],
+      serverNow,
+    );
+    expect(serverNow).toHaveBeenCalledTimes(1); // once for the whole update
+    const { wentOfflineAt } = useAgentsStore.getState();
+    expect(wentOfflineAt.get('a')).toBe(NOW);
+    expect(wentOfflineAt.get('b')).toBe(NOW - 1_000);
   });
 
   it('answers null when its log no longer reaches back, and after a reset', () => {

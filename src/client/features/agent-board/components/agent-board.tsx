@@ -74,13 +74,12 @@ export function AgentBoard({ agentHref, onOpenAgent }: AgentBoardProps) {
     setFocusedAgent(agent);
     setReturning(true);
   }, [index, virtualizer]);
-  const links = useRef(new Map<string, HTMLAnchorElement>());
   // A render after the one that showed the board: the shell moves focus to the new view in
   // that one's effects (after this component's), and the row must come after it.
   useEffect(() => {
     if (!returning || focusedAgent === null) return;
     setReturning(false);
-    links.current.get(focusedAgent)?.focus();
+    rowLink(scrollRef.current, focusedAgent)?.focus();
   }, [returning, focusedAgent]);
 
   return (
@@ -118,13 +117,7 @@ export function AgentBoard({ agentHref, onOpenAgent }: AgentBoardProps) {
               >
                 {/* Cut to one line: the whole id on hover (and as its accessible name). */}
                 <InPlaceLink
-                  ref={(link) => {
-                    if (!link) return;
-                    links.current.set(agent, link);
-                    return () => {
-                      if (links.current.get(agent) === link) links.current.delete(agent);
-                    };
-                  }}
+                  data-agent={agent}
                   className="agent-row__name"
                   href={agentHref(agent)}
                   title={agent}
@@ -166,3 +159,14 @@ export function AgentBoard({ agentHref, onOpenAgent }: AgentBoardProps) {
 }
 
 const pluralAgents = (count: number) => (count === 1 ? 'agent' : 'agents');
+
+/**
+ * The agent's row link among those rendered, looked up when focus returns to it: a ref per
+ * row would be a new callback each render, which React clears and sets again on every
+ * visible row, up to once a frame while agents report. Compared as text: an id may hold
+ * what a selector would have to escape.
+ */
+function rowLink(scroller: HTMLElement | null, agent: string): HTMLElement | undefined {
+  const links = scroller?.querySelectorAll<HTMLElement>('[data-agent]') ?? [];
+  return [...links].find((link) => link.dataset.agent === agent);
+}

@@ -19,16 +19,22 @@ interface AgentsStore {
    */
   agents: ReadonlyMap<string, AgentState>;
   /**
-   * agent id → when it last went offline (that offline state's updatedAt: the server's clock
-   * for a Last Will), kept once it is back: a command it had accepted before may be lost
-   * with the session it had. Updated in place, like `agents`.
+   * agent id → when it last went offline, by the server's clock, kept once it is back: a
+   * command it had accepted before may be lost with the session it had. That offline state's
+   * updatedAt (the server's clock for a Last Will), or when it came if that is earlier: an
+   * agent's own clock may run up to a minute ahead (the broker allows it), which would place
+   * its leaving after commands it accepted on its return. Updated in place, like `agents`.
    */
   wentOfflineAt: ReadonlyMap<string, number>;
   /** Bumped by every update that changed an agent. */
   version: number;
   /** The agents changed by each update, oldest first, for the last CHANGE_LOG_UPDATES. */
   changeLog: ReadonlyArray<{ version: number; agents: readonly string[] }>;
-  apply(changes: readonly AgentStateChange[]): void;
+  /**
+   * `serverNow` tells when they came by the server's clock (read once, and only for an
+   * offline state); this device's clock by default, where none is known.
+   */
+  apply(changes: readonly AgentStateChange[], serverNow?: () => number): void;
   /** Agents changed after `version`; null when the log no longer reaches back that far. */
   changedSince(version: number): ReadonlySet<string> | null;
   reset(): void;
@@ -39,17 +45,21 @@ export const useAgentsStore = create<AgentsStore>()((set, get) => ({
   wentOfflineAt: new Map(),
   version: 0,
   changeLog: [],
-  apply: (changes) =>
+  apply: (changes, serverNow = Date.now) =>
     set((state) => {
       const agents = state.agents as Map<string, AgentState>;
       const wentOfflineAt = state.wentOfflineAt as Map<string, number>;
       const changed: string[] = [];
+      let cameAt: number | undefined;
       for (const { agent, value } of changes) {
         if (value ? agents.get(agent) === value : !agents.has(agent)) continue;
         if (value) agents.set(agent, value);
         else agents.delete(agent);
         if (!value) wentOfflineAt.delete(agent);
-        else if (value.status === 'offline') wentOfflineAt.set(agent, value.updatedAt);
+        else if (value.status === 'offline') {
+          cameAt ??= serverNow();
+          wentOfflineAt.set(agent, Math.min(value.updatedAt, cameAt));
+        }
         changed.push(agent);
       }
       if (changed.length === 0) return state;
