@@ -115,6 +115,42 @@ describe('new notifications, said aloud', () => {
     ]);
   });
 
+  it('says nothing of a burst cut short by a sign-out', async () => {
+    const { workspace, said, banner } = await openPeople();
+    await banner.findByRole('link', { name: 'Notifications, 1 unread' }); // listed
+    act(() => workspace.client().deliver('notifications/alice', note('n2', 2)));
+    act(() => useNotificationsStore.getState().reset()); // signed out within the burst
+    await afterBurst();
+    expect(words(said)).toEqual([]);
+  });
+
+  it('counts the arrivals of an account signed in since from none', async () => {
+    const { workspace, said, banner } = await openPeople();
+    await banner.findByRole('link', { name: 'Notifications, 1 unread' }); // listed
+    act(() => {
+      for (const id of ['a', 'b', 'c'])
+        workspace.client().deliver('notifications/alice', note(id, 5));
+    });
+    await saidBy(said, ['3 new notifications']);
+
+    // In as bob: his inbox, listed; nothing of alice's is news, nor counted with his.
+    act(() => {
+      const inbox = useNotificationsStore.getState();
+      inbox.load('bob@demo');
+      inbox.applyInbox(inbox.beginInboxSync(), {
+        account: 'bob@demo',
+        notifications: [],
+        nextCursor: null,
+        unread: 0,
+        newestCursor: null,
+      });
+    });
+    await afterBurst();
+    expect(words(said)).toEqual(['3 new notifications']);
+    act(() => void useNotificationsStore.getState().receive(note('b1', 6, 'For bob')));
+    await saidBy(said, ['3 new notifications', 'New notification: For bob']);
+  });
+
   it('says a title as it is shown, without bidi controls', async () => {
     const { workspace, said, banner } = await openPeople();
     await banner.findByRole('link', { name: 'Notifications, 1 unread' }); // listed

@@ -1,4 +1,4 @@
-import { act, fireEvent, screen, within } from '@testing-library/react';
+import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { NotificationsLink } from '../../../../src/client/features/notifications/components/notifications-link';
@@ -8,6 +8,7 @@ import {
   useNotificationsStore,
 } from '../../../../src/client/features/notifications/stores/notifications-store';
 import { emulateFocusFixup } from '../../support/focus-fixup';
+import { spokenIn } from '../../support/live-region';
 import { connectTestWorkspace, renderWithWorkspace } from '../../support/render';
 
 const T = 1_735_725_600_000;
@@ -158,6 +159,32 @@ describe('notifications', () => {
     await userEvent.keyboard('{Enter}');
     expect(useNotificationsStore.getState().unsent.ids).toEqual(['n1']);
     expect(document.activeElement).toBe(markAll);
+  });
+
+  it('says what a mark did, but not each arrival: the top bar says those', async () => {
+    const workspace = await setup();
+    act(() => workspace.client().deliver('notifications/alice', note('n1', 1)));
+    const panel = screen.getByRole('region', { name: 'Notifications' });
+    const regions = [
+      ...panel.querySelectorAll<HTMLElement>(
+        '[aria-live]:not([aria-live="off"]), [role="status"], [role="alert"], [role="log"]',
+      ),
+    ];
+    const said = regions.map(spokenIn);
+    const words = () => said.flat().filter((text) => text !== '');
+
+    act(() => {
+      workspace.client().deliver('notifications/alice', note('n2', 2));
+      workspace.client().deliver('notifications/alice', note('n3', 3));
+    });
+    expect(within(panel).getByText('3 unread')).toBeInTheDocument();
+    expect(words()).toEqual([]);
+
+    await userEvent.click(screen.getByRole('button', { name: 'Mark read: Title n2' }));
+    await waitFor(() => expect(words()).toEqual(['Marked read. 2 unread']));
+    await userEvent.click(screen.getByRole('button', { name: 'Mark all read' }));
+    await waitFor(() => expect(words()).toEqual(['Marked read. 2 unread', 'All marked read']));
+    expect(within(panel).getByText('All caught up')).toBeInTheDocument();
   });
 
   it('shows no bidi controls of a title or body, and a title with nothing visible as untitled', async () => {

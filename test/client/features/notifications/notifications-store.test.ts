@@ -45,13 +45,25 @@ const pageOf = (
   listed: [id: string, minutes: number, read: boolean][],
   nextCursor: string | null,
   unread: number,
+  newestCursor = '90',
 ): InboxPage => ({
   account: 'alice@demo',
   notifications: listed.map(([id, minutes, read]) => ({ ...note(id, minutes), read })),
   nextCursor,
   unread,
-  newestCursor: '90',
+  newestCursor,
 });
+/**
+ * n<newest> down to n<oldest>, unread, for pageOf: n<i> was sent at minute i, and its seq
+ * (a cursor) is i + 1.
+ */
+const run = (newest: number, oldest: number): [string, number, boolean][] =>
+  Array.from({ length: newest - oldest + 1 }, (_, i) => [`n${newest - i}`, newest - i, false]);
+const ids = (newest: number, oldest: number) => run(newest, oldest).map(([id]) => id);
+/** Receives n<from> up to n<to> live, oldest first. */
+const receiveRun = (from: number, to: number) => {
+  for (let i = from; i <= to; i++) inbox().receive(note(`n${i}`, i));
+};
 const older = (before: string, answer: InboxPage) =>
   inbox().applyOlder(inbox().beginInboxSync(), before, answer);
 const shownOlder = () =>
@@ -428,13 +440,13 @@ describe('the notifications store and the server’s read state', () => {
           4,
         ),
       ),
-    ).toBe(true);
+    ).toBe('n2'); // the first of them shown, to go on to
     expect(shown()).toEqual(['n4', 'n3']);
     expect(shownOlder()).toEqual(['n2', 'n1 (read)']);
     expect(inbox().olderCursor).toBe('10');
     expect(unreadCount()).toBe(4); // n2 is no longer counted beyond, but shown
     // Asked for where the inbox no longer ends (twice, say): nothing changes.
-    expect(older('30', pageOf([['x', 0, false]], '5', 4))).toBe(false);
+    expect(older('30', pageOf([['x', 0, false]], '5', 4))).toBeNull();
     expect(shownOlder()).toEqual(['n2', 'n1 (read)']);
 
     inbox().markRead('n2');
@@ -460,7 +472,7 @@ describe('the notifications store and the server’s read state', () => {
     expect(inbox().olderCursor).toBe('10'); // the older pages go on where they ended
     expect(unreadCount()).toBe(4);
 
-    expect(older('10', pageOf([['n0', 0, false]], null, 5))).toBe(true);
+    expect(older('10', pageOf([['n0', 0, false]], null, 5))).toBe('n0');
     expect(shownOlder()).toEqual(['n3', 'n2 (read)', 'n1 (read)', 'n0']);
     expect(inbox().olderCursor).toBeNull(); // nothing older
     expect(unreadCount()).toBe(4);
@@ -496,10 +508,81 @@ describe('the notifications store and the server’s read state', () => {
     expect(inbox().older.every((item) => inbox().readIds[item.id])).toBe(true);
     expect(inbox().unsent.upTo).toBe('90');
     inbox().acknowledgeMarks(nextMarks(inbox().unsent) ?? {});
-    expect(inbox().applyOlder(mark, '20', pageOf([['older', -1, false]], null, 1))).toBe(true);
+    expect(inbox().applyOlder(mark, '20', pageOf([['older', -1, false]], null, 1))).toBe('older');
     expect(inbox().readIds.older).toBe(true);
     expect(unreadCount()).toBe(0);
   });
+
+  it('starts the older pages again below a listing that does not reach what is held: a page or more was sent unheard', () => {
+    inbox().load('alice@demo');
+    sync(pageOf(run(299, 200), '201', 300, '300'));
+    expect(older('201', pageOf(run(199, 100), '101', 300, '300'))).toBe('n199');
+    // 150 more sent while this tab heard none of them (offline, say) but the newest, which
+    // came live before the listing: n349 to n300 are neither listed nor held.
+    inbox().receive(note('n449', 449));
+    sync(pageOf(run(449, 350), '351', 450, '450'));
+    expect(shown()).toEqual(ids(449, 350));
+    expect(inbox().older).toEqual([]); // no longer joined to the listing
+    expect(inbox().olderCursor).toBe('351');
+    expect(unreadCount()).toBe(450); // the server's count: 100 listed, 350 beyond
+
+    expect(older('351', pageOf(run(349, 250), '251', 450, '450'))).toBe('n349');
+    expect(shownOlder()).toEqual(ids(349, 250));
+    expect(unreadCount()).toBe(450);
+  });
+
+  it('puts what arrivals push off the kept ones below them before any older page is asked for, where Load older goes on', () => {
+    inbox().load('alice@demo');
+    sync(pageOf(run(149, 50), '51', 150, '150'));
+    receiveRun(150, 269);
+    expect(shown()).toEqual(ids(269, 70));
+    expect(shownOlder()).toEqual(ids(69, 50));
+    expect(unreadCount()).toBe(270);
+
+    expect(older('51', pageOf(run(49, 0), null, 270, '150'))).toBe('n49');
+    expect(shownOlder()).toEqual(ids(69, 0)); // none skipped
+    expect(unreadCount()).toBe(270);
+  });
+
+  it.each([
+    {
+      when: 'with nothing older than the listing',
+      before: () => sync(pageOf(run(49, 0), null, 50, '50')),
+      live: [50, 269],
+      upTo: '50',
+    },
+    {
+      when: 'with an older page held',
+      before: () => {
+        sync(pageOf(run(149, 50), '51', 150, '150'));
+        older('51', pageOf(run(49, 0), null, 150, '150'));
+      },
+      live: [150, 369],
+      upTo: '150',
+    },
+  ])(
+    'marks all read by id those that arrived past the listing and fell off the kept ones, $when',
+    ({ before, live: [from = 0, to = 0], upTo }) => {
+      inbox().load('alice@demo');
+      before();
+      receiveRun(from, to); // 220: the oldest 20 of them fall off past the listing's newest
+      expect(inbox().older.at(0)?.id).toBe(`n${from + 19}`);
+      inbox().markAllRead();
+      expect(unreadCount()).toBe(0);
+
+      // Sent MAX_MARK_READ_IDS at a time, upTo with the first.
+      const sent: string[] = [];
+      const upTos: string[] = [];
+      for (let marks = nextMarks(inbox().unsent); marks; marks = nextMarks(inbox().unsent)) {
+        expect(marks.ids?.length ?? 0).toBeLessThanOrEqual(MAX_MARK_READ_IDS);
+        sent.push(...(marks.ids ?? []));
+        if (marks.upTo) upTos.push(marks.upTo);
+        inbox().acknowledgeMarks(marks);
+      }
+      expect(upTos).toEqual([upTo]);
+      expect(sent).toEqual(expect.arrayContaining(ids(to, from)));
+    },
+  );
 
   it('marks all read before the first listing only what it shows: the listing tells of the rest', () => {
     inbox().load('alice@demo'); // a new device: nothing saved

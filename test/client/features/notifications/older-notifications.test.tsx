@@ -16,7 +16,11 @@ import type {
 } from '../../../../src/shared/notifications-api';
 import { ALICE } from '../../support/fixtures';
 import { server } from '../../support/msw-server';
-import { connectTestWorkspace, renderWithWorkspace } from '../../support/render';
+import {
+  connectTestWorkspace,
+  renderWithWorkspace,
+  type TestWorkspace,
+} from '../../support/render';
 
 // The inbox lists the newest page of the server's notifications; older pages come on
 // request, to be read, opened and marked like the rest, counted once.
@@ -96,6 +100,33 @@ function Inbox() {
   );
 }
 
+/** Holds the older pages' answers (GET /api/notifications?before=) until `answer()`. */
+function holdOlderPages() {
+  let answer = () => {};
+  const answered = new Promise<void>((resolve) => (answer = resolve));
+  server.use(
+    http.get('/api/notifications', async ({ request }) => {
+      if (new URL(request.url).searchParams.has('before')) await answered;
+      // Nothing returned: serve()'s answers.
+    }),
+  );
+  return { answer };
+}
+
+/** Delivers n<from> up to n<to> live, oldest first, as the server records them. */
+function deliverRun(
+  inbox: ReturnType<typeof serve>,
+  workspace: TestWorkspace,
+  from: number,
+  to: number,
+) {
+  act(() => {
+    for (let i = from; i <= to; i++) {
+      workspace.client().deliver('notifications/alice', payloadOf(inbox.add(i)));
+    }
+  });
+}
+
 const bell = (unread: number) =>
   screen.findByRole('link', {
     name: unread === 0 ? 'Notifications' : `Notifications, ${unread} unread`,
@@ -171,5 +202,76 @@ describe('older notifications', () => {
     await bell(0);
     expect(screen.queryAllByRole('button', { name: /^Mark read/ })).toEqual([]);
     await waitFor(() => expect(inbox.read.size).toBe(251));
+  });
+
+  it('go on below a refreshed listing that does not reach them: what was sent unheard is not skipped', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const inbox = serve(300);
+    const workspace = await connectTestWorkspace({ random: () => 0 });
+    useNotificationsStore.getState().load('alice@demo');
+    renderWithWorkspace(<Inbox />, { connection: workspace.connection, session: ALICE });
+    await bell(300);
+    await userEvent.click(screen.getByRole('button', { name: 'Load older notifications' }));
+    await waitFor(() => expect(articles()).toHaveLength(200));
+
+    // 150 more while this tab heard nothing (offline); the newest comes live on return.
+    for (let i = 300; i < 449; i++) inbox.add(i);
+    deliverRun(inbox, workspace, 449, 449);
+    vi.setSystemTime(Date.now() + REFETCH_AFTER_MS);
+    act(() => window.dispatchEvent(new Event('focus')));
+    await waitFor(() => expect(inbox.asked.befores).toEqual([null, '201', null]));
+    await waitFor(() => expect(articles()).toHaveLength(100)); // the new listing alone
+    await bell(450);
+
+    await userEvent.click(screen.getByRole('button', { name: 'Load older notifications' }));
+    await waitFor(() => expect(articles()).toHaveLength(200));
+    expect(inbox.asked.befores.at(-1)).toBe('351'); // right below the listing
+    expect(articles().map((element) => element.getAttribute('aria-label'))).toEqual(
+      Array.from({ length: 200 }, (_, i) => `Title n${449 - i}`),
+    );
+    await waitFor(() => expect(document.activeElement).toBe(article('n349')));
+    await bell(450);
+  });
+
+  it('hold what arrivals push off the newest, to be loaded past and marked read on the server', async () => {
+    const inbox = serve(150);
+    const workspace = await connectTestWorkspace({ random: () => 0 });
+    useNotificationsStore.getState().load('alice@demo');
+    renderWithWorkspace(<Inbox />, { connection: workspace.connection, session: ALICE });
+    await bell(150);
+
+    // 220 live: 200 are kept newest, the rest, n169 to n50, below them, unread. Of those,
+    // n169 to n150 are past the listing's newest.
+    deliverRun(inbox, workspace, 150, 369);
+    await bell(370);
+    expect(articles()).toHaveLength(320);
+    await userEvent.click(screen.getByRole('button', { name: 'Load older notifications' }));
+    await waitFor(() => expect(articles()).toHaveLength(370));
+    expect(inbox.asked.befores).toEqual([null, '51']);
+    expect(articles().map((element) => element.getAttribute('aria-label'))).toEqual(
+      Array.from({ length: 370 }, (_, i) => `Title n${369 - i}`),
+    );
+
+    await userEvent.click(screen.getByRole('button', { name: 'Mark all read' }));
+    await bell(0);
+    await waitFor(() => expect(inbox.read.size).toBe(370));
+    expect(inbox.asked.marks.map((marks) => marks.ids?.length)).toEqual([100, 100, 100, 70]);
+  });
+
+  it('puts focus on the first of an older page, though one arrived meanwhile', async () => {
+    const inbox = serve(150);
+    const workspace = await connectTestWorkspace({ random: () => 0 });
+    useNotificationsStore.getState().load('alice@demo');
+    renderWithWorkspace(<Inbox />, { connection: workspace.connection, session: ALICE });
+    await bell(150);
+    const older = holdOlderPages();
+
+    await userEvent.click(screen.getByRole('button', { name: 'Load older notifications' }));
+    await screen.findByRole('button', { name: 'Loading older notifications…' });
+    deliverRun(inbox, workspace, 150, 150);
+    await bell(151);
+    older.answer();
+    await waitFor(() => expect(articles()).toHaveLength(101 + 50));
+    await waitFor(() => expect(document.activeElement).toBe(article('n49')));
   });
 });

@@ -5,13 +5,14 @@ import { fetchNotifications } from './get-notifications';
 
 /**
  * Asks for the page older than what the inbox holds (GET /api/notifications?before=) and
- * adds it there, below the rest. True when it did; false when there was nothing older, or
- * the inbox changed meanwhile (another account's now, or listed anew from another start).
+ * adds it there, below the rest. The id of the first of them shown (applyOlder); null when
+ * it added none: there was nothing older, or the inbox changed meanwhile (another account's
+ * now, or listed anew from another start).
  */
-export async function loadOlderNotifications(): Promise<boolean> {
+export async function loadOlderNotifications(): Promise<string | null> {
   const inbox = useNotificationsStore.getState();
   const before = inbox.olderCursor;
-  if (before === null) return false;
+  if (before === null) return null;
   const mark = inbox.beginInboxSync();
   const page = await fetchNotifications(undefined, before);
   return useNotificationsStore.getState().applyOlder(mark, before, page);

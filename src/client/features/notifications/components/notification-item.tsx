@@ -1,3 +1,4 @@
+import { memo } from 'react';
 import type { AppNotification } from '../../../../shared/schemas';
 import { useNotificationsStore } from '../stores/notifications-store';
 import { displayBody, displayTitle } from '../lib/display-text';
@@ -14,9 +15,19 @@ const MIDDLE_BUTTON = 1; // a middle click opens a link in a new tab: no click e
 interface NotificationItemProps {
   notification: AppNotification;
   read: boolean;
+  /** What its Mark read button does: the list's, one for every item (kept stable: memo). */
+  onMarkRead(id: string): void;
 }
 
-export function NotificationItem({ notification, read }: NotificationItemProps) {
+/**
+ * Memoised: with older pages there may be hundreds, and a mark or an arrival changes one
+ * (its link's name alone parses a URL).
+ */
+export const NotificationItem = memo(function NotificationItem({
+  notification,
+  read,
+  onMarkRead,
+}: NotificationItemProps) {
   const markRead = useNotificationsStore((state) => state.markRead);
   const title = displayTitle(notification.title);
   const body = displayBody(notification.body);
@@ -67,7 +78,7 @@ export function NotificationItem({ notification, read }: NotificationItemProps) 
                 // The button goes with the unread state: keep keyboard focus on the
                 // notification rather than losing it to the page.
                 event.currentTarget.closest('article')?.focus();
-                markRead(notification.id);
+                onMarkRead(notification.id);
               }}
               aria-label={`Mark read: ${title}`}
             >
@@ -78,4 +89,4 @@ export function NotificationItem({ notification, read }: NotificationItemProps) 
       </article>
     </li>
   );
-}
+});

@@ -1,7 +1,8 @@
-import { useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { NOTIFICATIONS_UNREAD_CAP } from '../../../../shared/notifications-api';
+import { useAnnouncement } from '../../../hooks/use-announcement';
 import { useLoadOlderNotifications } from '../api/get-older-notifications';
-import { useNotificationsStore } from '../stores/notifications-store';
+import { selectUnreadCount, useNotificationsStore } from '../stores/notifications-store';
 import { useUnreadNotifications } from '../hooks/use-unread-notifications';
 import { DesktopNotificationsButton } from './desktop-notifications-button';
 import { NotificationItem } from './notification-item';
@@ -10,36 +11,55 @@ import { NotificationItem } from './notification-item';
 const unreadLabel = (unread: number) =>
   unread >= NOTIFICATIONS_UNREAD_CAP ? `${NOTIFICATIONS_UNREAD_CAP}+` : String(unread);
 
+const unreadText = (unread: number) =>
+  unread === 0 ? 'All caught up' : `${unreadLabel(unread)} unread`;
+
 export function NotificationsPanel() {
   const items = useNotificationsStore((state) => state.items);
   const older = useNotificationsStore((state) => state.older);
   const readIds = useNotificationsStore((state) => state.readIds);
   const hasOlder = useNotificationsStore((state) => state.olderCursor !== null);
   const markAllRead = useNotificationsStore((state) => state.markAllRead);
+  const markRead = useNotificationsStore((state) => state.markRead);
   const unread = useUnreadNotifications();
   const olderPage = useLoadOlderNotifications();
+  // The count is no live region: each arrival is said by the top bar's announcer, and the
+  // count changing with it would be said too. What the person's own marks did is said here.
+  const [marked, sayMarked] = useAnnouncement();
   const listRef = useRef<HTMLUListElement>(null);
   const loadOlderRef = useRef<HTMLButtonElement>(null);
   // The first of an older page asked for from its button: focus goes on to it, the button
-  // being gone when there is nothing older still.
-  const [focusAt, setFocusAt] = useState<number | null>(null);
-  const shown = older.length === 0 ? items : [...items, ...older];
+  // being gone when there is nothing older still. By id: arrivals meanwhile move it down.
+  const [focusId, setFocusId] = useState<string | null>(null);
+  const shown = useMemo(() => (older.length === 0 ? items : [...items, ...older]), [items, older]);
 
   useEffect(() => {
-    if (focusAt === null) return;
-    listRef.current?.querySelectorAll<HTMLElement>(':scope > li > article')[focusAt]?.focus();
-    setFocusAt(null);
-  }, [focusAt]);
+    if (focusId === null) return;
+    const at = shown.findIndex((item) => item.id === focusId);
+    listRef.current?.querySelectorAll<HTMLElement>(':scope > li > article')[at]?.focus();
+    setFocusId(null);
+  }, [focusId, shown]);
+
+  // Stable, as NotificationItem is memoised: a mark re-renders the one marked only.
+  const markOneRead = useCallback(
+    (id: string) => {
+      markRead(id);
+      sayMarked(`Marked read. ${unreadText(selectUnreadCount(useNotificationsStore.getState()))}`);
+    },
+    [markRead, sayMarked],
+  );
 
   const loadOlder = () => {
     if (olderPage.isPending) return;
-    const firstAdded = shown.length;
     olderPage.mutate(undefined, {
-      onSuccess: (added) => {
+      onSuccess: (firstAdded) => {
         // Unless the reader went elsewhere meanwhile.
         const focused = document.activeElement;
-        if (added && (focused === loadOlderRef.current || focused === document.body)) {
-          setFocusAt(firstAdded);
+        if (
+          firstAdded !== null &&
+          (focused === loadOlderRef.current || focused === document.body)
+        ) {
+          setFocusId(firstAdded);
         }
       },
     });
@@ -51,8 +71,9 @@ export function NotificationsPanel() {
         <h2 id="notifications-heading" className="view-title">
           Notifications
         </h2>
-        <p className="muted" aria-live="polite">
-          {unread === 0 ? 'All caught up' : `${unreadLabel(unread)} unread`}
+        <p className="muted">{unreadText(unread)}</p>
+        <p className="visually-hidden" role="status">
+          {marked}
         </p>
         {/* aria-disabled, not disabled: pressed from the keyboard, it keeps focus (a disabled
             button drops it to the page). */}
@@ -60,7 +81,9 @@ export function NotificationsPanel() {
           className="button"
           aria-disabled={unread === 0 || undefined}
           onClick={() => {
-            if (unread > 0) markAllRead();
+            if (unread === 0) return;
+            markAllRead();
+            sayMarked('All marked read');
           }}
         >
           Mark all read
@@ -75,7 +98,12 @@ export function NotificationsPanel() {
       ) : (
         <ul className="notifications__list" ref={listRef}>
           {shown.map((item) => (
-            <NotificationItem key={item.id} notification={item} read={readIds[item.id] === true} />
+            <NotificationItem
+              key={item.id}
+              notification={item}
+              read={readIds[item.id] === true}
+              onMarkRead={markOneRead}
+            />
           ))}
         </ul>
       )}

@@ -1,6 +1,7 @@
 import { create } from 'zustand';
 import {
   MAX_MARK_READ_IDS,
+  NOTIFICATION_CURSOR_PATTERN,
   type InboxPage,
   type NotificationReadMarks,
 } from '../../../../shared/notifications-api';
@@ -18,8 +19,9 @@ import {
 // account (`user@org`, saved-inbox.ts) for an instant first paint. Marks are shown at once
 // and sent after (use-send-read-marks.ts); until the server has them, a listing that does
 // not know of them yet changes nothing of them. A listing is of the server's newest
-// notifications only: beyond it, the inbox has the server's count of the unread, and the
-// older pages the person asks for (applyOlder), held in this tab only.
+// notifications only: beyond it, the inbox has the server's count of the unread, and, held in
+// this tab only, what fell off the newest kept and the older pages the person asks for
+// (applyOlder).
 export const MAX_KEPT_NOTIFICATIONS = 200; // oldest fall off; localStorage is small
 export { notificationsStorageKey } from './saved-inbox';
 
@@ -43,18 +45,14 @@ interface NotificationsStore {
   /** newest first */
   items: AppNotification[];
   /**
-   * Older pages asked for (applyOlder), and what fell off the oldest end of `items` since:
-   * newest first, all older than `items`, held in this tab only (not saved). Empty until an
-   * older page is asked for.
+   * What fell off the oldest end of `items` (MAX_KEPT_NOTIFICATIONS), and older pages asked
+   * for (applyOlder): newest first, all older than `items`, held in this tab only (not saved).
+   * A listing that starts the older pages again (applyInbox) empties it.
    */
   older: AppNotification[];
   /** Of `items` and `older`. */
   readIds: Record<string, true>;
-  /**
-   * Unread notifications in neither `items` nor `older`: the server's unread beyond what it
-   * listed and the older pages held, and those that fell off the oldest end of `items`
-   * (MAX_KEPT_NOTIFICATIONS) while no older page was held.
-   */
+  /** Unread notifications in neither `items` nor `older`: the server's, beyond what is held. */
   unreadOlder: number;
   /** Where the server's newest notification was at the last listing (NotificationsPage). */
   newestCursor: string | null;
@@ -88,12 +86,13 @@ interface NotificationsStore {
   applyInbox(mark: InboxSyncMark, page: InboxPage): boolean;
   /**
    * An older page, asked for at `mark` with `before` (olderCursor then): added below what
-   * is held. False, changing nothing, when it is another account's, or `before` is no longer
-   * where the inbox ends (a listing restarted it meanwhile).
+   * is held. The id of the newest of those it added (the first shown of them), to go on to;
+   * null when it added none. Null, changing nothing, when it is another account's, or
+   * `before` is no longer where the inbox ends (a listing restarted it meanwhile).
    */
-  applyOlder(mark: InboxSyncMark, before: string, page: InboxPage): boolean;
+  applyOlder(mark: InboxSyncMark, before: string, page: InboxPage): string | null;
   markRead(id: string): void;
-  /** Every notification read: those listed here, and up to newestCursor on the server. */
+  /** Every notification read: those held here, and up to newestCursor on the server. */
   markAllRead(): void;
   /** The server has `sent` (a nextMarks answer): they are no longer unsent. */
   acknowledgeMarks(sent: NotificationReadMarks): void;
@@ -136,6 +135,11 @@ const idsOf = (items: readonly AppNotification[]) => items.map((item) => item.id
 const countUnread = (items: readonly AppNotification[], read: (id: string) => boolean) =>
   items.reduce((count, item) => (read(item.id) ? count : count + 1), 0);
 
+// Whether a listing whose oldest is at `cursor` (its nextCursor) reaches down to `top` (the
+// newest of an earlier listing): seqs, compared as numbers (notifications-api.ts).
+const reachesDownTo = (cursor: string, top: string | null) =>
+  top !== null && NOTIFICATION_CURSOR_PATTERN.test(top) && BigInt(cursor) <= BigInt(top);
+
 export const useNotificationsStore = create<NotificationsStore>()((set, get) => {
   // Marks made (markRead, markAllRead), and when each notification and "all" was last
   // marked: an answer asked for before a mark does not know of it, even once sent.
@@ -150,8 +154,9 @@ export const useNotificationsStore = create<NotificationsStore>()((set, get) => 
   let listedDownTo: AppNotification | null = null;
   // Whether a listing was applied since load: live ones before it are part of it.
   let listed = false;
-  // Whether an older page was added (since load, or a listing with nothing beyond it):
-  // `older` then goes on at olderCursor, and what leaves `items` joins it, leaving no gap.
+  // Whether an older page was added since load (or since a listing started them again): a
+  // listing that reaches down to what is held then keeps what it no longer lists, in `older`,
+  // and olderCursor where it was.
   let pagedBack = false;
 
   const save = () => {
@@ -177,9 +182,9 @@ export const useNotificationsStore = create<NotificationsStore>()((set, get) => 
     settledUpTo = newerCursor(settledUpTo, sent.upTo ?? null);
   };
 
-  // Only the newest are kept in `items`. Those that fall off join `older` once an older page
-  // is held (it goes on below them); else they are only counted, if unread, with the rest
-  // beyond the listing.
+  // Only the newest are kept in `items`; those that fall off join `older`, whose oldest stays
+  // where it was: Load older (olderCursor) goes on below it and skips none of them, and "all
+  // read" can name them (one that arrived live is past the listing's newestCursor).
   const keep = (
     items: readonly AppNotification[],
     older: readonly AppNotification[],
@@ -187,16 +192,14 @@ export const useNotificationsStore = create<NotificationsStore>()((set, get) => 
   ) => {
     const sorted = [...items].sort(byNewest);
     const kept = sorted.slice(0, MAX_KEPT_NOTIFICATIONS);
-    const dropped = sorted.slice(MAX_KEPT_NOTIFICATIONS);
     const keptIds = new Set(idsOf(kept));
-    const below = pagedBack
-      ? [...dropped, ...older].filter((item) => !keptIds.has(item.id)).sort(byNewest)
-      : [];
+    const below = [...sorted.slice(MAX_KEPT_NOTIFICATIONS), ...older]
+      .filter((item) => !keptIds.has(item.id))
+      .sort(byNewest);
     return {
       items: kept,
       older: below,
       readIds: asSet([...idsOf(kept), ...idsOf(below)].filter(read)),
-      droppedUnread: pagedBack ? 0 : countUnread(dropped, read),
     };
   };
 
@@ -228,16 +231,14 @@ export const useNotificationsStore = create<NotificationsStore>()((set, get) => 
       });
     },
     receive: (notification) => {
-      const { items, older, readIds, unreadOlder, arrivals } = get();
+      const { items, older, readIds, arrivals } = get();
       const isIt = (item: AppNotification) => item.id === notification.id;
       if (items.some(isIt) || older.some(isIt)) return false;
       if (isBeyond(notification, listedDownTo)) return false;
-      const read = (id: string) => readIds[id] === true;
-      const { droppedUnread, ...next } = keep([...items, notification], older, read);
+      const next = keep([...items, notification], older, (id) => readIds[id] === true);
       const isNew = next.items.some(isIt);
       set({
         ...next,
-        unreadOlder: unreadOlder + droppedUnread,
         ...(isNew && listed ? { arrivals: { count: arrivals.count + 1, last: notification } } : {}),
       });
       save();
@@ -253,7 +254,7 @@ export const useNotificationsStore = create<NotificationsStore>()((set, get) => 
       };
     },
     applyInbox: (mark, page) => {
-      const { account, items, older, readIds, unsent } = get();
+      const { account, items, older, readIds, unsent, newestCursor } = get();
       if (page.account !== account) return false;
       const listing = new Map(page.notifications.map((item) => [item.id, item]));
       const oldestListed = page.notifications.reduce<AppNotification | null>(
@@ -268,15 +269,19 @@ export const useNotificationsStore = create<NotificationsStore>()((set, get) => 
       );
       // With an older page held, what the listing no longer reaches (newer ones pushed it
       // out) is what lies between it and that page: kept, below `items`. Else the older
-      // pages start again where the listing ends.
-      if (page.nextCursor === null) pagedBack = false;
+      // pages start again where the listing ends, and `older` goes (the server counts it):
+      // also when the listing does not reach down to the last one's newest (a page or more
+      // was sent that this tab did not hear of), as those between would be in neither.
+      if (page.nextCursor === null || !reachesDownTo(page.nextCursor, newestCursor)) {
+        pagedBack = false;
+      }
       const passed = pagedBack
         ? [...items.filter((item) => !listing.has(item.id) && isBeyond(item, downTo)), ...older]
         : [];
       const unsentIds = new Set(unsent.ids);
       const markedHere = (id: string) =>
         unsentIds.has(id) || mark.unsentIds.has(id) || (markedAt.get(id) ?? 0) > mark.marks;
-      const { droppedUnread, ...next } = keep(
+      const next = keep(
         [...page.notifications.map(({ read: _read, ...item }) => item), ...arrived],
         passed,
         (id) => {
@@ -295,8 +300,7 @@ export const useNotificationsStore = create<NotificationsStore>()((set, get) => 
         allMarkedAt > mark.marks || unsent.upTo !== null || mark.unsentUpTo !== null;
       set({
         ...next,
-        unreadOlder:
-          (allMarked ? 0 : Math.max(0, page.unread - unreadListed - unreadHeld)) + droppedUnread,
+        unreadOlder: allMarked ? 0 : Math.max(0, page.unread - unreadListed - unreadHeld),
         newestCursor: page.newestCursor,
         ...(pagedBack ? {} : { olderCursor: page.nextCursor }),
       });
@@ -309,7 +313,7 @@ export const useNotificationsStore = create<NotificationsStore>()((set, get) => 
     },
     applyOlder: (mark, before, page) => {
       const { account, items, older, readIds, unsent, unreadOlder, olderCursor } = get();
-      if (page.account !== account || before !== olderCursor) return false;
+      if (page.account !== account || before !== olderCursor) return null;
       const held = new Set([...idsOf(items), ...idsOf(older)]);
       const added = page.notifications.filter((item) => !held.has(item.id));
       // None of them was shown here to be marked, but another tab's unsent marks may name
@@ -321,15 +325,16 @@ export const useNotificationsStore = create<NotificationsStore>()((set, get) => 
         (item) => item.read || allMarked || unsentIds.has(item.id) || mark.unsentIds.has(item.id),
       );
       pagedBack = true;
+      const shown = added.map(({ read: _read, ...item }) => item).sort(byNewest);
       set({
-        older: [...older, ...added.map(({ read: _read, ...item }) => item)].sort(byNewest),
+        older: [...older, ...shown].sort(byNewest),
         readIds: { ...readIds, ...asSet(idsOf(read)) },
         // They were among the server's unread beyond what was held.
         unreadOlder: Math.max(0, unreadOlder - added.filter((item) => !item.read).length),
         olderCursor: page.nextCursor,
       });
       save();
-      return true;
+      return shown[0]?.id ?? null;
     },
     markRead: (id) => {
       if (get().readIds[id]) return;
@@ -342,17 +347,18 @@ export const useNotificationsStore = create<NotificationsStore>()((set, get) => 
     },
     markAllRead: () => {
       const { items, older, readIds, newestCursor, unsent, unreadOlder } = get();
-      const unread = items.map((item) => item.id).filter((id) => !readIds[id]);
+      const unread = [...idsOf(items), ...idsOf(older)].filter((id) => !readIds[id]);
       ++marks;
       for (const id of unread) markedAt.set(id, marks);
       // Never listed (a first listing on its way): only what is here can be marked. The
       // listing then tells of the rest, still unread on the server.
       if (newestCursor !== null) allMarkedAt = marks;
       set({
-        // `older` is listed, up to newestCursor (and empty before any listing).
         readIds: asSet([...idsOf(items), ...idsOf(older)]),
         unreadOlder: newestCursor !== null ? 0 : unreadOlder,
-        // By id too: what arrived live after the listing is past newestCursor.
+        // By id too, all that is held: what arrived live after the listing is past
+        // newestCursor, in `items` or fallen off into `older`. nextMarks sends them
+        // MAX_MARK_READ_IDS at a time.
         unsent: {
           ids: [...new Set([...unsent.ids, ...unread])],
           upTo: newestCursor ?? unsent.upTo,
