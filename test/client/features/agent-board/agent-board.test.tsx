@@ -1,6 +1,7 @@
-import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
+import { resetAllStores } from '../../../../src/client/app/reset-stores';
 import { AgentBoard } from '../../../../src/client/features/agent-board/components/agent-board';
 import { AgentDetail } from '../../../../src/client/features/agent-board/components/agent-detail';
 import { PublishRefusedError } from '../../../../src/client/lib/mqtt/publish-refusal';
@@ -249,6 +250,37 @@ describe('AgentDetail', () => {
     );
     expect(screen.queryByText(/has reported a state/)).not.toBeInTheDocument();
     expect(commands).not.toHaveAccessibleDescription();
+  });
+
+  it('says that commands to an id that is no agent are not kept, as a reload shows', async () => {
+    const open = async () => {
+      const workspace = await connectTestWorkspace();
+      renderWithWorkspace(
+        <AgentDetail agent="nonexistent" boardHref={BOARD_HREF} onBack={() => {}} />,
+        { connection: workspace.connection },
+      );
+      await screen.findByText('None yet.'); // its log, from the server
+      return workspace;
+    };
+    const notice = () => screen.getByText(/No agent “nonexistent” has reported/).closest('p');
+    const before = await open();
+    await userEvent.click(screen.getByRole('button', { name: 'Ping' }));
+    expect(commandRow('ping')).toHaveTextContent('sent, no reply yet');
+    // Whether the id is an agent's, the page cannot tell: the server's log of any id that
+    // is none is empty, as it is for an agent that was sent nothing.
+    expect(notice()).toHaveTextContent(
+      'But if “nonexistent” is not an agent of this organisation, they are not kept in its log: only this tab lists them, until it is reloaded.',
+    );
+
+    // Reloaded: the server logged nothing (only an agent's commands are logged).
+    cleanup();
+    before.connection.dispose();
+    resetAllStores();
+    await open();
+    expect(screen.queryByText('ping')).not.toBeInTheDocument();
+    expect(screen.getByRole('group', { name: 'Commands' })).toHaveAccessibleDescription(
+      /not kept in its log/,
+    );
   });
 
   it('shows a command an MQTT 5 broker refused as refused, with the reason, and not as sent', async () => {

@@ -1,8 +1,9 @@
 import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { delay, http, HttpResponse } from 'msw';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { useRefetchHistoryOnConnect } from '../../../../src/client/app/use-workspace-lifecycle';
+import { COMMAND_LOG_REFRESH_MS } from '../../../../src/client/features/agent-board/api/get-agent-commands';
 import { AgentDetail } from '../../../../src/client/features/agent-board/components/agent-detail';
 import { useConnectionStore } from '../../../../src/client/features/connection/stores/connection-store';
 import type { AgentCommandLog, LoggedCommand } from '../../../../src/shared/agent-commands-api';
@@ -168,6 +169,51 @@ describe('the agent’s command log', () => {
     );
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(served.requests).toBe(3);
+  });
+
+  it('asks again every 15 s while the page is visible, so what others send shows within seconds', async () => {
+    let log: LoggedCommand[] = [];
+    const served = serveLog(() => ({ commands: log, nextCursor: null }));
+    vi.useFakeTimers({
+      toFake: ['Date', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'],
+    });
+    await openDetail();
+    await act(async () => vi.advanceTimersByTimeAsync(0));
+    expect(served.requests).toBe(1);
+    expect(screen.getByText('None yet.')).toBeInTheDocument();
+
+    // Sent from another dashboard: no reply yet, so nothing live tells of it.
+    log = [logged('c9', 1_000, { command: 'cancel' })];
+    await act(async () => vi.advanceTimersByTimeAsync(COMMAND_LOG_REFRESH_MS - 1));
+    expect(rows()).toEqual([]);
+    await act(async () => vi.advanceTimersByTimeAsync(1));
+    expect(served.requests).toBe(2);
+    expect(row('cancel')).toHaveTextContent('by bob');
+
+    // Hidden (another tab in front): not asked; visible again, asked at the next turn.
+    const visibility = vi.spyOn(document, 'visibilityState', 'get').mockReturnValue('hidden');
+    await act(async () => vi.advanceTimersByTimeAsync(3 * COMMAND_LOG_REFRESH_MS));
+    expect(served.requests).toBe(2);
+    visibility.mockReturnValue('visible');
+    await act(async () => vi.advanceTimersByTimeAsync(COMMAND_LOG_REFRESH_MS));
+    expect(served.requests).toBe(3);
+  });
+
+  it('does not keep asking for a log it may not read', async () => {
+    let requests = 0;
+    server.use(
+      http.get(`/api/agents/${AGENT}/commands`, () => {
+        requests++;
+        return HttpResponse.json(apiError('forbidden', 'not allowed'), { status: 403 });
+      }),
+    );
+    vi.useFakeTimers({
+      toFake: ['Date', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'],
+    });
+    await openDetail();
+    await act(async () => vi.advanceTimersByTimeAsync(3 * COMMAND_LOG_REFRESH_MS));
+    expect(requests).toBe(1);
+    expect(screen.getByText(/not allowed/)).toHaveTextContent('could not be loaded');
   });
 
   it('shows the logged commands’ names and replies without bidi controls', async () => {

@@ -66,11 +66,14 @@ export function AgentDetail({ agent, boardHref, onBack }: AgentDetailProps) {
       ) : (
         // Said before the commands, and read with each of them: a mistyped or removed id
         // shows this page too. Commands are not refused: an agent that has not reported
-        // yet, or one with a persistent session, still gets them.
+        // yet, or one with a persistent session, still gets them. The server logs only an
+        // agent's commands (broker/known-agents.ts), and whether an id is one is not told
+        // here (its log is empty either way): so "if", not "is not".
         <p id={unknownId} className="notice agent-detail__unknown">
           <strong>No agent “{agent}” has reported a state, so there may be no such agent.</strong>{' '}
           Commands are still sent to its inbox: an agent of this id that connects later, or that
-          keeps its session, runs them then.
+          keeps its session, runs them then. But if “{agent}” is not an agent of this organisation,
+          they are not kept in its log: only this tab lists them, until it is reloaded.
         </p>
       )}
       <div
@@ -87,7 +90,12 @@ export function AgentDetail({ agent, boardHref, onBack }: AgentDetailProps) {
         ))}
       </div>
       {/* The log below is no live region (its ages tick): this says what changes in it. */}
-      <CommandLogAnnouncer entries={log.entries} loading={log.status === 'loading'} me={me} />
+      <CommandLogAnnouncer
+        entries={log.entries}
+        loading={log.arriving}
+        agentKnown={state !== undefined}
+        me={me}
+      />
       <h3>Recent commands</h3>
       {log.status === 'error' && (
         <p className="notice">

@@ -14,22 +14,42 @@ const MAX_READ_CHANGES = 3;
 /**
  * The command log's live region, apart from the log: the log shows each command's age,
  * which changes every few seconds and is no news. This says only a new command and an
- * outcome that changed; what was there on arrival, and what the server's log brings when
- * it first comes, is not news either.
+ * outcome that changed. What was already true when the page opened is no news, however
+ * late the page learns it, so nothing is said for:
+ * - the log as first shown (this tab's commands, a log cached from an earlier visit);
+ * - what the log's first fetch since the page opened brings, new commands and changed
+ *   outcomes alike (a cached log is asked again on each open: what others sent meanwhile);
+ * - what changes when the agent's state first becomes known (it had none when the page
+ *   opened). On a reload the retained state comes with the subscription, often after the
+ *   log, and an offline one changes outcomes at once ("the agent is offline", "went offline
+ *   before finishing"): how the agent was, not what just happened. The rule is on the order
+ *   things are learnt, not on a wait: nothing tells that no retained state is coming (an
+ *   agent that never reported has none). It misses one case: an agent with no state, whose
+ *   first one comes while the page is open and says offline (no other status changes an
+ *   outcome), has that shown but not said. Only the first time: cleared and back is news.
+ * Anything after is news: a reply, a command from here, a wait that runs out, the agent
+ * going offline, others' commands brought by a later fetch.
  */
 export function CommandLogAnnouncer({
   entries,
   loading,
+  agentKnown,
   me,
 }: {
   entries: readonly CommandLogEntry[];
-  /** The server's log is still coming: what it brings is the log as it was, no news. */
+  /**
+   * The server's log is still coming in its first fetch since the page opened (from the
+   * cache or nothing meanwhile): what it brings is the log as it was, no news.
+   */
   loading: boolean;
+  /** Whether the agent's state is known (it has one). */
+  agentKnown: boolean;
   me: string;
 }) {
   const [announcement, announce] = useAnnouncement();
   const known = useRef<ReadonlyMap<string, string> | null>(null); // id → outcome as shown
   const wasLoading = useRef(loading);
+  const agentWasKnown = useRef(agentKnown); // since the page opened, at any time
   const waiting = useRef(new Map<string, string>()); // id → what to say, oldest change first
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
 
@@ -38,19 +58,25 @@ export function CommandLogAnnouncer({
       entries.map((entry) => [entry.id, describeOutcome(entry.outcome).text]),
     );
     const before = known.current;
-    const logCame = wasLoading.current && !loading;
+    const arrived = (wasLoading.current && !loading) || (!agentWasKnown.current && agentKnown);
     known.current = outcomes;
     wasLoading.current = loading;
+    agentWasKnown.current ||= agentKnown;
     if (before === null) return;
 
     // Oldest first, as they happened.
     for (const entry of [...entries].reverse()) {
       const outcome = outcomes.get(entry.id) ?? '';
-      const was = before.get(entry.id);
-      if (was === outcome || (was === undefined && logCame)) continue;
+      if (before.get(entry.id) === outcome) continue;
       const who = entry.from === me ? '' : ` by ${entry.from}`;
+      const said = `${withoutBidiControls(entry.command)}${who}, ${outcome}`;
+      if (arrived) {
+        // Not news itself; but what is about to be said of it says it as it is now.
+        if (waiting.current.has(entry.id)) waiting.current.set(entry.id, said);
+        continue;
+      }
       waiting.current.delete(entry.id);
-      waiting.current.set(entry.id, `${withoutBidiControls(entry.command)}${who}, ${outcome}`);
+      waiting.current.set(entry.id, said);
     }
     if (waiting.current.size === 0 || timer.current !== null) return;
     timer.current = setTimeout(() => {
@@ -61,7 +87,7 @@ export function CommandLogAnnouncer({
         said.length > MAX_READ_CHANGES ? `${said.length} recent commands changed` : said.join('. '),
       );
     }, ANNOUNCE_SETTLE_MS);
-  }, [entries, loading, me, announce]);
+  }, [entries, loading, agentKnown, me, announce]);
 
   useEffect(
     () => () => {

@@ -15,6 +15,11 @@ export interface CommandLog {
   unmatched: UnmatchedReply[];
   /** The server's log: still coming, there, or not to be had (`error`). */
   status: 'loading' | 'loaded' | 'error';
+  /**
+   * The log's first fetch since the page opened is under way: `loading`, or a log cached
+   * from an earlier visit shown while it is asked again (what the answer brings is old news).
+   */
+  arriving: boolean;
   error: Error | null;
 }
 
@@ -79,6 +84,9 @@ export function useCommandLog(agent: string, now: number): CommandLog {
     entries,
     unmatched,
     status: query.isError ? 'error' : query.isPending && query.isEnabled ? 'loading' : 'loaded',
+    // Until the first answer (or failure) since mount, whether or not the fetch is paused
+    // for a network that is gone.
+    arriving: query.isEnabled && !query.isFetchedAfterMount,
     error: query.error,
   };
 }
