@@ -117,6 +117,7 @@ export async function startServer(
         agentCommand: (org, agent, command) =>
           storage.agentCommands.recordCommand(org, agent, command),
         agentReply: (org, agent, reply) => storage.agentCommands.recordReply(org, agent, reply),
+        agentLeft: (org, agent) => void storage.agentCommands.markAgentLeft(org, agent),
         holdsChatMessage: (org, room, message) => storage.history.holds(org, room, message),
         holdsNotification: (org, user, notification) =>
           storage.notifications.holds(org, user, notification),

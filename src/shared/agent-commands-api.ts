@@ -35,6 +35,12 @@ export type LoggedCommand = Omit<AgentCommand, 'args'> & {
   sentAt: number;
   /** Present when the command carried `args`. */
   hasArgs?: true;
+  /**
+   * When the agent went offline after accepting it and before finishing it (ms since the
+   * epoch, by the server's clock), the first time; absent if it has not. A later result
+   * still settles the command.
+   */
+  agentLeftAt?: number;
   replies: LoggedReply[];
 };
 
@@ -61,5 +67,6 @@ export const loggedCommandSchema = z.object({
   from: agentCommandSchema.shape.from,
   sentAt: epochMs,
   hasArgs: z.optional(z.literal(true)),
+  agentLeftAt: z.optional(epochMs),
   replies: z.array(loggedReplySchema),
 });

@@ -10,6 +10,8 @@ export interface HistoryWriter {
   agentCommand(org: string, agent: string, command: AgentCommand): boolean;
   /** Keeps a reply with the agent's logged command it names; whether it was kept. */
   agentReply(org: string, agent: string, reply: AgentReply): boolean;
+  /** The agent went offline: marks the commands it accepted and left unfinished. */
+  agentLeft(org: string, agent: string): void;
   /** Whether the room's history holds this very message (a resend), not another one. */
   holdsChatMessage(org: string, room: string, message: ChatMessage): boolean;
   /** Whether the user's notifications hold this very one (a resend), not another one. */
@@ -46,6 +48,9 @@ export function createBatchedHistory(
         return writer.agentCommand(org, message.agent, message.value);
       case 'agent-replies':
         return writer.agentReply(org, message.agent, message.value);
+      case 'agent-state': // an offline one (record-history.ts)
+        writer.agentLeft(org, message.agent);
+        return true;
     }
   };
   /** Writes it; false when its id was kept already and someone is to be told. */

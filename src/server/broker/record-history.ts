@@ -6,11 +6,12 @@ import { discard, orgOfMountedTopic, unmountTopic } from './mount-point';
 /**
  * The payloads the history keeps: chat messages (by room), notifications (by user) and
  * commands (by agent: each agent's command log), once per id, and the replies to commands
- * kept.
+ * kept; and an agent's offline state, which marks the commands it accepted and left
+ * unfinished in its log.
  */
 export type KeptMessage = Extract<
   DecodedPayload,
-  { kind: 'chat-message' | 'notification' | 'agent-inbox' | 'agent-replies' }
+  { kind: 'chat-message' | 'notification' | 'agent-inbox' | 'agent-replies' | 'agent-state' }
 >;
 
 /** A message kept once per id: another under a kept id is routed nowhere (`onIdKept`). */
@@ -19,8 +20,11 @@ type KeptOncePerId = Extract<
   { kind: 'chat-message' | 'notification' | 'agent-inbox' }
 >;
 
-/** A reply to a command, kept with the command it names in the agent's command log. */
-type CommandReply = Extract<KeptMessage, { kind: 'agent-replies' }>;
+/**
+ * A reply to a command, kept with the command it names in the agent's command log, or an
+ * agent's offline state: recorded for the log, with no id of their own.
+ */
+type ForTheLog = Extract<KeptMessage, { kind: 'agent-replies' | 'agent-state' }>;
 
 /** A message to keep, and the publish that brought it while aedes has yet to route it. */
 export interface HistoryEntry {
@@ -38,7 +42,8 @@ export interface HistoryEntry {
   will: boolean;
   /**
    * Null when there is no packet to stop (and so nothing to ask the history), and for a
-   * reply: it is routed whatever the log holds (one whose command it lacks is not kept).
+   * reply or an agent state: routed whatever the log holds (a reply whose command it lacks
+   * is not kept).
    */
   onIdKept: ((entry: HistoryEntry, resent: boolean) => void) | null;
 }
@@ -86,7 +91,9 @@ export interface RecordHistory {
    * another command under a kept id would be hidden, and its replies shown as the first
    * one's. Only an agent's (`isAgent`): anyone may write to any inbox, and a log per made-up
    * agent id would fill the disk; a command to another id is routed unlogged. Replies are
-   * kept with the command they name, and routed whatever the log holds.
+   * kept with the command they name, and routed whatever the log holds. An agent's offline
+   * state (the agent's own, or its Last Will: `acceptedWill`) marks the commands it accepted
+   * and has not finished as left unfinished, in the same batch, after the replies before it.
    */
   accepted(packet: PublishPacket, publisher: Known, message: DecodedPayload): void;
   /**
@@ -163,7 +170,8 @@ export function createRecordHistory(
         reason = `the command log of "${message.agent}" holds another command with id "${message.value.id}"`;
         break;
       case 'agent-replies':
-        return; // entryOf gives no reply an onIdKept
+      case 'agent-state':
+        return; // entryOf gives neither an onIdKept
     }
     onIdTaken(entry.publisher, topic, entry.will ? 'will_id_taken' : 'id_taken', reason);
   };
@@ -185,9 +193,9 @@ export function createRecordHistory(
   });
 
   // Routed whatever the log holds: nothing to stop, so the log is not asked about ids.
-  const replyEntry = (
+  const entryForTheLog = (
     org: string,
-    message: CommandReply,
+    message: ForTheLog,
     packet: PublishPacket,
     publisher: Publisher,
     will = false,
@@ -220,7 +228,13 @@ export function createRecordHistory(
           ? entryOf(org, message, packet, publisher, will)
           : null;
       case 'agent-replies':
-        return replyEntry(org, message, packet, publisher, will);
+        return entryForTheLog(org, message, packet, publisher, will);
+      case 'agent-state':
+        // Agent states come thousands a second: the status first, and only an agent's (whose
+        // commands are logged) asked about.
+        return message.value.status === 'offline' && logsCommandsOf(org, message.agent)
+          ? entryForTheLog(org, message, packet, publisher, will)
+          : null;
       default:
         return null;
     }

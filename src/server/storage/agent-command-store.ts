@@ -36,6 +36,12 @@ export interface AgentCommandStore {
    */
   recordReply(org: string, agent: string, reply: AgentReply, receivedAt?: number): boolean;
   /**
+   * The agent went offline (its offline state, taken in at `at`): marks each of its commands
+   * whose replies hold an accepted and no done or failed as left unfinished then, unless
+   * marked already (the earliest is kept). Returns how many were marked.
+   */
+  markAgentLeft(org: string, agent: string, at?: number): number;
+  /**
    * A page of the agent's commands, newest first, each with its replies oldest first.
    * @throws StorageError invalid_cursor | invalid_argument
    */
@@ -51,6 +57,7 @@ interface CommandRow {
   command: string;
   args_digest: string | null;
   received_at: number;
+  agent_left_at: number | null;
 }
 
 interface ReplyRow {
@@ -125,9 +132,22 @@ export function createAgentCommandStore(db: Database, now: () => number): AgentC
        SELECT seq FROM agent_replies WHERE command_seq = ? ORDER BY seq DESC LIMIT 1 OFFSET ?
      )`,
   );
+  // Once a reply is kept, after the trim: as the replies served say. Without a done or a
+  // failed among them, those are accepted ones.
+  const syncAwaiting = db.prepare<[number, number]>(
+    `UPDATE agent_commands SET awaiting_result = NOT EXISTS (
+       SELECT 1 FROM agent_replies WHERE command_seq = ? AND status IN ('done', 'failed')
+     )
+     WHERE seq = ?`,
+  );
+  // Walks the partial index agent_commands_unfinished: only the commands it marks.
+  const markLeft = db.prepare<[number, string, string]>(
+    `UPDATE agent_commands SET agent_left_at = ?
+     WHERE org_id = ? AND agent_id = ? AND awaiting_result = 1 AND agent_left_at IS NULL`,
+  );
   // Newest first with one extra row to learn whether an older page exists.
   const selectCommands = db.prepare<[string, string, number, number], CommandRow>(
-    `SELECT seq, id, sender, command, args_digest, received_at FROM agent_commands
+    `SELECT seq, id, sender, command, args_digest, received_at, agent_left_at FROM agent_commands
      WHERE org_id = ? AND agent_id = ? AND seq < ?
      ORDER BY seq DESC LIMIT ?`,
   );
@@ -170,6 +190,7 @@ export function createAgentCommandStore(db: Database, now: () => number): AgentC
       );
       if (!kept) return false;
       trimReplies.run(kept.command_seq, kept.command_seq, MAX_LOGGED_REPLIES_PER_COMMAND);
+      syncAwaiting.run(kept.command_seq, kept.command_seq);
       return true;
     },
   );
@@ -197,6 +218,7 @@ export function createAgentCommandStore(db: Database, now: () => number): AgentC
           from: row.sender,
           sentAt: row.received_at,
           ...(row.args_digest === null ? {} : { hasArgs: true as const }),
+          ...(row.agent_left_at === null ? {} : { agentLeftAt: row.agent_left_at }),
           replies: replies.get(row.seq) ?? [],
         })),
         nextCursor: rows.length > limit && last ? String(last.seq) : null,
@@ -224,6 +246,7 @@ export function createAgentCommandStore(db: Database, now: () => number): AgentC
       assertId('agent', agent);
       return recordReply(org, agent, reply, receivedAt);
     },
+    markAgentLeft: (org, agent, at = now()) => markLeft.run(Math.trunc(at), org, agent).changes,
     page(org, agent, { before, limit }) {
       if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LOGGED_COMMANDS_PER_AGENT) {
         throw new StorageError(

@@ -288,6 +288,11 @@ const MIGRATIONS: readonly string[] = [
   // or the agent may be removed since (the broker logs commands only to agents it knows).
   // A command's args are never kept (they may hold a secret only the agent may read), only
   // a digest of them, to tell a resend of the command from another one under its id.
+  // When the agent goes offline after accepting a command and before finishing it, the
+  // broker marks the command (agent_left_at), so a dashboard opened after the agent is back
+  // still tells it went offline before finishing. `awaiting_result` mirrors the replies kept
+  // (an accepted, and no done or failed), so that the mark, at every offline state of the
+  // agent, walks only the commands it marks (the partial index), not the agent's whole log.
   `
   CREATE TABLE agent_commands (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -298,10 +303,14 @@ const MIGRATIONS: readonly string[] = [
     command TEXT NOT NULL,
     args_digest TEXT, -- hex SHA-256 (agent-command-store.ts); NULL when there were none
     received_at INTEGER NOT NULL, -- ms since the epoch, by the server's clock
+    awaiting_result INTEGER NOT NULL DEFAULT 0, -- 1: its replies hold an accepted, no result
+    agent_left_at INTEGER, -- ms since the epoch, by the server's clock; the first time only
     UNIQUE (org_id, agent_id, id)
   ) STRICT;
   CREATE INDEX agent_commands_agent_seq ON agent_commands (org_id, agent_id, seq);
   CREATE INDEX agent_commands_received ON agent_commands (received_at);
+  CREATE INDEX agent_commands_unfinished ON agent_commands (org_id, agent_id)
+    WHERE awaiting_result = 1 AND agent_left_at IS NULL;
 
   CREATE TABLE agent_replies (
     seq INTEGER PRIMARY KEY,

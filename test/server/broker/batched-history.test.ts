@@ -39,6 +39,7 @@ function fakeWriter(failOn?: string) {
     notification: (_org, user, n) => keep(`${user}:${n.id}`, n),
     agentCommand: (_org, agent, c) => keep(`${agent}:${c.id}`, c),
     agentReply: (_org, agent, r) => keep(`${agent}:${r.commandId}:${r.status}`, r),
+    agentLeft: (_org, agent) => void (current ?? written).push(`${agent}:left`),
     holdsChatMessage: (_org, room, m) =>
       JSON.stringify(rows.get(`${room}:${m.id}`)) === JSON.stringify(m),
     holdsNotification: (_org, user, n) =>
@@ -121,6 +122,30 @@ describe('createBatchedHistory', () => {
     });
     await nextTurn();
     expect(transactions).toEqual([['general:m1', 'agent-01:c1', 'agent-01:c1:accepted']]);
+  });
+
+  it('an agent’s offline state: marks its log after the replies before it, in the same batch', () => {
+    const { writer, transactions } = fakeWriter();
+    const history = createBatchedHistory(writer, () => {});
+    const base = chatEntry(message('n/a'));
+    history.record({
+      ...base,
+      message: {
+        kind: 'agent-replies',
+        agent: 'agent-01',
+        value: { commandId: 'x1', status: 'accepted' },
+      },
+    });
+    history.record({
+      ...base,
+      message: {
+        kind: 'agent-state',
+        agent: 'agent-01',
+        value: { status: 'offline', updatedAt: 1 },
+      },
+    });
+    history.flush();
+    expect(transactions).toEqual([['agent-01:x1:accepted', 'agent-01:left']]);
   });
 
   it('falls back to one by one when a batch fails, losing and reporting only the bad one', async () => {

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { MqttClient } from 'mqtt';
+import type { IClientOptions, MqttClient } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { AgentCommandLog } from '../../../src/shared/agent-commands-api';
+import { signInRequest } from '../http/test-api';
 import { captureLog } from '../support/captured-log';
 import { eventually } from '../support/eventually';
 import {
@@ -54,11 +56,12 @@ const command = (extra: Record<string, unknown> = {}) => ({
 });
 
 /** The demo org's agent-01, as a simulated agent connects (password, TCP). */
-async function agent(name = AGENT): Promise<MqttClient> {
+async function agent(name = AGENT, options: IClientOptions = {}): Promise<MqttClient> {
   const client = await connect(t.server.mqttUrl, {
     username: `${name}@demo`,
     password: DEMO_PASSWORD,
     clientId: `${name}-${randomUUID().slice(0, 8)}`,
+    ...options,
   });
   t.open.push(client);
   return client;
@@ -287,6 +290,74 @@ describe('a command under an id its agent’s log holds', () => {
         .sort(),
     ).toEqual([...ids].sort());
     expect(refusals()).toEqual([]);
+  });
+});
+
+describe('an agent that goes offline after accepting a command, before finishing it', () => {
+  const STATE = `agents/${AGENT}/state`;
+  const offline = () => json({ status: 'offline', updatedAt: Date.now() });
+
+  /** agent-01 accepts one command and finishes another; their ids. */
+  async function acceptOneFinishOther(options: IClientOptions = {}) {
+    const client = await agent(AGENT, options);
+    const inbox = record(client);
+    await subscribeGrants(client, [INBOX]);
+    const alice = await t.member('alice');
+    const [unfinished, finished] = [command(), command({ command: 'ping' })];
+    for (const sent of [unfinished, finished]) {
+      await alice.publishAsync(INBOX, json(sent), { qos: 1 });
+      await waitForMessage(inbox, (m) => m.payload.includes(sent.id));
+      await client.publishAsync(REPLIES, json({ commandId: sent.id, status: 'accepted' }), {
+        qos: 1,
+      });
+    }
+    await client.publishAsync(REPLIES, json({ commandId: finished.id, status: 'done' }), {
+      qos: 1,
+    });
+    return { client, unfinished: unfinished.id, finished: finished.id };
+  }
+
+  /** The agent's log as GET /api/agents/:agent/commands serves it to alice. */
+  async function served() {
+    const { http } = t.server;
+    const signedIn = await http.inject(signInRequest('alice@demo', DEMO_PASSWORD));
+    const cookie = signedIn.cookies.find((c) => c.name === 'sb_session');
+    const res = await http.inject({
+      method: 'GET',
+      url: `/api/agents/${AGENT}/commands?limit=200`,
+      headers: { cookie: `sb_session=${cookie?.value ?? ''}` },
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    return res.json<AgentCommandLog>().commands;
+  }
+
+  it('its Last Will marks the command it accepted in the log, and the API serves when', async () => {
+    const will = { topic: STATE, payload: Buffer.from(offline()), qos: 1 as const, retain: true };
+    const { client, unfinished, finished } = await acceptOneFinishOther({ will });
+    expect(logOf().find((c) => c.id === unfinished)?.agentLeftAt).toBeUndefined();
+    const before = Date.now();
+    client.stream.destroy(); // no DISCONNECT: the will fires
+    await eventually(() => logOf().find((c) => c.id === unfinished)?.agentLeftAt !== undefined);
+
+    const commands = await served();
+    const left = commands.find((c) => c.id === unfinished);
+    expect(left?.agentLeftAt).toBeGreaterThanOrEqual(before);
+    expect(left?.agentLeftAt).toBeGreaterThanOrEqual(left?.replies[0]?.receivedAt ?? Infinity);
+    // Done before it left: not marked.
+    expect(commands.find((c) => c.id === finished)).not.toHaveProperty('agentLeftAt');
+  });
+
+  it('so does its own offline state, live; its other states mark nothing', async () => {
+    const { client, unfinished, finished } = await acceptOneFinishOther();
+    await client.publishAsync(STATE, json({ status: 'idle', updatedAt: Date.now() }), {
+      qos: 1,
+      retain: true,
+    });
+    expect(logOf().find((c) => c.id === unfinished)).not.toHaveProperty('agentLeftAt');
+    await client.publishAsync(STATE, offline(), { qos: 1, retain: true });
+    const commands = await served();
+    expect(commands.find((c) => c.id === unfinished)?.agentLeftAt).toEqual(expect.any(Number));
+    expect(commands.find((c) => c.id === finished)).not.toHaveProperty('agentLeftAt');
   });
 });
 

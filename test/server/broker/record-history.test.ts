@@ -201,6 +201,36 @@ describe('an agent’s commands and replies, for its command log', () => {
     expect(sent.topic).toBe('$demo/agents/agent-01/inbox');
   });
 
+  it('an agent’s offline state, live or its Last Will, to mark what it left unfinished; no other state, nor a non-agent’s', () => {
+    const r = recorder();
+    const { asked, isAgent } = agents();
+    const history = createRecordHistory(r, undefined, isAgent);
+    const state = (agent: string, status: 'offline' | 'working'): DecodedPayload => ({
+      kind: 'agent-state',
+      agent,
+      value: { status, updatedAt: 1 },
+    });
+    const on = (agent: string) => packet(`$demo/agents/${agent}/state`, {});
+    history.accepted(on('agent-01'), agent, state('agent-01', 'working'));
+    history.accepted(
+      on('made-up-7'),
+      { org: 'demo', user: 'made-up-7' },
+      state('made-up-7', 'offline'),
+    );
+    expect(asked).toEqual(['demo/made-up-7']); // a state other than offline asks nothing
+    history.accepted(on('agent-01'), agent, state('agent-01', 'offline'));
+    history.acceptedWill(on('agent-01'), agent, state('agent-01', 'offline'));
+    expect(r.recorded()).toEqual([
+      ['demo', 'agent-01', { status: 'offline', updatedAt: 1 }],
+      ['demo', 'agent-01', { status: 'offline', updatedAt: 1 }],
+    ]);
+    expect(r.entries.map((e) => [e.will, e.onIdKept])).toEqual([
+      [false, null],
+      [true, null],
+    ]);
+    expect(r.flush).toHaveBeenCalledTimes(1); // the will's; the QoS 1 state's in the batch
+  });
+
   it('a QoS 2 one only once aedes stores it', async () => {
     const r = recorder();
     const history = createRecordHistory(r, undefined, agents().isAgent);

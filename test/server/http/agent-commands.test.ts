@@ -56,6 +56,22 @@ describe('GET /api/agents/:agent/commands', () => {
     expect(last.nextCursor).toBeNull();
   });
 
+  it('answers when the agent went offline after accepting a command, before finishing it', async () => {
+    const log = api.t.storage.agentCommands;
+    log.recordReply('demo', 'agent-01', { commandId: 'c59', status: 'accepted' });
+    log.markAgentLeft('demo', 'agent-01', 1_700_000_000_999);
+    const { commands } = await page('/api/agents/agent-01/commands?limit=2');
+    expect(commands[1]).toEqual({
+      id: 'c59',
+      command: 'ping',
+      from: 'alice',
+      sentAt: 1_700_000_000_059,
+      agentLeftAt: 1_700_000_000_999,
+      replies: [{ status: 'accepted', receivedAt: expect.any(Number) }],
+    });
+    expect(commands[0]).not.toHaveProperty('agentLeftAt'); // done before it left
+  });
+
   it('answers no command’s args, only whether it had some: they are for the agent alone', async () => {
     const secret = 'tok-3f9a1c77e2b04d58';
     api.t.storage.agentCommands.recordCommand('demo', 'agent-02', {

@@ -7,7 +7,7 @@ import {
   MAX_LOGGED_COMMANDS_PER_AGENT,
   MAX_LOGGED_REPLIES_PER_COMMAND,
 } from '../../../src/shared/agent-commands-api';
-import type { AgentCommand } from '../../../src/shared/schemas';
+import type { AgentCommand, AgentReply } from '../../../src/shared/schemas';
 import { downgradeSchema } from './older-schema';
 import { openTempStorage, type TempStorage } from './temp-storage';
 
@@ -115,6 +115,50 @@ describe('AgentCommandStore: each agent’s recent commands and their replies', 
     expect(listed()).toEqual(['c1: accepted, accepted']);
     expect(listed('agent-02')).toEqual(['c2']);
     expect(listed('agent-01', 'acme')).toEqual(['c3']);
+  });
+
+  it('marks when the agent left the commands it accepted unfinished, the first time only, its own alone', () => {
+    const reply = (
+      commandId: string,
+      status: AgentReply['status'],
+      agent = 'agent-01',
+      org = 'demo',
+    ) => log().recordReply(org, agent, { commandId, status });
+    /** The agent's commands marked, by id, with when. */
+    const marked = (agent = 'agent-01', org = 'demo') =>
+      Object.fromEntries(
+        log()
+          .page(org, agent, { limit: 10 })
+          .commands.flatMap((c) => (c.agentLeftAt === undefined ? [] : [[c.id, c.agentLeftAt]])),
+      );
+    for (const id of ['accepted', 'done', 'failed', 'unanswered', 'done-only', 'redelivered'])
+      send(id);
+    reply('accepted', 'accepted');
+    reply('done', 'accepted');
+    reply('done', 'done');
+    reply('failed', 'accepted');
+    reply('failed', 'failed');
+    reply('done-only', 'done');
+    reply('redelivered', 'done');
+    reply('redelivered', 'accepted'); // its result came first: finished all the same
+    send('accepted', 'agent-02');
+    reply('accepted', 'accepted', 'agent-02');
+    send('accepted', 'agent-01', 'acme');
+    reply('accepted', 'accepted', 'agent-01', 'acme');
+
+    expect(log().markAgentLeft('demo', 'agent-01', 5_000)).toBe(1);
+    expect(marked()).toEqual({ accepted: 5_000 });
+    expect(marked('agent-02')).toEqual({});
+    expect(marked('agent-01', 'acme')).toEqual({});
+
+    // Offline again (another will): the earliest is kept; one accepted since is marked.
+    reply('unanswered', 'accepted');
+    expect(log().markAgentLeft('demo', 'agent-01', 6_000)).toBe(1);
+    expect(log().markAgentLeft('demo', 'agent-01', 7_000)).toBe(0);
+    expect(marked()).toEqual({ accepted: 5_000, unanswered: 6_000 });
+    // A result since does not unmark it (the app lets the result win).
+    reply('accepted', 'done');
+    expect(marked()).toEqual({ accepted: 5_000, unanswered: 6_000 });
   });
 
   it(`keeps the last ${MAX_LOGGED_COMMANDS_PER_AGENT} commands of each agent, their replies going with the rest`, () => {

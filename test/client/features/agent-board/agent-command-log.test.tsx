@@ -115,6 +115,29 @@ describe('the agent’s command log', () => {
     expect(screen.queryByText('Replies to other dashboards')).not.toBeInTheDocument();
   });
 
+  it('shows, after a reload, that the agent went offline before finishing a command it accepted', async () => {
+    // Seen by the server (its offline state, or its will), not by this page: the agent is
+    // back and working when the page opens. Times by the server's clock, as logged.
+    serveLog(() => ({
+      commands: [
+        logged('c2', 20_000, {
+          replies: [{ status: 'accepted', receivedAt: Date.now() - 19_000 }],
+          agentLeftAt: Date.now() - 18_000,
+        }),
+        logged('c1', 10_000, {
+          command: 'pause',
+          replies: [{ status: 'accepted', receivedAt: Date.now() - 9_000 }],
+        }),
+      ],
+      nextCursor: null,
+    }));
+    await openDetail();
+    await waitFor(() => expect(rows()).toHaveLength(2));
+    expect(row('ping')).toHaveTextContent('accepted; the agent went offline before finishing');
+    expect(row('pause')).not.toHaveTextContent('went offline');
+    expect(row('pause')).toHaveTextContent('accepted');
+  });
+
   it('asks again after a reconnect, and shows what others sent meanwhile once', async () => {
     let log = [logged('c1', 5_000, { from: 'alice' })];
     const served = serveLog(() => ({ commands: log, nextCursor: null }));

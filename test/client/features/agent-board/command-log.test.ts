@@ -182,6 +182,26 @@ describe('mergeCommandLog: the server’s log with this tab’s commands and liv
     expect(outcome(NOW - 2_500)).toBe('accepted'); // before
   });
 
+  it('puts the server’s mark of the agent leaving a command unfinished on this device’s clock, this tab’s commands too', () => {
+    const serverAheadMs = -60_000; // the server's clock is a minute behind
+    const onServer = (local: number) => local + serverAheadMs;
+    // Marked in the acceptance's millisecond (one batch on the server).
+    const leftUnfinished = (id: string, sentAt: number) =>
+      logged(id, onServer(sentAt), {
+        replies: [{ status: 'accepted', receivedAt: onServer(NOW - 2_000) }],
+        agentLeftAt: onServer(NOW - 2_000),
+      });
+    const { entries } = merge({
+      serverAheadMs,
+      logged: [leftUnfinished('c2', NOW - 2_500), leftUnfinished('c1', NOW - 3_000)],
+      sent: { c2: sent('c2', NOW - 2_500) },
+    });
+    expect(entries.map((e) => [e.id, e.outcome.kind])).toEqual([
+      ['c2', 'unfinished'],
+      ['c1', 'unfinished'],
+    ]);
+  });
+
   it('keeps apart the replies heard to commands it holds none of, the agent’s only', () => {
     const { unmatched } = merge({
       logged: [logged('c1', NOW)],

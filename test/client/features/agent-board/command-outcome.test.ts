@@ -32,6 +32,7 @@ const input = (patch: Partial<CommandOutcomeInput>): CommandOutcomeInput => ({
   replies: undefined,
   agentStatus: 'working',
   agentWentOfflineAt: undefined,
+  agentLeftAt: undefined,
   now: ACKED_AT,
   ...patch,
 });
@@ -129,6 +130,26 @@ describe('commandOutcome', () => {
       'accepted after the agent last went offline (an offline state it has come back from)',
       input({ replies: [accepted], agentStatus: 'offline', agentWentOfflineAt: ACCEPTED_AT - 1 }),
       { kind: 'accepted', reply: accepted, deadline: resultDue },
+    ],
+    [
+      'accepted, and the server saw the agent leave it unfinished (a page opened since): unfinished',
+      input({ replies: [accepted], agentStatus: 'idle', agentLeftAt: ACCEPTED_AT + 1 }),
+      { kind: 'unfinished', reply: accepted, reason: 'agent-went-offline' },
+    ],
+    [
+      'the server’s mark in the acceptance’s millisecond (one batch) counts too',
+      input({ replies: [accepted], agentLeftAt: ACCEPTED_AT }),
+      { kind: 'unfinished', reply: accepted, reason: 'agent-went-offline' },
+    ],
+    [
+      'accepted again after the server’s mark (the agent back at it): its result is waited for',
+      input({ replies: [accepted], agentLeftAt: ACCEPTED_AT - 1 }),
+      { kind: 'accepted', reply: accepted, deadline: resultDue },
+    ],
+    [
+      'a result wins over the server’s mark',
+      input({ replies: [accepted, reply('done', 'paused')], agentLeftAt: ACCEPTED_AT + 1 }),
+      { kind: 'replied', reply: reply('done', 'paused') },
     ],
   ];
 

@@ -50,6 +50,8 @@ interface Merged {
   sentAt: number;
   delivery: CommandDelivery;
   replies: ReceivedReply[];
+  /** When the server saw the agent leave it unfinished, on this device's clock. */
+  agentLeftAt: number | undefined;
 }
 
 const sameReply = (a: ReceivedReply, b: ReceivedReply) =>
@@ -84,6 +86,7 @@ export function mergeCommandLog(input: CommandLogInput): {
         agent,
         receivedAt: local(reply.receivedAt),
       })),
+      agentLeftAt: logged.agentLeftAt === undefined ? undefined : local(logged.agentLeftAt),
     });
   }
   for (const sent of Object.values(input.sent)) {
@@ -98,6 +101,7 @@ export function mergeCommandLog(input: CommandLogInput): {
       sentAt: sent.sentAt, // by this device's clock already, as it shows its own
       delivery,
       replies: logged?.replies ?? [],
+      agentLeftAt: logged?.agentLeftAt,
     });
   }
 
@@ -120,7 +124,7 @@ export function mergeCommandLog(input: CommandLogInput): {
     input.agentWentOfflineAt === undefined ? undefined : local(input.agentWentOfflineAt);
   const entries = [...merged.values()]
     .sort((a, b) => b.sentAt - a.sentAt)
-    .map(({ id, command, from, sentAt, delivery, replies }): CommandLogEntry => ({
+    .map(({ id, command, from, sentAt, delivery, replies, agentLeftAt }): CommandLogEntry => ({
       id,
       command,
       from,
@@ -130,6 +134,7 @@ export function mergeCommandLog(input: CommandLogInput): {
         replies,
         agentStatus: input.agentStatus,
         agentWentOfflineAt: wentOfflineAt,
+        agentLeftAt,
         now: input.now,
       }),
     }));

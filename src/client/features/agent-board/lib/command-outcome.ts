@@ -52,6 +52,12 @@ export interface CommandOutcomeInput {
    * this device's clock), though it may be back since; undefined when not known.
    */
   agentWentOfflineAt: number | undefined;
+  /**
+   * When the server saw the agent go offline after accepting this command and before
+   * finishing it (on this device's clock), so a page opened since tells it too; undefined
+   * when it did not.
+   */
+  agentLeftAt: number | undefined;
   now: number;
 }
 
@@ -61,12 +67,13 @@ export function commandOutcome({
   replies,
   agentStatus,
   agentWentOfflineAt,
+  agentLeftAt,
   now,
 }: CommandOutcomeInput): CommandOutcome {
   const result = replies?.findLast((reply) => reply.status !== 'accepted');
   if (result) return { kind: 'replied', reply: result };
   const accepted = replies?.at(-1);
-  if (accepted) return acceptedOutcome(accepted, agentWentOfflineAt, now);
+  if (accepted) return acceptedOutcome(accepted, agentWentOfflineAt, agentLeftAt, now);
   if (command.delivery === 'pending') return { kind: 'pending' };
   if (command.delivery === 'refused') return { kind: 'refused', refusal: command.refusal };
   if (agentStatus === 'offline') return { kind: 'no-reply', reason: 'agent-offline' };
@@ -77,13 +84,20 @@ export function commandOutcome({
 }
 
 // An offline state older than the acceptance is one the agent has come back from since,
-// without saying so in a new state: it says nothing about the command.
+// without saying so in a new state: it says nothing about the command. The server marks a
+// command when it takes in the offline state after the acceptance, often in the same
+// millisecond (one batch), so its mark counts from the acceptance's time on; an acceptance
+// after it is the agent back at the command.
 function acceptedOutcome(
   accepted: ReceivedReply,
   agentWentOfflineAt: number | undefined,
+  agentLeftAt: number | undefined,
   now: number,
 ): CommandOutcome {
-  if (agentWentOfflineAt !== undefined && agentWentOfflineAt > accepted.receivedAt) {
+  const wentOffline =
+    (agentWentOfflineAt !== undefined && agentWentOfflineAt > accepted.receivedAt) ||
+    (agentLeftAt !== undefined && agentLeftAt >= accepted.receivedAt);
+  if (wentOffline) {
     return { kind: 'unfinished', reply: accepted, reason: 'agent-went-offline' };
   }
   const deadline = accepted.receivedAt + COMMAND_RESULT_WAIT_MS;
