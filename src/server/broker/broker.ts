@@ -348,7 +348,7 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
         address: addressOf(client),
         clientId: getIdentity(client)?.clientId,
       },
-      clipped(error.message), // a refused will's names its topic
+      clipped(error.message), // a refused will's reason names its topic
     );
   });
   aedes.on('connectionError', (client, error) => {

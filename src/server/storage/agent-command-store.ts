@@ -133,12 +133,22 @@ export function createAgentCommandStore(db: Database, now: () => number): AgentC
      )`,
   );
   // Once a reply is kept, after the trim: as the replies served say. Without a done or a
-  // failed among them, those are accepted ones.
-  const syncAwaiting = db.prepare<[number, number]>(
-    `UPDATE agent_commands SET awaiting_result = NOT EXISTS (
-       SELECT 1 FROM agent_replies WHERE command_seq = ? AND status IN ('done', 'failed')
-     )
-     WHERE seq = ?`,
+  // failed among them, those are accepted ones. An `accepted` kept after the agent left
+  // (it came back and took the command up again) clears that mark, so its next leaving is
+  // marked: else a dashboard loaded then would see the mark before the accepted, and say
+  // the command still runs, where one that stayed open says the agent left.
+  const syncAwaiting = db.prepare<[{ seq: number; status: string }]>(
+    `UPDATE agent_commands
+     SET awaiting_result = NOT EXISTS (
+           SELECT 1 FROM agent_replies WHERE command_seq = @seq AND status IN ('done', 'failed')
+         ),
+         agent_left_at = CASE
+           WHEN @status = 'accepted' AND NOT EXISTS (
+             SELECT 1 FROM agent_replies WHERE command_seq = @seq AND status IN ('done', 'failed')
+           ) THEN NULL
+           ELSE agent_left_at
+         END
+     WHERE seq = @seq`,
   );
   // Walks the partial index agent_commands_unfinished: only the commands it marks.
   const markLeft = db.prepare<[number, string, string]>(
@@ -190,7 +200,7 @@ export function createAgentCommandStore(db: Database, now: () => number): AgentC
       );
       if (!kept) return false;
       trimReplies.run(kept.command_seq, kept.command_seq, MAX_LOGGED_REPLIES_PER_COMMAND);
-      syncAwaiting.run(kept.command_seq, kept.command_seq);
+      syncAwaiting.run({ seq: kept.command_seq, status: reply.status });
       return true;
     },
   );

@@ -117,7 +117,7 @@ describe('AgentCommandStore: each agent’s recent commands and their replies', 
     expect(listed('agent-01', 'acme')).toEqual(['c3']);
   });
 
-  it('marks when the agent left the commands it accepted unfinished, the first time only, its own alone', () => {
+  it('marks when the agent left the commands it accepted unfinished, its own alone, again only after it took one up again', () => {
     const reply = (
       commandId: string,
       status: AgentReply['status'],
@@ -156,9 +156,19 @@ describe('AgentCommandStore: each agent’s recent commands and their replies', 
     expect(log().markAgentLeft('demo', 'agent-01', 6_000)).toBe(1);
     expect(log().markAgentLeft('demo', 'agent-01', 7_000)).toBe(0);
     expect(marked()).toEqual({ accepted: 5_000, unanswered: 6_000 });
+    // Taken up again on its return (an accepted since): unmarked, and marked when it leaves
+    // again, so a dashboard loaded then sees it left after that accepted.
+    log().recordReply('demo', 'agent-01', {
+      commandId: 'unanswered',
+      status: 'accepted',
+      detail: 'resuming',
+    });
+    expect(marked()).toEqual({ accepted: 5_000 });
+    expect(log().markAgentLeft('demo', 'agent-01', 8_000)).toBe(1);
+    expect(marked()).toEqual({ accepted: 5_000, unanswered: 8_000 });
     // A result since does not unmark it (the app lets the result win).
     reply('accepted', 'done');
-    expect(marked()).toEqual({ accepted: 5_000, unanswered: 6_000 });
+    expect(marked()).toEqual({ accepted: 5_000, unanswered: 8_000 });
   });
 
   it(`keeps the last ${MAX_LOGGED_COMMANDS_PER_AGENT} commands of each agent, their replies going with the rest`, () => {
