@@ -1,20 +1,9 @@
 import { create } from 'zustand';
+import { HOME_VIEW, type View } from '../lib/view-hash';
 
-// The app is one screen with a few views. The view lives here, and the address bar's hash
-// follows it (view-location.ts), so a reload, a shared link and Back land on the same view.
-export type View =
-  | { name: 'home' }
-  | { name: 'room'; room: string }
-  | { name: 'people' }
-  | { name: 'agents' }
-  | { name: 'agent'; agent: string }
-  | { name: 'notifications' }
-  // The section is whatever the address said (checked by the console, which owns the list:
-  // members never download it); none opens the console's first section.
-  | { name: 'admin'; section?: string }
-  // An address that names no view (a typo, a mangled link): said so, and left as it was,
-  // so it can be corrected. `hash` is whatever was there (view-hash.ts).
-  | { name: 'not-found'; hash: string };
+// The view lives here, and the address bar's hash follows it (view-location.ts); what a
+// view is, and its address, are lib/view-hash.ts's.
+export { HOME_VIEW, type View } from '../lib/view-hash';
 
 /**
  * How the address bar follows a change of view: a new history entry, in place, or back:
@@ -23,8 +12,6 @@ export type View =
  * elsewhere: a link, the address bar), so Back returns to the view left.
  */
 export type HistoryMode = 'push' | 'replace' | 'back';
-
-export const HOME_VIEW: View = { name: 'home' };
 
 interface NavigationStore {
   view: View;

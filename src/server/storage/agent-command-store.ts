@@ -95,6 +95,15 @@ function argsDigest(org: string, agent: string, command: AgentCommand): string |
     .digest('hex');
 }
 
+/** The statements whose query plans matter, as the store prepares them (tests EXPLAIN them). */
+export const PLANNED_SQL = {
+  // Walks the partial index agent_commands_unfinished: only the commands it marks. The
+  // planner takes it only where it can see this WHERE implies the index's, term by term:
+  // `awaiting_result <> 0`, alike on these rows, would walk every command of the agent.
+  markLeft: `UPDATE agent_commands SET agent_left_at = ?
+     WHERE org_id = ? AND agent_id = ? AND awaiting_result = 1 AND agent_left_at IS NULL`,
+};
+
 export function createAgentCommandStore(db: Database, now: () => number): AgentCommandStore {
   const insertCommand = db.prepare<[string, string, string, string, string, string | null, number]>(
     `INSERT OR IGNORE INTO agent_commands
@@ -150,11 +159,7 @@ export function createAgentCommandStore(db: Database, now: () => number): AgentC
          END
      WHERE seq = @seq`,
   );
-  // Walks the partial index agent_commands_unfinished: only the commands it marks.
-  const markLeft = db.prepare<[number, string, string]>(
-    `UPDATE agent_commands SET agent_left_at = ?
-     WHERE org_id = ? AND agent_id = ? AND awaiting_result = 1 AND agent_left_at IS NULL`,
-  );
+  const markLeft = db.prepare<[number, string, string]>(PLANNED_SQL.markLeft);
   // Newest first with one extra row to learn whether an older page exists.
   const selectCommands = db.prepare<[string, string, number, number], CommandRow>(
     `SELECT seq, id, sender, command, args_digest, received_at, agent_left_at FROM agent_commands

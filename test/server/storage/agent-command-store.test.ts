@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DATABASE_FILE, isStorageError, openStorage } from '../../../src/server/storage';
+import { PLANNED_SQL } from '../../../src/server/storage/agent-command-store';
 import {
   MAX_LOGGED_COMMANDS_PER_AGENT,
   MAX_LOGGED_REPLIES_PER_COMMAND,
@@ -169,6 +170,35 @@ describe('AgentCommandStore: each agent’s recent commands and their replies', 
     // A result since does not unmark it (the app lets the result win).
     reply('accepted', 'done');
     expect(marked()).toEqual({ accepted: 5_000, unanswered: 8_000 });
+  });
+
+  it('marks an agent’s leaving through the unfinished commands alone (EXPLAIN QUERY PLAN)', () => {
+    // An agent with a full log, most of it finished, and another agent's.
+    t.storage.transaction(() => {
+      for (let n = 0; n < MAX_LOGGED_COMMANDS_PER_AGENT; n++) {
+        for (const agent of ['agent-01', 'agent-02']) {
+          send(`c${n}`, agent);
+          log().recordReply('demo', agent, { commandId: `c${n}`, status: 'accepted' });
+          if (n % 10 !== 0)
+            log().recordReply('demo', agent, { commandId: `c${n}`, status: 'done' });
+        }
+      }
+    });
+    const db = new Database(t.storage.file);
+    try {
+      const explain = db.prepare(`EXPLAIN QUERY PLAN ${PLANNED_SQL.markLeft}`);
+      const plan = () =>
+        (explain.all(1, 'demo', 'agent-01') as { detail: string }[]).map((row) => row.detail);
+      // As the server runs (it never ANALYZEs), and with the statistics a DBA might gather.
+      for (const analyze of [false, true]) {
+        if (analyze) db.exec('ANALYZE');
+        expect(plan()).toEqual([
+          'SEARCH agent_commands USING INDEX agent_commands_unfinished (org_id=? AND agent_id=?)',
+        ]);
+      }
+    } finally {
+      db.close();
+    }
   });
 
   it(`keeps the last ${MAX_LOGGED_COMMANDS_PER_AGENT} commands of each agent, their replies going with the rest`, () => {

@@ -5,6 +5,7 @@ import {
 } from '../../../../src/client/features/notifications/lib/display-text';
 import { linkLabel } from '../../../../src/client/features/notifications/lib/link-label';
 import { safeHref } from '../../../../src/client/features/notifications/lib/safe-href';
+import { hashOf, type View } from '../../../../src/client/lib/view-hash';
 
 // What a notification shows of what its sender wrote: never reordered by bidi controls,
 // never an empty title; and links named by where they lead.
@@ -56,5 +57,20 @@ describe('a notification link’s name', () => {
     const href = safeHref(link, origin);
     if (href === null) throw new Error(`${link} is not a link`);
     expect(linkLabel(href, page)).toBe(name);
+  });
+
+  // Read as the app reads its address (lib/view-hash.ts): a link names the view it opens.
+  it.each<[View, string]>([
+    [{ name: 'room', room: 'general' }, 'Open #general'],
+    [{ name: 'agent', agent: 'builder-2' }, 'Open agent builder-2'],
+    [{ name: 'agents' }, 'Open Agents'],
+    [{ name: 'people' }, 'Open People'],
+    [{ name: 'notifications' }, 'Open Notifications'],
+    [{ name: 'admin' }, 'Open Admin'],
+    [{ name: 'admin', section: 'audit' }, 'Open Admin'],
+    [{ name: 'not-found', hash: '#/rooms/general/extra' }, 'Open link in Switchboard'],
+    [{ name: 'not-found', hash: `#/rooms/${'a'.repeat(65)}` }, 'Open link in Switchboard'],
+  ])('the view %j', (view, name) => {
+    expect(linkLabel(`https://app.example/switchboard/${hashOf(view)}`, page)).toBe(name);
   });
 });

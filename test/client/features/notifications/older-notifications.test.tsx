@@ -274,4 +274,30 @@ describe('older notifications', () => {
     await waitFor(() => expect(articles()).toHaveLength(101 + 50));
     await waitFor(() => expect(document.activeElement).toBe(article('n49')));
   });
+
+  it('puts focus on the last held when an older page adds none and there is nothing older', async () => {
+    serve(101); // listed: n100 to n1, and one older
+    const workspace = await connectTestWorkspace({ random: () => 0 });
+    useNotificationsStore.getState().load('alice@demo');
+    renderWithWorkspace(<Inbox />, { connection: workspace.connection, session: ALICE });
+    await bell(101);
+    // The older page brings only what is held (n1), and nothing older: the button goes.
+    server.use(
+      http.get('/api/notifications', ({ request }) => {
+        if (!new URL(request.url).searchParams.has('before')) return; // serve()'s
+        return HttpResponse.json({
+          account: 'alice@demo',
+          notifications: [{ id: 'n1', title: 'Title n1', body: '', createdAt: T, read: false }],
+          nextCursor: null,
+          unread: 101,
+          newestCursor: '101',
+        } satisfies InboxPage);
+      }),
+    );
+
+    await userEvent.click(screen.getByRole('button', { name: 'Load older notifications' }));
+    await waitFor(() => expect(screen.queryByRole('button', { name: /older/ })).toBeNull());
+    expect(articles()).toHaveLength(100);
+    await waitFor(() => expect(document.activeElement).toBe(article('n1')));
+  });
 });

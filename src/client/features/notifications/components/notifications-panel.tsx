@@ -28,8 +28,9 @@ export function NotificationsPanel() {
   const [marked, sayMarked] = useAnnouncement();
   const listRef = useRef<HTMLUListElement>(null);
   const loadOlderRef = useRef<HTMLButtonElement>(null);
-  // The first of an older page asked for from its button: focus goes on to it, the button
-  // being gone when there is nothing older still. By id: arrivals meanwhile move it down.
+  // The first of an older page asked for from its button, or the last held when it added
+  // none: focus goes on to it, the button being gone when there is nothing older still. By
+  // id: arrivals meanwhile move it down.
   const [focusId, setFocusId] = useState<string | null>(null);
   const shown = useMemo(() => (older.length === 0 ? items : [...items, ...older]), [items, older]);
 
@@ -55,12 +56,11 @@ export function NotificationsPanel() {
       onSuccess: (firstAdded) => {
         // Unless the reader went elsewhere meanwhile.
         const focused = document.activeElement;
-        if (
-          firstAdded !== null &&
-          (focused === loadOlderRef.current || focused === document.body)
-        ) {
-          setFocusId(firstAdded);
-        }
+        if (focused !== loadOlderRef.current && focused !== document.body) return;
+        // None added (all of it held already) and nothing older: the button goes, with focus
+        // on it. On to the last held then, where the button was (none added: as shown here).
+        const gone = useNotificationsStore.getState().olderCursor === null;
+        setFocusId(firstAdded ?? (gone ? shown.at(-1)?.id : null) ?? null);
       },
     });
   };

@@ -1,4 +1,4 @@
-import { isValidId } from '../../../../shared/ids';
+import { viewOf, type View } from '../../../lib/view-hash';
 import { isAppView } from './safe-href';
 
 /**
@@ -10,24 +10,26 @@ import { isAppView } from './safe-href';
 export function linkLabel(href: string, page: Location = window.location): string {
   const url = new URL(href);
   if (!isAppView(href, page)) return `Open link (${url.host})`;
-  return `Open ${viewName(url.hash) ?? 'link in Switchboard'}`;
+  return `Open ${viewName(viewOf(url.hash)) ?? 'link in Switchboard'}`;
 }
 
-// The views' addresses (app/view-hash.ts); what is not one of them is named by none.
-const VIEWS = new Map([
-  ['agents', 'Agents'],
-  ['people', 'People'],
-  ['notifications', 'Notifications'],
-  ['admin', 'Admin'],
-]);
-
-function viewName(hash: string): string | null {
-  const [first = '', second, ...rest] = hash.slice(2).split('/');
-  if (rest.length > 0) return null;
-  if (second === undefined) return VIEWS.get(first) ?? null;
-  if (!isValidId(second)) return null;
-  if (first === 'rooms') return `#${second}`;
-  if (first === 'agents') return `agent ${second}`;
-  if (first === 'admin') return 'Admin';
-  return null;
+// A view by what it shows; Welcome, and an address that names no view, by none.
+function viewName(view: View): string | null {
+  switch (view.name) {
+    case 'room':
+      return `#${view.room}`;
+    case 'agent':
+      return `agent ${view.agent}`;
+    case 'agents':
+      return 'Agents';
+    case 'people':
+      return 'People';
+    case 'notifications':
+      return 'Notifications';
+    case 'admin':
+      return 'Admin';
+    case 'home':
+    case 'not-found':
+      return null;
+  }
 }
