@@ -57,6 +57,7 @@ export const userRemove: Command = ({ positionals: [name, ...extra] }, { storage
     keepAnEnabledAdmin(storage, record, 'remove');
     storage.users.removeUser(org, user);
     storage.notifications.forgetUser(org, user);
+    storage.agentCommands.forgetAgent(org, user);
     // What the console's detail adds (tokens, connections, states) the server does itself.
     storage.audit.record(org, {
       actor,

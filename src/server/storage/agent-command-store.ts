@@ -48,6 +48,11 @@ export interface AgentCommandStore {
   page(org: string, agent: string, options: { before?: string; limit: number }): AgentCommandLog;
   /** Deletes commands (and their replies) received before `olderThanMs`; returns how many. */
   prune(olderThanMs: number): number;
+  /**
+   * Deletes the agent's whole log (its user removed): an agent created again under the id
+   * does not show the commands the removed one got. Returns how many commands went.
+   */
+  forgetAgent(org: string, agent: string): number;
 }
 
 interface CommandRow {
@@ -172,6 +177,9 @@ export function createAgentCommandStore(db: Database, now: () => number): AgentC
      ORDER BY command_seq, seq`,
   );
   const deleteOld = db.prepare('DELETE FROM agent_commands WHERE received_at < ?');
+  const deleteOfAgent = db.prepare<[string, string]>(
+    'DELETE FROM agent_commands WHERE org_id = ? AND agent_id = ?',
+  );
 
   const recordCommand = db.transaction(
     (org: string, agent: string, command: AgentCommand, receivedAt: number): boolean => {
@@ -273,5 +281,6 @@ export function createAgentCommandStore(db: Database, now: () => number): AgentC
       return page(org, agent, beforeSeq, limit);
     },
     prune: (olderThanMs) => deleteOld.run(Math.trunc(olderThanMs)).changes,
+    forgetAgent: (org, agent) => deleteOfAgent.run(org, agent).changes,
   };
 }

@@ -422,6 +422,16 @@ describe('DELETE /api/admin/users/:user', () => {
     expect(entry!.detail).not.toHaveProperty('clearedStates');
   });
 
+  it('leaves an agent created again under the id none of the deleted one’s command log', async () => {
+    const agent = await newUser('agent');
+    const { agentCommands } = t.server.storage;
+    agentCommands.recordCommand('demo', agent, { id: 'c1', command: 'ping', from: 'alice' });
+    expect(
+      (await t.request(t.cookies.admin, 'DELETE', `/api/admin/users/${agent}`)).statusCode,
+    ).toBe(204);
+    expect(agentCommands.page('demo', agent, { limit: 10 }).commands).toEqual([]);
+  });
+
   it('leaves a user created again under the id none of the deleted one’s notifications', async () => {
     const notify = async (user: string, id: string) => {
       const notifier = await connect(t.server.mqttUrl, {

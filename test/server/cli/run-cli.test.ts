@@ -81,11 +81,13 @@ describe('runCli', () => {
     expect(out[1]).toMatch(/^bob@demo\s+member\s+disabled$/);
   });
 
-  it('removes a user', async () => {
+  it('removes a user, and the command log an agent of theirs had', async () => {
     await run('org', 'add', 'acme');
-    await run('user', 'add', 'bob@acme', '--role', 'member', '--password', '12345678');
+    await run('user', 'add', 'bob@acme', '--role', 'agent', '--password', '12345678');
+    t.storage.agentCommands.recordCommand('acme', 'bob', { id: 'c1', command: 'ping', from: 'x' });
     expect(await run('user', 'remove', 'bob@acme')).toBe(0);
     expect(t.storage.users.getUser('acme', 'bob')).toBeUndefined();
+    expect(t.storage.agentCommands.page('acme', 'bob', { limit: 10 }).commands).toEqual([]);
     expect(await run('user', 'remove', 'bob@acme')).toBe(1);
     expect(err[0]).toBe('error: no user bob@acme');
   });

@@ -312,6 +312,19 @@ describe('AgentCommandStore: each agent’s recent commands and their replies', 
     ).toBe('invalid_id');
   });
 
+  it('forgets an agent’s whole log, its replies with it, and no other agent’s', () => {
+    send('c1');
+    log().recordReply('demo', 'agent-01', { commandId: 'c1', status: 'done' });
+    send('c2');
+    send('c3', 'agent-02');
+    send('c4', 'agent-01', 'acme');
+    expect(log().forgetAgent('demo', 'agent-01')).toBe(2);
+    expect(listed()).toEqual([]);
+    expect(countRows('agent_replies')).toBe(0);
+    expect(listed('agent-02')).toEqual(['c3']);
+    expect(listed('agent-01', 'acme')).toEqual(['c4']);
+  });
+
   it('prunes commands received before the retention, with their replies', () => {
     t.clock.now = 1_000;
     send('old');

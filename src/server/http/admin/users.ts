@@ -186,6 +186,7 @@ export function userRoutes(app: FastifyInstance, deps: HttpDeps): void {
     const revocation = revokeTokens(deps, auth.org, liveTokensOf(deps, auth.org, record.user));
     storage.users.removeUser(auth.org, record.user); // its sign-in sessions go with it
     storage.notifications.forgetUser(auth.org, record.user);
+    storage.agentCommands.forgetAgent(auth.org, record.user);
     // Password connections (services, devices) are left after the token ones.
     const disconnected = revocation.disconnected + disconnectUser(deps, auth.org, record.user);
     // Their persistent sessions would otherwise keep queueing messages for nobody.
