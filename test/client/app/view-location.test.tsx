@@ -1,48 +1,17 @@
 import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
-import { useEffect, useState } from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { useNavigationStore } from '../../../src/client/app/navigation-store';
 import { resetWorkspaceStores } from '../../../src/client/app/reset-stores';
-import { Shell } from '../../../src/client/app/shell';
 import { signInToken } from '../../../src/client/app/sign-in-token';
-import { syncViewWithLocation, useViewInLocation } from '../../../src/client/app/view-location';
-import { accountOf, type Session } from '../../../src/client/features/auth/api/get-session';
+import { syncViewWithLocation } from '../../../src/client/app/view-location';
+import type { Session } from '../../../src/client/features/auth/api/get-session';
 import { adminUser, errorBody, usersHandler } from '../features/admin/support/admin-api';
-import { ALICE } from '../support/fixtures';
+import { openAt } from '../support/located-shell';
 import { server } from '../support/msw-server';
-import { connectTestWorkspace, renderWithWorkspace } from '../support/render';
 
 const ADMIN: Session = { user: 'admin', org: 'demo', role: 'admin' };
-
-/** As the workspace does it: the location is read before the shell first renders. */
-function LocatedShell({ session }: { session: Session }) {
-  useViewInLocation(accountOf(session), session.role === 'admin');
-  const [ready, setReady] = useState(false);
-  useEffect(() => setReady(true), []);
-  return ready ? <Shell session={session} /> : null;
-}
-
-/** The workspace opened at `url`, as by a reload or a followed link. */
-async function openAt(url: string, session: Session = ALICE) {
-  window.history.replaceState(null, '', url);
-  server.use(
-    http.get('/api/rooms', () =>
-      HttpResponse.json({ rooms: [{ id: 'general', name: 'general' }] }),
-    ),
-    http.get('/api/rooms/general/messages', () =>
-      HttpResponse.json({ messages: [], nextCursor: null }),
-    ),
-    http.get('/api/people', () => HttpResponse.json({ people: [] })),
-  );
-  const workspace = await connectTestWorkspace({ me: session.user });
-  renderWithWorkspace(<LocatedShell session={session} />, {
-    connection: workspace.connection,
-    session,
-  });
-  return within(screen.getByRole('navigation', { name: 'Workspace' }));
-}
 
 const viewHeading = () => within(screen.getByRole('main')).getByRole('heading', { level: 2 });
 const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -1,46 +1,20 @@
 import { act, fireEvent, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
-import { useEffect, useState } from 'react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { Shell } from '../../../src/client/app/shell';
-import { useViewInLocation } from '../../../src/client/app/view-location';
-import { accountOf, type Session } from '../../../src/client/features/auth/api/get-session';
+import type { Session } from '../../../src/client/features/auth/api/get-session';
 import { adminUser, usersHandler } from '../features/admin/support/admin-api';
-import { ALICE } from '../support/fixtures';
+import { openAt as openWorkspaceAt } from '../support/located-shell';
 import { server } from '../support/msw-server';
-import { connectTestWorkspace, renderWithWorkspace } from '../support/render';
 
 // The workspace menu's entries (and the bell) are links to their views' addresses: a plain
 // click opens the view in this tab as before, any other click is the browser's (a new tab).
 
 const ADMIN: Session = { user: 'admin', org: 'demo', role: 'admin' };
 
-/** As the workspace does it: the location is read before the shell first renders. */
-function LocatedShell({ session }: { session: Session }) {
-  useViewInLocation(accountOf(session), session.role === 'admin');
-  const [ready, setReady] = useState(false);
-  useEffect(() => setReady(true), []);
-  return ready ? <Shell session={session} /> : null;
-}
-
-async function openAt(url: string, session: Session = ALICE) {
-  window.history.replaceState(null, '', url);
-  server.use(
-    http.get('/api/rooms', () =>
-      HttpResponse.json({ rooms: [{ id: 'general', name: 'general' }] }),
-    ),
-    http.get('/api/rooms/general/messages', () =>
-      HttpResponse.json({ messages: [], nextCursor: null }),
-    ),
-    http.get('/api/people', () => HttpResponse.json({ people: [] })),
-  );
-  const workspace = await connectTestWorkspace({ me: session.user });
-  renderWithWorkspace(<LocatedShell session={session} />, {
-    connection: workspace.connection,
-    session,
-  });
-  const nav = within(screen.getByRole('navigation', { name: 'Workspace' }));
+/** The workspace opened at `url`, its menu's rooms listed. */
+async function openAt(url: string, session?: Session) {
+  const nav = await openWorkspaceAt(url, session);
   await nav.findByRole('link', { name: '# general' });
   return nav;
 }

@@ -2,15 +2,12 @@ import type { QueryClient } from '@tanstack/react-query';
 import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { delay, http, HttpResponse } from 'msw';
-import { useEffect, useState } from 'react';
 import { describe, expect, it } from 'vitest';
 import { useNavigationStore } from '../../../../src/client/app/navigation-store';
-import { Shell } from '../../../../src/client/app/shell';
-import { useViewInLocation } from '../../../../src/client/app/view-location';
-import { accountOf } from '../../../../src/client/features/auth/api/get-session';
 import { roomsQueryKey } from '../../../../src/client/features/chat/api/get-rooms';
-import { ALICE, roomHref } from '../../support/fixtures';
+import { roomHref } from '../../support/fixtures';
 import { refusedBeforeReload } from '../../support/kept-refused';
+import { LocatedShell } from '../../support/located-shell';
 import { server } from '../../support/msw-server';
 import { connectTestWorkspace, renderWithWorkspace } from '../../support/render';
 
@@ -48,14 +45,6 @@ function serveRooms(listed: () => string[], answerIn: () => number | 'unavailabl
     }),
   );
   return requests;
-}
-
-/** As the workspace does it: the location is read before the shell first renders. */
-function LocatedShell() {
-  useViewInLocation(accountOf(ALICE), false);
-  const [ready, setReady] = useState(false);
-  useEffect(() => setReady(true), []);
-  return ready ? <Shell session={ALICE} /> : null;
 }
 
 async function openAt(url: string) {
