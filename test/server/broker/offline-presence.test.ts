@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { hashPassword } from '../../../src/server/auth/password';
-import { mountTopic } from '../../../src/server/broker/mount-point';
 import { presenceSchema } from '../../../src/shared/schemas';
 import { json, record, waitForMessage } from '../support/mqtt-clients';
+import { retainAsBroker } from '../support/retain-as-broker';
 import { useTestServer } from '../support/server-fixture';
 import { DEMO_PASSWORD } from '../support/test-server';
 
@@ -72,20 +72,7 @@ describe('markOffline', () => {
   it('turns offline one retained before fields outside the contract were refused', async () => {
     await fixture.server.broker.admin.markOffline('demo', 'alice'); // what others left online
     const topic = 'presence/alice/alice-old-app';
-    const payload = Buffer.from(json({ status: 'online', since: 1, device: 'phone' }));
-    await new Promise<void>((resolve, reject) =>
-      fixture.server.broker.aedes.publish(
-        {
-          cmd: 'publish',
-          topic: mountTopic('demo', topic),
-          payload,
-          qos: 1,
-          retain: true,
-          dup: false,
-        },
-        (error) => (error ? reject(error) : resolve()),
-      ),
-    );
+    await retainAsBroker(fixture.server, topic, { status: 'online', since: 1, device: 'phone' });
     expect(await fixture.server.broker.admin.markOffline('demo', 'alice')).toBe(1);
     expect((await presenceAt('demo', topic))?.status).toBe('offline');
   });

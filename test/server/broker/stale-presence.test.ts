@@ -1,6 +1,6 @@
 import type mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mountClientId, mountTopic } from '../../../src/server/broker/mount-point';
+import { mountClientId } from '../../../src/server/broker/mount-point';
 import type { BrokerPersistence } from '../../../src/server/broker/persistence';
 import {
   clearStalePresence,
@@ -9,6 +9,7 @@ import {
 } from '../../../src/server/broker/stale-presence';
 import { eventually } from '../support/eventually';
 import { closeAll, connect, json } from '../support/mqtt-clients';
+import { retainAsBroker } from '../support/retain-as-broker';
 import {
   DEMO_PASSWORD,
   makeDataDir,
@@ -105,9 +106,9 @@ describe('stale presence on the real broker', () => {
     // Retained before the broker refused a `since` over a minute ahead (check-state-time.ts):
     // a data dir of an earlier version may hold them.
     const far = 'presence/bob/bob-micros';
-    await retainAsBroker(server, far, now * 1_000);
+    await retainOffline(server, far, now * 1_000);
     const near = 'presence/bob/bob-fast-clock';
-    await retainAsBroker(server, near, now + MAX_SINCE_AHEAD_MS / 2);
+    await retainOffline(server, near, now + MAX_SINCE_AHEAD_MS / 2);
     expect(await sweep(now - 14 * DAY_MS)).toEqual([
       { org: 'demo', user: 'bob', clientId: 'bob-micros' },
     ]);
@@ -117,7 +118,7 @@ describe('stale presence on the real broker', () => {
 
   it('clears one retained before fields outside the contract were refused', async () => {
     const topic = 'presence/bob/bob-old-app';
-    await retainAsBroker(server, topic, 1, { device: 'phone' });
+    await retainOffline(server, topic, 1, { device: 'phone' });
     expect(await sweep(Date.now() - 14 * DAY_MS)).toEqual([
       { org: 'demo', user: 'bob', clientId: 'bob-old-app' },
     ]);
@@ -133,7 +134,7 @@ describe('stale presence on the real broker', () => {
     // question) and the clear (the second).
     const inUse = () => {
       // Retained at once, as the publish starts; its acknowledgement is not waited for.
-      if (++asked === 2) void retainAsBroker(server, topic, Date.now());
+      if (++asked === 2) void retainOffline(server, topic, Date.now());
       return new Set(
         server.broker.connections().map((c) => mountClientId(c.org, c.user, c.clientId)),
       );
@@ -162,7 +163,7 @@ describe('stale presence on the real broker', () => {
     const count = MAX_STALE_PRESENCE_PER_SWEEP + 20;
     // As many clients as that, each gone for long, published straight into the broker.
     const topics = Array.from({ length: count }, (_, i) => `presence/alice/alice-old-${i}`);
-    await Promise.all(topics.map((topic) => retainAsBroker(server, topic, 1)));
+    await Promise.all(topics.map((topic) => retainOffline(server, topic, 1)));
     expect(topics.filter(retained)).toHaveLength(count);
 
     expect(await sweep(Date.now())).toHaveLength(MAX_STALE_PRESENCE_PER_SWEEP);
@@ -175,7 +176,7 @@ describe('stale presence on the real broker', () => {
     const topic = 'presence/bob/bob-cron-job';
     const first = await startTestServer({ dataDir });
     try {
-      await retainAsBroker(first, topic, 1);
+      await retainOffline(first, topic, 1);
       expect(first.broker.retainedTopics('demo', topic)).toEqual([topic]);
     } finally {
       await first.close();
@@ -189,25 +190,7 @@ describe('stale presence on the real broker', () => {
   });
 });
 
-/** A presence retained straight into `server`'s broker, as its client would have said it. */
-function retainAsBroker(
-  server: TestServer,
-  topic: string,
-  since: number,
-  extra: object = {},
-): Promise<void> {
-  const payload = Buffer.from(json({ status: 'offline', since, ...extra }));
-  return new Promise((resolve, reject) =>
-    server.broker.aedes.publish(
-      {
-        cmd: 'publish',
-        topic: mountTopic('demo', topic),
-        payload,
-        qos: 1,
-        retain: true,
-        dup: false,
-      },
-      (error) => (error ? reject(error) : resolve()),
-    ),
-  );
+/** An offline presence retained straight into `server`'s broker, as its client would say it. */
+function retainOffline(server: TestServer, topic: string, since: number, extra: object = {}) {
+  return retainAsBroker(server, topic, { status: 'offline', since, ...extra });
 }
