@@ -19,6 +19,69 @@ const boundary = (from, forbidden) => ({
   },
 });
 
+// Inside the client, imports go one way too: app → features → components, hooks and lib
+// (bulletproof-react's rule). A feature may use another only through auth (who is signed
+// in) and connection (whether the broker is up), which every feature needs. Each block
+// repeats the client's base restrictions: in a flat config the last block that sets
+// `no-restricted-imports` for a file replaces the earlier ones.
+const FEATURES = [
+  'admin',
+  'agent-board',
+  'auth',
+  'chat',
+  'connection',
+  'notifications',
+  'presence',
+];
+const SHARED_BY_FEATURES = ['auth', 'connection'];
+const clientBase = {
+  paths: [{ name: 'mqtt', message: 'Only src/client/lib/mqtt may import mqtt.' }],
+  patterns: [
+    { group: ['**/server/**', '**/agents/**'], message: 'client imports shared only.' },
+    { group: ['mqtt/*'], message: 'Only src/client/lib/mqtt may import mqtt.' },
+  ],
+};
+const restrictClient = (files, patterns, { ignores = [], mqtt = false } = {}) => ({
+  files,
+  ignores,
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      mqtt
+        ? { patterns: [clientBase.patterns[0], ...patterns] }
+        : { paths: clientBase.paths, patterns: [...clientBase.patterns, ...patterns] },
+    ],
+  },
+});
+const noApp = { group: ['**/app/**', '**/app'], message: 'Only src/client/app composes features.' };
+const noFeatures = {
+  group: ['**/features/**'],
+  message: 'components, hooks and lib serve features, not the other way.',
+};
+const otherFeatures = (feature) => ({
+  group: FEATURES.filter((f) => f !== feature && !SHARED_BY_FEATURES.includes(f)).flatMap((f) => [
+    `**/features/${f}/**`,
+    `../../${f}/**`,
+    `../../../${f}/**`,
+  ]),
+  message: `A feature uses another only through ${SHARED_BY_FEATURES.join(' and ')}; compose them in src/client/app.`,
+});
+const MQTT_OWNER = 'src/client/lib/mqtt/**';
+const clientLayers = [
+  restrictClient(['src/client/**/*.{ts,tsx}'], [], { ignores: [MQTT_OWNER] }),
+  // The one owner of the MQTT connection in the browser.
+  restrictClient([`${MQTT_OWNER}/*.{ts,tsx}`], [noApp, noFeatures], { mqtt: true }),
+  ...FEATURES.map((feature) =>
+    restrictClient(
+      [`src/client/features/${feature}/**/*.{ts,tsx}`],
+      [noApp, otherFeatures(feature)],
+    ),
+  ),
+  restrictClient(['src/client/{components,hooks,lib}/**/*.{ts,tsx}'], [noApp, noFeatures], {
+    ignores: [MQTT_OWNER],
+  }),
+];
+
 export default tseslint.config(
   { ignores: ['dist', 'node_modules', 'coverage', 'data', 'bench/results', 'test-results'] },
   js.configs.recommended,
@@ -48,21 +111,5 @@ export default tseslint.config(
   boundary('client', ['server', 'agents']),
   boundary('server', ['client']),
   boundary('agents', ['client', 'server']),
-  {
-    // The one owner of the MQTT connection in the browser.
-    files: ['src/client/**/*.{ts,tsx}'],
-    ignores: ['src/client/lib/mqtt/**'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [{ name: 'mqtt', message: 'Only src/client/lib/mqtt may import mqtt.' }],
-          patterns: [
-            { group: ['**/server/**', '**/agents/**'], message: 'client imports shared only.' },
-            { group: ['mqtt/*'], message: 'Only src/client/lib/mqtt may import mqtt.' },
-          ],
-        },
-      ],
-    },
-  },
+  ...clientLayers,
 );

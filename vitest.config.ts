@@ -15,6 +15,8 @@ export default defineConfig({
             'test/shared/**/*.test.ts',
             'test/server/**/*.test.ts',
             'test/agents/**/*.test.ts',
+            // the lint rules that keep STYLE.md's import boundaries
+            'test/tooling/**/*.test.ts',
             // the browser's connection module against the real server
             'test/integration/**/*.test.ts',
           ],
