@@ -15,6 +15,7 @@ import { saveDemoCredentials } from './demo-credentials';
 import { closeConnectionsChangedElsewhere } from './external-changes';
 import { buildHttpApi, trustedProxies } from './http';
 import { createLogger } from './logger';
+import { createMentionNotifications } from './mention-notifications';
 import { makeDataDirPrivate } from './private-data-dir';
 import { seedDemo, type SeedResult } from './seed';
 import { DEFAULT_AUTO_CHECKPOINT_PAGES, openStorage, type Storage } from './storage';
@@ -109,6 +110,11 @@ export async function startServer(
     });
     signal.throwIfAborted();
     let historyFailedAt: number | null = null;
+    const mentions = createMentionNotifications({
+      storage,
+      aedes: () => broker.aedes,
+      logger,
+    });
     const history = createBatchedHistory(
       {
         chatMessage: (org, room, message) => storage.history.record(org, room, message),
@@ -129,6 +135,7 @@ export async function startServer(
         historyFailedAt = Date.now();
         logger.error({ event: 'history_record_failed', err: error }, 'could not record a message');
       },
+      mentions.chatWritten,
     );
     cleanups.push(() => history.flush()); // after the broker has closed, before the database
     const broker = await createBroker({
@@ -147,6 +154,7 @@ export async function startServer(
       historyRetentionMs: config.historyRetentionDays * MS_PER_DAY,
     });
     cleanups.push(() => broker.close());
+    cleanups.push(mentions.stop); // before the broker closes (cleanups run last first)
     signal.throwIfAborted();
     // Once the broker is up: it catches up at once with users removed or disabled while the
     // server was down. Stopped, and its catch-up awaited, before the broker closes: it publishes.

@@ -22,6 +22,9 @@ export interface HistoryWriter {
   transaction(work: () => void): void;
 }
 
+/** A chat message written for the first time: its org, room and message. */
+type ChatWritten = [org: string, room: string, message: ChatMessage];
+
 /**
  * Records the messages routed in one event-loop turn in one transaction: a SQLite commit
  * per chat message cost ≈ 37 µs, most of the broker's cost per routed chat message. If a
@@ -29,11 +32,13 @@ export interface HistoryWriter {
  * reported. `flush()` writes what is waiting: the transports call it before a turn's
  * writes leave, so a PUBACK never precedes the commit of what it acknowledges, and the
  * server before the database closes. Entries whose id was kept already are told so once
- * their batch is committed (`onIdKept`), which is before aedes routes them.
+ * their batch is committed (`onIdKept`), which is before aedes routes them; chat messages
+ * written for the first time are handed to `onChatWritten` then (mentions), a resend not.
  */
 export function createBatchedHistory(
   writer: HistoryWriter,
   onError: (error: unknown) => void,
+  onChatWritten: (...written: ChatWritten) => void = () => {},
 ): HistoryRecorder {
   let pending: HistoryEntry[] = [];
   let scheduled: NodeJS.Immediate | null = null;
@@ -53,8 +58,6 @@ export function createBatchedHistory(
         return true;
     }
   };
-  /** Writes it; false when its id was kept already and someone is to be told. */
-  const written = (entry: HistoryEntry) => write(entry) || entry.onIdKept === null;
   // Read after the commit: a resend of one earlier in the same batch finds it.
   const tellKept = (entry: HistoryEntry) => {
     const { org, message } = entry;
@@ -79,21 +82,30 @@ export function createBatchedHistory(
     const batch = pending;
     pending = [];
     let kept: HistoryEntry[] = [];
+    let fresh: ChatWritten[] = [];
+    const writeOne = (entry: HistoryEntry) => {
+      const { org, message } = entry;
+      if (write(entry)) {
+        if (message.kind === 'chat-message') fresh.push([org, message.room, message.value]);
+      } else if (entry.onIdKept !== null) kept.push(entry);
+    };
     try {
       writer.transaction(() => {
-        for (const entry of batch) if (!written(entry)) kept.push(entry);
+        for (const entry of batch) writeOne(entry);
       });
     } catch {
       kept = []; // rolled back: written again, one by one
+      fresh = [];
       for (const entry of batch) {
         try {
-          if (!written(entry)) kept.push(entry);
+          writeOne(entry);
         } catch (error) {
           onError(error); // not written, and routed all the same
         }
       }
     }
     for (const entry of kept) tellKept(entry);
+    for (const written of fresh) onChatWritten(...written);
   };
 
   return {

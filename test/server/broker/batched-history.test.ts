@@ -217,3 +217,47 @@ describe('an entry whose id is kept already', () => {
     expect(errors).toHaveLength(1);
   });
 });
+
+describe('chat messages written for the first time (mentions)', () => {
+  it('are handed on once committed, a resend and other kinds not', () => {
+    const { writer, written } = fakeWriter();
+    const handed: string[] = [];
+    const history = createBatchedHistory(
+      writer,
+      () => {},
+      (org, room, m) =>
+        handed.push(`${org}/${room}:${m.id}:${written.includes(`${room}:${m.id}`)}`),
+    );
+    history.record(chatEntry(message('m1')));
+    history.record(chatEntry(message('m1'), [])); // the same again, in the same batch
+    history.record({
+      ...chatEntry(message('n/a')),
+      message: {
+        kind: 'notification',
+        user: 'bob',
+        value: { id: 'n1', title: 't', body: 'b', createdAt: 1 },
+      },
+    });
+    history.flush();
+    history.record(chatEntry(message('m1'))); // from the published hook: no onIdKept
+    history.record(chatEntry(message('m2')));
+    history.flush();
+    // Each after its commit (written), each once.
+    expect(handed).toEqual(['demo/general:m1:true', 'demo/general:m2:true']);
+  });
+
+  it('are handed on once when the batch failed and they were written one by one', () => {
+    const { writer } = fakeWriter('bad');
+    const handed: string[] = [];
+    const history = createBatchedHistory(
+      writer,
+      () => {},
+      (_org, _room, m) => handed.push(m.id),
+    );
+    history.record(chatEntry(message('m1')));
+    history.record(chatEntry(message('bad')));
+    history.record(chatEntry(message('m2')));
+    history.flush();
+    expect(handed).toEqual(['m1', 'm2']);
+  });
+});

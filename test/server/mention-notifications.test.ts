@@ -1,0 +1,103 @@
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import type { AppNotification } from '../../src/shared/schemas';
+import { eventually } from './support/eventually';
+import { json, record, subscribeGrants, waitForMessage } from './support/mqtt-clients';
+import { useTestServer } from './support/server-fixture';
+
+// `@bob` in a chat message puts a notification in bob's inbox, live if he is connected,
+// linking to the room (mention-notifications.ts): only people who use the app and may read
+// the room, never the sender, each message once.
+
+const t = useTestServer({
+  async setup(server) {
+    const { users } = server.storage;
+    users.addUser({ org: 'demo', user: 'carol', role: 'member', passwordHash: 'hash' });
+    users.setExtraRules('demo', 'carol', [
+      { permission: 'deny', action: 'subscribe', topic: 'chat/ops/#' },
+    ]);
+    users.addUser({ org: 'demo', user: 'dave', role: 'member', passwordHash: 'hash' });
+    users.setDisabled('demo', 'dave', true);
+  },
+});
+
+const inbox = (user: string): AppNotification[] =>
+  t.server.storage.notifications
+    .page('demo', user, { limit: 100 })
+    .notifications.map(({ read: _, ...notification }) => notification);
+
+const bodies = (user: string) => inbox(user).map((n) => n.body);
+
+async function post(room: string, text: string, id = randomUUID()) {
+  const alice = await t.member('alice');
+  await alice.publishAsync(
+    `chat/${room}/messages`,
+    json({ id, from: 'alice', text, sentAt: Date.now() }),
+    { qos: 1 },
+  );
+  return id;
+}
+
+/** Mentions bob in a message of its own and waits for it: what came before has landed. */
+async function settle() {
+  const marker = `marker ${randomUUID()}`;
+  await post('general', `@bob ${marker}`);
+  await eventually(() => bodies('bob').includes(`@bob ${marker}`), 5_000, 'the marker');
+}
+
+describe('mentions', () => {
+  it('notify the person named, live and in their inbox, with a link to the room', async () => {
+    const bob = await t.member('bob');
+    await subscribeGrants(bob, ['notifications/bob']);
+    const received = record(bob);
+    await post('general', 'hey @Bob, the deploy is done');
+    const live = await waitForMessage(received, (m) => m.topic === 'notifications/bob');
+    const notification = JSON.parse(live.payload) as AppNotification;
+    expect(notification).toEqual({
+      id: expect.stringMatching(/^mention-[A-Za-z0-9_-]{32}$/),
+      title: 'alice mentioned you in #general',
+      body: 'hey @Bob, the deploy is done',
+      link: '#/rooms/general',
+      createdAt: expect.any(Number),
+    });
+    expect(live.qos).toBe(1);
+    await eventually(() => inbox('bob').some((n) => n.id === notification.id), 5_000);
+    expect(inbox('bob')).toContainEqual(notification);
+  });
+
+  it('notify nobody who may not read the room, nor the sender, services, agents or the disabled', async () => {
+    await post('ops', '@carol @alice @notifier @agent-01 @dave @nobody ops only');
+    await post('general', '@alice @notifier @agent-01 @dave in general');
+    await settle();
+    for (const user of ['carol', 'alice', 'notifier', 'agent-01', 'dave']) {
+      expect(inbox(user), user).toEqual([]);
+    }
+    await post('general', '@carol you may read this one');
+    await eventually(() => inbox('carol').length > 0, 5_000);
+    expect(bodies('carol')).toEqual(['@carol you may read this one']);
+  });
+
+  it('notify once per message: a resend of it does not notify again', async () => {
+    const bob = await t.member('bob');
+    await subscribeGrants(bob, ['notifications/bob']);
+    const received = record(bob);
+    const id = await post('random', '@bob once');
+    await post('random', '@bob once', id); // a QoS 1 resend whose PUBACK was lost
+    await settle();
+    await waitForMessage(received, (m) => m.payload.includes('marker'));
+    const live = received.filter((m) => m.payload.includes('@bob once'));
+    expect(live).toHaveLength(1);
+    expect(bodies('bob').filter((body) => body === '@bob once')).toHaveLength(1);
+  });
+
+  it('name the room by its name, and quote a long message in part', async () => {
+    t.server.storage.rooms.add('demo', 'launch', 'Launch 🚀 room');
+    const text = `@bob! ${'🚀'.repeat(200)}`; // the cut falls inside a 🚀
+    await post('launch', text);
+    await eventually(() => inbox('bob').some((n) => n.link === '#/rooms/launch'), 5_000);
+    const { title, body } = inbox('bob').find((n) => n.link === '#/rooms/launch')!;
+    expect(title).toBe('alice mentioned you in #Launch 🚀 room');
+    expect(body.length).toBeLessThanOrEqual(280);
+    expect(body.endsWith('🚀…')).toBe(true); // no half of a character before the ellipsis
+  });
+});

@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { MAX_MENTIONS_PER_MESSAGE, mentionedUsers } from '../../src/shared/mentions';
+
+describe('mentionedUsers', () => {
+  it.each([
+    ['no mention', 'hello there', []],
+    ['one', '@bob can you look?', ['bob']],
+    ['inside a sentence, with punctuation after', 'thanks @bob, and @carol.', ['bob', 'carol']],
+    ['an apostrophe ends it', "that is @bob's build", ['bob']],
+    ['in brackets', '(@bob)', ['bob']],
+    ['after a newline', 'first line\n@bob second', ['bob']],
+    ['uppercase is the same user', '@Bob and @BOB', ['bob']],
+    ['each user once, in order', '@carol @bob @carol', ['carol', 'bob']],
+    ['ids with digits, - and _', '@ops-bot_2 hi', ['ops-bot_2']],
+    ['an address is not a mention', 'mail bob@demo or a.b@c.d', []],
+    ['a second @ is not', '@@bob', []],
+    ['a bare @', 'meet @ 5', []],
+    ['not after a letter of another script', 'x@bob é@bob', []],
+    ['an id must start with a letter or digit', '@_bob @-bob', []],
+    ['longer than an id is nobody', `@${'a'.repeat(65)}`, []],
+    ['the longest id is someone', `@${'a'.repeat(64)}`, ['a'.repeat(64)]],
+  ])('%s', (_, text, users) => {
+    expect(mentionedUsers(text)).toEqual(users);
+  });
+
+  it(`stops at ${MAX_MENTIONS_PER_MESSAGE} people`, () => {
+    const names = Array.from({ length: 15 }, (_, i) => `user${i}`);
+    const text = names.map((name) => `@${name}`).join(' ');
+    expect(mentionedUsers(text)).toEqual(names.slice(0, MAX_MENTIONS_PER_MESSAGE));
+  });
+});
