@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { useE2eHarness } from './support/e2e-harness';
 import { connectAs } from './support/mqtt-observer';
-import { openSection, signInOn, signOut } from './support/workspace-page';
+import { openRoom, openSection, RoomPage, signInOn, signOut } from './support/workspace-page';
 
 function notification(title: string, body: string): string {
   return JSON.stringify({ id: randomUUID(), title, body, createdAt: Date.now() });
@@ -64,5 +64,26 @@ describe('notifications', () => {
       .getByRole('article', { name: 'Welcome aboard' })
       .getByText('Your workspace is ready.')
       .waitFor();
+  });
+
+  it('alice mentions bob in #general: bob is notified, and the notification opens the room', async () => {
+    const server = await e2e.startServer();
+    const alice = await e2e.signIn(server, 'alice@demo');
+    const bob = await e2e.signIn(server, 'bob@demo');
+    const aliceRoom = await openRoom(alice.page, 'general');
+    await aliceRoom.send('@bob can you review the release notes?');
+
+    await bob.page.getByRole('link', { name: 'Notifications, 1 unread' }).waitFor();
+    await openSection(bob.page, 'Notifications');
+    const mention = bob.page.getByRole('article', { name: 'alice mentioned you in #general' });
+    await mention.getByText('@bob can you review the release notes?').waitFor();
+    await mention.getByRole('link', { name: /general/ }).click();
+    const bobRoom = new RoomPage(bob.page, 'general'); // opened by the link
+    await bobRoom.message('@bob can you review the release notes?').waitFor();
+    // Opening its link marked it read.
+    await bob.page.getByRole('link', { name: /unread/ }).waitFor({ state: 'hidden' });
+
+    // The sender is not notified of her own mention.
+    expect(await alice.page.getByRole('link', { name: /unread/ }).count()).toBe(0);
   });
 });
