@@ -233,7 +233,7 @@ function CurrentView({ view, go, me, isAdmin }: CurrentViewProps) {
         />
       );
     case 'notifications':
-      return <NotificationsPanel />;
+      return <NotificationsPanel isAdmin={isAdmin} />;
     case 'not-found':
       return (
         <NotFoundView

@@ -1,8 +1,9 @@
-import { act, fireEvent, screen, within } from '@testing-library/react';
+import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Session } from '../../../src/client/features/auth/api/get-session';
+import { useNotificationsStore } from '../../../src/client/features/notifications/stores/notifications-store';
 import { adminUser, usersHandler } from '../features/admin/support/admin-api';
 import { openAt as openWorkspaceAt } from '../support/located-shell';
 import { server } from '../support/msw-server';
@@ -121,5 +122,34 @@ describe('the workspace menu’s entries', () => {
     expect(viewHeading()).toHaveTextContent('People');
     expect(window.location.hash).toBe('#/people');
     expect(push).not.toHaveBeenCalled();
+  });
+});
+
+describe('a notification’s link to the admin console', () => {
+  const toConsole = (id: string) => ({
+    id,
+    title: 'Rules changed',
+    body: '',
+    createdAt: Date.now(),
+    link: '/#/admin/users',
+  });
+  const notificationLink = () =>
+    within(screen.getByRole('article', { name: 'Rules changed' })).getByRole('link');
+
+  it('is named by what it opens for a member: Welcome, the console being an admin’s', async () => {
+    await openAt('/#/notifications');
+    act(() => void useNotificationsStore.getState().receive(toConsole('n1')));
+    expect(notificationLink()).toHaveAccessibleName('Open link in Switchboard');
+
+    act(() => {
+      window.location.hash = '#/admin/users'; // followed (jsdom's click follows nothing here)
+    });
+    await waitFor(() => expect(viewHeading()).toHaveTextContent('Welcome'));
+  });
+
+  it('is named Admin for an admin', async () => {
+    await openAt('/#/notifications', ADMIN);
+    act(() => void useNotificationsStore.getState().receive(toConsole('n1')));
+    expect(notificationLink()).toHaveAccessibleName('Open Admin');
   });
 });

@@ -31,17 +31,19 @@ describe('the notifications list', () => {
       for (let i = 0; i < 50; i++)
         workspace.client().deliver('notifications/alice', note(`n${i}`, i));
     });
-    renderWithWorkspace(<NotificationsPanel />, { connection: workspace.connection });
+    renderWithWorkspace(<NotificationsPanel isAdmin={false} />, {
+      connection: workspace.connection,
+    });
     expect(screen.getAllByRole('article')).toHaveLength(50);
     const named = vi.mocked(linkLabel);
     named.mockClear();
 
     await userEvent.click(screen.getByRole('button', { name: 'Mark read: Title n7' }));
-    expect(named.mock.calls).toEqual([['https://docs.example/n7']]);
+    expect(named.mock.calls).toEqual([['https://docs.example/n7', false]]);
 
     named.mockClear();
     act(() => workspace.client().deliver('notifications/alice', note('n50', 50)));
     expect(screen.getAllByRole('article')).toHaveLength(51);
-    expect(named.mock.calls).toEqual([['https://docs.example/n50']]);
+    expect(named.mock.calls).toEqual([['https://docs.example/n50', false]]);
   });
 });

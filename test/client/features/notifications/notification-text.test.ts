@@ -32,6 +32,7 @@ describe('a notification’s text as shown', () => {
 });
 
 describe('a notification link’s name', () => {
+  // As an admin sees it; a member's below.
   const page = new URL('https://app.example/switchboard/') as unknown as Location;
   const origin = 'https://app.example';
   it.each([
@@ -56,7 +57,7 @@ describe('a notification link’s name', () => {
   ])('%s', (_, link, name) => {
     const href = safeHref(link, origin);
     if (href === null) throw new Error(`${link} is not a link`);
-    expect(linkLabel(href, page)).toBe(name);
+    expect(linkLabel(href, true, page)).toBe(name);
   });
 
   // Read as the app reads its address (lib/view-hash.ts): a link names the view it opens.
@@ -71,6 +72,16 @@ describe('a notification link’s name', () => {
     [{ name: 'not-found', hash: '#/rooms/general/extra' }, 'Open link in Switchboard'],
     [{ name: 'not-found', hash: `#/rooms/${'a'.repeat(65)}` }, 'Open link in Switchboard'],
   ])('the view %j', (view, name) => {
-    expect(linkLabel(`https://app.example/switchboard/${hashOf(view)}`, page)).toBe(name);
+    expect(linkLabel(`https://app.example/switchboard/${hashOf(view)}`, true, page)).toBe(name);
+  });
+
+  // For a member the console's address is Welcome (app/view-location.ts): named as it.
+  it.each<[View, string]>([
+    [{ name: 'admin' }, 'Open link in Switchboard'],
+    [{ name: 'admin', section: 'audit' }, 'Open link in Switchboard'],
+    [{ name: 'room', room: 'general' }, 'Open #general'],
+    [{ name: 'notifications' }, 'Open Notifications'],
+  ])('the view %j, for a member', (view, name) => {
+    expect(linkLabel(`https://app.example/switchboard/${hashOf(view)}`, false, page)).toBe(name);
   });
 });

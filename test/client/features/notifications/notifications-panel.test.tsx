@@ -26,7 +26,7 @@ async function setup() {
   renderWithWorkspace(
     <>
       <NotificationsLink href="#/notifications" current={false} onOpen={() => {}} />
-      <NotificationsPanel />
+      <NotificationsPanel isAdmin={false} />
     </>,
     { connection: workspace.connection },
   );

@@ -95,7 +95,7 @@ function Inbox() {
   return (
     <>
       <NotificationsLink href="#/notifications" current={false} onOpen={() => {}} />
-      <NotificationsPanel />
+      <NotificationsPanel isAdmin={false} />
     </>
   );
 }

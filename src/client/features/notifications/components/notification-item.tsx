@@ -15,6 +15,8 @@ const MIDDLE_BUTTON = 1; // a middle click opens a link in a new tab: no click e
 interface NotificationItemProps {
   notification: AppNotification;
   read: boolean;
+  /** Whether the viewer may open the admin console: a link to it opens Welcome otherwise. */
+  isAdmin: boolean;
   /** What its Mark read button does: the list's, one for every item (kept stable: memo). */
   onMarkRead(id: string): void;
 }
@@ -26,6 +28,7 @@ interface NotificationItemProps {
 export const NotificationItem = memo(function NotificationItem({
   notification,
   read,
+  isAdmin,
   onMarkRead,
 }: NotificationItemProps) {
   const markRead = useNotificationsStore((state) => state.markRead);
@@ -68,7 +71,7 @@ export const NotificationItem = memo(function NotificationItem({
                 if (event.button === MIDDLE_BUTTON) open();
               }}
             >
-              {linkLabel(href)}
+              {linkLabel(href, isAdmin)}
             </a>
           )}
           {!read && (

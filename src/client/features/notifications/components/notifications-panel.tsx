@@ -14,7 +14,8 @@ const unreadLabel = (unread: number) =>
 const unreadText = (unread: number) =>
   unread === 0 ? 'All caught up' : `${unreadLabel(unread)} unread`;
 
-export function NotificationsPanel() {
+/** `isAdmin`: whether the viewer may open the admin console (links to it are named so). */
+export function NotificationsPanel({ isAdmin }: { isAdmin: boolean }) {
   const items = useNotificationsStore((state) => state.items);
   const older = useNotificationsStore((state) => state.older);
   const readIds = useNotificationsStore((state) => state.readIds);
@@ -102,6 +103,7 @@ export function NotificationsPanel() {
               key={item.id}
               notification={item}
               read={readIds[item.id] === true}
+              isAdmin={isAdmin}
               onMarkRead={markOneRead}
             />
           ))}
