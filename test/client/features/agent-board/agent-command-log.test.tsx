@@ -222,6 +222,38 @@ describe('the agent’s command log', () => {
     expect(served.requests).toBe(3);
   });
 
+  it('keeps the log shown when a refresh fails, saying only that it may be out of date', async () => {
+    let failing = false;
+    const served = serveLog(() => ({ commands: [logged('c1', 1_000)], nextCursor: null }));
+    server.use(
+      http.get(`/api/agents/${AGENT}/commands`, () =>
+        failing
+          ? HttpResponse.json(apiError('unavailable', 'the server is busy'), { status: 503 })
+          : undefined,
+      ),
+    );
+    vi.useFakeTimers({
+      toFake: ['Date', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'],
+    });
+    await openDetail();
+    await act(async () => vi.advanceTimersByTimeAsync(0));
+    expect(row('ping')).toHaveTextContent('by bob');
+
+    failing = true;
+    await act(async () => vi.advanceTimersByTimeAsync(COMMAND_LOG_REFRESH_MS));
+    expect(screen.getByText(/the server is busy/)).toHaveTextContent(
+      'This list could not be refreshed and may be out of date: the server is busy',
+    );
+    expect(screen.queryByText(/could not be loaded/)).toBeNull();
+    expect(row('ping')).toHaveTextContent('by bob');
+
+    // The next refresh that works takes the notice away.
+    failing = false;
+    await act(async () => vi.advanceTimersByTimeAsync(COMMAND_LOG_REFRESH_MS));
+    expect(served.requests).toBe(2); // those answered with the log
+    expect(screen.queryByText(/the server is busy/)).toBeNull();
+  });
+
   it('does not keep asking for a log it may not read', async () => {
     let requests = 0;
     server.use(

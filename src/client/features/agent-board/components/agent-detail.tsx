@@ -97,10 +97,13 @@ export function AgentDetail({ agent, boardHref, onBack }: AgentDetailProps) {
         me={me}
       />
       <h3>Recent commands</h3>
-      {log.status === 'error' && (
+      {/* A failed refresh leaves the log shown: it is only said to be maybe out of date. */}
+      {log.error && (
         <p className="notice">
-          Commands sent before this page was opened, or from elsewhere, could not be loaded:{' '}
-          {log.error?.message}
+          {log.status === 'stale'
+            ? 'This list could not be refreshed and may be out of date'
+            : 'Commands sent before this page was opened, or from elsewhere, could not be loaded'}
+          : {log.error.message}
         </p>
       )}
       {log.entries.length === 0 ? (

@@ -13,8 +13,11 @@ export interface CommandLog {
   entries: CommandLogEntry[];
   /** Replies heard live to commands the log does not hold. */
   unmatched: UnmatchedReply[];
-  /** The server's log: still coming, there, or not to be had (`error`). */
-  status: 'loading' | 'loaded' | 'error';
+  /**
+   * The server's log: still coming, there, not to be had (`error`: none came), or there but
+   * its last refresh failed (`stale`: what came before is shown, and may be out of date).
+   */
+  status: 'loading' | 'loaded' | 'error' | 'stale';
   /**
    * The log's first fetch since the page opened is under way: `loading`, or a log cached
    * from an earlier visit shown while it is asked again (what the answer brings is old news).
@@ -83,7 +86,13 @@ export function useCommandLog(agent: string, now: number): CommandLog {
   return {
     entries,
     unmatched,
-    status: query.isError ? 'error' : query.isPending && query.isEnabled ? 'loading' : 'loaded',
+    status: query.isLoadingError
+      ? 'error'
+      : query.isRefetchError
+        ? 'stale'
+        : query.isPending && query.isEnabled
+          ? 'loading'
+          : 'loaded',
     // Until the first answer (or failure) since mount, whether or not the fetch is paused
     // for a network that is gone.
     arriving: query.isEnabled && !query.isFetchedAfterMount,
