@@ -181,8 +181,9 @@ describe('the notifications store and the server’s read state', () => {
     const mark = inbox().beginInboxSync();
     inbox().markAllRead();
     expect(unreadCount()).toBe(0);
-    expect(inbox().unsent).toEqual({ ids: ['live', 'n2'], upTo: '77' });
-    expect(nextMarks(inbox().unsent)).toEqual({ ids: ['live', 'n2'], upTo: '77' });
+    // n2 was listed: upTo covers it, and only the one past the listing goes by id.
+    expect(inbox().unsent).toEqual({ ids: ['live'], upTo: '77' });
+    expect(nextMarks(inbox().unsent)).toEqual({ ids: ['live'], upTo: '77' });
     // An answer from before the mark changes nothing of it.
     inbox().applyInbox(
       mark,
@@ -198,7 +199,7 @@ describe('the notifications store and the server’s read state', () => {
     );
     expect(unreadCount()).toBe(0);
 
-    inbox().acknowledgeMarks({ ids: ['live', 'n2'], upTo: '77' });
+    inbox().acknowledgeMarks({ ids: ['live'], upTo: '77' });
     expect(nextMarks(inbox().unsent)).toBeNull();
     // One that arrives after "all read" reaches the server unread, and is counted.
     sync(
@@ -252,6 +253,27 @@ describe('the notifications store and the server’s read state', () => {
       ]),
     );
     expect(shown()).toEqual(['n2 (read)', 'n1']);
+  });
+
+  it('rolls back "all read" refused for good: also those its upTo alone covered', () => {
+    inbox().load('alice@demo');
+    sync(
+      page(
+        [
+          ['n2', false],
+          ['n1', false],
+        ],
+        2,
+        '77',
+      ),
+    );
+    inbox().receive(note('live', 9));
+    inbox().markAllRead();
+    const sent = nextMarks(inbox().unsent);
+    expect(sent).toEqual({ ids: ['live'], upTo: '77' });
+    inbox().rollBackMarks(sent ?? {});
+    expect(shown()).toEqual(['live', 'n2', 'n1']);
+    expect(inbox().unsent).toEqual({ ids: [], upTo: null });
   });
 
   it('keeps unsent marks across a reload, and sends what a browser from before kept as read', () => {
@@ -561,7 +583,7 @@ describe('the notifications store and the server’s read state', () => {
       upTo: '150',
     },
   ])(
-    'marks all read by id those that arrived past the listing and fell off the kept ones, $when',
+    'marks all read by id those that arrived past the listing and fell off the kept ones, and only those, $when',
     ({ before, live: [from = 0, to = 0], upTo }) => {
       inbox().load('alice@demo');
       before();
@@ -580,7 +602,8 @@ describe('the notifications store and the server’s read state', () => {
         inbox().acknowledgeMarks(marks);
       }
       expect(upTos).toEqual([upTo]);
-      expect(sent).toEqual(expect.arrayContaining(ids(to, from)));
+      // Not the listed ones, nor an older page's: upTo covers them.
+      expect(sent).toEqual(ids(to, from));
     },
   );
 

@@ -158,6 +158,20 @@ export const useNotificationsStore = create<NotificationsStore>()((set, get) => 
   // listing that reaches down to what is held then keeps what it no longer lists, in `older`,
   // and olderCursor where it was.
   let pagedBack = false;
+  // Held ones a listing or older page of this tab brought: as old as that listing's newest
+  // or older (seqs only grow), so newestCursor as `upTo` covers them; not one that came live.
+  let listedIds = new Set<string>();
+  // Those "all read" left to its upTo alone, not sent by id: until the server has that upTo,
+  // an answer that says they are unread may be from before it, as for unsent ids.
+  let coveredIds = new Set<string>();
+  const pendingIds = (ids: readonly string[]) => new Set([...ids, ...coveredIds]);
+  // `sent` settles the newest upTo unsent: what it covers is no longer pending. Returns those.
+  const settleCovered = (sent: NotificationReadMarks) => {
+    if (sent.upTo !== get().unsent.upTo) return [];
+    const settled = [...coveredIds];
+    coveredIds = new Set();
+    return settled;
+  };
 
   const save = () => {
     const { account, items, older, readIds, unreadOlder, newestCursor, unsent } = get();
@@ -215,6 +229,8 @@ export const useNotificationsStore = create<NotificationsStore>()((set, get) => 
     listedDownTo = null;
     listed = false;
     pagedBack = false;
+    listedIds = new Set();
+    coveredIds = new Set();
   };
 
   return {
@@ -249,7 +265,7 @@ export const useNotificationsStore = create<NotificationsStore>()((set, get) => 
       return {
         known: new Set(items.map((item) => item.id)),
         marks,
-        unsentIds: new Set(unsent.ids),
+        unsentIds: pendingIds(unsent.ids),
         unsentUpTo: unsent.upTo,
       };
     },
@@ -278,7 +294,7 @@ export const useNotificationsStore = create<NotificationsStore>()((set, get) => 
       const passed = pagedBack
         ? [...items.filter((item) => !listing.has(item.id) && isBeyond(item, downTo)), ...older]
         : [];
-      const unsentIds = new Set(unsent.ids);
+      const unsentIds = pendingIds(unsent.ids);
       const markedHere = (id: string) =>
         unsentIds.has(id) || mark.unsentIds.has(id) || (markedAt.get(id) ?? 0) > mark.marks;
       const next = keep(
@@ -306,6 +322,8 @@ export const useNotificationsStore = create<NotificationsStore>()((set, get) => 
       });
       listedDownTo = downTo;
       listed = true;
+      const held = new Set([...idsOf(next.items), ...idsOf(next.older)]);
+      listedIds = new Set([...listedIds, ...listing.keys()].filter((id) => held.has(id)));
       // Later answers are asked for after these marks: the server has them or `unsent` does.
       for (const [id, at] of markedAt) if (at <= mark.marks) markedAt.delete(id);
       save();
@@ -320,11 +338,12 @@ export const useNotificationsStore = create<NotificationsStore>()((set, get) => 
       // them, and "all read" covers every one.
       const allMarked =
         allMarkedAt > mark.marks || unsent.upTo !== null || mark.unsentUpTo !== null;
-      const unsentIds = new Set(unsent.ids);
+      const unsentIds = pendingIds(unsent.ids);
       const read = added.filter(
         (item) => item.read || allMarked || unsentIds.has(item.id) || mark.unsentIds.has(item.id),
       );
       pagedBack = true;
+      for (const item of page.notifications) listedIds.add(item.id);
       const shown = added.map(({ read: _read, ...item }) => item).sort(byNewest);
       set({
         older: [...older, ...shown].sort(byNewest),
@@ -352,15 +371,18 @@ export const useNotificationsStore = create<NotificationsStore>()((set, get) => 
       for (const id of unread) markedAt.set(id, marks);
       // Never listed (a first listing on its way): only what is here can be marked. The
       // listing then tells of the rest, still unread on the server.
-      if (newestCursor !== null) allMarkedAt = marks;
+      if (newestCursor !== null) {
+        allMarkedAt = marks;
+        for (const id of unread) if (listedIds.has(id)) coveredIds.add(id);
+      }
       set({
         readIds: asSet([...idsOf(items), ...idsOf(older)]),
         unreadOlder: newestCursor !== null ? 0 : unreadOlder,
-        // By id too, all that is held: what arrived live after the listing is past
-        // newestCursor, in `items` or fallen off into `older`. nextMarks sends them
-        // MAX_MARK_READ_IDS at a time.
+        // By id, what upTo does not cover: what arrived live after the listing (past
+        // newestCursor, in `items` or fallen off into `older`), and all before this tab
+        // listed any. nextMarks sends them MAX_MARK_READ_IDS at a time.
         unsent: {
-          ids: [...new Set([...unsent.ids, ...unread])],
+          ids: [...new Set([...unsent.ids, ...unread.filter((id) => !coveredIds.has(id))])],
           upTo: newestCursor ?? unsent.upTo,
         },
       });
@@ -369,6 +391,7 @@ export const useNotificationsStore = create<NotificationsStore>()((set, get) => 
     acknowledgeMarks: (sent) => {
       const done = new Set(sent.ids);
       settle(sent);
+      settleCovered(sent);
       set(({ unsent }) => ({
         unsent: {
           ids: unsent.ids.filter((id) => !done.has(id)),
@@ -378,7 +401,7 @@ export const useNotificationsStore = create<NotificationsStore>()((set, get) => 
       save();
     },
     rollBackMarks: (sent) => {
-      const undone = new Set(sent.ids);
+      const undone = new Set([...(sent.ids ?? []), ...settleCovered(sent)]);
       for (const id of undone) markedAt.delete(id);
       if (sent.upTo !== undefined) allMarkedAt = 0;
       settle(sent);
