@@ -1,4 +1,4 @@
-import { act, screen, waitFor, within } from '@testing-library/react';
+import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
 import { describe, expect, it, vi } from 'vitest';
@@ -9,7 +9,10 @@ import {
 import { NotificationsLink } from '../../../../src/client/features/notifications/components/notifications-link';
 import { NotificationsPanel } from '../../../../src/client/features/notifications/components/notifications-panel';
 import { useSyncInbox } from '../../../../src/client/features/notifications/hooks/use-sync-inbox';
-import { useNotificationsStore } from '../../../../src/client/features/notifications/stores/notifications-store';
+import {
+  MAX_OLDER_NOTIFICATIONS,
+  useNotificationsStore,
+} from '../../../../src/client/features/notifications/stores/notifications-store';
 import type {
   InboxPage,
   MarkNotificationsReadRequest,
@@ -231,6 +234,37 @@ describe('older notifications', () => {
     );
     await waitFor(() => expect(document.activeElement).toBe(article('n349')));
     await bell(450);
+  });
+
+  it(`start again below the listing once more than ${MAX_OLDER_NOTIFICATIONS} are held, and page on from there to the oldest`, async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const pages = MAX_OLDER_NOTIFICATIONS / 100 + 1; // older pages of 100 to pass the bound
+    const total = 100 * (pages + 2);
+    const inbox = serve(total);
+    const workspace = await connectTestWorkspace({ random: () => 0 });
+    useNotificationsStore.getState().load('alice@demo');
+    renderWithWorkspace(<Inbox />, { connection: workspace.connection, session: ALICE });
+    await bell(total);
+    const loadOlder = async (shown: number) => {
+      fireEvent.click(screen.getByText('Load older notifications'));
+      await waitFor(() => expect(articles()).toHaveLength(shown));
+    };
+    for (let page = 1; page <= pages; page++) await loadOlder(100 * (page + 1));
+
+    // Listed again (back to the tab): past the bound, the older ones go, counted by the server.
+    vi.setSystemTime(Date.now() + REFETCH_AFTER_MS);
+    act(() => window.dispatchEvent(new Event('focus')));
+    await waitFor(() => expect(articles()).toHaveLength(100));
+    expect(inbox.asked.befores.filter((before) => before === null)).toHaveLength(2);
+    await bell(total);
+
+    // Load older goes on below the listing, and reaches every one, the oldest too.
+    for (let page = 1; page < total / 100; page++) await loadOlder(100 * (page + 1));
+    expect(screen.queryByText(/Load older/)).toBeNull(); // by text: roles are slow over 800
+    expect(articles().map((element) => element.getAttribute('aria-label'))).toEqual(
+      Array.from({ length: total }, (_, i) => `Title n${total - 1 - i}`),
+    );
+    await bell(total);
   });
 
   it('hold what arrivals push off the newest, to be loaded past and marked read on the server', async () => {

@@ -23,6 +23,9 @@ import {
 // this tab only, what fell off the newest kept and the older pages the person asks for
 // (applyOlder).
 export const MAX_KEPT_NOTIFICATIONS = 200; // oldest fall off; localStorage is small
+// Past this many held in `older` (five older pages, or arrivals pushed down in a tab left
+// open), the next listing starts the older pages again: all of it is rendered, and kept.
+export const MAX_OLDER_NOTIFICATIONS = 500;
 export { notificationsStorageKey } from './saved-inbox';
 
 /** Where this tab stood when it asked the server for the inbox (beginInboxSync). */
@@ -47,7 +50,8 @@ interface NotificationsStore {
   /**
    * What fell off the oldest end of `items` (MAX_KEPT_NOTIFICATIONS), and older pages asked
    * for (applyOlder): newest first, all older than `items`, held in this tab only (not saved).
-   * A listing that starts the older pages again (applyInbox) empties it.
+   * A listing that starts the older pages again (applyInbox) empties it; one does past
+   * MAX_OLDER_NOTIFICATIONS.
    */
   older: AppNotification[];
   /** Of `items` and `older`. */
@@ -287,8 +291,13 @@ export const useNotificationsStore = create<NotificationsStore>()((set, get) => 
       // out) is what lies between it and that page: kept, below `items`. Else the older
       // pages start again where the listing ends, and `older` goes (the server counts it):
       // also when the listing does not reach down to the last one's newest (a page or more
-      // was sent that this tab did not hear of), as those between would be in neither.
-      if (page.nextCursor === null || !reachesDownTo(page.nextCursor, newestCursor)) {
+      // was sent that this tab did not hear of), as those between would be in neither; and
+      // when `older` has grown past its bound (Load older brings it back, skipping none).
+      if (
+        page.nextCursor === null ||
+        !reachesDownTo(page.nextCursor, newestCursor) ||
+        older.length > MAX_OLDER_NOTIFICATIONS
+      ) {
         pagedBack = false;
       }
       const passed = pagedBack
