@@ -208,6 +208,31 @@ describe('the command log’s announcements', () => {
     await waitFor(() => expect(said).toEqual(['ping by bob, done: pong']));
   });
 
+  it('say a reply that comes in the very render where the agent’s state first lands', async () => {
+    serveLog(() => [
+      logged('c2', 2_000, { command: 'resume', from: 'carol' }),
+      logged('c1', 9_000, {
+        command: 'pause',
+        replies: [{ status: 'accepted', receivedAt: Date.now() - 8_000 }],
+      }),
+    ]);
+    const workspace = await openDetail({ reported: false });
+    const said = spokenIn(screen.getByRole('status'));
+    await waitFor(() => expect(row('pause')).toHaveTextContent(/accepted$/));
+
+    // Its retained state (offline: it changes both outcomes, and is no news) and a reply
+    // heard live, handled together.
+    act(() => {
+      state(workspace, 'offline', Date.now() - 1_000);
+      reply(workspace, 'c2', 'failed', 'agent is restarting');
+    });
+    expect(row('pause')).toHaveTextContent('accepted; the agent went offline before finishing');
+    expect(row('resume')).toHaveTextContent('failed: agent is restarting');
+    await waitFor(() => expect(said).toEqual(['resume by carol, failed: agent is restarting']));
+    await settleReal();
+    expect(said).toEqual(['resume by carol, failed: agent is restarting']);
+  });
+
   it('say that the agent went offline before finishing a command, once its state was known', async () => {
     serveLog(() => [
       logged('c1', 9_000, {

@@ -3,6 +3,7 @@ import { useAnnouncement } from '../../../hooks/use-announcement';
 import { withoutBidiControls } from '../../../lib/display-text';
 import type { CommandLogEntry } from '../lib/command-log';
 import { describeOutcome } from '../lib/outcome-wording';
+import { useAgentCommandsStore } from '../stores/agent-commands-store';
 
 // Changes are gathered this long, then said at once, each command with its latest outcome:
 // a live agent's accepted and done (and the broker's PUBACK before them) come within it, and
@@ -28,7 +29,9 @@ const MAX_READ_CHANGES = 3;
  *   first one comes while the page is open and says offline (no other status changes an
  *   outcome), has that shown but not said. Only the first time: cleared and back is news.
  * Anything after is news: a reply, a command from here, a wait that runs out, the agent
- * going offline, others' commands brought by a later fetch.
+ * going offline, others' commands brought by a later fetch. So is a reply heard, or a
+ * command of this tab's sent or acknowledged, in the very render where the log or the
+ * state lands: what came live then is told from what was there by the stores' records.
  */
 export function CommandLogAnnouncer({
   entries,
@@ -47,6 +50,11 @@ export function CommandLogAnnouncer({
   me: string;
 }) {
   const [announcement, announce] = useAnnouncement();
+  // This tab's commands and the replies heard live, by command id: each record is replaced
+  // when something comes for it.
+  const sent = useAgentCommandsStore((s) => s.commands);
+  const heard = useAgentCommandsStore((s) => s.replies);
+  const live = useRef({ sent, heard });
   const known = useRef<ReadonlyMap<string, string> | null>(null); // id → outcome as shown
   const wasLoading = useRef(loading);
   const agentWasKnown = useRef(agentKnown); // since the page opened, at any time
@@ -59,6 +67,8 @@ export function CommandLogAnnouncer({
     );
     const before = known.current;
     const arrived = (wasLoading.current && !loading) || (!agentWasKnown.current && agentKnown);
+    const was = live.current;
+    live.current = { sent, heard };
     known.current = outcomes;
     wasLoading.current = loading;
     agentWasKnown.current ||= agentKnown;
@@ -70,7 +80,9 @@ export function CommandLogAnnouncer({
       if (before.get(entry.id) === outcome) continue;
       const who = entry.from === me ? '' : ` by ${entry.from}`;
       const said = `${withoutBidiControls(entry.command)}${who}, ${outcome}`;
-      if (arrived) {
+      const cameLive =
+        sent[entry.id] !== was.sent[entry.id] || heard[entry.id] !== was.heard[entry.id];
+      if (arrived && !cameLive) {
         // Not news itself; but what is about to be said of it says it as it is now.
         if (waiting.current.has(entry.id)) waiting.current.set(entry.id, said);
         continue;
@@ -87,7 +99,7 @@ export function CommandLogAnnouncer({
         said.length > MAX_READ_CHANGES ? `${said.length} recent commands changed` : said.join('. '),
       );
     }, ANNOUNCE_SETTLE_MS);
-  }, [entries, loading, agentKnown, me, announce]);
+  }, [entries, loading, agentKnown, me, announce, sent, heard]);
 
   useEffect(
     () => () => {
