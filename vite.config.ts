@@ -1,5 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
 
 // The Node server (npm run dev) serves the API and the broker's WebSocket on :8080; the
@@ -8,8 +9,25 @@ const SERVER_ORIGIN = 'http://127.0.0.1:8080';
 
 const fromRoot = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
+/**
+ * mqtt.js reads one field of its package.json, `version` (lib/shared.js, for
+ * MqttClient.VERSION), and the bundler kept the whole manifest for it: its scripts,
+ * dependencies and devDependencies, ≈1 KB gzip. The browser build gets the version alone.
+ */
+function mqttVersionOnly(): Plugin {
+  return {
+    name: 'switchboard:mqtt-version-only',
+    enforce: 'pre',
+    load(id) {
+      if (!id.endsWith('/node_modules/mqtt/package.json')) return null;
+      const { version } = JSON.parse(readFileSync(id, 'utf8')) as { version: string };
+      return JSON.stringify({ version });
+    },
+  };
+}
+
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), mqttVersionOnly()],
   resolve: {
     alias: [
       // mqtt.js built from its modules, WebSocket only (see mqtt-browser.ts).
@@ -18,6 +36,22 @@ export default defineConfig({
       {
         find: /^lru-cache$/,
         replacement: fromRoot('src/client/lib/mqtt/browser/small-lru-cache.ts'),
+      },
+      // readable-stream's classes without its pipeline, compose and operators, and without
+      // string_decoder, which only a stream given an encoding needs.
+      {
+        find: /^readable-stream$/,
+        replacement: fromRoot('src/client/lib/mqtt/browser/readable-stream.cjs'),
+      },
+      {
+        find: /^string_decoder\/?$/,
+        replacement: fromRoot('src/client/lib/mqtt/browser/no-string-decoder.ts'),
+      },
+      // mqtt-packet's parser uses a BufferList; bl's index wraps it in a Duplex stream.
+      { find: /^bl$/, replacement: 'bl/BufferList.js' },
+      {
+        find: /^process-nextick-args$/,
+        replacement: fromRoot('src/client/lib/mqtt/browser/process-nextick-args.ts'),
       },
       {
         find: /^worker-timers$/,
@@ -43,6 +77,10 @@ export default defineConfig({
     outDir: 'dist',
     emptyOutDir: true,
     sourcemap: true,
+    // The polyfill fetches the <link rel="modulepreload"> of a page, for browsers that
+    // ignore them: index.html has none (one entry chunk), and the lazy chunks' preloads
+    // name only chunks already loaded by then (the entry, the workspace).
+    modulePreload: { polyfill: false },
     // The lazily loaded workspace chunk carries mqtt.js (≈78 KB gz); the first download
     // is the sign-in chunk, which test/client/app/initial-bundle.test.ts keeps free of it.
     chunkSizeWarningLimit: 600,
