@@ -16,3 +16,29 @@ export function mentionedUsers(text: string, limit = MAX_MENTIONS_PER_MESSAGE): 
   }
   return [...users];
 }
+
+/** A piece of a message's text: a mention of the reader, or the text around one. */
+export interface TextPart {
+  text: string;
+  mentionsReader: boolean;
+}
+
+/**
+ * The text cut where it mentions `reader` (as mentionedUsers reads mentions), for the app
+ * to mark; null when it does not, the common case, which costs one `includes`.
+ */
+export function partsMentioning(text: string, reader: string): TextPart[] | null {
+  if (!text.includes('@')) return null;
+  const parts: TextPart[] = [];
+  let from = 0;
+  for (const match of text.matchAll(MENTION)) {
+    if (match[1]!.toLowerCase() !== reader) continue;
+    if (match.index > from)
+      parts.push({ text: text.slice(from, match.index), mentionsReader: false });
+    parts.push({ text: match[0], mentionsReader: true });
+    from = match.index + match[0].length;
+  }
+  if (parts.length === 0) return null;
+  if (from < text.length) parts.push({ text: text.slice(from), mentionsReader: false });
+  return parts;
+}

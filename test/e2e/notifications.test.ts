@@ -79,7 +79,8 @@ describe('notifications', () => {
     await mention.getByText('@bob can you review the release notes?').waitFor();
     await mention.getByRole('link', { name: /general/ }).click();
     const bobRoom = new RoomPage(bob.page, 'general'); // opened by the link
-    await bobRoom.message('@bob can you review the release notes?').waitFor();
+    const mentioned = bobRoom.message('@bob can you review the release notes?');
+    await mentioned.locator('mark', { hasText: '@bob' }).waitFor(); // his name, marked
     // Opening its link marked it read.
     await bob.page.getByRole('link', { name: /unread/ }).waitFor({ state: 'hidden' });
 

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_MENTIONS_PER_MESSAGE, mentionedUsers } from '../../src/shared/mentions';
+import {
+  MAX_MENTIONS_PER_MESSAGE,
+  mentionedUsers,
+  partsMentioning,
+} from '../../src/shared/mentions';
 
 describe('mentionedUsers', () => {
   it.each([
@@ -27,5 +31,33 @@ describe('mentionedUsers', () => {
     const names = Array.from({ length: 15 }, (_, i) => `user${i}`);
     const text = names.map((name) => `@${name}`).join(' ');
     expect(mentionedUsers(text)).toEqual(names.slice(0, MAX_MENTIONS_PER_MESSAGE));
+  });
+});
+
+describe('partsMentioning', () => {
+  it.each([
+    ['no @ at all', 'hello', null],
+    ['someone else only', '@carol hi', null],
+    ['an address', 'bob@demo', null],
+    [
+      'the reader, around text',
+      'hi @Bob, ok',
+      [
+        { text: 'hi ', mentionsReader: false },
+        { text: '@Bob', mentionsReader: true },
+        { text: ', ok', mentionsReader: false },
+      ],
+    ],
+    [
+      'at both ends, another name between kept as text',
+      '@bob @carol @bob',
+      [
+        { text: '@bob', mentionsReader: true },
+        { text: ' @carol ', mentionsReader: false },
+        { text: '@bob', mentionsReader: true },
+      ],
+    ],
+  ])('%s', (_, text, parts) => {
+    expect(partsMentioning(text, 'bob')).toEqual(parts);
   });
 });

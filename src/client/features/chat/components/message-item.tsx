@@ -1,4 +1,5 @@
 import { memo } from 'react';
+import { partsMentioning } from '../../../../shared/mentions';
 import type { DeliveryRefusal } from '../../../lib/mqtt/publish-refusal';
 import { discardLabel as defaultDiscardLabel } from '../lib/discard-wording';
 import type { TimelineMessage } from '../lib/merge-messages';
@@ -25,11 +26,14 @@ export function formatMessageTime(sentAt: number, now = Date.now()): string {
 export const MessageItem = memo(function MessageItem({
   message,
   mine,
+  reader,
   discardLabel,
   onDiscard,
 }: {
   message: TimelineMessage;
   mine: boolean;
+  /** Who reads it: their mentions (`@bob` for bob) are marked. */
+  reader?: string;
   /**
    * The name of its Discard button, told apart from the room's others (discardLabels);
    * by default, as if it were the only one.
@@ -40,10 +44,13 @@ export const MessageItem = memo(function MessageItem({
 }) {
   const time = formatMessageTime(message.sentAt);
   const discardable = mine && message.status === 'refused' && onDiscard;
+  const parts = reader === undefined || mine ? null : partsMentioning(message.text, reader);
   return (
     <article
-      className={mine ? 'message message--mine' : 'message'}
-      aria-label={`${message.from} at ${time}`}
+      className={
+        mine ? 'message message--mine' : parts ? 'message message--mentions-you' : 'message'
+      }
+      aria-label={`${message.from} at ${time}${parts ? ', mentions you' : ''}`}
     >
       <header className="message__meta">
         <span className="message__from">{message.from}</span>
@@ -60,7 +67,11 @@ export const MessageItem = memo(function MessageItem({
       </header>
       {/* In its own direction, from its first letter: Arabic or Hebrew from the right. */}
       <p className="message__text" dir="auto">
-        {message.text}
+        {parts
+          ? parts.map((part, i) =>
+              part.mentionsReader ? <mark key={i}>{part.text}</mark> : part.text,
+            )
+          : message.text}
       </p>
     </article>
   );

@@ -185,6 +185,7 @@ export function MessageList({
                 <MessageItem
                   message={message}
                   mine={message.from === me}
+                  reader={me}
                   discardLabel={discardLabels?.get(message.id)}
                   onDiscard={onDiscard && discard}
                 />
