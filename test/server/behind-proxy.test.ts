@@ -147,3 +147,109 @@ describe.each([
     );
   });
 });
+
+// Azure's Application Gateway adds the client's port to X-Forwarded-For (a new one per
+// connection), and a proxy may spell X-Forwarded-Proto in capitals. Neither is a new client
+// nor plain http.
+describe('a server behind a proxy that adds the client’s port and says HTTPS', () => {
+  const log = captureLog();
+  const fixture = useTestServer({ config: { trustProxy: ['127.0.0.1'] }, logger: log.logger });
+
+  const viaGateway = (client: string): Record<string, string> => ({
+    'x-forwarded-for': client,
+    'x-forwarded-host': PUBLIC_HOST,
+    'x-forwarded-proto': 'HTTPS',
+  });
+  const signIn = (username: string, password: string, headers: Record<string, string>) =>
+    fetch(`${fixture.server.httpUrl}/api/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({ username, password }),
+    });
+  const upgradeStatus = (origin: string, headers: Record<string, string>) =>
+    new Promise<number>((resolve) => {
+      const ws = new WebSocket(fixture.server.wsUrl, 'mqtt', { origin, headers });
+      ws.on('open', () => {
+        ws.terminate();
+        resolve(101);
+      });
+      ws.on('unexpected-response', (_, response) => resolve(response.statusCode ?? 0));
+      ws.on('error', () => {});
+    });
+
+  it('sets a Secure cookie and names the wss:// broker URL', async () => {
+    const res = await signIn('alice@demo', DEMO_PASSWORD, viaGateway('198.51.100.20:40001'));
+    expect(res.status).toBe(200);
+    const cookie = res.headers.getSetCookie().find((c) => c.startsWith('sb_session=')) ?? '';
+    expect(/;\s*Secure(;|$)/i.test(cookie)).toBe(true);
+    const token = await fetch(`${fixture.server.httpUrl}/api/token`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        cookie: cookie.split(';')[0] ?? '',
+        ...viaGateway('198.51.100.20:40002'),
+      },
+      body: '{}',
+    });
+    expect(token.status).toBe(200);
+    expect(((await token.json()) as { url: string }).url).toBe(`wss://${PUBLIC_HOST}/mqtt`);
+  });
+
+  it('refuses a plain-http page of the public host, and accepts its https page', async () => {
+    const insecure = `http://${PUBLIC_HOST}`;
+    const from = viaGateway('198.51.100.21:40003');
+    expect((await signIn('bob@demo', DEMO_PASSWORD, { ...from, origin: insecure })).status).toBe(
+      403,
+    );
+    expect(await upgradeStatus(insecure, from)).toBe(403);
+    expect(
+      (await signIn('bob@demo', DEMO_PASSWORD, { ...from, origin: PUBLIC_ORIGIN })).status,
+    ).toBe(200);
+    expect(await upgradeStatus(PUBLIC_ORIGIN, { ...from, 'x-forwarded-proto': 'WSS' })).toBe(101);
+  });
+
+  it('shows and logs a WebSocket client by its address alone', async () => {
+    const client = await connect(fixture.server.wsUrl, {
+      username: 'agent-01@demo',
+      password: DEMO_PASSWORD,
+      clientId: 'via-gateway',
+      wsOptions: { headers: viaGateway('[2001:db8::13]:40004') },
+    });
+    fixture.open.push(client);
+    await eventually(() => log.events.some((e) => e.clientId === 'via-gateway'));
+    expect(log.events).toContainEqual(
+      expect.objectContaining({ clientId: 'via-gateway', address: '2001:db8::13' }),
+    );
+    const sessions = await fixture.server.broker.admin.liveSessions('demo');
+    expect(sessions.find((s) => s.clientId === 'via-gateway')).toMatchObject({
+      address: '2001:db8::13',
+      secure: true,
+    });
+  });
+
+  it('counts failed sign-ins per client, whatever port each connection came from', async () => {
+    const tries = (client: string, username: string) =>
+      signIn(username, 'wrongwrong', viaGateway(client)).then((res) => res.status);
+    for (let i = 0; i < SIGN_IN_FAILURES_PER_ADDRESS; i++) {
+      expect(await tries(`203.0.113.1:${50000 + i}`, `nobody${i}@demo`)).toBe(401);
+    }
+    expect(await tries('203.0.113.1:60000', 'somebody@demo')).toBe(429);
+    expect(await tries('203.0.113.1', 'somebody@demo')).toBe(429);
+    expect(await tries('203.0.113.2:50000', 'somebody@demo')).toBe(401);
+  });
+
+  it('counts failed MQTT logins over WebSocket per client, whatever its port', async () => {
+    const tries = (client: string, attempt: number) =>
+      connackCode(fixture.server.wsUrl, {
+        username: 'agent-02@demo',
+        password: `wrong-${attempt}`,
+        clientId: 'guesser',
+        wsOptions: { headers: viaGateway(client) },
+      });
+    for (let i = 0; i < AUTH_FAILURES_PER_USERNAME; i++) {
+      expect(await tries(`203.0.113.1:${50000 + i}`, i)).toBe(4);
+    }
+    expect(await tries('203.0.113.1:60000', -1)).toBe(3);
+    expect(await tries('203.0.113.2:60000', -2)).toBe(4);
+  });
+});

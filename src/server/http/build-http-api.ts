@@ -19,7 +19,7 @@ import { registerSecurityHeaders } from './security-headers';
 import { sessionRoutes } from './session';
 import { DEFAULT_STATIC_DIR, isSpaRoute, registerStaticApp, sendAppShell } from './static-app';
 import { tokenRoutes } from './token';
-import { trustedProxies } from './trusted-proxy';
+import { registerForwardedHeaders, trustedProxies } from './trusted-proxy';
 
 // Every API body is a few fields; refusing big ones early costs nothing.
 const BODY_LIMIT_BYTES = 16 * 1024;
@@ -59,6 +59,8 @@ export async function buildHttpApi(deps: HttpDeps): Promise<FastifyInstance> {
 
   app.decorateRequest('auth', null);
   registerErrorHandlers(app, logger);
+  // First: every later hook (the CSRF guard, rate limits) reads request.ip and .protocol.
+  registerForwardedHeaders(app);
   registerCsrfGuard(app, config.allowedOrigins);
   registerJsonBodyParser(app);
   await registerSecurityHeaders(app, config.tls !== null);
