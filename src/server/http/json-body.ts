@@ -1,12 +1,20 @@
 import type { FastifyInstance } from 'fastify';
+import { ApiError } from './errors';
 
 /**
  * JSON request bodies: an empty one is "no fields" (POST /api/token takes only optional
- * ones), not an error; everything else goes through Fastify's own parser, which refuses
- * __proto__. That a body must be JSON at all is csrf-guard.ts' rule.
+ * ones), not an error; everything else goes through Fastify's own parser (secure-json-parse),
+ * which refuses a `__proto__` key and a `constructor` object with a `prototype`. Fastify
+ * answers both as it answers text that is not JSON at all; a body that is valid JSON with
+ * such a key is then refused as what it is, `forbidden_key` naming the key and where it
+ * is, and anything else stays `invalid_json`. That a body must be JSON at all is
+ * csrf-guard.ts' rule.
  */
 export function registerJsonBodyParser(app: FastifyInstance): void {
-  const defaultParser = app.getDefaultJsonParser('error', 'error');
+  const secureParser = app.getDefaultJsonParser('error', 'error');
+  // The same parse (a byte-order mark skipped alike), keeping whatever keys it finds: only
+  // to say why the secure one refused a body, never to hand a body on.
+  const plainParser = app.getDefaultJsonParser('ignore', 'ignore');
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     // parseAs 'string' always hands over a string; the type also allows a Buffer.
@@ -15,6 +23,84 @@ export function registerJsonBodyParser(app: FastifyInstance): void {
       done(null, undefined);
       return;
     }
-    defaultParser(request, text, done);
+    secureParser(request, text, (error, parsed) => {
+      if (error === null) {
+        done(null, parsed);
+        return;
+      }
+      plainParser(request, text, (plainError, plain) => {
+        const forbidden = plainError === null ? forbiddenKey(plain) : undefined;
+        done(forbidden ? forbiddenKeyError(forbidden) : error, undefined);
+      });
+    });
   });
+}
+
+/** Where a key that would reach an object's prototype is: the key, and its path from the body. */
+export interface ForbiddenKey {
+  key: '__proto__' | 'constructor.prototype';
+  /** Dot-separated, as parseBody names a field (array items by index); '' for the body. */
+  path: string;
+}
+
+/** A node met on the way down, with how it was reached (so a path is built only when needed). */
+interface Visit {
+  node: object;
+  parent: Visit | null;
+  key: string;
+}
+
+/**
+ * The first key in a parsed body that secure-json-parse refuses: an own `__proto__`, or a
+ * `constructor` object with its own `prototype`; undefined when there is none. Breadth
+ * first, as secure-json-parse looks, and without recursion or a path per node (a body
+ * nests as deep as its size allows).
+ */
+export function forbiddenKey(value: unknown): ForbiddenKey | undefined {
+  if (value === null || typeof value !== 'object') return undefined;
+  let level: Visit[] = [{ node: value, parent: null, key: '' }];
+  while (level.length > 0) {
+    const next: Visit[] = [];
+    for (const visit of level) {
+      const { node } = visit;
+      if (Object.prototype.hasOwnProperty.call(node, '__proto__')) {
+        return { key: '__proto__', path: pathOf(visit, ['__proto__']) };
+      }
+      const constructor: unknown = Object.prototype.hasOwnProperty.call(node, 'constructor')
+        ? (node as { constructor: unknown }).constructor
+        : undefined;
+      if (
+        constructor !== null &&
+        typeof constructor === 'object' &&
+        Object.prototype.hasOwnProperty.call(constructor, 'prototype')
+      ) {
+        return {
+          key: 'constructor.prototype',
+          path: pathOf(visit, ['constructor', 'prototype']),
+        };
+      }
+      for (const [key, child] of Object.entries(node)) {
+        if (child !== null && typeof child === 'object') {
+          next.push({ node: child as object, parent: visit, key });
+        }
+      }
+    }
+    level = next;
+  }
+  return undefined;
+}
+
+function pathOf(visit: Visit, tail: string[]): string {
+  const keys = [...tail].reverse();
+  for (let at: Visit | null = visit; at?.parent; at = at.parent) keys.push(at.key);
+  return keys.reverse().join('.');
+}
+
+function forbiddenKeyError({ key, path }: ForbiddenKey): ApiError {
+  const where = path === key ? '' : ` (at ${path})`;
+  return new ApiError(
+    400,
+    'forbidden_key',
+    `the key "${key}" is not allowed in a request body${where}`,
+  );
 }

@@ -179,7 +179,7 @@ describe('read state of GET /api/notifications and POST /api/notifications/read'
     ['upTo too long', as({ upTo: '1'.repeat(17) }), 'invalid_body'],
     ['upTo past the safe integers', as({ upTo: '9999999999999999' }), 'invalid_cursor'],
     ['invalid JSON', '{"ids": [', 'invalid_json'],
-    ['a __proto__ key', '{"ids": ["n1"], "__proto__": {"upTo": "1"}}', 'invalid_json'],
+    ['a __proto__ key', '{"ids": ["n1"], "__proto__": {"upTo": "1"}}', 'forbidden_key'],
   ])('refuses (400) %s, marking nothing', async (_name, body, code) => {
     notify('alice', 'n1');
     expectError(await markRead(body), 400, code);
