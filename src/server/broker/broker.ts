@@ -28,7 +28,7 @@ import { createKnownRooms } from './known-rooms';
 import { pruneSubscriptions } from './live-acl';
 import { PendingConnections } from './pending-connections';
 import { encodePublishesOnce } from './publish-encoding';
-import { openBrokerPersistence } from './persistence';
+import { openBrokerPersistence, type BrokerPersistence } from './persistence';
 import { mountTopic, unmountTopic } from './mount-point';
 import { mountUnsubscribes } from './mount-unsubscribe';
 import { readAhead } from './read-ahead';
@@ -110,6 +110,45 @@ const isTokenSession = (client: Client, identity: ClientIdentity) =>
   !client.clean && identity.jti !== null;
 
 export async function createBroker(options: BrokerOptions): Promise<Broker> {
+  // `what`: the retained topic or the client id whose queued messages were being written, or
+  // '(journal)' (the crash journal), '(stray filters)' (the start's sweep of stored filters).
+  const persistence = openBrokerPersistence(options.dataDir, (error, what) =>
+    options.logger.error(
+      { event: 'broker_write_failed', what, err: error },
+      'broker state not saved',
+    ),
+  );
+  // What a broker that fails to start had opened, newest last: closed, then the store, so
+  // no half-started process keeps the data dir's broker store (and its LevelDB lock) open.
+  const opened: (() => Promise<void>)[] = [];
+  try {
+    return await brokerOn(persistence, options, opened);
+  } catch (error) {
+    for (const close of [...opened].reverse()) {
+      await close().catch((closeError: unknown) =>
+        options.logger.error(
+          { event: 'broker_close_failed', err: closeError },
+          'broker not closed',
+        ),
+      );
+    }
+    await persistence
+      .destroy()
+      .catch((closeError: unknown) =>
+        options.logger.error(
+          { event: 'broker_close_failed', err: closeError },
+          'broker store not closed',
+        ),
+      );
+    throw error;
+  }
+}
+
+async function brokerOn(
+  persistence: BrokerPersistence,
+  options: BrokerOptions,
+  opened: (() => Promise<void>)[],
+): Promise<Broker> {
   const { logger } = options;
   const expiry = new ExpiryTimers<Client>();
   const live = new Map<Client, ClientIdentity>();
@@ -117,17 +156,13 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
   const dropping = new Map<string, Promise<void>>();
   const pending = new PendingConnections();
 
-  // `what`: the retained topic or the client id whose queued messages were being written, or
-  // '(journal)' (the crash journal), '(stray filters)' (the start's sweep of stored filters).
-  const persistence = openBrokerPersistence(options.dataDir, (error, what) =>
-    logger.error({ event: 'broker_write_failed', what, err: error }, 'broker state not saved'),
-  );
   storeGrantedOnly(persistence);
   // Nothing of a session's queue goes to a client gone or being closed: aedes would clear
   // what authorizeForward refuses it, and the queue is the session's next connection's.
   persistence.outgoing.withholdQueueFrom = (client) =>
     (client as Client).closed || getIdentity(client as Client)?.closing === true;
   const counters = new MessageCounters();
+  opened.push(async () => counters.stop());
   const limitPacketSize = packetSizeLimit(options.maxPacketBytes);
   const knownRooms = createKnownRooms(options.roomExists);
   const publishContext: PublishContext = {
@@ -250,6 +285,7 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
     ),
     published: history.published,
   });
+  opened.push(() => new Promise<void>((resolve) => aedes.close(() => resolve())));
   guardClientRegistry(aedes);
 
   const startedAt = Date.now();
@@ -259,6 +295,7 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
     startedAt,
     (org) => counters.rates(org),
   );
+  opened.push(async () => sysStats.stop());
   /** The (mounted) ids of connections open now, registered or still being set up. */
   const inUse = () => {
     const ids = new Set(pending.ids());
