@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -195,13 +197,14 @@ describe('the WAL checkpointer', () => {
   });
 
   it('keeps the process up until its worker has closed, so the writer closes last', async () => {
+    // The child's database goes in a directory of the test's own, removed whatever the
+    // child does (it made its own, and left one behind each run).
+    const dir = await mkdtemp(join(tmpdir(), 'sb-wal-'));
     const script = `
-      import { existsSync, mkdtempSync } from 'node:fs';
-      import { tmpdir } from 'node:os';
-      import { join } from 'node:path';
+      import { existsSync } from 'node:fs';
       import { openStorage } from './src/server/storage/index.ts';
       import { startWalCheckpointer } from './src/server/storage/wal-checkpointer.ts';
-      const storage = openStorage(mkdtempSync(join(tmpdir(), 'sb-wal-')));
+      const storage = openStorage(process.env.SB_WAL_DIR);
       storage.autoCheckpoint(0);
       storage.history.record('demo', 'general', { id: 'm', from: 'bob', text: 'hi', sentAt: 1 });
       const checkpointer = startWalCheckpointer(storage.file, {
@@ -212,12 +215,21 @@ describe('the WAL checkpointer', () => {
       storage.close();
       console.log('closed; log left:', existsSync(storage.file + '-wal'));
     `;
-    const { stdout } = await promisify(execFile)(
-      process.execPath,
-      ['--import', 'tsx', '--input-type=module', '--eval', script],
-      { cwd: join(import.meta.dirname, '../../..'), timeout: 20_000 },
-    );
-    expect(stdout.trim()).toBe('closed; log left: false');
+    try {
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        ['--import', 'tsx', '--input-type=module', '--eval', script],
+        {
+          cwd: join(import.meta.dirname, '../../..'),
+          env: { ...process.env, SB_WAL_DIR: dir },
+          timeout: 20_000,
+        },
+      );
+      expect(stdout.trim()).toBe('closed; log left: false');
+      expect(readdirSync(dir)).toContain('switchboard.db'); // the child's, in this directory
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('is how the server checkpoints, its commits no longer', async () => {
