@@ -43,6 +43,12 @@ export function sessionRoutes(app: FastifyInstance, deps: HttpDeps): void {
     SIGN_IN_FAILURES_PER_ADDRESS,
   );
 
+  /** Whose sign-in the cookie `sessionId` was; undefined when unknown, or over and done. */
+  const ownerOf = (sessionId: string): { org: string; user: string } | undefined =>
+    storage.sessions.get(sessionId) ??
+    // Expired, its tokens may still live for up to their hour: whose they are, they say.
+    storage.issuedTokens.anyLiveOfSession(storage.sessions.keyOf(sessionId), Date.now());
+
   /**
    * Ends the sign-in with this cookie everywhere: the broker tokens it got stop working and
    * their connections close (the browser's other tabs; their Last Wills say offline), or a
@@ -53,13 +59,28 @@ export function sessionRoutes(app: FastifyInstance, deps: HttpDeps): void {
    * Not audited: the audit log is of what admins (and the CLI) change, not sign-ins.
    */
   const endSession = async (sessionId: string): Promise<void> => {
-    const key = storage.sessions.keyOf(sessionId);
-    // Expired, its tokens may still live for up to their hour: whose they are, they say.
-    const owner =
-      storage.sessions.get(sessionId) ?? storage.issuedTokens.anyLiveOfSession(key, Date.now());
+    const owner = ownerOf(sessionId);
     // Unknown, or expired with nothing left live: its row, if any, just goes.
     if (!owner) return void storage.sessions.delete(sessionId);
+    const key = storage.sessions.keyOf(sessionId);
     await endThenMarkOffline(deps, owner.org, owner.user, () => endSignIn(deps, owner.org, key));
+  };
+
+  /**
+   * A sign-in of the same user over the earlier one of this browser (`sessionId`, which it
+   * sent): the new one (`nextId`) takes the earlier one over. The earlier session goes (its
+   * cookie is replaced: the browser cannot send it again), but its live tokens stay, and the
+   * user's other tabs with them, connected; they renew with the new cookie, which browsers
+   * share. Those tokens count from now on as the new sign-in's, so signing out of it (or an
+   * admin revoking one of them) still ends them, and the tabs with them. One transaction:
+   * no sign-out sees the tokens moved and the earlier session still there.
+   */
+  const takeOver = (sessionId: string, nextId: string): void => {
+    const keys = storage.sessions;
+    storage.transaction(() => {
+      storage.issuedTokens.moveToSession(keys.keyOf(sessionId), keys.keyOf(nextId), Date.now());
+      keys.delete(sessionId);
+    });
   };
 
   app.post(
@@ -113,10 +134,14 @@ export function sessionRoutes(app: FastifyInstance, deps: HttpDeps): void {
         throw new ApiError(403, 'account_disabled', 'this account is disabled');
       }
       if (!canUseApp(record.role)) throw notAnAppAccount();
-      // The sign-in this browser had ends, as at sign-out: it may have been someone else's.
+      // The sign-in this browser had: someone else's (a shared computer) ends, as at
+      // sign-out; the same user's is taken over, its tabs left connected (takeOver).
       const previous = request.cookies[SESSION_COOKIE];
-      if (previous) await endSession(previous);
+      const earlier = previous ? ownerOf(previous) : undefined;
+      const sameUser = earlier?.org === record.org && earlier.user === record.user;
+      if (previous && !sameUser) await endSession(previous);
       const session = storage.sessions.create(record.org, record.user, config.sessionTtlSeconds);
+      if (previous && sameUser) takeOver(previous, session.id);
       setSessionCookie(reply, request, config, session.id);
       reply.header('cache-control', 'no-store');
       return { user: record.user, org: record.org, role: record.role };

@@ -38,6 +38,12 @@ export interface IssuedTokenStore {
    * sign-in it was, once the session itself has expired (a key is a 256-bit hash).
    */
   anyLiveOfSession(sessionKey: string, now: number): IssuedToken | undefined;
+  /**
+   * The tokens the session with key `fromKey` minted count from now on as minted by the one
+   * with key `toKey` (a sign-in that took over an earlier one of the same user, session.ts):
+   * ending that one ends them. Returns how many live ones moved.
+   */
+  moveToSession(fromKey: string, toKey: string, now: number): number;
   /** Marks the token revoked at `at` (ms) unless it already was. */
   markRevoked(jti: string, at: number): void;
   /** Deletes tokens that expired before `now` (ms); returns how many. */
@@ -98,6 +104,11 @@ export function createIssuedTokenStore(db: Database): IssuedTokenStore {
     `SELECT ${COLUMNS} FROM issued_tokens
      WHERE session_key = ? AND expires_at > ? AND revoked_at IS NULL LIMIT 1`,
   );
+  // Live ones only: a revoked or expired token's sign-in stays the one that minted it.
+  const updateSession = db.prepare(
+    `UPDATE issued_tokens SET session_key = ?
+     WHERE session_key = ? AND expires_at > ? AND revoked_at IS NULL`,
+  );
   const updateRevoked = db.prepare(
     'UPDATE issued_tokens SET revoked_at = ? WHERE jti = ? AND revoked_at IS NULL',
   );
@@ -124,6 +135,8 @@ export function createIssuedTokenStore(db: Database): IssuedTokenStore {
       const row = selectAnyOfSession.get(sessionKey, Math.trunc(now));
       return row && toToken(row);
     },
+    moveToSession: (fromKey, toKey, now) =>
+      updateSession.run(toKey, fromKey, Math.trunc(now)).changes,
     markRevoked(jti, at) {
       updateRevoked.run(Math.trunc(at), jti);
     },

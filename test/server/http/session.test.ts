@@ -298,6 +298,85 @@ describe('/api/session', () => {
   });
 });
 
+// A sign-in of the same user over the browser's earlier one takes that one's live tokens
+// over (session.ts: takeOver); sign-out.test.ts shows what that means for connections.
+describe('a sign-in over the same user’s earlier one', () => {
+  let api: TestApi;
+  beforeEach(async () => {
+    api = await startTestApi();
+  });
+  afterEach(() => api.close());
+
+  const mint = async (cookie: string) => {
+    const res = await api.app.inject({
+      method: 'POST',
+      url: '/api/token',
+      headers: { cookie, 'content-type': 'application/json' },
+      payload: '{}',
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    return (await api.tokens.verify(res.json<{ password: string }>().password)).jti;
+  };
+  const signInOver = async (cookie: string, username: string) => {
+    const res = await api.app.inject({
+      ...signInRequest(username),
+      headers: { 'content-type': 'application/json', cookie },
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    return res.cookies.find((c) => c.name === 'sb_session')?.value ?? '';
+  };
+  const tokenOf = (jti: string) => api.t.storage.issuedTokens.get('demo', jti);
+
+  it('keeps its tokens live, as the new sign-in’s, and ends its session', async () => {
+    const first = await signIn(api.app, 'alice@demo');
+    const jti = await mint(first);
+    const next = await signInOver(first, 'alice@demo');
+    expect(tokenOf(jti)).toMatchObject({
+      revokedAt: null,
+      sessionKey: api.t.storage.sessions.keyOf(next),
+    });
+    expect(api.t.storage.sessions.get(first.slice('sb_session='.length))).toBeUndefined();
+    // Signing out of the new one ends them.
+    await api.app.inject({
+      method: 'DELETE',
+      url: '/api/session',
+      headers: { cookie: `sb_session=${next}` },
+    });
+    expect(tokenOf(jti)?.revokedAt).not.toBeNull();
+  });
+
+  it('takes over the live tokens of an earlier sign-in that has expired', async () => {
+    const first = await signIn(api.app, 'alice@demo');
+    const jti = await mint(first);
+    api.t.clock.now += api.config.sessionTtlSeconds * 1_000; // the session, not its token
+    const next = await signInOver(first, 'alice@demo');
+    expect(tokenOf(jti)).toMatchObject({
+      revokedAt: null,
+      sessionKey: api.t.storage.sessions.keyOf(next),
+    });
+  });
+
+  it('still ends another user’s, and leaves the tokens of the user’s other sign-ins', async () => {
+    const phone = await signIn(api.app, 'alice@demo');
+    const onPhone = await mint(phone);
+    const first = await signIn(api.app, 'bob@demo');
+    const bobs = await mint(first);
+    const next = await signInOver(first, 'alice@demo');
+    expect(tokenOf(bobs)?.revokedAt).not.toBeNull();
+    expect(tokenOf(onPhone)).toMatchObject({
+      revokedAt: null,
+      sessionKey: api.t.storage.sessions.keyOf(phone.slice('sb_session='.length)),
+    });
+    expect(
+      api.t.storage.issuedTokens.listLiveOfSession(
+        'demo',
+        api.t.storage.sessions.keyOf(next),
+        Date.now(),
+      ),
+    ).toEqual([]);
+  });
+});
+
 describe('/api/session over TLS', () => {
   it('marks the cookie Secure', async () => {
     const { createServer } = await import('node:http');

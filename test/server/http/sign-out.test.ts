@@ -12,10 +12,12 @@ import { DEMO_PASSWORD } from '../support/test-server';
 // other tabs), their Last Wills saying offline. Other sign-ins of the person stay.
 
 const fixture = useTestServer({
-  // Hers alone: a test resets her password.
+  // Hers alone: a test resets her password. His: the tests of sign-ins over his own, so
+  // that alice's stay under the sign-in rate limit.
   async setup(server) {
     const passwordHash = await hashPassword(DEMO_PASSWORD);
     server.storage.users.addUser({ org: 'demo', user: 'carol', role: 'member', passwordHash });
+    server.storage.users.addUser({ org: 'demo', user: 'dave', role: 'member', passwordHash });
   },
 });
 const { open } = fixture;
@@ -171,6 +173,65 @@ describe('DELETE /api/session', () => {
     expect(res.statusCode, res.body).toBe(200);
     await closed(tab.client);
     expect(await connackCode(fixture.server.wsUrl, tab.credentials)).toBe(REFUSED_BAD_CREDENTIALS);
+  });
+
+  /** Signs `username` in from a browser that still sends `cookie`; the new Cookie value. */
+  const signInOver = async (cookie: string, username: string): Promise<string> => {
+    const res = await fixture.server.http.inject({
+      method: 'POST',
+      url: '/api/session',
+      headers: { cookie, 'content-type': 'application/json' },
+      payload: JSON.stringify({ username, password: DEMO_PASSWORD }),
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    return `sb_session=${res.cookies.find((c) => c.name === 'sb_session')?.value ?? ''}`;
+  };
+
+  /** Still connected, and the broker still takes what it sends. */
+  const stillUp = async (tab: Tab) => {
+    expect(tab.client.connected).toBe(true);
+    await tab.client.publishAsync(tab.presence, json({ status: 'online', since: 3 }), {
+      qos: 1,
+      retain: true,
+    });
+    expect(await presenceOf(tab.presence)).toEqual({ status: 'online', since: 3 });
+  };
+
+  it('leaves the user’s own tabs connected when they sign in over their own sign-in', async () => {
+    const browser = await signIn('dave@demo');
+    const tabs = [await openTab(browser), await openTab(browser)];
+    const again = await signInOver(browser, 'dave@demo');
+    // Long enough for connections being closed to be seen closing.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    for (const tab of tabs) await stillUp(tab);
+    // The earlier cookie is over (the browser no longer has it); the new one renews.
+    expect(await mintStatus(browser)).toBe(401);
+    expect(await mintStatus(again)).toBe(200);
+  });
+
+  it('ends the tabs of the sign-in it took over when the user signs out', async () => {
+    const browser = await signIn('dave@demo');
+    const tab = await openTab(browser);
+    const again = await signInOver(browser, 'dave@demo');
+    expect((await signOut(again)).statusCode).toBe(204);
+    await closed(tab.client);
+    expect(await connackCode(fixture.server.wsUrl, tab.credentials)).toBe(REFUSED_BAD_CREDENTIALS);
+  });
+
+  it('ends the sign-in it took over when one of its tokens is revoked', async () => {
+    const browser = await signIn('dave@demo');
+    const tab = await openTab(browser);
+    const again = await signInOver(browser, 'dave@demo');
+    const { jti } = await fixture.server.tokens.verify(String(tab.credentials.password));
+    const res = await fixture.server.http.inject({
+      method: 'POST',
+      url: `/api/admin/tokens/${jti}/revoke`,
+      headers: { cookie: await signIn('admin@demo'), 'content-type': 'application/json' },
+      payload: '{}',
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    await closed(tab.client);
+    expect(await mintStatus(again)).toBe(401);
   });
 
   it('is not in the org’s audit log: it is the person’s own doing, as signing in is', async () => {

@@ -43,6 +43,23 @@ describe('IssuedTokenStore: the sign-in that minted each token', () => {
     expect(live('laptop', 'acme')).toEqual(['x1']);
   });
 
+  it('moves the live tokens of one session to another, the revoked and expired staying', () => {
+    const { issuedTokens } = t.storage;
+    issuedTokens.record(token('a1', 'earlier'));
+    issuedTokens.record(token('a2', 'earlier', { issuedAt: t.clock.now + 1 }));
+    issuedTokens.record(token('old', 'earlier', { expiresAt: t.clock.now - 1 }));
+    issuedTokens.record(token('gone', 'earlier'));
+    issuedTokens.markRevoked('gone', t.clock.now);
+    issuedTokens.record(token('b1', 'phone'));
+    issuedTokens.record(token('n1', 'next'));
+    expect(issuedTokens.moveToSession('earlier', 'next', t.clock.now)).toBe(2);
+    expect(new Set(live('next'))).toEqual(new Set(['a1', 'a2', 'n1']));
+    expect(live('earlier')).toEqual([]);
+    expect(live('phone')).toEqual(['b1']);
+    expect(issuedTokens.get('demo', 'old')?.sessionKey).toBe('earlier');
+    expect(issuedTokens.get('demo', 'gone')?.sessionKey).toBe('earlier');
+  });
+
   it('records a token given no session key as one whose session is not known', () => {
     t.storage.issuedTokens.record({
       jti: 'k',
