@@ -111,8 +111,17 @@ describe('npm start', () => {
     const list = cli('user', 'list');
     await list.exited();
     expect(list.child.exitCode).toBe(1);
-    expect(list.output()).toContain(`no Switchboard data in "${elsewhere}" (DATA_DIR)`);
+    expect(list.output()).toContain(
+      `error[no_data]: no Switchboard data in "${elsewhere}" (DATA_DIR)`,
+    );
     await expect(stat(elsewhere)).rejects.toThrow(); // nothing was created
+    const misconfigured = spawnTsx('src/server/cli/main.ts', ['user', 'list'], {
+      ...env,
+      PORT: 'eighty',
+    });
+    await misconfigured.exited();
+    expect(misconfigured.child.exitCode).toBe(1);
+    expect(misconfigured.output()).toMatch(/^error\[invalid_config\]: PORT/m);
     const add = cli('org', 'add', 'acme');
     await add.exited();
     expect(add.child.exitCode, add.output()).toBe(0);

@@ -21,10 +21,11 @@ export interface CommandInput {
 export type Command = (input: CommandInput, deps: CliDeps) => Promise<void> | void;
 
 export function requireUsername(value: string | undefined): Username {
-  if (value === undefined) throw new UsageError('missing <user>@<org>');
+  if (value === undefined) throw new UsageError('missing_argument', 'missing <user>@<org>');
   const parsed = parseUsername(value);
   if (!parsed) {
     throw new UsageError(
+      'invalid_username',
       `"${value}" is not <user>@<org>: both are 1-64 lowercase letters, digits, "-" or "_"`,
     );
   }
@@ -32,5 +33,6 @@ export function requireUsername(value: string | undefined): Username {
 }
 
 export function noMoreArguments(extra: string[]): void {
-  if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
+  if (extra.length > 0)
+    throw new UsageError('unexpected_argument', `unexpected argument "${extra[0]}"`);
 }

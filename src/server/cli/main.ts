@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, loadConfig } from '../config';
-import { DATABASE_FILE, openStorage } from '../storage';
+import { DATABASE_FILE, isStorageError, openStorage, type Storage } from '../storage';
+import { errorLine, EXIT_REFUSED } from './cli-error';
 import { cliActor } from './cli-actor';
 import { runCli } from './run-cli';
 
@@ -13,8 +14,8 @@ async function main(): Promise<number> {
     dataDir = loadConfig().dataDir;
   } catch (err) {
     if (err instanceof ConfigError) {
-      console.error(`error: ${err.message}`);
-      return 1;
+      console.error(errorLine('invalid_config', err.message));
+      return EXIT_REFUSED;
     }
     throw err;
   }
@@ -24,11 +25,24 @@ async function main(): Promise<number> {
   const creates = group === undefined || group === 'help' || (group === 'org' && action === 'add');
   if (!creates && !existsSync(path.join(dataDir, DATABASE_FILE))) {
     console.error(
-      `error: no Switchboard data in "${dataDir}" (DATA_DIR): start the server there once, or create an org with \`org add <org>\``,
+      errorLine(
+        'no_data',
+        `no Switchboard data in "${dataDir}" (DATA_DIR): start the server there once, or create an org with \`org add <org>\``,
+      ),
     );
-    return 1;
+    return EXIT_REFUSED;
   }
-  const storage = openStorage(dataDir);
+  let storage: Storage;
+  try {
+    storage = openStorage(dataDir);
+  } catch (err) {
+    // A database of a newer version (schema_too_new): this CLI must not write to it.
+    if (isStorageError(err)) {
+      console.error(errorLine(err.code, err.message));
+      return EXIT_REFUSED;
+    }
+    throw err;
+  }
   try {
     return await runCli(args, {
       storage,

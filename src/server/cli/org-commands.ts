@@ -5,9 +5,10 @@ import { UsageError } from './cli-error';
 
 export const orgAdd: Command = ({ positionals: [org, ...extra] }, { storage, actor, out }) => {
   noMoreArguments(extra);
-  if (org === undefined) throw new UsageError('missing <org>');
+  if (org === undefined) throw new UsageError('missing_argument', 'missing <org>');
   if (!isValidId(org)) {
     throw new UsageError(
+      'invalid_id',
       `"${org}" is not a valid org id: 1-64 lowercase letters, digits, "-" or "_"`,
     );
   }

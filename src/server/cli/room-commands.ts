@@ -11,8 +11,8 @@ export const roomAdd: Command = (
   { storage, actor, out },
 ) => {
   noMoreArguments(extra);
-  if (org === undefined) throw new UsageError('missing <org>');
-  if (room === undefined) throw new UsageError('missing <room>');
+  if (org === undefined) throw new UsageError('missing_argument', 'missing <org>');
+  if (room === undefined) throw new UsageError('missing_argument', 'missing <room>');
   // The store checks the id as it does for POST /api/rooms (and the org's existence), with
   // the same rule and message; a running server finds the room at its first message.
   storage.transaction(() => {
@@ -30,9 +30,9 @@ export const roomAdd: Command = (
 
 export const roomList: Command = ({ positionals: [org, ...extra] }, { storage, out }) => {
   noMoreArguments(extra);
-  if (org === undefined) throw new UsageError('missing <org>');
+  if (org === undefined) throw new UsageError('missing_argument', 'missing <org>');
   // A mistyped org would otherwise look like one without rooms.
-  if (!storage.users.hasOrg(org)) throw new CliError(`no org "${org}"`);
+  if (!storage.users.hasOrg(org)) throw new CliError('unknown_org', `no org "${org}"`);
   const rows = storage.rooms.list(org).map(({ id, name }) => [id, name]);
   for (const line of formatTable([['ROOM', 'NAME'], ...rows])) out(line);
 };

@@ -1,7 +1,14 @@
 import { parseArgs } from 'node:util';
 import { isStorageError, type StorageError } from '../storage';
 import type { CliDeps, Command } from './cli-context';
-import { CliError, UsageError } from './cli-error';
+import {
+  CliError,
+  errorLine,
+  EXIT_REFUSED,
+  EXIT_WRONG_CALL,
+  UsageError,
+  type CliErrorCode,
+} from './cli-error';
 import { orgAdd, orgList } from './org-commands';
 import { roomAdd, roomList } from './room-commands';
 import {
@@ -55,7 +62,11 @@ const USAGE = [
   'Without --password a password is generated and printed once.',
 ];
 
-/** Runs one admin command against `deps.storage`; resolves to the process exit status. */
+/**
+ * Runs one admin command against `deps.storage`; resolves to the process exit status: 0,
+ * EXIT_WRONG_CALL (called wrongly) or EXIT_REFUSED, each error printed as one line
+ * `error[<code>]: <message>` (cli-error.ts).
+ */
 export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
   const err = deps.err ?? deps.out;
   let parsed;
@@ -71,8 +82,8 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
       strict: true,
     });
   } catch (e) {
-    err(`error: ${(e as Error).message}`);
-    return 1;
+    err(errorLine('invalid_option', (e as Error).message));
+    return EXIT_WRONG_CALL;
   }
   const { values, positionals } = parsed;
   const [group, action, ...rest] = positionals;
@@ -83,14 +94,14 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
   const key = `${group} ${action ?? ''}`;
   const spec = Object.hasOwn(COMMANDS, key) ? COMMANDS[key] : undefined;
   if (!spec) {
-    err(`error: unknown command "${positionals.slice(0, 2).join(' ')}"`);
+    err(errorLine('unknown_command', `unknown command "${positionals.slice(0, 2).join(' ')}"`));
     USAGE.forEach((line) => err(line));
-    return 1;
+    return EXIT_WRONG_CALL;
   }
   for (const option of ['role', 'password'] as const) {
     if (values[option] !== undefined && !spec.options.includes(option)) {
-      err(`error: "${group} ${action}" does not take --${option}`);
-      return 1;
+      err(errorLine('invalid_option', `"${group} ${action}" does not take --${option}`));
+      return EXIT_WRONG_CALL;
     }
   }
   try {
@@ -98,9 +109,10 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
     return 0;
   } catch (e) {
     if (e instanceof CliError || isStorageError(e)) {
-      err(`error: ${e.message}`);
-      if (isUsageError(e)) err(`usage: npm run cli -- ${spec.usage}`);
-      return 1;
+      err(errorLine(e.code satisfies CliErrorCode, e.message));
+      if (!isUsageError(e)) return EXIT_REFUSED;
+      err(`usage: npm run cli -- ${spec.usage}`);
+      return EXIT_WRONG_CALL;
     }
     throw e;
   }

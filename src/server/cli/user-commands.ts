@@ -13,15 +13,17 @@ import { formatTable } from './format-table';
 function choosePassword(given: string | undefined): { password: string; generated: boolean } {
   if (given === undefined) return { password: generatePassword(), generated: true };
   const problem = checkNewPassword(given);
-  if (problem) throw new UsageError(problem);
+  if (problem) throw new UsageError('invalid_password', problem);
   return { password: given, generated: false };
 }
 
 export const userAdd: Command = async ({ positionals: [name, ...extra], role, password }, deps) => {
   noMoreArguments(extra);
   const { user, org } = requireUsername(name);
-  if (role === undefined) throw new UsageError(`missing --role (${ROLES.join(', ')})`);
-  if (!isRole(role)) throw new UsageError(`unknown role "${role}": use ${ROLES.join(', ')}`);
+  if (role === undefined)
+    throw new UsageError('missing_argument', `missing --role (${ROLES.join(', ')})`);
+  if (!isRole(role))
+    throw new UsageError('invalid_role', `unknown role "${role}": use ${ROLES.join(', ')}`);
   const chosen = choosePassword(password);
   const passwordHash = await hashPassword(chosen.password);
   deps.storage.transaction(() => {
@@ -110,8 +112,10 @@ export const userRole: Command = (
 ) => {
   noMoreArguments(extra);
   const { user, org } = requireUsername(name);
-  if (role === undefined) throw new UsageError(`missing <role> (${ROLES.join(', ')})`);
-  if (!isRole(role)) throw new UsageError(`unknown role "${role}": use ${ROLES.join(', ')}`);
+  if (role === undefined)
+    throw new UsageError('missing_argument', `missing <role> (${ROLES.join(', ')})`);
+  if (!isRole(role))
+    throw new UsageError('invalid_role', `unknown role "${role}": use ${ROLES.join(', ')}`);
   const username = formatUsername(user, org);
   let from: string | undefined;
   let signedOut = 0;
@@ -168,6 +172,7 @@ function keepAnEnabledAdmin(
   if (record.role !== 'admin' || record.disabled) return;
   if (storage.users.countEnabledAdmins(record.org, record.user) > 0) return;
   throw new CliError(
+    'last_admin',
     `cannot ${change} ${formatUsername(record.user, record.org)}: the last enabled admin of ${record.org}; make another user admin first (user role <user>@${record.org} admin)`,
   );
 }
@@ -208,7 +213,7 @@ function setDisabled(disabled: boolean): Command {
 
 function existingUser(storage: Storage, { user, org }: Username): UserRecord {
   const record = storage.users.getUser(org, user);
-  if (!record) throw new CliError(`no user ${formatUsername(user, org)}`);
+  if (!record) throw new CliError('not_found', `no user ${formatUsername(user, org)}`);
   return record;
 }
 

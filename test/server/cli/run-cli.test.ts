@@ -89,7 +89,7 @@ describe('runCli', () => {
     expect(t.storage.users.getUser('acme', 'bob')).toBeUndefined();
     expect(t.storage.agentCommands.page('acme', 'bob', { limit: 10 }).commands).toEqual([]);
     expect(await run('user', 'remove', 'bob@acme')).toBe(1);
-    expect(err[0]).toBe('error: no user bob@acme');
+    expect(err[0]).toBe('error[not_found]: no user bob@acme');
   });
 
   it('changes a password, ends the user’s sessions and revokes their broker tokens', async () => {
@@ -180,7 +180,7 @@ describe('runCli', () => {
   });
 
   const lastAdmin = (verb: string) =>
-    `error: cannot ${verb} ann@acme: the last enabled admin of acme; make another user admin first (user role <user>@acme admin)`;
+    `error[last_admin]: cannot ${verb} ann@acme: the last enabled admin of acme; make another user admin first (user role <user>@acme admin)`;
   const takesAnAdminAway: [string, string[]][] = [
     ['demote', ['user', 'role', 'ann@acme', 'member']],
     ['disable', ['user', 'disable', 'ann@acme']],
@@ -273,103 +273,196 @@ describe('runCli', () => {
   const badRoomIds = ['General', 'a/b', '#', '+', 'x'.repeat(65), '__proto__', 'prototype', 'a@b'];
   it.each(badRoomIds)('refuses room id %j, as POST /api/rooms does', async (id) => {
     t.storage.users.addOrg('demo');
-    expect(await run('room', 'add', 'demo', id)).toBe(1);
+    expect(await run('room', 'add', 'demo', id)).toBe(2);
     expect(err[0]).toBe(
-      `error: invalid room id "${id}": use 1-64 lowercase letters, digits, "-" or "_", starting with a letter or digit`,
+      `error[invalid_id]: invalid room id "${id}": use 1-64 lowercase letters, digits, "-" or "_", starting with a letter or digit`,
     );
     expect(err[1]).toBe('usage: npm run cli -- room add <org> <room>');
     expect(t.storage.rooms.list('demo')).toEqual([]);
     expect(audited('demo')).toEqual([]);
   });
 
-  const refusals: [string, string[], RegExp][] = [
-    ['unknown command', ['frobnicate'], /unknown command "frobnicate"/],
-    ['unknown sub-command', ['user', 'explode'], /unknown command "user explode"/],
-    ['prototype key as command', ['constructor'], /unknown command/],
-    ['unknown option', ['org', 'add', 'x', '--force'], /Unknown option '--force'/],
-    ['option without value', ['user', 'add', 'a@demo', '--role'], /--role/],
+  const refusals: [string, string, 1 | 2, string[], RegExp][] = [
+    ['unknown command', 'unknown_command', 2, ['frobnicate'], /unknown command "frobnicate"/],
+    [
+      'unknown sub-command',
+      'unknown_command',
+      2,
+      ['user', 'explode'],
+      /unknown command "user explode"/,
+    ],
+    ['prototype key as command', 'unknown_command', 2, ['constructor'], /unknown command/],
+    [
+      'unknown option',
+      'invalid_option',
+      2,
+      ['org', 'add', 'x', '--force'],
+      /Unknown option '--force'/,
+    ],
+    ['option without value', 'invalid_option', 2, ['user', 'add', 'a@demo', '--role'], /--role/],
     [
       'option the command does not take',
+      'invalid_option',
+      2,
       ['org', 'add', 'x', '--role', 'admin'],
       /does not take --role/,
     ],
-    ['missing org', ['org', 'add'], /missing <org>/],
-    ['bad org id', ['org', 'add', 'Acme'], /"Acme" is not a valid org id/],
-    ['reserved org id', ['org', 'add', 'prototype'], /not a valid org id/],
-    ['existing org', ['org', 'add', 'demo'], /org "demo" already exists/],
-    ['extra argument', ['org', 'add', 'x', 'y'], /unexpected argument "y"/],
+    ['missing org', 'missing_argument', 2, ['org', 'add'], /missing <org>/],
+    ['bad org id', 'invalid_id', 2, ['org', 'add', 'Acme'], /"Acme" is not a valid org id/],
+    ['reserved org id', 'invalid_id', 2, ['org', 'add', 'prototype'], /not a valid org id/],
+    ['existing org', 'exists', 1, ['org', 'add', 'demo'], /org "demo" already exists/],
+    [
+      'extra argument',
+      'unexpected_argument',
+      2,
+      ['org', 'add', 'x', 'y'],
+      /unexpected argument "y"/,
+    ],
     [
       'username without org',
+      'invalid_username',
+      2,
       ['user', 'add', 'alice', '--role', 'member'],
       /"alice" is not <user>@<org>/,
     ],
-    ['username with two @', ['user', 'add', 'a@b@demo', '--role', 'member'], /not <user>@<org>/],
-    ['missing username', ['user', 'add', '--role', 'member'], /missing <user>@<org>/],
+    [
+      'username with two @',
+      'invalid_username',
+      2,
+      ['user', 'add', 'a@b@demo', '--role', 'member'],
+      /not <user>@<org>/,
+    ],
+    [
+      'missing username',
+      'missing_argument',
+      2,
+      ['user', 'add', '--role', 'member'],
+      /missing <user>@<org>/,
+    ],
     [
       'missing role',
+      'missing_argument',
+      2,
       ['user', 'add', 'eve@demo'],
       /missing --role \(member, agent, service, admin\)/,
     ],
-    ['unknown role', ['user', 'add', 'eve@demo', '--role', 'root'], /unknown role "root"/],
+    [
+      'unknown role',
+      'invalid_role',
+      2,
+      ['user', 'add', 'eve@demo', '--role', 'root'],
+      /unknown role "root"/,
+    ],
     [
       'short password',
+      'invalid_password',
+      2,
       ['user', 'add', 'eve@demo', '--role', 'member', '--password', 'abc'],
       /at least 8/,
     ],
-    ['unknown org for user', ['user', 'add', 'eve@nope', '--role', 'member'], /no org "nope"/],
-    ['existing user', ['user', 'add', 'alice@demo', '--role', 'member'], /already exists/],
-    ['list unknown org', ['user', 'list', 'nope'], /no org "nope"/],
-    ['passwd of nobody', ['user', 'passwd', 'nobody@demo'], /no user nobody@demo/],
-    ['disable nobody', ['user', 'disable', 'nobody@demo'], /no user nobody@demo/],
-    ['role of nobody', ['user', 'role', 'nobody@demo', 'admin'], /no user nobody@demo/],
+    [
+      'unknown org for user',
+      'unknown_org',
+      1,
+      ['user', 'add', 'eve@nope', '--role', 'member'],
+      /no org "nope"/,
+    ],
+    [
+      'existing user',
+      'exists',
+      1,
+      ['user', 'add', 'alice@demo', '--role', 'member'],
+      /already exists/,
+    ],
+    ['list unknown org', 'unknown_org', 1, ['user', 'list', 'nope'], /no org "nope"/],
+    ['passwd of nobody', 'not_found', 1, ['user', 'passwd', 'nobody@demo'], /no user nobody@demo/],
+    ['disable nobody', 'not_found', 1, ['user', 'disable', 'nobody@demo'], /no user nobody@demo/],
+    [
+      'role of nobody',
+      'not_found',
+      1,
+      ['user', 'role', 'nobody@demo', 'admin'],
+      /no user nobody@demo/,
+    ],
     [
       'role without a role',
+      'missing_argument',
+      2,
       ['user', 'role', 'alice@demo'],
       /missing <role> \(member, agent, service, admin\)/,
     ],
     [
       'unknown role for a role change',
+      'invalid_role',
+      2,
       ['user', 'role', 'alice@demo', 'root'],
       /unknown role "root": use member, agent, service, admin$/,
     ],
     [
       'role given as an option',
+      'invalid_option',
+      2,
       ['user', 'role', 'alice@demo', '--role', 'admin'],
       /does not take --role/,
     ],
     [
       'role with an extra argument',
+      'unexpected_argument',
+      2,
       ['user', 'role', 'alice@demo', 'admin', 'x'],
       /unexpected argument "x"/,
     ],
-    ['room add without org', ['room', 'add'], /missing <org>/],
-    ['room add without room', ['room', 'add', 'demo'], /missing <room>/],
+    ['room add without org', 'missing_argument', 2, ['room', 'add'], /missing <org>/],
+    ['room add without room', 'missing_argument', 2, ['room', 'add', 'demo'], /missing <room>/],
     [
       'room add with an extra argument',
+      'unexpected_argument',
+      2,
       ['room', 'add', 'demo', 'ops', 'x'],
       /unexpected argument "x"/,
     ],
-    ['room add to an unknown org', ['room', 'add', 'nope', 'ops'], /no org "nope"/],
-    ['an existing room', ['room', 'add', 'demo', 'general'], /room "general" already exists/],
-    ['an empty room id', ['room', 'add', 'demo', ''], /invalid room id ""/],
+    [
+      'room add to an unknown org',
+      'unknown_org',
+      1,
+      ['room', 'add', 'nope', 'ops'],
+      /no org "nope"/,
+    ],
+    [
+      'an existing room',
+      'exists',
+      1,
+      ['room', 'add', 'demo', 'general'],
+      /room "general" already exists/,
+    ],
+    ['an empty room id', 'invalid_id', 2, ['room', 'add', 'demo', ''], /invalid room id ""/],
     [
       'room add with --role',
+      'invalid_option',
+      2,
       ['room', 'add', 'demo', 'ops', '--role', 'admin'],
       /does not take --role/,
     ],
-    ['room list without org', ['room', 'list'], /missing <org>/],
-    ['room list of an unknown org', ['room', 'list', 'nope'], /no org "nope"/],
+    ['room list without org', 'missing_argument', 2, ['room', 'list'], /missing <org>/],
+    ['room list of an unknown org', 'unknown_org', 1, ['room', 'list', 'nope'], /no org "nope"/],
     // Nothing removes a room (broker/known-rooms.ts): no command pretends to.
-    ['room remove', ['room', 'remove', 'demo', 'general'], /unknown command "room remove"/],
+    [
+      'room remove',
+      'unknown_command',
+      2,
+      ['room', 'remove', 'demo', 'general'],
+      /unknown command "room remove"/,
+    ],
   ];
+  // [what, its code, exit status (2: called wrongly, 1: refused), arguments, message]
   it.each(refusals)(
-    'refuses %s with exit status 1 and a clear error',
-    async (_name, argv, message) => {
+    'refuses %s as %s, exit status %i, with a clear error',
+    async (_name, code, status, argv, message) => {
       t.storage.users.addOrg('demo');
       t.storage.users.addUser({ org: 'demo', user: 'alice', role: 'member', passwordHash: 'h' });
       t.storage.rooms.add('demo', 'general');
-      expect(await run(...argv)).toBe(1);
-      expect(err[0]).toMatch(/^error: /);
+      expect(await run(...argv)).toBe(status);
+      expect(err[0]?.startsWith(`error[${code}]: `)).toBe(true);
       expect(err[0]).toMatch(message);
       expect(out).toEqual([]);
       // Nothing was half-done.
@@ -405,8 +498,9 @@ describe('runCli', () => {
     async (_name, argv, usage) => {
       t.storage.users.addOrg('demo');
       t.storage.users.addUser({ org: 'demo', user: 'alice', role: 'member', passwordHash: 'h' });
-      expect(await run(...argv)).toBe(1);
-      expect(err[0]).toMatch(/^error: /);
+      // The exit status says the same: 2 for a wrong call, 1 for a refusal.
+      expect(await run(...argv)).toBe(usage === null ? 1 : 2);
+      expect(err[0]).toMatch(/^error\[[a-z_]+\]: /);
       expect(err.slice(1)).toEqual(usage === null ? [] : [`usage: npm run cli -- ${usage}`]);
     },
   );
