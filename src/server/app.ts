@@ -154,7 +154,12 @@ export async function startServer(
       historyRetentionMs: config.historyRetentionDays * MS_PER_DAY,
     });
     cleanups.push(() => broker.close());
-    cleanups.push(mentions.stop); // before the broker closes (cleanups run last first)
+    // Before the broker closes (cleanups run last first), once no transport brings more:
+    // what the last commit hands on is published while the broker can still take it.
+    cleanups.push(async () => {
+      history.flush();
+      await mentions.stop();
+    });
     signal.throwIfAborted();
     // Once the broker is up: it catches up at once with users removed or disabled while the
     // server was down. Stopped, and its catch-up awaited, before the broker closes: it publishes.

@@ -2,39 +2,61 @@ import { createHash } from 'node:crypto';
 import type { Aedes } from 'aedes';
 import { canUseApp, evaluateAcl } from '../shared/acl';
 import { mentionedUsers } from '../shared/mentions';
-import type { AppNotification, ChatMessage } from '../shared/schemas';
+import {
+  MAX_NOTIFICATION_TITLE_LENGTH,
+  type AppNotification,
+  type ChatMessage,
+} from '../shared/schemas';
 import { chatMessagesTopic, notificationsTopic } from '../shared/topics';
 import { effectiveRules } from './auth/effective-rules';
 import { mountTopic } from './broker/mount-point';
 import type { Logger } from './logger';
 import type { Storage } from './storage';
 
-const MAX_TITLE_LENGTH = 200; // the notification schema's
 const PREVIEW_LENGTH = 280; // of the message, in the notification's body; the room has it all
+// Per sender and person named: anyone who may post in a room can mention, and each mention
+// is a notification kept for HISTORY_RETENTION_DAYS. A conversation stays well inside it.
+const MENTIONS_PER_PAIR_PER_WINDOW = 6;
+const MENTION_WINDOW_MS = 60_000;
+const MAX_TRACKED_PAIRS = 10_000; // past this, windows that are over are forgotten
 
 export interface MentionNotifications {
   /** A chat message was written to the history for the first time (batched-history.ts). */
   chatWritten(org: string, room: string, message: ChatMessage): void;
-  /** Publishes nothing more (the broker is closing). */
-  stop(): void;
+  /**
+   * Publishes what is waiting now, while the broker is still open, and resolves once aedes
+   * has taken each; then publishes nothing more. For shutdown: after the transports have
+   * closed and the history has been flushed, before the broker closes.
+   */
+  stop(): Promise<void>;
 }
+
+type Mention = [org: string, room: string, message: ChatMessage, named: string[]];
 
 /**
  * Notifies the people a chat message names (`@bob`, shared/mentions.ts): a notification in
  * their inbox, as a service would publish it, linking to the room. Only people who use the
  * app and may read the room: the notification quotes the message. Not the sender, nor
- * anyone disabled or unknown (the name is then just text). Published as the broker, after
- * the message's commit and outside the turn's sends; its id is derived from the room and
- * the message's id, so it is kept once even if a message is handed on twice.
+ * anyone disabled or unknown (the name is then just text), and at most
+ * MENTIONS_PER_PAIR_PER_WINDOW a minute from one sender to one person (the rest are
+ * dropped and logged once a window). Published as the broker, after the message's commit
+ * and outside the turn's sends; the id is derived from the room and the message (id and
+ * time), so an inbox keeps it once even if a message is handed on twice.
  */
 export function createMentionNotifications(options: {
   storage: Pick<Storage, 'users' | 'rooms'>;
   /** The broker's aedes, once it is up (messages are written only then). */
   aedes: () => Aedes;
   logger: Logger;
+  now?: () => number;
 }): MentionNotifications {
-  const { storage, logger } = options;
+  const { storage, logger, now = Date.now } = options;
+  let waiting: Mention[] = [];
+  let scheduled: NodeJS.Immediate | null = null;
   let stopped = false;
+  let publishing = 0;
+  let onPublished: (() => void) | null = null;
+  const windows = new Map<string, { startedAt: number; sent: number }>();
 
   const mayRead = (org: string, user: string, room: string): boolean => {
     const record = storage.users.getUser(org, user);
@@ -44,62 +66,105 @@ export function createMentionNotifications(options: {
     return evaluateAcl(rules, 'subscribe', chatMessagesTopic(room), variables).allowed;
   };
 
-  const notify = (org: string, room: string, message: ChatMessage, people: string[]) => {
-    const name = storage.rooms.list(org).find((r) => r.id === room)?.name ?? room;
-    for (const user of people) {
+  /** Whether `from` may notify `to` once more now (counts it if so). */
+  const withinLimit = (org: string, from: string, to: string): boolean => {
+    const at = now();
+    if (windows.size >= MAX_TRACKED_PAIRS) {
+      for (const [key, window] of windows) {
+        if (at - window.startedAt >= MENTION_WINDOW_MS) windows.delete(key);
+      }
+    }
+    const key = `${org}\0${from}\0${to}`;
+    const window = windows.get(key);
+    if (!window || at - window.startedAt >= MENTION_WINDOW_MS) {
+      windows.set(key, { startedAt: at, sent: 1 });
+      return true;
+    }
+    window.sent += 1;
+    if (window.sent === MENTIONS_PER_PAIR_PER_WINDOW + 1) {
+      logger.warn(
+        { event: 'mention_throttled', org, from, to, perMinute: MENTIONS_PER_PAIR_PER_WINDOW },
+        'mentions of one person by one sender over the limit: the rest of this minute is dropped',
+      );
+    }
+    return window.sent <= MENTIONS_PER_PAIR_PER_WINDOW;
+  };
+
+  const publish = (org: string, user: string, notification: AppNotification, fail: Fail) => {
+    publishing += 1;
+    options.aedes().publish(
+      {
+        cmd: 'publish',
+        topic: mountTopic(org, notificationsTopic(user)),
+        payload: Buffer.from(JSON.stringify(notification)),
+        qos: 1,
+        retain: false,
+        dup: false,
+      },
+      (error) => {
+        if (error) fail(error);
+        publishing -= 1;
+        if (publishing === 0) onPublished?.();
+      },
+    );
+  };
+
+  const notify = ([org, room, message, named]: Mention) => {
+    const fail: Fail = (error) =>
+      logger.error(
+        { event: 'mention_notify_failed', org, room, messageId: message.id, err: error },
+        'could not notify the people a message mentions',
+      );
+    try {
+      const people = named.filter(
+        (user) =>
+          user !== message.from && mayRead(org, user, room) && withinLimit(org, message.from, user),
+      );
+      if (people.length === 0) return;
+      const name = storage.rooms.get(org, room)?.name ?? room;
       const notification: AppNotification = {
-        id: notificationId(org, room, message.id),
-        title: clip(`${message.from} mentioned you in #${name}`, MAX_TITLE_LENGTH),
+        id: notificationId(org, room, message),
+        title: clip(`${message.from} mentioned you in #${name}`, MAX_NOTIFICATION_TITLE_LENGTH),
         body: clip(message.text, PREVIEW_LENGTH),
         link: `#/rooms/${room}`,
-        createdAt: Date.now(),
+        createdAt: now(),
       };
-      options.aedes().publish(
-        {
-          cmd: 'publish',
-          topic: mountTopic(org, notificationsTopic(user)),
-          payload: Buffer.from(JSON.stringify(notification)),
-          qos: 1,
-          retain: false,
-          dup: false,
-        },
-        (error) => {
-          if (error) fail(error, org, room, message);
-        },
-      );
+      for (const user of people) publish(org, user, notification, fail);
+    } catch (error) {
+      fail(error);
     }
   };
 
-  const fail = (error: unknown, org: string, room: string, message: ChatMessage) =>
-    logger.error(
-      { event: 'mention_notify_failed', org, room, messageId: message.id, err: error },
-      'could not notify the people a message mentions',
-    );
+  const publishWaiting = () => {
+    if (scheduled) clearImmediate(scheduled);
+    scheduled = null;
+    const batch = waiting;
+    waiting = [];
+    for (const mention of batch) notify(mention);
+  };
 
   return {
     chatWritten(org, room, message) {
+      if (stopped) return;
       const named = mentionedUsers(message.text);
-      if (named.length === 0 || stopped) return;
+      if (named.length === 0) return;
+      waiting.push([org, room, message, named]);
       // Not in this turn: it is committing the history, before the turn's sends leave.
-      setImmediate(() => {
-        if (stopped) return;
-        try {
-          const people = named.filter((user) => user !== message.from && mayRead(org, user, room));
-          if (people.length > 0) notify(org, room, message, people);
-        } catch (error) {
-          fail(error, org, room, message);
-        }
-      });
+      scheduled ??= setImmediate(publishWaiting);
     },
-    stop() {
+    async stop() {
+      publishWaiting();
       stopped = true;
+      if (publishing > 0) await new Promise<void>((resolve) => (onPublished = resolve));
     },
   };
 }
 
+type Fail = (error: unknown) => void;
+
 /** One per message of a room: each person's inbox keeps it once. */
-const notificationId = (org: string, room: string, messageId: string) =>
-  `mention-${createHash('sha256').update(`${org}\0${room}\0${messageId}`).digest('base64url').slice(0, 32)}`;
+const notificationId = (org: string, room: string, { id, sentAt }: ChatMessage) =>
+  `mention-${createHash('sha256').update(`${org}\0${room}\0${id}\0${sentAt}`).digest('base64url').slice(0, 32)}`;
 
 /** At most `length` UTF-16 units, an ellipsis ending what was cut, no half of a pair left. */
 function clip(text: string, length: number): string {

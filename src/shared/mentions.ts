@@ -3,8 +3,9 @@ export const MAX_MENTIONS_PER_MESSAGE = 10;
 
 // `@bob` names the user bob: an `@` that starts a word (not bob@demo or a@b.c) followed by
 // a user id (ids.ts: lowercase letters, digits, `_` and `-`; `@Bob` is bob too), ending
-// where the id's characters end (`@bob,` and `@bob's` are bob).
-const MENTION = /(?<![\p{L}\p{N}_.@-])@([a-z0-9][a-z0-9_-]{0,63})(?![a-z0-9_-])/giu;
+// where the word does (`@bob,` and `@bob's` are bob; `@bobé` is nobody).
+// Spelled out, not /i: with /iu, [a-z] also matches the Kelvin sign and the long s.
+const MENTION = /(?<![\p{L}\p{N}_.@-])@([A-Za-z0-9][A-Za-z0-9_-]{0,63})(?![\p{L}\p{N}_-])/gu;
 
 /** The users a chat message mentions, lowercased, each once, in order, at most the limit. */
 export function mentionedUsers(text: string, limit = MAX_MENTIONS_PER_MESSAGE): string[] {
@@ -24,11 +25,13 @@ export interface TextPart {
 }
 
 /**
- * The text cut where it mentions `reader` (as mentionedUsers reads mentions), for the app
- * to mark; null when it does not, the common case, which costs one `includes`.
+ * The text cut where it mentions `reader` (as mentionedUsers reads mentions, the server's
+ * limit included), for the app to mark; null when it does not, the common case, which
+ * costs one `includes`.
  */
 export function partsMentioning(text: string, reader: string): TextPart[] | null {
-  if (!text.includes('@')) return null;
+  // Of the names past the limit nobody is notified: not marked either.
+  if (!text.includes('@') || !mentionedUsers(text).includes(reader)) return null;
   const parts: TextPart[] = [];
   let from = 0;
   for (const match of text.matchAll(MENTION)) {

@@ -13,6 +13,7 @@ import { hasVisibleText } from './visible-text';
 
 export const MAX_CHAT_TEXT_LENGTH = 4_000;
 export const MAX_PAYLOAD_ID_LENGTH = 64;
+export const MAX_NOTIFICATION_TITLE_LENGTH = 200;
 
 const id = z.string().check(z.regex(ID_PATTERN, 'must be a valid id'));
 const messageId = z.string().check(z.minLength(1), z.maxLength(MAX_PAYLOAD_ID_LENGTH));
@@ -49,7 +50,7 @@ export const presenceSchema = z.strictObject({
 
 const notificationFields = {
   id: messageId,
-  title: z.string().check(z.minLength(1), z.maxLength(200)),
+  title: z.string().check(z.minLength(1), z.maxLength(MAX_NOTIFICATION_TITLE_LENGTH)),
   body: z.string().check(z.maxLength(4_000)),
   link: z.optional(z.string().check(z.maxLength(2_000))),
   createdAt: epochMs,
@@ -60,7 +61,10 @@ export const notificationSchema = z.strictObject({
   // A title of spaces or zero-width characters is an empty heading in the inbox.
   title: z
     .string()
-    .check(z.maxLength(200), z.refine(hasVisibleText, 'must have a visible character')),
+    .check(
+      z.maxLength(MAX_NOTIFICATION_TITLE_LENGTH),
+      z.refine(hasVisibleText, 'must have a visible character'),
+    ),
 });
 
 export const AGENT_STATUSES = ['idle', 'working', 'paused', 'error', 'offline'] as const;

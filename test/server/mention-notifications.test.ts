@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import type { Aedes } from 'aedes';
 import { describe, expect, it } from 'vitest';
+import { createMentionNotifications } from '../../src/server/mention-notifications';
 import type { AppNotification } from '../../src/shared/schemas';
+import { captureLog } from './support/captured-log';
 import { eventually } from './support/eventually';
 import { json, record, subscribeGrants, waitForMessage } from './support/mqtt-clients';
 import { useTestServer } from './support/server-fixture';
@@ -28,20 +31,19 @@ const inbox = (user: string): AppNotification[] =>
 
 const bodies = (user: string) => inbox(user).map((n) => n.body);
 
-async function post(room: string, text: string, id = randomUUID()) {
-  const alice = await t.member('alice');
-  await alice.publishAsync(
-    `chat/${room}/messages`,
-    json({ id, from: 'alice', text, sentAt: Date.now() }),
-    { qos: 1 },
-  );
+// Each sender may notify each person a few times a minute: the tests share the senders.
+async function post(room: string, text: string, id = randomUUID(), from = 'alice') {
+  const sender = await t.member(from);
+  await sender.publishAsync(`chat/${room}/messages`, json({ id, from, text, sentAt: Date.now() }), {
+    qos: 1,
+  });
   return id;
 }
 
 /** Mentions bob in a message of its own and waits for it: what came before has landed. */
 async function settle() {
   const marker = `marker ${randomUUID()}`;
-  await post('general', `@bob ${marker}`);
+  await post('general', `@bob ${marker}`, randomUUID(), 'admin');
   await eventually(() => bodies('bob').includes(`@bob ${marker}`), 5_000, 'the marker');
 }
 
@@ -66,9 +68,13 @@ describe('mentions', () => {
   });
 
   it('notify nobody who may not read the room, nor the sender, services, agents or the disabled', async () => {
-    await post('ops', '@carol @alice @notifier @agent-01 @dave @nobody ops only');
-    await post('general', '@alice @notifier @agent-01 @dave in general');
-    await settle();
+    // bob, named too, shows each message was written and handed on.
+    await post('ops', '@carol @alice @notifier @agent-01 @dave @nobody @bob ops only');
+    await post('general', '@alice @notifier @agent-01 @dave @bob in general');
+    await eventually(() => bodies('bob').some((body) => body.endsWith('in general')), 5_000);
+    expect(bodies('bob')).toContain(
+      '@carol @alice @notifier @agent-01 @dave @nobody @bob ops only',
+    );
     for (const user of ['carol', 'alice', 'notifier', 'agent-01', 'dave']) {
       expect(inbox(user), user).toEqual([]);
     }
@@ -99,5 +105,63 @@ describe('mentions', () => {
     expect(title).toBe('alice mentioned you in #Launch 🚀 room');
     expect(body.length).toBeLessThanOrEqual(280);
     expect(body.endsWith('🚀…')).toBe(true); // no half of a character before the ellipsis
+  });
+});
+
+describe('createMentionNotifications', () => {
+  // The server's storage (users, rules, rooms); publishes caught instead of routed.
+  function notifier() {
+    const published: { to: string; notification: AppNotification }[] = [];
+    const { logger, events } = captureLog();
+    const clock = { now: 1_800_000_000_000 };
+    const aedes = {
+      publish(packet: { topic: string; payload: Buffer }, done: (error?: Error) => void) {
+        const to = packet.topic.split('/').pop()!;
+        published.push({ to, notification: JSON.parse(packet.payload.toString()) });
+        setImmediate(done); // aedes calls back once the message is routed
+      },
+    } as unknown as Aedes;
+    const mentions = createMentionNotifications({
+      storage: t.server.storage,
+      aedes: () => aedes,
+      logger,
+      now: () => clock.now,
+    });
+    let n = 0;
+    const write = (text: string, from = 'alice') =>
+      mentions.chatWritten('demo', 'general', { id: `m${++n}`, from, text, sentAt: clock.now });
+    return { mentions, write, published, events, clock };
+  }
+  const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
+  it('lets one sender notify one person a few times a minute, then drops the rest and says so once', async () => {
+    const { write, published, events, clock } = notifier();
+    for (let i = 0; i < 9; i++) write(`@bob ping ${i}`);
+    write('@bob from admin', 'admin'); // another sender has a window of its own
+    await nextTurn();
+    const toBob = () => published.filter((p) => p.to === 'bob').map((p) => p.notification.body);
+    expect(toBob()).toEqual([
+      ...Array.from({ length: 6 }, (_, i) => `@bob ping ${i}`),
+      '@bob from admin',
+    ]);
+    expect(events.filter((e) => e.event === 'mention_throttled')).toEqual([
+      expect.objectContaining({ org: 'demo', from: 'alice', to: 'bob', perMinute: 6 }),
+    ]);
+
+    clock.now += 60_000; // the next minute
+    write('@bob again');
+    await nextTurn();
+    expect(toBob()).toContain('@bob again');
+  });
+
+  it('stopping publishes what waits and resolves once aedes took it; after that nothing', async () => {
+    const { mentions, write, published } = notifier();
+    write('@bob just before the end');
+    const stopped = mentions.stop();
+    expect(published.map((p) => p.notification.body)).toEqual(['@bob just before the end']);
+    await stopped;
+    write('@bob after the end');
+    await nextTurn();
+    expect(published).toHaveLength(1);
   });
 });

@@ -20,6 +20,8 @@ describe('mentionedUsers', () => {
     ['a second @ is not', '@@bob', []],
     ['a bare @', 'meet @ 5', []],
     ['not after a letter of another script', 'x@bob é@bob', []],
+    ['the Kelvin sign is not a K', '@bo\u212A', []],
+    ['a letter of another script goes on the word', '@bobé @bob1', ['bob1']],
     ['an id must start with a letter or digit', '@_bob @-bob', []],
     ['longer than an id is nobody', `@${'a'.repeat(65)}`, []],
     ['the longest id is someone', `@${'a'.repeat(64)}`, ['a'.repeat(64)]],
@@ -59,5 +61,11 @@ describe('partsMentioning', () => {
     ],
   ])('%s', (_, text, parts) => {
     expect(partsMentioning(text, 'bob')).toEqual(parts);
+  });
+
+  it('leaves a reader named past the limit unmarked, as the server does not notify them', () => {
+    const others = Array.from({ length: MAX_MENTIONS_PER_MESSAGE }, (_, i) => `@user${i}`);
+    expect(partsMentioning(`${others.join(' ')} @bob`, 'bob')).toBeNull();
+    expect(partsMentioning(`@bob ${others.join(' ')}`, 'bob')).not.toBeNull();
   });
 });

@@ -11,6 +11,7 @@ export interface RoomStore {
   /** Sorted by id. */
   list(org: string): Room[];
   has(org: string, id: string): boolean;
+  get(org: string, id: string): Room | undefined;
   /** `name` defaults to the id. @throws StorageError invalid_id | invalid_name | unknown_org | exists */
   add(org: string, id: string, name?: string): Room;
 }
@@ -27,6 +28,9 @@ export function createRoomStore(db: Database, now: () => number): RoomStore {
   const selectOne = db.prepare<[string, string], { one: number }>(
     'SELECT 1 AS one FROM rooms WHERE org_id = ? AND id = ?',
   );
+  const selectRoom = db.prepare<[string, string], Room>(
+    'SELECT id, name FROM rooms WHERE org_id = ? AND id = ?',
+  );
   const selectOrg = db.prepare<[string], { one: number }>('SELECT 1 AS one FROM orgs WHERE id = ?');
   const insert = db.prepare('INSERT INTO rooms (org_id, id, name, created_at) VALUES (?, ?, ?, ?)');
 
@@ -35,6 +39,7 @@ export function createRoomStore(db: Database, now: () => number): RoomStore {
   return {
     list: (org) => selectAll.all(org),
     has,
+    get: (org, id) => selectRoom.get(org, id),
     add(org, id, name = id) {
       assertId('room', id);
       const trimmed = name.trim();
