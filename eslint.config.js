@@ -58,11 +58,14 @@ const noFeatures = {
   group: ['**/features/**'],
   message: 'components, hooks and lib serve features, not the other way.',
 };
+// Relative paths from any depth in a feature (the folder itself included), and any path
+// through `features/`: a pattern like `**/chat` would also catch `shared/chat.ts`.
+const RELATIVE_DEPTHS = ['../', '../../', '../../../', '../../../../', '../../../../../'];
 const otherFeatures = (feature) => ({
   group: FEATURES.filter((f) => f !== feature && !SHARED_BY_FEATURES.includes(f)).flatMap((f) => [
+    `**/features/${f}`,
     `**/features/${f}/**`,
-    `../../${f}/**`,
-    `../../../${f}/**`,
+    ...RELATIVE_DEPTHS.flatMap((up) => [`${up}${f}`, `${up}${f}/**`]),
   ]),
   message: `A feature uses another only through ${SHARED_BY_FEATURES.join(' and ')}; compose them in src/client/app.`,
 });

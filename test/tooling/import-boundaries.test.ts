@@ -32,6 +32,9 @@ describe('import boundaries', () => {
       /A feature uses another only through/,
     ],
     ['src/client/features/chat/lib/x.ts', 'mqtt', /Only src\/client\/lib\/mqtt may import mqtt/],
+    ['src/client/features/chat/index.ts', '../agent-board/stores/agents-store', /through auth/],
+    ['src/client/features/chat/a/b/c/x.ts', '../../../../agent-board/lib/x', /through auth/],
+    ['src/client/features/chat/lib/x.ts', '../../agent-board', /through auth/],
     ['src/client/lib/x.ts', '../features/chat/stores/chat-store', /serve features/],
     ['src/client/components/x.tsx', '../app/shell', /Only src\/client\/app composes/],
     ['src/client/lib/mqtt/x.ts', '../../features/chat/stores/chat-store', /serve features/],
@@ -46,6 +49,8 @@ describe('import boundaries', () => {
     ['src/client/features/chat/lib/x.ts', '../../connection/stores/connection-store'],
     ['src/client/features/chat/lib/x.ts', '../stores/chat-store'],
     ['src/client/features/chat/lib/x.ts', '../../../lib/display-text'],
+    ['src/client/features/chat/lib/x.ts', '../../../../shared/mentions'],
+    ['src/client/features/chat/lib/x.ts', '../../auth'],
     ['src/client/app/shell.tsx', '../features/agent-board/stores/agents-store'],
     ['src/client/lib/mqtt/x.ts', 'mqtt'],
   ])('%s may import %s', async (filePath, from) => {
