@@ -60,7 +60,8 @@ export async function buildHttpApi(deps: HttpDeps): Promise<FastifyInstance> {
   app.decorateRequest('auth', null);
   registerErrorHandlers(app, logger);
   // First: every later hook (the CSRF guard, rate limits) reads request.ip and .protocol.
-  registerForwardedHeaders(app);
+  // Without a trusted proxy Fastify reads no X-Forwarded header: nothing to make plain.
+  if (config.trustProxy.length > 0) registerForwardedHeaders(app);
   registerCsrfGuard(app, config.allowedOrigins);
   registerJsonBodyParser(app);
   await registerSecurityHeaders(app, config.tls !== null);

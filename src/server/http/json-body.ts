@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { clipped } from '../broker/clipped';
 import { ApiError } from './errors';
 
 /**
@@ -97,7 +98,8 @@ function pathOf(visit: Visit, tail: string[]): string {
 }
 
 function forbiddenKeyError({ key, path }: ForbiddenKey): ApiError {
-  const where = path === key ? '' : ` (at ${path})`;
+  // Both are the client's text: a body of 16 KB could name a path as long.
+  const where = path === key ? '' : ` (at ${clipped(path)})`;
   return new ApiError(
     400,
     'forbidden_key',

@@ -75,6 +75,18 @@ describe('JSON request bodies', () => {
     expect(error).toEqual({ code: 'forbidden_key', message: expect.any(String) });
   });
 
+  it('names where a forbidden key is in a few hundred characters, however long the keys', async () => {
+    const long = 'k'.repeat(5_000);
+    const res = await post(`{"${long}": {"${long}": {"__proto__": {}}}}`);
+    expect(res.statusCode).toBe(400);
+    const { error } = res.json<{ error: { code: string; message: string } }>();
+    expect(error.code).toBe('forbidden_key');
+    expect(error.message).toMatch(
+      /^the key "__proto__" is not allowed in a request body \(at k+… \(\d+ more characters\)\)$/,
+    );
+    expect(error.message.length).toBeLessThan(400);
+  });
+
   it.each([
     ['text that is not JSON', '{"a":'],
     ['a trailing comma', '{"a": 1,}'],
