@@ -168,6 +168,7 @@ export async function startServer(
     cleanups.push(externalChanges.stop);
 
     const tls = config.tls;
+    let listening = false; // every listener up: GET /healthz says ok from then on
     const app = await buildHttpApi({
       config,
       storage,
@@ -175,6 +176,7 @@ export async function startServer(
       logger,
       broker,
       historyFailedAt: () => historyFailedAt,
+      ready: () => listening,
       serverFactory: (handler) =>
         tls
           ? https.createServer({ cert: tls.cert, key: tls.key }, handler)
@@ -215,6 +217,7 @@ export async function startServer(
     // Stop accepting; the broker's close then ends the connections themselves.
     cleanups.push(() => void tcp.close());
     signal.throwIfAborted();
+    listening = true;
 
     let sweeping: Promise<void> = Promise.resolve();
     const prune = () => {

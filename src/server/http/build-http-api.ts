@@ -84,7 +84,7 @@ export async function buildHttpApi(deps: HttpDeps): Promise<FastifyInstance> {
     );
   });
 
-  healthRoutes(app);
+  healthRoutes(app, deps.ready);
   jwksRoutes(app, deps);
   sessionRoutes(app, deps);
   tokenRoutes(app, deps);

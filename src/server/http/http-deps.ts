@@ -21,6 +21,11 @@ export interface HttpDeps {
    * a message missing from the history then proves nothing (app.ts keeps it).
    */
   historyFailedAt?(): number | null;
+  /**
+   * Whether every listener is up (`GET /healthz` says "starting" until then). Absent: ready
+   * (the HTTP side alone).
+   */
+  ready?(): boolean;
   /** The lead's app.ts passes this to share one server between HTTP and /mqtt upgrades. */
   serverFactory?: FastifyServerFactory;
   /**

@@ -28,6 +28,26 @@ describe('health, JWKS, unknown routes and headers', () => {
     expect(res.json()).toEqual({ status: 'ok' });
   });
 
+  it('GET /healthz says "starting" (503) until every listener is up', async () => {
+    let ready = false;
+    const starting = await startTestApi({ deps: { ready: () => ready } });
+    try {
+      const early = await starting.app.inject({ method: 'GET', url: '/healthz' });
+      expect({ status: early.statusCode, body: early.json() }).toEqual({
+        status: 503,
+        body: { status: 'starting' },
+      });
+      ready = true;
+      const later = await starting.app.inject({ method: 'GET', url: '/healthz' });
+      expect({ status: later.statusCode, body: later.json() }).toEqual({
+        status: 200,
+        body: { status: 'ok' },
+      });
+    } finally {
+      await starting.close();
+    }
+  });
+
   it('GET /.well-known/jwks.json serves the public key that verifies minted tokens', async () => {
     const res = await api.app.inject({ method: 'GET', url: '/.well-known/jwks.json' });
     expect(res.statusCode).toBe(200);
