@@ -276,6 +276,100 @@ describe('the notifications store and the server’s read state', () => {
     expect(inbox().unsent).toEqual({ ids: [], upTo: null });
   });
 
+  it('keeps "all read" that its upTo alone covers across a reload, until the server has it; a refusal undoes only those', () => {
+    inbox().load('alice@demo');
+    sync(
+      page(
+        [
+          ['n4', false],
+          ['n3', true],
+          ['n2', false],
+          ['n1', false],
+        ],
+        3,
+        '77',
+      ),
+    );
+    inbox().markRead('n2');
+    inbox().acknowledgeMarks({ ids: ['n2'] }); // read on the server, by id
+    inbox().markAllRead();
+    expect(inbox().unsent).toEqual({ ids: [], upTo: '77' });
+
+    // A reload: the inbox is asked for as the marks are sent, and answered before the server
+    // has taken the upTo.
+    inbox().reset();
+    inbox().load('alice@demo');
+    expect(shown()).toEqual(['n4 (read)', 'n3 (read)', 'n2 (read)', 'n1 (read)']);
+    const mark = inbox().beginInboxSync();
+    inbox().applyInbox(
+      mark,
+      page(
+        [
+          ['n4', false],
+          ['n3', true],
+          ['n2', true],
+          ['n1', false],
+        ],
+        2,
+        '77',
+      ),
+    );
+    expect(shown()).toEqual(['n4 (read)', 'n3 (read)', 'n2 (read)', 'n1 (read)']);
+    expect(unreadCount()).toBe(0);
+
+    // Refused for good: what the upTo covered is undone, not what was read before it.
+    inbox().rollBackMarks({ upTo: '77' });
+    expect(shown()).toEqual(['n4', 'n3 (read)', 'n2 (read)', 'n1']);
+    expect(inbox().unsent).toEqual({ ids: [], upTo: null });
+  });
+
+  it('keeps "all read" that its upTo alone covers in a tab opened since, though a tab that knew nothing of it saved after', async () => {
+    const listed = page(
+      [
+        ['n3', false],
+        ['n2', false],
+        ['n1', false],
+      ],
+      3,
+      '77',
+    );
+    inbox().load('alice@demo');
+    sync(listed);
+    vi.resetModules();
+    const other =
+      await import('../../../../src/client/features/notifications/stores/notifications-store');
+    const tabB = () => other.useNotificationsStore.getState();
+    tabB().load('alice@demo');
+    tabB().applyInbox(tabB().beginInboxSync(), listed);
+
+    inbox().markAllRead();
+    tabB().receive(note('live', 9)); // B saves its inbox, none of it read
+    tabB().reset();
+
+    // A tab opened now, whose listing the server answers before it has taken the upTo.
+    inbox().reset();
+    inbox().load('alice@demo');
+    expect(shown()).toEqual(['live', 'n3 (read)', 'n2 (read)', 'n1 (read)']);
+    sync(
+      page(
+        [
+          ['live', false],
+          ['n3', false],
+          ['n2', false],
+          ['n1', false],
+        ],
+        4,
+        '78',
+      ),
+    );
+    expect(shown()).toEqual(['live', 'n3 (read)', 'n2 (read)', 'n1 (read)']);
+    // Once it has, nothing is left of them to keep.
+    inbox().acknowledgeMarks({ upTo: '77' });
+    expect(
+      JSON.parse(localStorage.getItem(notificationsStorageKey('alice@demo')) ?? '{}').covered,
+    ).toEqual([]);
+  });
+
   it('keeps unsent marks across a reload, and sends what a browser from before kept as read', () => {
     inbox().load('alice@demo');
     sync(

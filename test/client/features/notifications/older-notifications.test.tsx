@@ -92,13 +92,14 @@ function serve(count: number, links: Record<string, string> = {}) {
   return { asked, read, add };
 }
 
-function Inbox() {
+/** `panel`: whether the notifications view is on screen (else another view is). */
+function Inbox({ panel = true }: { panel?: boolean }) {
   useSyncInbox();
   useRefetchChangedElsewhere();
   return (
     <>
       <NotificationsLink href="#/notifications" current={false} onOpen={() => {}} />
-      <NotificationsPanel isAdmin={false} />
+      {panel && <NotificationsPanel isAdmin={false} />}
     </>
   );
 }
@@ -236,35 +237,53 @@ describe('older notifications', () => {
     await bell(450);
   });
 
-  it(`start again below the listing once more than ${MAX_OLDER_NOTIFICATIONS} are held, and page on from there to the oldest`, async () => {
+  it(`keep more than ${MAX_OLDER_NOTIFICATIONS} older on screen through listings, start again below the listing once out of sight, and page on from there to the oldest`, async () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     const pages = MAX_OLDER_NOTIFICATIONS / 100 + 1; // older pages of 100 to pass the bound
     const total = 100 * (pages + 2);
     const inbox = serve(total);
     const workspace = await connectTestWorkspace({ random: () => 0 });
     useNotificationsStore.getState().load('alice@demo');
-    renderWithWorkspace(<Inbox />, { connection: workspace.connection, session: ALICE });
+    const view = renderWithWorkspace(<Inbox />, {
+      connection: workspace.connection,
+      session: ALICE,
+    });
     await bell(total);
     const loadOlder = async (shown: number) => {
       fireEvent.click(screen.getByText('Load older notifications'));
       await waitFor(() => expect(articles()).toHaveLength(shown));
     };
     for (let page = 1; page <= pages; page++) await loadOlder(100 * (page + 1));
+    let sent = total;
+    // Back to the tab a while later: listed again, with one sent meanwhile that it brings.
+    const listAgain = async () => {
+      inbox.add(sent++);
+      vi.setSystemTime(Date.now() + REFETCH_AFTER_MS);
+      act(() => window.dispatchEvent(new Event('focus')));
+      await bell(sent);
+    };
 
-    // Listed again (back to the tab): past the bound, the older ones go, counted by the server.
-    vi.setSystemTime(Date.now() + REFETCH_AFTER_MS);
-    act(() => window.dispatchEvent(new Event('focus')));
-    await waitFor(() => expect(articles()).toHaveLength(100));
-    expect(inbox.asked.befores.filter((before) => before === null)).toHaveLength(2);
-    await bell(total);
+    // While they are read, past the bound: every one stays, and focus with it.
+    const reading = article('n150');
+    act(() => reading.focus());
+    await listAgain();
+    expect(articles()).toHaveLength(100 * (pages + 1) + 1);
+    expect(document.activeElement).toBe(reading);
+
+    // Out of sight, a listing starts the older pages again below it, counted by the server.
+    view.rerender(<Inbox panel={false} />);
+    await listAgain();
+    expect(useNotificationsStore.getState().older).toEqual([]);
+    view.rerender(<Inbox />);
+    expect(articles()).toHaveLength(100);
 
     // Load older goes on below the listing, and reaches every one, the oldest too.
-    for (let page = 1; page < total / 100; page++) await loadOlder(100 * (page + 1));
+    for (let shown = 200; shown < sent + 100; shown += 100) await loadOlder(Math.min(shown, sent));
     expect(screen.queryByText(/Load older/)).toBeNull(); // by text: roles are slow over 800
     expect(articles().map((element) => element.getAttribute('aria-label'))).toEqual(
-      Array.from({ length: total }, (_, i) => `Title n${total - 1 - i}`),
+      Array.from({ length: sent }, (_, i) => `Title n${sent - 1 - i}`),
     );
-    await bell(total);
+    await bell(sent);
   });
 
   it('hold what arrivals push off the newest, to be loaded past and marked read on the server', async () => {

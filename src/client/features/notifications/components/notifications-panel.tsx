@@ -22,6 +22,9 @@ export function NotificationsPanel({ isAdmin }: { isAdmin: boolean }) {
   const hasOlder = useNotificationsStore((state) => state.olderCursor !== null);
   const markAllRead = useNotificationsStore((state) => state.markAllRead);
   const markRead = useNotificationsStore((state) => state.markRead);
+  const show = useNotificationsStore((state) => state.show);
+  // While shown, a listing keeps the older pages loaded, past their bound too.
+  useEffect(show, [show]);
   const unread = useUnreadNotifications();
   const olderPage = useLoadOlderNotifications();
   // The count is no live region: each arrival is said by the top bar's announcer, and the

@@ -24,7 +24,8 @@ import {
 // (applyOlder).
 export const MAX_KEPT_NOTIFICATIONS = 200; // oldest fall off; localStorage is small
 // Past this many held in `older` (five older pages, or arrivals pushed down in a tab left
-// open), the next listing starts the older pages again: all of it is rendered, and kept.
+// open), the next listing with the inbox not on screen (show) starts the older pages again:
+// all of it is rendered, and kept. Not under the reader's eyes: their place would go.
 export const MAX_OLDER_NOTIFICATIONS = 500;
 export { notificationsStorageKey } from './saved-inbox';
 
@@ -51,7 +52,7 @@ interface NotificationsStore {
    * What fell off the oldest end of `items` (MAX_KEPT_NOTIFICATIONS), and older pages asked
    * for (applyOlder): newest first, all older than `items`, held in this tab only (not saved).
    * A listing that starts the older pages again (applyInbox) empties it; one does past
-   * MAX_OLDER_NOTIFICATIONS.
+   * MAX_OLDER_NOTIFICATIONS, with the inbox not on screen.
    */
   older: AppNotification[];
   /** Of `items` and `older`. */
@@ -74,6 +75,8 @@ interface NotificationsStore {
   unsent: UnsentMarks;
   /** Reads this account's saved inbox. */
   load(account: string): void;
+  /** The inbox is on screen (the panel), until the call this returns. */
+  show(): () => void;
   /**
    * A live notification. True when it is new to the inbox: not in it yet, and not one the
    * server counted beyond its last listing (a queued one delivered late, after a long time
@@ -162,11 +165,15 @@ export const useNotificationsStore = create<NotificationsStore>()((set, get) => 
   // listing that reaches down to what is held then keeps what it no longer lists, in `older`,
   // and olderCursor where it was.
   let pagedBack = false;
+  // Panels showing the inbox (show): a listing leaves `older` to them, past its bound too
+  // (MAX_OLDER_NOTIFICATIONS). The page's, not the account's: load and reset keep it.
+  let shownIn = 0;
   // Held ones a listing or older page of this tab brought: as old as that listing's newest
   // or older (seqs only grow), so newestCursor as `upTo` covers them; not one that came live.
   let listedIds = new Set<string>();
   // Those "all read" left to its upTo alone, not sent by id: until the server has that upTo,
-  // an answer that says they are unread may be from before it, as for unsent ids.
+  // an answer that says they are unread may be from before it, as for unsent ids. Saved with
+  // it (`covered`), for a reload or another tab.
   let coveredIds = new Set<string>();
   const pendingIds = (ids: readonly string[]) => new Set([...ids, ...coveredIds]);
   // `sent` settles the newest upTo unsent: what it covers is no longer pending. Returns those.
@@ -190,6 +197,7 @@ export const useNotificationsStore = create<NotificationsStore>()((set, get) => 
         unreadOlder: unreadOlder + countUnread(older, read),
         newestCursor,
         unsent,
+        covered: idsOf(items).filter((id) => coveredIds.has(id)),
       },
       { ids: settledIds, upTo: settledUpTo },
     );
@@ -241,14 +249,20 @@ export const useNotificationsStore = create<NotificationsStore>()((set, get) => 
     ...initial,
     load: (account) => {
       forgetMarks();
-      const saved = readSavedInbox(account);
-      // Unsent marks another tab saved are read here too.
+      const { covered, ...saved } = readSavedInbox(account);
+      // Unsent marks (before a reload, or another tab's) are read here too; those an unsent
+      // upTo alone covers are kept read against an answer from before it, as this tab's are.
+      coveredIds = new Set(covered);
       set({
         ...initial,
         account,
         ...saved,
-        readIds: asSet([...saved.readIds, ...saved.unsent.ids]),
+        readIds: asSet([...saved.readIds, ...saved.unsent.ids, ...covered]),
       });
+    },
+    show: () => {
+      shownIn++;
+      return () => void shownIn--;
     },
     receive: (notification) => {
       const { items, older, readIds, arrivals } = get();
@@ -292,11 +306,12 @@ export const useNotificationsStore = create<NotificationsStore>()((set, get) => 
       // pages start again where the listing ends, and `older` goes (the server counts it):
       // also when the listing does not reach down to the last one's newest (a page or more
       // was sent that this tab did not hear of), as those between would be in neither; and
-      // when `older` has grown past its bound (Load older brings it back, skipping none).
+      // when `older` has grown past its bound, out of sight (Load older brings it back,
+      // skipping none).
       if (
         page.nextCursor === null ||
         !reachesDownTo(page.nextCursor, newestCursor) ||
-        older.length > MAX_OLDER_NOTIFICATIONS
+        (older.length > MAX_OLDER_NOTIFICATIONS && shownIn === 0)
       ) {
         pagedBack = false;
       }

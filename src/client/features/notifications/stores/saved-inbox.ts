@@ -6,10 +6,11 @@ import { isPayloadId, type AppNotification } from '../../../../shared/schemas';
 // are sent again after a reload. The server's answer replaces the rest.
 //
 // Every tab of the account writes the one copy. The inbox is each tab's to write over (the
-// server's answer puts any of them right), but not the unsent marks: a tab that has not
-// made another tab's mark keeps it saved, until a tab that saw the server take it (or
-// refuse it) saves. Else a tab that only received a notification would erase the mark
-// another tab made offline, and a reload of that one would lose it.
+// server's answer puts any of them right), but not the unsent marks (nor those an unsent
+// upTo alone marked read, `covered`): a tab that has not made another tab's mark keeps it
+// saved, until a tab that saw the server take it (or refuse it) saves. Else a tab that only
+// received a notification would erase the mark another tab made offline, and a reload of
+// that one would lose it.
 
 export const notificationsStorageKey = (account: string) => `switchboard:notifications:${account}`;
 
@@ -27,6 +28,11 @@ export interface SavedInbox {
   unreadOlder: number;
   newestCursor: string | null;
   unsent: UnsentMarks;
+  /**
+   * Marked read by `unsent.upTo` alone, not sent by id: read until the server has it (an
+   * answer may be from before), and undone if it refuses it.
+   */
+  covered: string[];
 }
 
 export const NO_UNSENT_MARKS: UnsentMarks = { ids: [], upTo: null };
@@ -44,6 +50,7 @@ const emptyInbox = (): SavedInbox => ({
   unreadOlder: 0,
   newestCursor: null,
   unsent: NO_UNSENT_MARKS,
+  covered: [],
 });
 
 /** Saves `inbox`, keeping the unsent marks other tabs saved but for those `settled`. */
@@ -55,7 +62,9 @@ export function saveInbox(account: string, inbox: SavedInbox, settled: SettledMa
     const ids = [...inbox.unsent.ids, ...others.ids.filter((id) => !settled.ids.has(id))];
     const theirUpTo = isSettled(others.upTo, settled.upTo) ? null : others.upTo;
     const unsent = { ids: [...new Set(ids)], upTo: newerCursor(inbox.unsent.upTo, theirUpTo) };
-    localStorage.setItem(key, JSON.stringify({ ...inbox, unsent }));
+    // What their upTo alone marked read stays, as long as it does.
+    const covered = [...inbox.covered, ...(theirUpTo !== null ? stringsIn(saved?.covered) : [])];
+    localStorage.setItem(key, JSON.stringify({ ...inbox, unsent, covered: [...new Set(covered)] }));
   } catch {
     // Storage full or disabled: the inbox still works until the tab closes.
   }
@@ -70,12 +79,14 @@ export function readSavedInbox(account: string): SavedInbox {
   // What we wrote ourselves, but storage is user-editable: keep only what is well-formed.
   const saved = readStored(notificationsStorageKey(account));
   if (!saved) return emptyInbox();
+  const unsent = unsentOf(saved);
   return {
     items: Array.isArray(saved.items) ? saved.items.filter(isStoredNotification) : [],
     readIds: stringsIn(saved.readIds),
     unreadOlder: isCount(saved.unreadOlder) ? saved.unreadOlder : 0,
     newestCursor: typeof saved.newestCursor === 'string' ? saved.newestCursor : null,
-    unsent: unsentOf(saved),
+    unsent,
+    covered: unsent.upTo === null ? [] : stringsIn(saved.covered),
   };
 }
 
