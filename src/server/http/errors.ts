@@ -63,6 +63,7 @@ const STORAGE_STATUS: Record<StorageErrorCode, number> = {
   invalid_argument: 400,
   unknown_org: 404,
   exists: 409,
+  name_taken: 409,
   not_found: 404,
   schema_too_new: 500,
 };

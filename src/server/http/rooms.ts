@@ -67,6 +67,9 @@ export function roomRoutes(app: FastifyInstance, deps: HttpDeps): void {
       if (isStorageError(err, 'exists')) {
         throw new ApiError(409, 'room_exists', `room "${body.id}" already exists`);
       }
+      if (isStorageError(err, 'name_taken')) {
+        throw new ApiError(409, 'room_name_taken', err.message);
+      }
       if (isStorageError(err, 'invalid_name')) {
         throw new ApiError(400, 'invalid_room_name', err.message);
       }

@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3';
+import { hasVisibleText } from '../../shared/visible-text';
 import { StorageError } from './storage-error';
 import { assertId } from './validate';
 
@@ -12,14 +13,21 @@ export interface RoomStore {
   list(org: string): Room[];
   has(org: string, id: string): boolean;
   get(org: string, id: string): Room | undefined;
-  /** `name` defaults to the id. @throws StorageError invalid_id | invalid_name | unknown_org | exists */
+  /**
+   * `name` defaults to the id. @throws StorageError invalid_id | invalid_name | unknown_org |
+   * exists | name_taken (another room of the org is called that, in any case)
+   */
   add(org: string, id: string, name?: string): Room;
 }
 
 const MAX_ROOM_NAME_CHARS = 100;
-// Control characters (a NUL, a line break) and the direction overrides and isolates: one
-// U+202E turned the rest of its sidebar label around, which invites spoofing.
-const FORBIDDEN_IN_NAME = /[\p{Cc}\u202A-\u202E\u2066-\u2069]/u;
+// Control characters (a NUL, a line break, U+2028/2029) and the direction overrides and
+// isolates: one U+202E turned the rest of its sidebar label around, which invites spoofing.
+const FORBIDDEN_IN_NAME = /[\p{Cc}\p{Zl}\p{Zp}\u202A-\u202E\u2066-\u2069]/u;
+
+/** Two names a reader cannot tell apart: `General` and `general`, a full-width `ｇeneral`. */
+const sameName = (a: string, b: string) =>
+  a.normalize('NFKC').toLowerCase() === b.normalize('NFKC').toLowerCase();
 
 export function createRoomStore(db: Database, now: () => number): RoomStore {
   const selectAll = db.prepare<[string], Room>(
@@ -49,6 +57,10 @@ export function createRoomStore(db: Database, now: () => number): RoomStore {
           `room name must be 1-${MAX_ROOM_NAME_CHARS} characters`,
         );
       }
+      if (!hasVisibleText(trimmed)) {
+        // Zero-width spaces or a Hangul filler alone: a bare "#" in the sidebar and titles.
+        throw new StorageError('invalid_name', 'room name must have a visible character');
+      }
       if (FORBIDDEN_IN_NAME.test(trimmed)) {
         throw new StorageError(
           'invalid_name',
@@ -57,6 +69,11 @@ export function createRoomStore(db: Database, now: () => number): RoomStore {
       }
       if (!selectOrg.get(org)) throw new StorageError('unknown_org', `no org "${org}"`);
       if (has(org, id)) throw new StorageError('exists', `room "${id}" already exists`);
+      // The sidebar, titles and mention notices name rooms by name: a second "general"
+      // could pass for the first.
+      if (selectAll.all(org).some((room) => sameName(room.name, trimmed))) {
+        throw new StorageError('name_taken', `a room is already called "${trimmed}"`);
+      }
       insert.run(org, id, trimmed, now());
       return { id, name: trimmed };
     },

@@ -9,6 +9,7 @@ export type StorageErrorCode =
   | 'invalid_argument'
   | 'unknown_org'
   | 'exists'
+  | 'name_taken'
   | 'not_found'
   | 'schema_too_new';
 

@@ -37,6 +37,9 @@ describe('RoomStore', () => {
     ['a line break in the name', 'demo', 'ok', 'ops\nroom', 'invalid_name'],
     ['a right-to-left override', 'demo', 'ok', 'invoice\u202Efdp.exe', 'invalid_name'],
     ['a direction isolate', 'demo', 'ok', '\u2067ops', 'invalid_name'],
+    ['nothing visible: zero-width spaces', 'demo', 'ok', '\u200B\u200B', 'invalid_name'],
+    ['nothing visible: a Hangul filler', 'demo', 'ok', '\u3164', 'invalid_name'],
+    ['a line separator', 'demo', 'ok', 'ops\u2028room', 'invalid_name'],
     ['unknown org', 'nope', 'ok', undefined, 'unknown_org'],
   ];
   it.each(refusals)('refuses %s', (_name, org, id, name, code) => {
@@ -58,5 +61,16 @@ describe('RoomStore', () => {
   it('refuses a room twice', () => {
     t.storage.rooms.add('demo', 'ops');
     expect(() => t.storage.rooms.add('demo', 'ops')).toThrow(/already exists/);
+  });
+
+  it('refuses a name another room of the org has, in any case or width; another org may', () => {
+    t.storage.rooms.add('demo', 'launch', 'Launch');
+    for (const name of ['launch', 'LAUNCH', ' Launch ', '\uFF2Caunch']) {
+      expect(() => t.storage.rooms.add('demo', 'launch-2', name)).toThrow(
+        expect.objectContaining({ code: 'name_taken' }),
+      );
+    }
+    expect(t.storage.rooms.add('demo', 'launch-2', 'Launch 2').name).toBe('Launch 2');
+    expect(t.storage.rooms.add('acme', 'launch', 'Launch').name).toBe('Launch');
   });
 });
