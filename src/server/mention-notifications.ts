@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Aedes } from 'aedes';
 import { canUseApp, evaluateAcl } from '../shared/acl';
-import { mentionedUsers } from '../shared/mentions';
+import { firstMentionAt, mentionedUsers } from '../shared/mentions';
 import {
   MAX_NOTIFICATION_TITLE_LENGTH,
   type AppNotification,
@@ -14,6 +14,7 @@ import type { Logger } from './logger';
 import type { Storage } from './storage';
 
 const PREVIEW_LENGTH = 280; // of the message, in the notification's body; the room has it all
+const CONTEXT_BEFORE_MENTION = 60; // of a long message, shown before where it names you
 // Per sender and person named: anyone who may post in a room can mention, and each mention
 // is a notification kept for HISTORY_RETENTION_DAYS. A conversation stays well inside it.
 const MENTIONS_PER_PAIR_PER_WINDOW = 6;
@@ -122,14 +123,17 @@ export function createMentionNotifications(options: {
       );
       if (people.length === 0) return;
       const name = storage.rooms.get(org, room)?.name ?? room;
-      const notification: AppNotification = {
-        id: notificationId(org, room, message),
-        title: clip(`${message.from} mentioned you in #${name}`, MAX_NOTIFICATION_TITLE_LENGTH),
-        body: clip(message.text, PREVIEW_LENGTH),
-        link: `#/rooms/${room}`,
-        createdAt: now(),
-      };
-      for (const user of people) publish(org, user, notification, fail);
+      const title = `${message.from} mentioned you in #${name}`;
+      for (const user of people) {
+        const notification: AppNotification = {
+          id: notificationId(org, room, message),
+          title: excerpt(title, 0, MAX_NOTIFICATION_TITLE_LENGTH),
+          body: preview(message.text, user),
+          link: `#/rooms/${room}`,
+          createdAt: now(),
+        };
+        publish(org, user, notification, fail);
+      }
     } catch (error) {
       fail(error);
     }
@@ -166,10 +170,38 @@ type Fail = (error: unknown) => void;
 const notificationId = (org: string, room: string, { id, sentAt }: ChatMessage) =>
   `mention-${createHash('sha256').update(`${org}\0${room}\0${id}\0${sentAt}`).digest('base64url').slice(0, 32)}`;
 
-/** At most `length` UTF-16 units, an ellipsis ending what was cut, no half of a pair left. */
-function clip(text: string, length: number): string {
-  if (text.length <= length) return text;
-  let end = length - 1;
-  if (/[\uD800-\uDBFF]/.test(text[end - 1]!)) end -= 1;
-  return `${text.slice(0, end)}…`;
+/**
+ * The message as a notice's body: whole when short, else the part where it names `user`
+ * (from the start if that is near it), so a long message still shows why it came.
+ */
+function preview(text: string, user: string): string {
+  const at = firstMentionAt(text, user);
+  const from = at < PREVIEW_LENGTH - CONTEXT_BEFORE_MENTION ? 0 : at - CONTEXT_BEFORE_MENTION;
+  return excerpt(text, from, PREVIEW_LENGTH);
+}
+
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/**
+ * At most `length` UTF-16 units of `text` from about `from`, cut between characters as they
+ * are seen (a family emoji is one, of 11 units), with an ellipsis where something was left
+ * out at either end.
+ */
+function excerpt(text: string, from: number, length: number): string {
+  if (from === 0 && text.length <= length) return text;
+  let start = -1;
+  let end = 0;
+  const room = length - (from > 0 ? 2 : 1); // the ellipses
+  for (const { index, segment } of graphemes.segment(text)) {
+    if (start < 0) {
+      if (index < from) continue;
+      start = index;
+    }
+    if (index + segment.length - start > room) break;
+    end = index + segment.length;
+  }
+  if (start < 0) start = end = text.length;
+  const head = start > 0 ? '…' : '';
+  const tail = end < text.length ? '…' : '';
+  return `${head}${text.slice(start, end)}${tail}`;
 }

@@ -1,11 +1,12 @@
 /** How many people one message can notify: more names than this in a message are text. */
 export const MAX_MENTIONS_PER_MESSAGE = 10;
 
-// `@bob` names the user bob: an `@` that starts a word (not bob@demo or a@b.c) followed by
-// a user id (ids.ts: lowercase letters, digits, `_` and `-`; `@Bob` is bob too), ending
-// where the word does (`@bob,` and `@bob's` are bob; `@bobé` is nobody).
+// `@bob` names the user bob: an `@` that starts a word (not bob@demo, a@b.c, nor a path in a
+// link, medium.com/@bob) followed by a user id (ids.ts: lowercase letters, digits, `_` and
+// `-`; `@Bob` is bob too), ending where the word does (`@bob,` and `@bob's` are bob;
+// `@bobé` and the address `@bob@demo` are nobody).
 // Spelled out, not /i: with /iu, [a-z] also matches the Kelvin sign and the long s.
-const MENTION = /(?<![\p{L}\p{N}_.@-])@([A-Za-z0-9][A-Za-z0-9_-]{0,63})(?![\p{L}\p{N}_-])/gu;
+const MENTION = /(?<![\p{L}\p{N}_.@/:-])@([A-Za-z0-9][A-Za-z0-9_-]{0,63})(?![\p{L}\p{N}_@-])/gu;
 
 /** The users a chat message mentions, lowercased, each once, in order, at most the limit. */
 export function mentionedUsers(text: string, limit = MAX_MENTIONS_PER_MESSAGE): string[] {
@@ -44,4 +45,12 @@ export function partsMentioning(text: string, reader: string): TextPart[] | null
   if (parts.length === 0) return null;
   if (from < text.length) parts.push({ text: text.slice(from), mentionsReader: false });
   return parts;
+}
+
+/** Where `text` first names `user` (at its `@`), as mentionedUsers reads it; -1 if nowhere. */
+export function firstMentionAt(text: string, user: string): number {
+  for (const match of text.matchAll(MENTION)) {
+    if (match[1]!.toLowerCase() === user) return match.index;
+  }
+  return -1;
 }

@@ -154,6 +154,20 @@ describe('createMentionNotifications', () => {
     expect(toBob()).toContain('@bob again');
   });
 
+  it('quotes a long message where it names the person, cut between characters as seen', async () => {
+    const { write, published } = notifier();
+    const family = '👨‍👩‍👧‍👦'; // one character of 11 UTF-16 units
+    write(`${family.repeat(40)} @bob`);
+    write(`${'\u200B'.repeat(300)} @bob look`);
+    write(`@bob ${'a'.repeat(400)}`);
+    await nextTurn();
+    expect(published.map((p) => p.notification.body)).toEqual([
+      `…${family.repeat(5)} @bob`,
+      `…${'\u200B'.repeat(59)} @bob look`,
+      `@bob ${'a'.repeat(274)}…`,
+    ]);
+  });
+
   it('stopping publishes what waits and resolves once aedes took it; after that nothing', async () => {
     const { mentions, write, published } = notifier();
     write('@bob just before the end');

@@ -17,6 +17,8 @@ describe('mentionedUsers', () => {
     ['each user once, in order', '@carol @bob @carol', ['carol', 'bob']],
     ['ids with digits, - and _', '@ops-bot_2 hi', ['ops-bot_2']],
     ['an address is not a mention', 'mail bob@demo or a.b@c.d', []],
+    ['nor a path in a link', 'see https://medium.com/@bob/post and mailto:@bob', []],
+    ['nor a login written with its org', '@bob@demo', []],
     ['a second @ is not', '@@bob', []],
     ['a bare @', 'meet @ 5', []],
     ['not after a letter of another script', 'x@bob é@bob', []],
