@@ -106,8 +106,11 @@ export function AgentDetail({ agent, boardHref, onBack }: AgentDetailProps) {
           : {log.error.message}
         </p>
       )}
+      {/* Nothing loaded says so above: not also "None yet.", which would claim to know. */}
       {log.entries.length === 0 ? (
-        <p className="muted">{log.status === 'loading' ? 'Loading…' : 'None yet.'}</p>
+        log.status !== 'error' && (
+          <p className="muted">{log.status === 'loading' ? 'Loading…' : 'None yet.'}</p>
+        )
       ) : (
         <ul className="command-log">
           {log.entries.map(({ id, command, from, sentAt, outcome }) => (

@@ -1,5 +1,6 @@
 import { memo } from 'react';
 import { partsMentioning } from '../../../../shared/mentions';
+import { withoutBidiControls } from '../../../lib/display-text';
 import type { DeliveryRefusal } from '../../../lib/mqtt/publish-refusal';
 import { discardLabel as defaultDiscardLabel } from '../lib/discard-wording';
 import type { TimelineMessage } from '../lib/merge-messages';
@@ -44,7 +45,9 @@ export const MessageItem = memo(function MessageItem({
 }) {
   const time = formatMessageTime(message.sentAt);
   const discardable = mine && message.status === 'refused' && onDiscard;
-  const parts = reader === undefined || mine ? null : partsMentioning(message.text, reader);
+  // Shown without bidi overrides, as notifications are: "\u202E@bob" would read "bob@".
+  const text = withoutBidiControls(message.text);
+  const parts = reader === undefined || mine ? null : partsMentioning(text, reader);
   return (
     <article
       className={
@@ -71,7 +74,7 @@ export const MessageItem = memo(function MessageItem({
           ? parts.map((part, i) =>
               part.mentionsReader ? <mark key={i}>{part.text}</mark> : part.text,
             )
-          : message.text}
+          : text}
       </p>
     </article>
   );
