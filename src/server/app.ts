@@ -135,7 +135,7 @@ export async function startServer(
         historyFailedAt = Date.now();
         logger.error({ event: 'history_record_failed', err: error }, 'could not record a message');
       },
-      mentions.chatWritten,
+      mentions,
     );
     cleanups.push(() => history.flush()); // after the broker has closed, before the database
     const broker = await createBroker({

@@ -9,6 +9,7 @@ import {
 } from '../shared/schemas';
 import { chatMessagesTopic, notificationsTopic } from '../shared/topics';
 import { effectiveRules } from './auth/effective-rules';
+import type { ChatListener } from './broker/batched-history';
 import { mountTopic } from './broker/mount-point';
 import type { Logger } from './logger';
 import type { Storage } from './storage';
@@ -20,10 +21,12 @@ const CONTEXT_BEFORE_MENTION = 60; // of a long message, shown before where it n
 const MENTIONS_PER_PAIR_PER_WINDOW = 6;
 const MENTION_WINDOW_MS = 60_000;
 const MAX_TRACKED_PAIRS = 10_000; // past this, windows that are over are forgotten
+// A notice published this long ago is in its inbox (committed within a turn or two): a
+// resend of its message checks the inbox; one sooner (the same batch) checks this list.
+const RECENT_MS = 10_000;
 
-export interface MentionNotifications {
-  /** A chat message was written to the history for the first time (batched-history.ts). */
-  chatWritten(org: string, room: string, message: ChatMessage): void;
+/** Told of chat messages as their batch commits (batched-history.ts). */
+export interface MentionNotifications extends ChatListener {
   /**
    * Publishes what is waiting now, while the broker is still open, and resolves once aedes
    * has taken each; then publishes nothing more. For shutdown: after the transports have
@@ -32,7 +35,8 @@ export interface MentionNotifications {
   stop(): Promise<void>;
 }
 
-type Mention = [org: string, room: string, message: ChatMessage, named: string[]];
+/** `again`: a resend the history held; only those whose inbox lacks its notice get one. */
+type Mention = [org: string, room: string, message: ChatMessage, named: string[], again: boolean];
 
 /**
  * Notifies the people a chat message names (`@bob`, shared/mentions.ts): a notification in
@@ -42,10 +46,11 @@ type Mention = [org: string, room: string, message: ChatMessage, named: string[]
  * MENTIONS_PER_PAIR_PER_WINDOW a minute from one sender to one person (the rest are
  * dropped and logged once a window). Published as the broker, after the message's commit
  * and outside the turn's sends; the id is derived from the room and the message (id and
- * time), so an inbox keeps it once even if a message is handed on twice.
+ * time), so an inbox keeps it once even if a message is handed on twice, and a resend of
+ * the message notifies only those whose inbox lacks it (the server died in between).
  */
 export function createMentionNotifications(options: {
-  storage: Pick<Storage, 'users' | 'rooms'>;
+  storage: Pick<Storage, 'users' | 'rooms' | 'notifications'>;
   /** The broker's aedes, once it is up (messages are written only then). */
   aedes: () => Aedes;
   logger: Logger;
@@ -58,6 +63,7 @@ export function createMentionNotifications(options: {
   let publishing = 0;
   let onPublished: (() => void) | null = null;
   const windows = new Map<string, { startedAt: number; sent: number }>();
+  const recent = new Map<string, number>(); // `${org}\0${user}\0${id}` → published at
 
   const mayRead = (org: string, user: string, room: string): boolean => {
     const record = storage.users.getUser(org, user);
@@ -110,28 +116,36 @@ export function createMentionNotifications(options: {
     );
   };
 
-  const notify = ([org, room, message, named]: Mention) => {
+  const notify = ([org, room, message, named, again]: Mention) => {
     const fail: Fail = (error) =>
       logger.error(
         { event: 'mention_notify_failed', org, room, messageId: message.id, err: error },
         'could not notify the people a message mentions',
       );
     try {
+      const id = notificationId(org, room, message);
       const people = named.filter(
         (user) =>
-          user !== message.from && mayRead(org, user, room) && withinLimit(org, message.from, user),
+          user !== message.from &&
+          mayRead(org, user, room) &&
+          !(
+            again &&
+            (recent.has(`${org}\0${user}\0${id}`) || storage.notifications.hasId(org, user, id))
+          ) &&
+          withinLimit(org, message.from, user),
       );
       if (people.length === 0) return;
       const name = storage.rooms.get(org, room)?.name ?? room;
       const title = `${message.from} mentioned you in #${name}`;
       for (const user of people) {
         const notification: AppNotification = {
-          id: notificationId(org, room, message),
+          id,
           title: excerpt(title, 0, MAX_NOTIFICATION_TITLE_LENGTH),
           body: preview(message.text, user),
           link: `#/rooms/${room}`,
           createdAt: now(),
         };
+        recent.set(`${org}\0${user}\0${id}`, now());
         publish(org, user, notification, fail);
       }
     } catch (error) {
@@ -144,18 +158,27 @@ export function createMentionNotifications(options: {
     scheduled = null;
     const batch = waiting;
     waiting = [];
+    for (const [key, at] of recent) {
+      if (now() - at < RECENT_MS) break; // in the order published
+      recent.delete(key);
+    }
     for (const mention of batch) notify(mention);
   };
 
+  const handOn = (org: string, room: string, message: ChatMessage, again: boolean) => {
+    if (stopped) return;
+    const named = mentionedUsers(message.text);
+    if (named.length === 0) return;
+    waiting.push([org, room, message, named, again]);
+    // Not in this turn: it is committing the history, before the turn's sends leave.
+    scheduled ??= setImmediate(publishWaiting);
+  };
+
   return {
-    chatWritten(org, room, message) {
-      if (stopped) return;
-      const named = mentionedUsers(message.text);
-      if (named.length === 0) return;
-      waiting.push([org, room, message, named]);
-      // Not in this turn: it is committing the history, before the turn's sends leave.
-      scheduled ??= setImmediate(publishWaiting);
-    },
+    written: (org, room, message) => handOn(org, room, message, false),
+    // A server that died after the message's commit and before its notices went out: the
+    // client sends the message again once it is back, and the notices go out then.
+    resent: (org, room, message) => handOn(org, room, message, true),
     async stop() {
       publishWaiting();
       stopped = true;

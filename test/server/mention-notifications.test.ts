@@ -129,7 +129,7 @@ describe('createMentionNotifications', () => {
     });
     let n = 0;
     const write = (text: string, from = 'alice') =>
-      mentions.chatWritten('demo', 'general', { id: `m${++n}`, from, text, sentAt: clock.now });
+      mentions.written('demo', 'general', { id: `m${++n}`, from, text, sentAt: clock.now });
     return { mentions, write, published, events, clock };
   }
   const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
@@ -166,6 +166,24 @@ describe('createMentionNotifications', () => {
       `…${'\u200B'.repeat(59)} @bob look`,
       `@bob ${'a'.repeat(274)}…`,
     ]);
+  });
+
+  it('a resend notifies those whose inbox lacks the notice (the server died in between), once', async () => {
+    const { mentions, published } = notifier();
+    const message = { id: 'r1', from: 'alice', text: '@bob @carol @admin look', sentAt: 1 };
+    mentions.written('demo', 'general', message);
+    mentions.resent('demo', 'general', message); // in the same batch: bob's is not stored yet
+    await nextTurn();
+    expect(published.map((p) => p.to).sort()).toEqual(['admin', 'bob', 'carol']);
+
+    // Committed for bob only (as if the server died before carol's and admin's were).
+    const [notice] = published;
+    t.server.storage.notifications.record('demo', 'bob', notice!.notification);
+    const restarted = notifier();
+    restarted.mentions.resent('demo', 'general', message);
+    await nextTurn();
+    expect(restarted.published.map((p) => p.to).sort()).toEqual(['admin', 'carol']);
+    expect(restarted.published[0]!.notification.id).toBe(notice!.notification.id);
   });
 
   it('stopping publishes what waits and resolves once aedes took it; after that nothing', async () => {

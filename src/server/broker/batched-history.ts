@@ -25,6 +25,17 @@ export interface HistoryWriter {
 /** A chat message written for the first time: its org, room and message. */
 type ChatWritten = [org: string, room: string, message: ChatMessage];
 
+/** Told of chat messages once their batch is committed (mention-notifications.ts). */
+export interface ChatListener {
+  /** Written for the first time. */
+  written(...message: ChatWritten): void;
+  /**
+   * Sent again and dropped, the history holding it already (a QoS 1 resend whose PUBACK was
+   * lost, say to a crash after the commit: what the first one was to start may not have).
+   */
+  resent(...message: ChatWritten): void;
+}
+
 /**
  * Records the messages routed in one event-loop turn in one transaction: a SQLite commit
  * per chat message cost ≈ 37 µs, most of the broker's cost per routed chat message. If a
@@ -33,12 +44,12 @@ type ChatWritten = [org: string, room: string, message: ChatMessage];
  * writes leave, so a PUBACK never precedes the commit of what it acknowledges, and the
  * server before the database closes. Entries whose id was kept already are told so once
  * their batch is committed (`onIdKept`), which is before aedes routes them; chat messages
- * written for the first time are handed to `onChatWritten` then (mentions), a resend not.
+ * written for the first time, and those sent again, are told to `chat` then (mentions).
  */
 export function createBatchedHistory(
   writer: HistoryWriter,
   onError: (error: unknown) => void,
-  onChatWritten: (...written: ChatWritten) => void = () => {},
+  chat: ChatListener = { written: () => {}, resent: () => {} },
 ): HistoryRecorder {
   let pending: HistoryEntry[] = [];
   let scheduled: NodeJS.Immediate | null = null;
@@ -74,6 +85,7 @@ export function createBatchedHistory(
       onError(error);
     }
     entry.onIdKept?.(entry, resent);
+    if (resent && message.kind === 'chat-message') chat.resent(org, message.room, message.value);
   };
   const flush = () => {
     if (pending.length === 0) return; // the common case: the transports call it every turn
@@ -105,7 +117,7 @@ export function createBatchedHistory(
       }
     }
     for (const entry of kept) tellKept(entry);
-    for (const written of fresh) onChatWritten(...written);
+    for (const written of fresh) chat.written(...written);
   };
 
   return {

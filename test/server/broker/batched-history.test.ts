@@ -218,18 +218,18 @@ describe('an entry whose id is kept already', () => {
   });
 });
 
-describe('chat messages written for the first time (mentions)', () => {
-  it('are handed on once committed, a resend and other kinds not', () => {
+describe('chat messages told once committed (mentions)', () => {
+  it('a first write as written, a client’s resend as resent, other kinds and repeats not', () => {
     const { writer, written } = fakeWriter();
     const handed: string[] = [];
-    const history = createBatchedHistory(
-      writer,
-      () => {},
-      (org, room, m) =>
-        handed.push(`${org}/${room}:${m.id}:${written.includes(`${room}:${m.id}`)}`),
-    );
+    const history = createBatchedHistory(writer, () => {}, {
+      written: (org, room, m) =>
+        handed.push(`written ${org}/${room}:${m.id}:${written.includes(`${room}:${m.id}`)}`),
+      resent: (org, room, m) => handed.push(`resent ${org}/${room}:${m.id}`),
+    });
     history.record(chatEntry(message('m1')));
     history.record(chatEntry(message('m1'), [])); // the same again, in the same batch
+    history.record(chatEntry(message('m1', 'other text'), [])); // another under its id
     history.record({
       ...chatEntry(message('n/a')),
       message: {
@@ -242,18 +242,21 @@ describe('chat messages written for the first time (mentions)', () => {
     history.record(chatEntry(message('m1'))); // from the published hook: no onIdKept
     history.record(chatEntry(message('m2')));
     history.flush();
-    // Each after its commit (written), each once.
-    expect(handed).toEqual(['demo/general:m1:true', 'demo/general:m2:true']);
+    // Each after its commit (written), each once; the id_taken one not at all.
+    expect(handed).toEqual([
+      'resent demo/general:m1',
+      'written demo/general:m1:true',
+      'written demo/general:m2:true',
+    ]);
   });
 
-  it('are handed on once when the batch failed and they were written one by one', () => {
+  it('written once when the batch failed and they were written one by one', () => {
     const { writer } = fakeWriter('bad');
     const handed: string[] = [];
-    const history = createBatchedHistory(
-      writer,
-      () => {},
-      (_org, _room, m) => handed.push(m.id),
-    );
+    const history = createBatchedHistory(writer, () => {}, {
+      written: (_org, _room, m) => handed.push(m.id),
+      resent: () => handed.push('resent?'),
+    });
     history.record(chatEntry(message('m1')));
     history.record(chatEntry(message('bad')));
     history.record(chatEntry(message('m2')));
