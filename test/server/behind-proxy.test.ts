@@ -5,7 +5,7 @@ import { SIGN_IN_FAILURES_PER_ADDRESS } from '../../src/server/http/session';
 import { captureLog } from './support/captured-log';
 import { eventually } from './support/eventually';
 import { connackCode, connect } from './support/mqtt-clients';
-import { useTestServer } from './support/server-fixture';
+import { useTestServer, type ServerFixture } from './support/server-fixture';
 import { DEMO_PASSWORD } from './support/test-server';
 
 // Behind a TLS-terminating reverse proxy every request comes from the proxy. Here the tests
@@ -25,23 +25,19 @@ function forwardedFrom(client: string): Record<string, string> {
   };
 }
 
-describe.each([
-  ['trusting no proxy', [], false],
-  ['trusting another proxy', ['192.0.2.1'], false],
-  ['trusting this peer as its proxy', ['127.0.0.1'], true],
-])('a server %s', (_name, trustProxy: string[], believed: boolean) => {
-  const log = captureLog();
-  const fixture = useTestServer({ config: { trustProxy }, logger: log.logger });
-
-  const signIn = (username: string, password: string, headers: Record<string, string>) =>
+/** Signs in through `fixture`'s server with the headers a proxy would add. */
+const signInTo =
+  (fixture: ServerFixture) =>
+  (username: string, password: string, headers: Record<string, string>) =>
     fetch(`${fixture.server.httpUrl}/api/session`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...headers },
       body: JSON.stringify({ username, password }),
     });
 
-  /** The upgrade's answer: 101 when the WebSocket opened. */
-  const upgradeStatus = (origin: string, headers: Record<string, string>) =>
+/** The answer to an upgrade to `fixture`'s /mqtt: 101 when the WebSocket opened. */
+const upgradeStatusOf =
+  (fixture: ServerFixture) => (origin: string, headers: Record<string, string>) =>
     new Promise<number>((resolve) => {
       const ws = new WebSocket(fixture.server.wsUrl, 'mqtt', { origin, headers });
       ws.on('open', () => {
@@ -51,6 +47,18 @@ describe.each([
       ws.on('unexpected-response', (_, response) => resolve(response.statusCode ?? 0));
       ws.on('error', () => {});
     });
+
+describe.each([
+  ['trusting no proxy', [], false],
+  ['trusting another proxy', ['192.0.2.1'], false],
+  ['trusting this peer as its proxy', ['127.0.0.1'], true],
+])('a server %s', (_name, trustProxy: string[], believed: boolean) => {
+  const log = captureLog();
+  const fixture = useTestServer({ config: { trustProxy }, logger: log.logger });
+
+  const signIn = signInTo(fixture);
+
+  const upgradeStatus = upgradeStatusOf(fixture);
 
   it('says at start which proxies it trusts, if any', () => {
     const said = log.events.filter((e) => e.event === 'trusting_proxies');
@@ -160,22 +168,8 @@ describe('a server behind a proxy that adds the client’s port and says HTTPS',
     'x-forwarded-host': PUBLIC_HOST,
     'x-forwarded-proto': 'HTTPS',
   });
-  const signIn = (username: string, password: string, headers: Record<string, string>) =>
-    fetch(`${fixture.server.httpUrl}/api/session`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...headers },
-      body: JSON.stringify({ username, password }),
-    });
-  const upgradeStatus = (origin: string, headers: Record<string, string>) =>
-    new Promise<number>((resolve) => {
-      const ws = new WebSocket(fixture.server.wsUrl, 'mqtt', { origin, headers });
-      ws.on('open', () => {
-        ws.terminate();
-        resolve(101);
-      });
-      ws.on('unexpected-response', (_, response) => resolve(response.statusCode ?? 0));
-      ws.on('error', () => {});
-    });
+  const signIn = signInTo(fixture);
+  const upgradeStatus = upgradeStatusOf(fixture);
 
   it('sets a Secure cookie and names the wss:// broker URL', async () => {
     const res = await signIn('alice@demo', DEMO_PASSWORD, viaGateway('198.51.100.20:40001'));
