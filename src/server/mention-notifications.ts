@@ -128,10 +128,9 @@ export function createMentionNotifications(options: {
         (user) =>
           user !== message.from &&
           mayRead(org, user, room) &&
-          !(
-            again &&
-            (recent.has(`${org}\0${user}\0${id}`) || storage.notifications.hasId(org, user, id))
-          ) &&
+          // Not twice: a resend and its first write can come in either order in a batch.
+          !recent.has(`${org}\0${user}\0${id}`) &&
+          !(again && storage.notifications.hasId(org, user, id)) &&
           withinLimit(org, message.from, user),
       );
       if (people.length === 0) return;

@@ -171,10 +171,16 @@ describe('createMentionNotifications', () => {
   it('a resend notifies those whose inbox lacks the notice (the server died in between), once', async () => {
     const { mentions, published } = notifier();
     const message = { id: 'r1', from: 'alice', text: '@bob @carol @admin look', sentAt: 1 };
+    // In one batch, in the order the history tells them: the resend's first, then the write.
+    mentions.resent('demo', 'general', message);
     mentions.written('demo', 'general', message);
-    mentions.resent('demo', 'general', message); // in the same batch: bob's is not stored yet
     await nextTurn();
     expect(published.map((p) => p.to).sort()).toEqual(['admin', 'bob', 'carol']);
+    mentions.written('demo', 'general', { ...message, id: 'r2' });
+    mentions.resent('demo', 'general', { ...message, id: 'r2' }); // the other order
+    await nextTurn();
+    expect(published).toHaveLength(6);
+    published.splice(3);
 
     // Committed for bob only (as if the server died before carol's and admin's were).
     const [notice] = published;
