@@ -11,16 +11,13 @@ import { chatMessagesTopic, notificationsTopic } from '../shared/topics';
 import { effectiveRules } from './auth/effective-rules';
 import type { ChatListener } from './broker/batched-history';
 import { mountTopic } from './broker/mount-point';
+import { createMentionLimit } from './mention-limit';
 import type { Logger } from './logger';
 import type { Storage } from './storage';
+import { excerpt } from './text-excerpt';
 
 const PREVIEW_LENGTH = 280; // of the message, in the notification's body; the room has it all
 const CONTEXT_BEFORE_MENTION = 60; // of a long message, shown before where it names you
-// Per sender and person named: anyone who may post in a room can mention, and each mention
-// is a notification kept for HISTORY_RETENTION_DAYS. A conversation stays well inside it.
-const MENTIONS_PER_PAIR_PER_WINDOW = 6;
-const MENTION_WINDOW_MS = 60_000;
-const MAX_TRACKED_PAIRS = 10_000; // past this, windows that are over are forgotten
 // A notice published this long ago is in its inbox (committed within a turn or two): a
 // resend of its message checks the inbox; one sooner (the same batch) checks this list.
 const RECENT_MS = 10_000;
@@ -42,9 +39,8 @@ type Mention = [org: string, room: string, message: ChatMessage, named: string[]
  * Notifies the people a chat message names (`@bob`, shared/mentions.ts): a notification in
  * their inbox, as a service would publish it, linking to the room. Only people who use the
  * app and may read the room: the notification quotes the message. Not the sender, nor
- * anyone disabled or unknown (the name is then just text), and at most
- * MENTIONS_PER_PAIR_PER_WINDOW a minute from one sender to one person (the rest are
- * dropped and logged once a window). Published as the broker, after the message's commit
+ * anyone disabled or unknown (the name is then just text), and within the limit from one
+ * sender to one person (mention-limit.ts). Published as the broker, after the message's commit
  * and outside the turn's sends; the id is derived from the room and the message (id and
  * time), so an inbox keeps it once even if a message is handed on twice, and a resend of
  * the message notifies only those whose inbox lacks it (the server died in between).
@@ -62,7 +58,7 @@ export function createMentionNotifications(options: {
   let stopped = false;
   let publishing = 0;
   let onPublished: (() => void) | null = null;
-  const windows = new Map<string, { startedAt: number; sent: number }>();
+  const limit = createMentionLimit(logger, now);
   const recent = new Map<string, number>(); // `${org}\0${user}\0${id}` → published at
 
   const mayRead = (org: string, user: string, room: string): boolean => {
@@ -71,30 +67,6 @@ export function createMentionNotifications(options: {
     const rules = effectiveRules(storage.users, record);
     const variables = { username: user, clientid: '' }; // as the HTTP history reads decide
     return evaluateAcl(rules, 'subscribe', chatMessagesTopic(room), variables).allowed;
-  };
-
-  /** Whether `from` may notify `to` once more now (counts it if so). */
-  const withinLimit = (org: string, from: string, to: string): boolean => {
-    const at = now();
-    if (windows.size >= MAX_TRACKED_PAIRS) {
-      for (const [key, window] of windows) {
-        if (at - window.startedAt >= MENTION_WINDOW_MS) windows.delete(key);
-      }
-    }
-    const key = `${org}\0${from}\0${to}`;
-    const window = windows.get(key);
-    if (!window || at - window.startedAt >= MENTION_WINDOW_MS) {
-      windows.set(key, { startedAt: at, sent: 1 });
-      return true;
-    }
-    window.sent += 1;
-    if (window.sent === MENTIONS_PER_PAIR_PER_WINDOW + 1) {
-      logger.warn(
-        { event: 'mention_throttled', org, from, to, perMinute: MENTIONS_PER_PAIR_PER_WINDOW },
-        'mentions of one person by one sender over the limit: the rest of this minute is dropped',
-      );
-    }
-    return window.sent <= MENTIONS_PER_PAIR_PER_WINDOW;
   };
 
   const publish = (org: string, user: string, notification: AppNotification, fail: Fail) => {
@@ -131,7 +103,7 @@ export function createMentionNotifications(options: {
           // Not twice: a resend and its first write can come in either order in a batch.
           !recent.has(`${org}\0${user}\0${id}`) &&
           !(again && storage.notifications.hasId(org, user, id)) &&
-          withinLimit(org, message.from, user),
+          limit.allows(org, message.from, user),
       );
       if (people.length === 0) return;
       const name = storage.rooms.get(org, room)?.name ?? room;
@@ -200,30 +172,4 @@ function preview(text: string, user: string): string {
   const at = firstMentionAt(text, user);
   const from = at < PREVIEW_LENGTH - CONTEXT_BEFORE_MENTION ? 0 : at - CONTEXT_BEFORE_MENTION;
   return excerpt(text, from, PREVIEW_LENGTH);
-}
-
-const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
-
-/**
- * At most `length` UTF-16 units of `text` from about `from`, cut between characters as they
- * are seen (a family emoji is one, of 11 units), with an ellipsis where something was left
- * out at either end.
- */
-function excerpt(text: string, from: number, length: number): string {
-  if (from === 0 && text.length <= length) return text;
-  let start = -1;
-  let end = 0;
-  const room = length - (from > 0 ? 2 : 1); // the ellipses
-  for (const { index, segment } of graphemes.segment(text)) {
-    if (start < 0) {
-      if (index < from) continue;
-      start = index;
-    }
-    if (index + segment.length - start > room) break;
-    end = index + segment.length;
-  }
-  if (start < 0) start = end = text.length;
-  const head = start > 0 ? '…' : '';
-  const tail = end < text.length ? '…' : '';
-  return `${head}${text.slice(start, end)}${tail}`;
 }
