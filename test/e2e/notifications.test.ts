@@ -71,7 +71,15 @@ describe('notifications', () => {
     const alice = await e2e.signIn(server, 'alice@demo');
     const bob = await e2e.signIn(server, 'bob@demo');
     const aliceRoom = await openRoom(alice.page, 'general');
-    await aliceRoom.send('@bob can you review the release notes?');
+    // Typed as a person does: the composer suggests bob, Enter takes him, then the rest.
+    await aliceRoom.composer.pressSequentially('@bo', { delay: 20 });
+    const suggestion = alice.page.getByRole('option', { name: '@bob' });
+    await suggestion.waitFor();
+    expect(await suggestion.getAttribute('aria-selected')).toBe('true');
+    await aliceRoom.composer.press('Enter');
+    await aliceRoom.composer.pressSequentially('can you review the release notes?');
+    expect(await aliceRoom.composer.inputValue()).toBe('@bob can you review the release notes?');
+    await aliceRoom.composer.press('Enter');
 
     await bob.page.getByRole('link', { name: 'Notifications, 1 unread' }).waitFor();
     await openSection(bob.page, 'Notifications');

@@ -1,9 +1,19 @@
-import { useId, type FormEvent, type KeyboardEvent } from 'react';
+import {
+  useId,
+  useLayoutEffect,
+  useRef,
+  useState,
+  type FormEvent,
+  type KeyboardEvent,
+} from 'react';
 import { MAX_CHAT_TEXT_LENGTH } from '../../../../shared/schemas';
 import { hasVisibleText } from '../../../../shared/visible-text';
+import { useCurrentUser } from '../../auth/hooks/use-current-user';
+import { useMentionCandidates } from '../hooks/mention-candidates';
 import { useRoomDraft } from '../hooks/use-room-draft';
 import { useSendMessage } from '../hooks/use-send-message';
 import { useTypingPublisher } from '../hooks/use-typing-publisher';
+import { mentionQueryAt, mentionSuggestions } from '../lib/mention-query';
 
 const COUNT_SHOWN_FROM = 0.9; // of the limit
 const countFormat = new Intl.NumberFormat();
@@ -20,6 +30,37 @@ export function Composer({ room, roomName, onSent }: ComposerProps) {
   const send = useSendMessage(room);
   const typing = useTypingPublisher(room);
   const hintId = useId();
+  const listId = `${hintId}-mentions`;
+  const me = useCurrentUser();
+  const candidates = useMentionCandidates();
+  const input = useRef<HTMLTextAreaElement>(null);
+  const movedCaret = useRef<number | null>(null);
+  // Where the caret is (null: a selection, or not in the field), which suggestion is
+  // active, and the `@` whose suggestions Escape closed.
+  const [caret, setCaret] = useState<number | null>(null);
+  const [active, setActive] = useState(0);
+  const [dismissed, setDismissed] = useState<number | null>(null);
+  const query = caret === null ? null : mentionQueryAt(draft, caret);
+  const suggestions =
+    query && query.start !== dismissed ? mentionSuggestions(candidates, query, me) : [];
+  const chosen = Math.min(active, suggestions.length - 1);
+
+  useLayoutEffect(() => {
+    if (movedCaret.current === null) return;
+    input.current?.setSelectionRange(movedCaret.current, movedCaret.current);
+    movedCaret.current = null;
+  });
+  const noteCaret = ({ selectionStart, selectionEnd }: HTMLTextAreaElement) =>
+    setCaret(selectionStart === selectionEnd ? selectionStart : null);
+
+  /** Replaces the `@name` being typed (all of it) with `@user ` and puts the caret after. */
+  const insert = (user: string) => {
+    if (!query || caret === null) return;
+    const before = `${draft.slice(0, query.start)}@${user} `;
+    setDraft(before + draft.slice(caret).replace(/^[A-Za-z0-9_-]* ?/, ''));
+    movedCaret.current = before.length;
+    setCaret(before.length);
+  };
 
   // Blank lines and trailing spaces go; a first line's indentation (code) stays.
   const text = draft.replace(/^(?:[ \t]*\n)+/, '').trimEnd();
@@ -44,6 +85,17 @@ export function Composer({ room, roomName, onSent }: ComposerProps) {
     // Enter sends, Shift+Enter breaks the line; never while an IME is composing (Safari
     // ends the composition before the Enter that confirms it, flagged only by keyCode 229).
     const composing = event.nativeEvent.isComposing || event.nativeEvent.keyCode === 229;
+    if (suggestions.length > 0 && !composing) {
+      // While suggestions show: arrows choose, Enter or Tab inserts, Escape closes them.
+      const step = { ArrowDown: 1, ArrowUp: -1 }[event.key];
+      if (step) setActive((chosen + step + suggestions.length) % suggestions.length);
+      else if ((event.key === 'Enter' && !event.shiftKey) || event.key === 'Tab')
+        insert(suggestions[chosen]!);
+      else if (event.key === 'Escape') setDismissed(query!.start);
+      else return;
+      event.preventDefault();
+      return;
+    }
     if (event.key === 'Enter' && !event.shiftKey && !composing) {
       event.preventDefault();
       submit();
@@ -64,14 +116,46 @@ export function Composer({ room, roomName, onSent }: ComposerProps) {
         placeholder={`Message #${roomName}`}
         aria-describedby={`${hintId} ${hintId}-count`}
         aria-invalid={tooLong || undefined}
+        aria-autocomplete="list"
+        aria-controls={suggestions.length > 0 ? listId : undefined}
+        aria-activedescendant={suggestions.length > 0 ? `${listId}-${chosen}` : undefined}
+        ref={input}
+        onSelect={(event) => noteCaret(event.currentTarget)}
+        onBlur={() => setCaret(null)}
         onChange={(event) => {
           setDraft(event.target.value);
+          noteCaret(event.target);
+          setActive(0);
           // Typing announces a message to come: not while nothing would show (nor be sent).
           if (hasVisibleText(event.target.value)) typing.typing();
           else typing.stopped();
         }}
         onKeyDown={onKeyDown}
       />
+      {suggestions.length > 0 && (
+        <ul
+          id={listId}
+          role="listbox"
+          aria-label="People to mention"
+          className="composer__mentions"
+        >
+          {suggestions.map((user, i) => (
+            <li
+              key={user}
+              id={`${listId}-${i}`}
+              role="option"
+              aria-selected={i === chosen}
+              // Not a click: the field would lose focus (and its caret) first.
+              onMouseDown={(event) => {
+                event.preventDefault();
+                insert(user);
+              }}
+            >
+              @{user}
+            </li>
+          ))}
+        </ul>
+      )}
       <span id={hintId} className="visually-hidden">
         Enter sends, Shift+Enter adds a line.
       </span>
@@ -86,6 +170,8 @@ export function Composer({ room, roomName, onSent }: ComposerProps) {
       {/* Announced once on crossing the limit, not on every keystroke near it. */}
       <span className="visually-hidden" aria-live="polite">
         {tooLong ? 'Too long to send' : ''}
+        {suggestions.length > 0 &&
+          `${suggestions.length} to mention: Up and Down choose, Enter or Tab inserts`}
       </span>
       <button className="button button--primary" type="submit" disabled={!sendable}>
         Send

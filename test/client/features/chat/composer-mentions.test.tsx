@@ -1,0 +1,94 @@
+import { fireEvent, screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { http, HttpResponse } from 'msw';
+import { describe, expect, it } from 'vitest';
+import { RoomView } from '../../../../src/client/features/chat/components/room-view';
+import { MentionCandidates } from '../../../../src/client/features/chat/hooks/mention-candidates';
+import { ALICE } from '../../support/fixtures';
+import { server } from '../../support/msw-server';
+import { connectTestWorkspace, renderWithWorkspace } from '../../support/render';
+
+// Typing `@` in the composer suggests the people a mention would notify (the app gives the
+// list: app/room-screen.tsx); the field stays a textbox, with the list as its popup.
+
+const PEOPLE = ['alice', 'bob', 'bobby', 'carol'];
+
+async function openComposer() {
+  server.use(
+    http.get('/api/rooms', () =>
+      HttpResponse.json({ rooms: [{ id: 'general', name: 'general' }] }),
+    ),
+    http.get('/api/rooms/:room/messages', () =>
+      HttpResponse.json({ messages: [], nextCursor: null }),
+    ),
+  );
+  const workspace = await connectTestWorkspace({ me: ALICE.user, org: ALICE.org });
+  renderWithWorkspace(
+    <MentionCandidates.Provider value={PEOPLE}>
+      <RoomView room="general" />
+    </MentionCandidates.Provider>,
+    { connection: workspace.connection, session: ALICE },
+  );
+  const input = await screen.findByRole('textbox', { name: 'Message #general' });
+  const sent = () => workspace.client().publishedOn('chat/general/messages');
+  return { input, sent };
+}
+
+const options = () =>
+  within(screen.getByRole('listbox', { name: 'People to mention' }))
+    .getAllByRole('option')
+    .map((option) => option.textContent);
+
+describe('mentions in the composer', () => {
+  it('suggests who starts with what follows @, and Enter inserts the chosen one, not sending', async () => {
+    const { input, sent } = await openComposer();
+    await userEvent.type(input, 'thanks @bo');
+    expect(options()).toEqual(['@bob', '@bobby']);
+    expect(input).toHaveAttribute('aria-activedescendant', screen.getAllByRole('option')[0]!.id);
+
+    await userEvent.keyboard('{ArrowDown}');
+    expect(screen.getByRole('option', { name: '@bobby' })).toHaveAttribute('aria-selected', 'true');
+    expect(input).toHaveAttribute('aria-activedescendant', screen.getAllByRole('option')[1]!.id);
+    await userEvent.keyboard('{Enter}');
+    expect(input).toHaveValue('thanks @bobby ');
+    expect(screen.queryByRole('listbox')).toBeNull();
+    expect(sent()).toHaveLength(0);
+
+    await userEvent.type(input, 'look{Enter}'); // no suggestions: Enter sends
+    expect(sent()).toHaveLength(1);
+  });
+
+  it('inserts in the middle of a draft, with Tab or a press, and keeps the rest', async () => {
+    const { input } = await openComposer();
+    await userEvent.type(input, 'hi  there');
+    (input as HTMLTextAreaElement).setSelectionRange(3, 3);
+    fireEvent.select(input);
+    await userEvent.keyboard('@c');
+    expect(options()).toEqual(['@carol']);
+    await userEvent.keyboard('{Tab}');
+    expect(input).toHaveValue('hi @carol there');
+    expect(input).toHaveFocus();
+
+    await userEvent.type(input, ' @b');
+    fireEvent.mouseDown(screen.getByRole('option', { name: '@bob' }));
+    expect(input).toHaveValue('hi @carol there @bob ');
+
+    // With the caret inside a name, the whole name is replaced.
+    (input as HTMLTextAreaElement).setSelectionRange(5, 5); // '@c|arol'
+    fireEvent.select(input);
+    await userEvent.keyboard('{Tab}');
+    expect(input).toHaveValue('hi @carol there @bob ');
+  });
+
+  it('Escape closes them until another @; the writer, addresses and nobody are not suggested', async () => {
+    const { input } = await openComposer();
+    await userEvent.type(input, '@b');
+    await userEvent.keyboard('{Escape}');
+    expect(screen.queryByRole('listbox')).toBeNull();
+    await userEvent.type(input, 'o');
+    expect(screen.queryByRole('listbox')).toBeNull(); // the same @
+    await userEvent.type(input, ' @al mail bob@b @zed');
+    expect(screen.queryByRole('listbox')).toBeNull();
+    expect(input).not.toHaveAttribute('aria-activedescendant');
+  });
+});
