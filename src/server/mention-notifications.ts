@@ -18,32 +18,32 @@ import { excerpt } from './text-excerpt';
 
 const PREVIEW_LENGTH = 280; // of the message, in the notification's body; the room has it all
 const CONTEXT_BEFORE_MENTION = 60; // of a long message, shown before where it names you
-// A notice published this long ago is in its inbox (committed within a turn or two): a
-// resend of its message checks the inbox; one sooner (the same batch) checks this list.
-const RECENT_MS = 10_000;
 
-/** Told of chat messages as their batch commits (batched-history.ts). */
+/** Told of the chat messages the history writes (batched-history.ts). */
 export interface MentionNotifications extends ChatListener {
   /**
-   * Publishes what is waiting now, while the broker is still open, and resolves once aedes
-   * has taken each; then publishes nothing more. For shutdown: after the transports have
-   * closed and the history has been flushed, before the broker closes.
+   * Publishes what is committed and waiting, while the broker is still open, and resolves
+   * once aedes has taken each; then publishes nothing more. For shutdown: after the
+   * transports have closed and the history has been flushed, before the broker closes.
    */
   stop(): Promise<void>;
 }
 
-/** `again`: a resend the history held; only those whose inbox lacks its notice get one. */
-type Mention = [org: string, room: string, message: ChatMessage, named: string[], again: boolean];
+/** A notice to publish live: its org, who it is for, and what it says. */
+type Notice = [org: string, user: string, notification: AppNotification];
 
 /**
  * Notifies the people a chat message names (`@bob`, shared/mentions.ts): a notification in
  * their inbox, as a service would publish it, linking to the room. Only people who use the
  * app and may read the room: the notification quotes the message. Not the sender, nor
  * anyone disabled or unknown (the name is then just text), and within the limit from one
- * sender to one person (mention-limit.ts). Published as the broker, after the message's commit
- * and outside the turn's sends; the id is derived from the room and the message (id and
- * time), so an inbox keeps it once even if a message is handed on twice, and a resend of
- * the message notifies only those whose inbox lacks it (the server died in between).
+ * sender to one person (mention-limit.ts).
+ *
+ * The notices go into the inboxes in the message's own transaction (`written`), so the
+ * PUBACK that says the message is kept says its notices are too: a crash right after it
+ * loses neither (QA lost 3 of 8 notices with SIGKILL when they followed a turn later). They
+ * are published live once committed, as the broker, outside the turn's sends; the inbox
+ * already holding them, the broker's recording of that publish keeps nothing twice.
  */
 export function createMentionNotifications(options: {
   storage: Pick<Storage, 'users' | 'rooms' | 'notifications'>;
@@ -53,13 +53,13 @@ export function createMentionNotifications(options: {
   now?: () => number;
 }): MentionNotifications {
   const { storage, logger, now = Date.now } = options;
-  let waiting: Mention[] = [];
+  const limit = createMentionLimit(logger, now);
+  let uncommitted: Notice[] = []; // written in the transaction still open
+  let waiting: Notice[] = []; // committed, to publish
   let scheduled: NodeJS.Immediate | null = null;
   let stopped = false;
   let publishing = 0;
   let onPublished: (() => void) | null = null;
-  const limit = createMentionLimit(logger, now);
-  const recent = new Map<string, number>(); // `${org}\0${user}\0${id}` → published at
 
   const mayRead = (org: string, user: string, room: string): boolean => {
     const record = storage.users.getUser(org, user);
@@ -69,7 +69,13 @@ export function createMentionNotifications(options: {
     return evaluateAcl(rules, 'subscribe', chatMessagesTopic(room), variables).allowed;
   };
 
-  const publish = (org: string, user: string, notification: AppNotification, fail: Fail) => {
+  const fail = (error: unknown, org: string, room: string, messageId: string) =>
+    logger.error(
+      { event: 'mention_notify_failed', org, room, messageId, err: error },
+      'could not notify the people a message mentions',
+    );
+
+  const publish = ([org, user, notification]: Notice) => {
     publishing += 1;
     options.aedes().publish(
       {
@@ -81,75 +87,73 @@ export function createMentionNotifications(options: {
         dup: false,
       },
       (error) => {
-        if (error) fail(error);
+        if (error) {
+          logger.error(
+            { event: 'mention_publish_failed', org, user, id: notification.id, err: error },
+            'could not publish a mention notice live (it is in the inbox)',
+          );
+        }
         publishing -= 1;
         if (publishing === 0) onPublished?.();
       },
     );
   };
 
-  const notify = ([org, room, message, named, again]: Mention) => {
-    const fail: Fail = (error) =>
-      logger.error(
-        { event: 'mention_notify_failed', org, room, messageId: message.id, err: error },
-        'could not notify the people a message mentions',
-      );
-    try {
-      const id = notificationId(org, room, message);
-      const people = named.filter(
-        (user) =>
-          user !== message.from &&
-          mayRead(org, user, room) &&
-          // Not twice: a resend and its first write can come in either order in a batch.
-          !recent.has(`${org}\0${user}\0${id}`) &&
-          !(again && storage.notifications.hasId(org, user, id)) &&
-          limit.allows(org, message.from, user),
-      );
-      if (people.length === 0) return;
-      const name = storage.rooms.get(org, room)?.name ?? room;
-      const title = `${message.from} mentioned you in #${name}`;
-      for (const user of people) {
-        const notification: AppNotification = {
-          id,
-          title: excerpt(title, 0, MAX_NOTIFICATION_TITLE_LENGTH),
-          body: preview(message.text, user),
-          link: `#/rooms/${room}`,
-          createdAt: now(),
-        };
-        recent.set(`${org}\0${user}\0${id}`, now());
-        publish(org, user, notification, fail);
-      }
-    } catch (error) {
-      fail(error);
-    }
-  };
-
   const publishWaiting = () => {
     if (scheduled) clearImmediate(scheduled);
     scheduled = null;
-    const batch = waiting;
+    const notices = waiting;
     waiting = [];
-    for (const [key, at] of recent) {
-      if (now() - at < RECENT_MS) break; // in the order published
-      recent.delete(key);
-    }
-    for (const mention of batch) notify(mention);
-  };
-
-  const handOn = (org: string, room: string, message: ChatMessage, again: boolean) => {
-    if (stopped) return;
-    const named = mentionedUsers(message.text);
-    if (named.length === 0) return;
-    waiting.push([org, room, message, named, again]);
-    // Not in this turn: it is committing the history, before the turn's sends leave.
-    scheduled ??= setImmediate(publishWaiting);
+    for (const notice of notices) publish(notice);
   };
 
   return {
-    written: (org, room, message) => handOn(org, room, message, false),
-    // A server that died after the message's commit and before its notices went out: the
-    // client sends the message again once it is back, and the notices go out then.
-    resent: (org, room, message) => handOn(org, room, message, true),
+    written(org, room, message) {
+      if (stopped) return;
+      const named = mentionedUsers(message.text);
+      if (named.length === 0) return; // most messages: one includes('@')
+      try {
+        const people = named.filter(
+          (user) =>
+            user !== message.from &&
+            mayRead(org, user, room) &&
+            limit.allows(org, message.from, user),
+        );
+        if (people.length === 0) return;
+        const name = storage.rooms.get(org, room)?.name ?? room;
+        const title = excerpt(
+          `${message.from} mentioned you in #${name}`,
+          0,
+          MAX_NOTIFICATION_TITLE_LENGTH,
+        );
+        for (const user of people) {
+          const notification: AppNotification = {
+            id: notificationId(org, room, message),
+            title,
+            body: preview(message.text, user),
+            link: `#/rooms/${room}`,
+            createdAt: now(),
+          };
+          // In the message's transaction; kept once per id, as any notification is.
+          if (storage.notifications.record(org, user, notification)) {
+            uncommitted.push([org, user, notification]);
+          }
+        }
+      } catch (error) {
+        // The message is kept all the same: a notice is not worth losing it for.
+        fail(error, org, room, message.id);
+      }
+    },
+    rolledBack() {
+      uncommitted = [];
+    },
+    committed() {
+      if (uncommitted.length === 0) return;
+      waiting.push(...uncommitted);
+      uncommitted = [];
+      // Not in this turn: its sends are leaving (the transports flush before they write).
+      scheduled ??= setImmediate(publishWaiting);
+    },
     async stop() {
       publishWaiting();
       stopped = true;
@@ -157,8 +161,6 @@ export function createMentionNotifications(options: {
     },
   };
 }
-
-type Fail = (error: unknown) => void;
 
 /** One per message of a room: each person's inbox keeps it once. */
 const notificationId = (org: string, room: string, { id, sentAt }: ChatMessage) =>

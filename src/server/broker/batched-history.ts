@@ -25,16 +25,21 @@ export interface HistoryWriter {
 /** A chat message written for the first time: its org, room and message. */
 type ChatWritten = [org: string, room: string, message: ChatMessage];
 
-/** Told of chat messages once their batch is committed (mention-notifications.ts). */
+/**
+ * Told of the chat messages a batch writes for the first time, in its transaction, so that
+ * what it writes for them (mention notices) is committed with them or not at all
+ * (mention-notifications.ts).
+ */
 export interface ChatListener {
-  /** Written for the first time. */
+  /** Written for the first time, in the batch's transaction. Must not throw. */
   written(...message: ChatWritten): void;
-  /**
-   * Sent again and dropped, the history holding it already (a QoS 1 resend whose PUBACK was
-   * lost, say to a crash after the commit: what the first one was to start may not have).
-   */
-  resent(...message: ChatWritten): void;
+  /** The batch's transaction was rolled back: what `written` wrote in it is gone. */
+  rolledBack(): void;
+  /** What was written is committed (the turn's PUBACKs may leave). */
+  committed(): void;
 }
+
+const NO_LISTENER: ChatListener = { written() {}, rolledBack() {}, committed() {} };
 
 /**
  * Records the messages routed in one event-loop turn in one transaction: a SQLite commit
@@ -43,13 +48,13 @@ export interface ChatListener {
  * reported. `flush()` writes what is waiting: the transports call it before a turn's
  * writes leave, so a PUBACK never precedes the commit of what it acknowledges, and the
  * server before the database closes. Entries whose id was kept already are told so once
- * their batch is committed (`onIdKept`), which is before aedes routes them; chat messages
- * written for the first time, and those sent again, are told to `chat` then (mentions).
+ * their batch is committed (`onIdKept`), which is before aedes routes them. Chat messages
+ * written for the first time are told to `chat` as they are written, in the transaction.
  */
 export function createBatchedHistory(
   writer: HistoryWriter,
   onError: (error: unknown) => void,
-  chat: ChatListener = { written: () => {}, resent: () => {} },
+  chat: ChatListener = NO_LISTENER,
 ): HistoryRecorder {
   let pending: HistoryEntry[] = [];
   let scheduled: NodeJS.Immediate | null = null;
@@ -85,7 +90,6 @@ export function createBatchedHistory(
       onError(error);
     }
     entry.onIdKept?.(entry, resent);
-    if (resent && message.kind === 'chat-message') chat.resent(org, message.room, message.value);
   };
   const flush = () => {
     if (pending.length === 0) return; // the common case: the transports call it every turn
@@ -94,11 +98,10 @@ export function createBatchedHistory(
     const batch = pending;
     pending = [];
     let kept: HistoryEntry[] = [];
-    let fresh: ChatWritten[] = [];
     const writeOne = (entry: HistoryEntry) => {
       const { org, message } = entry;
       if (write(entry)) {
-        if (message.kind === 'chat-message') fresh.push([org, message.room, message.value]);
+        if (message.kind === 'chat-message') chat.written(org, message.room, message.value);
       } else if (entry.onIdKept !== null) kept.push(entry);
     };
     try {
@@ -107,7 +110,7 @@ export function createBatchedHistory(
       });
     } catch {
       kept = []; // rolled back: written again, one by one
-      fresh = [];
+      chat.rolledBack();
       for (const entry of batch) {
         try {
           writeOne(entry);
@@ -116,8 +119,8 @@ export function createBatchedHistory(
         }
       }
     }
+    chat.committed();
     for (const entry of kept) tellKept(entry);
-    for (const written of fresh) chat.written(...written);
   };
 
   return {

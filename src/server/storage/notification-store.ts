@@ -25,8 +25,6 @@ export interface NotificationStore {
    * link and createdAt (a resend), not another notification under that id.
    */
   holds(org: string, user: string, notification: AppNotification): boolean;
-  /** Whether the user's notifications hold one under this id, whatever it says. */
-  hasId(org: string, user: string, id: string): boolean;
   /**
    * A page of the user's inbox, newest first, and (as one snapshot) their unread count and
    * newest cursor.
@@ -100,9 +98,6 @@ export function createNotificationStore(db: Database, now: () => number): Notifi
     `INSERT OR IGNORE INTO notifications (org_id, user_id, id, title, body, link, created_at, received_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
   );
-  const selectId = db.prepare<[string, string, string], { one: number }>(
-    'SELECT 1 AS one FROM notifications WHERE org_id = ? AND user_id = ? AND id = ?',
-  );
   const selectPage = db.prepare<[string, string, number, number], NotificationRow>(
     `SELECT n.seq, n.id, n.title, n.body, n.link, n.created_at, n.read_at FROM notifications n
      JOIN users u ON u.org_id = n.org_id AND u.user_id = n.user_id
@@ -170,7 +165,6 @@ export function createNotificationStore(db: Database, now: () => number): Notifi
           .changes > 0
       );
     },
-    hasId: (org, user, id) => selectId.get(org, user, id) !== undefined,
     holds: (org, user, { id, title, body, link, createdAt }) =>
       selectSame.get(org, user, id, title, body, link ?? null, createdAt) !== undefined,
     page(org, user, { before, limit }) {

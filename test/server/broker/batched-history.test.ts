@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   createBatchedHistory,
+  type ChatListener,
   type HistoryWriter,
 } from '../../../src/server/broker/batched-history';
 import type { HistoryEntry } from '../../../src/server/broker/record-history';
@@ -218,15 +219,23 @@ describe('an entry whose id is kept already', () => {
   });
 });
 
-describe('chat messages told once committed (mentions)', () => {
-  it('a first write as written, a client’s resend as resent, other kinds and repeats not', () => {
-    const { writer, written } = fakeWriter();
-    const handed: string[] = [];
-    const history = createBatchedHistory(writer, () => {}, {
+describe('chat messages written for the first time (mentions)', () => {
+  /** What the listener hears, and whether the batch was committed when it heard it. */
+  function listener(transactions: string[][]) {
+    const heard: string[] = [];
+    const chat: ChatListener = {
       written: (org, room, m) =>
-        handed.push(`written ${org}/${room}:${m.id}:${written.includes(`${room}:${m.id}`)}`),
-      resent: (org, room, m) => handed.push(`resent ${org}/${room}:${m.id}`),
-    });
+        heard.push(`written ${org}/${room}:${m.id} after ${transactions.length} commits`),
+      rolledBack: () => heard.push('rolled back'),
+      committed: () => heard.push(`committed (${transactions.length})`),
+    };
+    return { heard, chat };
+  }
+
+  it('are told in the batch’s transaction, then the commit; a resend and other kinds not', () => {
+    const { writer, transactions } = fakeWriter();
+    const { heard, chat } = listener(transactions);
+    const history = createBatchedHistory(writer, () => {}, chat);
     history.record(chatEntry(message('m1')));
     history.record(chatEntry(message('m1'), [])); // the same again, in the same batch
     history.record(chatEntry(message('m1', 'other text'), [])); // another under its id
@@ -242,25 +251,28 @@ describe('chat messages told once committed (mentions)', () => {
     history.record(chatEntry(message('m1'))); // from the published hook: no onIdKept
     history.record(chatEntry(message('m2')));
     history.flush();
-    // Each after its commit (written), each once; the id_taken one not at all.
-    expect(handed).toEqual([
-      'resent demo/general:m1',
-      'written demo/general:m1:true',
-      'written demo/general:m2:true',
+    expect(heard).toEqual([
+      'written demo/general:m1 after 0 commits',
+      'committed (1)',
+      'written demo/general:m2 after 1 commits',
+      'committed (2)',
     ]);
   });
 
-  it('written once when the batch failed and they were written one by one', () => {
-    const { writer } = fakeWriter('bad');
-    const handed: string[] = [];
-    const history = createBatchedHistory(writer, () => {}, {
-      written: (_org, _room, m) => handed.push(m.id),
-      resent: () => handed.push('resent?'),
-    });
+  it('a failed batch: rolled back, then each written one by one, then committed', () => {
+    const { writer, transactions } = fakeWriter('bad');
+    const { heard, chat } = listener(transactions);
+    const history = createBatchedHistory(writer, () => {}, chat);
     history.record(chatEntry(message('m1')));
     history.record(chatEntry(message('bad')));
     history.record(chatEntry(message('m2')));
     history.flush();
-    expect(handed).toEqual(['m1', 'm2']);
+    expect(heard).toEqual([
+      'written demo/general:m1 after 0 commits', // in the transaction that then failed
+      'rolled back',
+      'written demo/general:m1 after 0 commits',
+      'written demo/general:m2 after 0 commits',
+      'committed (0)',
+    ]);
   });
 });
