@@ -91,4 +91,33 @@ describe('mentions in the composer', () => {
     expect(screen.queryByRole('listbox')).toBeNull();
     expect(input).not.toHaveAttribute('aria-activedescendant');
   });
+
+  it('opens again after Escape once that @ is gone or the message is sent', async () => {
+    const { input } = await openComposer();
+    await userEvent.type(input, '@b');
+    await userEvent.keyboard('{Escape}');
+    await userEvent.keyboard('{Backspace}{Backspace}@b'); // the same place, another @
+    expect(options()).toEqual(['@bob', '@bobby']);
+    await userEvent.keyboard('{Escape}');
+    await userEvent.type(input, 'x{Enter}'); // sent
+    await userEvent.type(input, '@c');
+    expect(options()).toEqual(['@carol']);
+  });
+
+  it('Shift+Tab leaves the field as it would; a name goes before punctuation without a space', async () => {
+    const { input } = await openComposer();
+    await userEvent.type(input, '@bo, hi');
+    (input as HTMLTextAreaElement).setSelectionRange(3, 3);
+    fireEvent.select(input);
+    expect(screen.getByText('2 people to mention')).toBeInTheDocument();
+    await userEvent.keyboard('{Shift>}{Tab}{/Shift}');
+    expect(input).toHaveValue('@bo, hi');
+    expect(input).not.toHaveFocus();
+
+    (input as HTMLTextAreaElement).focus();
+    (input as HTMLTextAreaElement).setSelectionRange(3, 3);
+    fireEvent.select(input);
+    await userEvent.keyboard('{Enter}');
+    expect(input).toHaveValue('@bob, hi');
+  });
 });

@@ -53,13 +53,16 @@ export function Composer({ room, roomName, onSent }: ComposerProps) {
   const noteCaret = ({ selectionStart, selectionEnd }: HTMLTextAreaElement) =>
     setCaret(selectionStart === selectionEnd ? selectionStart : null);
 
-  /** Replaces the `@name` being typed (all of it) with `@user ` and puts the caret after. */
+  /** Replaces the `@name` being typed (all of it) with `@user` and puts the caret after. */
   const insert = (user: string) => {
     if (!query || caret === null) return;
-    const before = `${draft.slice(0, query.start)}@${user} `;
-    setDraft(before + draft.slice(caret).replace(/^[A-Za-z0-9_-]* ?/, ''));
+    const after = draft.slice(caret).replace(/^[A-Za-z0-9_-]*/, '');
+    // A space, unless one or a punctuation mark follows already (`@bob, hi`).
+    const before = `${draft.slice(0, query.start)}@${user}${/^[\s.,;:!?)]/.test(after) ? '' : ' '}`;
+    setDraft(before + after);
     movedCaret.current = before.length;
     setCaret(before.length);
+    typing.typing();
   };
 
   // Blank lines and trailing spaces go; a first line's indentation (code) stays.
@@ -73,6 +76,7 @@ export function Composer({ room, roomName, onSent }: ComposerProps) {
     typing.stopped(); // before the message, so nobody sees "typing" after it arrived
     send(text);
     setDraft('');
+    setDismissed(null);
     onSent?.();
   };
 
@@ -89,7 +93,7 @@ export function Composer({ room, roomName, onSent }: ComposerProps) {
       // While suggestions show: arrows choose, Enter or Tab inserts, Escape closes them.
       const step = { ArrowDown: 1, ArrowUp: -1 }[event.key];
       if (step) setActive((chosen + step + suggestions.length) % suggestions.length);
-      else if ((event.key === 'Enter' && !event.shiftKey) || event.key === 'Tab')
+      else if ((event.key === 'Enter' || event.key === 'Tab') && !event.shiftKey)
         insert(suggestions[chosen]!);
       else if (event.key === 'Escape') setDismissed(query!.start);
       else return;
@@ -118,7 +122,10 @@ export function Composer({ room, roomName, onSent }: ComposerProps) {
         aria-invalid={tooLong || undefined}
         aria-autocomplete="list"
         aria-controls={suggestions.length > 0 ? listId : undefined}
-        aria-activedescendant={suggestions.length > 0 ? `${listId}-${chosen}` : undefined}
+        // By name, not place: a new first suggestion is a new active one to be read out.
+        aria-activedescendant={
+          suggestions.length > 0 ? `${listId}-${suggestions[chosen]}` : undefined
+        }
         ref={input}
         onSelect={(event) => noteCaret(event.currentTarget)}
         onBlur={() => setCaret(null)}
@@ -126,6 +133,9 @@ export function Composer({ room, roomName, onSent }: ComposerProps) {
           setDraft(event.target.value);
           noteCaret(event.target);
           setActive(0);
+          // Escape closed one `@`'s suggestions: another (or none) opens them again.
+          const next = mentionQueryAt(event.target.value, event.target.selectionStart);
+          if (next?.start !== dismissed) setDismissed(null);
           // Typing announces a message to come: not while nothing would show (nor be sent).
           if (hasVisibleText(event.target.value)) typing.typing();
           else typing.stopped();
@@ -142,7 +152,7 @@ export function Composer({ room, roomName, onSent }: ComposerProps) {
           {suggestions.map((user, i) => (
             <li
               key={user}
-              id={`${listId}-${i}`}
+              id={`${listId}-${user}`}
               role="option"
               aria-selected={i === chosen}
               // Not a click: the field would lose focus (and its caret) first.
@@ -150,6 +160,7 @@ export function Composer({ room, roomName, onSent }: ComposerProps) {
                 event.preventDefault();
                 insert(user);
               }}
+              onClick={() => insert(user)} // a screen reader's browse mode clicks only
             >
               @{user}
             </li>
@@ -157,7 +168,8 @@ export function Composer({ room, roomName, onSent }: ComposerProps) {
         </ul>
       )}
       <span id={hintId} className="visually-hidden">
-        Enter sends, Shift+Enter adds a line.
+        Enter sends, Shift+Enter adds a line. After @, Up and Down choose someone to mention, Enter
+        or Tab inserts them.
       </span>
       {/* A paste over the limit is kept whole and said so, not cut silently. */}
       <span
@@ -170,8 +182,11 @@ export function Composer({ room, roomName, onSent }: ComposerProps) {
       {/* Announced once on crossing the limit, not on every keystroke near it. */}
       <span className="visually-hidden" aria-live="polite">
         {tooLong ? 'Too long to send' : ''}
+      </span>
+      {/* How many, as they change; how to choose is in the field's description. */}
+      <span className="visually-hidden" aria-live="polite">
         {suggestions.length > 0 &&
-          `${suggestions.length} to mention: Up and Down choose, Enter or Tab inserts`}
+          `${suggestions.length} ${suggestions.length === 1 ? 'person' : 'people'} to mention`}
       </span>
       <button className="button button--primary" type="submit" disabled={!sendable}>
         Send
