@@ -17,10 +17,13 @@ export interface MentionLimit {
  */
 export function createMentionLimit(logger: Logger, now: () => number): MentionLimit {
   const windows = new Map<string, { startedAt: number; sent: number }>();
+  let sweptAt = -Infinity;
   return {
     allows(org, from, to) {
       const at = now();
-      if (windows.size >= MAX_TRACKED_PAIRS) {
+      // At most once a window: with that many pairs live, a sweep per call would be costly.
+      if (windows.size >= MAX_TRACKED_PAIRS && at - sweptAt >= MENTION_WINDOW_MS) {
+        sweptAt = at;
         for (const [key, window] of windows) {
           if (at - window.startedAt >= MENTION_WINDOW_MS) windows.delete(key);
         }
