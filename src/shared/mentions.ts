@@ -6,7 +6,19 @@ export const MAX_MENTIONS_PER_MESSAGE = 10;
 // `-`; `@Bob` is bob too), ending where the word does (`@bob,` and `@bob's` are bob;
 // `@bobé` and the address `@bob@demo` are nobody).
 // Spelled out, not /i: with /iu, [a-z] also matches the Kelvin sign and the long s.
-const MENTION = /(?<![\p{L}\p{N}_.@/:-])@([A-Za-z0-9][A-Za-z0-9_-]{0,63})(?![\p{L}\p{N}_@-])/gu;
+const AT_WORD_START = String.raw`(?<![\p{L}\p{N}_.@/:-])@`;
+const MENTION = new RegExp(
+  String.raw`${AT_WORD_START}([A-Za-z0-9][A-Za-z0-9_-]{0,63})(?![\p{L}\p{N}_@-])`,
+  'gu',
+);
+// The same `@`, then what is typed of a name so far, up to the end (the caret).
+const MENTION_BEING_TYPED = new RegExp(String.raw`${AT_WORD_START}([A-Za-z0-9_-]{0,64})$`, 'u');
+
+/** The `@name` that `text` ends in as it is being typed: where its `@` is, and the name so far. */
+export function mentionBeingTyped(text: string): { at: number; name: string } | null {
+  const match = MENTION_BEING_TYPED.exec(text);
+  return match ? { at: match.index, name: match[1]! } : null;
+}
 
 /** The users a chat message mentions, lowercased, each once, in order, at most the limit. */
 export function mentionedUsers(text: string, limit = MAX_MENTIONS_PER_MESSAGE): string[] {
