@@ -1,15 +1,15 @@
 import { createHash } from 'node:crypto';
 import type { Aedes } from 'aedes';
-import { canUseApp, evaluateAcl } from '../shared/acl';
+import { canUseApp } from '../shared/acl';
 import { firstMentionAt, mentionedUsers } from '../shared/mentions';
 import {
   MAX_NOTIFICATION_TITLE_LENGTH,
   type AppNotification,
   type ChatMessage,
 } from '../shared/schemas';
-import { chatMessagesTopic, notificationsTopic } from '../shared/topics';
-import { effectiveRules } from './auth/effective-rules';
+import { notificationsTopic } from '../shared/topics';
 import type { ChatListener } from './broker/batched-history';
+import { roomReader } from './http/room-access';
 import { mountTopic } from './broker/mount-point';
 import { createMentionLimit } from './mention-limit';
 import type { Logger } from './logger';
@@ -64,9 +64,7 @@ export function createMentionNotifications(options: {
   const mayRead = (org: string, user: string, room: string): boolean => {
     const record = storage.users.getUser(org, user);
     if (!record || record.disabled || !canUseApp(record.role)) return false;
-    const rules = effectiveRules(storage.users, record);
-    const variables = { username: user, clientid: '' }; // as the HTTP history reads decide
-    return evaluateAcl(rules, 'subscribe', chatMessagesTopic(room), variables).allowed;
+    return roomReader(storage, record)(room); // as the HTTP history decides
   };
 
   const fail = (error: unknown, org: string, room: string, messageId: string) =>

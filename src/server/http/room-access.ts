@@ -10,7 +10,10 @@ import type { AuthContext } from './require-session';
  * broker decides live. No client id over HTTP, so rules naming ${clientid} do not apply,
  * as for the broker with an id they do not match.
  */
-export function topicReader(storage: Storage, auth: AuthContext): (topic: string) => boolean {
+export function topicReader(
+  storage: Pick<Storage, 'users'>,
+  auth: Pick<AuthContext, 'org' | 'user' | 'role'>,
+): (topic: string) => boolean {
   // requireSession has just read the user (and its role) from the database.
   const rules = effectiveRules(storage.users, auth);
   const variables = { username: auth.user, clientid: '' };
@@ -18,7 +21,10 @@ export function topicReader(storage: Storage, auth: AuthContext): (topic: string
 }
 
 /** Whether the caller may read a room's messages (topicReader for its topic). */
-export function roomReader(storage: Storage, auth: AuthContext): (room: string) => boolean {
+export function roomReader(
+  storage: Pick<Storage, 'users'>,
+  auth: Pick<AuthContext, 'org' | 'user' | 'role'>,
+): (room: string) => boolean {
   const canRead = topicReader(storage, auth);
   return (room) => canRead(chatMessagesTopic(room));
 }
