@@ -9,7 +9,7 @@ import {
 } from '../shared/schemas';
 import { notificationsTopic } from '../shared/topics';
 import type { ChatListener } from './broker/batched-history';
-import { roomReader } from './http/room-access';
+import { roomReader } from './auth/topic-reader';
 import { mountTopic } from './broker/mount-point';
 import { createMentionLimit } from './mention-limit';
 import type { Logger } from './logger';

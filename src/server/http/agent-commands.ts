@@ -7,7 +7,7 @@ import { ApiError } from './errors';
 import type { HttpDeps } from './http-deps';
 import { parseCursor, parseLimit, withCursorErrors } from './paging';
 import { authOf, requireSession } from './require-session';
-import { topicReader } from './room-access';
+import { topicReader } from '../auth/topic-reader';
 
 const DEFAULT_PAGE_LIMIT = 50;
 

@@ -6,7 +6,7 @@ import type { HttpDeps } from './http-deps';
 import { parseCursor, parseLimit, withCursorErrors } from './paging';
 import { requireBroker } from './require-broker';
 import { authOf, requireSession } from './require-session';
-import { roomReader } from './room-access';
+import { roomReader } from '../auth/topic-reader';
 import { assertRoomId } from './rooms';
 
 const DEFAULT_PAGE_LIMIT = 50;

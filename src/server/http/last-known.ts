@@ -4,7 +4,7 @@ import { ALL_AGENT_STATES_FILTER, ALL_PRESENCE_FILTER, parseTopic } from '../../
 import type { HttpDeps } from './http-deps';
 import { requireBroker } from './require-broker';
 import { authOf, requireSession } from './require-session';
-import { topicReader } from './room-access';
+import { topicReader } from '../auth/topic-reader';
 
 // Which last-known states exist now, among those the caller may read. A retained state
 // cleared while a client was away never reaches it (a clear is not queued for anyone), so

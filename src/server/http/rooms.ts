@@ -7,7 +7,7 @@ import { ApiError } from './errors';
 import type { HttpDeps } from './http-deps';
 import { parseBody } from './parse-body';
 import { authOf, requireSession } from './require-session';
-import { roomReader } from './room-access';
+import { roomReader } from '../auth/topic-reader';
 
 const newRoomSchema = z.object({
   id: z.string(),
