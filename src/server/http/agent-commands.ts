@@ -2,12 +2,12 @@ import type { FastifyInstance } from 'fastify';
 import { MAX_LOGGED_COMMANDS_PER_AGENT } from '../../shared/agent-commands-api';
 import { isValidId } from '../../shared/ids';
 import { agentRepliesTopic } from '../../shared/topics';
+import { topicReader } from '../auth/topic-reader';
 import { isStorageError } from '../storage';
 import { ApiError } from './errors';
 import type { HttpDeps } from './http-deps';
 import { parseCursor, parseLimit, withCursorErrors } from './paging';
 import { authOf, requireSession } from './require-session';
-import { topicReader } from '../auth/topic-reader';
 
 const DEFAULT_PAGE_LIMIT = 50;
 

@@ -1,12 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { MAX_PAYLOAD_ID_LENGTH } from '../../shared/schemas';
+import { roomReader } from '../auth/topic-reader';
 import { isStorageError } from '../storage';
 import { ApiError } from './errors';
 import type { HttpDeps } from './http-deps';
 import { parseCursor, parseLimit, withCursorErrors } from './paging';
 import { requireBroker } from './require-broker';
 import { authOf, requireSession } from './require-session';
-import { roomReader } from '../auth/topic-reader';
 import { assertRoomId } from './rooms';
 
 const DEFAULT_PAGE_LIMIT = 50;

@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { LastKnownKeys } from '../../shared/last-known-api';
 import { ALL_AGENT_STATES_FILTER, ALL_PRESENCE_FILTER, parseTopic } from '../../shared/topics';
+import { topicReader } from '../auth/topic-reader';
 import type { HttpDeps } from './http-deps';
 import { requireBroker } from './require-broker';
 import { authOf, requireSession } from './require-session';
-import { topicReader } from '../auth/topic-reader';
 
 // Which last-known states exist now, among those the caller may read. A retained state
 // cleared while a client was away never reaches it (a clear is not queued for anyone), so

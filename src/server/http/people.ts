@@ -1,16 +1,42 @@
 import type { FastifyInstance } from 'fastify';
+import { canUseApp } from '../../shared/acl';
+import { roomReader } from '../auth/topic-reader';
+import type { UserRecord } from '../storage';
+import { ApiError } from './errors';
 import type { HttpDeps } from './http-deps';
 import { authOf, requireSession } from './require-session';
-
-// People are who you chat with; agents and services appear on the agents board instead.
-const PEOPLE_ROLES: ReadonlySet<string> = new Set(['member', 'admin']);
+import { assertRoomId } from './rooms';
 
 export function peopleRoutes(app: FastifyInstance, deps: HttpDeps): void {
   const { storage, config } = deps;
-  app.get('/api/people', { preHandler: requireSession(storage, config) }, async (request) => ({
-    people: storage.users
-      .listUsers(authOf(request).org)
-      .filter((u) => PEOPLE_ROLES.has(u.role) && !u.disabled)
-      .map(({ user, role }) => ({ user, role })),
-  }));
+  // People are who you chat with (the app's users); agents and services appear on the
+  // agents board instead.
+  const peopleOf = (org: string): UserRecord[] =>
+    storage.users.listUsers(org).filter((u) => canUseApp(u.role) && !u.disabled);
+  const listed = (people: UserRecord[]) => ({
+    people: people.map(({ user, role }) => ({ user, role })),
+  });
+
+  app.get('/api/people', { preHandler: requireSession(storage, config) }, async (request) =>
+    listed(peopleOf(authOf(request).org)),
+  );
+
+  // The people who may read a room: those a mention in it notifies (mention-notifications.ts
+  // asks the same reader). Only for a room the caller reads, as its history is.
+  app.get<{ Params: { room: string } }>(
+    '/api/rooms/:room/people',
+    { preHandler: requireSession(storage, config) },
+    async (request) => {
+      const auth = authOf(request);
+      const { room } = request.params;
+      assertRoomId(room);
+      if (!roomReader(storage, auth)(room)) {
+        throw new ApiError(403, 'forbidden', `reading room "${room}" is not allowed`);
+      }
+      if (!storage.rooms.has(auth.org, room)) {
+        throw new ApiError(404, 'room_not_found', `no room "${room}"`);
+      }
+      return listed(peopleOf(auth.org).filter((person) => roomReader(storage, person)(room)));
+    },
+  );
 }

@@ -6,12 +6,12 @@ import {
   type MarkReadRequest,
   type UnreadCounts,
 } from '../../shared/unread-api';
+import { roomReader } from '../auth/topic-reader';
 import { isStorageError } from '../storage';
 import { ApiError } from './errors';
 import type { HttpDeps } from './http-deps';
 import { parseBody } from './parse-body';
 import { authOf, requireSession } from './require-session';
-import { roomReader } from '../auth/topic-reader';
 import { assertRoomId } from './rooms';
 
 const markReadSchema = z.object({

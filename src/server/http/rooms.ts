@@ -2,12 +2,12 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { canUseApp } from '../../shared/acl';
 import { isValidId } from '../../shared/ids';
+import { roomReader } from '../auth/topic-reader';
 import { isStorageError, type Room } from '../storage';
 import { ApiError } from './errors';
 import type { HttpDeps } from './http-deps';
 import { parseBody } from './parse-body';
 import { authOf, requireSession } from './require-session';
-import { roomReader } from '../auth/topic-reader';
 
 const newRoomSchema = z.object({
   id: z.string(),

@@ -174,4 +174,48 @@ describe('/api/rooms and /api/people', () => {
       ],
     });
   });
+
+  describe('GET /api/rooms/:room/people', () => {
+    const get = (url: string, cookie = alice) =>
+      api.app.inject({ method: 'GET', url, headers: { cookie } });
+
+    it('lists the people who may read the room, by the same ACL as its history', async () => {
+      api.t.storage.users.setExtraRules('demo', 'bob', [
+        { permission: 'deny', action: 'all', topic: 'chat/general/#' },
+      ]);
+      const res = await get('/api/rooms/general/people');
+      expect(res.statusCode).toBe(200);
+      expect(res.json()).toEqual({
+        people: [
+          { user: 'admin', role: 'admin' },
+          { user: 'alice', role: 'member' },
+        ],
+      });
+      expect((await get('/api/rooms/random/people')).json()).toEqual({
+        people: [
+          { user: 'admin', role: 'admin' },
+          { user: 'alice', role: 'member' },
+          { user: 'bob', role: 'member' },
+        ],
+      });
+    });
+
+    it('refuses a room the caller may not read (403), then one that is not there (404)', async () => {
+      api.t.storage.users.setExtraRules('demo', 'alice', [
+        { permission: 'deny', action: 'all', topic: 'chat/general/#' },
+      ]);
+      expectError(await get('/api/rooms/general/people'), 403, 'forbidden');
+      expectError(await get('/api/rooms/nowhere/people'), 404, 'room_not_found');
+      expectError(await get('/api/rooms/%2B/people'), 400, 'invalid_room_id');
+      expectError(await get('/api/rooms/general/people', ''), 401, 'not_signed_in');
+    });
+
+    it('answers only for the caller’s org', async () => {
+      const mallory = await signIn(api.app, 'mallory@acme');
+      expect((await get('/api/rooms/general/people', mallory)).json()).toEqual({
+        people: [{ user: 'mallory', role: 'admin' }],
+      });
+      expectError(await get('/api/rooms/random/people', mallory), 404, 'room_not_found');
+    });
+  });
 });

@@ -3,17 +3,19 @@ import userEvent from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
 import { RoomView } from '../../../../src/client/features/chat/components/room-view';
-import { MentionCandidates } from '../../../../src/client/features/chat/hooks/mention-candidates';
+import { roomPeopleQueryKey } from '../../../../src/client/features/chat/api/get-room-people';
 import { ALICE } from '../../support/fixtures';
 import { server } from '../../support/msw-server';
 import { connectTestWorkspace, renderWithWorkspace } from '../../support/render';
 
-// Typing `@` in the composer suggests the people a mention would notify (the app gives the
-// list: app/room-screen.tsx); the field stays a textbox, with the list as its popup.
+// Typing `@` in the composer suggests the people a mention would notify (those who may read
+// the room, from GET /api/rooms/<room>/people); the field stays a textbox, with the list as
+// its popup.
 
 const PEOPLE = ['alice', 'bob', 'bobby', 'carol'];
 
-async function openComposer() {
+/** The composer of #general, with who may read it already known unless `asked`. */
+async function openComposer({ asked = false } = {}) {
   server.use(
     http.get('/api/rooms', () =>
       HttpResponse.json({ rooms: [{ id: 'general', name: 'general' }] }),
@@ -23,12 +25,14 @@ async function openComposer() {
     ),
   );
   const workspace = await connectTestWorkspace({ me: ALICE.user, org: ALICE.org });
-  renderWithWorkspace(
-    <MentionCandidates.Provider value={PEOPLE}>
-      <RoomView room="general" />
-    </MentionCandidates.Provider>,
-    { connection: workspace.connection, session: ALICE },
-  );
+  const { queryClient } = renderWithWorkspace(<RoomView room="general" />, {
+    connection: workspace.connection,
+    session: ALICE,
+  });
+  if (!asked) {
+    const people = PEOPLE.map((user) => ({ user, role: 'member' }));
+    queryClient.setQueryData(roomPeopleQueryKey('general'), people);
+  }
   const input = await screen.findByRole('textbox', { name: 'Message #general' });
   const sent = () => workspace.client().publishedOn('chat/general/messages');
   return { input, sent };
@@ -40,6 +44,30 @@ const options = () =>
     .map((option) => option.textContent);
 
 describe('mentions in the composer', () => {
+  it('asks who may read the room once an @ is typed, and suggests only them', async () => {
+    const asked: string[] = [];
+    server.use(
+      http.get('/api/rooms/:room/people', ({ params }) => {
+        asked.push(String(params.room));
+        // bobby may not read #general: a mention would not notify him.
+        return HttpResponse.json({
+          people: [
+            { user: 'alice', role: 'member' },
+            { user: 'bob', role: 'admin' },
+          ],
+        });
+      }),
+    );
+    const { input } = await openComposer({ asked: true });
+    await userEvent.type(input, 'hello bo');
+    expect(asked).toEqual([]);
+    await userEvent.type(input, ' @bo');
+    await screen.findByRole('listbox', { name: 'People to mention' });
+    expect(options()).toEqual(['@bob']);
+    await userEvent.type(input, '{Backspace}{Backspace}{Backspace}@b');
+    expect(asked).toEqual(['general']);
+  });
+
   it('suggests who starts with what follows @, and Enter inserts the chosen one, not sending', async () => {
     const { input, sent } = await openComposer();
     await userEvent.type(input, 'thanks @bo');

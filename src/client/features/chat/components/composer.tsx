@@ -32,7 +32,6 @@ export function Composer({ room, roomName, onSent }: ComposerProps) {
   const hintId = useId();
   const listId = `${hintId}-mentions`;
   const me = useCurrentUser();
-  const candidates = useMentionCandidates();
   const input = useRef<HTMLTextAreaElement>(null);
   const movedCaret = useRef<number | null>(null);
   // Where the caret is (null: a selection, or not in the field), which suggestion is
@@ -41,6 +40,7 @@ export function Composer({ room, roomName, onSent }: ComposerProps) {
   const [active, setActive] = useState(0);
   const [dismissed, setDismissed] = useState<number | null>(null);
   const query = caret === null ? null : mentionQueryAt(draft, caret);
+  const candidates = useMentionCandidates(room, query !== null);
   const suggestions =
     query && query.start !== dismissed ? mentionSuggestions(candidates, query, me) : [];
   const chosen = Math.min(active, suggestions.length - 1);

@@ -1,9 +1,14 @@
-import { createContext, useContext } from 'react';
+import { useQuery } from '@tanstack/react-query';
+import { useMemo } from 'react';
+import { roomPeopleQueryOptions } from '../api/get-room-people';
+
+const NONE: readonly string[] = [];
 
 /**
- * Who a message may name (`@bob`): the app fills it in from the people list, which is
- * another feature's (app/room-screen.tsx); none by default.
+ * Who a message in `room` may name (`@bob`): the people who may read it, whom a mention
+ * notifies. Asked for only once someone types a mention (`wanted`), then kept a while.
  */
-export const MentionCandidates = createContext<readonly string[]>([]);
-
-export const useMentionCandidates = () => useContext(MentionCandidates);
+export function useMentionCandidates(room: string, wanted: boolean): readonly string[] {
+  const people = useQuery({ ...roomPeopleQueryOptions(room), enabled: wanted }).data;
+  return useMemo(() => people?.map((person) => person.user) ?? NONE, [people]);
+}
