@@ -4,12 +4,15 @@ import { validateTopicFilter } from '../../shared/topic-filter';
 import { getIdentity } from './client-identity';
 import { noteGranted } from './granted-subscriptions';
 import { mountTopic, unmountTopic } from './mount-point';
+import { claimFilter, MAX_SUBSCRIPTIONS_PER_CLIENT } from './subscription-limit';
 
 export interface AuthorizeSubscribeOptions {
   onDenied(client: Client, filter: string, code: string, reason: string): void;
 }
 
 export function createAuthorizeSubscribe(options: AuthorizeSubscribeOptions) {
+  // One line per connection over the limit, not one per filter refused.
+  const overLimit = new WeakSet<Client>();
   return function authorizeSubscribe(
     client: Client,
     sub: Subscription,
@@ -38,10 +41,23 @@ export function createAuthorizeSubscribe(options: AuthorizeSubscribeOptions) {
       options.onDenied(client, filter, 'acl_denied', `subscribe to ${filter} is not allowed`);
       return callback(null, null);
     }
+    const mounted = mountTopic(identity.org, filter);
+    if (!claimFilter(client, mounted)) {
+      if (!overLimit.has(client)) {
+        overLimit.add(client);
+        options.onDenied(
+          client,
+          filter,
+          'too_many_subscriptions',
+          `a connection may hold ${MAX_SUBSCRIPTIONS_PER_CLIENT} filters; the rest are refused`,
+        );
+      }
+      return callback(null, null);
+    }
     // Part of it denied (a room, say): granted, and authorizeForward checks what it delivers.
     if (decision.excluded.length > 0) identity.checksDeliveries = true;
     // In place: aedes looks up retained messages by the SUBSCRIBE packet's own entries.
-    sub.topic = mountTopic(identity.org, filter);
+    sub.topic = mounted;
     noteGranted(sub);
     callback(null, sub);
   };

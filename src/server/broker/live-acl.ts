@@ -3,6 +3,7 @@ import { evaluateSubscribe, type AclRule } from '../../shared/acl';
 import type { ClientIdentity } from './client-identity';
 import { unmountTopic } from './mount-point';
 import type { BrokerPersistence } from './persistence';
+import { releaseFilters } from './subscription-limit';
 
 // aedes keeps a client's live subscriptions here, keyed by the (mounted) filter.
 type ClientWithSubscriptions = Client & { subscriptions: Record<string, unknown> };
@@ -40,6 +41,7 @@ export async function pruneSubscriptions(
   const forbidden = forbiddenFilters(subscriptionsOf(client), identity.rules, identity);
   if (forbidden.length === 0) return [];
   const mounted = forbidden.map((f) => f.mounted);
+  releaseFilters(client, mounted);
   if (!client.clean) await persistence.removeSubscriptions(client, mounted);
   // Without a messageId aedes sends no UNSUBACK and leaves the persistence alone
   // (lib/handlers/unsubscribe.js): the same path it takes when a connection closes.

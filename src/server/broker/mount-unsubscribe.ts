@@ -3,6 +3,7 @@ import type { Client } from 'aedes';
 import { validateTopicFilter } from '../../shared/topic-filter';
 import { getIdentity } from './client-identity';
 import { mountTopic } from './mount-point';
+import { releaseFilters } from './subscription-limit';
 
 // A SUBSCRIBE's filters are mounted under the client's org by authorizeSubscribe, so aedes
 // keeps the subscription (and a persistent session's stored copy) under the mounted name.
@@ -59,4 +60,5 @@ function mount(client: Client, packet: UnsubscribePacket): void {
   packet.unsubscriptions = packet.unsubscriptions.map((filter) =>
     validateTopicFilter(filter) ? filter : mountTopic(identity.org, filter),
   );
+  releaseFilters(client, packet.unsubscriptions);
 }
