@@ -11,6 +11,8 @@ import {
   AuthThrottle,
 } from '../../../src/server/auth/auth-throttle';
 import { createAuthenticate } from '../../../src/server/broker/authenticate';
+import { CONNACK, ConnectRefused } from '../../../src/server/broker/refusal';
+import { cheapPasswordHash } from '../support/cheap-password-hash';
 import { connackCode, connect } from '../support/mqtt-clients';
 import { publishContext } from '../support/publish-context';
 import { DEMO_PASSWORD, startTestServer, type TestServer } from '../support/test-server';
@@ -26,11 +28,37 @@ beforeAll(async () => {
     passwordHash: await hashPassword('dave-password'),
   });
   server.storage.users.setDisabled('demo', 'dave', true);
+  addFleetAgent(server);
 });
 afterAll(() => server.cleanup());
 
 async function mint(user = 'alice', org = 'demo', clientId = 'alice-t') {
   return server.tokens.mint({ org, user, clientId, acl: roleRules('member') });
+}
+
+// The tests that log in dozens of times at once sign in as this agent, whose password hash
+// is cheap (cheap-password-hash.ts): they check turns and counts, and at the real scrypt
+// cost the last login in line waited past mqtt.js's CONNACK timeout on a loaded machine.
+const FLEET_AGENT = 'fleet-agent';
+
+function addFleetAgent(target: TestServer): void {
+  target.storage.users.addUser({
+    org: 'demo',
+    user: FLEET_AGENT,
+    role: 'agent',
+    passwordHash: cheapPasswordHash(DEMO_PASSWORD),
+  });
+}
+
+/**
+ * A server of its own, so a throttle of its own, with the demo org and the fleet agent only:
+ * seeding the demo users would hash their passwords at the real cost.
+ */
+async function startThrottledServer(): Promise<TestServer> {
+  const throttled = await startTestServer({}, undefined, { seed: false });
+  throttled.storage.users.addOrg('demo');
+  addFleetAgent(throttled);
+  return throttled;
 }
 
 function tamper(token: string): string {
@@ -235,13 +263,13 @@ describe('CONNECT over WebSocket with a temporary token', () => {
 
 describe('failed CONNECTs are throttled per address and username', () => {
   it('answers Server unavailable once a username has failed too often from an address, and other credentials still fail fast', async () => {
-    const throttled = await startTestServer();
+    const throttled = await startThrottledServer();
     try {
       const codes: number[] = [];
       for (let i = 0; i < 21; i++) {
         codes.push(
           await connackCode(throttled.mqttUrl, {
-            username: 'agent-01@demo',
+            username: `${FLEET_AGENT}@demo`,
             password: `wrong-${i}`,
             clientId: 'c',
           }),
@@ -251,7 +279,7 @@ describe('failed CONNECTs are throttled per address and username', () => {
       expect(codes[20]).toBe(3);
       expect(
         await connackCode(throttled.mqttUrl, {
-          username: 'agent-01@demo',
+          username: `${FLEET_AGENT}@demo`,
           password: DEMO_PASSWORD,
           clientId: 'c',
         }),
@@ -262,19 +290,21 @@ describe('failed CONNECTs are throttled per address and username', () => {
   });
 
   it('counts a burst of wrong passwords sent in parallel: only about the first 20 are checked', async () => {
-    const throttled = await startTestServer();
+    const throttled = await startThrottledServer();
     try {
       const codes = await Promise.all(
         Array.from({ length: 40 }, (_, i) =>
           connackCode(throttled.mqttUrl, {
-            username: 'agent-01@demo',
+            username: `${FLEET_AGENT}@demo`,
             password: `wrong-${i}`,
             clientId: `c${i}`,
           }),
         ),
       );
       // The 20th failure is known while up to AUTH_CHECKS_IN_PARALLEL - 1 others are
-      // being checked; every one after waits its turn and is refused unchecked.
+      // being checked; every one after waits its turn and is refused unchecked. Over TCP
+      // whether the checks overlap is up to timing; the same burst held until all of it has
+      // arrived is below.
       const checked = codes.filter((code) => code === 4).length;
       expect(checked).toBeGreaterThanOrEqual(AUTH_FAILURES_PER_USERNAME);
       expect(checked).toBeLessThanOrEqual(AUTH_FAILURES_PER_USERNAME + AUTH_CHECKS_IN_PARALLEL - 1);
@@ -288,13 +318,85 @@ describe('failed CONNECTs are throttled per address and username', () => {
     const codes = await Promise.all(
       Array.from({ length: 30 }, (_, i) =>
         connackCode(server.mqttUrl, {
-          username: 'agent-01@demo',
+          username: `${FLEET_AGENT}@demo`,
           password: DEMO_PASSWORD,
           clientId: `fleet-${i}`,
         }),
       ),
     );
     expect(codes).toEqual(Array.from({ length: 30 }, () => 0));
+  });
+});
+
+describe('a burst whose password checks are held until all of it has arrived', () => {
+  // The checks above run as fast as the CONNECTs arrive, so how many overlap is up to
+  // timing. Here every check waits until the whole burst has asked, so each turn is full:
+  // what the turns let through does not depend on how loaded the machine is.
+  function heldBurst(size: number, verdict: () => 'right' | 'wrong') {
+    let open: () => void = () => {};
+    const opened = new Promise<void>((resolve) => (open = resolve));
+    const counts = { checked: 0, running: 0, mostAtOnce: 0 };
+    const authenticate = createAuthenticate({
+      verifyCredentials: async () => {
+        counts.checked++;
+        counts.mostAtOnce = Math.max(counts.mostAtOnce, ++counts.running);
+        try {
+          await opened;
+          if (verdict() === 'wrong') {
+            throw new ConnectRefused('bad_credentials', 'wrong', CONNACK.badUsernameOrPassword);
+          }
+          return {
+            org: 'demo',
+            user: FLEET_AGENT,
+            rules: [],
+            jti: null,
+            expiresAt: null,
+            passwordStamp: null,
+          };
+        } finally {
+          counts.running--;
+        }
+      },
+      throttle: new AuthThrottle(),
+      addressOf: () => '127.0.0.1',
+      onAuthenticated: () => {},
+      onRefused: () => {},
+      publishContext: publishContext(),
+    });
+    const answers = Array.from({ length: size }, (_, i) => {
+      const client = { id: `c${i}`, clean: true, closed: false, _will: null } as unknown as Client;
+      return new Promise<number>((resolve) =>
+        authenticate(client, `${FLEET_AGENT}@demo`, Buffer.from(`password-${i}`), (error) =>
+          resolve(error ? (error.returnCode ?? -1) : 0),
+        ),
+      );
+    });
+    return {
+      counts,
+      async codes(): Promise<number[]> {
+        await new Promise((resolve) => setImmediate(resolve)); // the first turns have started
+        open();
+        return Promise.all(answers);
+      },
+    };
+  }
+
+  it('checks only about the first 20 wrong passwords, AUTH_CHECKS_IN_PARALLEL at a time', async () => {
+    const burst = heldBurst(40, () => 'wrong');
+    const codes = await burst.codes();
+    const checked = codes.filter((code) => code === 4).length;
+    expect(checked).toBe(burst.counts.checked);
+    expect(checked).toBeGreaterThanOrEqual(AUTH_FAILURES_PER_USERNAME);
+    expect(checked).toBeLessThanOrEqual(AUTH_FAILURES_PER_USERNAME + AUTH_CHECKS_IN_PARALLEL - 1);
+    expect(codes.filter((code) => code === 3)).toHaveLength(40 - checked);
+    expect(burst.counts.mostAtOnce).toBe(AUTH_CHECKS_IN_PARALLEL);
+  });
+
+  it('lets every right password of a fleet in, AUTH_CHECKS_IN_PARALLEL at a time', async () => {
+    const burst = heldBurst(30, () => 'right');
+    expect(await burst.codes()).toEqual(Array.from({ length: 30 }, () => 0));
+    expect(burst.counts.checked).toBe(30);
+    expect(burst.counts.mostAtOnce).toBe(AUTH_CHECKS_IN_PARALLEL);
   });
 });
 

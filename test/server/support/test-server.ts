@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { startServer, type RunningServer } from '../../../src/server/app';
+import { startServer, type RunningServer, type StartOptions } from '../../../src/server/app';
 import { DEFAULTS, type Config } from '../../../src/server/config';
 import { createLogger } from '../../../src/server/logger';
 
@@ -36,14 +36,15 @@ export function testServerConfig(dataDir: string, overrides: Partial<Config> = {
 
 /**
  * The real server on 127.0.0.1 with free ports and a temporary data dir; `logger` for a
- * test that reads what the server logs.
+ * test that reads what the server logs; `seed: false` for one that adds its own users.
  */
 export async function startTestServer(
   overrides: Partial<Config> = {},
   logger: Logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
+  { seed }: Pick<StartOptions, 'seed'> = {},
 ): Promise<TestServer> {
   const config = testServerConfig(overrides.dataDir ?? (await makeDataDir()), overrides);
-  const server = await startServer(config, { logger });
+  const server = await startServer(config, { logger, seed });
   return {
     ...server,
     config,
