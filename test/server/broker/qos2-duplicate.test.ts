@@ -1,10 +1,11 @@
 import net from 'node:net';
 import { once } from 'node:events';
 import mqttPacket, { type Packet } from 'mqtt-packet';
+import type { MqttClient } from 'mqtt';
 import { describe, expect, it } from 'vitest';
 import { roleRules } from '../../../src/shared/acl';
 import { useTestServer } from '../support/server-fixture';
-import { json, record, waitForMessage } from '../support/mqtt-clients';
+import { json } from '../support/mqtt-clients';
 
 // A QoS 2 PUBLISH whose packet id still awaits its PUBREL is the same message again
 // [MQTT-4.3.3-2]: aedes answers it with a PUBREC and routes nothing. The history must not
@@ -55,6 +56,29 @@ async function rawAlice(clientId: string, clean: boolean) {
   };
 }
 
+/**
+ * The ids of the messages PUBLISHed to `client`, in the order they came on the wire. Not
+ * its 'message' events: mqtt.js emits a QoS 2 message only once the broker's PUBREL has
+ * come back, a QoS 1 one at once, so a later QoS 1 message can be emitted before an
+ * earlier QoS 2 one. The broker writes PUBLISHes to a client in the order it routes them,
+ * so once `arrived(id)` resolves every message routed before `id` is in `ids`.
+ */
+function onTheWire(client: MqttClient) {
+  const ids: string[] = [];
+  const waiting = new Map<string, () => void>();
+  client.on('packetreceive', (packet) => {
+    if (packet.cmd !== 'publish') return;
+    const { id } = JSON.parse(packet.payload.toString()) as { id: string };
+    ids.push(id);
+    waiting.get(id)?.();
+  });
+  return {
+    ids,
+    arrived: (id: string) =>
+      new Promise<void>((resolve) => (ids.includes(id) ? resolve() : waiting.set(id, resolve))),
+  };
+}
+
 const chat = (id: string) => ({ id, from: 'alice', text: id, sentAt: Date.now() });
 const publish = (id: string, qos: 1 | 2, dup = false): Packet => ({
   cmd: 'publish',
@@ -74,7 +98,7 @@ describe('a QoS 2 packet id reused before its PUBREL', () => {
   it('is the first message only: in the history as on the wire', async () => {
     const watcher = await fixture.member('bob');
     await watcher.subscribeAsync(ROOM, { qos: 2 });
-    const received = record(watcher);
+    const received = onTheWire(watcher);
     const alice = await rawAlice('alice-qos2', true);
 
     alice.write(publish('q2-first', 2));
@@ -86,10 +110,10 @@ describe('a QoS 2 packet id reused before its PUBREL', () => {
     await alice.until('pubcomp');
     // A later message from the same client: once it arrives, the ones before it have.
     alice.write(publish('q1-after', 1));
-    await waitForMessage(received, (m) => m.payload.includes('q1-after'));
+    await received.arrived('q1-after');
     alice.close();
 
-    const delivered = received.map((m) => (JSON.parse(m.payload) as { id: string }).id);
+    const delivered = received.ids;
     expect(delivered).toEqual(['q2-first', 'q1-after']);
     expect(historyIds()).toEqual(expect.arrayContaining(['q2-first', 'q1-after']));
     expect(historyIds()).not.toContain('q2-second');
@@ -98,7 +122,7 @@ describe('a QoS 2 packet id reused before its PUBREL', () => {
   it('is the first message only after a reconnect of the same session', async () => {
     const watcher = await fixture.member('bob');
     await watcher.subscribeAsync(ROOM, { qos: 2 });
-    const received = record(watcher);
+    const received = onTheWire(watcher);
     const first = await rawAlice('alice-qos2-kept', false);
     first.write(publish('q2-kept', 2));
     await first.until('pubrec');
@@ -110,10 +134,10 @@ describe('a QoS 2 packet id reused before its PUBREL', () => {
     again.write({ cmd: 'pubrel', messageId: PACKET_ID });
     await again.until('pubcomp');
     again.write(publish('q1-later', 1));
-    await waitForMessage(received, (m) => m.payload.includes('q1-later'));
+    await received.arrived('q1-later');
     again.close();
 
-    const delivered = received.map((m) => (JSON.parse(m.payload) as { id: string }).id);
+    const delivered = received.ids;
     expect(delivered).toEqual(['q2-kept', 'q1-later']);
     expect(historyIds()).not.toContain('q2-reused');
   });
@@ -124,17 +148,17 @@ describe('a QoS 2 packet id reused before its PUBREL', () => {
   it('sent twice in one read: the history holds what was delivered', async () => {
     const watcher = await fixture.member('bob');
     await watcher.subscribeAsync(ROOM, { qos: 2 });
-    const received = record(watcher);
+    const received = onTheWire(watcher);
     const alice = await rawAlice('alice-qos2-one-read', true);
     alice.write(publish('read-first', 2), publish('read-second', 2));
     await alice.until('pubrec', 2);
     alice.write({ cmd: 'pubrel', messageId: PACKET_ID });
     await alice.until('pubcomp');
     alice.write(publish('read-after', 1));
-    await waitForMessage(received, (m) => m.payload.includes('read-after'));
+    await received.arrived('read-after');
     alice.close();
 
-    const delivered = received.map((m) => (JSON.parse(m.payload) as { id: string }).id);
+    const delivered = received.ids;
     expect(delivered[0]).toBe('read-first');
     const kept = historyIds().filter((id) => id.startsWith('read-'));
     expect(kept.sort()).toEqual(delivered.sort());
