@@ -193,21 +193,30 @@ function setDisabled(disabled: boolean): Command {
   return ({ positionals: [name, ...extra] }, { storage, actor, out }) => {
     noMoreArguments(extra);
     const { user, org } = requireUsername(name);
+    let signedOut = 0;
+    let revoked = 0;
     storage.transaction(() => {
       const record = existingUser(storage, { user, org });
       if (disabled) keepAnEnabledAdmin(storage, record, 'disable');
       storage.users.setDisabled(org, user, disabled);
-      const signedOut = disabled ? storage.sessions.deleteForUser(org, user) : 0;
+      // As in the console: their sign-ins end, and their tokens stay refused once they are
+      // enabled again (a copy taken before is what disabling may be meant to stop).
+      if (disabled) {
+        signedOut = storage.sessions.deleteForUser(org, user);
+        revoked = revokeLiveTokens(storage, org, user);
+      }
       // As in the console, only a change is audited: not a user disabled again.
-      if (record.disabled === disabled) return;
-      storage.audit.record(org, {
-        actor,
-        action: disabled ? 'user.disable' : 'user.enable',
-        target: user,
-        ...(disabled ? { detail: { signedOut } } : {}),
-      });
+      if (record.disabled !== disabled) {
+        storage.audit.record(org, {
+          actor,
+          action: disabled ? 'user.disable' : 'user.enable',
+          target: user,
+          ...(disabled ? { detail: { signedOut, revokedTokens: revoked } } : {}),
+        });
+      }
     });
-    out(`${disabled ? 'disabled' : 'enabled'} ${formatUsername(user, org)}`);
+    const ended = disabled ? `; ended ${signedOut} session(s), revoked ${revoked} token(s)` : '';
+    out(`${disabled ? 'disabled' : 'enabled'} ${formatUsername(user, org)}${ended}`);
   };
 }
 

@@ -157,6 +157,27 @@ describe('PATCH /api/admin/users/:user', () => {
     await t.signIn(`${user}@demo`);
   });
 
+  it('disabling a user revokes their tokens: enabled again, a token taken before stays refused', async () => {
+    const user = await newUser();
+    const cookie = await t.signIn(`${user}@demo`);
+    const res = await t.request(cookie, 'POST', '/api/token', {});
+    expect(res.statusCode, res.body).toBe(200);
+    const token = res.json<{ username: string; password: string; clientId: string }>();
+    const login = { username: token.username, password: token.password, clientId: token.clientId };
+    expect(await connackCode(t.server.wsUrl, login)).toBe(0);
+
+    await patch(user, { disabled: true });
+    expect(await lastAudit()).toMatchObject({
+      action: 'user.disable',
+      detail: { signedOut: 1, revokedTokens: 1 },
+    });
+    await patch(user, { disabled: false });
+    expect(await connackCode(t.server.wsUrl, login)).toBe(4); // bad credentials: revoked
+    // Signing in again gets a token that works.
+    const fresh = await t.connectWithToken(await t.signIn(`${user}@demo`));
+    open.push(fresh.client);
+  });
+
   it('disabling a user turns offline the presence their connections left online without a will', async () => {
     const user = await newUser();
     const cookie = await t.signIn(`${user}@demo`);

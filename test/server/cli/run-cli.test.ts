@@ -92,6 +92,31 @@ describe('runCli', () => {
     expect(err[0]).toBe('error[not_found]: no user bob@acme');
   });
 
+  it('disables a user: ends their sessions and revokes their broker tokens, which stay refused once enabled', async () => {
+    await run('org', 'add', 'acme');
+    await run('user', 'add', 'bob@acme', '--role', 'member', '--password', '12345678');
+    const session = t.storage.sessions.create('acme', 'bob', 60);
+    const now = Date.now();
+    const token = { org: 'acme', user: 'bob', clientId: 'bob-tab', issuedAt: now };
+    t.storage.issuedTokens.record({ ...token, jti: 'live-1', expiresAt: now + 60_000 });
+    out = [];
+    expect(await run('user', 'disable', 'bob@acme')).toBe(0);
+    expect(out).toEqual(['disabled bob@acme; ended 1 session(s), revoked 1 token(s)']);
+    expect(t.storage.sessions.get(session.id)).toBeUndefined();
+    expect(await run('user', 'enable', 'bob@acme')).toBe(0);
+    expect(out[1]).toBe('enabled bob@acme');
+    expect(t.storage.tokens.isRevoked('live-1')).toBe(true); // the broker refuses it still
+    expect(audited('acme').slice(-2)).toEqual([
+      {
+        actor: ACTOR,
+        action: 'user.disable',
+        target: 'bob',
+        detail: { signedOut: 1, revokedTokens: 1 },
+      },
+      { actor: ACTOR, action: 'user.enable', target: 'bob', detail: {} },
+    ]);
+  });
+
   it('changes a password, ends the user’s sessions and revokes their broker tokens', async () => {
     await run('org', 'add', 'acme');
     await run('user', 'add', 'bob@acme', '--role', 'member', '--password', 'old password');
@@ -539,7 +564,7 @@ describe('runCli', () => {
       as('org.create', 'acme', {}),
       as('user.create', 'bob', { role: 'member' }),
       as('user.password_reset', 'bob', { signedOut: 1, revokedTokens: 0 }),
-      as('user.disable', 'bob', { signedOut: 1 }),
+      as('user.disable', 'bob', { signedOut: 1, revokedTokens: 0 }),
       as('user.enable', 'bob', {}),
       as('user.delete', 'bob', { role: 'member' }),
     ]);

@@ -148,9 +148,11 @@ export function userRoutes(app: FastifyInstance, deps: HttpDeps): void {
       if (body.disabled) {
         refuseSelf(auth, record.user, 'disable');
         storage.users.setDisabled(auth.org, record.user, true);
-        // Sign-in sessions end and connections close now; new ones are refused.
-        const signedOut = storage.sessions.deleteForUser(auth.org, record.user);
-        const disconnected = disconnectUser(deps, auth.org, record.user);
+        // Sign-in sessions end and connections close now; new ones are refused. Their
+        // tokens are revoked too: enabled again, the user signs in again, and a token taken
+        // before (a copy the disabling was meant to stop) stays refused.
+        const signOut = signOutUser(deps, auth.org, record.user);
+        const disconnected = signOut.disconnected + disconnectUser(deps, auth.org, record.user);
         // A presence they left online without a will (a DISCONNECT, as at the app's token
         // renewal) stayed so for good. After the close: nothing of theirs says online later.
         const markedOffline = await brokerEffect(
@@ -164,7 +166,12 @@ export function userRoutes(app: FastifyInstance, deps: HttpDeps): void {
           actor: auth.user,
           action: 'user.disable',
           target: record.user,
-          detail: { signedOut, disconnected, markedOffline },
+          detail: {
+            signedOut: signOut.signedOut,
+            revokedTokens: signOut.revoked.length,
+            disconnected,
+            markedOffline,
+          },
         });
       } else {
         storage.users.setDisabled(auth.org, record.user, false);
