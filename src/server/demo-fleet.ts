@@ -21,6 +21,14 @@ export async function startDemoFleet(
   const fleetLogins = loadDemoCredentials(config.dataDir);
   const seededAgents = fleetLogins.filter((login) => login.role === 'agent').length;
   const count = Math.min(config.demoAgents, seededAgents);
+  // Agents are seeded with the demo, at the data dir's first start only: a DEMO_AGENTS
+  // raised since (or that first start's DEMO_AGENTS=0) would otherwise run fewer, silently.
+  if (fleetLogins.length > 0 && config.demoAgents > seededAgents) {
+    logger.warn(
+      { event: 'demo_agents_not_seeded', wanted: config.demoAgents, seeded: seededAgents },
+      `DEMO_AGENTS is ${config.demoAgents}, but this data dir's demo was seeded with ${seededAgents} agent(s), at its first start; ${count === 0 ? 'no demo agent or notifier runs' : `${count} run`}. Start with a new DATA_DIR for more.`,
+    );
+  }
   if (count === 0) return null;
   const password = (user: string) =>
     fleetLogins.find((login) => login.username === `${user}@${DEMO_ORG}`)?.password ?? '';

@@ -109,4 +109,31 @@ describe("npm start's demo fleet", () => {
       ['agent-03', false],
     ]);
   });
+
+  it('says so when DEMO_AGENTS asks for more agents than the data dir was seeded with', async () => {
+    const { startFleet, eventsOf } = await start(2);
+    expect(await startFleet()).not.toBeNull();
+    expect(eventsOf('demo_agents_not_seeded')).toEqual([]); // as many as seeded
+    await fleet?.stop();
+
+    server!.config.demoAgents = 5; // a restart with DEMO_AGENTS raised
+    const more = await startFleet();
+    expect(more?.agents.map((agent) => agent.id)).toEqual(['agent-01', 'agent-02']);
+    expect(eventsOf('demo_agents_not_seeded')).toEqual([
+      expect.objectContaining({
+        wanted: 5,
+        seeded: 2,
+        msg: expect.stringMatching(/seeded with 2 agent\(s\).*2 run.*new DATA_DIR/),
+      }),
+    ]);
+  });
+
+  it('says that nothing of the demo runs when its first start had DEMO_AGENTS=0', async () => {
+    const { startFleet, eventsOf } = await start(0);
+    server!.config.demoAgents = 5;
+    expect(await startFleet()).toBeNull();
+    expect(eventsOf('demo_agents_not_seeded')).toEqual([
+      expect.objectContaining({ msg: expect.stringMatching(/no demo agent or notifier runs/) }),
+    ]);
+  });
 });
