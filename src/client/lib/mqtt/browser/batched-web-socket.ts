@@ -8,7 +8,7 @@
  * first, and `bufferedAmount` counts it, so mqtt.js' own backpressure still sees it.
  */
 export class BatchedWebSocket extends WebSocket {
-  #pending: Uint8Array[] = [];
+  #pending: Uint8Array<ArrayBuffer>[] = [];
   #pendingBytes = 0;
   #nextTask = new MessageChannel();
   #scheduled = false;
@@ -23,7 +23,8 @@ export class BatchedWebSocket extends WebSocket {
     return super.bufferedAmount + this.#pendingBytes;
   }
 
-  override send(data: string | ArrayBufferLike | Blob | ArrayBufferView): void {
+  // What `WebSocket.send` takes: no view on a SharedArrayBuffer, which browsers refuse.
+  override send(data: string | Blob | BufferSource): void {
     if (!ArrayBuffer.isView(data) || this.readyState !== WebSocket.OPEN) {
       this.#flush();
       super.send(data);
@@ -52,7 +53,7 @@ export class BatchedWebSocket extends WebSocket {
   }
 }
 
-function concat(chunks: Uint8Array[]): Uint8Array {
+function concat(chunks: Uint8Array<ArrayBuffer>[]): Uint8Array<ArrayBuffer> {
   const joined = new Uint8Array(chunks.reduce((sum, chunk) => sum + chunk.byteLength, 0));
   let offset = 0;
   for (const chunk of chunks) {
