@@ -32,6 +32,7 @@ import { openBrokerPersistence, type BrokerPersistence } from './persistence';
 import { mountTopic, unmountTopic } from './mount-point';
 import { mountUnsubscribes } from './mount-unsubscribe';
 import { readAhead } from './read-ahead';
+import { createRefusalLogBudget } from './refusal-log-budget';
 import { expireSessions, type ExpiredSession } from './session-expiry';
 import { clearStalePresence, type StalePresence } from './stale-presence';
 import { deliverRetained } from './retained-delivery';
@@ -170,7 +171,16 @@ async function brokerOn(
     historyRetentionMs: options.historyRetentionMs,
     roomExists: (org, room) => knownRooms.has(org, room),
   };
+  const refusalLog = createRefusalLogBudget();
+  /** How many refusals of the user's were left out of the log before this line, if any. */
+  const leftOutBefore = (who: Publisher): { leftOut?: number } | null => {
+    const leftOut = refusalLog.take(who ? `${who.org}\0${who.user}` : '');
+    if (leftOut === null) return null;
+    return leftOut > 0 ? { leftOut } : {};
+  };
   const logDenied = (publisher: Publisher, topic: string, code: string, reason: string) => {
+    const leftOut = leftOutBefore(publisher);
+    if (!leftOut) return;
     logger.warn(
       {
         event: 'publish_denied',
@@ -178,6 +188,7 @@ async function brokerOn(
         topic: clipped(topic),
         org: publisher?.org,
         user: publisher?.user,
+        ...leftOut,
       },
       clipped(reason),
     );
@@ -264,6 +275,8 @@ async function brokerOn(
     authorizeSubscribe: createAuthorizeSubscribe({
       onDenied(client, filter, code, reason) {
         const identity = getIdentity(client);
+        const leftOut = leftOutBefore(identity);
+        if (!leftOut) return;
         logger.warn(
           {
             event: 'subscribe_denied',
@@ -271,6 +284,7 @@ async function brokerOn(
             filter: clipped(filter),
             org: identity?.org,
             user: identity?.user,
+            ...leftOut,
           },
           clipped(reason),
         );
