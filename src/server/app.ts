@@ -13,6 +13,7 @@ import { createVerifyCredentials } from './broker/verify-credentials';
 import type { Config } from './config';
 import { saveDemoCredentials } from './demo-credentials';
 import { closeConnectionsChangedElsewhere } from './external-changes';
+import { createHistoryFailures } from './history-failures';
 import { buildHttpApi, trustedProxies } from './http';
 import { createLogger } from './logger';
 import { createMentionNotifications } from './mention-notifications';
@@ -109,7 +110,7 @@ export async function startServer(
       revoked: storage.tokens,
     });
     signal.throwIfAborted();
-    let historyFailedAt: number | null = null;
+    const historyFailures = createHistoryFailures(logger);
     const mentions = createMentionNotifications({
       storage,
       aedes: () => broker.aedes,
@@ -131,10 +132,7 @@ export async function startServer(
           storage.agentCommands.holds(org, agent, command),
         transaction: (work) => storage.transaction(work),
       },
-      (error) => {
-        historyFailedAt = Date.now();
-        logger.error({ event: 'history_record_failed', err: error }, 'could not record a message');
-      },
+      historyFailures.onError,
       mentions,
     );
     cleanups.push(() => history.flush()); // after the broker has closed, before the database
@@ -175,7 +173,7 @@ export async function startServer(
       tokens,
       logger,
       broker,
-      historyFailedAt: () => historyFailedAt,
+      historyFailedAt: historyFailures.failedAt,
       ready: () => listening,
       serverFactory: (handler) =>
         tls

@@ -14,6 +14,13 @@ import { hasVisibleText } from './visible-text';
 export const MAX_CHAT_TEXT_LENGTH = 4_000;
 export const MAX_PAYLOAD_ID_LENGTH = 64;
 export const MAX_NOTIFICATION_TITLE_LENGTH = 200;
+/**
+ * How deep an agent command's args may nest, the args object itself being the first level:
+ * more than any command takes, and few enough that code walking them recursively (the
+ * command log's digest re-serialises them, as may an agent) cannot run out of stack. Args
+ * nested 50,000 deep made JSON.stringify throw in the broker.
+ */
+export const MAX_ARGS_DEPTH = 32;
 
 const id = z.string().check(z.regex(ID_PATTERN, 'must be a valid id'));
 const messageId = z.string().check(z.minLength(1), z.maxLength(MAX_PAYLOAD_ID_LENGTH));
@@ -77,14 +84,36 @@ export const agentStateSchema = z.strictObject({
   updatedAt: epochMs,
 });
 
+/**
+ * Whether `value`'s objects and arrays nest at most `levels` deep, `value` itself being the
+ * first. Recurses at most `levels` + 1 calls deep, however deep `value` goes.
+ */
+function nestsWithin(value: unknown, levels: number): boolean {
+  if (typeof value !== 'object' || value === null) return true;
+  if (levels === 0) return false;
+  for (const item of Array.isArray(value) ? value : Object.values(value)) {
+    if (!nestsWithin(item, levels - 1)) return false;
+  }
+  return true;
+}
+
 export const agentCommandSchema = z.strictObject({
   id: messageId,
   // Shown in the command log and read out: a blank name is a row that says nothing.
   command: z
     .string()
     .check(z.maxLength(64), z.refine(hasVisibleText, 'must have a visible character')),
-  // The command's own: whatever it takes, under names of its choosing.
-  args: z.optional(z.record(z.string(), z.unknown())),
+  // The command's own: whatever it takes, under names of its choosing, nested within reason.
+  args: z.optional(
+    z
+      .record(z.string(), z.unknown())
+      .check(
+        z.refine(
+          (args) => nestsWithin(args, MAX_ARGS_DEPTH),
+          `must not nest more than ${MAX_ARGS_DEPTH} levels deep`,
+        ),
+      ),
+  ),
   from: id,
 });
 

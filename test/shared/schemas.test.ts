@@ -3,6 +3,7 @@ import {
   decodePayload,
   decodeStoredPayload,
   isPayloadId,
+  MAX_ARGS_DEPTH,
   MAX_PAYLOAD_ID_LENGTH,
   storedChatMessageSchema,
   storedNotificationSchema,
@@ -136,6 +137,53 @@ describe('decodePayload refuses a field outside the contract, naming it', () => 
       ok: false,
       error: 'unknown field "env": not in the contract',
     });
+  });
+});
+
+/** `levels` of objects and arrays as JSON text: `{"a":[{"a":[…]}]}`, an object outermost. */
+const nested = (levels: number): string => {
+  let text = '1';
+  for (let level = levels; level >= 1; level--) {
+    text = level % 2 === 1 ? `{"a":${text}}` : `[${text}]`;
+  }
+  return text;
+};
+const commandWithArgs = (args: string) =>
+  `{"id":"c1","command":"deploy","from":"al","args":${args}}`;
+
+describe('an agent command’s args nest at most MAX_ARGS_DEPTH levels deep', () => {
+  it.each([
+    ['flat', '{"env":"prod"}', true],
+    ['exactly that deep', nested(MAX_ARGS_DEPTH), true],
+    ['one level deeper', nested(MAX_ARGS_DEPTH + 1), false],
+    ['50,000 levels deep (it threw in the command log)', nested(50_000), false],
+    ['deep in one of many fields', `{"a":1,"b":[2,3],"c":${nested(MAX_ARGS_DEPTH)}}`, false],
+    ['wide but shallow', `{"list":[${Array(10_000).fill('[1]').join(',')}]}`, true],
+  ])('%s: accepted %s', (_case, args, accepted) => {
+    for (const decode of [decodePayload, decodeStoredPayload]) {
+      const result = decode('agents/agent-01/inbox', commandWithArgs(args));
+      expect(result).toEqual(
+        accepted
+          ? expect.objectContaining({ ok: true })
+          : { ok: false, error: `args: must not nest more than ${MAX_ARGS_DEPTH} levels deep` },
+      );
+    }
+  });
+});
+
+describe('no contract payload nested without end throws, whatever field holds it', () => {
+  const deep = `${'['.repeat(50_000)}${']'.repeat(50_000)}`;
+  it.each([
+    ['chat/general/messages', `{"id":"m1","from":"al","text":${deep},"sentAt":${now}}`],
+    ['chat/general/messages', `{"id":"m1","from":"al","text":"hi","sentAt":${now},"x":${deep}}`],
+    ['chat/general/typing', `{"from":"al","typing":${deep}}`],
+    ['presence/al/al-1', `{"status":"online","since":${deep}}`],
+    ['notifications/al', `{"id":"n1","title":"t","body":"b","createdAt":${now},"link":${deep}}`],
+    ['agents/agent-01/state', `{"status":"idle","updatedAt":${now},"detail":${deep}}`],
+    ['agents/agent-01/replies', `{"commandId":"c1","status":"done","detail":${deep}}`],
+    ['agents/agent-01/inbox', `{"id":"c1","command":"deploy","from":"al","args":${deep}}`],
+  ])('%s: refused', (topic, payload) => {
+    expect(decodePayload(topic, payload).ok).toBe(false);
   });
 });
 

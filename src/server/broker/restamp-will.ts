@@ -62,7 +62,14 @@ export function restampWill(kind: TopicKind, payload: Uint8Array, now: number): 
   if (field !== undefined) restamped[field] = now;
   // Only a valid id is replaced: one the checks would refuse stays as it is, and is refused.
   if (WILL_ID_KINDS.has(kind) && isPayloadId(said.id)) restamped.id = firingId(said.id, now);
-  return Buffer.from(JSON.stringify(restamped));
+  try {
+    return Buffer.from(JSON.stringify(restamped));
+  } catch {
+    // Nested too deep to write again (a command's args, in a will stored before their depth
+    // was bounded): as it is, the checks refuse it. Thrown, it would end aedes' sweep of
+    // stored wills, and the process with it.
+    return null;
+  }
 }
 
 /**

@@ -22,11 +22,13 @@ export interface AgentCommandStore {
    * Keeps a command once per (org, agent, id): a QoS 1 redelivery is the same command, and
    * another one under a kept id is not kept (its replies could not be told apart; the
    * broker routes it nowhere). Returns true when it was new.
+   * @throws StorageError invalid_id | invalid_argument (args that cannot be digested)
    */
   recordCommand(org: string, agent: string, command: AgentCommand, receivedAt?: number): boolean;
   /**
    * Whether the agent's log holds this very command: its id with the same sender, command
    * and args (a resend), not another command under that id.
+   * @throws StorageError invalid_argument (args that cannot be digested)
    */
   holds(org: string, agent: string, command: AgentCommand): boolean;
   /**
@@ -92,12 +94,23 @@ function toReply(row: ReplyRow): LoggedReply {
  * What is kept of a command's args: enough to tell them from others, nothing to read them
  * by. Over the command's place and id too, so that the same args sent twice do not show as
  * such in the file. Args are the payload's, parsed: a resend (the same bytes) digests alike.
+ * Written out again rather than taken as the payload's bytes: the digests kept by earlier
+ * versions stay comparable, and the store is given commands, not payloads (the contract
+ * bounds how deep args nest, MAX_ARGS_DEPTH, so they can be written out again).
+ *
+ * @throws StorageError invalid_argument when the args cannot be written out (nested too
+ *   deep): the input is refused, the store has not failed.
  */
 function argsDigest(org: string, agent: string, command: AgentCommand): string | null {
   if (command.args === undefined) return null;
-  return createHash('sha256')
-    .update(JSON.stringify([org, agent, command.id, command.args]))
-    .digest('hex');
+  let text: string;
+  try {
+    text = JSON.stringify([org, agent, command.id, command.args]);
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    throw new StorageError('invalid_argument', `the command's args cannot be digested: ${detail}`);
+  }
+  return createHash('sha256').update(text).digest('hex');
 }
 
 /** The statements whose query plans matter, as the store prepares them (tests EXPLAIN them). */

@@ -82,6 +82,12 @@ describe('restampWill: a will goes out stamped when it fires', () => {
     expect(later.id).not.toBe(`c${FIRED}`);
   });
 
+  it('leaves a command whose args nest too deep to write again (stored before the bound) alone', () => {
+    const deep = `${'['.repeat(50_000)}${']'.repeat(50_000)}`;
+    const stored = Buffer.from(`{"id":"c","command":"x","from":"alice","args":{"a":${deep}}}`);
+    expect(restampWill('agent-inbox', stored, NOW)).toBeNull();
+  });
+
   it.each([
     ['not JSON', 'nope'],
     ['empty (a retained state cleared)', ''],

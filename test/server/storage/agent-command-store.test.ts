@@ -251,6 +251,22 @@ describe('AgentCommandStore: each agent’s recent commands and their replies', 
     expect(holds(command('unknown'))).toBe(false);
   });
 
+  it('refuses args it cannot digest (nested past what the contract lets in) as input, keeping nothing', () => {
+    // The contract refuses these (MAX_ARGS_DEPTH); the store must still say "refused", not
+    // fail: a RangeError read as a failing store made every message lookup answer 503.
+    let deep: unknown = 1;
+    for (let level = 0; level < 50_000; level++) deep = [deep];
+    const hostile = command('deep', { args: { a: deep } });
+    expect(refusal(() => log().recordCommand('demo', 'agent-01', hostile))).toBe(
+      'invalid_argument',
+    );
+    expect(listed()).toEqual([]);
+    send('deep', 'agent-01', 'demo', { args: { step: 1 } });
+    expect(listed()).toEqual(['deep']);
+    // Asked whether it is a resend of the command kept under its id: refused alike.
+    expect(refusal(() => log().holds('demo', 'agent-01', hostile))).toBe('invalid_argument');
+  });
+
   it('keeps no args, only whether there were some: neither the page nor the file has them', () => {
     const secret = 'tok-3f9a1c77e2b04d58';
     send('rotate', 'agent-01', 'demo', { command: 'rotate', args: { token: secret } });
