@@ -3,6 +3,7 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { canUseApp } from '../shared/acl';
 import { createTokenIssuer, type TokenIssuer } from './auth/tokens';
 import { createBatchedHistory } from './broker/batched-history';
 import { effectiveRules } from './auth/effective-rules';
@@ -149,7 +150,12 @@ export async function startServer(
       history,
       roomExists: (org, room) => storage.rooms.has(org, room),
       isAgent: (org, user) => storage.users.getUser(org, user)?.role === 'agent',
+      isPerson: (org, user) => {
+        const role = storage.users.getUser(org, user)?.role;
+        return role !== undefined && canUseApp(role);
+      },
       historyRetentionMs: config.historyRetentionDays * MS_PER_DAY,
+      publishRate: { perSecond: config.chatRatePerSecond, burst: config.chatBurst },
     });
     cleanups.push(() => broker.close());
     // Before the broker closes (cleanups run last first), once no transport brings more:

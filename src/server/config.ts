@@ -28,6 +28,13 @@ export interface Config {
   logLevel: string;
   demoPassword: string | null;
   demoAgents: number;
+  /**
+   * Chat messages, typing and agent commands a member or admin may publish per second,
+   * sustained, across their connections (broker/publish-rate-limit.ts); 0: no limit.
+   */
+  chatRatePerSecond: number;
+  /** How many of those they may publish at once after a pause. */
+  chatBurst: number;
 }
 
 export class ConfigError extends Error {
@@ -54,6 +61,10 @@ export const DEFAULTS = {
   maxPacketBytes: 262_144, // 256 KiB
   logLevel: 'info',
   demoAgents: 5,
+  // Far above anyone typing (the app sends typing at most every 2 s), far below a flood:
+  // a paste of 60 lines goes at once, then 20 a second.
+  chatRatePerSecond: 20,
+  chatBurst: 60,
 } as const;
 
 // The MQTT remaining-length field tops out at 268,435,455 bytes [MQTT-2.2.3].
@@ -64,6 +75,9 @@ const MAX_TOKEN_TTL_SECONDS = SECONDS_PER_DAY;
 const MAX_SESSION_TTL_SECONDS = 90 * SECONDS_PER_DAY;
 // agent-01 .. agent-99: the seed names them with two digits.
 const MAX_DEMO_AGENTS = 99;
+// Past these the limit limits nothing the broker could take from one user anyway.
+const MAX_CHAT_RATE_PER_SECOND = 100_000;
+const MAX_CHAT_BURST = 1_000_000;
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -237,6 +251,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: logLevel(env),
     demoPassword: demoPassword(env),
     demoAgents: integer(env, 'DEMO_AGENTS', DEFAULTS.demoAgents, 0, MAX_DEMO_AGENTS),
+    chatRatePerSecond: integer(
+      env,
+      'CHAT_RATE_PER_SECOND',
+      DEFAULTS.chatRatePerSecond,
+      0,
+      MAX_CHAT_RATE_PER_SECOND,
+    ),
+    chatBurst: integer(env, 'CHAT_BURST', DEFAULTS.chatBurst, 1, MAX_CHAT_BURST),
   };
 }
 

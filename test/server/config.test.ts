@@ -22,6 +22,8 @@ describe('loadConfig', () => {
       logLevel: 'info',
       demoPassword: null,
       demoAgents: 5,
+      chatRatePerSecond: 20,
+      chatBurst: 60,
     } satisfies Config);
     expect(DEFAULTS.port).toBe(8080);
   });
@@ -65,6 +67,12 @@ describe('loadConfig', () => {
     ['DEMO_PASSWORD kept as given', { DEMO_PASSWORD: ' s3cret ' }, { demoPassword: ' s3cret ' }],
     ['empty DEMO_PASSWORD = none', { DEMO_PASSWORD: '' }, { demoPassword: null }],
     ['DEMO_AGENTS 0', { DEMO_AGENTS: '0' }, { demoAgents: 0 }],
+    ['CHAT_RATE_PER_SECOND 0 (no limit)', { CHAT_RATE_PER_SECOND: '0' }, { chatRatePerSecond: 0 }],
+    [
+      'CHAT_RATE_PER_SECOND and CHAT_BURST',
+      { CHAT_RATE_PER_SECOND: '5', CHAT_BURST: '1' },
+      { chatRatePerSecond: 5, chatBurst: 1 },
+    ],
   ];
   it.each(accepted)('accepts %s', (_name, env, expected) => {
     expect(loadConfig(env)).toMatchObject(expected);
@@ -101,6 +109,8 @@ describe('loadConfig', () => {
     [{ TRUST_PROXY: '::/0' }, 'TRUST_PROXY', /would trust every address/],
     [{ LOG_LEVEL: 'verbose' }, 'LOG_LEVEL', /one of fatal, error/],
     [{ DEMO_AGENTS: '100' }, 'DEMO_AGENTS', /from 0 to 99/],
+    [{ CHAT_RATE_PER_SECOND: '0.5' }, 'CHAT_RATE_PER_SECOND', /whole number from 0 to 100000/],
+    [{ CHAT_BURST: '0' }, 'CHAT_BURST', /from 1 to 1000000/],
     [{ TLS_CERT_FILE: '/x.pem' }, 'TLS_KEY_FILE', /together with TLS_CERT_FILE/],
     [{ TLS_KEY_FILE: '/x.pem' }, 'TLS_CERT_FILE', /together with TLS_KEY_FILE/],
     [

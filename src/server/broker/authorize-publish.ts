@@ -5,6 +5,7 @@ import { agentStateTopic, parseTopic, presenceTopic } from '../../shared/topics'
 import { getIdentity, type ClientIdentity } from './client-identity';
 import { checkPublish, type PublishContext, type PublisherRules } from './check-publish';
 import { discard, mountTopic, parseMountedClientId, unmountTopic } from './mount-point';
+import type { AdmitsPublish } from './publish-rate-limit';
 import { restampWill } from './restamp-will';
 
 /** Whose publish was refused, as far as it is known (for the log). */
@@ -29,6 +30,12 @@ export interface AuthorizePublishOptions {
   onCheckFailed(publisher: Publisher, topic: string, error: unknown): void;
   /** The clock and the rooms the checks read (check-chat.ts). */
   publishContext: PublishContext;
+  /**
+   * Whether a live publish the checks accepted may go now (publish-rate-limit.ts); one
+   * that may not goes nowhere, as a refused one does. Last Wills are not asked: one fires
+   * once a connection.
+   */
+  admits: AdmitsPublish;
 }
 
 /** A user's state as it is now (not as their connection read it). */
@@ -79,6 +86,10 @@ export function createAuthorizePublish(options: AuthorizePublishOptions) {
     if (!verdict.ok) {
       options.onDenied(identity, packet.topic, verdict.code, verdict.reason);
       discard(packet);
+      return callback(null);
+    }
+    if (verdict.message && !options.admits(identity, verdict.message)) {
+      discard(packet); // acknowledged, routed nowhere and not kept, as a refusal
       return callback(null);
     }
     packet.topic = mountTopic(identity.org, packet.topic);

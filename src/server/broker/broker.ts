@@ -28,6 +28,7 @@ import { createKnownRooms } from './known-rooms';
 import { pruneSubscriptions } from './live-acl';
 import { PendingConnections } from './pending-connections';
 import { encodePublishesOnce } from './publish-encoding';
+import { createPublishRateLimit } from './publish-rate-limit';
 import { openBrokerPersistence, type BrokerPersistence } from './persistence';
 import { mountTopic, unmountTopic } from './mount-point';
 import { mountUnsubscribes } from './mount-unsubscribe';
@@ -75,6 +76,16 @@ export interface BrokerOptions {
   isAgent(org: string, user: string): boolean;
   /** How long the history keeps a chat message: an older `sentAt` is refused. */
   historyRetentionMs: number;
+  /**
+   * A person's chat messages, typing and agent commands per second, sustained, and at once
+   * after a pause (publish-rate-limit.ts); a rate of 0: no limit.
+   */
+  publishRate: { perSecond: number; burst: number };
+  /**
+   * Whether the user is a person of the org now (a member or an admin), read from the
+   * store: only people's chat and commands are paced.
+   */
+  isPerson(org: string, user: string): boolean;
 }
 
 export interface Broker {
@@ -258,6 +269,12 @@ async function brokerOn(
         onWillAccepted: history.acceptedWill,
         standingOf: options.standingOf,
         publishContext,
+        admits: createPublishRateLimit({
+          ratePerSecond: options.publishRate.perSecond,
+          burst: options.publishRate.burst,
+          isPerson: options.isPerson,
+          logger,
+        }),
         onCheckFailed(publisher, topic, error) {
           logger.error(
             {

@@ -61,6 +61,8 @@ export async function startE2eServer(options: E2eServerOptions = {}): Promise<E2
     DEMO_PASSWORD,
     DEMO_AGENTS: String(options.demoAgents ?? 0),
     LOG_LEVEL: 'warn',
+    // The tests play bursts of hundreds of messages from one member (a busy room).
+    CHAT_RATE_PER_SECOND: '0',
     ...(options.listOwnOrigin ? { ALLOWED_ORIGINS: httpUrl } : {}),
     ...(options.tokenTtlSeconds === undefined
       ? {}

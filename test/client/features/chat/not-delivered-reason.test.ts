@@ -24,7 +24,7 @@ describe('notDeliveredReason', () => {
     [
       'an MQTT 3.1.1 broker acknowledged it and dropped it',
       { by: 'unrouted' },
-      'The server acknowledged this message but did not deliver it: you may no longer be allowed to post here.',
+      'The server acknowledged this message but did not deliver it: you may no longer be allowed to post here, or you sent too many messages at once.',
     ],
     ['kept from before the reason was kept', undefined, 'This message was not delivered.'],
   ])('%s', (_case, refusal, reason) => {

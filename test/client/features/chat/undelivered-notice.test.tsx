@@ -125,7 +125,7 @@ describe('UndeliveredNotice', () => {
     const [broker, dropped] = within(notice).getAllByRole('listitem');
     expect(broker).toHaveTextContent('The server refused this message: not authorized (0x87).');
     expect(dropped).toHaveTextContent(
-      'The server acknowledged this message but did not deliver it: you may no longer be allowed to post here.',
+      'The server acknowledged this message but did not deliver it: you may no longer be allowed to post here, or you sent too many messages at once.',
     );
   });
 

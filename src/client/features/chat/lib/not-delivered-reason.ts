@@ -12,7 +12,7 @@ export function notDeliveredReason(refusal: DeliveryRefusal | undefined): string
     case 'client':
       return `This message could not be sent: ${refusal.reason}.`;
     case 'unrouted':
-      return 'The server acknowledged this message but did not deliver it: you may no longer be allowed to post here.';
+      return 'The server acknowledged this message but did not deliver it: you may no longer be allowed to post here, or you sent too many messages at once.';
     case undefined:
       // Kept across a reload from before the reason was kept with it.
       return 'This message was not delivered.';
