@@ -22,6 +22,11 @@ export interface AuthenticateOptions {
   onIdentified?(client: Client, identity: ClientIdentity): void;
   onAuthenticated(client: Client, identity: ClientIdentity): void;
   /**
+   * Work the CONNECT waits for once identified, before its session is looked up (the cap
+   * on the app's sessions per user, session-cap.ts). Must not reject.
+   */
+  beforeAccept?(client: Client, identity: ClientIdentity): Promise<void>;
+  /**
    * A promise while the session of this (mounted) client id is being dropped: the CONNECT
    * waits for it, so aedes then finds no session rather than half of one.
    */
@@ -83,6 +88,7 @@ export function createAuthenticate(options: AuthenticateOptions) {
     checked.then(
       async (identity) => {
         options.onIdentified?.(client, identity);
+        await options.beforeAccept?.(client, identity);
         for (let wait = options.dropping?.(client.id); wait; wait = options.dropping?.(client.id))
           await wait.catch(() => undefined);
         // Gone while it waited for its turn or its check: aedes will not register it, so

@@ -30,11 +30,12 @@ import { PendingConnections } from './pending-connections';
 import { encodePublishesOnce } from './publish-encoding';
 import { createPublishRateLimit } from './publish-rate-limit';
 import { openBrokerPersistence, type BrokerPersistence } from './persistence';
-import { mountTopic, unmountTopic } from './mount-point';
+import { mountClientId, mountTopic, unmountTopic } from './mount-point';
 import { mountUnsubscribes } from './mount-unsubscribe';
 import { readAhead } from './read-ahead';
 import { createRefusalLogBudget } from './refusal-log-budget';
-import { expireSessions, type ExpiredSession } from './session-expiry';
+import { capUserSessions, MAX_APP_SESSIONS_PER_USER, usersOverCap } from './session-cap';
+import { expireSessions, type ExpiredSession, type ExpiryHooks } from './session-expiry';
 import { clearStalePresence, type StalePresence } from './stale-presence';
 import { deliverRetained } from './retained-delivery';
 import { createRecordHistory, type HistoryRecorder } from './record-history';
@@ -164,8 +165,13 @@ async function brokerOn(
   const { logger } = options;
   const expiry = new ExpiryTimers<Client>();
   const live = new Map<Client, ClientIdentity>();
-  // Session expiry: ids whose stored session is being dropped (a CONNECT of one waits).
+  // Session expiry and the cap: ids whose stored session is being dropped (a CONNECT of one
+  // waits).
   const dropping = new Map<string, Promise<void>>();
+  // The cap on the app's sessions, per `<org>:<user>:`: one user's runs go one at a time,
+  // so two never count the same sessions, and the broker's close waits for them.
+  const capping = new Map<string, Promise<void>>();
+  let closing = false;
   const pending = new PendingConnections();
 
   storeGrantedOnly(persistence);
@@ -210,6 +216,58 @@ async function brokerOn(
   );
   history.recordQoS2WhenStored(persistence);
   encodePublishesOnce();
+  const hold: ExpiryHooks['hold'] = (mountedId, work) => {
+    // After any drop of the same id under way (expiry and the cap may both pick it).
+    const done = (dropping.get(mountedId) ?? Promise.resolve())
+      .catch(() => undefined)
+      .then(work)
+      .finally(() => {
+        if (dropping.get(mountedId) === done) dropping.delete(mountedId);
+      });
+    dropping.set(mountedId, done);
+    return done;
+  };
+  /** Caps the user's app sessions (session-cap.ts) after `after`, in turn with their others. */
+  const capSessions = (
+    org: string,
+    user: string,
+    after: Promise<unknown>,
+    connecting?: string,
+  ): Promise<void> => {
+    if (closing) return Promise.resolve();
+    const key = mountClientId(org, user, '');
+    const run = (capping.get(key) ?? Promise.resolve())
+      .then(() => after)
+      .then(() =>
+        closing
+          ? []
+          : capUserSessions(aedes, persistence, { inUse, hold }, { org, user, connecting }),
+      )
+      .then(
+        (dropped) => {
+          if (dropped.length === 0) return;
+          logger.info(
+            {
+              event: 'sessions_over_cap_dropped',
+              org,
+              user,
+              clientIds: dropped.map((session) => session.clientId),
+            },
+            `a user keeps at most ${MAX_APP_SESSIONS_PER_USER} app sessions: the least recently seen dropped`,
+          );
+        },
+        (error: unknown) =>
+          logger.error(
+            { event: 'session_cap_failed', org, user, err: error },
+            'app sessions over the cap not dropped',
+          ),
+      )
+      .finally(() => {
+        if (capping.get(key) === run) capping.delete(key);
+      });
+    capping.set(key, run);
+    return run;
+  };
   const aedes = await Aedes.createBroker({
     // Each start gets a fresh broker id (the default): aedes fires the stored Last Wills
     // of sessions whose broker has stopped beating, which is how presence and agent states
@@ -232,6 +290,11 @@ async function brokerOn(
       throttle: new AuthThrottle(),
       addressOf,
       onIdentified: (client, identity) => pending.identified(client, identity),
+      // A new session of the app's past the cap pushes out its user's least recently seen.
+      beforeAccept: (client, identity) =>
+        isTokenSession(client, identity)
+          ? capSessions(identity.org, identity.user, Promise.resolve(), client.id)
+          : Promise.resolve(),
       onAuthenticated(client, identity) {
         if (identity.expiresAt !== null) {
           expiry.schedule(client, identity.expiresAt, () => {
@@ -333,10 +396,10 @@ async function brokerOn(
     for (const client of live.keys()) if (!client.closed) ids.add(client.id);
     return ids;
   };
-  // When each of the app's sessions was last in use, for session expiry.
-  const noteSeen = (client: Client, identity: ClientIdentity) => {
-    if (!isTokenSession(client, identity)) return;
-    persistence
+  // When each of the app's sessions was last in use, for session expiry and the cap.
+  const noteSeen = (client: Client, identity: ClientIdentity): Promise<void> => {
+    if (!isTokenSession(client, identity)) return Promise.resolve();
+    return persistence
       .markSeen([client.id], Date.now())
       .catch((error: unknown) =>
         logger.error(
@@ -380,7 +443,11 @@ async function brokerOn(
     expiry.cancel(client);
     // Only registered clients are reported gone (client-registry.ts), so all are in `live`.
     const identity = live.get(client);
-    if (identity) noteSeen(client, identity);
+    if (identity && isTokenSession(client, identity)) {
+      // Once its leaving is noted: it is then the user's most recently seen session. The
+      // cap at CONNECT cannot drop sessions still connected; this drops them as they leave.
+      capSessions(identity.org, identity.user, noteSeen(client, identity));
+    }
     // Its unacknowledged messages join its queue on disk, for its next connection.
     void persistence.outgoing.flushClient(client.id);
     live.delete(client);
@@ -445,8 +512,8 @@ async function brokerOn(
       return count + pending.closeMatching(match);
     },
     admin: createBrokerAdmin({ aedes, live, pending, inUse, persistence, counters, startedAt }),
-    expireSessions: (before, intervalMs) =>
-      expireSessions(
+    async expireSessions(before, intervalMs) {
+      const expired = await expireSessions(
         aedes,
         persistence,
         {
@@ -454,14 +521,15 @@ async function brokerOn(
           tokenSessions: [...live]
             .filter(([client, identity]) => !client.closed && isTokenSession(client, identity))
             .map(([client]) => client.id),
-          hold: (mountedId, work) => {
-            const done = work().finally(() => dropping.delete(mountedId));
-            dropping.set(mountedId, done);
-            return done;
-          },
+          hold,
         },
         { before, intervalMs },
-      ),
+      );
+      // Those left over the cap by connections that never reported leaving (a crash).
+      const over = await usersOverCap(persistence);
+      await Promise.all(over.map(({ org, user }) => capSessions(org, user, Promise.resolve())));
+      return expired;
+    },
     clearStalePresence: (orgs, before) =>
       clearStalePresence(aedes, persistence, orgs, inUse, before),
     retainedTopics(org, filter) {
@@ -476,6 +544,9 @@ async function brokerOn(
       sysStats.stop();
       counters.stop();
       expiry.clear();
+      // The cap's drops publish and write: none starts now, and those under way finish.
+      closing = true;
+      await Promise.all(capping.values());
       await new Promise<void>((resolve) => aedes.close(() => resolve()));
       await persistence.destroy();
     },

@@ -18,13 +18,16 @@ import {
   clearStoredQueue,
   dropUnsentMessage,
   forgetSeen,
+  hasStoredSession,
   lastSeen,
   lastSwept,
   markSeen,
   markSwept,
   seenClientIds,
+  seenSessionsOf,
   storedClientIds,
 } from './stored-sessions';
+import { mountClientId } from './mount-point';
 
 // aedes 1.x needs an async persistence; aedes-persistence-level's default export is the
 // callback wrapper for aedes 0.x, its async class is this file.
@@ -88,6 +91,10 @@ export interface BrokerPersistence extends AedesPersistence {
   forgetSeen(clientId: string): Promise<void>;
   /** Switchboard's own: the client ids with a last-seen time. */
   seenClientIds(): Promise<string[]>;
+  /** Switchboard's own: the user's (mounted) client ids with a last-seen time, and that time. */
+  seenSessionsOf(org: string, user: string): Promise<{ clientId: string; seenAt: number }[]>;
+  /** Switchboard's own: whether the (mounted) client id has a stored session. */
+  hasStoredSession(clientId: string): Promise<boolean>;
   /** Switchboard's own: when session expiry last swept, if ever. */
   lastSwept(): Promise<number | undefined>;
   markSwept(at: number): Promise<void>;
@@ -140,6 +147,8 @@ export function openBrokerPersistence(
     lastSeen: (clientId: string) => lastSeen(db, clientId),
     forgetSeen: (clientId: string) => forgetSeen(db, clientId),
     seenClientIds: () => seenClientIds(db),
+    seenSessionsOf: (org: string, user: string) => seenSessionsOf(db, mountClientId(org, user, '')),
+    hasStoredSession: (clientId: string) => hasStoredSession(db, clientId),
     lastSwept: () => lastSwept(db),
     markSwept: (at: number) => markSwept(db, at),
     forgetSession: async (clientId: string) => {

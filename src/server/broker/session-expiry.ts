@@ -77,14 +77,29 @@ export async function expireSessions(
     // or waits until the session and its presence are gone (not to find half of one, nor
     // to have its own new presence cleared).
     if (hooks.inUse().has(mountedId)) continue;
-    const session = parseMountedClientId(mountedId);
-    await hooks.hold(mountedId, async () => {
-      await persistence.forgetSession(mountedId);
-      if (session) await clearPresence(aedes, persistence, session);
-    });
+    const session = await dropSession(aedes, persistence, hooks, mountedId);
     if (session) expired.push(session);
   }
   return expired;
+}
+
+/**
+ * Drops a stored session not in use (asked with no await before this call): its
+ * subscriptions, queue, half-received QoS 2 state, will and retained presence, while a
+ * CONNECT of the same id waits. Returns whose it was, when the id says.
+ */
+export async function dropSession(
+  aedes: Aedes,
+  persistence: BrokerPersistence,
+  hooks: Pick<ExpiryHooks, 'hold'>,
+  mountedId: string,
+): Promise<ExpiredSession | null> {
+  const session = parseMountedClientId(mountedId);
+  await hooks.hold(mountedId, async () => {
+    await persistence.forgetSession(mountedId);
+    if (session) await clearPresence(aedes, persistence, session);
+  });
+  return session;
 }
 
 /** The session's retained presence, if its client id could have had one. */

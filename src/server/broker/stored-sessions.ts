@@ -128,6 +128,36 @@ export async function markSwept(db: Level<string, unknown>, at: number) {
   await db.put(SWEPT_AT, String(at));
 }
 
+/** The user's (mounted) client ids with a last-seen time noted, and that time. */
+export async function seenSessionsOf(
+  db: Level<string, unknown>,
+  mountedPrefix: string,
+): Promise<{ clientId: string; seenAt: number }[]> {
+  const prefix = lastSeenKey(mountedPrefix);
+  // encodeURIComponent emits ASCII only: every key under the prefix sorts below this.
+  const range = { gte: prefix, lt: `${prefix}\uffff` };
+  const sessions: { clientId: string; seenAt: number }[] = [];
+  for await (const [key, value] of db.iterator(range)) {
+    const seenAt = Number(value);
+    if (!Number.isFinite(seenAt)) continue;
+    sessions.push({ clientId: decodeURIComponent(key.slice(LAST_SEEN.length)), seenAt });
+  }
+  return sessions;
+}
+
+/** Whether the client has stored subscriptions or queued messages. */
+export async function hasStoredSession(
+  db: Level<string, unknown>,
+  clientId: string,
+): Promise<boolean> {
+  const encoded = encodeURIComponent(clientId);
+  for (const prefix of [SUBSCRIPTIONS, OUTGOING]) {
+    const [key] = await db.keys({ ...prefixRange(`${prefix}${encoded}:`), limit: 1 }).all();
+    if (key !== undefined) return true;
+  }
+  return false;
+}
+
 /** The (mounted) client ids with a last-seen time noted. */
 export async function seenClientIds(db: Level<string, unknown>): Promise<string[]> {
   const ids: string[] = [];

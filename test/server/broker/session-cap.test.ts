@@ -1,0 +1,231 @@
+import path from 'node:path';
+import { Level } from 'level';
+import type mqtt from 'mqtt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Aedes } from 'aedes';
+import { roleRules } from '../../../src/shared/acl';
+import type { BrokerPersistence } from '../../../src/server/broker/persistence';
+import type { RetainedPacket } from '../../../src/server/broker/retained-index';
+import { capUserSessions, MAX_APP_SESSIONS_PER_USER } from '../../../src/server/broker/session-cap';
+import { eventually } from '../support/eventually';
+import {
+  closeAll,
+  connect,
+  json,
+  record,
+  subscribeGrants,
+  waitForMessage,
+} from '../support/mqtt-clients';
+import { markSeen } from '../../../src/server/broker/stored-sessions';
+import { writeBrokerStore } from '../support/raw-persistence';
+import { makeDataDir, startTestServer, type TestServer } from '../support/test-server';
+
+// A token names any client id its holder asks for: a member could leave any number of
+// persistent sessions subscribed to every room, each queueing every chat message of the org
+// on disk until it expires. A user keeps at most MAX_APP_SESSIONS_PER_USER app sessions.
+
+let server: TestServer;
+const open: mqtt.MqttClient[] = [];
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(async () => {
+  await closeAll(open);
+  await server.cleanup();
+});
+
+/** A tab of `user`'s as the app connects: a token, a persistent session, rooms, presence. */
+const tab = async (user: string, clientId: string) => {
+  const { token } = await server.tokens.mint({
+    org: 'demo',
+    user,
+    clientId,
+    acl: roleRules('member'),
+  });
+  const client = await connect(server.mqttUrl, {
+    username: `${user}@demo`,
+    password: token,
+    clientId,
+    clean: false,
+  });
+  open.push(client);
+  await subscribeGrants(client, ['chat/+/+'], 1);
+  await client.publishAsync(
+    `presence/${user}/${clientId}`,
+    json({ status: 'online', since: Date.now() }),
+    { qos: 1, retain: true },
+  );
+  return client;
+};
+/** A tab opened, then closed once its leaving is noted (it shows as away). */
+const leftTab = async (user: string, clientId: string) => {
+  const client = await tab(user, clientId);
+  await client.endAsync();
+  await eventually(async () => (await awayIds(user)).includes(clientId), 5_000, clientId);
+};
+const awayIds = async (user: string) =>
+  (await server.broker.admin.storedSessions('demo'))
+    .filter((session) => session.user === user)
+    .map((session) => session.clientId);
+const presences = (user: string) => server.broker.retainedTopics('demo', `presence/${user}/+`);
+const ids = (from: number, to: number) =>
+  Array.from({ length: to - from }, (_, i) => `alice-t${String(from + i).padStart(2, '0')}`);
+
+describe('the cap on the app’s sessions per user, on the real broker', () => {
+  let here: mqtt.MqttClient;
+
+  it('keeps up to the cap, then drops the least recently seen away one at a new CONNECT', async () => {
+    expect(MAX_APP_SESSIONS_PER_USER).toBe(20);
+    // Another user's sessions, seen before any of alice's: the cap is per user.
+    for (const id of ['bob-a', 'bob-b', 'bob-c']) await leftTab('bob', id);
+    // Seen first of alice's, but connected throughout.
+    here = await tab('alice', 'alice-here');
+    for (const id of ids(0, 19)) await leftTab('alice', id);
+    expect(await awayIds('alice')).toEqual(ids(0, 19)); // 20 with alice-here: none dropped
+
+    // The 21st: the oldest away one goes before its CONNECT is accepted.
+    open.push(await tab('alice', 'alice-t19'));
+    expect(await awayIds('alice')).toEqual(ids(1, 19));
+    expect(presences('alice')).not.toContain('presence/alice/alice-t00');
+    expect(presences('alice')).toContain('presence/alice/alice-t01');
+  });
+
+  it('drops the oldest as sessions leave; the connected one and other users’ stay', async () => {
+    await open.at(-1)!.endAsync(); // alice-t19
+    for (const id of ids(20, 25)) await leftTab('alice', id);
+    // 25 opened and closed and one connected: the 6 seen longest ago are gone.
+    await eventually(async () => (await awayIds('alice')).length === 19, 5_000, 'the cap');
+    expect(await awayIds('alice')).toEqual(ids(6, 25));
+    expect(presences('alice').sort()).toEqual(
+      ['presence/alice/alice-here', ...ids(6, 25).map((id) => `presence/alice/${id}`)].sort(),
+    );
+    expect(await awayIds('bob')).toEqual(['bob-a', 'bob-b', 'bob-c']);
+    expect(presences('bob')).toHaveLength(3);
+
+    // The connected one, seen first, still has its session: it gets what is said now.
+    const seen = record(here);
+    const other = await tab('alice', 'alice-t25');
+    await other.publishAsync(
+      'chat/general/messages',
+      json({ id: 'past-the-cap', from: 'alice', text: 'x', sentAt: Date.now() }),
+      { qos: 1 },
+    );
+    await waitForMessage(seen, (m) => m.payload.includes('past-the-cap'));
+  });
+});
+
+describe('the cap after a crash', () => {
+  it('is applied by the sweep to sessions whose leaving was never reported', async () => {
+    // Connections open when the broker stopped never reported leaving: 22 of alice's.
+    const dataDir = await makeDataDir();
+    const crashed = Array.from({ length: 22 }, (_, i) => `alice-c${String(i).padStart(2, '0')}`);
+    await writeBrokerStore(dataDir, 'crashed', async (persistence) => {
+      for (const id of crashed) {
+        await persistence.addSubscriptions({ id: `demo:alice:${id}` }, [
+          { topic: '$demo/chat/+/+', qos: 1 },
+        ]);
+      }
+    });
+    const db = new Level<string, unknown>(path.join(dataDir, 'broker'));
+    // Seen a minute ago, one millisecond apart: too recent to expire.
+    const seenAt = Date.now() - 60_000;
+    for (const [i, id] of crashed.entries()) await markSeen(db, [`demo:alice:${id}`], seenAt + i);
+    await db.close();
+
+    const restarted = await startTestServer({ dataDir });
+    try {
+      const away = async () =>
+        (await restarted.broker.admin.storedSessions('demo')).map((s) => s.clientId);
+      // The sweep at start.
+      await eventually(async () => (await away()).length === 20, 5_000, 'the sweep');
+      expect(await away()).toEqual(crashed.slice(2));
+    } finally {
+      await restarted.cleanup();
+    }
+  });
+});
+
+/** A persistence that holds only what the cap reads and writes. */
+function fakePersistence(seen: Map<string, number>, stored: string[]) {
+  const forgotten: string[] = [];
+  const persistence = {
+    seenSessionsOf: async (org: string, user: string) =>
+      [...seen]
+        .filter(([id]) => id.startsWith(`${org}:${user}:`))
+        .map(([clientId, seenAt]) => ({ clientId, seenAt })),
+    hasStoredSession: async (id: string) => stored.includes(id),
+    forgetSession: async (id: string) => void forgotten.push(id),
+    retained: { match: function* (): Generator<RetainedPacket> {} },
+  } as unknown as BrokerPersistence;
+  return { persistence, forgotten };
+}
+
+describe('capUserSessions', () => {
+  const aedes = {} as Aedes;
+  const hold = (_id: string, work: () => Promise<void>) => work();
+  const alice = (n: number) => `demo:alice:t${n}`;
+
+  it.each([
+    {
+      what: 'a new CONNECT counts as one of them',
+      connecting: 'demo:alice:new',
+      inUse: ['demo:alice:new'],
+      dropped: [alice(1)],
+    },
+    {
+      what: 'a CONNECT resuming a noted session counts once',
+      connecting: alice(3),
+      inUse: [alice(3)],
+      dropped: [],
+    },
+    {
+      what: 'a connected session is never dropped, however long ago it was seen',
+      connecting: 'demo:alice:new',
+      inUse: ['demo:alice:new', alice(1)],
+      dropped: [alice(2)],
+    },
+    {
+      what: 'with none connecting (a disconnect), only those over the cap go',
+      connecting: undefined,
+      inUse: [],
+      dropped: [],
+    },
+  ])('$what', async ({ connecting, inUse, dropped }) => {
+    // Three of alice's, seen at 3,000, 1,000 and 2,000; bob's seen earliest; a cap of 3.
+    const seen = new Map([
+      [alice(1), 1_000],
+      [alice(2), 2_000],
+      [alice(3), 3_000],
+      ['demo:bob:t1', 10],
+    ]);
+    const { persistence, forgotten } = fakePersistence(seen, [...seen.keys()]);
+    const hooks = { inUse: () => new Set(inUse), hold };
+    const result = await capUserSessions(
+      aedes,
+      persistence,
+      hooks,
+      { org: 'demo', user: 'alice', connecting },
+      3,
+    );
+    expect(forgotten).toEqual(dropped);
+    expect(result.map((s) => `${s.org}:${s.user}:${s.clientId}`)).toEqual(dropped);
+  });
+
+  it('does not count a noted id with no stored session left', async () => {
+    const seen = new Map([
+      [alice(1), 1_000],
+      [alice(2), 2_000],
+      [alice(3), 3_000],
+    ]);
+    const { persistence, forgotten } = fakePersistence(seen, [alice(2), alice(3)]);
+    const hooks = { inUse: () => new Set(['demo:alice:new']), hold };
+    await capUserSessions(
+      aedes,
+      persistence,
+      hooks,
+      { org: 'demo', user: 'alice', connecting: 'demo:alice:new' },
+      3,
+    );
+    expect(forgotten).toEqual([]);
+  });
+});
