@@ -9,6 +9,14 @@ import { TokenError } from './token-error';
 
 export { TokenError, type TokenErrorCode } from './token-error';
 
+/**
+ * Who issues broker tokens and what for. Anything trusting the server's JWKS (an external
+ * EMQX, a service of the user's) can tell them from other tokens the key might sign, and
+ * the server refuses a token of its key that does not say both.
+ */
+export const TOKEN_ISSUER = 'switchboard';
+export const TOKEN_AUDIENCE = 'switchboard-broker';
+
 /** The claims of a broker token; `acl` is in EMQX 5's format with placeholders kept. */
 export interface TokenClaims {
   sub: string;
@@ -110,6 +118,8 @@ export async function createTokenIssuer(options: TokenIssuerOptions): Promise<To
       const token = await new SignJWT({ org, clientid: clientId, acl })
         .setProtectedHeader({ alg: SIGNING_ALG, kid: key.kid, typ: 'JWT' })
         .setSubject(user)
+        .setIssuer(TOKEN_ISSUER)
+        .setAudience(TOKEN_AUDIENCE)
         .setIssuedAt(iat)
         .setExpirationTime(exp)
         .setJti(jti)
@@ -124,6 +134,9 @@ export async function createTokenIssuer(options: TokenIssuerOptions): Promise<To
           // Pinned: `alg: none`, HS256 with the public key as secret and every other
           // algorithm substitution are refused before any signature check.
           algorithms: [SIGNING_ALG],
+          issuer: TOKEN_ISSUER,
+          audience: TOKEN_AUDIENCE,
+          typ: 'JWT',
           requiredClaims: ['sub', 'org', 'iat', 'exp', 'jti', 'clientid', 'acl'],
           currentDate: new Date(now()),
         }));

@@ -50,13 +50,13 @@ describe('token issuer', () => {
     });
 
   /** Signs arbitrary claims with the issuer's own private key, read from its key file. */
-  async function signWithOurKey(payload: Record<string, unknown>): Promise<string> {
+  async function signWithOurKey(payload: Record<string, unknown>, typ = 'JWT'): Promise<string> {
     const { kid, privateJwk } = JSON.parse(await readFile(join(t.dir, KEY_FILE), 'utf8')) as {
       kid: string;
       privateJwk: JWK;
     };
     return new SignJWT(payload)
-      .setProtectedHeader({ alg: 'ES256', kid })
+      .setProtectedHeader({ alg: 'ES256', kid, typ })
       .sign(await importJWK(privateJwk, 'ES256'));
   }
 
@@ -75,6 +75,29 @@ describe('token issuer', () => {
       clientid: 'alice-tab1',
       acl: ACL,
     });
+  });
+
+  it('says who issued it and for what, and refuses one of its key that does not', async () => {
+    const minted = await issuer.mint(SUBJECT);
+    const [, payload] = minted.token.split('.');
+    const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString()) as Record<
+      string,
+      unknown
+    >;
+    expect(claims).toMatchObject({ iss: 'switchboard', aud: 'switchboard-broker' });
+    const { iss, aud, ...rest } = claims;
+    const typed = (token: Promise<string>) => token.then((signed) => issuer.verify(signed));
+    expect(await codeOf(typed(signWithOurKey(claims)))).toBe('accepted');
+    for (const other of [
+      rest,
+      { ...rest, aud },
+      { ...rest, iss },
+      { ...claims, aud: 'another-service' },
+      { ...claims, iss: 'someone-else' },
+    ]) {
+      expect(await codeOf(typed(signWithOurKey(other)))).toBe('token_invalid');
+    }
+    expect(await codeOf(typed(signWithOurKey(claims, 'at+jwt')))).toBe('token_invalid');
   });
 
   it('gives every token its own jti', async () => {
@@ -170,6 +193,8 @@ describe('token issuer', () => {
 
   const now = () => Math.floor(1_700_000_000_000 / 1_000);
   const base = () => ({
+    iss: 'switchboard',
+    aud: 'switchboard-broker',
     sub: 'alice',
     org: 'demo',
     iat: now(),
