@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3';
+import { ROOM_NAME_KEY_SQL_FUNCTION, roomNameKey } from './room-name-key';
 import { StorageError } from './storage-error';
 
 // Append only: migration N brings `PRAGMA user_version` from N to N + 1. Never edit one
@@ -321,6 +322,23 @@ const MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE INDEX agent_replies_command ON agent_replies (command_seq, seq);
   `,
+  // Each room's name as compared for uniqueness (room-name-key.ts), under a unique index: a
+  // new room's name is looked up, not compared in JS with every name of the org. SQLite has
+  // no NFKC, so the key comes from the function migrate() lends this connection. Rooms made
+  // before names were compared may share a key: the first made keeps it (new names are
+  // still refused against it), each later one gets one of its own, by its id (a NUL cannot
+  // be in a name, so no name has that key).
+  `
+  ALTER TABLE rooms ADD COLUMN name_key TEXT NOT NULL DEFAULT '';
+  UPDATE rooms SET name_key = ${ROOM_NAME_KEY_SQL_FUNCTION}(name);
+  UPDATE rooms SET name_key = name_key || char(0) || id
+    WHERE EXISTS (
+      SELECT 1 FROM rooms AS earlier
+      WHERE earlier.org_id = rooms.org_id AND earlier.name_key = rooms.name_key
+        AND (earlier.created_at, earlier.id) < (rooms.created_at, rooms.id)
+    );
+  CREATE UNIQUE INDEX rooms_name_key ON rooms (org_id, name_key);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -330,6 +348,9 @@ export function migrate(db: Database): void {
   // the CLI opening one data dir at once would otherwise both read the old version and both
   // apply the same migrations. BEGIN IMMEDIATE takes the write lock before the read, so the
   // second waits (busy_timeout) and then finds the schema current.
+  db.function(ROOM_NAME_KEY_SQL_FUNCTION, { deterministic: true }, (name) =>
+    roomNameKey(String(name)),
+  );
   const upgrade = db.transaction(() => {
     const current = db.pragma('user_version', { simple: true }) as number;
     if (current > SCHEMA_VERSION) {

@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import { hasVisibleText } from '../../shared/visible-text';
+import { roomNameKey } from './room-name-key';
 import { StorageError } from './storage-error';
 import { assertId } from './validate';
 
@@ -13,6 +14,7 @@ export interface RoomStore {
   list(org: string): Room[];
   has(org: string, id: string): boolean;
   get(org: string, id: string): Room | undefined;
+  count(org: string): number;
   /**
    * `name` defaults to the id. @throws StorageError invalid_id | invalid_name | unknown_org |
    * exists | name_taken (another room of the org is called that, in any case)
@@ -25,10 +27,6 @@ const MAX_ROOM_NAME_CHARS = 100;
 // isolates: one U+202E turned the rest of its sidebar label around, which invites spoofing.
 const FORBIDDEN_IN_NAME = /[\p{Cc}\p{Zl}\p{Zp}\u202A-\u202E\u2066-\u2069]/u;
 
-/** Two names a reader cannot tell apart: `General` and `general`, a full-width `ｇeneral`. */
-const sameName = (a: string, b: string) =>
-  a.normalize('NFKC').toLowerCase() === b.normalize('NFKC').toLowerCase();
-
 export function createRoomStore(db: Database, now: () => number): RoomStore {
   const selectAll = db.prepare<[string], Room>(
     'SELECT id, name FROM rooms WHERE org_id = ? ORDER BY id',
@@ -39,8 +37,16 @@ export function createRoomStore(db: Database, now: () => number): RoomStore {
   const selectRoom = db.prepare<[string, string], Room>(
     'SELECT id, name FROM rooms WHERE org_id = ? AND id = ?',
   );
+  const selectNameKey = db.prepare<[string, string], { one: number }>(
+    'SELECT 1 AS one FROM rooms WHERE org_id = ? AND name_key = ?',
+  );
+  const selectCount = db.prepare<[string], { n: number }>(
+    'SELECT COUNT(*) AS n FROM rooms WHERE org_id = ?',
+  );
   const selectOrg = db.prepare<[string], { one: number }>('SELECT 1 AS one FROM orgs WHERE id = ?');
-  const insert = db.prepare('INSERT INTO rooms (org_id, id, name, created_at) VALUES (?, ?, ?, ?)');
+  const insert = db.prepare(
+    'INSERT INTO rooms (org_id, id, name, name_key, created_at) VALUES (?, ?, ?, ?, ?)',
+  );
 
   const has = (org: string, id: string): boolean => selectOne.get(org, id) !== undefined;
 
@@ -48,6 +54,7 @@ export function createRoomStore(db: Database, now: () => number): RoomStore {
     list: (org) => selectAll.all(org),
     has,
     get: (org, id) => selectRoom.get(org, id),
+    count: (org) => selectCount.get(org)?.n ?? 0,
     add(org, id, name = id) {
       assertId('room', id);
       const trimmed = name.trim();
@@ -70,11 +77,13 @@ export function createRoomStore(db: Database, now: () => number): RoomStore {
       if (!selectOrg.get(org)) throw new StorageError('unknown_org', `no org "${org}"`);
       if (has(org, id)) throw new StorageError('exists', `room "${id}" already exists`);
       // The sidebar, titles and mention notices name rooms by name: a second "general"
-      // could pass for the first.
-      if (selectAll.all(org).some((room) => sameName(room.name, trimmed))) {
+      // could pass for the first. One index look-up (rooms_name_key, migrations.ts), not a
+      // comparison with every name of the org; the unique index holds it in any case.
+      const nameKey = roomNameKey(trimmed);
+      if (selectNameKey.get(org, nameKey)) {
         throw new StorageError('name_taken', `a room is already called "${trimmed}"`);
       }
-      insert.run(org, id, trimmed, now());
+      insert.run(org, id, trimmed, nameKey, now());
       return { id, name: trimmed };
     },
   };

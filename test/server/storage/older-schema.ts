@@ -52,6 +52,8 @@ const UNDO: Readonly<Record<number, string>> = {
   10: `DROP TABLE agent_replies;
       DROP TABLE agent_commands;
       DELETE FROM sqlite_sequence WHERE name = 'agent_commands';`,
+  11: `DROP INDEX rooms_name_key;
+      ALTER TABLE rooms DROP COLUMN name_key;`,
 };
 
 /** Takes the (closed) database in `dir` back to schema `version`, its data kept. */

@@ -1,6 +1,12 @@
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { StorageError } from '../../../src/server/storage';
+import { DATABASE_FILE, openStorage, StorageError } from '../../../src/server/storage';
+import { downgradeSchema } from './older-schema';
 import { openTempStorage, type TempStorage } from './temp-storage';
+
+// The last version whose rooms had no name_key (migrations.ts).
+const SCHEMA_BEFORE_NAME_KEYS = 10;
 
 describe('RoomStore', () => {
   let t: TempStorage;
@@ -72,5 +78,66 @@ describe('RoomStore', () => {
     }
     expect(t.storage.rooms.add('demo', 'launch-2', 'Launch 2').name).toBe('Launch 2');
     expect(t.storage.rooms.add('acme', 'launch', 'Launch').name).toBe('Launch');
+  });
+
+  it('counts the rooms of each org', () => {
+    expect(t.storage.rooms.count('demo')).toBe(0);
+    t.storage.rooms.add('demo', 'ops');
+    t.storage.rooms.add('demo', 'dev');
+    t.storage.rooms.add('acme', 'ops');
+    expect(t.storage.rooms.count('demo')).toBe(2);
+    expect(t.storage.rooms.count('acme')).toBe(1);
+    expect(t.storage.rooms.count('nope')).toBe(0);
+  });
+
+  it('holds one name per org in the database itself, not only in add()', () => {
+    t.storage.rooms.add('demo', 'launch', 'Launch');
+    t.storage.close();
+    const db = new Database(join(t.dir, DATABASE_FILE));
+    try {
+      expect(() =>
+        db
+          .prepare(
+            'INSERT INTO rooms (org_id, id, name, name_key, created_at) VALUES (?, ?, ?, ?, ?)',
+          )
+          .run('demo', 'launch-2', 'LAUNCH', 'launch', 0),
+      ).toThrow(/UNIQUE/);
+    } finally {
+      db.close();
+    }
+    t.storage = openStorage(t.dir, { now: () => t.clock.now });
+  });
+
+  it('gives the rooms of an older database their name keys, rooms named alike before names were compared kept', () => {
+    t.storage.close();
+    downgradeSchema(t.dir, SCHEMA_BEFORE_NAME_KEYS);
+    // As an older version could write them: two rooms of demo named alike.
+    const db = new Database(join(t.dir, DATABASE_FILE));
+    const insert = db.prepare(
+      'INSERT INTO rooms (org_id, id, name, created_at) VALUES (?, ?, ?, ?)',
+    );
+    insert.run('demo', 'launch', 'Launch', 1);
+    insert.run('demo', 'launch-b', 'LAUNCH', 2);
+    insert.run('demo', 'launch-c', '\uFF2Caunch', 3);
+    insert.run('acme', 'launch', 'launch', 4);
+    db.close();
+
+    t.storage = openStorage(t.dir, { now: () => t.clock.now });
+    const { rooms } = t.storage;
+    expect(rooms.list('demo').map((room) => room.name)).toEqual([
+      'Launch',
+      'LAUNCH',
+      '\uFF2Caunch',
+    ]);
+    // Their names are still taken, in any case or width, in their org alone.
+    for (const name of ['launch', 'Launch ', '\uFF4C\uFF41unch']) {
+      expect(() => rooms.add('demo', 'another', name)).toThrow(
+        expect.objectContaining({ code: 'name_taken' }),
+      );
+    }
+    expect(() => rooms.add('acme', 'another', 'LAUNCH')).toThrow(
+      expect.objectContaining({ code: 'name_taken' }),
+    );
+    expect(rooms.add('demo', 'another', 'Launch 2').name).toBe('Launch 2');
   });
 });
