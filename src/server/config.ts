@@ -17,6 +17,8 @@ export interface Config {
   /** A persistent MQTT session whose client stays away this long is dropped. */
   sessionExpiryDays: number;
   maxPacketBytes: number;
+  /** Rooms an org may have; POST /api/rooms refuses more (the CLI, an operator's, does not). */
+  maxRoomsPerOrg: number;
   /** Normalised origins (`scheme://host[:port]`). Empty = the same origin only. */
   allowedOrigins: string[];
   /**
@@ -59,6 +61,9 @@ export const DEFAULTS = {
   historyRetentionDays: 30,
   sessionExpiryDays: 14,
   maxPacketBytes: 262_144, // 256 KiB
+  // Every member's room list, unread counts and mention checks walk the org's rooms: a
+  // script making thousands made each of those slower for everyone.
+  maxRoomsPerOrg: 500,
   logLevel: 'info',
   demoAgents: 5,
   // Far above anyone typing (the app sends typing at most every 2 s), far below a flood:
@@ -78,6 +83,7 @@ const MAX_DEMO_AGENTS = 99;
 // Past these the limit limits nothing the broker could take from one user anyway.
 const MAX_CHAT_RATE_PER_SECOND = 100_000;
 const MAX_CHAT_BURST = 1_000_000;
+const MAX_ROOMS_PER_ORG = 100_000;
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -245,6 +251,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       DEFAULTS.maxPacketBytes,
       MIN_PACKET_BYTES,
       MQTT_MAX_PACKET_BYTES,
+    ),
+    maxRoomsPerOrg: integer(
+      env,
+      'MAX_ROOMS_PER_ORG',
+      DEFAULTS.maxRoomsPerOrg,
+      1,
+      MAX_ROOMS_PER_ORG,
     ),
     allowedOrigins: origins(env, 'ALLOWED_ORIGINS'),
     trustProxy: trustProxy(env),

@@ -17,6 +17,7 @@ describe('loadConfig', () => {
       historyRetentionDays: 30,
       sessionExpiryDays: 14,
       maxPacketBytes: 262_144,
+      maxRoomsPerOrg: 500,
       allowedOrigins: [],
       trustProxy: [],
       logLevel: 'info',
@@ -45,6 +46,7 @@ describe('loadConfig', () => {
     ],
     ['SESSION_EXPIRY_DAYS', { SESSION_EXPIRY_DAYS: '2' }, { sessionExpiryDays: 2 }],
     ['MAX_PACKET_BYTES', { MAX_PACKET_BYTES: '1048576' }, { maxPacketBytes: 1_048_576 }],
+    ['MAX_ROOMS_PER_ORG', { MAX_ROOMS_PER_ORG: '2000' }, { maxRoomsPerOrg: 2000 }],
     [
       'ALLOWED_ORIGINS normalised',
       { ALLOWED_ORIGINS: 'https://Chat.Example.com/, http://localhost:5173' },
@@ -93,6 +95,7 @@ describe('loadConfig', () => {
     [{ HISTORY_RETENTION_DAYS: '3651' }, 'HISTORY_RETENTION_DAYS', /from 1 to 3650/],
     [{ MAX_PACKET_BYTES: '100' }, 'MAX_PACKET_BYTES', /from 1024 to 268435455/],
     [{ MAX_PACKET_BYTES: '268435456' }, 'MAX_PACKET_BYTES', /268435455/],
+    [{ MAX_ROOMS_PER_ORG: '0' }, 'MAX_ROOMS_PER_ORG', /from 1 to 100000/],
     [{ ALLOWED_ORIGINS: 'not a url' }, 'ALLOWED_ORIGINS', /not an origin/],
     [{ ALLOWED_ORIGINS: 'https://a.io/app' }, 'ALLOWED_ORIGINS', /without a path/],
     [{ ALLOWED_ORIGINS: 'ftp://a.io' }, 'ALLOWED_ORIGINS', /http\(s\)/],

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ROOM_CREATES_PER_WINDOW } from '../../../src/server/http/rooms';
 import { expectError, signIn, startTestApi, storedSession, type TestApi } from './test-api';
 
 describe('/api/rooms and /api/people', () => {
@@ -153,6 +154,24 @@ describe('/api/rooms and /api/people', () => {
     expect((await createRoom(JSON.stringify({ id: 'admins' }), admin)).statusCode).toBe(201);
   });
 
+  it('lets one person create only so many rooms a minute, whichever session asks', async () => {
+    const phone = await signIn(api.app, 'alice@demo');
+    for (let i = 0; i < ROOM_CREATES_PER_WINDOW; i++) {
+      const cookie = i % 2 === 0 ? alice : phone;
+      expect((await createRoom(JSON.stringify({ id: `room-${i}` }), cookie)).statusCode).toBe(201);
+    }
+    for (const cookie of [alice, phone]) {
+      const refused = await createRoom(JSON.stringify({ id: 'one-more' }), cookie);
+      expectError(refused, 429, 'rate_limited');
+      expect(refused.json()).toMatchObject({ error: { message: /too many rooms created/ } });
+      expect(refused.headers['retry-after']).toBeDefined();
+    }
+    expect(api.t.storage.rooms.has('demo', 'one-more')).toBe(false);
+    // Another person of the org is not held back by alice's rooms.
+    const bob = await signIn(api.app, 'bob@demo');
+    expect((await createRoom(JSON.stringify({ id: 'one-more' }), bob)).statusCode).toBe(201);
+  });
+
   it('refuses without a session', async () => {
     expectError(await api.app.inject({ method: 'GET', url: '/api/rooms' }), 401, 'not_signed_in');
     expectError(await createRoom(JSON.stringify({ id: 'x' }), ''), 401, 'not_signed_in');
@@ -217,5 +236,40 @@ describe('/api/rooms and /api/people', () => {
       });
       expectError(await get('/api/rooms/random/people', mallory), 404, 'room_not_found');
     });
+  });
+});
+
+describe('POST /api/rooms in an org with MAX_ROOMS_PER_ORG rooms', () => {
+  // demo has general and random; acme has general.
+  const MAX_ROOMS = 3;
+  let api: TestApi;
+  beforeEach(async () => {
+    api = await startTestApi({ config: { maxRoomsPerOrg: MAX_ROOMS } });
+  });
+  afterEach(() => api.close());
+
+  const createRoom = (id: string, cookie: string) =>
+    api.app.inject({
+      method: 'POST',
+      url: '/api/rooms',
+      headers: { cookie, 'content-type': 'application/json' },
+      payload: JSON.stringify({ id }),
+    });
+
+  it('refuses one more room (409 room_limit_reached), writing nothing; other orgs may go on', async () => {
+    const alice = await signIn(api.app, 'alice@demo');
+    const admin = await signIn(api.app, 'admin@demo');
+    expect((await createRoom('design', alice)).statusCode).toBe(201);
+    expect(api.t.storage.rooms.count('demo')).toBe(MAX_ROOMS);
+    for (const cookie of [alice, admin]) {
+      expectError(await createRoom('ops', cookie), 409, 'room_limit_reached');
+    }
+    expect(api.t.storage.rooms.has('demo', 'ops')).toBe(false);
+    expect(api.t.storage.audit.page('demo', { limit: 100 }).entries).toHaveLength(1);
+    // A room that is there is still said to be there: it can be opened from the list.
+    expectError(await createRoom('general', alice), 409, 'room_exists');
+
+    const mallory = await signIn(api.app, 'mallory@acme');
+    expect((await createRoom('ops', mallory)).statusCode).toBe(201);
   });
 });

@@ -91,6 +91,14 @@ describe('NewRoomForm', () => {
       'There is already a room “design”: open it from the list, or choose another id.',
     ],
     [
+      'a name another room has',
+      () =>
+        HttpResponse.json(apiError('room_name_taken', 'a room is already called "design"'), {
+          status: 409,
+        }),
+      'Another room is already called “design”. Choose another id.',
+    ],
+    [
       'a room one may not read',
       () => HttpResponse.json(apiError('forbidden', 'not one you may read'), { status: 403 }),
       'You are not allowed to create the room “design”. Try another id, or ask an admin.',
@@ -132,6 +140,25 @@ describe('NewRoomForm', () => {
           status: 403,
         }),
       'Your role does not allow creating rooms. Ask an admin to create one for you.',
+    ],
+    [
+      'an org with as many rooms as it may have',
+      () =>
+        HttpResponse.json(apiError('room_limit_reached', 'the org has 500 rooms'), {
+          status: 409,
+        }),
+      'Your organisation has as many rooms as it may have, so no more can be created. Ask an admin.',
+    ],
+    [
+      'too many rooms created in a minute',
+      () =>
+        HttpResponse.json(
+          apiError('rate_limited', 'too many rooms created; try again in 1 minute'),
+          {
+            status: 429,
+          },
+        ),
+      'You have created many rooms in a short time. Wait a minute, then try again.',
     ],
     [
       'a request refused for another reason',

@@ -42,6 +42,24 @@ export function newRoomProblem(error: unknown, room: string): NewRoomProblem {
           message: `There is already a room “${room}”: open it from the list, or choose another id.`,
           field: true,
         };
+      case 'room_name_taken':
+        // The room is named after its id, and another room has that name in another case.
+        return {
+          message: `Another room is already called “${room}”. Choose another id.`,
+          field: true,
+        };
+      case 'room_limit_reached':
+        // No id would do: the org has as many rooms as it may.
+        return {
+          message:
+            'Your organisation has as many rooms as it may have, so no more can be created. Ask an admin.',
+          field: false,
+        };
+      case 'rate_limited':
+        return {
+          message: 'You have created many rooms in a short time. Wait a minute, then try again.',
+          field: false,
+        };
       case 'forbidden':
         // The ACL would not let this person read this room: another id may do.
         return {
