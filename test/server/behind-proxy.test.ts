@@ -65,10 +65,14 @@ describe.each([
     expect(said).toEqual(trustProxy.length > 0 ? [expect.objectContaining({ trustProxy })] : []);
   });
 
-  it(`sets a ${believed ? 'Secure' : 'non-Secure'} cookie, and names ${believed ? 'the public' : 'its own'} broker URL, when the proxy says https`, async () => {
+  it(`sets a ${believed ? 'Secure __Host-' : 'non-Secure'} cookie, and names ${believed ? 'the public' : 'its own'} broker URL, when the proxy says https`, async () => {
     const res = await signIn('alice@demo', DEMO_PASSWORD, forwardedFrom('198.51.100.10'));
     expect(res.status).toBe(200);
-    const cookie = res.headers.getSetCookie().find((c) => c.startsWith('sb_session=')) ?? '';
+    // Once https, the cookie takes the __Host- prefix (session-cookie.ts).
+    const name = believed ? '__Host-sb_session=' : 'sb_session=';
+    const cookies = res.headers.getSetCookie();
+    expect(cookies).toHaveLength(1);
+    const cookie = cookies.find((c) => c.startsWith(name)) ?? '';
     expect(cookie).not.toBe('');
     expect(/;\s*Secure(;|$)/i.test(cookie)).toBe(believed);
 
@@ -171,10 +175,10 @@ describe('a server behind a proxy that adds the client’s port and says HTTPS',
   const signIn = signInTo(fixture);
   const upgradeStatus = upgradeStatusOf(fixture);
 
-  it('sets a Secure cookie and names the wss:// broker URL', async () => {
+  it('sets a Secure __Host- cookie and names the wss:// broker URL', async () => {
     const res = await signIn('alice@demo', DEMO_PASSWORD, viaGateway('198.51.100.20:40001'));
     expect(res.status).toBe(200);
-    const cookie = res.headers.getSetCookie().find((c) => c.startsWith('sb_session=')) ?? '';
+    const cookie = res.headers.getSetCookie().find((c) => c.startsWith('__Host-sb_session=')) ?? '';
     expect(/;\s*Secure(;|$)/i.test(cookie)).toBe(true);
     const token = await fetch(`${fixture.server.httpUrl}/api/token`, {
       method: 'POST',

@@ -3,7 +3,7 @@ import type { Role } from '../../shared/acl';
 import type { Config } from '../config';
 import type { Storage } from '../storage';
 import { ApiError } from './errors';
-import { clearSessionCookie, SESSION_COOKIE } from './session-cookie';
+import { clearSessionCookie, sessionIdOf } from './session-cookie';
 
 export interface AuthContext {
   org: string;
@@ -26,7 +26,7 @@ declare module 'fastify' {
  */
 export function requireSession(storage: Storage, config: Config): preHandlerAsyncHookHandler {
   return async function checkSession(request: FastifyRequest, reply: FastifyReply) {
-    const sessionId = request.cookies[SESSION_COOKIE];
+    const sessionId = sessionIdOf(request, config);
     const session = sessionId ? storage.sessions.get(sessionId) : undefined;
     const user = session && storage.users.getUser(session.org, session.user);
     if (!sessionId || !user || user.disabled) {

@@ -1,12 +1,33 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config';
 
+/** The cookie's name over plain http (localhost, a LAN address). */
 export const SESSION_COOKIE = 'sb_session';
+/**
+ * Its name over https. Browsers take a `__Host-` cookie only when it is Secure, has Path=/
+ * and no Domain, so a sibling subdomain (SameSite calls it the same site) cannot set one
+ * for this host and sign the browser in as someone else (login CSRF), as it could a
+ * `sb_session` for the parent domain.
+ */
+export const SECURE_SESSION_COOKIE = `__Host-${SESSION_COOKIE}`;
 
 // Behind a TLS-terminating proxy, request.protocol is its X-Forwarded-Proto only when it is
 // in TRUST_PROXY (build-http-api.ts); otherwise the cookie goes without Secure.
 function isSecure(request: FastifyRequest, config: Config): boolean {
   return config.tls !== null || request.protocol === 'https';
+}
+
+/** The one name the session cookie has on this request's scheme. */
+export function sessionCookieName(request: FastifyRequest, config: Config): string {
+  return isSecure(request, config) ? SECURE_SESSION_COOKIE : SESSION_COOKIE;
+}
+
+/**
+ * The session id the request carries, under the name its scheme gives the cookie only: over
+ * https a plain `sb_session` (which anyone on a sibling subdomain may have set) is ignored.
+ */
+export function sessionIdOf(request: FastifyRequest, config: Config): string | undefined {
+  return request.cookies[sessionCookieName(request, config)];
 }
 
 export function setSessionCookie(
@@ -15,11 +36,12 @@ export function setSessionCookie(
   config: Config,
   sessionId: string,
 ): void {
-  reply.setCookie(SESSION_COOKIE, sessionId, {
+  const secure = isSecure(request, config);
+  reply.setCookie(secure ? SECURE_SESSION_COOKIE : SESSION_COOKIE, sessionId, {
     httpOnly: true, // no script, including an injected one, reads the session
     sameSite: 'strict', // never sent on cross-site requests: the CSRF defence
-    path: '/',
-    secure: isSecure(request, config),
+    path: '/', // and no domain: both required of a __Host- cookie
+    secure,
     maxAge: config.sessionTtlSeconds,
   });
 }
@@ -29,10 +51,11 @@ export function clearSessionCookie(
   request: FastifyRequest,
   config: Config,
 ): void {
-  reply.clearCookie(SESSION_COOKIE, {
+  const secure = isSecure(request, config);
+  reply.clearCookie(secure ? SECURE_SESSION_COOKIE : SESSION_COOKIE, {
     httpOnly: true,
     sameSite: 'strict',
     path: '/',
-    secure: isSecure(request, config),
+    secure,
   });
 }

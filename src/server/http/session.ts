@@ -9,7 +9,7 @@ import { ApiError } from './errors';
 import type { HttpDeps } from './http-deps';
 import { parseBody } from './parse-body';
 import { authOf, requireSession } from './require-session';
-import { clearSessionCookie, SESSION_COOKIE, setSessionCookie } from './session-cookie';
+import { clearSessionCookie, sessionIdOf, setSessionCookie } from './session-cookie';
 import { endSignIn, endThenMarkOffline } from './token-revocation';
 
 // Per IP and username: slows guessing one account without letting one noisy office
@@ -136,7 +136,7 @@ export function sessionRoutes(app: FastifyInstance, deps: HttpDeps): void {
       if (!canUseApp(record.role)) throw notAnAppAccount();
       // The sign-in this browser had: someone else's (a shared computer) ends, as at
       // sign-out; the same user's is taken over, its tabs left connected (takeOver).
-      const previous = request.cookies[SESSION_COOKIE];
+      const previous = sessionIdOf(request, config);
       const earlier = previous ? ownerOf(previous) : undefined;
       const sameUser = earlier?.org === record.org && earlier.user === record.user;
       if (previous && !sameUser) await endSession(previous);
@@ -160,7 +160,7 @@ export function sessionRoutes(app: FastifyInstance, deps: HttpDeps): void {
 
   // Works signed in or not: signing out must never fail.
   app.delete('/api/session', async (request, reply) => {
-    const sessionId = request.cookies[SESSION_COOKIE];
+    const sessionId = sessionIdOf(request, config);
     if (sessionId) await endSession(sessionId);
     clearSessionCookie(reply, request, config);
     return reply.code(204).send();

@@ -378,18 +378,93 @@ describe('a sign-in over the same user’s earlier one', () => {
 });
 
 describe('/api/session over TLS', () => {
-  it('marks the cookie Secure', async () => {
+  let api: TestApi;
+  beforeEach(async () => {
     const { createServer } = await import('node:http');
-    const api = await startTestApi({
+    api = await startTestApi({
       config: { tls: { cert: 'unused', key: 'unused' } },
       // app.ts supplies the (https) server; a plain one stands in so no PEM is needed.
       deps: { serverFactory: (handler) => createServer(handler) },
     });
-    try {
-      const res = await api.app.inject(signInRequest('alice@demo'));
-      expect(res.cookies.find((c) => c.name === 'sb_session')?.secure).toBe(true);
-    } finally {
-      await api.close();
-    }
+  });
+  afterEach(() => api.close());
+
+  const me = (cookie: string) =>
+    api.app.inject({ method: 'GET', url: '/api/session', headers: { cookie } });
+
+  /** Signs in; returns the Set-Cookie header and the session id in it. */
+  async function signInSecurely() {
+    const res = await api.app.inject(signInRequest('alice@demo'));
+    expect(res.statusCode).toBe(200);
+    const setCookie = [res.headers['set-cookie'] ?? []].flat();
+    const sessionId = res.cookies.find((c) => c.name === '__Host-sb_session')?.value ?? '';
+    return { setCookie, sessionId, res };
+  }
+
+  it('names the cookie __Host-sb_session: Secure, Path=/ and no Domain, as the prefix requires', async () => {
+    const { setCookie, sessionId, res } = await signInSecurely();
+    expect(setCookie).toHaveLength(1);
+    expect(setCookie[0]).toMatch(/^__Host-sb_session=[^;]+;/);
+    expect(setCookie[0]).toMatch(/;\s*Secure(;|$)/i);
+    expect(setCookie[0]).toMatch(/;\s*Path=\/(;|$)/i);
+    expect(setCookie[0]).not.toMatch(/Domain=/i);
+    expect(res.cookies.find((c) => c.name === 'sb_session')).toBeUndefined();
+    expect(sessionId).not.toBe('');
+    expect((await me(`__Host-sb_session=${sessionId}`)).statusCode).toBe(200);
+  });
+
+  it('ignores a plain sb_session, as a sibling subdomain could have set for the parent domain', async () => {
+    const { sessionId } = await signInSecurely();
+    expectError(await me(`sb_session=${sessionId}`), 401, 'not_signed_in');
+    // Nor does it count as an earlier sign-in of this browser to end or take over.
+    const again = await api.app.inject({
+      ...signInRequest('bob@demo'),
+      headers: { ...signInRequest('bob@demo').headers, cookie: `sb_session=${sessionId}` },
+    });
+    expect(again.statusCode).toBe(200);
+    expect((await me(`__Host-sb_session=${sessionId}`)).json()).toMatchObject({ user: 'alice' });
+  });
+
+  it('signs out: __Host-sb_session is cleared and the session ends', async () => {
+    const { sessionId } = await signInSecurely();
+    const cookie = `__Host-sb_session=${sessionId}`;
+    const out = await api.app.inject({
+      method: 'DELETE',
+      url: '/api/session',
+      headers: { cookie },
+    });
+    expect(out.statusCode).toBe(204);
+    const cleared = out.cookies.find((c) => c.name === '__Host-sb_session');
+    expect(cleared).toMatchObject({ value: '', secure: true, path: '/' });
+    expect(cleared?.expires?.getTime() ?? cleared?.maxAge).toBeLessThanOrEqual(Date.now());
+    expectError(await me(cookie), 401, 'not_signed_in');
+  });
+
+  it('clears a __Host-sb_session that signs nobody in', async () => {
+    const bad = await me('__Host-sb_session=forged');
+    expectError(bad, 401, 'not_signed_in');
+    expect(bad.cookies.find((c) => c.name === '__Host-sb_session')).toMatchObject({
+      value: '',
+      secure: true,
+    });
+  });
+});
+
+describe('/api/session over plain http', () => {
+  let api: TestApi;
+  beforeEach(async () => {
+    api = await startTestApi();
+  });
+  afterEach(() => api.close());
+
+  it('keeps the name sb_session, without Secure, and reads no __Host-sb_session', async () => {
+    const res = await api.app.inject(signInRequest('alice@demo'));
+    const cookie = res.cookies.find((c) => c.name === 'sb_session');
+    expect(cookie?.secure).toBeUndefined();
+    expect(res.cookies.find((c) => c.name === '__Host-sb_session')).toBeUndefined();
+    const me = (header: string) =>
+      api.app.inject({ method: 'GET', url: '/api/session', headers: { cookie: header } });
+    expect((await me(`sb_session=${cookie?.value ?? ''}`)).statusCode).toBe(200);
+    expectError(await me(`__Host-sb_session=${cookie?.value ?? ''}`), 401, 'not_signed_in');
   });
 });

@@ -103,9 +103,10 @@ export function signInRequest(username: string, password = PASSWORD) {
 export async function signIn(app: FastifyInstance, username: string): Promise<string> {
   const res = await app.inject(signInRequest(username));
   expect(res.statusCode).toBe(200);
-  const cookie = res.cookies.find((c) => c.name === 'sb_session');
+  // `__Host-sb_session` when the API speaks TLS (session-cookie.ts).
+  const cookie = res.cookies.find((c) => c.name === 'sb_session' || c.name === '__Host-sb_session');
   expect(cookie?.value).toBeTruthy();
-  return `sb_session=${cookie?.value ?? ''}`;
+  return `${cookie?.name ?? 'sb_session'}=${cookie?.value ?? ''}`;
 }
 
 /**
