@@ -83,6 +83,7 @@ const MAX_DEMO_AGENTS = 99;
 // Past these the limit limits nothing the broker could take from one user anyway.
 const MAX_CHAT_RATE_PER_SECOND = 100_000;
 const MAX_CHAT_BURST = 1_000_000;
+// An org with more rooms than this is not a workspace anyone reads.
 const MAX_ROOMS_PER_ORG = 100_000;
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;

@@ -4,6 +4,7 @@ import type { AgentState } from '../../src/shared/schemas';
 import { addAgentUsers, startAgentSimulator } from './support/agent-simulator';
 import { routeThroughLink, type BrokerLink } from './support/broker-link';
 import { useE2eHarness } from './support/e2e-harness';
+import { freePort } from './support/free-port';
 import { connectAs } from './support/mqtt-observer';
 import {
   agentRow,
@@ -119,8 +120,13 @@ describe('agents after a lost connection', () => {
 
   it('an agent removed while the board was disconnected is gone once it reconnects', async () => {
     // The page reaches the broker through a relay on another port: the server must list
-    // the page's origin, or it refuses the WebSocket (another port is another origin).
-    const server = await e2e.startServer({ listOwnOrigin: true });
+    // the page's origin, or it refuses the WebSocket (another port is another origin), and
+    // the relay's, or the page's Content-Security-Policy keeps it from connecting there.
+    const relayPort = await freePort();
+    const server = await e2e.startServer({
+      listOwnOrigin: true,
+      allowedOrigins: [`http://127.0.0.1:${relayPort}`],
+    });
     await addAgentUsers(server, 2);
     const agents = await Promise.all(['agent-01', 'agent-02'].map((id) => connectAs(server, id)));
     e2e.onCleanup(() => Promise.all(agents.map((agent) => agent.close())));
@@ -134,7 +140,7 @@ describe('agents after a lost connection', () => {
 
     let link: BrokerLink | undefined;
     const alice = await e2e.signIn(server, 'alice@demo', undefined, async (context) => {
-      link = await routeThroughLink(context, server.httpUrl, e2e.onCleanup);
+      link = await routeThroughLink(context, server.httpUrl, e2e.onCleanup, relayPort);
     });
     if (!link) throw new Error('the link was not set up');
     await openSection(alice.page, 'Agents');

@@ -64,7 +64,7 @@ export async function buildHttpApi(deps: HttpDeps): Promise<FastifyInstance> {
   if (config.trustProxy.length > 0) registerForwardedHeaders(app);
   registerCsrfGuard(app, config.allowedOrigins);
   registerJsonBodyParser(app);
-  await registerSecurityHeaders(app, config.tls !== null);
+  await registerSecurityHeaders(app, config);
   await app.register(cookie);
   await app.register(rateLimit, {
     global: false,

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config';
+import { isSecureRequest } from './broker-origin';
 
 /** The cookie's name over plain http (localhost, a LAN address). */
 export const SESSION_COOKIE = 'sb_session';
@@ -11,15 +12,9 @@ export const SESSION_COOKIE = 'sb_session';
  */
 export const SECURE_SESSION_COOKIE = `__Host-${SESSION_COOKIE}`;
 
-// Behind a TLS-terminating proxy, request.protocol is its X-Forwarded-Proto only when it is
-// in TRUST_PROXY (build-http-api.ts); otherwise the cookie goes without Secure.
-function isSecure(request: FastifyRequest, config: Config): boolean {
-  return config.tls !== null || request.protocol === 'https';
-}
-
 /** The one name the session cookie has on this request's scheme. */
 export function sessionCookieName(request: FastifyRequest, config: Config): string {
-  return isSecure(request, config) ? SECURE_SESSION_COOKIE : SESSION_COOKIE;
+  return isSecureRequest(request, config) ? SECURE_SESSION_COOKIE : SESSION_COOKIE;
 }
 
 /**
@@ -36,7 +31,7 @@ export function setSessionCookie(
   config: Config,
   sessionId: string,
 ): void {
-  const secure = isSecure(request, config);
+  const secure = isSecureRequest(request, config);
   reply.setCookie(secure ? SECURE_SESSION_COOKIE : SESSION_COOKIE, sessionId, {
     httpOnly: true, // no script, including an injected one, reads the session
     sameSite: 'strict', // never sent on cross-site requests: the CSRF defence
@@ -51,7 +46,7 @@ export function clearSessionCookie(
   request: FastifyRequest,
   config: Config,
 ): void {
-  const secure = isSecure(request, config);
+  const secure = isSecureRequest(request, config);
   reply.clearCookie(secure ? SECURE_SESSION_COOKIE : SESSION_COOKIE, {
     httpOnly: true,
     sameSite: 'strict',

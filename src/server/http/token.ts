@@ -6,6 +6,7 @@ import { formatUsername, isValidId } from '../../shared/ids';
 import { effectiveRules } from '../auth/effective-rules';
 import { MQTT_WEBSOCKET_PATH } from '../broker/transports/websocket';
 import { notAnAppAccount } from './app-account';
+import { brokerOrigin } from './broker-origin';
 import { ApiError } from './errors';
 import type { HttpDeps } from './http-deps';
 import { parseBody } from './parse-body';
@@ -24,21 +25,18 @@ const tokenSchema = z
   .optional()
   .transform((body) => body ?? {});
 
-// `host[:port]`, IPv6 in brackets; anything else is not echoed back into a URL.
-const HOST_HEADER = /^(?:[a-z0-9.-]+|\[[0-9a-f:.]+\])(?::\d{1,5})?$/i;
-
 /** `<user>-<random>`, shortening the user part so the whole stays a valid id. */
 function newClientId(user: string): string {
   const suffix = randomBytes(CLIENT_ID_RANDOM_BYTES).toString('hex');
   return `${user.slice(0, MAX_ID_LENGTH - suffix.length - 1)}-${suffix}`;
 }
 
-function brokerUrl(request: FastifyRequest, tls: boolean): string {
-  const host = request.host;
-  if (!HOST_HEADER.test(host)) {
+function brokerUrl(request: FastifyRequest, config: HttpDeps['config']): string {
+  const origin = brokerOrigin(request, config);
+  if (origin === undefined) {
     throw new ApiError(400, 'invalid_host', 'the Host header is not a host name');
   }
-  return `${tls ? 'wss' : 'ws'}://${host}${MQTT_WEBSOCKET_PATH}`;
+  return `${origin}${MQTT_WEBSOCKET_PATH}`;
 }
 
 // The raw session id stays out of the limiter's memory.
@@ -103,10 +101,9 @@ export function tokenRoutes(app: FastifyInstance, deps: HttpDeps): void {
         // Revoking the token ends the sign-in that minted it (token-revocation.ts).
         sessionKey: storage.sessions.keyOf(auth.sessionId),
       });
-      const tls = config.tls !== null || request.protocol === 'https';
       reply.header('cache-control', 'no-store');
       return {
-        url: brokerUrl(request, tls),
+        url: brokerUrl(request, config),
         username: formatUsername(user, org),
         password: minted.token,
         clientId,

@@ -15,12 +15,15 @@ export interface BrokerLink {
  * port in their broker URL. Playwright's own routeWebSocket cannot carry the app's
  * connection (its stand-in WebSocket sets `bufferedAmount`, which the app's WebSocket
  * subclass only reads), and a relay is closer to what a dropped network does anyway.
- * Call before the context's first page; the relay closes with `onClose`.
+ * Call before the context's first page; the relay closes with `onClose`. The page may
+ * connect to the relay only if its Content-Security-Policy allows it: start the server with
+ * the relay's origin (`relayPort`, from freePort) in ALLOWED_ORIGINS.
  */
 export async function routeThroughLink(
   context: BrowserContext,
   serverUrl: string,
   onClose: (close: () => Promise<void>) => void,
+  relayPort = 0,
 ): Promise<BrokerLink> {
   const target = new URL(serverUrl);
   let up = true;
@@ -44,7 +47,7 @@ export async function routeThroughLink(
       });
     }
   });
-  await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => relay.listen(relayPort, '127.0.0.1', resolve));
   onClose(async () => {
     for (const socket of sockets) socket.destroy();
     await new Promise((resolve) => relay.close(resolve));

@@ -22,6 +22,8 @@ export interface E2eServerOptions {
    * reaches the broker's WebSocket at another address than its own (a relay, a proxy).
    */
   listOwnOrigin?: boolean;
+  /** More ALLOWED_ORIGINS: a relay's, whose ws: form the page's CSP then allows. */
+  allowedOrigins?: string[];
 }
 
 export interface E2eServer {
@@ -63,7 +65,10 @@ export async function startE2eServer(options: E2eServerOptions = {}): Promise<E2
     LOG_LEVEL: 'warn',
     // The tests play bursts of hundreds of messages from one member (a busy room).
     CHAT_RATE_PER_SECOND: '0',
-    ...(options.listOwnOrigin ? { ALLOWED_ORIGINS: httpUrl } : {}),
+    ALLOWED_ORIGINS: [
+      ...(options.listOwnOrigin ? [httpUrl] : []),
+      ...(options.allowedOrigins ?? []),
+    ].join(','),
     ...(options.tokenTtlSeconds === undefined
       ? {}
       : { TOKEN_TTL_SECONDS: String(options.tokenTtlSeconds) }),
