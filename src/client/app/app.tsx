@@ -4,12 +4,14 @@ import { SignInPage } from '../features/auth/components/sign-in-page';
 import { useFollowOtherTabs } from '../features/auth/hooks/use-follow-other-tabs';
 import type { ClientFactory } from '../lib/mqtt/client-types';
 import { DocumentTitle, SIGN_IN_TITLE } from './document-title';
+import { loadChunk } from './load-chunk';
+import { LoadFailureBoundary } from './load-failure-boundary';
 import { forgetSignInToken } from './sign-in-token';
 import { Splash } from './splash';
 
 // The workspace (mqtt.js, zod, every feature) loads only after sign-in, so the first
 // download is the sign-in page alone.
-const Workspace = lazy(() => import('./workspace'));
+const Workspace = lazy(loadChunk('workspace', () => import('./workspace')));
 
 export function App({ createClient }: { createClient?: ClientFactory }) {
   const session = useSession();
@@ -46,10 +48,16 @@ export function App({ createClient }: { createClient?: ClientFactory }) {
     );
   }
   return (
-    <Suspense fallback={<Splash label="Opening your workspace…" />}>
-      {/* Per account (a user id is unique only within its org): another one, signed in in
-          another tab, gets a workspace of its own, with nothing of this one's state. */}
-      <Workspace key={accountOf(session.data)} session={session.data} createClient={createClient} />
-    </Suspense>
+    <LoadFailureBoundary wholePage>
+      <Suspense fallback={<Splash label="Opening your workspace…" />}>
+        {/* Per account (a user id is unique only within its org): another one, signed in in
+            another tab, gets a workspace of its own, with nothing of this one's state. */}
+        <Workspace
+          key={accountOf(session.data)}
+          session={session.data}
+          createClient={createClient}
+        />
+      </Suspense>
+    </LoadFailureBoundary>
   );
 }

@@ -34,7 +34,10 @@ export async function registerStaticApp(
   return true;
 }
 
-const NOT_APP_PREFIXES = ['/api/', '/mqtt', '/.well-known/', '/healthz'];
+// A missing /assets/ file is a chunk the page's build named and a later deploy removed:
+// a 404 makes the browser's import fail at once, where the app shell (HTML, 200) would
+// fail later as a module of the wrong MIME type.
+const NOT_APP_PREFIXES = ['/api/', '/assets/', '/mqtt', '/.well-known/', '/healthz'];
 
 /** A client-side route (`/rooms/general`) reloaded in the browser gets the app shell. */
 export function isSpaRoute(request: FastifyRequest): boolean {

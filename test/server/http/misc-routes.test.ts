@@ -152,6 +152,8 @@ describe('the built app', () => {
     ['GET', '/api/nothing'],
     ['POST', '/rooms/general'],
     ['GET', '/.well-known/other'],
+    // A chunk a redeploy removed: the page's dynamic import must fail, not get HTML.
+    ['GET', '/assets/workspace-gone123.js'],
   ] as const)('still answers %s %s with a JSON 404', async (method, url) => {
     const res = await api.app.inject({
       method,
@@ -160,5 +162,11 @@ describe('the built app', () => {
       ...(method === 'GET' ? {} : { payload: '{}' }),
     });
     expectError(res, 404, 'not_found');
+  });
+
+  it('answers a HEAD for a missing asset 404, not the app shell', async () => {
+    const res = await api.app.inject({ method: 'HEAD', url: '/assets/workspace-gone123.js' });
+    expect(res.statusCode).toBe(404);
+    expect(res.headers['content-type']).not.toMatch(/text\/html/);
   });
 });
