@@ -9,6 +9,7 @@ import { useDraftsStore } from '../../../../src/client/features/chat/stores/draf
 import { server } from '../../support/msw-server';
 import { connectTestWorkspace, renderWithWorkspace } from '../../support/render';
 import { ALICE } from '../../support/fixtures';
+import { emulateFocusFixup } from '../../support/focus-fixup';
 
 const T = 1_735_725_600_000;
 
@@ -101,6 +102,25 @@ describe('Composer', () => {
       expect(screen.getByRole('button', { name: 'Send' })).toBeEnabled();
     },
   );
+
+  it.each([
+    ['Space, from the keyboard', async () => userEvent.keyboard(' ')],
+    ['Enter, from the keyboard', async () => userEvent.keyboard('{Enter}')],
+    ['a click', async () => userEvent.click(screen.getByRole('button', { name: 'Send' }))],
+  ])('sent with the Send button (%s), puts focus back in the field', async (_, press) => {
+    emulateFocusFixup(); // Send is disabled once the draft clears: focus would fall to <body>
+    serveRooms();
+    const { workspace, input } = await openRoom();
+    await userEvent.type(input, 'from the button');
+    await userEvent.tab();
+    expect(screen.getByRole('button', { name: 'Send' })).toHaveFocus();
+
+    await press();
+    expect(workspace.client().publishedOn('chat/general/messages')).toHaveLength(1);
+    expect(input).toHaveValue('');
+    expect(screen.getByRole('button', { name: 'Send' })).toBeDisabled();
+    expect(input).toHaveFocus();
+  });
 
   it('writes and shows text in its own direction', async () => {
     const hebrew = 'שלום לכולם';

@@ -77,6 +77,9 @@ export function Composer({ room, roomName, onSent }: ComposerProps) {
     send(text);
     setDraft('');
     setDismissed(null);
+    // Sent with the button, the button is disabled now the draft is empty, and focus would
+    // fall to <body>: the next thing to write goes in the field.
+    input.current?.focus();
     onSent?.();
   };
 
