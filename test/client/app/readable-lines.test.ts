@@ -20,4 +20,12 @@ describe('the chat timeline', () => {
     expect(characters).toBeGreaterThanOrEqual(45);
     expect(characters).toBeLessThanOrEqual(90);
   });
+
+  // display-text.ts caps the marks on a letter; a font may still draw them above the line.
+  it.each(['.message__text', '.notification__title', '.notification__body'])(
+    'keeps what %s draws inside it: stacked marks do not cover the lines around',
+    (selector) => {
+      expect(declarations(selector)).toMatch(/(?:^|\n)\s*overflow:\s*hidden\s*;/);
+    },
+  );
 });

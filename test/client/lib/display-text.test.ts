@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { withoutBidiControls } from '../../../src/client/lib/display-text';
+import { displayText, SHOWN_INVISIBLE } from '../../../src/client/lib/display-text';
+import { partsMentioning } from '../../../src/shared/mentions';
 
-describe('withoutBidiControls', () => {
+const DOT = SHOWN_INVISIBLE;
+
+describe('displayText: bidi controls', () => {
   it.each([
     ['an override spoofing a file type', '\u202Egnp.exe', 'gnp.exe'],
     ['every embedding and override', 'a\u202Ab\u202Bc\u202Cd\u202De\u202Ef', 'abcdef'],
@@ -17,6 +20,71 @@ describe('withoutBidiControls', () => {
     ['emoji and other astral characters, kept', '🚀 deploy \u{1D400}', '🚀 deploy \u{1D400}'],
     ['nothing', '', ''],
   ])('%s', (_name, text, shown) => {
-    expect(withoutBidiControls(text)).toBe(shown);
+    expect(displayText(text)).toBe(shown);
+  });
+});
+
+describe('displayText: characters that draw nothing', () => {
+  it.each([
+    ['a zero-width space inside a name', '@b\u200Bob', `@b${DOT}ob`],
+    ['a word joiner', 'gen\u2060eral', `gen${DOT}eral`],
+    ['a byte order mark', '\uFEFFhello', `${DOT}hello`],
+    ['an invisible operator', 'x\u2062y', `x${DOT}y`],
+    ['a joiner between Latin letters', 'a\u200Db', `a${DOT}b`],
+    ['a non-joiner between Latin letters', 'a\u200Cb', `a${DOT}b`],
+    ['a joiner between Cyrillic letters', 'б\u200Dб', `б${DOT}б`],
+    ['a joiner at the end', 'ok\u200D', `ok${DOT}`],
+    ['a joiner after an emoji, before a letter', '🚀\u200Da', `🚀${DOT}a`],
+    // Where the joiners draw something, they stay.
+    ['a family: one emoji of three', '👨\u200D👩\u200D👧', '👨\u200D👩\u200D👧'],
+    ['a skin tone before the joiner', '👨🏽\u200D💻', '👨🏽\u200D💻'],
+    ['the emoji selector before the joiner', '❤\uFE0F\u200D🔥', '❤\uFE0F\u200D🔥'],
+    ['a gendered emoji', '🏃\u200D♀\uFE0F', '🏃\u200D♀\uFE0F'],
+    ['a Persian non-joiner', 'می\u200Cخواهم', 'می\u200Cخواهم'],
+    ['a Devanagari joiner after a virama', 'क्\u200Dष', 'क्\u200Dष'],
+    ['a Malayalam chillu', 'ന്\u200D', `ന്${DOT}`], // ends the text: joins nothing
+    ['a Sinhala conjunct', 'ක්\u200Dෂ', 'ක්\u200Dෂ'],
+  ])('%s', (_name, text, shown) => {
+    expect(displayText(text)).toBe(shown);
+  });
+
+  it('shows a name split by one as what it is: not a mention of the name', () => {
+    // The server reads "@b" there (mentions.ts): so is it marked, and not bob.
+    expect(partsMentioning(displayText('hi @b\u200Bob'), 'bob')).toBeNull();
+    expect(partsMentioning('hi @b\u200Bob', 'b')).toEqual(
+      partsMentioning(displayText('hi @b\u200Bob'), 'b')?.map((part) => ({
+        ...part,
+        text: part.text.replace(DOT, '\u200B'),
+      })),
+    );
+    expect(partsMentioning(displayText('\u200B@bob\u200B'), 'bob')).toEqual([
+      { text: DOT, mentionsReader: false },
+      { text: '@bob', mentionsReader: true },
+      { text: DOT, mentionsReader: false },
+    ]);
+  });
+});
+
+describe('displayText: combining marks', () => {
+  const ACUTE = '\u0301';
+  it.each([
+    ['a tower of 300 on one letter, cut to five', `e${ACUTE.repeat(300)}!`, `e${ACUTE.repeat(5)}!`],
+    ['five, kept', `e${ACUTE.repeat(5)}`, `e${ACUTE.repeat(5)}`],
+    ['one on each letter, kept', `e${ACUTE}e${ACUTE}e${ACUTE}`, `e${ACUTE}e${ACUTE}e${ACUTE}`],
+    ['Vietnamese, decomposed', 'Vie\u0323\u0302t', 'Vie\u0323\u0302t'],
+    ['pointed Hebrew', 'בְּרֵאשִׁ֖ית', 'בְּרֵאשִׁ֖ית'],
+    ['a keycap emoji', '1\uFE0F\u20E3', '1\uFE0F\u20E3'],
+    [
+      'a tower with joiners between its marks, cut to five marks',
+      `ب${'\u064E\u200C'.repeat(50)}ب`,
+      `ب${'\u064E\u200C'.repeat(5)}ب`,
+    ],
+    [
+      'a tower with zero-width spaces between its marks: a dot, at most five marks on each',
+      `e${ACUTE.repeat(9)}\u200B${ACUTE.repeat(9)}`,
+      `e${ACUTE.repeat(5)}${DOT}${ACUTE.repeat(5)}`,
+    ],
+  ])('%s', (_name, text, shown) => {
+    expect(displayText(text)).toBe(shown);
   });
 });

@@ -41,3 +41,31 @@ describe('a mention of the reader', () => {
     }
   });
 });
+
+describe('what a message shows of characters that draw nothing or stack', () => {
+  it('shows a name split by a zero-width character as split, and not as a mention', () => {
+    const article = renderFor('bob', 'alice', 'ping @b\u200Bob');
+    expect(article).not.toHaveAccessibleName(/mentions you/);
+    expect(article.querySelector('mark')).toBeNull();
+    expect(article.querySelector('.message__text')).toHaveTextContent('ping @b\u00B7ob');
+  });
+
+  it('still marks a mention with one beside it', () => {
+    const article = renderFor('bob', 'alice', '\u200B@bob\u200B hi');
+    expect(article).toHaveAccessibleName(/mentions you$/);
+    expect(within(article).getByText('@bob', { selector: 'mark' })).toBeInTheDocument();
+  });
+
+  it('keeps an emoji joined', () => {
+    const article = renderFor('bob', 'alice', 'team 👨\u200D👩\u200D👧');
+    expect(article.querySelector('.message__text')?.textContent).toBe('team 👨\u200D👩\u200D👧');
+  });
+
+  it('cuts a tower of combining marks to a few on its letter', () => {
+    const article = renderFor('bob', 'alice', `e${'\u0301'.repeat(300)} @bob`);
+    expect(article.querySelector('.message__text')?.textContent).toBe(
+      `e${'\u0301'.repeat(5)} @bob`,
+    );
+    expect(within(article).getByText('@bob', { selector: 'mark' })).toBeInTheDocument();
+  });
+});

@@ -103,4 +103,31 @@ describe('RoomList', () => {
     expect(await screen.findByRole('alert')).toHaveTextContent('Could not load rooms.');
     expect(screen.getByRole('button', { name: 'Retry' })).toBeInTheDocument();
   });
+
+  it('shows a name as it is: an invisible character in it is seen, a tower of marks cut', async () => {
+    server.use(
+      http.get('/api/rooms', () =>
+        HttpResponse.json({
+          rooms: [
+            room('general'),
+            // Would look like a second #general in the list, the title and the composer.
+            { id: 'lookalike', name: 'gen\u200Beral' },
+            { id: 'tower', name: `t${'\u0301'.repeat(100)}` },
+          ],
+        }),
+      ),
+    );
+    const workspace = await connectTestWorkspace();
+    renderWithWorkspace(
+      <RoomList activeRoom="general" roomHref={roomHref} onOpenRoom={() => {}} />,
+      {
+        connection: workspace.connection,
+      },
+    );
+    expect(await screen.findByRole('link', { name: '# gen\u00B7eral' })).toHaveAttribute(
+      'href',
+      roomHref('lookalike'),
+    );
+    expect(screen.getByRole('link', { name: `# t${'\u0301'.repeat(5)}` })).toBeInTheDocument();
+  });
 });

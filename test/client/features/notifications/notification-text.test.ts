@@ -17,6 +17,8 @@ describe('a notification’s text as shown', () => {
     ['right-to-left override', '\u202Egnp.exe', 'gnp.exe'],
     ['zero-width and spaces alone', '\u200B \u200B', '(untitled)'],
     ['controls alone', '\u202E\u2066', '(untitled)'],
+    ['a zero-width space in a name, shown', 'From @b\u200Bob', 'From @b\u00B7ob'],
+    ['a tower of marks, cut', `Ale${'\u0301'.repeat(50)}rt`, `Ale${'\u0301'.repeat(5)}rt`],
   ])('title: %s', (_, title, shown) => {
     expect(displayTitle(title)).toBe(shown);
   });
@@ -26,6 +28,8 @@ describe('a notification’s text as shown', () => {
     ['with an override', 'see \u202Efdp.exe', 'see fdp.exe'],
     ['empty', '', ''],
     ['nothing visible', ' \u202E\u200B', ''],
+    ['a word joiner, shown', 'de\u2060ploy', 'de\u00B7ploy'],
+    ['a tower of marks, cut', `x${'\u0300'.repeat(9)}`, `x${'\u0300'.repeat(5)}`],
   ])('body: %s', (_, body, shown) => {
     expect(displayBody(body)).toBe(shown);
   });

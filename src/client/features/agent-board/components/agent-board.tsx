@@ -2,7 +2,7 @@ import { defaultRangeExtractor, useVirtualizer, type Range } from '@tanstack/rea
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { InPlaceLink } from '../../../components/in-place-link';
 import { useNow } from '../../../hooks/use-now';
-import { withoutBidiControls } from '../../../lib/display-text';
+import { displayText } from '../../../lib/display-text';
 import { takeAgentLeft } from '../lib/agent-left';
 import { BoardIndex } from '../lib/board-index';
 import { formatSince } from '../lib/board-view';
@@ -106,7 +106,7 @@ export function AgentBoard({ agentHref, onOpenAgent }: AgentBoardProps) {
             const row = rows[item.index];
             if (!row) return null;
             const { agent, state, stale } = row;
-            const task = state.task === undefined ? undefined : withoutBidiControls(state.task);
+            const task = state.task === undefined ? undefined : displayText(state.task);
             return (
               <li
                 key={item.key}

@@ -1,6 +1,6 @@
 import { useEffect, useRef } from 'react';
 import { useAnnouncement } from '../../../hooks/use-announcement';
-import { withoutBidiControls } from '../../../lib/display-text';
+import { displayText } from '../../../lib/display-text';
 import type { CommandLogEntry } from '../lib/command-log';
 import { describeOutcome } from '../lib/outcome-wording';
 import { useAgentCommandsStore } from '../stores/agent-commands-store';
@@ -79,7 +79,7 @@ export function CommandLogAnnouncer({
       const outcome = outcomes.get(entry.id) ?? '';
       if (before.get(entry.id) === outcome) continue;
       const who = entry.from === me ? '' : ` by ${entry.from}`;
-      const said = `${withoutBidiControls(entry.command)}${who}, ${outcome}`;
+      const said = `${displayText(entry.command)}${who}, ${outcome}`;
       const cameLive =
         sent[entry.id] !== was.sent[entry.id] || heard[entry.id] !== was.heard[entry.id];
       if (arrived && !cameLive) {

@@ -1,5 +1,5 @@
 import type { AgentState, AgentStatus } from '../../../../shared/schemas';
-import { withoutBidiControls } from '../../../lib/display-text';
+import { displayText } from '../../../lib/display-text';
 
 // An agent that has not said anything for this long may be hung or cut off without its
 // Last Will having fired yet (keepalive is 1.5× the agent's interval).
@@ -66,7 +66,7 @@ export const compareRows = (sort: AgentSort) => comparators[sort];
 // Against the text as shown: what was typed from the screen matches across a bidi control.
 function matches(agent: string, state: AgentState, needle: string): boolean {
   return [agent, state.task, state.detail].some(
-    (field) => field !== undefined && withoutBidiControls(field).toLowerCase().includes(needle),
+    (field) => field !== undefined && displayText(field).toLowerCase().includes(needle),
   );
 }
 

@@ -1,4 +1,4 @@
-import { withoutBidiControls } from '../../../lib/display-text';
+import { displayText } from '../../../lib/display-text';
 import { refusalReason } from '../../../lib/mqtt/publish-refusal';
 import {
   COMMAND_REPLY_WAIT_MS,
@@ -46,5 +46,5 @@ export function describeOutcome(outcome: CommandOutcome): { text: string; tone?:
 
 // The agent's own words, as they read: a bidi control in them could make them say otherwise.
 function replyText({ reply: { status, detail } }: { reply: { status: string; detail?: string } }) {
-  return detail ? `${status}: ${withoutBidiControls(detail)}` : status;
+  return detail ? `${status}: ${displayText(detail)}` : status;
 }

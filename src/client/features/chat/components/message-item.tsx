@@ -1,6 +1,6 @@
 import { memo } from 'react';
 import { partsMentioning } from '../../../../shared/mentions';
-import { withoutBidiControls } from '../../../lib/display-text';
+import { displayText } from '../../../lib/display-text';
 import type { DeliveryRefusal } from '../../../lib/mqtt/publish-refusal';
 import { discardLabel as defaultDiscardLabel } from '../lib/discard-wording';
 import type { TimelineMessage } from '../lib/merge-messages';
@@ -45,8 +45,9 @@ export const MessageItem = memo(function MessageItem({
 }) {
   const time = formatMessageTime(message.sentAt);
   const discardable = mine && message.status === 'refused' && onDiscard;
-  // Shown without bidi overrides, as notifications are: "\u202E@bob" would read "bob@".
-  const text = withoutBidiControls(message.text);
+  // Shown as notifications are (lib/display-text.ts): "\u202E@bob" would read "bob@", and
+  // "@b\u200Bob" look like a mention it is not.
+  const text = displayText(message.text);
   const parts = reader === undefined || mine ? null : partsMentioning(text, reader);
   return (
     <article
