@@ -1,7 +1,7 @@
 import { act, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
-import { describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import {
   REFETCH_AFTER_MS,
   useRefetchChangedElsewhere,
@@ -11,6 +11,10 @@ import { NotificationsPanel } from '../../../../src/client/features/notification
 import { useSyncInbox } from '../../../../src/client/features/notifications/hooks/use-sync-inbox';
 import { sessionQueryKey } from '../../../../src/client/features/auth/api/get-session';
 import { notificationsQueryKey } from '../../../../src/client/features/notifications/api/get-notifications';
+import {
+  NOTIFICATIONS_READ_CHANNEL,
+  type NotificationsReadMessage,
+} from '../../../../src/client/features/notifications/lib/read-broadcast';
 import {
   notificationsStorageKey,
   useNotificationsStore,
@@ -103,7 +107,10 @@ function Inbox() {
 }
 
 async function renderInbox(inbox: ServerInbox) {
-  const asked = serve(inbox);
+  return renderInboxServed(serve(inbox));
+}
+
+async function renderInboxServed(asked: ReturnType<typeof serve>) {
   const workspace = await connectTestWorkspace({ random: () => 0 });
   useNotificationsStore.getState().load('alice@demo');
   const { queryClient } = renderWithWorkspace(<Inbox />, {
@@ -350,5 +357,88 @@ describe('notification read state on the server', () => {
     expect(useNotificationsStore.getState().unsent).toEqual({ ids: ['n1'], upTo: null });
     const savedForBob = localStorage.getItem(notificationsStorageKey('bob@demo')) ?? '{}';
     expect(JSON.parse(savedForBob).unsent).toEqual({ ids: ['n1'] });
+  });
+});
+
+// The tabs of one browser show the same person's inbox: a read in one is the others' too,
+// at once (read-broadcast.ts), not at their next focus or poll. Here the "other tab" is a
+// BroadcastChannel of the same name.
+describe('notifications read in another tab of this browser', () => {
+  const otherTab = new BroadcastChannel(NOTIFICATIONS_READ_CHANNEL);
+  const heard: NotificationsReadMessage[] = [];
+  otherTab.onmessage = (event: MessageEvent<NotificationsReadMessage>) => heard.push(event.data);
+  afterEach(() => {
+    heard.length = 0;
+  });
+  afterAll(() => otherTab.close());
+
+  const tellFromOtherTab = (account: string) =>
+    act(() =>
+      otherTab.postMessage({ account, from: 'another-tab' } satisfies NotificationsReadMessage),
+    );
+
+  it('are read here too, at once: the inbox is asked for again', async () => {
+    const inbox: ServerInbox = { ids: ['n1', 'n2', 'n3'], read: new Set(), olderUnread: 2 };
+    const { asked } = await renderInbox(inbox);
+    await bell(5);
+
+    // Another tab marked n1 read, then all: the server has them, and that tab says so.
+    inbox.read.add('n1');
+    tellFromOtherTab('alice@demo');
+    await bell(4);
+    expect(asked.lists).toBe(2);
+    expect(screen.queryByRole('button', { name: 'Mark read: Title n1' })).toBeNull();
+
+    inbox.ids.forEach((id) => inbox.read.add(id));
+    inbox.olderUnread = 0;
+    tellFromOtherTab('alice@demo');
+    await bell(0);
+    expect(asked.lists).toBe(3);
+    expect(screen.getByRole('button', { name: 'Mark all read' })).toHaveAttribute(
+      'aria-disabled',
+      'true',
+    );
+    expect(screen.queryByRole('button', { name: /^Mark read:/ })).toBeNull();
+  });
+
+  it('of another account (signed in there since) ask nothing here', async () => {
+    const inbox: ServerInbox = { ids: ['n1'], read: new Set(), olderUnread: 0 };
+    const { asked } = await renderInbox(inbox);
+    await bell(1);
+    tellFromOtherTab('bob@demo');
+    act(() => otherTab.postMessage({ account: 'alice@demo' })); // not from a tab of the app
+    await act(() => new Promise((resolve) => setTimeout(resolve, 50)));
+    expect(asked.lists).toBe(1);
+  });
+
+  it('here are told to the other tabs once the server has them', async () => {
+    const inbox: ServerInbox = { ids: ['n1', 'n2'], read: new Set(), olderUnread: 0 };
+    let take = () => {};
+    const taken = new Promise<void>((resolve) => (take = resolve));
+    const asked = serve(inbox);
+    server.use(
+      http.post('/api/notifications/read', async ({ request }) => {
+        const body = (await request.json()) as MarkNotificationsReadRequest;
+        await taken;
+        asked.marks.push(body);
+        return new HttpResponse(null, { status: 204 });
+      }),
+    );
+    const { queryClient } = await renderInboxServed(asked);
+    await bell(2);
+
+    await userEvent.click(screen.getByRole('button', { name: 'Mark read: Title n1' }));
+    await bell(1);
+    // Not before: the inbox they would ask for at once would not have it yet.
+    await act(() => new Promise((resolve) => setTimeout(resolve, 50)));
+    expect(heard).toEqual([]);
+    take();
+    await waitFor(() => expect(heard).toHaveLength(1));
+    expect(heard[0]).toMatchObject({ account: 'alice@demo' });
+    expect(asked.marks).toEqual([{ account: 'alice@demo', ids: ['n1'] }]);
+    expect(queryClient.isFetching({ queryKey: notificationsQueryKey })).toBe(0); // nor asks itself
+
+    await userEvent.click(screen.getByRole('button', { name: 'Mark all read' }));
+    await waitFor(() => expect(heard).toHaveLength(2));
   });
 });

@@ -1,6 +1,6 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { apiFetch } from '../../../lib/api/api-fetch';
-import { tellOtherTabs } from '../lib/session-broadcast';
+import { tellOtherTabsOf } from '../lib/session-broadcast';
 import { sessionQueryKey, type Session } from './get-session';
 
 export interface Credentials {
@@ -26,7 +26,7 @@ export function useSignIn() {
       // while the broker token comes from the new cookie.
       await queryClient.cancelQueries({ queryKey: sessionQueryKey, exact: true });
       queryClient.setQueryData(sessionQueryKey, session);
-      tellOtherTabs('signed-in');
+      tellOtherTabsOf('signed-in');
     },
   });
 }

@@ -1,6 +1,6 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { apiFetch } from '../../../lib/api/api-fetch';
-import { tellOtherTabs } from '../lib/session-broadcast';
+import { tellOtherTabsOf } from '../lib/session-broadcast';
 import { sessionQueryKey } from './get-session';
 
 export function deleteSession(): Promise<void> {
@@ -22,7 +22,7 @@ export function useSignOutRequest() {
       queryClient.setQueryData(sessionQueryKey, null);
       queryClient.removeQueries({ predicate: (query) => query.queryKey[0] !== sessionQueryKey[0] });
       // Once the server has answered: asked sooner, it would still say signed in.
-      tellOtherTabs('signed-out');
+      tellOtherTabsOf('signed-out');
     },
   });
 }

@@ -6,6 +6,7 @@ import { sessionQueryKey } from '../../auth/api/get-session';
 import { useConnectionStore } from '../../connection/stores/connection-store';
 import { notificationsQueryKey } from '../api/get-notifications';
 import { useMarkNotificationsRead } from '../api/mark-notifications-read';
+import { tellOtherTabsRead } from '../lib/read-broadcast';
 import { nextMarks, useNotificationsStore } from '../stores/notifications-store';
 
 /**
@@ -47,6 +48,8 @@ export function useSendReadMarks(): void {
         // Taken, whatever happened here meanwhile: if the inbox is the account's, they are
         // no longer unsent.
         if (holds(account)) useNotificationsStore.getState().acknowledgeMarks(marks);
+        // This browser's other tabs show the account's inbox too (use-follow-other-tabs-reads.ts).
+        tellOtherTabsRead(account);
       } catch (error) {
         if (stopped || !holds(account) || isUnauthorized(error)) return;
         if (isApiError(error) && error.code === SESSION_CHANGED_CODE) {
