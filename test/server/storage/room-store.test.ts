@@ -71,7 +71,15 @@ describe('RoomStore', () => {
 
   it('refuses a name another room of the org has, in any case or width; another org may', () => {
     t.storage.rooms.add('demo', 'launch', 'Launch');
-    for (const name of ['launch', 'LAUNCH', ' Launch ', '\uFF2Caunch']) {
+    // Unseen characters do not make it another name (QA: `gen\u200Beral` showed as general).
+    for (const name of [
+      'launch',
+      'LAUNCH',
+      ' Launch ',
+      '\uFF2Caunch',
+      'Lau\u200Bnch',
+      '\u2060launch\uFEFF',
+    ]) {
       expect(() => t.storage.rooms.add('demo', 'launch-2', name)).toThrow(
         expect.objectContaining({ code: 'name_taken' }),
       );
