@@ -165,31 +165,34 @@ describe('a chat message whose text shows nothing', () => {
 });
 
 describe('a payload naming a key twice', () => {
-  it('goes out as the broker checked it: the sender it vouched for, once', async () => {
+  it('a chat message goes out as the broker checked it: the sender it vouched for, once', async () => {
     const alice = await t.member('alice');
     const bob = await t.member('bob');
     await subscribeGrants(bob, ['chat/general/messages'], 1);
-    const agent = await device('agent-01');
-    await subscribeGrants(agent, ['agents/agent-01/inbox'], 1);
     const seen = record(bob);
-    const commands = record(agent);
     const id = randomUUID();
     const sentAt = Date.now();
     // JSON.parse keeps the last "from" (alice's own, which passes); a parser that keeps
     // the first would read bob as the sender.
     const spoof = `{"id":"${id}","from":"bob","text":"I am bob","sentAt":${sentAt},"from":"alice"}`;
     await alice.publishAsync('chat/general/messages', spoof, { qos: 1 });
-    const command = `{"id":"c-${id}","from":"bob","command":"stop","from":"alice"}`;
-    await alice.publishAsync('agents/agent-01/inbox', command, { qos: 1 });
 
     const chat = await waitForMessage(seen, (m) => m.topic === 'chat/general/messages');
     expect(chat.payload.match(/"from"/g)).toHaveLength(1);
     expect(JSON.parse(chat.payload)).toEqual({ id, from: 'alice', text: 'I am bob', sentAt });
-    const sent = await waitForMessage(commands, (m) => m.topic === 'agents/agent-01/inbox');
-    expect(sent.payload.match(/"from"/g)).toHaveLength(1);
-    expect(JSON.parse(sent.payload)).toEqual({ id: `c-${id}`, from: 'alice', command: 'stop' });
     expect(t.server.storage.history.page('demo', 'general', { limit: 50 }).messages).toContainEqual(
       expect.objectContaining({ id, from: 'alice', text: 'I am bob' }),
     );
+  });
+
+  it('an agent command goes out byte for byte: its args may hold numbers JSON.parse cannot keep', async () => {
+    const alice = await t.member('alice');
+    const agent = await device('agent-01');
+    await subscribeGrants(agent, ['agents/agent-01/inbox'], 1);
+    const commands = record(agent);
+    const command = `{"id":"c-${randomUUID()}", "from":"alice","command":"set","args":{"n":12345678901234567890,"big":1e20}}`;
+    await alice.publishAsync('agents/agent-01/inbox', command, { qos: 1 });
+    const sent = await waitForMessage(commands, (m) => m.topic === 'agents/agent-01/inbox');
+    expect(sent.payload).toBe(command);
   });
 });
