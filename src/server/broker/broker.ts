@@ -118,10 +118,6 @@ export interface Broker {
   close(): Promise<void>;
 }
 
-/** A persistent session opened with a token: the app's, the only ones that expire. */
-const isTokenSession = (client: Client, identity: ClientIdentity) =>
-  !client.clean && identity.jti !== null;
-
 export async function createBroker(options: BrokerOptions): Promise<Broker> {
   // `what`: the retained topic or the client id whose queued messages were being written, or
   // '(journal)' (the crash journal), '(stray filters)' (the start's sweep of stored filters).
@@ -168,7 +164,24 @@ async function brokerOn(
   // Session expiry and the cap: ids whose stored session is being dropped (a CONNECT of one
   // waits).
   const dropping = new Map<string, Promise<void>>();
-  // The cap on the app's sessions, per `<org>:<user>:`: one user's runs go one at a time,
+  // People's persistent sessions, the only ones that expire and are capped: the app's
+  // (a token), and a person's own MQTT client with their password (review: 25 of alice's
+  // password sessions on every room were never counted). Those of agents, services and
+  // devices may rely on their session for good. Decided once a connection, at its CONNECT.
+  const peoplesSessions = new WeakSet<Client>();
+  const notePeoplesSession = (client: Client, identity: ClientIdentity): boolean => {
+    if (client.clean) return false;
+    let person = identity.jti !== null;
+    try {
+      person ||= options.isPerson(identity.org, identity.user);
+    } catch {
+      // Not known: kept as a device's would be, rather than dropped by mistake later.
+    }
+    if (person) peoplesSessions.add(client);
+    return person;
+  };
+  const isPeoplesSession = (client: Client) => peoplesSessions.has(client);
+  // The cap on people's sessions, per `<org>:<user>:`: one user's runs go one at a time,
   // so two never count the same sessions, and the broker's close waits for them.
   const capping = new Map<string, Promise<void>>();
   let closing = false;
@@ -290,9 +303,9 @@ async function brokerOn(
       throttle: new AuthThrottle(),
       addressOf,
       onIdentified: (client, identity) => pending.identified(client, identity),
-      // A new session of the app's past the cap pushes out its user's least recently seen.
+      // A person's new session past the cap pushes out their least recently seen.
       beforeAccept: (client, identity) =>
-        isTokenSession(client, identity)
+        notePeoplesSession(client, identity)
           ? capSessions(identity.org, identity.user, Promise.resolve(), client.id)
           : Promise.resolve(),
       onAuthenticated(client, identity) {
@@ -396,9 +409,9 @@ async function brokerOn(
     for (const client of live.keys()) if (!client.closed) ids.add(client.id);
     return ids;
   };
-  // When each of the app's sessions was last in use, for session expiry and the cap.
-  const noteSeen = (client: Client, identity: ClientIdentity): Promise<void> => {
-    if (!isTokenSession(client, identity)) return Promise.resolve();
+  // When each of people's sessions was last in use, for session expiry and the cap.
+  const noteSeen = (client: Client): Promise<void> => {
+    if (!isPeoplesSession(client)) return Promise.resolve();
     return persistence
       .markSeen([client.id], Date.now())
       .catch((error: unknown) =>
@@ -412,7 +425,7 @@ async function brokerOn(
     const identity = getIdentity(client);
     if (!identity) return;
     const registration = pending.registered(client);
-    noteSeen(client, identity);
+    noteSeen(client);
     live.set(client, identity);
     // Its stored subscriptions were restored under the rules it read at CONNECT: if an
     // admin changed them since, those the new ones forbid go now (not for one closing
@@ -443,10 +456,10 @@ async function brokerOn(
     expiry.cancel(client);
     // Only registered clients are reported gone (client-registry.ts), so all are in `live`.
     const identity = live.get(client);
-    if (identity && isTokenSession(client, identity)) {
+    if (identity && isPeoplesSession(client)) {
       // Once its leaving is noted: it is then the user's most recently seen session. The
       // cap at CONNECT cannot drop sessions still connected; this drops them as they leave.
-      capSessions(identity.org, identity.user, noteSeen(client, identity));
+      capSessions(identity.org, identity.user, noteSeen(client));
     }
     // Its unacknowledged messages join its queue on disk, for its next connection.
     void persistence.outgoing.flushClient(client.id);
@@ -518,8 +531,8 @@ async function brokerOn(
         persistence,
         {
           inUse,
-          tokenSessions: [...live]
-            .filter(([client, identity]) => !client.closed && isTokenSession(client, identity))
+          peoplesSessions: [...live]
+            .filter(([client]) => !client.closed && isPeoplesSession(client))
             .map(([client]) => client.id),
           hold,
         },

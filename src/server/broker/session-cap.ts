@@ -4,7 +4,8 @@ import type { BrokerPersistence } from './persistence';
 import { dropSession, type ExpiredSession, type ExpiryHooks } from './session-expiry';
 
 /**
- * The app's (token) persistent sessions kept per user, connected ones included. The app
+ * People's persistent sessions (the app's, and their own MQTT clients' with their password)
+ * kept per user, connected ones included. The app
  * reuses up to five client ids per browser (src/client/lib/mqtt/client-id.ts) and takes a
  * new one for each tab open beyond them: 20 is a few browsers with several tabs each. Past
  * it, an abandoned session costs a write of every chat message of the org and keeps
@@ -18,8 +19,8 @@ export const MAX_APP_SESSIONS_PER_USER = 20;
  * any client id their holder asks for, so without this a member could leave any number of
  * persistent sessions subscribed to every room, each queueing every QoS 1 chat message for
  * the whole expiry. `connecting` is a (mounted) id whose CONNECT asked for this: it counts
- * as one of them even before it is noted as seen. Sessions opened with a password are never
- * noted, so never counted nor dropped.
+ * as one of them even before it is noted as seen. Sessions of agents, services and devices
+ * are never noted, so never counted nor dropped.
  */
 export async function capUserSessions(
   aedes: Aedes,

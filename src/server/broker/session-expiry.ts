@@ -19,24 +19,24 @@ export interface ExpiredSession {
 export interface ExpiryHooks {
   /** The (mounted) ids connected or connecting now; asked again right before each drop. */
   inUse(): ReadonlySet<string>;
-  /** The connected token sessions (the app's), noted as seen at each sweep. */
-  tokenSessions: readonly string[];
+  /** The connected sessions of people (the app's and their own clients'), noted as seen at each sweep. */
+  peoplesSessions: readonly string[];
   /** Runs `work` while a CONNECT of that (mounted) id waits. */
   hold(mountedId: string, work: () => Promise<void>): Promise<void>;
 }
 
 /**
- * Drops the app's persistent sessions whose client has not been connected since `before`
+ * Drops people's persistent sessions whose client has not been connected since `before`
  * (ms since the epoch): their subscriptions, queued messages and retained presence.
  *
  * MQTT 3.1.1 sessions never expire [MQTT-3.1.2-4], and the app subscribes to every room
  * at QoS 1: each abandoned browser session (a private window, cleared storage) queued
  * every chat message on disk for ever and kept its presence retained. Someone who comes
  * back loses nothing they would see: the app fetches the history and the inbox over HTTP
- * on every connect. Only sessions opened with a token (the app's) are noted, so only they
- * expire: a device or service logging in with a password may rely on its session for
- * good. A session stored before last-seen times were kept is never noted until it
- * connects again.
+ * on every connect. Only people's sessions are noted (the app's, with a token, and since
+ * 2026-12-06 a member's or admin's own MQTT client with their password), so only they
+ * expire: an agent, service or device may rely on its session for good. A session stored
+ * before last-seen times were kept is never noted until it connects again.
  *
  * Time the broker was down does not count as away: when the previous sweep is further
  * back than two `intervalMs`, every noted time moves forward by the gap and nothing
@@ -49,7 +49,7 @@ export async function expireSessions(
   options: { before: number; intervalMs: number; now?: number },
 ): Promise<ExpiredSession[]> {
   const now = options.now ?? Date.now();
-  await persistence.markSeen([...hooks.tokenSessions], now);
+  await persistence.markSeen([...hooks.peoplesSessions], now);
   const previous = await persistence.lastSwept();
   await persistence.markSwept(now);
   const noted = await persistence.seenClientIds();

@@ -18,7 +18,12 @@ import {
 } from '../support/mqtt-clients';
 import { markSeen } from '../../../src/server/broker/stored-sessions';
 import { writeBrokerStore } from '../support/raw-persistence';
-import { makeDataDir, startTestServer, type TestServer } from '../support/test-server';
+import {
+  DEMO_PASSWORD,
+  makeDataDir,
+  startTestServer,
+  type TestServer,
+} from '../support/test-server';
 
 // A token names any client id its holder asks for: a member could leave any number of
 // persistent sessions subscribed to every room, each queueing every chat message of the org
@@ -228,4 +233,37 @@ describe('capUserSessions', () => {
     );
     expect(forgotten).toEqual([]);
   });
+});
+
+describe('the cap on people’s own MQTT clients', () => {
+  /** A persistent session opened with the user's password, on every room, then closed. */
+  const passwordSession = async (user: string, clientId: string) => {
+    const client = await connect(server.mqttUrl, {
+      username: `${user}@demo`,
+      password: DEMO_PASSWORD,
+      clientId,
+      clean: false,
+    });
+    const filter = user.startsWith('agent') ? `agents/${user}/inbox` : 'chat/+/+';
+    await subscribeGrants(client, [filter], 1);
+    await client.endAsync();
+  };
+
+  it('counts a member’s or admin’s password sessions as the app’s; not an agent’s', async () => {
+    const sessions = MAX_APP_SESSIONS_PER_USER + 3;
+    for (let i = 0; i < sessions; i++) {
+      await passwordSession('admin', `admin-own-${i}`);
+      await passwordSession('agent-02', `agent-02-own-${i}`);
+    }
+    await eventually(
+      async () => (await awayIds('admin')).length === MAX_APP_SESSIONS_PER_USER,
+      10_000,
+      'admin’s sessions cut to the cap',
+    );
+    expect((await awayIds('admin')).sort()).toEqual(
+      Array.from({ length: MAX_APP_SESSIONS_PER_USER }, (_, i) => `admin-own-${i + 3}`).sort(),
+    );
+    // A device may rely on its session for good.
+    expect(await awayIds('agent-02')).toHaveLength(sessions);
+  }, 120_000);
 });

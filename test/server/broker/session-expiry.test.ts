@@ -154,7 +154,7 @@ function fakePersistence(stored: string[], seen: Map<string, number>, swept?: nu
   } as unknown as BrokerPersistence;
   const hooks: ExpiryHooks = {
     inUse: () => new Set(),
-    tokenSessions: [],
+    peoplesSessions: [],
     hold: (_id, work) => work(),
   };
   return { persistence, hooks, forgotten };
