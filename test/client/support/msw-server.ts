@@ -6,7 +6,8 @@ import type { NotificationsPage } from '../../../src/shared/notifications-api';
 /**
  * What every signed-in workspace asks of the server as a side line, whatever a test is
  * about: the badges' starting counts (nothing unread), the read marks of an open room, the
- * notifications inbox (empty) and its read marks, an open agent's command log (empty). A
+ * notifications inbox (empty) and its read marks, an open agent's command log (empty), who
+ * may be mentioned in a room whose composer is used (nobody). A
  * test about them overrides these with server.use().
  */
 export const workspaceSideRequests = [
@@ -21,6 +22,7 @@ export const workspaceSideRequests = [
     } satisfies NotificationsPage),
   ),
   http.post('/api/notifications/read', () => new HttpResponse(null, { status: 204 })),
+  http.get('/api/rooms/:room/people', () => HttpResponse.json({ people: [] })),
   http.get('/api/agents/:agent/commands', () =>
     HttpResponse.json({ commands: [], nextCursor: null } satisfies AgentCommandLog),
   ),

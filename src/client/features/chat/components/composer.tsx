@@ -39,8 +39,11 @@ export function Composer({ room, roomName, onSent }: ComposerProps) {
   const [caret, setCaret] = useState<number | null>(null);
   const [active, setActive] = useState(0);
   const [dismissed, setDismissed] = useState<number | null>(null);
+  // Who may be mentioned is asked for once the field is first used, so suggestions are
+  // there at the first `@` (not only once it has been typed).
+  const [engaged, setEngaged] = useState(false);
   const query = caret === null ? null : mentionQueryAt(draft, caret);
-  const candidates = useMentionCandidates(room, query !== null);
+  const candidates = useMentionCandidates(room, engaged || query !== null);
   const suggestions =
     query && query.start !== dismissed ? mentionSuggestions(candidates, query, me) : [];
   const chosen = Math.min(active, suggestions.length - 1);
@@ -131,6 +134,7 @@ export function Composer({ room, roomName, onSent }: ComposerProps) {
         }
         ref={input}
         onSelect={(event) => noteCaret(event.currentTarget)}
+        onFocus={() => setEngaged(true)}
         onBlur={() => setCaret(null)}
         onChange={(event) => {
           setDraft(event.target.value);

@@ -6,7 +6,8 @@ const NONE: readonly string[] = [];
 
 /**
  * Who a message in `room` may name (`@bob`): the people who may read it, whom a mention
- * notifies. Asked for only once someone types a mention (`wanted`), then kept a while.
+ * notifies. Asked for only once `wanted` (the composer: once its field is first used),
+ * then kept a while.
  */
 export function useMentionCandidates(room: string, wanted: boolean): readonly string[] {
   const people = useQuery({ ...roomPeopleQueryOptions(room), enabled: wanted }).data;
