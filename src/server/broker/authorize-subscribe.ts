@@ -8,6 +8,11 @@ import { claimFilter, MAX_SUBSCRIPTIONS_PER_CLIENT } from './subscription-limit'
 
 export interface AuthorizeSubscribeOptions {
   onDenied(client: Client, filter: string, code: string, reason: string): void;
+  /**
+   * A persistent session's stored filter refused at its restore for the limit on filters:
+   * stored, it would go on queueing messages while the client is away.
+   */
+  onRestoredOverLimit(client: Client, mounted: string): void;
 }
 
 export function createAuthorizeSubscribe(options: AuthorizeSubscribeOptions) {
@@ -43,6 +48,7 @@ export function createAuthorizeSubscribe(options: AuthorizeSubscribeOptions) {
     }
     const mounted = mountTopic(identity.org, filter);
     if (!claimFilter(client, mounted)) {
+      if (restoring) options.onRestoredOverLimit(client, mounted);
       if (!overLimit.has(client)) {
         overLimit.add(client);
         options.onDenied(

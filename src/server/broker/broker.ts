@@ -366,6 +366,16 @@ async function brokerOn(
       }),
     ),
     authorizeSubscribe: createAuthorizeSubscribe({
+      onRestoredOverLimit(client, mounted) {
+        persistence
+          .removeSubscriptions(client, [mounted])
+          .catch((error: unknown) =>
+            logger.error(
+              { event: 'broker_write_failed', what: client.id, err: error },
+              'a stored filter over the limit not removed',
+            ),
+          );
+      },
       onDenied(client, filter, code, reason) {
         const identity = getIdentity(client);
         const leftOut = leftOutBefore(identity);

@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { MAX_SUBSCRIPTIONS_PER_CLIENT } from '../../../src/server/broker/subscription-limit';
+import { eventually } from '../support/eventually';
 import { connect, json, record, resume, waitForMessage } from '../support/mqtt-clients';
 import { writeBrokerStore } from '../support/raw-persistence';
 import {
@@ -81,5 +83,30 @@ describe('a stored session’s stray filters', () => {
     await storeAsBefore(dataDir, [{ topic: '#', qos: 1 }]);
     server = await startTestServer({ dataDir });
     expect(await storedTopics(server)).toEqual(['#', `$demo/${REPLIES}`]);
+  });
+});
+
+describe('a stored session with more filters than a connection may hold', () => {
+  it('keeps those restored within the limit; the rest leave the store and queue nothing', async () => {
+    const dataDir = await makeDataDir();
+    const over = 5;
+    const filters = Array.from({ length: MAX_SUBSCRIPTIONS_PER_CLIENT + over }, (_, i) => ({
+      topic: `$demo/chat/r${String(i).padStart(4, '0')}/messages`,
+      qos: 1,
+    }));
+    await storeAsBefore(dataDir, filters);
+    server = await startTestServer({ dataDir });
+    expect(await storedTopics(server)).toHaveLength(filters.length);
+
+    const { client } = await resume(server.mqttUrl, login);
+    try {
+      await eventually(
+        async () => (await storedTopics(server!)).length === MAX_SUBSCRIPTIONS_PER_CLIENT,
+        5_000,
+        'the filters over the limit removed from the store',
+      );
+    } finally {
+      await client.endAsync();
+    }
   });
 });
