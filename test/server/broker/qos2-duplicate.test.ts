@@ -74,8 +74,19 @@ function onTheWire(client: MqttClient) {
   });
   return {
     ids,
+    /** Resolves once `id` has come; rejects, naming it, after 5 s. */
     arrived: (id: string) =>
-      new Promise<void>((resolve) => (ids.includes(id) ? resolve() : waiting.set(id, resolve))),
+      new Promise<void>((resolve, reject) => {
+        if (ids.includes(id)) return resolve();
+        const timer = setTimeout(
+          () => reject(new Error(`${id} did not arrive within 5 s; got ${ids.join(', ')}`)),
+          5_000,
+        );
+        waiting.set(id, () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      }),
   };
 }
 
