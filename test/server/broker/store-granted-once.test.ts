@@ -1,8 +1,8 @@
 import type { Client } from 'aedes';
 import { describe, expect, it } from 'vitest';
-import { roleRules } from '../../../src/shared/acl';
 import { setIdentity } from '../../../src/server/broker/client-identity';
 import { noteGranted, storeGrantedOnly } from '../../../src/server/broker/granted-subscriptions';
+import { memberIdentity } from '../support/member-identity';
 
 // aedes stores a SUBSCRIBE's whole list with each of its filters (lib/handlers/subscribe.js,
 // `storeSubscriptions`, called once per filter as it is granted): each granted filter must
@@ -10,18 +10,7 @@ import { noteGranted, storeGrantedOnly } from '../../../src/server/broker/grante
 
 function aliceClient(): Client {
   const client = { id: 'demo:alice:c1' } as unknown as Client;
-  setIdentity(client, {
-    org: 'demo',
-    user: 'alice',
-    clientId: 'c1',
-    rules: roleRules('member'),
-    jti: null,
-    expiresAt: null,
-    passwordStamp: null,
-    connectedAt: 0,
-    checksDeliveries: false,
-    closing: false,
-  });
+  setIdentity(client, memberIdentity('alice', 'c1'));
   return client;
 }
 

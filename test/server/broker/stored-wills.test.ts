@@ -6,7 +6,7 @@ import {
   createAuthorizePublish,
   type AuthorizePublishOptions,
 } from '../../../src/server/broker/authorize-publish';
-import { setIdentity, type ClientIdentity } from '../../../src/server/broker/client-identity';
+import { setIdentity } from '../../../src/server/broker/client-identity';
 import { DISCARD_TOPIC } from '../../../src/server/broker/mount-point';
 import { openBrokerPersistence } from '../../../src/server/broker/persistence';
 import { roleRules } from '../../../src/shared/acl';
@@ -15,6 +15,7 @@ import { connect, json, record, subscribeGrants, waitForMessage } from '../suppo
 import { publishContext } from '../support/publish-context';
 import { writeBrokerStore } from '../support/raw-persistence';
 import { eventually } from '../support/eventually';
+import { memberIdentity } from '../support/member-identity';
 import {
   DEMO_PASSWORD,
   makeDataDir,
@@ -186,18 +187,7 @@ describe('Last Wills stored before a crash', () => {
 });
 
 describe('a stored will', () => {
-  const aliceIdentity = (): ClientIdentity => ({
-    org: 'demo',
-    user: 'alice',
-    clientId: 'alice-back',
-    rules: roleRules('member'),
-    jti: null,
-    expiresAt: null,
-    passwordStamp: null,
-    connectedAt: 0,
-    checksDeliveries: false,
-    closing: false,
-  });
+  const aliceIdentity = () => memberIdentity('alice', 'alice-back');
   const willOf = (clientId: string) => ({
     cmd: 'publish' as const,
     topic: '$demo/presence/alice/alice-back',
