@@ -2,6 +2,7 @@
 // one line each let a client write the log as fast as it could send, up to 60,000 lines
 // for one SUBSCRIBE of refused filters. Each user gets REFUSALS_LOGGED_PER_WINDOW lines a
 // window; the rest are counted, and the next line logged says how many were left out.
+// The publish rate limit logs its own lines through one of these too, one a window.
 
 export const REFUSALS_LOGGED_PER_WINDOW = 100;
 export const REFUSAL_WINDOW_MS = 10_000;
@@ -15,27 +16,30 @@ export interface RefusalLogBudget {
   take(key: string): number | null;
 }
 
-export function createRefusalLogBudget(now: () => number = Date.now): RefusalLogBudget {
+export function createRefusalLogBudget(
+  now: () => number = Date.now,
+  { perWindow = REFUSALS_LOGGED_PER_WINDOW, windowMs = REFUSAL_WINDOW_MS } = {},
+): RefusalLogBudget {
   const windows = new Map<string, { startedAt: number; logged: number; leftOut: number }>();
   let sweptAt = -Infinity;
   return {
     take(key) {
       const at = now();
-      if (windows.size >= MAX_TRACKED && at - sweptAt >= REFUSAL_WINDOW_MS) {
+      if (windows.size >= MAX_TRACKED && at - sweptAt >= windowMs) {
         sweptAt = at;
         for (const [tracked, window] of windows) {
           // One whose count of left-out lines is not said yet is kept for its next line.
-          if (at - window.startedAt >= REFUSAL_WINDOW_MS && window.leftOut === 0) {
+          if (at - window.startedAt >= windowMs && window.leftOut === 0) {
             windows.delete(tracked);
           }
         }
       }
       const window = windows.get(key);
-      if (!window || at - window.startedAt >= REFUSAL_WINDOW_MS) {
+      if (!window || at - window.startedAt >= windowMs) {
         windows.set(key, { startedAt: at, logged: 1, leftOut: 0 });
         return window?.leftOut ?? 0;
       }
-      if (window.logged < REFUSALS_LOGGED_PER_WINDOW) {
+      if (window.logged < perWindow) {
         window.logged += 1;
         return 0;
       }

@@ -159,14 +159,31 @@ function limit(options: { rate?: number; people?: string[]; failing?: boolean } 
 }
 
 describe('createPublishRateLimit', () => {
-  it("paces a person's chat messages, typing and commands in one bucket, logging each run once", () => {
+  it("paces a person's chat messages and commands in one bucket, typing in its own", () => {
     const l = limit();
     const alice = person();
-    expect(l.admitted(alice, chat, 40) + l.admitted(alice, typing, 10)).toBe(50);
-    expect(l.admitted(alice, command, 20)).toBe(10);
+    expect(l.admitted(alice, chat, 40)).toBe(40);
+    // Typing goes with every message: in the messages' bucket it spent a third of it.
+    expect(l.admitted(alice, typing, BURST + 5)).toBe(BURST);
+    expect(l.admitted(alice, command, 20)).toBe(BURST - 40);
     expect(l.throttled()).toEqual([
       expect.objectContaining({ org: 'demo', user: 'alice', ratePerSecond: RATE, burst: BURST }),
     ]);
+  });
+
+  it('logs a user’s refusals once every 10 s, then says how many runs were left out', () => {
+    const l = limit();
+    const alice = person();
+    l.admitted(alice, chat, BURST + 1);
+    for (let i = 0; i < 5; i++) {
+      l.clock.now += 1_000 / RATE; // one token back: a new run of refusals after it
+      l.admitted(alice, chat, 2);
+    }
+    expect(l.throttled()).toHaveLength(1);
+    l.clock.now += 10_000;
+    l.admitted(alice, chat, BURST + 1);
+    expect(l.throttled()).toHaveLength(2);
+    expect(l.throttled()[1]).toMatchObject({ leftOut: 5 });
   });
 
   it('paces the user across their connections, and no one else with them', () => {
