@@ -234,6 +234,9 @@ describe('Tokens', () => {
       'You cannot revoke your own sign-in here; sign out instead',
     );
     expect(within(rowOfClient('admin-tab')).getByText('(this sign-in)')).toBeVisible();
+    expect(
+      within(rowOfClient('admin-tab')).getByRole('cell', { name: 'admin-tab (this sign-in)' }),
+    ).toBeInTheDocument();
     const phone = screen.getByRole('button', { name: "Revoke admin's token for admin-phone" });
     expect(phone).toBeEnabled();
     expect(phone).not.toHaveAccessibleDescription();

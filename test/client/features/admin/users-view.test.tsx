@@ -45,6 +45,7 @@ describe('Users', () => {
 
     const me = within(rowOf('admin'));
     expect(me.getByText('(you)')).toBeInTheDocument();
+    expect(me.getByRole('rowheader', { name: 'admin (you)' })).toBeInTheDocument();
     // The server refuses each (409 cannot_modify_self); each says why it is not offered.
     for (const control of [
       me.getByRole('combobox', { name: 'Role of admin' }),

@@ -6,7 +6,10 @@ export function ErrorMessage({ error, action }: { error: Error; action: string }
     <p className="form-error" role="alert">
       {action}: {error.message}
       {isApiError(error) && error.status > 0 && (
-        <span className="admin-error-code"> ({error.code})</span>
+        <>
+          {' '}
+          <span className="admin-error-code">({error.code})</span>
+        </>
       )}
     </p>
   );

@@ -27,7 +27,12 @@ export function LiveSessionsTable({
       cell: (session) => (
         <>
           {protocolName(session.protocolVersion)}
-          {session.persistent && <span className="muted"> · persistent</span>}
+          {session.persistent && (
+            <>
+              {' '}
+              <span className="muted">· persistent</span>
+            </>
+          )}
         </>
       ),
     },

@@ -25,7 +25,12 @@ const tokenColumns = (
     cell: (token) => (
       <>
         <code>{token.clientId}</code>
-        {token.currentSignIn && <span className="muted"> (this sign-in)</span>}
+        {token.currentSignIn && (
+          <>
+            {' '}
+            <span className="muted">(this sign-in)</span>
+          </>
+        )}
       </>
     ),
   },

@@ -26,11 +26,11 @@ export function RuleFields({
   onRemove,
 }: RuleFieldsProps) {
   const n = index + 1;
-  // Each control names its rule, so a screen reader hears "Rule 2 topic filter".
+  // Each control names its rule, so a screen reader hears "Rule 2 topic filter". The
+  // space stands outside the hidden span: a name is made of each element's trimmed text.
   const label = (text: string) => (
     <>
-      <span className="visually-hidden">Rule {n} </span>
-      {text}
+      <span className="visually-hidden">Rule {n}</span> {text}
     </>
   );
 

@@ -39,7 +39,12 @@ export const USER_COLUMNS: readonly AdminColumn<UserRowState>[] = [
     cell: ({ user, self }) => (
       <>
         {user.user}
-        {self && <span className="muted"> (you)</span>}
+        {self && (
+          <>
+            {' '}
+            <span className="muted">(you)</span>
+          </>
+        )}
       </>
     ),
   },
