@@ -1,4 +1,4 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 import react from '@vitejs/plugin-react';
 
 // `npm test`: everything that needs only Node. Browser (e2e) and Mosquitto (interop)
@@ -19,6 +19,8 @@ export default defineConfig({
             'test/tooling/**/*.test.ts',
             // the browser's connection module against the real server
             'test/integration/**/*.test.ts',
+            // client code that needs no page but its own jsdom window (see the file)
+            'test/client/**/*.node.test.ts',
           ],
           environment: 'node',
           testTimeout: 20_000,
@@ -30,6 +32,7 @@ export default defineConfig({
         test: {
           name: 'client',
           include: ['test/client/**/*.test.{ts,tsx}'],
+          exclude: [...configDefaults.exclude, 'test/client/**/*.node.test.ts'],
           environment: 'jsdom',
           setupFiles: ['test/client/setup.ts'],
           testTimeout: 20_000,

@@ -1,20 +1,28 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
+import { JSDOM } from 'jsdom';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { WebSocketServer, type RawData } from 'ws';
 import type { BatchedWebSocket as BatchedWebSocketClass } from '../../../../../src/client/lib/mqtt/browser/batched-web-socket';
-import { server as mswServer } from '../../../support/msw-server';
 
 // jsdom's WebSocket against a real WebSocket server on loopback: what arrives, frame by
-// frame. msw stands in for WebSocket while it listens, so it is closed for this file and
-// the module imported afterwards, to extend the real one.
+// frame. The file runs in the node project, on a window of its own, not in the jsdom
+// environment: jsdom 29's WebSocket runs on undici's, which fires `open` as a `new
+// Event()` of the global scope on Node's own EventTarget, and that environment puts
+// jsdom's Event in the global scope, which Node refuses ("The "event" argument must be an
+// instance of Event"): no socket ever opened there. Nor is msw here to stand in for it.
+const dom = new JSDOM('', { url: 'http://localhost/' });
 let BatchedWebSocket: typeof BatchedWebSocketClass;
 beforeAll(async () => {
-  mswServer.close();
+  // The class extends, and compares with, the global WebSocket: jsdom's (Node 20 has none).
+  vi.stubGlobal('WebSocket', dom.window.WebSocket);
   ({ BatchedWebSocket } =
     await import('../../../../../src/client/lib/mqtt/browser/batched-web-socket'));
 });
-afterAll(() => mswServer.listen({ onUnhandledRequest: 'error' }));
+afterAll(() => {
+  vi.unstubAllGlobals();
+  dom.window.close();
+});
 
 interface Received {
   binary: boolean;
