@@ -6,7 +6,10 @@ const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069]/g;
 
 // Characters that draw nothing: "@b\u200Bob" looks like "@bob" and mentions nobody, and
 // "gen\u200Beral" like the room "general". Zero-width space, non-joiner and joiner, word
-// joiner, the invisible math operators and the BOM. Shown as a dot rather than dropped, so
+// joiner, the invisible math operators and the BOM; and, from a second QA pass, the soft
+// hyphen, the combining grapheme joiner, the Mongolian vowel separator, the Hangul fillers
+// and the Khmer inherent vowels (`@b\u00ADob` looked like `@bob`). Variation selectors and
+// tag characters are left: emoji and flags are made of them. Shown as a dot rather than dropped, so
 // the text reads as what it is: dropped, "@b\u200Bob" would be marked as mentioning bob,
 // who was never notified. A dot is, as the invisible character was, no part of a name
 // (mentions.ts), so the mentions marked are the ones the server read.
@@ -25,7 +28,10 @@ const EMOJI_BEFORE = String.raw`[\p{Extended_Pictographic}\p{Emoji_Modifier}\uFE
 const INVISIBLE = new RegExp(
   String.raw`(?!(?<=${EMOJI_BEFORE})\u200D(?=\p{Extended_Pictographic}))` +
     String.raw`(?!(?<=${JOINING_BEFORE})[\u200C\u200D](?=${JOINING_AFTER}))` +
-    String.raw`[\u200B-\u200D\u2060-\u2064\uFEFF]`,
+    // Those that combine with what comes before them (the grapheme joiner, a Hangul vowel
+    // filler, the Khmer vowels) apart: in the class they would read as one character with
+    // the one before them.
+    String.raw`(?:[\u200B-\u200D\u2060-\u2064\uFEFF\u00AD\u180E\u115F\u3164\uFFA0]|\u034F|\u1160|\u17B4|\u17B5)`,
   'gu',
 );
 
