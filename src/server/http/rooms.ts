@@ -4,6 +4,7 @@ import { canUseApp } from '../../shared/acl';
 import { isValidId } from '../../shared/ids';
 import { roomReader } from '../auth/topic-reader';
 import { isStorageError, type Room } from '../storage';
+import { createCreationsLimit } from './creations-limit';
 import { ApiError } from './errors';
 import type { HttpDeps } from './http-deps';
 import { parseBody } from './parse-body';
@@ -46,67 +47,67 @@ export function roomRoutes(app: FastifyInstance, deps: HttpDeps): void {
     return { rooms: storage.rooms.list(auth.org).filter((room) => canRead(room.id)) };
   });
 
-  const createLimit = {
+  const creations = createCreationsLimit({
     max: ROOM_CREATES_PER_WINDOW,
-    timeWindow: ROOM_CREATE_WINDOW_MS,
-    hook: 'preHandler' as const, // after requireSession, which names the person
-    keyGenerator: personRateKey,
-    errorResponseBuilder: (_request: FastifyRequest, context: { after: string }) =>
-      new ApiError(429, 'rate_limited', `too many rooms created; try again in ${context.after}`),
-  };
+    windowMs: ROOM_CREATE_WINDOW_MS,
+  });
 
-  app.post(
-    '/api/rooms',
-    { preHandler: signedIn, config: { rateLimit: createLimit } },
-    async (request, reply) => {
-      const auth = authOf(request);
-      const { org, role } = auth;
-      const body = parseBody(newRoomSchema, request.body);
-      // Rooms are for people, those of the app; agents and services have no business here.
-      if (!canUseApp(role)) {
-        // A code of its own: no other id would do, unlike a room the ACL keeps them from.
-        throw new ApiError(403, 'role_cannot_create_rooms', `a ${role} cannot create rooms`);
-      }
-      assertRoomId(body.id);
-      // A room one may not read is not one to create, nor to learn exists (409 below).
-      if (!roomReader(storage, auth)(body.id)) {
-        throw new ApiError(403, 'forbidden', `room "${body.id}" is not one you may read`);
-      }
-      try {
-        let room: Room | undefined;
-        // Audited in one transaction with it, as the CLI's `room add` (cli/room-commands.ts):
-        // both are written, or neither.
-        storage.transaction(() => {
-          // An id taken is still answered as such (room_exists below): open it from the list.
-          const full = storage.rooms.count(org) >= config.maxRoomsPerOrg;
-          if (full && !storage.rooms.has(org, body.id)) {
-            throw new ApiError(
-              409,
-              'room_limit_reached',
-              `the org has ${config.maxRoomsPerOrg} rooms, the most it may have (MAX_ROOMS_PER_ORG)`,
-            );
-          }
-          room = storage.rooms.add(org, body.id, body.name);
-          storage.audit.record(org, {
-            actor: auth.user,
-            action: 'room.create',
-            target: room.id,
-            detail: { name: room.name },
-          });
+  app.post('/api/rooms', { preHandler: signedIn }, async (request, reply) => {
+    const auth = authOf(request);
+    const { org, role } = auth;
+    const body = parseBody(newRoomSchema, request.body);
+    // Rooms are for people, those of the app; agents and services have no business here.
+    if (!canUseApp(role)) {
+      // A code of its own: no other id would do, unlike a room the ACL keeps them from.
+      throw new ApiError(403, 'role_cannot_create_rooms', `a ${role} cannot create rooms`);
+    }
+    assertRoomId(body.id);
+    // A room one may not read is not one to create, nor to learn exists (409 below).
+    if (!roomReader(storage, auth)(body.id)) {
+      throw new ApiError(403, 'forbidden', `room "${body.id}" is not one you may read`);
+    }
+    const person = personRateKey(request);
+    const wait = creations.wait(person);
+    if (wait > 0) {
+      const seconds = Math.ceil(wait / 1_000);
+      reply.header('retry-after', String(seconds));
+      throw new ApiError(429, 'rate_limited', `too many rooms created; try again in ${seconds} s`);
+    }
+    try {
+      let room: Room | undefined;
+      // Audited in one transaction with it, as the CLI's `room add` (cli/room-commands.ts):
+      // both are written, or neither.
+      storage.transaction(() => {
+        // An id taken is still answered as such (room_exists below): open it from the list.
+        const full = storage.rooms.count(org) >= config.maxRoomsPerOrg;
+        if (full && !storage.rooms.has(org, body.id)) {
+          throw new ApiError(
+            409,
+            'room_limit_reached',
+            `the org has ${config.maxRoomsPerOrg} rooms, the most it may have (MAX_ROOMS_PER_ORG)`,
+          );
+        }
+        room = storage.rooms.add(org, body.id, body.name);
+        storage.audit.record(org, {
+          actor: auth.user,
+          action: 'room.create',
+          target: room.id,
+          detail: { name: room.name },
         });
-        return reply.code(201).send(room);
-      } catch (err) {
-        if (isStorageError(err, 'exists')) {
-          throw new ApiError(409, 'room_exists', `room "${body.id}" already exists`);
-        }
-        if (isStorageError(err, 'name_taken')) {
-          throw new ApiError(409, 'room_name_taken', err.message);
-        }
-        if (isStorageError(err, 'invalid_name')) {
-          throw new ApiError(400, 'invalid_room_name', err.message);
-        }
-        throw err;
+      });
+      creations.created(person);
+      return reply.code(201).send(room);
+    } catch (err) {
+      if (isStorageError(err, 'exists')) {
+        throw new ApiError(409, 'room_exists', `room "${body.id}" already exists`);
       }
-    },
-  );
+      if (isStorageError(err, 'name_taken')) {
+        throw new ApiError(409, 'room_name_taken', err.message);
+      }
+      if (isStorageError(err, 'invalid_name')) {
+        throw new ApiError(400, 'invalid_room_name', err.message);
+      }
+      throw err;
+    }
+  });
 }

@@ -172,6 +172,17 @@ describe('/api/rooms and /api/people', () => {
     expect((await createRoom(JSON.stringify({ id: 'one-more' }), bob)).statusCode).toBe(201);
   });
 
+  it('counts only rooms created toward that limit, not refused attempts', async () => {
+    for (let i = 0; i < ROOM_CREATES_PER_WINDOW + 5; i++) {
+      // An id taken, again and again: nothing created, nothing counted (QA).
+      expectError(await createRoom(JSON.stringify({ id: 'general' })), 409, 'room_exists');
+    }
+    for (let i = 0; i < ROOM_CREATES_PER_WINDOW; i++) {
+      expect((await createRoom(JSON.stringify({ id: `made-${i}` }))).statusCode).toBe(201);
+    }
+    expectError(await createRoom(JSON.stringify({ id: 'made-more' })), 429, 'rate_limited');
+  });
+
   it('refuses without a session', async () => {
     expectError(await api.app.inject({ method: 'GET', url: '/api/rooms' }), 401, 'not_signed_in');
     expectError(await createRoom(JSON.stringify({ id: 'x' }), ''), 401, 'not_signed_in');
