@@ -147,7 +147,7 @@ describe('NewRoomForm', () => {
         HttpResponse.json(apiError('room_limit_reached', 'the org has 500 rooms'), {
           status: 409,
         }),
-      'Your organisation has as many rooms as it may have, so no more can be created. Ask an admin.',
+      'Your organisation has as many rooms as the server allows, so no more can be created. Whoever runs the server can raise its MAX_ROOMS_PER_ORG setting.',
     ],
     [
       'too many rooms created in a minute',

@@ -49,10 +49,10 @@ export function newRoomProblem(error: unknown, room: string): NewRoomProblem {
           field: true,
         };
       case 'room_limit_reached':
-        // No id would do: the org has as many rooms as it may.
+        // No id would do, and no admin can help (rooms are not deleted): only the setting.
         return {
           message:
-            'Your organisation has as many rooms as it may have, so no more can be created. Ask an admin.',
+            'Your organisation has as many rooms as the server allows, so no more can be created. Whoever runs the server can raise its MAX_ROOMS_PER_ORG setting.',
           field: false,
         };
       case 'rate_limited':
