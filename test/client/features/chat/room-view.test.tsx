@@ -289,13 +289,24 @@ describe('RoomView', () => {
       last?.ack(new PublishRefusedError(0x87));
     });
     const [refused, delivered, alsoRefused] = screen.getAllByRole('article');
-    expect(within(refused!).getByRole('button')).toHaveAccessibleName(
+    const buttonNames = (article: HTMLElement) =>
+      within(article)
+        .getAllByRole('button')
+        .map((button) => button.getAttribute('aria-label'));
+    expect(buttonNames(refused!)).toEqual([
+      `Retry undelivered message sent ${formatMessageTime(sentAt(publish))}: refused at once`,
       `Discard undelivered message sent ${formatMessageTime(sentAt(publish))}: refused at once`,
-    );
-    expect(within(alsoRefused!).getByRole('button')).toHaveAccessibleName(
+    ]);
+    expect(buttonNames(alsoRefused!)).toEqual([
+      `Retry undelivered message sent ${formatMessageTime(sentAt(last))}: refused as well, and it goes…`,
       `Discard undelivered message sent ${formatMessageTime(sentAt(last))}: refused as well, and it goes…`,
+    ]);
+    expect(within(alsoRefused!).getByRole('button', { name: /^Discard/ })).toHaveTextContent(
+      /^Discard$/,
     );
-    expect(within(alsoRefused!).getByRole('button')).toHaveTextContent(/^Discard$/);
+    expect(within(alsoRefused!).getByRole('button', { name: /^Retry/ })).toHaveTextContent(
+      /^Retry$/,
+    );
     expect(within(delivered!).getByText('sent')).toBeInTheDocument();
     expect(within(delivered!).queryByRole('button')).not.toBeInTheDocument();
   });
@@ -312,11 +323,14 @@ describe('RoomView', () => {
     const region = await screen.findByRole('region', { name: 'Messages in #general' });
     await waitFor(() => expect(within(region).getAllByRole('article')).toHaveLength(2));
     const [first, second] = within(region).getAllByRole('article');
-    expect(within(first!).getByRole('button')).toHaveAccessibleName(
+    expect(within(first!).getByRole('button', { name: /^Discard/ })).toHaveAccessibleName(
       `Discard undelivered message 1 of 2 sent ${at}: ${opening}…`,
     );
-    expect(within(second!).getByRole('button')).toHaveAccessibleName(
+    expect(within(second!).getByRole('button', { name: /^Discard/ })).toHaveAccessibleName(
       `Discard undelivered message 2 of 2 sent ${at}: ${opening}…`,
+    );
+    expect(within(second!).getByRole('button', { name: /^Retry/ })).toHaveAccessibleName(
+      `Retry undelivered message 2 of 2 sent ${at}: ${opening}…`,
     );
 
     await userEvent.click(
@@ -332,6 +346,41 @@ describe('RoomView', () => {
     );
   });
 
+  it('retries a message not delivered: its text goes again under a new id, and it goes', async () => {
+    const refused = refusedBeforeReload('general', 'try me again', T);
+    serveRoom(() => ({ messages: [], nextCursor: null }));
+    const workspace = await connectTestWorkspace({ autoAck: false });
+    renderWithWorkspace(<RoomView room="general" />, { connection: workspace.connection });
+    const time = formatMessageTime(T);
+    const retry = await screen.findByRole('button', {
+      name: `Retry undelivered message sent ${time}: try me again`,
+    });
+    expect(retry).toHaveTextContent(/^Retry$/);
+
+    await userEvent.click(retry);
+    const published = workspace.client().publishedOn('chat/general/messages');
+    expect(published).toHaveLength(1);
+    expect(published[0]).toMatchObject({ qos: 1, retain: false });
+    const again = JSON.parse(published[0]?.payload ?? '{}') as ChatMessage;
+    expect(again).toMatchObject({ from: 'alice', text: 'try me again' });
+    expect(again.id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(again.id).not.toBe(refused.id);
+
+    // The one not delivered is gone, here and from storage; the new one is pending.
+    const [shown] = screen.getAllByRole('article');
+    expect(screen.getAllByRole('article')).toHaveLength(1);
+    expect(within(shown!).getByText('try me again')).toBeInTheDocument();
+    expect(within(shown!).getByText('pending')).toBeInTheDocument();
+    expect(within(shown!).queryByRole('button')).not.toBeInTheDocument();
+    expect(useChatStore.getState().statusOf('general', refused.id)).toBeUndefined();
+    expect(keptTexts()).toEqual([]);
+    // As with Discard: focus stays in the list, and what went is said.
+    expect(screen.getByRole('region', { name: 'Messages in #general' })).toHaveFocus();
+    expect(
+      await screen.findByText(`Retried message sent ${time}: try me again`),
+    ).toHaveAttribute('role', 'status');
+  });
+
   it('says why a message was not delivered, after a reload too', async () => {
     const { workspace, publish } = await sendUnacked('over quota', 20);
     act(() => publish?.ack(new PublishRefusedError(0x97)));
@@ -340,6 +389,10 @@ describe('RoomView', () => {
       within(screen.getByRole('article')).getByText('not delivered', { exact: false });
     expect(shown()).toHaveAttribute('title', reason);
     expect(shown()).toHaveTextContent(`not delivered. ${reason}`);
+    // In sight too, under the message, not only in a tooltip and to screen readers.
+    const visible = within(screen.getByRole('article')).getByText(reason);
+    expect(visible.closest('.visually-hidden')).toBeNull();
+    expect(visible).not.toHaveAttribute('title');
 
     cleanup(); // the tab reloads
     workspace.connection.dispose();

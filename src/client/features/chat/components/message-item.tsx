@@ -2,11 +2,15 @@ import { memo } from 'react';
 import { partsMentioning } from '../../../../shared/mentions';
 import { displayText } from '../../../lib/display-text';
 import type { DeliveryRefusal } from '../../../lib/mqtt/publish-refusal';
-import { discardLabel as defaultDiscardLabel } from '../lib/discard-wording';
+import {
+  discardLabel as defaultDiscardLabel,
+  retryLabel as defaultRetryLabel,
+} from '../lib/discard-wording';
 import type { TimelineMessage } from '../lib/merge-messages';
 import { notDeliveredReason } from '../lib/not-delivered-reason';
 import type { DeliveryStatus } from '../stores/chat-store';
 import { DiscardButton } from './discard-button';
+import { RetryButton } from './retry-button';
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 const dateTimeFormat = new Intl.DateTimeFormat(undefined, {
@@ -29,7 +33,9 @@ export const MessageItem = memo(function MessageItem({
   mine,
   reader,
   discardLabel,
+  retryLabel,
   onDiscard,
+  onRetry,
 }: {
   message: TimelineMessage;
   mine: boolean;
@@ -40,11 +46,17 @@ export const MessageItem = memo(function MessageItem({
    * by default, as if it were the only one.
    */
   discardLabel?: string;
+  /** The name of its Retry button, told apart as discardLabel is. */
+  retryLabel?: string;
   /** Forgets a message of ours that was not delivered (kept until then, across reloads). */
   onDiscard?(message: TimelineMessage): void;
+  /** Sends the text of a message of ours that was not delivered again, and forgets it. */
+  onRetry?(message: TimelineMessage): void;
 }) {
   const time = formatMessageTime(message.sentAt);
-  const discardable = mine && message.status === 'refused' && onDiscard;
+  const refused = mine && message.status === 'refused';
+  const discardable = refused && onDiscard;
+  const retriable = refused && onRetry;
   // Shown as notifications are (lib/display-text.ts): "\u202E@bob" would read "bob@", and
   // "@b\u200Bob" look like a mention it is not.
   const text = displayText(message.text);
@@ -62,6 +74,12 @@ export const MessageItem = memo(function MessageItem({
           {time}
         </time>
         {mine && <Delivery status={message.status} refusal={message.refusal} />}
+        {retriable && (
+          <RetryButton
+            label={retryLabel ?? defaultRetryLabel({ text: message.text, time })}
+            onRetry={() => onRetry(message)}
+          />
+        )}
         {discardable && (
           <DiscardButton
             label={discardLabel ?? defaultDiscardLabel({ text: message.text, time })}
@@ -77,6 +95,12 @@ export const MessageItem = memo(function MessageItem({
             )
           : text}
       </p>
+      {/* Said already in the status, to screen readers too: shown here for the eye alone. */}
+      {refused && (
+        <p className="message__reason" aria-hidden="true">
+          {notDeliveredReason(message.refusal)}
+        </p>
+      )}
     </article>
   );
 });
@@ -88,7 +112,8 @@ const DELIVERY_LABELS: Record<DeliveryStatus, string> = {
   refused: 'not delivered',
 };
 
-// The reason is a tooltip for the pointer and hidden text for screen readers.
+// The reason is hidden text for screen readers and a tooltip here; the message shows it
+// below its text.
 function Delivery({ status, refusal }: { status: DeliveryStatus; refusal?: DeliveryRefusal }) {
   const reason = status === 'refused' ? notDeliveredReason(refusal) : undefined;
   return (

@@ -10,7 +10,8 @@ import {
 } from '../hooks/use-stick-to-bottom';
 import type { ReadonlyList } from '../../../lib/append-only-list';
 import { rowKey, type TimelineMessage } from '../lib/merge-messages';
-import { discardedAnnouncement } from '../lib/discard-wording';
+import type { UndeliveredLabels } from '../hooks/use-discard-labels';
+import { discardedAnnouncement, retriedAnnouncement } from '../lib/discard-wording';
 import { createRowSizes } from '../lib/row-sizes';
 import { JumpToLatest } from './jump-to-latest';
 import { formatMessageTime, MessageItem } from './message-item';
@@ -29,8 +30,10 @@ interface MessageListProps {
   onLoadOlder(): void;
   /** Forgets a message of ours that was not delivered. */
   onDiscard?(id: string): void;
-  /** The names of the Discard buttons, by message id (useDiscardLabels). */
-  discardLabels?: ReadonlyMap<string, string>;
+  /** Sends the text of a message of ours that was not delivered again, and forgets it. */
+  onRetry?(message: TimelineMessage): void;
+  /** The names of the Discard and Retry buttons, by message id (useDiscardLabels). */
+  discardLabels?: ReadonlyMap<string, UndeliveredLabels>;
   /**
    * How many messages the person has sent from this room's composer: each one takes the
    * list to its newest message, and it follows again, wherever the reader had scrolled.
@@ -46,6 +49,7 @@ export function MessageList({
   isLoadingOlder,
   onLoadOlder,
   onDiscard,
+  onRetry,
   discardLabels,
   sends = 0,
 }: MessageListProps) {
@@ -145,6 +149,17 @@ export function MessageList({
     },
     [onDiscard, announce],
   );
+  // Its row goes too, and a pending copy comes at the end (RoomView follows it there).
+  const retry = useCallback(
+    (message: TimelineMessage) => {
+      onRetry?.(message);
+      announce(
+        retriedAnnouncement({ text: message.text, time: formatMessageTime(message.sentAt) }),
+      );
+      scrollRef.current?.focus({ preventScroll: true });
+    },
+    [onRetry, announce],
+  );
 
   const items = virtualizer.getVirtualItems();
   return (
@@ -186,8 +201,10 @@ export function MessageList({
                   message={message}
                   mine={message.from === me}
                   reader={me}
-                  discardLabel={discardLabels?.get(message.id)}
+                  discardLabel={discardLabels?.get(message.id)?.discard}
+                  retryLabel={discardLabels?.get(message.id)?.retry}
                   onDiscard={onDiscard && discard}
+                  onRetry={onRetry && retry}
                 />
               </li>
             );

@@ -1,9 +1,10 @@
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { useCurrentUser } from '../../auth/hooks/use-current-user';
 import { useRooms } from '../api/get-rooms';
 import { useDiscardLabels } from '../hooks/use-discard-labels';
 import { useDiscardMessage } from '../hooks/use-discard-message';
 import { useMarkReadWhileOpen } from '../hooks/use-mark-read-while-open';
+import { useRetryMessage } from '../hooks/use-retry-message';
 import { useRoomMessages } from '../hooks/use-room-messages';
 import { useChatStore } from '../stores/chat-store';
 import { Composer } from './composer';
@@ -18,8 +19,18 @@ export function RoomView({ room }: { room: string }) {
   const timeline = useRoomMessages(room);
   const discard = useDiscardMessage(room);
   const discardLabels = useDiscardLabels(room);
-  // Each message sent here brings the list to its newest, however far up it was read.
+  const sendAgain = useRetryMessage(room);
+  // Each message sent here (or sent again) brings the list to its newest, however far up
+  // it was read.
   const [sends, setSends] = useState(0);
+  // Stable: the list's rows are memoized, and would all render again with a new one.
+  const retry = useCallback(
+    (message: { id: string; text: string }) => {
+      sendAgain(message);
+      setSends((n) => n + 1);
+    },
+    [sendAgain],
+  );
 
   // Messages arriving while the room is open are read, not unread.
   useEffect(() => {
@@ -49,6 +60,7 @@ export function RoomView({ room }: { room: string }) {
           isLoadingOlder={timeline.isLoadingOlder}
           onLoadOlder={timeline.loadOlder}
           onDiscard={discard}
+          onRetry={retry}
           discardLabels={discardLabels}
           sends={sends}
         />

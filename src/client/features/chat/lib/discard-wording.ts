@@ -1,7 +1,7 @@
 import { messageSnippet } from './message-snippet';
 
-// A Discard button and what is said once it is pressed name the same message the same
-// way: its room where a list holds several rooms' messages, the time shown beside it,
+// A Discard or Retry button and what is said once it is pressed name the same message the
+// same way: its room where a list holds several rooms' messages, the time shown beside it,
 // then its first words.
 
 /** A message of ours that was not delivered, as a list shows it. */
@@ -19,10 +19,16 @@ function described({ text, time, room }: DiscardTarget): string {
 }
 
 const DISCARD = 'Discard undelivered message';
+const RETRY = 'Retry undelivered message';
 
 /** The accessible name of a Discard button, when no other listed is described alike. */
 export function discardLabel(target: DiscardTarget): string {
   return `${DISCARD}${described(target)}`;
+}
+
+/** The accessible name of a Retry button, when no other listed is described alike. */
+export function retryLabel(target: DiscardTarget): string {
+  return `${RETRY}${described(target)}`;
 }
 
 /**
@@ -34,6 +40,15 @@ export function discardLabel(target: DiscardTarget): string {
  * message's own, so that no message's words can make one name read as another.
  */
 export function discardLabels(targets: readonly DiscardTarget[]): string[] {
+  return labelsStartingWith(DISCARD, targets);
+}
+
+/** The accessible names of the Retry buttons of `targets`, told apart as discardLabels. */
+export function retryLabels(targets: readonly DiscardTarget[]): string[] {
+  return labelsStartingWith(RETRY, targets);
+}
+
+function labelsStartingWith(action: string, targets: readonly DiscardTarget[]): string[] {
   const descriptions = targets.map(described);
   const alike = new Map<string, number>();
   for (const description of descriptions) {
@@ -42,10 +57,10 @@ export function discardLabels(targets: readonly DiscardTarget[]): string[] {
   const numbered = new Map<string, number>();
   return descriptions.map((description) => {
     const of = alike.get(description) ?? 1;
-    if (of === 1) return `${DISCARD}${description}`;
+    if (of === 1) return `${action}${description}`;
     const nth = (numbered.get(description) ?? 0) + 1;
     numbered.set(description, nth);
-    return `${DISCARD} ${nth} of ${of}${description}`;
+    return `${action} ${nth} of ${of}${description}`;
   });
 }
 
@@ -55,4 +70,9 @@ export function discardLabels(targets: readonly DiscardTarget[]): string[] {
  */
 export function discardedAnnouncement(target: DiscardTarget): string {
   return `Discarded message${described(target)}`;
+}
+
+/** What is announced once one is sent again: its row is gone, a new copy pending at the end. */
+export function retriedAnnouncement(target: DiscardTarget): string {
+  return `Retried message${described(target)}`;
 }
