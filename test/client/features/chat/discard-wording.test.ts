@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import {
   discardedAnnouncement,
   discardLabels,
+  retriedAnnouncement,
+  retryLabel,
+  retryLabels,
   type DiscardTarget,
 } from '../../../../src/client/features/chat/lib/discard-wording';
 
@@ -52,5 +55,21 @@ describe('discardLabels', () => {
     expect(discardedAnnouncement(at('10:42', 'ok', 'ops'))).toBe(
       'Discarded message to #ops sent 10:42: ok',
     );
+  });
+});
+
+describe('retryLabels', () => {
+  it('names Retry buttons as Discard ones, starting with Retry', () => {
+    const targets = [at('10:42', 'ok'), at('10:42', 'fine'), at('10:42', 'ok')];
+    expect(retryLabels(targets)).toEqual([
+      'Retry undelivered message 1 of 2 sent 10:42: ok',
+      'Retry undelivered message sent 10:42: fine',
+      'Retry undelivered message 2 of 2 sent 10:42: ok',
+    ]);
+    expect(retryLabel(at('10:42', 'fine'))).toBe('Retry undelivered message sent 10:42: fine');
+  });
+
+  it('announces a retry without the count', () => {
+    expect(retriedAnnouncement(at('10:42', 'ok'))).toBe('Retried message sent 10:42: ok');
   });
 });

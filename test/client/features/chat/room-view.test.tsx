@@ -376,9 +376,10 @@ describe('RoomView', () => {
     expect(keptTexts()).toEqual([]);
     // As with Discard: focus stays in the list, and what went is said.
     expect(screen.getByRole('region', { name: 'Messages in #general' })).toHaveFocus();
-    expect(
-      await screen.findByText(`Retried message sent ${time}: try me again`),
-    ).toHaveAttribute('role', 'status');
+    expect(await screen.findByText(`Retried message sent ${time}: try me again`)).toHaveAttribute(
+      'role',
+      'status',
+    );
   });
 
   it('says why a message was not delivered, after a reload too', async () => {
