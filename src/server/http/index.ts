@@ -2,5 +2,4 @@ export { buildHttpApi } from './build-http-api';
 export type { HttpDeps } from './http-deps';
 export { isOriginAllowed } from './allowed-origin';
 export { ApiError, type ErrorBody } from './errors';
-export { SECURE_SESSION_COOKIE, SESSION_COOKIE } from './session-cookie';
 export { trustedProxies, type TrustProxy } from './trusted-proxy';

@@ -1,12 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { MqttClient } from 'mqtt';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULTS } from '../../../src/server/config';
 import { signInRequest } from '../http/test-api';
 import { captureLog } from '../support/captured-log';
 import { eventually } from '../support/eventually';
 import {
-  connect,
   json,
   record,
   subscribeGrants,
@@ -52,20 +50,9 @@ const message = (from: string, text: string) => ({
   sentAt: Date.now(),
 });
 
-/** A program's connection with its password (TCP), as agents and services connect. */
-async function program(user: string): Promise<MqttClient> {
-  const client = await connect(t.server.mqttUrl, {
-    username: `${user}@demo`,
-    password: DEMO_PASSWORD,
-    clientId: `${user}-${randomUUID().slice(0, 8)}`,
-  });
-  t.open.push(client);
-  return client;
-}
-
 /** One reading `topics`: what it receives. */
 async function reader(topics: string[]): Promise<ReceivedMessage[]> {
-  const client = await program('admin');
+  const client = await t.device('admin');
   const seen = record(client);
   await subscribeGrants(client, topics);
   return seen;
@@ -121,7 +108,7 @@ describe("a person's chat over the limit", () => {
   });
 
   it('shares the bucket with their commands to agents', async () => {
-    const agent = await program('agent-01');
+    const agent = await t.device('agent-01');
     const inbox = record(agent);
     await subscribeGrants(agent, ['agents/agent-01/inbox']);
     const carol = await t.member('carol');
@@ -149,7 +136,7 @@ describe('programs at their own rates', () => {
   it('an agent publishing its state far faster is not paced, nor a service posting chat', async () => {
     const STATES = BURST * 5;
     const seen = await reader(['agents/agent-02/state', ROOM]);
-    const agent = await program('agent-02');
+    const agent = await t.device('agent-02');
     const details = Array.from({ length: STATES }, (_, i) => `step ${i}`);
     await Promise.all(
       details.map((detail) =>
@@ -160,7 +147,7 @@ describe('programs at their own rates', () => {
         ),
       ),
     );
-    const notifier = await program('notifier');
+    const notifier = await t.device('notifier');
     const posts = Array.from({ length: BURST * 2 }, (_, i) => message('notifier', `build ${i}`));
     await Promise.all(posts.map((m) => notifier.publishAsync(ROOM, json(m), { qos: 1 })));
 

@@ -1,18 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import type { MqttClient } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { roleRules } from '../../../src/shared/acl';
 import { captureLog } from '../support/captured-log';
 import {
   connackCode,
-  connect,
   json,
   record,
   subscribeGrants,
   waitForMessage,
 } from '../support/mqtt-clients';
 import { useTestServer } from '../support/server-fixture';
-import { DEMO_PASSWORD } from '../support/test-server';
 
 // What the broker refuses of a contract payload itself (schemas.ts): a field the contract
 // does not name, which it would otherwise route as it came to every reader, and a chat
@@ -27,17 +24,6 @@ afterEach(() => {
 
 const JUNK = 'x'.repeat(250_000); // within the broker's 256 KiB packets
 const message = (text: string) => ({ id: randomUUID(), from: 'alice', text, sentAt: Date.now() });
-
-/** A device or service with the demo's password, closed after the test. */
-async function device(user: string): Promise<MqttClient> {
-  const client = await connect(t.server.mqttUrl, {
-    username: `${user}@demo`,
-    password: DEMO_PASSWORD,
-    clientId: `${user}-${randomUUID().slice(0, 8)}`,
-  });
-  t.open.push(client);
-  return client;
-}
 
 /** The reason the broker logged for refusing `user`'s publish to `topic`, if it did. */
 const refusal = (user: string, topic: string) =>
@@ -98,7 +84,7 @@ describe('a payload with a field outside the contract', () => {
       () => ['notifications/bob', { id: 'n1', title: 'Hi', body: '', createdAt: Date.now() }],
     ],
   ])('%s: refused, naming the field', async (_case, user, payload) => {
-    const client = user === 'alice' ? await t.member('alice') : await device(user);
+    const client = user === 'alice' ? await t.member('alice') : await t.device(user);
     const [topic, value] = payload(client.options.clientId!);
     const retain = topic.startsWith('presence/') || topic.endsWith('/state');
     await client.publishAsync(topic, json(value), { qos: 1, retain });
@@ -187,7 +173,7 @@ describe('a payload naming a key twice', () => {
 
   it('an agent command goes out byte for byte: its args may hold numbers JSON.parse cannot keep', async () => {
     const alice = await t.member('alice');
-    const agent = await device('agent-01');
+    const agent = await t.device('agent-01');
     await subscribeGrants(agent, ['agents/agent-01/inbox'], 1);
     const commands = record(agent);
     const command = `{"id":"c-${randomUUID()}", "from":"alice","command":"set","args":{"n":12345678901234567890,"big":1e20}}`;

@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll } from 'vitest';
 import { roleRules } from '../../../src/shared/acl';
 import type { Config } from '../../../src/server/config';
 import { closeAll, connect } from './mqtt-clients';
-import { startTestServer, type TestServer } from './test-server';
+import { DEMO_PASSWORD, startTestServer, type TestServer } from './test-server';
 
 export interface ServerFixture {
   /** The running server; a test may replace it (a restart on the same data dir). */
@@ -13,6 +13,8 @@ export interface ServerFixture {
   open: MqttClient[];
   /** A member signed in as the browser app is: a token over WebSocket. */
   member(user: string, options?: { org?: string } & IClientOptions): Promise<MqttClient>;
+  /** An agent, service or device of org demo with the demo's password, over TCP. */
+  device(user: string): Promise<MqttClient>;
 }
 
 /**
@@ -42,6 +44,16 @@ export function useTestServer(
       username: `${user}@${org}`,
       password: token,
       clientId,
+    });
+    fixture.open.push(client);
+    return client;
+  };
+
+  fixture.device = async (user) => {
+    const client = await connect(fixture.server.mqttUrl, {
+      username: `${user}@demo`,
+      password: DEMO_PASSWORD,
+      clientId: `${user}-${Math.random().toString(36).slice(2, 8)}`,
     });
     fixture.open.push(client);
     return client;
