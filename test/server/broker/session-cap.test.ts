@@ -3,10 +3,10 @@ import { Level } from 'level';
 import type mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Aedes } from 'aedes';
-import { roleRules } from '../../../src/shared/acl';
 import type { BrokerPersistence } from '../../../src/server/broker/persistence';
 import type { RetainedPacket } from '../../../src/server/broker/retained-index';
 import { capUserSessions, MAX_APP_SESSIONS_PER_USER } from '../../../src/server/broker/session-cap';
+import { appTab } from '../support/app-tab';
 import { eventually } from '../support/eventually';
 import {
   closeAll,
@@ -39,27 +39,10 @@ afterAll(async () => {
   await server.cleanup();
 });
 
-/** A tab of `user`'s as the app connects: a token, a persistent session, rooms, presence. */
+/** A tab of `user`'s as the app connects (appTab), closed after the file. */
 const tab = async (user: string, clientId: string) => {
-  const { token } = await server.tokens.mint({
-    org: 'demo',
-    user,
-    clientId,
-    acl: roleRules('member'),
-  });
-  const client = await connect(server.mqttUrl, {
-    username: `${user}@demo`,
-    password: token,
-    clientId,
-    clean: false,
-  });
+  const { client } = await appTab(server, user, clientId);
   open.push(client);
-  await subscribeGrants(client, ['chat/+/+'], 1);
-  await client.publishAsync(
-    `presence/${user}/${clientId}`,
-    json({ status: 'online', since: Date.now() }),
-    { qos: 1, retain: true },
-  );
   return client;
 };
 /** A tab opened, then closed once its leaving is noted (it shows as away). */

@@ -1,7 +1,6 @@
 import type mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Aedes } from 'aedes';
-import { roleRules } from '../../../src/shared/acl';
 import type { BrokerPersistence } from '../../../src/server/broker/persistence';
 import type { RetainedPacket } from '../../../src/server/broker/retained-index';
 import {
@@ -9,6 +8,7 @@ import {
   MAX_EXPIRED_PER_SWEEP,
   type ExpiryHooks,
 } from '../../../src/server/broker/session-expiry';
+import { appTab } from '../support/app-tab';
 import { eventually } from '../support/eventually';
 import {
   closeAll,
@@ -36,28 +36,11 @@ afterAll(async () => {
   await server.cleanup();
 });
 
-/** alice's tab as the app connects: a token, a persistent session, rooms and presence. */
+/** alice's tab as the app connects (appTab), closed after the file. */
 const tab = async (clientId: string) => {
-  const { token } = await server.tokens.mint({
-    org: 'demo',
-    user: 'alice',
-    clientId,
-    acl: roleRules('member'),
-  });
-  const client = await connect(server.mqttUrl, {
-    username: 'alice@demo',
-    password: token,
-    clientId,
-    clean: false,
-  });
-  open.push(client);
-  await subscribeGrants(client, ['chat/+/+'], 1);
-  await client.publishAsync(
-    `presence/alice/${clientId}`,
-    json({ status: 'online', since: Date.now() }),
-    { qos: 1, retain: true },
-  );
-  return { client, token };
+  const opened = await appTab(server, 'alice', clientId);
+  open.push(opened.client);
+  return opened;
 };
 const awayIds = async () =>
   (await server.broker.admin.storedSessions('demo')).map((session) => session.clientId);
