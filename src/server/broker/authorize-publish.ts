@@ -5,7 +5,7 @@ import { agentStateTopic, parseTopic, presenceTopic } from '../../shared/topics'
 import { getIdentity, type ClientIdentity } from './client-identity';
 import { checkPublish, type PublishContext, type PublisherRules } from './check-publish';
 import { discard, mountTopic, parseMountedClientId, unmountTopic } from './mount-point';
-import type { AdmitsPublish } from './publish-rate-limit';
+import type { PacePublish } from './publish-rate-limit';
 import { restampWill } from './restamp-will';
 
 /** Whose publish was refused, as far as it is known (for the log). */
@@ -31,11 +31,11 @@ export interface AuthorizePublishOptions {
   /** The clock and the rooms the checks read (check-chat.ts). */
   publishContext: PublishContext;
   /**
-   * Whether a live publish the checks accepted may go now (publish-rate-limit.ts); one
-   * that may not goes nowhere, as a refused one does. Last Wills are not asked: one fires
-   * once a connection.
+   * When a live publish the checks accepted may go (publish-rate-limit.ts): now, in its
+   * turn, or never (it then goes nowhere, as a refused one does). Last Wills are not
+   * paced: one fires once a connection.
    */
-  admits: AdmitsPublish;
+  pace: PacePublish;
 }
 
 /** A user's state as it is now (not as their connection read it). */
@@ -88,18 +88,26 @@ export function createAuthorizePublish(options: AuthorizePublishOptions) {
       discard(packet);
       return callback(null);
     }
-    if (verdict.message && !options.admits(identity, verdict.message)) {
-      discard(packet); // acknowledged, routed nowhere and not kept, as a refusal
+    const { message } = verdict;
+    if (!message) {
+      packet.topic = mountTopic(identity.org, packet.topic);
       return callback(null);
     }
-    packet.topic = mountTopic(identity.org, packet.topic);
-    if (verdict.message) {
-      if (VOUCHED_KINDS.has(verdict.message.kind)) {
-        packet.payload = Buffer.from(JSON.stringify(verdict.message.value));
+    options.pace(identity, message, (packet.payload as Buffer).length, (admitted) => {
+      // Closed while it waited: not acknowledged, so the client sends it again (QoS 1
+      // and 2), and routing it now as well would make two. At QoS 0 it never will.
+      if (packet.qos > 0 && (client as { closed?: boolean }).closed) return;
+      if (!admitted) {
+        discard(packet); // acknowledged, routed nowhere and not kept, as a refusal
+        return callback(null);
       }
-      options.onAccepted(packet, identity, verdict.message);
-    }
-    callback(null);
+      packet.topic = mountTopic(identity.org, packet.topic);
+      if (VOUCHED_KINDS.has(message.kind)) {
+        packet.payload = Buffer.from(JSON.stringify(message.value));
+      }
+      options.onAccepted(packet, identity, message);
+      callback(null);
+    });
   };
 }
 

@@ -195,6 +195,13 @@ async function brokerOn(
   const counters = new MessageCounters();
   opened.push(async () => counters.stop());
   const limitPacketSize = packetSizeLimit(options.maxPacketBytes);
+  const rateLimit = createPublishRateLimit({
+    ratePerSecond: options.publishRate.perSecond,
+    burst: options.publishRate.burst,
+    isPerson: options.isPerson,
+    logger,
+  });
+  opened.push(async () => rateLimit.close());
   const knownRooms = createKnownRooms(options.roomExists);
   const publishContext: PublishContext = {
     now: Date.now,
@@ -345,12 +352,7 @@ async function brokerOn(
         onWillAccepted: history.acceptedWill,
         standingOf: options.standingOf,
         publishContext,
-        admits: createPublishRateLimit({
-          ratePerSecond: options.publishRate.perSecond,
-          burst: options.publishRate.burst,
-          isPerson: options.isPerson,
-          logger,
-        }),
+        pace: rateLimit.pace,
         onCheckFailed(publisher, topic, error) {
           logger.error(
             {
@@ -566,6 +568,7 @@ async function brokerOn(
     async close() {
       sysStats.stop();
       counters.stop();
+      rateLimit.close();
       expiry.clear();
       // The cap's drops publish and write: none starts now, and those under way finish.
       closing = true;

@@ -1,11 +1,9 @@
 import type { DecodedPayload } from '../../shared/schemas';
 import type { Logger } from '../logger';
 import type { ClientIdentity } from './client-identity';
+import { createPacedLines } from './paced-lines';
 import { createRefusalLogBudget } from './refusal-log-budget';
-
-// Past this many users' buckets, those full again are forgotten (at most once per refill):
-// a full bucket is what a user who has not published has, so forgetting it changes nothing.
-export const MAX_TRACKED_BUCKETS = 10_000;
+import { createTokenBuckets } from './token-buckets';
 
 /**
  * What people write for others to read, each kept or fanned out: a chat message (kept for
@@ -23,76 +21,13 @@ const PACED_KINDS: ReadonlySet<DecodedPayload['kind']> = new Set([
 // reaches a connection's pace within it (one that can no longer use the app is closed).
 export const ROLE_KNOWN_FOR_MS = 60_000;
 
-export interface TokenBucketOptions {
-  /** Tokens that come back each second: the rate kept up. */
-  ratePerSecond: number;
-  /** Most tokens a bucket holds, and what a new one starts with: the burst after a pause. */
-  burst: number;
-  /** A steady clock, in ms. */
-  now: () => number;
-}
-
-/** A token bucket per key; each take spends one token, if there is one. */
-export interface TokenBuckets {
-  /**
-   * Whether `key` has a token now (spent if so). `throttled` is told when a run of refusals
-   * starts (the first refusal since the key was last allowed one): once per burst.
-   */
-  take(key: string, throttled: () => void): boolean;
-  /** How many keys have a bucket (full ones are forgotten past MAX_TRACKED_BUCKETS). */
-  readonly size: number;
-}
-
-interface Bucket {
-  tokens: number;
-  /** When `tokens` was last brought up to date. */
-  at: number;
-  /** Refused since its last token was spent: the refusal has been told. */
-  throttled: boolean;
-}
-
-export function createTokenBuckets({
-  ratePerSecond,
-  burst,
-  now,
-}: TokenBucketOptions): TokenBuckets {
-  const perMs = ratePerSecond / 1_000;
-  const fillMs = burst / perMs; // an empty bucket is full again after this
-  const buckets = new Map<string, Bucket>();
-  let sweptAt = -Infinity;
-  const level = (bucket: Bucket, at: number) =>
-    Math.min(burst, bucket.tokens + Math.max(0, at - bucket.at) * perMs);
-  return {
-    take(key, throttled) {
-      const at = now();
-      if (buckets.size >= MAX_TRACKED_BUCKETS && at - sweptAt >= fillMs) {
-        sweptAt = at;
-        for (const [held, bucket] of buckets) if (level(bucket, at) >= burst) buckets.delete(held);
-      }
-      let bucket = buckets.get(key);
-      if (bucket) {
-        bucket.tokens = level(bucket, at);
-        bucket.at = at;
-      } else {
-        bucket = { tokens: burst, at, throttled: false };
-        buckets.set(key, bucket);
-      }
-      if (bucket.tokens >= 1) {
-        bucket.tokens -= 1;
-        bucket.throttled = false;
-        return true;
-      }
-      if (!bucket.throttled) {
-        bucket.throttled = true;
-        throttled();
-      }
-      return false;
-    },
-    get size() {
-      return buckets.size;
-    },
-  };
-}
+// How long a person's chat messages and commands may wait for their turn, at most: an app
+// back online with a queue past CHAT_BURST sends it all at once, and what is over the
+// burst is spread out instead of dropped. Past it, a publish goes nowhere, as before.
+export const MAX_WAIT_SECONDS = 10;
+// And in bytes, whatever the count: a waiting publish holds its packet (up to
+// MAX_PACKET_BYTES, 256 KiB), so a person's line holds at most this much memory.
+export const MAX_WAITING_BYTES = 1_048_576; // 1 MiB
 
 export interface PublishRateLimitOptions {
   /** Chat messages, typing and commands a person may publish per second, sustained; 0: no limit. */
@@ -109,20 +44,46 @@ export interface PublishRateLimitOptions {
 }
 
 /**
- * Whether a publish the checks accepted may go now: a person's chat messages, typing and
- * agent commands share one token bucket per org and user, across their connections, or one
- * member could fill every reader's timeline and the history (4,000 characters a message,
- * kept 30 days) as fast as the broker takes them. Agents, services and devices are not
- * paced: their states and notifications come at their own rates. A publish over the limit
- * goes nowhere, as a refused one does; the first of each run is logged (`publish_throttled`).
+ * When a publish the checks accepted may go: `go(true)` now or in its turn, `go(false)` if
+ * never. A person's chat messages and agent commands share one token bucket per org and
+ * user, across their connections, or one member could fill every reader's timeline and the
+ * history (4,000 characters a message, kept 30 days) as fast as the broker takes them; past
+ * it they wait in line, in order, up to MAX_WAIT_SECONDS' worth, and only past that go
+ * nowhere, as a refused publish does. Typing has a bucket of its own and never waits: a
+ * late "is typing" is a wrong one. Agents, services and devices are not paced: their
+ * states and notifications come at their own rates.
+ *
+ * A waiting publish holds up its connection as aedes handles any slow one: its PUBACK
+ * comes when it goes, and past READ_AHEAD_PACKETS being handled, the connection is not
+ * read (read-ahead.ts), so TCP's window slows the sender.
  */
-export type AdmitsPublish = (publisher: ClientIdentity, message: DecodedPayload) => boolean;
+export type PacePublish = (
+  publisher: ClientIdentity,
+  message: DecodedPayload,
+  bytes: number,
+  go: (admitted: boolean) => void,
+) => void;
 
-export function createPublishRateLimit(options: PublishRateLimitOptions): AdmitsPublish {
-  if (options.ratePerSecond === 0) return () => true;
+export interface PublishRateLimit {
+  pace: PacePublish;
+  /** Ends the lines: what waits never goes (the broker is closing). */
+  close(): void;
+  /** How many publishes wait for their turn now. */
+  readonly waiting: number;
+}
+
+export function createPublishRateLimit(options: PublishRateLimitOptions): PublishRateLimit {
+  if (options.ratePerSecond === 0) {
+    return { pace: (_publisher, _message, _bytes, go) => go(true), close() {}, waiting: 0 };
+  }
   const { logger, ratePerSecond, burst } = options;
   const now = options.now ?? (() => performance.now());
   const buckets = createTokenBuckets({ ratePerSecond, burst, now });
+  const lines = createPacedLines({
+    buckets,
+    maxWaiting: Math.ceil(ratePerSecond * MAX_WAIT_SECONDS),
+    maxBytes: MAX_WAITING_BYTES,
+  });
   // Per connection, so it goes with the connection; asked of every paced publish.
   const roles = new WeakMap<ClientIdentity, { person: boolean; until: number }>();
   const isPerson = (publisher: ClientIdentity): boolean => {
@@ -138,31 +99,50 @@ export function createPublishRateLimit(options: PublishRateLimitOptions): Admits
     roles.set(publisher, { person, until: at + ROLE_KNOWN_FOR_MS });
     return person;
   };
-  // One line a user every 10 s: each refill ended a run, and a steady sender over the rate
-  // logged up to 20 lines a second (QA: 185 in 10 s).
+  // One line a user and kind of event every 10 s: each refill ended a run, and a steady
+  // sender over the rate logged up to 20 lines a second (QA: 185 in 10 s).
   const logBudget = createRefusalLogBudget(now, { perWindow: 1, windowMs: 10_000 });
-  return (publisher, message) => {
-    if (!PACED_KINDS.has(message.kind) || !isPerson(publisher)) return true;
+  const log = (publisher: ClientIdentity, event: string, what: string, text: string) => {
     const { org, user } = publisher;
-    // Ids hold no "/" (ids.ts): one key per org and user. Typing has a bucket of its own:
-    // sent with every message, it spent a third of the burst messages were refused past
-    // (QA: 100 messages at once, 31 delivered).
-    const typing = message.kind === 'chat-typing';
-    return buckets.take(typing ? `${org}/${user}/typing` : `${org}/${user}`, () => {
-      const leftOut = logBudget.take(`${org}/${user}`);
-      if (leftOut === null) return;
-      logger.warn(
-        {
-          event: 'publish_throttled',
-          org,
-          user,
-          what: typing ? 'typing' : 'messages',
-          ratePerSecond,
-          burst,
-          ...(leftOut > 0 && { leftOut }),
-        },
-        'chat messages, typing or commands over the limit: the rest of this burst goes nowhere',
+    const leftOut = logBudget.take(`${org}/${user}/${event}`);
+    if (leftOut === null) return;
+    logger.warn(
+      { event, org, user, what, ratePerSecond, burst, ...(leftOut > 0 && { leftOut }) },
+      text,
+    );
+  };
+  return {
+    pace(publisher, message, bytes, go) {
+      if (!PACED_KINDS.has(message.kind) || !isPerson(publisher)) return go(true);
+      // Ids hold no "/" (ids.ts): one key per org and user. Typing has a bucket of its own:
+      // sent with every message, it spent a third of the burst (QA: 100 messages at once,
+      // 31 delivered).
+      const key = `${publisher.org}/${publisher.user}`;
+      if (message.kind === 'chat-typing') {
+        const throttled = () =>
+          log(publisher, 'publish_throttled', 'typing', 'typing over the limit: goes nowhere');
+        return go(buckets.take(`${key}/typing`, throttled));
+      }
+      const throttled = () =>
+        log(
+          publisher,
+          'publish_throttled',
+          'messages',
+          `chat messages or commands over the limit: each waits its turn (at most ${MAX_WAIT_SECONDS} s of them)`,
+        );
+      const outcome = lines.pace(key, { bytes, go: () => go(true) }, throttled);
+      if (outcome !== 'full') return;
+      log(
+        publisher,
+        'publish_dropped',
+        'messages',
+        `chat messages or commands over the limit, past ${MAX_WAIT_SECONDS} s of them waiting: go nowhere`,
       );
-    });
+      go(false);
+    },
+    close: () => lines.close(),
+    get waiting() {
+      return lines.waiting;
+    },
   };
 }

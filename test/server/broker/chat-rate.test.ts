@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { MAX_WAIT_SECONDS } from '../../../src/server/broker/publish-rate-limit';
 import { DEFAULTS } from '../../../src/server/config';
 import { signInRequest } from '../http/test-api';
 import { captureLog } from '../support/captured-log';
@@ -11,14 +12,16 @@ import {
   waitForMessage,
   type ReceivedMessage,
 } from '../support/mqtt-clients';
+import type { MqttClient } from 'mqtt';
 import { useTestServer } from '../support/server-fixture';
 import { DEMO_PASSWORD } from '../support/test-server';
 
 // A person's chat messages, typing and agent commands are paced per org and user, across
 // their connections (publish-rate-limit.ts): DEFAULTS.chatBurst at once, then
-// DEFAULTS.chatRatePerSecond a second. One over it is acknowledged [MQTT-3.3.5-2] and goes
-// nowhere, as a refused publish does, so the app finds it missing from the history and
-// shows it as not delivered. Agents, services and devices are not paced.
+// DEFAULTS.chatRatePerSecond a second. Messages and commands past it wait their turn, up to
+// MAX_WAIT_SECONDS of them; one past that is acknowledged [MQTT-3.3.5-2] and goes nowhere,
+// as a refused publish does, so the app finds it missing from the history and shows it as
+// not delivered. Agents, services and devices are not paced.
 
 const { logger, events } = captureLog();
 const t = useTestServer({
@@ -26,18 +29,27 @@ const t = useTestServer({
   config: { chatRatePerSecond: DEFAULTS.chatRatePerSecond, chatBurst: DEFAULTS.chatBurst },
   setup: async (server) => {
     // A member of their own for each test: the limit's buckets outlast a test.
-    server.storage.users.addUser({ org: 'demo', user: 'carol', role: 'member', passwordHash: 'x' });
+    for (const user of ['carol', 'dave', 'erin']) {
+      server.storage.users.addUser({ org: 'demo', user, role: 'member', passwordHash: 'x' });
+    }
   },
 });
 const BURST = DEFAULTS.chatBurst;
+const TOKEN_MS = 1_000 / DEFAULTS.chatRatePerSecond; // a token back after this
 const ROOM = 'chat/general/messages';
 
 // The limit's clock (performance.now) stands still: no token comes back during a test,
-// however slowly the machine gets through it.
+// however slowly the machine gets through it, until the test moves it on.
+let clock = 0;
 beforeEach(() => {
-  const now = performance.now();
-  vi.spyOn(performance, 'now').mockReturnValue(now);
+  clock = performance.now();
+  vi.spyOn(performance, 'now').mockReturnValue(clock);
 });
+/** Moves the clock on by `count` tokens' time (and a ms more: the sums are floating point). */
+const giveTokens = (count: number) => {
+  clock += count * TOKEN_MS + 1;
+  vi.mocked(performance.now).mockReturnValue(clock);
+};
 afterEach(() => {
   vi.restoreAllMocks();
   events.length = 0;
@@ -73,38 +85,102 @@ async function lookUp(user: string, id: string): Promise<number> {
   return res.statusCode;
 }
 
+const publishedBy = (clients: MqttClient[], messages: { id: string }[]) => {
+  const acked = new Set<string>();
+  const all = Promise.all(
+    messages.map((m, i) =>
+      clients[i % clients.length]!.publishAsync(ROOM, json(m), { qos: 1 }).then(() =>
+        acked.add(m.id),
+      ),
+    ),
+  );
+  return { acked, all };
+};
+
+const logged = (event: string) => events.filter((e) => e.event === event);
+
 describe("a person's chat over the limit", () => {
-  it(`goes nowhere past ${BURST} messages at once, across their connections; others' still go`, async () => {
+  it(`waits its turn past ${BURST} messages at once, across their connections; others' go meanwhile`, async () => {
     const seen = await reader([ROOM]);
     const phone = await t.member('alice');
     const laptop = await t.member('alice');
-    const burst = Array.from({ length: BURST + 1 }, (_, i) => message('alice', `burst ${i}`));
-    // Every one acknowledged, the refused one too: MQTT 3.1.1 cannot say no.
-    await Promise.all(
-      burst.map((m, i) => (i % 2 === 0 ? phone : laptop).publishAsync(ROOM, json(m), { qos: 1 })),
-    );
+    const burst = Array.from({ length: BURST + 2 }, (_, i) => message('alice', `burst ${i}`));
+    const ids = burst.map((m) => m.id);
+    const published = publishedBy([phone, laptop], burst);
+    await eventually(() => sent(seen, ids) >= BURST, 10_000, 'the burst routed');
+    // Bob is not behind her.
     const bob = await t.member('bob');
     const bobs = message('bob', 'and me');
     await bob.publishAsync(ROOM, json(bobs), { qos: 1 });
     await waitForMessage(seen, (m) => m.payload.includes(bobs.id));
-
-    const ids = burst.map((m) => m.id);
-    await eventually(() => sent(seen, ids) >= BURST, 10_000, 'the burst routed');
+    // Her last two wait, unacknowledged, while no token comes back.
     expect(sent(seen, ids)).toBe(BURST);
-    const kept = ids.filter((id) => t.server.storage.history.get('demo', 'general', id));
-    expect(kept).toHaveLength(BURST);
-    const refused = ids.find((id) => !kept.includes(id))!;
-    expect(seen.some((m) => m.payload.includes(refused))).toBe(false);
-    // How the app learns it was not delivered.
-    expect(await lookUp('alice', refused)).toBe(404);
-    expect(await lookUp('alice', kept[0]!)).toBe(200);
-
-    // Logged once for the run, not per message; not as a refusal of its payload.
-    await laptop.publishAsync(ROOM, json(message('alice', 'still here?')), { qos: 1 });
-    expect(events.filter((e) => e.event === 'publish_throttled')).toEqual([
-      expect.objectContaining({ org: 'demo', user: 'alice', burst: BURST }),
+    expect(published.acked.size).toBe(BURST);
+    expect(logged('publish_throttled')).toEqual([
+      expect.objectContaining({ org: 'demo', user: 'alice', what: 'messages', burst: BURST }),
     ]);
-    expect(events.filter((e) => e.event === 'publish_denied')).toEqual([]);
+
+    giveTokens(2);
+    await published.all;
+    await eventually(() => sent(seen, ids) === BURST + 2, 10_000, 'the last two routed');
+    expect(ids.every((id) => t.server.storage.history.get('demo', 'general', id))).toBe(true);
+    expect(logged('publish_dropped')).toEqual([]);
+    expect(logged('publish_denied')).toEqual([]);
+  });
+
+  it(`goes nowhere past ${MAX_WAIT_SECONDS} s of messages waiting, and the app finds it missing`, async () => {
+    const seen = await reader([ROOM]);
+    // READ_AHEAD_PACKETS of a connection are handled at once: enough tabs to fill the line.
+    const tabs = await Promise.all(Array.from({ length: 5 }, () => t.member('dave')));
+    const held = DEFAULTS.chatRatePerSecond * MAX_WAIT_SECONDS;
+    const flood = Array.from({ length: BURST + held + 1 }, (_, i) => message('dave', `m ${i}`));
+    const ids = flood.map((m) => m.id);
+    const published = publishedBy(tabs, flood);
+    // The burst and the one turned away are acknowledged; the line's wait.
+    await eventually(() => published.acked.size === BURST + 1, 10_000, 'burst and drop acked');
+    await eventually(() => sent(seen, ids) === BURST, 10_000, 'the burst routed');
+    const dropped = ids.find((id) => published.acked.has(id) && !sent(seen, [id]))!;
+    expect(await lookUp('alice', dropped)).toBe(404); // any reader of the room
+    expect(logged('publish_dropped')).toEqual([
+      expect.objectContaining({ org: 'demo', user: 'dave', what: 'messages' }),
+    ]);
+
+    // A bucket holds BURST tokens at most, however long the pause: a burst's worth at a time.
+    for (let going: number = BURST; going < BURST + held;) {
+      giveTokens(BURST);
+      going = Math.min(going + BURST, BURST + held);
+      const routed = going;
+      await eventually(() => sent(seen, ids) === routed, 10_000, `${routed} routed`);
+    }
+    await published.all;
+    expect(sent(seen, [dropped])).toBe(0);
+    expect(t.server.storage.history.get('demo', 'general', dropped)).toBeFalsy();
+  });
+
+  it('is not routed when its connection closed while it waited: the client sends it again', async () => {
+    const seen = await reader([ROOM]);
+    const tab = await t.member('erin');
+    const other = await t.member('erin');
+    const burst = Array.from({ length: BURST + 1 }, (_, i) => message('erin', `burst ${i}`));
+    const ids = burst.map((m) => m.id);
+    void publishedBy([tab], burst).all.catch(() => {}); // the last never acknowledged
+    await eventually(() => sent(seen, ids) >= BURST, 10_000, 'the burst routed');
+    const before = t.server.broker.aedes.connectedClients;
+    tab.end(true);
+    await eventually(
+      () => t.server.broker.aedes.connectedClients < before,
+      5_000,
+      'the tab gone from the broker',
+    );
+    // Behind the one that waited: by the time it is routed, that one's turn has come.
+    const after = message('erin', 'from the other tab');
+    const sending = other.publishAsync(ROOM, json(after), { qos: 1 });
+    giveTokens(2);
+    await sending;
+    await waitForMessage(seen, (m) => m.payload.includes(after.id));
+    const waited = ids.at(-1)!;
+    expect(sent(seen, [waited])).toBe(0);
+    expect(t.server.storage.history.get('demo', 'general', waited)).toBeFalsy();
   });
 
   it('shares the bucket with their commands to agents', async () => {
@@ -119,16 +195,19 @@ describe("a person's chat over the limit", () => {
       command: name,
       from: 'carol',
     }));
-    for (const c of commands) {
-      await carol.publishAsync('agents/agent-01/inbox', json(c), { qos: 1 });
-    }
+    const sending = commands.map((c) =>
+      carol.publishAsync('agents/agent-01/inbox', json(c), { qos: 1 }),
+    );
     await waitForMessage(inbox, (m) => m.payload.includes(commands[0]!.id));
-    // Sent after the first, acknowledged, and not routed: another command shows it by then.
+    // The second waits for a token: another's command goes before it.
     const admin = await t.member('admin');
     const sentinel = { id: randomUUID(), command: 'ping', from: 'admin' };
     await admin.publishAsync('agents/agent-01/inbox', json(sentinel), { qos: 1 });
     await waitForMessage(inbox, (m) => m.payload.includes(sentinel.id));
     expect(inbox.some((m) => m.payload.includes(commands[1]!.id))).toBe(false);
+    giveTokens(1);
+    await Promise.all(sending);
+    await waitForMessage(inbox, (m) => m.payload.includes(commands[1]!.id));
   });
 });
 

@@ -1,9 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ClientIdentity } from '../../../src/server/broker/client-identity';
 import {
   createPublishRateLimit,
-  createTokenBuckets,
-  MAX_TRACKED_BUCKETS,
+  MAX_WAIT_SECONDS,
+  MAX_WAITING_BYTES,
   ROLE_KNOWN_FOR_MS,
 } from '../../../src/server/broker/publish-rate-limit';
 import type { DecodedPayload } from '../../../src/shared/schemas';
@@ -11,88 +11,14 @@ import { captureLog } from '../support/captured-log';
 
 const RATE = 20; // a token back every 50 ms
 const BURST = 60;
+const TOKEN_MS = 1_000 / RATE;
 
-function buckets() {
-  const clock = { now: 1_000 };
-  const told: string[] = [];
-  const limit = createTokenBuckets({ ratePerSecond: RATE, burst: BURST, now: () => clock.now });
-  /** How many of `count` takes by `key` were allowed now. */
-  const takes = (count: number, key = 'demo/alice') => {
-    let allowed = 0;
-    for (let i = 0; i < count; i++) if (limit.take(key, () => told.push(key))) allowed++;
-    return allowed;
-  };
-  return { clock, told, limit, takes };
-}
-
-describe('createTokenBuckets', () => {
-  it('allows a burst of BURST at once, then refuses, telling it once for the run', () => {
-    const b = buckets();
-    expect(b.takes(BURST)).toBe(BURST);
-    expect(b.told).toEqual([]);
-    expect(b.takes(10)).toBe(0);
-    expect(b.told).toEqual(['demo/alice']);
-  });
-
-  it('gives back RATE tokens a second, and tells a new run of refusals again', () => {
-    const b = buckets();
-    b.takes(BURST + 1);
-    b.clock.now += 1_000 / RATE;
-    expect(b.takes(2)).toBe(1);
-    expect(b.told).toEqual(['demo/alice', 'demo/alice']);
-    b.clock.now += 1_000; // a second more: RATE more, no more
-    expect(b.takes(RATE + 5)).toBe(RATE);
-  });
-
-  it('keeps up a sustained RATE a second indefinitely', () => {
-    const b = buckets();
-    b.takes(BURST);
-    let allowed = 0;
-    for (let tick = 0; tick < 100; tick++) {
-      b.clock.now += 1_000 / RATE;
-      allowed += b.takes(1);
-    }
-    expect(allowed).toBe(100);
-    expect(b.told).toEqual([]);
-  });
-
-  it('holds BURST at most, however long the pause', () => {
-    const b = buckets();
-    b.takes(BURST);
-    b.clock.now += 3_600_000;
-    expect(b.takes(BURST * 2)).toBe(BURST);
-  });
-
-  it('takes nothing back when the clock goes back', () => {
-    const b = buckets();
-    b.takes(BURST - 1);
-    b.clock.now -= 10_000;
-    expect(b.takes(2)).toBe(1);
-  });
-
-  it('keeps each key its own', () => {
-    const b = buckets();
-    b.takes(BURST + 1, 'demo/alice');
-    expect(b.takes(BURST, 'demo/bob')).toBe(BURST);
-    expect(b.takes(1, 'acme/alice')).toBe(1);
-    expect(b.told).toEqual(['demo/alice']);
-  });
-
-  it(`forgets full buckets past ${MAX_TRACKED_BUCKETS} keys, keeping those in use`, () => {
-    const b = buckets();
-    b.takes(BURST + 1, 'demo/flooder');
-    for (let i = 0; i < MAX_TRACKED_BUCKETS; i++) b.takes(1, `demo/user-${i}`);
-    expect(b.limit.size).toBe(MAX_TRACKED_BUCKETS + 1);
-    // Full again once BURST / RATE seconds have passed; the flooder, at it still, is not.
-    const fillMs = (BURST / RATE) * 1_000;
-    for (let t = 0; t < fillMs; t += 1_000 / RATE) {
-      b.clock.now += 1_000 / RATE;
-      b.takes(1, 'demo/flooder');
-    }
-    b.takes(1, 'demo/newcomer');
-    expect(b.limit.size).toBe(2);
-    expect(b.takes(1, 'demo/flooder')).toBe(0); // its empty bucket was kept
-  });
+// The limit's clock is the faked Date.now, so its lines' timers and its buckets agree.
+beforeEach(() => {
+  vi.useFakeTimers({ now: 1_000 });
+});
+afterEach(() => {
+  vi.useRealTimers();
 });
 
 const person = (user = 'alice', org = 'demo') => ({ org, user }) as ClientIdentity;
@@ -135,10 +61,9 @@ const presence: DecodedPayload = {
 
 function limit(options: { rate?: number; people?: string[]; failing?: boolean } = {}) {
   const { logger, events } = captureLog();
-  const clock = { now: 1_000 };
   const reads: string[] = [];
   const people = new Set(options.people ?? ['alice', 'bob', 'admin']);
-  const admits = createPublishRateLimit({
+  const rateLimit = createPublishRateLimit({
     ratePerSecond: options.rate ?? RATE,
     burst: BURST,
     isPerson: (org, user) => {
@@ -147,15 +72,21 @@ function limit(options: { rate?: number; people?: string[]; failing?: boolean } 
       return people.has(user);
     },
     logger,
-    now: () => clock.now,
+    now: Date.now,
   });
-  const admitted = (who: ClientIdentity, message: DecodedPayload, count: number) => {
-    let n = 0;
-    for (let i = 0; i < count; i++) if (admits(who, message)) n++;
-    return n;
+  /** What became of `count` publishes so far: true went, false never will; the rest wait. */
+  const send = (who: ClientIdentity, message: DecodedPayload, count: number, bytes = 100) => {
+    const outcomes: boolean[] = [];
+    for (let i = 0; i < count; i++) {
+      rateLimit.pace(who, message, bytes, (admitted) => outcomes.push(admitted));
+    }
+    return outcomes;
   };
-  const throttled = () => events.filter((e) => e.event === 'publish_throttled');
-  return { admits, admitted, clock, reads, people, throttled };
+  /** How many of `count` went at once. */
+  const admitted = (who: ClientIdentity, message: DecodedPayload, count: number) =>
+    send(who, message, count).filter(Boolean).length;
+  const logged = (event: string) => events.filter((e) => e.event === event);
+  return { rateLimit, send, admitted, reads, people, logged };
 }
 
 describe('createPublishRateLimit', () => {
@@ -164,26 +95,79 @@ describe('createPublishRateLimit', () => {
     const alice = person();
     expect(l.admitted(alice, chat, 40)).toBe(40);
     // Typing goes with every message: in the messages' bucket it spent a third of it.
-    expect(l.admitted(alice, typing, BURST + 5)).toBe(BURST);
+    const typed = l.send(alice, typing, BURST + 5);
+    // A late "is typing" is a wrong one: past the bucket, typing goes nowhere at once.
+    expect(typed).toEqual([...Array(BURST).fill(true), ...Array(5).fill(false)]);
     expect(l.admitted(alice, command, 20)).toBe(BURST - 40);
-    expect(l.throttled()).toEqual([
-      expect.objectContaining({ org: 'demo', user: 'alice', ratePerSecond: RATE, burst: BURST }),
+    expect(l.logged('publish_throttled')).toEqual([
+      expect.objectContaining({ org: 'demo', user: 'alice', what: 'typing', burst: BURST }),
     ]);
   });
 
-  it('logs a user’s refusals once every 10 s, then says how many runs were left out', () => {
+  it('makes messages and commands past the burst wait their turn, in order, at the rate', () => {
     const l = limit();
     const alice = person();
-    l.admitted(alice, chat, BURST + 1);
+    const order: string[] = [];
+    const publish = (name: string, message: DecodedPayload) =>
+      l.rateLimit.pace(alice, message, 100, (admitted) => admitted && order.push(name));
+    for (let i = 0; i < BURST; i++) publish(`m${i}`, chat);
+    publish('late chat', chat);
+    publish('late command', command);
+    expect(order).toHaveLength(BURST);
+    expect(l.rateLimit.waiting).toBe(2);
+    expect(l.logged('publish_throttled')).toEqual([
+      expect.objectContaining({
+        org: 'demo',
+        user: 'alice',
+        what: 'messages',
+        ratePerSecond: RATE,
+      }),
+    ]);
+    vi.advanceTimersByTime(TOKEN_MS);
+    expect(order.slice(BURST)).toEqual(['late chat']);
+    vi.advanceTimersByTime(TOKEN_MS);
+    expect(order.slice(BURST)).toEqual(['late chat', 'late command']);
+    expect(l.logged('publish_dropped')).toEqual([]);
+  });
+
+  it(`holds ${MAX_WAIT_SECONDS} s of them at most, and drops the rest, logged apart`, () => {
+    const l = limit();
+    const alice = person();
+    const held = RATE * MAX_WAIT_SECONDS;
+    const outcomes = l.send(alice, chat, BURST + held + 3);
+    expect(outcomes).toEqual([...Array(BURST).fill(true), false, false, false]);
+    expect(l.rateLimit.waiting).toBe(held);
+    expect(l.logged('publish_dropped')).toEqual([
+      expect.objectContaining({ org: 'demo', user: 'alice', what: 'messages' }),
+    ]);
+    vi.advanceTimersByTime(MAX_WAIT_SECONDS * 1_000);
+    expect(outcomes.filter(Boolean)).toHaveLength(BURST + held);
+    expect(l.rateLimit.waiting).toBe(0);
+  });
+
+  it(`holds ${MAX_WAITING_BYTES} bytes at most, whatever the count`, () => {
+    const l = limit();
+    const alice = person();
+    l.send(alice, chat, BURST);
+    const big = MAX_WAITING_BYTES / 4;
+    const outcomes = l.send(alice, chat, 5, big);
+    expect(outcomes).toEqual([false]); // the fifth: four wait
+    expect(l.rateLimit.waiting).toBe(4);
+  });
+
+  it('logs a user’s runs once every 10 s, then says how many were left out', () => {
+    const l = limit();
+    const alice = person();
+    l.send(alice, typing, BURST + 1);
     for (let i = 0; i < 5; i++) {
-      l.clock.now += 1_000 / RATE; // one token back: a new run of refusals after it
-      l.admitted(alice, chat, 2);
+      vi.advanceTimersByTime(TOKEN_MS); // one token back: a new run of refusals after it
+      l.send(alice, typing, 2);
     }
-    expect(l.throttled()).toHaveLength(1);
-    l.clock.now += 10_000;
-    l.admitted(alice, chat, BURST + 1);
-    expect(l.throttled()).toHaveLength(2);
-    expect(l.throttled()[1]).toMatchObject({ leftOut: 5 });
+    expect(l.logged('publish_throttled')).toHaveLength(1);
+    vi.advanceTimersByTime(10_000);
+    l.send(alice, typing, BURST + 1);
+    expect(l.logged('publish_throttled')).toHaveLength(2);
+    expect(l.logged('publish_throttled')[1]).toMatchObject({ leftOut: 5 });
   });
 
   it('paces the user across their connections, and no one else with them', () => {
@@ -210,7 +194,8 @@ describe('createPublishRateLimit', () => {
     const l = limit();
     expect(l.admitted(person('notifier'), chat, BURST * 10)).toBe(BURST * 10);
     expect(l.admitted(person('notifier'), command, BURST * 10)).toBe(BURST * 10);
-    expect(l.throttled()).toEqual([]);
+    expect(l.logged('publish_throttled')).toEqual([]);
+    expect(l.rateLimit.waiting).toBe(0);
   });
 
   it(`reads a connection's role once per ${ROLE_KNOWN_FOR_MS} ms: a role changed reaches it then`, () => {
@@ -219,7 +204,7 @@ describe('createPublishRateLimit', () => {
     l.admitted(notifier, chat, 100);
     expect(l.reads).toEqual(['demo/notifier']);
     l.people.add('notifier'); // made a member
-    l.clock.now += ROLE_KNOWN_FOR_MS;
+    vi.advanceTimersByTime(ROLE_KNOWN_FOR_MS);
     expect(l.admitted(notifier, chat, BURST + 1)).toBe(BURST);
     expect(l.reads).toEqual(['demo/notifier', 'demo/notifier']);
   });
@@ -229,9 +214,17 @@ describe('createPublishRateLimit', () => {
     expect(l.admitted(person('notifier'), chat, BURST + 1)).toBe(BURST);
   });
 
-  it('admits everything, asking nothing, with a rate of 0', () => {
+  it('admits everything at once, asking nothing, with a rate of 0', () => {
     const l = limit({ rate: 0 });
     expect(l.admitted(person(), chat, BURST * 10)).toBe(BURST * 10);
     expect(l.reads).toEqual([]);
+  });
+
+  it('lets nothing that waits go once closed', () => {
+    const l = limit();
+    const outcomes = l.send(person(), chat, BURST + 2);
+    l.rateLimit.close();
+    vi.runAllTimers();
+    expect(outcomes).toHaveLength(BURST);
   });
 });

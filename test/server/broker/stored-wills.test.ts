@@ -208,7 +208,7 @@ describe('a stored will', () => {
       standingOf,
       onCheckFailed: (_publisher, _topic, error) => failed.push(error),
       publishContext: publishContext(),
-      admits: () => true,
+      pace: (_publisher, _message, _bytes, go) => go(true),
     });
     const run = (client: Client | null, packet: PublishPacket) =>
       new Promise<Error | null | undefined>((resolve) => authorizePublish(client, packet, resolve));
