@@ -13,7 +13,7 @@ import { attachWebSocketTransport, MQTT_WEBSOCKET_PATH } from './broker/transpor
 import { createVerifyCredentials } from './broker/verify-credentials';
 import type { Config } from './config';
 import { saveDemoCredentials } from './demo-credentials';
-import { closeConnectionsChangedElsewhere } from './external-changes';
+import { followExternalChanges } from './external-changes';
 import { createHistoryFailures } from './history-failures';
 import { buildHttpApi, trustedProxies } from './http';
 import { createLogger } from './logger';
@@ -168,7 +168,7 @@ export async function startServer(
     // Once the broker is up: it catches up at once with users removed or disabled while the
     // server was down. Stopped, and its catch-up awaited, before the broker closes: it publishes.
     // A start given up on leaves the rest of the catch-up for the next.
-    const externalChanges = closeConnectionsChangedElsewhere(storage, broker, logger, { signal });
+    const externalChanges = followExternalChanges(storage, broker, logger, { signal });
     cleanups.push(externalChanges.stop);
 
     const tls = config.tls;

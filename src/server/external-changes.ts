@@ -57,7 +57,7 @@ export interface ExternalChanges {
  * down: those are caught up with at once, as the server starts. One small read a second
  * when nothing changed; chat and checkpoints do not count.
  */
-export function closeConnectionsChangedElsewhere(
+export function followExternalChanges(
   storage: Storage,
   broker: Pick<Broker, 'aedes' | 'admin' | 'disconnect'>,
   logger: Logger,
@@ -140,15 +140,14 @@ export function closeConnectionsChangedElsewhere(
         }
       );
     };
-    const caughtUp = await catchUp(
-      broker.admin,
-      changes,
+    const caughtUp = await catchUp(changes, {
+      admin: broker.admin,
       current,
       userNow,
       logger,
-      failing,
+      failedBefore: failing,
       signal,
-    );
+    });
     const { failed } = caughtUp;
     const tried = changes.slice(0, caughtUp.tried);
     for (const { seq, org, user, at: changedAt } of tried) {

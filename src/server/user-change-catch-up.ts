@@ -22,14 +22,19 @@ export interface UserNow {
  * Once `signal` is aborted (a start given up on), no further change is begun: `tried`
  * counts those that were, from the first.
  */
+export interface CatchUpOptions {
+  admin: Broker['admin'];
+  /** Who holds the id now, asked as each step begins (broker-admin.ts). */
+  current: (org: string, user: string) => CurrentUser;
+  userNow: (org: string, user: string) => UserNow | undefined;
+  logger: Logger;
+  failedBefore: ReadonlySet<number>;
+  signal?: AbortSignal;
+}
+
 export async function catchUp(
-  admin: Broker['admin'],
   changes: readonly UserChange[],
-  current: (org: string, user: string) => CurrentUser,
-  userNow: (org: string, user: string) => UserNow | undefined,
-  logger: Logger,
-  failedBefore: ReadonlySet<number>,
-  signal?: AbortSignal,
+  { admin, current, userNow, logger, failedBefore, signal }: CatchUpOptions,
 ): Promise<{ failed: Set<number>; tried: number }> {
   const failed = new Set<number>();
   let tried = 0;

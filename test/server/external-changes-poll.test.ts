@@ -4,7 +4,7 @@ import type { Aedes, Client } from 'aedes';
 import type { BrokerAdmin, CurrentUser, Recreated } from '../../src/server/broker/broker-admin';
 import { setIdentity, type ClientIdentity } from '../../src/server/broker/client-identity';
 import {
-  closeConnectionsChangedElsewhere,
+  followExternalChanges,
   CONNECTION_NOTES_KEPT_MS,
   EXTERNAL_CHANGES_POLL_MS,
   USER_CHANGE_RETRY_MAX_MS,
@@ -91,8 +91,8 @@ function standInBroker() {
 const tick = () => vi.advanceTimersByTime(EXTERNAL_CHANGES_POLL_MS);
 
 /** Starts the poll; each test's end stops it (again: a stop is done once). */
-function start(...args: Parameters<typeof closeConnectionsChangedElsewhere>): ExternalChanges {
-  running = closeConnectionsChangedElsewhere(...args);
+function start(...args: Parameters<typeof followExternalChanges>): ExternalChanges {
+  running = followExternalChanges(...args);
   return running;
 }
 

@@ -19,10 +19,8 @@ vi.mock('../../src/server/external-changes', async (importOriginal) => {
   const real = await importOriginal<typeof ExternalChangesModule>();
   return {
     ...real,
-    closeConnectionsChangedElsewhere: (
-      ...args: Parameters<typeof real.closeConnectionsChangedElsewhere>
-    ) => {
-      const changes = real.closeConnectionsChangedElsewhere(...args);
+    followExternalChanges: (...args: Parameters<typeof real.followExternalChanges>) => {
+      const changes = real.followExternalChanges(...args);
       return { ...changes, ready: changes.ready.then(() => seen.released) };
     },
   };

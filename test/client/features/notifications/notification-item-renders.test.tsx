@@ -39,11 +39,11 @@ describe('the notifications list', () => {
     named.mockClear();
 
     await userEvent.click(screen.getByRole('button', { name: 'Mark read: Title n7' }));
-    expect(named.mock.calls).toEqual([['https://docs.example/n7', false]]);
+    expect(named.mock.calls).toEqual([['https://docs.example/n7', { isAdmin: false }]]);
 
     named.mockClear();
     act(() => workspace.client().deliver('notifications/alice', note('n50', 50)));
     expect(screen.getAllByRole('article')).toHaveLength(51);
-    expect(named.mock.calls).toEqual([['https://docs.example/n50', false]]);
+    expect(named.mock.calls).toEqual([['https://docs.example/n50', { isAdmin: false }]]);
   });
 });

@@ -61,7 +61,7 @@ describe('a notification link’s name', () => {
   ])('%s', (_, link, name) => {
     const href = safeHref(link, origin);
     if (href === null) throw new Error(`${link} is not a link`);
-    expect(linkLabel(href, true, page)).toBe(name);
+    expect(linkLabel(href, { isAdmin: true, page })).toBe(name);
   });
 
   // Read as the app reads its address (lib/view-hash.ts): a link names the view it opens.
@@ -76,7 +76,9 @@ describe('a notification link’s name', () => {
     [{ name: 'not-found', hash: '#/rooms/general/extra' }, 'Open link in Switchboard'],
     [{ name: 'not-found', hash: `#/rooms/${'a'.repeat(65)}` }, 'Open link in Switchboard'],
   ])('the view %j', (view, name) => {
-    expect(linkLabel(`https://app.example/switchboard/${hashOf(view)}`, true, page)).toBe(name);
+    expect(
+      linkLabel(`https://app.example/switchboard/${hashOf(view)}`, { isAdmin: true, page }),
+    ).toBe(name);
   });
 
   // For a member the console's address is Welcome (app/view-location.ts): named as it.
@@ -86,6 +88,8 @@ describe('a notification link’s name', () => {
     [{ name: 'room', room: 'general' }, 'Open #general'],
     [{ name: 'notifications' }, 'Open Notifications'],
   ])('the view %j, for a member', (view, name) => {
-    expect(linkLabel(`https://app.example/switchboard/${hashOf(view)}`, false, page)).toBe(name);
+    expect(
+      linkLabel(`https://app.example/switchboard/${hashOf(view)}`, { isAdmin: false, page }),
+    ).toBe(name);
   });
 });

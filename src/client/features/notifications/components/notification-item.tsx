@@ -71,7 +71,7 @@ export const NotificationItem = memo(function NotificationItem({
                 if (event.button === MIDDLE_BUTTON) open();
               }}
             >
-              {linkLabel(href, isAdmin)}
+              {linkLabel(href, { isAdmin })}
             </a>
           )}
           {!read && (

@@ -10,8 +10,7 @@ import { isAppView } from './safe-href';
  */
 export function linkLabel(
   href: string,
-  isAdmin: boolean,
-  page: Location = window.location,
+  { isAdmin, page = window.location }: { isAdmin: boolean; page?: Location },
 ): string {
   const url = new URL(href);
   if (!isAppView(href, page)) return `Open link (${url.host})`;
