@@ -181,9 +181,10 @@ async function brokerOn(
     return person;
   };
   const isPeoplesSession = (client: Client) => peoplesSessions.has(client);
-  // The cap on people's sessions, per `<org>:<user>:`: one user's runs go one at a time,
-  // so two never count the same sessions, and the broker's close waits for them.
-  const capping = new Map<string, Promise<void>>();
+  // The cap on people's sessions, per `<org>:<user>:`: one user's decisions go one at a
+  // time, so two never count the same sessions (nor one being dropped), and the broker's
+  // close waits for them.
+  const capping = new Map<string, Promise<unknown>>();
   let closing = false;
   const pending = new PendingConnections();
 
@@ -247,40 +248,51 @@ async function brokerOn(
     dropping.set(mountedId, done);
     return done;
   };
-  /** Caps the user's app sessions (session-cap.ts) after `after`, in turn with their others. */
+  // The cap's drops under way, decided already: the broker's close waits for them.
+  const capDrops = new Set<Promise<void>>();
+  /**
+   * Caps the user's app sessions (session-cap.ts) after `after`, in turn with their other
+   * decisions. Resolves once it is decided which go; `gone` once they are.
+   */
   const capSessions = (
     org: string,
     user: string,
     after: Promise<unknown>,
     connecting?: string,
-  ): Promise<void> => {
-    if (closing) return Promise.resolve();
+  ): Promise<{ gone: Promise<void> }> => {
+    if (closing) return Promise.resolve({ gone: Promise.resolve() });
     const key = mountClientId(org, user, '');
+    const hooks = { inUse, hold, dropping: (mountedId: string) => dropping.has(mountedId) };
     const run = (capping.get(key) ?? Promise.resolve())
       .then(() => after)
       .then(() =>
-        closing
-          ? []
-          : capUserSessions(aedes, persistence, { inUse, hold }, { org, user, connecting }),
+        closing ? null : capUserSessions(aedes, persistence, hooks, { org, user, connecting }),
       )
       .then(
-        (dropped) => {
-          if (dropped.length === 0) return;
-          logger.info(
-            {
-              event: 'sessions_over_cap_dropped',
-              org,
-              user,
-              clientIds: dropped.map((session) => session.clientId),
-            },
-            `a user keeps at most ${MAX_APP_SESSIONS_PER_USER} app sessions: the least recently seen dropped`,
-          );
+        (decision) => {
+          if (!decision || decision.dropping.length === 0) return { gone: Promise.resolve() };
+          const gone = decision.done
+            .then(
+              (dropped) =>
+                logger.info(
+                  {
+                    event: 'sessions_over_cap_dropped',
+                    org,
+                    user,
+                    clientIds: dropped.map((session) => session.clientId),
+                  },
+                  `a user keeps at most ${MAX_APP_SESSIONS_PER_USER} app sessions: the least recently seen dropped`,
+                ),
+              (error: unknown) => capFailed(org, user, error),
+            )
+            .finally(() => capDrops.delete(gone));
+          capDrops.add(gone);
+          return { gone };
         },
-        (error: unknown) =>
-          logger.error(
-            { event: 'session_cap_failed', org, user, err: error },
-            'app sessions over the cap not dropped',
-          ),
+        (error: unknown) => {
+          capFailed(org, user, error);
+          return { gone: Promise.resolve() };
+        },
       )
       .finally(() => {
         if (capping.get(key) === run) capping.delete(key);
@@ -288,6 +300,11 @@ async function brokerOn(
     capping.set(key, run);
     return run;
   };
+  const capFailed = (org: string, user: string, error: unknown) =>
+    logger.error(
+      { event: 'session_cap_failed', org, user, err: error },
+      'app sessions over the cap not dropped',
+    );
   const aedes = await Aedes.createBroker({
     // Each start gets a fresh broker id (the default): aedes fires the stored Last Wills
     // of sessions whose broker has stopped beating, which is how presence and agent states
@@ -310,11 +327,12 @@ async function brokerOn(
       throttle: new AuthThrottle(),
       addressOf,
       onIdentified: (client, identity) => pending.identified(client, identity),
-      // A person's new session past the cap pushes out their least recently seen.
-      beforeAccept: (client, identity) =>
-        notePeoplesSession(client, identity)
-          ? capSessions(identity.org, identity.user, Promise.resolve(), client.id)
-          : Promise.resolve(),
+      // A person's new session past the cap pushes out their least recently seen: the
+      // CONNECT waits for the decision, not for the drops (a CONNECT of one waits for that).
+      beforeAccept: async (client, identity) => {
+        if (!notePeoplesSession(client, identity)) return;
+        await capSessions(identity.org, identity.user, Promise.resolve(), client.id);
+      },
       onAuthenticated(client, identity) {
         if (identity.expiresAt !== null) {
           expiry.schedule(client, identity.expiresAt, () => {
@@ -552,7 +570,10 @@ async function brokerOn(
       );
       // Those left over the cap by connections that never reported leaving (a crash).
       const over = await usersOverCap(persistence);
-      await Promise.all(over.map(({ org, user }) => capSessions(org, user, Promise.resolve())));
+      const decisions = await Promise.all(
+        over.map(({ org, user }) => capSessions(org, user, Promise.resolve())),
+      );
+      await Promise.all(decisions.map(({ gone }) => gone));
       return expired;
     },
     clearStalePresence: (orgs, before) =>
@@ -573,6 +594,7 @@ async function brokerOn(
       // The cap's drops publish and write: none starts now, and those under way finish.
       closing = true;
       await Promise.all(capping.values());
+      await Promise.all(capDrops);
       await new Promise<void>((resolve) => aedes.close(() => resolve()));
       await persistence.destroy();
     },

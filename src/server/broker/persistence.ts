@@ -24,10 +24,10 @@ import {
   markSeen,
   markSwept,
   seenClientIds,
-  seenSessionsOf,
+  seenSessions,
   storedClientIds,
 } from './stored-sessions';
-import { mountClientId } from './mount-point';
+import { SeenIndex, type SeenSession } from './seen-index';
 
 // aedes 1.x needs an async persistence; aedes-persistence-level's default export is the
 // callback wrapper for aedes 0.x, its async class is this file.
@@ -91,8 +91,11 @@ export interface BrokerPersistence extends AedesPersistence {
   forgetSeen(clientId: string): Promise<void>;
   /** Switchboard's own: the client ids with a last-seen time. */
   seenClientIds(): Promise<string[]>;
-  /** Switchboard's own: the user's (mounted) client ids with a last-seen time, and that time. */
-  seenSessionsOf(org: string, user: string): Promise<{ clientId: string; seenAt: number }[]>;
+  /**
+   * Switchboard's own: the user's (mounted) client ids with a last-seen time, and that time,
+   * from memory (seen-index.ts).
+   */
+  seenSessionsOf(org: string, user: string): SeenSession[];
   /** Switchboard's own: whether the (mounted) client id has a stored session. */
   hasStoredSession(clientId: string): Promise<boolean>;
   /** Switchboard's own: when session expiry last swept, if ever. */
@@ -121,6 +124,7 @@ export function openBrokerPersistence(
   const retained = serveRetainedFromMemory(persistence, onWriteError);
   const outgoing = holdInFlightInMemory(persistence, db, onWriteError);
   writeQueuesInOrder(persistence);
+  const seen = new SeenIndex();
   const setup = persistence.setup.bind(persistence);
   persistence.setup = async (broker) => {
     // Before anything reads the subscriptions. A failure is reported, and the sweep tried
@@ -128,6 +132,8 @@ export function openBrokerPersistence(
     await dropStrayFiltersOnce(db).catch((error: unknown) =>
       onWriteError(error, '(stray filters)'),
     );
+    // Before any CONNECT: the cap reads it at each of people's.
+    for await (const { clientId, seenAt } of seenSessions(db)) seen.note(clientId, seenAt);
     await setup(broker);
   };
   // aedes looks every PUBACK up on disk to clear the stored outgoing packet, but a clean
@@ -143,11 +149,18 @@ export function openBrokerPersistence(
     retained,
     outgoing,
     storedClientIds: () => storedClientIds(db),
-    markSeen: (clientIds: string[], at: number) => markSeen(db, clientIds, at),
+    // The index changes as each write is asked for, in the order they are.
+    markSeen: (clientIds: string[], at: number) => {
+      for (const clientId of clientIds) seen.note(clientId, at);
+      return markSeen(db, clientIds, at);
+    },
     lastSeen: (clientId: string) => lastSeen(db, clientId),
-    forgetSeen: (clientId: string) => forgetSeen(db, clientId),
+    forgetSeen: (clientId: string) => {
+      seen.forget(clientId);
+      return forgetSeen(db, clientId);
+    },
     seenClientIds: () => seenClientIds(db),
-    seenSessionsOf: (org: string, user: string) => seenSessionsOf(db, mountClientId(org, user, '')),
+    seenSessionsOf: (org: string, user: string) => seen.of(org, user),
     hasStoredSession: (clientId: string) => hasStoredSession(db, clientId),
     lastSwept: () => lastSwept(db),
     markSwept: (at: number) => markSwept(db, at),
@@ -157,6 +170,7 @@ export function openBrokerPersistence(
       await clearStoredQueue(db, clientId);
       await persistence.cleanIncoming({ id: clientId });
       await persistence.delWill({ id: clientId });
+      seen.forget(clientId);
       await forgetSeen(db, clientId);
     },
   });

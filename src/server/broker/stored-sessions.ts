@@ -128,21 +128,15 @@ export async function markSwept(db: Level<string, unknown>, at: number) {
   await db.put(SWEPT_AT, String(at));
 }
 
-/** The user's (mounted) client ids with a last-seen time noted, and that time. */
-export async function seenSessionsOf(
+/** Every (mounted) client id with a last-seen time noted, and that time. */
+export async function* seenSessions(
   db: Level<string, unknown>,
-  mountedPrefix: string,
-): Promise<{ clientId: string; seenAt: number }[]> {
-  const prefix = lastSeenKey(mountedPrefix);
-  // encodeURIComponent emits ASCII only: every key under the prefix sorts below this.
-  const range = { gte: prefix, lt: `${prefix}\uffff` };
-  const sessions: { clientId: string; seenAt: number }[] = [];
-  for await (const [key, value] of db.iterator(range)) {
+): AsyncGenerator<{ clientId: string; seenAt: number }> {
+  for await (const [key, value] of db.iterator(prefixRange(LAST_SEEN))) {
     const seenAt = Number(value);
     if (!Number.isFinite(seenAt)) continue;
-    sessions.push({ clientId: decodeURIComponent(key.slice(LAST_SEEN.length)), seenAt });
+    yield { clientId: decodeURIComponent(key.slice(LAST_SEEN.length)), seenAt };
   }
-  return sessions;
 }
 
 /** Whether the client has stored subscriptions or queued messages. */

@@ -40,22 +40,23 @@ afterAll(async () => {
 });
 
 /** A tab of `user`'s as the app connects (appTab), closed after the file. */
-const tab = async (user: string, clientId: string) => {
-  const { client } = await appTab(server, user, clientId);
+const tab = async (user: string, clientId: string, on = server) => {
+  const { client } = await appTab(on, user, clientId);
   open.push(client);
   return client;
 };
 /** A tab opened, then closed once its leaving is noted (it shows as away). */
-const leftTab = async (user: string, clientId: string) => {
-  const client = await tab(user, clientId);
+const leftTab = async (user: string, clientId: string, on = server) => {
+  const client = await tab(user, clientId, on);
   await client.endAsync();
-  await eventually(async () => (await awayIds(user)).includes(clientId), 5_000, clientId);
+  await eventually(async () => (await awayIds(user, on)).includes(clientId), 5_000, clientId);
 };
-const awayIds = async (user: string) =>
-  (await server.broker.admin.storedSessions('demo'))
+const awayIds = async (user: string, on = server) =>
+  (await on.broker.admin.storedSessions('demo'))
     .filter((session) => session.user === user)
     .map((session) => session.clientId);
-const presences = (user: string) => server.broker.retainedTopics('demo', `presence/${user}/+`);
+const presences = (user: string, on = server) =>
+  on.broker.retainedTopics('demo', `presence/${user}/+`);
 const ids = (from: number, to: number) =>
   Array.from({ length: to - from }, (_, i) => `alice-t${String(from + i).padStart(2, '0')}`);
 
@@ -133,24 +134,84 @@ describe('the cap after a crash', () => {
   });
 });
 
-/** A persistence that holds only what the cap reads and writes. */
+describe('the cap’s drops, after the CONNACK', () => {
+  it('answers a CONNECT once decided; an id dropped comes back after its old session is gone', async () => {
+    const fresh = await startTestServer();
+    const { persistence } = fresh.broker.aedes as unknown as { persistence: BrokerPersistence };
+    const forgetSession = persistence.forgetSession.bind(persistence);
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const held: string[] = [];
+    try {
+      for (const id of ids(0, 20)) await leftTab('alice', id, fresh);
+      // From now on each drop waits here until released.
+      persistence.forgetSession = async (id) => {
+        held.push(id);
+        await released;
+        return forgetSession(id);
+      };
+      // The 21st: its CONNACK comes while the oldest's session is still being dropped.
+      const newest = await tab('alice', 'alice-t20', fresh);
+      expect(held).toEqual(['demo:alice:alice-t00']);
+      expect(await awayIds('alice', fresh)).toContain('alice-t00');
+
+      // The one being dropped comes back meanwhile: connecting, it counts (the next oldest
+      // goes for it), and it waits for its old session to go.
+      const returning = tab('alice', 'alice-t00', fresh);
+      await eventually(() => held.length === 2, 5_000, 'alice-t00’s decision');
+      expect(held).toEqual(['demo:alice:alice-t00', 'demo:alice:alice-t01']);
+      release();
+      const back = await returning;
+
+      // Its new session and presence stay: the drop was done before they were made.
+      const seen = record(back);
+      await newest.publishAsync(
+        'chat/general/messages',
+        json({ id: 'after-the-drop', from: 'alice', text: 'x', sentAt: Date.now() }),
+        { qos: 1 },
+      );
+      await waitForMessage(seen, (m) => m.payload.includes('after-the-drop'));
+      expect(presences('alice', fresh)).toContain('presence/alice/alice-t00');
+      expect(presences('alice', fresh)).not.toContain('presence/alice/alice-t01');
+      // Two connected and 18 away: the cap, not over it.
+      expect(await awayIds('alice', fresh)).toEqual(ids(2, 20));
+      await back.endAsync();
+      await eventually(
+        async () => (await awayIds('alice', fresh)).includes('alice-t00'),
+        5_000,
+        'alice-t00 away with its session',
+      );
+    } finally {
+      release();
+      await closeAll(open.splice(0));
+      await fresh.cleanup();
+    }
+  });
+});
+
+/** A persistence that holds only what the cap reads and writes; `read`: its disk reads. */
 function fakePersistence(seen: Map<string, number>, stored: string[]) {
   const forgotten: string[] = [];
+  const read: string[] = [];
   const persistence = {
-    seenSessionsOf: async (org: string, user: string) =>
+    seenSessionsOf: (org: string, user: string) =>
       [...seen]
         .filter(([id]) => id.startsWith(`${org}:${user}:`))
         .map(([clientId, seenAt]) => ({ clientId, seenAt })),
-    hasStoredSession: async (id: string) => stored.includes(id),
+    hasStoredSession: async (id: string) => {
+      read.push(id);
+      return stored.includes(id);
+    },
     forgetSession: async (id: string) => void forgotten.push(id),
     retained: { match: function* (): Generator<RetainedPacket> {} },
   } as unknown as BrokerPersistence;
-  return { persistence, forgotten };
+  return { persistence, forgotten, read };
 }
 
 describe('capUserSessions', () => {
   const aedes = {} as Aedes;
   const hold = (_id: string, work: () => Promise<void>) => work();
+  const dropping = () => false;
   const alice = (n: number) => `demo:alice:t${n}`;
 
   it.each([
@@ -187,16 +248,18 @@ describe('capUserSessions', () => {
       ['demo:bob:t1', 10],
     ]);
     const { persistence, forgotten } = fakePersistence(seen, [...seen.keys()]);
-    const hooks = { inUse: () => new Set(inUse), hold };
-    const result = await capUserSessions(
+    const hooks = { inUse: () => new Set(inUse), hold, dropping };
+    const decision = await capUserSessions(
       aedes,
       persistence,
       hooks,
       { org: 'demo', user: 'alice', connecting },
       3,
     );
+    expect(decision.dropping).toEqual(dropped);
+    const gone = await decision.done;
     expect(forgotten).toEqual(dropped);
-    expect(result.map((s) => `${s.org}:${s.user}:${s.clientId}`)).toEqual(dropped);
+    expect(gone.map((s) => `${s.org}:${s.user}:${s.clientId}`)).toEqual(dropped);
   });
 
   it('does not count a noted id with no stored session left', async () => {
@@ -206,15 +269,104 @@ describe('capUserSessions', () => {
       [alice(3), 3_000],
     ]);
     const { persistence, forgotten } = fakePersistence(seen, [alice(2), alice(3)]);
-    const hooks = { inUse: () => new Set(['demo:alice:new']), hold };
-    await capUserSessions(
+    const hooks = { inUse: () => new Set(['demo:alice:new']), hold, dropping };
+    const decision = await capUserSessions(
       aedes,
       persistence,
       hooks,
       { org: 'demo', user: 'alice', connecting: 'demo:alice:new' },
       3,
     );
+    await decision.done;
     expect(forgotten).toEqual([]);
+  });
+
+  it('reads nothing from the disk while the user’s noted sessions fit under the cap', async () => {
+    // Three noted, of which the one resuming: whatever is stored, no more than three.
+    const seen = new Map([
+      [alice(1), 1_000],
+      [alice(2), 2_000],
+      [alice(3), 3_000],
+    ]);
+    const { persistence, read } = fakePersistence(seen, [...seen.keys()]);
+    const hooks = { inUse: () => new Set([alice(3)]), hold, dropping };
+    const decision = await capUserSessions(
+      aedes,
+      persistence,
+      hooks,
+      { org: 'demo', user: 'alice', connecting: alice(3) },
+      3,
+    );
+    expect(decision.dropping).toEqual([]);
+    expect(read).toEqual([]);
+  });
+
+  it('does not count a session being dropped, nor drop one more for it', async () => {
+    const seen = new Map([
+      [alice(1), 1_000],
+      [alice(2), 2_000],
+      [alice(3), 3_000],
+    ]);
+    const { persistence, forgotten } = fakePersistence(seen, [...seen.keys()]);
+    // alice(1) is being dropped (an earlier decision): with the new one, three.
+    const hooks = {
+      inUse: () => new Set(['demo:alice:new']),
+      hold,
+      dropping: (id: string) => id === alice(1),
+    };
+    const decision = await capUserSessions(
+      aedes,
+      persistence,
+      hooks,
+      { org: 'demo', user: 'alice', connecting: 'demo:alice:new' },
+      3,
+    );
+    await decision.done;
+    expect(decision.dropping).toEqual([]);
+    expect(forgotten).toEqual([]);
+  });
+
+  it('decides before the drops are done, and holds each dropped id from the decision', async () => {
+    const seen = new Map([
+      [alice(1), 1_000],
+      [alice(2), 2_000],
+      [alice(3), 3_000],
+    ]);
+    const { persistence, forgotten } = fakePersistence(seen, [...seen.keys()]);
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const held: string[] = [];
+    const hooks = {
+      inUse: () => new Set(['demo:alice:new']),
+      hold: (id: string, work: () => Promise<void>) => {
+        held.push(id);
+        return released.then(work);
+      },
+      dropping,
+    };
+    const decided = capUserSessions(
+      aedes,
+      persistence,
+      hooks,
+      { org: 'demo', user: 'alice', connecting: 'demo:alice:new' },
+      3,
+    );
+    // Settled or not once the turn's promise jobs have run (the fake disk answers in them).
+    const first = await Promise.race([
+      decided,
+      new Promise<'not decided'>((resolve) => setImmediate(() => resolve('not decided'))),
+    ]);
+    try {
+      expect(first).toMatchObject({ dropping: [alice(1)] });
+      expect(held).toEqual([alice(1)]);
+      expect(forgotten).toEqual([]);
+    } finally {
+      release();
+    }
+    await (
+      await decided
+    ).done;
+    expect(forgotten).toEqual([alice(1)]);
   });
 });
 
