@@ -10,6 +10,11 @@ export interface CliDeps {
   out: (line: string) => void;
   /** Errors; defaults to `out`. */
   err?: (line: string) => void;
+  /**
+   * The most rooms an org may have (MAX_ROOMS_PER_ORG, as the CLI's environment sets it, the
+   * way the server reads it from its own); the default setting's when not given.
+   */
+  maxRoomsPerOrg?: number;
 }
 
 export interface CommandInput {

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { ConfigError, loadConfig } from '../config';
+import { ConfigError, loadConfig, type Config } from '../config';
 import { DATABASE_FILE, isStorageError, openStorage, type Storage } from '../storage';
 import { errorLine, EXIT_REFUSED } from './cli-error';
 import { cliActor } from './cli-actor';
@@ -9,9 +9,9 @@ import { runCli } from './run-cli';
 // `npm run cli -- …`: the admin CLI against the data directory in DATA_DIR. It can run
 // next to a live server (SQLite in WAL mode with a busy timeout serialises the writes).
 async function main(): Promise<number> {
-  let dataDir: string;
+  let config: Config;
   try {
-    dataDir = loadConfig().dataDir;
+    config = loadConfig();
   } catch (err) {
     if (err instanceof ConfigError) {
       console.error(errorLine('invalid_config', err.message));
@@ -19,6 +19,7 @@ async function main(): Promise<number> {
     }
     throw err;
   }
+  const { dataDir } = config;
   const args = process.argv.slice(2);
   // A mistyped DATA_DIR would otherwise get a new, empty database and list no users.
   const [group, action] = args.filter((arg) => !arg.startsWith('-'));
@@ -47,6 +48,7 @@ async function main(): Promise<number> {
     return await runCli(args, {
       storage,
       actor: cliActor(),
+      maxRoomsPerOrg: config.maxRoomsPerOrg,
       out: (line) => console.log(line),
       err: (line) => console.error(line),
     });

@@ -1,3 +1,4 @@
+import { DEFAULTS } from '../config';
 import type { Command } from './cli-context';
 import { noMoreArguments } from './cli-context';
 import { CliError, UsageError } from './cli-error';
@@ -8,15 +9,17 @@ import { formatTable } from './format-table';
 
 export const roomAdd: Command = (
   { positionals: [org, room, ...extra] },
-  { storage, actor, out },
+  { storage, actor, out, maxRoomsPerOrg = DEFAULTS.maxRoomsPerOrg },
 ) => {
   noMoreArguments(extra);
   if (org === undefined) throw new UsageError('missing_argument', 'missing <org>');
   if (room === undefined) throw new UsageError('missing_argument', 'missing <room>');
   // The store checks the id as it does for POST /api/rooms (and the org's existence), with
-  // the same rule and message; a running server finds the room at its first message.
+  // the same rule and message, and the org's room limit with the same code; a running
+  // server finds the room at its first message. The limit holds for the operator too: every
+  // member's room list and unread counts grow with the rooms, whoever made them.
   storage.transaction(() => {
-    const created = storage.rooms.add(org, room);
+    const created = storage.rooms.add(org, room, undefined, { maxRooms: maxRoomsPerOrg });
     // As POST /api/rooms audits it (http/rooms.ts), in one transaction with it.
     storage.audit.record(org, {
       actor,

@@ -64,6 +64,7 @@ const STORAGE_STATUS: Record<StorageErrorCode, number> = {
   unknown_org: 404,
   exists: 409,
   name_taken: 409,
+  room_limit_reached: 409,
   not_found: 404,
   schema_too_new: 500,
 };

@@ -78,16 +78,8 @@ export function roomRoutes(app: FastifyInstance, deps: HttpDeps): void {
       // Audited in one transaction with it, as the CLI's `room add` (cli/room-commands.ts):
       // both are written, or neither.
       storage.transaction(() => {
-        // An id taken is still answered as such (room_exists below): open it from the list.
-        const full = storage.rooms.count(org) >= config.maxRoomsPerOrg;
-        if (full && !storage.rooms.has(org, body.id)) {
-          throw new ApiError(
-            409,
-            'room_limit_reached',
-            `the org has ${config.maxRoomsPerOrg} rooms, the most it may have (MAX_ROOMS_PER_ORG)`,
-          );
-        }
-        room = storage.rooms.add(org, body.id, body.name);
+        // 409 room_limit_reached (errors.ts) past MAX_ROOMS_PER_ORG, counted as it inserts.
+        room = storage.rooms.add(org, body.id, body.name, { maxRooms: config.maxRoomsPerOrg });
         storage.audit.record(org, {
           actor: auth.user,
           action: 'room.create',

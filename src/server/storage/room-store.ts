@@ -16,10 +16,11 @@ export interface RoomStore {
   get(org: string, id: string): Room | undefined;
   count(org: string): number;
   /**
-   * `name` defaults to the id. @throws StorageError invalid_id | invalid_name | unknown_org |
+   * `name` defaults to the id; `maxRooms`: the org may have no more (MAX_ROOMS_PER_ORG).
+   * @throws StorageError invalid_id | room_limit_reached | invalid_name | unknown_org |
    * exists | name_taken (another room of the org is called that, in any case)
    */
-  add(org: string, id: string, name?: string): Room;
+  add(org: string, id: string, name?: string, limits?: { maxRooms?: number }): Room;
 }
 
 const MAX_ROOM_NAME_CHARS = 100;
@@ -49,14 +50,22 @@ export function createRoomStore(db: Database, now: () => number): RoomStore {
   );
 
   const has = (org: string, id: string): boolean => selectOne.get(org, id) !== undefined;
+  const count = (org: string): number => selectCount.get(org)?.n ?? 0;
 
   return {
     list: (org) => selectAll.all(org),
     has,
     get: (org, id) => selectRoom.get(org, id),
-    count: (org) => selectCount.get(org)?.n ?? 0,
-    add(org, id, name = id) {
+    count,
+    add(org, id, name = id, { maxRooms = Infinity } = {}) {
       assertId('room', id);
+      // An id taken is still answered as such (exists, below): open it from the list.
+      if (count(org) >= maxRooms && !has(org, id)) {
+        throw new StorageError(
+          'room_limit_reached',
+          `the org has ${maxRooms} rooms, the most it may have (MAX_ROOMS_PER_ORG)`,
+        );
+      }
       const trimmed = name.trim();
       if (trimmed === '' || trimmed.length > MAX_ROOM_NAME_CHARS) {
         throw new StorageError(

@@ -10,6 +10,7 @@ export type StorageErrorCode =
   | 'unknown_org'
   | 'exists'
   | 'name_taken'
+  | 'room_limit_reached'
   | 'not_found'
   | 'schema_too_new';
 

@@ -307,6 +307,32 @@ describe('runCli', () => {
     expect(audited('demo')).toEqual([]);
   });
 
+  it('refuses a room past MAX_ROOMS_PER_ORG as POST /api/rooms does, writing nothing', async () => {
+    await run('org', 'add', 'acme');
+    await run('org', 'add', 'other');
+    const withLimit = (...argv: string[]) =>
+      runCli(argv, {
+        storage: t.storage,
+        actor: ACTOR,
+        out: (line) => out.push(line),
+        err: (line) => err.push(line),
+        maxRoomsPerOrg: 2,
+      });
+    expect(await withLimit('room', 'add', 'acme', 'ops')).toBe(0);
+    expect(await withLimit('room', 'add', 'acme', 'general')).toBe(0);
+    expect(await withLimit('room', 'add', 'acme', 'design')).toBe(1);
+    expect(err).toEqual([
+      'error[room_limit_reached]: the org has 2 rooms, the most it may have (MAX_ROOMS_PER_ORG)',
+    ]);
+    expect(t.storage.rooms.has('acme', 'design')).toBe(false);
+    expect(audited('acme').map(({ target }) => target)).toEqual(['acme', 'ops', 'general']);
+    // A room that is there is still said to be; other orgs may go on.
+    err = [];
+    expect(await withLimit('room', 'add', 'acme', 'ops')).toBe(1);
+    expect(err).toEqual(['error[exists]: room "ops" already exists']);
+    expect(await withLimit('room', 'add', 'other', 'design')).toBe(0);
+  });
+
   const refusals: [string, string, 1 | 2, string[], RegExp][] = [
     ['unknown command', 'unknown_command', 2, ['frobnicate'], /unknown command "frobnicate"/],
     [
