@@ -1,4 +1,4 @@
-import { roleRules, type AclRule } from '../../shared/acl';
+import { roleRules, type AclRule, type Role } from '../../shared/acl';
 import type { UserRecord, UserStore } from '../storage';
 
 /**
@@ -10,5 +10,10 @@ export function effectiveRules(
   users: UserStore,
   record: Pick<UserRecord, 'org' | 'user' | 'role'>,
 ): AclRule[] {
-  return [...users.extraRules(record.org, record.user), ...roleRules(record.role)];
+  return withRoleRules(users.extraRules(record.org, record.user), record.role);
+}
+
+/** effectiveRules of extra rules read already (UserStore.listUsersWithRules: many users). */
+export function withRoleRules(extraRules: readonly AclRule[], role: Role): AclRule[] {
+  return [...extraRules, ...roleRules(role)];
 }

@@ -1,4 +1,4 @@
-import { evaluateAcl } from '../../shared/acl';
+import { evaluateAcl, type AclRule } from '../../shared/acl';
 import { chatMessagesTopic } from '../../shared/topics';
 import type { Storage, UserRecord } from '../storage';
 import { effectiveRules } from './effective-rules';
@@ -15,8 +15,12 @@ export function topicReader(
   user: Pick<UserRecord, 'org' | 'user' | 'role'>,
 ): (topic: string) => boolean {
   // The callers have just read the user (and its role) from the database.
-  const rules = effectiveRules(storage.users, user);
-  const variables = { username: user.user, clientid: '' };
+  return topicReaderOf(effectiveRules(storage.users, user), user.user);
+}
+
+/** topicReader of `user` whose effective rules were read already (many users at once). */
+export function topicReaderOf(rules: readonly AclRule[], user: string): (topic: string) => boolean {
+  const variables = { username: user, clientid: '' };
   return (topic) => evaluateAcl(rules, 'subscribe', topic, variables).allowed;
 }
 

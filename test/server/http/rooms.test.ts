@@ -1,6 +1,26 @@
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ROOM_CREATES_PER_WINDOW } from '../../../src/server/http/rooms';
 import { expectError, signIn, startTestApi, storedSession, type TestApi } from './test-api';
+
+/** How many SQL statements (of any database in the process) run while `work` does. */
+async function statementsRun(work: () => Promise<unknown>): Promise<number> {
+  const scratch = new Database(':memory:');
+  const statement = Object.getPrototypeOf(scratch.prepare('SELECT 1')) as Record<
+    'run' | 'get' | 'all' | 'iterate',
+    (...args: unknown[]) => unknown
+  >;
+  scratch.close();
+  const spies = (['run', 'get', 'all', 'iterate'] as const).map((method) =>
+    vi.spyOn(statement, method),
+  );
+  try {
+    await work();
+    return spies.reduce((count, spy) => count + spy.mock.calls.length, 0);
+  } finally {
+    for (const spy of spies) spy.mockRestore();
+  }
+}
 
 describe('/api/rooms and /api/people', () => {
   let api: TestApi;
@@ -228,6 +248,33 @@ describe('/api/rooms and /api/people', () => {
           { user: 'bob', role: 'member' },
         ],
       });
+    });
+
+    it('reads the rules of an org of hundreds in as many queries as of three people', async () => {
+      const few = await statementsRun(() => get('/api/rooms/general/people'));
+      // 300 more members, every third kept from general by a rule of their own.
+      const added = Array.from({ length: 300 }, (_, i) => `person-${String(i).padStart(3, '0')}`);
+      for (const [i, user] of added.entries()) {
+        api.t.storage.users.addUser({ org: 'demo', user, role: 'member', passwordHash: 'x' });
+        if (i % 3 === 0) {
+          api.t.storage.users.setExtraRules('demo', user, [
+            { permission: 'deny', action: 'all', topic: 'chat/general/#' },
+          ]);
+        }
+      }
+      let res: Awaited<ReturnType<typeof get>> | undefined;
+      const many = await statementsRun(async () => {
+        res = await get('/api/rooms/general/people');
+      });
+      expect(many).toBe(few);
+      expect(res?.statusCode).toBe(200);
+      const people = (res?.json() as { people: { user: string; role: string }[] }).people;
+      expect(people).toEqual(
+        ['admin', 'alice', 'bob', ...added.filter((_, i) => i % 3 !== 0)].map((user) => ({
+          user,
+          role: user === 'admin' ? 'admin' : 'member',
+        })),
+      );
     });
 
     it('refuses a room the caller may not read (403), then one that is not there (404)', async () => {
