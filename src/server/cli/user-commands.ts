@@ -204,6 +204,10 @@ function setDisabled(disabled: boolean): Command {
       if (disabled) {
         signedOut = storage.sessions.deleteForUser(org, user);
         revoked = revokeLiveTokens(storage, org, user);
+      } else if (record.disabled) {
+        // As in the console: enabled again, no token minted before works (one disabled
+        // before disabling revoked them, 2026-12-06, still held live ones).
+        revoked = revokeLiveTokens(storage, org, user);
       }
       // As in the console, only a change is audited: not a user disabled again.
       if (record.disabled !== disabled) {
@@ -211,11 +215,17 @@ function setDisabled(disabled: boolean): Command {
           actor,
           action: disabled ? 'user.disable' : 'user.enable',
           target: user,
-          ...(disabled ? { detail: { signedOut, revokedTokens: revoked } } : {}),
+          ...(disabled
+            ? { detail: { signedOut, revokedTokens: revoked } }
+            : revoked > 0 && { detail: { revokedTokens: revoked } }),
         });
       }
     });
-    const ended = disabled ? `; ended ${signedOut} session(s), revoked ${revoked} token(s)` : '';
+    const ended = disabled
+      ? `; ended ${signedOut} session(s), revoked ${revoked} token(s)`
+      : revoked > 0
+        ? `; revoked ${revoked} token(s) from before`
+        : '';
     out(`${disabled ? 'disabled' : 'enabled'} ${formatUsername(user, org)}${ended}`);
   };
 }

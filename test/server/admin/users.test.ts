@@ -27,6 +27,18 @@ async function newUser(role = 'member') {
   return user;
 }
 
+/** A new member signed in, and the broker login of a token their sign-in got. */
+async function withToken() {
+  const user = await newUser();
+  const res = await t.request(await t.signIn(`${user}@demo`), 'POST', '/api/token', {});
+  expect(res.statusCode, res.body).toBe(200);
+  const token = res.json<{ username: string; password: string; clientId: string }>();
+  return {
+    user,
+    login: { username: token.username, password: token.password, clientId: token.clientId },
+  };
+}
+
 /** Makes the broker's `method` fail, for this test. */
 function failing(method: 'markOffline' | 'forgetUser' | 'clearLastKnown') {
   const spy = vi.spyOn(t.server.broker.admin, method).mockRejectedValue(new Error('broker closed'));
@@ -158,12 +170,7 @@ describe('PATCH /api/admin/users/:user', () => {
   });
 
   it('disabling a user revokes their tokens: enabled again, a token taken before stays refused', async () => {
-    const user = await newUser();
-    const cookie = await t.signIn(`${user}@demo`);
-    const res = await t.request(cookie, 'POST', '/api/token', {});
-    expect(res.statusCode, res.body).toBe(200);
-    const token = res.json<{ username: string; password: string; clientId: string }>();
-    const login = { username: token.username, password: token.password, clientId: token.clientId };
+    const { user, login } = await withToken();
     expect(await connackCode(t.server.wsUrl, login)).toBe(0);
 
     await patch(user, { disabled: true });
@@ -174,6 +181,23 @@ describe('PATCH /api/admin/users/:user', () => {
     await patch(user, { disabled: false });
     expect(await connackCode(t.server.wsUrl, login)).toBe(4); // bad credentials: revoked
     // Signing in again gets a token that works.
+    const fresh = await t.connectWithToken(await t.signIn(`${user}@demo`));
+    open.push(fresh.client);
+  });
+
+  it('enabling a user disabled before disabling revoked tokens refuses the tokens they held', async () => {
+    const { user, login } = await withToken();
+    // As a Switchboard of before 2026-12-06 disabled them: signed out, the token left live.
+    t.server.storage.users.setDisabled('demo', user, true);
+    t.server.storage.sessions.deleteForUser('demo', user);
+
+    expect((await patch(user, { disabled: false })).json()).toMatchObject({ disabled: false });
+    expect(await lastAudit()).toMatchObject({
+      action: 'user.enable',
+      target: user,
+      detail: { revokedTokens: 1 },
+    });
+    expect(await connackCode(t.server.wsUrl, login)).toBe(4); // bad credentials: revoked
     const fresh = await t.connectWithToken(await t.signIn(`${user}@demo`));
     open.push(fresh.client);
   });

@@ -117,6 +117,39 @@ describe('runCli', () => {
     ]);
   });
 
+  it('enables a user disabled before disabling revoked tokens: the tokens they held are refused', async () => {
+    await run('org', 'add', 'acme');
+    await run('user', 'add', 'bob@acme', '--role', 'member', '--password', '12345678');
+    await run('user', 'add', 'eve@acme', '--role', 'member', '--password', '12345678');
+    const now = Date.now();
+    for (const user of ['bob', 'eve']) {
+      t.storage.issuedTokens.record({
+        org: 'acme',
+        user,
+        clientId: `${user}-tab`,
+        issuedAt: now,
+        jti: `${user}-live`,
+        expiresAt: now + 60_000,
+      });
+    }
+    // As a Switchboard of before 2026-12-06 disabled bob: his tokens left live.
+    t.storage.users.setDisabled('acme', 'bob', true);
+    out = [];
+    expect(await run('user', 'enable', 'bob@acme')).toBe(0);
+    expect(out).toEqual(['enabled bob@acme; revoked 1 token(s) from before']);
+    expect(t.storage.tokens.isRevoked('bob-live')).toBe(true);
+    expect(audited('acme').at(-1)).toEqual({
+      actor: ACTOR,
+      action: 'user.enable',
+      target: 'bob',
+      detail: { revokedTokens: 1 },
+    });
+    // Enabling one who is enabled changes nothing: her tokens stay live.
+    expect(await run('user', 'enable', 'eve@acme')).toBe(0);
+    expect(out[1]).toBe('enabled eve@acme');
+    expect(t.storage.tokens.isRevoked('eve-live')).toBe(false);
+  });
+
   it('changes a password, ends the user’s sessions and revokes their broker tokens', async () => {
     await run('org', 'add', 'acme');
     await run('user', 'add', 'bob@acme', '--role', 'member', '--password', 'old password');

@@ -174,11 +174,18 @@ export function userRoutes(app: FastifyInstance, deps: HttpDeps): void {
           },
         });
       } else {
+        // Enabled again, no token minted before works: disabling revokes them only since
+        // 2026-12-06, so one disabled before still held live ones. None are left for one
+        // disabled since, and none can be minted while disabled.
+        const revocation = revokeTokens(deps, auth.org, liveTokensOf(deps, auth.org, record.user));
         storage.users.setDisabled(auth.org, record.user, false);
         storage.audit.record(auth.org, {
           actor: auth.user,
           action: 'user.enable',
           target: record.user,
+          ...(revocation.revoked.length > 0 && {
+            detail: { revokedTokens: revocation.revoked.length },
+          }),
         });
       }
     }
