@@ -1,13 +1,11 @@
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { useE2eHarness } from './support/e2e-harness';
-import { waitConnected } from './support/workspace-page';
+import { openRoom, waitConnected } from './support/workspace-page';
 
 // A phone, and a desktop window at 200 % zoom (1280×900 seen as 640×450 CSS pixels).
-const SCREENS = [
-  { name: 'a phone', width: 375, height: 700 },
-  { name: '200 % zoom', width: 640, height: 450 },
-];
+const PHONE = { name: 'a phone', width: 375, height: 700 };
+const SCREENS = [PHONE, { name: '200 % zoom', width: 640, height: 450 }];
 
 describe('small screens and large text', () => {
   const e2e = useE2eHarness('small-screens');
@@ -36,7 +34,38 @@ describe('small screens and large text', () => {
       await waitConnected(page); // the header is still there, at the top
     },
   );
+
+  it('on a phone, the question before signing out with a message unsent fits the screen', async () => {
+    const server = await e2e.startServer();
+    const { page, context } = await e2e.signIn(server, 'alice@demo');
+    const room = await openRoom(page, 'general');
+    await page.setViewportSize(PHONE);
+    await context.setOffline(true);
+    await room.send('kept while offline');
+    await room.message('kept while offline').getByText('pending').waitFor();
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    const question = page.getByRole('alertdialog', {
+      name: '1 message or command is not sent yet and will be lost.',
+    });
+    await question.waitFor();
+    await expectWithinWindow(page, question.getByRole('button', { name: 'Stay' }));
+    await expectWithinWindow(page, question.getByRole('button', { name: 'Sign out anyway' }));
+    await expectPageFitsScreen(page);
+    await context.setOffline(false);
+  });
 });
+
+/** Wholly inside the window: nothing of it cut off at an edge, so it can be seen and tapped. */
+async function expectWithinWindow(page: Page, element: Locator): Promise<void> {
+  const box = await element.boundingBox();
+  if (!box) throw new Error('the element is not shown');
+  const window = await page.evaluate(() => ({ width: innerWidth, height: innerHeight }));
+  expect(box.x).toBeGreaterThanOrEqual(0);
+  expect(box.y).toBeGreaterThanOrEqual(0);
+  expect(box.x + box.width).toBeLessThanOrEqual(window.width);
+  expect(box.y + box.height).toBeLessThanOrEqual(window.height);
+}
 
 /**
  * The app fills the window and scrolls inside its panels: a page taller than the window

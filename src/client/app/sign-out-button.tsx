@@ -27,17 +27,39 @@ export function SignOutButton({
 }: SignOutButtonProps) {
   const [atRisk, setAtRisk] = useState<AtRisk | null>(null);
   const stayRef = useRef<HTMLButtonElement>(null);
+  const signOutRef = useRef<HTMLButtonElement>(null);
+  // Staying puts focus back where the question was asked; otherwise it would fall to the
+  // page's start with the question gone, and a keyboard user would start over from there.
+  const returnFocus = useRef(false);
   const warningId = useId();
 
   useEffect(() => {
     if (atRisk) stayRef.current?.focus();
+    else if (returnFocus.current) {
+      returnFocus.current = false;
+      signOutRef.current?.focus();
+    }
   }, [atRisk]);
+
+  const stay = () => {
+    returnFocus.current = true;
+    setAtRisk(null);
+  };
 
   if (atRisk) {
     return (
-      <div className="sign-out-confirm" role="alertdialog" aria-labelledby={warningId}>
+      <div
+        className="sign-out-confirm"
+        role="alertdialog"
+        aria-labelledby={warningId}
+        onKeyDown={(event) => {
+          if (event.key !== 'Escape') return;
+          event.preventDefault(); // the question alone: an open menu stays open
+          stay();
+        }}
+      >
         <span id={warningId}>{warning(atRisk)}</span>
-        <button ref={stayRef} className="button button--quiet" onClick={() => setAtRisk(null)}>
+        <button ref={stayRef} className="button button--quiet" onClick={stay}>
           Stay
         </button>
         <button
@@ -54,6 +76,7 @@ export function SignOutButton({
   }
   return (
     <button
+      ref={signOutRef}
       className="button button--quiet"
       onClick={() => {
         const found = { unsent: countUnsent(), notDelivered: countNotDelivered() };

@@ -53,6 +53,28 @@ describe('SignOutButton', () => {
     expect(onSignOut).toHaveBeenCalledOnce();
   });
 
+  it.each(['Stay', 'Escape'])(
+    'after %s, keyboard focus is back on Sign out, where the question was asked',
+    async (how) => {
+      const onSignOut = vi.fn();
+      render(
+        <SignOutButton
+          signingOut={false}
+          countUnsent={() => 1}
+          countNotDelivered={() => 0}
+          onSignOut={onSignOut}
+        />,
+      );
+      screen.getByRole('button', { name: 'Sign out' }).focus();
+      await userEvent.keyboard('{Enter}');
+      expect(screen.getByRole('button', { name: 'Stay' })).toHaveFocus();
+      await userEvent.keyboard(how === 'Stay' ? '{Enter}' : '{Escape}');
+      expect(screen.queryByRole('alertdialog')).not.toBeInTheDocument();
+      expect(screen.getByRole('button', { name: 'Sign out' })).toHaveFocus();
+      expect(onSignOut).not.toHaveBeenCalled();
+    },
+  );
+
   it('signs out at once when nothing would be lost', async () => {
     const onSignOut = vi.fn();
     render(
