@@ -104,6 +104,17 @@ describe('extra ACL rules', () => {
     expect(requests.filter((r) => !r.startsWith('GET'))).toEqual([]);
   });
 
+  it('closing the editor puts focus back on the Rules button of its user’s row', async () => {
+    const user = userEvent.setup();
+    server.use(usersHandler([adminUser('bob'), carol, adminUser('dave')]));
+    const panel = await openEditor(user);
+    await user.click(within(panel).getByRole('button', { name: 'Close' }));
+    expect(screen.queryByRole('region', { name: 'Extra rules for carol' })).not.toBeInTheDocument();
+    const rulesOfCarol = screen.getByRole('button', { name: /^Extra rules of carol/ });
+    expect(rulesOfCarol).toHaveFocus();
+    expect(rulesOfCarol).toHaveAttribute('aria-expanded', 'false');
+  });
+
   it('marks the rule the server refused by the index in its 400 answer', async () => {
     const user = userEvent.setup();
     server.use(

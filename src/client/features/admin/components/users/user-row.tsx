@@ -1,3 +1,4 @@
+import type { Ref } from 'react';
 import { ROLES, type Role } from '../../../../../shared/acl';
 import { useDeleteUser } from '../../api/delete-user';
 import type { AdminUser } from '../../api/get-users';
@@ -16,6 +17,8 @@ interface UserRowProps {
   self: boolean;
   editingRules: boolean;
   onEditRules(): void;
+  /** The Rules button, for focus to come back to when its editor closes. */
+  rulesButtonRef?: Ref<HTMLButtonElement>;
   onPasswordReset(reset: PasswordReset): void;
   onDeleted(user: string): void;
 }
@@ -100,6 +103,7 @@ function UserActions({
   self,
   editingRules,
   onEditRules,
+  rulesButtonRef,
   onPasswordReset,
   onDeleted,
   update,
@@ -112,6 +116,7 @@ function UserActions({
     <>
       <div className="admin-actions">
         <button
+          ref={rulesButtonRef}
           type="button"
           className="button button--small"
           aria-label={`Extra rules of ${name} (${user.rules.length})`}

@@ -22,6 +22,13 @@ export function UsersView({ me }: { me: string }) {
   const editingUser = users.data?.find((u) => u.user === editing);
   const headingRef = useRef<HTMLHeadingElement>(null);
   const keepFocus = useFocusAfterRemoval(headingRef);
+  // The editor opens below the whole table: closing it puts focus back on the Rules button
+  // of its row, not on the section's heading, far from the user one was working on.
+  const rulesButtons = useRef(new Map<string, HTMLButtonElement>());
+  const closeEditor = (user: string) => {
+    rulesButtons.current.get(user)?.focus(); // before the editor, and its Close, are gone
+    setEditing(null);
+  };
 
   return (
     <div className="admin-section" ref={keepFocus}>
@@ -60,6 +67,10 @@ export function UsersView({ me }: { me: string }) {
               self={user.user === me}
               editingRules={editing === user.user}
               onEditRules={() => setEditing(editing === user.user ? null : user.user)}
+              rulesButtonRef={(button) => {
+                if (button) rulesButtons.current.set(user.user, button);
+                else rulesButtons.current.delete(user.user);
+              }}
               onPasswordReset={(reset) => {
                 setNotice(null);
                 setSecret({ title: `New password for ${reset.user}`, password: reset.password });
@@ -73,7 +84,7 @@ export function UsersView({ me }: { me: string }) {
         <UserRulesEditor
           key={editingUser.user}
           user={editingUser}
-          onClose={() => setEditing(null)}
+          onClose={() => closeEditor(editingUser.user)}
         />
       )}
     </div>
