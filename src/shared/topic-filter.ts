@@ -1,5 +1,7 @@
 // MQTT 3.1.1 topic names and filters (section 4.7).
 
+import { hasLoneSurrogate } from './lone-surrogate';
+
 export const MAX_TOPIC_BYTES = 65_535; // [MQTT-4.7.3-3] UTF-8 encoded length limit
 export const MAX_TOPIC_LEVELS = 32; // well beyond the contract's 3 levels; bounds matching cost
 
@@ -12,7 +14,6 @@ export interface TopicError {
 }
 
 const utf8 = new TextEncoder();
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 function validateCommon(topic: string): TopicError | null {
   if (typeof topic !== 'string' || topic.length === 0) {
@@ -23,7 +24,7 @@ function validateCommon(topic: string): TopicError | null {
   }
   // A lone surrogate cannot be encoded; U+FFFD is what a decoder yields for invalid bytes on
   // the wire, so a topic holding it arrived malformed.
-  if (LONE_SURROGATE.test(topic) || topic.includes('\uFFFD')) {
+  if (hasLoneSurrogate(topic) || topic.includes('\uFFFD')) {
     return { code: 'invalid-utf8', message: 'topic must be well-formed UTF-8' }; // [MQTT-1.5.3-1]
   }
   // Every publish is checked here: encoding or splitting only when the limit is in reach

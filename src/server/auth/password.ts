@@ -1,4 +1,5 @@
 import { randomBytes, randomInt, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { hasLoneSurrogate } from '../../shared/lone-surrogate';
 
 // Stored as `scrypt$N$r$p$salt$hash` (salt and hash base64url) so the cost can be raised
 // later without invalidating existing hashes: each hash carries its own parameters.
@@ -115,6 +116,10 @@ export function checkNewPassword(password: string): string | null {
   }
   if (password.length > MAX_PASSWORD_LENGTH) {
     return `password must be at most ${MAX_PASSWORD_LENGTH} characters`;
+  }
+  if (hasLoneSurrogate(password)) {
+    // Hashed as U+FFFD, as every other lone surrogate is: any of them would then sign in.
+    return 'password must be well-formed Unicode text';
   }
   return null;
 }

@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3';
+import { hasLoneSurrogate } from '../../shared/lone-surrogate';
 import { hasVisibleText } from '../../shared/visible-text';
 import { roomNameKey } from './room-name-key';
 import { StorageError } from './storage-error';
@@ -76,6 +77,10 @@ export function createRoomStore(db: Database, now: () => number): RoomStore {
       if (!hasVisibleText(trimmed)) {
         // Zero-width spaces or a Hangul filler alone: a bare "#" in the sidebar and titles.
         throw new StorageError('invalid_name', 'room name must have a visible character');
+      }
+      if (hasLoneSurrogate(trimmed)) {
+        // Stored as U+FFFD: the list would name the room otherwise than its creation said.
+        throw new StorageError('invalid_name', 'room name must be well-formed Unicode text');
       }
       if (FORBIDDEN_IN_NAME.test(trimmed)) {
         throw new StorageError(

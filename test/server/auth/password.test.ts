@@ -75,10 +75,13 @@ describe('checkNewPassword', () => {
   it.each([
     ['short', 'abc', /at least 8/],
     ['too long', 'x'.repeat(1_025), /at most 1024/],
+    // Hashed as U+FFFD, as any other lone surrogate: "\uDFFF".repeat(8) would sign in too.
+    ['half a surrogate pair', 'password\uD800', /well-formed/],
+    ['lone surrogates alone', '\uDC00'.repeat(8), /well-formed/],
   ])('refuses %s', (_name, pw, message) => {
     expect(checkNewPassword(pw)).toMatch(message);
   });
-  it.each(['12345678', generatePassword()])('accepts %j', (pw) => {
+  it.each(['12345678', generatePassword(), 'emoji 🔑 ok'])('accepts %j', (pw) => {
     expect(checkNewPassword(pw)).toBeNull();
   });
 });

@@ -46,6 +46,9 @@ describe('RoomStore', () => {
     ['nothing visible: zero-width spaces', 'demo', 'ok', '\u200B\u200B', 'invalid_name'],
     ['nothing visible: a Hangul filler', 'demo', 'ok', '\u3164', 'invalid_name'],
     ['a line separator', 'demo', 'ok', 'ops\u2028room', 'invalid_name'],
+    // Kept as U+FFFD: the list would say "ops\uFFFD" of a room created as "ops\uD800".
+    ['half a surrogate pair', 'demo', 'ok', 'ops\uD800', 'invalid_name'],
+    ['the other half alone', 'demo', 'ok', '\uDE00ops', 'invalid_name'],
     ['unknown org', 'nope', 'ok', undefined, 'unknown_org'],
   ];
   it.each(refusals)('refuses %s', (_name, org, id, name, code) => {
