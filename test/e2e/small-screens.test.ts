@@ -1,7 +1,11 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { launchWithTextSize } from './support/browser';
 import { useE2eHarness } from './support/e2e-harness';
-import { openRoom, waitConnected } from './support/workspace-page';
+import { openRoom, signInOn, waitConnected } from './support/workspace-page';
 
 // A phone, and a desktop window at 200 % zoom (1280×900 seen as 640×450 CSS pixels).
 const PHONE = { name: 'a phone', width: 375, height: 700 };
@@ -53,6 +57,21 @@ describe('small screens and large text', () => {
     await expectWithinWindow(page, question.getByRole('button', { name: 'Sign out anyway' }));
     await expectPageFitsScreen(page);
     await context.setOffline(false);
+  });
+
+  it('text is the size the browser is set to (24 px here), not a fixed 16 px', async () => {
+    const server = await e2e.startServer();
+    const profile = await mkdtemp(path.join(tmpdir(), 'switchboard-profile-'));
+    e2e.onCleanup(() => rm(profile, { recursive: true, force: true }));
+    const context = await launchWithTextSize(profile, 24, server.httpUrl);
+    e2e.onCleanup(() => context.close());
+    const page = context.pages()[0] ?? (await context.newPage());
+    await signInOn(page, 'alice@demo');
+    const room = await openRoom(page, 'general');
+    await room.send('large enough to read');
+    const text = room.message('large enough to read').getByText('large enough to read');
+    expect(await text.evaluate((node) => getComputedStyle(node).fontSize)).toBe('24px');
+    await e2e.snapshot(page, 'text size 24 px');
   });
 });
 
