@@ -109,6 +109,7 @@ describe('Users', () => {
     await user.click(within(secret).getByRole('button', { name: 'Done, hide it' }));
     expect(screen.queryByText('Gen3ratedPassw0rdXyz')).not.toBeInTheDocument();
     expect(screen.queryByRole('status')).not.toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Create user' })).toHaveFocus();
   });
 
   it('sends a password the admin chose and shows no secret then', async () => {
@@ -280,7 +281,7 @@ describe('Users', () => {
     expect(calls.map((c) => [c.method, c.path])).toEqual([['DELETE', '/api/admin/users/alice']]);
   });
 
-  it('resets a password after confirming and shows the new one once', async () => {
+  it('resets a password after confirming, shows the new one once, and hiding it puts focus back on the row', async () => {
     const user = userEvent.setup();
     server.use(
       usersHandler(demoUsers()),
@@ -296,5 +297,13 @@ describe('Users', () => {
     await user.click(within(rowOf('alice')).getByRole('button', { name: 'Reset password' }));
     const secret = await screen.findByRole('region', { name: 'New password for alice' });
     expect(within(secret).getByLabelText('Password')).toHaveTextContent('N3wPasswordForAlice0');
+    expect(within(secret).getByRole('heading')).toHaveFocus();
+
+    await user.click(within(secret).getByRole('button', { name: 'Done, hide it' }));
+    expect(screen.queryByText('N3wPasswordForAlice0')).not.toBeInTheDocument();
+    // Not the section's heading at the top: the keyboard user is back where they were.
+    expect(
+      within(rowOf('alice')).getByRole('button', { name: 'Reset password of alice' }),
+    ).toHaveFocus();
   });
 });

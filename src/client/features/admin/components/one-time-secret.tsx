@@ -16,9 +16,22 @@ export function OneTimeSecret({
 }) {
   const { copy, status } = useCopyToClipboard();
   const headingRef = useRef<HTMLHeadingElement>(null);
+  // Where focus was when the password came: the Reset password button of a user's row, or
+  // Create user. Hiding the password puts it back there, not at the top of the section.
+  const returnTo = useRef<Element | null>(null);
 
   // Announced and reachable at once: it is the one thing to act on now.
-  useEffect(() => headingRef.current?.focus(), []);
+  useEffect(() => {
+    returnTo.current = document.activeElement;
+    headingRef.current?.focus();
+  }, []);
+
+  const dismiss = () => {
+    const back = returnTo.current;
+    // Before the panel, and the focused Done button with it, is gone.
+    if (back instanceof HTMLElement && back.isConnected) back.focus();
+    onDismiss();
+  };
 
   return (
     <section className="secret" aria-labelledby="secret-title">
@@ -36,7 +49,7 @@ export function OneTimeSecret({
           {status === 'failed' && 'Copy failed: select the password and copy it by hand'}
         </span>
       </div>
-      <button type="button" className="button button--small" onClick={onDismiss}>
+      <button type="button" className="button button--small" onClick={dismiss}>
         Done, hide it
       </button>
     </section>
