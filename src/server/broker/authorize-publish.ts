@@ -93,10 +93,12 @@ export function createAuthorizePublish(options: AuthorizePublishOptions) {
       packet.topic = mountTopic(identity.org, packet.topic);
       return callback(null);
     }
-    options.pace(identity, message, (packet.payload as Buffer).length, (admitted) => {
-      // Closed while it waited: not acknowledged, so the client sends it again (QoS 1
-      // and 2), and routing it now as well would make two. At QoS 0 it never will.
-      if (packet.qos > 0 && (client as { closed?: boolean }).closed) return;
+    // Closed while it waited: not acknowledged, so the client sends it again (QoS 1 and 2),
+    // and routing it now as well would make two. At QoS 0 it never will.
+    const abandoned = () => packet.qos > 0 && (client as { closed?: boolean }).closed === true;
+    const bytes = (packet.payload as Buffer).length;
+    const go = (admitted: boolean) => {
+      if (abandoned()) return;
       if (!admitted) {
         discard(packet); // acknowledged, routed nowhere and not kept, as a refusal
         return callback(null);
@@ -107,7 +109,8 @@ export function createAuthorizePublish(options: AuthorizePublishOptions) {
       }
       options.onAccepted(packet, identity, message);
       callback(null);
-    });
+    };
+    options.pace(identity, message, bytes, go, abandoned);
   };
 }
 

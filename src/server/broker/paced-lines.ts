@@ -4,6 +4,13 @@ import type { TokenBuckets } from './token-buckets';
 export interface Waiting {
   bytes: number;
   go(): void;
+  /**
+   * Whether it will never go, whatever its turn (its connection closed and the client sends
+   * it again): it then spends no token and holds no room in the line, or a client back
+   * from a dropped connection found its line full of its own dead publishes and had its
+   * resends turned away.
+   */
+  abandoned?(): boolean;
 }
 
 export interface PacedLinesOptions {
@@ -45,11 +52,11 @@ export function createPacedLines({ buckets, maxWaiting, maxBytes }: PacedLinesOp
     line.timer = undefined;
     // `go` may hand aedes the connection's next packets, and one of those join this line
     // (setting its timer again).
-    while (line.waiting.length > 0 && buckets.take(key, noop)) {
-      const next = line.waiting.shift()!;
-      line.bytes -= next.bytes;
-      waitingCount--;
-      next.go();
+    for (let next = line.waiting[0]; next !== undefined; next = line.waiting[0]) {
+      const abandoned = next.abandoned?.() === true;
+      if (!abandoned && !buckets.take(key, noop)) break;
+      remove(line, 0);
+      if (!abandoned) next.go();
     }
     if (line.waiting.length > 0) {
       if (line.timer === undefined) wait(key, line);
@@ -58,6 +65,18 @@ export function createPacedLines({ buckets, maxWaiting, maxBytes }: PacedLinesOp
     clearTimeout(line.timer);
     if (lines.get(key) === line) lines.delete(key);
   };
+  const remove = (line: Line, index: number) => {
+    const [gone] = line.waiting.splice(index, 1);
+    line.bytes -= gone!.bytes;
+    waitingCount--;
+  };
+  const dropAbandoned = (line: Line) => {
+    for (let i = line.waiting.length - 1; i >= 0; i--) {
+      if (line.waiting[i]!.abandoned?.() === true) remove(line, i);
+    }
+  };
+  const fits = (line: Line, waiting: Waiting) =>
+    line.waiting.length < maxWaiting && line.bytes + waiting.bytes <= maxBytes;
   const wait = (key: string, line: Line) => {
     // At least 1 ms: a token a fraction of a ms away would otherwise spin.
     line.timer = setTimeout(release, Math.max(1, buckets.msUntilToken(key)), key, line);
@@ -76,9 +95,9 @@ export function createPacedLines({ buckets, maxWaiting, maxBytes }: PacedLinesOp
         line = { waiting: [], bytes: 0, timer: undefined };
         lines.set(key, line);
       }
-      if (line.waiting.length >= maxWaiting || line.bytes + waiting.bytes > maxBytes) {
-        return 'full';
-      }
+      // Only when full: most paces then walk nothing.
+      if (!fits(line, waiting)) dropAbandoned(line);
+      if (!fits(line, waiting)) return 'full';
       line.waiting.push(waiting);
       line.bytes += waiting.bytes;
       waitingCount++;

@@ -62,6 +62,8 @@ export type PacePublish = (
   message: DecodedPayload,
   bytes: number,
   go: (admitted: boolean) => void,
+  /** Whether it will never go now (its connection closed): it leaves the line (paced-lines.ts). */
+  abandoned: () => boolean,
 ) => void;
 
 export interface PublishRateLimit {
@@ -112,7 +114,7 @@ export function createPublishRateLimit(options: PublishRateLimitOptions): Publis
     );
   };
   return {
-    pace(publisher, message, bytes, go) {
+    pace(publisher, message, bytes, go, abandoned) {
       if (!PACED_KINDS.has(message.kind) || !isPerson(publisher)) return go(true);
       // Ids hold no "/" (ids.ts): one key per org and user. Typing has a bucket of its own:
       // sent with every message, it spent a third of the burst (QA: 100 messages at once,
@@ -130,7 +132,7 @@ export function createPublishRateLimit(options: PublishRateLimitOptions): Publis
           'messages',
           `chat messages or commands over the limit: each waits its turn (at most ${MAX_WAIT_SECONDS} s of them)`,
         );
-      const outcome = lines.pace(key, { bytes, go: () => go(true) }, throttled);
+      const outcome = lines.pace(key, { bytes, go: () => go(true), abandoned }, throttled);
       if (outcome !== 'full') return;
       log(
         publisher,

@@ -29,7 +29,7 @@ const t = useTestServer({
   config: { chatRatePerSecond: DEFAULTS.chatRatePerSecond, chatBurst: DEFAULTS.chatBurst },
   setup: async (server) => {
     // A member of their own for each test: the limit's buckets outlast a test.
-    for (const user of ['carol', 'dave', 'erin']) {
+    for (const user of ['carol', 'dave', 'erin', 'frank']) {
       server.storage.users.addUser({ org: 'demo', user, role: 'member', passwordHash: 'x' });
     }
   },
@@ -172,7 +172,7 @@ describe("a person's chat over the limit", () => {
       5_000,
       'the tab gone from the broker',
     );
-    // Behind the one that waited: by the time it is routed, that one's turn has come.
+    // Behind the one that waited: by the time it is routed, that one has left the line.
     const after = message('erin', 'from the other tab');
     const sending = other.publishAsync(ROOM, json(after), { qos: 1 });
     giveTokens(2);
@@ -181,6 +181,39 @@ describe("a person's chat over the limit", () => {
     const waited = ids.at(-1)!;
     expect(sent(seen, [waited])).toBe(0);
     expect(t.server.storage.history.get('demo', 'general', waited)).toBeFalsy();
+  });
+
+  it('takes the resends of a client whose connection closed with its line full', async () => {
+    const seen = await reader([ROOM]);
+    const tabs = await Promise.all(Array.from({ length: 5 }, () => t.member('frank')));
+    const held = DEFAULTS.chatRatePerSecond * MAX_WAIT_SECONDS;
+    const flood = Array.from({ length: BURST + held + 1 }, (_, i) => message('frank', `m ${i}`));
+    const first = publishedBy(tabs, flood);
+    void first.all.catch(() => {}); // those waiting are never acknowledged
+    // The one past the line acknowledged: the line is full.
+    await eventually(() => first.acked.size === BURST + 1, 10_000, 'burst and drop acked');
+    const before = t.server.broker.aedes.connectedClients;
+    for (const tab of tabs) tab.end(true);
+    await eventually(
+      () => t.server.broker.aedes.connectedClients === before - tabs.length,
+      5_000,
+      'the tabs gone from the broker',
+    );
+    // Back on new connections, the app sends again what was never acknowledged.
+    const again = flood.filter((m) => !first.acked.has(m.id));
+    const ids = again.map((m) => m.id);
+    const resent = publishedBy(
+      await Promise.all(Array.from({ length: 5 }, () => t.member('frank'))),
+      again,
+    );
+    for (let going = 0; going < held;) {
+      giveTokens(BURST);
+      going = Math.min(going + BURST, held);
+      const routed = going;
+      await eventually(() => sent(seen, ids) === routed, 10_000, `${routed} resends routed`);
+    }
+    await resent.all;
+    expect(ids.every((id) => t.server.storage.history.get('demo', 'general', id))).toBe(true);
   });
 
   it('shares the bucket with their commands to agents', async () => {

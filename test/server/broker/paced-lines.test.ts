@@ -136,6 +136,27 @@ describe('createPacedLines', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
+  it('spends no token nor room on one abandoned while it waited (its connection closed)', () => {
+    const p = paced({ maxWaiting: 3 });
+    p.sendAll('alice', named('m', BURST));
+    let closed = false;
+    const dead = (name: string) =>
+      p.lines.pace(
+        'alice',
+        { bytes: 10, go: () => p.went.push(name), abandoned: () => closed },
+        () => {},
+      );
+    expect(['d0', 'd1', 'd2'].map(dead)).toEqual(['waits', 'waits', 'waits']);
+    closed = true;
+    // Its resends, from the client back on a new connection: the line was full of the dead.
+    expect(p.sendAll('alice', ['r0', 'r1', 'r2'])).toEqual(['waits', 'waits', 'waits']);
+    vi.advanceTimersByTime(TOKEN_MS);
+    expect(p.went.slice(BURST)).toEqual(['r0']); // the first token goes to the first resend
+    vi.runAllTimers();
+    expect(p.went.slice(BURST)).toEqual(['r0', 'r1', 'r2']);
+    expect(p.lines.waiting).toBe(0);
+  });
+
   it('drops what waits when closed: nothing goes after', () => {
     const p = paced();
     p.sendAll('alice', named('m', BURST + 3));

@@ -22,6 +22,7 @@ afterEach(() => {
 });
 
 const person = (user = 'alice', org = 'demo') => ({ org, user }) as ClientIdentity;
+const never = () => false; // not abandoned: its connection stays open
 const chat: DecodedPayload = {
   kind: 'chat-message',
   room: 'general',
@@ -78,7 +79,7 @@ function limit(options: { rate?: number; people?: string[]; failing?: boolean } 
   const send = (who: ClientIdentity, message: DecodedPayload, count: number, bytes = 100) => {
     const outcomes: boolean[] = [];
     for (let i = 0; i < count; i++) {
-      rateLimit.pace(who, message, bytes, (admitted) => outcomes.push(admitted));
+      rateLimit.pace(who, message, bytes, (admitted) => outcomes.push(admitted), never);
     }
     return outcomes;
   };
@@ -109,7 +110,7 @@ describe('createPublishRateLimit', () => {
     const alice = person();
     const order: string[] = [];
     const publish = (name: string, message: DecodedPayload) =>
-      l.rateLimit.pace(alice, message, 100, (admitted) => admitted && order.push(name));
+      l.rateLimit.pace(alice, message, 100, (admitted) => admitted && order.push(name), never);
     for (let i = 0; i < BURST; i++) publish(`m${i}`, chat);
     publish('late chat', chat);
     publish('late command', command);
