@@ -94,8 +94,11 @@ export function createAuthorizePublish(options: AuthorizePublishOptions) {
       return callback(null);
     }
     // Closed while it waited: not acknowledged, so the client sends it again (QoS 1 and 2),
-    // and routing it now as well would make two. At QoS 0 it never will.
-    const abandoned = () => packet.qos > 0 && (client as { closed?: boolean }).closed === true;
+    // and routing it now as well would make two. At QoS 0 it never will, and it goes, unless
+    // the server closed the connection for cause (`closing`: a kick, a user disabled, a
+    // token revoked): nothing said before that speaks for them after it, as for wills.
+    const abandoned = () =>
+      (client as { closed?: boolean }).closed === true && (packet.qos > 0 || identity.closing);
     const bytes = (packet.payload as Buffer).length;
     const go = (admitted: boolean) => {
       if (abandoned()) return;

@@ -29,7 +29,7 @@ const t = useTestServer({
   config: { chatRatePerSecond: DEFAULTS.chatRatePerSecond, chatBurst: DEFAULTS.chatBurst },
   setup: async (server) => {
     // A member of their own for each test: the limit's buckets outlast a test.
-    for (const user of ['carol', 'dave', 'erin', 'frank']) {
+    for (const user of ['carol', 'dave', 'erin', 'frank', 'grace']) {
       server.storage.users.addUser({ org: 'demo', user, role: 'member', passwordHash: 'x' });
     }
   },
@@ -181,6 +181,31 @@ describe("a person's chat over the limit", () => {
     const waited = ids.at(-1)!;
     expect(sent(seen, [waited])).toBe(0);
     expect(t.server.storage.history.get('demo', 'general', waited)).toBeFalsy();
+  });
+
+  it('is not routed, even at QoS 0, when its connection was closed for cause while it waited', async () => {
+    const seen = await reader([ROOM]);
+    const tab = await t.member('grace');
+    const burst = Array.from({ length: BURST }, (_, i) => message('grace', `burst ${i}`));
+    await publishedBy([tab], burst).all;
+    const waiting = message('grace', 'said before the kick');
+    tab.publish(ROOM, json(waiting), { qos: 0 });
+    await eventually(
+      () => logged('publish_throttled').some((e) => e.user === 'grace'),
+      5_000,
+      'the last one waiting',
+    );
+    // An admin's kick, a user disabled, a token revoked: nothing of theirs speaks after it.
+    expect(t.server.broker.disconnect((who) => who.user === 'grace')).toBe(1);
+    // Behind the one that waited: by the time it is routed, that one has left the line.
+    const back = await t.member('grace');
+    const after = message('grace', 'after the kick');
+    const sending = back.publishAsync(ROOM, json(after), { qos: 1 });
+    giveTokens(2);
+    await sending;
+    await waitForMessage(seen, (m) => m.payload.includes(after.id));
+    expect(sent(seen, [waiting.id])).toBe(0);
+    expect(t.server.storage.history.get('demo', 'general', waiting.id)).toBeFalsy();
   });
 
   it('takes the resends of a client whose connection closed with its line full', async () => {
