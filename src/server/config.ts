@@ -17,7 +17,7 @@ export interface Config {
   /** A persistent MQTT session whose client stays away this long is dropped. */
   sessionExpiryDays: number;
   maxPacketBytes: number;
-  /** Rooms an org may have; POST /api/rooms refuses more (the CLI, an operator's, does not). */
+  /** Rooms an org may have; POST /api/rooms and the CLI's `room add` refuse more (rooms.add). */
   maxRoomsPerOrg: number;
   /** Normalised origins (`scheme://host[:port]`). Empty = the same origin only. */
   allowedOrigins: string[];
