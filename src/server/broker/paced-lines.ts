@@ -35,7 +35,10 @@ export interface PacedLines {
   pace(key: string, waiting: Waiting, throttled: () => void): PaceOutcome;
   /** How many publishes wait, in all lines. */
   readonly waiting: number;
-  /** Empties every line, its publishes never going (the broker is closing). */
+  /**
+   * Empties every line, its publishes never going (the broker is closing); one paced after
+   * it waits for good (`waits`), as its connection is about to close.
+   */
   close(): void;
 }
 
@@ -48,6 +51,7 @@ interface Line {
 export function createPacedLines({ buckets, maxWaiting, maxBytes }: PacedLinesOptions): PacedLines {
   const lines = new Map<string, Line>();
   let waitingCount = 0;
+  let closed = false;
   const release = (key: string, line: Line) => {
     line.timer = undefined;
     // `go` may hand aedes the connection's next packets, and one of those join this line
@@ -85,6 +89,10 @@ export function createPacedLines({ buckets, maxWaiting, maxBytes }: PacedLinesOp
   };
   return {
     pace(key, waiting, throttled) {
+      // The broker's close awaits the session cap's work before aedes closes the
+      // connections: what they send meanwhile would start a line no close ends, and go
+      // once the broker and the store are closed.
+      if (closed) return 'waits';
       let line = lines.get(key);
       if (line === undefined) {
         if (buckets.take(key, throttled)) {
@@ -108,6 +116,7 @@ export function createPacedLines({ buckets, maxWaiting, maxBytes }: PacedLinesOp
       return waitingCount;
     },
     close() {
+      closed = true;
       for (const line of lines.values()) clearTimeout(line.timer);
       lines.clear();
       waitingCount = 0;

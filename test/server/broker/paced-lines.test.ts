@@ -165,4 +165,14 @@ describe('createPacedLines', () => {
     vi.runAllTimers();
     expect(p.went).toEqual(named('m', BURST));
   });
+
+  it('lets nothing paced after its close go, nor keeps a timer for it', () => {
+    const p = paced();
+    p.lines.close();
+    expect(p.sendAll('alice', named('m', BURST + 1))).toEqual(Array(BURST + 1).fill('waits'));
+    expect(vi.getTimerCount()).toBe(0);
+    vi.runAllTimers();
+    expect(p.went).toEqual([]);
+    expect(p.lines.waiting).toBe(0);
+  });
 });
