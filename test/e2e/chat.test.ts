@@ -3,7 +3,7 @@ import mqttPacket from 'mqtt-packet';
 import type { Locator, Response, WebSocket } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { useE2eHarness } from './support/e2e-harness';
-import { connectAs, type MqttObserver } from './support/mqtt-observer';
+import { connectAs, sayAs } from './support/mqtt-observer';
 import { openRoom, UI_TIMEOUT_MS, waitConnected } from './support/workspace-page';
 
 describe('chat', () => {
@@ -307,16 +307,6 @@ const liveText = (i: number) => `live message ${String(i).padStart(3, '0')}`;
 // estimate and whatever the row showed before.
 const isTall = (i: number) => i > 400 || (i * 7_919) % 11 < 4;
 const liveNumber = (text: string) => Number(text.replace('live message ', ''));
-
-/** Publishes chat messages to #general as `observer` (signed in as bob). */
-function sayAs(observer: MqttObserver) {
-  return (text: string, sentAt = Date.now()) =>
-    observer.client.publishAsync(
-      'chat/general/messages',
-      JSON.stringify({ id: randomUUID(), from: 'bob', text, sentAt }),
-      { qos: 1 },
-    );
-}
 
 /**
  * The texts (first lines) of the messages on screen, not merely rendered (the list renders

@@ -1,8 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import type { Locator } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { useE2eHarness } from './support/e2e-harness';
-import { connectAs, type MqttObserver } from './support/mqtt-observer';
+import { connectAs, sayAs } from './support/mqtt-observer';
 import { openRoom, UI_TIMEOUT_MS } from './support/workspace-page';
 
 describe('jump to latest', () => {
@@ -113,16 +112,6 @@ describe('jump to latest', () => {
 
 const BUSY = 600; // more than a following list lays out (TAIL_ROWS, 500)
 const busyText = (i: number) => `busy ${String(i).padStart(3, '0')}`;
-
-/** Publishes chat messages to #general as `observer` (signed in as bob). */
-function sayAs(observer: MqttObserver) {
-  return (text: string, sentAt = Date.now()) =>
-    observer.client.publishAsync(
-      'chat/general/messages',
-      JSON.stringify({ id: randomUUID(), from: 'bob', text, sentAt }),
-      { qos: 1 },
-    );
-}
 
 /** The texts of the messages on screen, not merely rendered (the list renders a few more). */
 function inView(scroller: Locator): Promise<string[]> {

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { MqttClient } from 'mqtt';
 import { connect, record, type ReceivedMessage } from '../../server/support/mqtt-clients';
 import { DEMO_PASSWORD, type E2eServer } from './e2e-server';
@@ -56,4 +56,14 @@ export async function connectAs(
       await client.endAsync(true);
     },
   };
+}
+
+/** Publishes chat messages to #general as `observer`, who must be bob (as `from` says). */
+export function sayAs(observer: MqttObserver) {
+  return (text: string, sentAt = Date.now()) =>
+    observer.client.publishAsync(
+      'chat/general/messages',
+      JSON.stringify({ id: randomUUID(), from: 'bob', text, sentAt }),
+      { qos: 1 },
+    );
 }
