@@ -2,7 +2,7 @@
 // (U+2066–U+2069: LRI, RLI, FSI, PDI) reorder the text around them when drawn: an agent's
 // "\u202Egnp.exe" shows as "exe.png". Marks (U+200E, U+200F, U+061C) only lean neutral
 // characters one way, reorder no letters, and are kept with every other character.
-const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069]/g;
+const BIDI_CONTROL = /[\u202A-\u202E\u2066-\u2069]/;
 
 // Characters that draw nothing: "@b\u200Bob" looks like "@bob" and mentions nobody, and
 // "gen\u200Beral" like the room "general". Zero-width space, non-joiner and joiner, word
@@ -25,13 +25,14 @@ const JOINING_BEFORE = String.raw`[\p{L}\p{M}](?<![${NO_JOINING_SCRIPTS}])`;
 const JOINING_AFTER = String.raw`(?![${NO_JOINING_SCRIPTS}])[\p{L}\p{M}]`;
 // An emoji's end: the pictograph, a skin tone or the emoji-style selector U+FE0F (❤️‍🔥).
 const EMOJI_BEFORE = String.raw`[\p{Extended_Pictographic}\p{Emoji_Modifier}\uFE0F]`;
+// Those that combine with what comes before them (the grapheme joiner, a Hangul vowel
+// filler, the Khmer vowels) apart: in the class they would read as one character with the
+// one before them.
+const INVISIBLE_CHAR = String.raw`(?:[\u200B-\u200D\u2060-\u2064\uFEFF\u00AD\u180E\u115F\u3164\uFFA0]|\u034F|\u1160|\u17B4|\u17B5)`;
 const INVISIBLE = new RegExp(
   String.raw`(?!(?<=${EMOJI_BEFORE})\u200D(?=\p{Extended_Pictographic}))` +
     String.raw`(?!(?<=${JOINING_BEFORE})[\u200C\u200D](?=${JOINING_AFTER}))` +
-    // Those that combine with what comes before them (the grapheme joiner, a Hangul vowel
-    // filler, the Khmer vowels) apart: in the class they would read as one character with
-    // the one before them.
-    String.raw`(?:[\u200B-\u200D\u2060-\u2064\uFEFF\u00AD\u180E\u115F\u3164\uFFA0]|\u034F|\u1160|\u17B4|\u17B5)`,
+    INVISIBLE_CHAR,
   'gu',
 );
 
@@ -42,7 +43,22 @@ const MAX_MARKS_PER_LETTER = 5;
 // A run of marks, with the joiners kept between them (they do not start a new letter).
 const MARK_RUN = /\p{M}(?:[\u200C\u200D]*\p{M})*/gu;
 const MARK = /\p{M}/u;
-const TRAILING_JOINERS = /[\u200C\u200D]+$/u;
+
+// What needs any change at all: most text has none of it, and costs one test.
+const CHANGED = new RegExp(
+  `${BIDI_CONTROL.source}|${INVISIBLE_CHAR}|\\p{M}{${MAX_MARKS_PER_LETTER + 1}}`,
+  'u',
+);
+
+/**
+ * A stretch of a text and what is shown of it: `shown` is `text` where nothing changes,
+ * the dot for a character that draws nothing, and '' for what is not shown at all (a
+ * bidi control, the marks past the cap).
+ */
+export interface ShownPiece {
+  text: string;
+  shown: string;
+}
 
 /**
  * `text` as it may be shown: without the bidi controls that would make it read otherwise
@@ -51,19 +67,124 @@ const TRAILING_JOINERS = /[\u200C\u200D]+$/u;
  * is not changed.
  */
 export function displayText(text: string): string {
-  return capMarks(text.replace(BIDI_CONTROLS, '')).replace(INVISIBLE, SHOWN_INVISIBLE);
+  return shownOf(displayPieces(text));
 }
 
-function capMarks(text: string): string {
-  return text.replace(MARK_RUN, (run) => {
-    let marks = 0;
-    let kept = '';
-    for (const char of run) {
-      if (MARK.test(char) && ++marks > MAX_MARKS_PER_LETTER) {
-        return kept.replace(TRAILING_JOINERS, ''); // they joined marks no longer there
-      }
-      kept += char;
+/** What `pieces` show, end to end. */
+export const shownOf = (pieces: readonly ShownPiece[]): string =>
+  pieces.map((piece) => piece.shown).join('');
+
+const KEPT = 0;
+const DROPPED = 1;
+const DOTTED = 2;
+
+/**
+ * `text` cut where displayText changes it, each piece with what is shown of it, so that
+ * what is shown can be drawn over what was written (components/shown-text.tsx): copied,
+ * a message is what its sender wrote. The pieces' `text` put together is `text`, their
+ * `shown` displayText's.
+ */
+export function displayPieces(text: string): ShownPiece[] {
+  if (!CHANGED.test(text)) return text === '' ? [] : [{ text, shown: text }];
+  // What becomes of each UTF-16 unit of `text`. The steps run one after the other as
+  // they always have, each on what the one before left (a mark run may close over a
+  // removed control; an invisible character's neighbours are the ones still shown), so
+  // each keeps, for each unit it leaves, where in `text` it came from.
+  const fate = new Uint8Array(text.length);
+  const [withoutControls, fromText] = keepUnits(text, (unit) => !BIDI_CONTROL.test(unit));
+  for (let i = 0; i < text.length; i++) if (BIDI_CONTROL.test(text[i]!)) fate[i] = DROPPED;
+
+  const cut = new Set<number>();
+  for (const match of withoutControls.matchAll(MARK_RUN)) {
+    for (const at of marksPastTheCap(match[0])) cut.add(match.index + at);
+  }
+  const [capped, fromCapped] = keepUnits(withoutControls, (_unit, at) => !cut.has(at));
+  for (const at of cut) fate[fromText[at]!] = DROPPED;
+
+  for (const match of capped.matchAll(INVISIBLE)) {
+    for (let at = 0; at < match[0].length; at++) {
+      fate[fromText[fromCapped[match.index + at]!]!] = DOTTED;
     }
-    return kept;
-  });
+  }
+  return piecesOf(text, fate);
+}
+
+/** The units of `text` that `keep` keeps, and the index in `text` of each. */
+function keepUnits(text: string, keep: (unit: string, at: number) => boolean): [string, number[]] {
+  let kept = '';
+  const from: number[] = [];
+  for (let at = 0; at < text.length; at++) {
+    if (!keep(text[at]!, at)) continue;
+    kept += text[at];
+    from.push(at);
+  }
+  return [kept, from];
+}
+
+/**
+ * Where in a run of marks (MARK_RUN) the units not shown are: the marks past the cap, the
+ * joiners between them, and the joiners left at the end of what is kept (they joined
+ * marks no longer there).
+ */
+function marksPastTheCap(run: string): number[] {
+  let marks = 0;
+  let keptEnd = 0; // the end of the last mark kept
+  let at = 0;
+  for (const char of run) {
+    if (MARK.test(char)) {
+      if (++marks > MAX_MARKS_PER_LETTER) {
+        return Array.from({ length: run.length - keptEnd }, (_, i) => keptEnd + i);
+      }
+      keptEnd = at + char.length;
+    }
+    at += char.length;
+  }
+  return [];
+}
+
+/** Runs of units kept or dropped as one piece each; each dotted unit a piece of its own. */
+function piecesOf(text: string, fate: Uint8Array): ShownPiece[] {
+  const pieces: ShownPiece[] = [];
+  let start = 0;
+  for (let at = 1; at <= text.length; at++) {
+    if (at < text.length && fate[at] === fate[start] && fate[at] !== DOTTED) continue;
+    const piece = text.slice(start, at);
+    const shown = fate[start] === KEPT ? piece : fate[start] === DOTTED ? SHOWN_INVISIBLE : '';
+    pieces.push({ text: piece, shown });
+    start = at;
+  }
+  return pieces;
+}
+
+/**
+ * `pieces` in consecutive parts of what they show, `lengths` long each (a message cut
+ * where it mentions its reader): a kept piece is cut where a part ends, and one that
+ * shows nothing goes with the part before it.
+ */
+export function splitPieces(
+  pieces: readonly ShownPiece[],
+  lengths: readonly number[],
+): ShownPiece[][] {
+  const parts: ShownPiece[][] = lengths.map(() => []);
+  const last = lengths.length - 1;
+  if (last < 0) return parts;
+  let part = 0;
+  let room = lengths[0] ?? 0;
+  for (const whole of pieces) {
+    let piece = whole;
+    for (;;) {
+      while (room === 0 && piece.shown.length > 0 && part < last) room = lengths[++part]!;
+      if (piece.shown.length <= room || part === last) {
+        parts[part]!.push(piece);
+        room = Math.max(0, room - piece.shown.length);
+        break;
+      }
+      // Longer than the part has room for: only a kept piece is (a changed one shows one
+      // character at most), and it is its own text.
+      parts[part]!.push({ text: piece.text.slice(0, room), shown: piece.shown.slice(0, room) });
+      piece = { text: piece.text.slice(room), shown: piece.shown.slice(room) };
+      room = 0;
+    }
+  }
+  return parts;
 }

@@ -1,8 +1,29 @@
 import { describe, expect, it } from 'vitest';
-import { displayText, SHOWN_INVISIBLE } from '../../../src/client/lib/display-text';
+import {
+  displayPieces,
+  displayText,
+  SHOWN_INVISIBLE,
+  shownOf,
+  splitPieces,
+} from '../../../src/client/lib/display-text';
 import { partsMentioning } from '../../../src/shared/mentions';
 
 const DOT = SHOWN_INVISIBLE;
+
+/**
+ * `text` shows as `shown`, and its pieces (what components/shown-text.tsx draws) hold all
+ * of `text`, in order, each with what is shown of it: copied, it is what was written.
+ */
+function expectShown(text: string, shown: string) {
+  expect(displayText(text)).toBe(shown);
+  const pieces = displayPieces(text);
+  expect(pieces.map((piece) => piece.text).join('')).toBe(text);
+  expect(shownOf(pieces)).toBe(shown);
+  for (const piece of pieces) {
+    // A piece is shown as written, as the dot, or not at all.
+    expect([piece.text, DOT, '']).toContain(piece.shown);
+  }
+}
 
 describe('displayText: bidi controls', () => {
   it.each([
@@ -20,7 +41,7 @@ describe('displayText: bidi controls', () => {
     ['emoji and other astral characters, kept', '🚀 deploy \u{1D400}', '🚀 deploy \u{1D400}'],
     ['nothing', '', ''],
   ])('%s', (_name, text, shown) => {
-    expect(displayText(text)).toBe(shown);
+    expectShown(text, shown);
   });
 });
 
@@ -50,7 +71,7 @@ describe('displayText: characters that draw nothing', () => {
     ['a Malayalam chillu', 'ന്\u200D', `ന്${DOT}`], // ends the text: joins nothing
     ['a Sinhala conjunct', 'ක්\u200Dෂ', 'ක්\u200Dෂ'],
   ])('%s', (_name, text, shown) => {
-    expect(displayText(text)).toBe(shown);
+    expectShown(text, shown);
   });
 
   it('shows a name split by one as what it is: not a mention of the name', () => {
@@ -90,6 +111,61 @@ describe('displayText: combining marks', () => {
       `e${ACUTE.repeat(5)}${DOT}${ACUTE.repeat(5)}`,
     ],
   ])('%s', (_name, text, shown) => {
-    expect(displayText(text)).toBe(shown);
+    expectShown(text, shown);
+  });
+});
+
+describe('displayPieces', () => {
+  const ACUTE = '\u0301';
+
+  it('cuts the text where it is shown otherwise, and only there', () => {
+    expect(displayPieces('plain')).toEqual([{ text: 'plain', shown: 'plain' }]);
+    expect(displayPieces('')).toEqual([]);
+    expect(displayPieces('\u202Egnp.exe')).toEqual([
+      { text: '\u202E', shown: '' },
+      { text: 'gnp.exe', shown: 'gnp.exe' },
+    ]);
+    expect(displayPieces('a\u200B\u200Bb')).toEqual([
+      { text: 'a', shown: 'a' },
+      { text: '\u200B', shown: DOT },
+      { text: '\u200B', shown: DOT },
+      { text: 'b', shown: 'b' },
+    ]);
+    expect(displayPieces(`e${ACUTE.repeat(8)}!`)).toEqual([
+      { text: `e${ACUTE.repeat(5)}`, shown: `e${ACUTE.repeat(5)}` },
+      { text: ACUTE.repeat(3), shown: '' },
+      { text: '!', shown: '!' },
+    ]);
+  });
+
+  it('counts marks across a bidi control, as displayText always has', () => {
+    // The control goes first: the marks on either side of it are one run on one letter.
+    expect(displayPieces(`e${ACUTE.repeat(4)}\u202E${ACUTE.repeat(4)}`)).toEqual([
+      { text: `e${ACUTE.repeat(4)}`, shown: `e${ACUTE.repeat(4)}` },
+      { text: '\u202E', shown: '' },
+      { text: ACUTE, shown: ACUTE },
+      { text: ACUTE.repeat(3), shown: '' },
+    ]);
+  });
+});
+
+describe('splitPieces', () => {
+  const pieces = displayPieces('hi \u200B@bob\u202E!');
+
+  it('cuts the pieces where what they show is cut, a piece that shows nothing kept with the part before', () => {
+    const shown = shownOf(pieces); // `hi ·@bob!`
+    expect(shown).toBe(`hi ${DOT}@bob!`);
+    const parts = splitPieces(pieces, [4, 4, 1]);
+    expect(parts.map(shownOf)).toEqual([`hi ${DOT}`, '@bob', '!']);
+    expect(parts.map((part) => part.map((piece) => piece.text).join(''))).toEqual([
+      'hi \u200B',
+      '@bob\u202E',
+      '!',
+    ]);
+  });
+
+  it('gives the last part what is left', () => {
+    expect(splitPieces(pieces, [2, 1]).map(shownOf)).toEqual(['hi', ` ${DOT}@bob!`]);
+    expect(splitPieces(pieces, [])).toEqual([]);
   });
 });

@@ -16,6 +16,7 @@ import {
   renderWithWorkspace,
   type TestWorkspace,
 } from '../../support/render';
+import { shownTextOf, unisolatedBidiControls } from '../../support/shown-text';
 
 const FRAME_MS = 20; // the announcer's frame between emptying its region and filling it
 
@@ -473,8 +474,12 @@ describe('AgentDetail, agent-provided text and values', () => {
       }),
     );
     const value = (term: string) => screen.getByText(term, { selector: 'dt' }).nextElementSibling;
-    expect(value('Task')).toHaveTextContent(/^gnp\.exe$/);
-    expect(value('Detail')).toHaveTextContent(/^saved report\.txt$/);
+    expect(shownTextOf(value('Task')!)).toBe('gnp.exe');
+    expect(shownTextOf(value('Detail')!)).toBe('saved report.txt');
+    // Kept as written for a selection to copy, where they reorder nothing.
+    expect(value('Task')).toHaveTextContent('\u202Egnp.exe');
+    expect(unisolatedBidiControls(value('Task')!)).toEqual([]);
+    expect(unisolatedBidiControls(value('Detail')!)).toEqual([]);
     expect(value('Progress')).toHaveTextContent(/^99 %$/);
     expect(screen.getByRole('progressbar')).toHaveAttribute('aria-valuenow', '99');
     expect(value('Updated')).not.toHaveTextContent(/ago/);

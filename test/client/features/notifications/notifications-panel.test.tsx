@@ -10,6 +10,7 @@ import {
 import { emulateFocusFixup } from '../../support/focus-fixup';
 import { spokenIn } from '../../support/live-region';
 import { connectTestWorkspace, renderWithWorkspace } from '../../support/render';
+import { shownTextOf, unisolatedBidiControls } from '../../support/shown-text';
 
 const T = 1_735_725_600_000;
 const note = (id: string, minutes: number, extra: Record<string, unknown> = {}) => ({
@@ -214,10 +215,14 @@ describe('notifications', () => {
     );
     const spoofed = screen.getByRole('article', { name: 'Invoice gnp.exe' });
     const heading = within(spoofed).getByRole('heading', { level: 3 });
-    expect(heading).toHaveTextContent('Unread: Invoice gnp.exe', { normalizeWhitespace: false });
+    expect(shownTextOf(heading)).toBe('Unread: Invoice gnp.exe');
     expect(heading).toHaveAttribute('dir', 'auto');
-    expect(within(spoofed).getByText('Open gnp.exe now or xy')).toHaveAttribute('dir', 'auto');
-    expect(spoofed.textContent).not.toMatch(/[\u202A-\u202E\u2066-\u2069]/);
+    const body = within(spoofed).getByRole('paragraph');
+    expect(shownTextOf(body)).toBe('Open gnp.exe now or xy '); // a space before two controls
+    expect(body).toHaveAttribute('dir', 'auto');
+    // Kept in the page as sent, for a selection to copy, where they reorder nothing.
+    expect(heading).toHaveTextContent(`Unread: Invoice ${spoof}`, { normalizeWhitespace: false });
+    expect(unisolatedBidiControls(spoofed)).toEqual([]);
     expect(within(spoofed).getByRole('button')).toHaveAccessibleName('Mark read: Invoice gnp.exe');
     // Kept as sent: only what is shown is without them.
     expect(useNotificationsStore.getState().items[0]?.title).toBe(`Invoice ${spoof}`);

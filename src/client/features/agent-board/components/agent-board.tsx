@@ -2,6 +2,7 @@ import { defaultRangeExtractor, useVirtualizer, type Range } from '@tanstack/rea
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { InPlaceLink } from '../../../components/in-place-link';
 import { useNow } from '../../../hooks/use-now';
+import { ShownText } from '../../../components/shown-text';
 import { displayText } from '../../../lib/display-text';
 import { takeAgentLeft } from '../lib/agent-left';
 import { BoardIndex } from '../lib/board-index';
@@ -138,7 +139,7 @@ export function AgentBoard({ agentHref, onOpenAgent }: AgentBoardProps) {
                 {/* Cut to one line too: the whole task on hover, and read whole by screen
                     readers; in its own direction (a right-to-left task reads as written). */}
                 <span className="agent-row__task" title={task} dir="auto">
-                  {task ?? '—'}
+                  {state.task === undefined ? '—' : <ShownText text={state.task} />}
                 </span>
                 <span className="agent-row__progress">
                   <ProgressBar value={state.progress} label={`${agent} progress`} withText />

@@ -1,7 +1,7 @@
 import { useId, useLayoutEffect } from 'react';
 import { InPlaceLink } from '../../../components/in-place-link';
 import { useNow } from '../../../hooks/use-now';
-import { displayText } from '../../../lib/display-text';
+import { ShownText } from '../../../components/shown-text';
 import { useCurrentUser } from '../../auth/hooks/use-current-user';
 import { useCommandLog } from '../hooks/use-command-log';
 import { AGENT_COMMANDS, useSendAgentCommand } from '../hooks/use-send-agent-command';
@@ -48,14 +48,14 @@ export function AgentDetail({ agent, boardHref, onBack }: AgentDetailProps) {
             {isStale(state, now) && <span className="stale-marker">stale</span>}
           </dd>
           <dt>Task</dt>
-          <dd dir="auto">{state.task === undefined ? '—' : displayText(state.task)}</dd>
+          <dd dir="auto">{state.task === undefined ? '—' : <ShownText text={state.task} />}</dd>
           <dt>Progress</dt>
           <dd>
             {state.progress === undefined ? '—' : formatProgress(state.progress).text}
             <ProgressBar value={state.progress} label={`${agent} progress`} />
           </dd>
           <dt>Detail</dt>
-          <dd dir="auto">{state.detail === undefined ? '—' : displayText(state.detail)}</dd>
+          <dd dir="auto">{state.detail === undefined ? '—' : <ShownText text={state.detail} />}</dd>
           <dt>Updated</dt>
           <dd>
             <time dateTime={new Date(state.updatedAt).toISOString()}>
@@ -115,7 +115,9 @@ export function AgentDetail({ agent, boardHref, onBack }: AgentDetailProps) {
         <ul className="command-log">
           {log.entries.map(({ id, command, from, sentAt, outcome }) => (
             <li key={id} className="command-log__item">
-              <span className="command-log__name">{displayText(command)}</span>
+              <span className="command-log__name">
+                <ShownText text={command} />
+              </span>
               <span className="muted">by {from === me ? 'you' : from}</span>
               <time className="muted" dateTime={new Date(sentAt).toISOString()}>
                 {formatSince(sentAt, now)}

@@ -1,6 +1,7 @@
 import { memo } from 'react';
-import { partsMentioning } from '../../../../shared/mentions';
-import { displayText } from '../../../lib/display-text';
+import { partsMentioning, type TextPart } from '../../../../shared/mentions';
+import { ShownPieces } from '../../../components/shown-text';
+import { displayPieces, shownOf, splitPieces, type ShownPiece } from '../../../lib/display-text';
 import type { DeliveryRefusal } from '../../../lib/mqtt/publish-refusal';
 import {
   discardLabel as defaultDiscardLabel,
@@ -58,9 +59,9 @@ export const MessageItem = memo(function MessageItem({
   const discardable = refused && onDiscard;
   const retriable = refused && onRetry;
   // Shown as notifications are (lib/display-text.ts): "\u202E@bob" would read "bob@", and
-  // "@b\u200Bob" look like a mention it is not.
-  const text = displayText(message.text);
-  const parts = reader === undefined || mine ? null : partsMentioning(text, reader);
+  // "@b\u200Bob" look like a mention it is not. Copied as written (ShownPieces).
+  const pieces = displayPieces(message.text);
+  const parts = reader === undefined || mine ? null : partsMentioning(shownOf(pieces), reader);
   return (
     <article
       className={
@@ -89,11 +90,7 @@ export const MessageItem = memo(function MessageItem({
       </header>
       {/* In its own direction, from its first letter: Arabic or Hebrew from the right. */}
       <p className="message__text" dir="auto">
-        {parts
-          ? parts.map((part, i) =>
-              part.mentionsReader ? <mark key={i}>{part.text}</mark> : part.text,
-            )
-          : text}
+        {parts ? <MentionsMarked pieces={pieces} parts={parts} /> : <ShownPieces pieces={pieces} />}
       </p>
       {/* Said already in the status, to screen readers too: shown here for the eye alone. */}
       {refused && (
@@ -104,6 +101,23 @@ export const MessageItem = memo(function MessageItem({
     </article>
   );
 });
+
+/** The text, the reader's mentions in it marked. */
+function MentionsMarked({ pieces, parts }: { pieces: ShownPiece[]; parts: TextPart[] }) {
+  const cut = splitPieces(
+    pieces,
+    parts.map((part) => part.text.length),
+  );
+  return cut.map((piecesOfPart, i) =>
+    parts[i]?.mentionsReader ? (
+      <mark key={i}>
+        <ShownPieces pieces={piecesOfPart} />
+      </mark>
+    ) : (
+      <ShownPieces key={i} pieces={piecesOfPart} />
+    ),
+  );
+}
 
 const DELIVERY_LABELS: Record<DeliveryStatus, string> = {
   pending: 'pending',

@@ -1,7 +1,9 @@
 import { memo } from 'react';
 import type { AppNotification } from '../../../../shared/schemas';
+import { hasVisibleText } from '../../../../shared/visible-text';
+import { ShownText } from '../../../components/shown-text';
 import { useNotificationsStore } from '../stores/notifications-store';
-import { displayBody, displayTitle } from '../lib/display-text';
+import { displayBody, displayTitle, UNTITLED } from '../lib/display-text';
 import { linkLabel } from '../lib/link-label';
 import { isAppView, safeHref } from '../lib/safe-href';
 
@@ -49,7 +51,11 @@ export const NotificationItem = memo(function NotificationItem({
                 Unread:{' '}
               </span>
             )}
-            {title}
+            {hasVisibleText(notification.title) ? (
+              <ShownText text={notification.title} />
+            ) : (
+              UNTITLED
+            )}
           </h3>
           <time dateTime={new Date(notification.createdAt).toISOString()} className="muted">
             {dateTimeFormat.format(notification.createdAt)}
@@ -57,7 +63,7 @@ export const NotificationItem = memo(function NotificationItem({
         </header>
         {body && (
           <p className="notification__body" dir="auto">
-            {body}
+            <ShownText text={notification.body} />
           </p>
         )}
         <div className="notification__actions">

@@ -1,0 +1,31 @@
+import { Fragment } from 'react';
+import { displayPieces, type ShownPiece } from '../lib/display-text';
+
+// Text from other people and agents is shown as displayText shows it (lib/display-text.ts),
+// yet copying it must give what was written: a message with a zero-width space in it,
+// copied, is pasted with the zero-width space, not a dot. So each piece shown otherwise
+// keeps what was written in the page, in a <bdi> drawn at no size (styles.css,
+// `.shown-as`), and what is shown is drawn over it from `data-shown`, as generated content,
+// which a browser never copies. A selection of any part of the text, or across several
+// messages, is then copied by the browser itself, as written. <bdi> is an isolate: a bidi
+// override kept in it reorders nothing outside it, even without the stylesheet. Rejected:
+// a `copy` handler mapping the selection back, which would have to write the whole
+// selection itself (sender, time, the lines between messages) as the browser does.
+
+/** `pieces` (displayPieces), drawn as shown, copied as written. */
+export function ShownPieces({ pieces }: { pieces: readonly ShownPiece[] }) {
+  return pieces.map((piece, i) =>
+    piece.shown === piece.text ? (
+      <Fragment key={i}>{piece.text}</Fragment>
+    ) : (
+      <span key={i} className="shown-as" data-shown={piece.shown}>
+        <bdi className="shown-as__written">{piece.text}</bdi>
+      </span>
+    ),
+  );
+}
+
+/** `text` drawn as displayText shows it, copied as written. */
+export function ShownText({ text }: { text: string }) {
+  return <ShownPieces pieces={displayPieces(text)} />;
+}
