@@ -3,12 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { displayText } from '../../src/client/lib/display-text';
 import { useE2eHarness } from './support/e2e-harness';
 import { connectAs, sayAs } from './support/mqtt-observer';
-import { decodePngs, pixelsApart } from './support/pixels';
+import { decodePngs, pixelColumn, pixelsApart, runsUnlike } from './support/pixels';
 import { openRoom, UI_TIMEOUT_MS } from './support/workspace-page';
 
 // A message is drawn as displayText shows it (no bidi override, a dot for what draws
 // nothing, a few marks on a letter), and copied as its sender wrote it
-// (components/shown-text.tsx).
+// (components/shown-text.tsx); a message that mentions the reader has a bar of its own.
 
 const SPOOF = 'open \u202Egnp.exe\u202C now';
 const TOWER = `e${'\u0301'.repeat(12)}`;
@@ -63,6 +63,22 @@ describe('a message’s text', () => {
     expect(pixelsApart(spoof!, spoofShown!)).toBe(0);
     expect(pixelsApart(hidden!, hiddenShown!)).toBe(0);
     expect(pixelsApart(spoof!, obeyed!)).toBeGreaterThan(100); // what the comparison tells apart
+  });
+
+  it('that mentions the reader has a bar of its own, apart from the next one’s', async () => {
+    const { page, room } = await roomWith(['@alice first', '@alice second']);
+    e2e.showcase(page);
+    const articles = room.messages.getByRole('article');
+    const first = (await articles.nth(0).boundingBox())!;
+    const second = (await articles.nth(1).boundingBox())!;
+    const top = Math.ceil(first.y);
+    const height = Math.floor(second.y + second.height) - top;
+    // The surface, in the padding left of the text; then the column through the bars.
+    const [surface] = await pixelColumn(page, first.x + 8, top, 1);
+    const bars = runsUnlike(await pixelColumn(page, first.x + 1, top, height), surface!);
+    expect(bars).toHaveLength(2);
+    const gap = bars[1]![0] - bars[0]![1] - 1;
+    expect(gap).toBeGreaterThanOrEqual(6); // seen as two bars, not one with a seam
   });
 });
 
