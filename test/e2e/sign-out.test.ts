@@ -92,4 +92,30 @@ describe('sign-out', () => {
     await waitConnected(secondTab);
     await personRow(bob.page, 'alice').getByText('online', { exact: true }).waitFor();
   });
+
+  it('a sign-in the server ends (its tokens revoked) is not a sign-out: signing back in finds the room and the draft', async () => {
+    const server = await e2e.startServer();
+    const admin = await e2e.signIn(server, 'admin@demo');
+    const alice = await e2e.signIn(server, 'alice@demo');
+    const room = await openRoom(alice.page, 'general');
+    await room.composer.fill('half a thought');
+
+    const revoked = await admin.page.evaluate(async () => {
+      const response = await fetch('/api/admin/users/alice/revoke-tokens', {
+        method: 'POST',
+        headers: { accept: 'application/json', 'content-type': 'application/json' },
+        body: '{}',
+      });
+      return response.status;
+    });
+    expect(revoked).toBe(200);
+    await alice.page
+      .getByText('Your session has ended. Please sign in again.')
+      .waitFor({ timeout: FOLLOW_TIMEOUT_MS });
+    expect(new URL(alice.page.url()).hash).toBe('#/rooms/general');
+
+    await signInOn(alice.page, 'alice@demo');
+    await room.messages.waitFor();
+    expect(await room.composer.inputValue()).toBe('half a thought');
+  });
 });

@@ -1,4 +1,4 @@
-import { lazy, Suspense, useEffect } from 'react';
+import { lazy, Suspense } from 'react';
 import { accountOf, useSession } from '../features/auth/api/get-session';
 import { SignInPage } from '../features/auth/components/sign-in-page';
 import { useFollowOtherTabs } from '../features/auth/hooks/use-follow-other-tabs';
@@ -6,7 +6,6 @@ import type { ClientFactory } from '../lib/mqtt/client-types';
 import { DocumentTitle, SIGN_IN_TITLE } from './document-title';
 import { loadChunk } from './load-chunk';
 import { LoadFailureBoundary } from './load-failure-boundary';
-import { forgetSignInToken } from './sign-in-token';
 import { Splash } from './splash';
 
 // The workspace (mqtt.js, zod, every feature) loads only after sign-in, so the first
@@ -15,14 +14,8 @@ const Workspace = lazy(loadChunk('workspace', () => import('./workspace')));
 
 export function App({ createClient }: { createClient?: ClientFactory }) {
   const session = useSession();
-  const signedOut = session.data === null;
   // A sign-out or sign-in in another tab is this one's too (they share the cookie).
   useFollowOtherTabs();
-  // Also a session that ended while the tab was closed: whoever signs in next is a new
-  // sign-in, and the views on this tab's earlier entries are not theirs.
-  useEffect(() => {
-    if (signedOut) forgetSignInToken();
-  }, [signedOut]);
 
   if (session.isPending) return <Splash />;
   // A refetch that failed keeps the session it had (the workspace asks again later).

@@ -3,11 +3,12 @@
 // that wrote it. Random rather than the account: `history.state` stays readable to
 // whoever uses the tab next, and the token tells them nothing.
 //
-// In sessionStorage so that a reload is the same sign-in; forgotten at sign-out, and
-// whenever the sign-in page shows (a session that ended while the tab was closed). Stored
-// with a tag of the account it is for, a hash that does not spell the account: after a
-// reload under another account (the cookie changed in another tab), the stored token is
-// not that account's, and it gets one of its own.
+// In sessionStorage so that a reload is the same sign-in; forgotten at a sign-out, here or
+// in another tab. A sign-in that ended otherwise (refused, expired, ended by an admin)
+// keeps it: signing back in as the same person is the same sign-in, back in its views.
+// Stored with a tag of the account it is for, a hash that does not spell the account:
+// after a reload under another account (the cookie changed in another tab), the stored
+// token is not that account's, and it gets one of its own; so does anyone else signing in.
 
 const TOKEN_STORAGE_KEY = 'switchboard:sign-in-token';
 const TOKEN_BYTES = 16; // 128 bits: never guessed, never repeated

@@ -2,10 +2,11 @@ import { hashKey, useQueryClient, type QueryClient } from '@tanstack/react-query
 import { useEffect } from 'react';
 import { isAgentCommandsQueryKey } from '../features/agent-board/api/get-agent-commands';
 import { accountOf, sessionQueryKey, type Session } from '../features/auth/api/get-session';
+import { onOtherTabsChange } from '../features/auth/lib/session-broadcast';
 import { useAuthNoticeStore } from '../features/auth/stores/auth-notice-store';
 import { useConnectionStore } from '../features/connection/stores/connection-store';
 import type { Connection } from '../lib/mqtt/connection';
-import { resetWorkspaceStores } from './reset-stores';
+import { forgetKeptForReturn, leaveWorkspace } from './reset-stores';
 
 const SESSION_ENDED_NOTICE = 'Your session has ended. Please sign in again.';
 const sessionQueryHash = hashKey(sessionQueryKey);
@@ -17,7 +18,11 @@ function removeWorkspaceQueries(queryClient: QueryClient): void {
   });
 }
 
-/** The broker refused a fresh token too: back to the sign-in page, saying why. */
+/**
+ * The broker refused a fresh token too (the session expired, or was ended by an admin):
+ * back to the sign-in page, saying why, with what was kept for the person to come back to
+ * (leaveWorkspace).
+ */
 export function useReturnToSignInOnAuthError(): void {
   const queryClient = useQueryClient();
   useEffect(
@@ -25,7 +30,7 @@ export function useReturnToSignInOnAuthError(): void {
       useConnectionStore.subscribe((state, previous) => {
         if (state.state.status !== 'auth-error' || previous.state.status === 'auth-error') return;
         useAuthNoticeStore.getState().setNotice(SESSION_ENDED_NOTICE);
-        resetWorkspaceStores();
+        leaveWorkspace();
         queryClient.setQueryData(sessionQueryKey, null);
         removeWorkspaceQueries(queryClient);
       }),
@@ -37,8 +42,9 @@ export function useReturnToSignInOnAuthError(): void {
  * The session, asked for again, is no longer `account`'s: signed out in another tab, the
  * account disabled or removed (no session), or someone else signed in in another tab (the
  * cookie is theirs now). Before the app shows the next view, this workspace stops and
- * forgets everything of `account`: what was shown of theirs must not reach anyone else.
- * Only answers from the server count: sign-in, sign-out and an auth error write the
+ * forgets what it showed of `account`: it must not reach anyone else. What the tab keeps
+ * for them to come back to, per account, stays (leaveWorkspace); a sign-out in another tab
+ * has forgotten it already (useForgetWhenSignedOutElsewhere). Only answers from the server count: sign-in, sign-out and an auth error write the
  * session themselves, having done what they need.
  */
 export function useLeaveWhenSessionChanges(account: string, connection: Connection | null): void {
@@ -53,10 +59,26 @@ export function useLeaveWhenSessionChanges(account: string, connection: Connecti
         if (session && accountOf(session) === account) return;
         connection?.dispose(); // nothing more of theirs arrives
         if (!session) useAuthNoticeStore.getState().setNotice(SESSION_ENDED_NOTICE);
-        resetWorkspaceStores();
+        leaveWorkspace();
         removeWorkspaceQueries(queryClient);
       }),
     [queryClient, account, connection],
+  );
+}
+
+/**
+ * Signed out in another tab: a sign-out the person chose, so this tab forgets what it kept
+ * for them to come back to, as their sign-out here would (the session, asked for again, then
+ * leaves: useLeaveWhenSessionChanges). Heard here, in the workspace, before that answer:
+ * the sign-in page's bundle has none of the drafts' code.
+ */
+export function useForgetWhenSignedOutElsewhere(): void {
+  useEffect(
+    () =>
+      onOtherTabsChange((change) => {
+        if (change === 'signed-out') forgetKeptForReturn();
+      }),
+    [],
   );
 }
 

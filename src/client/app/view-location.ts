@@ -11,7 +11,9 @@ import { hashOf, viewOf } from './view-hash';
 // Signing out removes the hash from the current entry, but Back still reaches the earlier
 // entries (the History API can neither remove nor rewrite an entry other than the current
 // one), and a view found on one is not shown to the next person signing in this tab: they
-// start at Welcome instead.
+// start at Welcome instead. A sign-in that ends otherwise (refused, expired, the account
+// disabled) leaves the address and the token as they were: the same person signing back
+// in gets the same token (sign-in-token.ts), and is back in the view they were in.
 const TOKEN_KEY = 'switchboardSignIn';
 // And the hash of the entry before it, when that was this sign-in's too: going "back" to
 // a view is the browser's Back when it is the view one came from (HistoryMode 'back').
@@ -42,6 +44,7 @@ export function syncViewWithLocation(
     previous === null ? { [TOKEN_KEY]: token } : { [TOKEN_KEY]: token, [PREVIOUS_KEY]: previous };
 
   const write = (view: View, mode: HistoryMode) => {
+    if (mode === 'keep') return;
     const hash = hashOf(view);
     const same = hash === win.location.hash;
     const ours = tokenOf(win.history.state) === token;

@@ -1,5 +1,9 @@
 import { useEffect, useState } from 'react';
 import { accountOf, type Session } from '../features/auth/api/get-session';
+import {
+  forgetOtherAccountsDrafts,
+  sessionStorageOrNull,
+} from '../features/chat/lib/draft-storage';
 import { useChatStore } from '../features/chat/stores/chat-store';
 import { useGetToken } from '../features/connection/api/create-token';
 import { useNotificationsStore } from '../features/notifications/stores/notifications-store';
@@ -16,6 +20,7 @@ import { useClaimedClientId } from './use-claimed-client-id';
 import { useViewInLocation } from './view-location';
 import { useRefetchChangedElsewhere } from './use-refetch-changed-elsewhere';
 import {
+  useForgetWhenSignedOutElsewhere,
   useLeaveWhenSessionChanges,
   useRefetchHistoryOnConnect,
   useReturnToSignInOnAuthError,
@@ -63,6 +68,9 @@ function ConnectedWorkspace({ session, clientId, createClient, network }: Connec
   const account = accountOf(session);
 
   useEffect(() => {
+    // Another person's, kept in this tab for them to come back to (leaveWorkspace): the
+    // tab is this person's now, and text someone else wrote and did not send is not kept.
+    forgetOtherAccountsDrafts(sessionStorageOrNull(), account);
     useChatStore.getState().setMe(me);
     useNotificationsStore.getState().load(account);
     const created = createWorkspaceConnection({
@@ -82,6 +90,7 @@ function ConnectedWorkspace({ session, clientId, createClient, network }: Connec
   useViewInLocation(account, session.role === 'admin');
   useReturnToSignInOnAuthError();
   useLeaveWhenSessionChanges(account, connection);
+  useForgetWhenSignedOutElsewhere();
   useRefetchHistoryOnConnect();
   useRefetchChangedElsewhere();
   useSyncInbox();

@@ -3,7 +3,7 @@ import { render, screen } from '@testing-library/react';
 import { http, HttpResponse } from 'msw';
 import { describe, expect, it, vi } from 'vitest';
 import { App } from '../../../src/client/app/app';
-import { resetWorkspaceStores } from '../../../src/client/app/reset-stores';
+import { leaveWorkspace, resetWorkspaceStores } from '../../../src/client/app/reset-stores';
 import { forgetSignInToken, signInToken } from '../../../src/client/app/sign-in-token';
 import { apiError } from '../support/fixtures';
 import { server } from '../support/msw-server';
@@ -50,7 +50,7 @@ describe('the sign-in token', () => {
     expect((await reloaded()).signInToken('alice@demo')).not.toBe(after);
   });
 
-  it('is forgotten when the sign-in page shows (a session that ended meanwhile)', async () => {
+  it('is kept when the sign-in page shows (a session that ended meanwhile), for the same account alone', async () => {
     const before = signInToken('alice@demo');
     server.use(
       http.get('/api/session', () =>
@@ -63,6 +63,17 @@ describe('the sign-in token', () => {
       </QueryClientProvider>,
     );
     await screen.findByRole('button', { name: 'Sign in' });
+    // Alice signing back in finds her views again; anyone else gets a token of their own.
+    expect(signInToken('alice@demo')).toBe(before);
+    expect((await reloaded()).signInToken('alice@demo')).toBe(before);
+    expect(signInToken('bob@demo')).not.toBe(before);
+  });
+
+  it('is kept when the workspace is left without a sign-out, and not after one', () => {
+    const before = signInToken('alice@demo');
+    leaveWorkspace(); // an auth error, or the session found ended
+    expect(signInToken('alice@demo')).toBe(before);
+    resetWorkspaceStores(); // signing out
     expect(signInToken('alice@demo')).not.toBe(before);
   });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import {
   draftsIndexKey,
+  forgetOtherAccountsDrafts,
   MAX_KEPT_DRAFT_CHARS,
   MAX_KEPT_DRAFTS,
   readDraft,
@@ -121,5 +122,19 @@ describe('draft storage', () => {
     expect(() => saveDraft(refusing, ALICE, 'general', 'hello')).not.toThrow();
     expect(readDraft(refusing, ALICE, 'general')).toBe('');
     expect(readDraft(null, ALICE, 'general')).toBe('');
+  });
+
+  it('forgets every other account’s drafts for the one signed in, and none of its own', () => {
+    saveDraft(sessionStorage, ALICE, 'general', 'mine');
+    // Accounts whose keys start alike: another org, a longer org id.
+    for (const other of ['alice@elsewhere', 'alice@demo2', 'bob@demo']) {
+      saveDraft(sessionStorage, other, 'general', `from ${other}`);
+    }
+    sessionStorage.setItem('switchboard:outbox:bob@demo', '[]'); // not a draft
+    forgetOtherAccountsDrafts(sessionStorage, ALICE);
+    expect(readDraft(sessionStorage, ALICE, 'general')).toBe('mine');
+    expect(Object.keys(sessionStorage).sort()).toEqual(
+      [draftsIndexKey(ALICE), GENERAL, 'switchboard:outbox:bob@demo'].sort(),
+    );
   });
 });

@@ -83,11 +83,22 @@ function forgetDraft(storage: Storage, account: string, room: string): void {
 
 /** Forgets every account's drafts in this tab: a sign-out leaves no unsent text behind. */
 export function forgetAllDrafts(storage: Storage | null): void {
+  forgetDraftsWhere(storage, () => true);
+}
+
+/** Forgets the drafts of every account but `account` (signed in to this tab now). */
+export function forgetOtherAccountsDrafts(storage: Storage | null, account: string): void {
+  const index = draftsIndexKey(account);
+  const drafts = draftKey(account, ''); // no other account's starts so: ids hold no ':'
+  forgetDraftsWhere(storage, (key) => key !== index && !key.startsWith(drafts));
+}
+
+function forgetDraftsWhere(storage: Storage | null, forget: (key: string) => boolean): void {
   if (!storage) return;
   try {
     const keys = Array.from({ length: storage.length }, (_, i) => storage.key(i));
     for (const key of keys) {
-      if (key?.startsWith('switchboard:draft')) storage.removeItem(key);
+      if (key?.startsWith('switchboard:draft') && forget(key)) storage.removeItem(key);
     }
   } catch {
     // Refused: what is kept goes with the tab.
