@@ -13,6 +13,9 @@ import { openRoom, UI_TIMEOUT_MS } from './support/workspace-page';
 const SPOOF = 'open \u202Egnp.exe\u202C now';
 const TOWER = `e${'\u0301'.repeat(12)}`;
 const HIDDEN = `ping @b\u200Bob, then ${TOWER} done`;
+// Isolates opened and never closed: kept in the page, one would close the <bdi>'s own
+// isolate in its place, and the rest of the text would be drawn right to left, the "." first.
+const UNCLOSED = '\u2067\u2067pay bob 100, not 5.';
 
 describe('a message’s text', () => {
   const e2e = useE2eHarness('message-text');
@@ -55,13 +58,17 @@ describe('a message’s text', () => {
       displayText(SPOOF),
       displayText(HIDDEN),
       'open exe.png now', // the override obeyed: a drawing that differs
+      UNCLOSED,
+      displayText(UNCLOSED),
     ]);
-    const [spoof, hidden, spoofShown, hiddenShown, obeyed] = await decodePngs(
-      page,
-      await Promise.all([0, 1, 2, 3, 4].map((i) => shown.nth(i).screenshot())),
-    );
+    const [spoof, hidden, spoofShown, hiddenShown, obeyed, unclosed, unclosedShown] =
+      await decodePngs(
+        page,
+        await Promise.all([0, 1, 2, 3, 4, 5, 6].map((i) => shown.nth(i).screenshot())),
+      );
     expect(pixelsApart(spoof!, spoofShown!)).toBe(0);
     expect(pixelsApart(hidden!, hiddenShown!)).toBe(0);
+    expect(pixelsApart(unclosed!, unclosedShown!)).toBe(0);
     expect(pixelsApart(spoof!, obeyed!)).toBeGreaterThan(100); // what the comparison tells apart
   });
 

@@ -7,8 +7,10 @@ import { displayPieces, type ShownPiece } from '../lib/display-text';
 // keeps what was written in the page, in a <bdi> drawn at no size (styles.css,
 // `.shown-as`), and what is shown is drawn over it from `data-shown`, as generated content,
 // which a browser never copies. A selection of any part of the text, or across several
-// messages, is then copied by the browser itself, as written. <bdi> is an isolate: a bidi
-// override kept in it reorders nothing outside it, even without the stylesheet. Rejected:
+// messages, is then copied by the browser itself, as written. <bdi> is an isolate, and
+// drawn as an inline-block it is laid out apart: no bidi control kept in it reorders
+// anything outside it, not even an isolate it opens and never closes (which would close
+// the <bdi>'s own in its place, leaving that one open over the rest of the text). Rejected:
 // a `copy` handler mapping the selection back, which would have to write the whole
 // selection itself (sender, time, the lines between messages) as the browser does.
 

@@ -21,7 +21,7 @@ const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069]/;
 
 /**
  * The bidi controls in `element` that could reorder what is drawn around them: any kept
- * outside a <bdi> (whose isolate ends their reach). Expected to be none.
+ * outside a <bdi> (laid out apart, as an inline-block: styles.css). Expected to be none.
  */
 export function unisolatedBidiControls(element: Element): string[] {
   const found: string[] = [];
