@@ -142,14 +142,24 @@ function marksPastTheCap(run: string): number[] {
   return [];
 }
 
-/** Runs of units kept or dropped as one piece each; each dotted unit a piece of its own. */
+/**
+ * Runs of units kept, dropped or dotted as one piece each: each piece shown otherwise is
+ * drawn with elements of its own, and 4,000 zero-width spaces as as many pieces took
+ * seconds to lay out in a room. A dotted run shows a dot for each of its units (every
+ * invisible character is one).
+ */
 function piecesOf(text: string, fate: Uint8Array): ShownPiece[] {
   const pieces: ShownPiece[] = [];
   let start = 0;
   for (let at = 1; at <= text.length; at++) {
-    if (at < text.length && fate[at] === fate[start] && fate[at] !== DOTTED) continue;
+    if (at < text.length && fate[at] === fate[start]) continue;
     const piece = text.slice(start, at);
-    const shown = fate[start] === KEPT ? piece : fate[start] === DOTTED ? SHOWN_INVISIBLE : '';
+    const shown =
+      fate[start] === KEPT
+        ? piece
+        : fate[start] === DOTTED
+          ? SHOWN_INVISIBLE.repeat(piece.length)
+          : '';
     pieces.push({ text: piece, shown });
     start = at;
   }
@@ -179,8 +189,8 @@ export function splitPieces(
         room = Math.max(0, room - piece.shown.length);
         break;
       }
-      // Longer than the part has room for: only a kept piece is (a changed one shows one
-      // character at most), and it is its own text.
+      // Longer than the part has room for: a kept piece, its own text, or a run of dots,
+      // one for each unit of its text (one that shows nothing always has room).
       parts[part]!.push({ text: piece.text.slice(0, room), shown: piece.shown.slice(0, room) });
       piece = { text: piece.text.slice(room), shown: piece.shown.slice(room) };
       room = 0;

@@ -7,6 +7,7 @@ import {
   splitPieces,
 } from '../../../src/client/lib/display-text';
 import { partsMentioning } from '../../../src/shared/mentions';
+import { MAX_CHAT_TEXT_LENGTH } from '../../../src/shared/schemas';
 
 const DOT = SHOWN_INVISIBLE;
 
@@ -20,8 +21,8 @@ function expectShown(text: string, shown: string) {
   expect(pieces.map((piece) => piece.text).join('')).toBe(text);
   expect(shownOf(pieces)).toBe(shown);
   for (const piece of pieces) {
-    // A piece is shown as written, as the dot, or not at all.
-    expect([piece.text, DOT, '']).toContain(piece.shown);
+    // A piece is shown as written, as a dot for each of its units, or not at all.
+    expect([piece.text, DOT.repeat(piece.text.length), '']).toContain(piece.shown);
   }
 }
 
@@ -125,16 +126,22 @@ describe('displayPieces', () => {
       { text: '\u202E', shown: '' },
       { text: 'gnp.exe', shown: 'gnp.exe' },
     ]);
-    expect(displayPieces('a\u200B\u200Bb')).toEqual([
+    expect(displayPieces('a\u200B\u2060b')).toEqual([
       { text: 'a', shown: 'a' },
-      { text: '\u200B', shown: DOT },
-      { text: '\u200B', shown: DOT },
+      { text: '\u200B\u2060', shown: DOT + DOT },
       { text: 'b', shown: 'b' },
     ]);
     expect(displayPieces(`e${ACUTE.repeat(8)}!`)).toEqual([
       { text: `e${ACUTE.repeat(5)}`, shown: `e${ACUTE.repeat(5)}` },
       { text: ACUTE.repeat(3), shown: '' },
       { text: '!', shown: '!' },
+    ]);
+  });
+
+  it('makes a run of invisible characters one piece, however long: each piece is drawn with elements of its own', () => {
+    const invisible = '\u200B'.repeat(MAX_CHAT_TEXT_LENGTH);
+    expect(displayPieces(invisible)).toEqual([
+      { text: invisible, shown: DOT.repeat(MAX_CHAT_TEXT_LENGTH) },
     ]);
   });
 
@@ -151,6 +158,14 @@ describe('displayPieces', () => {
 
 describe('splitPieces', () => {
   const pieces = displayPieces('hi \u200B@bob\u202E!');
+
+  it('cuts a run of dots where a part ends, one unit written for each dot', () => {
+    const dots = displayPieces('\u200B\u200C\u2060');
+    expect(splitPieces(dots, [1, 2])).toEqual([
+      [{ text: '\u200B', shown: DOT }],
+      [{ text: '\u200C\u2060', shown: DOT + DOT }],
+    ]);
+  });
 
   it('cuts the pieces where what they show is cut, a piece that shows nothing kept with the part before', () => {
     const shown = shownOf(pieces); // `hi ·@bob!`
