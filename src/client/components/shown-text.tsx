@@ -13,6 +13,10 @@ import { displayPieces, type ShownPiece } from '../lib/display-text';
 // the <bdi>'s own in its place, leaving that one open over the rest of the text). Rejected:
 // a `copy` handler mapping the selection back, which would have to write the whole
 // selection itself (sender, time, the lines between messages) as the browser does.
+//
+// Screen readers read what is drawn, generated content included, and not what was written
+// under it (aria-hidden): else the zero-width space after its dot, and the marks past the
+// cap, would be said or brailled too.
 
 /** `pieces` (displayPieces), drawn as shown, copied as written. */
 export function ShownPieces({ pieces }: { pieces: readonly ShownPiece[] }) {
@@ -21,7 +25,9 @@ export function ShownPieces({ pieces }: { pieces: readonly ShownPiece[] }) {
       <Fragment key={i}>{piece.text}</Fragment>
     ) : (
       <span key={i} className="shown-as" data-shown={piece.shown}>
-        <bdi className="shown-as__written">{piece.text}</bdi>
+        <bdi className="shown-as__written" aria-hidden="true">
+          {piece.text}
+        </bdi>
       </span>
     ),
   );

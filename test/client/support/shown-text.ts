@@ -17,6 +17,21 @@ export function shownTextOf(element: Element): string {
   return shown;
 }
 
+/**
+ * What a screen reader reads of `element`'s text: the generated content of each piece
+ * shown otherwise (what is drawn), and every text node not hidden from assistive
+ * technology (aria-hidden), which jsdom's accessibility queries do not tell apart.
+ */
+export function readTextOf(element: Element): string {
+  if (element.getAttribute('aria-hidden') === 'true') return '';
+  let read = element.getAttribute('data-shown') ?? '';
+  for (const node of element.childNodes) {
+    if (node instanceof Element) read += readTextOf(node);
+    else if (node.nodeType === node.TEXT_NODE) read += node.textContent ?? '';
+  }
+  return read;
+}
+
 const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069]/;
 
 /**
