@@ -225,12 +225,18 @@ const UNKNOWN_FIELDS_NAMED = 3;
 const FIELD_NAME_CHARS_SHOWN = 64;
 
 function formatIssue(issue: z.core.$ZodIssue): string {
-  const message = issue.code === 'unrecognized_keys' ? unknownFields(issue.keys) : issue.message;
+  const message =
+    issue.code === 'unrecognized_keys'
+      ? `${unknownFields(issue.keys)}: not in the contract`
+      : issue.message;
   return issue.path.length > 0 ? `${issue.path.join('.')}: ${message}` : message;
 }
 
-/** `unknown field "junk"`, `unknown fields "a", "b", "c" and 2 more`. */
-function unknownFields(keys: readonly string[]): string {
+/**
+ * `unknown field "junk"`, `unknown fields "a", "b", "c" and 2 more`: also how the HTTP API
+ * names the fields of a request body it does not take.
+ */
+export function unknownFields(keys: readonly string[]): string {
   const named = keys.slice(0, UNKNOWN_FIELDS_NAMED).map((key) => {
     const shown =
       key.length > FIELD_NAME_CHARS_SHOWN ? `${key.slice(0, FIELD_NAME_CHARS_SHOWN)}…` : key;
@@ -238,5 +244,5 @@ function unknownFields(keys: readonly string[]): string {
   });
   const more = keys.length - named.length;
   const fields = named.join(', ') + (more > 0 ? ` and ${more} more` : '');
-  return `unknown field${keys.length === 1 ? '' : 's'} ${fields}: not in the contract`;
+  return `unknown field${keys.length === 1 ? '' : 's'} ${fields}`;
 }

@@ -14,7 +14,7 @@ import { parseBody } from './parse-body';
 import { authOf, requireSession } from './require-session';
 import { assertRoomId } from './rooms';
 
-const markReadSchema = z.object({
+const markReadSchema = z.strictObject({
   upTo: z.array(z.string().min(1).max(MAX_PAYLOAD_ID_LENGTH)).min(1).max(MAX_READ_CANDIDATES),
 }) satisfies z.ZodType<MarkReadRequest>;
 

@@ -15,7 +15,7 @@ import { authOf, requireSession } from './require-session';
 export const ROOM_CREATES_PER_WINDOW = 10;
 const ROOM_CREATE_WINDOW_MS = 60_000;
 
-const newRoomSchema = z.object({
+const newRoomSchema = z.strictObject({
   id: z.string(),
   name: z.string().optional(),
 });

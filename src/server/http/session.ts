@@ -22,7 +22,7 @@ const SIGN_IN_WINDOW_MS = 60_000;
 // people sign in successfully never is.
 export const SIGN_IN_FAILURES_PER_ADDRESS = 30;
 
-const signInSchema = z.object({
+const signInSchema = z.strictObject({
   username: z.string().max(200),
   password: z.string().min(1).max(MAX_PASSWORD_LENGTH),
 });

@@ -21,7 +21,7 @@ const CLIENT_ID_RANDOM_BYTES = 6; // 12 hex characters
 const MAX_ID_LENGTH = 64;
 
 const tokenSchema = z
-  .object({ clientId: z.string().optional() })
+  .strictObject({ clientId: z.string().optional() })
   .optional()
   .transform((body) => body ?? {});
 

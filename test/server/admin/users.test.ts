@@ -352,7 +352,7 @@ describe('PATCH /api/admin/users/:user', () => {
   it.each([
     ['a bad role', { role: 'owner' }, 400, 'invalid_role'],
     ['nothing to change', {}, 400, 'invalid_body'],
-    ['an unknown field', { role: 'member', admin: true }, 400, 'invalid_body'],
+    ['an unknown field', { role: 'member', admin: true }, 400, 'unknown_field'],
     ['a non-boolean disabled', { disabled: 'yes' }, 400, 'invalid_body'],
   ])('refuses %s', async (_name, body, status, code) => {
     expectApiError(await patch('bob', body), status, code);

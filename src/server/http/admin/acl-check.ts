@@ -10,7 +10,7 @@ import { effectiveRules } from '../../auth/effective-rules';
 import { clientIdRules } from './client-id-rules';
 import { findUser } from './target-user';
 
-const checkSchema = z.object({
+const checkSchema = z.strictObject({
   user: z.string(),
   action: z.string(),
   topic: z.string(),

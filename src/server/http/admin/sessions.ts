@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { isValidId } from '../../../shared/ids';
 import { ApiError } from '../errors';
 import type { HttpDeps } from '../http-deps';
+import { refuseFields } from '../parse-body';
 import { authOf } from '../require-session';
 import { requireBroker } from '../require-broker';
 import { optionalString } from './query-params';
@@ -37,6 +38,7 @@ export function sessionRoutes(app: FastifyInstance, deps: HttpDeps): void {
   });
 
   app.post<SessionRequest>('/sessions/:clientId/disconnect', async (request) => {
+    refuseFields(request.body);
     const auth = authOf(request);
     const broker = requireBroker(deps);
     const { clientId } = request.params;

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { ApiError } from '../errors';
 import type { HttpDeps } from '../http-deps';
+import { refuseFields } from '../parse-body';
 import { authOf } from '../require-session';
 import { endThenMarkOffline, revokeWithSession, signOutUser } from '../token-revocation';
 import { optionalString } from './query-params';
@@ -34,6 +35,7 @@ export function tokenRoutes(app: FastifyInstance, deps: HttpDeps): void {
   });
 
   app.post<{ Params: { jti: string } }>('/tokens/:jti/revoke', async (request) => {
+    refuseFields(request.body);
     const auth = authOf(request);
     const { jti } = request.params;
     const issued = storage.issuedTokens.get(auth.org, jti);
@@ -80,6 +82,7 @@ export function tokenRoutes(app: FastifyInstance, deps: HttpDeps): void {
   });
 
   app.post<{ Params: { user: string } }>('/users/:user/revoke-tokens', async (request) => {
+    refuseFields(request.body);
     const auth = authOf(request);
     const record = findUser(storage, auth.org, request.params.user);
     // It would end the caller's own sign-in with the others.

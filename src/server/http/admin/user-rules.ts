@@ -2,12 +2,15 @@ import type { FastifyInstance } from 'fastify';
 import { validateNewAclRule, type AclRule } from '../../../shared/acl';
 import { ApiError } from '../errors';
 import type { HttpDeps } from '../http-deps';
+import { unknownFieldError } from '../parse-body';
 import { authOf } from '../require-session';
 import { applyCurrentRules } from './live-effects';
 import { findUser } from './target-user';
 
 // Every publish and subscribe walks the list: a bound keeps that cheap.
 export const MAX_EXTRA_RULES = 100;
+
+const RULE_FIELDS: ReadonlySet<string> = new Set(['permission', 'action', 'topic']);
 
 function parseRules(body: unknown): AclRule[] {
   if (!Array.isArray(body)) {
@@ -21,6 +24,12 @@ function parseRules(body: unknown): AclRule[] {
     throw new ApiError(400, 'too_many_rules', `at most ${MAX_EXTRA_RULES} extra rules per user`);
   }
   return body.map((rule: unknown, index) => {
+    // The rule's shape is shared with tokens and stored rules (validateAclRule), which may
+    // not be strict; what an admin sends now is.
+    if (rule !== null && typeof rule === 'object' && !Array.isArray(rule)) {
+      const unknown = Object.keys(rule).filter((key) => !RULE_FIELDS.has(key));
+      if (unknown.length > 0) throw unknownFieldError(unknown, String(index));
+    }
     const result = validateNewAclRule(rule);
     if (!result.ok) {
       throw new ApiError(400, 'invalid_rule', `rule ${index}: ${result.error}`, {

@@ -6,7 +6,7 @@ import { checkNewPassword, generatePassword, hashPassword } from '../../auth/pas
 import { isStorageError, type UserRecord } from '../../storage';
 import { ApiError } from '../errors';
 import type { HttpDeps } from '../http-deps';
-import { parseBody } from '../parse-body';
+import { parseBody, refuseFields } from '../parse-body';
 import { authOf } from '../require-session';
 import {
   brokerEffect,
@@ -18,7 +18,7 @@ import {
 import { applyCurrentRules, disconnectUser } from './live-effects';
 import { findUser, refuseSelf } from './target-user';
 
-const newUserSchema = z.object({
+const newUserSchema = z.strictObject({
   user: z.string(),
   role: z.string(),
   password: z.string().optional(),
@@ -236,6 +236,7 @@ export function userRoutes(app: FastifyInstance, deps: HttpDeps): void {
   });
 
   app.post<{ Params: { user: string } }>('/users/:user/password', async (request) => {
+    refuseFields(request.body);
     const auth = authOf(request);
     const record = findUser(storage, auth.org, request.params.user);
     refuseSelf(auth, record.user, 'reset the password of');
