@@ -8,8 +8,8 @@ import { ApiError } from './errors';
  * which refuses a `__proto__` key and a `constructor` object with a `prototype`. Fastify
  * answers both as it answers text that is not JSON at all; a body that is valid JSON with
  * such a key is then refused as what it is, `forbidden_key` naming the key and where it
- * is, and anything else stays `invalid_json`. That a body must be JSON at all is
- * csrf-guard.ts' rule.
+ * is, and anything else stays `invalid_json`. Before any of that, the body must be UTF-8
+ * (utf8Text). That a body must be JSON at all is csrf-guard.ts' rule.
  */
 export function registerJsonBodyParser(app: FastifyInstance): void {
   const secureParser = app.getDefaultJsonParser('error', 'error');
@@ -17,9 +17,14 @@ export function registerJsonBodyParser(app: FastifyInstance): void {
   // to say why the secure one refused a body, never to hand a body on.
   const plainParser = app.getDefaultJsonParser('ignore', 'ignore');
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    // parseAs 'string' always hands over a string; the type also allows a Buffer.
-    const text = typeof body === 'string' ? body : body.toString('utf8');
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    let text: string;
+    try {
+      text = utf8Text(request.headers['content-type'], body);
+    } catch (error) {
+      done(error as ApiError, undefined);
+      return;
+    }
     if (text === '') {
       done(null, undefined);
       return;
@@ -35,6 +40,47 @@ export function registerJsonBodyParser(app: FastifyInstance): void {
       });
     });
   });
+}
+
+// JSON is UTF-8 (RFC 8259 §8.1); `fatal`: a byte sequence that is not UTF-8 throws, where
+// Buffer's toString would put U+FFFD in its place, to be stored as if the client sent it.
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * The body as text, if it says no charset or UTF-8's and is UTF-8: 415 `unsupported_charset`
+ * for another charset (read as UTF-8, UTF-16 or Latin-1 text would be garbled, not refused),
+ * 400 `invalid_utf8` for bytes that are not UTF-8.
+ */
+function utf8Text(contentType: string | undefined, body: string | Buffer): string {
+  const charset = charsetOf(contentType ?? '');
+  if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
+    throw new ApiError(
+      415,
+      'unsupported_charset',
+      `send the body as UTF-8 (charset=utf-8), not ${clipped(JSON.stringify(charset))}`,
+    );
+  }
+  if (typeof body === 'string') return body; // parseAs 'buffer' hands over a Buffer
+  try {
+    return utf8.decode(body);
+  } catch {
+    throw new ApiError(400, 'invalid_utf8', 'the body is not valid UTF-8');
+  }
+}
+
+/** The charset parameter of a Content-Type, lowercased and unquoted; undefined if none. */
+function charsetOf(contentType: string): string | undefined {
+  for (const parameter of contentType.split(';').slice(1)) {
+    const [name = '', ...value] = parameter.split('=');
+    if (name.trim().toLowerCase() === 'charset') {
+      return value
+        .join('=')
+        .trim()
+        .replace(/^"(.*)"$/, '$1')
+        .toLowerCase();
+    }
+  }
+  return undefined;
 }
 
 /** Where a key that would reach an object's prototype is: the key, and its path from the body. */
