@@ -115,6 +115,43 @@ describe('extra ACL rules', () => {
     expect(rulesOfCarol).toHaveAttribute('aria-expanded', 'false');
   });
 
+  it('Escape closes the editor from any of its controls, focus back on the Rules button', async () => {
+    const user = userEvent.setup();
+    server.use(usersHandler([adminUser('bob'), carol, adminUser('dave')]));
+    const panel = await openEditor(user);
+    await user.click(within(panel).getByRole('textbox', { name: 'Rule 1 Topic filter' }));
+    await user.keyboard('{Escape}');
+    expect(screen.queryByRole('region', { name: 'Extra rules for carol' })).not.toBeInTheDocument();
+    expect(screen.getByRole('button', { name: /^Extra rules of carol/ })).toHaveFocus();
+  });
+
+  it('"Add a rule" puts focus on the new rule’s first field', async () => {
+    const user = userEvent.setup();
+    server.use(usersHandler([carol]));
+    const panel = await openEditor(user);
+    await user.click(within(panel).getByRole('button', { name: 'Add a rule' }));
+    expect(within(panel).getByRole('combobox', { name: 'Rule 2 Permission' })).toHaveFocus();
+  });
+
+  it('saving with a bad topic puts focus on the first bad one, its error described', async () => {
+    const user = userEvent.setup();
+    server.use(usersHandler([carol]));
+    const requests = trackRequests();
+    const panel = await openEditor(user);
+    await user.click(within(panel).getByRole('button', { name: 'Add a rule' }));
+    await user.click(within(panel).getByRole('button', { name: 'Add a rule' }));
+    await user.click(within(panel).getByRole('button', { name: 'Save rules' }));
+    const second = within(panel).getByRole('textbox', { name: 'Rule 2 Topic filter' });
+    expect(second).toHaveFocus();
+    expect(second).toHaveAttribute('aria-invalid', 'true');
+    expect(second).toHaveAccessibleDescription('topic must not be empty');
+    expect(within(panel).getByRole('textbox', { name: 'Rule 3 Topic filter' })).toHaveAttribute(
+      'aria-invalid',
+      'true',
+    );
+    expect(requests.filter((r) => !r.startsWith('GET'))).toEqual([]);
+  });
+
   it('marks the rule the server refused by the index in its 400 answer', async () => {
     const user = userEvent.setup();
     server.use(

@@ -1,4 +1,5 @@
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { flushSync } from 'react-dom';
 import { roleRules } from '../../../../../shared/acl';
 import { isApiError } from '../../../../lib/api/api-error';
 import type { AdminUser } from '../../api/get-users';
@@ -46,11 +47,30 @@ export function UserRulesEditor({ user, onClose }: { user: AdminUser; onClose():
     save.reset(); // an answer about the old list no longer applies
   };
 
+  // Rendered at once (flushSync), so that focus can move to what the change just showed.
+  const focusAfter = (change: () => void, selector: string) => {
+    flushSync(change);
+    formRef.current?.querySelector<HTMLElement>(selector)?.focus();
+  };
+
   const submit = (event: FormEvent) => {
     event.preventDefault();
+    if (drafts.some((draft) => draftError(draft) !== null)) {
+      // To the first rule to fix, its error read out with it (aria-describedby), rather
+      // than left on Save with nothing said.
+      focusAfter(() => setSubmitted(true), '[aria-invalid="true"]');
+      return;
+    }
     setSubmitted(true);
-    if (drafts.some((draft) => draftError(draft) !== null)) return;
     save.mutate({ user: user.user, rules: toRules(drafts) });
+  };
+
+  const add = () => focusAfter(() => edit([...drafts, newDraft()]), '.rule-row:last-child select');
+
+  const closeOnEscape = (event: KeyboardEvent) => {
+    if (event.key !== 'Escape' || event.defaultPrevented) return;
+    event.preventDefault();
+    onClose();
   };
 
   const move = (index: number, offset: -1 | 1) => {
@@ -62,7 +82,13 @@ export function UserRulesEditor({ user, onClose }: { user: AdminUser; onClose():
   };
 
   return (
-    <section id="rules-editor" className="rules-editor" aria-labelledby="rules-editor-title">
+    // Escape, from any of its controls, closes it as Close does (focus back on the Rules button).
+    <section
+      id="rules-editor"
+      className="rules-editor"
+      aria-labelledby="rules-editor-title"
+      onKeyDown={closeOnEscape}
+    >
       <h4 id="rules-editor-title" className="rules-editor__title" ref={headingRef} tabIndex={-1}>
         Extra rules for {user.user}
       </h4>
@@ -108,7 +134,7 @@ export function UserRulesEditor({ user, onClose }: { user: AdminUser; onClose():
           </p>
         )}
         <div className="admin-actions">
-          <button type="button" className="button" onClick={() => edit([...drafts, newDraft()])}>
+          <button type="button" className="button" onClick={add}>
             Add a rule
           </button>
           <FocusableButton
