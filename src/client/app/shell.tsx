@@ -130,8 +130,9 @@ export function Shell({ session }: { session: Session }) {
           onOpenRoom={(room) => go({ name: 'room', room })}
         />
         <section className="nav-section" aria-labelledby="more-heading">
+          {/* Not "Workspace", the name of the navigation it is in. */}
           <h2 id="more-heading" className="nav-section__title">
-            Workspace
+            Pages
           </h2>
           <ul className="nav-list">
             <NavItem

@@ -48,6 +48,11 @@ describe('the workspace menu’s entries', () => {
     );
     expect(bell()).toHaveAttribute('href', '#/notifications');
     expect(nav.queryByRole('link', { name: 'Admin' })).not.toBeInTheDocument();
+    // Its sections are named apart from it (the navigation is "Workspace").
+    expect(nav.getByRole('region', { name: 'Pages' })).toContainElement(
+      nav.getByRole('link', { name: 'Agents' }),
+    );
+    expect(nav.queryByRole('region', { name: 'Workspace' })).not.toBeInTheDocument();
 
     expect(nav.getByRole('link', { name: 'People' })).toHaveAttribute('aria-current', 'page');
     const others = nav.getAllByRole('link').filter((link) => link.textContent !== 'People');

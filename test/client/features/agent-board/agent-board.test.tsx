@@ -363,7 +363,8 @@ describe('AgentDetail', () => {
       }),
     );
     expect(log()).toHaveTextContent('done: paused at step 3');
-    expect(screen.getByText('Replies to other dashboards')).toBeInTheDocument();
+    const replies = screen.getByRole('list', { name: 'Replies to other dashboards' });
+    expect(within(replies).getAllByRole('listitem')).toHaveLength(1);
     await waitFor(() => expect(announcer).toHaveTextContent('pause, done: paused at step 3'));
   });
 

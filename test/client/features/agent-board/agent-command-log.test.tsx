@@ -86,6 +86,8 @@ describe('the agent’s command log', () => {
       'pingby bob30 s agodone: pong',
       'pauseby you2 min agono reply after 10 s: the agent may be offline, or commands to it not allowed',
     ]);
+    const list = screen.getByRole('list', { name: 'Recent commands' });
+    expect(within(list).getAllByRole('listitem')).toHaveLength(2);
 
     // Sent from here: shown at once, before the server has it.
     await userEvent.click(screen.getByRole('button', { name: 'Resume' }));

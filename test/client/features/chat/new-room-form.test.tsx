@@ -68,6 +68,7 @@ describe('NewRoomForm', () => {
 
   it('creates a room with a valid id', async () => {
     const { posted, onCreated, field } = await createRoomNamed('design');
+    expect(screen.getByRole('group', { name: 'New room' })).toContainElement(field);
     await vi.waitFor(() => expect(onCreated).toHaveBeenCalledWith('design'));
     expect(posted).toEqual([{ id: 'design' }]);
     expect(screen.queryByRole('alert')).not.toBeInTheDocument();

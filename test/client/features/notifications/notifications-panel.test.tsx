@@ -46,6 +46,10 @@ describe('notifications', () => {
     expect(screen.getByRole('link', { name: 'Notifications, 3 unread' })).toBeInTheDocument();
     const titles = screen.getAllByRole('heading', { level: 3 }).map((h) => h.textContent);
     expect(titles).toEqual(['Unread: Title n3', 'Unread: Title n2', 'Unread: Title n1']); // newest first
+    // Named, and not as the section it is in is.
+    const list = screen.getByRole('list', { name: 'Notifications, newest first' });
+    expect(within(list).getAllByRole('listitem')).toHaveLength(3);
+    expect(screen.getByRole('region', { name: 'Notifications' })).toContainElement(list);
 
     await userEvent.click(screen.getByRole('button', { name: 'Mark read: Title n2' }));
     expect(screen.getByRole('link', { name: 'Notifications, 2 unread' })).toBeInTheDocument();

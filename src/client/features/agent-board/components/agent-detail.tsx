@@ -29,6 +29,9 @@ export function AgentDetail({ agent, boardHref, onBack }: AgentDetailProps) {
   const me = useCurrentUser();
   const log = useCommandLog(agent, now);
   const unknownId = useId();
+  // Each list named by its heading: a screen reader's list of lists tells them apart.
+  const commandsId = useId();
+  const repliesId = useId();
   // Whichever way the board comes back ("← All agents", Back), it returns to this row.
   useLayoutEffect(() => () => noteAgentLeft(agent), [agent]);
 
@@ -96,7 +99,7 @@ export function AgentDetail({ agent, boardHref, onBack }: AgentDetailProps) {
         agentKnown={state !== undefined}
         me={me}
       />
-      <h3>Recent commands</h3>
+      <h3 id={commandsId}>Recent commands</h3>
       {/* A failed refresh leaves the log shown: it is only said to be maybe out of date. */}
       {log.error && (
         <p className="notice">
@@ -112,7 +115,7 @@ export function AgentDetail({ agent, boardHref, onBack }: AgentDetailProps) {
           <p className="muted">{log.status === 'loading' ? 'Loading…' : 'None yet.'}</p>
         )
       ) : (
-        <ul className="command-log">
+        <ul className="command-log" aria-labelledby={commandsId}>
           {log.entries.map(({ id, command, from, sentAt, outcome }) => (
             <li key={id} className="command-log__item">
               <span className="command-log__name">
@@ -129,8 +132,8 @@ export function AgentDetail({ agent, boardHref, onBack }: AgentDetailProps) {
       )}
       {log.unmatched.length > 0 && (
         <>
-          <h3>Replies to other dashboards</h3>
-          <ul className="command-log">
+          <h3 id={repliesId}>Replies to other dashboards</h3>
+          <ul className="command-log" aria-labelledby={repliesId}>
             {log.unmatched.map(({ commandId, latest }) => (
               <li key={commandId} className="command-log__item">
                 <span className="command-log__name">command {commandId.slice(0, 8)}</span>

@@ -9,6 +9,7 @@ export function NewRoomForm({ onCreated }: { onCreated(room: string): void }) {
   const [problem, setProblem] = useState<NewRoomProblem | null>(null);
   const input = useRef<HTMLInputElement>(null);
   const errorId = useId();
+  const summaryId = useId();
 
   // The id stays as typed, to correct; focus goes to it when it is what to change.
   const show = (found: NewRoomProblem) => {
@@ -36,8 +37,9 @@ export function NewRoomForm({ onCreated }: { onCreated(room: string): void }) {
 
   const idInError = problem?.field === true;
   return (
-    <details className="new-room">
-      <summary>New room</summary>
+    // A group (details' role) is named by its summary only when told so.
+    <details className="new-room" aria-labelledby={summaryId}>
+      <summary id={summaryId}>New room</summary>
       <form onSubmit={onSubmit} className="new-room__form">
         <Field label="Room id">
           {(control) => (

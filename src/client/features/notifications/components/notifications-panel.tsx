@@ -100,7 +100,8 @@ export function NotificationsPanel({ isAdmin }: { isAdmin: boolean }) {
           away.
         </p>
       ) : (
-        <ul className="notifications__list" ref={listRef}>
+        // Named apart from the section (Notifications) it is in.
+        <ul className="notifications__list" ref={listRef} aria-label="Notifications, newest first">
           {shown.map((item) => (
             <NotificationItem
               key={item.id}
