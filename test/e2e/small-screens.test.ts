@@ -1,10 +1,13 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { addAgentUsers } from './support/agent-simulator';
 import { launchWithTextSize } from './support/browser';
 import { useE2eHarness } from './support/e2e-harness';
+import { connectAs } from './support/mqtt-observer';
 import { openRoom, signInOn, waitConnected } from './support/workspace-page';
 
 // A phone, and a desktop window at 200 % zoom (1280×900 seen as 640×450 CSS pixels).
@@ -72,6 +75,66 @@ describe('small screens and large text', () => {
     const text = room.message('large enough to read').getByText('large enough to read');
     expect(await text.evaluate((node) => getComputedStyle(node).fontSize)).toBe('24px');
     await e2e.snapshot(page, 'text size 24 px');
+  });
+
+  it('on a phone with 24 px text, agents’ names read whole and the bell shows beside its badge', async () => {
+    const server = await e2e.startServer();
+    const agents = ['agent-01', 'agent-02'];
+    await addAgentUsers(server, agents.length);
+    for (const agent of agents) {
+      const observer = await connectAs(server, agent);
+      e2e.onCleanup(() => observer.close());
+      const state = {
+        status: 'working',
+        task: `Task of ${agent}`,
+        progress: 40,
+        updatedAt: Date.now(),
+      };
+      await observer.client.publishAsync(`agents/${agent}/state`, JSON.stringify(state), {
+        qos: 1,
+        retain: true,
+      });
+    }
+    const notifier = await connectAs(server, 'notifier');
+    e2e.onCleanup(() => notifier.close());
+    const note = { id: randomUUID(), title: 'Look', body: 'here', createdAt: Date.now() };
+    await notifier.client.publishAsync('notifications/alice', JSON.stringify(note), { qos: 1 });
+
+    const profile = await mkdtemp(path.join(tmpdir(), 'switchboard-profile-'));
+    e2e.onCleanup(() => rm(profile, { recursive: true, force: true }));
+    const context = await launchWithTextSize(profile, 24, server.httpUrl);
+    e2e.onCleanup(() => context.close());
+    const page = context.pages()[0] ?? (await context.newPage());
+    await page.setViewportSize(PHONE);
+    await signInOn(page, 'alice@demo');
+    await page.goto('/#/agents'); // the menu is behind a button on a phone
+    await page.getByRole('heading', { name: 'Agents', level: 2 }).waitFor();
+    const names = agents.map((agent) => page.getByRole('link', { name: agent, exact: true }));
+    const bell = page.getByRole('link', { name: 'Notifications, 1 unread' });
+    for (const shown of [...names, bell]) await shown.waitFor();
+    await e2e.snapshot(page, 'agents at 24 px text');
+    for (const name of names) {
+      // Not cut to "agent…": the whole id fits its box.
+      expect(await name.evaluate((node) => node.scrollWidth <= node.clientWidth)).toBe(true);
+    }
+    const covered = await bell.evaluate((link) => {
+      const icon = link.querySelector('svg')?.getBoundingClientRect();
+      const badge = link.querySelector('.badge')?.getBoundingClientRect();
+      if (!icon || !badge) return null;
+      const width = Math.max(
+        0,
+        Math.min(icon.right, badge.right) - Math.max(icon.left, badge.left),
+      );
+      const height = Math.max(
+        0,
+        Math.min(icon.bottom, badge.bottom) - Math.max(icon.top, badge.top),
+      );
+      return (width * height) / (icon.width * icon.height);
+    });
+    // The badge sits on the bell's corner, covering about a quarter of it as at 16 px text
+    // (a 20 px bell under a badge of 24 px text lost a third).
+    expect(covered).not.toBeNull();
+    expect(covered).toBeLessThan(0.3);
   });
 });
 

@@ -14,7 +14,7 @@ import { connectTestWorkspace, renderWithWorkspace } from '../../support/render'
 // Back on the board from an agent's detail, focus is on that agent's row, scrolled to: in a
 // long list a keyboard user would otherwise Tab down to it again from the top.
 
-const ROW_HEIGHT_PX = 76; // agent-board.tsx
+const ROW_HEIGHT_PX = 76; // use-row-layout.ts, at jsdom's 16 px text
 const AGENTS = Array.from({ length: 70 }, (_, i) => `agent-${String(i).padStart(2, '0')}`);
 const FAR = 'agent-60'; // well past the rows first rendered (800 px of 76 px rows, and overscan)
 

@@ -7,12 +7,12 @@ import { displayText } from '../../../lib/display-text';
 import { takeAgentLeft } from '../lib/agent-left';
 import { BoardIndex } from '../lib/board-index';
 import { formatSince } from '../lib/board-view';
+import { useRowLayout } from '../hooks/use-row-layout';
 import { useAgentsStore } from '../stores/agents-store';
 import { useBoardQueryStore } from '../stores/board-query-store';
 import { AgentStatusBadge, ProgressBar } from './agent-status-badge';
 import { BoardControls } from './board-controls';
 
-const ROW_HEIGHT_PX = 76;
 const OVERSCAN_ROWS = 6;
 const AGE_TICK_MS = 5_000; // "updated 12 s ago" and stale markers move on their own
 
@@ -57,14 +57,24 @@ export function AgentBoard({ agentHref, onOpenAgent }: AgentBoardProps) {
   );
 
   const scrollRef = useRef<HTMLDivElement>(null);
+  const layout = useRowLayout();
+  const rowHeight = layout.heightPx;
   const virtualizer = useVirtualizer({
     count: rows.length,
     getScrollElement: () => scrollRef.current,
-    estimateSize: () => ROW_HEIGHT_PX,
+    estimateSize: () => rowHeight,
     overscan: OVERSCAN_ROWS,
     getItemKey: (index) => rows[index]?.agent ?? index,
     rangeExtractor,
   });
+
+  // Rows of another height (the window or the text size changed): placed anew.
+  const placedHeight = useRef(rowHeight);
+  useLayoutEffect(() => {
+    if (placedHeight.current === rowHeight) return;
+    placedHeight.current = rowHeight;
+    virtualizer.measure();
+  }, [virtualizer, rowHeight]);
 
   // Back from an agent's detail: its row is scrolled to, and takes focus.
   useLayoutEffect(() => {
@@ -99,7 +109,7 @@ export function AgentBoard({ agentHref, onOpenAgent }: AgentBoardProps) {
       <div className="agents__scroller" ref={scrollRef}>
         {total === 0 && <p className="muted">No agent has reported yet.</p>}
         <ul
-          className="agents__list"
+          className={layout.stacked ? 'agents__list agents__list--stacked' : 'agents__list'}
           aria-label="Agents"
           style={{ height: virtualizer.getTotalSize() }}
         >
@@ -112,7 +122,7 @@ export function AgentBoard({ agentHref, onOpenAgent }: AgentBoardProps) {
               <li
                 key={item.key}
                 className={stale ? 'agent-row agent-row--stale' : 'agent-row'}
-                style={{ height: ROW_HEIGHT_PX, transform: `translateY(${item.start}px)` }}
+                style={{ height: rowHeight, transform: `translateY(${item.start}px)` }}
                 aria-setsize={rows.length}
                 aria-posinset={item.index + 1}
               >
