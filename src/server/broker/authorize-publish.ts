@@ -3,7 +3,12 @@ import type { AclRule } from '../../shared/acl';
 import type { DecodedPayload } from '../../shared/schemas';
 import { agentStateTopic, parseTopic, presenceTopic } from '../../shared/topics';
 import { getIdentity, type ClientIdentity } from './client-identity';
-import { checkPublish, type PublishContext, type PublisherRules } from './check-publish';
+import {
+  checkPublish,
+  type PublishContext,
+  type PublisherRules,
+  type PublishVerdict,
+} from './check-publish';
 import { discard, mountTopic, parseMountedClientId, unmountTopic } from './mount-point';
 import type { PacePublish } from './publish-rate-limit';
 import { restampWill } from './restamp-will';
@@ -76,18 +81,7 @@ export function createAuthorizePublish(options: AuthorizePublishOptions) {
       packet.retain,
       options.publishContext,
     );
-    if (!verdict.ok && verdict.code === 'room_check_failed') {
-      // The store failed, not the client: with an error aedes closes the connection
-      // before any PUBACK, and the client sends the message again when it reconnects.
-      const error = new Error(verdict.reason);
-      options.onCheckFailed(identity, packet.topic, error);
-      return callback(error);
-    }
-    if (!verdict.ok) {
-      options.onDenied(identity, packet.topic, verdict.code, verdict.reason);
-      discard(packet);
-      return callback(null);
-    }
+    if (!verdict.ok) return refuse(identity, packet, verdict, options, callback);
     const { message } = verdict;
     if (!message) {
       packet.topic = mountTopic(identity.org, packet.topic);
@@ -100,12 +94,16 @@ export function createAuthorizePublish(options: AuthorizePublishOptions) {
     const abandoned = () =>
       (client as { closed?: boolean }).closed === true && (packet.qos > 0 || identity.closing);
     const bytes = (packet.payload as Buffer).length;
+    let waited = false;
     const go = (admitted: boolean) => {
       if (abandoned()) return;
       if (!admitted) {
         discard(packet); // acknowledged, routed nowhere and not kept, as a refusal
         return callback(null);
       }
+      // Checked again after waiting its turn (up to 10 s): an admin may have narrowed the
+      // rules, or the room gone, meanwhile (review). Only a publish that waited pays it.
+      if (waited && !stillAllowed(identity, packet, options, callback)) return;
       packet.topic = mountTopic(identity.org, packet.topic);
       if (VOUCHED_KINDS.has(message.kind)) {
         packet.payload = Buffer.from(JSON.stringify(message.value));
@@ -114,7 +112,50 @@ export function createAuthorizePublish(options: AuthorizePublishOptions) {
       callback(null);
     };
     options.pace(identity, message, bytes, go, abandoned);
+    waited = true; // what goes from here on has waited
   };
+}
+
+/** Whether a publish that waited still passes its checks; if not, it is refused here. */
+function stillAllowed(
+  identity: ClientIdentity,
+  packet: PublishPacket,
+  options: AuthorizePublishOptions,
+  callback: (error?: Error | null) => void,
+): boolean {
+  const verdict = checkPublish(
+    identity,
+    packet.topic,
+    packet.payload as Buffer,
+    packet.retain,
+    options.publishContext,
+  );
+  if (verdict.ok) return true;
+  refuse(identity, packet, verdict, options, callback);
+  return false;
+}
+
+/**
+ * A live publish its checks refused: acknowledged and routed nowhere, or, when the store
+ * failed, the connection closed (the client sends it again).
+ */
+function refuse(
+  identity: ClientIdentity,
+  packet: PublishPacket,
+  verdict: Extract<PublishVerdict, { ok: false }>,
+  options: AuthorizePublishOptions,
+  callback: (error?: Error | null) => void,
+): void {
+  if (verdict.code === 'room_check_failed') {
+    // The store failed, not the client: with an error aedes closes the connection before
+    // any PUBACK, and the client sends the message again when it reconnects.
+    const error = new Error(verdict.reason);
+    options.onCheckFailed(identity, packet.topic, error);
+    return callback(error);
+  }
+  options.onDenied(identity, packet.topic, verdict.code, verdict.reason);
+  discard(packet);
+  callback(null);
 }
 
 /**

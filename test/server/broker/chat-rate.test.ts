@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { effectiveRules } from '../../../src/server/auth/effective-rules';
 import { MAX_WAIT_SECONDS } from '../../../src/server/broker/publish-rate-limit';
 import { DEFAULTS } from '../../../src/server/config';
 import { signInRequest } from '../http/test-api';
@@ -29,7 +30,7 @@ const t = useTestServer({
   config: { chatRatePerSecond: DEFAULTS.chatRatePerSecond, chatBurst: DEFAULTS.chatBurst },
   setup: async (server) => {
     // A member of their own for each test: the limit's buckets outlast a test.
-    for (const user of ['carol', 'dave', 'erin', 'frank', 'grace']) {
+    for (const user of ['carol', 'dave', 'erin', 'frank', 'grace', 'henry']) {
       server.storage.users.addUser({ org: 'demo', user, role: 'member', passwordHash: 'x' });
     }
   },
@@ -206,6 +207,37 @@ describe("a person's chat over the limit", () => {
     await waitForMessage(seen, (m) => m.payload.includes(after.id));
     expect(sent(seen, [waiting.id])).toBe(0);
     expect(t.server.storage.history.get('demo', 'general', waiting.id)).toBeFalsy();
+  });
+
+  it('is refused when the rules narrowed while it waited', async () => {
+    const seen = await reader([ROOM]);
+    const tab = await t.member('henry');
+    const burst = Array.from({ length: BURST }, (_, i) => message('henry', `burst ${i}`));
+    await publishedBy([tab], burst).all;
+    const waiting = message('henry', 'sent before the rules changed');
+    const acked = tab.publishAsync(ROOM, json(waiting), { qos: 1 });
+    await eventually(
+      () => logged('publish_throttled').some((e) => e.user === 'henry'),
+      5_000,
+      'the last one waiting',
+    );
+    // An admin takes the room from them, as the console does, while it waits.
+    const { storage, broker } = t.server;
+    storage.users.setExtraRules('demo', 'henry', [
+      { permission: 'deny', action: 'publish', topic: ROOM },
+    ]);
+    const record = storage.users.getUser('demo', 'henry')!;
+    await broker.admin.applyRules('demo', 'henry', effectiveRules(storage.users, record));
+    giveTokens(1);
+    await acked; // acknowledged, as a refusal is
+    const bobs = message('bob', 'after the change');
+    await (await t.member('bob')).publishAsync(ROOM, json(bobs), { qos: 1 });
+    await waitForMessage(seen, (m) => m.payload.includes(bobs.id));
+    expect(sent(seen, [waiting.id])).toBe(0);
+    expect(storage.history.get('demo', 'general', waiting.id)).toBeFalsy();
+    expect(logged('publish_denied')).toEqual([
+      expect.objectContaining({ user: 'henry', code: 'acl_denied' }),
+    ]);
   });
 
   it('takes the resends of a client whose connection closed with its line full', async () => {
