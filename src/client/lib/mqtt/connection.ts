@@ -368,11 +368,20 @@ export class Connection {
       this.generation += 1; // its close, when it comes, is this decision's
       void this.open();
     }, LIVENESS_TIMEOUT_MS);
-    client.ping(() => {
-      if (generation !== this.generation || this.livenessTimer === undefined) return;
-      this.stopLivenessCheck();
-      this.settleConnected(); // or at the SUBACK, if that is still to come
-    });
+    client.ping(() => this.socketAnswered(generation));
+  }
+
+  /**
+   * The socket under a liveness check answered: its PINGRESP, or a PUBACK. A PUBACK must
+   * count: the broker reads a connection in order and paces a person's chat messages, so
+   * a queue sent when the network came back holds the PINGREQ behind it for seconds (QA:
+   * 200 queued offline, the check failed while they were being acknowledged, and the
+   * socket was replaced, "Connecting…" meanwhile).
+   */
+  private socketAnswered(generation: number): void {
+    if (generation !== this.generation || this.livenessTimer === undefined) return;
+    this.stopLivenessCheck();
+    this.settleConnected(); // or at the SUBACK, if that is still to come
   }
 
   private stopLivenessCheck(): void {
@@ -457,6 +466,7 @@ export class Connection {
         { qos: entry.qos, retain: entry.retain },
         (error) => {
           if (generation === this.generation) this.inFlight.delete(entry.id);
+          if (!error || isPublishRefused(error)) this.socketAnswered(generation);
           if (isPublishRefused(error)) {
             // Final: left in the outbox, it would be resent, and refused, on every connect.
             this.refuse(entry.id, { by: 'broker', reasonCode: error.reasonCode });

@@ -91,6 +91,27 @@ describe('Connection and the browser’s network', () => {
     expect(outbox.list()).toEqual([]);
   });
 
+  it('takes a PUBACK as the socket’s answer: a paced queue holds the PINGRESP back for seconds', async () => {
+    const { connection, factory, network, states, outbox } = await connected();
+    const socket = factory.last;
+    network.set(false);
+    connection.publishReliable(ROOM_TOPIC, '{"text":"before"}');
+    chatSent(socket.published)[0]!.ack(); // while offline: vouches for nothing
+    connection.publishReliable(ROOM_TOPIC, '{"text":"hello"}');
+
+    network.set(true);
+    expect(states.at(-1)).toEqual({ status: 'connecting' });
+    chatSent(socket.published)[1]!.ack(); // the PINGREQ still waits behind the queue
+    expect(states.at(-1)).toEqual({ status: 'connected' });
+
+    await vi.advanceTimersByTimeAsync(LIVENESS_TIMEOUT_MS * 2);
+    expect(factory.clients).toHaveLength(1); // the live socket was not replaced
+    expect(socket.ended).toBeNull();
+    expect(outbox.list()).toEqual([]);
+    socket.answerPings(); // late: changes nothing
+    expect(states.at(-1)).toEqual({ status: 'connected' });
+  });
+
   it('replaces at once a socket that died while offline, and sends what was composed meanwhile', async () => {
     const { connection, factory, network, states, outbox } = await connected();
     const dead = factory.last;
