@@ -37,10 +37,13 @@ export const UNCONFIRMED_KEY_SUFFIX = ':unconfirmed';
 export const MAX_UNCONFIRMED = 100;
 /** Appended to the outbox's key for the refused entries. */
 export const REFUSED_KEY_SUFFIX = ':refused';
-// Refused messages wait for the person to discard them; a tab rarely holds more than a
-// few. Past this the oldest is forgotten, so storage stays bounded (a chat message holds
-// at most 4,000 characters of text: well within sessionStorage's few MB).
-export const MAX_REFUSED = 100;
+// Refused messages wait for the person to discard them or send them again. Mostly a few,
+// but a whole paced backlog can be refused at once (the server's defaults: a burst of 60
+// and up to 200 waiting their turn, refused together when the person's rules narrow or
+// they are disabled): this keeps them all (QA: at 100, 21 of 121 were lost at a reload).
+// Past it the oldest is forgotten, so storage stays bounded; a full sessionStorage keeps
+// them in memory while the tab lives.
+export const MAX_REFUSED = 300;
 
 export class Outbox {
   private readonly entries = new Map<string, OutboxEntry>();
