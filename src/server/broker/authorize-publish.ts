@@ -74,13 +74,7 @@ export function createAuthorizePublish(options: AuthorizePublishOptions) {
       discard(packet);
       return callback(null);
     }
-    const verdict = checkPublish(
-      identity,
-      packet.topic,
-      packet.payload as Buffer,
-      packet.retain,
-      options.publishContext,
-    );
+    const verdict = checkLive(identity, packet, options);
     if (!verdict.ok) return refuse(identity, packet, verdict, options, callback);
     const { message } = verdict;
     if (!message) {
@@ -123,17 +117,25 @@ function stillAllowed(
   options: AuthorizePublishOptions,
   callback: (error?: Error | null) => void,
 ): boolean {
-  const verdict = checkPublish(
+  const verdict = checkLive(identity, packet, options);
+  if (verdict.ok) return true;
+  refuse(identity, packet, verdict, options, callback);
+  return false;
+}
+
+/** A live publish's checks (check-publish.ts), on its topic as the client sent it. */
+const checkLive = (
+  identity: ClientIdentity,
+  packet: PublishPacket,
+  options: AuthorizePublishOptions,
+): PublishVerdict =>
+  checkPublish(
     identity,
     packet.topic,
     packet.payload as Buffer,
     packet.retain,
     options.publishContext,
   );
-  if (verdict.ok) return true;
-  refuse(identity, packet, verdict, options, callback);
-  return false;
-}
 
 /**
  * A live publish its checks refused: acknowledged and routed nowhere, or, when the store
