@@ -100,6 +100,21 @@ const publishedBy = (clients: MqttClient[], messages: { id: string }[]) => {
 
 const logged = (event: string) => events.filter((e) => e.event === event);
 
+/** A tab of `user` that has spent its burst, and its one more publish, now waiting. */
+async function oneWaiting(user: string, text: string, qos: 0 | 1) {
+  const tab = await t.member(user);
+  const burst = Array.from({ length: BURST }, (_, i) => message(user, `burst ${i}`));
+  await publishedBy([tab], burst).all;
+  const waiting = message(user, text);
+  const acked = tab.publishAsync(ROOM, json(waiting), { qos });
+  await eventually(
+    () => logged('publish_throttled').some((e) => e.user === user),
+    5_000,
+    'the last one waiting',
+  );
+  return { waiting, acked };
+}
+
 describe("a person's chat over the limit", () => {
   it(`waits its turn past ${BURST} messages at once, across their connections; others' go meanwhile`, async () => {
     const seen = await reader([ROOM]);
@@ -186,16 +201,7 @@ describe("a person's chat over the limit", () => {
 
   it('is not routed, even at QoS 0, when its connection was closed for cause while it waited', async () => {
     const seen = await reader([ROOM]);
-    const tab = await t.member('grace');
-    const burst = Array.from({ length: BURST }, (_, i) => message('grace', `burst ${i}`));
-    await publishedBy([tab], burst).all;
-    const waiting = message('grace', 'said before the kick');
-    tab.publish(ROOM, json(waiting), { qos: 0 });
-    await eventually(
-      () => logged('publish_throttled').some((e) => e.user === 'grace'),
-      5_000,
-      'the last one waiting',
-    );
+    const { waiting } = await oneWaiting('grace', 'said before the kick', 0);
     // An admin's kick, a user disabled, a token revoked: nothing of theirs speaks after it.
     expect(t.server.broker.disconnect((who) => who.user === 'grace')).toBe(1);
     // Behind the one that waited: by the time it is routed, that one has left the line.
@@ -211,16 +217,7 @@ describe("a person's chat over the limit", () => {
 
   it('is refused when the rules narrowed while it waited', async () => {
     const seen = await reader([ROOM]);
-    const tab = await t.member('henry');
-    const burst = Array.from({ length: BURST }, (_, i) => message('henry', `burst ${i}`));
-    await publishedBy([tab], burst).all;
-    const waiting = message('henry', 'sent before the rules changed');
-    const acked = tab.publishAsync(ROOM, json(waiting), { qos: 1 });
-    await eventually(
-      () => logged('publish_throttled').some((e) => e.user === 'henry'),
-      5_000,
-      'the last one waiting',
-    );
+    const { waiting, acked } = await oneWaiting('henry', 'sent before the rules changed', 1);
     // An admin takes the room from them, as the console does, while it waits.
     const { storage, broker } = t.server;
     storage.users.setExtraRules('demo', 'henry', [
